@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs everything tidepool needs to build and test on Debian 12, from Debian's packages
+# and the npm registry only. Idempotent: a second run installs nothing new.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  librocksdb-dev libssl-dev libre2-dev libcli11-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 clang-format
+)
+# Node.js and npm: any version >= 18 will do; Debian's only when the machine has none.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Python clients (boto3, awscli) ship with the machine's python3; check rather than install,
+# since PyPI is not reachable here.
+python3 -c 'import boto3, botocore' 2>/dev/null || {
+  echo "setup: python3 with boto3 is required (e.g. apt-get install python3-boto3)" >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-boto3 awscli python3-pytest >/dev/null
+}
+python3 -c 'import pytest' 2>/dev/null || {
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-pytest >/dev/null || true
+}
+
+# The AWS SDK for JS v3, for the integration tests (tests/js/package.json pins it).
+if [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules ]; then
+  (cd tests/js && npm ci --silent --no-audit --no-fund 2>/dev/null || npm install --silent --no-audit --no-fund)
+fi
+echo "setup: ok"

@@ -1,0 +1,84 @@
+#include <gtest/gtest.h>
+
+#include "core/arn.h"
+#include "core/clock.h"
+#include "core/encoding.h"
+#include "core/result.h"
+
+namespace tidepool {
+namespace {
+
+TEST(Base64, RoundTripsAllLengths) {
+  std::string data;
+  for (int i = 0; i < 300; ++i) {
+    auto enc = Base64Encode(data);
+    auto dec = Base64Decode(enc);
+    ASSERT_TRUE(dec.has_value()) << enc;
+    EXPECT_EQ(*dec, data);
+    data.push_back(static_cast<char>(i * 37));
+  }
+}
+
+TEST(Base64, KnownVectorsAndRejects) {
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(*Base64Decode("Zm9vYg=="), "foob");
+  EXPECT_FALSE(Base64Decode("Zm9").has_value());
+  EXPECT_FALSE(Base64Decode("Zm9*").has_value());
+  EXPECT_FALSE(Base64Decode("Zh==").has_value());  // non-canonical trailing bits
+  EXPECT_FALSE(Base64Decode("=AAA").has_value());
+}
+
+TEST(Digest, Md5AndSha256) {
+  EXPECT_EQ(HexEncode(Md5("")), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(HexEncode(Sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Uuid, HasVersion4Shape) {
+  auto u = NewUuid();
+  ASSERT_EQ(u.size(), 36u);
+  EXPECT_EQ(u[14], '4');
+  EXPECT_NE(NewUuid(), u);
+}
+
+TEST(Arn, ParsesAndPrints) {
+  auto a = Arn::Parse("arn:aws:kinesis:us-east-1:123456789012:stream/orders");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->service, "kinesis");
+  EXPECT_EQ(a->account, "123456789012");
+  EXPECT_EQ(a->resource, "stream/orders");
+  EXPECT_EQ(a->ToString(), "arn:aws:kinesis:us-east-1:123456789012:stream/orders");
+  EXPECT_FALSE(Arn::Parse("arn:aws:kinesis").has_value());
+  EXPECT_FALSE(Arn::Parse("nope").has_value());
+}
+
+Result<int> Half(int x) {
+  if (x % 2) return Status::InvalidArgument("odd");
+  return x / 2;
+}
+Result<int> Quarter(int x) {
+  TP_ASSIGN_OR_RETURN(int h, Half(x));
+  return Half(h);
+}
+
+TEST(Result, PropagatesErrors) {
+  EXPECT_EQ(*Quarter(8), 2);
+  auto r = Quarter(6);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  enum class E : uint16_t { kBoom = 7 };
+  Status s = Status::Service(E::kBoom, "boom");
+  EXPECT_EQ(s.detail(), 7);
+  EXPECT_EQ(s.ToString(), "ServiceError(7): boom");
+}
+
+TEST(FakeClock, Advances) {
+  FakeClock c(1000);
+  c.AdvanceSeconds(1.5);
+  EXPECT_EQ(c.NowMicros(), 1'501'000);
+  EXPECT_EQ(c.NowMillis(), 1501);
+}
+
+}  // namespace
+}  // namespace tidepool

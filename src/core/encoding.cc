@@ -1,0 +1,132 @@
+#include "core/encoding.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/md5.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <array>
+
+namespace tidepool {
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::array<int8_t, 256> MakeDecodeTable() {
+  std::array<int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int i = 0; i < 64; ++i) t[static_cast<uint8_t>(kAlphabet[i])] = static_cast<int8_t>(i);
+  return t;
+}
+constexpr auto kDecode = MakeDecodeTable();
+
+}  // namespace
+
+std::string Base64Encode(std::string_view in) {
+  std::string out;
+  out.resize(((in.size() + 2) / 3) * 4);
+  size_t o = 0, i = 0;
+  const auto* p = reinterpret_cast<const uint8_t*>(in.data());
+  for (; i + 3 <= in.size(); i += 3) {
+    uint32_t v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
+    out[o++] = kAlphabet[(v >> 18) & 63];
+    out[o++] = kAlphabet[(v >> 12) & 63];
+    out[o++] = kAlphabet[(v >> 6) & 63];
+    out[o++] = kAlphabet[v & 63];
+  }
+  size_t rest = in.size() - i;
+  if (rest == 1) {
+    uint32_t v = p[i] << 16;
+    out[o++] = kAlphabet[(v >> 18) & 63];
+    out[o++] = kAlphabet[(v >> 12) & 63];
+    out[o++] = '=';
+    out[o++] = '=';
+  } else if (rest == 2) {
+    uint32_t v = (p[i] << 16) | (p[i + 1] << 8);
+    out[o++] = kAlphabet[(v >> 18) & 63];
+    out[o++] = kAlphabet[(v >> 12) & 63];
+    out[o++] = kAlphabet[(v >> 6) & 63];
+    out[o++] = '=';
+  }
+  return out;
+}
+
+std::optional<std::string> Base64Decode(std::string_view in) {
+  if (in.size() % 4 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(in.size() / 4 * 3);
+  for (size_t i = 0; i < in.size(); i += 4) {
+    int8_t a = kDecode[static_cast<uint8_t>(in[i])];
+    int8_t b = kDecode[static_cast<uint8_t>(in[i + 1])];
+    bool last = i + 4 == in.size();
+    if (a < 0 || b < 0) return std::nullopt;
+    char c3 = in[i + 2], c4 = in[i + 3];
+    if (last && c3 == '=' && c4 == '=') {
+      if (b & 0x0f) return std::nullopt;  // non-canonical trailing bits
+      out.push_back(static_cast<char>((a << 2) | (b >> 4)));
+      break;
+    }
+    int8_t c = kDecode[static_cast<uint8_t>(c3)];
+    if (c < 0) return std::nullopt;
+    if (last && c4 == '=') {
+      if (c & 0x03) return std::nullopt;
+      out.push_back(static_cast<char>((a << 2) | (b >> 4)));
+      out.push_back(static_cast<char>(((b & 0x0f) << 4) | (c >> 2)));
+      break;
+    }
+    int8_t d = kDecode[static_cast<uint8_t>(c4)];
+    if (d < 0) return std::nullopt;
+    out.push_back(static_cast<char>((a << 2) | (b >> 4)));
+    out.push_back(static_cast<char>(((b & 0x0f) << 4) | (c >> 2)));
+    out.push_back(static_cast<char>(((c & 0x03) << 6) | d));
+  }
+  return out;
+}
+
+std::string HexEncode(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(bytes.size() * 2, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    auto b = static_cast<uint8_t>(bytes[i]);
+    out[2 * i] = kHex[b >> 4];
+    out[2 * i + 1] = kHex[b & 15];
+  }
+  return out;
+}
+
+std::string Md5(std::string_view data) {
+  std::string out(16, '\0');
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
+             EVP_md5(), nullptr);
+  return out;
+}
+
+std::string Sha256(std::string_view data) {
+  std::string out(32, '\0');
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  std::string out(32, '\0');
+  unsigned int len = 32;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+       reinterpret_cast<unsigned char*>(out.data()), &len);
+  return out;
+}
+
+std::string NewUuid() {
+  unsigned char b[16];
+  RAND_bytes(b, sizeof b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  std::string hex = HexEncode(std::string_view(reinterpret_cast<char*>(b), 16));
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+}  // namespace tidepool

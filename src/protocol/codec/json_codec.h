@@ -1,0 +1,36 @@
+// The AWS JSON 1.0 / 1.1 protocol codec (Kinesis, DynamoDB, SQS-json, Step Functions, Logs...),
+// driven by the service model tables. Thread-safe; no state.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "protocol/model/model.h"
+#include "protocol/service.h"
+
+namespace tidepool::protocol::json_codec {
+
+// Parses `body` as the input of `op` and validates it against the model (required members,
+// types, enums, lengths, ranges, patterns), the way AWS does:
+//  - malformed JSON or a value of the wrong JSON type -> SerializationException;
+//  - constraint failures -> ValidationException "1 validation error detected: Value 'x' at
+//    'streamName' failed to satisfy constraint: Member must ..." (several joined by "; ");
+//  - blobs are base64-decoded (bad base64 -> SerializationException), timestamps accept
+//    epoch seconds (number) and are returned as doubles.
+// An empty body counts as "{}". Unknown members are ignored, as AWS does.
+std::variant<boost::json::object, AwsError> DecodeRequest(const model::ServiceModel& model,
+                                                          const model::Operation& op,
+                                                          std::string_view body);
+
+// Serializes `output` along the output shape of `op` (blobs base64, timestamps epoch seconds).
+// Members not in the shape are dropped.
+std::string EncodeOutput(const model::ServiceModel& model, const model::Operation& op,
+                         const boost::json::object& output);
+
+// {"__type":"<code>","message":"<message>"}
+std::string EncodeError(const AwsError& error);
+
+}  // namespace tidepool::protocol::json_codec

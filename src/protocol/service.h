@@ -1,0 +1,102 @@
+// The contract between the protocol layer and a service.
+//
+// The protocol layer (router + codec) turns an HTTP request into a Call: the operation from
+// the service's model and an input object shaped exactly like the operation's input shape,
+// already validated against the model. The service runs the call and completes it once with
+// an output object or an AwsError; the codec writes the reply. The protocol layer knows no
+// service; a service knows nothing of HTTP or wire formats.
+//
+// Value conventions inside input/output objects (all protocols):
+//   structure -> json object keyed by member name (model spelling, e.g. "StreamName")
+//   list -> json array, map -> json object
+//   string / enum -> json string
+//   integer, long -> json int64; float, double -> json double; boolean -> json bool
+//   blob -> json string holding the raw bytes (the codec base64-decodes/encodes)
+//   timestamp -> json double, seconds since the epoch (fractional part = sub-second)
+// Absent optional members are absent keys (never null).
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "protocol/model/model.h"
+
+namespace tidepool::protocol {
+
+// An error as AWS reports it. `code` is the AWS error code ("ResourceNotFoundException").
+struct AwsError {
+  std::string code;
+  std::string message;
+  int http_status = 400;
+  bool sender_fault = true;  // false for server faults (5xx)
+  // Query-protocol services with legacy codes (SQS: "AWS.SimpleQueueService.NonExistentQueue"):
+  // the code to send over the query protocol and in the JSON protocol's x-amzn-query-error
+  // header. Empty when the service has none.
+  std::string query_code;
+};
+
+// Facts about the request that every operation may need, derived by the router.
+struct RequestContext {
+  std::string account_id;     // from the SigV4 access key (12 digits) or --account
+  std::string region;         // from the SigV4 credential scope, else --region
+  std::string access_key_id;  // empty for unsigned requests
+  std::string request_id;     // also sent as x-amzn-RequestId
+  std::string host;           // the Host header the client used (for URLs such as queue URLs)
+};
+
+using Outcome = std::variant<boost::json::object, AwsError>;
+
+// One operation call. Complete it exactly once, with Reply or Fail, from any thread. A Call
+// that is destroyed without completion replies InternalFailure (a bug, logged loudly).
+class Call {
+ public:
+  using Completion = std::function<void(Outcome)>;
+
+  Call(RequestContext context, const model::Operation& operation, boost::json::object input,
+       Completion done)
+      : context_(std::move(context)),
+        operation_(operation),
+        input_(std::move(input)),
+        done_(std::move(done)) {}
+  ~Call();
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+
+  const RequestContext& context() const { return context_; }
+  const model::Operation& operation() const { return operation_; }
+  const boost::json::object& input() const { return input_; }
+  boost::json::object& mutable_input() { return input_; }
+
+  void Reply(boost::json::object output);
+  void Fail(AwsError error);
+  bool completed() const { return !done_; }
+
+ private:
+  RequestContext context_;
+  const model::Operation& operation_;
+  boost::json::object input_;
+  Completion done_;
+};
+
+// Shared so that a handler can hand the call to an asynchronous completion (std::function
+// needs copyable captures).
+using CallPtr = std::shared_ptr<Call>;
+
+class Service {
+ public:
+  virtual ~Service() = default;
+  // Lower-case name used in logs and health output ("kinesis").
+  virtual std::string_view Name() const = 0;
+  virtual const model::ServiceModel& Model() const = 0;
+  // Runs call->operation(). Must not block: slow work completes the call later.
+  virtual void Invoke(CallPtr call) = 0;
+  // Per-service status for GET /_tidepool/health, e.g. {"status":"running","streams":3}.
+  virtual boost::json::object Health() const = 0;
+};
+
+}  // namespace tidepool::protocol

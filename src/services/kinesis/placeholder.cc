@@ -1,0 +1,1 @@
+// Placeholder until the Kinesis service lands; delete when adding real sources.

@@ -1,0 +1,51 @@
+// The store: an ordered key-value map of byte strings, shared by every service. Each service
+// owns a keyspace (a key prefix) and documents its key grammar at the top of its keyspace file.
+//
+// Writes go through the CommitQueue (commit_queue.h), never straight to Store::Write from a
+// request path. Reads (Get, Scan) may be called from any thread at any time and see every
+// batch whose Write has returned.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "storage/write_batch.h"
+
+namespace tidepool::storage {
+
+// How acknowledged writes are kept (`tidepool serve --durability`).
+enum class Durability {
+  kSync,    // each commit group is fsynced before any request in it is acknowledged
+  kAsync,   // written to the OS; a process crash loses nothing, a machine crash may
+  kMemory,  // nothing on disk; everything is gone when the process exits
+};
+
+// Parses "sync" | "async" | "memory".
+std::optional<Durability> ParseDurability(std::string_view text);
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // The value at `key`, or nullopt when absent.
+  virtual Result<std::optional<std::string>> Get(std::string_view key) const = 0;
+
+  // Visits keys in [begin, end) in ascending byte order; an empty `end` means "no upper
+  // bound". Stops early when `visit` returns false. `visit` must not call back into the store.
+  using Visitor = std::function<bool(std::string_view key, std::string_view value)>;
+  virtual Status Scan(std::string_view begin, std::string_view end, const Visitor& visit) const = 0;
+
+  // Applies `batch` atomically. `sync` asks for an fsync before returning (ignored by the
+  // in-memory store). Thread-safe, but only the CommitQueue calls it on the request path.
+  virtual Status Write(const WriteBatch& batch, bool sync) = 0;
+};
+
+// Opens the store for `durability`: RocksDB in `data_dir` (created if missing) for kSync and
+// kAsync, an in-memory map for kMemory (data_dir unused).
+Result<std::unique_ptr<Store>> OpenStore(const std::string& data_dir, Durability durability);
+
+}  // namespace tidepool::storage
