@@ -12,7 +12,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   librocksdb-dev libssl-dev libre2-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 clang-format
+  python3 python3-pytest clang-format
 )
 # Node.js and npm: any version >= 18 will do; Debian's only when the machine has none.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
