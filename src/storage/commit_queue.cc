@@ -1,0 +1,154 @@
+#include "storage/commit_queue.h"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <utility>
+#include <vector>
+
+#include "storage/batch_check.h"
+
+namespace tidepool::storage {
+namespace {
+
+// A group stops growing at either limit, so one huge backlog is written in several Writes
+// and the first requests in it are acknowledged without waiting for the last.
+constexpr size_t kMaxGroupBytes = 8 << 20;
+constexpr size_t kMaxGroupBatches = 4096;
+
+// The queue whose writer loop runs on this thread, if any: Stop() and Flush() called from a
+// completion must not wait for the writer, which is the caller itself.
+thread_local const CommitQueue* current_writer_of = nullptr;
+
+void RunCompletion(CommitQueue::Completion& done, const Status& status) {
+  if (!done) return;
+  try {
+    done(status);
+  } catch (const std::exception& e) {
+    spdlog::error("commit queue: a completion threw: {}", e.what());
+  } catch (...) {
+    spdlog::error("commit queue: a completion threw a non-standard exception");
+  }
+}
+
+}  // namespace
+
+CommitQueue::CommitQueue(Store& store, Durability durability)
+    : store_(store), durability_(durability) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+CommitQueue::~CommitQueue() { Stop(); }
+
+Status CommitQueue::Submit(WriteBatch batch, Completion done) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return Status::Unavailable("commit queue is stopped");
+    pending_.push_back(Pending{std::move(batch), std::move(done)});
+    ++submitted_;
+  }
+  wake_.notify_one();
+  return Status::Ok();
+}
+
+void CommitQueue::Stop() {
+  std::thread writer;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    // From a completion the writer cannot join itself: it exits once drained and a later
+    // Stop() (at the latest the destructor's) joins it.
+    if (current_writer_of == this) return;
+    writer = std::move(writer_);
+  }
+  wake_.notify_one();
+  if (writer.joinable()) {
+    writer.join();
+    return;
+  }
+  // Another thread's Stop() is joining (or already joined) the writer: wait for the drain.
+  std::unique_lock lock(mu_);
+  progressed_.wait(lock, [this] { return written_ == submitted_; });
+}
+
+void CommitQueue::Flush() {
+  // The writer cannot wait for itself: from a completion, Flush returns at once.
+  if (current_writer_of == this) return;
+  std::unique_lock lock(mu_);
+  const uint64_t target = submitted_;
+  progressed_.wait(lock, [&] { return written_ >= target; });
+}
+
+CommitQueue::Stats CommitQueue::stats() const {
+  std::lock_guard lock(mu_);
+  return Stats{.batches = written_, .groups = groups_};
+}
+
+void CommitQueue::WriterLoop() {
+  current_writer_of = this;
+  const bool sync = durability_ == Durability::kSync;
+  std::vector<Pending> group;
+  std::vector<Status> rejected;  // per batch in `group`: OK, or why it was left out
+  WriteBatch merged;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait(lock, [this] { return !pending_.empty() || stopping_; });
+      if (pending_.empty()) return;  // stopping, and everything is written
+      size_t bytes = 0;
+      while (!pending_.empty() && group.size() < kMaxGroupBatches &&
+             (group.empty() || bytes + pending_.front().batch.ByteSize() <= kMaxGroupBytes)) {
+        bytes += pending_.front().batch.ByteSize();
+        group.push_back(std::move(pending_.front()));
+        pending_.pop_front();
+      }
+    }
+
+    // A batch the store would reject fails alone instead of failing its whole group.
+    rejected.clear();
+    size_t valid = 0;
+    size_t last_valid = 0;
+    for (size_t i = 0; i < group.size(); ++i) {
+      rejected.push_back(CheckWriteBatch(group[i].batch));
+      if (rejected.back().ok()) {
+        ++valid;
+        last_valid = i;
+      }
+    }
+
+    Status written;
+    if (valid > 0) {
+      try {
+        if (valid == 1) {
+          written = store_.Write(group[last_valid].batch, sync);
+        } else {
+          merged.Clear();
+          for (size_t i = 0; i < group.size(); ++i) {
+            if (rejected[i].ok()) merged.Append(std::move(group[i].batch));
+          }
+          written = store_.Write(merged, sync);
+          merged.Clear();  // frees the moved-in payloads now, keeps the op vector's capacity
+        }
+      } catch (const std::exception& e) {
+        written = Status::Internal(std::string("store write threw: ") + e.what());
+      }
+      if (!written.ok()) {
+        spdlog::error("commit queue: write of {} batches failed: {}", valid, written.ToString());
+      }
+    }
+
+    for (size_t i = 0; i < group.size(); ++i) {
+      RunCompletion(group[i].done, rejected[i].ok() ? written : rejected[i]);
+    }
+
+    {
+      std::lock_guard lock(mu_);
+      written_ += group.size();
+      if (valid > 0) ++groups_;
+    }
+    progressed_.notify_all();
+    group.clear();
+  }
+}
+
+}  // namespace tidepool::storage

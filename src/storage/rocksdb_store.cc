@@ -1,0 +1,185 @@
+#include "storage/rocksdb_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "storage/batch_check.h"
+
+namespace tidepool::storage {
+namespace {
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+Status FromRocks(const rocksdb::Status& s, std::string_view context) {
+  if (s.ok()) return Status::Ok();
+  std::string message = std::string(context) + ": " + s.ToString();
+  switch (s.code()) {
+    case rocksdb::Status::kOk:
+      return Status::Ok();
+    case rocksdb::Status::kNotFound:
+      return Status::NotFound(std::move(message));
+    case rocksdb::Status::kCorruption:
+      return Status::Corruption(std::move(message));
+    case rocksdb::Status::kInvalidArgument:
+      return Status::InvalidArgument(std::move(message));
+    case rocksdb::Status::kNotSupported:
+      return Status::FailedPrecondition(std::move(message));
+    case rocksdb::Status::kIOError:
+      if (s.IsNoSpace()) return Status::ResourceExhausted(std::move(message));
+      return Status::IoError(std::move(message));
+    case rocksdb::Status::kBusy:
+    case rocksdb::Status::kTimedOut:
+    case rocksdb::Status::kTryAgain:
+    case rocksdb::Status::kShutdownInProgress:
+      return Status::Unavailable(std::move(message));
+    default:
+      return Status::Internal(std::move(message));
+  }
+}
+
+// RocksDB reports a held LOCK file as an IOError whose text names the lock ("While lock
+// file: <dir>/LOCK: Resource temporarily unavailable" from another process, "lock hold by
+// current process" from this one). There is no dedicated code, so match the text.
+bool IsLockHeld(const rocksdb::Status& s) {
+  if (!s.IsIOError()) return false;
+  const std::string text = s.ToString();
+  return text.find("lock file") != std::string::npos ||
+         text.find("lock hold by current process") != std::string::npos;
+}
+
+rocksdb::Options MakeOptions(const RocksDbTuning& tuning) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.max_background_jobs = tuning.max_background_jobs;
+  options.max_open_files = tuning.max_open_files;
+  options.table_cache_numshardbits = 4;
+  options.write_buffer_size = tuning.write_buffer_bytes;
+  options.max_write_buffer_number = 2;
+  options.db_write_buffer_size = 2 * tuning.write_buffer_bytes;
+  options.max_total_wal_size = 4 * tuning.write_buffer_bytes;
+  options.avoid_unnecessary_blocking_io = true;
+  options.skip_stats_update_on_db_open = true;
+  options.skip_checking_sst_file_sizes_on_db_open = true;
+  options.stats_dump_period_sec = 0;
+  options.stats_persist_period_sec = 0;
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  options.keep_log_file_num = 2;
+  options.max_log_file_size = 1 << 20;
+  options.recycle_log_file_num = 0;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(tuning.block_cache_bytes, /*num_shard_bits=*/2);
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& dir,
+                                                         const RocksDbTuning& tuning) {
+  try {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Status::IoError("cannot create data dir " + dir + ": " + ec.message());
+
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s = rocksdb::DB::Open(MakeOptions(tuning), dir, &raw);
+    std::unique_ptr<rocksdb::DB> db(raw);
+    if (IsLockHeld(s)) {
+      return Status::FailedPrecondition(
+          "data dir " + dir + " is in use by another tidepool process (" + s.ToString() + ")");
+    }
+    if (!s.ok()) return FromRocks(s, "cannot open data dir " + dir);
+    return std::unique_ptr<RocksDbStore>(new RocksDbStore(dir, std::move(db)));
+  } catch (const std::exception& e) {
+    return Status::Internal("cannot open data dir " + dir + ": " + e.what());
+  }
+}
+
+RocksDbStore::RocksDbStore(std::string dir, std::unique_ptr<rocksdb::DB> db)
+    : dir_(std::move(dir)), db_(std::move(db)) {}
+
+RocksDbStore::~RocksDbStore() {
+  try {
+    rocksdb::Status s = db_->Close();
+    if (!s.ok()) spdlog::warn("closing data dir {}: {}", dir_, s.ToString());
+    db_.reset();
+  } catch (const std::exception& e) {
+    spdlog::error("closing data dir {}: {}", dir_, e.what());
+  }
+}
+
+Result<std::optional<std::string>> RocksDbStore::Get(std::string_view key) const {
+  try {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ToSlice(key), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s, "store get");
+    return std::optional<std::string>(std::move(value));
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("store get: ") + e.what());
+  }
+}
+
+Status RocksDbStore::Scan(std::string_view begin, std::string_view end,
+                          const Visitor& visit) const {
+  try {
+    rocksdb::ReadOptions read_options;
+    rocksdb::Slice upper = ToSlice(end);
+    if (!end.empty()) read_options.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+    for (it->Seek(ToSlice(begin)); it->Valid(); it->Next()) {
+      const rocksdb::Slice k = it->key();
+      const rocksdb::Slice v = it->value();
+      if (!visit(std::string_view(k.data(), k.size()), std::string_view(v.data(), v.size()))) {
+        break;
+      }
+    }
+    return FromRocks(it->status(), "store scan");
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("store scan: ") + e.what());
+  }
+}
+
+Status RocksDbStore::Write(const WriteBatch& batch, bool sync) {
+  TP_RETURN_IF_ERROR(CheckWriteBatch(batch));
+  try {
+    rocksdb::WriteBatch rocks_batch(/*reserved_bytes=*/batch.ByteSize() + 16 * batch.ops().size());
+    for (const WriteBatch::Op& op : batch.ops()) {
+      rocksdb::Status s;
+      switch (op.type) {
+        case WriteBatch::OpType::kPut:
+          s = rocks_batch.Put(ToSlice(op.key), ToSlice(op.value));
+          break;
+        case WriteBatch::OpType::kDelete:
+          s = rocks_batch.Delete(ToSlice(op.key));
+          break;
+        case WriteBatch::OpType::kDeleteRange:
+          if (op.key == op.value) continue;  // empty range
+          s = rocks_batch.DeleteRange(ToSlice(op.key), ToSlice(op.value));
+          break;
+      }
+      if (!s.ok()) return FromRocks(s, "store write");
+    }
+    rocksdb::WriteOptions write_options;
+    write_options.sync = sync;
+    return FromRocks(db_->Write(write_options, &rocks_batch), "store write");
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("store write: ") + e.what());
+  }
+}
+
+}  // namespace tidepool::storage
