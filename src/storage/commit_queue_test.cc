@@ -40,7 +40,6 @@ class GatedStore final : public Store {
       ++entered_;
       cv_.notify_all();
       cv_.wait(lock, [this] { return open_; });
-      last_batch_ops_ = batch.ops().size();
       syncs_ += sync ? 1 : 0;
     }
     return inner_.Write(batch, sync);
@@ -73,7 +72,6 @@ class GatedStore final : public Store {
   bool open_ = false;
   int entered_ = 0;
   int syncs_ = 0;
-  size_t last_batch_ops_ = 0;
   std::chrono::microseconds delay_{0};
 };
 
