@@ -1,0 +1,220 @@
+// tidepool-bench: load generator and start-up probe for tidepool's Kinesis service.
+//
+//   tidepool-bench load --endpoint 127.0.0.1:4566 [--durability-label memory]
+//       [--scenarios put-record,put-records,drain] [--concurrency 1,16,64]
+//       [--duration-ms 3000] [--warmup-ms 300] [--drain-records 200000] [--record-bytes 100]
+//   tidepool-bench startup --binary build/release/tidepool [--durability memory] [--runs 5]
+//       [--server-cpu 0]
+//
+// Prints a table, then the same figures as JSON lines (one object per run). Targets are
+// printed for reference; nothing here asserts a timing.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+
+#include "closed_loop_driver.h"
+#include "kinesis_workloads.h"
+#include "setup_client.h"
+#include "signed_request_builder.h"
+#include "startup_probe.h"
+
+namespace tidepool::bench {
+namespace {
+
+constexpr int kStreamShards = 4;
+constexpr size_t kBatch = 500;
+
+struct LoadOptions {
+  std::string endpoint = "127.0.0.1:4566";
+  std::string durability_label = "memory";
+  std::vector<std::string> scenarios = {"put-record", "put-records", "drain"};
+  std::vector<size_t> concurrency = {1, 16, 64};
+  int duration_ms = 3000;
+  int warmup_ms = 300;
+  uint64_t drain_records = 200000;
+  size_t record_bytes = 100;
+};
+
+std::string Target(const std::string& scenario, const std::string& durability, size_t concurrency) {
+  bool memory = durability == "memory";
+  std::string target;
+  if (scenario == "put-record") target = memory ? ">=45k req/s" : ">=25k req/s";
+  if (scenario == "put-records") target = memory ? ">=1M rec/s" : ">=500k rec/s";
+  if (scenario == "drain") target = ">=2M rec/s";
+  if (concurrency == 1 && scenario == "put-record") target += ", p50<60us";
+  return target;
+}
+
+struct Row {
+  std::string scenario;
+  size_t concurrency;
+  RunResult result;
+};
+
+void PrintHeader() {
+  std::printf("%-12s %-6s %5s %9s %11s %12s %8s %8s %9s %6s  %s\n", "scenario", "durab.", "conc",
+              "requests", "req/s", "records/s", "p50_us", "p99_us", "max_us", "errors",
+              "target (reference)");
+}
+
+void PrintRow(Row& row, const std::string& durability) {
+  RunResult& r = row.result;
+  double secs = r.seconds > 0 ? r.seconds : 1e-9;
+  std::printf("%-12s %-6s %5zu %9llu %11.0f %12.0f %8llu %8llu %9llu %6llu  %s\n",
+              row.scenario.c_str(), durability.c_str(), row.concurrency,
+              static_cast<unsigned long long>(r.requests), r.requests / secs, r.records / secs,
+              static_cast<unsigned long long>(r.latency_us.Quantile(0.50)),
+              static_cast<unsigned long long>(r.latency_us.Quantile(0.99)),
+              static_cast<unsigned long long>(r.latency_us.Max()),
+              static_cast<unsigned long long>(r.errors),
+              Target(row.scenario, durability, row.concurrency).c_str());
+  if (!r.first_error.empty()) std::printf("    first error: %s\n", r.first_error.c_str());
+  std::fflush(stdout);
+}
+
+std::string JsonLine(Row& row, const std::string& durability) {
+  RunResult& r = row.result;
+  double secs = r.seconds > 0 ? r.seconds : 1e-9;
+  boost::json::object o{{"bench", "kinesis"},
+                        {"scenario", row.scenario},
+                        {"durability", durability},
+                        {"concurrency", row.concurrency},
+                        {"requests", r.requests},
+                        {"records", r.records},
+                        {"seconds", r.seconds},
+                        {"req_per_s", r.requests / secs},
+                        {"records_per_s", r.records / secs},
+                        {"p50_us", r.latency_us.Quantile(0.50)},
+                        {"p99_us", r.latency_us.Quantile(0.99)},
+                        {"max_us", r.latency_us.Max()},
+                        {"errors", r.errors},
+                        {"target", Target(row.scenario, durability, row.concurrency)}};
+  return boost::json::serialize(o);
+}
+
+int RunLoad(const LoadOptions& options) {
+  size_t colon = options.endpoint.rfind(':');
+  std::string host = options.endpoint.substr(0, colon);
+  uint16_t port = static_cast<uint16_t>(std::stoi(options.endpoint.substr(colon + 1)));
+  SignedRequestBuilder builder(options.endpoint, "AKIAIOSFODNN7EXAMPLE",
+                               "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-1");
+  SetupClient setup(host, port, builder);
+
+  std::vector<Row> rows;
+  PrintHeader();
+  for (const std::string& scenario : options.scenarios) {
+    std::string stream = "bench-" + scenario;
+    setup.EnsureStream(stream, kStreamShards);
+    std::vector<std::string> shard_ids;
+    if (scenario == "drain") {
+      PutRecordsWorkload fill(builder, stream, options.record_bytes, kBatch,
+                              (options.drain_records + kBatch - 1) / kBatch);
+      RunOptions fill_run{host, port, 16, std::chrono::milliseconds(0),
+                          std::chrono::milliseconds(120000)};
+      RunResult filled = RunClosedLoop(fill_run, fill);
+      std::printf("(drain: pre-filled %llu records into %d shards in %.2f s, %llu errors)\n",
+                  static_cast<unsigned long long>(filled.records), kStreamShards, filled.seconds,
+                  static_cast<unsigned long long>(filled.errors));
+      shard_ids = setup.ShardIds(stream);
+    }
+    for (size_t concurrency : options.concurrency) {
+      RunOptions run{host, port, concurrency, std::chrono::milliseconds(options.warmup_ms),
+                     std::chrono::milliseconds(options.duration_ms)};
+      Row row{scenario, concurrency, {}};
+      if (scenario == "put-record") {
+        PutRecordWorkload workload(builder, stream, options.record_bytes);
+        row.result = RunClosedLoop(run, workload);
+      } else if (scenario == "put-records") {
+        PutRecordsWorkload workload(builder, stream, options.record_bytes, kBatch, 0);
+        row.result = RunClosedLoop(run, workload);
+      } else if (scenario == "drain") {
+        GetRecordsDrainWorkload workload(builder, stream, shard_ids, concurrency);
+        run.warmup = std::chrono::milliseconds(0);
+        run.duration = std::chrono::milliseconds(30000);  // bound; a drain ends by itself
+        row.result = RunClosedLoop(run, workload);
+      } else {
+        std::fprintf(stderr, "unknown scenario %s\n", scenario.c_str());
+        return 2;
+      }
+      PrintRow(row, options.durability_label);
+      rows.push_back(std::move(row));
+    }
+  }
+  for (Row& row : rows) std::printf("%s\n", JsonLine(row, options.durability_label).c_str());
+  return 0;
+}
+
+int RunStartup(const StartupOptions& options) {
+  std::vector<StartupRun> runs = MeasureStartup(options);
+  std::vector<double> ready, rss;
+  bool clean = true;
+  for (const StartupRun& run : runs) {
+    ready.push_back(run.ready_ms);
+    rss.push_back(run.idle_rss_mib);
+    clean = clean && run.exit_status == 0;
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+  };
+  std::ostringstream each;
+  for (double r : ready) each << (each.tellp() > 0 ? " " : "") << r;
+  std::printf("start-to-ready (%s): median %.1f ms over %zu runs [%s]  target <20 ms\n",
+              options.durability.c_str(), median(ready), runs.size(), each.str().c_str());
+  std::printf("idle RSS (%s): median %.1f MiB  target <15 MiB\n", options.durability.c_str(),
+              median(rss));
+  if (!clean) std::printf("WARNING: a server did not exit 0 after SIGTERM\n");
+  boost::json::object o{{"bench", "startup"},
+                        {"durability", options.durability},
+                        {"runs", runs.size()},
+                        {"ready_ms_median", median(ready)},
+                        {"idle_rss_mib_median", median(rss)},
+                        {"clean_exit", clean},
+                        {"target", "ready<20ms, rss<15MiB"}};
+  std::printf("%s\n", boost::json::serialize(o).c_str());
+  return clean ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace tidepool::bench
+
+int main(int argc, char** argv) {
+  using namespace tidepool::bench;
+  CLI::App app{"tidepool-bench: load generator and start-up probe for tidepool"};
+  app.require_subcommand(1);
+
+  LoadOptions load;
+  CLI::App* load_cmd = app.add_subcommand("load", "closed-loop Kinesis load against a server");
+  load_cmd->add_option("--endpoint", load.endpoint, "host:port of a running tidepool");
+  load_cmd->add_option("--durability-label", load.durability_label,
+                       "the server's --durability (labels the figures and picks targets)");
+  load_cmd->add_option("--scenarios", load.scenarios, "put-record, put-records, drain")
+      ->delimiter(',');
+  load_cmd->add_option("--concurrency", load.concurrency, "connections per run")->delimiter(',');
+  load_cmd->add_option("--duration-ms", load.duration_ms, "measured window per timed run");
+  load_cmd->add_option("--warmup-ms", load.warmup_ms, "unmeasured warm-up per timed run");
+  load_cmd->add_option("--drain-records", load.drain_records, "records pre-filled for drain");
+  load_cmd->add_option("--record-bytes", load.record_bytes, "payload bytes per record");
+
+  StartupOptions startup;
+  CLI::App* startup_cmd = app.add_subcommand("startup", "start-to-ready time and idle RSS");
+  startup_cmd->add_option("--binary", startup.binary, "the tidepool binary")->required();
+  startup_cmd->add_option("--durability", startup.durability, "memory|sync|async");
+  startup_cmd->add_option("--runs", startup.runs, "runs (median reported)");
+  startup_cmd->add_option("--server-cpu", startup.server_cpu, "pin the server to this CPU");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (load_cmd->parsed()) return RunLoad(load);
+    return RunStartup(startup);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tidepool-bench: %s\n", e.what());
+    return 1;
+  }
+}

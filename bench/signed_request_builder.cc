@@ -1,0 +1,74 @@
+#include "signed_request_builder.h"
+
+#include <ctime>
+
+#include <openssl/evp.h>
+
+#include "protocol/sigv4.h"
+
+namespace tidepool::bench {
+
+namespace http = boost::beast::http;
+
+SignedRequestBuilder::SignedRequestBuilder(std::string host, std::string access_key_id,
+                                           std::string secret_key, std::string region)
+    : host_(std::move(host)),
+      access_key_id_(std::move(access_key_id)),
+      secret_key_(std::move(secret_key)),
+      region_(std::move(region)) {}
+
+std::string SignedRequestBuilder::Sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 0xf]);
+  }
+  return out;
+}
+
+const std::string& SignedRequestBuilder::AmzDate() {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (amz_date_.empty() || now != amz_date_second_) {
+    amz_date_second_ = now;
+    std::time_t t = std::chrono::system_clock::to_time_t(now);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof(buf), "%Y%m%dT%H%M%SZ", &tm);
+    amz_date_ = buf;
+  }
+  return amz_date_;
+}
+
+HttpRequest SignedRequestBuilder::Build(std::string_view operation, std::string body,
+                                        std::string_view payload_hash) {
+  static constexpr std::string_view kContentType = "application/x-amz-json-1.1";
+  std::string target = "Kinesis_20131202." + std::string(operation);
+
+  protocol::sigv4::CanonicalInput input;
+  input.method = "POST";
+  input.path = "/";
+  input.query = "";
+  input.headers = {{"host", host_}, {"content-type", kContentType}, {"x-amz-target", target}};
+  input.payload_hash = payload_hash.empty() ? Sha256Hex(body) : std::string(payload_hash);
+  auto signed_headers = protocol::sigv4::SignRequest(input, access_key_id_, secret_key_, region_,
+                                                     "kinesis", AmzDate());
+
+  HttpRequest req{http::verb::post, "/", 11};
+  req.set(http::field::host, host_);
+  req.set(http::field::content_type, kContentType);
+  req.set("X-Amz-Target", target);
+  req.set(http::field::user_agent, "tidepool-bench");
+  for (const auto& [name, value] : signed_headers) req.set(name, value);
+  req.keep_alive(true);
+  req.body() = std::move(body);
+  req.prepare_payload();
+  return req;
+}
+
+}  // namespace tidepool::bench
