@@ -1,0 +1,255 @@
+#include "protocol/http/http_connection.h"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <exception>
+
+#include "protocol/http/server_state.h"
+
+namespace tidepool::protocol::http {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr size_t kIdleReadSize = 8192;
+// After an error reply, unread request bytes are discarded for at most this long / this much
+// before closing, so that the client can read the reply instead of receiving a reset.
+constexpr std::chrono::milliseconds kLingerTime{1000};
+constexpr size_t kLingerBytes = 4 * 1024 * 1024;
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+}  // namespace
+
+HttpConnection::HttpConnection(net::ip::tcp::socket socket, std::shared_ptr<ServerState> state)
+    : stream_(std::move(socket)), state_(std::move(state)) {}
+
+HttpConnection::~HttpConnection() {
+  if (id_ != 0) state_->Unregister(id_);
+  // A request whose Responder was dropped unanswered no longer counts as in flight.
+  if (awaiting_seq_.load(std::memory_order_acquire) != 0) state_->RequestFinished();
+}
+
+void HttpConnection::Start() {
+  id_ = state_->Register(weak_from_this());
+  net::dispatch(stream_.get_executor(),
+                beast::bind_front_handler(&HttpConnection::WaitForRequest, shared_from_this()));
+}
+
+void HttpConnection::CloseWhenIdle() {
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    self->close_requested_ = true;
+    if (self->phase_ == Phase::kIdle) self->Close();
+  });
+}
+
+void HttpConnection::ForceClose() {
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+}
+
+void HttpConnection::WaitForRequest() {
+  if (close_requested_ || state_->draining()) return Close();
+  phase_ = Phase::kIdle;
+  if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already buffered
+  stream_.expires_after(state_->options().idle_timeout);
+  stream_.async_read_some(
+      buffer_.prepare(kIdleReadSize),
+      beast::bind_front_handler(&HttpConnection::OnIdleRead, shared_from_this()));
+}
+
+void HttpConnection::OnIdleRead(beast::error_code ec, size_t n) {
+  if (ec || phase_ == Phase::kClosing) return Close();
+  buffer_.commit(n);
+  ReadHeader();
+}
+
+void HttpConnection::ReadHeader() {
+  phase_ = Phase::kReading;
+  const HttpServerOptions& options = state_->options();
+  parser_.emplace();
+  parser_->header_limit(options.header_limit);
+  parser_->body_limit(options.body_limit);
+  stream_.expires_after(options.header_timeout);
+  bhttp::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+}
+
+void HttpConnection::OnHeader(beast::error_code ec) {
+  if (ec) return OnReadError(ec);
+  if (parser_->is_done()) return Dispatch();
+  const auto& header = parser_->get();
+  if (header.version() >= 11 && beast::iequals(header[bhttp::field::expect], "100-continue")) {
+    stream_.expires_after(state_->options().body_timeout);
+    net::async_write(
+        stream_, net::buffer(kContinue.data(), kContinue.size()),
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnContinueWritten(ec); });
+    return;
+  }
+  ReadBody();
+}
+
+void HttpConnection::OnContinueWritten(beast::error_code ec) {
+  if (ec) return Close();
+  ReadBody();
+}
+
+void HttpConnection::ReadBody() {
+  stream_.expires_after(state_->options().body_timeout);
+  bhttp::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+}
+
+void HttpConnection::OnBody(beast::error_code ec) {
+  if (ec) return OnReadError(ec);
+  Dispatch();
+}
+
+void HttpConnection::OnReadError(beast::error_code ec) {
+  if (phase_ == Phase::kClosing) return Close();
+  if (ec == bhttp::error::header_limit) {
+    return FailRequest(431, "RequestHeaderFieldsTooLarge",
+                       "Request header fields are larger than " +
+                           std::to_string(state_->options().header_limit) + " bytes");
+  }
+  if (ec == bhttp::error::body_limit) {
+    return FailRequest(
+        413, "RequestEntityTooLarge",
+        "Request body is larger than " + std::to_string(state_->options().body_limit) + " bytes");
+  }
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+      ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+    return FailRequest(400, "BadRequest", "Malformed HTTP request: " + ec.message());
+  }
+  Close();  // timeouts, resets, the peer closing mid-request
+}
+
+void HttpConnection::Dispatch() {
+  phase_ = Phase::kHandling;
+  HttpRequest request = parser_->release();
+  parser_.reset();
+  request_version_ = request.version();
+  request_keep_alive_ = request.keep_alive();
+  uint64_t seq = ++seq_;
+  awaiting_seq_.store(seq, std::memory_order_release);
+  state_->RequestStarted();
+  stream_.expires_never();  // a handler may take its time (long polls)
+  // The handler may answer inline: nothing below may touch connection state.
+  try {
+    state_->handler()(std::move(request), Responder(shared_from_this(), seq));
+  } catch (const std::exception& e) {
+    spdlog::error("bug: HTTP handler threw: {}", e.what());
+    HttpResponse response(bhttp::status::internal_server_error, 11);
+    response.set(bhttp::field::content_type, "application/json");
+    response.body() = R"({"__type":"InternalFailure","message":"internal error"})";
+    Complete(seq, std::move(response));
+  }
+}
+
+void HttpConnection::Complete(uint64_t seq, HttpResponse&& response) {
+  uint64_t expected = seq;
+  if (!awaiting_seq_.compare_exchange_strong(expected, 0, std::memory_order_acq_rel)) {
+    spdlog::warn("bug: response to request {} delivered twice or too late; dropped", seq);
+    return;
+  }
+  net::dispatch(stream_.get_executor(),
+                [self = shared_from_this(), r = std::move(response)]() mutable {
+                  self->WriteResponse(std::move(r));
+                });
+}
+
+void HttpConnection::WriteResponse(HttpResponse&& response) {
+  phase_ = Phase::kWriting;
+  response_ = std::move(response);
+  response_.version(request_version_);
+  bool keep_alive = request_keep_alive_ && !close_requested_ && !state_->draining();
+  response_.keep_alive(keep_alive);
+  response_.prepare_payload();
+  stream_.expires_after(state_->options().body_timeout);
+  bhttp::async_write(stream_, response_,
+                     [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                       self->OnWrite(ec, keep_alive, /*counted=*/true);
+                     });
+}
+
+void HttpConnection::OnWrite(beast::error_code ec, bool keep_alive, bool counted) {
+  if (counted) state_->RequestFinished();
+  response_ = HttpResponse();
+  if (ec || !keep_alive) return Close();
+  WaitForRequest();
+}
+
+void HttpConnection::FailRequest(unsigned status, std::string_view code, std::string_view message) {
+  phase_ = Phase::kWriting;
+  parser_.reset();
+  response_ = HttpResponse(static_cast<bhttp::status>(status), 11);
+  response_.set(bhttp::field::content_type, "application/json");
+  response_.set("x-amzn-ErrorType", code);
+  response_.body() =
+      "{\"__type\":" + JsonString(code) + ",\"message\":" + JsonString(message) + "}";
+  response_.keep_alive(false);
+  response_.prepare_payload();
+  stream_.expires_after(state_->options().body_timeout);
+  bhttp::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    if (ec) return self->Close();
+    self->LingerAndClose();
+  });
+}
+
+void HttpConnection::LingerAndClose() {
+  phase_ = Phase::kClosing;
+  beast::error_code ignored;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(kLingerTime);
+  buffer_.clear();
+  // Discards until EOF, error, timeout or kLingerBytes.
+  struct Discard {
+    std::shared_ptr<HttpConnection> self;
+    size_t total = 0;
+    void operator()(beast::error_code ec, size_t n) {
+      self->buffer_.clear();
+      total += n;
+      if (ec || total > kLingerBytes) return self->Close();
+      auto& stream = self->stream_;
+      auto buf = self->buffer_.prepare(64 * 1024);
+      stream.async_read_some(buf, std::move(*this));
+    }
+  };
+  stream_.async_read_some(buffer_.prepare(64 * 1024), Discard{shared_from_this()});
+}
+
+void HttpConnection::Close() {
+  phase_ = Phase::kClosing;
+  beast::error_code ignored;
+  if (stream_.socket().is_open()) {
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+  // Counted as open until the socket closes (a Responder may keep this object alive longer).
+  if (id_ != 0) {
+    state_->Unregister(id_);
+    id_ = 0;
+  }
+}
+
+}  // namespace tidepool::protocol::http

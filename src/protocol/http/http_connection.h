@@ -1,0 +1,79 @@
+// One accepted HTTP/1.1 connection: reads requests one at a time, hands each to the server's
+// handler, writes the answer, and loops while keep-alive holds.
+//
+// Life of a request on a connection (all on the connection's strand):
+//   idle wait (idle_timeout) -> headers (header_timeout; limits -> 431/413) ->
+//   [Expect: 100-continue -> interim 100] -> body (body_timeout; body_limit -> 413) ->
+//   handler -> ... Responder, from any thread, dispatches the response back to the strand ->
+//   write -> next request, or close (no keep-alive, draining, or after an error reply).
+// Ownership: shared_ptr, kept alive by its pending asynchronous operations and by Responders.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "protocol/http/responder.h"
+
+namespace tidepool::protocol::http {
+
+class ServerState;
+
+class HttpConnection final : public ResponseSink,
+                             public std::enable_shared_from_this<HttpConnection> {
+ public:
+  HttpConnection(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state);
+  ~HttpConnection() override;
+
+  // Registers with the server state and starts reading. Call once, right after construction.
+  void Start();
+  // Thread-safe. Closes the connection now if it waits idle for a request; otherwise it closes
+  // after the response to the current request (the server is draining).
+  void CloseWhenIdle();
+  // Thread-safe. Closes the socket now, whatever is in progress.
+  void ForceClose();
+
+  void Complete(uint64_t seq, HttpResponse&& response) override;
+
+ private:
+  enum class Phase { kIdle, kReading, kHandling, kWriting, kClosing };
+
+  void WaitForRequest();
+  void OnIdleRead(boost::beast::error_code ec, size_t n);
+  void ReadHeader();
+  void OnHeader(boost::beast::error_code ec);
+  void OnContinueWritten(boost::beast::error_code ec);
+  void ReadBody();
+  void OnBody(boost::beast::error_code ec);
+  void Dispatch();
+  void WriteResponse(HttpResponse&& response);
+  void OnWrite(boost::beast::error_code ec, bool keep_alive, bool counted);
+  // Replies `status` with a small JSON body and closes (lingering so the client can read it).
+  void FailRequest(unsigned status, std::string_view code, std::string_view message);
+  void OnReadError(boost::beast::error_code ec);
+  void LingerAndClose();
+  void Close();
+
+  boost::beast::tcp_stream stream_;
+  std::shared_ptr<ServerState> state_;
+  uint64_t id_ = 0;
+  boost::beast::flat_buffer buffer_;  // reused across requests
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  HttpResponse response_;  // the response being written
+  Phase phase_ = Phase::kIdle;
+  unsigned request_version_ = 11;
+  bool request_keep_alive_ = true;
+  bool close_requested_ = false;  // strand only
+  uint64_t seq_ = 0;              // number of the current request
+  // The request number whose response is still expected; 0 when none. Guards exactly-once
+  // completion across threads.
+  std::atomic<uint64_t> awaiting_seq_{0};
+};
+
+}  // namespace tidepool::protocol::http

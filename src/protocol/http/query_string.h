@@ -1,0 +1,23 @@
+// URL query strings and form bodies (application/x-www-form-urlencoded). Pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tidepool::protocol::http {
+
+// Percent-decodes `in`; with `plus_is_space` a '+' becomes a space (form encoding). A '%' that is
+// not followed by two hex digits is kept as it is.
+std::string PercentDecode(std::string_view in, bool plus_is_space);
+
+// Splits "a=1&b=&c" into decoded (name, value) pairs in order ("c" gets an empty value; empty
+// items are skipped).
+std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_view query,
+                                                                  bool plus_is_space);
+
+// Splits a request target "/path?query" into its path and query (without '?').
+std::pair<std::string_view, std::string_view> SplitTarget(std::string_view target);
+
+}  // namespace tidepool::protocol::http
