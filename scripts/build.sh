@@ -10,7 +10,7 @@ jobs="${JOBS:-$(nproc)}"
 case "$flavour" in
   release)
     cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DTIDEPOOL_TESTS=OFF -DTIDEPOOL_BENCH=ON >/dev/null ;;
+      -DTIDEPOOL_TESTS=OFF -DTIDEPOOL_BENCH=ON -DTIDEPOOL_STATIC_ROCKSDB=ON >/dev/null ;;
   check)
     cmake -S . -B build/check -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_CXX_COMPILER=clang++ -DTIDEPOOL_SANITIZE=ON -DTIDEPOOL_FUZZ=ON \

@@ -1,1 +1,54 @@
-int main() { return 0; }
+// The `tidepool` command.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "main/serve.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"tidepool: event-driven serverless pipelines on one machine"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", TIDEPOOL_VERSION);
+
+  tidepool::cli::ServeOptions serve;
+  auto* cmd = app.add_subcommand("serve", "Run the AWS-compatible server in the foreground");
+  cmd->add_option("--host", serve.host, "Address to listen on")->capture_default_str();
+  cmd->add_option("--port", serve.port, "Port (0 picks a free one)")->capture_default_str();
+  cmd->add_option("--data-dir", serve.data_dir, "Where the store lives")->capture_default_str();
+  cmd->add_option("--durability", serve.durability,
+                  "sync: acknowledged = fsynced; async: written to the OS; memory: no disk")
+      ->check(CLI::IsMember({"sync", "async", "memory"}))
+      ->capture_default_str();
+  cmd->add_option("--account", serve.account,
+                  "Account for requests whose access key is not a 12-digit account id")
+      ->check([](const std::string& s) {
+        bool ok = s.size() == 12 && s.find_first_not_of("0123456789") == std::string::npos;
+        return ok ? std::string() : std::string("--account must be 12 digits");
+      })
+      ->capture_default_str();
+  cmd->add_option("--region", serve.region, "Region for unsigned requests")->capture_default_str();
+  cmd->add_option("--log-level", serve.log_level, "trace|debug|info|warn|error|off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  cmd->add_option("--auth", serve.auth,
+                  "accept: any well-formed credentials; strict: verify SigV4 signatures")
+      ->check(CLI::IsMember({"accept", "strict"}))
+      ->capture_default_str();
+  cmd->add_option("--credentials-file", serve.credentials_file,
+                  "INI file of access keys for --auth strict")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--threads", serve.threads, "I/O threads (0: one per usable CPU)")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  cmd->add_flag("--kinesis-throttle", serve.kinesis_throttle,
+                "Emulate Kinesis per-shard write limits");
+  cmd->add_option("--kinesis-status-delay-ms", serve.kinesis_status_delay_ms,
+                  "How long streams stay CREATING/UPDATING/DELETING")
+      ->check(CLI::Range(int64_t{0}, int64_t{600'000}))
+      ->capture_default_str();
+
+  int exit_code = 0;
+  cmd->callback([&] { exit_code = tidepool::cli::RunServe(serve); });
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}

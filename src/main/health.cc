@@ -1,0 +1,26 @@
+#include "main/health.h"
+
+namespace tidepool::cli {
+
+boost::json::object HealthReport(const HealthSources& s) {
+  boost::json::object report;
+  report["version"] = TIDEPOOL_VERSION;
+  report["status"] = "running";
+  auto uptime = std::chrono::steady_clock::now() - s.started;
+  report["uptime_seconds"] = std::chrono::duration<double>(uptime).count();
+  report["durability"] = s.durability;
+  boost::json::object services;
+  for (const auto* service : s.services) services[service->Name()] = service->Health();
+  report["services"] = std::move(services);
+  if (s.server) {
+    report["http"] = {{"open_connections", s.server->open_connections()},
+                      {"in_flight_requests", s.server->in_flight_requests()}};
+  }
+  if (s.commits) {
+    auto stats = s.commits->stats();
+    report["store"] = {{"batches", stats.batches}, {"commit_groups", stats.groups}};
+  }
+  return report;
+}
+
+}  // namespace tidepool::cli

@@ -1,0 +1,159 @@
+#include "main/serve.h"
+
+#include <sched.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <future>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "main/health.h"
+#include "protocol/authenticator.h"
+#include "protocol/http/http_server.h"
+#include "protocol/router.h"
+#include "services/kinesis/kinesis_service.h"
+#include "storage/commit_queue.h"
+#include "storage/store.h"
+
+namespace tidepool::cli {
+namespace {
+
+namespace http = protocol::http;
+
+// CPUs this process may run on (respects taskset/cgroups, unlike hardware_concurrency).
+int UsableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+http::HttpResponse JsonResponse(unsigned status, const boost::json::object& body) {
+  http::HttpResponse response{static_cast<boost::beast::http::status>(status), 11};
+  response.set(boost::beast::http::field::content_type, "application/json");
+  response.body() = boost::json::serialize(body);
+  return response;
+}
+
+}  // namespace
+
+int RunServe(const ServeOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  if (Status s = InitLogging(options.log_level); !s.ok()) {
+    std::fprintf(stderr, "tidepool: %s\n", s.message().c_str());
+    return 1;
+  }
+  auto durability = storage::ParseDurability(options.durability);
+  if (!durability) {
+    spdlog::error("--durability must be sync, async or memory");
+    return 1;
+  }
+
+  protocol::CredentialMap credentials;
+  protocol::AuthMode auth_mode =
+      options.auth == "strict" ? protocol::AuthMode::kStrict : protocol::AuthMode::kAcceptAny;
+  if (!options.credentials_file.empty()) {
+    if (Status s = protocol::LoadCredentialsFile(options.credentials_file, &credentials); !s.ok()) {
+      spdlog::error("--credentials-file: {}", s.message());
+      return 1;
+    }
+  } else if (auth_mode == protocol::AuthMode::kStrict) {
+    spdlog::error("--auth strict needs --credentials-file");
+    return 1;
+  }
+
+  auto store = storage::OpenStore(options.data_dir, *durability);
+  if (!store.ok()) {
+    spdlog::error("cannot open the store: {}", store.status().message());
+    return 1;
+  }
+  storage::CommitQueue commits(**store, *durability);
+
+  const int threads = options.threads > 0 ? options.threads : UsableCpus();
+  boost::asio::io_context io(threads);
+  const Clock& clock = SystemClock::Instance();
+
+  kinesis::KinesisOptions kinesis_options;
+  kinesis_options.throttle = options.kinesis_throttle;
+  kinesis_options.transition_delay = std::chrono::milliseconds(options.kinesis_status_delay_ms);
+  kinesis::KinesisService kinesis(**store, commits, clock, io, kinesis_options);
+  if (Status s = kinesis.Recover(); !s.ok()) {
+    spdlog::error("cannot recover Kinesis state: {}", s.ToString());
+    return 1;
+  }
+
+  protocol::RouterOptions router_options;
+  router_options.default_account = options.account;
+  router_options.default_region = options.region;
+  router_options.auth_mode = auth_mode;
+  router_options.credentials = std::move(credentials);
+  router_options.clock = &clock;
+  protocol::Router router(std::move(router_options));
+  if (Status s = router.AddService(kinesis); !s.ok()) {
+    spdlog::error("cannot register Kinesis: {}", s.message());
+    return 1;
+  }
+
+  http::HttpServerOptions http_options;
+  http_options.host = options.host;
+  http_options.port = options.port;
+  http::HttpServer server(io, http_options, router.AsHandler());
+
+  HealthSources health{started, options.durability, {&kinesis}, &server, &commits};
+  Status health_route = router.AddInternalRoute(
+      boost::beast::http::verb::get, "/_tidepool/health",
+      [&health](http::HttpRequest&&, const protocol::RequestContext&, http::Responder respond) {
+        respond(JsonResponse(200, HealthReport(health)));
+      });
+  if (!health_route.ok()) {
+    spdlog::error("cannot register the health route: {}", health_route.message());
+    return 1;
+  }
+
+  if (Status s = server.Start(); !s.ok()) {
+    spdlog::error("cannot listen on {}:{}: {}", options.host, options.port, s.message());
+    return 1;
+  }
+
+  // SIGINT/SIGTERM ask the main thread to stop; the stop itself must not run on an io thread
+  // because Drain() blocks until the io threads have written every reply.
+  std::promise<int> stop_signal;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&stop_signal](const boost::system::error_code& ec, int signo) {
+    if (!ec) stop_signal.set_value(signo);
+  });
+
+  std::vector<std::thread> pool;
+  pool.reserve(threads);
+  for (int i = 0; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+
+  std::printf("tidepool listening on http://%s:%u\n", options.host.c_str(),
+              static_cast<unsigned>(server.port()));
+  std::fflush(stdout);
+  spdlog::info("data dir {}, durability {}, {} I/O threads, ready in {:.1f} ms", options.data_dir,
+               options.durability, threads,
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                   .count());
+
+  int signo = stop_signal.get_future().get();
+  spdlog::info("signal {}: stopping", signo);
+  server.StopAccepting();
+  if (!server.Drain(std::chrono::seconds(10))) {
+    spdlog::warn("some connections did not finish within 10 s and were closed");
+  }
+  commits.Stop();  // every acknowledged write is already durable; this drains the rest
+  io.stop();
+  for (auto& t : pool) t.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace tidepool::cli

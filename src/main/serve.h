@@ -1,0 +1,29 @@
+// `tidepool serve`: wires the layers together and runs the server until SIGINT/SIGTERM.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace tidepool::cli {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4566;
+  std::string data_dir = "./.tidepool";
+  std::string durability = "sync";  // sync | async | memory
+  std::string account = "000000000000";
+  std::string region = "us-east-1";
+  std::string log_level = "info";
+  std::string auth = "accept";  // accept | strict
+  std::string credentials_file;
+  int threads = 0;  // 0: one per CPU this process may run on
+  bool kinesis_throttle = false;
+  int64_t kinesis_status_delay_ms = 0;
+};
+
+// Runs the server in the foreground. Prints "tidepool listening on http://HOST:PORT" on stdout
+// once it accepts requests. Returns the process exit code: 0 after a graceful stop, 1 when
+// start-up fails (the reason is logged to stderr).
+int RunServe(const ServeOptions& options);
+
+}  // namespace tidepool::cli
