@@ -1,1 +1,0 @@
-// Placeholder until the Kinesis service lands; delete when adding real sources.

@@ -1,0 +1,265 @@
+// Reads: GetShardIterator, GetRecords, and the refused SubscribeToShard.
+//
+// A read never takes the stream's lock while scanning: it snapshots what it needs from the
+// shard (committed counter, closed state) under the lock, then scans the store up to the
+// committed counter, so it can only ever return durable records.
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include <ctime>
+
+#include "services/kinesis/input.h"
+#include "services/kinesis/keyspace.h"
+#include "services/kinesis/kinesis_errors.h"
+#include "services/kinesis/kinesis_service.h"
+#include "services/kinesis/sequence_number.h"
+#include "services/kinesis/shard_iterator.h"
+#include "services/kinesis/views.h"
+
+namespace tidepool::kinesis {
+namespace json = boost::json;
+using protocol::CallPtr;
+
+namespace {
+
+constexpr size_t kMaxGetRecordsBytes = 10 << 20;
+
+// "Thu Jan 22 01:22:02 UTC 2015", as AWS prints times in iterator errors.
+std::string AmzUtcString(int64_t micros) {
+  const std::time_t secs = static_cast<std::time_t>(micros / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a %b %d %H:%M:%S UTC %Y", &tm);
+  return buf;
+}
+
+std::string MustSpecifyMessage(std::string_view type, bool has_sequence) {
+  return fmt::format(
+      "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
+      "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. "
+      "Request specified {} and {} StartingSequenceNumber.",
+      type, has_sequence ? "also a" : "no");
+}
+
+// The arrival time of the first record at or after `counter`, if any (bounded by `end`).
+Result<std::optional<int64_t>> ArrivalAtOrAfter(const storage::Store& store, uint64_t uid,
+                                                uint32_t shard, uint64_t counter, uint64_t end) {
+  std::optional<int64_t> arrival;
+  Status st =
+      store.Scan(keyspace::RecordKey(uid, shard, counter), keyspace::RecordKey(uid, shard, end),
+                 [&](std::string_view, std::string_view value) {
+                   if (auto r = keyspace::ParseRecordValue(value)) {
+                     arrival = r->arrival_micros;
+                   }
+                   return false;
+                 });
+  if (!st.ok()) return st;
+  return arrival;
+}
+
+}  // namespace
+
+void KinesisService::GetShardIterator(CallPtr call) {
+  auto resolved = ResolveStream(*call);
+  if (!resolved.ok()) return Fail(call, resolved.status());
+  std::shared_ptr<Stream> stream = std::move(resolved).value();
+  const auto& in = call->input();
+  const std::string_view shard_text = InputStringView(in, "ShardId").value_or("");
+  const std::string_view type = InputStringView(in, "ShardIteratorType").value_or("");
+  const auto starting = InputStringView(in, "StartingSequenceNumber");
+  const auto timestamp = InputDouble(in, "Timestamp");
+
+  auto index = ParseShardId(shard_text);
+  if (!index) {
+    return Fail(call, KinesisStatus(KinesisError::kResourceNotFound,
+                                    fmt::format("Could not find shard {} in stream {} under "
+                                                "account {}.",
+                                                shard_text, stream->name, stream->account)));
+  }
+  const std::string shard_id = ShardIdOf(*index);
+  Shard* shard = nullptr;
+  {
+    std::lock_guard lock(stream->mu);
+    if (*index < stream->shards.size()) shard = stream->shards[*index].get();
+  }
+  if (!shard) {
+    return Fail(call, KinesisStatus(KinesisError::kResourceNotFound,
+                                    fmt::format("Shard {} in stream {} under account {} does not "
+                                                "exist",
+                                                shard_id, stream->name, stream->account)));
+  }
+  const bool by_sequence = type == "AT_SEQUENCE_NUMBER" || type == "AFTER_SEQUENCE_NUMBER";
+  if (by_sequence != starting.has_value() && type != "AT_TIMESTAMP") {
+    return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
+                                    MustSpecifyMessage(type, starting.has_value())));
+  }
+  const int64_t now = clock_.NowMicros();
+  const uint64_t committed = shard->committed_counter.load(std::memory_order_acquire);
+  uint64_t position = 0;
+  if (by_sequence) {
+    auto seq = SequenceNumber::Parse(*starting);
+    const std::string invalid = fmt::format(
+        "StartingSequenceNumber {} used in GetShardIterator on shard {} in stream {} "
+        "under account {} is invalid",
+        *starting, shard_id, stream->name, stream->account);
+    if (!seq) return Fail(call, KinesisStatus(KinesisError::kInvalidArgument, invalid + "."));
+    if (seq->shard_index != *index) {
+      return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
+                                      fmt::format("Invalid StartingSequenceNumber. It encodes {}, "
+                                                  "while it was used in a call to a shard with {}",
+                                                  ShardIdOf(seq->shard_index), shard_id)));
+    }
+    if (seq->stream_tag != StreamTag(stream->uid)) {
+      return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
+                                      invalid + " because it did not come from this stream."));
+    }
+    position = type == "AT_SEQUENCE_NUMBER" ? seq->counter : seq->counter + 1;
+  } else if (type == "TRIM_HORIZON") {
+    position = 0;
+  } else if (type == "LATEST") {
+    position = committed + 1;
+  } else if (type == "AT_TIMESTAMP") {
+    if (!timestamp) {
+      return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
+                                      "Must specify timestampInMillis parameter for iterator of "
+                                      "type AT_TIMESTAMP. Current request has no timestamp "
+                                      "parameter."));
+    }
+    const auto ts_millis = static_cast<int64_t>(*timestamp * 1000.0);
+    if (ts_millis > now / 1000) {
+      return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
+                                      fmt::format("The timestampInMillis parameter cannot be "
+                                                  "greater than the currentTimestampInMillis. "
+                                                  "timestampInMillis: {}, "
+                                                  "currentTimestampInMillis: {}",
+                                                  ts_millis, now / 1000)));
+    }
+    // Arrival times never decrease with the counter: binary search the first counter whose
+    // first record at or after it arrived at or after the timestamp.
+    const int64_t ts_micros = ts_millis * 1000;
+    uint64_t lo = 0, hi = committed + 1;
+    while (lo < hi) {
+      const uint64_t mid = lo + (hi - lo) / 2;
+      auto arrival = ArrivalAtOrAfter(store_, stream->uid, *index, mid, committed + 1);
+      if (!arrival.ok()) return Fail(call, arrival.status());
+      if (!arrival->has_value() || **arrival >= ts_micros) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    position = lo;
+  } else {
+    return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
+                                    fmt::format("Invalid ShardIteratorType {}.", type)));
+  }
+  ShardIterator it{stream->uid, *index, position, now, stream->name};
+  call->Reply(json::object{{"ShardIterator", it.Encode()}});
+}
+
+void KinesisService::GetRecords(CallPtr call) {
+  const auto& in = call->input();
+  auto it = ShardIterator::Decode(InputStringView(in, "ShardIterator").value_or(""));
+  if (!it) {
+    return Fail(call, KinesisStatus(KinesisError::kInvalidArgument, "Invalid ShardIterator."));
+  }
+  const int64_t now = clock_.NowMicros();
+  const auto lifetime =
+      std::chrono::duration_cast<std::chrono::microseconds>(options_.iterator_lifetime).count();
+  if (now - it->created_micros > lifetime) {
+    return Fail(call,
+                KinesisStatus(KinesisError::kExpiredIterator,
+                              fmt::format("Iterator expired. The iterator was created at time {} "
+                                          "while right now it is {} which is further in the "
+                                          "future than the tolerated delay of {} milliseconds.",
+                                          AmzUtcString(it->created_micros), AmzUtcString(now),
+                                          lifetime / 1000)));
+  }
+  const auto& ctx = call->context();
+  std::shared_ptr<Stream> stream = FindStreamByUid(it->stream_uid);
+  const Status shard_not_found =
+      KinesisStatus(KinesisError::kResourceNotFound,
+                    fmt::format("Shard {} in stream {} under account {} does not exist",
+                                ShardIdOf(it->shard_index), it->stream_name, ctx.account_id));
+  if (!stream || stream->name != it->stream_name || stream->account != ctx.account_id ||
+      stream->region != ctx.region) {
+    return Fail(call, shard_not_found);
+  }
+  if (auto arn = InputStringView(in, "StreamARN"); arn && *arn != stream->arn) {
+    return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
+                                    fmt::format("StreamARN {} does not match the stream of the "
+                                                "ShardIterator.",
+                                                *arn)));
+  }
+  const int64_t limit = InputInt(in, "Limit").value_or(10000);
+  int64_t cutoff;
+  bool closed;
+  uint64_t ending_counter;
+  Shard* shard;
+  {
+    std::lock_guard lock(stream->mu);
+    if (it->shard_index >= stream->shards.size()) return Fail(call, shard_not_found);
+    shard = stream->shards[it->shard_index].get();
+    cutoff = now - int64_t{stream->retention_hours} * 3600 * 1'000'000;
+    closed = !shard->open();
+    ending_counter = shard->ending_counter;
+  }
+  const uint64_t committed = shard->committed_counter.load(std::memory_order_acquire);
+  json::array records;
+  uint64_t next_position = it->position;
+  int64_t last_arrival = 0;
+  size_t bytes = 0;
+  if (it->position <= committed) {
+    Status st = store_.Scan(
+        keyspace::RecordKey(stream->uid, it->shard_index, it->position),
+        keyspace::RecordKey(stream->uid, it->shard_index, committed + 1),
+        [&](std::string_view key, std::string_view value) {
+          auto counter = keyspace::ParseRecordCounter(key);
+          auto record = keyspace::ParseRecordValue(value);
+          if (!counter || !record) return true;   // not ours; cannot happen in our range
+          if (record->arrival_micros < cutoff) {  // expired, not trimmed yet
+            next_position = *counter + 1;
+            return true;
+          }
+          const size_t size = record->data.size() + record->partition_key.size();
+          if (!records.empty() && bytes + size > kMaxGetRecordsBytes) return false;
+          bytes += size;
+          json::object r;
+          r["SequenceNumber"] =
+              SequenceNumber{StreamTag(stream->uid), it->shard_index, *counter}.ToString();
+          r["ApproximateArrivalTimestamp"] = TimestampValue(record->arrival_micros);
+          r["Data"] = record->data;
+          r["PartitionKey"] = record->partition_key;
+          if (record->encrypted) r["EncryptionType"] = "KMS";
+          records.emplace_back(std::move(r));
+          next_position = *counter + 1;
+          last_arrival = record->arrival_micros;
+          return static_cast<int64_t>(records.size()) < limit;
+        });
+    if (!st.ok()) return Fail(call, st);
+  }
+  json::object out;
+  const bool caught_up = next_position > committed;
+  out["MillisBehindLatest"] = (caught_up || last_arrival == 0)
+                                  ? int64_t{0}
+                                  : std::max<int64_t>(0, (now - last_arrival) / 1000);
+  if (closed && caught_up && next_position > ending_counter) {
+    std::lock_guard lock(stream->mu);
+    out["ChildShards"] = ChildShardsView(*stream, *shard);
+  } else {
+    out["NextShardIterator"] =
+        ShardIterator{stream->uid, it->shard_index, next_position, now, stream->name}.Encode();
+  }
+  out["Records"] = std::move(records);
+  call->Reply(std::move(out));
+}
+
+void KinesisService::SubscribeToShard(CallPtr call) {
+  Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
+                           "SubscribeToShard (enhanced fan-out over an HTTP/2 event stream) is "
+                           "not supported by tidepool. Read the shard with GetShardIterator and "
+                           "GetRecords instead."));
+}
+
+}  // namespace tidepool::kinesis

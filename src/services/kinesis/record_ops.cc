@@ -1,0 +1,225 @@
+// Writes: PutRecord and PutRecords (the hot path).
+//
+// Under the stream's lock each record is routed to its open shard, takes the shard's next
+// counter (its sequence number) and is added to one WriteBatch, which is submitted before the
+// lock is released: commit order == sequence order. The reply and the shards' committed
+// counters (what readers may see) are updated in the commit completion.
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include "services/kinesis/input.h"
+#include "services/kinesis/keyspace.h"
+#include "services/kinesis/kinesis_errors.h"
+#include "services/kinesis/kinesis_service.h"
+#include "services/kinesis/sequence_number.h"
+
+namespace tidepool::kinesis {
+namespace json = boost::json;
+using protocol::CallPtr;
+
+namespace {
+
+constexpr size_t kMaxPutRecordsBytes = 5 << 20;
+
+Result<HashKey> RecordHash(const json::object& record) {
+  if (auto explicit_key = InputStringView(record, "ExplicitHashKey")) {
+    auto hash = ParseHashKey(*explicit_key);
+    if (!hash) {
+      return KinesisStatus(KinesisError::kInvalidArgument,
+                           fmt::format("Invalid ExplicitHashKey. ExplicitHashKey must be in the "
+                                       "range: [0, 2^128-1]. Specified value was {}",
+                                       *explicit_key));
+    }
+    return *hash;
+  }
+  return PartitionKeyHash(InputStringView(record, "PartitionKey").value_or(""));
+}
+
+Status CheckWritable(const Stream& stream) {
+  if (stream.status == "ACTIVE" || stream.status == "UPDATING") return Status::Ok();
+  return KinesisStatus(
+      KinesisError::kResourceNotFound,
+      fmt::format("Stream {} under account {} not found.", stream.name, stream.account));
+}
+
+Status CheckRecordSize(const Stream& stream, size_t data_bytes, size_t key_bytes) {
+  const size_t limit = static_cast<size_t>(stream.max_record_size_kib) * 1024;
+  if (data_bytes + key_bytes <= limit) return Status::Ok();
+  return KinesisStatus(
+      KinesisError::kValidation,
+      fmt::format("1 validation error detected: Value at 'data' failed to satisfy constraint: "
+                  "Member must have length less than or equal to {}",
+                  limit - std::min(limit, key_bytes)));
+}
+
+std::string RateExceededMessage(const Stream& stream, const Shard& shard) {
+  return fmt::format("Rate exceeded for shard {} in stream {} under account {}.",
+                     ShardIdOf(shard.index), stream.name, stream.account);
+}
+
+}  // namespace
+
+void KinesisService::PutRecord(CallPtr call) {
+  auto resolved = ResolveStream(*call);
+  if (!resolved.ok()) return Fail(call, resolved.status());
+  std::shared_ptr<Stream> stream = std::move(resolved).value();
+  const auto& in = call->input();
+  const std::string_view data = InputStringView(in, "Data").value_or("");
+  const std::string_view partition_key = InputStringView(in, "PartitionKey").value_or("");
+  auto hash = RecordHash(in);
+  if (!hash.ok()) return Fail(call, hash.status());
+  if (auto ordering = InputStringView(in, "SequenceNumberForOrdering")) {
+    // Counters only grow, so any valid number is already satisfied; reject impossible ones.
+    if (!SequenceNumber::Parse(*ordering)) {
+      return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
+                                      fmt::format("ExclusiveMinimumSequenceNumber {} used in "
+                                                  "PutRecord on stream {} under account {} is "
+                                                  "invalid.",
+                                                  *ordering, stream->name, stream->account)));
+    }
+  }
+  const int64_t now = clock_.NowMicros();
+
+  std::unique_lock lock(stream->mu);
+  if (Status st = CheckWritable(*stream); !st.ok()) return Fail(call, st);
+  if (Status st = CheckRecordSize(*stream, data.size(), partition_key.size()); !st.ok()) {
+    return Fail(call, st);
+  }
+  Shard* shard = stream->Route(*hash);
+  if (options_.throttle) {
+    const double bytes = static_cast<double>(data.size() + partition_key.size());
+    const auto byte_rate = static_cast<double>(options_.shard_write_bytes_per_second);
+    const auto record_rate = static_cast<double>(options_.shard_write_records_per_second);
+    if (!shard->write_bytes.TryTake(bytes, byte_rate, byte_rate, now) ||
+        !shard->write_records.TryTake(1, record_rate, record_rate, now)) {
+      return Fail(call, KinesisStatus(KinesisError::kProvisionedThroughputExceeded,
+                                      RateExceededMessage(*stream, *shard)));
+    }
+  }
+  const uint64_t counter = shard->next_counter++;
+  const int64_t arrival = std::max(now, shard->last_arrival_micros);
+  shard->last_arrival_micros = arrival;
+  const bool encrypted = stream->encryption == "KMS";
+  std::string value;
+  keyspace::AppendRecordValue(&value, arrival, encrypted, partition_key, data);
+  storage::WriteBatch batch;
+  batch.Put(keyspace::RecordKey(stream->uid, shard->index, counter), value);
+  json::object out{
+      {"ShardId", ShardIdOf(shard->index)},
+      {"SequenceNumber", SequenceNumber{StreamTag(stream->uid), shard->index, counter}.ToString()},
+      {"EncryptionType", encrypted ? "KMS" : "NONE"}};
+  Submit(std::move(batch), call,
+         [this, call, stream, shard, counter, arrival,
+          out = std::move(out)](const Status& st) mutable {
+           if (!st.ok()) return Fail(call, st);
+           shard->committed_arrival_micros.store(arrival, std::memory_order_relaxed);
+           shard->committed_counter.store(counter, std::memory_order_release);
+           NotifyRecordListeners(*stream, shard->index, counter);
+           call->Reply(std::move(out));
+         });
+}
+
+void KinesisService::PutRecords(CallPtr call) {
+  auto resolved = ResolveStream(*call);
+  if (!resolved.ok()) return Fail(call, resolved.status());
+  std::shared_ptr<Stream> stream = std::move(resolved).value();
+  const json::array* records = InputArray(call->input(), "Records");
+  if (!records) return Fail(call, Status::InvalidArgument("Records missing"));
+
+  struct Planned {
+    std::string_view data;
+    std::string_view partition_key;
+    HashKey hash;
+  };
+  std::vector<Planned> planned;
+  planned.reserve(records->size());
+  size_t total_bytes = 0;
+  for (const auto& value : *records) {
+    const json::object* record = value.if_object();
+    if (!record) return Fail(call, Status::InvalidArgument("Records entry is not an object"));
+    auto hash = RecordHash(*record);
+    if (!hash.ok()) return Fail(call, hash.status());
+    Planned p{InputStringView(*record, "Data").value_or(""),
+              InputStringView(*record, "PartitionKey").value_or(""), *hash};
+    total_bytes += p.data.size() + p.partition_key.size();
+    planned.push_back(p);
+  }
+  if (total_bytes > kMaxPutRecordsBytes) {
+    return Fail(call,
+                KinesisStatus(KinesisError::kInvalidArgument, "Records size exceeds 5 MB limit"));
+  }
+  const int64_t now = clock_.NowMicros();
+
+  std::unique_lock lock(stream->mu);
+  if (Status st = CheckWritable(*stream); !st.ok()) return Fail(call, st);
+  for (const auto& p : planned) {
+    if (Status st = CheckRecordSize(*stream, p.data.size(), p.partition_key.size()); !st.ok()) {
+      return Fail(call, st);
+    }
+  }
+  const bool encrypted = stream->encryption == "KMS";
+  const auto byte_rate = static_cast<double>(options_.shard_write_bytes_per_second);
+  const auto record_rate = static_cast<double>(options_.shard_write_records_per_second);
+  struct ShardTip {
+    Shard* shard;
+    uint64_t counter;
+    int64_t arrival;
+  };
+  std::vector<ShardTip> tips;  // one entry per shard written, with its newest record
+  json::array results;
+  results.reserve(planned.size());
+  int64_t failed = 0;
+  storage::WriteBatch batch;
+  std::string value;
+  for (const auto& p : planned) {
+    Shard* shard = stream->Route(p.hash);
+    if (options_.throttle &&
+        (!shard->write_bytes.TryTake(static_cast<double>(p.data.size() + p.partition_key.size()),
+                                     byte_rate, byte_rate, now) ||
+         !shard->write_records.TryTake(1, record_rate, record_rate, now))) {
+      ++failed;
+      results.emplace_back(json::object{{"ErrorCode", "ProvisionedThroughputExceededException"},
+                                        {"ErrorMessage", RateExceededMessage(*stream, *shard)}});
+      continue;
+    }
+    const uint64_t counter = shard->next_counter++;
+    const int64_t arrival = std::max(now, shard->last_arrival_micros);
+    shard->last_arrival_micros = arrival;
+    value.clear();
+    keyspace::AppendRecordValue(&value, arrival, encrypted, p.partition_key, p.data);
+    batch.Put(keyspace::RecordKey(stream->uid, shard->index, counter), value);
+    results.emplace_back(
+        json::object{{"SequenceNumber",
+                      SequenceNumber{StreamTag(stream->uid), shard->index, counter}.ToString()},
+                     {"ShardId", ShardIdOf(shard->index)}});
+    auto tip = std::find_if(tips.begin(), tips.end(),
+                            [shard](const ShardTip& t) { return t.shard == shard; });
+    if (tip == tips.end()) {
+      tips.push_back({shard, counter, arrival});
+    } else {
+      tip->counter = counter;
+      tip->arrival = arrival;
+    }
+  }
+  json::object out{{"FailedRecordCount", failed},
+                   {"Records", std::move(results)},
+                   {"EncryptionType", encrypted ? "KMS" : "NONE"}};
+  if (batch.empty()) {
+    lock.unlock();
+    call->Reply(std::move(out));
+    return;
+  }
+  Submit(
+      std::move(batch), call,
+      [this, call, stream, tips = std::move(tips), out = std::move(out)](const Status& st) mutable {
+        if (!st.ok()) return Fail(call, st);
+        for (const auto& tip : tips) {
+          tip.shard->committed_arrival_micros.store(tip.arrival, std::memory_order_relaxed);
+          tip.shard->committed_counter.store(tip.counter, std::memory_order_release);
+          NotifyRecordListeners(*stream, tip.shard->index, tip.counter);
+        }
+        call->Reply(std::move(out));
+      });
+}
+
+}  // namespace tidepool::kinesis
