@@ -1,0 +1,80 @@
+// Request authentication: SigV4 (header and presigned forms) checked the way AWS does, in one of
+// two modes, plus the credentials file that feeds the strict mode.
+// Thread-safety: an Authenticator is immutable after construction; Authenticate is safe from
+// any thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "protocol/http/responder.h"
+#include "protocol/service.h"
+
+namespace tidepool::protocol {
+
+enum class AuthMode {
+  // Unsigned requests and requests signed with any key pass (the signature is not checked); a
+  // malformed Authorization header or presigned query still fails as on AWS.
+  kAcceptAny,
+  // Every request must be signed, by a known key, within the clock-skew window, with a correct
+  // signature.
+  kStrict,
+};
+
+struct AccessKey {
+  std::string secret_key;
+  std::string account_id;  // 12 digits
+};
+// access key id -> secret and account
+using CredentialMap = std::unordered_map<std::string, AccessKey>;
+
+// Reads an INI file shaped like ~/.aws/credentials into `out` (added to what it holds):
+//
+//   # comment            ; comment
+//   [any-section-name]           one section per access key
+//   aws_access_key_id = AKIAEXAMPLE
+//   aws_secret_access_key = secret
+//   account_id = 123456789012    optional; default 000000000000
+//
+// Keys are case-insensitive, values are trimmed, other keys are ignored. InvalidArgument (with
+// the line number) for a section missing its key id or secret, a malformed line, or an account
+// id that is not 12 digits; IoError when the file cannot be read.
+Status LoadCredentialsFile(const std::string& path, CredentialMap* out);
+
+// Who signed a request, when it passed.
+struct AuthInfo {
+  bool signed_request = false;
+  std::string access_key_id;
+  std::string account_id;  // empty when the key does not determine one
+  std::string region;      // credential scope region; empty when unsigned
+  std::string service;     // credential scope service; empty when unsigned
+};
+
+class Authenticator {
+ public:
+  Authenticator(AuthMode mode, CredentialMap credentials, const Clock* clock,
+                int64_t max_skew_seconds = 900);
+
+  // `path`/`query`: the request target split at '?', both still percent-encoded. `s3`: S3
+  // canonicalisation rules. Errors carry AWS's codes and texts; their HTTP status is 400 for the
+  // JSON protocols (as AWS's JSON services answer) and 403 (400 for IncompleteSignature)
+  // otherwise.
+  std::variant<AuthInfo, AwsError> Authenticate(const http::HttpRequest& request,
+                                                std::string_view path, std::string_view query,
+                                                bool json_protocol, bool s3) const;
+
+  AuthMode mode() const { return mode_; }
+
+ private:
+  AuthMode mode_;
+  CredentialMap credentials_;
+  const Clock* clock_;
+  int64_t max_skew_seconds_;
+};
+
+}  // namespace tidepool::protocol

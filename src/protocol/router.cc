@@ -1,0 +1,339 @@
+#include "protocol/router.h"
+
+#include <spdlog/spdlog.h>
+#include <boost/beast/core/string.hpp>
+
+#include <exception>
+
+#include "core/encoding.h"
+#include "protocol/codec/json_codec.h"
+#include "protocol/http/query_string.h"
+
+namespace tidepool::protocol {
+namespace bhttp = boost::beast::http;
+using http::HttpRequest;
+using http::HttpResponse;
+using http::Responder;
+
+namespace {
+
+constexpr std::string_view kInternalPrefix = "/_tidepool/";
+constexpr std::string_view kDefaultJsonContentType = "application/x-amz-json-1.1";
+
+bool IsTwelveDigits(std::string_view s) {
+  if (s.size() != 12) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && boost::beast::iequals(s.substr(0, prefix.size()), prefix);
+}
+
+std::string ContentTypeFor(const model::ServiceModel& model) {
+  std::string_view version = model.json_version.empty() ? "1.0" : model.json_version;
+  return "application/x-amz-json-" + std::string(version);
+}
+
+// The JSON content type a client used, so that errors raised before a service is known answer
+// in the same dialect.
+std::string_view RequestJsonContentType(const HttpRequest& request) {
+  std::string_view ct = request[bhttp::field::content_type];
+  if (StartsWithIgnoreCase(ct, "application/x-amz-json-1.0")) return "application/x-amz-json-1.0";
+  return kDefaultJsonContentType;
+}
+
+HttpResponse JsonResponse(unsigned status, std::string body, std::string_view content_type,
+                          std::string_view request_id) {
+  HttpResponse response(static_cast<bhttp::status>(status), 11);
+  response.set("x-amzn-RequestId", request_id);
+  response.set(bhttp::field::content_type, content_type);
+  response.body() = std::move(body);
+  return response;
+}
+
+HttpResponse JsonErrorResponse(const AwsError& error, std::string_view content_type,
+                               std::string_view request_id) {
+  HttpResponse response =
+      JsonResponse(error.http_status > 0 ? static_cast<unsigned>(error.http_status) : 400,
+                   json_codec::EncodeError(error), content_type, request_id);
+  response.set("x-amzn-ErrorType", error.code);
+  if (!error.query_code.empty()) {
+    response.set("x-amzn-query-error",
+                 error.query_code + (error.sender_fault ? ";Sender" : ";Receiver"));
+  }
+  return response;
+}
+
+std::string XmlEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n') out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// The query protocol's error document.
+HttpResponse QueryErrorResponse(const AwsError& error, std::string_view request_id) {
+  HttpResponse response(static_cast<bhttp::status>(error.http_status), 11);
+  response.set("x-amzn-RequestId", request_id);
+  response.set(bhttp::field::content_type, "text/xml");
+  response.body() = "<?xml version=\"1.0\"?>\n<ErrorResponse><Error><Type>" +
+                    std::string(error.sender_fault ? "Sender" : "Receiver") + "</Type><Code>" +
+                    XmlEscape(error.code) + "</Code><Message>" + XmlEscape(error.message) +
+                    "</Message></Error><RequestId>" + std::string(request_id) +
+                    "</RequestId></ErrorResponse>";
+  return response;
+}
+
+AwsError UnknownOperation() { return AwsError{"UnknownOperationException", "", 400, true, {}}; }
+
+// The Action parameter of a query-protocol request (URL query or form body); empty if none.
+std::string FindAction(const HttpRequest& request, std::string_view query) {
+  if (query.find("Action=") != std::string_view::npos) {
+    for (auto& [k, v] : http::ParseQueryString(query, true)) {
+      if (k == "Action") return std::move(v);
+    }
+  }
+  if (StartsWithIgnoreCase(request[bhttp::field::content_type],
+                           "application/x-www-form-urlencoded") &&
+      request.body().find("Action=") != std::string::npos) {
+    for (auto& [k, v] : http::ParseQueryString(request.body(), true)) {
+      if (k == "Action") return std::move(v);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Router::Router(RouterOptions options)
+    : options_(std::move(options)),
+      authenticator_(options_.auth_mode, options_.credentials,
+                     options_.clock ? options_.clock : &SystemClock::Instance(),
+                     options_.max_clock_skew_seconds) {}
+
+Status Router::AddService(Service& service) {
+  const model::ServiceModel& model = service.Model();
+  if (model.protocol == model::Protocol::kJson) {
+    if (model.target_prefix.empty()) {
+      return Status::InvalidArgument("service " + std::string(service.Name()) +
+                                     " has no JSON target prefix");
+    }
+    for (const JsonRoute& route : json_routes_) {
+      if (route.target_prefix == model.target_prefix) {
+        return Status::AlreadyExists("target prefix " + std::string(model.target_prefix) +
+                                     " is already registered");
+      }
+    }
+    json_routes_.push_back(JsonRoute{model.target_prefix, &service});
+  }
+  // Query and REST services are reached through their protocol hooks.
+  services_.push_back(&service);
+  return Status::Ok();
+}
+
+Status Router::AddInternalRoute(bhttp::verb method, std::string path, InternalHandler handler) {
+  if (path.compare(0, kInternalPrefix.size(), kInternalPrefix) != 0) {
+    return Status::InvalidArgument("internal routes live under /_tidepool/, not " + path);
+  }
+  bool prefix = !path.empty() && path.back() == '*';
+  if (prefix) path.pop_back();
+  for (const InternalRoute& r : internal_routes_) {
+    if (r.method == method && r.path == path && r.prefix == prefix) {
+      return Status::AlreadyExists("internal route " + path + " is already registered");
+    }
+  }
+  internal_routes_.push_back(InternalRoute{method, std::move(path), prefix, std::move(handler)});
+  return Status::Ok();
+}
+
+http::Handler Router::AsHandler() const {
+  return [this](HttpRequest&& request, Responder respond) {
+    Handle(std::move(request), std::move(respond));
+  };
+}
+
+const Router::InternalRoute* Router::FindInternalRoute(bhttp::verb method,
+                                                       std::string_view path) const {
+  const InternalRoute* best = nullptr;
+  for (const InternalRoute& r : internal_routes_) {
+    if (r.method != method) continue;
+    if (!r.prefix && r.path == path) return &r;
+    if (r.prefix && path.substr(0, r.path.size()) == r.path &&
+        (best == nullptr || r.path.size() > best->path.size())) {
+      best = &r;
+    }
+  }
+  return best;
+}
+
+void Router::Handle(HttpRequest&& request, Responder respond) const {
+  std::string request_id = NewUuid();
+  // `path`, `query` and the X-Amz-Target value view into `request`: they stay valid until a
+  // handler below moves the request on, which each does only after its last use of them.
+  auto [path, query] = http::SplitTarget(request.target());
+
+  if (path.substr(0, kInternalPrefix.size()) == kInternalPrefix) {
+    if (const InternalRoute* route = FindInternalRoute(request.method(), path)) {
+      return HandleInternal(*route, std::move(request), std::move(respond), std::move(request_id));
+    }
+    return respond(JsonErrorResponse(
+        AwsError{
+            "NotFound",
+            "No internal route " + std::string(request.method_string()) + " " + std::string(path),
+            404,
+            true,
+            {}},
+        "application/json", request_id));
+  }
+  if (auto it = request.find("x-amz-target"); it != request.end()) {
+    return HandleJson(std::move(request), std::move(respond), std::move(request_id), path, query,
+                      it->value());
+  }
+  if (!FindAction(request, query).empty()) {
+    return HandleQuery(std::move(request), std::move(respond), std::move(request_id), path, query);
+  }
+  // REST services (S3, Lambda, API Gateway) will be matched here by path and host.
+  if (request.method() == bhttp::verb::post &&
+      StartsWithIgnoreCase(request[bhttp::field::content_type], "application/x-amz-json")) {
+    return respond(
+        JsonErrorResponse(UnknownOperation(), RequestJsonContentType(request), request_id));
+  }
+  respond(JsonErrorResponse(AwsError{"UnknownOperationException",
+                                     "No service handles " + std::string(request.method_string()) +
+                                         " " + std::string(path),
+                                     404,
+                                     true,
+                                     {}},
+                            kDefaultJsonContentType, request_id));
+}
+
+RequestContext Router::MakeContext(const HttpRequest& request, std::string request_id,
+                                   const AuthInfo& auth) const {
+  RequestContext context;
+  if (!auth.account_id.empty()) {
+    context.account_id = auth.account_id;
+  } else if (IsTwelveDigits(auth.access_key_id)) {
+    context.account_id = auth.access_key_id;
+  } else {
+    context.account_id = options_.default_account;
+  }
+  context.region = auth.region.empty() ? options_.default_region : auth.region;
+  context.access_key_id = auth.access_key_id;
+  context.request_id = std::move(request_id);
+  context.host = std::string(request[bhttp::field::host]);
+  return context;
+}
+
+void Router::HandleJson(HttpRequest&& request, Responder respond, std::string request_id,
+                        std::string_view path, std::string_view query,
+                        std::string_view target) const {
+  size_t dot = target.find('.');
+  std::string_view prefix = target.substr(0, dot);
+  std::string_view op_name = dot == std::string_view::npos ? "" : target.substr(dot + 1);
+  const JsonRoute* route = nullptr;
+  for (const JsonRoute& r : json_routes_) {
+    if (r.target_prefix == prefix) route = &r;
+  }
+  if (route == nullptr) {
+    return respond(
+        JsonErrorResponse(UnknownOperation(), RequestJsonContentType(request), request_id));
+  }
+  const model::ServiceModel& model = route->service->Model();
+  std::string content_type = ContentTypeFor(model);
+  const model::Operation* op = op_name.empty() ? nullptr : model.FindOperation(op_name);
+  if (op == nullptr) {
+    return respond(JsonErrorResponse(UnknownOperation(), content_type, request_id));
+  }
+
+  auto auth = authenticator_.Authenticate(request, path, query, /*json_protocol=*/true,
+                                          /*s3=*/false);
+  if (auto* error = std::get_if<AwsError>(&auth)) {
+    return respond(JsonErrorResponse(*error, content_type, request_id));
+  }
+  auto decoded = json_codec::DecodeRequest(model, *op, request.body());
+  if (auto* error = std::get_if<AwsError>(&decoded)) {
+    return respond(JsonErrorResponse(*error, content_type, request_id));
+  }
+
+  RequestContext context = MakeContext(request, request_id, std::get<AuthInfo>(auth));
+  auto done = [respond, &model, op, content_type = std::move(content_type),
+               request_id = std::move(request_id)](Outcome outcome) {
+    if (auto* output = std::get_if<boost::json::object>(&outcome)) {
+      unsigned status = op->http_status ? op->http_status : 200;
+      respond(JsonResponse(status, json_codec::EncodeOutput(model, *op, *output), content_type,
+                           request_id));
+    } else {
+      respond(JsonErrorResponse(std::get<AwsError>(outcome), content_type, request_id));
+    }
+  };
+  auto call = std::make_shared<Call>(
+      std::move(context), *op, std::move(std::get<boost::json::object>(decoded)), std::move(done));
+  try {
+    route->service->Invoke(call);
+  } catch (const std::exception& e) {
+    spdlog::error("bug: {}.{} threw: {}", route->service->Name(), op->name, e.what());
+    call->Fail(AwsError{"InternalFailure",
+                        "The request processing has failed because of an unknown error, exception "
+                        "or failure.",
+                        500,
+                        false,
+                        {}});
+  }
+}
+
+void Router::HandleQuery(HttpRequest&& request, Responder respond, std::string request_id,
+                         std::string_view path, std::string_view query) const {
+  if (!query_handler_) {
+    std::string action = FindAction(request, query);
+    return respond(
+        QueryErrorResponse(AwsError{"InvalidAction",
+                                    "The action " + action + " is not valid for this web service.",
+                                    400,
+                                    true,
+                                    {}},
+                           request_id));
+  }
+  auto auth = authenticator_.Authenticate(request, path, query, /*json_protocol=*/false,
+                                          /*s3=*/false);
+  if (auto* error = std::get_if<AwsError>(&auth)) {
+    return respond(QueryErrorResponse(*error, request_id));
+  }
+  RequestContext context = MakeContext(request, std::move(request_id), std::get<AuthInfo>(auth));
+  query_handler_(std::move(request), std::move(context), std::move(respond));
+}
+
+void Router::HandleInternal(const InternalRoute& route, HttpRequest&& request, Responder respond,
+                            std::string request_id) const {
+  RequestContext context = MakeContext(request, request_id, AuthInfo{});
+  Responder tagged = Responder::FromFunction(
+      [respond, request_id = std::move(request_id)](HttpResponse&& response) {
+        response.set("x-amzn-RequestId", request_id);
+        respond(std::move(response));
+      });
+  route.handler(std::move(request), context, std::move(tagged));
+}
+
+}  // namespace tidepool::protocol

@@ -1,0 +1,108 @@
+// The router: turns each HTTP request into a service Call (or an internal route's reply) and
+// writes the service's answer back in the protocol's wire format.
+//
+// Per request: assigns a request id (UUID, sent back as x-amzn-RequestId); picks the route
+//   /_tidepool/...            -> internal route (exact path, or a prefix registered as "/x/*")
+//   X-Amz-Target: P.Op        -> the JSON-protocol service whose model's targetPrefix is P
+//   Action=Op (query or form) -> the query-protocol hook (SetQueryProtocolHandler)
+//   anything else             -> 404 (REST services will be matched here by path and host)
+// then authenticates (see Authenticator), derives the RequestContext (account: the credentials'
+// account, else a 12-digit access key id, else the default; region: the SigV4 credential scope,
+// else the default; host: the Host header), decodes the input with the service's codec and
+// invokes the service.
+//
+// Thread-safety: registration (AddService, AddInternalRoute, Set*Handler) happens before serving
+// and is not synchronised; Handle is safe from any number of threads concurrently.
+#pragma once
+
+#include <boost/beast/http/verb.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "protocol/authenticator.h"
+#include "protocol/http/responder.h"
+#include "protocol/service.h"
+
+namespace tidepool::protocol {
+
+struct RouterOptions {
+  std::string default_account = "000000000000";
+  std::string default_region = "us-east-1";
+  AuthMode auth_mode = AuthMode::kAcceptAny;
+  CredentialMap credentials;     // used by both modes to map keys to accounts
+  const Clock* clock = nullptr;  // nullptr: SystemClock::Instance(); must outlive the router
+  int64_t max_clock_skew_seconds = 900;
+};
+
+class Router {
+ public:
+  // Internal routes get the request and its context (request id, account, region, host); the
+  // router adds x-amzn-RequestId to their response.
+  using InternalHandler =
+      std::function<void(http::HttpRequest&&, const RequestContext&, http::Responder)>;
+  // A protocol codec plugged in by a later layer (query protocol now; REST later): called with
+  // the request after authentication, it must answer through the Responder.
+  using ProtocolHandler = std::function<void(http::HttpRequest&&, RequestContext, http::Responder)>;
+
+  explicit Router(RouterOptions options);
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // Registers a service (not owned; must outlive the router). JSON-protocol services are found by
+  // their model's target prefix: AlreadyExists when the prefix is taken, InvalidArgument when the
+  // model has no target prefix and no other protocol hook handles it.
+  Status AddService(Service& service);
+  // `path` must start with "/_tidepool/"; a trailing "*" makes it a prefix. AlreadyExists when
+  // the same method and path are registered twice.
+  Status AddInternalRoute(boost::beast::http::verb method, std::string path,
+                          InternalHandler handler);
+  // The query protocol (Action=...) hook. Without one, Action requests get an InvalidAction
+  // error in the query protocol's XML shape.
+  void SetQueryProtocolHandler(ProtocolHandler handler) { query_handler_ = std::move(handler); }
+
+  // Answers `request` through `respond`, exactly once.
+  void Handle(http::HttpRequest&& request, http::Responder respond) const;
+  // A handler for HttpServer that forwards to Handle. The router must outlive the server.
+  http::Handler AsHandler() const;
+
+  const std::vector<Service*>& services() const { return services_; }
+
+ private:
+  struct JsonRoute {
+    std::string_view target_prefix;
+    Service* service;
+  };
+  struct InternalRoute {
+    boost::beast::http::verb method;
+    std::string path;  // without the trailing '*' for prefixes
+    bool prefix;
+    InternalHandler handler;
+  };
+
+  void HandleJson(http::HttpRequest&& request, http::Responder respond, std::string request_id,
+                  std::string_view path, std::string_view query, std::string_view target) const;
+  void HandleQuery(http::HttpRequest&& request, http::Responder respond, std::string request_id,
+                   std::string_view path, std::string_view query) const;
+  void HandleInternal(const InternalRoute& route, http::HttpRequest&& request,
+                      http::Responder respond, std::string request_id) const;
+  // Fills account/region/access key from an authentication result.
+  RequestContext MakeContext(const http::HttpRequest& request, std::string request_id,
+                             const AuthInfo& auth) const;
+  const InternalRoute* FindInternalRoute(boost::beast::http::verb method,
+                                         std::string_view path) const;
+
+  RouterOptions options_;
+  Authenticator authenticator_;
+  std::vector<Service*> services_;
+  std::vector<JsonRoute> json_routes_;
+  std::vector<InternalRoute> internal_routes_;
+  ProtocolHandler query_handler_;
+};
+
+}  // namespace tidepool::protocol
