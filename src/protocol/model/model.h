@@ -47,6 +47,7 @@ struct Member {
   bool xml_flattened;  // member-level "flattened"
   bool idempotency_token;
   bool host_label;
+  std::string_view xml_namespace_uri;  // member-level "xmlNamespace" uri (rest-xml); else empty
 };
 
 struct Shape {
@@ -62,8 +63,10 @@ struct Shape {
   uint32_t enum_begin;  // strings with an enum: range in ServiceModel::enum_values
   uint16_t enum_count;
   TimestampFormat timestamp_format;
-  bool flattened;                   // lists/maps with "flattened"
-  std::string_view location_name;   // list member / map key / value locationName; empty if none
+  bool flattened;  // lists/maps with "flattened"
+  // lists: the member's locationName; structures: the shape's own locationName (rest-xml
+  // element name, e.g. "SSE-KMS"); empty if none. Maps use the two fields below.
+  std::string_view location_name;
   std::string_view map_key_name;    // maps: key locationName ("key" when empty)
   std::string_view map_value_name;  // maps: value locationName ("value" when empty)
   // Exceptions:
@@ -76,6 +79,9 @@ struct Shape {
   bool sensitive;
   // Structures with a "payload" member (REST protocols): that member's name, else empty.
   std::string_view payload;
+  // Shape-level "xmlNamespace" (rest-xml, e.g. S3's Grantee: prefix "xsi"); empty when none.
+  std::string_view xml_namespace_uri;
+  std::string_view xml_namespace_prefix;
 };
 
 struct Operation {

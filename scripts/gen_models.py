@@ -1,0 +1,407 @@
+#!/usr/bin/env python3
+"""Generates the service model tables of src/protocol/model/model.h from botocore's models.
+
+Usage: python3 scripts/gen_models.py SERVICE [SERVICE...]
+  e.g. python3 scripts/gen_models.py kinesis sqs sns
+
+For each SERVICE (a botocore data folder name: kinesis, sqs, dynamodb, s3, lambda, ...) this
+reads <botocore>/data/SERVICE/<latest api version>/service-2.json(.gz) and writes
+src/protocol/model/generated/SERVICE_model.cc, then rewrites src/protocol/model/models.h to
+declare one accessor per generated file present (`const ServiceModel& KinesisModel();`).
+Generated files are run through clang-format when it is on PATH.
+
+The output is deterministic: shapes sorted by name, operations sorted by name, members in
+model order (see MEMBER_ORDER), no timestamps. Documentation strings are never copied.
+"""
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import botocore
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MODEL_DIR = os.path.join(REPO, "src", "protocol", "model")
+GEN_DIR = os.path.join(MODEL_DIR, "generated")
+
+# C++ accessor names: <Name>Model().
+ACCESSOR_NAMES = {
+    "kinesis": "Kinesis",
+    "sqs": "Sqs",
+    "sns": "Sns",
+    "dynamodb": "DynamoDb",
+    "dynamodbstreams": "DynamoDbStreams",
+    "s3": "S3",
+    "lambda": "Lambda",
+    "stepfunctions": "StepFunctions",
+    "apigateway": "ApiGateway",
+    "logs": "Logs",
+    "cloudformation": "CloudFormation",
+}
+
+# Member order of some input structures, as AWS reports validation errors (AWS checks members
+# in its own internal order, not the published model's; these are the orders observed against
+# AWS and reproduced by kinesalite's tests). Listed members come first, the rest follow in
+# model order. The tables' member order has no other meaning for the JSON protocols.
+MEMBER_ORDER = {
+    "kinesis": {
+        "PutRecordInput": [
+            "SequenceNumberForOrdering", "PartitionKey", "ExplicitHashKey", "Data", "StreamName"
+        ],
+        "GetShardIteratorInput": [
+            "ShardId", "ShardIteratorType", "StartingSequenceNumber", "StreamName"
+        ],
+    },
+}
+
+SHAPE_TYPES = {
+    "structure": "kStructure",
+    "list": "kList",
+    "map": "kMap",
+    "string": "kString",
+    "integer": "kInteger",
+    "byte": "kInteger",
+    "short": "kInteger",
+    "long": "kLong",
+    "biginteger": "kLong",
+    "float": "kFloat",
+    "double": "kDouble",
+    "bigdecimal": "kDouble",
+    "boolean": "kBoolean",
+    "blob": "kBlob",
+    "timestamp": "kTimestamp",
+}
+
+PROTOCOLS = {
+    "json": "kJson",
+    "query": "kQuery",
+    "rest-json": "kRestJson",
+    "rest-xml": "kRestXml",
+    "ec2": "kEc2",
+}
+
+TIMESTAMP_FORMATS = {
+    "unixTimestamp": "kEpochSeconds",
+    "iso8601": "kIso8601",
+    "rfc822": "kRfc822",
+}
+
+LOCATIONS = {
+    "header": "kHeader",
+    "headers": "kHeaders",
+    "uri": "kUri",
+    "querystring": "kQueryString",
+    "statusCode": "kStatusCode",
+}
+
+
+def fail(msg):
+    sys.exit("gen_models.py: " + msg)
+
+
+def model_path(service):
+    data = os.path.join(os.path.dirname(botocore.__file__), "data", service)
+    if not os.path.isdir(data):
+        fail("botocore has no service named %r" % service)
+    versions = sorted(v for v in os.listdir(data) if os.path.isdir(os.path.join(data, v)))
+    for version in reversed(versions):
+        for name in ("service-2.json", "service-2.json.gz"):
+            path = os.path.join(data, version, name)
+            if os.path.exists(path):
+                return version, path
+    fail("no service-2.json for %r" % service)
+
+
+def load(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def cstr(s):
+    """A C++ string literal for s (UTF-8), escaping everything outside printable ASCII."""
+    if s is None:
+        s = ""
+    out = ['"']
+    for b in s.encode("utf-8"):
+        c = chr(b)
+        if c in '"\\':
+            out.append("\\" + c)
+        elif 0x20 <= b < 0x7F and not (c == "?" and out[-1] == "?"):
+            out.append(c)
+        else:
+            out.append("\\%03o" % b)
+    out.append('"')
+    return "".join(out)
+
+
+def limit(v):
+    if v is None:
+        return "kNoLimit"
+    if isinstance(v, float):
+        if v != int(v):
+            fail("fractional limit %r is not representable" % v)
+        v = int(v)
+    return str(v)
+
+
+def cbool(v):
+    return "true" if v else "false"
+
+
+class Generator:
+
+    def __init__(self, service, model):
+        self.service = service
+        self.model = model
+        self.shape_names = sorted(model["shapes"])
+        self.index = {n: i for i, n in enumerate(self.shape_names)}
+        if len(self.shape_names) >= 0xFFFF:
+            fail("too many shapes for uint16 indexes")
+        self.members = []  # rows (C++ initializers)
+        self.enums = []  # C++ string literals
+        self.shapes = []
+        self.ops = []
+        self.op_errors = []
+
+    def shape_ref(self, ref):
+        name = ref["shape"]
+        if name not in self.index:
+            fail("unknown shape %r" % name)
+        return self.index[name]
+
+    def ordered_members(self, name, shape):
+        members = list(shape.get("members", {}).items())
+        order = MEMBER_ORDER.get(self.service, {}).get(name)
+        if not order:
+            return members
+        for m in order:
+            if m not in shape["members"]:
+                fail("MEMBER_ORDER names %s.%s, which the model lacks" % (name, m))
+        rank = {m: i for i, m in enumerate(order)}
+        return sorted(members, key=lambda kv: rank.get(kv[0], len(order)))
+
+    def member_row(self, name, ref, required):
+        ns = ref.get("xmlNamespace", {})
+        return "M(%s, %d, %s, %s, %s, %s, %s, %s, %s, %s)" % (
+            cstr(name),
+            self.shape_ref(ref),
+            cbool(required),
+            LOCATIONS.get(ref.get("location"), "kBody"),
+            cstr(ref.get("locationName")),
+            cbool(ref.get("xmlAttribute")),
+            cbool(ref.get("flattened")),
+            cbool(ref.get("idempotencyToken")),
+            cbool(ref.get("hostLabel")),
+            cstr(ns.get("uri")),
+        )
+
+    def shape_row(self, name, shape):
+        t = shape["type"]
+        if t == "structure" and shape.get("union"):
+            type_name = "kUnion"
+        elif t in SHAPE_TYPES:
+            type_name = SHAPE_TYPES[t]
+        else:
+            fail("shape %s has unsupported type %r" % (name, t))
+        members_begin = len(self.members)
+        required = set(shape.get("required", []))
+        for mname, ref in self.ordered_members(name, shape):
+            self.members.append(self.member_row(mname, ref, mname in required))
+        members_count = len(self.members) - members_begin
+        enum_begin = len(self.enums)
+        for v in shape.get("enum", []):
+            self.enums.append(cstr(v))
+        enum_count = len(self.enums) - enum_begin
+        member = key = "kNoShape"
+        location_name = shape.get("locationName")
+        map_key_name = map_value_name = None
+        if t == "list":
+            member = str(self.shape_ref(shape["member"]))
+            location_name = shape["member"].get("locationName")
+        elif t == "map":
+            member = str(self.shape_ref(shape["value"]))
+            key = str(self.shape_ref(shape["key"]))
+            location_name = None
+            map_key_name = shape["key"].get("locationName")
+            map_value_name = shape["value"].get("locationName")
+        error = shape.get("error", {})
+        is_exception = bool(shape.get("exception"))
+        error_code = error.get("code", name) if is_exception else ""
+        ns = shape.get("xmlNamespace", {})
+        fields = [
+            cstr(name),
+            type_name,
+            limit(shape.get("min")),
+            limit(shape.get("max")),
+            cstr(shape.get("pattern")),
+            str(members_begin),
+            str(members_count),
+            member,
+            key,
+            str(enum_begin),
+            str(enum_count),
+            TIMESTAMP_FORMATS.get(shape.get("timestampFormat"), "kDefault"),
+            cbool(shape.get("flattened")),
+            cstr(location_name),
+            cstr(map_key_name),
+            cstr(map_value_name),
+            cbool(is_exception),
+            cbool(shape.get("fault")),
+            cstr(error_code),
+            str(error.get("httpStatusCode", 0)),
+            cbool(error.get("senderFault")),
+            cbool(shape.get("eventstream")),
+            cbool(shape.get("sensitive")),
+            cstr(shape.get("payload")),
+            cstr(ns.get("uri")),
+            cstr(ns.get("prefix")),
+        ]
+        return "S(" + ", ".join(fields) + ")"
+
+    def op_row(self, op):
+        http = op.get("http", {})
+        errors_begin = len(self.op_errors)
+        for e in op.get("errors", []):
+            self.op_errors.append(str(self.shape_ref(e)))
+        errors_count = len(self.op_errors) - errors_begin
+        inp = op.get("input")
+        out = op.get("output")
+        return "O(%s, %s, %s, %d, %s, %s, %s, %d, %d)" % (
+            cstr(op["name"]),
+            cstr(http.get("method", "POST")),
+            cstr(http.get("requestUri", "/")),
+            http.get("responseCode", 200),
+            str(self.shape_ref(inp)) if inp else "kNoShape",
+            str(self.shape_ref(out)) if out else "kNoShape",
+            cstr(out.get("resultWrapper")) if out else '""',
+            errors_begin,
+            errors_count,
+        )
+
+    def generate(self, api_version, source):
+        for name in self.shape_names:
+            self.shapes.append(self.shape_row(name, self.model["shapes"][name]))
+        for name in sorted(self.model["operations"]):
+            self.ops.append(self.op_row(self.model["operations"][name]))
+
+        md = self.model["metadata"]
+        protocol = md["protocol"]
+        protocols = md.get("protocols", [protocol])
+        for p in [protocol] + protocols:
+            if p not in PROTOCOLS:
+                fail("unsupported protocol %r" % p)
+        accessor = ACCESSOR_NAMES.get(self.service, self.service.capitalize())
+
+        def table(ctype, name, rows):
+            if not rows:
+                return "constexpr std::span<const %s> %s;\n" % (ctype, name)
+            return "constexpr %s %s[] = {\n%s,\n};\n" % (ctype, name, ",\n".join(rows))
+
+        def span(name, rows):
+            return "std::span(%s)" % name if rows else name
+
+        out = []
+        out.append("// Generated by scripts/gen_models.py from botocore %s,\n" % botocore.__version__)
+        out.append("// data/%s/%s/%s. DO NOT EDIT.\n" % (self.service, api_version,
+                                                       os.path.basename(source)))
+        out.append("// Regenerate: python3 scripts/gen_models.py %s\n" % self.service)
+        out.append("// NOLINTBEGIN\n")
+        out.append('#include "protocol/model/models.h"\n')
+        out.append('#include "protocol/model/table_rows.h"\n\n')
+        out.append("namespace tidepool::protocol::model {\n")
+        out.append("namespace {\n\n")
+        out.append("using rows::M;\nusing rows::O;\nusing rows::S;\n")
+        out.append("using enum ShapeType;\n")
+        out.append("using enum TimestampFormat;\n")
+        out.append("using enum Location;\n\n")
+        out.append(table("Shape", "kShapes", self.shapes) + "\n")
+        out.append(table("Member", "kMembers", self.members) + "\n")
+        out.append(table("std::string_view", "kEnumValues", self.enums) + "\n")
+        out.append(table("Operation", "kOperations", self.ops) + "\n")
+        out.append(table("uint16_t", "kOperationErrors", self.op_errors) + "\n")
+        out.append("constexpr Protocol kProtocols[] = {%s};\n\n" %
+                   ", ".join("Protocol::" + PROTOCOLS[p] for p in protocols))
+        out.append("}  // namespace\n\n")
+        out.append("const ServiceModel& %sModel() {\n" % accessor)
+        out.append("  static constexpr ServiceModel kModel{\n")
+        fields = [
+            cstr(md.get("serviceId")),
+            cstr(md.get("endpointPrefix")),
+            cstr(md.get("signingName", md.get("endpointPrefix"))),
+            cstr(md.get("apiVersion")),
+            cstr(md.get("targetPrefix")),
+            cstr(md.get("jsonVersion")),
+            cstr(md.get("xmlNamespace")),
+            "Protocol::" + PROTOCOLS[protocol],
+            "std::span(kProtocols)",
+            span("kShapes", self.shapes),
+            span("kMembers", self.members),
+            span("kEnumValues", self.enums),
+            span("kOperations", self.ops),
+            span("kOperationErrors", self.op_errors),
+        ]
+        out.append("      " + ",\n      ".join(fields) + "};\n")
+        out.append("  return kModel;\n}\n\n")
+        out.append("}  // namespace tidepool::protocol::model\n")
+        out.append("// NOLINTEND\n")
+        return "".join(out)
+
+
+def clang_format(paths):
+    exe = shutil.which("clang-format")
+    if not exe:
+        print("warning: clang-format not found; output left unformatted", file=sys.stderr)
+        return
+    subprocess.run([exe, "-i", "--style=file"] + paths, check=True, cwd=REPO)
+
+
+def write_models_h():
+    services = sorted(
+        f[:-len("_model.cc")] for f in os.listdir(GEN_DIR) if f.endswith("_model.cc"))
+    lines = [
+        "// Generated by scripts/gen_models.py. DO NOT EDIT.\n",
+        "// Regenerate: python3 scripts/gen_models.py SERVICE... (see model/README.md)\n",
+        "//\n",
+        "// One accessor per generated service model. Each returns immutable static tables,\n",
+        "// safe to read from any thread, valid for the life of the program.\n",
+        "#pragma once\n\n",
+        '#include "protocol/model/model.h"\n\n',
+        "namespace tidepool::protocol::model {\n\n",
+    ]
+    for s in services:
+        accessor = ACCESSOR_NAMES.get(s, s.capitalize())
+        lines.append("const ServiceModel& %sModel();  // botocore \"%s\"\n" % (accessor, s))
+    lines.append("\n}  // namespace tidepool::protocol::model\n")
+    path = os.path.join(MODEL_DIR, "models.h")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("".join(lines))
+    return path
+
+
+def main(argv):
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if argv else 2
+    os.makedirs(GEN_DIR, exist_ok=True)
+    written = []
+    for service in argv:
+        version, path = model_path(service)
+        gen = Generator(service, load(path))
+        text = gen.generate(version, path)
+        out = os.path.join(GEN_DIR, service + "_model.cc")
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(text)
+        written.append(out)
+        print("wrote %s (%d shapes, %d members, %d operations)" %
+              (os.path.relpath(out, REPO), len(gen.shapes), len(gen.members), len(gen.ops)))
+    written.append(write_models_h())
+    clang_format(written)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
