@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour="${1:-release}"
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1  # cache hits across clones
 jobs="${JOBS:-$(nproc)}"
 case "$flavour" in
   release)
