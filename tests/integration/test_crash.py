@@ -115,6 +115,8 @@ def crash_rounds(tidepool_factory, data_dir, durability, rounds, rng, deadline):
         assert not writer.unexpected, writer.unexpected[:3]
         assert writer.acked, "round %d acknowledged nothing before the kill" % round_no
         acked.extend(writer.acked)
+        print("%s round %d: %d records acknowledged before the kill" % (durability, round_no,
+                                                                       len(writer.acked)))
 
         server = tidepool_factory(durability, data_dir=data_dir)
         client = make_client(server.endpoint)

@@ -358,9 +358,9 @@ def test_iterator_types(kinesis):
                                         ShardIteratorType="LATEST")["ShardIterator"]
     empty = kinesis.get_records(ShardIterator=latest)
     assert empty["Records"] == [] and empty["MillisBehindLatest"] == 0
-    time.sleep(0.05)
-    mark = time.time()
-    time.sleep(0.05)
+    # boto3 sends Timestamp in whole seconds: put r5 just after a second boundary.
+    mark = int(time.time()) + 1
+    time.sleep(mark - time.time() + 0.05)
     kinesis.put_record(StreamName="it", Data=b"r5", PartitionKey="k")
     after_latest = kinesis.get_records(ShardIterator=empty["NextShardIterator"])
     assert [r["Data"] for r in after_latest["Records"]] == [b"r5"]
