@@ -185,6 +185,20 @@ TEST(JsonCodecDecodeTest, ListElementPaths) {
                    "Member must not be null");
 }
 
+TEST(JsonCodecDecodeTest, ListOfStructuresRendersMembers) {
+  std::string records;
+  for (int i = 0; i < 501; ++i)
+    records += std::string(i ? "," : "") + R"({"PartitionKey":"k","Data":"QUI="})";
+  AwsError e = DecodeError("PutRecords", R"({"StreamName":"s","Records":[)" + records + "]}");
+  std::string entry = "{Data=java.nio.HeapByteBuffer[pos=0 lim=2 cap=2], PartitionKey=k}";
+  std::string list = "[" + entry;
+  for (int i = 1; i < 501; ++i) list += ", " + entry;
+  list += "]";
+  EXPECT_EQ(e.message, "1 validation error detected: Value '" + list +
+                           "' at 'records' failed to satisfy constraint: Member must have length "
+                           "less than or equal to 500");
+}
+
 TEST(JsonCodecDecodeTest, AtMostTenErrors) {
   std::string records;
   for (int i = 0; i < 20; ++i) records += std::string(i ? "," : "") + R"({"Data":""})";

@@ -186,6 +186,20 @@ void RenderValue(const ServiceModel& model, const json::value& v, const Shape& s
           RenderValue(model, kv.value(), value_shape, out);
         }
         out += '}';
+      } else if (shape.type == ShapeType::kStructure || shape.type == ShapeType::kUnion) {
+        // Member by member, so that blobs print as buffers rather than their raw bytes.
+        out += '{';
+        bool first = true;
+        for (const Member& m : model.MembersOf(shape)) {
+          const json::value* member = v.get_object().if_contains(m.name);
+          if (member == nullptr) continue;
+          if (!first) out += ", ";
+          first = false;
+          out += m.name;
+          out += '=';
+          RenderValue(model, *member, model.shape(m.shape), out);
+        }
+        out += '}';
       } else {
         out += json::serialize(v);
       }
