@@ -1,0 +1,48 @@
+// The SQS keyspace in the shared store. Every key starts with the 4 bytes "sqs\0".
+//
+//   key   := "sqs\0" kind
+//   kind  := 'n'                                   -> next_uid:u64be
+//          | 'q' queue_uid:u64be                   -> QueueMeta (json, see queue_codec.h)
+//          | 'm' queue_uid:u64be seq:u64be         -> MessageRecord (binary, message.h)
+//          | 's' queue_uid:u64be seq:u64be         -> StateRecord (binary, message.h)
+//          | 'd' queue_uid:u64be dedup_key:string  -> DedupRecord
+//          | 't' task_id:string                    -> MoveTask (json, see move_task.h)
+//   DedupRecord := expires_micros:u64be seq:u64be message_id
+//   dedup_key   := MessageDeduplicationId, or MessageGroupId "\0" MessageDeduplicationId
+//                  when the queue's DeduplicationScope is messageGroup
+//
+// (u64be and string as in storage/key_codec.h.) Queue uids come from next_uid and are never
+// reused, so the records of a deleted queue (DeleteRanges over its 'm', 's' and 'd' keys) can
+// never be seen by a re-created queue of the same name. Messages of a queue sort by seq,
+// their send order.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tidepool::sqs::keyspace {
+
+std::string NextUidKey();
+
+std::string QueuePrefix();
+std::string QueueKey(uint64_t uid);
+std::optional<uint64_t> ParseQueueKey(std::string_view key);
+
+// kind is 'm' or 's'.
+std::string MessageKey(char kind, uint64_t uid, uint64_t seq);
+std::string KindPrefix(char kind);                     // every key of that kind
+std::string QueueKindPrefix(char kind, uint64_t uid);  // that kind, one queue
+// uid and seq of a 'm' / 's' key; false for another shape.
+bool ParseMessageKey(std::string_view key, uint64_t* uid, uint64_t* seq);
+
+std::string DedupKey(uint64_t uid, std::string_view dedup_key);
+bool ParseDedupKey(std::string_view key, uint64_t* uid, std::string* dedup_key);
+std::string EncodeDedupRecord(int64_t expires_micros, uint64_t seq, std::string_view message_id);
+bool DecodeDedupRecord(std::string_view value, int64_t* expires_micros, uint64_t* seq,
+                       std::string* message_id);
+
+std::string MoveTaskKey(std::string_view task_id);
+
+}  // namespace tidepool::sqs::keyspace

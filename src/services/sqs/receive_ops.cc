@@ -1,0 +1,290 @@
+// Receiving: ReceiveMessage, long polling (parked waiters), redrive to the dead-letter queue.
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include <unordered_set>
+
+#include "services/sqs/input.h"
+#include "services/sqs/keyspace.h"
+#include "services/sqs/message_input.h"
+#include "services/sqs/receipt_handle.h"
+#include "services/sqs/sqs_internal.h"
+
+namespace tidepool::sqs {
+namespace json = boost::json;
+using protocol::CallPtr;
+
+namespace {
+
+// The most ready messages one receive looks at (skipping locked FIFO groups): bounds the
+// work of a receive on a queue whose head is held by locked groups.
+constexpr size_t kMaxScan = 4096;
+
+Status Invalid(std::string_view parameter, int64_t value, std::string_view reason) {
+  return SqsStatus(
+      SqsError::kInvalidParameterValue,
+      fmt::format("Value {} for parameter {} is invalid. Reason: {}", value, parameter, reason));
+}
+
+bool Wants(const json::array& names, std::string_view name) {
+  for (const auto& n : names) {
+    if (n.is_string() && (n.get_string() == name || n.get_string() == "All")) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void SqsService::ReceiveMessage(CallPtr call) {
+  auto q = ResolveQueue(*call);
+  if (!q.ok()) return Fail(call, q.status());
+  const auto& in = call->input();
+  ReceiveRequest request;
+  if (const auto max = InputInt(in, "MaxNumberOfMessages")) {
+    if (*max < 1 || *max > 10) {
+      return Fail(call,
+                  Invalid("MaxNumberOfMessages", *max, "Must be between 1 and 10, if provided."));
+    }
+    request.max_messages = static_cast<int32_t>(*max);
+  }
+  if (const auto vt = InputInt(in, "VisibilityTimeout")) {
+    if (*vt < 0 || *vt > 43200) {
+      return Fail(call,
+                  Invalid("VisibilityTimeout", *vt, "Must be >= 0 and <= 43200, if provided."));
+    }
+    request.visibility_timeout = *vt;
+  }
+  const auto wait = InputInt(in, "WaitTimeSeconds");
+  if (wait && (*wait < 0 || *wait > 20)) {
+    return Fail(call, Invalid("WaitTimeSeconds", *wait, "Must be >= 0 and <= 20, if provided."));
+  }
+  for (const char* key : {"AttributeNames", "MessageSystemAttributeNames"}) {
+    if (const auto* names = InputArray(in, key)) {
+      for (const auto& n : *names) request.attribute_names.push_back(n);
+    }
+  }
+  if (const auto* names = InputArray(in, "MessageAttributeNames")) {
+    request.message_attribute_names = *names;
+  }
+  request.attempt_id = std::string(InputString(in, "ReceiveRequestAttemptId").value_or(""));
+  request.call = call;
+
+  std::shared_ptr<Queue> queue = *q;
+  QueueLocks locks = LockWithDlq(queue);
+  if (queue->deleted) {
+    locks = {};
+    return Fail(call,
+                SqsStatus(SqsError::kQueueDoesNotExist, "The specified queue does not exist."));
+  }
+  request.wait_seconds = wait ? *wait : queue->config.receive_wait_seconds;
+  if (TryReceiveLocked(queue, locks.dlq_queue, locks.dlq_ptr, request, request.wait_seconds == 0)) {
+    return;
+  }
+  auto w = std::make_shared<Waiter>();
+  w->deadline = std::chrono::steady_clock::now() + std::chrono::seconds(request.wait_seconds);
+  w->request = std::move(request);
+  w->timer = std::make_shared<boost::asio::steady_timer>(io_);
+  queue->waiters.push_back(w);
+  ArmWaiter(queue, w);
+}
+
+bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
+                                  const std::shared_ptr<Queue>& dlq_ptr, ReceiveRequest& request,
+                                  bool allow_empty) {
+  const int64_t now = clock_.NowMicros();
+  q->Promote(now);
+  const QueueConfig& c = q->config;
+  json::array outputs;
+  storage::WriteBatch batch;
+
+  // A FIFO retry with the same ReceiveRequestAttemptId gets the same messages and handles
+  // while they are all still in flight under those handles.
+  if (q->fifo && !request.attempt_id.empty()) {
+    auto a = q->attempts.find(request.attempt_id);
+    if (a != q->attempts.end() && a->second.expires_micros > now) {
+      bool same = !a->second.received.empty();
+      for (const auto& [seq, gen] : a->second.received) {
+        auto it = q->messages.find(seq);
+        same = same && it != q->messages.end() && it->second.receipt_gen == gen &&
+               it->second.InflightAt(now);
+      }
+      if (same) {
+        for (const auto& [seq, gen] : a->second.received) {
+          outputs.emplace_back(MessageOutput(*q, q->messages.at(seq), request));
+        }
+      }
+    }
+  }
+
+  std::vector<Message> moved;
+  std::vector<std::pair<uint64_t, uint32_t>> received;
+  if (outputs.empty()) {
+    const int64_t vt =
+        request.visibility_timeout >= 0 ? request.visibility_timeout : c.visibility_timeout;
+    const int64_t retention = c.message_retention_period * kMicrosPerSecond;
+    std::unordered_set<std::string> taken_groups;
+    size_t scanned = 0;
+    for (auto it = q->ready.begin(); it != q->ready.end() &&
+                                     static_cast<int32_t>(outputs.size()) < request.max_messages &&
+                                     scanned < kMaxScan;) {
+      const uint64_t seq = *it;
+      ++it;
+      ++scanned;
+      auto mit = q->messages.find(seq);
+      if (mit == q->messages.end()) continue;
+      Message& m = mit->second;
+      if (m.sent_micros + retention <= now) {
+        EraseMessage(*q, mit, &batch);
+        continue;
+      }
+      if (q->fifo && q->GroupLocked(m.group_id) && !taken_groups.contains(m.group_id)) continue;
+      if (dlq && c.max_receive_count > 0 && m.receive_count >= c.max_receive_count) {
+        moved.push_back(MoveMessage(*q, mit, *dlq, q->arn, now, &batch));
+        continue;
+      }
+      const int64_t old_visible_at = m.visible_at_micros;
+      const Hidden old_reason = m.reason;
+      ++m.receive_count;
+      if (m.first_receive_micros == 0) m.first_receive_micros = now;
+      ++m.receipt_gen;
+      m.visible_at_micros = now + vt * kMicrosPerSecond;
+      m.reason = Hidden::kInflight;
+      q->Reindex(m, old_visible_at, old_reason, now);
+      batch.Put(keyspace::MessageKey('s', q->uid, seq), EncodeStateRecord(m));
+      outputs.emplace_back(MessageOutput(*q, m, request));
+      received.emplace_back(seq, m.receipt_gen);
+      if (q->fifo) taken_groups.insert(m.group_id);
+    }
+    if (q->fifo && !request.attempt_id.empty() && !received.empty()) {
+      q->attempts[request.attempt_id] = ReceiveAttempt{now + kDedupWindowMicros, received};
+    }
+  }
+
+  const bool reply = !outputs.empty() || allow_empty;
+  if (!reply && batch.empty()) return false;
+  CallPtr call = reply ? request.call : nullptr;
+  auto done = [this, call, dlq_ptr, moved = std::move(moved),
+               outputs = std::move(outputs)](const Status& st) mutable {
+    if (!moved.empty() && st.ok()) IndexCommitted(dlq_ptr, std::move(moved));
+    if (!call) return;
+    if (!st.ok()) return Fail(call, st);
+    json::object out;
+    if (!outputs.empty()) out["Messages"] = std::move(outputs);
+    call->Reply(std::move(out));
+  };
+  Status st = commits_.Submit(std::move(batch), std::move(done));
+  if (!st.ok() && call) Fail(call, st);
+  return reply;
+}
+
+json::object SqsService::MessageOutput(const Queue& q, const Message& m,
+                                       const ReceiveRequest& request) const {
+  auto payload = LoadPayload(q, m);
+  json::object out{
+      {"MessageId", m.id},
+      {"ReceiptHandle", EncodeReceiptHandle(q.uid, m.seq, m.receipt_gen, m.id)},
+      {"MD5OfBody", m.md5_body},
+      {"Body", payload->body},
+  };
+  const json::array& names = request.attribute_names;
+  if (!names.empty()) {
+    json::object attrs;
+    if (Wants(names, "SenderId")) attrs["SenderId"] = m.sender_id;
+    if (Wants(names, "SentTimestamp"))
+      attrs["SentTimestamp"] = std::to_string(m.sent_micros / 1000);
+    if (Wants(names, "ApproximateReceiveCount")) {
+      attrs["ApproximateReceiveCount"] = std::to_string(m.receive_count);
+    }
+    if (Wants(names, "ApproximateFirstReceiveTimestamp")) {
+      attrs["ApproximateFirstReceiveTimestamp"] = std::to_string(m.first_receive_micros / 1000);
+    }
+    if (q.fifo && Wants(names, "SequenceNumber"))
+      attrs["SequenceNumber"] = SequenceNumberText(m.seq);
+    if (q.fifo && Wants(names, "MessageDeduplicationId")) {
+      attrs["MessageDeduplicationId"] = m.dedup_id;
+    }
+    if (!m.group_id.empty() && Wants(names, "MessageGroupId")) attrs["MessageGroupId"] = m.group_id;
+    if (!m.trace_header.empty() && Wants(names, "AWSTraceHeader")) {
+      attrs["AWSTraceHeader"] = m.trace_header;
+    }
+    if (!m.dlq_source_arn.empty() && Wants(names, "DeadLetterQueueSourceArn")) {
+      attrs["DeadLetterQueueSourceArn"] = m.dlq_source_arn;
+    }
+    if (!attrs.empty()) out["Attributes"] = std::move(attrs);
+  }
+  const MessageAttributes selected =
+      SelectAttributes(payload->attributes, &request.message_attribute_names);
+  if (!selected.empty()) {
+    out["MD5OfMessageAttributes"] = selected.size() == payload->attributes.size()
+                                        ? m.md5_attributes
+                                        : Md5OfAttributes(selected);
+    json::object attrs;
+    for (const auto& a : selected) {
+      json::object v{{"DataType", a.data_type}};
+      v[a.transport == 2 ? "BinaryValue" : "StringValue"] = a.value;
+      attrs[a.name] = std::move(v);
+    }
+    out["MessageAttributes"] = std::move(attrs);
+  }
+  return out;
+}
+
+void SqsService::ArmWaiter(const std::shared_ptr<Queue>& q, const std::shared_ptr<Waiter>& w) {
+  auto target = w->deadline;
+  if (!q->hidden.empty()) {
+    const int64_t delta = q->hidden.begin()->first - clock_.NowMicros();
+    const auto visible =
+        std::chrono::steady_clock::now() + std::chrono::microseconds(std::max<int64_t>(delta, 0));
+    target = std::min(target, visible);
+  }
+  w->timer->expires_at(target);
+  std::weak_ptr<std::atomic<bool>> alive = alive_;
+  w->timer->async_wait([this, alive, q, w](const boost::system::error_code& ec) {
+    auto token = alive.lock();
+    if (ec || !token || !token->load()) return;
+    OnWaiterTimer(q, w);
+  });
+}
+
+void SqsService::OnWaiterTimer(const std::shared_ptr<Queue>& q, const std::shared_ptr<Waiter>& w) {
+  QueueLocks locks = LockWithDlq(q);
+  if (w->done) return;
+  const bool over = std::chrono::steady_clock::now() >= w->deadline || q->deleted;
+  if (q->deleted) {
+    w->done = true;
+    locks = {};
+    w->request.call->Reply({});
+    return;
+  }
+  if (TryReceiveLocked(q, locks.dlq_queue, locks.dlq_ptr, w->request, over)) {
+    w->done = true;
+    std::erase(q->waiters, w);
+    return;
+  }
+  ArmWaiter(q, w);
+}
+
+void SqsService::ServeWaitersLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
+                                    const std::shared_ptr<Queue>& dlq_ptr) {
+  const int64_t now = clock_.NowMicros();
+  while (!q->waiters.empty()) {
+    std::shared_ptr<Waiter> w = q->waiters.front();
+    if (w->done) {
+      q->waiters.pop_front();
+      continue;
+    }
+    q->Promote(now);
+    if (q->ready.empty()) break;
+    if (!TryReceiveLocked(q, dlq, dlq_ptr, w->request, false)) break;
+    w->done = true;
+    q->waiters.pop_front();
+    CancelTimer(w);
+  }
+}
+
+void SqsService::CancelTimer(const std::shared_ptr<Waiter>& w) {
+  // Callers hold the queue's lock, which serializes every operation on the timer.
+  w->timer->cancel();
+}
+
+}  // namespace tidepool::sqs

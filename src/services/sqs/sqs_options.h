@@ -1,0 +1,37 @@
+// Options of the SQS service (set by `tidepool serve` flags, and by tests).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace tidepool::sqs {
+
+struct SqsOptions {
+  // Host (and port) put in queue URLs when the request carried no Host header.
+  std::string default_host = "localhost:4566";
+
+  // After DeleteQueue, CreateQueue of the same name fails with QueueDeletedRecently for this
+  // long (AWS: 60 s). 0 (the default) lets tests re-create queues at once.
+  std::chrono::seconds queue_deleted_recently{0};
+
+  // A second PurgeQueue within this interval fails with PurgeQueueInProgress (AWS: 60 s).
+  std::chrono::seconds purge_interval{60};
+
+  // Message bodies (and attributes) kept in memory, all queues together, in bytes. Messages
+  // beyond the cap keep only their index entry in memory; their payload is read from the
+  // store when received.
+  uint64_t payload_cache_bytes = 256ull << 20;
+
+  // How often expired messages (older than their queue's MessageRetentionPeriod) are
+  // deleted. They are never delivered once expired, whether swept yet or not. 0 disables
+  // the timer.
+  std::chrono::milliseconds retention_sweep_interval{std::chrono::seconds(60)};
+
+  // Message move tasks move messages in steps this far apart (rate-limited by their
+  // MaxNumberOfMessagesPerSecond; unlimited tasks move at default_move_rate).
+  std::chrono::milliseconds move_task_step{100};
+  int32_t default_move_rate = 500;
+};
+
+}  // namespace tidepool::sqs

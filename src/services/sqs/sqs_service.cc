@@ -1,0 +1,385 @@
+#include "services/sqs/sqs_service.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <unordered_set>
+#include <utility>
+
+#include "core/arn.h"
+#include "core/encoding.h"
+#include "protocol/model/models.h"
+#include "services/sqs/input.h"
+#include "services/sqs/keyspace.h"
+#include "services/sqs/queue_codec.h"
+#include "services/sqs/sqs_internal.h"
+
+namespace tidepool::sqs {
+namespace json = boost::json;
+using protocol::CallPtr;
+
+// The registration table: every operation of the SQS model, name -> handler.
+struct SqsServiceTable {
+  struct Entry {
+    std::string_view operation;
+    SqsService::Handler handler;
+  };
+  static constexpr std::array<Entry, 23> kEntries{{
+      {"AddPermission", &SqsService::AddPermission},
+      {"CancelMessageMoveTask", &SqsService::CancelMessageMoveTask},
+      {"ChangeMessageVisibility", &SqsService::ChangeMessageVisibility},
+      {"ChangeMessageVisibilityBatch", &SqsService::ChangeMessageVisibilityBatch},
+      {"CreateQueue", &SqsService::CreateQueue},
+      {"DeleteMessage", &SqsService::DeleteMessage},
+      {"DeleteMessageBatch", &SqsService::DeleteMessageBatch},
+      {"DeleteQueue", &SqsService::DeleteQueue},
+      {"GetQueueAttributes", &SqsService::GetQueueAttributes},
+      {"GetQueueUrl", &SqsService::GetQueueUrl},
+      {"ListDeadLetterSourceQueues", &SqsService::ListDeadLetterSourceQueues},
+      {"ListMessageMoveTasks", &SqsService::ListMessageMoveTasks},
+      {"ListQueueTags", &SqsService::ListQueueTags},
+      {"ListQueues", &SqsService::ListQueues},
+      {"PurgeQueue", &SqsService::PurgeQueue},
+      {"ReceiveMessage", &SqsService::ReceiveMessage},
+      {"RemovePermission", &SqsService::RemovePermission},
+      {"SendMessage", &SqsService::SendMessage},
+      {"SendMessageBatch", &SqsService::SendMessageBatch},
+      {"SetQueueAttributes", &SqsService::SetQueueAttributes},
+      {"StartMessageMoveTask", &SqsService::StartMessageMoveTask},
+      {"TagQueue", &SqsService::TagQueue},
+      {"UntagQueue", &SqsService::UntagQueue},
+  }};
+
+  static SqsService::Handler Find(std::string_view operation) {
+    auto it =
+        std::lower_bound(kEntries.begin(), kEntries.end(), operation,
+                         [](const Entry& e, std::string_view op) { return e.operation < op; });
+    return (it != kEntries.end() && it->operation == operation) ? it->handler : nullptr;
+  }
+};
+
+SqsService::SqsService(storage::Store& store, storage::CommitQueue& commits, const Clock& clock,
+                       boost::asio::io_context& io, SqsOptions options)
+    : store_(store),
+      commits_(commits),
+      clock_(clock),
+      io_(io),
+      options_(std::move(options)),
+      alive_(std::make_shared<std::atomic<bool>>(true)),
+      listeners_(std::make_shared<const ListenerList>()) {}
+
+SqsService::~SqsService() { alive_->store(false); }
+
+const protocol::model::ServiceModel& SqsService::Model() const {
+  return protocol::model::SqsModel();
+}
+
+void SqsService::Invoke(CallPtr call) {
+  const Handler handler = SqsServiceTable::Find(call->operation().name);
+  if (handler == nullptr) {
+    call->Fail(
+        {"UnsupportedOperation", "", 400, true, "AWS.SimpleQueueService.UnsupportedOperation"});
+    return;
+  }
+  (this->*handler)(std::move(call));
+}
+
+json::object SqsService::Health() const {
+  std::shared_lock lock(registry_mu_);
+  return json::object{{"status", "running"}, {"queues", queues_.size()}};
+}
+
+void SqsService::Fail(const CallPtr& call, const Status& status) {
+  if (call) call->Fail(ToAwsError(status));
+}
+
+// ---------------------------------------------------------------------------- registry
+
+std::string SqsService::RegistryKey(std::string_view account, std::string_view region,
+                                    std::string_view name) {
+  std::string key;
+  key.reserve(account.size() + region.size() + name.size() + 2);
+  key.append(account).push_back('\x1f');
+  key.append(region).push_back('\x1f');
+  key.append(name);
+  return key;
+}
+
+std::shared_ptr<Queue> SqsService::FindQueue(std::string_view account, std::string_view region,
+                                             std::string_view name) const {
+  const std::string key = RegistryKey(account, region, name);
+  std::shared_lock lock(registry_mu_);
+  auto it = queues_.find(key);
+  return it == queues_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Queue> SqsService::FindQueueByArn(std::string_view arn) const {
+  std::shared_lock lock(registry_mu_);
+  auto it = by_arn_.find(std::string(arn));
+  return it == by_arn_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<Queue>> SqsService::QueuesOf(std::string_view account,
+                                                         std::string_view region) const {
+  std::vector<std::shared_ptr<Queue>> out;
+  {
+    std::shared_lock lock(registry_mu_);
+    for (const auto& [key, q] : queues_) {
+      if (q->account == account && q->region == region) out.push_back(q);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->name < b->name; });
+  return out;
+}
+
+Result<std::shared_ptr<Queue>> SqsService::ResolveQueue(const protocol::Call& call) const {
+  const auto url = InputString(call.input(), "QueueUrl").value_or("");
+  // Accept "scheme://host[:port]/account/name", "/account/name" or "account/name": only the
+  // last two path segments matter.
+  std::string_view path = url;
+  if (const auto scheme = path.find("://"); scheme != std::string_view::npos) {
+    path.remove_prefix(scheme + 3);
+    const auto slash = path.find('/');
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash);
+  }
+  if (const auto q = path.find_first_of("?#"); q != std::string_view::npos) {
+    path = path.substr(0, q);
+  }
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  const auto last = path.rfind('/');
+  std::string_view name = last == std::string_view::npos ? path : path.substr(last + 1);
+  std::string_view account;
+  if (last != std::string_view::npos) {
+    std::string_view head = path.substr(0, last);
+    const auto prev = head.rfind('/');
+    account = prev == std::string_view::npos ? head : head.substr(prev + 1);
+  }
+  if (name.empty()) {
+    return SqsStatus(SqsError::kQueueDoesNotExist, "The specified queue does not exist.");
+  }
+  if (account.empty()) account = call.context().account_id;
+  auto q = FindQueue(account, call.context().region, name);
+  if (!q) return SqsStatus(SqsError::kQueueDoesNotExist, "The specified queue does not exist.");
+  return q;
+}
+
+std::string SqsService::QueueUrl(const protocol::Call& call, const Queue& q) const {
+  const std::string& host =
+      call.context().host.empty() ? options_.default_host : call.context().host;
+  return fmt::format("http://{}/{}/{}", host, q.account, q.name);
+}
+
+SqsService::QueueLocks SqsService::LockWithDlq(const std::shared_ptr<Queue>& q) const {
+  for (;;) {
+    std::string target;
+    {
+      std::lock_guard lock(q->mu);
+      target = q->config.redrive_target_arn;
+    }
+    QueueLocks locks;
+    std::shared_ptr<Queue> dlq = target.empty() ? nullptr : FindQueueByArn(target);
+    if (!dlq || dlq == q) {
+      locks.queue = std::unique_lock(q->mu);
+      if (q->config.redrive_target_arn == target) return locks;
+      continue;
+    }
+    locks.queue = std::unique_lock(q->mu, std::defer_lock);
+    locks.dlq = std::unique_lock(dlq->mu, std::defer_lock);
+    std::lock(locks.queue, locks.dlq);
+    if (q->config.redrive_target_arn != target) continue;
+    if (!dlq->deleted) {
+      locks.dlq_queue = dlq.get();
+      locks.dlq_ptr = std::move(dlq);
+    }
+    return locks;
+  }
+}
+
+// ---------------------------------------------------------------------------- commits
+
+bool SqsService::Submit(storage::WriteBatch batch, CallPtr call,
+                        std::function<void(const Status&)> done) {
+  Status st = commits_.Submit(std::move(batch), std::move(done));
+  if (!st.ok()) {
+    Fail(call, st);
+    return false;
+  }
+  return true;
+}
+
+void SqsService::CommitMeta(Queue& q, CallPtr call, json::object output,
+                            storage::WriteBatch extra) {
+  extra.Put(keyspace::QueueKey(q.uid), EncodeQueueMeta(q));
+  Submit(std::move(extra), call, [call, output = std::move(output)](const Status& st) mutable {
+    if (!call) {
+      if (!st.ok()) spdlog::error("sqs: metadata commit failed: {}", st.ToString());
+      return;
+    }
+    if (st.ok()) {
+      call->Reply(std::move(output));
+    } else {
+      Fail(call, st);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------- messages
+
+void SqsService::CachePayload(Message& m, std::shared_ptr<const MessagePayload> payload) {
+  const uint64_t bytes = m.payload_bytes;
+  uint64_t current = cached_bytes_.load(std::memory_order_relaxed);
+  while (current + bytes <= options_.payload_cache_bytes) {
+    if (cached_bytes_.compare_exchange_weak(current, current + bytes)) {
+      m.payload = std::move(payload);
+      return;
+    }
+  }
+  m.payload = nullptr;
+}
+
+void SqsService::UncachePayload(Message& m) {
+  if (m.payload) {
+    cached_bytes_.fetch_sub(m.payload_bytes, std::memory_order_relaxed);
+    m.payload = nullptr;
+  }
+}
+
+std::shared_ptr<const MessagePayload> SqsService::LoadPayload(const Queue& q,
+                                                              const Message& m) const {
+  if (m.payload) return m.payload;
+  auto value = store_.Get(keyspace::MessageKey('m', q.uid, m.seq));
+  auto payload = std::make_shared<MessagePayload>();
+  Message scratch;
+  if (!value.ok() || !value->has_value() ||
+      !DecodeMessageRecord(**value, &scratch, payload.get())) {
+    spdlog::error("sqs: payload of message {} in {} unreadable", m.id, q.arn);
+  }
+  return payload;
+}
+
+void SqsService::EraseMessage(Queue& q, std::map<uint64_t, Message>::iterator it,
+                              storage::WriteBatch* batch) {
+  batch->Delete(keyspace::MessageKey('m', q.uid, it->first));
+  if (it->second.receipt_gen > 0) batch->Delete(keyspace::MessageKey('s', q.uid, it->first));
+  UncachePayload(it->second);
+  q.Erase(it);
+}
+
+Message SqsService::MoveMessage(Queue& from, std::map<uint64_t, Message>::iterator it, Queue& to,
+                                std::string dlq_source_arn, int64_t now,
+                                storage::WriteBatch* batch) {
+  auto payload = LoadPayload(from, it->second);
+  Message m = it->second;
+  m.payload = nullptr;
+  EraseMessage(from, it, batch);
+  m.seq = to.NextSeq(now);
+  m.visible_at_micros = now;
+  m.reason = Hidden::kDelayed;
+  m.receive_count = 0;
+  m.first_receive_micros = 0;
+  m.receipt_gen = 0;
+  m.dlq_source_arn = std::move(dlq_source_arn);
+  batch->Put(keyspace::MessageKey('m', to.uid, m.seq), EncodeMessageRecord(m, *payload));
+  CachePayload(m, std::move(payload));
+  return m;
+}
+
+void SqsService::IndexCommitted(const std::shared_ptr<Queue>& q, std::vector<Message> messages,
+                                size_t made_visible) {
+  size_t added = made_visible;
+  {
+    QueueLocks locks = LockWithDlq(q);
+    const int64_t now = clock_.NowMicros();
+    for (auto& m : messages) {
+      if (q->deleted || m.seq < q->purge_floor) {
+        UncachePayload(m);
+        continue;
+      }
+      q->Insert(std::move(m), now);
+      ++added;
+    }
+    if (added > 0) ServeWaitersLocked(q, locks.dlq_queue, locks.dlq_ptr);
+  }
+  if (added > 0) NotifyListeners(*q, added);
+}
+
+// ---------------------------------------------------------------------------- listeners
+
+uint64_t SqsService::AddMessageListener(MessageListener listener) {
+  std::lock_guard lock(listeners_mu_);
+  auto next = std::make_shared<ListenerList>(*listeners_);
+  const uint64_t id = next_listener_id_++;
+  next->emplace_back(id, std::move(listener));
+  listeners_ = std::move(next);
+  has_listeners_.store(true, std::memory_order_release);
+  return id;
+}
+
+void SqsService::RemoveMessageListener(uint64_t id) {
+  std::lock_guard lock(listeners_mu_);
+  auto next = std::make_shared<ListenerList>(*listeners_);
+  std::erase_if(*next, [id](const auto& entry) { return entry.first == id; });
+  has_listeners_.store(!next->empty(), std::memory_order_release);
+  listeners_ = std::move(next);
+}
+
+void SqsService::NotifyListeners(const Queue& q, size_t count) {
+  if (!has_listeners_.load(std::memory_order_acquire)) return;
+  std::shared_ptr<const ListenerList> listeners;
+  {
+    std::lock_guard lock(listeners_mu_);
+    listeners = listeners_;
+  }
+  const MessagesAvailable event{q.arn, count};
+  for (const auto& [id, listener] : *listeners) listener(event);
+}
+
+// ---------------------------------------------------------------------------- batch helpers
+
+Status CheckBatchEntries(const json::array* entries, std::string_view entry_shape) {
+  if (!entries || entries->empty()) {
+    return SqsStatus(SqsError::kEmptyBatchRequest,
+                     fmt::format("There should be at least one {} in the request.", entry_shape));
+  }
+  if (entries->size() > kMaxBatchEntries) {
+    return SqsStatus(SqsError::kTooManyEntriesInBatchRequest,
+                     fmt::format("Maximum number of entries per request are {}. You have sent {}.",
+                                 kMaxBatchEntries, entries->size()));
+  }
+  std::unordered_set<std::string_view> seen;
+  for (const auto& e : *entries) {
+    const auto* o = e.if_object();
+    const auto id = o ? InputString(*o, "Id") : std::nullopt;
+    const bool valid =
+        id && !id->empty() && id->size() <= 80 && std::all_of(id->begin(), id->end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+        });
+    if (!valid) {
+      return SqsStatus(SqsError::kInvalidBatchEntryId,
+                       "A batch entry id can only contain alphanumeric characters, hyphens and "
+                       "underscores. It can be at most 80 letters long.");
+    }
+  }
+  for (const auto& e : *entries) {
+    const std::string_view id = e.get_object().at("Id").get_string();
+    if (!seen.insert(id).second) {
+      return SqsStatus(SqsError::kBatchEntryIdsNotDistinct, fmt::format("Id {} repeated.", id));
+    }
+  }
+  return Status::Ok();
+}
+
+json::object BatchErrorEntry(std::string_view id, const Status& status) {
+  const protocol::AwsError e = ToAwsError(status);
+  return json::object{{"Id", id},
+                      {"SenderFault", e.sender_fault},
+                      {"Code", e.query_code.empty() ? e.code : e.query_code},
+                      {"Message", e.message}};
+}
+
+std::string SequenceNumberText(uint64_t seq) { return fmt::format("{:020}", seq); }
+
+}  // namespace tidepool::sqs

@@ -1,0 +1,145 @@
+// Test fixture for SqsService: a MemoryStore, a CommitQueue, a FakeClock and an io_context run
+// on its own thread (for long-poll and move-task timers). Calls are built from the real SQS
+// model and their Outcomes captured synchronously.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "core/clock.h"
+#include "protocol/model/models.h"
+#include "services/sqs/sqs_service.h"
+#include "storage/commit_queue.h"
+#include "storage/memory_store.h"
+
+namespace tidepool::sqs {
+
+class SqsTest : public ::testing::Test {
+ protected:
+  using Outcome = protocol::Outcome;
+
+  void SetUp() override {
+    commits_ = std::make_unique<storage::CommitQueue>(store_, storage::Durability::kMemory);
+    work_ = std::make_unique<WorkGuard>(io_.get_executor());
+    io_thread_ = std::thread([this] { io_.run(); });
+    StartService();
+  }
+
+  void TearDown() override {
+    commits_->Flush();
+    work_.reset();
+    io_.stop();
+    io_thread_.join();
+    service_.reset();
+    commits_.reset();
+  }
+
+  virtual SqsOptions Options() {
+    SqsOptions o;
+    o.move_task_step = std::chrono::milliseconds(10);
+    return o;
+  }
+
+  void StartService() {
+    service_ = std::make_unique<SqsService>(store_, *commits_, clock_, io_, Options());
+    ASSERT_TRUE(service_->Recover().ok());
+  }
+
+  // Replaces the service by a new one recovered from the same store.
+  void Restart() {
+    commits_->Flush();
+    auto old = std::move(service_);
+    StartService();
+    // The old service's timers may still be queued; they check its liveness token.
+    old.reset();
+  }
+
+  std::future<Outcome> CallAsync(std::string_view op, const boost::json::object& input) {
+    const auto* operation = protocol::model::SqsModel().FindOperation(op);
+    EXPECT_NE(operation, nullptr) << op;
+    auto promise = std::make_shared<std::promise<Outcome>>();
+    auto future = promise->get_future();
+    protocol::RequestContext ctx{"123456789012", "us-east-1", "AKIDEXAMPLE", "req-1",
+                                 "localhost:4566"};
+    auto call = std::make_shared<protocol::Call>(
+        ctx, *operation, input, [promise](Outcome o) { promise->set_value(std::move(o)); });
+    service_->Invoke(std::move(call));
+    return future;
+  }
+
+  Outcome Call(std::string_view op, const boost::json::object& input) {
+    auto f = CallAsync(op, input);
+    EXPECT_EQ(f.wait_for(std::chrono::seconds(30)), std::future_status::ready) << op;
+    return f.get();
+  }
+
+  Outcome Call(std::string_view op, std::string_view json_input) {
+    return Call(op, boost::json::parse(json_input).as_object());
+  }
+
+  // The output object; fails the test on an error outcome.
+  boost::json::object Ok(const Outcome& o) {
+    if (const auto* e = std::get_if<protocol::AwsError>(&o)) {
+      ADD_FAILURE() << "unexpected error " << e->code << ": " << e->message;
+      return {};
+    }
+    return std::get<boost::json::object>(o);
+  }
+
+  // The error; fails the test on success.
+  protocol::AwsError Err(const Outcome& o) {
+    if (const auto* e = std::get_if<protocol::AwsError>(&o)) return *e;
+    ADD_FAILURE() << "unexpected success " << boost::json::serialize(std::get<0>(o));
+    return {};
+  }
+
+  std::string CreateQueue(std::string_view name, boost::json::object attributes = {}) {
+    boost::json::object in{{"QueueName", name}};
+    if (!attributes.empty()) in["Attributes"] = std::move(attributes);
+    auto out = Ok(Call("CreateQueue", in));
+    return std::string(out["QueueUrl"].as_string());
+  }
+
+  boost::json::object Send(const std::string& url, std::string_view body,
+                           boost::json::object extra = {}) {
+    extra["QueueUrl"] = url;
+    extra["MessageBody"] = body;
+    return Ok(Call("SendMessage", extra));
+  }
+
+  boost::json::array Receive(const std::string& url, boost::json::object extra = {}) {
+    extra["QueueUrl"] = url;
+    auto out = Ok(Call("ReceiveMessage", extra));
+    if (!out.contains("Messages")) return {};
+    return out["Messages"].as_array();
+  }
+
+  std::string Attribute(const std::string& url, std::string_view name) {
+    auto out = Ok(
+        Call("GetQueueAttributes",
+             boost::json::object{{"QueueUrl", url}, {"AttributeNames", boost::json::array{name}}}));
+    if (!out.contains("Attributes")) return "<absent>";
+    auto& attrs = out["Attributes"].as_object();
+    if (!attrs.contains(name)) return "<absent>";
+    return std::string(attrs[name].as_string());
+  }
+
+  using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+  storage::MemoryStore store_;
+  std::unique_ptr<storage::CommitQueue> commits_;
+  FakeClock clock_;
+  boost::asio::io_context io_;
+  std::unique_ptr<WorkGuard> work_;
+  std::thread io_thread_;
+  std::unique_ptr<SqsService> service_;
+};
+
+}  // namespace tidepool::sqs
