@@ -4,6 +4,7 @@
 #include <boost/beast/core/string.hpp>
 
 #include <exception>
+#include <random>
 
 #include "core/encoding.h"
 #include "protocol/codec/json_codec.h"
@@ -19,6 +20,27 @@ namespace {
 
 constexpr std::string_view kInternalPrefix = "/_tidepool/";
 constexpr std::string_view kDefaultJsonContentType = "application/x-amz-json-1.1";
+
+// A random version-4 UUID for x-amzn-RequestId. Request ids need uniqueness, not secrecy: a
+// per-thread generator seeded once from the OS avoids a locked CSPRNG call per request.
+std::string NewRequestId() {
+  thread_local std::mt19937_64 rng{[] {
+    std::random_device rd;
+    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  }()};
+  uint64_t hi = rng(), lo = rng();
+  hi = (hi & ~0xf000ULL) | 0x4000ULL;                         // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  int pos = 0;
+  for (int i = 0; i < 32; ++i) {
+    if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
+    uint64_t word = i < 16 ? hi : lo;
+    out[pos++] = kHex[(word >> (60 - 4 * (i % 16))) & 0xf];
+  }
+  return out;
+}
 
 bool IsTwelveDigits(std::string_view s) {
   if (s.size() != 12) return false;
@@ -190,7 +212,7 @@ const Router::InternalRoute* Router::FindInternalRoute(bhttp::verb method,
 }
 
 void Router::Handle(HttpRequest&& request, Responder respond) const {
-  std::string request_id = NewUuid();
+  std::string request_id = NewRequestId();
   // `path`, `query` and the X-Amz-Target value view into `request`: they stay valid until a
   // handler below moves the request on, which each does only after its last use of them.
   auto [path, query] = http::SplitTarget(request.target());

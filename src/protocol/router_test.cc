@@ -224,7 +224,11 @@ TEST_F(RouterTest, DispatchesByTargetAndAnswersInJson11) {
   EXPECT_EQ(r[bhttp::field::content_type], "application/x-amz-json-1.1");
   EXPECT_EQ(Body(r), (boost::json::object{{"Names", boost::json::array{"a", "b"}}}));
   std::string id(r["x-amzn-RequestId"]);
-  EXPECT_EQ(id.size(), 36u);
+  ASSERT_EQ(id.size(), 36u);
+  EXPECT_EQ(id[8], '-');
+  EXPECT_EQ(id[13], '-');
+  EXPECT_EQ(id[14], '4');                                                    // version 4
+  EXPECT_NE(std::string_view("89ab").find(id[19]), std::string_view::npos);  // RFC 4122 variant
   EXPECT_EQ(service_.LastContext().request_id, id);
   EXPECT_EQ(service_.calls(), 1u);
 

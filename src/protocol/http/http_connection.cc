@@ -40,7 +40,7 @@ std::string JsonString(std::string_view s) {
 
 }  // namespace
 
-HttpConnection::HttpConnection(net::ip::tcp::socket socket, std::shared_ptr<ServerState> state)
+HttpConnection::HttpConnection(ConnectionSocket socket, std::shared_ptr<ServerState> state)
     : stream_(std::move(socket)), state_(std::move(state)) {}
 
 HttpConnection::~HttpConnection() {
@@ -150,6 +150,7 @@ void HttpConnection::Dispatch() {
   parser_.reset();
   request_version_ = request.version();
   request_keep_alive_ = request.keep_alive();
+  request_head_ = request.method() == bhttp::verb::head;
   uint64_t seq = ++seq_;
   awaiting_seq_.store(seq, std::memory_order_release);
   state_->RequestStarted();
@@ -185,6 +186,7 @@ void HttpConnection::WriteResponse(HttpResponse&& response) {
   bool keep_alive = request_keep_alive_ && !close_requested_ && !state_->draining();
   response_.keep_alive(keep_alive);
   response_.prepare_payload();
+  if (request_head_) response_.body().clear();
   stream_.expires_after(state_->options().body_timeout);
   bhttp::async_write(stream_, response_,
                      [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {

@@ -9,7 +9,9 @@
 // Ownership: shared_ptr, kept alive by its pending asynchronous operations and by Responders.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -25,10 +27,16 @@ namespace tidepool::protocol::http {
 
 class ServerState;
 
+// Concrete executor types (no type-erased any_io_executor on the per-request path).
+using ConnectionStrand = boost::asio::strand<boost::asio::io_context::executor_type>;
+using ConnectionSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, ConnectionStrand>;
+using ConnectionStream = boost::beast::basic_stream<boost::asio::ip::tcp, ConnectionStrand,
+                                                    boost::beast::unlimited_rate_policy>;
+
 class HttpConnection final : public ResponseSink,
                              public std::enable_shared_from_this<HttpConnection> {
  public:
-  HttpConnection(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state);
+  HttpConnection(ConnectionSocket socket, std::shared_ptr<ServerState> state);
   ~HttpConnection() override;
 
   // Registers with the server state and starts reading. Call once, right after construction.
@@ -60,7 +68,7 @@ class HttpConnection final : public ResponseSink,
   void LingerAndClose();
   void Close();
 
-  boost::beast::tcp_stream stream_;
+  ConnectionStream stream_;
   std::shared_ptr<ServerState> state_;
   uint64_t id_ = 0;
   boost::beast::flat_buffer buffer_;  // reused across requests
@@ -69,6 +77,7 @@ class HttpConnection final : public ResponseSink,
   Phase phase_ = Phase::kIdle;
   unsigned request_version_ = 11;
   bool request_keep_alive_ = true;
+  bool request_head_ = false;     // HEAD: the response keeps its Content-Length but sends no body
   bool close_requested_ = false;  // strand only
   uint64_t seq_ = 0;              // number of the current request
   // The request number whose response is still expected; 0 when none. Guards exactly-once

@@ -60,13 +60,13 @@ void HttpListener::Stop() {
 void HttpListener::Accept() {
   if (!acceptor_.is_open()) return;
   acceptor_.async_accept(
-      net::make_strand(io_),
-      [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+      ConnectionStrand(io_.get_executor()),
+      [self = shared_from_this()](boost::system::error_code ec, ConnectionSocket socket) {
         self->OnAccept(ec, std::move(socket));
       });
 }
 
-void HttpListener::OnAccept(boost::system::error_code ec, tcp::socket socket) {
+void HttpListener::OnAccept(boost::system::error_code ec, ConnectionSocket socket) {
   if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
     // Typically EMFILE: back off briefly instead of spinning.

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "core/result.h"
+#include "protocol/http/http_connection.h"
 
 namespace tidepool::protocol::http {
 
@@ -29,7 +30,7 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
 
  private:
   void Accept();
-  void OnAccept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  void OnAccept(boost::system::error_code ec, ConnectionSocket socket);
 
   boost::asio::io_context& io_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;

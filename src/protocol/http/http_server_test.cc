@@ -205,6 +205,27 @@ TEST_F(HttpServerTest, KeepAliveAndPipelinedRequestsInOrder) {
   EXPECT_EQ(server_->open_connections(), 1u);
 }
 
+TEST_F(HttpServerTest, HeadResponsesHaveLengthButNoBody) {
+  StartServer(EchoHandler());
+  RawClient client(server_->port());
+  client.Send("HEAD /x HTTP/1.1\r\nHost: x\r\n\r\nGET /y HTTP/1.1\r\nHost: x\r\n\r\n");
+  // A HEAD response announces the GET body's length ("HEAD /x " is 8 bytes) but carries none,
+  // so the next response follows directly.
+  auto head = client.ReadRaw(1);
+  ASSERT_TRUE(head);
+  std::string raw = *head;
+  while (raw.find("\r\n\r\n") == std::string::npos) {
+    auto more = client.ReadRaw(1);
+    ASSERT_TRUE(more);
+    raw += *more;
+  }
+  EXPECT_NE(raw.find("Content-Length: 8\r\n"), std::string::npos) << raw;
+  auto next = client.Read();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(next->body, "GET /y ");
+}
+
 TEST_F(HttpServerTest, ConnectionCloseIsHonoured) {
   StartServer(EchoHandler());
   RawClient client(server_->port());
