@@ -1,0 +1,321 @@
+#include "engine/sns_delivery.h"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+#include "services/sns/delivery.h"
+
+namespace tidepool::engine {
+namespace json = boost::json;
+using std::chrono::milliseconds;
+
+namespace {
+
+// The event Lambda receives from SNS: {"Records":[{"EventSource":"aws:sns",...,"Sns":{...}}]}.
+std::string LambdaEvent(const sns::Delivery& d) {
+  sns::Delivery envelope_of = d;
+  envelope_of.raw = false;
+  boost::system::error_code ec;
+  json::value env = json::parse(sns::DeliveryBody(envelope_of), ec);
+  json::object s;
+  if (!ec && env.is_object()) {
+    for (auto& [k, v] : env.get_object()) {
+      std::string key(k);
+      if (key == "SigningCertURL") key = "SigningCertUrl";
+      if (key == "UnsubscribeURL") key = "UnsubscribeUrl";
+      s[key] = v;
+    }
+  }
+  if (!s.contains("Subject")) s["Subject"] = nullptr;
+  if (!s.contains("MessageAttributes")) s["MessageAttributes"] = json::object();
+  json::object record{{"EventSource", "aws:sns"},
+                      {"EventVersion", "1.0"},
+                      {"EventSubscriptionArn", d.subscription_arn},
+                      {"Sns", std::move(s)}};
+  return json::serialize(json::object{{"Records", json::array{std::move(record)}}});
+}
+
+int64_t IntField(const json::object& o, std::string_view key, int64_t fallback) {
+  const auto* v = o.if_contains(key);
+  if (v && v->is_int64()) return v->get_int64();
+  if (v && v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
+  return fallback;
+}
+
+}  // namespace
+
+SnsDelivery::SnsDelivery(sns::SnsService& sns, QueueSink& queues, HttpSink* http,
+                         FunctionSink* functions, boost::asio::io_context& io,
+                         SnsDeliveryOptions options)
+    : sns_(sns),
+      queues_(queues),
+      http_(http),
+      functions_(functions),
+      io_(io),
+      options_(options),
+      alive_(std::make_shared<std::atomic<bool>>(true)) {}
+
+SnsDelivery::~SnsDelivery() { Stop(); }
+
+Status SnsDelivery::Start() {
+  // Listen first, then load: an entry committed in between is seen twice and kept once.
+  listener_id_ = sns_.AddOutboxListener([this, alive = std::weak_ptr<std::atomic<bool>>(alive_)](
+                                            const std::vector<sns::DeliveryPtr>& deliveries) {
+    auto token = alive.lock();
+    if (!token || !token->load()) return;
+    Post([this, deliveries] { Enqueue(deliveries); });
+  });
+  auto existing = sns_.LoadOutbox();
+  if (!existing.ok()) return existing.status();
+  Post([this, loaded = std::move(*existing)] { Enqueue(loaded); });
+  return Status::Ok();
+}
+
+void SnsDelivery::Stop() {
+  if (!alive_->exchange(false)) return;
+  sns_.RemoveOutboxListener(listener_id_);
+}
+
+SnsDelivery::Stats SnsDelivery::stats() const {
+  std::lock_guard lock(mu_);
+  Stats s = stats_;
+  s.pending = items_.size();
+  return s;
+}
+
+void SnsDelivery::Post(std::function<void()> fn) {
+  boost::asio::post(io_, [alive = std::weak_ptr<std::atomic<bool>>(alive_), fn = std::move(fn)] {
+    auto token = alive.lock();
+    if (token && token->load()) fn();
+  });
+}
+
+void SnsDelivery::Enqueue(const std::vector<sns::DeliveryPtr>& deliveries) {
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& d : deliveries) {
+      if (!items_.emplace(d->seq, Item{d}).second) continue;
+      if (d->fifo) lanes_[d->subscription_arn].insert(d->seq);
+    }
+  }
+  Pump();
+}
+
+void SnsDelivery::Pump() {
+  std::vector<std::pair<sns::DeliveryPtr, uint32_t>> ready;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [seq, item] : items_) {
+      if (in_flight_ >= options_.max_in_flight) break;
+      if (item.busy) continue;
+      const auto& d = *item.delivery;
+      if (d.fifo) {
+        auto lane = lanes_.find(d.subscription_arn);
+        if (lane != lanes_.end() && *lane->second.begin() != seq) continue;
+      }
+      item.busy = true;
+      ++in_flight_;
+      ready.emplace_back(item.delivery, item.attempts);
+    }
+  }
+  for (const auto& [d, attempts] : ready) Dispatch(d, attempts);
+}
+
+void SnsDelivery::Dispatch(const sns::DeliveryPtr& d, uint32_t attempts) {
+  const uint64_t seq = d->seq;
+  if (!sns_.SubscriptionExists(d->subscription_arn)) {
+    spdlog::debug("sns delivery: subscription {} is gone, dropping message {}", d->subscription_arn,
+                  d->message_id);
+    {
+      std::lock_guard lock(mu_);
+      --in_flight_;
+    }
+    sns_.CompleteDelivery(
+        seq, [this, seq](const Status&) { Post([this, seq] { Finish(seq, false, false); }); });
+    return;
+  }
+  auto done = [this, seq](SinkResult r) {
+    Post([this, seq, r = std::move(r)]() mutable { OnResult(seq, std::move(r), false); });
+  };
+  if (d->protocol == "sqs") {
+    QueueMessage m;
+    m.body = sns::DeliveryBody(*d);
+    if (d->raw && d->kind == sns::DeliveryKind::kNotification) {
+      for (const auto& a : d->attributes) {
+        m.attributes.push_back({a.name, a.data_type, a.value, a.binary});
+      }
+    }
+    if (d->fifo) {
+      m.group_id = d->group_id;
+      m.dedup_id = d->dedup_id;
+    }
+    queues_.Send(d->endpoint, std::move(m), std::move(done));
+  } else if (d->protocol == "http" || d->protocol == "https") {
+    if (http_ == nullptr) return done({SinkOutcome::kUnavailable, "no http sink"});
+    http_->Post(d->endpoint, sns::DeliveryHttpHeaders(*d), sns::DeliveryBody(*d), std::move(done));
+  } else if (d->protocol == "lambda") {
+    if (functions_ == nullptr) return done({SinkOutcome::kUnavailable, "Lambda is not running"});
+    functions_->InvokeAsync(d->endpoint, LambdaEvent(*d), std::move(done));
+  } else {
+    done({SinkOutcome::kRejected, "unsupported protocol " + d->protocol});
+  }
+}
+
+std::optional<milliseconds> SnsDelivery::NextDelay(const sns::Delivery& d,
+                                                   uint32_t attempts) const {
+  if (d.protocol == "http" || d.protocol == "https") {
+    int64_t retries = 3, min_delay = 20, max_delay = 20, no_delay = 0;
+    std::string backoff = "linear";
+    boost::system::error_code ec;
+    json::value policy = json::parse(d.delivery_policy, ec);
+    if (!ec && policy.is_object()) {
+      const json::object* p = &policy.get_object();
+      if (const auto* http = p->if_contains("http"); http && http->is_object())
+        p = &http->get_object();
+      const json::value* h = p->if_contains("healthyRetryPolicy");
+      if (!h) h = p->if_contains("defaultHealthyRetryPolicy");
+      if (h && h->is_object()) {
+        const auto& o = h->get_object();
+        retries = IntField(o, "numRetries", retries);
+        min_delay = IntField(o, "minDelayTarget", min_delay);
+        max_delay = IntField(o, "maxDelayTarget", max_delay);
+        no_delay = IntField(o, "numNoDelayRetries", no_delay);
+        if (const auto* b = o.if_contains("backoffFunction"); b && b->is_string()) {
+          backoff = std::string(b->get_string());
+        }
+      }
+    }
+    if (attempts > static_cast<uint32_t>(std::max<int64_t>(retries, 0))) return std::nullopt;
+    if (attempts <= static_cast<uint32_t>(std::max<int64_t>(no_delay, 0))) return milliseconds(0);
+    const double span = static_cast<double>(std::max(max_delay - min_delay, int64_t{0}));
+    const double steps = static_cast<double>(std::max<int64_t>(retries - 1, 1));
+    double fraction = std::min(1.0, static_cast<double>(attempts - 1) / steps);
+    if (backoff == "exponential") fraction = fraction * fraction;
+    const double seconds = static_cast<double>(min_delay) + span * fraction;
+    return milliseconds(static_cast<int64_t>(seconds * options_.http_second.count()));
+  }
+  if (attempts >= options_.max_attempts) return std::nullopt;
+  int64_t delay = options_.initial_backoff.count();
+  for (uint32_t i = 1; i < attempts && delay < options_.max_backoff.count(); ++i) delay *= 2;
+  return milliseconds(std::min<int64_t>(delay, options_.max_backoff.count()));
+}
+
+void SnsDelivery::OnResult(uint64_t seq, SinkResult result, bool to_dlq) {
+  sns::DeliveryPtr d;
+  uint32_t attempts = 0;
+  {
+    std::lock_guard lock(mu_);
+    auto it = items_.find(seq);
+    if (it == items_.end()) return;
+    --in_flight_;
+    d = it->second.delivery;
+    if (result.outcome != SinkOutcome::kUnavailable && !to_dlq) ++it->second.attempts;
+    attempts = it->second.attempts;
+  }
+  if (result.outcome == SinkOutcome::kAccepted) {
+    sns_.CompleteDelivery(seq, [this, seq, to_dlq](const Status& st) {
+      if (!st.ok()) spdlog::warn("sns delivery: outbox delete failed: {}", st.ToString());
+      Post([this, seq, to_dlq] { Finish(seq, !to_dlq, to_dlq); });
+    });
+    return;
+  }
+  if (to_dlq) {  // the dead-letter queue itself failed: try it again later
+    spdlog::warn("sns delivery: dead-letter queue {} refused message {}: {}", d->dlq_arn,
+                 d->message_id, result.error);
+    Retry(seq, options_.max_backoff);
+    return;
+  }
+  if (result.outcome == SinkOutcome::kUnavailable) {
+    Retry(seq, options_.unavailable_wait);
+    return;
+  }
+  const auto delay = NextDelay(*d, attempts);
+  const bool give_up = result.outcome == SinkOutcome::kRejected || !delay ||
+                       (result.outcome == SinkOutcome::kGone && !d->dlq_arn.empty());
+  if (!give_up) {
+    spdlog::debug("sns delivery: {} to {} failed ({}), retry {} in {} ms", d->message_id,
+                  d->endpoint, result.error, attempts, delay->count());
+    Retry(seq, *delay);
+    return;
+  }
+  if (!d->dlq_arn.empty()) {
+    SendToDlq(d);
+    return;
+  }
+  spdlog::warn("sns delivery: dropping message {} for {} after {} attempts: {}", d->message_id,
+               d->subscription_arn, attempts, result.error);
+  sns_.CompleteDelivery(
+      seq, [this, seq](const Status&) { Post([this, seq] { Finish(seq, false, false); }); });
+}
+
+void SnsDelivery::SendToDlq(const sns::DeliveryPtr& d) {
+  {
+    std::lock_guard lock(mu_);
+    ++in_flight_;
+  }
+  QueueMessage m;
+  m.body = sns::DeliveryBody(*d);
+  if (d->raw) {
+    for (const auto& a : d->attributes)
+      m.attributes.push_back({a.name, a.data_type, a.value, a.binary});
+  }
+  if (d->fifo) {
+    m.group_id = d->group_id;
+    m.dedup_id = d->dedup_id;
+  }
+  const uint64_t seq = d->seq;
+  queues_.Send(d->dlq_arn, std::move(m), [this, seq](SinkResult r) {
+    Post([this, seq, r = std::move(r)]() mutable { OnResult(seq, std::move(r), true); });
+  });
+}
+
+void SnsDelivery::Retry(uint64_t seq, milliseconds delay) {
+  {
+    std::lock_guard lock(mu_);
+    ++stats_.retries;
+  }
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, delay);
+  timer->async_wait([this, timer, seq, alive = std::weak_ptr<std::atomic<bool>>(alive_)](
+                        const boost::system::error_code& ec) {
+    auto token = alive.lock();
+    if (ec || !token || !token->load()) return;
+    {
+      std::lock_guard lock(mu_);
+      auto it = items_.find(seq);
+      if (it == items_.end()) return;
+      it->second.busy = false;
+    }
+    Pump();
+  });
+}
+
+void SnsDelivery::Finish(uint64_t seq, bool delivered, bool dead_lettered) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = items_.find(seq);
+    if (it == items_.end()) return;
+    const auto& d = *it->second.delivery;
+    if (d.fifo) {
+      auto lane = lanes_.find(d.subscription_arn);
+      if (lane != lanes_.end()) {
+        lane->second.erase(seq);
+        if (lane->second.empty()) lanes_.erase(lane);
+      }
+    }
+    if (delivered) {
+      ++stats_.delivered;
+    } else if (dead_lettered) {
+      ++stats_.dead_lettered;
+    } else {
+      ++stats_.dropped;
+    }
+    items_.erase(it);
+  }
+  Pump();
+}
+
+}  // namespace tidepool::engine

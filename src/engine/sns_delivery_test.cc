@@ -1,0 +1,260 @@
+#include "engine/sns_delivery.h"
+
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "services/sns/sns_test_harness.h"
+
+namespace tidepool::engine {
+namespace {
+
+using sns::testing::SnsHarness;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+// A QueueSink that records what it accepts. Queues in `gone` do not exist; the first
+// `fail_first` sends fail with kRetry.
+class FakeQueueSink final : public QueueSink {
+ public:
+  void Send(std::string_view queue_arn, QueueMessage message, SinkDone done) override {
+    SinkResult result;
+    {
+      std::lock_guard lock(mu);
+      ++attempts;
+      if (gone.contains(std::string(queue_arn))) {
+        result = {SinkOutcome::kGone, "queue does not exist"};
+      } else if (fail_first > 0) {
+        --fail_first;
+        result = {SinkOutcome::kRetry, "injected failure"};
+      } else {
+        received[std::string(queue_arn)].push_back(std::move(message));
+      }
+    }
+    done(std::move(result));
+  }
+  size_t Count(const std::string& queue) {
+    std::lock_guard lock(mu);
+    return received[queue].size();
+  }
+  std::vector<QueueMessage> Messages(const std::string& queue) {
+    std::lock_guard lock(mu);
+    return received[queue];
+  }
+
+  std::mutex mu;
+  std::map<std::string, std::vector<QueueMessage>> received;
+  std::set<std::string> gone;
+  int fail_first = 0;
+  int attempts = 0;
+};
+
+class FakeFunctionSink final : public FunctionSink {
+ public:
+  void InvokeAsync(std::string_view function_arn, std::string payload, SinkDone done) override {
+    {
+      std::lock_guard lock(mu);
+      payloads.push_back(std::move(payload));
+    }
+    done({SinkOutcome::kAccepted, {}});
+  }
+  std::mutex mu;
+  std::vector<std::string> payloads;
+};
+
+bool WaitFor(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(2ms);
+  }
+  return condition();
+}
+
+const std::string kQ1 = "arn:aws:sqs:us-east-1:123456789012:q1";
+const std::string kQ2 = "arn:aws:sqs:us-east-1:123456789012:q2";
+const std::string kDlq = "arn:aws:sqs:us-east-1:123456789012:dlq";
+
+class SnsDeliveryTest : public ::testing::Test {
+ protected:
+  void StartEngine(FunctionSink* functions = nullptr) {
+    SnsDeliveryOptions options;
+    options.initial_backoff = 1ms;
+    options.max_backoff = 4ms;
+    options.max_attempts = 5;
+    options.unavailable_wait = 5ms;
+    engine_ = std::make_unique<SnsDelivery>(h_.service(), sink_, nullptr, functions, io_, options);
+    ASSERT_TRUE(engine_->Start().ok());
+    if (!runner_.joinable()) runner_ = std::thread([this] { io_.run(); });
+  }
+  void StopEngine() {
+    if (engine_) engine_->Stop();
+    h_.commits().Flush();
+    work_.reset();
+    io_.stop();
+    if (runner_.joinable()) runner_.join();
+    engine_.reset();
+    io_.restart();
+    work_.emplace(io_.get_executor());
+  }
+  void TearDown() override { StopEngine(); }
+
+  size_t OutboxSize() {
+    h_.commits().Flush();
+    auto out = h_.service().LoadOutbox();
+    return out.ok() ? out->size() : 999;
+  }
+  void Publish(const std::string& topic, std::string_view extra) {
+    h_.Ok("Publish", fmt::format(R"({{"TopicArn":"{}",{}}})", topic, extra));
+  }
+
+  SnsHarness h_;
+  FakeQueueSink sink_;
+  boost::asio::io_context io_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_{
+      io_.get_executor()};
+  std::thread runner_;
+  std::unique_ptr<SnsDelivery> engine_;
+};
+
+TEST_F(SnsDeliveryTest, DeliversMatchingSubscriptionsRawAndEnveloped) {
+  const std::string topic = h_.CreateTopic("t");
+  h_.Subscribe(topic, "sqs", kQ1);
+  h_.Subscribe(topic, "sqs", kQ2,
+               R"({"RawMessageDelivery":"true","FilterPolicy":"{\"k\":[\"yes\"]}"})");
+  StartEngine();
+  Publish(
+      topic,
+      R"("Message":"hello","MessageAttributes":{"k":{"DataType":"String","StringValue":"yes"}})");
+  Publish(
+      topic,
+      R"("Message":"other","MessageAttributes":{"k":{"DataType":"String","StringValue":"no"}})");
+  ASSERT_TRUE(WaitFor([&] { return sink_.Count(kQ1) == 2 && sink_.Count(kQ2) == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return OutboxSize() == 0; }));
+  auto enveloped = sink_.Messages(kQ1)[0];
+  auto env = json::parse(enveloped.body).as_object();
+  EXPECT_EQ(env["Type"], "Notification");
+  EXPECT_EQ(env["Message"], "hello");
+  EXPECT_EQ(env["MessageAttributes"].as_object()["k"].as_object()["Value"], "yes");
+  EXPECT_TRUE(enveloped.attributes.empty());
+  auto raw = sink_.Messages(kQ2)[0];
+  EXPECT_EQ(raw.body, "hello");
+  ASSERT_EQ(raw.attributes.size(), 1u);
+  EXPECT_EQ(raw.attributes[0].name, "k");
+  EXPECT_EQ(raw.attributes[0].value, "yes");
+  EXPECT_TRUE(WaitFor([&] { return engine_->stats().delivered == 3; }));
+}
+
+TEST_F(SnsDeliveryTest, RetriesUntilTheSinkAccepts) {
+  const std::string topic = h_.CreateTopic("t");
+  h_.Subscribe(topic, "sqs", kQ1);
+  sink_.fail_first = 3;
+  StartEngine();
+  Publish(topic, R"("Message":"m")");
+  ASSERT_TRUE(WaitFor([&] { return sink_.Count(kQ1) == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return OutboxSize() == 0; }));
+  EXPECT_GE(engine_->stats().retries, 3u);
+  EXPECT_EQ(sink_.attempts, 4);
+}
+
+TEST_F(SnsDeliveryTest, GoneQueueGoesToTheDeadLetterQueue) {
+  const std::string topic = h_.CreateTopic("t");
+  h_.Subscribe(topic, "sqs", kQ1,
+               fmt::format(R"({{"RedrivePolicy":"{{\"deadLetterTargetArn\":\"{}\"}}"}})", kDlq));
+  sink_.gone.insert(kQ1);
+  StartEngine();
+  Publish(topic, R"("Message":"lost")");
+  ASSERT_TRUE(WaitFor([&] { return sink_.Count(kDlq) == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return OutboxSize() == 0; }));
+  EXPECT_EQ(json::parse(sink_.Messages(kDlq)[0].body).at("Message"), "lost");
+  EXPECT_TRUE(WaitFor([&] { return engine_->stats().dead_lettered == 1; }));
+}
+
+TEST_F(SnsDeliveryTest, ExhaustedRetriesWithoutDlqDropTheMessage) {
+  const std::string topic = h_.CreateTopic("t");
+  h_.Subscribe(topic, "sqs", kQ1);
+  sink_.fail_first = 1000;
+  StartEngine();
+  Publish(topic, R"("Message":"m")");
+  ASSERT_TRUE(WaitFor([&] { return engine_->stats().dropped == 1; }));
+  EXPECT_EQ(sink_.attempts, 5);
+  EXPECT_EQ(OutboxSize(), 0u);
+}
+
+TEST_F(SnsDeliveryTest, OutboxEntriesAreDeliveredAfterARestart) {
+  const std::string topic = h_.CreateTopic("t");
+  h_.Subscribe(topic, "sqs", kQ1);
+  Publish(topic, R"("Message":"before crash")");
+  EXPECT_EQ(OutboxSize(), 1u);
+  h_.Restart();  // services rebuilt over the same store; nothing was delivered yet
+  StartEngine();
+  ASSERT_TRUE(WaitFor([&] { return sink_.Count(kQ1) == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return OutboxSize() == 0; }));
+  EXPECT_EQ(json::parse(sink_.Messages(kQ1)[0].body).at("Message"), "before crash");
+}
+
+TEST_F(SnsDeliveryTest, FifoTopicsKeepOrderPerSubscriptionThroughRetries) {
+  const std::string topic =
+      h_.CreateTopic("f.fifo", R"({"FifoTopic":"true","ContentBasedDeduplication":"true"})");
+  const std::string queue = kQ1 + ".fifo";
+  h_.Subscribe(topic, "sqs", queue, R"({"RawMessageDelivery":"true"})");
+  for (int i = 0; i < 5; ++i) {
+    Publish(topic, fmt::format(R"("Message":"m{}","MessageGroupId":"g")", i));
+  }
+  sink_.fail_first = 2;
+  StartEngine();
+  ASSERT_TRUE(WaitFor([&] { return sink_.Count(queue) == 5; }));
+  auto messages = sink_.Messages(queue);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(messages[i].body, fmt::format("m{}", i));
+    EXPECT_EQ(messages[i].group_id, "g");
+    EXPECT_FALSE(messages[i].dedup_id.empty());
+  }
+}
+
+TEST_F(SnsDeliveryTest, LambdaDeliveriesWaitForAFunctionSink) {
+  const std::string topic = h_.CreateTopic("t");
+  const std::string sub =
+      h_.Subscribe(topic, "lambda", "arn:aws:lambda:us-east-1:123456789012:function:f");
+  StartEngine();
+  Publish(topic, R"("Message":"to lambda","Subject":"s")");
+  std::this_thread::sleep_for(30ms);
+  EXPECT_EQ(engine_->stats().pending, 1u);
+  EXPECT_EQ(OutboxSize(), 1u);
+  StopEngine();
+  FakeFunctionSink functions;
+  StartEngine(&functions);
+  ASSERT_TRUE(WaitFor([&] {
+    std::lock_guard lock(functions.mu);
+    return functions.payloads.size() == 1;
+  }));
+  auto event = json::parse(functions.payloads[0]).as_object();
+  auto& record = event["Records"].as_array()[0].as_object();
+  EXPECT_EQ(record["EventSource"], "aws:sns");
+  EXPECT_EQ(std::string(record["EventSubscriptionArn"].as_string()), sub);
+  EXPECT_EQ(record["Sns"].as_object()["Message"], "to lambda");
+  EXPECT_EQ(record["Sns"].as_object()["Subject"], "s");
+  ASSERT_TRUE(WaitFor([&] { return OutboxSize() == 0; }));
+}
+
+TEST_F(SnsDeliveryTest, DeliveriesToRemovedSubscriptionsAreDropped) {
+  const std::string topic = h_.CreateTopic("t");
+  const std::string sub = h_.Subscribe(topic, "sqs", kQ1);
+  Publish(topic, R"("Message":"m")");
+  h_.Ok("Unsubscribe", fmt::format(R"({{"SubscriptionArn":"{}"}})", sub));
+  StartEngine();
+  ASSERT_TRUE(WaitFor([&] { return OutboxSize() == 0; }));
+  EXPECT_EQ(sink_.Count(kQ1), 0u);
+}
+
+}  // namespace
+}  // namespace tidepool::engine
