@@ -345,10 +345,10 @@ void SnsService::AddPermission(CallPtr call) {
     }
   }
   statements.emplace_back(json::object{{"Sid", label},
-                                                   {"Effect", "Allow"},
-                                                   {"Principal", json::object{{"AWS", principals}}},
-                                                   {"Action", actions},
-                                                   {"Resource", t.arn}});
+                                       {"Effect", "Allow"},
+                                       {"Principal", json::object{{"AWS", principals}}},
+                                       {"Action", actions},
+                                       {"Resource", t.arn}});
   t.attributes["Policy"] = json::serialize(policy);
   CommitTopic(t, call, {});
 }
