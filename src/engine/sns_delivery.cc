@@ -63,12 +63,10 @@ SnsDelivery::~SnsDelivery() { Stop(); }
 
 Status SnsDelivery::Start() {
   // Listen first, then load: an entry committed in between is seen twice and kept once.
-  listener_id_ = sns_.AddOutboxListener([this, alive = std::weak_ptr<std::atomic<bool>>(alive_)](
-                                            const std::vector<sns::DeliveryPtr>& deliveries) {
-    auto token = alive.lock();
-    if (!token || !token->load()) return;
-    Post([this, deliveries] { Enqueue(deliveries); });
-  });
+  listener_id_ = sns_.AddOutboxListener(
+      [this, post = Poster()](const std::vector<sns::DeliveryPtr>& deliveries) {
+        post([this, deliveries] { Enqueue(deliveries); });
+      });
   auto existing = sns_.LoadOutbox();
   if (!existing.ok()) return existing.status();
   Post([this, loaded = std::move(*existing)] { Enqueue(loaded); });
@@ -87,11 +85,19 @@ SnsDelivery::Stats SnsDelivery::stats() const {
   return s;
 }
 
-void SnsDelivery::Post(std::function<void()> fn) {
-  boost::asio::post(io_, [alive = std::weak_ptr<std::atomic<bool>>(alive_), fn = std::move(fn)] {
+void SnsDelivery::Post(std::function<void()> fn) { Poster()(std::move(fn)); }
+
+std::function<void(std::function<void()>)> SnsDelivery::Poster() const {
+  // Holds no reference to the engine: sink and commit completions may arrive after it is gone
+  // (the io_context must still exist).
+  return [alive = std::weak_ptr<std::atomic<bool>>(alive_), io = &io_](std::function<void()> fn) {
     auto token = alive.lock();
-    if (token && token->load()) fn();
-  });
+    if (!token || !token->load()) return;
+    boost::asio::post(*io, [alive, fn = std::move(fn)] {
+      auto again = alive.lock();
+      if (again && again->load()) fn();
+    });
+  };
 }
 
 void SnsDelivery::Enqueue(const std::vector<sns::DeliveryPtr>& deliveries) {
@@ -134,12 +140,13 @@ void SnsDelivery::Dispatch(const sns::DeliveryPtr& d, uint32_t attempts) {
       std::lock_guard lock(mu_);
       --in_flight_;
     }
-    sns_.CompleteDelivery(
-        seq, [this, seq](const Status&) { Post([this, seq] { Finish(seq, false, false); }); });
+    sns_.CompleteDelivery(seq, [this, post = Poster(), seq](const Status&) {
+      post([this, seq] { Finish(seq, false, false); });
+    });
     return;
   }
-  auto done = [this, seq](SinkResult r) {
-    Post([this, seq, r = std::move(r)]() mutable { OnResult(seq, std::move(r), false); });
+  auto done = [this, post = Poster(), seq](SinkResult r) {
+    post([this, seq, r = std::move(r)]() mutable { OnResult(seq, std::move(r), false); });
   };
   if (d->protocol == "sqs") {
     QueueMessage m;
@@ -217,9 +224,9 @@ void SnsDelivery::OnResult(uint64_t seq, SinkResult result, bool to_dlq) {
     attempts = it->second.attempts;
   }
   if (result.outcome == SinkOutcome::kAccepted) {
-    sns_.CompleteDelivery(seq, [this, seq, to_dlq](const Status& st) {
+    sns_.CompleteDelivery(seq, [this, post = Poster(), seq, to_dlq](const Status& st) {
       if (!st.ok()) spdlog::warn("sns delivery: outbox delete failed: {}", st.ToString());
-      Post([this, seq, to_dlq] { Finish(seq, !to_dlq, to_dlq); });
+      post([this, seq, to_dlq] { Finish(seq, !to_dlq, to_dlq); });
     });
     return;
   }
@@ -248,8 +255,9 @@ void SnsDelivery::OnResult(uint64_t seq, SinkResult result, bool to_dlq) {
   }
   spdlog::warn("sns delivery: dropping message {} for {} after {} attempts: {}", d->message_id,
                d->subscription_arn, attempts, result.error);
-  sns_.CompleteDelivery(
-      seq, [this, seq](const Status&) { Post([this, seq] { Finish(seq, false, false); }); });
+  sns_.CompleteDelivery(seq, [this, post = Poster(), seq](const Status&) {
+    post([this, seq] { Finish(seq, false, false); });
+  });
 }
 
 void SnsDelivery::SendToDlq(const sns::DeliveryPtr& d) {
@@ -268,8 +276,8 @@ void SnsDelivery::SendToDlq(const sns::DeliveryPtr& d) {
     m.dedup_id = d->dedup_id;
   }
   const uint64_t seq = d->seq;
-  queues_.Send(d->dlq_arn, std::move(m), [this, seq](SinkResult r) {
-    Post([this, seq, r = std::move(r)]() mutable { OnResult(seq, std::move(r), true); });
+  queues_.Send(d->dlq_arn, std::move(m), [this, post = Poster(), seq](SinkResult r) {
+    post([this, seq, r = std::move(r)]() mutable { OnResult(seq, std::move(r), true); });
   });
 }
 

@@ -93,6 +93,9 @@ class SnsDelivery {
                                                      uint32_t attempts) const;
   // Posts `fn` to io_, unless the engine was stopped or destroyed by then.
   void Post(std::function<void()> fn);
+  // Post as a copyable function that holds no reference to the engine, for completions that
+  // may run after the engine is destroyed.
+  std::function<void(std::function<void()>)> Poster() const;
 
   sns::SnsService& sns_;
   QueueSink& queues_;
