@@ -290,7 +290,13 @@ class Generator:
 
         md = self.model["metadata"]
         protocol = md["protocol"]
-        protocols = md.get("protocols", [protocol])
+        protocols = list(md.get("protocols", [protocol]))
+        query_compatible = "awsQueryCompatible" in md
+        # awsQueryCompatible services (SQS) moved from the query protocol to JSON; older SDKs
+        # and CLIs still speak query to them, so the tables list both.
+        if query_compatible and "query" not in protocols:
+            protocols.append("query")
+        xml_namespace = md.get("xmlNamespace") or LEGACY_XML_NAMESPACES.get(self.service)
         for p in [protocol] + protocols:
             if p not in PROTOCOLS:
                 fail("unsupported protocol %r" % p)
@@ -335,7 +341,7 @@ class Generator:
             cstr(md.get("apiVersion")),
             cstr(md.get("targetPrefix")),
             cstr(md.get("jsonVersion")),
-            cstr(md.get("xmlNamespace")),
+            cstr(xml_namespace),
             "Protocol::" + PROTOCOLS[protocol],
             "std::span(kProtocols)",
             span("kShapes", self.shapes),
@@ -343,12 +349,19 @@ class Generator:
             span("kEnumValues", self.enums),
             span("kOperations", self.ops),
             span("kOperationErrors", self.op_errors),
+            "true" if query_compatible else "false",
         ]
         out.append("      " + ",\n      ".join(fields) + "};\n")
         out.append("  return kModel;\n}\n\n")
         out.append("}  // namespace tidepool::protocol::model\n")
         out.append("// NOLINTEND\n")
         return "".join(out)
+
+
+# The query protocol's XML namespace of services whose current model is JSON only.
+LEGACY_XML_NAMESPACES = {
+    "sqs": "http://queue.amazonaws.com/doc/2012-11-05/",
+}
 
 
 def clang_format(paths):

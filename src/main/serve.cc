@@ -20,6 +20,7 @@
 #include "protocol/http/http_server.h"
 #include "protocol/router.h"
 #include "services/kinesis/kinesis_service.h"
+#include "services/sqs/sqs_service.h"
 #include "storage/commit_queue.h"
 #include "storage/store.h"
 
@@ -90,6 +91,14 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
 
+  sqs::SqsOptions sqs_options;
+  sqs_options.default_host = options.host + ":" + std::to_string(options.port);
+  sqs::SqsService sqs(**store, commits, clock, io, sqs_options);
+  if (Status s = sqs.Recover(); !s.ok()) {
+    spdlog::error("cannot recover SQS state: {}", s.ToString());
+    return 1;
+  }
+
   protocol::RouterOptions router_options;
   router_options.default_account = options.account;
   router_options.default_region = options.region;
@@ -97,9 +106,11 @@ int RunServe(const ServeOptions& options) {
   router_options.credentials = std::move(credentials);
   router_options.clock = &clock;
   protocol::Router router(std::move(router_options));
-  if (Status s = router.AddService(kinesis); !s.ok()) {
-    spdlog::error("cannot register Kinesis: {}", s.message());
-    return 1;
+  for (protocol::Service* service : std::initializer_list<protocol::Service*>{&kinesis, &sqs}) {
+    if (Status s = router.AddService(*service); !s.ok()) {
+      spdlog::error("cannot register {}: {}", service->Name(), s.message());
+      return 1;
+    }
   }
 
   http::HttpServerOptions http_options;
@@ -107,7 +118,7 @@ int RunServe(const ServeOptions& options) {
   http_options.port = options.port;
   http::HttpServer server(io, http_options, router.AsHandler());
 
-  HealthSources health{started, options.durability, {&kinesis}, &server, &commits};
+  HealthSources health{started, options.durability, {&kinesis, &sqs}, &server, &commits};
   Status health_route = router.AddInternalRoute(
       boost::beast::http::verb::get, "/_tidepool/health",
       [&health](http::HttpRequest&&, const protocol::RequestContext&, http::Responder respond) {

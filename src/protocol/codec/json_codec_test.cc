@@ -503,3 +503,33 @@ TEST(JsonCodecPerfTest, PutRecordDecodeCost) {
 
 }  // namespace
 }  // namespace tidepool::protocol::json_codec
+
+namespace tidepool::protocol::json_codec {
+namespace {
+
+// SQS (awsQueryCompatible) accepts attribute names its model's enum does not list, such as
+// ReceiveMessage's AttributeNames=["SenderId"]; Kinesis validates its enums.
+TEST(JsonCodecDecodeTest, QueryCompatibleServicesDoNotValidateEnums) {
+  const model::ServiceModel& sqs = model::SqsModel();
+  ASSERT_TRUE(sqs.aws_query_compatible);
+  ASSERT_FALSE(model::KinesisModel().aws_query_compatible);
+  const model::Operation* receive = sqs.FindOperation("ReceiveMessage");
+  ASSERT_NE(receive, nullptr);
+  auto r = DecodeRequest(sqs, *receive,
+                         R"({"QueueUrl":"http://h/000000000000/q","AttributeNames":["SenderId"]})");
+  ASSERT_TRUE(std::holds_alternative<json::object>(r)) << std::get<AwsError>(r).message;
+  AwsError e = DecodeError("GetShardIterator",
+                           R"({"StreamName":"s","ShardId":"shardId-0","ShardIteratorType":"X"})");
+  EXPECT_EQ(e.code, "ValidationException");
+}
+
+TEST(ModelTest, SqsTablesListTheQueryProtocolAndItsNamespace) {
+  const model::ServiceModel& sqs = model::SqsModel();
+  bool query = false;
+  for (auto p : sqs.protocols) query = query || p == model::Protocol::kQuery;
+  EXPECT_TRUE(query);
+  EXPECT_EQ(sqs.xml_namespace, "http://queue.amazonaws.com/doc/2012-11-05/");
+}
+
+}  // namespace
+}  // namespace tidepool::protocol::json_codec

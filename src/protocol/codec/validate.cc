@@ -316,7 +316,7 @@ class Walk {
 
   void String(const json::value& v, const Shape& shape, uint16_t index) {
     std::string_view s = v.get_string();
-    if (shape.enum_count > 0) {
+    if (shape.enum_count > 0 && !model_.aws_query_compatible) {
       bool found = false;
       for (std::string_view e : model_.EnumOf(shape)) found = found || e == s;
       if (!found) {

@@ -113,6 +113,10 @@ struct ServiceModel {
   std::span<const std::string_view> enum_values;
   std::span<const Operation> operations;  // sorted by name
   std::span<const uint16_t> operation_errors;
+  // The model carries the awsQueryCompatible trait (SQS): the service once spoke the query
+  // protocol and still answers it; errors carry legacy query codes, and, as on AWS, enum
+  // values are not validated (SQS accepts attribute names its model's enums do not list).
+  bool aws_query_compatible = false;
 
   const Shape& shape(uint16_t i) const { return shapes[i]; }
   std::span<const Member> MembersOf(const Shape& s) const {

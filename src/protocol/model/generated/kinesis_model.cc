@@ -794,7 +794,8 @@ const ServiceModel& KinesisModel() {
                                        std::span(kMembers),
                                        std::span(kEnumValues),
                                        std::span(kOperations),
-                                       std::span(kOperationErrors)};
+                                       std::span(kOperationErrors),
+                                       false};
   return kModel;
 }
 

@@ -716,7 +716,8 @@ const ServiceModel& SnsModel() {
                                        std::span(kMembers),
                                        std::span(kEnumValues),
                                        std::span(kOperations),
-                                       std::span(kOperationErrors)};
+                                       std::span(kOperationErrors),
+                                       false};
   return kModel;
 }
 

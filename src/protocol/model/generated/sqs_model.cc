@@ -520,7 +520,7 @@ constexpr uint16_t kOperationErrors[] = {
     112, 37,  90,  83,  43,  112, 37, 90, 83, 43,  112,
 };
 
-constexpr Protocol kProtocols[] = {Protocol::kJson};
+constexpr Protocol kProtocols[] = {Protocol::kJson, Protocol::kQuery};
 
 }  // namespace
 
@@ -531,14 +531,15 @@ const ServiceModel& SqsModel() {
                                        "2012-11-05",
                                        "AmazonSQS",
                                        "1.0",
-                                       "",
+                                       "http://queue.amazonaws.com/doc/2012-11-05/",
                                        Protocol::kJson,
                                        std::span(kProtocols),
                                        std::span(kShapes),
                                        std::span(kMembers),
                                        std::span(kEnumValues),
                                        std::span(kOperations),
-                                       std::span(kOperationErrors)};
+                                       std::span(kOperationErrors),
+                                       true};
   return kModel;
 }
 
