@@ -15,11 +15,16 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "engine/beast_http_sink.h"
+#include "engine/sns_delivery.h"
+#include "engine/sqs_queue_sink.h"
 #include "main/health.h"
 #include "protocol/authenticator.h"
 #include "protocol/http/http_server.h"
+#include "protocol/query_dispatcher.h"
 #include "protocol/router.h"
 #include "services/kinesis/kinesis_service.h"
+#include "services/sns/sns_service.h"
 #include "services/sqs/sqs_service.h"
 #include "storage/commit_queue.h"
 #include "storage/store.h"
@@ -99,6 +104,24 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
 
+  sns::SnsOptions sns_options;
+  sns_options.public_endpoint = "http://" + sqs_options.default_host;
+  sns::SnsService sns(**store, commits, clock, sns_options);
+  if (Status s = sns.Recover(); !s.ok()) {
+    spdlog::error("cannot recover SNS state: {}", s.ToString());
+    return 1;
+  }
+
+  // The engine: SNS deliveries to SQS queues and HTTP endpoints (Lambda once it exists).
+  engine::SqsQueueSink queue_sink(sqs);
+  engine::BeastHttpSink http_sink(io);
+  engine::SnsDelivery sns_delivery(sns, queue_sink, &http_sink, /*functions=*/nullptr, io,
+                                   engine::SnsDeliveryOptions{});
+  if (Status s = sns_delivery.Start(); !s.ok()) {
+    spdlog::error("cannot start SNS delivery: {}", s.ToString());
+    return 1;
+  }
+
   protocol::RouterOptions router_options;
   router_options.default_account = options.account;
   router_options.default_region = options.region;
@@ -106,19 +129,30 @@ int RunServe(const ServeOptions& options) {
   router_options.credentials = std::move(credentials);
   router_options.clock = &clock;
   protocol::Router router(std::move(router_options));
-  for (protocol::Service* service : std::initializer_list<protocol::Service*>{&kinesis, &sqs}) {
+  for (protocol::Service* service :
+       std::initializer_list<protocol::Service*>{&kinesis, &sqs, &sns}) {
     if (Status s = router.AddService(*service); !s.ok()) {
       spdlog::error("cannot register {}: {}", service->Name(), s.message());
       return 1;
     }
   }
 
+  // The query protocol (Action=...): SNS always, SQS for older SDKs and CLIs.
+  protocol::QueryDispatcher query;
+  for (protocol::Service* service : std::initializer_list<protocol::Service*>{&sqs, &sns}) {
+    if (Status s = query.AddService(*service); !s.ok()) {
+      spdlog::error("cannot register {} for the query protocol: {}", service->Name(), s.message());
+      return 1;
+    }
+  }
+  router.SetQueryProtocolHandler(query.AsHandler());
+
   http::HttpServerOptions http_options;
   http_options.host = options.host;
   http_options.port = options.port;
   http::HttpServer server(io, http_options, router.AsHandler());
 
-  HealthSources health{started, options.durability, {&kinesis, &sqs}, &server, &commits};
+  HealthSources health{started, options.durability, {&kinesis, &sqs, &sns}, &server, &commits};
   Status health_route = router.AddInternalRoute(
       boost::beast::http::verb::get, "/_tidepool/health",
       [&health](http::HttpRequest&&, const protocol::RequestContext&, http::Responder respond) {
@@ -160,6 +194,7 @@ int RunServe(const ServeOptions& options) {
   if (!server.Drain(std::chrono::seconds(10))) {
     spdlog::warn("some connections did not finish within 10 s and were closed");
   }
+  sns_delivery.Stop();
   commits.Stop();  // every acknowledged write is already durable; this drains the rest
   io.stop();
   for (auto& t : pool) t.join();
