@@ -1,0 +1,266 @@
+"""SQS over AWS JSON 1.0 with boto3 (retries off): queue lifecycle, messages, batches,
+visibility, long polling, delays, FIFO, redrive and move tasks, purge, tags, errors.
+
+botocore itself checks MD5OfMessageBody / MD5OfMessageAttributes of SendMessage,
+SendMessageBatch and ReceiveMessage replies (it raises ChecksumError on a mismatch), so every
+send/receive with attributes below also checks the server's MD5s.
+"""
+
+import json
+import threading
+import time
+
+import pytest
+
+from harness import make_client
+from sqs_helpers import expect_error, queue_arn, receive_all, wait_move_task
+
+MISSING = "AWS.SimpleQueueService.NonExistentQueue"
+
+
+@pytest.fixture
+def sqs(endpoint):
+    return make_client(endpoint, "sqs")
+
+
+@pytest.fixture
+def sqs_unvalidated(endpoint):
+    return make_client(endpoint, "sqs", parameter_validation=False)
+
+
+def test_queue_lifecycle_and_list_prefix(sqs):
+    urls = {n: sqs.create_queue(QueueName=n)["QueueUrl"] for n in ("alpha-1", "alpha-2", "beta")}
+    for name, url in urls.items():
+        assert url.endswith("/" + name)
+        assert sqs.get_queue_url(QueueName=name)["QueueUrl"] == url
+    assert sorted(sqs.list_queues()["QueueUrls"]) == sorted(urls.values())
+    assert sorted(sqs.list_queues(QueueNamePrefix="alpha")["QueueUrls"]) == sorted(
+        [urls["alpha-1"], urls["alpha-2"]])
+    assert "QueueUrls" not in sqs.list_queues(QueueNamePrefix="zzz") or \
+        sqs.list_queues(QueueNamePrefix="zzz")["QueueUrls"] == []
+    sqs.delete_queue(QueueUrl=urls["beta"])
+    assert sorted(sqs.list_queues()["QueueUrls"]) == sorted([urls["alpha-1"], urls["alpha-2"]])
+    expect_error(sqs.get_queue_url, MISSING, QueueName="beta")
+
+
+def test_create_queue_idempotent_vs_already_exists(sqs):
+    url = sqs.create_queue(QueueName="q", Attributes={"VisibilityTimeout": "40"})["QueueUrl"]
+    assert sqs.create_queue(QueueName="q", Attributes={"VisibilityTimeout": "40"})[
+        "QueueUrl"] == url
+    err = expect_error(sqs.create_queue, "QueueAlreadyExists", QueueName="q",
+                       Attributes={"VisibilityTimeout": "41"})
+    assert err["Error"]["Message"]
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attrs["VisibilityTimeout"] == "40"
+    assert attrs["QueueArn"] == "arn:aws:sqs:us-east-1:000000000000:q"
+
+
+def test_send_receive_delete_with_md5s(sqs):
+    url = sqs.create_queue(QueueName="md5")["QueueUrl"]
+    attrs = {"s": {"DataType": "String", "StringValue": "héllo"},
+             "n": {"DataType": "Number", "StringValue": "42"},
+             "b": {"DataType": "Binary", "BinaryValue": b"\x00\x01\xff"},
+             "c": {"DataType": "String.custom", "StringValue": "x"}}
+    sent = sqs.send_message(QueueUrl=url, MessageBody="body ünïcode", MessageAttributes=attrs)
+    assert sent["MD5OfMessageBody"] and sent["MD5OfMessageAttributes"] and sent["MessageId"]
+    resp = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"],
+                               AttributeNames=["All"], WaitTimeSeconds=1)
+    [msg] = resp["Messages"]
+    assert msg["Body"] == "body ünïcode"
+    assert msg["MessageId"] == sent["MessageId"]
+    assert msg["MD5OfBody"] == sent["MD5OfMessageBody"]
+    assert msg["MD5OfMessageAttributes"] == sent["MD5OfMessageAttributes"]
+    assert msg["MessageAttributes"]["b"]["BinaryValue"] == b"\x00\x01\xff"
+    assert msg["MessageAttributes"]["n"]["StringValue"] == "42"
+    assert msg["Attributes"]["ApproximateReceiveCount"] == "1"
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)
+
+
+def test_batches_per_entry_results(sqs, sqs_unvalidated):
+    url = sqs.create_queue(QueueName="batch")["QueueUrl"]
+    resp = sqs.send_message_batch(QueueUrl=url, Entries=[
+        {"Id": "a", "MessageBody": "one"},
+        {"Id": "b", "MessageBody": "two",
+         "MessageAttributes": {"k": {"DataType": "String", "StringValue": "v"}}},
+        {"Id": "c", "MessageBody": "three", "DelaySeconds": 1000},  # invalid delay
+    ])
+    assert sorted(e["Id"] for e in resp["Successful"]) == ["a", "b"]
+    [failed] = resp["Failed"]
+    assert failed["Id"] == "c" and failed["SenderFault"] is True and failed["Code"]
+    msgs = receive_all(sqs, url, 2)
+    assert sorted(m["Body"] for m in msgs) == ["one", "two"]
+    handles = {m["Body"]: m["ReceiptHandle"] for m in msgs}
+
+    vis = sqs.change_message_visibility_batch(QueueUrl=url, Entries=[
+        {"Id": "x", "ReceiptHandle": handles["one"], "VisibilityTimeout": 0},
+        {"Id": "y", "ReceiptHandle": "not-a-handle", "VisibilityTimeout": 0}])
+    assert [e["Id"] for e in vis["Successful"]] == ["x"]
+    assert [e["Id"] for e in vis["Failed"]] == ["y"]
+    assert vis["Failed"][0]["Code"] == "ReceiptHandleIsInvalid"
+
+    again = receive_all(sqs, url, 1)
+    assert [m["Body"] for m in again] == ["one"]
+    dele = sqs.delete_message_batch(QueueUrl=url, Entries=[
+        {"Id": "d1", "ReceiptHandle": again[0]["ReceiptHandle"]},
+        {"Id": "d2", "ReceiptHandle": handles["two"]},
+        {"Id": "d3", "ReceiptHandle": "garbage"}])
+    assert sorted(e["Id"] for e in dele["Successful"]) == ["d1", "d2"]
+    assert [e["Id"] for e in dele["Failed"]] == ["d3"]
+    assert dele["Failed"][0]["Code"] == "ReceiptHandleIsInvalid"
+
+    expect_error(sqs_unvalidated.send_message_batch, "AWS.SimpleQueueService.EmptyBatchRequest",
+                 QueueUrl=url, Entries=[])
+    expect_error(sqs_unvalidated.delete_message_batch,
+                 "AWS.SimpleQueueService.EmptyBatchRequest", QueueUrl=url, Entries=[])
+    expect_error(sqs.send_message_batch, "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+                 QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "1"},
+                                        {"Id": "a", "MessageBody": "2"}])
+
+
+def test_visibility_timeout_reappears(sqs):
+    url = sqs.create_queue(QueueName="vis", Attributes={"VisibilityTimeout": "1"})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="m")
+    first = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
+    assert first[0]["Attributes"]["ApproximateReceiveCount"] == "1"
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    time.sleep(1.2)
+    second = receive_all(sqs, url, 1, AttributeNames=["All"])
+    assert [m["Body"] for m in second] == ["m"]
+    assert second[0]["Attributes"]["ApproximateReceiveCount"] == "2"
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=second[0]["ReceiptHandle"])
+    time.sleep(1.2)
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+
+
+def test_long_poll_woken_by_send(sqs, endpoint):
+    url = sqs.create_queue(QueueName="lp")["QueueUrl"]
+    other = make_client(endpoint, "sqs")
+    result = {}
+
+    def poll():
+        result["resp"] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10)
+
+    t = threading.Thread(target=poll)
+    t.start()
+    time.sleep(0.5)
+    other.send_message(QueueUrl=url, MessageBody="wake")
+    t.join(20)
+    assert not t.is_alive()
+    assert [m["Body"] for m in result["resp"].get("Messages", [])] == ["wake"]
+
+
+def test_delay_seconds(sqs):
+    url = sqs.create_queue(QueueName="delay")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=2)
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attrs["ApproximateNumberOfMessagesDelayed"] == "1"
+    assert [m["Body"] for m in receive_all(sqs, url, 1, timeout=6)] == ["later"]
+
+
+def test_fifo_order_group_lock_and_dedup(sqs):
+    url = sqs.create_queue(QueueName="f.fifo", Attributes={
+        "FifoQueue": "true", "VisibilityTimeout": "30"})["QueueUrl"]
+    for i in range(3):
+        sqs.send_message(QueueUrl=url, MessageBody="g1-%d" % i, MessageGroupId="g1",
+                         MessageDeduplicationId="d1-%d" % i)
+    sqs.send_message(QueueUrl=url, MessageBody="g2-0", MessageGroupId="g2",
+                     MessageDeduplicationId="d2-0")
+    # Duplicate id within 5 minutes: accepted, not enqueued again, same MessageId.
+    a = sqs.send_message(QueueUrl=url, MessageBody="dup", MessageGroupId="g3",
+                         MessageDeduplicationId="same")
+    b = sqs.send_message(QueueUrl=url, MessageBody="dup", MessageGroupId="g3",
+                         MessageDeduplicationId="same")
+    assert a["MessageId"] == b["MessageId"] and "SequenceNumber" in a
+
+    first = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1,
+                                AttributeNames=["All"])["Messages"]
+    assert first[0]["Body"] == "g1-0"
+    assert first[0]["Attributes"]["MessageGroupId"] == "g1"
+    # g1 is locked while g1-0 is in flight: nothing more from g1.
+    rest = receive_all(sqs, url, 5, timeout=2)
+    bodies = [m["Body"] for m in rest]
+    assert sorted(bodies) == ["dup", "g2-0"], bodies
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=first[0]["ReceiptHandle"])
+    nxt = receive_all(sqs, url, 2, timeout=3)
+    assert [m["Body"] for m in nxt] == ["g1-1", "g1-2"]
+
+    # Missing group id is an error on a FIFO queue.
+    expect_error(sqs.send_message, "MissingParameter", QueueUrl=url, MessageBody="x")
+
+
+def test_fifo_content_based_dedup(sqs):
+    url = sqs.create_queue(QueueName="cbd.fifo", Attributes={
+        "FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
+    a = sqs.send_message(QueueUrl=url, MessageBody="same body", MessageGroupId="g")
+    b = sqs.send_message(QueueUrl=url, MessageBody="same body", MessageGroupId="g")
+    c = sqs.send_message(QueueUrl=url, MessageBody="other body", MessageGroupId="g")
+    assert a["MessageId"] == b["MessageId"] != c["MessageId"]
+    msgs = receive_all(sqs, url, 3, timeout=2)
+    assert [m["Body"] for m in msgs] == ["same body", "other body"]
+    # Without content-based dedup a FIFO send needs a dedup id.
+    plain = sqs.create_queue(QueueName="plain.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    expect_error(sqs.send_message, "InvalidParameterValue", QueueUrl=plain, MessageBody="x",
+                 MessageGroupId="g")
+
+
+def test_redrive_to_dlq_and_move_back(sqs):
+    dlq = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    dlq_arn = queue_arn(sqs, dlq)
+    src = sqs.create_queue(QueueName="src", Attributes={
+        "VisibilityTimeout": "1",
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2})})[
+        "QueueUrl"]
+    src_arn = queue_arn(sqs, src)
+    sqs.send_message(QueueUrl=src, MessageBody="poison")
+    for _ in range(2):
+        assert [m["Body"] for m in receive_all(sqs, src, 1, timeout=4,
+                                               VisibilityTimeout=1)] == ["poison"]
+        time.sleep(1.1)
+    # The third receive moves it to the DLQ instead of returning it.
+    assert receive_all(sqs, src, 1, timeout=2) == []
+    assert sqs.list_dead_letter_source_queues(QueueUrl=dlq)["queueUrls"] == [src]
+    in_dlq = receive_all(sqs, dlq, 1, VisibilityTimeout=0)
+    assert [m["Body"] for m in in_dlq] == ["poison"]
+
+    task = sqs.start_message_move_task(SourceArn=dlq_arn)
+    assert task["TaskHandle"]
+    done = wait_move_task(sqs, dlq_arn)
+    assert done["ApproximateNumberOfMessagesMoved"] == 1
+    assert [m["Body"] for m in receive_all(sqs, src, 1)] == ["poison"]
+    assert receive_all(sqs, dlq, 1, timeout=1) == []
+
+
+def test_purge_queue(sqs):
+    url = sqs.create_queue(QueueName="purge")["QueueUrl"]
+    for i in range(5):
+        sqs.send_message(QueueUrl=url, MessageBody=str(i))
+    sqs.purge_queue(QueueUrl=url)
+    assert receive_all(sqs, url, 1, timeout=1.5) == []
+    expect_error(sqs.purge_queue, "AWS.SimpleQueueService.PurgeQueueInProgress", 403,
+                 QueueUrl=url)
+
+
+def test_tags(sqs):
+    url = sqs.create_queue(QueueName="tagged", tags={"a": "1"})["QueueUrl"]
+    sqs.tag_queue(QueueUrl=url, Tags={"b": "2", "c": "3"})
+    assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"a": "1", "b": "2", "c": "3"}
+    sqs.untag_queue(QueueUrl=url, TagKeys=["a", "c"])
+    assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"b": "2"}
+
+
+def test_errors(sqs, endpoint):
+    gone = endpoint + "/000000000000/nope"
+    expect_error(sqs.send_message, MISSING, QueueUrl=gone, MessageBody="x")
+    expect_error(sqs.receive_message, MISSING, QueueUrl=gone)
+    expect_error(sqs.get_queue_attributes, MISSING, QueueUrl=gone, AttributeNames=["All"])
+    expect_error(sqs.delete_queue, MISSING, QueueUrl=gone)
+    url = sqs.create_queue(QueueName="errs")["QueueUrl"]
+    expect_error(sqs.set_queue_attributes, "InvalidAttributeValue", QueueUrl=url,
+                 Attributes={"VisibilityTimeout": "99999"})
+    expect_error(sqs.create_queue, "InvalidAttributeValue", QueueName="bad-attr",
+                 Attributes={"MessageRetentionPeriod": "1"})
+    expect_error(sqs.delete_message, "ReceiptHandleIsInvalid", 404, QueueUrl=url,
+                 ReceiptHandle="bogus")
+    expect_error(sqs.create_queue, "InvalidParameterValue", QueueName="bad name!")
