@@ -1,0 +1,124 @@
+"""The async-fanout topology of PIPELINES.md section 5 (seed 004_async_fanout), with boto3:
+an SNS topic fanning out by message attribute `operation` to two raw-delivery SQS queues with
+filter policies, both redriving to one dead-letter queue after 3 receives.
+"""
+
+import json
+import pathlib
+import time
+
+import pytest
+
+from harness import make_client
+from sqs_helpers import queue_arn, receive_all, wait_move_task
+
+SEEDS = pathlib.Path("/work/shared/seeds/data/async_fanout")
+TOPIC = "async-invocation-dev-calculate-sns-topic"
+DIVIDE = "async-invocation-dev-divide-sqs-queue"
+MULTIPLY = "async-invocation-dev-multiply-sqs-queue"
+DLQ = "async-invocation-dev-process-dead-letter-queue"
+
+
+def seed_payload(name, fallback):
+    path = SEEDS / name
+    return path.read_text() if path.exists() else fallback
+
+
+@pytest.fixture
+def clients(endpoint):
+    return make_client(endpoint, "sns"), make_client(endpoint, "sqs")
+
+
+@pytest.fixture
+def topology(clients):
+    sns, sqs = clients
+    topic = sns.create_topic(Name=TOPIC)["TopicArn"]
+    assert topic == "arn:aws:sns:us-east-1:000000000000:" + TOPIC
+    dlq = sqs.create_queue(QueueName=DLQ)["QueueUrl"]
+    redrive = json.dumps({"deadLetterTargetArn": queue_arn(sqs, dlq), "maxReceiveCount": 3})
+    urls = {}
+    for name, op in ((DIVIDE, "division"), (MULTIPLY, "multiplication")):
+        url = sqs.create_queue(QueueName=name, Attributes={"RedrivePolicy": redrive})["QueueUrl"]
+        sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, url),
+                            Attributes={"RawMessageDelivery": "true",
+                                        "FilterPolicy": json.dumps({"operation": [op]})},
+                            ReturnSubscriptionArn=True)["SubscriptionArn"]
+        assert sub.startswith(topic + ":")
+        attrs = sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
+        assert attrs["RawMessageDelivery"] == "true"
+        assert json.loads(attrs["FilterPolicy"]) == {"operation": [op]}
+        urls[op] = url
+    return dict(topic=topic, divide=urls["division"], multiply=urls["multiplication"], dlq=dlq)
+
+
+def publish(sns, topic, body, operation):
+    return sns.publish(TopicArn=topic, Message=body, MessageAttributes={
+        "operation": {"DataType": "String", "StringValue": operation}})["MessageId"]
+
+
+def test_division_reaches_only_divide_queue(clients, topology):
+    sns, sqs = clients
+    body = seed_payload("divideTest.json", '{"operation":"division","number":1000}')
+    publish(sns, topology["topic"], body, "division")
+    got = receive_all(sqs, topology["divide"], 1, MessageAttributeNames=["All"])
+    assert [m["Body"] for m in got] == [body]  # raw delivery: the body byte for byte
+    assert got[0]["MessageAttributes"]["operation"]["StringValue"] == "division"
+    assert json.loads(got[0]["Body"])["number"] == 1000
+    assert "Messages" not in sqs.receive_message(QueueUrl=topology["multiply"], WaitTimeSeconds=1)
+
+    mbody = seed_payload("multiplyTest.json", '{"operation":"multiplication","number":1000}')
+    publish(sns, topology["topic"], mbody, "multiplication")
+    assert [m["Body"] for m in receive_all(sqs, topology["multiply"], 1)] == [mbody]
+    assert "Messages" not in sqs.receive_message(QueueUrl=topology["divide"], WaitTimeSeconds=1)
+
+
+def test_unknown_operation_reaches_none(clients, topology):
+    sns, sqs = clients
+    publish(sns, topology["topic"], '{"operation":"modulo","number":3}', "modulo")
+    sns.publish(TopicArn=topology["topic"], Message="no attributes at all")
+    for key in ("divide", "multiply", "dlq"):
+        assert "Messages" not in sqs.receive_message(QueueUrl=topology[key], WaitTimeSeconds=1)
+
+
+def test_non_raw_subscription_gets_envelope(clients, topology):
+    sns, sqs = clients
+    url = sqs.create_queue(QueueName="audit")["QueueUrl"]
+    sns.subscribe(TopicArn=topology["topic"], Protocol="sqs", Endpoint=queue_arn(sqs, url))
+    mid = publish(sns, topology["topic"], "hello envelope", "division")
+    [msg] = receive_all(sqs, url, 1)
+    env = json.loads(msg["Body"])
+    for key in ("Type", "MessageId", "TopicArn", "Message", "Timestamp", "SignatureVersion",
+                "Signature", "SigningCertURL", "UnsubscribeURL", "MessageAttributes"):
+        assert key in env, (key, env)
+    assert env["Type"] == "Notification"
+    assert env["MessageId"] == mid
+    assert env["TopicArn"] == topology["topic"]
+    assert env["Message"] == "hello envelope"
+    assert env["MessageAttributes"] == {"operation": {"Type": "String", "Value": "division"}}
+    assert env["Timestamp"].endswith("Z")
+    # The divide queue (raw, filtered) got its own copy.
+    assert [m["Body"] for m in receive_all(sqs, topology["divide"], 1)] == ["hello envelope"]
+
+
+def test_three_receives_then_dlq_then_move_back(clients, topology):
+    sns, sqs = clients
+    body = seed_payload("divideTest.json", '{"operation":"division","number":1000}')
+    publish(sns, topology["topic"], body, "division")
+    for attempt in range(3):
+        got = receive_all(sqs, topology["divide"], 1, timeout=4, VisibilityTimeout=1,
+                          AttributeNames=["ApproximateReceiveCount"])
+        assert [m["Body"] for m in got] == [body], attempt
+        assert got[0]["Attributes"]["ApproximateReceiveCount"] == str(attempt + 1)
+        time.sleep(1.1)
+    assert receive_all(sqs, topology["divide"], 1, timeout=2) == []
+    dlq_arn = queue_arn(sqs, topology["dlq"])
+    assert [m["Body"] for m in receive_all(sqs, topology["dlq"], 1, VisibilityTimeout=0)] == \
+        [body]
+
+    sqs.start_message_move_task(SourceArn=dlq_arn)
+    done = wait_move_task(sqs, dlq_arn)
+    assert done["ApproximateNumberOfMessagesMoved"] == 1
+    back = receive_all(sqs, topology["divide"], 1, AttributeNames=["ApproximateReceiveCount"])
+    assert [m["Body"] for m in back] == [body]
+    sqs.delete_message(QueueUrl=topology["divide"], ReceiptHandle=back[0]["ReceiptHandle"])
+    assert receive_all(sqs, topology["dlq"], 1, timeout=1) == []
