@@ -9,8 +9,10 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <algorithm>
 #include <exception>
 
+#include "protocol/http/h2_session.h"
 #include "protocol/http/server_state.h"
 
 namespace tidepool::protocol::http {
@@ -21,6 +23,8 @@ namespace bhttp = boost::beast::http;
 namespace {
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// The HTTP/2 client connection preface (RFC 9113 3.4).
+constexpr std::string_view kH2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 constexpr size_t kIdleReadSize = 8192;
 // After an error reply, unread request bytes are discarded for at most this long / this much
 // before closing, so that the client can read the reply instead of receiving a reset.
@@ -58,12 +62,16 @@ void HttpConnection::Start() {
 void HttpConnection::CloseWhenIdle() {
   net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
     self->close_requested_ = true;
+    if (auto h2 = self->h2_.lock()) return h2->CloseWhenIdle();
     if (self->phase_ == Phase::kIdle) self->Close();
   });
 }
 
 void HttpConnection::ForceClose() {
-  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    if (auto h2 = self->h2_.lock()) return h2->Close();
+    self->Close();
+  });
 }
 
 void HttpConnection::WaitForRequest() {
@@ -79,7 +87,29 @@ void HttpConnection::WaitForRequest() {
 void HttpConnection::OnIdleRead(beast::error_code ec, size_t n) {
   if (ec || phase_ == Phase::kClosing) return Close();
   buffer_.commit(n);
+  if (seq_ == 0) {  // only a connection's first bytes may be the HTTP/2 preface
+    std::string_view got(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    size_t common = std::min(got.size(), kH2Preface.size());
+    if (got.substr(0, common) == kH2Preface.substr(0, common)) {
+      if (common == kH2Preface.size()) return StartH2();
+      stream_.async_read_some(  // a prefix so far: read on
+          buffer_.prepare(kIdleReadSize),
+          beast::bind_front_handler(&HttpConnection::OnIdleRead, shared_from_this()));
+      return;
+    }
+  }
   ReadHeader();
+}
+
+void HttpConnection::StartH2() {
+  phase_ = Phase::kH2;
+  if (close_requested_ || state_->draining()) return Close();
+  stream_.expires_never();  // the session keeps its own idle timer
+  auto session = std::make_shared<H2Session>(stream_, state_, std::move(buffer_),
+                                             [self = shared_from_this()] { self->Close(); });
+  buffer_.clear();
+  h2_ = session;
+  session->Start();
 }
 
 void HttpConnection::ReadHeader() {

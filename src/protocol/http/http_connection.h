@@ -6,7 +6,11 @@
 //   [Expect: 100-continue -> interim 100] -> body (body_timeout; body_limit -> 413) ->
 //   handler -> ... Responder, from any thread, dispatches the response back to the strand ->
 //   write -> next request, or close (no keep-alive, draining, or after an error reply).
-// Ownership: shared_ptr, kept alive by its pending asynchronous operations and by Responders.
+// HTTP/2: when the connection's first bytes are the h2c preface (prior knowledge), the socket
+// and the bytes read so far go to an H2Session, which serves the connection from then on; this
+// object stays registered (Drain and the counters see it) until the session closes.
+// Ownership: shared_ptr, kept alive by its pending asynchronous operations and by Responders
+// (and, in HTTP/2 mode, by its H2Session).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -26,6 +30,7 @@
 namespace tidepool::protocol::http {
 
 class ServerState;
+class H2Session;
 
 // Concrete executor types (no type-erased any_io_executor on the per-request path).
 using ConnectionStrand = boost::asio::strand<boost::asio::io_context::executor_type>;
@@ -50,11 +55,13 @@ class HttpConnection final : public ResponseSink,
   void Complete(uint64_t seq, HttpResponse&& response) override;
 
  private:
-  enum class Phase { kIdle, kReading, kHandling, kWriting, kClosing };
+  enum class Phase { kIdle, kReading, kHandling, kWriting, kClosing, kH2 };
 
   void WaitForRequest();
   void OnIdleRead(boost::beast::error_code ec, size_t n);
   void ReadHeader();
+  // Hands the connection to an H2Session (strand only, once the preface is in buffer_).
+  void StartH2();
   void OnHeader(boost::beast::error_code ec);
   void OnContinueWritten(boost::beast::error_code ec);
   void ReadBody();
@@ -83,6 +90,8 @@ class HttpConnection final : public ResponseSink,
   // The request number whose response is still expected; 0 when none. Guards exactly-once
   // completion across threads.
   std::atomic<uint64_t> awaiting_seq_{0};
+  // The HTTP/2 session serving this connection, if any. Weak: the session owns this object.
+  std::weak_ptr<H2Session> h2_;
 };
 
 }  // namespace tidepool::protocol::http
