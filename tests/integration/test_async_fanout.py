@@ -122,3 +122,45 @@ def test_three_receives_then_dlq_then_move_back(clients, topology):
     assert [m["Body"] for m in back] == [body]
     sqs.delete_message(QueueUrl=topology["divide"], ReceiptHandle=back[0]["ReceiptHandle"])
     assert receive_all(sqs, topology["dlq"], 1, timeout=1) == []
+
+
+def test_filter_policy_operators_and_scope(clients):
+    sns, sqs = clients
+    topic = sns.create_topic(Name="filters")["TopicArn"]
+    policies = {"num": ('{"n":[{"numeric":[">",5]}]}', "MessageAttributes"),
+                "prefix": ('{"k":[{"prefix":"ab"}]}', "MessageAttributes"),
+                "anything_but": ('{"k":[{"anything-but":["x"]}]}', "MessageAttributes"),
+                "absent": ('{"k":[{"exists":false}]}', "MessageAttributes"),
+                "body": ('{"op":["div"]}', "MessageBody")}
+    urls = {}
+    for name, (policy, scope) in policies.items():
+        urls[name] = sqs.create_queue(QueueName="f-" + name)["QueueUrl"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, urls[name]),
+                      Attributes={"RawMessageDelivery": "true", "FilterPolicy": policy,
+                                  "FilterPolicyScope": scope})
+
+    def pub(message, **attrs):
+        sns.publish(TopicArn=topic, Message=message, MessageAttributes={
+            k: {"DataType": "Number" if isinstance(v, int) else "String",
+                "StringValue": str(v)} for k, v in attrs.items()})
+
+    pub("n6", n=6)
+    pub("n5", n=5)
+    pub("abc", k="abc")
+    pub("x", k="x")
+    pub('{"op":"div"}')
+    pub('{"op":"mul"}')
+    expected = {"num": ["n6"], "prefix": ["abc"], "anything_but": ["abc"],
+                "absent": ["n5", "n6", '{"op":"div"}', '{"op":"mul"}'],
+                "body": ['{"op":"div"}']}
+    for name, want in expected.items():
+        got = receive_all(sqs, urls[name], len(want))
+        got += receive_all(sqs, urls[name], 1, timeout=1)  # nothing more arrives
+        assert sorted(m["Body"] for m in got) == sorted(want), name
+
+    with pytest.raises(sns.exceptions.InvalidParameterException) as info:
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, urls["num"]),
+                      Attributes={"FilterPolicy": '{"a": 1}'})
+    assert info.value.response["Error"]["Code"] == "InvalidParameter"
+    with pytest.raises(sns.exceptions.NotFoundException):
+        sns.publish(TopicArn=topic + "-missing", Message="x")

@@ -264,3 +264,53 @@ def test_errors(sqs, endpoint):
     expect_error(sqs.delete_message, "ReceiptHandleIsInvalid", 404, QueueUrl=url,
                  ReceiptHandle="bogus")
     expect_error(sqs.create_queue, "InvalidParameterValue", QueueName="bad name!")
+
+
+def test_validation_errors(sqs, sqs_unvalidated):
+    url = sqs.create_queue(QueueName="valid")["QueueUrl"]
+    loose = sqs_unvalidated
+    expect_error(loose.get_queue_attributes, "InvalidAttributeName", QueueUrl=url,
+                 AttributeNames=["Bogus"])
+    expect_error(sqs.send_message, "InvalidMessageContents", QueueUrl=url, MessageBody="a\x00b")
+    expect_error(loose.send_message, "MissingParameter", QueueUrl=url, MessageBody="")
+    expect_error(sqs.send_message, "InvalidParameterValue", QueueUrl=url,
+                 MessageBody="x" * (1024 * 1024 + 1))
+    expect_error(sqs.send_message, "InvalidParameterValue", QueueUrl=url, MessageBody="x",
+                 MessageDeduplicationId="only-for-fifo")
+    expect_error(loose.receive_message, "InvalidParameterValue", QueueUrl=url,
+                 MaxNumberOfMessages=11)
+    expect_error(loose.receive_message, "InvalidParameterValue", QueueUrl=url,
+                 WaitTimeSeconds=21)
+    expect_error(loose.send_message_batch, "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+                 QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": "x"} for i in range(11)])
+    expect_error(sqs.send_message_batch, "AWS.SimpleQueueService.InvalidBatchEntryId",
+                 QueueUrl=url, Entries=[{"Id": "a b", "MessageBody": "x"}])
+    expect_error(sqs.create_queue, "InvalidParameterValue", QueueName="plain",
+                 Attributes={"FifoQueue": "true"})
+
+    sqs.send_message(QueueUrl=url, MessageBody="m")
+    [m] = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"]
+    expect_error(sqs.change_message_visibility, "AWS.SimpleQueueService.MessageNotInflight",
+                 QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=10)
+    # A stale receipt handle (the message was received again since) is accepted (AWS: "the
+    # request succeeds, but the message might not be deleted"); the latest one deletes.
+    [again] = sqs.receive_message(QueueUrl=url, VisibilityTimeout=30)["Messages"]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=again["ReceiptHandle"])
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attrs["ApproximateNumberOfMessages"] == "0"
+    assert attrs["ApproximateNumberOfMessagesNotVisible"] == "0"
+
+
+def test_list_queues_paging(sqs):
+    urls = sorted(sqs.create_queue(QueueName="pg%d" % i)["QueueUrl"] for i in range(5))
+    seen, token = [], None
+    for _ in range(5):
+        kwargs = {"NextToken": token} if token else {}
+        page = sqs.list_queues(QueueNamePrefix="pg", MaxResults=2, **kwargs)
+        assert len(page["QueueUrls"]) <= 2
+        seen += page["QueueUrls"]
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert sorted(seen) == urls
