@@ -164,3 +164,25 @@ def test_filter_policy_operators_and_scope(clients):
     assert info.value.response["Error"]["Code"] == "InvalidParameter"
     with pytest.raises(sns.exceptions.NotFoundException):
         sns.publish(TopicArn=topic + "-missing", Message="x")
+
+
+def test_fifo_topic_to_fifo_queue(clients):
+    sns, sqs = clients
+    topic = sns.create_topic(Name="orders.fifo", Attributes={
+        "FifoTopic": "true", "ContentBasedDeduplication": "true"})["TopicArn"]
+    url = sqs.create_queue(QueueName="orders.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, url),
+                  Attributes={"RawMessageDelivery": "true"})
+    ids = [sns.publish(TopicArn=topic, Message="f%d" % i, MessageGroupId="g")["MessageId"]
+           for i in range(3)]
+    dup = sns.publish(TopicArn=topic, Message="f0", MessageGroupId="g")
+    assert dup["MessageId"] == ids[0]
+    with pytest.raises(sns.exceptions.InvalidParameterException):
+        sns.publish(TopicArn=topic, Message="no group")
+    got = receive_all(sqs, url, 3, AttributeNames=["All"])
+    got += receive_all(sqs, url, 1, timeout=1)
+    assert [(m["Body"], m["Attributes"]["MessageGroupId"]) for m in got] == [
+        ("f0", "g"), ("f1", "g"), ("f2", "g")]
+    standard = sns.create_topic(Name="standard")["TopicArn"]
+    with pytest.raises(sns.exceptions.InvalidParameterException):
+        sns.subscribe(TopicArn=standard, Protocol="sqs", Endpoint=queue_arn(sqs, url))
