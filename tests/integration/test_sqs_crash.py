@@ -222,3 +222,43 @@ def test_acknowledged_publish_is_delivered_after_restart(tidepool_factory, tmp_p
         dups = sorted(b for b, n in collections.Counter(got).items() if n > 1)
         if dups:
             print("%s queue: delivered more than once after the crash: %r" % (name, dups))
+
+
+def test_fifo_dedup_receive_counts_and_delays_survive_kill9(tidepool_factory, tmp_path):
+    data = tmp_path / "d"
+    server = tidepool_factory(durability="sync", data_dir=data)
+    sqs = sqs_client(server.endpoint)
+    fifo = sqs.create_queue(QueueName="k.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    first = sqs.send_message(QueueUrl=fifo, MessageBody="once", MessageGroupId="g",
+                             MessageDeduplicationId="dedup-1")
+    dlq = sqs.create_queue(QueueName="k-dlq")["QueueUrl"]
+    src = sqs.create_queue(QueueName="k-src", Attributes={"RedrivePolicy": json.dumps(
+        {"deadLetterTargetArn": queue_arn(sqs, dlq), "maxReceiveCount": 2})})["QueueUrl"]
+    sqs.send_message(QueueUrl=src, MessageBody="flaky")
+    assert receive_all(sqs, src, 1, VisibilityTimeout=1)
+    delayed = sqs.create_queue(QueueName="k-delay")["QueueUrl"]
+    sqs.send_message(QueueUrl=delayed, MessageBody="later", DelaySeconds=3)
+    killed_at = time.monotonic()
+    server.kill()
+
+    server = tidepool_factory(durability="sync", data_dir=data)
+    sqs = sqs_client(server.endpoint)
+    fifo, src, dlq, delayed = [sqs.get_queue_url(QueueName=n)["QueueUrl"]
+                               for n in ("k.fifo", "k-src", "k-dlq", "k-delay")]
+    # The 5-minute deduplication window is stored: the same id is not enqueued again.
+    again = sqs.send_message(QueueUrl=fifo, MessageBody="once", MessageGroupId="g",
+                             MessageDeduplicationId="dedup-1")
+    assert again["MessageId"] == first["MessageId"]
+    got = receive_all(sqs, fifo, 2, timeout=2)
+    assert [m["Body"] for m in got] == ["once"]
+    # The receive count is stored: the second receive is count 2, the third goes to the DLQ.
+    second = receive_all(sqs, src, 1, timeout=4, VisibilityTimeout=1,
+                         AttributeNames=["ApproximateReceiveCount"])
+    assert [m["Attributes"]["ApproximateReceiveCount"] for m in second] == ["2"]
+    time.sleep(1.1)
+    assert receive_all(sqs, src, 1, timeout=1.5) == []
+    assert [m["Body"] for m in receive_all(sqs, dlq, 1)] == ["flaky"]
+    # The delay is stored: still hidden until 3 s after the send.
+    if time.monotonic() - killed_at < 2.5:
+        assert "Messages" not in sqs.receive_message(QueueUrl=delayed)
+    assert [m["Body"] for m in receive_all(sqs, delayed, 1, timeout=6)] == ["later"]
