@@ -186,3 +186,37 @@ def test_fifo_topic_to_fifo_queue(clients):
     standard = sns.create_topic(Name="standard")["TopicArn"]
     with pytest.raises(sns.exceptions.InvalidParameterException):
         sns.subscribe(TopicArn=standard, Protocol="sqs", Endpoint=queue_arn(sqs, url))
+
+
+def test_attribute_types_raw_and_enveloped(clients):
+    sns, sqs = clients
+    topic = sns.create_topic(Name="typed")["TopicArn"]
+    url = sqs.create_queue(QueueName="typed-q")["QueueUrl"]
+    sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, url),
+                        Attributes={"RawMessageDelivery": "true"},
+                        ReturnSubscriptionArn=True)["SubscriptionArn"]
+    attrs = {"bin": {"DataType": "Binary", "BinaryValue": b"\x00\x01"},
+             "num": {"DataType": "Number", "StringValue": "1.5"},
+             "arr": {"DataType": "String.Array", "StringValue": '["a","b"]'}}
+    sns.publish(TopicArn=topic, Message="typed", MessageAttributes=attrs)
+    # botocore checks MD5OfMessageAttributes of the delivered copy.
+    [m] = receive_all(sqs, url, 1, MessageAttributeNames=["All"])
+    assert m["MessageAttributes"]["bin"] == {"BinaryValue": b"\x00\x01", "DataType": "Binary"}
+    assert m["MessageAttributes"]["num"] == {"StringValue": "1.5", "DataType": "Number"}
+    assert m["MessageAttributes"]["arr"]["DataType"] == "String.Array"
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+    sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="RawMessageDelivery",
+                                    AttributeValue="false")
+    sns.publish(TopicArn=topic, Message="typed2", Subject="subj", MessageAttributes=attrs)
+    [m] = receive_all(sqs, url, 1)
+    env = json.loads(m["Body"])
+    assert (env["Message"], env["Subject"]) == ("typed2", "subj")
+    assert env["MessageAttributes"]["bin"] == {"Type": "Binary", "Value": "AAE="}
+    assert env["MessageAttributes"]["num"] == {"Type": "Number", "Value": "1.5"}
+    assert env["UnsubscribeURL"].endswith("Action=Unsubscribe&SubscriptionArn=" + sub)
+    sns.unsubscribe(SubscriptionArn=sub)
+    with pytest.raises(sns.exceptions.NotFoundException):
+        sns.get_subscription_attributes(SubscriptionArn=sub)
+    sns.publish(TopicArn=topic, Message="after unsubscribe")
+    assert receive_all(sqs, url, 1, timeout=1) == []

@@ -177,3 +177,24 @@ def test_cli_sns_to_sqs_round_trip(aws):
     assert "NonExistentQueue" in proc.stderr or "QueueDoesNotExist" in proc.stderr, proc.stderr
     aws("sns", "delete-topic", "--topic-arn", topic)
     assert aws("sns", "list-topics")["Topics"] == []
+
+
+def test_query_batches_tags_and_move_task_errors(sqs_query):
+    url = sqs_query.create_queue(QueueName="qb", tags={"team": "a"})["QueueUrl"]
+    assert sqs_query.list_queue_tags(QueueUrl=url)["Tags"] == {"team": "a"}
+    sent = sqs_query.send_message_batch(QueueUrl=url, Entries=[
+        {"Id": "a", "MessageBody": "x"}, {"Id": "b", "MessageBody": "y", "DelaySeconds": 9999}])
+    assert [e["Id"] for e in sent["Successful"]] == ["a"]
+    [failed] = sent["Failed"]
+    assert (failed["Id"], failed["SenderFault"], failed["Code"]) == (
+        "b", True, "InvalidParameterValue")
+    [m] = sqs_query.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"]
+    vis = sqs_query.change_message_visibility_batch(QueueUrl=url, Entries=[
+        {"Id": "1", "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0},
+        {"Id": "2", "ReceiptHandle": "zz", "VisibilityTimeout": 0}])
+    assert [e["Id"] for e in vis["Successful"]] == ["1"]
+    assert [(e["Id"], e["Code"]) for e in vis["Failed"]] == [("2", "ReceiptHandleIsInvalid")]
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        sqs_query.list_message_move_tasks(SourceArn="arn:aws:sqs:us-east-1:000000000000:nosuch")
+    assert info.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
