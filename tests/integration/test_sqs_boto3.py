@@ -385,3 +385,36 @@ def _ignore_errors(fn, **kwargs):
         fn(**kwargs)
     except Exception:  # noqa: BLE001 - the server is going away
         pass
+
+
+def test_move_task_destination_rate_and_cancel(sqs):
+    dlq = sqs.create_queue(QueueName="mt-dlq")["QueueUrl"]
+    sqs.create_queue(QueueName="mt-src", Attributes={"RedrivePolicy": json.dumps(
+        {"deadLetterTargetArn": queue_arn(sqs, dlq), "maxReceiveCount": 1})})
+    dest = sqs.create_queue(QueueName="mt-dest")["QueueUrl"]
+    plain = sqs.create_queue(QueueName="mt-plain")["QueueUrl"]
+    for i in range(5):
+        sqs.send_message_batch(QueueUrl=dlq, Entries=[
+            {"Id": str(j), "MessageBody": "d%d-%d" % (i, j)} for j in range(10)])
+    expect_error(sqs.start_message_move_task, "InvalidParameterValue",
+                 SourceArn=queue_arn(sqs, plain))  # not a dead-letter queue
+    task = sqs.start_message_move_task(SourceArn=queue_arn(sqs, dlq),
+                                       DestinationArn=queue_arn(sqs, dest),
+                                       MaxNumberOfMessagesPerSecond=5)
+    expect_error(sqs.start_message_move_task, "InvalidParameterValue",
+                 SourceArn=queue_arn(sqs, dlq))  # one active task per source
+    time.sleep(1.0)
+    moved = sqs.cancel_message_move_task(TaskHandle=task["TaskHandle"])[
+        "ApproximateNumberOfMessagesMoved"]
+    assert 0 < moved < 50, moved  # 5 per second: far from all 50 after a second
+    [listed] = sqs.list_message_move_tasks(SourceArn=queue_arn(sqs, dlq))["Results"]
+    assert listed["Status"] == "CANCELLED"
+    assert listed["DestinationArn"] == queue_arn(sqs, dest)
+    assert listed["ApproximateNumberOfMessagesToMove"] == 50
+    in_dest = sqs.get_queue_attributes(QueueUrl=dest, AttributeNames=[
+        "ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"]
+    assert int(in_dest) == listed["ApproximateNumberOfMessagesMoved"]
+    expect_error(sqs.cancel_message_move_task, "InvalidParameterValue",
+                 TaskHandle=task["TaskHandle"])  # no longer active
+    expect_error(sqs.cancel_message_move_task, "ResourceNotFoundException", 404,
+                 TaskHandle="garbage")
