@@ -103,12 +103,9 @@ test("HTTP/1.1 handler: create, put, read back, errors", async () => {
   }
 });
 
-// Known gap, tracked: @aws-sdk/client-kinesis defaults to NodeHttp2Handler, which speaks h2c
-// (HTTP/2 with prior knowledge) to an http:// endpoint; tidepool's server is HTTP/1.1 only, so
-// this fails with ERR_HTTP2_ERROR until the server accepts h2c. Remove `todo` then.
-const HTTP2_GAP = "tidepool does not speak h2c yet (docs/differences.md)";
-
-test("default client as users write it (the SDK picks its HTTP/2 handler)", { todo: HTTP2_GAP }, async () => {
+// @aws-sdk/client-kinesis defaults to NodeHttp2Handler, which speaks h2c (HTTP/2 with prior
+// knowledge) to an http:// endpoint; tidepool's server accepts h2c (src/protocol/http/h2_session.h).
+test("default client as users write it (the SDK picks its HTTP/2 handler)", async () => {
   const client = new KinesisClient({ ...common, requestHandler: { requestTimeout: 10000 } });
   try {
     await roundTrip(client, "js-default");

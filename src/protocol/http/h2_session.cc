@@ -177,6 +177,7 @@ void H2Session::Flush() {
     return;
   }
   writing_ = true;
+  write_started_ = std::chrono::steady_clock::now();
   net::async_write(
       stream_.socket(), net::buffer(out_),
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWritten(ec); });
@@ -191,16 +192,23 @@ void H2Session::OnWritten(beast::error_code ec) {
 }
 
 void H2Session::ArmIdleTimer() {
-  auto timeout = state_->options().idle_timeout;
-  idle_timer_.expires_at(Idle() ? last_activity_ + timeout
-                                : std::chrono::steady_clock::now() + timeout);
+  const HttpServerOptions& options = state_->options();
+  auto timeout = options.idle_timeout;
+  auto check = std::min(options.idle_timeout, options.body_timeout);
+  idle_timer_.expires_at(
+      Idle() ? std::min(last_activity_ + timeout, std::chrono::steady_clock::now() + check)
+             : std::chrono::steady_clock::now() + check);
   idle_timer_.async_wait(beast::bind_front_handler(&H2Session::OnIdleTimer, shared_from_this()));
 }
 
 void H2Session::OnIdleTimer(beast::error_code ec) {
   if (ec || closed_) return;
-  if (Idle() &&
-      std::chrono::steady_clock::now() - last_activity_ >= state_->options().idle_timeout) {
+  auto now = std::chrono::steady_clock::now();
+  if (writing_ && now - write_started_ >= state_->options().body_timeout) {
+    spdlog::debug("h2: write stalled; connection closed");
+    return Close();
+  }
+  if (Idle() && now - last_activity_ >= state_->options().idle_timeout) {
     spdlog::debug("h2: idle connection closed");
     CloseWhenIdle();
     if (closed_) return;

@@ -13,7 +13,9 @@
 // Counters: each dispatched request counts in ServerState's in-flight counter until its stream
 // closes (response sent, or reset by the client) or the session closes.
 // Shutdown: CloseWhenIdle sends GOAWAY, lets the streams already started finish, then closes.
-// A session with no open stream for options.idle_timeout sends GOAWAY and closes. Malformed
+// A session with no open stream for options.idle_timeout sends GOAWAY and closes; one whose
+// write has not completed within options.body_timeout (a client that stopped reading) closes,
+// checked every min(idle_timeout, body_timeout). Malformed
 // input is answered by nghttp2 (RST_STREAM or GOAWAY); a fatal error closes the socket.
 // Ownership: shared_ptr, kept alive by its pending asynchronous operations and by Responders.
 #pragma once
@@ -110,7 +112,8 @@ class H2Session final : public ResponseSink, public std::enable_shared_from_this
                                     boost::asio::wait_traits<std::chrono::steady_clock>,
                                     ConnectionStrand>
       idle_timer_;
-  std::chrono::steady_clock::time_point last_activity_;
+  std::chrono::steady_clock::time_point last_activity_;  // last read or completed write
+  std::chrono::steady_clock::time_point write_started_;
   std::map<int32_t, Stream> streams_;  // open request streams by id
   std::array<uint8_t, 16 * 1024> read_buffer_;
   std::string out_;  // the bytes being written
