@@ -191,6 +191,7 @@ int RunServe(const ServeOptions& options) {
   int signo = stop_signal.get_future().get();
   spdlog::info("signal {}: stopping", signo);
   server.StopAccepting();
+  sqs.EndLongPolls();  // parked long polls answer now, so the drain does not wait them out
   if (!server.Drain(std::chrono::seconds(10))) {
     spdlog::warn("some connections did not finish within 10 s and were closed");
   }

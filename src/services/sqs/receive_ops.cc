@@ -282,6 +282,27 @@ void SqsService::ServeWaitersLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
   }
 }
 
+void SqsService::EndLongPolls() {
+  std::vector<std::shared_ptr<Queue>> queues;
+  {
+    std::shared_lock lock(registry_mu_);
+    queues.reserve(queues_.size());
+    for (const auto& [key, q] : queues_) queues.push_back(q);
+  }
+  std::vector<std::shared_ptr<Waiter>> ended;
+  for (const auto& q : queues) {
+    std::lock_guard lock(q->mu);
+    for (auto& w : q->waiters) {
+      if (w->done) continue;
+      w->done = true;
+      CancelTimer(w);
+      ended.push_back(w);
+    }
+    q->waiters.clear();
+  }
+  for (const auto& w : ended) w->request.call->Reply({});  // outside the queue locks
+}
+
 void SqsService::CancelTimer(const std::shared_ptr<Waiter>& w) {
   // Callers hold the queue's lock, which serializes every operation on the timer.
   w->timer->cancel();

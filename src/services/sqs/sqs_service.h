@@ -113,6 +113,11 @@ class SqsService final : public protocol::Service {
   // options.retention_sweep_interval). Returns the number deleted.
   uint64_t SweepExpiredMessages();
 
+  // Answers every parked long poll at once with no messages (AWS may end a long poll early),
+  // so a graceful shutdown need not wait out their timers. Polls that arrive later park as
+  // usual. Thread-safe.
+  void EndLongPolls();
+
  private:
   using Handler = void (SqsService::*)(protocol::CallPtr);
   friend struct SqsServiceTable;
