@@ -12,7 +12,8 @@ import pytest
 from harness import make_client
 from sqs_helpers import queue_arn, receive_all, wait_move_task
 
-SEEDS = pathlib.Path("/work/shared/seeds/data/async_fanout")
+# The seeds live in shared/, beside the repository (CI clones it there too).
+SEEDS = pathlib.Path(__file__).resolve().parents[3] / "shared" / "seeds" / "data" / "async_fanout"
 TOPIC = "async-invocation-dev-calculate-sns-topic"
 DIVIDE = "async-invocation-dev-divide-sqs-queue"
 MULTIPLY = "async-invocation-dev-multiply-sqs-queue"
