@@ -3,11 +3,13 @@
 #include <sched.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <future>
 #include <memory>
 #include <thread>
@@ -81,10 +83,12 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("cannot open the store: {}", store.status().message());
     return 1;
   }
-  storage::CommitQueue commits(**store, *durability);
-
   const int threads = options.threads > 0 ? options.threads : UsableCpus();
   boost::asio::io_context io(threads);
+  // In memory mode the queue completes on the io threads (no writer-thread hand-off).
+  storage::CommitQueue commits(**store, *durability, [&io](std::function<void()> task) {
+    boost::asio::post(io, std::move(task));
+  });
   const Clock& clock = SystemClock::Instance();
 
   kinesis::KinesisOptions kinesis_options;

@@ -19,6 +19,8 @@ constexpr size_t kMaxGroupBatches = 4096;
 // The queue whose writer loop runs on this thread, if any: Stop() and Flush() called from a
 // completion must not wait for the writer, which is the caller itself.
 thread_local const CommitQueue* current_writer_of = nullptr;
+// The queue whose ready completions this thread is running (deferred mode), if any.
+thread_local const CommitQueue* current_drainer_of = nullptr;
 
 void RunCompletion(CommitQueue::Completion& done, const Status& status) {
   if (!done) return;
@@ -33,14 +35,38 @@ void RunCompletion(CommitQueue::Completion& done, const Status& status) {
 
 }  // namespace
 
-CommitQueue::CommitQueue(Store& store, Durability durability)
-    : store_(store), durability_(durability) {
-  writer_ = std::thread([this] { WriterLoop(); });
+CommitQueue::CommitQueue(Store& store, Durability durability, Deferrer defer)
+    : store_(store),
+      durability_(durability),
+      defer_(durability == Durability::kMemory ? std::move(defer) : Deferrer{}) {
+  if (!defer_) writer_ = std::thread([this] { WriterLoop(); });
 }
 
 CommitQueue::~CommitQueue() { Stop(); }
 
 Status CommitQueue::Submit(WriteBatch batch, Completion done) {
+  if (defer_) {
+    bool schedule = false;
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return Status::Unavailable("commit queue is stopped");
+      Status status = CheckWriteBatch(batch);
+      if (status.ok()) {
+        try {
+          status = store_.Write(batch, /*sync=*/false);
+          ++groups_;
+        } catch (const std::exception& e) {
+          status = Status::Internal(std::string("store write threw: ") + e.what());
+        }
+      }
+      ready_.push_back(Ready{std::move(done), std::move(status)});
+      ++submitted_;
+      schedule = !drain_scheduled_;
+      drain_scheduled_ = true;
+    }
+    if (schedule) defer_([this] { DrainReady(); });
+    return Status::Ok();
+  }
   {
     std::lock_guard lock(mu_);
     if (stopping_) return Status::Unavailable("commit queue is stopped");
@@ -51,7 +77,37 @@ Status CommitQueue::Submit(WriteBatch batch, Completion done) {
   return Status::Ok();
 }
 
+void CommitQueue::DrainReady() {
+  if (current_drainer_of == this) return;  // a completion's Flush/Stop: the loop below goes on
+  std::lock_guard drain(drain_mu_);
+  current_drainer_of = this;
+  std::vector<Ready> batch;
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      written_ += batch.size();
+      batch.clear();
+      if (ready_.empty()) {
+        drain_scheduled_ = false;
+        break;
+      }
+      batch.swap(ready_);
+    }
+    for (Ready& r : batch) RunCompletion(r.done, r.status);
+  }
+  current_drainer_of = nullptr;
+  progressed_.notify_all();
+}
+
 void CommitQueue::Stop() {
+  if (defer_) {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    DrainReady();  // the Deferrer may already be gone; completions run here instead
+    return;
+  }
   std::thread writer;
   {
     std::lock_guard lock(mu_);
@@ -73,7 +129,8 @@ void CommitQueue::Stop() {
 
 void CommitQueue::Flush() {
   // The writer cannot wait for itself: from a completion, Flush returns at once.
-  if (current_writer_of == this) return;
+  if (current_writer_of == this || current_drainer_of == this) return;
+  if (defer_) DrainReady();
   std::unique_lock lock(mu_);
   const uint64_t target = submitted_;
   progressed_.wait(lock, [&] { return written_ >= target; });

@@ -4,11 +4,17 @@
 // waiting, writes them as one Store::Write (fsynced in kSync mode), then runs each completion
 // in submission order, on the writer thread. Asio threads never wait for the disk.
 //
+// Memory mode with a Deferrer (what `tidepool serve` uses): there is no disk to wait for, so
+// Submit() applies the batch to the store at once (under the queue's lock, so still in
+// submission order) and hands the completions to the Deferrer, which runs them later on one
+// of its threads (the Asio pool). This saves two thread hand-offs per request; no writer
+// thread is started.
+//
 // Ordering contract: batches are applied and completed in the order Submit() was called.
 // A caller that must order its writes (e.g. records of one shard) calls Submit() while holding
-// its own resource lock. Completions run on the writer thread and may take resource locks
-// (Submit() never runs a completion inline, so this cannot deadlock), but must stay short:
-// they delay every later completion.
+// its own resource lock. Completions run one at a time (on the writer thread, or on a
+// Deferrer thread) and may take resource locks (Submit() never runs a completion inline, so
+// this cannot deadlock), but must stay short: they delay every later completion.
 #pragma once
 
 #include <condition_variable>
@@ -17,6 +23,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "core/status.h"
 #include "storage/store.h"
@@ -29,8 +36,13 @@ class CommitQueue {
   // Called once with the outcome of the write: OK means durable per the durability mode.
   using Completion = std::function<void(const Status&)>;
 
-  // `store` must outlive the queue. Starts the writer thread.
-  CommitQueue(Store& store, Durability durability);
+  // Runs `task` later, never inline, on a thread where completions may run (e.g. posts it to
+  // an io_context). Must stay callable until Stop() returns.
+  using Deferrer = std::function<void(std::function<void()> task)>;
+
+  // `store` must outlive the queue. Starts the writer thread, except in memory mode with a
+  // `defer` (see above).
+  CommitQueue(Store& store, Durability durability, Deferrer defer = {});
   ~CommitQueue();  // Stop()s
   CommitQueue(const CommitQueue&) = delete;
   CommitQueue& operator=(const CommitQueue&) = delete;
@@ -42,7 +54,8 @@ class CommitQueue {
   // Writes and completes everything submitted so far, then stops the writer. Idempotent.
   void Stop();
 
-  // Blocks until every batch submitted before the call is written (tests, shutdown).
+  // Blocks until every batch submitted before the call is written and completed (tests,
+  // shutdown). In deferred mode the calling thread may run pending completions itself.
   void Flush();
 
   struct Stats {
@@ -53,6 +66,8 @@ class CommitQueue {
 
  private:
   void WriterLoop();
+  // Deferred mode: runs every ready completion in order; one thread at a time.
+  void DrainReady();
 
   Store& store_;
   const Durability durability_;
@@ -65,10 +80,20 @@ class CommitQueue {
   };
   std::deque<Pending> pending_;
   uint64_t submitted_ = 0;  // guarded by mu_
-  uint64_t written_ = 0;    // guarded by mu_
+  uint64_t written_ = 0;    // guarded by mu_ (deferred mode: completed)
   uint64_t groups_ = 0;     // guarded by mu_
   bool stopping_ = false;
   std::thread writer_;
+
+  // Deferred mode (memory durability with a Deferrer).
+  const Deferrer defer_;
+  struct Ready {
+    Completion done;
+    Status status;
+  };
+  std::vector<Ready> ready_;      // written, not yet completed; guarded by mu_
+  bool drain_scheduled_ = false;  // a DrainReady task is deferred or running; guarded by mu_
+  std::mutex drain_mu_;           // held while completions run
 };
 
 }  // namespace tidepool::storage
