@@ -1,49 +1,10 @@
 #include "kinesis_workloads.h"
 
-#include <charconv>
-
 #include <openssl/evp.h>
 
+#include "reply_scan.h"
+
 namespace tidepool::bench {
-
-namespace {
-
-// The string value of "key" in a flat JSON reply, or empty. The replies scanned here are
-// tidepool's own compact JSON; record data is base64, so it never contains the key text.
-std::string_view ScanString(std::string_view json, std::string_view key) {
-  std::string needle = "\"" + std::string(key) + "\"";
-  size_t at = json.find(needle);
-  if (at == std::string_view::npos) return {};
-  at = json.find('"', json.find(':', at + needle.size()) + 1);
-  if (at == std::string_view::npos) return {};
-  size_t end = json.find('"', at + 1);
-  if (end == std::string_view::npos) return {};
-  return json.substr(at + 1, end - at - 1);
-}
-
-uint64_t ScanUnsigned(std::string_view json, std::string_view key) {
-  std::string needle = "\"" + std::string(key) + "\"";
-  size_t at = json.find(needle);
-  if (at == std::string_view::npos) return 0;
-  at = json.find(':', at + needle.size());
-  if (at == std::string_view::npos) return 0;
-  ++at;
-  while (at < json.size() && json[at] == ' ') ++at;
-  uint64_t value = 0;
-  std::from_chars(json.data() + at, json.data() + json.size(), value);
-  return value;
-}
-
-uint64_t CountOccurrences(std::string_view haystack, std::string_view needle) {
-  uint64_t n = 0;
-  for (size_t at = haystack.find(needle); at != std::string_view::npos;
-       at = haystack.find(needle, at + needle.size())) {
-    ++n;
-  }
-  return n;
-}
-
-}  // namespace
 
 std::string Base64(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');

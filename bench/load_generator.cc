@@ -1,8 +1,10 @@
-// tidepool-bench: load generator and start-up probe for tidepool's Kinesis service.
+// tidepool-bench: load generator and start-up probe for tidepool's Kinesis, SQS and SNS.
 //
 //   tidepool-bench load --endpoint 127.0.0.1:4566 [--durability-label memory]
-//       [--scenarios put-record,put-records,drain] [--concurrency 1,16,64]
+//       [--scenarios put-record,put-records,drain,sqs-send,sqs-cycle,sqs-longpoll-latency,
+//                    sns-publish-latency] [--concurrency 1,16,64]
 //       [--duration-ms 3000] [--warmup-ms 300] [--drain-records 200000] [--record-bytes 100]
+//       [--latency-samples 2000] [--park-us 1000]
 //   tidepool-bench startup --binary build/release/tidepool [--durability memory] [--runs 5]
 //       [--server-cpu 0]
 //
@@ -20,6 +22,7 @@
 
 #include "closed_loop_driver.h"
 #include "kinesis_workloads.h"
+#include "messaging_scenarios.h"
 #include "setup_client.h"
 #include "signed_request_builder.h"
 #include "startup_probe.h"
@@ -33,12 +36,16 @@ constexpr size_t kBatch = 500;
 struct LoadOptions {
   std::string endpoint = "127.0.0.1:4566";
   std::string durability_label = "memory";
-  std::vector<std::string> scenarios = {"put-record", "put-records", "drain"};
+  std::vector<std::string> scenarios = {"put-record",         "put-records", "drain",
+                                        "sqs-send",           "sqs-cycle",   "sqs-longpoll-latency",
+                                        "sns-publish-latency"};
   std::vector<size_t> concurrency = {1, 16, 64};
   int duration_ms = 3000;
   int warmup_ms = 300;
   uint64_t drain_records = 200000;
-  size_t record_bytes = 100;
+  size_t record_bytes = 100;  // also the SQS/SNS message size
+  size_t latency_samples = 2000;
+  int park_us = 1000;
 };
 
 std::string Target(const std::string& scenario, const std::string& durability, size_t concurrency) {
@@ -47,6 +54,11 @@ std::string Target(const std::string& scenario, const std::string& durability, s
   if (scenario == "put-record") target = memory ? ">=45k req/s" : ">=25k req/s";
   if (scenario == "put-records") target = memory ? ">=1M rec/s" : ">=500k rec/s";
   if (scenario == "drain") target = ">=2M rec/s";
+  if (scenario == "sqs-send") target = memory ? ">=45k req/s" : ">=25k req/s";
+  if (scenario == "sqs-cycle") target = ">=15k cycles/s (records/s)";
+  if (scenario == "sqs-longpoll-latency" || scenario == "sns-publish-latency") {
+    target = "p99<1ms (send->receive)";
+  }
   if (concurrency == 1 && scenario == "put-record") target += ", p50<60us";
   return target;
 }
@@ -58,7 +70,7 @@ struct Row {
 };
 
 void PrintHeader() {
-  std::printf("%-12s %-6s %5s %9s %11s %12s %8s %8s %9s %6s  %s\n", "scenario", "durab.", "conc",
+  std::printf("%-20s %-6s %5s %9s %11s %12s %8s %8s %9s %6s  %s\n", "scenario", "durab.", "conc",
               "requests", "req/s", "records/s", "p50_us", "p99_us", "max_us", "errors",
               "target (reference)");
 }
@@ -66,7 +78,7 @@ void PrintHeader() {
 void PrintRow(Row& row, const std::string& durability) {
   RunResult& r = row.result;
   double secs = r.seconds > 0 ? r.seconds : 1e-9;
-  std::printf("%-12s %-6s %5zu %9llu %11.0f %12.0f %8llu %8llu %9llu %6llu  %s\n",
+  std::printf("%-20s %-6s %5zu %9llu %11.0f %12.0f %8llu %8llu %9llu %6llu  %s\n",
               row.scenario.c_str(), durability.c_str(), row.concurrency,
               static_cast<unsigned long long>(r.requests), r.requests / secs, r.records / secs,
               static_cast<unsigned long long>(r.latency_us.Quantile(0.50)),
@@ -81,7 +93,10 @@ void PrintRow(Row& row, const std::string& durability) {
 std::string JsonLine(Row& row, const std::string& durability) {
   RunResult& r = row.result;
   double secs = r.seconds > 0 ? r.seconds : 1e-9;
-  boost::json::object o{{"bench", "kinesis"},
+  std::string bench = row.scenario.substr(0, 4) == "sqs-"   ? "sqs"
+                      : row.scenario.substr(0, 4) == "sns-" ? "sns"
+                                                            : "kinesis";
+  boost::json::object o{{"bench", bench},
                         {"scenario", row.scenario},
                         {"durability", durability},
                         {"concurrency", row.concurrency},
@@ -105,10 +120,27 @@ int RunLoad(const LoadOptions& options) {
   SignedRequestBuilder builder(options.endpoint, "AKIAIOSFODNN7EXAMPLE",
                                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-1");
   SetupClient setup(host, port, builder);
+  MessagingOptions messaging_options{host,
+                                     port,
+                                     std::chrono::milliseconds(options.warmup_ms),
+                                     std::chrono::milliseconds(options.duration_ms),
+                                     options.record_bytes,
+                                     options.latency_samples,
+                                     options.latency_samples / 10,
+                                     std::chrono::microseconds(options.park_us)};
+  MessagingScenarios messaging(messaging_options, builder, setup);
 
   std::vector<Row> rows;
   PrintHeader();
   for (const std::string& scenario : options.scenarios) {
+    if (MessagingScenarios::Knows(scenario)) {
+      messaging.Run(scenario, options.concurrency, [&](size_t concurrency, RunResult result) {
+        Row row{scenario, concurrency, std::move(result)};
+        PrintRow(row, options.durability_label);
+        rows.push_back(std::move(row));
+      });
+      continue;
+    }
     std::string stream = "bench-" + scenario;
     setup.EnsureStream(stream, kStreamShards);
     std::vector<std::string> shard_ids;
@@ -190,17 +222,26 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   LoadOptions load;
-  CLI::App* load_cmd = app.add_subcommand("load", "closed-loop Kinesis load against a server");
+  CLI::App* load_cmd =
+      app.add_subcommand("load", "closed-loop Kinesis/SQS/SNS load against a server");
   load_cmd->add_option("--endpoint", load.endpoint, "host:port of a running tidepool");
   load_cmd->add_option("--durability-label", load.durability_label,
                        "the server's --durability (labels the figures and picks targets)");
-  load_cmd->add_option("--scenarios", load.scenarios, "put-record, put-records, drain")
+  load_cmd
+      ->add_option("--scenarios", load.scenarios,
+                   "put-record, put-records, drain, sqs-send, sqs-cycle, "
+                   "sqs-longpoll-latency, sns-publish-latency")
       ->delimiter(',');
   load_cmd->add_option("--concurrency", load.concurrency, "connections per run")->delimiter(',');
   load_cmd->add_option("--duration-ms", load.duration_ms, "measured window per timed run");
   load_cmd->add_option("--warmup-ms", load.warmup_ms, "unmeasured warm-up per timed run");
   load_cmd->add_option("--drain-records", load.drain_records, "records pre-filled for drain");
-  load_cmd->add_option("--record-bytes", load.record_bytes, "payload bytes per record");
+  load_cmd->add_option("--record-bytes", load.record_bytes,
+                       "payload bytes per record (and per SQS/SNS message)");
+  load_cmd->add_option("--latency-samples", load.latency_samples,
+                       "measured samples per latency scenario (a tenth more run as warm-up)");
+  load_cmd->add_option("--park-us", load.park_us,
+                       "latency scenarios: wait between writing the long poll and the send");
 
   StartupOptions startup;
   CLI::App* startup_cmd = app.add_subcommand("startup", "start-to-ready time and idle RSS");

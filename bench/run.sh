@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Runs the Kinesis benchmarks and prints their figures (it never fails on a timing).
+# Runs the Kinesis, SQS and SNS benchmarks and prints their figures (it never fails on a timing).
 #   bench/run.sh                 builds build/release if needed, then for --durability memory
-#                                and sync: start-to-ready + idle RSS, then the load runs.
+#                                and sync: start-to-ready + idle RSS, then the load runs
+#                                (Kinesis, then SQS/SNS); then the filter-policy benchmark.
 # Env: BUILD_DIR (default build/release), DURABILITIES (default "memory sync"),
+#      SCENARIOS: comma-separated subset of the default
+#        put-record,put-records,drain,sqs-send,sqs-cycle,sqs-longpoll-latency,
+#        sns-publish-latency,filter-policy   (filter-policy runs tidepool-filter-bench once),
 #      SERVER_CPU (0) and BENCH_CPU (1): the cores the server and the generator are pinned to,
 #      BENCH_ARGS: extra arguments for `tidepool-bench load` (e.g. --duration-ms 2000).
 set -euo pipefail
@@ -12,14 +16,21 @@ DURABILITIES="${DURABILITIES:-memory sync}"
 SERVER_CPU="${SERVER_CPU:-0}"
 BENCH_CPU="${BENCH_CPU:-1}"
 read -r -a EXTRA <<<"${BENCH_ARGS:-}"
+SCENARIOS="${SCENARIOS:-put-record,put-records,drain,sqs-send,sqs-cycle,sqs-longpoll-latency,sns-publish-latency,filter-policy}"
+LOAD_SCENARIOS="$(tr ',' '\n' <<<"$SCENARIOS" | grep -v -x -e filter-policy -e '' | paste -sd, -)" || true
+RUN_FILTER=0
+if tr ',' '\n' <<<"$SCENARIOS" | grep -q -x filter-policy; then RUN_FILTER=1; fi
 
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTIDEPOOL_TESTS=OFF \
     -DTIDEPOOL_BENCH=ON -DTIDEPOOL_SANITIZE=OFF -DTIDEPOOL_FUZZ=OFF >/dev/null
 fi
-cmake --build "$BUILD_DIR" --target tidepool tidepool-bench -j "${JOBS:-$(nproc)}" | tail -1
+targets=(tidepool tidepool-bench)
+if [ "$RUN_FILTER" = 1 ]; then targets+=(tidepool-filter-bench); fi
+cmake --build "$BUILD_DIR" --target "${targets[@]}" -j "${JOBS:-$(nproc)}" | tail -1
 SERVER="$BUILD_DIR/tidepool"
 BENCH="$BUILD_DIR/tidepool-bench"
+FILTER_BENCH="$BUILD_DIR/tidepool-filter-bench"
 
 # pin_prefix CPU: the command prefix that pins to CPU (taskset), or nothing when it can't.
 pin_prefix() {
@@ -39,6 +50,7 @@ trap cleanup EXIT
 echo "tidepool benchmarks: $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores," \
   "server on core $SERVER_CPU, generator on core $BENCH_CPU"
 for durability in $DURABILITIES; do
+  [ -n "$LOAD_SCENARIOS" ] || break
   echo
   echo "=== durability: $durability"
   "${BENCH_PIN[@]}" "$BENCH" startup --binary "$SERVER" --durability "$durability" --runs 5 \
@@ -61,7 +73,7 @@ for durability in $DURABILITIES; do
     exit 1
   fi
   "${BENCH_PIN[@]}" "$BENCH" load --endpoint "$endpoint" --durability-label "$durability" \
-    "${EXTRA[@]}" || echo "tidepool-bench load failed (exit $?)"
+    --scenarios "$LOAD_SCENARIOS" "${EXTRA[@]}" || echo "tidepool-bench load failed (exit $?)"
   echo "server VmRSS after load: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' \
     "/proc/$server_pid/status" 2>/dev/null || echo '?')"
   kill "$server_pid"
@@ -72,3 +84,10 @@ for durability in $DURABILITIES; do
   rm -rf "$workdir"
   workdir=""
 done
+
+if [ "$RUN_FILTER" = 1 ]; then
+  echo
+  echo "=== SNS filter policy evaluation (5-key policy, 6 attributes, half matching)"
+  "${BENCH_PIN[@]}" "$FILTER_BENCH" --benchmark_min_time=1 ||
+    echo "tidepool-filter-bench failed (exit $?)"
+fi

@@ -24,26 +24,31 @@ void SetupClient::Connect() {
   socket_.set_option(tcp::no_delay(true));
 }
 
-json::object SetupClient::Call(std::string_view operation, const json::object& input) {
+std::string SetupClient::Send(std::string_view what, HttpRequest request) {
   if (!socket_.is_open()) Connect();
-  HttpRequest req = builder_.Build(operation, json::serialize(input));
   http::response_parser<http::string_body> parser;
   parser.body_limit(256ull << 20);
   beast::error_code ec;
-  http::write(socket_, req, ec);
+  http::write(socket_, request, ec);
   if (!ec) http::read(socket_, buffer_, parser, ec);
   if (ec) {
     socket_.close(ec);
-    throw std::runtime_error(std::string(operation) + ": " + ec.message());
+    throw std::runtime_error(std::string(what) + ": " + ec.message());
   }
   auto& reply = parser.get();
   if (!reply.keep_alive()) socket_.close(ec);
   if (reply.result() != http::status::ok) {
-    throw std::runtime_error(std::string(operation) + ": HTTP " +
-                             std::to_string(reply.result_int()) + " " + reply.body());
+    throw std::runtime_error(std::string(what) + ": HTTP " + std::to_string(reply.result_int()) +
+                             " " + reply.body());
   }
-  if (reply.body().empty()) return {};
-  return json::parse(reply.body()).as_object();
+  return std::move(reply.body());
+}
+
+json::object SetupClient::Call(std::string_view operation, const json::object& input,
+                               const WireProtocol& wire) {
+  std::string body = Send(operation, builder_.Build(wire, operation, json::serialize(input)));
+  if (body.empty()) return {};
+  return json::parse(body).as_object();
 }
 
 void SetupClient::EnsureStream(const std::string& name, int shards) {

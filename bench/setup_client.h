@@ -1,5 +1,6 @@
-// SetupClient: blocking, one-connection Kinesis calls for a benchmark's setup (create streams,
-// wait for ACTIVE, list shards, get iterators). Not for measured traffic. Not thread-safe.
+// SetupClient: blocking, one-connection calls for a benchmark's setup (create streams, wait for
+// ACTIVE, list shards; SQS/SNS setup goes through Send and Call). Not for measured traffic.
+// Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -19,9 +20,12 @@ class SetupClient {
  public:
   SetupClient(std::string host, uint16_t port, SignedRequestBuilder& builder);
 
-  // Sends one request; returns the parsed JSON reply. Throws std::runtime_error on a transport
-  // error or a non-200 reply (setup failures end the benchmark).
-  boost::json::object Call(std::string_view operation, const boost::json::object& input);
+  // Sends one request; returns the reply body. Throws std::runtime_error on a transport error
+  // or a non-200 reply (setup failures end the benchmark); `what` names the call in the error.
+  std::string Send(std::string_view what, HttpRequest request);
+  // A JSON-protocol call; returns the parsed JSON reply (throws like Send).
+  boost::json::object Call(std::string_view operation, const boost::json::object& input,
+                           const WireProtocol& wire = kKinesisWire);
 
   // Creates `name` with `shards` shards (unless it exists) and waits until it is ACTIVE.
   void EnsureStream(const std::string& name, int shards);

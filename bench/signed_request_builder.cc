@@ -47,28 +47,54 @@ const std::string& SignedRequestBuilder::AmzDate() {
 
 HttpRequest SignedRequestBuilder::Build(std::string_view operation, std::string body,
                                         std::string_view payload_hash) {
-  static constexpr std::string_view kContentType = "application/x-amz-json-1.1";
-  std::string target = "Kinesis_20131202." + std::string(operation);
+  return Build(kKinesisWire, operation, std::move(body), payload_hash);
+}
+
+HttpRequest SignedRequestBuilder::Build(const WireProtocol& wire, std::string_view operation,
+                                        std::string body, std::string_view payload_hash) {
+  std::string target;
+  if (!wire.target_prefix.empty()) {
+    target = std::string(wire.target_prefix) + "." + std::string(operation);
+  }
 
   protocol::sigv4::CanonicalInput input;
   input.method = "POST";
   input.path = "/";
   input.query = "";
-  input.headers = {{"host", host_}, {"content-type", kContentType}, {"x-amz-target", target}};
+  input.headers = {{"host", host_}, {"content-type", wire.content_type}};
+  if (!target.empty()) input.headers.emplace_back("x-amz-target", target);
   input.payload_hash = payload_hash.empty() ? Sha256Hex(body) : std::string(payload_hash);
   auto signed_headers = protocol::sigv4::SignRequest(input, access_key_id_, secret_key_, region_,
-                                                     "kinesis", AmzDate());
+                                                     wire.signing_name, AmzDate());
 
   HttpRequest req{http::verb::post, "/", 11};
   req.set(http::field::host, host_);
-  req.set(http::field::content_type, kContentType);
-  req.set("X-Amz-Target", target);
+  req.set(http::field::content_type, wire.content_type);
+  if (!target.empty()) req.set("X-Amz-Target", target);
   req.set(http::field::user_agent, "tidepool-bench");
   for (const auto& [name, value] : signed_headers) req.set(name, value);
   req.keep_alive(true);
   req.body() = std::move(body);
   req.prepare_payload();
   return req;
+}
+
+std::string SignedRequestBuilder::FormEncode(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' ||
+        u == '_' || u == '.' || u == '~') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 0xf]);
+    }
+  }
+  return out;
 }
 
 }  // namespace tidepool::bench
