@@ -90,7 +90,8 @@ void PrintRow(Row& row, const std::string& durability) {
   std::fflush(stdout);
 }
 
-std::string JsonLine(Row& row, const std::string& durability) {
+// `park_us` is recorded on the latency scenarios' lines (their figures depend on it).
+std::string JsonLine(Row& row, const std::string& durability, int park_us) {
   RunResult& r = row.result;
   double secs = r.seconds > 0 ? r.seconds : 1e-9;
   std::string bench = row.scenario.substr(0, 4) == "sqs-"   ? "sqs"
@@ -110,6 +111,7 @@ std::string JsonLine(Row& row, const std::string& durability) {
                         {"max_us", r.latency_us.Max()},
                         {"errors", r.errors},
                         {"target", Target(row.scenario, durability, row.concurrency)}};
+  if (row.scenario.ends_with("-latency")) o["park_us"] = park_us;
   return boost::json::serialize(o);
 }
 
@@ -178,7 +180,8 @@ int RunLoad(const LoadOptions& options) {
       rows.push_back(std::move(row));
     }
   }
-  for (Row& row : rows) std::printf("%s\n", JsonLine(row, options.durability_label).c_str());
+  for (Row& row : rows)
+    std::printf("%s\n", JsonLine(row, options.durability_label, options.park_us).c_str());
   return 0;
 }
 
