@@ -1,89 +1,58 @@
 #include "engine/beast_http_sink.h"
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
+#include <openssl/ssl.h>
+
 #include <memory>
 
+#include "engine/http_post_session.h"
+
 namespace tidepool::engine {
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = boost::asio::ip::tcp;
+namespace http = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+namespace urls = boost::urls;
 
-namespace {
-
-// One POST: resolve, connect, write, read; `done` runs once.
-class PostSession : public std::enable_shared_from_this<PostSession> {
- public:
-  PostSession(boost::asio::io_context& io, SinkDone done)
-      : resolver_(io), stream_(io), done_(std::move(done)) {}
-
-  void Run(std::string host, std::string port, http::request<http::string_body> request) {
-    request_ = std::move(request);
-    resolver_.async_resolve(
-        host, port, [self = shared_from_this()](beast::error_code ec, auto results) {
-          if (ec) return self->Finish({SinkOutcome::kRetry, ec.message()});
-          self->stream_.expires_after(std::chrono::seconds(15));
-          self->stream_.async_connect(results,
-                                      [self](beast::error_code ec, auto) { self->OnConnect(ec); });
-        });
-  }
-
- private:
-  void OnConnect(beast::error_code ec) {
-    if (ec) return Finish({SinkOutcome::kRetry, ec.message()});
-    http::async_write(stream_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) return self->Finish({SinkOutcome::kRetry, ec.message()});
-      http::async_read(self->stream_, self->buffer_, self->response_,
-                       [self](beast::error_code ec, size_t) { self->OnRead(ec); });
-    });
-  }
-  void OnRead(beast::error_code ec) {
-    if (ec) return Finish({SinkOutcome::kRetry, ec.message()});
-    const unsigned status = response_.result_int();
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    if (status >= 200 && status < 300) return Finish({SinkOutcome::kAccepted, {}});
-    Finish({SinkOutcome::kRetry, "HTTP " + std::to_string(status)});
-  }
-  void Finish(SinkResult r) {
-    if (done_) {
-      auto done = std::move(done_);
-      done_ = nullptr;
-      done(std::move(r));
-    }
-  }
-
-  tcp::resolver resolver_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  http::request<http::string_body> request_;
-  http::response<http::string_body> response_;
-  SinkDone done_;
-};
-
-}  // namespace
+BeastHttpSink::BeastHttpSink(boost::asio::io_context& io)
+    : io_(io), tls_(ssl::context::tls_client) {
+  // Accept any certificate (see the header); TLS 1.0 and 1.1 are refused.
+  tls_.set_verify_mode(ssl::verify_none);
+  SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_2_VERSION);
+}
 
 void BeastHttpSink::Post(std::string url, std::vector<std::pair<std::string, std::string>> headers,
                          std::string body, SinkDone done) {
-  auto parsed = boost::urls::parse_uri(url);
+  auto parsed = urls::parse_uri(url);
   if (!parsed) return done({SinkOutcome::kRetry, "malformed endpoint URL"});
-  if (parsed->scheme() != "http") {
-    return done({SinkOutcome::kRetry, "tidepool delivers only to http:// endpoints"});
+  const bool tls = parsed->scheme_id() == urls::scheme::https;
+  if (!tls && parsed->scheme_id() != urls::scheme::http) {
+    return done({SinkOutcome::kRetry, "tidepool delivers only to http:// and https:// endpoints"});
   }
-  const std::string host(parsed->encoded_host());
-  const std::string port = parsed->has_port() ? std::string(parsed->port()) : "80";
+  std::string host = parsed->host_address();  // decoded, IPv6 without brackets
+  if (host.empty()) return done({SinkOutcome::kRetry, "endpoint URL has no host"});
+  const bool explicit_port = parsed->has_port() && !parsed->port().empty();
+  const std::string port = explicit_port ? std::string(parsed->port()) : (tls ? "443" : "80");
   std::string target(parsed->encoded_target());
   if (target.empty()) target = "/";
+
   http::request<http::string_body> request{http::verb::post, target, 11};
-  request.set(http::field::host, parsed->has_port() ? host + ":" + port : host);
+  const std::string host_header(parsed->encoded_host());  // IPv6 keeps its brackets
+  request.set(http::field::host, explicit_port ? host_header + ":" + port : host_header);
   for (auto& [k, v] : headers) request.set(k, v);
+  request.keep_alive(false);  // one connection per POST
   request.body() = std::move(body);
   request.prepare_payload();
-  auto session = std::make_shared<PostSession>(io_, std::move(done));
-  session->Run(host, port, std::move(request));
+
+  if (tls) {
+    // RFC 6066: SNI carries host names only, never IP literals.
+    std::string server_name = parsed->host_type() == urls::host_type::name ? host : "";
+    auto session = std::make_shared<TlsPostSession>(std::move(done), io_, tls_);
+    session->Run(std::move(host), port, std::move(server_name), std::move(request));
+  } else {
+    auto session = std::make_shared<PlainPostSession>(std::move(done), io_);
+    session->Run(std::move(host), port, {}, std::move(request));
+  }
 }
 
 }  // namespace tidepool::engine

@@ -1,10 +1,19 @@
-// BeastHttpSink: the engine's HttpSink over Boost.Beast. One connection per POST (no pooling),
-// 15-second timeout; 2xx answers are kAccepted, every other answer or network error kRetry.
-// Only http:// URLs: https:// endpoints get kRetry with an explanation (not implemented).
-// Thread-safe; operations run on `io`, which must outlive pending posts.
+// BeastHttpSink: the engine's HttpSink over Boost.Beast, for http:// and https:// endpoints.
+// One connection per POST (no pooling), one 15-second deadline per POST (HttpPostSession);
+// 2xx answers are kAccepted, every other answer, network or TLS error kRetry; a URL that is
+// not http(s):// with a host is kRetry too, with an explanation.
+//
+// https: TLS 1.2 or later; SNI is the URL's host when it is a name (none for IP literals).
+// ANY server certificate is accepted (self-signed, expired, for another name, untrusted):
+// local endpoints are almost always self-signed, and LocalStack does the same. The channel is
+// encrypted but the server is not authenticated.
+//
+// Thread-safe; operations run on `io`, which must outlive pending posts and this sink must
+// outlive them too (https posts use its TLS context).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "engine/sinks.h"
 
@@ -12,12 +21,14 @@ namespace tidepool::engine {
 
 class BeastHttpSink final : public HttpSink {
  public:
-  explicit BeastHttpSink(boost::asio::io_context& io) : io_(io) {}
+  // Crashes (an uncaught exception) only if OpenSSL cannot make a client context at all.
+  explicit BeastHttpSink(boost::asio::io_context& io);
   void Post(std::string url, std::vector<std::pair<std::string, std::string>> headers,
             std::string body, SinkDone done) override;
 
  private:
   boost::asio::io_context& io_;
+  boost::asio::ssl::context tls_;  // read-only after construction; one SSL per https POST
 };
 
 }  // namespace tidepool::engine
