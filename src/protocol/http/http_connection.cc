@@ -10,7 +10,9 @@
 #include <boost/beast/http/write.hpp>
 
 #include <algorithm>
+#include <array>
 #include <exception>
+#include <string>
 
 #include "protocol/http/h2_session.h"
 #include "protocol/http/server_state.h"
@@ -40,6 +42,24 @@ std::string JsonString(std::string_view s) {
   }
   out.push_back('"');
   return out;
+}
+
+// Writes `response`'s status line and fields, then the blank line, into `out`.
+void SerializeHead(const HttpResponse& response, std::string* out) {
+  out->clear();
+  out->append(response.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  out->append(std::to_string(response.result_int()));
+  out->push_back(' ');
+  const beast::string_view reason = response.reason();
+  out->append(reason.data(), reason.size());
+  out->append("\r\n");
+  for (const auto& field : response) {
+    out->append(field.name_string().data(), field.name_string().size());
+    out->append(": ");
+    out->append(field.value().data(), field.value().size());
+    out->append("\r\n");
+  }
+  out->append("\r\n");
 }
 
 }  // namespace
@@ -118,6 +138,21 @@ void HttpConnection::ReadHeader() {
   parser_.emplace();
   parser_->header_limit(options.header_limit);
   parser_->body_limit(options.body_limit);
+  parser_->eager(true);
+  // Fast path: a request usually arrives whole in one read. Parsing it straight from the
+  // buffer saves the asynchronous header and body reads (two trips through the strand).
+  beast::error_code ec;
+  while (!parser_->is_done() && buffer_.size() > 0) {
+    size_t used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      break;
+    }
+    if (ec) return OnReadError(ec);
+    if (used == 0) break;
+  }
+  if (parser_->is_header_done()) return OnHeader({});
   stream_.expires_after(options.header_timeout);
   bhttp::async_read_header(
       stream_, buffer_, *parser_,
@@ -217,11 +252,15 @@ void HttpConnection::WriteResponse(HttpResponse&& response) {
   response_.keep_alive(keep_alive);
   response_.prepare_payload();
   if (request_head_) response_.body().clear();
+  // The head is serialized by hand: Beast's generic serializer costs more than the handful of
+  // fields a response has.
+  SerializeHead(response_, &head_);
+  const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(response_.body())};
   stream_.expires_after(state_->options().body_timeout);
-  bhttp::async_write(stream_, response_,
-                     [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
-                       self->OnWrite(ec, keep_alive, /*counted=*/true);
-                     });
+  net::async_write(stream_, buffers,
+                   [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                     self->OnWrite(ec, keep_alive, /*counted=*/true);
+                   });
 }
 
 void HttpConnection::OnWrite(beast::error_code ec, bool keep_alive, bool counted) {

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "protocol/http/responder.h"
@@ -81,6 +82,7 @@ class HttpConnection final : public ResponseSink,
   boost::beast::flat_buffer buffer_;  // reused across requests
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   HttpResponse response_;  // the response being written
+  std::string head_;       // its serialized status line and fields (capacity reused)
   Phase phase_ = Phase::kIdle;
   unsigned request_version_ = 11;
   bool request_keep_alive_ = true;
