@@ -7,6 +7,7 @@
 #include <openssl/sha.h>
 
 #include <array>
+#include <cstdlib>
 
 namespace tidepool {
 namespace {
@@ -95,19 +96,39 @@ std::string HexEncode(std::string_view bytes) {
   return out;
 }
 
-std::string Md5(std::string_view data) {
-  std::string out(16, '\0');
+namespace {
+
+// OpenSSL 3's one-shot digests fetch the algorithm from the provider on every call, which
+// costs more than hashing a short key. The algorithm is fetched once per process and the
+// context is reused per thread.
+struct DigestContext {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~DigestContext() { EVP_MD_CTX_free(ctx); }
+};
+
+std::string Digest(const EVP_MD* md, size_t size, std::string_view data) {
+  thread_local DigestContext context;
+  std::string out(size, '\0');
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
-             EVP_md5(), nullptr);
+  if (md == nullptr || context.ctx == nullptr ||
+      EVP_DigestInit_ex2(context.ctx, md, nullptr) != 1 ||
+      EVP_DigestUpdate(context.ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(context.ctx, reinterpret_cast<unsigned char*>(out.data()), &len) != 1) {
+    std::abort();  // a missing MD5/SHA-256 provider is a broken installation, not bad input
+  }
   return out;
 }
 
+}  // namespace
+
+std::string Md5(std::string_view data) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  return Digest(md, 16, data);
+}
+
 std::string Sha256(std::string_view data) {
-  std::string out(32, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         reinterpret_cast<unsigned char*>(out.data()));
-  return out;
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return Digest(md, 32, data);
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
