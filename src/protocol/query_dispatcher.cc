@@ -167,6 +167,10 @@ void QueryDispatcher::Handle(HttpRequest&& request, RequestContext context,
       unsigned status = op->http_status ? op->http_status : 200;
       respond(XmlResponse(status, query_codec::EncodeResponse(model, *op, *output, request_id),
                           request_id));
+    } else if (std::holds_alternative<EncodedJson>(outcome)) {
+      spdlog::error("bug: {} replied pre-encoded JSON over the query protocol", op->name);
+      respond(ErrorResponse(&model, AwsError{"InternalFailure", "internal error", 500, false, {}},
+                            request_id));
     } else {
       respond(ErrorResponse(&model, std::get<AwsError>(outcome), request_id));
     }

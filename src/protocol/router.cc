@@ -307,6 +307,9 @@ void Router::HandleJson(HttpRequest&& request, Responder respond, std::string re
       unsigned status = op->http_status ? op->http_status : 200;
       respond(JsonResponse(status, json_codec::EncodeOutput(model, *op, *output), content_type,
                            request_id));
+    } else if (auto* encoded = std::get_if<EncodedJson>(&outcome)) {
+      unsigned status = op->http_status ? op->http_status : 200;
+      respond(JsonResponse(status, std::move(encoded->body), content_type, request_id));
     } else {
       respond(JsonErrorResponse(std::get<AwsError>(outcome), content_type, request_id));
     }

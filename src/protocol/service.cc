@@ -23,6 +23,12 @@ void Call::Reply(boost::json::object output) {
   if (done) done(std::move(output));
 }
 
+void Call::ReplyEncoded(EncodedJson output) {
+  auto done = std::move(done_);
+  done_ = nullptr;
+  if (done) done(std::move(output));
+}
+
 void Call::Fail(AwsError error) {
   auto done = std::move(done_);
   done_ = nullptr;

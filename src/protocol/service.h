@@ -49,7 +49,14 @@ struct RequestContext {
   std::string host;           // the Host header the client used (for URLs such as queue URLs)
 };
 
-using Outcome = std::variant<boost::json::object, AwsError>;
+// An output already serialized as the operation's AWS JSON output document, by a hand-written
+// encoder on a hot path (Kinesis records): the codec sends it as it is. Only for services
+// spoken over the JSON protocol alone; the query protocol answers it with InternalFailure.
+struct EncodedJson {
+  std::string body;
+};
+
+using Outcome = std::variant<boost::json::object, AwsError, EncodedJson>;
 
 // One operation call. Complete it exactly once, with Reply or Fail, from any thread. A Call
 // that is destroyed without completion replies InternalFailure (a bug, logged loudly).
@@ -73,6 +80,7 @@ class Call {
   boost::json::object& mutable_input() { return input_; }
 
   void Reply(boost::json::object output);
+  void ReplyEncoded(EncodedJson output);
   void Fail(AwsError error);
   bool completed() const { return !done_; }
 

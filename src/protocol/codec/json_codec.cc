@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "protocol/codec/blob_base64.h"
+#include "protocol/codec/json_text.h"
 #include "protocol/codec/validate.h"
 
 namespace tidepool::protocol::json_codec {
@@ -230,91 +231,8 @@ class Decoder {
 
 // ---- Output ------------------------------------------------------------------------------
 
-void AppendEscaped(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  size_t run = 0;  // start of the pending run of bytes that need no escaping
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out += '"';
-}
-
-// Appends `s` as a JSON string, replacing bytes that are not well-formed UTF-8 with U+FFFD
-// so the body stays valid JSON whatever text an error message carries.
-void AppendEscapedSafe(std::string_view s, std::string& out) {
-  std::string clean;
-  clean.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<uint8_t>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    bool ok = len > 0 && i + len <= s.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<uint8_t>(s[i + k]) & 0xC0) == 0x80;
-    if (ok && len > 1) {
-      uint32_t cp = c & (0x7F >> len);
-      for (size_t k = 1; k < len; ++k) cp = cp << 6 | (static_cast<uint8_t>(s[i + k]) & 0x3F);
-      static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-      ok = cp >= kMin[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
-    }
-    if (ok) {
-      clean.append(s.data() + i, len);
-      i += len;
-    } else {
-      clean += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-  AppendEscaped(clean, out);
-}
-
-void AppendDouble(double d, std::string& out, bool fixed) {
-  if (!std::isfinite(d)) {
-    out += '0';  // JSON has no NaN/Infinity; never produced by a correct handler
-    return;
-  }
-  char buf[400];
-  auto r = fixed && std::fabs(d) < 1e17
-               ? std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed)
-               : std::to_chars(buf, buf + sizeof buf, d);
-  out.append(buf, r.ptr);
-}
-
-void AppendInt(int64_t n, std::string& out) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, r.ptr);
-}
+using json_text::AppendDouble;
+using json_text::AppendInt;
 
 class Encoder {
  public:
@@ -328,7 +246,7 @@ class Encoder {
       if (v == nullptr || v->is_null()) continue;
       if (!first) out_ += ',';
       first = false;
-      AppendEscaped(m.name, out_);
+      json_text::AppendString(m.name, out_);
       out_ += ':';
       Value(*v, m.shape);
     }
@@ -365,7 +283,7 @@ class Encoder {
           if (kv.value().is_null()) continue;
           if (!first) out_ += ',';
           first = false;
-          AppendEscaped(kv.key(), out_);
+          json_text::AppendString(kv.key(), out_);
           out_ += ':';
           Value(kv.value(), shape.member);
         }
@@ -374,13 +292,10 @@ class Encoder {
       }
       case ShapeType::kString:
         if (!v.is_string()) return Generic(v);
-        return AppendEscaped(v.get_string(), out_);
+        return json_text::AppendString(v.get_string(), out_);
       case ShapeType::kBlob:
         if (!v.is_string()) return Generic(v);
-        out_ += '"';
-        blob_base64::AppendEncoded(v.get_string(), out_);
-        out_ += '"';
-        return;
+        return json_text::AppendBlob(v.get_string(), out_);
       case ShapeType::kTimestamp:
         if (!v.is_number()) return Generic(v);
         if (v.is_int64()) return AppendInt(v.get_int64(), out_);
@@ -435,6 +350,21 @@ std::variant<boost::json::object, AwsError> DecodeRequest(const model::ServiceMo
   return input;
 }
 
+std::variant<boost::json::object, AwsError> DecodeOutput(const model::ServiceModel& model,
+                                                         const model::Operation& op,
+                                                         std::string_view body) {
+  boost::system::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (ec || !parsed.is_object()) return Serialization("output is not a JSON object");
+  json::object output = std::move(parsed.get_object());
+  if (op.output == model::kNoShape) return output;
+  Decoder decoder(model);
+  if (!decoder.Structure(output, model.shape(op.output))) {
+    return Serialization(std::move(decoder.error()));
+  }
+  return output;
+}
+
 std::string EncodeOutput(const model::ServiceModel& model, const model::Operation& op,
                          const boost::json::object& output) {
   if (op.output == model::kNoShape) return "{}";
@@ -446,12 +376,12 @@ std::string EncodeOutput(const model::ServiceModel& model, const model::Operatio
 
 std::string EncodeError(const AwsError& error) {
   std::string out = "{\"__type\":";
-  AppendEscapedSafe(error.code, out);
+  json_text::AppendStringSafe(error.code, out);
   if (!error.message.empty()) {
     // AWS spells it "Message" in SerializationException bodies, "message" elsewhere; the SDKs
     // accept both.
     out += error.code == "SerializationException" ? ",\"Message\":" : ",\"message\":";
-    AppendEscapedSafe(error.message, out);
+    json_text::AppendStringSafe(error.message, out);
   }
   out += '}';
   return out;

@@ -30,6 +30,12 @@ std::variant<boost::json::object, AwsError> DecodeRequest(const model::ServiceMo
 std::string EncodeOutput(const model::ServiceModel& model, const model::Operation& op,
                          const boost::json::object& output);
 
+// The inverse of EncodeOutput, for tests: parses an output document and decodes it along the
+// output shape of `op` (blobs base64-decoded, timestamps as doubles); no validation.
+std::variant<boost::json::object, AwsError> DecodeOutput(const model::ServiceModel& model,
+                                                         const model::Operation& op,
+                                                         std::string_view body);
+
 // {"__type":"<code>","message":"<message>"}
 std::string EncodeError(const AwsError& error);
 

@@ -1,0 +1,36 @@
+// Low-level JSON text output shared by the model-driven codec (json_codec) and the hand-written
+// encoders of hot operations (see protocol::EncodedJson). Each function appends one JSON value
+// to `out`. Thread-safe; no state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tidepool::protocol::json_text {
+
+// `s` as a JSON string: quotes, backslashes and control bytes escaped; other bytes (UTF-8)
+// copied as they are. The caller guarantees `s` is valid UTF-8 (model strings always are).
+void AppendString(std::string_view s, std::string& out);
+
+// Like AppendString, but bytes that are not well-formed UTF-8 become U+FFFD, so the output is
+// valid JSON whatever `s` holds (error messages may quote raw input).
+void AppendStringSafe(std::string_view s, std::string& out);
+
+// `bytes` base64-encoded, as a JSON string (AWS JSON blobs).
+void AppendBlob(std::string_view bytes, std::string& out);
+
+// A JSON number. `fixed`: never in exponent form (timestamps: epoch seconds with a fraction).
+// NaN and infinities, which JSON cannot carry, are written as 0.
+void AppendDouble(double d, std::string& out, bool fixed);
+
+void AppendInt(int64_t n, std::string& out);
+
+// `"name":` (name must need no escaping: a model member name).
+inline void AppendKey(std::string_view name, std::string& out) {
+  out += '"';
+  out.append(name);
+  out += "\":";
+}
+
+}  // namespace tidepool::protocol::json_text
