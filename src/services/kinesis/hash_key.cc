@@ -1,7 +1,5 @@
 #include "services/kinesis/hash_key.h"
 
-#include <fmt/format.h>
-
 #include "core/encoding.h"
 
 namespace tidepool::kinesis {
@@ -26,9 +24,27 @@ std::string FormatHashKey(HashKey value) {
   value /= k19;
   const auto mid = static_cast<uint64_t>(value % k19);
   const auto top = static_cast<uint64_t>(value / k19);
-  if (top != 0) return fmt::format("{}{:019}{:019}", top, mid, low);
-  if (mid != 0) return fmt::format("{}{:019}", mid, low);
-  return fmt::format("{}", low);
+  char buf[64];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  // Writes `v` backwards ending at p; at least `width` digits (zero-padded).
+  auto put = [&p](uint64_t v, int width) {
+    for (int i = 0; i < width || v != 0; ++i) {
+      *--p = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+  };
+  if (top != 0) {
+    put(low, 19);
+    put(mid, 19);
+    put(top, 1);
+  } else if (mid != 0) {
+    put(low, 19);
+    put(mid, 1);
+  } else {
+    put(low, 1);
+  }
+  return std::string(p, end);
 }
 
 HashKey PartitionKeyHash(std::string_view partition_key) {

@@ -63,7 +63,20 @@ class KinesisHarness {
       ADD_FAILURE() << operation << " did not complete";
       return protocol::AwsError{"Timeout", std::string(operation), 500, false, {}};
     }
-    return future.get();
+    protocol::Outcome outcome = future.get();
+    // Hand-encoded replies are read back along the output shape, as a client would: the
+    // tests then check them exactly like model-encoded ones.
+    if (auto* encoded = std::get_if<protocol::EncodedJson>(&outcome)) {
+      auto output =
+          protocol::json_codec::DecodeOutput(protocol::model::KinesisModel(), *op, encoded->body);
+      if (auto* err = std::get_if<protocol::AwsError>(&output)) {
+        ADD_FAILURE() << operation << " replied malformed JSON: " << err->message << "\n"
+                      << encoded->body;
+        return *err;
+      }
+      return std::get<json::object>(std::move(output));
+    }
+    return outcome;
   }
 
   // The output of a call that must succeed.

@@ -12,6 +12,7 @@
 #include "services/kinesis/keyspace.h"
 #include "services/kinesis/kinesis_errors.h"
 #include "services/kinesis/kinesis_service.h"
+#include "services/kinesis/record_replies.h"
 #include "services/kinesis/sequence_number.h"
 #include "services/kinesis/shard_iterator.h"
 #include "services/kinesis/views.h"
@@ -206,7 +207,7 @@ void KinesisService::GetRecords(CallPtr call) {
     ending_counter = shard->ending_counter;
   }
   const uint64_t committed = shard->committed_counter.load(std::memory_order_acquire);
-  json::array records;
+  GetRecordsReply reply;
   uint64_t next_position = it->position;
   int64_t last_arrival = 0;
   size_t bytes = 0;
@@ -223,36 +224,33 @@ void KinesisService::GetRecords(CallPtr call) {
             return true;
           }
           const size_t size = record->data.size() + record->partition_key.size();
-          if (!records.empty() && bytes + size > kMaxGetRecordsBytes) return false;
+          if (reply.records() > 0 && bytes + size > kMaxGetRecordsBytes) return false;
           bytes += size;
-          json::object r;
-          r["SequenceNumber"] =
-              SequenceNumber{StreamTag(stream->uid), it->shard_index, *counter}.ToString();
-          r["ApproximateArrivalTimestamp"] = TimestampValue(record->arrival_micros);
-          r["Data"] = record->data;
-          r["PartitionKey"] = record->partition_key;
-          if (record->encrypted) r["EncryptionType"] = "KMS";
-          records.emplace_back(std::move(r));
+          reply.AddRecord(
+              SequenceNumber{StreamTag(stream->uid), it->shard_index, *counter}.ToString(),
+              record->arrival_micros, record->data, record->partition_key, record->encrypted);
           next_position = *counter + 1;
           last_arrival = record->arrival_micros;
-          return static_cast<int64_t>(records.size()) < limit;
+          return static_cast<int64_t>(reply.records()) < limit;
         });
     if (!st.ok()) return Fail(call, st);
   }
-  json::object out;
   const bool caught_up = next_position > committed;
-  out["MillisBehindLatest"] = (caught_up || last_arrival == 0)
-                                  ? int64_t{0}
-                                  : std::max<int64_t>(0, (now - last_arrival) / 1000);
+  const int64_t millis_behind = (caught_up || last_arrival == 0)
+                                    ? int64_t{0}
+                                    : std::max<int64_t>(0, (now - last_arrival) / 1000);
   if (closed && caught_up && next_position > ending_counter) {
-    std::lock_guard lock(stream->mu);
-    out["ChildShards"] = ChildShardsView(*stream, *shard);
-  } else {
-    out["NextShardIterator"] =
-        ShardIterator{stream->uid, it->shard_index, next_position, now, stream->name}.Encode();
+    // The end of a closed shard: no NextShardIterator, but its children.
+    json::array children;
+    {
+      std::lock_guard lock(stream->mu);
+      children = ChildShardsView(*stream, *shard);
+    }
+    return call->ReplyEncoded(std::move(reply).FinishClosed(children, millis_behind));
   }
-  out["Records"] = std::move(records);
-  call->Reply(std::move(out));
+  call->ReplyEncoded(std::move(reply).Finish(
+      ShardIterator{stream->uid, it->shard_index, next_position, now, stream->name}.Encode(),
+      millis_behind));
 }
 
 void KinesisService::SubscribeToShard(CallPtr call) {

@@ -2,8 +2,9 @@
 //
 // Under the stream's lock each record is routed to its open shard, takes the shard's next
 // counter (its sequence number) and is added to one WriteBatch, which is submitted before the
-// lock is released: commit order == sequence order. The reply and the shards' committed
-// counters (what readers may see) are updated in the commit completion.
+// lock is released: commit order == sequence order. The reply (hand-encoded, see
+// record_replies.h) is sent and the shards' committed counters (what readers may see) are
+// updated in the commit completion.
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
@@ -11,6 +12,7 @@
 #include "services/kinesis/keyspace.h"
 #include "services/kinesis/kinesis_errors.h"
 #include "services/kinesis/kinesis_service.h"
+#include "services/kinesis/record_replies.h"
 #include "services/kinesis/sequence_number.h"
 
 namespace tidepool::kinesis {
@@ -104,10 +106,9 @@ void KinesisService::PutRecord(CallPtr call) {
   keyspace::AppendRecordValue(&value, arrival, encrypted, partition_key, data);
   storage::WriteBatch batch;
   batch.Put(keyspace::RecordKey(stream->uid, shard->index, counter), value);
-  json::object out{
-      {"ShardId", ShardIdOf(shard->index)},
-      {"SequenceNumber", SequenceNumber{StreamTag(stream->uid), shard->index, counter}.ToString()},
-      {"EncryptionType", encrypted ? "KMS" : "NONE"}};
+  protocol::EncodedJson out = PutRecordReply(
+      ShardIdOf(shard->index),
+      SequenceNumber{StreamTag(stream->uid), shard->index, counter}.ToString(), encrypted);
   Submit(std::move(batch), call,
          [this, call, stream, shard, counter, arrival,
           out = std::move(out)](const Status& st) mutable {
@@ -115,7 +116,7 @@ void KinesisService::PutRecord(CallPtr call) {
            shard->committed_arrival_micros.store(arrival, std::memory_order_relaxed);
            shard->committed_counter.store(counter, std::memory_order_release);
            NotifyRecordListeners(*stream, shard->index, counter);
-           call->Reply(std::move(out));
+           call->ReplyEncoded(std::move(out));
          });
 }
 
@@ -166,9 +167,7 @@ void KinesisService::PutRecords(CallPtr call) {
     int64_t arrival;
   };
   std::vector<ShardTip> tips;  // one entry per shard written, with its newest record
-  json::array results;
-  results.reserve(planned.size());
-  int64_t failed = 0;
+  PutRecordsReply reply(planned.size());
   storage::WriteBatch batch;
   std::string value;
   for (const auto& p : planned) {
@@ -177,9 +176,8 @@ void KinesisService::PutRecords(CallPtr call) {
         (!shard->write_bytes.TryTake(static_cast<double>(p.data.size() + p.partition_key.size()),
                                      byte_rate, byte_rate, now) ||
          !shard->write_records.TryTake(1, record_rate, record_rate, now))) {
-      ++failed;
-      results.emplace_back(json::object{{"ErrorCode", "ProvisionedThroughputExceededException"},
-                                        {"ErrorMessage", RateExceededMessage(*stream, *shard)}});
+      reply.AddFailure("ProvisionedThroughputExceededException",
+                       RateExceededMessage(*stream, *shard));
       continue;
     }
     const uint64_t counter = shard->next_counter++;
@@ -188,10 +186,8 @@ void KinesisService::PutRecords(CallPtr call) {
     value.clear();
     keyspace::AppendRecordValue(&value, arrival, encrypted, p.partition_key, p.data);
     batch.Put(keyspace::RecordKey(stream->uid, shard->index, counter), value);
-    results.emplace_back(
-        json::object{{"SequenceNumber",
-                      SequenceNumber{StreamTag(stream->uid), shard->index, counter}.ToString()},
-                     {"ShardId", ShardIdOf(shard->index)}});
+    reply.AddSuccess(SequenceNumber{StreamTag(stream->uid), shard->index, counter}.ToString(),
+                     ShardIdOf(shard->index));
     auto tip = std::find_if(tips.begin(), tips.end(),
                             [shard](const ShardTip& t) { return t.shard == shard; });
     if (tip == tips.end()) {
@@ -201,12 +197,10 @@ void KinesisService::PutRecords(CallPtr call) {
       tip->arrival = arrival;
     }
   }
-  json::object out{{"FailedRecordCount", failed},
-                   {"Records", std::move(results)},
-                   {"EncryptionType", encrypted ? "KMS" : "NONE"}};
+  protocol::EncodedJson out = std::move(reply).Finish(encrypted);
   if (batch.empty()) {
     lock.unlock();
-    call->Reply(std::move(out));
+    call->ReplyEncoded(std::move(out));
     return;
   }
   Submit(
@@ -218,7 +212,7 @@ void KinesisService::PutRecords(CallPtr call) {
           tip.shard->committed_counter.store(tip.counter, std::memory_order_release);
           NotifyRecordListeners(*stream, tip.shard->index, tip.counter);
         }
-        call->Reply(std::move(out));
+        call->ReplyEncoded(std::move(out));
       });
 }
 

@@ -34,7 +34,13 @@ std::string Stream::ConsumerArn(const Consumer& c) const {
   return fmt::format("{}/consumer/{}:{}", arn, c.name, c.created_micros / 1'000'000);
 }
 
-std::string ShardIdOf(uint32_t index) { return fmt::format("shardId-{:012d}", index); }
+std::string ShardIdOf(uint32_t index) {
+  std::string id = "shardId-000000000000";  // 12 digits, as AWS writes them
+  for (size_t pos = id.size(); index != 0 && pos > 8; index /= 10) {
+    id[--pos] = static_cast<char>('0' + index % 10);
+  }
+  return id;
+}
 
 std::optional<uint32_t> ParseShardId(std::string_view text) {
   const auto dash = text.find('-');

@@ -1,0 +1,108 @@
+#include "services/kinesis/record_replies.h"
+
+#include <boost/json/serialize.hpp>
+
+#include "protocol/codec/json_text.h"
+#include "services/kinesis/views.h"
+
+namespace tidepool::kinesis {
+namespace json_text = protocol::json_text;
+
+protocol::EncodedJson PutRecordReply(std::string_view shard_id, std::string_view sequence_number,
+                                     bool encrypted) {
+  protocol::EncodedJson out;
+  out.body.reserve(128);
+  out.body += '{';
+  json_text::AppendKey("ShardId", out.body);
+  json_text::AppendString(shard_id, out.body);
+  out.body += ',';
+  json_text::AppendKey("SequenceNumber", out.body);
+  json_text::AppendString(sequence_number, out.body);
+  out.body += encrypted ? R"(,"EncryptionType":"KMS"})" : R"(,"EncryptionType":"NONE"})";
+  return out;
+}
+
+PutRecordsReply::PutRecordsReply(size_t expected_records) {
+  records_.reserve(expected_records * 96);
+}
+
+void PutRecordsReply::AddEntry(std::string_view key1, std::string_view value1,
+                               std::string_view key2, std::string_view value2) {
+  if (!records_.empty()) records_ += ',';
+  records_ += '{';
+  json_text::AppendKey(key1, records_);
+  json_text::AppendString(value1, records_);
+  records_ += ',';
+  json_text::AppendKey(key2, records_);
+  json_text::AppendString(value2, records_);
+  records_ += '}';
+}
+
+void PutRecordsReply::AddSuccess(std::string_view sequence_number, std::string_view shard_id) {
+  AddEntry("SequenceNumber", sequence_number, "ShardId", shard_id);
+}
+
+void PutRecordsReply::AddFailure(std::string_view error_code, std::string_view error_message) {
+  ++failed_;
+  AddEntry("ErrorCode", error_code, "ErrorMessage", error_message);
+}
+
+protocol::EncodedJson PutRecordsReply::Finish(bool encrypted) && {
+  protocol::EncodedJson out;
+  out.body.reserve(records_.size() + 80);
+  out.body += '{';
+  json_text::AppendKey("FailedRecordCount", out.body);
+  json_text::AppendInt(failed_, out.body);
+  out.body += ",\"Records\":[";
+  out.body += records_;
+  out.body += encrypted ? R"(],"EncryptionType":"KMS"})" : R"(],"EncryptionType":"NONE"})";
+  return out;
+}
+
+GetRecordsReply::GetRecordsReply() { body_ = "{\"Records\":["; }
+
+void GetRecordsReply::AddRecord(std::string_view sequence_number, int64_t arrival_micros,
+                                std::string_view data, std::string_view partition_key,
+                                bool encrypted) {
+  if (records_++ > 0) body_ += ',';
+  body_ += '{';
+  json_text::AppendKey("SequenceNumber", body_);
+  json_text::AppendString(sequence_number, body_);
+  body_ += ',';
+  json_text::AppendKey("ApproximateArrivalTimestamp", body_);
+  json_text::AppendDouble(TimestampValue(arrival_micros), body_, /*fixed=*/true);
+  body_ += ',';
+  json_text::AppendKey("Data", body_);
+  json_text::AppendBlob(data, body_);
+  body_ += ',';
+  json_text::AppendKey("PartitionKey", body_);
+  json_text::AppendString(partition_key, body_);
+  if (encrypted) body_ += R"(,"EncryptionType":"KMS")";
+  body_ += '}';
+}
+
+protocol::EncodedJson GetRecordsReply::Finish(std::string_view next_shard_iterator,
+                                              int64_t millis_behind_latest) && {
+  body_ += "],";
+  json_text::AppendKey("NextShardIterator", body_);
+  json_text::AppendString(next_shard_iterator, body_);
+  return std::move(*this).Close(millis_behind_latest);
+}
+
+protocol::EncodedJson GetRecordsReply::FinishClosed(const boost::json::array& child_shards,
+                                                    int64_t millis_behind_latest) && {
+  body_ += "],";
+  json_text::AppendKey("ChildShards", body_);
+  body_ += boost::json::serialize(child_shards);
+  return std::move(*this).Close(millis_behind_latest);
+}
+
+protocol::EncodedJson GetRecordsReply::Close(int64_t millis_behind_latest) && {
+  body_ += ',';
+  json_text::AppendKey("MillisBehindLatest", body_);
+  json_text::AppendInt(millis_behind_latest, body_);
+  body_ += '}';
+  return protocol::EncodedJson{std::move(body_)};
+}
+
+}  // namespace tidepool::kinesis

@@ -1,0 +1,63 @@
+// Hand-written JSON encoders for the replies of the record operations (PutRecord, PutRecords,
+// GetRecords), the hot path: they write the same documents the model-driven codec would write
+// from the equivalent output objects, without building those objects (protocol::EncodedJson).
+// record_replies_test.cc checks each against the codec. Not thread-safe (one per call).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <boost/json/array.hpp>
+
+#include "protocol/service.h"
+
+namespace tidepool::kinesis {
+
+// {"ShardId":…,"SequenceNumber":…,"EncryptionType":"NONE"|"KMS"}
+protocol::EncodedJson PutRecordReply(std::string_view shard_id, std::string_view sequence_number,
+                                     bool encrypted);
+
+// {"FailedRecordCount":n,"Records":[…],"EncryptionType":…}, one result entry at a time, in
+// request order.
+class PutRecordsReply {
+ public:
+  explicit PutRecordsReply(size_t expected_records);
+  void AddSuccess(std::string_view sequence_number, std::string_view shard_id);
+  void AddFailure(std::string_view error_code, std::string_view error_message);
+  protocol::EncodedJson Finish(bool encrypted) &&;
+
+ private:
+  void AddEntry(std::string_view key1, std::string_view value1, std::string_view key2,
+                std::string_view value2);
+
+  std::string records_;  // the Records array's entries, comma-separated
+  int64_t failed_ = 0;
+};
+
+// {"Records":[…],"NextShardIterator":…,"MillisBehindLatest":n}, or at the end of a closed
+// shard {"Records":[…],"ChildShards":[…],"MillisBehindLatest":n}.
+class GetRecordsReply {
+ public:
+  GetRecordsReply();
+  // `arrival_micros` is written as ApproximateArrivalTimestamp, epoch seconds with
+  // millisecond precision; `data` as base64.
+  void AddRecord(std::string_view sequence_number, int64_t arrival_micros, std::string_view data,
+                 std::string_view partition_key, bool encrypted);
+  size_t records() const { return records_; }
+  protocol::EncodedJson Finish(std::string_view next_shard_iterator,
+                               int64_t millis_behind_latest) &&;
+  // `child_shards` as ChildShardsView builds it (strings only, so plain JSON serialization is
+  // what the codec would write).
+  protocol::EncodedJson FinishClosed(const boost::json::array& child_shards,
+                                     int64_t millis_behind_latest) &&;
+
+ private:
+  // Appends MillisBehindLatest and closes the document.
+  protocol::EncodedJson Close(int64_t millis_behind_latest) &&;
+
+  std::string body_;
+  size_t records_ = 0;
+};
+
+}  // namespace tidepool::kinesis

@@ -1,0 +1,101 @@
+// The hand-written record replies must be the documents the model codec writes from the
+// equivalent output objects (compared as parsed JSON: member order may differ).
+#include "services/kinesis/record_replies.h"
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include "protocol/codec/json_codec.h"
+#include "protocol/model/models.h"
+#include "services/kinesis/hash_key.h"
+#include "services/kinesis/stream.h"
+
+namespace tidepool::kinesis {
+namespace {
+namespace json = boost::json;
+
+json::value ByCodec(std::string_view operation, const json::object& output) {
+  const auto& model = protocol::model::KinesisModel();
+  const auto* op = model.FindOperation(operation);
+  EXPECT_NE(op, nullptr);
+  return json::parse(protocol::json_codec::EncodeOutput(model, *op, output));
+}
+
+TEST(RecordRepliesTest, PutRecordMatchesTheCodec) {
+  for (bool encrypted : {false, true}) {
+    auto fast = PutRecordReply("shardId-000000000003", "4960", encrypted);
+    json::object expected{{"ShardId", "shardId-000000000003"},
+                          {"SequenceNumber", "4960"},
+                          {"EncryptionType", encrypted ? "KMS" : "NONE"}};
+    EXPECT_EQ(json::parse(fast.body), ByCodec("PutRecord", expected)) << fast.body;
+  }
+}
+
+TEST(RecordRepliesTest, PutRecordsMatchesTheCodec) {
+  PutRecordsReply reply(3);
+  reply.AddSuccess("1", "shardId-000000000000");
+  reply.AddFailure("ProvisionedThroughputExceededException", "Rate \"exceeded\" for shard");
+  reply.AddSuccess("2", "shardId-000000000001");
+  auto fast = std::move(reply).Finish(false);
+  json::object expected{
+      {"FailedRecordCount", 1},
+      {"Records",
+       json::array{json::object{{"SequenceNumber", "1"}, {"ShardId", "shardId-000000000000"}},
+                   json::object{{"ErrorCode", "ProvisionedThroughputExceededException"},
+                                {"ErrorMessage", "Rate \"exceeded\" for shard"}},
+                   json::object{{"SequenceNumber", "2"}, {"ShardId", "shardId-000000000001"}}}},
+      {"EncryptionType", "NONE"}};
+  EXPECT_EQ(json::parse(fast.body), ByCodec("PutRecords", expected)) << fast.body;
+
+  auto empty = PutRecordsReply(0);
+  EXPECT_EQ(json::parse(std::move(empty).Finish(true).body),
+            ByCodec("PutRecords", json::object{{"FailedRecordCount", 0},
+                                               {"Records", json::array()},
+                                               {"EncryptionType", "KMS"}}));
+}
+
+TEST(RecordRepliesTest, GetRecordsMatchesTheCodec) {
+  GetRecordsReply reply;
+  const std::string binary("\x00\xff\n\"x", 5);
+  reply.AddRecord("49", 1'732'261'234'567'891, binary, "key \"1\"", false);
+  reply.AddRecord("50", 1'732'261'234'568'000, "", "k\xc3\xa9", true);
+  EXPECT_EQ(reply.records(), 2u);
+  auto fast = std::move(reply).Finish("AAAA", 12);
+  json::object expected{
+      {"Records", json::array{json::object{{"SequenceNumber", "49"},
+                                           {"ApproximateArrivalTimestamp", 1732261234.567},
+                                           {"Data", binary},
+                                           {"PartitionKey", "key \"1\""}},
+                              json::object{{"SequenceNumber", "50"},
+                                           {"ApproximateArrivalTimestamp", 1732261234.568},
+                                           {"Data", ""},
+                                           {"PartitionKey", "k\xc3\xa9"},
+                                           {"EncryptionType", "KMS"}}}},
+      {"NextShardIterator", "AAAA"},
+      {"MillisBehindLatest", 12}};
+  EXPECT_EQ(json::parse(fast.body), ByCodec("GetRecords", expected)) << fast.body;
+}
+
+TEST(RecordRepliesTest, GetRecordsAtAClosedShardsEndMatchesTheCodec) {
+  GetRecordsReply reply;
+  json::array children{json::object{
+      {"ShardId", "shardId-000000000002"},
+      {"ParentShards", json::array{"shardId-000000000000"}},
+      {"HashKeyRange", json::object{{"StartingHashKey", "0"}, {"EndingHashKey", "99"}}}}};
+  auto fast = std::move(reply).FinishClosed(children, 0);
+  json::object expected{
+      {"Records", json::array()}, {"ChildShards", children}, {"MillisBehindLatest", 0}};
+  EXPECT_EQ(json::parse(fast.body), ByCodec("GetRecords", expected)) << fast.body;
+}
+
+TEST(RecordRepliesTest, ShardIdsAndHashKeysFormatWithoutFmt) {
+  EXPECT_EQ(ShardIdOf(0), "shardId-000000000000");
+  EXPECT_EQ(ShardIdOf(42), "shardId-000000000042");
+  EXPECT_EQ(ShardIdOf(4294967295u), "shardId-004294967295");
+  EXPECT_EQ(FormatHashKey(HashKey{10'000'000'000'000'000'000ULL}), "10000000000000000000");
+  EXPECT_EQ(FormatHashKey(HashKey{9'999'999'999'999'999'999ULL}), "9999999999999999999");
+  EXPECT_EQ(FormatHashKey(HashKey{1} << 64), "18446744073709551616");
+}
+
+}  // namespace
+}  // namespace tidepool::kinesis
