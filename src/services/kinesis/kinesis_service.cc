@@ -16,6 +16,7 @@
 #include "services/kinesis/keyspace.h"
 #include "services/kinesis/kinesis_errors.h"
 #include "services/kinesis/stream_codec.h"
+#include "services/write_path.h"
 #include "storage/key_codec.h"
 
 namespace tidepool::kinesis {
@@ -242,28 +243,14 @@ Result<KinesisService::ResourceRef> KinesisService::ResolveResourceArn(
 
 bool KinesisService::Submit(storage::WriteBatch batch, CallPtr call,
                             std::function<void(const Status&)> done) {
-  Status st = commits_.Submit(std::move(batch), std::move(done));
-  if (!st.ok()) {
-    Fail(call, st);
-    return false;
-  }
-  return true;
+  return services::SubmitForCall(commits_, std::move(batch), call, std::move(done), ToAwsError);
 }
 
 void KinesisService::CommitMeta(Stream& stream, CallPtr call, json::object output,
                                 storage::WriteBatch extra) {
   extra.Put(keyspace::StreamKey(stream.uid), EncodeStreamMeta(stream));
-  Submit(std::move(extra), call, [call, output = std::move(output)](const Status& st) mutable {
-    if (!call) {
-      if (!st.ok()) spdlog::error("kinesis: metadata commit failed: {}", st.ToString());
-      return;
-    }
-    if (st.ok()) {
-      call->Reply(std::move(output));
-    } else {
-      Fail(call, st);
-    }
-  });
+  Submit(std::move(extra), call,
+         services::ReplyWhenCommitted(call, std::move(output), ToAwsError, "kinesis"));
 }
 
 void KinesisService::EraseStream(const std::shared_ptr<Stream>& stream, CallPtr call) {
@@ -277,14 +264,7 @@ void KinesisService::EraseStream(const std::shared_ptr<Stream>& stream, CallPtr 
   batch.Delete(keyspace::StreamKey(stream->uid));
   batch.DeleteRange(keyspace::StreamRecordsBegin(stream->uid),
                     keyspace::StreamRecordsEnd(stream->uid));
-  Submit(std::move(batch), call, [call](const Status& st) {
-    if (!call) return;
-    if (st.ok()) {
-      call->Reply({});
-    } else {
-      Fail(call, st);
-    }
-  });
+  Submit(std::move(batch), call, services::ReplyWhenCommitted(call, {}, ToAwsError, "kinesis"));
 }
 
 // ---------------------------------------------------------------------------- transitions

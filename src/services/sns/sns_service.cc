@@ -13,6 +13,7 @@
 #include "services/sns/keyspace.h"
 #include "services/sns/sns_errors.h"
 #include "services/sns/topic_codec.h"
+#include "services/write_path.h"
 #include "storage/key_codec.h"
 
 namespace tidepool::sns {
@@ -152,12 +153,7 @@ std::string SnsService::PublicEndpoint(const protocol::Call& call) const {
 
 bool SnsService::Submit(storage::WriteBatch batch, CallPtr call,
                         std::function<void(const Status&)> done) {
-  Status st = commits_.Submit(std::move(batch), std::move(done));
-  if (!st.ok()) {
-    Fail(call, st);
-    return false;
-  }
-  return true;
+  return services::SubmitForCall(commits_, std::move(batch), call, std::move(done), ToAwsError);
 }
 
 void SnsService::CommitTopic(Topic& topic, CallPtr call, json::object output,

@@ -16,6 +16,7 @@
 #include "services/sqs/keyspace.h"
 #include "services/sqs/queue_codec.h"
 #include "services/sqs/sqs_internal.h"
+#include "services/write_path.h"
 
 namespace tidepool::sqs {
 namespace json = boost::json;
@@ -202,28 +203,14 @@ SqsService::QueueLocks SqsService::LockWithDlq(const std::shared_ptr<Queue>& q) 
 
 bool SqsService::Submit(storage::WriteBatch batch, CallPtr call,
                         std::function<void(const Status&)> done) {
-  Status st = commits_.Submit(std::move(batch), std::move(done));
-  if (!st.ok()) {
-    Fail(call, st);
-    return false;
-  }
-  return true;
+  return services::SubmitForCall(commits_, std::move(batch), call, std::move(done), ToAwsError);
 }
 
 void SqsService::CommitMeta(Queue& q, CallPtr call, json::object output,
                             storage::WriteBatch extra) {
   extra.Put(keyspace::QueueKey(q.uid), EncodeQueueMeta(q));
-  Submit(std::move(extra), call, [call, output = std::move(output)](const Status& st) mutable {
-    if (!call) {
-      if (!st.ok()) spdlog::error("sqs: metadata commit failed: {}", st.ToString());
-      return;
-    }
-    if (st.ok()) {
-      call->Reply(std::move(output));
-    } else {
-      Fail(call, st);
-    }
-  });
+  Submit(std::move(extra), call,
+         services::ReplyWhenCommitted(call, std::move(output), ToAwsError, "sqs"));
 }
 
 // ---------------------------------------------------------------------------- messages
