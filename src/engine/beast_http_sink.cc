@@ -14,11 +14,19 @@ namespace http = boost::beast::http;
 namespace ssl = boost::asio::ssl;
 namespace urls = boost::urls;
 
-BeastHttpSink::BeastHttpSink(boost::asio::io_context& io)
-    : io_(io), tls_(ssl::context::tls_client) {
-  // Accept any certificate (see the header); TLS 1.0 and 1.1 are refused.
-  tls_.set_verify_mode(ssl::verify_none);
-  SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_2_VERSION);
+ssl::context* BeastHttpSink::Tls() {
+  std::call_once(tls_once_, [this] {
+    try {
+      auto tls = std::make_unique<ssl::context>(ssl::context::tls_client);
+      // Accept any certificate (see the header); TLS 1.0 and 1.1 are refused.
+      tls->set_verify_mode(ssl::verify_none);
+      SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION);
+      tls_ = std::move(tls);
+    } catch (const std::exception&) {
+      // tls_ stays null: https deliveries are retried with an explanation.
+    }
+  });
+  return tls_.get();
 }
 
 void BeastHttpSink::Post(std::string url, std::vector<std::pair<std::string, std::string>> headers,
@@ -47,7 +55,9 @@ void BeastHttpSink::Post(std::string url, std::vector<std::pair<std::string, std
   if (tls) {
     // RFC 6066: SNI carries host names only, never IP literals.
     std::string server_name = parsed->host_type() == urls::host_type::name ? host : "";
-    auto session = std::make_shared<TlsPostSession>(std::move(done), io_, tls_);
+    ssl::context* context = Tls();
+    if (context == nullptr) return done({SinkOutcome::kRetry, "OpenSSL cannot make a TLS context"});
+    auto session = std::make_shared<TlsPostSession>(std::move(done), io_, *context);
     session->Run(std::move(host), port, std::move(server_name), std::move(request));
   } else {
     auto session = std::make_shared<PlainPostSession>(std::move(done), io_);

@@ -9,11 +9,15 @@
 // encrypted but the server is not authenticated.
 //
 // Thread-safe; operations run on `io`, which must outlive pending posts and this sink must
-// outlive them too (https posts use its TLS context).
+// outlive them too (https posts use its TLS context, made at the first https POST: an idle
+// server does not pay OpenSSL's TLS set-up in memory).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
+
+#include <memory>
+#include <mutex>
 
 #include "engine/sinks.h"
 
@@ -21,14 +25,17 @@ namespace tidepool::engine {
 
 class BeastHttpSink final : public HttpSink {
  public:
-  // Crashes (an uncaught exception) only if OpenSSL cannot make a client context at all.
-  explicit BeastHttpSink(boost::asio::io_context& io);
+  explicit BeastHttpSink(boost::asio::io_context& io) : io_(io) {}
   void Post(std::string url, std::vector<std::pair<std::string, std::string>> headers,
             std::string body, SinkDone done) override;
 
  private:
+  // The client TLS context, made on first use; null if OpenSSL cannot make one.
+  boost::asio::ssl::context* Tls();
+
   boost::asio::io_context& io_;
-  boost::asio::ssl::context tls_;  // read-only after construction; one SSL per https POST
+  std::once_flag tls_once_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;  // read-only once made; one SSL per POST
 };
 
 }  // namespace tidepool::engine
