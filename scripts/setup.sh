@@ -14,7 +14,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest clang-format
 )
-# Node.js and npm: any version >= 18 will do; Debian's only when the machine has none.
+# Node.js and npm: the pinned SDK packages declare Node.js >= 20 (the machines we target have
+# it). Debian's nodejs (18 on Debian 12) is installed only when the machine has no npm at all.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -36,8 +37,11 @@ python3 -c 'import pytest' 2>/dev/null || {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-pytest >/dev/null || true
 }
 
-# The AWS SDK for JS v3, for the integration tests (tests/js/package.json pins it).
-if [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules ]; then
+# The AWS SDK for JS v3, for the integration tests (tests/js/package.json pins it); reinstalled
+# when the lock file is newer than what node_modules holds.
+if [ -f tests/js/package.json ] &&
+  { [ ! -f tests/js/node_modules/.package-lock.json ] ||
+    [ tests/js/package-lock.json -nt tests/js/node_modules/.package-lock.json ]; }; then
   (cd tests/js && npm ci --silent --no-audit --no-fund 2>/dev/null || npm install --silent --no-audit --no-fund)
 fi
 echo "setup: ok"
