@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #include "protocol/codec/validate.h"
 
@@ -109,6 +110,13 @@ std::optional<std::string> Decode(std::string_view text, std::string& out) {
   return std::nullopt;
 }
 
+// Every 12-bit group as its two base64 characters: three input bytes take two lookups.
+constexpr std::array<std::array<char, 2>, 4096> kPairs = [] {
+  std::array<std::array<char, 2>, 4096> t{};
+  for (size_t i = 0; i < t.size(); ++i) t[i] = {kAlphabet[i >> 6], kAlphabet[i & 63]};
+  return t;
+}();
+
 void AppendEncoded(std::string_view bytes, std::string& out) {
   size_t start = out.size();
   out.resize(start + (bytes.size() + 2) / 3 * 4);
@@ -116,11 +124,10 @@ void AppendEncoded(std::string_view bytes, std::string& out) {
   const auto* in = reinterpret_cast<const uint8_t*>(bytes.data());
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t n = in[i] << 16 | in[i + 1] << 8 | in[i + 2];
-    *p++ = kAlphabet[n >> 18];
-    *p++ = kAlphabet[(n >> 12) & 63];
-    *p++ = kAlphabet[(n >> 6) & 63];
-    *p++ = kAlphabet[n & 63];
+    const uint32_t n = in[i] << 16 | in[i + 1] << 8 | in[i + 2];
+    std::memcpy(p, kPairs[n >> 12].data(), 2);
+    std::memcpy(p + 2, kPairs[n & 4095].data(), 2);
+    p += 4;
   }
   if (i + 1 == bytes.size()) {
     uint32_t n = in[i] << 16;

@@ -2,16 +2,38 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "protocol/codec/blob_base64.h"
 
 namespace tidepool::protocol::json_text {
 
+namespace {
+
+// Whether any of the 8 bytes in `v` is a control byte (< 0x20), '"' or '\\' (SWAR: a byte
+// test is "subtract, and-not, high bit set").
+bool NeedsEscape(uint64_t v) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  const uint64_t below_space = (v - kOnes * 0x20) & ~v & kHigh;
+  return (below_space | has_zero(v ^ (kOnes * '"')) | has_zero(v ^ (kOnes * '\\'))) != 0;
+}
+
+}  // namespace
+
 void AppendString(std::string_view s, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
+  // Fast path: skip 8 bytes at a time while none needs escaping.
+  size_t clean = 0;
+  for (uint64_t v; clean + 8 <= s.size(); clean += 8) {
+    std::memcpy(&v, s.data() + clean, 8);
+    if (NeedsEscape(v)) break;
+  }
   out += '"';
   size_t run = 0;  // start of the pending run of bytes that need no escaping
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = clean; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + run, i - run);
@@ -89,6 +111,22 @@ void AppendInt(int64_t n, std::string& out) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, n);
   out.append(buf, r.ptr);
+}
+
+void AppendEpochMillis(int64_t ms, std::string& out) {
+  // The shortest decimal that reads back as ms / 1000.0 is that value's exact 3-decimal form
+  // with trailing zeros dropped, while a double's spacing there is well under 0.0005: true for
+  // any time from 1970 to 2242 (below 2^33 seconds). Anything else takes the general path.
+  constexpr int64_t kLimit = (int64_t{1} << 33) * 1000;
+  if (ms < 0 || ms >= kLimit) return AppendDouble(static_cast<double>(ms) / 1000.0, out, true);
+  AppendInt(ms / 1000, out);
+  int frac = static_cast<int>(ms % 1000);
+  if (frac == 0) return;
+  char digits[4] = {'.', static_cast<char>('0' + frac / 100),
+                    static_cast<char>('0' + frac / 10 % 10), static_cast<char>('0' + frac % 10)};
+  size_t n = 4;
+  while (digits[n - 1] == '0') --n;
+  out.append(digits, n);
 }
 
 void AppendBlob(std::string_view bytes, std::string& out) {

@@ -26,6 +26,10 @@ void AppendDouble(double d, std::string& out, bool fixed);
 
 void AppendInt(int64_t n, std::string& out);
 
+// Epoch milliseconds as the timestamp AppendDouble(ms / 1000.0, out, /*fixed=*/true) writes
+// ("1732261234.5" for ms 1732261234500), without a floating-point conversion.
+void AppendEpochMillis(int64_t ms, std::string& out);
+
 // `"name":` (name must need no escaping: a model member name).
 inline void AppendKey(std::string_view name, std::string& out) {
   out += '"';
