@@ -24,15 +24,31 @@ std::string FormatHashKey(HashKey value) {
   value /= k19;
   const auto mid = static_cast<uint64_t>(value % k19);
   const auto top = static_cast<uint64_t>(value / k19);
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
   char buf[64];
   char* end = buf + sizeof buf;
   char* p = end;
-  // Writes `v` backwards ending at p; at least `width` digits (zero-padded).
+  // Writes `v` backwards ending at p, two digits a step; at least `width` digits (zero-padded).
   auto put = [&p](uint64_t v, int width) {
-    for (int i = 0; i < width || v != 0; ++i) {
-      *--p = static_cast<char>('0' + v % 10);
-      v /= 10;
+    char* stop = p - width;
+    while (v >= 100) {
+      const auto pair = static_cast<size_t>(v % 100) * 2;
+      v /= 100;
+      p -= 2;
+      p[0] = kPairs[pair];
+      p[1] = kPairs[pair + 1];
     }
+    if (v >= 10) {
+      p -= 2;
+      p[0] = kPairs[v * 2];
+      p[1] = kPairs[v * 2 + 1];
+    } else {
+      *--p = static_cast<char>('0' + v);
+    }
+    while (p > stop) *--p = '0';
   };
   if (top != 0) {
     put(low, 19);

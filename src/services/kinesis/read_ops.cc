@@ -207,7 +207,9 @@ void KinesisService::GetRecords(CallPtr call) {
     ending_counter = shard->ending_counter;
   }
   const uint64_t committed = shard->committed_counter.load(std::memory_order_acquire);
-  GetRecordsReply reply;
+  const uint64_t available = it->position <= committed ? committed - it->position + 1 : 0;
+  GetRecordsReply reply(
+      static_cast<size_t>(std::min<uint64_t>(available, std::max<int64_t>(limit, 0))));
   uint64_t next_position = it->position;
   int64_t last_arrival = 0;
   size_t bytes = 0;

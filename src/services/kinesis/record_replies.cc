@@ -59,7 +59,10 @@ protocol::EncodedJson PutRecordsReply::Finish(bool encrypted) && {
   return out;
 }
 
-GetRecordsReply::GetRecordsReply() { body_ = "{\"Records\":["; }
+GetRecordsReply::GetRecordsReply(size_t expected_records) {
+  body_.reserve(64 + expected_records * 256);  // ~100-byte records; larger ones grow the body
+  body_ = "{\"Records\":[";
+}
 
 void GetRecordsReply::AddRecord(std::string_view sequence_number, int64_t arrival_micros,
                                 std::string_view data, std::string_view partition_key,
@@ -70,7 +73,7 @@ void GetRecordsReply::AddRecord(std::string_view sequence_number, int64_t arriva
   json_text::AppendString(sequence_number, body_);
   body_ += ',';
   json_text::AppendKey("ApproximateArrivalTimestamp", body_);
-  json_text::AppendDouble(TimestampValue(arrival_micros), body_, /*fixed=*/true);
+  json_text::AppendEpochMillis(arrival_micros / 1000, body_);  // = TimestampValue's number
   body_ += ',';
   json_text::AppendKey("Data", body_);
   json_text::AppendBlob(data, body_);

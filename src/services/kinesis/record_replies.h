@@ -39,7 +39,9 @@ class PutRecordsReply {
 // shard {"Records":[…],"ChildShards":[…],"MillisBehindLatest":n}.
 class GetRecordsReply {
  public:
-  GetRecordsReply();
+  // `expected_records`: how many records the reply will likely hold (the body is sized for
+  // them up front instead of growing by copies).
+  explicit GetRecordsReply(size_t expected_records = 0);
   // `arrival_micros` is written as ApproximateArrivalTimestamp, epoch seconds with
   // millisecond precision; `data` as base64.
   void AddRecord(std::string_view sequence_number, int64_t arrival_micros, std::string_view data,
