@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <set>
+#include <thread>
+
 #include "core/arn.h"
 #include "core/clock.h"
 #include "core/encoding.h"
@@ -40,6 +43,28 @@ TEST(Uuid, HasVersion4Shape) {
   ASSERT_EQ(u.size(), 36u);
   EXPECT_EQ(u[14], '4');
   EXPECT_NE(NewUuid(), u);
+}
+
+TEST(Uuid, EveryOneIsWellFormedAndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string u = NewUuid();
+    ASSERT_EQ(u.size(), 36u);
+    for (size_t k = 0; k < u.size(); ++k) {
+      if (k == 8 || k == 13 || k == 18 || k == 23) {
+        ASSERT_EQ(u[k], '-') << u;
+      } else {
+        ASSERT_TRUE((u[k] >= '0' && u[k] <= '9') || (u[k] >= 'a' && u[k] <= 'f')) << u;
+      }
+    }
+    ASSERT_EQ(u[14], '4') << u;                                                    // version 4
+    ASSERT_NE(std::string_view("89ab").find(u[19]), std::string_view::npos) << u;  // variant
+    ASSERT_TRUE(seen.insert(u).second) << "repeated " << u;
+  }
+  // Threads do not share a sequence.
+  std::string other;
+  std::thread([&other] { other = NewUuid(); }).join();
+  EXPECT_EQ(seen.count(other), 0u);
 }
 
 TEST(Arn, ParsesAndPrints) {

@@ -21,7 +21,9 @@ std::string Md5(std::string_view data);
 std::string Sha256(std::string_view data);
 std::string HmacSha256(std::string_view key, std::string_view data);
 
-// A random version-4 UUID, lowercase with dashes (request ids, consumer ids...).
+// A random version-4 UUID, lowercase with dashes (message ids, subscription ids...). Fast and
+// unpredictable enough for ids (a per-thread xoshiro256** seeded from OpenSSL's RNG), but not
+// a cryptographic secret.
 std::string NewUuid();
 
 }  // namespace tidepool
