@@ -214,7 +214,9 @@ std::variant<AuthInfo, AwsError> Authenticator::Authenticate(const http::HttpReq
                      "'. See http://en.wikipedia.org/wiki/ISO_8601";
       }
     }
-    Result<sigv4::Authorization> parsed = sigv4::ParseAuthorizationHeader(value);
+    Result<sigv4::Authorization> parsed = sigv4::ParseAuthorizationHeader(
+        value, mode_ == AuthMode::kAcceptAny ? sigv4::AuthorizationParts::kScopeOnly
+                                             : sigv4::AuthorizationParts::kAll);
     if (!parsed.ok()) {
       std::string message = parsed.status().message();
       size_t at = message.rfind("Authorization=");

@@ -56,7 +56,7 @@ std::string_view Param(const form::FormParams& params, std::string_view key) {
 // X-Amz-Credential ("AKID/20130524/us-east-1/sns/aws4_request"); empty when unsigned.
 std::string ScopeService(const HttpRequest& request, const form::FormParams& params) {
   if (auto it = request.find(bhttp::field::authorization); it != request.end()) {
-    auto auth = sigv4::ParseAuthorizationHeader(it->value());
+    auto auth = sigv4::ParseAuthorizationHeader(it->value(), sigv4::AuthorizationParts::kScopeOnly);
     if (auth.ok()) return auth->service;
   }
   std::string_view credential = Param(params, "X-Amz-Credential");

@@ -283,7 +283,7 @@ std::string SigningKey(std::string_view secret_key, const Authorization& auth) {
 
 }  // namespace
 
-Result<Authorization> ParseAuthorizationHeader(std::string_view value) {
+Result<Authorization> ParseAuthorizationHeader(std::string_view value, AuthorizationParts parts) {
   std::string_view rest = Trim(value);
   size_t sp = 0;
   while (sp < rest.size() && !IsSpace(rest[sp]) && rest[sp] != ',') ++sp;
@@ -329,8 +329,10 @@ Result<Authorization> ParseAuthorizationHeader(std::string_view value) {
   }
   Authorization auth;
   if (Status s = ParseCredential(credential, &auth); !s.ok()) return s;
-  auth.signed_headers = SplitSignedHeaders(signed_headers);
-  auth.signature = Lower(signature);
+  if (parts == AuthorizationParts::kAll) {
+    auth.signed_headers = SplitSignedHeaders(signed_headers);
+    auth.signature = Lower(signature);
+  }
   auth.presigned = false;
   return auth;
 }

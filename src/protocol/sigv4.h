@@ -31,7 +31,11 @@ struct Authorization {
 //    SignedHeaders=host;x-amz-date, Signature=<64 hex>"
 // Failures are InvalidArgument with a message fit for AWS's IncompleteSignature /
 // InvalidSignatureException replies. Never reads past `value`.
-Result<Authorization> ParseAuthorizationHeader(std::string_view value);
+// kScopeOnly (enough to learn account and region, e.g. when signatures are not checked)
+// validates the same but leaves `signed_headers` and `signature` empty, which saves their copies.
+enum class AuthorizationParts { kAll, kScopeOnly };
+Result<Authorization> ParseAuthorizationHeader(std::string_view value,
+                                               AuthorizationParts parts = AuthorizationParts::kAll);
 
 // Parses the presigned form from a decoded query string's parameters
 // (X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders,

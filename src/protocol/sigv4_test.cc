@@ -418,6 +418,20 @@ TEST(SigV4ParseTest, HeaderForm) {
   EXPECT_EQ(a->signed_headers, (std::vector<std::string>{"host", "x-amz-date"}));
   EXPECT_EQ(a->signature, "abcdef0123");
   EXPECT_FALSE(a->presigned);
+
+  // The scope alone: same checks, no signature parts.
+  Result<Authorization> scope = ParseAuthorizationHeader(
+      "AWS4-HMAC-SHA256 Credential=AKID/20130524/us-east-1/s3/aws4_request,"
+      "SignedHeaders=Host;x-amz-date ,  Signature=ABCDEF0123",
+      AuthorizationParts::kScopeOnly);
+  ASSERT_TRUE(scope.ok()) << scope.status().ToString();
+  EXPECT_EQ(scope->access_key_id, "AKID");
+  EXPECT_EQ(scope->region, "us-east-1");
+  EXPECT_TRUE(scope->signed_headers.empty());
+  EXPECT_TRUE(scope->signature.empty());
+  EXPECT_FALSE(ParseAuthorizationHeader("AWS4-HMAC-SHA256 Credential=A/B/C/D/aws4_request",
+                                        AuthorizationParts::kScopeOnly)
+                   .ok());
 }
 
 TEST(SigV4ParseTest, HeaderFormErrorsUseAwsTexts) {
