@@ -128,6 +128,9 @@ class Decoder {
       case ShapeType::kDouble:
         if (v.is_number()) {
           v = v.to_number<double>();
+          // A literal beyond a double's range (1e999) parses as infinity, which no JSON
+          // reply could carry back: refused as the out-of-range number it is.
+          if (!std::isfinite(v.get_double())) return Fail("Numeric value out of range");
           return true;
         }
         return ScalarMismatch(v, shape.type);
@@ -136,6 +139,7 @@ class Decoder {
       case ShapeType::kTimestamp:
         if (v.is_number()) {
           v = v.to_number<double>();
+          if (!std::isfinite(v.get_double())) return Fail("Numeric value out of range");
           return true;
         }
         if (v.is_bool()) {
