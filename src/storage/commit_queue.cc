@@ -53,7 +53,7 @@ Status CommitQueue::Submit(WriteBatch batch, Completion done) {
       Status status = CheckWriteBatch(batch);
       if (status.ok()) {
         try {
-          status = store_.Write(batch, /*sync=*/false);
+          status = store_.WriteOwned(std::move(batch), /*sync=*/false);
           ++groups_;
         } catch (const std::exception& e) {
           status = Status::Internal(std::string("store write threw: ") + e.what());

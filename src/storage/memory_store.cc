@@ -1,6 +1,7 @@
 #include "storage/memory_store.h"
 
 #include <mutex>
+#include <utility>
 
 #include "storage/batch_check.h"
 
@@ -22,17 +23,24 @@ Status MemoryStore::Scan(std::string_view begin, std::string_view end, const Vis
   return Status::Ok();
 }
 
-Status MemoryStore::Write(const WriteBatch& batch, bool /*sync*/) {
-  TP_RETURN_IF_ERROR(CheckWriteBatch(batch));
+template <bool kMove, typename Ops>
+void MemoryStore::Apply(Ops& ops) {
+  auto take = [](auto& s) -> decltype(auto) {
+    if constexpr (kMove) {
+      return std::move(s);
+    } else {
+      return static_cast<const std::string&>(s);
+    }
+  };
   std::unique_lock lock(mu_);
-  for (const WriteBatch::Op& op : batch.ops()) {
+  for (auto& op : ops) {
     switch (op.type) {
       case WriteBatch::OpType::kPut: {
         auto it = map_.lower_bound(op.key);
         if (it != map_.end() && it->first == op.key) {
-          it->second = op.value;
+          it->second = take(op.value);
         } else {
-          map_.emplace_hint(it, op.key, op.value);
+          map_.emplace_hint(it, take(op.key), take(op.value));
         }
         break;
       }
@@ -46,6 +54,17 @@ Status MemoryStore::Write(const WriteBatch& batch, bool /*sync*/) {
         break;
     }
   }
+}
+
+Status MemoryStore::Write(const WriteBatch& batch, bool /*sync*/) {
+  TP_RETURN_IF_ERROR(CheckWriteBatch(batch));
+  Apply<false>(batch.ops());
+  return Status::Ok();
+}
+
+Status MemoryStore::WriteOwned(WriteBatch&& batch, bool /*sync*/) {
+  TP_RETURN_IF_ERROR(CheckWriteBatch(batch));
+  Apply<true>(batch.mutable_ops());
   return Status::Ok();
 }
 

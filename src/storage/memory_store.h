@@ -21,6 +21,7 @@ class MemoryStore final : public Store {
   Result<std::optional<std::string>> Get(std::string_view key) const override;
   Status Scan(std::string_view begin, std::string_view end, const Visitor& visit) const override;
   Status Write(const WriteBatch& batch, bool sync) override;
+  Status WriteOwned(WriteBatch&& batch, bool sync) override;
 
   // Replaces the whole content with `other`'s (used by FaultInjectionStore to roll back).
   void CopyFrom(const MemoryStore& other);
@@ -29,6 +30,10 @@ class MemoryStore final : public Store {
 
  private:
   using Map = std::map<std::string, std::string, std::less<>>;
+
+  // Applies `ops` under the exclusive lock; kMove: moves their strings into the map.
+  template <bool kMove, typename Ops>
+  void Apply(Ops& ops);
 
   mutable std::shared_mutex mu_;
   Map map_;  // guarded by mu_

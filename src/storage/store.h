@@ -42,6 +42,10 @@ class Store {
   // Applies `batch` atomically. `sync` asks for an fsync before returning (ignored by the
   // in-memory store). Thread-safe, but only the CommitQueue calls it on the request path.
   virtual Status Write(const WriteBatch& batch, bool sync) = 0;
+
+  // Like Write, for a batch the caller gives up: a store may move its keys and values in
+  // instead of copying them (the in-memory store does). `batch` is left valid, unspecified.
+  virtual Status WriteOwned(WriteBatch&& batch, bool sync) { return Write(batch, sync); }
 };
 
 // Opens the store for `durability`: RocksDB in `data_dir` (created if missing) for kSync and

@@ -136,6 +136,30 @@ TYPED_TEST(StoreConformanceTest, OpsApplyInBatchOrder) {
   EXPECT_EQ(this->Get("r2"), std::nullopt);
 }
 
+TYPED_TEST(StoreConformanceTest, WriteOwnedAppliesLikeWrite) {
+  this->Put("r2", "old");
+  this->Put("k", "kept");
+  WriteBatch b;
+  b.Put("x", "1");
+  b.Delete("x");
+  b.Put("y", std::string(100, 'y'));  // longer than any small-string buffer: really moved
+  b.Put("k", "overwritten");
+  b.DeleteRange("r", "s");
+  b.Put("r1", "new");
+  ASSERT_TRUE(this->store_->WriteOwned(std::move(b), false).ok());
+  EXPECT_EQ(this->Get("x"), std::nullopt);
+  EXPECT_EQ(this->Get("y"), std::string(100, 'y'));
+  EXPECT_EQ(this->Get("k"), "overwritten");
+  EXPECT_EQ(this->Get("r1"), "new");
+  EXPECT_EQ(this->Get("r2"), std::nullopt);
+
+  WriteBatch bad;
+  bad.Put("z", "1");
+  bad.DeleteRange("b", "a");
+  EXPECT_EQ(this->store_->WriteOwned(std::move(bad), false).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(this->Get("z"), std::nullopt);
+}
+
 TYPED_TEST(StoreConformanceTest, ScanBoundsAndEarlyStop) {
   for (const char* k : {"a", "b", "c", "d"}) this->Put(k, std::string(k) + "v");
   EXPECT_EQ(this->ScanAll("b", "d"), (Entries{{"b", "bv"}, {"c", "cv"}}));

@@ -41,6 +41,8 @@ class WriteBatch {
   }
 
   const std::vector<Op>& ops() const { return ops_; }
+  // For a store that consumes the batch (Store::WriteOwned) and moves the strings out.
+  std::vector<Op>& mutable_ops() { return ops_; }
   bool empty() const { return ops_.empty(); }
   size_t ByteSize() const { return bytes_; }  // keys + values, for group-size limits
 
