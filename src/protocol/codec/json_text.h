@@ -37,4 +37,10 @@ inline void AppendKey(std::string_view name, std::string& out) {
   out += "\":";
 }
 
+// `"name":"value"` (value escaped as by AppendString).
+inline void AppendStringMember(std::string_view name, std::string_view value, std::string& out) {
+  AppendKey(name, out);
+  AppendString(value, out);
+}
+
 }  // namespace tidepool::protocol::json_text

@@ -16,7 +16,7 @@ std::optional<HashKey> ParseHashKey(std::string_view text) {
   return value;
 }
 
-std::string FormatHashKey(HashKey value) {
+void AppendHashKey(HashKey value, std::string& out) {
   // Two 128-bit divisions by 10^19 instead of one per digit (this runs for every sequence
   // number on the PutRecord and GetRecords paths).
   constexpr uint64_t k19 = 10'000'000'000'000'000'000ULL;
@@ -60,7 +60,13 @@ std::string FormatHashKey(HashKey value) {
   } else {
     put(low, 1);
   }
-  return std::string(p, end);
+  out.append(p, end);
+}
+
+std::string FormatHashKey(HashKey value) {
+  std::string out;
+  AppendHashKey(value, out);
+  return out;
 }
 
 HashKey PartitionKeyHash(std::string_view partition_key) {

@@ -20,6 +20,8 @@ constexpr HashKey kMaxHashKey = ~HashKey{0};  // 2^128 - 1
 std::optional<HashKey> ParseHashKey(std::string_view text);
 
 std::string FormatHashKey(HashKey value);
+// Appends FormatHashKey(value) to `out` (no temporary string on the hot paths).
+void AppendHashKey(HashKey value, std::string& out);
 
 // MD5 of the partition key's bytes, read as a big-endian 128-bit number (AWS's routing).
 HashKey PartitionKeyHash(std::string_view partition_key);

@@ -179,13 +179,14 @@ void KinesisService::GetRecords(CallPtr call) {
   }
   const auto& ctx = call->context();
   std::shared_ptr<Stream> stream = FindStreamByUid(it->stream_uid);
-  const Status shard_not_found =
-      KinesisStatus(KinesisError::kResourceNotFound,
-                    fmt::format("Shard {} in stream {} under account {} does not exist",
-                                ShardIdOf(it->shard_index), it->stream_name, ctx.account_id));
+  auto shard_not_found = [&] {  // formatted only when needed: GetRecords is a hot path
+    return KinesisStatus(KinesisError::kResourceNotFound,
+                         fmt::format("Shard {} in stream {} under account {} does not exist",
+                                     ShardIdOf(it->shard_index), it->stream_name, ctx.account_id));
+  };
   if (!stream || stream->name != it->stream_name || stream->account != ctx.account_id ||
       stream->region != ctx.region) {
-    return Fail(call, shard_not_found);
+    return Fail(call, shard_not_found());
   }
   if (auto arn = InputStringView(in, "StreamARN"); arn && *arn != stream->arn) {
     return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
@@ -200,7 +201,7 @@ void KinesisService::GetRecords(CallPtr call) {
   Shard* shard;
   {
     std::lock_guard lock(stream->mu);
-    if (it->shard_index >= stream->shards.size()) return Fail(call, shard_not_found);
+    if (it->shard_index >= stream->shards.size()) return Fail(call, shard_not_found());
     shard = stream->shards[it->shard_index].get();
     cutoff = now - int64_t{stream->retention_hours} * 3600 * 1'000'000;
     closed = !shard->open();
@@ -228,9 +229,9 @@ void KinesisService::GetRecords(CallPtr call) {
           const size_t size = record->data.size() + record->partition_key.size();
           if (reply.records() > 0 && bytes + size > kMaxGetRecordsBytes) return false;
           bytes += size;
-          reply.AddRecord(
-              SequenceNumber{StreamTag(stream->uid), it->shard_index, *counter}.ToString(),
-              record->arrival_micros, record->data, record->partition_key, record->encrypted);
+          reply.AddRecord(SequenceNumber{StreamTag(stream->uid), it->shard_index, *counter},
+                          record->arrival_micros, record->data, record->partition_key,
+                          record->encrypted);
           next_position = *counter + 1;
           last_arrival = record->arrival_micros;
           return static_cast<int64_t>(reply.records()) < limit;

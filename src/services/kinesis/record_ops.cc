@@ -165,6 +165,7 @@ void KinesisService::PutRecords(CallPtr call) {
     Shard* shard;
     uint64_t counter;
     int64_t arrival;
+    std::string shard_id;  // formatted once per request, not per record
   };
   std::vector<ShardTip> tips;  // one entry per shard written, with its newest record
   PutRecordsReply reply(planned.size());
@@ -186,16 +187,15 @@ void KinesisService::PutRecords(CallPtr call) {
     value.clear();
     keyspace::AppendRecordValue(&value, arrival, encrypted, p.partition_key, p.data);
     batch.Put(keyspace::RecordKey(stream->uid, shard->index, counter), value);
-    reply.AddSuccess(SequenceNumber{StreamTag(stream->uid), shard->index, counter}.ToString(),
-                     ShardIdOf(shard->index));
     auto tip = std::find_if(tips.begin(), tips.end(),
                             [shard](const ShardTip& t) { return t.shard == shard; });
     if (tip == tips.end()) {
-      tips.push_back({shard, counter, arrival});
+      tip = tips.insert(tips.end(), {shard, counter, arrival, ShardIdOf(shard->index)});
     } else {
       tip->counter = counter;
       tip->arrival = arrival;
     }
+    reply.AddSuccess(SequenceNumber{StreamTag(stream->uid), shard->index, counter}, tip->shard_id);
   }
   protocol::EncodedJson out = std::move(reply).Finish(encrypted);
   if (batch.empty()) {

@@ -13,11 +13,9 @@ protocol::EncodedJson PutRecordReply(std::string_view shard_id, std::string_view
   protocol::EncodedJson out;
   out.body.reserve(128);
   out.body += '{';
-  json_text::AppendKey("ShardId", out.body);
-  json_text::AppendString(shard_id, out.body);
+  json_text::AppendStringMember("ShardId", shard_id, out.body);
   out.body += ',';
-  json_text::AppendKey("SequenceNumber", out.body);
-  json_text::AppendString(sequence_number, out.body);
+  json_text::AppendStringMember("SequenceNumber", sequence_number, out.body);
   out.body += encrypted ? R"(,"EncryptionType":"KMS"})" : R"(,"EncryptionType":"NONE"})";
   return out;
 }
@@ -26,25 +24,23 @@ PutRecordsReply::PutRecordsReply(size_t expected_records) {
   records_.reserve(expected_records * 96);
 }
 
-void PutRecordsReply::AddEntry(std::string_view key1, std::string_view value1,
-                               std::string_view key2, std::string_view value2) {
+void PutRecordsReply::AddSuccess(const SequenceNumber& sequence_number, std::string_view shard_id) {
   if (!records_.empty()) records_ += ',';
-  records_ += '{';
-  json_text::AppendKey(key1, records_);
-  json_text::AppendString(value1, records_);
-  records_ += ',';
-  json_text::AppendKey(key2, records_);
-  json_text::AppendString(value2, records_);
+  records_ += R"({"SequenceNumber":")";
+  sequence_number.AppendTo(records_);  // digits only: nothing to escape
+  records_ += R"(","ShardId":)";
+  json_text::AppendString(shard_id, records_);
   records_ += '}';
-}
-
-void PutRecordsReply::AddSuccess(std::string_view sequence_number, std::string_view shard_id) {
-  AddEntry("SequenceNumber", sequence_number, "ShardId", shard_id);
 }
 
 void PutRecordsReply::AddFailure(std::string_view error_code, std::string_view error_message) {
   ++failed_;
-  AddEntry("ErrorCode", error_code, "ErrorMessage", error_message);
+  if (!records_.empty()) records_ += ',';
+  records_ += '{';
+  json_text::AppendStringMember("ErrorCode", error_code, records_);
+  records_ += ',';
+  json_text::AppendStringMember("ErrorMessage", error_message, records_);
+  records_ += '}';
 }
 
 protocol::EncodedJson PutRecordsReply::Finish(bool encrypted) && {
@@ -64,22 +60,20 @@ GetRecordsReply::GetRecordsReply(size_t expected_records) {
   body_ = "{\"Records\":[";
 }
 
-void GetRecordsReply::AddRecord(std::string_view sequence_number, int64_t arrival_micros,
+void GetRecordsReply::AddRecord(const SequenceNumber& sequence_number, int64_t arrival_micros,
                                 std::string_view data, std::string_view partition_key,
                                 bool encrypted) {
   if (records_++ > 0) body_ += ',';
-  body_ += '{';
-  json_text::AppendKey("SequenceNumber", body_);
-  json_text::AppendString(sequence_number, body_);
-  body_ += ',';
+  body_ += R"({"SequenceNumber":")";
+  sequence_number.AppendTo(body_);  // digits only: nothing to escape
+  body_ += "\",";
   json_text::AppendKey("ApproximateArrivalTimestamp", body_);
   json_text::AppendEpochMillis(arrival_micros / 1000, body_);  // = TimestampValue's number
   body_ += ',';
   json_text::AppendKey("Data", body_);
   json_text::AppendBlob(data, body_);
   body_ += ',';
-  json_text::AppendKey("PartitionKey", body_);
-  json_text::AppendString(partition_key, body_);
+  json_text::AppendStringMember("PartitionKey", partition_key, body_);
   if (encrypted) body_ += R"(,"EncryptionType":"KMS")";
   body_ += '}';
 }
@@ -87,8 +81,7 @@ void GetRecordsReply::AddRecord(std::string_view sequence_number, int64_t arriva
 protocol::EncodedJson GetRecordsReply::Finish(std::string_view next_shard_iterator,
                                               int64_t millis_behind_latest) && {
   body_ += "],";
-  json_text::AppendKey("NextShardIterator", body_);
-  json_text::AppendString(next_shard_iterator, body_);
+  json_text::AppendStringMember("NextShardIterator", next_shard_iterator, body_);
   return std::move(*this).Close(millis_behind_latest);
 }
 

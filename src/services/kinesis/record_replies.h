@@ -11,6 +11,7 @@
 #include <boost/json/array.hpp>
 
 #include "protocol/service.h"
+#include "services/kinesis/sequence_number.h"
 
 namespace tidepool::kinesis {
 
@@ -23,14 +24,11 @@ protocol::EncodedJson PutRecordReply(std::string_view shard_id, std::string_view
 class PutRecordsReply {
  public:
   explicit PutRecordsReply(size_t expected_records);
-  void AddSuccess(std::string_view sequence_number, std::string_view shard_id);
+  void AddSuccess(const SequenceNumber& sequence_number, std::string_view shard_id);
   void AddFailure(std::string_view error_code, std::string_view error_message);
   protocol::EncodedJson Finish(bool encrypted) &&;
 
  private:
-  void AddEntry(std::string_view key1, std::string_view value1, std::string_view key2,
-                std::string_view value2);
-
   std::string records_;  // the Records array's entries, comma-separated
   int64_t failed_ = 0;
 };
@@ -44,8 +42,8 @@ class GetRecordsReply {
   explicit GetRecordsReply(size_t expected_records = 0);
   // `arrival_micros` is written as ApproximateArrivalTimestamp, epoch seconds with
   // millisecond precision; `data` as base64.
-  void AddRecord(std::string_view sequence_number, int64_t arrival_micros, std::string_view data,
-                 std::string_view partition_key, bool encrypted);
+  void AddRecord(const SequenceNumber& sequence_number, int64_t arrival_micros,
+                 std::string_view data, std::string_view partition_key, bool encrypted);
   size_t records() const { return records_; }
   protocol::EncodedJson Finish(std::string_view next_shard_iterator,
                                int64_t millis_behind_latest) &&;

@@ -32,18 +32,20 @@ TEST(RecordRepliesTest, PutRecordMatchesTheCodec) {
 }
 
 TEST(RecordRepliesTest, PutRecordsMatchesTheCodec) {
+  const SequenceNumber first{7, 0, 1}, second{7, 1, 2};
   PutRecordsReply reply(3);
-  reply.AddSuccess("1", "shardId-000000000000");
+  reply.AddSuccess(first, "shardId-000000000000");
   reply.AddFailure("ProvisionedThroughputExceededException", "Rate \"exceeded\" for shard");
-  reply.AddSuccess("2", "shardId-000000000001");
+  reply.AddSuccess(second, "shardId-000000000001");
   auto fast = std::move(reply).Finish(false);
   json::object expected{
       {"FailedRecordCount", 1},
-      {"Records",
-       json::array{json::object{{"SequenceNumber", "1"}, {"ShardId", "shardId-000000000000"}},
-                   json::object{{"ErrorCode", "ProvisionedThroughputExceededException"},
-                                {"ErrorMessage", "Rate \"exceeded\" for shard"}},
-                   json::object{{"SequenceNumber", "2"}, {"ShardId", "shardId-000000000001"}}}},
+      {"Records", json::array{json::object{{"SequenceNumber", first.ToString()},
+                                           {"ShardId", "shardId-000000000000"}},
+                              json::object{{"ErrorCode", "ProvisionedThroughputExceededException"},
+                                           {"ErrorMessage", "Rate \"exceeded\" for shard"}},
+                              json::object{{"SequenceNumber", second.ToString()},
+                                           {"ShardId", "shardId-000000000001"}}}},
       {"EncryptionType", "NONE"}};
   EXPECT_EQ(json::parse(fast.body), ByCodec("PutRecords", expected)) << fast.body;
 
@@ -57,16 +59,17 @@ TEST(RecordRepliesTest, PutRecordsMatchesTheCodec) {
 TEST(RecordRepliesTest, GetRecordsMatchesTheCodec) {
   GetRecordsReply reply;
   const std::string binary("\x00\xff\n\"x", 5);
-  reply.AddRecord("49", 1'732'261'234'567'891, binary, "key \"1\"", false);
-  reply.AddRecord("50", 1'732'261'234'568'000, "", "k\xc3\xa9", true);
+  const SequenceNumber first{3, 2, 49}, second{3, 2, 50};
+  reply.AddRecord(first, 1'732'261'234'567'891, binary, "key \"1\"", false);
+  reply.AddRecord(second, 1'732'261'234'568'000, "", "k\xc3\xa9", true);
   EXPECT_EQ(reply.records(), 2u);
   auto fast = std::move(reply).Finish("AAAA", 12);
   json::object expected{
-      {"Records", json::array{json::object{{"SequenceNumber", "49"},
+      {"Records", json::array{json::object{{"SequenceNumber", first.ToString()},
                                            {"ApproximateArrivalTimestamp", 1732261234.567},
                                            {"Data", binary},
                                            {"PartitionKey", "key \"1\""}},
-                              json::object{{"SequenceNumber", "50"},
+                              json::object{{"SequenceNumber", second.ToString()},
                                            {"ApproximateArrivalTimestamp", 1732261234.568},
                                            {"Data", ""},
                                            {"PartitionKey", "k\xc3\xa9"},

@@ -18,13 +18,19 @@ uint8_t Check(unsigned __int128 upper120) {
 
 }  // namespace
 
-std::string SequenceNumber::ToString() const {
+void SequenceNumber::AppendTo(std::string& out) const {
   unsigned __int128 v = kVersion;
   v = (v << 32) | stream_tag;
   v = (v << 20) | (shard_index & kMaxShardIndex);
   v = (v << 64) | counter;
   v = (v << 8) | Check(v);
-  return FormatHashKey(v);
+  AppendHashKey(v, out);
+}
+
+std::string SequenceNumber::ToString() const {
+  std::string out;
+  AppendTo(out);
+  return out;
 }
 
 std::optional<SequenceNumber> SequenceNumber::Parse(std::string_view text) {

@@ -26,6 +26,7 @@ struct SequenceNumber {
   uint64_t counter = 0;
 
   std::string ToString() const;
+  void AppendTo(std::string& out) const;  // appends ToString()
   // nullopt when not a number this layout produced (wrong version, too large, bad check).
   static std::optional<SequenceNumber> Parse(std::string_view text);
 };
