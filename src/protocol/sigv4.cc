@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "core/encoding.h"
+#include "protocol/http/query_string.h"
 
 namespace tidepool::protocol::sigv4 {
 namespace {
@@ -33,13 +34,6 @@ bool IsUnreserved(unsigned char c) {
          c == '_' || c == '.' || c == '~';
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // AWS UriEncode: every byte but the unreserved set (and '/' when `keep_slash`) becomes %XX with
 // upper-case hex.
 void UriEncodeTo(std::string_view in, bool keep_slash, std::string* out) {
@@ -54,26 +48,6 @@ void UriEncodeTo(std::string_view in, bool keep_slash, std::string* out) {
       out->push_back(kHex[c & 0xf]);
     }
   }
-}
-
-// Percent-decodes; a '%' not followed by two hex digits is kept literally. With `plus_is_space`
-// a '+' is a space (form encoding, which SDKs such as botocore use in URLs they send).
-std::string PercentDecode(std::string_view in, bool plus_is_space = false) {
-  std::string out;
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size()) {
-      int hi = HexValue(in[i + 1]);
-      int lo = HexValue(in[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(plus_is_space && in[i] == '+' ? ' ' : in[i]);
-  }
-  return out;
 }
 
 // RFC 3986 remove_dot_segments plus collapsing of empty segments, as AWS services (but not S3)
@@ -107,7 +81,7 @@ std::string CanonicalUri(std::string_view path, bool s3) {
   if (s3) {
     // S3: the path is encoded once; decode what the client sent and re-encode it the AWS way.
     if (path.empty()) return "/";
-    UriEncodeTo(PercentDecode(path), /*keep_slash=*/true, &out);
+    UriEncodeTo(http::PercentDecode(path, /*plus_is_space=*/false), /*keep_slash=*/true, &out);
     return out;
   }
   // Other services encode the (already encoded) normalised path a second time.
@@ -119,23 +93,15 @@ std::string CanonicalUri(std::string_view path, bool s3) {
 // AWS way, then the pairs are sorted. `skip_signature`: leave X-Amz-Signature out (presigned).
 std::string CanonicalQuery(std::string_view query, bool skip_signature) {
   std::vector<std::pair<std::string, std::string>> pairs;
-  size_t start = 0;
-  while (start < query.size()) {
-    size_t amp = query.find('&', start);
-    if (amp == std::string_view::npos) amp = query.size();
-    std::string_view item = query.substr(start, amp - start);
-    start = amp + 1;
-    if (item.empty()) continue;
-    size_t eq = item.find('=');
-    std::string_view raw_key = item.substr(0, eq);
-    std::string_view raw_value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
-    std::string key = PercentDecode(raw_key, /*plus_is_space=*/true);
-    if (skip_signature && key == "X-Amz-Signature") continue;
+  http::ForEachQueryItem(query, [&](std::string_view raw_key, std::string_view raw_value) {
+    std::string key = http::PercentDecode(raw_key, /*plus_is_space=*/true);
+    if (skip_signature && key == "X-Amz-Signature") return true;
     std::string ekey, evalue;
     UriEncodeTo(key, false, &ekey);
-    UriEncodeTo(PercentDecode(raw_value, /*plus_is_space=*/true), false, &evalue);
+    UriEncodeTo(http::PercentDecode(raw_value, /*plus_is_space=*/true), false, &evalue);
     pairs.emplace_back(std::move(ekey), std::move(evalue));
-  }
+    return true;
+  });
   std::sort(pairs.begin(), pairs.end());
   std::string out;
   for (size_t i = 0; i < pairs.size(); ++i) {

@@ -5,37 +5,27 @@
 namespace tidepool::protocol::form {
 
 Status AddEncoded(std::string_view encoded, FormParams& params, const FormLimits& limits) {
-  size_t start = 0;
-  while (start < encoded.size()) {
-    size_t amp = encoded.find('&', start);
-    if (amp == std::string_view::npos) amp = encoded.size();
-    std::string_view item = encoded.substr(start, amp - start);
-    start = amp + 1;
-    if (item.empty()) continue;
-    size_t eq = item.find('=');
-    std::string_view raw_key = item.substr(0, eq);
+  Status status = Status::Ok();
+  auto fail = [&status](std::string message) {
+    status = Status::InvalidArgument(std::move(message));
+    return false;
+  };
+  http::ForEachQueryItem(encoded, [&](std::string_view raw_key, std::string_view raw_value) {
     // A decoded key is never longer than its encoding: check before allocating.
-    if (raw_key.size() > 3 * limits.max_key_length) {
-      return Status::InvalidArgument("Parameter name is too long.");
-    }
+    if (raw_key.size() > 3 * limits.max_key_length) return fail("Parameter name is too long.");
     std::string key = http::PercentDecode(raw_key, true);
-    if (key.size() > limits.max_key_length) {
-      return Status::InvalidArgument("Parameter name is too long.");
-    }
-    std::string value = eq == std::string_view::npos
-                            ? std::string()
-                            : http::PercentDecode(item.substr(eq + 1), true);
+    if (key.size() > limits.max_key_length) return fail("Parameter name is too long.");
+    std::string value = http::PercentDecode(raw_value, true);
     auto it = params.find(key);
     if (it != params.end()) {
       it->second = std::move(value);
-      continue;
+      return true;
     }
-    if (params.size() >= limits.max_params) {
-      return Status::InvalidArgument("Too many parameters in the request.");
-    }
+    if (params.size() >= limits.max_params) return fail("Too many parameters in the request.");
     params.emplace(std::move(key), std::move(value));
-  }
-  return Status::Ok();
+    return true;
+  });
+  return status;
 }
 
 Result<FormParams> Parse(std::string_view encoded, const FormLimits& limits) {

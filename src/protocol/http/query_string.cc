@@ -34,19 +34,10 @@ std::string PercentDecode(std::string_view in, bool plus_is_space) {
 std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_view query,
                                                                   bool plus_is_space) {
   std::vector<std::pair<std::string, std::string>> out;
-  size_t start = 0;
-  while (start < query.size()) {
-    size_t amp = query.find('&', start);
-    if (amp == std::string_view::npos) amp = query.size();
-    std::string_view item = query.substr(start, amp - start);
-    start = amp + 1;
-    if (item.empty()) continue;
-    size_t eq = item.find('=');
-    std::string_view name = item.substr(0, eq);
-    std::string_view value =
-        eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
+  ForEachQueryItem(query, [&](std::string_view name, std::string_view value) {
     out.emplace_back(PercentDecode(name, plus_is_space), PercentDecode(value, plus_is_space));
-  }
+    return true;
+  });
   return out;
 }
 

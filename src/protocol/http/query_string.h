@@ -12,6 +12,25 @@ namespace tidepool::protocol::http {
 // not followed by two hex digits is kept as it is.
 std::string PercentDecode(std::string_view in, bool plus_is_space);
 
+// Calls visit(raw_name, raw_value) for each item of "a=1&b=&c", in order, still encoded ("c"
+// gets an empty value; empty items are skipped). Stops when `visit` returns false.
+template <typename Visit>
+void ForEachQueryItem(std::string_view query, Visit&& visit) {
+  size_t start = 0;
+  while (start < query.size()) {
+    size_t amp = query.find('&', start);
+    if (amp == std::string_view::npos) amp = query.size();
+    std::string_view item = query.substr(start, amp - start);
+    start = amp + 1;
+    if (item.empty()) continue;
+    const size_t eq = item.find('=');
+    if (!visit(item.substr(0, eq),
+               eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1))) {
+      return;
+    }
+  }
+}
+
 // Splits "a=1&b=&c" into decoded (name, value) pairs in order ("c" gets an empty value; empty
 // items are skipped).
 std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_view query,
