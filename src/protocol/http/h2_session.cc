@@ -1,4 +1,5 @@
 #include "protocol/http/h2_session.h"
+#include "protocol/codec/json_codec.h"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
@@ -31,17 +32,6 @@ bool SkipResponseField(std::string_view lower) {
   return lower == "connection" || lower == "keep-alive" || lower == "transfer-encoding" ||
          lower == "upgrade" || lower == "proxy-connection" || lower == "te" ||
          lower == "content-length";
-}
-
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
 }
 
 nghttp2_nv MakeNv(std::string_view name, std::string_view value) {
@@ -302,7 +292,7 @@ void H2Session::Refuse(int32_t stream_id, Stream& stream, unsigned status) {
   HttpResponse response(static_cast<bhttp::status>(status), 11);
   response.set(bhttp::field::content_type, "application/json");
   response.set("x-amzn-ErrorType", code);
-  response.body() = "{\"__type\":" + JsonString(code) + ",\"message\":" + JsonString(message) + "}";
+  response.body() = json_codec::EncodeError(AwsError{std::string(code), std::string(message)});
   // Posted: this runs inside an nghttp2 receive callback.
   Complete(static_cast<uint64_t>(stream_id), std::move(response));
 }

@@ -1,4 +1,5 @@
 #include "protocol/http/http_connection.h"
+#include "protocol/codec/json_codec.h"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
@@ -32,17 +33,6 @@ constexpr size_t kIdleReadSize = 8192;
 // before closing, so that the client can read the reply instead of receiving a reset.
 constexpr std::chrono::milliseconds kLingerTime{1000};
 constexpr size_t kLingerBytes = 4 * 1024 * 1024;
-
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
 
 // Writes `response`'s status line and fields, then the blank line, into `out`.
 void SerializeHead(const HttpResponse& response, std::string* out) {
@@ -276,8 +266,7 @@ void HttpConnection::FailRequest(unsigned status, std::string_view code, std::st
   response_ = HttpResponse(static_cast<bhttp::status>(status), 11);
   response_.set(bhttp::field::content_type, "application/json");
   response_.set("x-amzn-ErrorType", code);
-  response_.body() =
-      "{\"__type\":" + JsonString(code) + ",\"message\":" + JsonString(message) + "}";
+  response_.body() = json_codec::EncodeError(AwsError{std::string(code), std::string(message)});
   response_.keep_alive(false);
   response_.prepare_payload();
   stream_.expires_after(state_->options().body_timeout);
