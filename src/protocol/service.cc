@@ -17,22 +17,10 @@ Call::~Call() {
   }
 }
 
-void Call::Reply(boost::json::object output) {
+void Call::Complete(Outcome outcome) {
   auto done = std::move(done_);
   done_ = nullptr;
-  if (done) done(std::move(output));
-}
-
-void Call::ReplyEncoded(EncodedJson output) {
-  auto done = std::move(done_);
-  done_ = nullptr;
-  if (done) done(std::move(output));
-}
-
-void Call::Fail(AwsError error) {
-  auto done = std::move(done_);
-  done_ = nullptr;
-  if (done) done(std::move(error));
+  if (done) done(std::move(outcome));
 }
 
 }  // namespace tidepool::protocol

@@ -79,12 +79,14 @@ class Call {
   const boost::json::object& input() const { return input_; }
   boost::json::object& mutable_input() { return input_; }
 
-  void Reply(boost::json::object output);
-  void ReplyEncoded(EncodedJson output);
-  void Fail(AwsError error);
+  void Reply(boost::json::object output) { Complete(std::move(output)); }
+  void ReplyEncoded(EncodedJson output) { Complete(std::move(output)); }
+  void Fail(AwsError error) { Complete(std::move(error)); }
   bool completed() const { return !done_; }
 
  private:
+  void Complete(Outcome outcome);  // the first call wins; later ones are ignored
+
   RequestContext context_;
   const model::Operation& operation_;
   boost::json::object input_;

@@ -1,40 +1,21 @@
-// Readers for members of a validated input object (see protocol/service.h for the value
-// conventions). They return nullptr / nullopt when the member is absent or, defensively, of
-// another JSON type than the model says. Pure; thread-safe.
+// Readers for members of a validated input object: the protocol layer's (protocol/input.h),
+// with SQS's strings read as views. Pure; thread-safe.
 #pragma once
 
-#include <boost/json/object.hpp>
-
-#include <algorithm>
-#include <cstdint>
 #include <optional>
 #include <string_view>
 
+#include "protocol/input.h"
+
 namespace tidepool::sqs {
+
+using protocol::InputArray;
+using protocol::InputInt;
+using protocol::InputObject;
 
 inline std::optional<std::string_view> InputString(const boost::json::object& in,
                                                    std::string_view key) {
-  const auto* v = in.if_contains(key);
-  if (!v || !v->is_string()) return std::nullopt;
-  return std::string_view(v->get_string());
-}
-
-inline std::optional<int64_t> InputInt(const boost::json::object& in, std::string_view key) {
-  const auto* v = in.if_contains(key);
-  if (!v) return std::nullopt;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<int64_t>(std::min<uint64_t>(v->get_uint64(), INT64_MAX));
-  return std::nullopt;
-}
-
-inline const boost::json::object* InputObject(const boost::json::object& in, std::string_view key) {
-  const auto* v = in.if_contains(key);
-  return v ? v->if_object() : nullptr;
-}
-
-inline const boost::json::array* InputArray(const boost::json::object& in, std::string_view key) {
-  const auto* v = in.if_contains(key);
-  return v ? v->if_array() : nullptr;
+  return protocol::InputStringView(in, key);
 }
 
 }  // namespace tidepool::sqs
