@@ -252,13 +252,7 @@ void SnsService::Publish(CallPtr call) {
   json::object out{{"MessageId", results[0].message_id}};
   if (topic.fifo) out["SequenceNumber"] = results[0].sequence_number;
   if (batch.empty()) return call->Reply(std::move(out));  // a FIFO duplicate
-  Submit(std::move(batch), call,
-         [this, call, out = std::move(out),
-          deliveries = std::move(deliveries)](const Status& st) mutable {
-           if (!st.ok()) return Fail(call, st);
-           call->Reply(std::move(out));
-           if (!deliveries.empty()) NotifyOutbox(deliveries);
-         });
+  SubmitAndNotify(std::move(batch), call, std::move(out), std::move(deliveries));
 }
 
 void SnsService::PublishBatch(CallPtr call) {
@@ -344,13 +338,7 @@ void SnsService::PublishBatch(CallPtr call) {
   }
   json::object out{{"Successful", std::move(successful)}, {"Failed", std::move(failed)}};
   if (batch.empty()) return call->Reply(std::move(out));
-  Submit(std::move(batch), call,
-         [this, call, out = std::move(out),
-          deliveries = std::move(deliveries)](const Status& st) mutable {
-           if (!st.ok()) return Fail(call, st);
-           call->Reply(std::move(out));
-           if (!deliveries.empty()) NotifyOutbox(deliveries);
-         });
+  SubmitAndNotify(std::move(batch), call, std::move(out), std::move(deliveries));
 }
 
 }  // namespace tidepool::sns

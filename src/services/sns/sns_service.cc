@@ -159,14 +159,19 @@ bool SnsService::Submit(storage::WriteBatch batch, CallPtr call,
 void SnsService::CommitTopic(Topic& topic, CallPtr call, json::object output,
                              storage::WriteBatch extra, std::vector<DeliveryPtr> deliveries) {
   extra.Put(keyspace::TopicKey(topic.arn), EncodeTopicMeta(topic));
-  Submit(std::move(extra), call,
+  SubmitAndNotify(std::move(extra), std::move(call), std::move(output), std::move(deliveries));
+}
+
+void SnsService::SubmitAndNotify(storage::WriteBatch batch, CallPtr call, json::object output,
+                                 std::vector<DeliveryPtr> deliveries) {
+  Submit(std::move(batch), call,
          [this, call, output = std::move(output),
           deliveries = std::move(deliveries)](const Status& st) mutable {
            if (!st.ok()) {
              if (call) {
                Fail(call, st);
              } else {
-               spdlog::error("sns: topic commit failed: {}", st.ToString());
+               spdlog::error("sns: commit failed: {}", st.ToString());
              }
              return;
            }

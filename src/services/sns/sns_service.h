@@ -126,6 +126,10 @@ class SnsService final : public protocol::Service {
   // then tells outbox listeners of `deliveries`.
   void CommitTopic(Topic& topic, protocol::CallPtr call, boost::json::object output,
                    storage::WriteBatch extra = {}, std::vector<DeliveryPtr> deliveries = {});
+  // Submits `batch`; once durable replies `output` (when there is a call) and then tells
+  // outbox listeners of `deliveries`. Failures fail the call, or are logged without one.
+  void SubmitAndNotify(storage::WriteBatch batch, protocol::CallPtr call,
+                       boost::json::object output, std::vector<DeliveryPtr> deliveries);
   // Submits `batch`; `done` runs once durable (or with the error). Returns false and fails
   // `call` when the queue refuses the batch.
   bool Submit(storage::WriteBatch batch, protocol::CallPtr call,
