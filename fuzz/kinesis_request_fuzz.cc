@@ -1,5 +1,6 @@
 // Fuzz target: arbitrary bodies for arbitrary Kinesis operations, through the JSON codec
-// (json_codec::DecodeRequest) and then KinesisService::Invoke on an in-memory store.
+// (json_codec::DecodeRequest; raw for the operations the service reads itself, as the router
+// does) and then KinesisService::Invoke on an in-memory store.
 //
 // Input: byte 0 picks the operation (modulo the model's operation count), the rest is the
 // request body. Each input's work is bounded: the body is at most -max_len bytes, shard
@@ -51,19 +52,28 @@ struct World {
   }
 
   void Run(const protocol::model::Operation& op, std::string_view body) {
-    auto decoded = protocol::json_codec::DecodeRequest(protocol::model::KinesisModel(), op, body);
-    auto* input = std::get_if<boost::json::object>(&decoded);
-    if (!input) return;
     bool done = false;
-    auto call = std::make_shared<protocol::Call>(
-        protocol::RequestContext{"123456789012", "us-east-1", "", "fuzz", "localhost"}, op,
-        std::move(*input), [&done, &op](protocol::Outcome outcome) {
-          done = true;
-          // A reply must serialize along the model's output shape.
-          if (auto* out = std::get_if<boost::json::object>(&outcome)) {
-            (void)protocol::json_codec::EncodeOutput(protocol::model::KinesisModel(), op, *out);
-          }
-        });
+    auto finish = [&done, &op](protocol::Outcome outcome) {
+      done = true;
+      // A reply must serialize along the model's output shape.
+      if (auto* out = std::get_if<boost::json::object>(&outcome)) {
+        (void)protocol::json_codec::EncodeOutput(protocol::model::KinesisModel(), op, *out);
+      }
+    };
+    protocol::RequestContext context{"123456789012", "us-east-1", "", "fuzz", "localhost"};
+    std::shared_ptr<protocol::Call> call;
+    if (service->TakesRawInput(op)) {  // as the router does
+      call = std::make_shared<protocol::Call>(
+          std::move(context), op,
+          protocol::Call::RawInput{std::string(body), &protocol::model::KinesisModel(),
+                                   &protocol::json_codec::DecodeRequest},
+          finish);
+    } else {
+      auto decoded = protocol::json_codec::DecodeRequest(protocol::model::KinesisModel(), op, body);
+      auto* input = std::get_if<boost::json::object>(&decoded);
+      if (!input) return;
+      call = std::make_shared<protocol::Call>(std::move(context), op, std::move(*input), finish);
+    }
     service->Invoke(std::move(call));
     commits->Flush();  // every reply has been sent once this returns
     if (!done) std::abort();

@@ -17,6 +17,19 @@ Call::~Call() {
   }
 }
 
+bool Call::DecodeInput() {
+  if (!raw_) return true;
+  RawInput raw = std::move(*raw_);
+  raw_.reset();
+  auto decoded = raw.decode(*raw.model, operation_, raw.body);
+  if (auto* error = std::get_if<AwsError>(&decoded)) {
+    Fail(std::move(*error));
+    return false;
+  }
+  input_ = std::move(std::get<boost::json::object>(decoded));
+  return true;
+}
+
 void Call::Complete(Outcome outcome) {
   auto done = std::move(done_);
   done_ = nullptr;

@@ -20,6 +20,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -58,17 +59,36 @@ struct EncodedJson {
 
 using Outcome = std::variant<boost::json::object, AwsError, EncodedJson>;
 
+// Decodes a raw request body as `op`'s input the way the protocol's codec does (see
+// Call::DecodeInput): the validated input object, or the error to reply.
+using InputDecoder = std::variant<boost::json::object, AwsError> (*)(const model::ServiceModel&,
+                                                                     const model::Operation&,
+                                                                     std::string_view body);
+
 // One operation call. Complete it exactly once, with Reply or Fail, from any thread. A Call
 // that is destroyed without completion replies InternalFailure (a bug, logged loudly).
 class Call {
  public:
   using Completion = std::function<void(Outcome)>;
 
+  // The body as it arrived, not yet decoded (an operation for which TakesRawInput said yes,
+  // over the JSON protocol): input() stays empty until DecodeInput() fills it.
+  struct RawInput {
+    std::string body;
+    const model::ServiceModel* model;
+    InputDecoder decode;
+  };
+
   Call(RequestContext context, const model::Operation& operation, boost::json::object input,
        Completion done)
       : context_(std::move(context)),
         operation_(operation),
         input_(std::move(input)),
+        done_(std::move(done)) {}
+  Call(RequestContext context, const model::Operation& operation, RawInput raw, Completion done)
+      : context_(std::move(context)),
+        operation_(operation),
+        raw_(std::move(raw)),
         done_(std::move(done)) {}
   ~Call();
   Call(const Call&) = delete;
@@ -78,6 +98,14 @@ class Call {
   const model::Operation& operation() const { return operation_; }
   const boost::json::object& input() const { return input_; }
   boost::json::object& mutable_input() { return input_; }
+
+  // The undecoded body of a raw-input call, for the operation's own fast reader; nullptr when
+  // the protocol layer decoded the input already (or DecodeInput ran).
+  const std::string* raw_body() const { return raw_ ? &raw_->body : nullptr; }
+  // For a raw-input call whose fast reader gave up: decodes and validates the body with the
+  // codec into input(). On a decode error fails the call with the codec's error and returns
+  // false. Returns true at once for a call whose input is decoded already.
+  bool DecodeInput();
 
   void Reply(boost::json::object output) { Complete(std::move(output)); }
   void ReplyEncoded(EncodedJson output) { Complete(std::move(output)); }
@@ -90,6 +118,7 @@ class Call {
   RequestContext context_;
   const model::Operation& operation_;
   boost::json::object input_;
+  std::optional<RawInput> raw_;  // set until DecodeInput() for raw-input calls
   Completion done_;
 };
 
@@ -105,6 +134,11 @@ class Service {
   virtual const model::ServiceModel& Model() const = 0;
   // Runs call->operation(). Must not block: slow work completes the call later.
   virtual void Invoke(CallPtr call) = 0;
+  // Whether Invoke wants `op`'s calls over the JSON protocol undecoded (Call::raw_body), to
+  // read the common shape of a hot operation's input itself. Such an operation must call
+  // Call::DecodeInput() for any body its reader does not accept in full, so that clients see
+  // exactly the codec's validation; other protocols always decode first.
+  virtual bool TakesRawInput(const model::Operation& /*op*/) const { return false; }
   // Per-service status for GET /_tidepool/health, e.g. {"status":"running","streams":3}.
   virtual boost::json::object Health() const = 0;
 };

@@ -66,23 +66,14 @@ std::optional<std::string> Diagnose(std::string_view text) {
 
 }  // namespace
 
-std::optional<std::string> Decode(std::string_view text, std::string& out) {
-  out.clear();
-  if (text.size() % 4 != 0) {
-    // Java counts UTF-16 code units, not bytes.
-    size_t units = validate::Utf16Length(text);
-    if (units % 4 != 0) {
-      return Prefix(text) + "Base64 encoded length is expected a multiple of 4 bytes but found: " +
-             std::to_string(units);
-    }
-    if (auto err = Diagnose(text)) return err;  // non-ASCII: an invalid character
-    return Prefix(text) + std::string(kLastCharError);
-  }
-  if (text.empty()) return std::nullopt;
-  size_t pad = text.back() == '=' ? (text[text.size() - 2] == '=' ? 2 : 1) : 0;
-  out.resize(text.size() / 4 * 3 - pad);
+bool AppendDecoded(std::string_view text, std::string& out) {
+  if (text.size() % 4 != 0) return false;
+  if (text.empty()) return true;
+  const size_t pad = text.back() == '=' ? (text[text.size() - 2] == '=' ? 2 : 1) : 0;
+  const size_t start = out.size();
+  out.resize(start + text.size() / 4 * 3 - pad);
   const auto* in = reinterpret_cast<const uint8_t*>(text.data());
-  char* o = out.data();
+  char* o = out.data() + start;
   const size_t full = text.size() - (pad > 0 ? 4 : 0);
   uint32_t invalid = 0;  // any lookup >= 64 (outside the alphabet, or '=') sets bits 6-7
   for (size_t i = 0; i < full; i += 4) {
@@ -103,11 +94,24 @@ std::optional<std::string> Decode(std::string_view text, std::string& out) {
     *o++ = static_cast<char>(a << 2 | b >> 4);
     if (pad == 1) *o++ = static_cast<char>((b & 0x0f) << 4 | c >> 2);
   }
-  if (invalid & 0xc0) {
-    if (auto err = Diagnose(text)) return err;
-    return Prefix(text) + std::string(kLastCharError);  // not canonical in some other way
+  return (invalid & 0xc0) == 0;
+}
+
+std::optional<std::string> Decode(std::string_view text, std::string& out) {
+  out.clear();
+  if (text.size() % 4 != 0) {
+    // Java counts UTF-16 code units, not bytes.
+    size_t units = validate::Utf16Length(text);
+    if (units % 4 != 0) {
+      return Prefix(text) + "Base64 encoded length is expected a multiple of 4 bytes but found: " +
+             std::to_string(units);
+    }
+    if (auto err = Diagnose(text)) return err;  // non-ASCII: an invalid character
+    return Prefix(text) + std::string(kLastCharError);
   }
-  return std::nullopt;
+  if (AppendDecoded(text, out)) return std::nullopt;
+  if (auto err = Diagnose(text)) return err;
+  return Prefix(text) + std::string(kLastCharError);  // not canonical in some other way
 }
 
 // Every 12-bit group as its two base64 characters: three input bytes take two lookups.

@@ -14,6 +14,10 @@ namespace tidepool::protocol::blob_base64 {
 // is expected a multiple of 4 bytes but found: 3"; `out` is then unspecified.
 std::optional<std::string> Decode(std::string_view text, std::string& out);
 
+// Appends the bytes of standard, padded, canonical base64 `text` to `out`. False, with `out`
+// holding some unspecified tail, when `text` is anything else (Decode then says why).
+bool AppendDecoded(std::string_view text, std::string& out);
+
 // Appends the standard, padded base64 encoding of `bytes` to `out`.
 void AppendEncoded(std::string_view bytes, std::string& out);
 

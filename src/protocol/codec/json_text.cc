@@ -6,19 +6,15 @@
 #include <cstring>
 
 #include "protocol/codec/blob_base64.h"
+#include "protocol/codec/swar.h"
 
 namespace tidepool::protocol::json_text {
 
 namespace {
 
-// Whether any of the 8 bytes in `v` is a control byte (< 0x20), '"' or '\\' (SWAR: a byte
-// test is "subtract, and-not, high bit set").
+// Whether any of the 8 bytes in `v` is a control byte (< 0x20), '"' or '\\'.
 bool NeedsEscape(uint64_t v) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr uint64_t kHigh = 0x8080808080808080ULL;
-  auto has_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
-  const uint64_t below_space = (v - kOnes * 0x20) & ~v & kHigh;
-  return (below_space | has_zero(v ^ (kOnes * '"')) | has_zero(v ^ (kOnes * '\\'))) != 0;
+  return swar::AnyBelow(v, 0x20) || swar::AnyEqual(v, '"') || swar::AnyEqual(v, '\\');
 }
 
 }  // namespace

@@ -105,6 +105,10 @@ void KinesisService::Invoke(CallPtr call) {
   (this->*handler)(std::move(call));
 }
 
+bool KinesisService::TakesRawInput(const protocol::model::Operation& op) const {
+  return op.name == "PutRecords" || op.name == "PutRecord";
+}
+
 json::object KinesisService::Health() const {
   std::shared_lock lock(registry_mu_);
   return json::object{{"status", "running"}, {"streams", streams_.size()}};
@@ -163,13 +167,19 @@ int64_t KinesisService::OpenShardsOf(std::string_view account, std::string_view 
 
 Result<std::shared_ptr<Stream>> KinesisService::ResolveStream(const protocol::Call& call) const {
   const auto& in = call.input();
-  const auto name = InputStringView(in, "StreamName");
-  const auto arn_text = InputStringView(in, "StreamARN");
-  std::string account = call.context().account_id;
-  std::string region = call.context().region;
-  std::string stream_name;
+  return ResolveStream(call.context(), InputStringView(in, "StreamName"),
+                       InputStringView(in, "StreamARN"));
+}
+
+Result<std::shared_ptr<Stream>> KinesisService::ResolveStream(
+    const protocol::RequestContext& context, std::optional<std::string_view> name,
+    std::optional<std::string_view> arn_text) const {
+  std::string_view account = context.account_id;
+  std::string_view region = context.region;
+  std::string_view stream_name;
+  std::optional<Arn> arn;
   if (arn_text) {
-    auto arn = Arn::Parse(*arn_text);
+    arn = Arn::Parse(*arn_text);
     if (!arn || arn->service != "kinesis" || !arn->resource.starts_with("stream/") ||
         arn->resource.size() <= 7 || arn->resource.find('/', 7) != std::string::npos) {
       return KinesisStatus(KinesisError::kInvalidArgument,
@@ -177,7 +187,7 @@ Result<std::shared_ptr<Stream>> KinesisService::ResolveStream(const protocol::Ca
     }
     account = arn->account;
     region = arn->region;
-    stream_name = arn->resource.substr(7);
+    stream_name = std::string_view(arn->resource).substr(7);
     if (name && *name != stream_name) {
       return KinesisStatus(
           KinesisError::kInvalidArgument,
@@ -185,7 +195,7 @@ Result<std::shared_ptr<Stream>> KinesisService::ResolveStream(const protocol::Ca
                       *name));
     }
   } else if (name) {
-    stream_name = std::string(*name);
+    stream_name = *name;
   } else {
     return KinesisStatus(KinesisError::kInvalidArgument,
                          "Either StreamName or StreamARN must be provided.");

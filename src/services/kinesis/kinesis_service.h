@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -67,6 +68,8 @@ class KinesisService final : public protocol::Service {
   std::string_view Name() const override { return "kinesis"; }
   const protocol::model::ServiceModel& Model() const override;
   void Invoke(protocol::CallPtr call) override;
+  // PutRecord and PutRecords read their own bodies (record_input.h).
+  bool TakesRawInput(const protocol::model::Operation& op) const override;
   boost::json::object Health() const override;
 
   // Record listeners (for event source mappings): `listener` runs on the commit queue's
@@ -142,6 +145,10 @@ class KinesisService final : public protocol::Service {
   std::shared_ptr<Stream> FindStreamByUid(uint64_t uid) const;
   // The stream a call addresses through StreamName and/or StreamARN, with AWS's errors.
   Result<std::shared_ptr<Stream>> ResolveStream(const protocol::Call& call) const;
+  // The same, from a StreamName and StreamARN already read from the input.
+  Result<std::shared_ptr<Stream>> ResolveStream(const protocol::RequestContext& context,
+                                                std::optional<std::string_view> name,
+                                                std::optional<std::string_view> arn_text) const;
   // The stream (and consumer name, when the ARN is a consumer's) a resource ARN names.
   struct ResourceRef {
     std::shared_ptr<Stream> stream;

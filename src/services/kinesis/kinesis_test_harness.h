@@ -1,6 +1,7 @@
 // Test harness for KinesisService: a MemoryStore, a CommitQueue, a FakeClock and an
 // io_context, with helpers that run an operation from a JSON body through the real model's
-// codec (json_codec::DecodeRequest) and KinesisService::Invoke, and wait for its Outcome.
+// codec (json_codec::DecodeRequest; or raw, as the router sends PutRecord(s)) and
+// KinesisService::Invoke, and wait for its Outcome.
 // Used only by *_test.cc files.
 #pragma once
 
@@ -50,14 +51,25 @@ class KinesisHarness {
     const auto* op = protocol::model::KinesisModel().FindOperation(operation);
     if (op == nullptr)
       return protocol::AwsError{"NoSuchOperation", std::string(operation), 400, true, {}};
-    auto decoded = protocol::json_codec::DecodeRequest(protocol::model::KinesisModel(), *op, body);
-    if (auto* err = std::get_if<protocol::AwsError>(&decoded)) return *err;
     auto promise = std::make_shared<std::promise<protocol::Outcome>>();
     auto future = promise->get_future();
     protocol::RequestContext ctx{account, std::string(kRegion), "", "req-1", "localhost"};
-    auto call = std::make_shared<protocol::Call>(
-        std::move(ctx), *op, std::get<json::object>(std::move(decoded)),
-        [promise](protocol::Outcome outcome) { promise->set_value(std::move(outcome)); });
+    auto done = [promise](protocol::Outcome outcome) { promise->set_value(std::move(outcome)); };
+    std::shared_ptr<protocol::Call> call;
+    if (service_->TakesRawInput(*op)) {
+      // As the router does: the service reads the body itself (or has the codec decode it).
+      call = std::make_shared<protocol::Call>(
+          std::move(ctx), *op,
+          protocol::Call::RawInput{std::string(body), &protocol::model::KinesisModel(),
+                                   &protocol::json_codec::DecodeRequest},
+          std::move(done));
+    } else {
+      auto decoded =
+          protocol::json_codec::DecodeRequest(protocol::model::KinesisModel(), *op, body);
+      if (auto* err = std::get_if<protocol::AwsError>(&decoded)) return *err;
+      call = std::make_shared<protocol::Call>(
+          std::move(ctx), *op, std::get<json::object>(std::move(decoded)), std::move(done));
+    }
     service_->Invoke(std::move(call));
     if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
       ADD_FAILURE() << operation << " did not complete";

@@ -12,6 +12,7 @@
 #include "services/kinesis/keyspace.h"
 #include "services/kinesis/kinesis_errors.h"
 #include "services/kinesis/kinesis_service.h"
+#include "services/kinesis/record_input.h"
 #include "services/kinesis/record_replies.h"
 #include "services/kinesis/sequence_number.h"
 
@@ -23,18 +24,18 @@ namespace {
 
 constexpr size_t kMaxPutRecordsBytes = 5 << 20;
 
-Result<HashKey> RecordHash(const json::object& record) {
-  if (auto explicit_key = InputStringView(record, "ExplicitHashKey")) {
-    auto hash = ParseHashKey(*explicit_key);
+Result<HashKey> RecordHash(const RecordInput& record) {
+  if (record.explicit_hash_key) {
+    auto hash = ParseHashKey(*record.explicit_hash_key);
     if (!hash) {
       return KinesisStatus(KinesisError::kInvalidArgument,
                            fmt::format("Invalid ExplicitHashKey. ExplicitHashKey must be in the "
                                        "range: [0, 2^128-1]. Specified value was {}",
-                                       *explicit_key));
+                                       *record.explicit_hash_key));
     }
     return *hash;
   }
-  return PartitionKeyHash(InputStringView(record, "PartitionKey").value_or(""));
+  return PartitionKeyHash(record.partition_key);
 }
 
 Status CheckWritable(const Stream& stream) {
@@ -62,15 +63,17 @@ std::string RateExceededMessage(const Stream& stream, const Shard& shard) {
 }  // namespace
 
 void KinesisService::PutRecord(CallPtr call) {
-  auto resolved = ResolveStream(*call);
+  RecordsInput input;
+  if (!ReadRecordsInput(*call, /*batch=*/false, &input)) return;
+  auto resolved = ResolveStream(call->context(), input.stream_name, input.stream_arn);
   if (!resolved.ok()) return Fail(call, resolved.status());
   std::shared_ptr<Stream> stream = std::move(resolved).value();
-  const auto& in = call->input();
-  const std::string_view data = InputStringView(in, "Data").value_or("");
-  const std::string_view partition_key = InputStringView(in, "PartitionKey").value_or("");
-  auto hash = RecordHash(in);
+  const RecordInput& record = input.records.front();
+  const std::string_view data = record.data;
+  const std::string_view partition_key = record.partition_key;
+  auto hash = RecordHash(record);
   if (!hash.ok()) return Fail(call, hash.status());
-  if (auto ordering = InputStringView(in, "SequenceNumberForOrdering")) {
+  if (auto ordering = input.sequence_number_for_ordering) {
     // Counters only grow, so any valid number is already satisfied; reject impossible ones.
     if (!SequenceNumber::Parse(*ordering)) {
       return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
@@ -121,11 +124,12 @@ void KinesisService::PutRecord(CallPtr call) {
 }
 
 void KinesisService::PutRecords(CallPtr call) {
-  auto resolved = ResolveStream(*call);
+  RecordsInput input;
+  if (!ReadRecordsInput(*call, /*batch=*/true, &input)) return;
+  auto resolved = ResolveStream(call->context(), input.stream_name, input.stream_arn);
   if (!resolved.ok()) return Fail(call, resolved.status());
   std::shared_ptr<Stream> stream = std::move(resolved).value();
-  const json::array* records = InputArray(call->input(), "Records");
-  if (!records) return Fail(call, Status::InvalidArgument("Records missing"));
+  if (input.records.empty()) return Fail(call, Status::InvalidArgument("Records missing"));
 
   struct Planned {
     std::string_view data;
@@ -133,17 +137,13 @@ void KinesisService::PutRecords(CallPtr call) {
     HashKey hash;
   };
   std::vector<Planned> planned;
-  planned.reserve(records->size());
+  planned.reserve(input.records.size());
   size_t total_bytes = 0;
-  for (const auto& value : *records) {
-    const json::object* record = value.if_object();
-    if (!record) return Fail(call, Status::InvalidArgument("Records entry is not an object"));
-    auto hash = RecordHash(*record);
+  for (const RecordInput& record : input.records) {
+    auto hash = RecordHash(record);
     if (!hash.ok()) return Fail(call, hash.status());
-    Planned p{InputStringView(*record, "Data").value_or(""),
-              InputStringView(*record, "PartitionKey").value_or(""), *hash};
-    total_bytes += p.data.size() + p.partition_key.size();
-    planned.push_back(p);
+    planned.push_back({record.data, record.partition_key, *hash});
+    total_bytes += record.data.size() + record.partition_key.size();
   }
   if (total_bytes > kMaxPutRecordsBytes) {
     return Fail(call,
