@@ -1,7 +1,9 @@
 // libFuzzer target: arbitrary bytes through the HTTP/1.1 request parser with the server's limits,
 // then every complete request through the Router (accept-any and strict modes) in front of a
 // stub JSON service. Checks that each request is answered exactly once with a well-formed
-// response carrying a request id.
+// response carrying a request id. Also checks the server's common-shape parser
+// (ParseCommonRequest) differentially: whatever it accepts, Beast's parser must accept with the
+// same limits, spanning the same bytes and producing the same message.
 #include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/http/parser.hpp>
 
@@ -10,6 +12,7 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "protocol/http/common_request_parser.h"
 #include "protocol/router.h"
 
 using namespace tidepool;
@@ -107,6 +110,38 @@ struct Routers {
   }
 };
 
+bool SameFields(const http::HttpRequest& a, const http::HttpRequest& b) {
+  auto i = a.begin();
+  auto j = b.begin();
+  for (; i != a.end() && j != b.end(); ++i, ++j) {
+    if (i->name() != j->name() || i->name_string() != j->name_string() ||
+        i->value() != j->value()) {
+      return false;
+    }
+  }
+  return i == a.end() && j == b.end();
+}
+
+void CheckCommonParser(std::string_view in, uint32_t header_limit, uint64_t body_limit) {
+  http::HttpRequest fast;
+  size_t used = http::ParseCommonRequest(in, header_limit, body_limit, &fast);
+  if (used == 0) return;  // declined: the server hands these bytes to Beast
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(header_limit);
+  parser.body_limit(body_limit);
+  parser.eager(true);
+  boost::system::error_code ec;
+  size_t beast_used = parser.put(boost::asio::buffer(in.data(), in.size()), ec);
+  if (ec || !parser.is_done() || beast_used != used) __builtin_trap();
+  const http::HttpRequest& slow = parser.get();
+  if (fast.method() != slow.method() || fast.method_string() != slow.method_string() ||
+      fast.target() != slow.target() || fast.version() != slow.version() ||
+      fast.body() != slow.body() || fast.keep_alive() != slow.keep_alive() ||
+      !SameFields(fast, slow)) {
+    __builtin_trap();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -114,6 +149,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
   // Several pipelined requests may share one input, as on a keep-alive connection.
   while (!in.empty()) {
+    CheckCommonParser(in, 64 * 1024, 1024 * 1024);
+    // Small limits too, derived from the input, so that both boundaries get exercised.
+    CheckCommonParser(in, static_cast<uint32_t>(16 + in.size() % 512), in.size() % 97);
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(64 * 1024);
     parser.body_limit(1024 * 1024);
