@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/string.hpp>
@@ -12,9 +13,11 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <exception>
 #include <string>
 
+#include "protocol/http/common_request_parser.h"
 #include "protocol/http/h2_session.h"
 #include "protocol/http/server_state.h"
 
@@ -22,6 +25,7 @@ namespace tidepool::protocol::http {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+using namespace std::string_view_literals;
 
 namespace {
 
@@ -34,28 +38,66 @@ constexpr size_t kIdleReadSize = 8192;
 constexpr std::chrono::milliseconds kLingerTime{1000};
 constexpr size_t kLingerBytes = 4 * 1024 * 1024;
 
-// Writes `response`'s status line and fields, then the blank line, into `out`.
-void SerializeHead(const HttpResponse& response, std::string* out) {
-  out->clear();
-  out->append(response.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-  out->append(std::to_string(response.result_int()));
+void AppendStatusLine(const HttpResponse& response, std::string* out) {
+  out->append(response.version() == 10 ? "HTTP/1.0 "sv : "HTTP/1.1 "sv);
+  char digits[8];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, response.result_int());
+  out->append(digits, end);
   out->push_back(' ');
   const beast::string_view reason = response.reason();
   out->append(reason.data(), reason.size());
-  out->append("\r\n");
+  out->append("\r\n"sv);
+}
+
+void AppendField(std::string_view name, std::string_view value, std::string* out) {
+  out->append(name);
+  out->append(": "sv);
+  out->append(value);
+  out->append("\r\n"sv);
+}
+
+// Writes `response`'s status line and fields, then the blank line, into `out`.
+void SerializeHead(const HttpResponse& response, std::string* out) {
+  out->clear();
+  AppendStatusLine(response, out);
+  for (const auto& field : response) AppendField(field.name_string(), field.value(), out);
+  out->append("\r\n"sv);
+}
+
+// The common case of WriteResponse without touching the message: writes the head that
+// keep_alive(`keep_alive`) and prepare_payload() followed by SerializeHead would write (the
+// message's fields in order, then Connection if the version needs one, then Content-Length).
+// Returns false, leaving `out` unspecified, when the response has a field those calls would
+// rewrite (Connection, Content-Length, Transfer-Encoding) or a status that must have no body;
+// the caller then takes the general path.
+bool SerializeHeadFast(const HttpResponse& response, bool keep_alive, std::string* out) {
+  const unsigned status = response.result_int();
+  if (status < 200 || status == 204 || status == 304) return false;
+  out->clear();
+  AppendStatusLine(response, out);
   for (const auto& field : response) {
-    out->append(field.name_string().data(), field.name_string().size());
-    out->append(": ");
-    out->append(field.value().data(), field.value().size());
-    out->append("\r\n");
+    const bhttp::field name = field.name();
+    if (name == bhttp::field::connection || name == bhttp::field::content_length ||
+        name == bhttp::field::transfer_encoding) {
+      return false;
+    }
+    AppendField(field.name_string(), field.value(), out);
   }
-  out->append("\r\n");
+  if (response.version() == 10 ? keep_alive : !keep_alive) {
+    AppendField("Connection"sv, keep_alive ? "keep-alive"sv : "close"sv, out);
+  }
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, response.body().size());
+  out->append("Content-Length: "sv);
+  out->append(digits, end);
+  out->append("\r\n\r\n"sv);
+  return true;
 }
 
 }  // namespace
 
 HttpConnection::HttpConnection(ConnectionSocket socket, std::shared_ptr<ServerState> state)
-    : stream_(std::move(socket)), state_(std::move(state)) {}
+    : stream_(std::move(socket)), state_(std::move(state)), idle_timer_(stream_.get_executor()) {}
 
 HttpConnection::~HttpConnection() {
   if (id_ != 0) state_->Unregister(id_);
@@ -65,6 +107,9 @@ HttpConnection::~HttpConnection() {
 
 void HttpConnection::Start() {
   id_ = state_->Register(weak_from_this());
+  // Lets WriteResponse try a send that never blocks; asynchronous operations are unaffected.
+  beast::error_code ignored;
+  stream_.socket().non_blocking(true, ignored);
   net::dispatch(stream_.get_executor(),
                 beast::bind_front_handler(&HttpConnection::WaitForRequest, shared_from_this()));
 }
@@ -88,10 +133,27 @@ void HttpConnection::WaitForRequest() {
   if (close_requested_ || state_->draining()) return Close();
   phase_ = Phase::kIdle;
   if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already buffered
-  stream_.expires_after(state_->options().idle_timeout);
-  stream_.async_read_some(
+  idle_deadline_ = std::chrono::steady_clock::now() + state_->options().idle_timeout;
+  if (!idle_timer_armed_) ArmIdleTimer();
+  // A plain socket read: the idle timer, not a per-read Beast timer, bounds the wait.
+  stream_.socket().async_read_some(
       buffer_.prepare(kIdleReadSize),
       beast::bind_front_handler(&HttpConnection::OnIdleRead, shared_from_this()));
+}
+
+void HttpConnection::ArmIdleTimer() {
+  idle_timer_armed_ = true;
+  idle_timer_.expires_at(idle_deadline_);
+  idle_timer_.async_wait(
+      beast::bind_front_handler(&HttpConnection::OnIdleTimer, shared_from_this()));
+}
+
+void HttpConnection::OnIdleTimer(beast::error_code ec) {
+  idle_timer_armed_ = false;
+  // Not idle (a request is in progress; the next WaitForRequest re-arms) or closed: nothing to do.
+  if (ec || phase_ != Phase::kIdle) return;
+  if (std::chrono::steady_clock::now() >= idle_deadline_) return Close();
+  ArmIdleTimer();  // requests came and went since the wait began: wait for the new deadline
 }
 
 void HttpConnection::OnIdleRead(beast::error_code ec, size_t n) {
@@ -113,6 +175,7 @@ void HttpConnection::OnIdleRead(beast::error_code ec, size_t n) {
 
 void HttpConnection::StartH2() {
   phase_ = Phase::kH2;
+  idle_timer_.cancel();
   if (close_requested_ || state_->draining()) return Close();
   stream_.expires_never();  // the session keeps its own idle timer
   auto session = std::make_shared<H2Session>(stream_, state_, std::move(buffer_),
@@ -125,6 +188,17 @@ void HttpConnection::StartH2() {
 void HttpConnection::ReadHeader() {
   phase_ = Phase::kReading;
   const HttpServerOptions& options = state_->options();
+  if (buffer_.size() > 0) {
+    // Fastest path: a whole request of the common shape is parsed without Beast's parser.
+    HttpRequest request;
+    size_t used = ParseCommonRequest(
+        std::string_view(static_cast<const char*>(buffer_.data().data()), buffer_.size()),
+        options.header_limit, options.body_limit, &request);
+    if (used > 0) {
+      buffer_.consume(used);
+      return Dispatch(std::move(request));
+    }
+  }
   parser_.emplace();
   parser_->header_limit(options.header_limit);
   parser_->body_limit(options.body_limit);
@@ -151,7 +225,7 @@ void HttpConnection::ReadHeader() {
 
 void HttpConnection::OnHeader(beast::error_code ec) {
   if (ec) return OnReadError(ec);
-  if (parser_->is_done()) return Dispatch();
+  if (parser_->is_done()) return DispatchParsed();
   const auto& header = parser_->get();
   if (header.version() >= 11 && beast::iequals(header[bhttp::field::expect], "100-continue")) {
     stream_.expires_after(state_->options().body_timeout);
@@ -177,7 +251,7 @@ void HttpConnection::ReadBody() {
 
 void HttpConnection::OnBody(beast::error_code ec) {
   if (ec) return OnReadError(ec);
-  Dispatch();
+  DispatchParsed();
 }
 
 void HttpConnection::OnReadError(beast::error_code ec) {
@@ -199,10 +273,14 @@ void HttpConnection::OnReadError(beast::error_code ec) {
   Close();  // timeouts, resets, the peer closing mid-request
 }
 
-void HttpConnection::Dispatch() {
-  phase_ = Phase::kHandling;
+void HttpConnection::DispatchParsed() {
   HttpRequest request = parser_->release();
   parser_.reset();
+  Dispatch(std::move(request));
+}
+
+void HttpConnection::Dispatch(HttpRequest&& request) {
+  phase_ = Phase::kHandling;
   request_version_ = request.version();
   request_keep_alive_ = request.keep_alive();
   request_head_ = request.method() == bhttp::verb::head;
@@ -228,24 +306,44 @@ void HttpConnection::Complete(uint64_t seq, HttpResponse&& response) {
     spdlog::warn("bug: response to request {} delivered twice or too late; dropped", seq);
     return;
   }
+  // Winning awaiting_seq_ makes response_ ours until the strand writes it (see the header).
+  response_ = std::move(response);
   net::dispatch(stream_.get_executor(),
-                [self = shared_from_this(), r = std::move(response)]() mutable {
-                  self->WriteResponse(std::move(r));
-                });
+                beast::bind_front_handler(&HttpConnection::WriteResponse, shared_from_this()));
 }
 
-void HttpConnection::WriteResponse(HttpResponse&& response) {
+void HttpConnection::WriteResponse() {
   phase_ = Phase::kWriting;
-  response_ = std::move(response);
   response_.version(request_version_);
-  bool keep_alive = request_keep_alive_ && !close_requested_ && !state_->draining();
-  response_.keep_alive(keep_alive);
-  response_.prepare_payload();
-  if (request_head_) response_.body().clear();
+  const bool keep_alive = request_keep_alive_ && !close_requested_ && !state_->draining();
   // The head is serialized by hand: Beast's generic serializer costs more than the handful of
   // fields a response has.
-  SerializeHead(response_, &head_);
-  const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(response_.body())};
+  if (!SerializeHeadFast(response_, keep_alive, &head_)) {
+    response_.keep_alive(keep_alive);
+    response_.prepare_payload();
+    SerializeHead(response_, &head_);
+  }
+  if (request_head_) response_.body().clear();
+  std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(response_.body())};
+  // Most responses fit the socket's send buffer: a non-blocking send finishes them here, with no
+  // asynchronous operation, timer or trip through the scheduler.
+  beast::error_code ec;
+  size_t sent = 0;
+  const size_t total = head_.size() + response_.body().size();
+  while (sent < total) {
+    size_t n = stream_.socket().write_some(buffers, ec);
+    if (ec) break;
+    sent += n;
+    for (auto& buffer : buffers) {
+      size_t skip = std::min(n, buffer.size());
+      buffer += skip;
+      n -= skip;
+    }
+  }
+  if (sent == total) return OnWrite({}, keep_alive, /*counted=*/true);
+  if (ec != net::error::would_block && ec != net::error::try_again) {
+    return OnWrite(ec, keep_alive, /*counted=*/true);
+  }
   stream_.expires_after(state_->options().body_timeout);
   net::async_write(stream_, buffers,
                    [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
@@ -257,6 +355,13 @@ void HttpConnection::OnWrite(beast::error_code ec, bool keep_alive, bool counted
   if (counted) state_->RequestFinished();
   response_ = HttpResponse();
   if (ec || !keep_alive) return Close();
+  if (buffer_.size() > 0) {
+    // A pipelined request waits in the buffer: continue from the strand's queue rather than
+    // recursing (a handler that answers inline would otherwise nest one frame per request).
+    net::post(stream_.get_executor(),
+              beast::bind_front_handler(&HttpConnection::WaitForRequest, shared_from_this()));
+    return;
+  }
   WaitForRequest();
 }
 
@@ -300,6 +405,7 @@ void HttpConnection::LingerAndClose() {
 
 void HttpConnection::Close() {
   phase_ = Phase::kClosing;
+  if (idle_timer_armed_) idle_timer_.cancel();
   beast::error_code ignored;
   if (stream_.socket().is_open()) {
     stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);

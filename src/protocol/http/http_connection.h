@@ -6,6 +6,10 @@
 //   [Expect: 100-continue -> interim 100] -> body (body_timeout; body_limit -> 413) ->
 //   handler -> ... Responder, from any thread, dispatches the response back to the strand ->
 //   write -> next request, or close (no keep-alive, draining, or after an error reply).
+// Fast path (a request that arrives whole, a response the socket takes at once): the idle wait
+// is a plain socket read watched by one long-lived idle timer (re-armed only when it fires), the
+// request is parsed straight from the buffer, and the response is written with a non-blocking
+// send; only what does not fit that path goes through Beast's timed asynchronous operations.
 // HTTP/2: when the connection's first bytes are the h2c preface (prior knowledge), the socket
 // and the bytes read so far go to an H2Session, which serves the connection from then on; this
 // object stays registered (Drain and the counters see it) until the session closes.
@@ -15,12 +19,14 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +44,10 @@ using ConnectionStrand = boost::asio::strand<boost::asio::io_context::executor_t
 using ConnectionSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, ConnectionStrand>;
 using ConnectionStream = boost::beast::basic_stream<boost::asio::ip::tcp, ConnectionStrand,
                                                     boost::beast::unlimited_rate_policy>;
+using ConnectionTimer =
+    boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                      boost::asio::wait_traits<std::chrono::steady_clock>,
+                                      ConnectionStrand>;
 
 class HttpConnection final : public ResponseSink,
                              public std::enable_shared_from_this<HttpConnection> {
@@ -59,6 +69,9 @@ class HttpConnection final : public ResponseSink,
   enum class Phase { kIdle, kReading, kHandling, kWriting, kClosing, kH2 };
 
   void WaitForRequest();
+  // Starts the idle timer at idle_deadline_ unless it is already waiting.
+  void ArmIdleTimer();
+  void OnIdleTimer(boost::beast::error_code ec);
   void OnIdleRead(boost::beast::error_code ec, size_t n);
   void ReadHeader();
   // Hands the connection to an H2Session (strand only, once the preface is in buffer_).
@@ -67,8 +80,11 @@ class HttpConnection final : public ResponseSink,
   void OnContinueWritten(boost::beast::error_code ec);
   void ReadBody();
   void OnBody(boost::beast::error_code ec);
-  void Dispatch();
-  void WriteResponse(HttpResponse&& response);
+  // Hands the request Beast's parser_ has completed to Dispatch.
+  void DispatchParsed();
+  void Dispatch(HttpRequest&& request);
+  // Writes response_ (strand only, after Complete stored it there).
+  void WriteResponse();
   void OnWrite(boost::beast::error_code ec, bool keep_alive, bool counted);
   // Replies `status` with a small JSON body and closes (lingering so the client can read it).
   void FailRequest(unsigned status, std::string_view code, std::string_view message);
@@ -79,10 +95,17 @@ class HttpConnection final : public ResponseSink,
   ConnectionStream stream_;
   std::shared_ptr<ServerState> state_;
   uint64_t id_ = 0;
+  // Closes the connection when it has waited idle past idle_deadline_. At most one wait is
+  // pending; WaitForRequest only moves the deadline (strand only).
+  ConnectionTimer idle_timer_;
+  std::chrono::steady_clock::time_point idle_deadline_;
+  bool idle_timer_armed_ = false;
   boost::beast::flat_buffer buffer_;  // reused across requests
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  HttpResponse response_;  // the response being written
-  std::string head_;       // its serialized status line and fields (capacity reused)
+  // The response being written. Complete stores it from any thread once it has won
+  // awaiting_seq_; from then on only the strand touches it.
+  HttpResponse response_;
+  std::string head_;  // its serialized status line and fields (capacity reused)
   Phase phase_ = Phase::kIdle;
   unsigned request_version_ = 11;
   bool request_keep_alive_ = true;

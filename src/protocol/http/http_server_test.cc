@@ -353,6 +353,78 @@ TEST_F(HttpServerTest, IdleConnectionsTimeOut) {
   EXPECT_TRUE(client.WaitClosed(3s));
 }
 
+TEST_F(HttpServerTest, IdleTimeoutCountsFromTheLastResponse) {
+  HttpServerOptions options;
+  options.idle_timeout = 300ms;
+  StartServer(EchoHandler(), options);
+  RawClient client(server_->port());
+  // Requests 150 ms apart for well over one idle timeout keep the connection open.
+  for (int i = 0; i < 6; ++i) {
+    client.Send("GET /tick HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto r = client.Read();
+    ASSERT_TRUE(r) << "request " << i;
+    EXPECT_EQ(r->body, "GET /tick ");
+    std::this_thread::sleep_for(150ms);
+  }
+  EXPECT_TRUE(client.WaitClosed(3s));
+}
+
+TEST_F(HttpServerTest, ResponsesLargerThanTheSocketBufferArriveWhole) {
+  std::string big(8 * 1024 * 1024, 'z');
+  StartServer([&big](HttpRequest&& request, Responder respond) {
+    respond(TextResponse(request.target() == "/big" ? big : "small"));
+  });
+  RawClient client(server_->port());
+  client.Send("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /small HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(100ms);  // let the server fill the socket and wait for room
+  auto r = client.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->headers["content-length"], std::to_string(big.size()));
+  EXPECT_TRUE(r->body == big);
+  auto small = client.Read();
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->body, "small");
+}
+
+TEST_F(HttpServerTest, ResponseHeadsFollowTheRequestVersion) {
+  StartServer([](HttpRequest&& request, Responder respond) {
+    if (request.target() == "/empty") {
+      HttpResponse r(bhttp::status::no_content, 11);
+      r.set("x-amzn-RequestId", "id");
+      return respond(std::move(r));
+    }
+    respond(TextResponse("hi"));
+  });
+  RawClient client(server_->port());
+  client.Send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  constexpr std::string_view kExpected =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi";
+  auto raw = client.ReadRaw(kExpected.size());
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(*raw, kExpected);
+  // A 204 keeps Beast's own framing (Content-Length: 0).
+  client.Send("GET /empty HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto empty = client.Read();
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->status, 204);
+  EXPECT_EQ(empty->headers["content-length"], "0");
+  EXPECT_EQ(empty->headers.count("connection"), 0u);
+
+  // HTTP/1.0 with keep-alive asks for it explicitly and gets it back.
+  RawClient old(server_->port());
+  old.Send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  auto kept = old.Read();
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->headers["connection"], "keep-alive");
+  EXPECT_EQ(kept->body, "hi");
+  // Without it, the connection ends after the response, which names no Connection.
+  old.Send("GET / HTTP/1.0\r\n\r\n");
+  auto last = old.Read();
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->headers.count("connection"), 0u);
+  EXPECT_TRUE(old.WaitClosed());
+}
+
 TEST_F(HttpServerTest, SlowHeadersTimeOut) {
   HttpServerOptions options;
   options.header_timeout = 200ms;
