@@ -1,13 +1,14 @@
-// MemoryStore: the Store for `--durability memory`, an ordered map in process memory.
+// MemoryStore: the Store for `--durability memory`, an ordered map in process memory
+// (a ChunkedMap: sorted arrays of moved-in strings, see chunked_map.h).
 // Thread-safe: reads share a lock, writes take it exclusively, so a Write is atomic for
 // readers. Scan holds the shared lock while visiting (hence `visit` must not call back into
 // the store, as the Store contract says).
 #pragma once
 
-#include <map>
 #include <shared_mutex>
 #include <string>
 
+#include "storage/chunked_map.h"
 #include "storage/store.h"
 
 namespace tidepool::storage {
@@ -29,14 +30,12 @@ class MemoryStore final : public Store {
   size_t size() const;  // number of keys
 
  private:
-  using Map = std::map<std::string, std::string, std::less<>>;
-
   // Applies `ops` under the exclusive lock; kMove: moves their strings into the map.
   template <bool kMove, typename Ops>
   void Apply(Ops& ops);
 
   mutable std::shared_mutex mu_;
-  Map map_;  // guarded by mu_
+  ChunkedMap map_;  // guarded by mu_
 };
 
 }  // namespace tidepool::storage
