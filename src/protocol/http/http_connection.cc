@@ -308,8 +308,10 @@ void HttpConnection::Complete(uint64_t seq, HttpResponse&& response) {
   }
   // Winning awaiting_seq_ makes response_ ours until the strand writes it (see the header).
   response_ = std::move(response);
-  net::dispatch(stream_.get_executor(),
-                beast::bind_front_handler(&HttpConnection::WriteResponse, shared_from_this()));
+  // The strand's own execute: inline when already on the strand (or when it is free and this
+  // thread runs the io_context), without dispatch()'s work-tracking wrapper.
+  stream_.get_executor().execute(
+      beast::bind_front_handler(&HttpConnection::WriteResponse, shared_from_this()));
 }
 
 void HttpConnection::WriteResponse() {
