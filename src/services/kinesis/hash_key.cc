@@ -1,5 +1,8 @@
 #include "services/kinesis/hash_key.h"
 
+#include <bit>
+#include <cstring>
+
 #include "core/encoding.h"
 
 namespace tidepool::kinesis {
@@ -16,51 +19,66 @@ std::optional<HashKey> ParseHashKey(std::string_view text) {
   return value;
 }
 
+namespace {
+
+// (hi:lo) / d with the remainder in *rem; requires hi < d so the quotient fits 64 bits. One
+// hardware division on x86-64, where the compiler would otherwise call __udivti3.
+uint64_t DivideWide(uint64_t hi, uint64_t lo, uint64_t d, uint64_t* rem) {
+#if defined(__x86_64__)
+  uint64_t quotient;
+  __asm__("divq %[d]" : "=a"(quotient), "=d"(*rem) : "a"(lo), "d"(hi), [d] "rm"(d));
+  return quotient;
+#else
+  const unsigned __int128 n = (static_cast<unsigned __int128>(hi) << 64) | lo;
+  *rem = static_cast<uint64_t>(n % d);
+  return static_cast<uint64_t>(n / d);
+#endif
+}
+
+// Writes v < 10^8 as exactly 8 ASCII digits at `out`, all lanes at once (SWAR): split into
+// two 4-digit halves, each half into two 2-digit quarters, each quarter into two digits.
+void WriteDigits8(uint32_t v, char* out) {
+  const uint64_t high4 = (uint64_t{v} * 109951163) >> 40;  // v / 10^4, exact for v < 10^8
+  const uint64_t halves = high4 | ((v - high4 * 10000) << 32);
+  const uint64_t high2 = ((halves * 10486) >> 20) & 0x0000007F0000007FULL;  // per lane / 100
+  const uint64_t quarters = ((halves - high2 * 100) << 16) | high2;
+  uint64_t tens = ((quarters * 103) >> 10) & 0x000F000F000F000FULL;  // per lane / 10
+  const uint64_t digits = ((quarters - tens * 10) << 8) | tens | 0x3030303030303030ULL;
+  static_assert(std::endian::native == std::endian::little, "lanes are in reading order");
+  std::memcpy(out, &digits, 8);
+}
+
+// Writes v < 10^19 as exactly 19 ASCII digits at `out`.
+void WriteDigits19(uint64_t v, char* out) {
+  const uint64_t head = v / 10'000'000'000'000'000ULL;  // < 1000
+  const uint64_t rest = v % 10'000'000'000'000'000ULL;
+  out[0] = static_cast<char>('0' + head / 100);
+  out[1] = static_cast<char>('0' + head / 10 % 10);
+  out[2] = static_cast<char>('0' + head % 10);
+  WriteDigits8(static_cast<uint32_t>(rest / 100'000'000), out + 3);
+  WriteDigits8(static_cast<uint32_t>(rest % 100'000'000), out + 11);
+}
+
+}  // namespace
+
 void AppendHashKey(HashKey value, std::string& out) {
-  // Two 128-bit divisions by 10^19 instead of one per digit (this runs for every sequence
-  // number on the PutRecord and GetRecords paths).
+  // value = (top * 10^19 + mid) * 10^19 + low, by three 64-bit divisions; the 39 digits are
+  // then written at fixed widths, 8 at a time, and leading zeros dropped (this runs for every
+  // sequence number on the PutRecord(s) and GetRecords paths).
   constexpr uint64_t k19 = 10'000'000'000'000'000'000ULL;
-  const auto low = static_cast<uint64_t>(value % k19);
-  value /= k19;
-  const auto mid = static_cast<uint64_t>(value % k19);
-  const auto top = static_cast<uint64_t>(value / k19);
-  static constexpr char kPairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
-  char buf[64];
-  char* end = buf + sizeof buf;
-  char* p = end;
-  // Writes `v` backwards ending at p, two digits a step; at least `width` digits (zero-padded).
-  auto put = [&p](uint64_t v, int width) {
-    char* stop = p - width;
-    while (v >= 100) {
-      const auto pair = static_cast<size_t>(v % 100) * 2;
-      v /= 100;
-      p -= 2;
-      p[0] = kPairs[pair];
-      p[1] = kPairs[pair + 1];
-    }
-    if (v >= 10) {
-      p -= 2;
-      p[0] = kPairs[v * 2];
-      p[1] = kPairs[v * 2 + 1];
-    } else {
-      *--p = static_cast<char>('0' + v);
-    }
-    while (p > stop) *--p = '0';
-  };
-  if (top != 0) {
-    put(low, 19);
-    put(mid, 19);
-    put(top, 1);
-  } else if (mid != 0) {
-    put(low, 19);
-    put(mid, 1);
-  } else {
-    put(low, 1);
-  }
-  out.append(p, end);
+  const auto hi = static_cast<uint64_t>(value >> 64);
+  uint64_t low = 0;
+  uint64_t mid = 0;
+  const uint64_t quotient_hi = hi / k19;  // value / 10^19 < 2^128 / 10^19 < 2 * 2^64: 0 or 1
+  const uint64_t quotient_lo = DivideWide(hi % k19, static_cast<uint64_t>(value), k19, &low);
+  const uint64_t top = DivideWide(quotient_hi, quotient_lo, k19, &mid);  // < 2^128 / 10^38 < 4
+  char digits[39];
+  digits[0] = static_cast<char>('0' + top);
+  WriteDigits19(mid, digits + 1);
+  WriteDigits19(low, digits + 20);
+  size_t first = 0;
+  while (first + 1 < sizeof digits && digits[first] == '0') ++first;
+  out.append(digits + first, sizeof digits - first);
 }
 
 std::string FormatHashKey(HashKey value) {

@@ -3,7 +3,11 @@
 #include "services/kinesis/record_replies.h"
 
 #include <gtest/gtest.h>
+
 #include <boost/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
 
 #include "protocol/codec/json_codec.h"
 #include "protocol/model/models.h"
@@ -98,6 +102,35 @@ TEST(RecordRepliesTest, ShardIdsAndHashKeysFormatWithoutFmt) {
   EXPECT_EQ(FormatHashKey(HashKey{10'000'000'000'000'000'000ULL}), "10000000000000000000");
   EXPECT_EQ(FormatHashKey(HashKey{9'999'999'999'999'999'999ULL}), "9999999999999999999");
   EXPECT_EQ(FormatHashKey(HashKey{1} << 64), "18446744073709551616");
+}
+
+// Digit by digit, the obvious way: the reference for the chunked formatter.
+std::string NaiveDecimal(HashKey v) {
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+    v /= 10;
+  } while (v != 0);
+  return digits;
+}
+
+TEST(RecordRepliesTest, HashKeysFormatLikeTheNaiveWayEverywhere) {
+  std::vector<HashKey> values = {0, 1, 9, 10, kMaxHashKey, kMaxHashKey - 1, HashKey{1} << 127};
+  HashKey p10 = 1;
+  for (int i = 0; i < 38; ++i) {
+    p10 *= 10;
+    for (HashKey v : {p10 - 1, p10, p10 + 1, p10 * 3 + 7}) values.push_back(v);
+  }
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 100000; ++i) {
+    HashKey v = (static_cast<HashKey>(rng()) << 64) | rng();
+    values.push_back(v >> (rng() % 128));  // every magnitude
+  }
+  for (HashKey v : values) {
+    const std::string text = FormatHashKey(v);
+    ASSERT_EQ(text, NaiveDecimal(v));
+    ASSERT_EQ(ParseHashKey(text), v);
+  }
 }
 
 }  // namespace
