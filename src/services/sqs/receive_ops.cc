@@ -7,6 +7,7 @@
 #include "services/sqs/input.h"
 #include "services/sqs/keyspace.h"
 #include "services/sqs/message_input.h"
+#include "services/sqs/message_replies.h"
 #include "services/sqs/receipt_handle.h"
 #include "services/sqs/sqs_internal.h"
 
@@ -94,7 +95,7 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
   const int64_t now = clock_.NowMicros();
   q->Promote(now);
   const QueueConfig& c = q->config;
-  json::array outputs;
+  ReceiveMessageReply reply(FormFor(*request.call));
   storage::WriteBatch batch;
 
   // A FIFO retry with the same ReceiveRequestAttemptId gets the same messages and handles
@@ -110,7 +111,7 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
       }
       if (same) {
         for (const auto& [seq, gen] : a->second.received) {
-          outputs.emplace_back(MessageOutput(*q, q->messages.at(seq), request));
+          AddMessageOutput(&reply, *q, q->messages.at(seq), request);
         }
       }
     }
@@ -118,14 +119,14 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
 
   std::vector<Message> moved;
   std::vector<std::pair<uint64_t, uint32_t>> received;
-  if (outputs.empty()) {
+  if (reply.empty()) {
     const int64_t vt =
         request.visibility_timeout >= 0 ? request.visibility_timeout : c.visibility_timeout;
     const int64_t retention = c.message_retention_period * kMicrosPerSecond;
     std::unordered_set<std::string> taken_groups;
     size_t scanned = 0;
     for (auto it = q->ready.begin(); it != q->ready.end() &&
-                                     static_cast<int32_t>(outputs.size()) < request.max_messages &&
+                                     reply.size() < static_cast<size_t>(request.max_messages) &&
                                      scanned < kMaxScan;) {
       const uint64_t seq = *it;
       ++it;
@@ -151,7 +152,7 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
       m.reason = Hidden::kInflight;
       q->Reindex(m, old_visible_at, old_reason, now);
       batch.Put(keyspace::MessageKey('s', q->uid, seq), EncodeStateRecord(m));
-      outputs.emplace_back(MessageOutput(*q, m, request));
+      AddMessageOutput(&reply, *q, m, request);
       received.emplace_back(seq, m.receipt_gen);
       if (q->fifo) taken_groups.insert(m.group_id);
     }
@@ -160,73 +161,66 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
     }
   }
 
-  const bool reply = !outputs.empty() || allow_empty;
-  if (!reply && batch.empty()) return false;
-  CallPtr call = reply ? request.call : nullptr;
+  const bool replies = !reply.empty() || allow_empty;
+  if (!replies && batch.empty()) return false;
+  CallPtr call = replies ? request.call : nullptr;
   auto done = [this, call, dlq_ptr, moved = std::move(moved),
-               outputs = std::move(outputs)](const Status& st) mutable {
+               reply = std::move(reply)](const Status& st) mutable {
     if (!moved.empty() && st.ok()) IndexCommitted(dlq_ptr, std::move(moved));
     if (!call) return;
     if (!st.ok()) return Fail(call, st);
-    json::object out;
-    if (!outputs.empty()) out["Messages"] = std::move(outputs);
-    call->Reply(std::move(out));
+    ReplyWith(*call, std::move(reply).Finish());
   };
   Status st = commits_.Submit(std::move(batch), std::move(done));
   if (!st.ok() && call) Fail(call, st);
-  return reply;
+  return replies;
 }
 
-json::object SqsService::MessageOutput(const Queue& q, const Message& m,
-                                       const ReceiveRequest& request) const {
+void SqsService::AddMessageOutput(ReceiveMessageReply* reply, const Queue& q, const Message& m,
+                                  const ReceiveRequest& request) const {
   auto payload = LoadPayload(q, m);
-  json::object out{
-      {"MessageId", m.id},
-      {"ReceiptHandle", EncodeReceiptHandle(q.uid, m.seq, m.receipt_gen, m.id)},
-      {"MD5OfBody", m.md5_body},
-      {"Body", payload->body},
-  };
+  ReceivedMessage out;
+  out.message_id = m.id;
+  out.receipt_handle = EncodeReceiptHandle(q.uid, m.seq, m.receipt_gen, m.id);
+  out.md5_body = m.md5_body;
+  out.body = payload->body;
   const json::array& names = request.attribute_names;
   if (!names.empty()) {
-    json::object attrs;
-    if (Wants(names, "SenderId")) attrs["SenderId"] = m.sender_id;
-    if (Wants(names, "SentTimestamp"))
-      attrs["SentTimestamp"] = std::to_string(m.sent_micros / 1000);
+    auto& attrs = out.attributes;
+    if (Wants(names, "SenderId")) attrs.emplace_back("SenderId", m.sender_id);
+    if (Wants(names, "SentTimestamp")) {
+      attrs.emplace_back("SentTimestamp", std::to_string(m.sent_micros / 1000));
+    }
     if (Wants(names, "ApproximateReceiveCount")) {
-      attrs["ApproximateReceiveCount"] = std::to_string(m.receive_count);
+      attrs.emplace_back("ApproximateReceiveCount", std::to_string(m.receive_count));
     }
     if (Wants(names, "ApproximateFirstReceiveTimestamp")) {
-      attrs["ApproximateFirstReceiveTimestamp"] = std::to_string(m.first_receive_micros / 1000);
+      attrs.emplace_back("ApproximateFirstReceiveTimestamp",
+                         std::to_string(m.first_receive_micros / 1000));
     }
-    if (q.fifo && Wants(names, "SequenceNumber"))
-      attrs["SequenceNumber"] = SequenceNumberText(m.seq);
+    if (q.fifo && Wants(names, "SequenceNumber")) {
+      attrs.emplace_back("SequenceNumber", SequenceNumberText(m.seq));
+    }
     if (q.fifo && Wants(names, "MessageDeduplicationId")) {
-      attrs["MessageDeduplicationId"] = m.dedup_id;
+      attrs.emplace_back("MessageDeduplicationId", m.dedup_id);
     }
-    if (!m.group_id.empty() && Wants(names, "MessageGroupId")) attrs["MessageGroupId"] = m.group_id;
+    if (!m.group_id.empty() && Wants(names, "MessageGroupId")) {
+      attrs.emplace_back("MessageGroupId", m.group_id);
+    }
     if (!m.trace_header.empty() && Wants(names, "AWSTraceHeader")) {
-      attrs["AWSTraceHeader"] = m.trace_header;
+      attrs.emplace_back("AWSTraceHeader", m.trace_header);
     }
     if (!m.dlq_source_arn.empty() && Wants(names, "DeadLetterQueueSourceArn")) {
-      attrs["DeadLetterQueueSourceArn"] = m.dlq_source_arn;
+      attrs.emplace_back("DeadLetterQueueSourceArn", m.dlq_source_arn);
     }
-    if (!attrs.empty()) out["Attributes"] = std::move(attrs);
   }
-  const MessageAttributes selected =
-      SelectAttributes(payload->attributes, &request.message_attribute_names);
-  if (!selected.empty()) {
-    out["MD5OfMessageAttributes"] = selected.size() == payload->attributes.size()
-                                        ? m.md5_attributes
-                                        : Md5OfAttributes(selected);
-    json::object attrs;
-    for (const auto& a : selected) {
-      json::object v{{"DataType", a.data_type}};
-      v[a.transport == 2 ? "BinaryValue" : "StringValue"] = a.value;
-      attrs[a.name] = std::move(v);
-    }
-    out["MessageAttributes"] = std::move(attrs);
+  out.message_attributes = SelectAttributes(payload->attributes, &request.message_attribute_names);
+  if (!out.message_attributes.empty()) {
+    out.md5_message_attributes = out.message_attributes.size() == payload->attributes.size()
+                                     ? m.md5_attributes
+                                     : Md5OfAttributes(out.message_attributes);
   }
-  return out;
+  reply->Add(out);
 }
 
 void SqsService::ArmWaiter(const std::shared_ptr<Queue>& q, const std::shared_ptr<Waiter>& w) {

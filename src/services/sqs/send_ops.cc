@@ -9,6 +9,7 @@
 #include "services/sqs/input.h"
 #include "services/sqs/keyspace.h"
 #include "services/sqs/message_input.h"
+#include "services/sqs/message_replies.h"
 #include "services/sqs/sqs_internal.h"
 
 namespace tidepool::sqs {
@@ -36,16 +37,6 @@ Status CheckFifoId(std::string_view name, std::string_view value) {
       fmt::format("Value {} for parameter {} is invalid. Reason: {} can only include "
                   "alphanumeric and punctuation characters. 1 to 128 in length.",
                   value, name, name));
-}
-
-json::object SendOutput(const SqsService* /*unused*/, const std::string& message_id,
-                        const std::string& md5_body, const std::string& md5_attributes,
-                        const std::string& md5_system, const std::string& sequence_number) {
-  json::object out{{"MessageId", message_id}, {"MD5OfMessageBody", md5_body}};
-  if (!md5_attributes.empty()) out["MD5OfMessageAttributes"] = md5_attributes;
-  if (!md5_system.empty()) out["MD5OfMessageSystemAttributes"] = md5_system;
-  if (!sequence_number.empty()) out["SequenceNumber"] = sequence_number;
-  return out;
 }
 
 }  // namespace
@@ -229,8 +220,7 @@ void SqsService::SendMessage(CallPtr call) {
   SendMessages(*q, std::move(inputs), [call](std::vector<SendResult> results) {
     const SendResult& r = results.front();
     if (!r.status.ok()) return Fail(call, r.status);
-    call->Reply(SendOutput(nullptr, r.message_id, r.md5_body, r.md5_attributes, r.md5_system,
-                           r.sequence_number));
+    ReplyWith(*call, SendMessageReply(FormFor(*call), r.Sent()));
   });
 }
 
@@ -263,19 +253,16 @@ void SqsService::SendMessageBatch(CallPtr call) {
                                             kMaxBatchPayload)));
   }
   SendMessages(*q, std::move(inputs), [call](std::vector<SendResult> results) {
-    json::array successful, failed;
+    SendMessageBatchReply reply(FormFor(*call));
     for (const auto& r : results) {
       if (!r.status.ok()) {
         if (r.status.code() != StatusCode::kServiceError) return Fail(call, r.status);
-        failed.emplace_back(BatchErrorEntry(r.entry_id, r.status));
+        reply.AddFailure(r.entry_id, ToAwsError(r.status));
         continue;
       }
-      json::object o = SendOutput(nullptr, r.message_id, r.md5_body, r.md5_attributes, r.md5_system,
-                                  r.sequence_number);
-      o["Id"] = r.entry_id;
-      successful.emplace_back(std::move(o));
+      reply.AddSuccess(r.entry_id, r.Sent());
     }
-    call->Reply(json::object{{"Successful", std::move(successful)}, {"Failed", std::move(failed)}});
+    ReplyWith(*call, std::move(reply).Finish());
   });
 }
 

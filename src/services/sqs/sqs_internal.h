@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "services/sqs/message_replies.h"
 #include "services/sqs/sqs_errors.h"
 #include "services/sqs/sqs_service.h"
 
@@ -40,6 +41,10 @@ struct SqsService::SendResult {
   std::string md5_attributes;
   std::string md5_system;
   std::string sequence_number;  // FIFO only
+
+  SentMessage Sent() const {
+    return {message_id, md5_body, md5_attributes, md5_system, sequence_number};
+  }
 };
 
 // The locks LockWithDlq takes: the queue's and, when its dead-letter queue exists, that one's.

@@ -99,19 +99,45 @@ void SqsService::Fail(const CallPtr& call, const Status& status) {
 
 // ---------------------------------------------------------------------------- registry
 
+namespace {
+
+// Registry keys: account "\x1f" region "\x1f" name.
+size_t RegistryKeySize(std::string_view account, std::string_view region, std::string_view name) {
+  return account.size() + region.size() + name.size() + 2;
+}
+
+// Writes the key at `out`, which has room for RegistryKeySize bytes.
+void WriteRegistryKey(std::string_view account, std::string_view region, std::string_view name,
+                      char* out) {
+  out = std::copy(account.begin(), account.end(), out);
+  *out++ = '\x1f';
+  out = std::copy(region.begin(), region.end(), out);
+  *out++ = '\x1f';
+  std::copy(name.begin(), name.end(), out);
+}
+
+}  // namespace
+
 std::string SqsService::RegistryKey(std::string_view account, std::string_view region,
                                     std::string_view name) {
-  std::string key;
-  key.reserve(account.size() + region.size() + name.size() + 2);
-  key.append(account).push_back('\x1f');
-  key.append(region).push_back('\x1f');
-  key.append(name);
+  std::string key(RegistryKeySize(account, region, name), '\0');
+  WriteRegistryKey(account, region, name, key.data());
   return key;
 }
 
 std::shared_ptr<Queue> SqsService::FindQueue(std::string_view account, std::string_view region,
                                              std::string_view name) const {
-  const std::string key = RegistryKey(account, region, name);
+  // The key on the stack when it fits (it does for any valid queue name).
+  char buffer[256];
+  std::string heap;
+  std::string_view key;
+  if (const size_t size = RegistryKeySize(account, region, name); size <= sizeof(buffer)) {
+    WriteRegistryKey(account, region, name, buffer);
+    key = std::string_view(buffer, size);
+  } else {
+    heap = RegistryKey(account, region, name);
+    key = heap;
+  }
   std::shared_lock lock(registry_mu_);
   auto it = queues_.find(key);
   return it == queues_.end() ? nullptr : it->second;
@@ -119,7 +145,7 @@ std::shared_ptr<Queue> SqsService::FindQueue(std::string_view account, std::stri
 
 std::shared_ptr<Queue> SqsService::FindQueueByArn(std::string_view arn) const {
   std::shared_lock lock(registry_mu_);
-  auto it = by_arn_.find(std::string(arn));
+  auto it = by_arn_.find(arn);
   return it == by_arn_.end() ? nullptr : it->second;
 }
 
@@ -146,9 +172,8 @@ Result<std::shared_ptr<Queue>> SqsService::ResolveQueue(const protocol::Call& ca
     const auto slash = path.find('/');
     path = slash == std::string_view::npos ? std::string_view() : path.substr(slash);
   }
-  if (const auto q = path.find_first_of("?#"); q != std::string_view::npos) {
-    path = path.substr(0, q);
-  }
+  // Two memchr scans: find_first_of("?#") runs one per character of the URL.
+  path = path.substr(0, std::min(path.find('?'), path.find('#')));
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
   const auto last = path.rfind('/');
   std::string_view name = last == std::string_view::npos ? path : path.substr(last + 1);

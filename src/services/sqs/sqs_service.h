@@ -74,6 +74,8 @@ struct MessagesAvailable {
 };
 using MessageListener = std::function<void(const MessagesAvailable&)>;
 
+class ReceiveMessageReply;
+
 class SqsService final : public protocol::Service {
  public:
   SqsService(storage::Store& store, storage::CommitQueue& commits, const Clock& clock,
@@ -210,8 +212,9 @@ class SqsService final : public protocol::Service {
   bool TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
                         const std::shared_ptr<Queue>& dlq_ptr, ReceiveRequest& request,
                         bool allow_empty);
-  boost::json::object MessageOutput(const Queue& q, const Message& m,
-                                    const ReceiveRequest& request) const;
+  // Adds `m` (as received now) to `reply` with the attributes `request` asks for.
+  void AddMessageOutput(ReceiveMessageReply* reply, const Queue& q, const Message& m,
+                        const ReceiveRequest& request) const;
   void Park(const std::shared_ptr<Queue>& q, ReceiveRequest request);
   void ArmWaiter(const std::shared_ptr<Queue>& q, const std::shared_ptr<Waiter>& w);
   void OnWaiterTimer(const std::shared_ptr<Queue>& q, const std::shared_ptr<Waiter>& w);
@@ -236,11 +239,19 @@ class SqsService final : public protocol::Service {
   // Timers check this before touching the service (they may fire after destruction).
   std::shared_ptr<std::atomic<bool>> alive_;
 
+  // Registry maps, looked up by string_view (no key copy on the request path).
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  using QueueMap =
+      std::unordered_map<std::string, std::shared_ptr<Queue>, KeyHash, std::equal_to<>>;
+
   mutable std::shared_mutex registry_mu_;
-  std::unordered_map<std::string, std::shared_ptr<Queue>> queues_;  // by RegistryKey
-  std::unordered_map<std::string, std::shared_ptr<Queue>> by_arn_;  // by queue ARN
-  std::unordered_map<std::string, int64_t> deleted_at_;             // RegistryKey -> micros
-  uint64_t next_uid_ = 1;                                           // guarded by registry_mu_
+  QueueMap queues_;                                      // by RegistryKey
+  QueueMap by_arn_;                                      // by queue ARN
+  std::unordered_map<std::string, int64_t> deleted_at_;  // RegistryKey -> micros
+  uint64_t next_uid_ = 1;                                // guarded by registry_mu_
 
   std::atomic<uint64_t> cached_bytes_{0};
 
