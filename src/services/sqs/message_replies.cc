@@ -34,7 +34,11 @@ void AppendSeparated(std::string& list, size_t reserve) {
 
 }  // namespace
 
-ReplyForm FormFor(const protocol::Call& /*call*/) { return ReplyForm::kObject; }
+std::optional<ReplyForm> DecodeForReply(protocol::Call& call) {
+  const ReplyForm form = call.raw_body() ? ReplyForm::kJsonText : ReplyForm::kObject;
+  if (!call.DecodeInput()) return std::nullopt;
+  return form;
+}
 
 void ReplyWith(protocol::Call& call, protocol::Outcome outcome) {
   if (auto* encoded = std::get_if<protocol::EncodedJson>(&outcome)) {

@@ -2,13 +2,14 @@
 // the two forms a call may take: an output object for the model codecs, or the same document
 // written directly as AWS JSON (protocol::EncodedJson), which skips building the object and the
 // codec's walk over it. message_replies_test.cc checks that both forms encode to the same bytes.
-// The query protocol refuses EncodedJson, so a call's form comes from FormFor. Builders are
-// not thread-safe (one per call); views must outlive the Add that takes them.
+// The query protocol refuses EncodedJson, so a call's form comes from DecodeForReply. Builders
+// are not thread-safe (one per call); views must outlive the Add that takes them.
 #pragma once
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,9 +22,12 @@ namespace tidepool::sqs {
 
 enum class ReplyForm { kObject, kJsonText };
 
-// The form of `call`'s reply: kJsonText only when the call came over the AWS JSON protocol.
-// The protocol layer does not tell a handler that yet, so every call gets kObject for now.
-ReplyForm FormFor(const protocol::Call& call);
+// For the operations SqsService takes raw (Service::TakesRawInput): decodes a raw call's body
+// with the codec (Call::DecodeInput, the codec's validation and errors) and returns the form
+// of its reply: kJsonText for a raw call, which only the JSON protocol delivers, kObject for a
+// call whose input the protocol layer decoded (the query protocol; tests). nullopt when the
+// body does not decode: the call has been failed with the codec's error.
+std::optional<ReplyForm> DecodeForReply(protocol::Call& call);
 
 // Completes `call` with `outcome` (an output object or EncodedJson).
 void ReplyWith(protocol::Call& call, protocol::Outcome outcome);

@@ -28,6 +28,7 @@
 
 #include "protocol/service.h"
 #include "services/sqs/message.h"
+#include "services/sqs/message_replies.h"
 
 namespace tidepool::sqs {
 
@@ -61,6 +62,7 @@ struct ReceiveRequest {
   boost::json::array attribute_names;  // AttributeNames + MessageSystemAttributeNames
   boost::json::array message_attribute_names;
   std::string attempt_id;
+  ReplyForm reply_form = ReplyForm::kObject;  // of the reply with messages
 };
 
 // A parked long poll.

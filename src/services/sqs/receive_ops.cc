@@ -37,6 +37,8 @@ bool Wants(const json::array& names, std::string_view name) {
 }  // namespace
 
 void SqsService::ReceiveMessage(CallPtr call) {
+  const auto form = DecodeForReply(*call);
+  if (!form) return;
   auto q = ResolveQueue(*call);
   if (!q.ok()) return Fail(call, q.status());
   const auto& in = call->input();
@@ -69,6 +71,7 @@ void SqsService::ReceiveMessage(CallPtr call) {
   }
   request.attempt_id = std::string(InputString(in, "ReceiveRequestAttemptId").value_or(""));
   request.call = call;
+  request.reply_form = *form;
 
   std::shared_ptr<Queue> queue = *q;
   QueueLocks locks = LockWithDlq(queue);
@@ -95,7 +98,7 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
   const int64_t now = clock_.NowMicros();
   q->Promote(now);
   const QueueConfig& c = q->config;
-  ReceiveMessageReply reply(FormFor(*request.call));
+  ReceiveMessageReply reply(request.reply_form);
   storage::WriteBatch batch;
 
   // A FIFO retry with the same ReceiveRequestAttemptId gets the same messages and handles

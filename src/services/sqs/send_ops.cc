@@ -211,20 +211,24 @@ void SqsService::SendMessages(const std::shared_ptr<Queue>& q, std::vector<SendI
 }
 
 void SqsService::SendMessage(CallPtr call) {
+  const auto form = DecodeForReply(*call);
+  if (!form) return;
   auto q = ResolveQueue(*call);
   if (!q.ok()) return Fail(call, q.status());
   auto input = ParseSendInput(call->input(), *call);
   if (!input.ok()) return Fail(call, input.status());
   std::vector<SendInput> inputs;
   inputs.push_back(std::move(input).value());
-  SendMessages(*q, std::move(inputs), [call](std::vector<SendResult> results) {
+  SendMessages(*q, std::move(inputs), [call, form = *form](std::vector<SendResult> results) {
     const SendResult& r = results.front();
     if (!r.status.ok()) return Fail(call, r.status);
-    ReplyWith(*call, SendMessageReply(FormFor(*call), r.Sent()));
+    ReplyWith(*call, SendMessageReply(form, r.Sent()));
   });
 }
 
 void SqsService::SendMessageBatch(CallPtr call) {
+  const auto form = DecodeForReply(*call);
+  if (!form) return;
   auto q = ResolveQueue(*call);
   if (!q.ok()) return Fail(call, q.status());
   const auto* entries = InputArray(call->input(), "Entries");
@@ -252,8 +256,8 @@ void SqsService::SendMessageBatch(CallPtr call) {
                                             "size is {} bytes.",
                                             kMaxBatchPayload)));
   }
-  SendMessages(*q, std::move(inputs), [call](std::vector<SendResult> results) {
-    SendMessageBatchReply reply(FormFor(*call));
+  SendMessages(*q, std::move(inputs), [call, form = *form](std::vector<SendResult> results) {
+    SendMessageBatchReply reply(form);
     for (const auto& r : results) {
       if (!r.status.ok()) {
         if (r.status.code() != StatusCode::kServiceError) return Fail(call, r.status);

@@ -88,6 +88,10 @@ void SqsService::Invoke(CallPtr call) {
   (this->*handler)(std::move(call));
 }
 
+bool SqsService::TakesRawInput(const protocol::model::Operation& op) const {
+  return op.name == "SendMessage" || op.name == "ReceiveMessage" || op.name == "SendMessageBatch";
+}
+
 json::object SqsService::Health() const {
   std::shared_lock lock(registry_mu_);
   return json::object{{"status", "running"}, {"queues", queues_.size()}};

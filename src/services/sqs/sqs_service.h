@@ -91,6 +91,9 @@ class SqsService final : public protocol::Service {
   std::string_view Name() const override { return "sqs"; }
   const protocol::model::ServiceModel& Model() const override;
   void Invoke(protocol::CallPtr call) override;
+  // SendMessage, SendMessageBatch and ReceiveMessage: their handlers decode the input through
+  // DecodeForReply, which tells them that the call came over the JSON protocol.
+  bool TakesRawInput(const protocol::model::Operation& op) const override;
   boost::json::object Health() const override;
 
   // Sends `message` to the queue named by `queue_arn` with SendMessage's rules (FIFO group

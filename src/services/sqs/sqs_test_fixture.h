@@ -1,6 +1,7 @@
 // Test fixture for SqsService: a MemoryStore, a CommitQueue, a FakeClock and an io_context run
 // on its own thread (for long-poll and move-task timers). Calls are built from the real SQS
-// model and their Outcomes captured synchronously.
+// model and their Outcomes captured synchronously, as the AWS JSON protocol delivers them
+// (protocol_ picks the other way, input decoded up front as by the query protocol).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -15,6 +17,7 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "protocol/codec/json_codec.h"
 #include "protocol/model/models.h"
 #include "services/sqs/sqs_service.h"
 #include "storage/commit_queue.h"
@@ -63,14 +66,38 @@ class SqsTest : public ::testing::Test {
   }
 
   std::future<Outcome> CallAsync(std::string_view op, const boost::json::object& input) {
-    const auto* operation = protocol::model::SqsModel().FindOperation(op);
+    const auto& model = protocol::model::SqsModel();
+    const auto* operation = model.FindOperation(op);
     EXPECT_NE(operation, nullptr) << op;
     auto promise = std::make_shared<std::promise<Outcome>>();
     auto future = promise->get_future();
     protocol::RequestContext ctx{"123456789012", "us-east-1", "AKIDEXAMPLE", "req-1",
                                  "localhost:4566"};
-    auto call = std::make_shared<protocol::Call>(
-        ctx, *operation, input, [promise](Outcome o) { promise->set_value(std::move(o)); });
+    // Hand-encoded replies are read back along the output shape, as a client would.
+    auto done = [this, promise, operation, &model](Outcome o) {
+      if (auto* encoded = std::get_if<protocol::EncodedJson>(&o)) {
+        ++encoded_replies_;
+        auto output = protocol::json_codec::DecodeOutput(model, *operation, encoded->body);
+        if (auto* err = std::get_if<protocol::AwsError>(&output)) {
+          ADD_FAILURE() << operation->name << " replied malformed JSON: " << encoded->body;
+          o = *err;
+        } else {
+          o = std::get<boost::json::object>(std::move(output));
+        }
+      }
+      promise->set_value(std::move(o));
+    };
+    std::shared_ptr<protocol::Call> call;
+    if (protocol_ == Protocol::kJson && service_->TakesRawInput(*operation)) {
+      // As the router does: the body undecoded, for the service to decode.
+      call = std::make_shared<protocol::Call>(
+          ctx, *operation,
+          protocol::Call::RawInput{boost::json::serialize(input), &model,
+                                   &protocol::json_codec::DecodeRequest},
+          std::move(done));
+    } else {
+      call = std::make_shared<protocol::Call>(ctx, *operation, input, std::move(done));
+    }
     service_->Invoke(std::move(call));
     return future;
   }
@@ -140,6 +167,12 @@ class SqsTest : public ::testing::Test {
   std::unique_ptr<WorkGuard> work_;
   std::thread io_thread_;
   std::unique_ptr<SqsService> service_;
+
+  // kJson: operations the service takes raw get their body undecoded, as over the AWS JSON
+  // protocol; kDecoded: every input decoded up front, as the query protocol delivers it.
+  enum class Protocol { kJson, kDecoded };
+  Protocol protocol_ = Protocol::kJson;
+  std::atomic<int> encoded_replies_{0};  // hand-encoded replies seen
 };
 
 }  // namespace tidepool::sqs
