@@ -20,5 +20,9 @@ bool AppendDecoded(std::string_view text, std::string& out);
 
 // Appends the standard, padded base64 encoding of `bytes` to `out`.
 void AppendEncoded(std::string_view bytes, std::string& out);
+// The length of that encoding.
+constexpr size_t EncodedSize(size_t bytes) { return (bytes + 2) / 3 * 4; }
+// Writes the encoding at `p` (room for EncodedSize(bytes.size())); returns the end.
+char* WriteEncoded(std::string_view bytes, char* p);
 
 }  // namespace tidepool::protocol::blob_base64

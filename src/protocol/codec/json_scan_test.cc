@@ -4,8 +4,6 @@
 
 #include <string>
 
-#include "protocol/codec/blob_base64.h"
-
 namespace tidepool::protocol {
 namespace {
 
@@ -54,22 +52,6 @@ TEST(JsonScanTest, UncheckedStringStopsAtTheFirstQuote) {
   std::string_view s;
   ASSERT_TRUE(scan.UncheckedString(&s));
   EXPECT_EQ(s, "ab\\");  // the caller's alphabet check then refuses the backslash
-}
-
-TEST(BlobBase64Test, AppendDecodedAppendsCanonicalBase64Only) {
-  std::string out = "x";
-  ASSERT_TRUE(blob_base64::AppendDecoded("aGVsbG8=", out));
-  EXPECT_EQ(out, "xhello");
-  ASSERT_TRUE(blob_base64::AppendDecoded("", out));
-  EXPECT_EQ(out, "xhello");
-  ASSERT_TRUE(blob_base64::AppendDecoded("AAEC", out));
-  EXPECT_EQ(out, std::string("xhello\0\1\2", 9));
-  for (std::string_view bad : {"aGVsbG8", "aGVsbG9=", "aGV\\bG8=", "a===", "====", "aG=s"}) {
-    std::string sink;
-    EXPECT_FALSE(blob_base64::AppendDecoded(bad, sink)) << bad;
-    std::string diagnosed;
-    EXPECT_TRUE(blob_base64::Decode(bad, diagnosed).has_value()) << bad;
-  }
 }
 
 }  // namespace

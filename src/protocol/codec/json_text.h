@@ -13,6 +13,11 @@ namespace tidepool::protocol::json_text {
 // copied as they are. The caller guarantees `s` is valid UTF-8 (model strings always are).
 void AppendString(std::string_view s, std::string& out);
 
+// Writes AppendString's output at `p`, which must have room for MaxStringChars(s.size());
+// returns the end (for encoders that make room for a whole entry at once).
+constexpr size_t MaxStringChars(size_t bytes) { return 6 * bytes + 2; }  // all \u00XX
+char* WriteString(std::string_view s, char* p);
+
 // Like AppendString, but bytes that are not well-formed UTF-8 become U+FFFD, so the output is
 // valid JSON whatever `s` holds (error messages may quote raw input).
 void AppendStringSafe(std::string_view s, std::string& out);
@@ -29,6 +34,9 @@ void AppendInt(int64_t n, std::string& out);
 // Epoch milliseconds as the timestamp AppendDouble(ms / 1000.0, out, /*fixed=*/true) writes
 // ("1732261234.5" for ms 1732261234500), without a floating-point conversion.
 void AppendEpochMillis(int64_t ms, std::string& out);
+// Writes the same at `p` (room for kMaxEpochMillisChars); returns the end.
+constexpr size_t kMaxEpochMillisChars = 32;
+char* WriteEpochMillis(int64_t ms, char* p);
 
 // `"name":` (name must need no escaping: a model member name).
 inline void AppendKey(std::string_view name, std::string& out) {

@@ -61,7 +61,7 @@ void WriteDigits19(uint64_t v, char* out) {
 
 }  // namespace
 
-void AppendHashKey(HashKey value, std::string& out) {
+char* WriteHashKey(HashKey value, char* p) {
   // value = (top * 10^19 + mid) * 10^19 + low, by three 64-bit divisions; the 39 digits are
   // then written at fixed widths, 8 at a time, and leading zeros dropped (this runs for every
   // sequence number on the PutRecord(s) and GetRecords paths).
@@ -78,7 +78,13 @@ void AppendHashKey(HashKey value, std::string& out) {
   WriteDigits19(low, digits + 20);
   size_t first = 0;
   while (first + 1 < sizeof digits && digits[first] == '0') ++first;
-  out.append(digits + first, sizeof digits - first);
+  std::memcpy(p, digits + first, sizeof digits - first);
+  return p + (sizeof digits - first);
+}
+
+void AppendHashKey(HashKey value, std::string& out) {
+  char digits[kMaxHashKeyChars];
+  out.append(digits, WriteHashKey(value, digits));
 }
 
 std::string FormatHashKey(HashKey value) {

@@ -22,6 +22,9 @@ std::optional<HashKey> ParseHashKey(std::string_view text);
 std::string FormatHashKey(HashKey value);
 // Appends FormatHashKey(value) to `out` (no temporary string on the hot paths).
 void AppendHashKey(HashKey value, std::string& out);
+// Writes FormatHashKey(value) at `p` (room for kMaxHashKeyChars); returns the end.
+constexpr size_t kMaxHashKeyChars = 39;
+char* WriteHashKey(HashKey value, char* p);
 
 // MD5 of the partition key's bytes, read as a big-endian 128-bit number (AWS's routing).
 HashKey PartitionKeyHash(std::string_view partition_key);

@@ -2,11 +2,41 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <cstring>
+
+#include "protocol/codec/blob_base64.h"
 #include "protocol/codec/json_text.h"
+#include "services/kinesis/hash_key.h"
 #include "services/kinesis/views.h"
 
 namespace tidepool::kinesis {
 namespace json_text = protocol::json_text;
+
+namespace {
+
+// Writes one reply entry of at most `max_chars` through a raw pointer, then appends it to
+// `out`: small entries are assembled on the stack and appended with one copy (std::string
+// cannot grow without zero-filling the new room, nor be written past its size); larger ones
+// are written in place after a resize. `write(p)` returns the end of what it wrote.
+template <typename Write>
+void AppendEntry(std::string& out, size_t max_chars, Write&& write) {
+  constexpr size_t kStackChars = 1024;
+  if (max_chars <= kStackChars) {
+    char entry[kStackChars];
+    out.append(entry, write(entry));
+    return;
+  }
+  const size_t start = out.size();
+  out.resize(start + max_chars);
+  out.resize(static_cast<size_t>(write(out.data() + start) - out.data()));
+}
+
+char* Put(char* p, std::string_view text) {
+  std::memcpy(p, text.data(), text.size());
+  return p + text.size();
+}
+
+}  // namespace
 
 protocol::EncodedJson PutRecordReply(std::string_view shard_id, std::string_view sequence_number,
                                      bool encrypted) {
@@ -25,12 +55,19 @@ PutRecordsReply::PutRecordsReply(size_t expected_records) {
 }
 
 void PutRecordsReply::AddSuccess(const SequenceNumber& sequence_number, std::string_view shard_id) {
-  if (!records_.empty()) records_ += ',';
-  records_ += R"({"SequenceNumber":")";
-  sequence_number.AppendTo(records_);  // digits only: nothing to escape
-  records_ += R"(","ShardId":)";
-  json_text::AppendString(shard_id, records_);
-  records_ += '}';
+  static constexpr std::string_view kSequence = R"({"SequenceNumber":")";
+  static constexpr std::string_view kShard = R"(","ShardId":)";
+  const size_t max_chars = 1 + kSequence.size() + kMaxHashKeyChars + kShard.size() +
+                           json_text::MaxStringChars(shard_id.size()) + 1;
+  AppendEntry(records_, max_chars, [&](char* p) {
+    if (!records_.empty()) *p++ = ',';
+    p = Put(p, kSequence);
+    p = sequence_number.WriteTo(p);
+    p = Put(p, kShard);
+    p = json_text::WriteString(shard_id, p);
+    *p++ = '}';
+    return p;
+  });
 }
 
 void PutRecordsReply::AddFailure(std::string_view error_code, std::string_view error_message) {
@@ -63,19 +100,29 @@ GetRecordsReply::GetRecordsReply(size_t expected_records) {
 void GetRecordsReply::AddRecord(const SequenceNumber& sequence_number, int64_t arrival_micros,
                                 std::string_view data, std::string_view partition_key,
                                 bool encrypted) {
-  if (records_++ > 0) body_ += ',';
-  body_ += R"({"SequenceNumber":")";
-  sequence_number.AppendTo(body_);  // digits only: nothing to escape
-  body_ += "\",";
-  json_text::AppendKey("ApproximateArrivalTimestamp", body_);
-  json_text::AppendEpochMillis(arrival_micros / 1000, body_);  // = TimestampValue's number
-  body_ += ',';
-  json_text::AppendKey("Data", body_);
-  json_text::AppendBlob(data, body_);
-  body_ += ',';
-  json_text::AppendStringMember("PartitionKey", partition_key, body_);
-  if (encrypted) body_ += R"(,"EncryptionType":"KMS")";
-  body_ += '}';
+  static constexpr std::string_view kSequence = R"({"SequenceNumber":")";
+  static constexpr std::string_view kArrival = R"(","ApproximateArrivalTimestamp":)";
+  static constexpr std::string_view kData = R"(,"Data":")";
+  static constexpr std::string_view kKey = R"(","PartitionKey":)";
+  static constexpr std::string_view kKms = R"(,"EncryptionType":"KMS")";
+  const size_t max_chars = 1 + kSequence.size() + kMaxHashKeyChars + kArrival.size() +
+                           json_text::kMaxEpochMillisChars + kData.size() +
+                           protocol::blob_base64::EncodedSize(data.size()) + kKey.size() +
+                           json_text::MaxStringChars(partition_key.size()) + kKms.size() + 1;
+  AppendEntry(body_, max_chars, [&](char* p) {
+    if (records_++ > 0) *p++ = ',';
+    p = Put(p, kSequence);
+    p = sequence_number.WriteTo(p);  // digits only: nothing to escape
+    p = Put(p, kArrival);
+    p = json_text::WriteEpochMillis(arrival_micros / 1000, p);  // = TimestampValue's number
+    p = Put(p, kData);
+    p = protocol::blob_base64::WriteEncoded(data, p);
+    p = Put(p, kKey);
+    p = json_text::WriteString(partition_key, p);
+    if (encrypted) p = Put(p, kKms);
+    *p++ = '}';
+    return p;
+  });
 }
 
 protocol::EncodedJson GetRecordsReply::Finish(std::string_view next_shard_iterator,

@@ -18,13 +18,18 @@ uint8_t Check(unsigned __int128 upper120) {
 
 }  // namespace
 
-void SequenceNumber::AppendTo(std::string& out) const {
+char* SequenceNumber::WriteTo(char* p) const {
   unsigned __int128 v = kVersion;
   v = (v << 32) | stream_tag;
   v = (v << 20) | (shard_index & kMaxShardIndex);
   v = (v << 64) | counter;
   v = (v << 8) | Check(v);
-  AppendHashKey(v, out);
+  return WriteHashKey(v, p);
+}
+
+void SequenceNumber::AppendTo(std::string& out) const {
+  char digits[kMaxHashKeyChars];
+  out.append(digits, WriteTo(digits));
 }
 
 std::string SequenceNumber::ToString() const {

@@ -27,6 +27,8 @@ struct SequenceNumber {
 
   std::string ToString() const;
   void AppendTo(std::string& out) const;  // appends ToString()
+  // Writes ToString() at `p` (room for kMaxHashKeyChars); returns the end.
+  char* WriteTo(char* p) const;
   // nullopt when not a number this layout produced (wrong version, too large, bad check).
   static std::optional<SequenceNumber> Parse(std::string_view text);
 };
