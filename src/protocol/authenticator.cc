@@ -242,12 +242,17 @@ std::variant<AuthInfo, AwsError> Authenticator::Authenticate(const http::HttpReq
 
   AuthInfo info;
   info.signed_request = true;
+  auto key_it = credentials_.find(auth.access_key_id);
+  if (key_it != credentials_.end()) info.account_id = key_it->second.account_id;
+  if (mode_ == AuthMode::kAcceptAny) {
+    info.access_key_id = std::move(auth.access_key_id);
+    info.region = std::move(auth.region);
+    info.service = std::move(auth.service);
+    return info;
+  }
   info.access_key_id = auth.access_key_id;
   info.region = auth.region;
   info.service = auth.service;
-  auto key_it = credentials_.find(auth.access_key_id);
-  if (key_it != credentials_.end()) info.account_id = key_it->second.account_id;
-  if (mode_ == AuthMode::kAcceptAny) return info;
 
   if (key_it == credentials_.end()) {
     return Error("UnrecognizedClientException",

@@ -253,7 +253,7 @@ void Router::Handle(HttpRequest&& request, Responder respond) const {
 }
 
 RequestContext Router::MakeContext(const HttpRequest& request, std::string request_id,
-                                   const AuthInfo& auth) const {
+                                   AuthInfo&& auth) const {
   RequestContext context;
   if (!auth.account_id.empty()) {
     context.account_id = auth.account_id;
@@ -262,8 +262,12 @@ RequestContext Router::MakeContext(const HttpRequest& request, std::string reque
   } else {
     context.account_id = options_.default_account;
   }
-  context.region = auth.region.empty() ? options_.default_region : auth.region;
-  context.access_key_id = auth.access_key_id;
+  if (auth.region.empty()) {
+    context.region = options_.default_region;
+  } else {
+    context.region = std::move(auth.region);
+  }
+  context.access_key_id = std::move(auth.access_key_id);
   context.request_id = std::move(request_id);
   context.host = std::string(request[bhttp::field::host]);
   return context;
@@ -304,7 +308,7 @@ void Router::HandleJson(HttpRequest&& request, Responder respond, std::string re
     }
   }
 
-  RequestContext context = MakeContext(request, request_id, std::get<AuthInfo>(auth));
+  RequestContext context = MakeContext(request, request_id, std::move(std::get<AuthInfo>(auth)));
   auto done = [respond, &model, op, content_type = std::move(content_type),
                request_id = std::move(request_id)](Outcome outcome) {
     if (auto* output = std::get_if<boost::json::object>(&outcome)) {
@@ -355,7 +359,8 @@ void Router::HandleQuery(HttpRequest&& request, Responder respond, std::string r
   if (auto* error = std::get_if<AwsError>(&auth)) {
     return respond(QueryErrorResponse(*error, request_id));
   }
-  RequestContext context = MakeContext(request, std::move(request_id), std::get<AuthInfo>(auth));
+  RequestContext context =
+      MakeContext(request, std::move(request_id), std::move(std::get<AuthInfo>(auth)));
   query_handler_(std::move(request), std::move(context), std::move(respond));
 }
 

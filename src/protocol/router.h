@@ -93,7 +93,7 @@ class Router {
                       http::Responder respond, std::string request_id) const;
   // Fills account/region/access key from an authentication result.
   RequestContext MakeContext(const http::HttpRequest& request, std::string request_id,
-                             const AuthInfo& auth) const;
+                             AuthInfo&& auth) const;
   const InternalRoute* FindInternalRoute(boost::beast::http::verb method,
                                          std::string_view path) const;
 
