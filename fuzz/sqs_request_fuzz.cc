@@ -1,8 +1,10 @@
-// libFuzzer target: arbitrary request bodies decoded by the JSON codec with the SQS model, then
-// run by SqsService on an in-memory store. Input: byte 0 picks the operation (index into the
-// model's operations, modulo their count); the rest is the JSON body. Long polls are turned
-// into short polls (nothing runs the io_context's timers here). Every call must complete once,
-// with an output or an AwsError, and never crash.
+// libFuzzer target: arbitrary request bodies run by SqsService on an in-memory store, decoded
+// by the JSON codec with the SQS model or, for the operations the service takes raw
+// (TakesRawInput), handed over undecoded as the router does. Input: byte 0 picks the
+// operation (index into the model's operations, modulo their count); the rest is the JSON
+// body. Long polls are turned into short polls (nothing runs the io_context's timers here).
+// Every call must complete once, with an output, hand-encoded JSON that decodes along the
+// output shape, or an AwsError, and never crash.
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
@@ -15,6 +17,7 @@
 
 #include "core/clock.h"
 #include "protocol/codec/json_codec.h"
+#include "protocol/input.h"
 #include "protocol/model/models.h"
 #include "services/sqs/sqs_service.h"
 #include "storage/commit_queue.h"
@@ -52,21 +55,40 @@ struct Harness {
     const auto& model = protocol::model::SqsModel();
     auto decoded = protocol::json_codec::DecodeRequest(model, op, body);
     auto* input = std::get_if<boost::json::object>(&decoded);
-    if (!input) return;
-    // No timers run here: make every receive a short poll.
-    if (op.name == "ReceiveMessage") (*input)["WaitTimeSeconds"] = 0;
-    if (auto* attrs = input->if_contains("Attributes"); attrs && attrs->is_object()) {
-      attrs->get_object().erase("ReceiveMessageWaitTimeSeconds");
+    // As the router does, the operations the service reads itself get the body raw (bodies
+    // the codec refuses too: the service must fail them with the codec's error). A receive
+    // that would long-poll is decoded here instead and made a short poll: no timers run.
+    const bool long_poll = op.name == "ReceiveMessage" && input != nullptr &&
+                           protocol::InputInt(*input, "WaitTimeSeconds").value_or(0) != 0;
+    const bool raw = service->TakesRawInput(op) && !long_poll;
+    if (!raw && !input) return;
+    if (long_poll) (*input)["WaitTimeSeconds"] = 0;
+    if (input != nullptr) {
+      if (auto* attrs = input->if_contains("Attributes"); attrs && attrs->is_object()) {
+        attrs->get_object().erase("ReceiveMessageWaitTimeSeconds");
+      }
     }
     std::atomic<bool> completed{false};
     protocol::RequestContext ctx{"123456789012", "us-east-1", "", "fuzz", "localhost:4566"};
-    auto call = std::make_shared<protocol::Call>(
-        ctx, op, std::move(*input), [&completed, &op](protocol::Outcome o) {
-          if (auto* out = std::get_if<boost::json::object>(&o)) {
-            (void)protocol::json_codec::EncodeOutput(protocol::model::SqsModel(), op, *out);
-          }
-          completed = true;
-        });
+    auto done = [&completed, &op](protocol::Outcome o) {
+      if (auto* out = std::get_if<boost::json::object>(&o)) {
+        (void)protocol::json_codec::EncodeOutput(protocol::model::SqsModel(), op, *out);
+      } else if (auto* text = std::get_if<protocol::EncodedJson>(&o)) {
+        // A hand-encoded reply must read back along the output shape.
+        auto back = protocol::json_codec::DecodeOutput(protocol::model::SqsModel(), op, text->body);
+        if (std::holds_alternative<protocol::AwsError>(back)) std::abort();
+      }
+      completed = true;
+    };
+    std::shared_ptr<protocol::Call> call;
+    if (raw) {
+      call = std::make_shared<protocol::Call>(
+          ctx, op,
+          protocol::Call::RawInput{std::string(body), &model, &protocol::json_codec::DecodeRequest},
+          done);
+    } else {
+      call = std::make_shared<protocol::Call>(ctx, op, std::move(*input), done);
+    }
     service->Invoke(std::move(call));
     // Completions may submit further batches (a send serving a receive...): flush until done.
     for (int i = 0; i < 8 && !completed; ++i) commits.Flush();

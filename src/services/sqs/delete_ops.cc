@@ -4,6 +4,7 @@
 
 #include "services/sqs/input.h"
 #include "services/sqs/keyspace.h"
+#include "services/sqs/message_scan.h"
 #include "services/sqs/receipt_handle.h"
 #include "services/sqs/sqs_internal.h"
 
@@ -63,10 +64,16 @@ Status DeleteOne(Queue& q, std::string_view text, EraseFn erase) {
 }  // namespace
 
 void SqsService::DeleteMessage(CallPtr call) {
-  auto q = ResolveQueue(*call);
+  DeleteMessageScan plain;
+  if (const std::string* raw = call->raw_body(); !raw || !ScanDeleteMessage(*raw, &plain)) {
+    if (!call->DecodeInput()) return;
+    plain.queue_url = InputString(call->input(), "QueueUrl").value_or("");
+    plain.receipt_handle = InputString(call->input(), "ReceiptHandle").value_or("");
+  }
+  auto q = ResolveQueue(*call, plain.queue_url);
   if (!q.ok()) return Fail(call, q.status());
   Queue& queue = **q;
-  const auto handle = InputString(call->input(), "ReceiptHandle").value_or("");
+  const std::string_view handle = plain.receipt_handle;
   std::lock_guard lock(queue.mu);
   queue.Promote(clock_.NowMicros());
   storage::WriteBatch batch;

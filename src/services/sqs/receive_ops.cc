@@ -8,6 +8,7 @@
 #include "services/sqs/keyspace.h"
 #include "services/sqs/message_input.h"
 #include "services/sqs/message_replies.h"
+#include "services/sqs/message_scan.h"
 #include "services/sqs/receipt_handle.h"
 #include "services/sqs/sqs_internal.h"
 
@@ -37,41 +38,39 @@ bool Wants(const json::array& names, std::string_view name) {
 }  // namespace
 
 void SqsService::ReceiveMessage(CallPtr call) {
-  const auto form = DecodeForReply(*call);
-  if (!form) return;
-  auto q = ResolveQueue(*call);
+  ReceiveMessageInput in;
+  ReplyForm form;
+  if (!ReadReceiveMessage(*call, &in, &form)) return;
+  auto q = ResolveQueue(*call, in.queue_url);
   if (!q.ok()) return Fail(call, q.status());
-  const auto& in = call->input();
   ReceiveRequest request;
-  if (const auto max = InputInt(in, "MaxNumberOfMessages")) {
+  if (const auto max = in.max_messages) {
     if (*max < 1 || *max > 10) {
       return Fail(call,
                   Invalid("MaxNumberOfMessages", *max, "Must be between 1 and 10, if provided."));
     }
     request.max_messages = static_cast<int32_t>(*max);
   }
-  if (const auto vt = InputInt(in, "VisibilityTimeout")) {
+  if (const auto vt = in.visibility_timeout) {
     if (*vt < 0 || *vt > 43200) {
       return Fail(call,
                   Invalid("VisibilityTimeout", *vt, "Must be >= 0 and <= 43200, if provided."));
     }
     request.visibility_timeout = *vt;
   }
-  const auto wait = InputInt(in, "WaitTimeSeconds");
+  const auto wait = in.wait_seconds;
   if (wait && (*wait < 0 || *wait > 20)) {
     return Fail(call, Invalid("WaitTimeSeconds", *wait, "Must be >= 0 and <= 20, if provided."));
   }
-  for (const char* key : {"AttributeNames", "MessageSystemAttributeNames"}) {
-    if (const auto* names = InputArray(in, key)) {
-      for (const auto& n : *names) request.attribute_names.push_back(n);
-    }
+  for (const auto* names : {&in.attribute_names, &in.system_attribute_names}) {
+    for (std::string_view n : *names) request.attribute_names.emplace_back(n);
   }
-  if (const auto* names = InputArray(in, "MessageAttributeNames")) {
-    request.message_attribute_names = *names;
+  for (std::string_view n : in.message_attribute_names) {
+    request.message_attribute_names.emplace_back(n);
   }
-  request.attempt_id = std::string(InputString(in, "ReceiveRequestAttemptId").value_or(""));
+  request.attempt_id = std::string(in.attempt_id.value_or(""));
   request.call = call;
-  request.reply_form = *form;
+  request.reply_form = form;
 
   std::shared_ptr<Queue> queue = *q;
   QueueLocks locks = LockWithDlq(queue);

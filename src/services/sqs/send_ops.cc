@@ -10,6 +10,7 @@
 #include "services/sqs/keyspace.h"
 #include "services/sqs/message_input.h"
 #include "services/sqs/message_replies.h"
+#include "services/sqs/message_scan.h"
 #include "services/sqs/sqs_internal.h"
 
 namespace tidepool::sqs {
@@ -39,19 +40,38 @@ Status CheckFifoId(std::string_view name, std::string_view value) {
                   value, name, name));
 }
 
-}  // namespace
-
-Result<SqsService::SendInput> SqsService::ParseSendInput(const json::object& in,
-                                                         const protocol::Call& call) const {
-  SendInput input;
-  const auto body = InputString(in, "MessageBody");
+// MissingParameter for an absent or empty body, InvalidMessageContents for a bad character;
+// else the payload.
+Result<std::shared_ptr<MessagePayload>> MessageBodyPayload(std::optional<std::string_view> body) {
   if (!body || body->empty()) {
     return SqsStatus(SqsError::kMissingParameter,
                      "The request must contain the parameter MessageBody.");
   }
   TP_RETURN_IF_ERROR(CheckMessageCharacters(*body));
-  input.payload = std::make_shared<MessagePayload>();
-  input.payload->body = std::string(*body);
+  auto payload = std::make_shared<MessagePayload>();
+  payload->body = std::string(*body);
+  return payload;
+}
+
+Status CheckDelay(int64_t delay) {
+  if (delay >= 0 && delay <= 900) return Status::Ok();
+  return Invalid(
+      fmt::format("Value {} for parameter DelaySeconds is invalid. Reason: "
+                  "DelaySeconds must be >= 0 and <= 900.",
+                  delay));
+}
+
+std::string SenderId(const protocol::Call& call) {
+  return call.context().access_key_id.empty() ? call.context().account_id
+                                              : call.context().access_key_id;
+}
+
+}  // namespace
+
+Result<SqsService::SendInput> SqsService::ParseSendInput(const json::object& in,
+                                                         const protocol::Call& call) const {
+  SendInput input;
+  TP_ASSIGN_OR_RETURN(input.payload, MessageBodyPayload(InputString(in, "MessageBody")));
   if (const auto* attrs = InputObject(in, "MessageAttributes")) {
     TP_ASSIGN_OR_RETURN(input.payload->attributes, ParseMessageAttributes(*attrs));
   }
@@ -59,12 +79,7 @@ Result<SqsService::SendInput> SqsService::ParseSendInput(const json::object& in,
     TP_ASSIGN_OR_RETURN(input.system, ParseSystemAttributes(*sys));
   }
   if (const auto delay = InputInt(in, "DelaySeconds")) {
-    if (*delay < 0 || *delay > 900) {
-      return Invalid(
-          fmt::format("Value {} for parameter DelaySeconds is invalid. Reason: "
-                      "DelaySeconds must be >= 0 and <= 900.",
-                      *delay));
-    }
+    TP_RETURN_IF_ERROR(CheckDelay(*delay));
     input.delay = *delay;
   }
   if (const auto group = InputString(in, "MessageGroupId")) {
@@ -77,8 +92,20 @@ Result<SqsService::SendInput> SqsService::ParseSendInput(const json::object& in,
     input.has_dedup = true;
     input.dedup_id = std::string(*dedup);
   }
-  input.sender_id = call.context().access_key_id.empty() ? call.context().account_id
-                                                         : call.context().access_key_id;
+  input.sender_id = SenderId(call);
+  return input;
+}
+
+Result<SqsService::SendInput> SqsService::PlainSendInput(std::string_view body,
+                                                         std::optional<int64_t> delay,
+                                                         const protocol::Call& call) const {
+  SendInput input;
+  TP_ASSIGN_OR_RETURN(input.payload, MessageBodyPayload(body));
+  if (delay) {
+    TP_RETURN_IF_ERROR(CheckDelay(*delay));
+    input.delay = *delay;
+  }
+  input.sender_id = SenderId(call);
   return input;
 }
 
@@ -211,11 +238,15 @@ void SqsService::SendMessages(const std::shared_ptr<Queue>& q, std::vector<SendI
 }
 
 void SqsService::SendMessage(CallPtr call) {
-  const auto form = DecodeForReply(*call);
+  SendMessageScan plain;
+  const std::string* raw = call->raw_body();
+  const bool scanned = raw != nullptr && ScanSendMessage(*raw, &plain);
+  const auto form = scanned ? ReplyForm::kJsonText : DecodeForReply(*call);
   if (!form) return;
-  auto q = ResolveQueue(*call);
+  auto q = scanned ? ResolveQueue(*call, plain.queue_url) : ResolveQueue(*call);
   if (!q.ok()) return Fail(call, q.status());
-  auto input = ParseSendInput(call->input(), *call);
+  auto input = scanned ? PlainSendInput(plain.message_body, plain.delay_seconds, *call)
+                       : ParseSendInput(call->input(), *call);
   if (!input.ok()) return Fail(call, input.status());
   std::vector<SendInput> inputs;
   inputs.push_back(std::move(input).value());

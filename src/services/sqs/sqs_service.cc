@@ -89,7 +89,8 @@ void SqsService::Invoke(CallPtr call) {
 }
 
 bool SqsService::TakesRawInput(const protocol::model::Operation& op) const {
-  return op.name == "SendMessage" || op.name == "ReceiveMessage" || op.name == "SendMessageBatch";
+  return op.name == "SendMessage" || op.name == "ReceiveMessage" || op.name == "SendMessageBatch" ||
+         op.name == "DeleteMessage";
 }
 
 json::object SqsService::Health() const {
@@ -167,7 +168,11 @@ std::vector<std::shared_ptr<Queue>> SqsService::QueuesOf(std::string_view accoun
 }
 
 Result<std::shared_ptr<Queue>> SqsService::ResolveQueue(const protocol::Call& call) const {
-  const auto url = InputString(call.input(), "QueueUrl").value_or("");
+  return ResolveQueue(call, InputString(call.input(), "QueueUrl").value_or(""));
+}
+
+Result<std::shared_ptr<Queue>> SqsService::ResolveQueue(const protocol::Call& call,
+                                                        std::string_view url) const {
   // Accept "scheme://host[:port]/account/name", "/account/name" or "account/name": only the
   // last two path segments matter.
   std::string_view path = url;

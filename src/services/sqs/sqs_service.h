@@ -36,6 +36,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -91,8 +92,9 @@ class SqsService final : public protocol::Service {
   std::string_view Name() const override { return "sqs"; }
   const protocol::model::ServiceModel& Model() const override;
   void Invoke(protocol::CallPtr call) override;
-  // SendMessage, SendMessageBatch and ReceiveMessage: their handlers decode the input through
-  // DecodeForReply, which tells them that the call came over the JSON protocol.
+  // SendMessage, SendMessageBatch, ReceiveMessage and DeleteMessage: their handlers read a
+  // plain body themselves (message_scan.h) and decode any other through DecodeForReply, which
+  // tells them that the call came over the JSON protocol.
   bool TakesRawInput(const protocol::model::Operation& op) const override;
   boost::json::object Health() const override;
 
@@ -170,6 +172,9 @@ class SqsService final : public protocol::Service {
                                                std::string_view region) const;
   // The queue a call's QueueUrl names (path /<account>/<name>; the host is ignored).
   Result<std::shared_ptr<Queue>> ResolveQueue(const protocol::Call& call) const;
+  // The same for a QueueUrl the handler read itself (a scanned raw body).
+  Result<std::shared_ptr<Queue>> ResolveQueue(const protocol::Call& call,
+                                              std::string_view url) const;
   std::string QueueUrl(const protocol::Call& call, const Queue& q) const;
   // Locks `q` and, when it has a redrive policy whose target exists, the target too.
   QueueLocks LockWithDlq(const std::shared_ptr<Queue>& q) const;
@@ -202,6 +207,9 @@ class SqsService final : public protocol::Service {
 
   // --- send_ops.cc
   Result<SendInput> ParseSendInput(const boost::json::object& in, const protocol::Call& call) const;
+  // The same for a body and DelaySeconds a scan read (no other members).
+  Result<SendInput> PlainSendInput(std::string_view body, std::optional<int64_t> delay,
+                                   const protocol::Call& call) const;
   // Checks the queue-specific rules, stages every valid input under q's lock and commits
   // them in one batch; `done` gets one result per input, in order, once durable.
   void SendMessages(const std::shared_ptr<Queue>& q, std::vector<SendInput> inputs,

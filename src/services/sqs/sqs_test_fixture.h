@@ -13,6 +13,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -66,6 +67,18 @@ class SqsTest : public ::testing::Test {
   }
 
   std::future<Outcome> CallAsync(std::string_view op, const boost::json::object& input) {
+    return CallAsync(op, input, std::nullopt);
+  }
+
+  // A raw-input call with exactly `body` (the operation must be one the service takes raw).
+  Outcome CallRaw(std::string_view op, std::string body) {
+    auto f = CallAsync(op, {}, std::move(body));
+    EXPECT_EQ(f.wait_for(std::chrono::seconds(30)), std::future_status::ready) << op;
+    return f.get();
+  }
+
+  std::future<Outcome> CallAsync(std::string_view op, const boost::json::object& input,
+                                 std::optional<std::string> raw_body) {
     const auto& model = protocol::model::SqsModel();
     const auto* operation = model.FindOperation(op);
     EXPECT_NE(operation, nullptr) << op;
@@ -88,12 +101,13 @@ class SqsTest : public ::testing::Test {
       promise->set_value(std::move(o));
     };
     std::shared_ptr<protocol::Call> call;
-    if (protocol_ == Protocol::kJson && service_->TakesRawInput(*operation)) {
+    if (raw_body || (protocol_ == Protocol::kJson && service_->TakesRawInput(*operation))) {
       // As the router does: the body undecoded, for the service to decode.
+      EXPECT_TRUE(service_->TakesRawInput(*operation)) << op;
       call = std::make_shared<protocol::Call>(
           ctx, *operation,
-          protocol::Call::RawInput{boost::json::serialize(input), &model,
-                                   &protocol::json_codec::DecodeRequest},
+          protocol::Call::RawInput{raw_body ? std::move(*raw_body) : boost::json::serialize(input),
+                                   &model, &protocol::json_codec::DecodeRequest},
           std::move(done));
     } else {
       call = std::make_shared<protocol::Call>(ctx, *operation, input, std::move(done));
