@@ -1,5 +1,7 @@
 #include "core/encoding.h"
 
+#include "core/base64.h"
+
 // MD5 and SHA-256 use OpenSSL's low-level functions (deprecated in OpenSSL 3 in favour of EVP,
 // but kept): for the short inputs hashed per record (Kinesis partition keys) the EVP layer's
 // per-call provider lookup costs several times the hash itself.
@@ -15,78 +17,16 @@
 #include <random>
 
 namespace tidepool {
-namespace {
-
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-constexpr std::array<int8_t, 256> MakeDecodeTable() {
-  std::array<int8_t, 256> t{};
-  for (auto& v : t) v = -1;
-  for (int i = 0; i < 64; ++i) t[static_cast<uint8_t>(kAlphabet[i])] = static_cast<int8_t>(i);
-  return t;
-}
-constexpr auto kDecode = MakeDecodeTable();
-
-}  // namespace
 
 std::string Base64Encode(std::string_view in) {
   std::string out;
-  out.resize(((in.size() + 2) / 3) * 4);
-  size_t o = 0, i = 0;
-  const auto* p = reinterpret_cast<const uint8_t*>(in.data());
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
-    out[o++] = kAlphabet[(v >> 18) & 63];
-    out[o++] = kAlphabet[(v >> 12) & 63];
-    out[o++] = kAlphabet[(v >> 6) & 63];
-    out[o++] = kAlphabet[v & 63];
-  }
-  size_t rest = in.size() - i;
-  if (rest == 1) {
-    uint32_t v = p[i] << 16;
-    out[o++] = kAlphabet[(v >> 18) & 63];
-    out[o++] = kAlphabet[(v >> 12) & 63];
-    out[o++] = '=';
-    out[o++] = '=';
-  } else if (rest == 2) {
-    uint32_t v = (p[i] << 16) | (p[i + 1] << 8);
-    out[o++] = kAlphabet[(v >> 18) & 63];
-    out[o++] = kAlphabet[(v >> 12) & 63];
-    out[o++] = kAlphabet[(v >> 6) & 63];
-    out[o++] = '=';
-  }
+  AppendBase64(in, out);
   return out;
 }
 
 std::optional<std::string> Base64Decode(std::string_view in) {
-  if (in.size() % 4 != 0) return std::nullopt;
   std::string out;
-  out.reserve(in.size() / 4 * 3);
-  for (size_t i = 0; i < in.size(); i += 4) {
-    int8_t a = kDecode[static_cast<uint8_t>(in[i])];
-    int8_t b = kDecode[static_cast<uint8_t>(in[i + 1])];
-    bool last = i + 4 == in.size();
-    if (a < 0 || b < 0) return std::nullopt;
-    char c3 = in[i + 2], c4 = in[i + 3];
-    if (last && c3 == '=' && c4 == '=') {
-      if (b & 0x0f) return std::nullopt;  // non-canonical trailing bits
-      out.push_back(static_cast<char>((a << 2) | (b >> 4)));
-      break;
-    }
-    int8_t c = kDecode[static_cast<uint8_t>(c3)];
-    if (c < 0) return std::nullopt;
-    if (last && c4 == '=') {
-      if (c & 0x03) return std::nullopt;
-      out.push_back(static_cast<char>((a << 2) | (b >> 4)));
-      out.push_back(static_cast<char>(((b & 0x0f) << 4) | (c >> 2)));
-      break;
-    }
-    int8_t d = kDecode[static_cast<uint8_t>(c4)];
-    if (d < 0) return std::nullopt;
-    out.push_back(static_cast<char>((a << 2) | (b >> 4)));
-    out.push_back(static_cast<char>(((b & 0x0f) << 4) | (c >> 2)));
-    out.push_back(static_cast<char>(((c & 0x03) << 6) | d));
-  }
+  if (!AppendBase64Decoded(in, out)) return std::nullopt;
   return out;
 }
 

@@ -1,5 +1,5 @@
 // Base64 for blob members, as the AWS codecs see it: decoding reports Coral's
-// SerializationException texts, encoding appends straight into a response buffer.
+// SerializationException texts (core/base64.h does the work, and the encoding).
 // Pure functions; thread-safe.
 #pragma once
 
@@ -13,16 +13,5 @@ namespace tidepool::protocol::blob_base64 {
 // returns the text AWS sends, e.g. "'abc' can not be converted to a Blob: Base64 encoded length
 // is expected a multiple of 4 bytes but found: 3"; `out` is then unspecified.
 std::optional<std::string> Decode(std::string_view text, std::string& out);
-
-// Appends the bytes of standard, padded, canonical base64 `text` to `out`. False, with `out`
-// holding some unspecified tail, when `text` is anything else (Decode then says why).
-bool AppendDecoded(std::string_view text, std::string& out);
-
-// Appends the standard, padded base64 encoding of `bytes` to `out`.
-void AppendEncoded(std::string_view bytes, std::string& out);
-// The length of that encoding.
-constexpr size_t EncodedSize(size_t bytes) { return (bytes + 2) / 3 * 4; }
-// Writes the encoding at `p` (room for EncodedSize(bytes.size())); returns the end.
-char* WriteEncoded(std::string_view bytes, char* p);
 
 }  // namespace tidepool::protocol::blob_base64

@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <string>
 
-#include "protocol/codec/blob_base64.h"
+#include "core/base64.h"
 #include "protocol/model/models.h"
 
 namespace tidepool::protocol::json_codec {
@@ -66,7 +66,7 @@ void ExpectSerialization(std::string_view op, std::string_view body, std::string
 
 std::string B64(std::string_view raw) {
   std::string out;
-  blob_base64::AppendEncoded(raw, out);
+  AppendBase64(raw, out);
   return out;
 }
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "protocol/codec/blob_base64.h"
+#include "core/base64.h"
 #include "protocol/codec/swar.h"
 
 namespace tidepool::protocol::json_text {
@@ -169,7 +169,7 @@ void AppendEpochMillis(int64_t ms, std::string& out) {
 
 void AppendBlob(std::string_view bytes, std::string& out) {
   out += '"';
-  blob_base64::AppendEncoded(bytes, out);
+  AppendBase64(bytes, out);
   out += '"';
 }
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "protocol/codec/blob_base64.h"
+#include "core/base64.h"
 #include "protocol/codec/query_codec.h"
 #include "protocol/codec/query_dialect.h"
 #include "protocol/codec/xml_writer.h"
@@ -127,7 +127,7 @@ class Encoder {
       case ShapeType::kBlob: {
         if (!v.is_string()) return w_.Element(name, LooseText(v));
         std::string encoded;
-        blob_base64::AppendEncoded(v.get_string(), encoded);
+        AppendBase64(v.get_string(), encoded);
         return w_.Element(name, encoded);
       }
       case ShapeType::kTimestamp:

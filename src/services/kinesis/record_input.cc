@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "protocol/codec/blob_base64.h"
+#include "core/base64.h"
 #include "protocol/codec/json_scan.h"
 #include "services/kinesis/input.h"
 
@@ -52,7 +52,7 @@ struct RecordMembers {
       std::string_view text;
       if (!scan.UncheckedString(&text)) return false;
       const size_t start = bytes.size();
-      if (!protocol::blob_base64::AppendDecoded(text, bytes)) return false;
+      if (!AppendBase64Decoded(text, bytes)) return false;
       if (bytes.size() - start > kMaxData) return false;
       record.data = std::string_view(bytes).substr(start);
       data = true;

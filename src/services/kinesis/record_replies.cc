@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "protocol/codec/blob_base64.h"
+#include "core/base64.h"
 #include "protocol/codec/json_text.h"
 #include "services/kinesis/hash_key.h"
 #include "services/kinesis/views.h"
@@ -107,7 +107,7 @@ void GetRecordsReply::AddRecord(const SequenceNumber& sequence_number, int64_t a
   static constexpr std::string_view kKms = R"(,"EncryptionType":"KMS")";
   const size_t max_chars = 1 + kSequence.size() + kMaxHashKeyChars + kArrival.size() +
                            json_text::kMaxEpochMillisChars + kData.size() +
-                           protocol::blob_base64::EncodedSize(data.size()) + kKey.size() +
+                           Base64EncodedSize(data.size()) + kKey.size() +
                            json_text::MaxStringChars(partition_key.size()) + kKms.size() + 1;
   AppendEntry(body_, max_chars, [&](char* p) {
     if (records_++ > 0) *p++ = ',';
@@ -116,7 +116,7 @@ void GetRecordsReply::AddRecord(const SequenceNumber& sequence_number, int64_t a
     p = Put(p, kArrival);
     p = json_text::WriteEpochMillis(arrival_micros / 1000, p);  // = TimestampValue's number
     p = Put(p, kData);
-    p = protocol::blob_base64::WriteEncoded(data, p);
+    p = WriteBase64(data, p);
     p = Put(p, kKey);
     p = json_text::WriteString(partition_key, p);
     if (encrypted) p = Put(p, kKms);

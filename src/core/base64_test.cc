@@ -1,6 +1,6 @@
-// Base64 for blobs: the appending decoder and the encoder (both with an AVX2 path) against an
-// obvious reference, at every length and every byte value in every lane.
-#include "protocol/codec/blob_base64.h"
+// Base64: the appending decoder and the encoder (both with an AVX2 path) against an obvious
+// reference, at every length and every byte value in every lane.
+#include "core/base64.h"
 
 #include <gtest/gtest.h>
 
@@ -8,22 +8,28 @@
 #include <random>
 #include <string>
 
-namespace tidepool::protocol {
+namespace tidepool {
 namespace {
 
-TEST(BlobBase64Test, AppendDecodedAppendsCanonicalBase64Only) {
+TEST(Base64Test, ValuesOfCharacters) {
+  EXPECT_EQ(Base64Value('A'), 0);
+  EXPECT_EQ(Base64Value('z'), 51);
+  EXPECT_EQ(Base64Value('/'), 63);
+  EXPECT_EQ(Base64Value('='), -1);
+  EXPECT_EQ(Base64Value('\x80'), -1);
+}
+
+TEST(Base64Test, AppendDecodedAppendsCanonicalBase64Only) {
   std::string out = "x";
-  ASSERT_TRUE(blob_base64::AppendDecoded("aGVsbG8=", out));
+  ASSERT_TRUE(AppendBase64Decoded("aGVsbG8=", out));
   EXPECT_EQ(out, "xhello");
-  ASSERT_TRUE(blob_base64::AppendDecoded("", out));
+  ASSERT_TRUE(AppendBase64Decoded("", out));
   EXPECT_EQ(out, "xhello");
-  ASSERT_TRUE(blob_base64::AppendDecoded("AAEC", out));
+  ASSERT_TRUE(AppendBase64Decoded("AAEC", out));
   EXPECT_EQ(out, std::string("xhello\0\1\2", 9));
   for (std::string_view bad : {"aGVsbG8", "aGVsbG9=", "aGV\\bG8=", "a===", "====", "aG=s"}) {
     std::string sink;
-    EXPECT_FALSE(blob_base64::AppendDecoded(bad, sink)) << bad;
-    std::string diagnosed;
-    EXPECT_TRUE(blob_base64::Decode(bad, diagnosed).has_value()) << bad;
+    EXPECT_FALSE(AppendBase64Decoded(bad, sink)) << bad;
   }
 }
 
@@ -52,15 +58,15 @@ std::optional<std::string> ReferenceDecode(std::string_view text) {
   return out;
 }
 
-TEST(BlobBase64Test, FastPathsMatchTheReferenceAtEveryLengthAndByte) {
+TEST(Base64Test, FastPathsMatchTheReferenceAtEveryLengthAndByte) {
   std::mt19937 rng(11);
   for (size_t n = 0; n < 300; ++n) {
     std::string bytes(n, '\0');
     for (char& b : bytes) b = static_cast<char>(rng());
     std::string text;
-    blob_base64::AppendEncoded(bytes, text);
+    AppendBase64(bytes, text);
     std::string out = "prefix";
-    ASSERT_TRUE(blob_base64::AppendDecoded(text, out)) << n;
+    ASSERT_TRUE(AppendBase64Decoded(text, out)) << n;
     ASSERT_EQ(out, "prefix" + bytes) << n;
     ASSERT_EQ(ReferenceDecode(text), bytes);
   }
@@ -69,7 +75,7 @@ TEST(BlobBase64Test, FastPathsMatchTheReferenceAtEveryLengthAndByte) {
     std::string bytes(n, '\0');
     for (char& b : bytes) b = static_cast<char>(rng());
     std::string text = "prefix";
-    blob_base64::AppendEncoded(bytes, text);
+    AppendBase64(bytes, text);
     ASSERT_EQ(text.size(), 6 + (n + 2) / 3 * 4);
     ASSERT_EQ(ReferenceDecode(std::string_view(text).substr(6)), bytes) << n;
   }
@@ -78,21 +84,21 @@ TEST(BlobBase64Test, FastPathsMatchTheReferenceAtEveryLengthAndByte) {
     std::string bytes(96, '\0');
     for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 7 + shift) & 0xff);
     std::string text;
-    blob_base64::AppendEncoded(bytes, text);
+    AppendBase64(bytes, text);
     ASSERT_EQ(ReferenceDecode(text), bytes) << shift;
   }
   // Every byte value at every position of a 96-character text (three 32-lane blocks).
   std::string bytes(72, '\0');
   for (char& b : bytes) b = static_cast<char>(rng());
   std::string clean;
-  blob_base64::AppendEncoded(bytes, clean);
+  AppendBase64(bytes, clean);
   ASSERT_EQ(clean.size(), 96u);
   for (size_t pos = 0; pos < clean.size(); ++pos) {
     for (int c = 0; c < 256; ++c) {
       std::string text = clean;
       text[pos] = static_cast<char>(c);
       std::string out;
-      const bool ok = blob_base64::AppendDecoded(text, out);
+      const bool ok = AppendBase64Decoded(text, out);
       const auto expected = ReferenceDecode(text);
       ASSERT_EQ(ok, expected.has_value()) << "pos " << pos << " byte " << c;
       if (ok) ASSERT_EQ(out, *expected) << "pos " << pos << " byte " << c;
@@ -101,4 +107,4 @@ TEST(BlobBase64Test, FastPathsMatchTheReferenceAtEveryLengthAndByte) {
 }
 
 }  // namespace
-}  // namespace tidepool::protocol
+}  // namespace tidepool
