@@ -16,6 +16,7 @@
 
 #include "storage/batch_check.h"
 #include "storage/batch_order.h"
+#include "storage/rocksdb_logger.h"
 
 namespace tidepool::storage {
 namespace {
@@ -74,9 +75,9 @@ rocksdb::Options MakeOptions(const RocksDbTuning& tuning) {
   options.skip_checking_sst_file_sizes_on_db_open = true;
   options.stats_dump_period_sec = 0;
   options.stats_persist_period_sec = 0;
+  // Warnings and errors go to tidepool's log; no LOG file, no options dump at each open.
+  options.info_log = std::make_shared<RocksDbLogger>();
   options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  options.keep_log_file_num = 2;
-  options.max_log_file_size = 1 << 20;
   // Start fast: replay the WAL into the memtable without writing an SST file at open. The
   // destructor flushes the memtable, so a clean restart has (almost) no WAL to replay.
   options.avoid_flush_during_recovery = true;

@@ -23,6 +23,22 @@ namespace {
 constexpr char kHoldDirEnv[] = "TIDEPOOL_TEST_HOLD_DATA_DIR";
 constexpr char kReadyMarker[] = "TIDEPOOL-LOCK-HELD\n";
 
+TEST(RocksDbStoreTest, WritesNoInfoLogFile) {
+  TestTempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  {
+    auto store = RocksDbStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    WriteBatch b;
+    b.Put("k", "v");
+    ASSERT_TRUE((*store)->Write(b, true).ok());
+  }
+  ASSERT_TRUE(RocksDbStore::Open(dir).ok());  // a reopen would rotate LOG to LOG.old.*
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    EXPECT_NE(entry.path().filename().string().rfind("LOG", 0), 0u) << entry.path();
+  }
+}
+
 TEST(RocksDbStoreTest, DataSurvivesCloseAndReopen) {
   TestTempDir tmp;
   const std::string dir = tmp.Sub("nested/data");  // parents are created too
