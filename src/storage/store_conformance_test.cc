@@ -144,12 +144,17 @@ TYPED_TEST(StoreConformanceTest, WriteOwnedAppliesLikeWrite) {
   b.Put("x", "1");
   b.Delete("x");
   b.Put("y", std::string(100, 'y'));  // longer than any small-string buffer: really moved
+  std::string owned_key(40, 'o');
+  std::string owned_value(200, 'v');
+  b.PutOwned(owned_key, std::move(owned_value));  // one copied in, one moved in
+  EXPECT_EQ(b.ByteSize(), 1u + 1 + 1 + 1 + 100 + 40 + 200);
   b.Put("k", "overwritten");
   b.DeleteRange("r", "s");
   b.Put("r1", "new");
   ASSERT_TRUE(this->store_->WriteOwned(std::move(b), false).ok());
   EXPECT_EQ(this->Get("x"), std::nullopt);
   EXPECT_EQ(this->Get("y"), std::string(100, 'y'));
+  EXPECT_EQ(this->Get(std::string(40, 'o')), std::string(200, 'v'));
   EXPECT_EQ(this->Get("k"), "overwritten");
   EXPECT_EQ(this->Get("r1"), "new");
   EXPECT_EQ(this->Get("r2"), std::nullopt);

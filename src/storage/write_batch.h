@@ -21,6 +21,12 @@ class WriteBatch {
     bytes_ += key.size() + value.size();
     ops_.push_back({OpType::kPut, std::string(key), std::string(value)});
   }
+  // Put for strings the caller built for the batch: they are moved in, not copied.
+  void PutOwned(std::string key, std::string value) {
+    bytes_ += key.size() + value.size();
+    ops_.push_back({OpType::kPut, std::move(key), std::move(value)});
+  }
+  void Reserve(size_t ops) { ops_.reserve(ops); }
   void Delete(std::string_view key) {
     bytes_ += key.size();
     ops_.push_back({OpType::kDelete, std::string(key), {}});

@@ -108,7 +108,7 @@ void KinesisService::PutRecord(CallPtr call) {
   std::string value;
   keyspace::AppendRecordValue(&value, arrival, encrypted, partition_key, data);
   storage::WriteBatch batch;
-  batch.Put(keyspace::RecordKey(stream->uid, shard->index, counter), value);
+  batch.PutOwned(keyspace::RecordKey(stream->uid, shard->index, counter), std::move(value));
   protocol::EncodedJson out = PutRecordReply(
       ShardIdOf(shard->index),
       SequenceNumber{StreamTag(stream->uid), shard->index, counter}.ToString(), encrypted);
@@ -170,7 +170,7 @@ void KinesisService::PutRecords(CallPtr call) {
   std::vector<ShardTip> tips;  // one entry per shard written, with its newest record
   PutRecordsReply reply(planned.size());
   storage::WriteBatch batch;
-  std::string value;
+  batch.Reserve(planned.size());
   for (const auto& p : planned) {
     Shard* shard = stream->Route(p.hash);
     if (options_.throttle &&
@@ -184,9 +184,9 @@ void KinesisService::PutRecords(CallPtr call) {
     const uint64_t counter = shard->next_counter++;
     const int64_t arrival = std::max(now, shard->last_arrival_micros);
     shard->last_arrival_micros = arrival;
-    value.clear();
+    std::string value;  // moved into the batch, and in memory mode on into the store
     keyspace::AppendRecordValue(&value, arrival, encrypted, p.partition_key, p.data);
-    batch.Put(keyspace::RecordKey(stream->uid, shard->index, counter), value);
+    batch.PutOwned(keyspace::RecordKey(stream->uid, shard->index, counter), std::move(value));
     auto tip = std::find_if(tips.begin(), tips.end(),
                             [shard](const ShardTip& t) { return t.shard == shard; });
     if (tip == tips.end()) {
