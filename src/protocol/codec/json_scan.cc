@@ -44,4 +44,25 @@ bool JsonScan::String(std::string_view* out) {
   return UncheckedString(out) && Printable(out->data(), out->size());
 }
 
+bool JsonScan::SmallInt(int64_t* out) {
+  SkipSpace();
+  const char* p = p_;
+  const bool negative = p != end_ && *p == '-';
+  if (negative) ++p;
+  const char* digits = p;
+  int64_t value = 0;
+  while (p != end_ && *p >= '0' && *p <= '9') {
+    if (p - digits == 9) return false;
+    value = value * 10 + (*p - '0');
+    ++p;
+  }
+  const auto n = p - digits;
+  if (n == 0 || (*digits == '0' && (n > 1 || negative))) return false;
+  // A fraction or exponent would make it a double for the codec (which then truncates).
+  if (p != end_ && (*p == '.' || *p == 'e' || *p == 'E')) return false;
+  p_ = p;
+  *out = negative ? -value : value;
+  return true;
+}
+
 }  // namespace tidepool::protocol

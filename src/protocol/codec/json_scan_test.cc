@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tidepool::protocol {
 namespace {
@@ -52,6 +54,47 @@ TEST(JsonScanTest, UncheckedStringStopsAtTheFirstQuote) {
   std::string_view s;
   ASSERT_TRUE(scan.UncheckedString(&s));
   EXPECT_EQ(s, "ab\\");  // the caller's alphabet check then refuses the backslash
+}
+
+TEST(JsonScanTest, SmallIntReadsWhatTheCodecKeepsExactly) {
+  for (auto [text, value] : {std::pair<const char*, int64_t>{"0", 0},
+                             {" 7", 7},
+                             {"-12", -12},
+                             {"999999999", 999999999},
+                             {"-999999999", -999999999}}) {
+    JsonScan scan(text);
+    int64_t n = 0;
+    ASSERT_TRUE(scan.SmallInt(&n)) << text;
+    EXPECT_EQ(n, value);
+    EXPECT_TRUE(scan.AtEnd());
+  }
+  for (const char* text : {"", "-", "-0", "01", "1234567890", "1.5", "1e3", "1E3", "\"1\"", "+1"}) {
+    JsonScan scan(text);
+    int64_t n = 0;
+    EXPECT_FALSE(scan.SmallInt(&n)) << text;
+  }
+}
+
+TEST(JsonScanTest, ObjectAndStringArrayWalks) {
+  JsonScan scan(R"({"a":["x","y"],"b":[],"c":{}})");
+  std::vector<std::string> seen;
+  ASSERT_TRUE(scan.Object([&](std::string_view name) {
+    seen.emplace_back(name);
+    if (name == "c") return scan.Object([](std::string_view) { return false; });
+    return scan.StringArray([&](std::string_view s) {
+      seen.emplace_back(s);
+      return true;
+    });
+  }));
+  EXPECT_TRUE(scan.AtEnd());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "x", "y", "b", "c"}));
+  JsonScan trailing(R"({"a":1,})");
+  EXPECT_FALSE(trailing.Object([&](std::string_view) {
+    int64_t n;
+    return trailing.SmallInt(&n);
+  }));
+  JsonScan refused(R"({"a":"x"})");
+  EXPECT_FALSE(refused.Object([](std::string_view) { return false; }));
 }
 
 }  // namespace

@@ -78,19 +78,6 @@ struct RecordMembers {
   bool Complete() const { return data && partition_key; }
 };
 
-// Calls `member(name)` for each member of the object that comes next, with the scan just
-// past the member's colon. False when the text is not such an object or `member` says false.
-template <typename Member>
-bool ScanObject(protocol::JsonScan& scan, Member&& member) {
-  if (!scan.Consume('{')) return false;
-  if (scan.Consume('}')) return true;
-  do {
-    std::string_view name;
-    if (!scan.String(&name) || !scan.Consume(':') || !member(name)) return false;
-  } while (scan.Consume(','));
-  return scan.Consume('}');
-}
-
 bool ScanRecords(protocol::JsonScan& scan, RecordsInput* out) {
   if (!scan.Consume('[')) return false;
   if (scan.Consume(']')) return false;  // the model wants at least one record
@@ -98,7 +85,7 @@ bool ScanRecords(protocol::JsonScan& scan, RecordsInput* out) {
     if (out->records.size() == kMaxRecords) return false;
     RecordMembers members;
     auto member = [&](std::string_view name) { return members.Read(name, scan, out->bytes); };
-    if (!ScanObject(scan, member) || !members.Complete()) return false;
+    if (!scan.Object(member) || !members.Complete()) return false;
     out->records.push_back(members.record);
   } while (scan.Consume(','));
   return scan.Consume(']');
@@ -134,7 +121,7 @@ bool ScanRecordsInput(std::string_view body, bool batch, RecordsInput* out) {
     }
     return single.Read(name, scan, out->bytes);
   };
-  if (!ScanObject(scan, member) || !scan.AtEnd() || !out->stream_name) return false;
+  if (!scan.Object(member) || !scan.AtEnd() || !out->stream_name) return false;
   if (batch ? !records : !single.Complete()) return false;
   if (!batch) out->records.push_back(single.record);
   return out->bytes.data() == bytes_base;

@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "services/sqs/body_scan.h"
+#include "protocol/codec/json_scan.h"
 #include "services/sqs/input.h"
 
 namespace tidepool::sqs {
@@ -11,21 +11,21 @@ namespace json = boost::json;
 namespace {
 
 // Reads a string into `*slot` unless one was read already (a duplicate member gives up).
-bool Once(BodyScan& scan, std::optional<std::string_view>* slot) {
+bool Once(protocol::JsonScan& scan, std::optional<std::string_view>* slot) {
   std::string_view s;
   if (*slot || !scan.String(&s)) return false;
   *slot = s;
   return true;
 }
 
-bool Once(BodyScan& scan, std::optional<int64_t>* slot) {
+bool Once(protocol::JsonScan& scan, std::optional<int64_t>* slot) {
   int64_t n;
   if (*slot || !scan.SmallInt(&n)) return false;
   *slot = n;
   return true;
 }
 
-bool Once(BodyScan& scan, bool* seen, std::vector<std::string_view>* list) {
+bool Once(protocol::JsonScan& scan, bool* seen, std::vector<std::string_view>* list) {
   if (*seen) return false;
   *seen = true;
   return scan.StringArray([list](std::string_view s) {
@@ -49,7 +49,7 @@ std::vector<std::string_view> Strings(const json::object& in, std::string_view k
 }  // namespace
 
 bool ScanSendMessage(std::string_view body, SendMessageScan* out) {
-  BodyScan scan(body);
+  protocol::JsonScan scan(body);
   std::optional<std::string_view> url, message;
   std::optional<int64_t> delay;
   auto member = [&](std::string_view name) {
@@ -65,7 +65,7 @@ bool ScanSendMessage(std::string_view body, SendMessageScan* out) {
 
 bool ScanReceiveMessage(std::string_view body, ReceiveMessageInput* out) {
   *out = ReceiveMessageInput{};
-  BodyScan scan(body);
+  protocol::JsonScan scan(body);
   std::optional<std::string_view> url;
   bool attributes = false, system = false, message_attributes = false;
   auto member = [&](std::string_view name) {
@@ -109,7 +109,7 @@ bool ReadReceiveMessage(protocol::Call& call, ReceiveMessageInput* out, ReplyFor
 }
 
 bool ScanDeleteMessage(std::string_view body, DeleteMessageScan* out) {
-  BodyScan scan(body);
+  protocol::JsonScan scan(body);
   std::optional<std::string_view> url, handle;
   auto member = [&](std::string_view name) {
     if (name == "QueueUrl") return Once(scan, &url);
