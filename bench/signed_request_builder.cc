@@ -2,8 +2,7 @@
 
 #include <ctime>
 
-#include <openssl/evp.h>
-
+#include "core/encoding.h"
 #include "protocol/sigv4.h"
 
 namespace tidepool::bench {
@@ -18,17 +17,7 @@ SignedRequestBuilder::SignedRequestBuilder(std::string host, std::string access_
       region_(std::move(region)) {}
 
 std::string SignedRequestBuilder::Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xf]);
-  }
-  return out;
+  return HexEncode(Sha256(data));
 }
 
 const std::string& SignedRequestBuilder::AmzDate() {
