@@ -1,5 +1,7 @@
 #include "long_poll_driver.h"
 
+#include "protocol/http/run_loop.h"
+
 #include <memory>
 #include <optional>
 
@@ -194,7 +196,7 @@ RunResult RunLongPollLatency(const LongPollRunOptions& options, LongPollWorkload
   RunResult result;
   tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
   std::make_shared<SamplePair>(io, options, workload, result)->Start(endpoint);
-  io.run();
+  protocol::http::RunWithSpin(io, std::chrono::microseconds(50));
   return result;
 }
 

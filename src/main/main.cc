@@ -40,6 +40,11 @@ int main(int argc, char** argv) {
   cmd->add_option("--threads", serve.threads, "I/O threads (0: one per usable CPU)")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
+  cmd->add_option("--spin-us", serve.spin_us,
+                  "after a burst of work an I/O thread polls this long for more before sleeping "
+                  "(0: sleep at once)")
+      ->check(CLI::Range(0, 10000))
+      ->capture_default_str();
   cmd->add_flag("--kinesis-throttle", serve.kinesis_throttle,
                 "Emulate Kinesis per-shard write limits");
   cmd->add_option("--kinesis-status-delay-ms", serve.kinesis_status_delay_ms,

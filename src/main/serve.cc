@@ -23,6 +23,7 @@
 #include "main/health.h"
 #include "protocol/authenticator.h"
 #include "protocol/http/http_server.h"
+#include "protocol/http/run_loop.h"
 #include "protocol/query_dispatcher.h"
 #include "protocol/router.h"
 #include "services/kinesis/kinesis_service.h"
@@ -182,7 +183,11 @@ int RunServe(const ServeOptions& options) {
 
   std::vector<std::thread> pool;
   pool.reserve(threads);
-  for (int i = 0; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+  for (int i = 0; i < threads; ++i) {
+    pool.emplace_back([&io, spin = std::chrono::microseconds(options.spin_us)] {
+      protocol::http::RunWithSpin(io, spin);
+    });
+  }
 
   std::printf("tidepool listening on http://%s:%u\n", options.host.c_str(),
               static_cast<unsigned>(server.port()));

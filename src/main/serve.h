@@ -17,6 +17,9 @@ struct ServeOptions {
   std::string auth = "accept";  // accept | strict
   std::string credentials_file;
   int threads = 0;  // 0: one per CPU this process may run on
+  // Microseconds an I/O thread keeps polling after handlers ran before it sleeps (see
+  // protocol/http/run_loop.h); 0 sleeps at once.
+  int spin_us = 50;
   bool kinesis_throttle = false;
   int64_t kinesis_status_delay_ms = 0;
 };
