@@ -93,7 +93,11 @@ uint64_t GetRecordsDrainWorkload::OnReply(size_t connection, const std::string& 
     return 0;
   }
   uint64_t records = CountOccurrences(body, "\"SequenceNumber\"");
-  std::string_view next = ScanString(body, "NextShardIterator");
+  // The iterator follows the records: look for it in the reply's tail, not the whole body.
+  constexpr size_t kTail = 4096;
+  std::string_view tail(body);
+  if (tail.size() > kTail) tail.remove_prefix(tail.size() - kTail);
+  std::string_view next = ScanString(tail, "NextShardIterator");
   if (records == 0 || next.empty()) {
     reader.iterator.clear();
     reader.shards.pop_front();

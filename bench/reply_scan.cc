@@ -1,5 +1,7 @@
 #include "reply_scan.h"
 
+#include <string.h>  // memmem
+
 #include <charconv>
 #include <string>
 
@@ -42,10 +44,16 @@ uint64_t ScanUnsigned(std::string_view json, std::string_view key) {
 }
 
 uint64_t CountOccurrences(std::string_view haystack, std::string_view needle) {
+  // memmem, not string_view::find: find stops at every match of the needle's first byte,
+  // and in a GetRecords reply that is '"' every few bytes of a multi-megabyte body.
+  if (needle.empty()) return 0;
   uint64_t n = 0;
-  for (size_t at = haystack.find(needle); at != std::string_view::npos;
-       at = haystack.find(needle, at + needle.size())) {
+  const char* at = haystack.data();
+  const char* end = haystack.data() + haystack.size();
+  while (const void* hit =
+             memmem(at, static_cast<size_t>(end - at), needle.data(), needle.size())) {
     ++n;
+    at = static_cast<const char*>(hit) + needle.size();
   }
   return n;
 }
