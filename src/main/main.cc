@@ -41,10 +41,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   cmd->add_option("--spin-us", serve.spin_us,
-                  "after a burst of work an I/O thread polls this long for more before sleeping "
-                  "(0: sleep at once)")
-      ->check(CLI::Range(0, 10000))
-      ->capture_default_str();
+                  "after a burst of work an I/O thread polls this many microseconds for more "
+                  "before sleeping (0: sleep at once; default: 50 with --durability memory, "
+                  "else 0)")
+      ->check(CLI::Range(0, 10000));
   cmd->add_flag("--kinesis-throttle", serve.kinesis_throttle,
                 "Emulate Kinesis per-shard write limits");
   cmd->add_option("--kinesis-status-delay-ms", serve.kinesis_status_delay_ms,

@@ -181,10 +181,15 @@ int RunServe(const ServeOptions& options) {
     if (!ec) stop_signal.set_value(signo);
   });
 
+  // Spinning pays off when the io threads do all the work (memory mode). With a commit queue
+  // writer thread, a spinning io thread on the same core delays the write it waits for.
+  const int spin_us = options.spin_us >= 0
+                          ? options.spin_us
+                          : (*durability == storage::Durability::kMemory ? kMemorySpinUs : 0);
   std::vector<std::thread> pool;
   pool.reserve(threads);
   for (int i = 0; i < threads; ++i) {
-    pool.emplace_back([&io, spin = std::chrono::microseconds(options.spin_us)] {
+    pool.emplace_back([&io, spin = std::chrono::microseconds(spin_us)] {
       protocol::http::RunWithSpin(io, spin);
     });
   }

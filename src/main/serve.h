@@ -6,6 +6,8 @@
 
 namespace tidepool::cli {
 
+constexpr int kMemorySpinUs = 50;
+
 struct ServeOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 4566;
@@ -18,8 +20,9 @@ struct ServeOptions {
   std::string credentials_file;
   int threads = 0;  // 0: one per CPU this process may run on
   // Microseconds an I/O thread keeps polling after handlers ran before it sleeps (see
-  // protocol/http/run_loop.h); 0 sleeps at once.
-  int spin_us = 50;
+  // protocol/http/run_loop.h); 0 sleeps at once; -1: kMemorySpinUs with --durability memory,
+  // else 0.
+  int spin_us = -1;
   bool kinesis_throttle = false;
   int64_t kinesis_status_delay_ms = 0;
 };
