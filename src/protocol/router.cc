@@ -54,9 +54,9 @@ bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && boost::beast::iequals(s.substr(0, prefix.size()), prefix);
 }
 
-std::string ContentTypeFor(const model::ServiceModel& model) {
-  std::string_view version = model.json_version.empty() ? "1.0" : model.json_version;
-  return "application/x-amz-json-" + std::string(version);
+// The JSON protocol has two versions; every JSON model says 1.0 or 1.1 (1.0 when unsaid).
+std::string_view ContentTypeFor(const model::ServiceModel& model) {
+  return model.json_version == "1.1" ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0";
 }
 
 // The JSON content type a client used, so that errors raised before a service is known answer
@@ -288,7 +288,7 @@ void Router::HandleJson(HttpRequest&& request, Responder respond, std::string re
         JsonErrorResponse(UnknownOperation(), RequestJsonContentType(request), request_id));
   }
   const model::ServiceModel& model = route->service->Model();
-  std::string content_type = ContentTypeFor(model);
+  const std::string_view content_type = ContentTypeFor(model);
   const model::Operation* op = op_name.empty() ? nullptr : model.FindOperation(op_name);
   if (op == nullptr) {
     return respond(JsonErrorResponse(UnknownOperation(), content_type, request_id));
@@ -309,7 +309,7 @@ void Router::HandleJson(HttpRequest&& request, Responder respond, std::string re
   }
 
   RequestContext context = MakeContext(request, request_id, std::move(std::get<AuthInfo>(auth)));
-  auto done = [respond, &model, op, content_type = std::move(content_type),
+  auto done = [respond, &model, op, content_type,
                request_id = std::move(request_id)](Outcome outcome) {
     if (auto* output = std::get_if<boost::json::object>(&outcome)) {
       unsigned status = op->http_status ? op->http_status : 200;
