@@ -61,19 +61,9 @@ struct World {
       }
     };
     protocol::RequestContext context{"123456789012", "us-east-1", "", "fuzz", "localhost"};
-    std::shared_ptr<protocol::Call> call;
-    if (service->TakesRawInput(op)) {  // as the router does
-      call = std::make_shared<protocol::Call>(
-          std::move(context), op,
-          protocol::Call::RawInput{std::string(body), &protocol::model::KinesisModel(),
-                                   &protocol::json_codec::DecodeRequest},
-          finish);
-    } else {
-      auto decoded = protocol::json_codec::DecodeRequest(protocol::model::KinesisModel(), op, body);
-      auto* input = std::get_if<boost::json::object>(&decoded);
-      if (!input) return;
-      call = std::make_shared<protocol::Call>(std::move(context), op, std::move(*input), finish);
-    }
+    auto call = protocol::json_codec::MakeCall(*service, op, std::string(body), std::move(context),
+                                               finish);  // as the router
+    if (!call) return;  // the codec refused the body (and `finish` saw its error)
     service->Invoke(std::move(call));
     commits->Flush();  // every reply has been sent once this returns
     if (!done) std::abort();

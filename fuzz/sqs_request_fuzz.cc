@@ -83,9 +83,7 @@ struct Harness {
     std::shared_ptr<protocol::Call> call;
     if (raw) {
       call = std::make_shared<protocol::Call>(
-          ctx, op,
-          protocol::Call::RawInput{std::string(body), &model, &protocol::json_codec::DecodeRequest},
-          done);
+          ctx, op, protocol::json_codec::RawInput(model, std::string(body)), done);
     } else {
       call = std::make_shared<protocol::Call>(ctx, op, std::move(*input), done);
     }

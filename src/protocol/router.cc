@@ -299,15 +299,6 @@ void Router::HandleJson(HttpRequest&& request, Responder respond, std::string re
   if (auto* error = std::get_if<AwsError>(&auth)) {
     return respond(JsonErrorResponse(*error, content_type, request_id));
   }
-  const bool raw = route->service->TakesRawInput(*op);
-  std::variant<boost::json::object, AwsError> decoded;
-  if (!raw) {
-    decoded = json_codec::DecodeRequest(model, *op, request.body());
-    if (auto* error = std::get_if<AwsError>(&decoded)) {
-      return respond(JsonErrorResponse(*error, content_type, request_id));
-    }
-  }
-
   RequestContext context = MakeContext(request, request_id, std::move(std::get<AuthInfo>(auth)));
   auto done = [respond, &model, op, content_type,
                request_id = std::move(request_id)](Outcome outcome) {
@@ -322,13 +313,10 @@ void Router::HandleJson(HttpRequest&& request, Responder respond, std::string re
       respond(JsonErrorResponse(std::get<AwsError>(outcome), content_type, request_id));
     }
   };
-  auto call = raw ? std::make_shared<Call>(std::move(context), *op,
-                                           Call::RawInput{std::move(request.body()), &model,
-                                                          &json_codec::DecodeRequest},
-                                           std::move(done))
-                  : std::make_shared<Call>(std::move(context), *op,
-                                           std::move(std::get<boost::json::object>(decoded)),
-                                           std::move(done));
+  // A body that does not decode is answered through `done`, like any other error.
+  CallPtr call = json_codec::MakeCall(*route->service, *op, std::move(request.body()),
+                                      std::move(context), std::move(done));
+  if (!call) return;
   try {
     route->service->Invoke(call);
   } catch (const std::exception& e) {

@@ -391,4 +391,23 @@ std::string EncodeError(const AwsError& error) {
   return out;
 }
 
+Call::RawInput RawInput(const model::ServiceModel& model, std::string body) {
+  return Call::RawInput{std::move(body), &model, &DecodeRequest};
+}
+
+CallPtr MakeCall(const Service& service, const model::Operation& op, std::string body,
+                 RequestContext context, Call::Completion done) {
+  if (service.TakesRawInput(op)) {
+    return std::make_shared<Call>(std::move(context), op,
+                                  RawInput(service.Model(), std::move(body)), std::move(done));
+  }
+  auto decoded = DecodeRequest(service.Model(), op, body);
+  if (auto* error = std::get_if<AwsError>(&decoded)) {
+    done(std::move(*error));
+    return nullptr;
+  }
+  return std::make_shared<Call>(std::move(context), op,
+                                std::move(std::get<boost::json::object>(decoded)), std::move(done));
+}
+
 }  // namespace tidepool::protocol::json_codec

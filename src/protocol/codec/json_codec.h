@@ -25,6 +25,16 @@ std::variant<boost::json::object, AwsError> DecodeRequest(const model::ServiceMo
                                                           const model::Operation& op,
                                                           std::string_view body);
 
+// A raw-input call's body (Call::RawInput), to be decoded by DecodeRequest if at all.
+Call::RawInput RawInput(const model::ServiceModel& model, std::string body);
+
+// The Call the JSON protocol makes for `body` addressed to `op` of `service`: undecoded when
+// the service takes that operation's input raw (Service::TakesRawInput), else decoded and
+// validated by DecodeRequest. Returns nullptr when that decode fails; `done` has then been
+// completed with the codec's error.
+CallPtr MakeCall(const Service& service, const model::Operation& op, std::string body,
+                 RequestContext context, Call::Completion done);
+
 // Serializes `output` along the output shape of `op` (blobs base64, timestamps epoch seconds).
 // Members not in the shape are dropped.
 std::string EncodeOutput(const model::ServiceModel& model, const model::Operation& op,

@@ -55,22 +55,10 @@ class KinesisHarness {
     auto future = promise->get_future();
     protocol::RequestContext ctx{account, std::string(kRegion), "", "req-1", "localhost"};
     auto done = [promise](protocol::Outcome outcome) { promise->set_value(std::move(outcome)); };
-    std::shared_ptr<protocol::Call> call;
-    if (service_->TakesRawInput(*op)) {
-      // As the router does: the service reads the body itself (or has the codec decode it).
-      call = std::make_shared<protocol::Call>(
-          std::move(ctx), *op,
-          protocol::Call::RawInput{std::string(body), &protocol::model::KinesisModel(),
-                                   &protocol::json_codec::DecodeRequest},
-          std::move(done));
-    } else {
-      auto decoded =
-          protocol::json_codec::DecodeRequest(protocol::model::KinesisModel(), *op, body);
-      if (auto* err = std::get_if<protocol::AwsError>(&decoded)) return *err;
-      call = std::make_shared<protocol::Call>(
-          std::move(ctx), *op, std::get<json::object>(std::move(decoded)), std::move(done));
-    }
-    service_->Invoke(std::move(call));
+    // As the router does: raw for the operations the service reads itself, else decoded.
+    auto call = protocol::json_codec::MakeCall(*service_, *op, std::string(body), std::move(ctx),
+                                               std::move(done));
+    if (call) service_->Invoke(std::move(call));
     if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
       ADD_FAILURE() << operation << " did not complete";
       return protocol::AwsError{"Timeout", std::string(operation), 500, false, {}};

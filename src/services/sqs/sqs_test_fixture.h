@@ -106,8 +106,8 @@ class SqsTest : public ::testing::Test {
       EXPECT_TRUE(service_->TakesRawInput(*operation)) << op;
       call = std::make_shared<protocol::Call>(
           ctx, *operation,
-          protocol::Call::RawInput{raw_body ? std::move(*raw_body) : boost::json::serialize(input),
-                                   &model, &protocol::json_codec::DecodeRequest},
+          protocol::json_codec::RawInput(
+              model, raw_body ? std::move(*raw_body) : boost::json::serialize(input)),
           std::move(done));
     } else {
       call = std::make_shared<protocol::Call>(ctx, *operation, input, std::move(done));
