@@ -110,11 +110,12 @@ class Call {
   void Reply(boost::json::object output) { Complete(std::move(output)); }
   void ReplyEncoded(EncodedJson output) { Complete(std::move(output)); }
   void Fail(AwsError error) { Complete(std::move(error)); }
+  // Any of the three, for a handler that built its outcome in either form. The first
+  // completion wins; later ones are ignored.
+  void Complete(Outcome outcome);
   bool completed() const { return !done_; }
 
  private:
-  void Complete(Outcome outcome);  // the first call wins; later ones are ignored
-
   RequestContext context_;
   const model::Operation& operation_;
   boost::json::object input_;

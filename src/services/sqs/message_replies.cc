@@ -40,16 +40,6 @@ std::optional<ReplyForm> DecodeForReply(protocol::Call& call) {
   return form;
 }
 
-void ReplyWith(protocol::Call& call, protocol::Outcome outcome) {
-  if (auto* encoded = std::get_if<protocol::EncodedJson>(&outcome)) {
-    call.ReplyEncoded(std::move(*encoded));
-  } else if (auto* object = std::get_if<json::object>(&outcome)) {
-    call.Reply(std::move(*object));
-  } else {
-    call.Fail(std::move(std::get<protocol::AwsError>(outcome)));
-  }
-}
-
 // MD5OfMessageBody, MD5OfMessageAttributes, MD5OfMessageSystemAttributes, MessageId and
 // SequenceNumber are the model's order; the JSON members below follow it.
 protocol::Outcome SendMessageReply(ReplyForm form, const SentMessage& sent) {

@@ -29,9 +29,6 @@ enum class ReplyForm { kObject, kJsonText };
 // body does not decode: the call has been failed with the codec's error.
 std::optional<ReplyForm> DecodeForReply(protocol::Call& call);
 
-// Completes `call` with `outcome` (an output object or EncodedJson).
-void ReplyWith(protocol::Call& call, protocol::Outcome outcome);
-
 // What SendMessage (or a SendMessageBatch entry) reports for one message; empty optional
 // members are left out of the reply.
 struct SentMessage {

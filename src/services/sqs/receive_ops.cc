@@ -171,7 +171,7 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
     if (!moved.empty() && st.ok()) IndexCommitted(dlq_ptr, std::move(moved));
     if (!call) return;
     if (!st.ok()) return Fail(call, st);
-    ReplyWith(*call, std::move(reply).Finish());
+    call->Complete(std::move(reply).Finish());
   };
   Status st = commits_.Submit(std::move(batch), std::move(done));
   if (!st.ok() && call) Fail(call, st);

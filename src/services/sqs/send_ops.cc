@@ -253,7 +253,7 @@ void SqsService::SendMessage(CallPtr call) {
   SendMessages(*q, std::move(inputs), [call, form = *form](std::vector<SendResult> results) {
     const SendResult& r = results.front();
     if (!r.status.ok()) return Fail(call, r.status);
-    ReplyWith(*call, SendMessageReply(form, r.Sent()));
+    call->Complete(SendMessageReply(form, r.Sent()));
   });
 }
 
@@ -297,7 +297,7 @@ void SqsService::SendMessageBatch(CallPtr call) {
       }
       reply.AddSuccess(r.entry_id, r.Sent());
     }
-    ReplyWith(*call, std::move(reply).Finish());
+    call->Complete(std::move(reply).Finish());
   });
 }
 
