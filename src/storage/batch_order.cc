@@ -73,8 +73,8 @@ void OrderRun(const std::vector<WriteBatch::Op>& ops, uint32_t begin, uint32_t e
 
 }  // namespace
 
-void ApplyOrder(const std::vector<WriteBatch::Op>& ops, std::vector<uint32_t>& order) {
-  order.clear();
+std::vector<uint32_t> ApplyOrder(const std::vector<WriteBatch::Op>& ops) {
+  std::vector<uint32_t> order;
   order.reserve(ops.size());
   std::vector<SortEntry> scratch;
   const auto n = static_cast<uint32_t>(ops.size());
@@ -85,6 +85,7 @@ void ApplyOrder(const std::vector<WriteBatch::Op>& ops, std::vector<uint32_t>& o
     if (i < n) order.push_back(i);  // the DeleteRange stays between its runs
     run_begin = i + 1;
   }
+  return order;
 }
 
 }  // namespace tidepool::storage

@@ -17,9 +17,8 @@
 
 namespace tidepool::storage {
 
-// Fills `order` (replacing its contents) with the indices of `ops` in apply order (see
-// above). Reuse one `order` vector across calls to keep its capacity. Keys compare as
-// unsigned bytes. Pure; O(n) when every run is already ascending, O(n log n) otherwise.
-void ApplyOrder(const std::vector<WriteBatch::Op>& ops, std::vector<uint32_t>& order);
+// The indices of `ops` in apply order (see above). Keys compare as unsigned bytes. Pure; O(n)
+// when every run is already ascending, O(n log n) otherwise.
+std::vector<uint32_t> ApplyOrder(const std::vector<WriteBatch::Op>& ops);
 
 }  // namespace tidepool::storage

@@ -13,11 +13,7 @@
 namespace tidepool::storage {
 namespace {
 
-std::vector<uint32_t> Order(const WriteBatch& batch) {
-  std::vector<uint32_t> order = {99};  // replaced, not appended to
-  ApplyOrder(batch.ops(), order);
-  return order;
-}
+std::vector<uint32_t> Order(const WriteBatch& batch) { return ApplyOrder(batch.ops()); }
 
 TEST(ApplyOrderTest, EmptyAndSingle) {
   EXPECT_EQ(Order(WriteBatch()), std::vector<uint32_t>());

@@ -35,8 +35,7 @@ void MemoryStore::Apply(Ops& ops) {
       return static_cast<const std::string&>(s);
     }
   };
-  std::vector<uint32_t> order;
-  ApplyOrder(ops, order);
+  const std::vector<uint32_t> order = ApplyOrder(ops);
   std::unique_lock lock(mu_);
   // Within a run of point ops keys ascend (batch_order.h), so every entry before `pos` is
   // below the current key: its lower bound is `pos` or the entry after it in the common cases

@@ -169,9 +169,7 @@ Status RocksDbStore::Write(const WriteBatch& batch, bool sync) {
     rocksdb::WriteBatch rocks_batch(/*reserved_bytes=*/batch.ByteSize() + 16 * batch.ops().size());
     // In key order within each run of point ops: the memtable's skiplist then inserts each
     // key next to the previous one instead of searching from its top (batch_order.h).
-    std::vector<uint32_t> order;
-    ApplyOrder(batch.ops(), order);
-    for (const uint32_t i : order) {
+    for (const uint32_t i : ApplyOrder(batch.ops())) {
       const WriteBatch::Op& op = batch.ops()[i];
       rocksdb::Status s;
       switch (op.type) {
