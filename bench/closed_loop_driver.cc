@@ -1,7 +1,5 @@
 #include "closed_loop_driver.h"
 
-#include "protocol/http/run_loop.h"
-
 #include <memory>
 #include <optional>
 #include <vector>
@@ -12,6 +10,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include "protocol/http/run_loop.h"
 
 namespace tidepool::bench {
 

@@ -1,7 +1,5 @@
 #include "long_poll_driver.h"
 
-#include "protocol/http/run_loop.h"
-
 #include <memory>
 #include <optional>
 
@@ -12,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "protocol/http/run_loop.h"
 #include "reply_scan.h"
 
 namespace tidepool::bench {

@@ -6,12 +6,10 @@
 // but kept): for the short inputs hashed per record (Kinesis partition keys) the EVP layer's
 // per-call provider lookup costs several times the hash itself.
 #define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/evp.h>
 #include <openssl/md5.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
-#include <array>
 #include <cstring>
 #include <random>
 

@@ -275,8 +275,7 @@ std::string SigningKey(std::string_view secret_key, const Authorization& auth) {
 
 Result<Authorization> ParseAuthorizationHeader(std::string_view value, AuthorizationParts parts) {
   std::string_view rest = Trim(value);
-  size_t sp = 0;
-  while (sp < rest.size() && !IsSpace(rest[sp]) && rest[sp] != ',') ++sp;
+  const size_t sp = FindItemEnd(rest, 0);
   std::string_view algorithm = rest.substr(0, sp);
   rest = rest.substr(sp);
 

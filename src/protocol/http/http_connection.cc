@@ -1,5 +1,4 @@
 #include "protocol/http/http_connection.h"
-#include "protocol/codec/json_codec.h"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
@@ -17,6 +16,7 @@
 #include <exception>
 #include <string>
 
+#include "protocol/codec/json_codec.h"
 #include "protocol/http/common_request_parser.h"
 #include "protocol/http/h2_session.h"
 #include "protocol/http/server_state.h"
