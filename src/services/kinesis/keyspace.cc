@@ -97,4 +97,90 @@ std::optional<RecordView> ParseRecordValue(std::string_view value) {
   return view;
 }
 
+namespace {
+
+constexpr char kBlockTag = '\xFF';
+constexpr size_t kBlockHeader = 5;  // tag, count:u32be
+
+void PutU32BE(char* out, uint32_t v) {
+  out[0] = static_cast<char>(v >> 24);
+  out[1] = static_cast<char>(v >> 16);
+  out[2] = static_cast<char>(v >> 8);
+  out[3] = static_cast<char>(v);
+}
+
+uint32_t GetU32BE(const char* in) {
+  const auto* p = reinterpret_cast<const unsigned char*>(in);
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+
+}  // namespace
+
+void AppendToRecordBlock(std::string* block, int64_t arrival_micros, bool encrypted,
+                         std::string_view partition_key, std::string_view data) {
+  if (block->empty()) block->append({kBlockTag, 0, 0, 0, 0});
+  PutU32BE(block->data() + 1, GetU32BE(block->data() + 1) + 1);
+  const size_t size = 11 + partition_key.size() + data.size();
+  char size_be[4];
+  PutU32BE(size_be, static_cast<uint32_t>(size));
+  block->append(size_be, 4);
+  AppendRecordValue(block, arrival_micros, encrypted, partition_key, data);
+}
+
+std::string FinishRecordBlock(std::string block) {
+  if (block.size() > kBlockHeader && GetU32BE(block.data() + 1) == 1) {
+    return block.substr(kBlockHeader + 4);
+  }
+  return block;
+}
+
+std::optional<RecordCursor> RecordCursor::Open(std::string_view key, std::string_view value) {
+  const auto last = ParseRecordCounter(key);
+  if (!last) return std::nullopt;
+  if (value.empty() || value[0] != kBlockTag) return RecordCursor(*last, 1, value, false);
+  if (value.size() < kBlockHeader) return std::nullopt;
+  const uint32_t count = GetU32BE(value.data() + 1);
+  if (count == 0 || count - 1 > *last) return std::nullopt;
+  return RecordCursor(*last, count, value.substr(kBlockHeader), true);
+}
+
+bool RecordCursor::TakeEntry(std::string_view* entry) {
+  if (remaining_ == 0) return false;
+  if (!block_) {
+    *entry = rest_;
+    rest_ = {};
+  } else {
+    const size_t size = rest_.size() >= 4 ? GetU32BE(rest_.data()) : 0;
+    if (size == 0 || rest_.size() - 4 < size) {
+      remaining_ = 0;
+      return false;
+    }
+    *entry = rest_.substr(4, size);
+    rest_.remove_prefix(4 + size);
+  }
+  --remaining_;
+  ++next_;
+  return true;
+}
+
+void RecordCursor::SkipBefore(uint64_t counter) {
+  std::string_view entry;
+  while (next_ < counter && TakeEntry(&entry)) {
+  }
+}
+
+bool RecordCursor::Next(uint64_t* counter, RecordView* record) {
+  const uint64_t at = next_;
+  std::string_view entry;
+  if (!TakeEntry(&entry)) return false;
+  auto parsed = ParseRecordValue(entry);
+  if (!parsed) {
+    remaining_ = 0;
+    return false;
+  }
+  *counter = at;
+  *record = *parsed;
+  return true;
+}
+
 }  // namespace tidepool::kinesis::keyspace

@@ -133,6 +133,26 @@ TEST(KinesisRetentionTest, ExpiredRecordsAreUnreadableAndTrimmed) {
   ASSERT_EQ(h.Get(it)["Records"].as_array().size(), 1u);
 }
 
+TEST(KinesisRetentionTest, BatchesAreTrimmedWithTheirNewestRecord) {
+  KinesisHarness h;
+  h.CreateStream("s", 1);
+  const std::string three =
+      fmt::format(R"({{"StreamName":"s","Records":[{{"Data":"{0}","PartitionKey":"k"}},)"
+                  R"({{"Data":"{0}","PartitionKey":"k"}},{{"Data":"{0}","PartitionKey":"k"}}]}})",
+                  B64("old"));
+  h.Ok("PutRecords", three);
+  h.clock().AdvanceSeconds(12 * 3600);
+  h.Ok("PutRecords", three);
+  h.clock().AdvanceSeconds(12 * 3600 + 1);
+  // The first batch expired, the second did not.
+  EXPECT_EQ(
+      h.Get(h.Iterator("s", "shardId-000000000000", "TRIM_HORIZON"))["Records"].as_array().size(),
+      3u);
+  EXPECT_EQ(h.service().TrimExpiredRecords(), 3u);
+  h.commits().Flush();
+  EXPECT_EQ(h.service().TrimExpiredRecords(), 0u);
+}
+
 TEST(KinesisRetentionTest, RetentionPeriodRules) {
   KinesisHarness h;
   h.CreateStream("s", 1);

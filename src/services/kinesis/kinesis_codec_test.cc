@@ -1,4 +1,5 @@
 // Pure encodings: hash keys, sequence numbers, shard iterators, next tokens, record values.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "services/kinesis/hash_key.h"
@@ -96,6 +97,71 @@ TEST(KeyspaceTest, RecordKeysSortByCounterAndValuesRoundTrip) {
   EXPECT_EQ(view->partition_key, "pk");
   EXPECT_EQ(view->data, std::string_view("d\0ta", 4));
   EXPECT_FALSE(keyspace::ParseRecordValue("short"));
+}
+
+// Walks a stored record entry into "counter:data" pairs.
+using std::string_literals::operator""s;
+
+std::string Walk(std::string_view key, std::string_view value, uint64_t skip_before = 0) {
+  auto cursor = keyspace::RecordCursor::Open(key, value);
+  if (!cursor) return "invalid";
+  cursor->SkipBefore(skip_before);
+  std::string out;
+  uint64_t counter;
+  keyspace::RecordView record;
+  while (cursor->Next(&counter, &record)) {
+    out += fmt::format("{}:{}@{}{} ", counter, record.data, record.arrival_micros,
+                       record.encrypted ? "e" : "");
+  }
+  return out;
+}
+
+TEST(KeyspaceTest, RecordBlocksHoldConsecutiveCountersEndingAtTheKey) {
+  std::string block;
+  keyspace::AppendToRecordBlock(&block, 10, false, "pk", "a");
+  keyspace::AppendToRecordBlock(&block, 11, true, "pk2", "");
+  keyspace::AppendToRecordBlock(&block, 12, false, "", std::string("c\0", 2));
+  const std::string value = keyspace::FinishRecordBlock(block);
+  EXPECT_EQ(value, block);
+  const std::string key = keyspace::RecordKey(1, 0, 7);
+  EXPECT_EQ(Walk(key, value), "5:a@10 6:@11e 7:c\0@12 "s);
+  EXPECT_EQ(Walk(key, value, 6), "6:@11e 7:c\0@12 "s);
+  EXPECT_EQ(Walk(key, value, 8), "");
+  auto cursor = keyspace::RecordCursor::Open(key, value);
+  ASSERT_TRUE(cursor);
+  EXPECT_EQ(cursor->last_counter(), 7u);
+
+  // A block of one record is stored as the plain value PutRecord writes.
+  std::string one;
+  keyspace::AppendToRecordBlock(&one, 5, false, "k", "x");
+  std::string plain;
+  keyspace::AppendRecordValue(&plain, 5, false, "k", "x");
+  EXPECT_EQ(keyspace::FinishRecordBlock(one), plain);
+  EXPECT_EQ(Walk(keyspace::RecordKey(1, 0, 0), plain), "0:x@5 ");
+}
+
+TEST(KeyspaceTest, MalformedRecordEntriesEndTheWalk) {
+  std::string block;
+  keyspace::AppendToRecordBlock(&block, 1, false, "k", "a");
+  keyspace::AppendToRecordBlock(&block, 2, false, "k", "b");
+  // More records than counters below the key.
+  EXPECT_EQ(Walk(keyspace::RecordKey(1, 0, 0), block), "invalid");
+  EXPECT_EQ(Walk("not a record key", block), "invalid");
+  EXPECT_EQ(Walk(keyspace::RecordKey(1, 0, 1), std::string_view(block).substr(0, 3)), "invalid");
+  // A truncated last entry: the first record is still read, then the walk ends.
+  EXPECT_EQ(Walk(keyspace::RecordKey(1, 0, 1), std::string_view(block).substr(0, block.size() - 1)),
+            "0:a@1 ");
+  // An entry whose size is zero or past the end.
+  std::string zero = block;
+  zero[5] = zero[6] = zero[7] = zero[8] = 0;
+  EXPECT_EQ(Walk(keyspace::RecordKey(1, 0, 1), zero), "");
+  // A count that claims more entries than there are.
+  std::string extra = block;
+  extra[4] = 3;
+  EXPECT_EQ(Walk(keyspace::RecordKey(1, 0, 9), extra), "7:a@1 8:b@2 ");
+  // The largest counter does not wrap.
+  EXPECT_EQ(Walk(keyspace::RecordKey(1, 0, UINT64_MAX), block, UINT64_MAX),
+            fmt::format("{}:b@2 ", UINT64_MAX));
 }
 
 TEST(ShardIdTest, ParsedAsAws) {

@@ -154,6 +154,49 @@ TEST(KinesisRecordsTest, PutAndGetRoundTrip) {
   EXPECT_EQ(Str(more["Records"].as_array()[0].at("Data")), "three");
 }
 
+// PutRecords stores a shard's records as one block (keyspace.h): every way of reading
+// must still find each record on its own.
+TEST(KinesisRecordsTest, BatchedRecordsAreReadOneByOne) {
+  KinesisHarness h;
+  h.CreateStream("s", 2);
+  std::string records;
+  for (int i = 0; i < 6; ++i) {  // a/b alternate between the two shards
+    records += fmt::format(R"({}{{"Data":"{}","PartitionKey":"{}"}})", i ? "," : "",
+                           B64(std::to_string(i)), i % 2 ? "b" : "a");
+  }
+  auto out = h.Ok("PutRecords", fmt::format(R"({{"StreamName":"s","Records":[{}]}})", records));
+  const auto& results = out["Records"].as_array();
+  ASSERT_EQ(results.size(), 6u);
+  const std::string shard = "shardId-000000000000";
+  auto data = [&](const json::object& page) {
+    std::string text;
+    for (const auto& r : page.at("Records").as_array()) text += Str(r.at("Data"));
+    return text;
+  };
+  auto at = [&](const char* type, int record) {
+    return h.Iterator("s", shard, type,
+                      fmt::format(R"(,"StartingSequenceNumber":"{}")",
+                                  Str(results[record].at("SequenceNumber"))));
+  };
+  auto page = h.Get(h.Iterator("s", shard, "TRIM_HORIZON"), 2);
+  EXPECT_EQ(data(page), "02");
+  page = h.Get(Str(page["NextShardIterator"]), 2);
+  EXPECT_EQ(data(page), "4");
+  EXPECT_EQ(data(h.Get(h.Iterator("s", "shardId-000000000001", "TRIM_HORIZON"))), "135");
+  EXPECT_EQ(data(h.Get(at("AT_SEQUENCE_NUMBER", 2))), "24");
+  EXPECT_EQ(data(h.Get(at("AFTER_SEQUENCE_NUMBER", 2))), "4");
+  EXPECT_EQ(data(h.Get(at("AFTER_SEQUENCE_NUMBER", 4))), "");
+  EXPECT_EQ(data(h.Get(h.Iterator("s", shard, "AT_TIMESTAMP", R"(,"Timestamp":1000)"))), "024");
+
+  // After a restart, counters continue after the block's last record.
+  h.Restart();
+  const std::string next = Str(h.Put("s", "6", "a")["SequenceNumber"]);
+  const std::string last = Str(results[4].at("SequenceNumber"));
+  EXPECT_EQ(next.size(), last.size());
+  EXPECT_GT(next, last);
+  EXPECT_EQ(data(h.Get(h.Iterator("s", shard, "TRIM_HORIZON"))), "0246");
+}
+
 TEST(KinesisRecordsTest, RoutesByMd5AndExplicitHashKey) {
   KinesisHarness h;
   h.CreateStream("s", 2);

@@ -49,10 +49,13 @@ Result<std::optional<int64_t>> ArrivalAtOrAfter(const storage::Store& store, uin
   std::optional<int64_t> arrival;
   Status st =
       store.Scan(keyspace::RecordKey(uid, shard, counter), keyspace::RecordKey(uid, shard, end),
-                 [&](std::string_view, std::string_view value) {
-                   if (auto r = keyspace::ParseRecordValue(value)) {
-                     arrival = r->arrival_micros;
-                   }
+                 [&](std::string_view key, std::string_view value) {
+                   auto cursor = keyspace::RecordCursor::Open(key, value);
+                   if (!cursor) return true;  // not ours; cannot happen in our range
+                   cursor->SkipBefore(counter);
+                   uint64_t at;
+                   keyspace::RecordView r;
+                   if (cursor->Next(&at, &r) && at < end) arrival = r.arrival_micros;
                    return false;
                  });
   if (!st.ok()) return st;
@@ -219,22 +222,28 @@ void KinesisService::GetRecords(CallPtr call) {
         keyspace::RecordKey(stream->uid, it->shard_index, it->position),
         keyspace::RecordKey(stream->uid, it->shard_index, committed + 1),
         [&](std::string_view key, std::string_view value) {
-          auto counter = keyspace::ParseRecordCounter(key);
-          auto record = keyspace::ParseRecordValue(value);
-          if (!counter || !record) return true;   // not ours; cannot happen in our range
-          if (record->arrival_micros < cutoff) {  // expired, not trimmed yet
-            next_position = *counter + 1;
-            return true;
+          auto cursor = keyspace::RecordCursor::Open(key, value);
+          if (!cursor) return true;  // not ours; cannot happen in our range
+          cursor->SkipBefore(next_position);
+          uint64_t counter;
+          keyspace::RecordView record;
+          while (cursor->Next(&counter, &record)) {
+            if (counter > committed) return false;
+            if (record.arrival_micros < cutoff) {  // expired, not trimmed yet
+              next_position = counter + 1;
+              continue;
+            }
+            const size_t size = record.data.size() + record.partition_key.size();
+            if (reply.records() > 0 && bytes + size > kMaxGetRecordsBytes) return false;
+            bytes += size;
+            reply.AddRecord(SequenceNumber{StreamTag(stream->uid), it->shard_index, counter},
+                            record.arrival_micros, record.data, record.partition_key,
+                            record.encrypted);
+            next_position = counter + 1;
+            last_arrival = record.arrival_micros;
+            if (static_cast<int64_t>(reply.records()) >= limit) return false;
           }
-          const size_t size = record->data.size() + record->partition_key.size();
-          if (reply.records() > 0 && bytes + size > kMaxGetRecordsBytes) return false;
-          bytes += size;
-          reply.AddRecord(SequenceNumber{StreamTag(stream->uid), it->shard_index, *counter},
-                          record->arrival_micros, record->data, record->partition_key,
-                          record->encrypted);
-          next_position = *counter + 1;
-          last_arrival = record->arrival_micros;
-          return static_cast<int64_t>(reply.records()) < limit;
+          return true;
         });
     if (!st.ok()) return Fail(call, st);
   }

@@ -166,11 +166,10 @@ void KinesisService::PutRecords(CallPtr call) {
     uint64_t counter;
     int64_t arrival;
     std::string shard_id;  // formatted once per request, not per record
+    std::string block;     // the shard's records, stored as one entry (keyspace.h)
   };
   std::vector<ShardTip> tips;  // one entry per shard written, with its newest record
   PutRecordsReply reply(planned.size());
-  storage::WriteBatch batch;
-  batch.Reserve(planned.size());
   for (const auto& p : planned) {
     Shard* shard = stream->Route(p.hash);
     if (options_.throttle &&
@@ -184,20 +183,24 @@ void KinesisService::PutRecords(CallPtr call) {
     const uint64_t counter = shard->next_counter++;
     const int64_t arrival = std::max(now, shard->last_arrival_micros);
     shard->last_arrival_micros = arrival;
-    std::string value;  // moved into the batch, and in memory mode on into the store
-    keyspace::AppendRecordValue(&value, arrival, encrypted, p.partition_key, p.data);
-    batch.PutOwned(keyspace::RecordKey(stream->uid, shard->index, counter), std::move(value));
     auto tip = std::find_if(tips.begin(), tips.end(),
                             [shard](const ShardTip& t) { return t.shard == shard; });
     if (tip == tips.end()) {
-      tip = tips.insert(tips.end(), {shard, counter, arrival, ShardIdOf(shard->index)});
+      tip = tips.insert(tips.end(), {shard, counter, arrival, ShardIdOf(shard->index), {}});
     } else {
       tip->counter = counter;
       tip->arrival = arrival;
     }
+    keyspace::AppendToRecordBlock(&tip->block, arrival, encrypted, p.partition_key, p.data);
     reply.AddSuccess(SequenceNumber{StreamTag(stream->uid), shard->index, counter}, tip->shard_id);
   }
   protocol::EncodedJson out = std::move(reply).Finish(encrypted);
+  storage::WriteBatch batch;
+  batch.Reserve(tips.size());
+  for (auto& tip : tips) {  // moved into the batch, and in memory mode on into the store
+    batch.PutOwned(keyspace::RecordKey(stream->uid, tip.shard->index, tip.counter),
+                   keyspace::FinishRecordBlock(std::move(tip.block)));
+  }
   if (batch.empty()) {
     lock.unlock();
     call->ReplyEncoded(std::move(out));

@@ -18,18 +18,30 @@ struct LastRecord {
   int64_t arrival_micros = 0;
 };
 
-// The first record of the shard with counter >= from, if any.
+// The newest record of a stored record entry (keyspace.h), if it holds a valid one.
+std::optional<LastRecord> NewestIn(std::string_view key, std::string_view value,
+                                   uint64_t* count = nullptr) {
+  auto cursor = keyspace::RecordCursor::Open(key, value);
+  if (!cursor) return std::nullopt;
+  std::optional<LastRecord> newest;
+  uint64_t counter;
+  keyspace::RecordView record;
+  while (cursor->Next(&counter, &record)) {
+    newest = LastRecord{counter, record.arrival_micros};
+    if (count) ++*count;
+  }
+  return newest;
+}
+
+// The newest record of the first stored entry that holds a counter >= from, if any: a
+// record >= from exists exactly when such an entry does.
 Result<std::optional<LastRecord>> FirstRecordFrom(const storage::Store& store, uint64_t uid,
                                                   uint32_t shard, uint64_t from) {
   std::optional<LastRecord> found;
   Status st =
       store.Scan(keyspace::RecordKey(uid, shard, from), keyspace::RecordKey(uid, shard + 1, 0),
                  [&](std::string_view key, std::string_view value) {
-                   auto counter = keyspace::ParseRecordCounter(key);
-                   auto record = keyspace::ParseRecordValue(value);
-                   if (counter && record) {
-                     found = LastRecord{*counter, record->arrival_micros};
-                   }
+                   found = NewestIn(key, value);
                    return false;
                  });
   if (!st.ok()) return st;
@@ -202,14 +214,17 @@ uint64_t KinesisService::TrimExpiredRecords() {
       Status st = store_.Scan(keyspace::RecordKey(stream->uid, index, 0),
                               keyspace::RecordKey(stream->uid, index + 1, 0),
                               [&](std::string_view key, std::string_view value) {
-                                auto record = keyspace::ParseRecordValue(value);
-                                auto counter = keyspace::ParseRecordCounter(key);
-                                if (!record || !counter || record->arrival_micros >= cutoff) {
+                                // An entry expires with its newest record.
+                                uint64_t count = 0;
+                                auto newest = NewestIn(key, value, &count);
+                                auto key_counter = keyspace::ParseRecordCounter(key);
+                                if (!newest || !key_counter || newest->arrival_micros >= cutoff) {
                                   return false;
                                 }
-                                if (!first) first = counter;
-                                last = counter;
-                                return ++expired < kMaxPerShard;
+                                if (!first) first = key_counter;
+                                last = key_counter;
+                                expired += count;
+                                return expired < kMaxPerShard;
                               });
       if (!st.ok()) {
         spdlog::warn("kinesis: trim scan failed: {}", st.ToString());
