@@ -2,6 +2,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <random>
+#include <vector>
+
 #include "services/kinesis/hash_key.h"
 #include "services/kinesis/keyspace.h"
 #include "services/kinesis/next_token.h"
@@ -57,6 +60,30 @@ TEST(SequenceNumberTest, RoundTripOrderAndRejection) {
   EXPECT_FALSE(SequenceNumber::Parse(broken));
   EXPECT_FALSE(SequenceNumber::Parse("5"));
   EXPECT_FALSE(SequenceNumber::Parse("49590338271490256608559692538361571095921575989136588898"));
+}
+
+TEST(SequenceNumberTest, WriterMatchesWriteTo) {
+  std::vector<SequenceNumber> numbers;
+  for (uint64_t c = 0; c < 3000; ++c) numbers.push_back({1, 0, c});      // consecutive
+  for (uint64_t c = 0; c < 50; ++c) numbers.push_back({1, 0, c * 997});  // jumps, decreasing
+  numbers.push_back({UINT32_MAX, kMaxShardIndex, UINT64_MAX - 1});       // the largest
+  numbers.push_back({UINT32_MAX, kMaxShardIndex, UINT64_MAX});
+  numbers.push_back({0, 0, 0});  // the smallest, after the largest
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 20000; ++i) {
+    const SequenceNumber& prev = numbers.back();
+    numbers.push_back(
+        rng() % 4
+            ? SequenceNumber{prev.stream_tag, prev.shard_index, prev.counter + 1 + rng() % 3}
+            : SequenceNumber{static_cast<uint32_t>(rng()),
+                             static_cast<uint32_t>(rng()) & kMaxShardIndex, rng() >> (rng() % 64)});
+  }
+  SequenceNumberWriter writer;
+  for (const SequenceNumber& seq : numbers) {
+    char text[kMaxHashKeyChars];
+    ASSERT_EQ(std::string(text, writer.Write(seq, text)), seq.ToString())
+        << seq.stream_tag << "/" << seq.shard_index << "/" << seq.counter;
+  }
 }
 
 TEST(ShardIteratorTest, RoundTripAndGarbage) {

@@ -59,15 +59,24 @@ void PutRecordsReply::AddSuccess(const SequenceNumber& sequence_number, std::str
   static constexpr std::string_view kShard = R"(","ShardId":)";
   const size_t max_chars = 1 + kSequence.size() + kMaxHashKeyChars + kShard.size() +
                            json_text::MaxStringChars(shard_id.size()) + 1;
+  SequenceNumberWriter* writer = WriterFor(sequence_number.shard_index);
   AppendEntry(records_, max_chars, [&](char* p) {
     if (!records_.empty()) *p++ = ',';
     p = Put(p, kSequence);
-    p = sequence_number.WriteTo(p);
+    p = writer ? writer->Write(sequence_number, p) : sequence_number.WriteTo(p);
     p = Put(p, kShard);
     p = json_text::WriteString(shard_id, p);
     *p++ = '}';
     return p;
   });
+}
+
+SequenceNumberWriter* PutRecordsReply::WriterFor(uint32_t shard_index) {
+  for (auto& [index, writer] : writers_) {
+    if (index == shard_index) return &writer;
+  }
+  if (writers_.size() == kMaxWriters) return nullptr;
+  return &writers_.emplace_back(shard_index, SequenceNumberWriter()).second;
 }
 
 void PutRecordsReply::AddFailure(std::string_view error_code, std::string_view error_message) {
@@ -93,6 +102,7 @@ protocol::EncodedJson PutRecordsReply::Finish(bool encrypted) && {
 }
 
 GetRecordsReply::GetRecordsReply(size_t expected_records) {
+  static_assert(sizeof(arrival_text_) >= json_text::kMaxEpochMillisChars);
   body_.reserve(64 + expected_records * 256);  // ~100-byte records; larger ones grow the body
   body_ = "{\"Records\":[";
 }
@@ -112,9 +122,14 @@ void GetRecordsReply::AddRecord(const SequenceNumber& sequence_number, int64_t a
   AppendEntry(body_, max_chars, [&](char* p) {
     if (records_++ > 0) *p++ = ',';
     p = Put(p, kSequence);
-    p = sequence_number.WriteTo(p);  // digits only: nothing to escape
+    p = sequence_writer_.Write(sequence_number, p);  // digits only: nothing to escape
     p = Put(p, kArrival);
-    p = json_text::WriteEpochMillis(arrival_micros / 1000, p);  // = TimestampValue's number
+    if (arrival_micros / 1000 != arrival_millis_) {  // = TimestampValue's number
+      arrival_millis_ = arrival_micros / 1000;
+      arrival_size_ = static_cast<size_t>(
+          json_text::WriteEpochMillis(arrival_millis_, arrival_text_) - arrival_text_);
+    }
+    p = Put(p, std::string_view(arrival_text_, arrival_size_));
     p = Put(p, kData);
     p = WriteBase64(data, p);
     p = Put(p, kKey);

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <boost/json/array.hpp>
 
@@ -29,8 +31,13 @@ class PutRecordsReply {
   protocol::EncodedJson Finish(bool encrypted) &&;
 
  private:
+  // The writer of the shard's numbers: one per shard for the first kMaxWriters shards.
+  SequenceNumberWriter* WriterFor(uint32_t shard_index);
+
+  static constexpr size_t kMaxWriters = 16;
   std::string records_;  // the Records array's entries, comma-separated
   int64_t failed_ = 0;
+  std::vector<std::pair<uint32_t, SequenceNumberWriter>> writers_;
 };
 
 // {"Records":[…],"NextShardIterator":…,"MillisBehindLatest":n}, or at the end of a closed
@@ -58,6 +65,11 @@ class GetRecordsReply {
 
   std::string body_;
   size_t records_ = 0;
+  SequenceNumberWriter sequence_writer_;
+  // The last ApproximateArrivalTimestamp written (records of one batch share theirs).
+  int64_t arrival_millis_ = -1;
+  char arrival_text_[32];
+  size_t arrival_size_ = 0;
 };
 
 }  // namespace tidepool::kinesis

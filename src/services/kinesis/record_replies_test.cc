@@ -83,6 +83,41 @@ TEST(RecordRepliesTest, GetRecordsMatchesTheCodec) {
   EXPECT_EQ(json::parse(fast.body), ByCodec("GetRecords", expected)) << fast.body;
 }
 
+// A long page: consecutive numbers (written by adding to the previous digits), arrival
+// times shared by runs of records, and a jump to another stream and shard in between.
+TEST(RecordRepliesTest, LongGetRecordsPagesMatchTheCodec) {
+  GetRecordsReply reply;
+  json::array records;
+  for (uint64_t i = 0; i < 600; ++i) {
+    const SequenceNumber seq = i == 300 ? SequenceNumber{9, 1, 5} : SequenceNumber{3, 2, 990 + i};
+    const int64_t arrival = 1'732'261'234'000'000 + static_cast<int64_t>(i / 7) * 1'500;
+    reply.AddRecord(seq, arrival, "d", "k", false);
+    records.push_back(json::object{{"SequenceNumber", seq.ToString()},
+                                   {"ApproximateArrivalTimestamp", (arrival / 1000) / 1000.0},
+                                   {"Data", "d"},
+                                   {"PartitionKey", "k"}});
+  }
+  auto fast = std::move(reply).Finish("AAAA", 0);
+  json::object expected{
+      {"Records", records}, {"NextShardIterator", "AAAA"}, {"MillisBehindLatest", 0}};
+  EXPECT_EQ(json::parse(fast.body), ByCodec("GetRecords", expected));
+}
+
+// Records of many shards interleaved, more shards than the reply keeps writers for.
+TEST(RecordRepliesTest, PutRecordsOverManyShardsMatchesTheCodec) {
+  PutRecordsReply reply(100);
+  json::array records;
+  for (uint32_t i = 0; i < 100; ++i) {
+    const SequenceNumber seq{7, i % 20, 1000 + i / 20};
+    reply.AddSuccess(seq, ShardIdOf(seq.shard_index));
+    records.push_back(
+        json::object{{"SequenceNumber", seq.ToString()}, {"ShardId", ShardIdOf(seq.shard_index)}});
+  }
+  auto fast = std::move(reply).Finish(false);
+  json::object expected{{"FailedRecordCount", 0}, {"Records", records}, {"EncryptionType", "NONE"}};
+  EXPECT_EQ(json::parse(fast.body), ByCodec("PutRecords", expected));
+}
+
 TEST(RecordRepliesTest, GetRecordsAtAClosedShardsEndMatchesTheCodec) {
   GetRecordsReply reply;
   json::array children{json::object{

@@ -1,5 +1,7 @@
 #include "services/kinesis/sequence_number.h"
 
+#include <cstring>
+
 #include "services/kinesis/hash_key.h"
 
 namespace tidepool::kinesis {
@@ -18,13 +20,40 @@ uint8_t Check(unsigned __int128 upper120) {
 
 }  // namespace
 
-char* SequenceNumber::WriteTo(char* p) const {
+unsigned __int128 SequenceNumber::Value() const {
   unsigned __int128 v = kVersion;
   v = (v << 32) | stream_tag;
   v = (v << 20) | (shard_index & kMaxShardIndex);
   v = (v << 64) | counter;
-  v = (v << 8) | Check(v);
-  return WriteHashKey(v, p);
+  return (v << 8) | Check(v);
+}
+
+char* SequenceNumber::WriteTo(char* p) const { return WriteHashKey(Value(), p); }
+
+char* SequenceNumberWriter::Write(const SequenceNumber& sequence_number, char* p) {
+  static_assert(sizeof(digits_) >= kMaxHashKeyChars);
+  const unsigned __int128 v = sequence_number.Value();
+  constexpr unsigned __int128 kMaxStep = 1'000'000;
+  if (size_ > 0 && v > last_ && v - last_ < kMaxStep) {
+    // Add the step to the previous digits, least significant first.
+    auto carry = static_cast<uint32_t>(v - last_);
+    int i = size_ - 1;
+    for (; carry != 0 && i >= 0; --i) {
+      const uint32_t sum = static_cast<uint32_t>(digits_[i] - '0') + carry;
+      digits_[i] = static_cast<char>('0' + sum % 10);
+      carry = sum / 10;
+    }
+    if (carry == 0) {
+      last_ = v;
+      std::memcpy(p, digits_, size_);
+      return p + size_;
+    }
+    // One more digit than before: format from scratch.
+  }
+  last_ = v;
+  size_ = static_cast<uint8_t>(WriteHashKey(v, digits_) - digits_);
+  std::memcpy(p, digits_, size_);
+  return p + size_;
 }
 
 void SequenceNumber::AppendTo(std::string& out) const {
