@@ -1,12 +1,12 @@
 #include "core/encoding.h"
 
 #include "core/base64.h"
+#include "core/md5.h"
 
-// MD5 and SHA-256 use OpenSSL's low-level functions (deprecated in OpenSSL 3 in favour of EVP,
-// but kept): for the short inputs hashed per record (Kinesis partition keys) the EVP layer's
-// per-call provider lookup costs several times the hash itself.
+// SHA-256 uses OpenSSL's low-level functions (deprecated in OpenSSL 3 in favour of EVP, but
+// kept): for short inputs the EVP layer's per-call provider lookup costs several times the
+// hash itself. MD5 is our own (core/md5.h), for the same reason.
 #define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/md5.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -39,12 +39,8 @@ std::string HexEncode(std::string_view bytes) {
 }
 
 std::string Md5(std::string_view data) {
-  std::string out(MD5_DIGEST_LENGTH, '\0');
-  MD5_CTX ctx;
-  MD5_Init(&ctx);
-  MD5_Update(&ctx, data.data(), data.size());
-  MD5_Final(reinterpret_cast<unsigned char*>(out.data()), &ctx);
-  return out;
+  const Md5Digest digest = Md5Of(data);
+  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 
 std::string Sha256(std::string_view data) {

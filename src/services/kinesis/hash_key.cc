@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/encoding.h"
+#include "core/md5.h"
 
 namespace tidepool::kinesis {
 
@@ -94,10 +95,15 @@ std::string FormatHashKey(HashKey value) {
 }
 
 HashKey PartitionKeyHash(std::string_view partition_key) {
-  const std::string digest = Md5(partition_key);
-  HashKey value = 0;
-  for (unsigned char c : digest) value = (value << 8) | c;
-  return value;
+  const Md5Digest digest = Md5Of(partition_key);
+  uint64_t high, low;  // the digest read as a big-endian 128-bit number
+  std::memcpy(&high, digest.data(), 8);
+  std::memcpy(&low, digest.data() + 8, 8);
+  if constexpr (std::endian::native == std::endian::little) {
+    high = __builtin_bswap64(high);
+    low = __builtin_bswap64(low);
+  }
+  return (HashKey{high} << 64) | low;
 }
 
 std::vector<std::pair<HashKey, HashKey>> SplitHashRange(HashKey first, HashKey last,
