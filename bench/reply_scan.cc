@@ -1,8 +1,7 @@
 #include "reply_scan.h"
 
-#include <string.h>  // memmem
-
 #include <charconv>
+#include <functional>
 #include <string>
 
 namespace tidepool::bench {
@@ -44,18 +43,19 @@ uint64_t ScanUnsigned(std::string_view json, std::string_view key) {
 }
 
 uint64_t CountOccurrences(std::string_view haystack, std::string_view needle) {
-  // memmem, not string_view::find: find stops at every match of the needle's first byte,
-  // and in a GetRecords reply that is '"' every few bytes of a multi-megabyte body.
+  // Boyer-Moore-Horspool: a GetRecords reply is megabytes, and the needle is long enough
+  // ("SequenceNumber" with its quotes) to skip most of it. memmem compared every byte
+  // (7.8% of the generator's time draining); string_view::find stops at every '"'.
   if (needle.empty()) return 0;
+  const std::boyer_moore_horspool_searcher search(needle.begin(), needle.end());
   uint64_t n = 0;
-  const char* at = haystack.data();
-  const char* end = haystack.data() + haystack.size();
-  while (const void* hit =
-             memmem(at, static_cast<size_t>(end - at), needle.data(), needle.size())) {
+  auto at = haystack.begin();
+  while (true) {
+    auto hit = search(at, haystack.end()).first;
+    if (hit == haystack.end()) return n;
     ++n;
-    at = static_cast<const char*>(hit) + needle.size();
+    at = hit + static_cast<std::ptrdiff_t>(needle.size());
   }
-  return n;
 }
 
 std::string_view ScanXmlElement(std::string_view xml, std::string_view tag) {
