@@ -62,6 +62,15 @@ TEST(SequenceNumberTest, RoundTripOrderAndRejection) {
   EXPECT_FALSE(SequenceNumber::Parse("49590338271490256608559692538361571095921575989136588898"));
 }
 
+// Sequence numbers are stored by clients (checkpoints): their text must never change.
+TEST(SequenceNumberTest, TextIsStable) {
+  EXPECT_EQ((SequenceNumber{1, 0, 1}.ToString()), "42535295870069068090063347028567523679");
+  EXPECT_EQ((SequenceNumber{7, 3, 123456789}.ToString()), "42535295899779643200011922266687083813");
+  EXPECT_EQ((SequenceNumber{UINT32_MAX, kMaxShardIndex, UINT64_MAX}.ToString()),
+            "63802943797675961899382738893456539567");
+  EXPECT_EQ((SequenceNumber{42, 5, 0}.ToString()), "42535296073091258144698126460249964717");
+}
+
 TEST(SequenceNumberTest, WriterMatchesWriteTo) {
   std::vector<SequenceNumber> numbers;
   for (uint64_t c = 0; c < 3000; ++c) numbers.push_back({1, 0, c});      // consecutive

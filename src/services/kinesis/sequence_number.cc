@@ -45,14 +45,14 @@ char* SequenceNumberWriter::Write(const SequenceNumber& sequence_number, char* p
     }
     if (carry == 0) {
       last_ = v;
-      std::memcpy(p, digits_, size_);
+      std::memcpy(p, digits_, kMaxHashKeyChars);  // fixed size: a few moves, no rep movs
       return p + size_;
     }
     // One more digit than before: format from scratch.
   }
   last_ = v;
   size_ = static_cast<uint8_t>(WriteHashKey(v, digits_) - digits_);
-  std::memcpy(p, digits_, size_);
+  std::memcpy(p, digits_, kMaxHashKeyChars);
   return p + size_;
 }
 

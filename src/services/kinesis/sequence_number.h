@@ -41,11 +41,13 @@ struct SequenceNumber {
 // previous digits instead of dividing 128 bits again. Not thread-safe.
 class SequenceNumberWriter {
  public:
+  // Writes at `p`, which must have room for kMaxHashKeyChars (all of it may be written);
+  // returns the end of the number.
   char* Write(const SequenceNumber& sequence_number, char* p);
 
  private:
   unsigned __int128 last_ = 0;
-  char digits_[40];
+  char digits_[40] = {};
   uint8_t size_ = 0;  // 0: nothing written yet
 };
 
