@@ -38,7 +38,7 @@ struct AwsError {
   // Query-protocol services with legacy codes (SQS: "AWS.SimpleQueueService.NonExistentQueue"):
   // the code to send over the query protocol and in the JSON protocol's x-amzn-query-error
   // header. Empty when the service has none.
-  std::string query_code;
+  std::string query_code = {};
 };
 
 // Facts about the request that every operation may need, derived by the router.
