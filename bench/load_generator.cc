@@ -21,6 +21,7 @@
 #include <boost/json.hpp>
 
 #include "closed_loop_driver.h"
+#include "disk_probe.h"
 #include "kinesis_workloads.h"
 #include "messaging_scenarios.h"
 #include "setup_client.h"
@@ -216,6 +217,24 @@ int RunStartup(const StartupOptions& options) {
   return clean ? 0 : 1;
 }
 
+int RunDisk(const DiskProbeOptions& options) {
+  LatencyRecorder latency = MeasureFdatasync(options);
+  std::printf(
+      "disk: write %zu B + fdatasync in %s: p50 %llu us, p99 %llu us, max %llu us "
+      "over %zu samples\n",
+      options.record_bytes, options.dir.c_str(),
+      static_cast<unsigned long long>(latency.Quantile(0.5)),
+      static_cast<unsigned long long>(latency.Quantile(0.99)),
+      static_cast<unsigned long long>(latency.Max()), latency.count());
+  boost::json::object o{{"bench", "disk"},
+                        {"samples", latency.count()},
+                        {"fdatasync_p50_us", latency.Quantile(0.5)},
+                        {"fdatasync_p99_us", latency.Quantile(0.99)},
+                        {"fdatasync_max_us", latency.Max()}};
+  std::printf("%s\n", boost::json::serialize(o).c_str());
+  return 0;
+}
+
 }  // namespace
 }  // namespace tidepool::bench
 
@@ -253,9 +272,16 @@ int main(int argc, char** argv) {
   startup_cmd->add_option("--runs", startup.runs, "runs (median reported)");
   startup_cmd->add_option("--server-cpu", startup.server_cpu, "pin the server to this CPU");
 
+  DiskProbeOptions disk;
+  CLI::App* disk_cmd =
+      app.add_subcommand("disk", "write + fdatasync latency (the floor of a sync-mode commit)");
+  disk_cmd->add_option("--dir", disk.dir, "directory for the probe file (use the data dir's)");
+  disk_cmd->add_option("--samples", disk.samples, "fdatasyncs measured");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (load_cmd->parsed()) return RunLoad(load);
+    if (disk_cmd->parsed()) return RunDisk(disk);
     return RunStartup(startup);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tidepool-bench: %s\n", e.what());

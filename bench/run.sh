@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the Kinesis, SQS and SNS benchmarks and prints their figures (it never fails on a timing).
 #   bench/run.sh                 builds build/release if needed, then for --durability memory
-#                                and sync: start-to-ready + idle RSS, then the load runs
-#                                (Kinesis, then SQS/SNS); then the filter-policy benchmark.
+#                                and sync: start-to-ready + idle RSS, for sync the disk's
+#                                fdatasync latency, then the load runs (Kinesis, then SQS/SNS);
+#                                then the filter-policy benchmark.
 # Env: BUILD_DIR (default build/release), DURABILITIES (default "memory sync"),
 #      SCENARIOS: comma-separated subset of the default
 #        put-record,put-records,drain,sqs-send,sqs-cycle,sqs-longpoll-latency,
@@ -57,6 +58,10 @@ for durability in $DURABILITIES; do
     --server-cpu "$SERVER_CPU"
 
   workdir="$(mktemp -d /tmp/tidepool-bench-run.XXXXXX)"
+  if [ "$durability" != memory ]; then
+    # The floor under every sync-mode figure: one durable write of this disk.
+    "${BENCH_PIN[@]}" "$BENCH" disk --dir "$workdir" || echo "tidepool-bench disk failed"
+  fi
   "${SERVER_PIN[@]}" "$SERVER" serve --port 0 --data-dir "$workdir/data" \
     --durability "$durability" --log-level warn >"$workdir/stdout" 2>"$workdir/stderr" &
   server_pid=$!
