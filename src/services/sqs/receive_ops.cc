@@ -278,6 +278,51 @@ void SqsService::ServeWaitersLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
   }
 }
 
+std::shared_ptr<Waiter> SqsService::HandOffLocked(Queue& q, std::vector<Message>& staged,
+                                                  int64_t now, storage::WriteBatch* batch,
+                                                  std::vector<uint64_t>* handed) {
+  // FIFO receives lock message groups and remember attempt ids: they take the usual path.
+  if (q.fifo || q.deleted) return nullptr;
+  while (!q.waiters.empty() && q.waiters.front()->done) q.waiters.pop_front();
+  if (q.waiters.empty()) return nullptr;
+  std::shared_ptr<Waiter> w = q.waiters.front();
+  const ReceiveRequest& request = w->request;
+  const int64_t vt =
+      request.visibility_timeout >= 0 ? request.visibility_timeout : q.config.visibility_timeout;
+  for (Message& m : staged) {
+    if (handed->size() >= static_cast<size_t>(request.max_messages)) break;
+    if (!m.VisibleAt(now)) continue;  // delayed
+    // As TryReceiveLocked receives a message (a new one: no redrive, no retention check).
+    m.receive_count = 1;
+    m.first_receive_micros = now;
+    ++m.receipt_gen;
+    m.visible_at_micros = now + vt * kMicrosPerSecond;
+    m.reason = Hidden::kInflight;
+    batch->Put(keyspace::MessageKey('s', q.uid, m.seq), EncodeStateRecord(m));
+    handed->push_back(m.seq);
+  }
+  if (handed->empty()) return nullptr;
+  w->done = true;
+  q.waiters.pop_front();
+  CancelTimer(w);
+  return w;
+}
+
+void SqsService::AnswerHandOff(const std::shared_ptr<Queue>& q, const Waiter& w,
+                               const std::vector<uint64_t>& handed, const Status& failed) {
+  if (!failed.ok()) return Fail(w.request.call, failed);
+  ReceiveMessageReply reply(w.request.reply_form);
+  {
+    std::lock_guard lock(q->mu);
+    for (uint64_t seq : handed) {
+      auto it = q->messages.find(seq);
+      if (it == q->messages.end() || it->second.receipt_gen != 1) continue;
+      AddMessageOutput(&reply, *q, it->second, w.request);
+    }
+  }
+  w.request.call->Complete(std::move(reply).Finish());
+}
+
 void SqsService::EndLongPolls() {
   std::vector<std::shared_ptr<Queue>> queues;
   {

@@ -216,18 +216,24 @@ void SqsService::SendMessages(const std::shared_ptr<Queue>& q, std::vector<SendI
     CachePayload(m, std::move(in.payload));
     staged.push_back(std::move(m));
   }
+  std::vector<uint64_t> handed;
+  std::shared_ptr<Waiter> poll =
+      staged.empty() ? nullptr : HandOffLocked(*q, staged, now, &batch, &handed);
   auto on_commit = [this, q, staged = std::move(staged), results = std::move(results),
-                    done = std::move(done)](const Status& st) mutable {
+                    done = std::move(done), poll = std::move(poll),
+                    handed = std::move(handed)](const Status& st) mutable {
     if (!st.ok()) {
       for (auto& r : results) {
         if (r.status.ok()) r.status = st;
       }
       for (auto& m : staged) UncachePayload(m);
       done(std::move(results));
+      if (poll) AnswerHandOff(q, *poll, handed, st);
       return;
     }
     if (!staged.empty()) IndexCommitted(q, std::move(staged));
     done(std::move(results));
+    if (poll) AnswerHandOff(q, *poll, handed, Status::Ok());
   };
   // Even a batch that changes nothing (all duplicates or errors) goes through the queue, so
   // that a duplicate's reply follows its original's commit.

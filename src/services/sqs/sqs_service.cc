@@ -319,8 +319,10 @@ void SqsService::IndexCommitted(const std::shared_ptr<Queue>& q, std::vector<Mes
         UncachePayload(m);
         continue;
       }
+      // A message handed to a long poll (HandOffLocked) is in flight, nothing to announce.
+      const bool inflight = m.InflightAt(now);
       q->Insert(std::move(m), now);
-      ++added;
+      if (!inflight) ++added;
     }
     if (added > 0) ServeWaitersLocked(q, locks.dlq_queue, locks.dlq_ptr);
   }

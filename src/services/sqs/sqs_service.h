@@ -20,8 +20,10 @@
 //
 // Long polling: a ReceiveMessage that finds nothing parks a Waiter on the queue (no thread
 // blocks) with an asio timer for its end (or for the next delayed / in-flight message's
-// visibility time, whichever comes first); a send's commit completion serves parked waiters
-// at once, on the commit queue's writer thread.
+// visibility time, whichever comes first). A send to a standard queue hands its messages to
+// the oldest parked waiter inside its own batch (HandOffLocked), so both are answered after
+// one commit; otherwise a send's commit completion serves parked waiters at once, on the
+// commit queue's writer thread.
 //
 // Thread-safety: all public methods may be called from any thread; Invoke never blocks on the
 // disk. The service must outlive the CommitQueue's pending completions (Flush/Stop the queue
@@ -229,6 +231,19 @@ class SqsService final : public protocol::Service {
   void Park(const std::shared_ptr<Queue>& q, ReceiveRequest request);
   void ArmWaiter(const std::shared_ptr<Queue>& q, const std::shared_ptr<Waiter>& w);
   void OnWaiterTimer(const std::shared_ptr<Queue>& q, const std::shared_ptr<Waiter>& w);
+  // Hands messages being sent to the oldest parked long poll of a standard queue, inside
+  // the send's own batch, so that the receive commits with the send: one commit instead of
+  // two before the poll is answered. Marks up to the poll's MaxNumberOfMessages of the
+  // immediately visible `staged` messages in flight for it, adds their state records to
+  // `batch`, appends their seqs to `handed` and takes the poll off the queue. Returns the
+  // poll, or nullptr (nothing changed) when there is none or nothing to hand. Caller holds
+  // q.mu; after the commit, AnswerHandOff answers the poll.
+  std::shared_ptr<Waiter> HandOffLocked(Queue& q, std::vector<Message>& staged, int64_t now,
+                                        storage::WriteBatch* batch, std::vector<uint64_t>* handed);
+  // Answers a poll HandOffLocked chose, once its messages are committed and indexed: with
+  // those still in flight under its receipt (a purge may have removed some), or with `failed`.
+  void AnswerHandOff(const std::shared_ptr<Queue>& q, const Waiter& w,
+                     const std::vector<uint64_t>& handed, const Status& failed);
   // Serves parked long polls while messages are ready (caller holds the locks).
   void ServeWaitersLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
                           const std::shared_ptr<Queue>& dlq_ptr);
