@@ -59,24 +59,33 @@ void PutRecordsReply::AddSuccess(const SequenceNumber& sequence_number, std::str
   static constexpr std::string_view kShard = R"(","ShardId":)";
   const size_t max_chars = 1 + kSequence.size() + kMaxHashKeyChars + kShard.size() +
                            json_text::MaxStringChars(shard_id.size()) + 1;
-  SequenceNumberWriter* writer = WriterFor(sequence_number.shard_index);
+  ShardWriter* writer = WriterFor(sequence_number.shard_index, shard_id);
   AppendEntry(records_, max_chars, [&](char* p) {
     if (!records_.empty()) *p++ = ',';
     p = Put(p, kSequence);
-    p = writer ? writer->Write(sequence_number, p) : sequence_number.WriteTo(p);
-    p = Put(p, kShard);
-    p = json_text::WriteString(shard_id, p);
+    if (writer) {
+      p = writer->numbers.Write(sequence_number, p);
+      p = Put(p, kShard);
+      p = Put(p, writer->quoted_shard_id);
+    } else {
+      p = sequence_number.WriteTo(p);
+      p = Put(p, kShard);
+      p = json_text::WriteString(shard_id, p);
+    }
     *p++ = '}';
     return p;
   });
 }
 
-SequenceNumberWriter* PutRecordsReply::WriterFor(uint32_t shard_index) {
-  for (auto& [index, writer] : writers_) {
-    if (index == shard_index) return &writer;
+PutRecordsReply::ShardWriter* PutRecordsReply::WriterFor(uint32_t shard_index,
+                                                         std::string_view shard_id) {
+  for (ShardWriter& writer : writers_) {
+    if (writer.shard_index == shard_index) return &writer;
   }
   if (writers_.size() == kMaxWriters) return nullptr;
-  return &writers_.emplace_back(shard_index, SequenceNumberWriter()).second;
+  ShardWriter& writer = writers_.emplace_back(ShardWriter{shard_index, {}, {}});
+  json_text::AppendString(shard_id, writer.quoted_shard_id);
+  return &writer;
 }
 
 void PutRecordsReply::AddFailure(std::string_view error_code, std::string_view error_message) {

@@ -31,13 +31,19 @@ class PutRecordsReply {
   protocol::EncodedJson Finish(bool encrypted) &&;
 
  private:
-  // The writer of the shard's numbers: one per shard for the first kMaxWriters shards.
-  SequenceNumberWriter* WriterFor(uint32_t shard_index);
+  // What the entries of one shard share: its number writer and its ShardId as JSON text.
+  struct ShardWriter {
+    uint32_t shard_index;
+    SequenceNumberWriter numbers;
+    std::string quoted_shard_id;
+  };
+  // The shard's writer, made on first use; nullptr past the first kMaxWriters shards.
+  ShardWriter* WriterFor(uint32_t shard_index, std::string_view shard_id);
 
   static constexpr size_t kMaxWriters = 16;
   std::string records_;  // the Records array's entries, comma-separated
   int64_t failed_ = 0;
-  std::vector<std::pair<uint32_t, SequenceNumberWriter>> writers_;
+  std::vector<ShardWriter> writers_;
 };
 
 // {"Records":[…],"NextShardIterator":…,"MillisBehindLatest":n}, or at the end of a closed
