@@ -59,6 +59,7 @@ void AppendRecordValue(std::string* out, int64_t arrival_micros, bool encrypted,
 std::optional<RecordView> ParseRecordValue(std::string_view value);
 
 // Appends one record to the block being built in `*block` (empty: a new block).
+// `arrival_micros` must not be negative (see the grammar: a RecordValue never starts 0xFF).
 void AppendToRecordBlock(std::string* block, int64_t arrival_micros, bool encrypted,
                          std::string_view partition_key, std::string_view data);
 // The value to store for a block built by AppendToRecordBlock: the block itself, or for a
