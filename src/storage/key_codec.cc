@@ -4,6 +4,21 @@
 
 namespace tidepool::storage {
 
+void AppendU32BE(std::string* out, uint32_t value) {
+  const char buf[4] = {static_cast<char>(value >> 24), static_cast<char>(value >> 16),
+                       static_cast<char>(value >> 8), static_cast<char>(value)};
+  out->append(buf, sizeof(buf));
+}
+
+bool ReadU32BE(std::string_view* in, uint32_t* value) {
+  if (in->size() < 4) return false;
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>((*in)[i]);
+  *value = v;
+  in->remove_prefix(4);
+  return true;
+}
+
 void AppendU64BE(std::string* out, uint64_t value) {
   char buf[8];
   for (int i = 7; i >= 0; --i) {

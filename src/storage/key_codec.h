@@ -4,6 +4,7 @@
 //
 // Grammar (all components are self-delimiting, so they concatenate safely):
 //
+//   u32     := byte{4}                  big-endian; numeric order == byte order
 //   u64     := byte{8}                  big-endian; numeric order == byte order
 //   u128    := byte{16}                 big-endian (high 64 bits first)
 //   string  := chunk* terminator        order-preserving, any bytes allowed in the input
@@ -28,6 +29,9 @@
 namespace tidepool::storage {
 
 using Uint128 = unsigned __int128;
+
+void AppendU32BE(std::string* out, uint32_t value);
+bool ReadU32BE(std::string_view* in, uint32_t* value);
 
 void AppendU64BE(std::string* out, uint64_t value);
 bool ReadU64BE(std::string_view* in, uint64_t* value);

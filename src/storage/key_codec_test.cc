@@ -69,6 +69,25 @@ TEST(KeyCodecTest, U64IsFixedBigEndian) {
   EXPECT_EQ(in, "tail");
 }
 
+TEST(KeyCodecTest, U32IsFixedBigEndian) {
+  std::string out;
+  AppendU32BE(&out, 0x01020304u);
+  AppendU32BE(&out, UINT32_MAX);
+  EXPECT_EQ(out, "\x01\x02\x03\x04\xFF\xFF\xFF\xFF");
+  out += "tail";
+  std::string_view in = out;
+  uint32_t a = 0;
+  uint32_t b = 0;
+  ASSERT_TRUE(ReadU32BE(&in, &a));
+  ASSERT_TRUE(ReadU32BE(&in, &b));
+  EXPECT_EQ(a, 0x01020304u);
+  EXPECT_EQ(b, UINT32_MAX);
+  EXPECT_EQ(in, "tail");
+  std::string_view three = "\x01\x02\x03";
+  EXPECT_FALSE(ReadU32BE(&three, &a));
+  EXPECT_EQ(three.size(), 3u);
+}
+
 TEST(KeyCodecTest, U64RoundTripAndOrderRandomized) {
   std::mt19937_64 rng(1);
   for (int i = 0; i < 20000; ++i) {

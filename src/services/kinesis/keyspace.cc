@@ -102,16 +102,12 @@ namespace {
 constexpr char kBlockTag = '\xFF';
 constexpr size_t kBlockHeader = 5;  // tag, count:u32be
 
-void PutU32BE(char* out, uint32_t v) {
-  out[0] = static_cast<char>(v >> 24);
-  out[1] = static_cast<char>(v >> 16);
-  out[2] = static_cast<char>(v >> 8);
-  out[3] = static_cast<char>(v);
-}
-
-uint32_t GetU32BE(const char* in) {
-  const auto* p = reinterpret_cast<const unsigned char*>(in);
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+// The count in a block's header (the caller checked it is there).
+uint32_t BlockCount(std::string_view block) {
+  block.remove_prefix(1);
+  uint32_t count = 0;
+  storage::ReadU32BE(&block, &count);
+  return count;
 }
 
 }  // namespace
@@ -119,16 +115,15 @@ uint32_t GetU32BE(const char* in) {
 void AppendToRecordBlock(std::string* block, int64_t arrival_micros, bool encrypted,
                          std::string_view partition_key, std::string_view data) {
   if (block->empty()) block->append({kBlockTag, 0, 0, 0, 0});
-  PutU32BE(block->data() + 1, GetU32BE(block->data() + 1) + 1);
-  const size_t size = 11 + partition_key.size() + data.size();
-  char size_be[4];
-  PutU32BE(size_be, static_cast<uint32_t>(size));
-  block->append(size_be, 4);
+  std::string count;
+  storage::AppendU32BE(&count, BlockCount(*block) + 1);
+  block->replace(1, 4, count);
+  storage::AppendU32BE(block, static_cast<uint32_t>(11 + partition_key.size() + data.size()));
   AppendRecordValue(block, arrival_micros, encrypted, partition_key, data);
 }
 
 std::string FinishRecordBlock(std::string block) {
-  if (block.size() > kBlockHeader && GetU32BE(block.data() + 1) == 1) {
+  if (block.size() > kBlockHeader && BlockCount(block) == 1) {
     return block.substr(kBlockHeader + 4);
   }
   return block;
@@ -139,7 +134,7 @@ std::optional<RecordCursor> RecordCursor::Open(std::string_view key, std::string
   if (!last) return std::nullopt;
   if (value.empty() || value[0] != kBlockTag) return RecordCursor(*last, 1, value, false);
   if (value.size() < kBlockHeader) return std::nullopt;
-  const uint32_t count = GetU32BE(value.data() + 1);
+  const uint32_t count = BlockCount(value);
   if (count == 0 || count - 1 > *last) return std::nullopt;
   return RecordCursor(*last, count, value.substr(kBlockHeader), true);
 }
@@ -150,13 +145,13 @@ bool RecordCursor::TakeEntry(std::string_view* entry) {
     *entry = rest_;
     rest_ = {};
   } else {
-    const size_t size = rest_.size() >= 4 ? GetU32BE(rest_.data()) : 0;
-    if (size == 0 || rest_.size() - 4 < size) {
+    uint32_t size = 0;
+    if (!storage::ReadU32BE(&rest_, &size) || size == 0 || rest_.size() < size) {
       remaining_ = 0;
       return false;
     }
-    *entry = rest_.substr(4, size);
-    rest_.remove_prefix(4 + size);
+    *entry = rest_.substr(0, size);
+    rest_.remove_prefix(size);
   }
   --remaining_;
   ++next_;

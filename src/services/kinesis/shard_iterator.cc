@@ -16,24 +16,13 @@ std::string CheckOf(std::string_view payload) {
   return Sha256(input).substr(0, kCheckBytes);
 }
 
-bool ReadU32BE(std::string_view* in, uint32_t* value) {
-  if (in->size() < 4) return false;
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>((*in)[i]);
-  *value = v;
-  in->remove_prefix(4);
-  return true;
-}
-
 }  // namespace
 
 std::string ShardIterator::Encode() const {
   std::string payload;
   payload.push_back(static_cast<char>(kVersion));
   storage::AppendU64BE(&payload, stream_uid);
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    payload.push_back(static_cast<char>(shard_index >> shift));
-  }
+  storage::AppendU32BE(&payload, shard_index);
   storage::AppendU64BE(&payload, position);
   storage::AppendU64BE(&payload, static_cast<uint64_t>(created_micros));
   const size_t name_len = std::min<size_t>(stream_name.size(), 255);
@@ -53,7 +42,8 @@ std::optional<ShardIterator> ShardIterator::Decode(std::string_view text) {
   payload.remove_prefix(1);
   ShardIterator it;
   uint64_t created = 0;
-  if (!storage::ReadU64BE(&payload, &it.stream_uid) || !ReadU32BE(&payload, &it.shard_index) ||
+  if (!storage::ReadU64BE(&payload, &it.stream_uid) ||
+      !storage::ReadU32BE(&payload, &it.shard_index) ||
       !storage::ReadU64BE(&payload, &it.position) || !storage::ReadU64BE(&payload, &created) ||
       payload.empty()) {
     return std::nullopt;
