@@ -91,6 +91,21 @@ void SqsService::ReceiveMessage(CallPtr call) {
   ArmWaiter(queue, w);
 }
 
+namespace {
+
+// A receive of `m` at `now`: counted, a new receipt, in flight for `vt` seconds, and its
+// state record in `batch`. The caller reindexes `m` if it is in the queue's indexes.
+void MarkReceived(const Queue& q, Message& m, int64_t now, int64_t vt, storage::WriteBatch* batch) {
+  ++m.receive_count;
+  if (m.first_receive_micros == 0) m.first_receive_micros = now;
+  ++m.receipt_gen;
+  m.visible_at_micros = now + vt * kMicrosPerSecond;
+  m.reason = Hidden::kInflight;
+  batch->Put(keyspace::MessageKey('s', q.uid, m.seq), EncodeStateRecord(m));
+}
+
+}  // namespace
+
 bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
                                   const std::shared_ptr<Queue>& dlq_ptr, ReceiveRequest& request,
                                   bool allow_empty) {
@@ -147,13 +162,8 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
       }
       const int64_t old_visible_at = m.visible_at_micros;
       const Hidden old_reason = m.reason;
-      ++m.receive_count;
-      if (m.first_receive_micros == 0) m.first_receive_micros = now;
-      ++m.receipt_gen;
-      m.visible_at_micros = now + vt * kMicrosPerSecond;
-      m.reason = Hidden::kInflight;
+      MarkReceived(*q, m, now, vt, &batch);
       q->Reindex(m, old_visible_at, old_reason, now);
-      batch.Put(keyspace::MessageKey('s', q->uid, seq), EncodeStateRecord(m));
       AddMessageOutput(&reply, *q, m, request);
       received.emplace_back(seq, m.receipt_gen);
       if (q->fifo) taken_groups.insert(m.group_id);
@@ -292,13 +302,8 @@ std::shared_ptr<Waiter> SqsService::HandOffLocked(Queue& q, std::vector<Message>
   for (Message& m : staged) {
     if (handed->size() >= static_cast<size_t>(request.max_messages)) break;
     if (!m.VisibleAt(now)) continue;  // delayed
-    // As TryReceiveLocked receives a message (a new one: no redrive, no retention check).
-    m.receive_count = 1;
-    m.first_receive_micros = now;
-    ++m.receipt_gen;
-    m.visible_at_micros = now + vt * kMicrosPerSecond;
-    m.reason = Hidden::kInflight;
-    batch->Put(keyspace::MessageKey('s', q.uid, m.seq), EncodeStateRecord(m));
+    // A new message: no redrive or retention check; indexed when committed.
+    MarkReceived(q, m, now, vt, batch);
     handed->push_back(m.seq);
   }
   if (handed->empty()) return nullptr;
