@@ -26,8 +26,11 @@
 #include "protocol/http/run_loop.h"
 #include "protocol/query_dispatcher.h"
 #include "protocol/router.h"
+#include "services/kinesis/keyspace.h"
 #include "services/kinesis/kinesis_service.h"
+#include "services/sns/keyspace.h"
 #include "services/sns/sns_service.h"
+#include "services/sqs/keyspace.h"
 #include "services/sqs/sqs_service.h"
 #include "storage/commit_queue.h"
 #include "storage/store.h"
@@ -43,6 +46,13 @@ int UsableCpus() {
   CPU_ZERO(&set);
   if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
   return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// The store's key families (storage::KeyFamily): each service's keys that grow in order.
+size_t KeyFamilyOf(std::string_view key) {
+  if (size_t n = sqs::keyspace::FamilyLength(key)) return n;
+  if (size_t n = kinesis::keyspace::FamilyLength(key)) return n;
+  return sns::keyspace::FamilyLength(key);
 }
 
 http::HttpResponse JsonResponse(unsigned status, const boost::json::object& body) {
@@ -79,7 +89,7 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
 
-  auto store = storage::OpenStore(options.data_dir, *durability);
+  auto store = storage::OpenStore(options.data_dir, *durability, &KeyFamilyOf);
   if (!store.ok()) {
     spdlog::error("cannot open the store: {}", store.status().message());
     return 1;

@@ -27,6 +27,7 @@ struct RocksDbTuning {
   size_t write_buffer_bytes = 8 << 20;  // one memtable; at most two exist at a time
   int max_open_files = 128;             // table readers kept open
   int max_background_jobs = 2;          // flush + compaction threads
+  KeyFamily key_family = nullptr;       // memtable insert hints (store.h); none when null
 };
 
 class RocksDbStore final : public Store {
@@ -48,10 +49,11 @@ class RocksDbStore final : public Store {
   const std::string& dir() const { return dir_; }
 
  private:
-  RocksDbStore(std::string dir, std::unique_ptr<rocksdb::DB> db);
+  RocksDbStore(std::string dir, std::unique_ptr<rocksdb::DB> db, KeyFamily key_family);
 
   const std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
+  const KeyFamily key_family_;
 };
 
 }  // namespace tidepool::storage

@@ -169,6 +169,26 @@ TEST(RocksDbStoreTest, OpenFailsOnAFileInPlaceOfTheDir) {
   EXPECT_NE(store.status().message().find(file), std::string::npos) << store.status().ToString();
 }
 
+// store.h: a family key with "\0" appended must be in no family, or a range starting at it
+// cannot be written safely; the write fails instead of corrupting the memtable.
+TEST(RocksDbStoreTest, RangeFromAFamilyWhoseSuccessorIsInOneFails) {
+  TestTempDir tmp;
+  RocksDbTuning tuning;
+  tuning.key_family = [](std::string_view key) -> size_t { return key.empty() ? 0 : 1; };
+  auto store = RocksDbStore::Open(tmp.Sub("db"), tuning);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  WriteBatch put;
+  put.Put("a1", "x");
+  ASSERT_TRUE((*store)->Write(put, false).ok());
+  WriteBatch range;
+  range.DeleteRange("a1", "a2");
+  const Status st = (*store)->Write(range, false);
+  EXPECT_EQ(st.code(), StatusCode::kInternal) << st.ToString();
+  auto value = (*store)->Get("a1");
+  ASSERT_TRUE(value.ok());
+  EXPECT_EQ(*value, "x");
+}
+
 TEST(OpenStoreTest, PicksTheStoreForTheDurability) {
   TestTempDir tmp;
   auto memory = OpenStore(tmp.Sub("unused"), Durability::kMemory);

@@ -48,8 +48,17 @@ class Store {
   virtual Status WriteOwned(WriteBatch&& batch, bool sync) { return Write(batch, sync); }
 };
 
+// A key family is a run of keys written mostly in ascending order, such as one shard's records
+// or one queue's messages. Given a key, a KeyFamily returns the length of the prefix its
+// family shares, or 0 when the key belongs to no family. The RocksDB store then inserts a key
+// into its memtable from where the family's last key went, instead of searching from the
+// skiplist's top. Only speed depends on it: a key may belong to any family or to none, except
+// that a family key with a zero byte appended must belong to none (RocksDbStore::Write).
+using KeyFamily = size_t (*)(std::string_view key);
+
 // Opens the store for `durability`: RocksDB in `data_dir` (created if missing) for kSync and
-// kAsync, an in-memory map for kMemory (data_dir unused).
-Result<std::unique_ptr<Store>> OpenStore(const std::string& data_dir, Durability durability);
+// kAsync, an in-memory map for kMemory (data_dir and key_family unused).
+Result<std::unique_ptr<Store>> OpenStore(const std::string& data_dir, Durability durability,
+                                         KeyFamily key_family = nullptr);
 
 }  // namespace tidepool::storage

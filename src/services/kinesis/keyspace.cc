@@ -53,6 +53,13 @@ std::string RecordKey(uint64_t stream_uid, uint32_t shard_index, uint64_t counte
   return key;
 }
 
+size_t FamilyLength(std::string_view key) {
+  if (key.size() != kRoot.size() + 1 + 24 || !key.starts_with(kRoot) || key[kRoot.size()] != 'r') {
+    return 0;
+  }
+  return kRoot.size() + 1 + 16;
+}
+
 std::string StreamRecordsBegin(uint64_t stream_uid) {
   std::string key = WithKind('r');
   storage::AppendU64BE(&key, stream_uid);

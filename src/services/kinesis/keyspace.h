@@ -41,6 +41,9 @@ std::string AccountSettingsPrefix();
 std::string AccountSettingsKey(std::string_view account, std::string_view region);
 
 std::string RecordKey(uint64_t stream_uid, uint32_t shard_index, uint64_t counter);
+// The key family (storage::KeyFamily) of a record key: one shard's records, which grow with
+// the counter. 0 for every other key.
+size_t FamilyLength(std::string_view key);
 // All records of a stream: [StreamRecordsBegin, StreamRecordsEnd).
 std::string StreamRecordsBegin(uint64_t stream_uid);
 std::string StreamRecordsEnd(uint64_t stream_uid);

@@ -124,6 +124,15 @@ TEST(KeyspaceTest, RecordKeysSortByCounterAndValuesRoundTrip) {
   EXPECT_LT(keyspace::RecordKey(1, 0, UINT64_MAX), keyspace::RecordKey(1, 1, 0));
   EXPECT_LT(keyspace::RecordKey(1, 9, 0), keyspace::StreamRecordsEnd(1));
   EXPECT_EQ(keyspace::ParseRecordCounter(keyspace::RecordKey(1, 2, 3)), 3u);
+  // One family per shard: the key without its counter.
+  const std::string record = keyspace::RecordKey(1, 2, 3);
+  ASSERT_EQ(keyspace::FamilyLength(record), record.size() - 8);
+  EXPECT_EQ(record.substr(0, record.size() - 8),
+            keyspace::RecordKey(1, 2, 99).substr(0, record.size() - 8));
+  EXPECT_NE(record.substr(0, record.size() - 8),
+            keyspace::RecordKey(1, 3, 3).substr(0, record.size() - 8));
+  EXPECT_EQ(keyspace::FamilyLength(keyspace::StreamKey(1)), 0u);
+  EXPECT_EQ(keyspace::FamilyLength(keyspace::StreamRecordsBegin(1)), 0u);
   std::string value;
   keyspace::AppendRecordValue(&value, 1234, true, "pk", std::string("d\0ta", 4));
   auto view = keyspace::ParseRecordValue(value);

@@ -152,12 +152,12 @@ void KinesisService::ListShards(CallPtr call) {
   }
   const int64_t horizon = now - int64_t{stream->retention_hours} * 3600 * 1'000'000;
   const int64_t ts_micros = filter_ts ? static_cast<int64_t>(*filter_ts * 1e6) : 0;
-  const std::optional<uint32_t> filter_after = filter_type == "AFTER_SHARD_ID"
-                                                   ? ParseShardId(filter_shard).value_or(UINT32_MAX)
-                                                   : std::optional<uint32_t>();
+  // Read only for AFTER_SHARD_ID.
+  const uint32_t filter_after =
+      filter_type == "AFTER_SHARD_ID" ? ParseShardId(filter_shard).value_or(UINT32_MAX) : 0;
   auto selected = [&](const Shard& s) {
     if (filter_type.empty()) return true;
-    if (filter_type == "AFTER_SHARD_ID") return s.index > *filter_after;
+    if (filter_type == "AFTER_SHARD_ID") return s.index > filter_after;
     if (filter_type == "AT_LATEST") return s.open();
     if (filter_type == "AT_TRIM_HORIZON") return OpenAt(*stream, s, horizon);
     if (filter_type == "FROM_TRIM_HORIZON") return !s.closed_micros || *s.closed_micros > horizon;

@@ -62,6 +62,11 @@ std::string OutboxKey(uint64_t seq) {
   return key;
 }
 
+size_t FamilyLength(std::string_view key) {
+  if (key.size() != kRoot.size() + 9 || !StripKind(&key, 'o')) return 0;
+  return kRoot.size() + 1;
+}
+
 std::optional<std::string> ParseTopicKey(std::string_view key) { return ParseOneString(key, 't'); }
 std::optional<std::string> ParseCounterKey(std::string_view key) {
   return ParseOneString(key, 'c');

@@ -32,6 +32,9 @@ std::string DedupPrefix(std::string_view topic_arn);  // all dedup records of a 
 std::string DedupKey(std::string_view topic_arn, std::string_view dedup_id);
 std::string OutboxPrefix();
 std::string OutboxKey(uint64_t seq);
+// The key family (storage::KeyFamily) of an outbox key: the whole outbox, which grows with
+// seq. 0 for every other key.
+size_t FamilyLength(std::string_view key);
 
 // Decoders for keys of the given kind; nullopt for a key of another form.
 std::optional<std::string> ParseTopicKey(std::string_view key);

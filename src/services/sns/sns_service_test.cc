@@ -6,6 +6,7 @@
 
 #include <mutex>
 
+#include "services/sns/keyspace.h"
 #include "services/sns/sns_test_harness.h"
 
 namespace tidepool::sns {
@@ -482,6 +483,15 @@ TEST(SnsEnvelopeTest, NotificationFormat) {
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(EncodeDelivery(*decoded), EncodeDelivery(d));
   EXPECT_EQ(decoded->attributes[0].value, std::string("\x01\x02", 2));
+}
+
+TEST(SnsKeyspaceTest, TheOutboxIsOneFamily) {
+  const std::string first = keyspace::OutboxKey(1);
+  ASSERT_GT(keyspace::FamilyLength(first), 0u);
+  EXPECT_EQ(keyspace::FamilyLength(first), first.size() - 8);
+  EXPECT_EQ(keyspace::FamilyLength(keyspace::OutboxKey(UINT64_MAX)), first.size() - 8);
+  EXPECT_EQ(keyspace::FamilyLength(keyspace::TopicKey("arn:aws:sns:us-east-1:1:t")), 0u);
+  EXPECT_EQ(keyspace::FamilyLength(keyspace::CounterKey("arn:aws:sns:us-east-1:1:t")), 0u);
 }
 
 }  // namespace

@@ -56,6 +56,12 @@ bool ParseMessageKey(std::string_view key, uint64_t* uid, uint64_t* seq) {
   return storage::ReadU64BE(&key, uid) && storage::ReadU64BE(&key, seq);
 }
 
+size_t FamilyLength(std::string_view key) {
+  if (key.size() != kRoot.size() + 17 || !key.starts_with(kRoot)) return 0;
+  const char kind = key[kRoot.size()];
+  return kind == 'm' || kind == 's' ? kRoot.size() + 9 : 0;
+}
+
 std::string DedupKey(uint64_t uid, std::string_view dedup_key) {
   std::string key = WithKind('d');
   storage::AppendU64BE(&key, uid);

@@ -37,6 +37,11 @@ std::string QueueKindPrefix(char kind, uint64_t uid);  // that kind, one queue
 // uid and seq of a 'm' / 's' key; false for another shape.
 bool ParseMessageKey(std::string_view key, uint64_t* uid, uint64_t* seq);
 
+// The key family (storage::KeyFamily) of a 'm' or 's' key: one queue's keys of that kind,
+// which grow with seq. Sends append to the family, receives and deletes work from its oldest
+// messages. 0 for every other key.
+size_t FamilyLength(std::string_view key);
+
 std::string DedupKey(uint64_t uid, std::string_view dedup_key);
 bool ParseDedupKey(std::string_view key, uint64_t* uid, std::string* dedup_key);
 std::string EncodeDedupRecord(int64_t expires_micros, uint64_t seq, std::string_view message_id);

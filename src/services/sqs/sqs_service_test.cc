@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "services/sqs/keyspace.h"
 #include "services/sqs/message_input.h"
 #include "services/sqs/sqs_errors.h"
 #include "services/sqs/sqs_test_fixture.h"
@@ -537,6 +538,18 @@ TEST_F(SqsTest, InternalSendAndListener) {
   auto r = missing.get_future().get();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(ToAwsError(r.status()).code, "QueueDoesNotExist");
+}
+
+TEST(SqsKeyspaceTest, FamiliesAreOneQueuesKeysOfOneKind) {
+  const std::string m = keyspace::MessageKey('m', 7, 1);
+  ASSERT_EQ(keyspace::FamilyLength(m), m.size() - 8);
+  auto family = [](const std::string& key) { return key.substr(0, keyspace::FamilyLength(key)); };
+  EXPECT_EQ(family(m), family(keyspace::MessageKey('m', 7, 900)));
+  EXPECT_NE(family(m), family(keyspace::MessageKey('s', 7, 1)));
+  EXPECT_NE(family(m), family(keyspace::MessageKey('m', 8, 1)));
+  EXPECT_EQ(keyspace::FamilyLength(keyspace::QueueKey(7)), 0u);
+  EXPECT_EQ(keyspace::FamilyLength(keyspace::DedupKey(7, "12345678")), 0u);
+  EXPECT_EQ(keyspace::FamilyLength(keyspace::NextUidKey()), 0u);
 }
 
 }  // namespace
