@@ -2,6 +2,7 @@
 // Not thread-safe; build it on one thread, then hand it to the CommitQueue.
 #pragma once
 
+#include <concepts>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,10 @@ class WriteBatch {
     bytes_ += key.size() + value.size();
     ops_.push_back({OpType::kPut, std::string(key), std::string(value)});
   }
+  // Put of two strings built for the batch (temporaries, std::move): moved in, not copied.
+  template <typename K, typename V>
+  requires std::same_as<K, std::string> && std::same_as<V, std::string>
+  void Put(K&& key, V&& value) { PutOwned(std::move(key), std::move(value)); }
   // Put for strings the caller built for the batch: they are moved in, not copied.
   void PutOwned(std::string key, std::string value) {
     bytes_ += key.size() + value.size();
@@ -30,6 +35,13 @@ class WriteBatch {
   void Delete(std::string_view key) {
     bytes_ += key.size();
     ops_.push_back({OpType::kDelete, std::string(key), {}});
+  }
+  // Delete of a key built for the batch (a temporary, std::move): moved in, not copied.
+  template <typename K>
+  requires std::same_as<K, std::string>
+  void Delete(K&& key) {
+    bytes_ += key.size();
+    ops_.push_back({OpType::kDelete, std::move(key), {}});
   }
   // Removes every key in [begin, end).
   void DeleteRange(std::string_view begin, std::string_view end) {
