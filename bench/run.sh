@@ -2,8 +2,11 @@
 # Runs the Kinesis, SQS and SNS benchmarks and prints their figures (it never fails on a timing).
 #   bench/run.sh                 builds build/release if needed, then for --durability memory
 #                                and sync: start-to-ready + idle RSS, for sync the disk's
-#                                fdatasync latency, then the load runs (Kinesis, then SQS/SNS);
-#                                then the filter-policy benchmark.
+#                                fdatasync latency, then the load runs (Kinesis, then SQS/SNS),
+#                                each scenario on a fresh server and data dir, so that no figure
+#                                depends on what ran before it (a Kinesis write burst leaves
+#                                seconds of RocksDB compaction behind); then the filter-policy
+#                                benchmark.
 # Env: BUILD_DIR (default build/release), DURABILITIES (default "memory sync"),
 #      SCENARIOS: comma-separated subset of the default
 #        put-record,put-records,drain,sqs-send,sqs-cycle,sqs-longpoll-latency,
@@ -23,8 +26,12 @@ RUN_FILTER=0
 if tr ',' '\n' <<<"$SCENARIOS" | grep -q -x filter-policy; then RUN_FILTER=1; fi
 
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTIDEPOOL_TESTS=OFF \
-    -DTIDEPOOL_BENCH=ON -DTIDEPOOL_SANITIZE=OFF -DTIDEPOOL_FUZZ=OFF >/dev/null
+  if [ "$BUILD_DIR" = build/release ]; then
+    ./scripts/build.sh release >/dev/null # the flavour users run (static RocksDB, mimalloc)
+  else
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTIDEPOOL_TESTS=OFF \
+      -DTIDEPOOL_BENCH=ON -DTIDEPOOL_SANITIZE=OFF -DTIDEPOOL_FUZZ=OFF >/dev/null
+  fi
 fi
 targets=(tidepool tidepool-bench)
 if [ "$RUN_FILTER" = 1 ]; then targets+=(tidepool-filter-bench); fi
@@ -62,30 +69,33 @@ for durability in $DURABILITIES; do
     # The floor under every sync-mode figure: one durable write of this disk.
     "${BENCH_PIN[@]}" "$BENCH" disk --dir "$workdir" || echo "tidepool-bench disk failed"
   fi
-  "${SERVER_PIN[@]}" "$SERVER" serve --port 0 --data-dir "$workdir/data" \
-    --durability "$durability" --log-level warn >"$workdir/stdout" 2>"$workdir/stderr" &
-  server_pid=$!
-  endpoint=""
-  for _ in $(seq 1 200); do
-    endpoint="$(sed -n 's#^tidepool listening on http://##p' "$workdir/stdout" | head -1)"
-    [ -n "$endpoint" ] && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
+  for scenario in ${LOAD_SCENARIOS//,/ }; do
+    rm -rf "$workdir/data"
+    "${SERVER_PIN[@]}" "$SERVER" serve --port 0 --data-dir "$workdir/data" \
+      --durability "$durability" --log-level warn >"$workdir/stdout" 2>"$workdir/stderr" &
+    server_pid=$!
+    endpoint=""
+    for _ in $(seq 1 200); do
+      endpoint="$(sed -n 's#^tidepool listening on http://##p' "$workdir/stdout" | head -1)"
+      [ -n "$endpoint" ] && break
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if [ -z "$endpoint" ]; then
+      echo "tidepool did not get ready; stderr:" >&2
+      tail -20 "$workdir/stderr" >&2
+      exit 1
+    fi
+    "${BENCH_PIN[@]}" "$BENCH" load --endpoint "$endpoint" --durability-label "$durability" \
+      --scenarios "$scenario" "${EXTRA[@]}" || echo "tidepool-bench load failed (exit $?)"
+    rss="$(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' "/proc/$server_pid/status" 2>/dev/null ||
+      echo '?')"
+    kill "$server_pid"
+    rc=0
+    wait "$server_pid" || rc=$?
+    server_pid=""
+    echo "  server after $scenario: VmRSS $rss, exit code after SIGTERM $rc"
   done
-  if [ -z "$endpoint" ]; then
-    echo "tidepool did not get ready; stderr:" >&2
-    tail -20 "$workdir/stderr" >&2
-    exit 1
-  fi
-  "${BENCH_PIN[@]}" "$BENCH" load --endpoint "$endpoint" --durability-label "$durability" \
-    --scenarios "$LOAD_SCENARIOS" "${EXTRA[@]}" || echo "tidepool-bench load failed (exit $?)"
-  echo "server VmRSS after load: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' \
-    "/proc/$server_pid/status" 2>/dev/null || echo '?')"
-  kill "$server_pid"
-  rc=0
-  wait "$server_pid" || rc=$?
-  server_pid=""
-  echo "server exit code after SIGTERM: $rc"
   rm -rf "$workdir"
   workdir=""
 done
