@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -59,12 +60,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (Clock::now() >= state_.window_end) return Finish({});
     std::optional<HttpRequest> next = state_.workload->Next(index_);
     if (!next) return Finish({});
-    request_ = std::move(*next);
+    SerializeRequest(*next, &wire_);
     sent_at_ = Clock::now();
-    http::async_write(socket_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) return self->Finish("write: " + ec.message());
-      self->ReadReply();
-    });
+    asio::async_write(socket_, asio::buffer(wire_),
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec) return self->Finish("write: " + ec.message());
+                        self->ReadReply();
+                      });
   }
 
   void ReadReply() {
@@ -138,7 +140,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   tcp::socket socket_;
   RunState& state_;
   size_t index_;
-  HttpRequest request_;
+  std::string wire_;  // the request being written (SerializeRequest)
   beast::flat_buffer buffer_;
   std::optional<http::response_parser<http::string_body>> parser_;
   std::string body_;  // the reply's body when read directly (direct_)

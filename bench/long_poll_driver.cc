@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -58,8 +59,8 @@ class SamplePair : public std::enable_shared_from_this<SamplePair> {
     }
     triggered_ = receive_done_ = trigger_done_ = false;
     receipt_handle_.clear();
-    receive_request_ = workload_.Receive();
-    http::async_write(receiver_, receive_request_,
+    SerializeRequest(workload_.Receive(), &receive_wire_);
+    asio::async_write(receiver_, asio::buffer(receive_wire_),
                       [self = shared_from_this()](beast::error_code ec, size_t) {
                         if (self->stopped_) return;
                         if (ec) return self->Fail("receive write: " + ec.message());
@@ -83,15 +84,15 @@ class SamplePair : public std::enable_shared_from_this<SamplePair> {
   }
 
   void SendTrigger() {
-    sender_request_ = workload_.Trigger(sample_);
+    SerializeRequest(workload_.Trigger(sample_), &sender_wire_);
     triggered_ = true;
     triggered_at_ = Clock::now();
     WriteSender(&SamplePair::OnTriggerReply);
   }
 
-  // Writes sender_request_ on the sender's connection, reads its reply, then calls `next`.
+  // Writes sender_wire_ on the sender's connection, reads its reply, then calls `next`.
   void WriteSender(void (SamplePair::*next)()) {
-    http::async_write(sender_, sender_request_,
+    asio::async_write(sender_, asio::buffer(sender_wire_),
                       [self = shared_from_this(), next](beast::error_code ec, size_t) {
                         if (self->stopped_) return;
                         if (ec) return self->Fail("sender write: " + ec.message());
@@ -137,7 +138,7 @@ class SamplePair : public std::enable_shared_from_this<SamplePair> {
 
   void MaybeDelete() {
     if (!receive_done_ || !trigger_done_) return;
-    sender_request_ = workload_.Delete(receipt_handle_);
+    SerializeRequest(workload_.Delete(receipt_handle_), &sender_wire_);
     WriteSender(&SamplePair::OnDeleteReply);
   }
 
@@ -177,7 +178,7 @@ class SamplePair : public std::enable_shared_from_this<SamplePair> {
   LongPollWorkload& workload_;
   RunResult& result_;
 
-  HttpRequest receive_request_, sender_request_;
+  std::string receive_wire_, sender_wire_;  // requests being written (SerializeRequest)
   beast::flat_buffer receive_buffer_, sender_buffer_;
   std::optional<Parser> receive_parser_, sender_parser_;
 

@@ -68,6 +68,17 @@ HttpRequest SignedRequestBuilder::Build(const WireProtocol& wire, std::string_vi
   return req;
 }
 
+void SerializeRequest(const HttpRequest& request, std::string* out) {
+  out->clear();
+  out->reserve(512 + request.body().size());
+  out->append(request.method_string()).push_back(' ');
+  out->append(request.target()).append(" HTTP/1.1\r\n");
+  for (const auto& field : request) {
+    out->append(field.name_string()).append(": ").append(field.value()).append("\r\n");
+  }
+  out->append("\r\n").append(request.body());
+}
+
 std::string SignedRequestBuilder::FormEncode(std::string_view value) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;

@@ -27,6 +27,11 @@ inline constexpr WireProtocol kKinesisWire{"kinesis", "application/x-amz-json-1.
 inline constexpr WireProtocol kSqsWire{"sqs", "application/x-amz-json-1.0", "AmazonSQS"};
 inline constexpr WireProtocol kSnsWire{"sns", "application/x-www-form-urlencoded", ""};
 
+// Replaces `out` with `request` as written on the wire: request line, fields in order, blank
+// line, body (prepare_payload() has set Content-Length). Sending these bytes costs the
+// generator far less than Beast's serializer, which walked a buffers_cat_view of every field.
+void SerializeRequest(const HttpRequest& request, std::string* out);
+
 class SignedRequestBuilder {
  public:
   // `host` is the Host header value ("127.0.0.1:4566").
