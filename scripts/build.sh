@@ -11,7 +11,8 @@ jobs="${JOBS:-$(nproc)}"
 case "$flavour" in
   release)
     cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DTIDEPOOL_TESTS=OFF -DTIDEPOOL_BENCH=ON -DTIDEPOOL_STATIC_ROCKSDB=ON -DTIDEPOOL_MIMALLOC=ON >/dev/null ;;
+      -DTIDEPOOL_TESTS=OFF -DTIDEPOOL_BENCH=ON -DTIDEPOOL_STATIC_ROCKSDB=ON -DTIDEPOOL_MIMALLOC=ON \
+      -DTIDEPOOL_STATIC_OPENSSL=ON >/dev/null ;;
   check)
     # -O1 and line tables only: what ASan recommends, and a cold CI build (no ccache on a
     # clean machine) is a fifth faster than with -O2 -g; stack traces keep file:line.
