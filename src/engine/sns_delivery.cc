@@ -10,6 +10,22 @@
 #include "services/sns/delivery.h"
 
 namespace tidepool::engine {
+
+QueueMessage QueueMessageFor(const sns::Delivery& d) {
+  QueueMessage m;
+  m.body = sns::DeliveryBody(d);
+  if (d.raw && d.kind == sns::DeliveryKind::kNotification) {
+    for (const auto& a : d.attributes) {
+      m.attributes.push_back({a.name, a.data_type, a.value, a.binary});
+    }
+  }
+  if (d.fifo) {
+    m.group_id = d.group_id;
+    m.dedup_id = d.dedup_id;
+  }
+  return m;
+}
+
 namespace json = boost::json;
 using std::chrono::milliseconds;
 
@@ -149,18 +165,7 @@ void SnsDelivery::Dispatch(const sns::DeliveryPtr& d, uint32_t attempts) {
     post([this, seq, r = std::move(r)]() mutable { OnResult(seq, std::move(r), false); });
   };
   if (d->protocol == "sqs") {
-    QueueMessage m;
-    m.body = sns::DeliveryBody(*d);
-    if (d->raw && d->kind == sns::DeliveryKind::kNotification) {
-      for (const auto& a : d->attributes) {
-        m.attributes.push_back({a.name, a.data_type, a.value, a.binary});
-      }
-    }
-    if (d->fifo) {
-      m.group_id = d->group_id;
-      m.dedup_id = d->dedup_id;
-    }
-    queues_.Send(d->endpoint, std::move(m), std::move(done));
+    queues_.Send(d->endpoint, QueueMessageFor(*d), std::move(done));
   } else if (d->protocol == "http" || d->protocol == "https") {
     if (http_ == nullptr) return done({SinkOutcome::kUnavailable, "no http sink"});
     http_->Post(d->endpoint, sns::DeliveryHttpHeaders(*d), sns::DeliveryBody(*d), std::move(done));

@@ -35,6 +35,11 @@
 
 namespace tidepool::engine {
 
+// What SNS delivery `d` (protocol sqs) puts in the queue: the body (raw, or AWS's JSON
+// envelope) and, for raw notifications, the message attributes; group and deduplication ids
+// for FIFO topics. The same whether the outbox or the publish itself delivers it.
+QueueMessage QueueMessageFor(const sns::Delivery& d);
+
 struct SnsDeliveryOptions {
   // sqs and lambda targets: exponential backoff from initial to max, at most max_attempts
   // deliveries (AWS: 100,015 attempts over 23 days).

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 
+#include "engine/sns_delivery.h"
 #include "services/sqs/sqs_errors.h"
 
 namespace tidepool::engine {
 
-void SqsQueueSink::Send(std::string_view queue_arn, QueueMessage message, SinkDone done) {
+namespace {
+
+sqs::InternalMessage ToInternal(QueueMessage message) {
   sqs::InternalMessage m;
   m.body = std::move(message.body);
   for (auto& a : message.attributes) {
@@ -21,6 +24,18 @@ void SqsQueueSink::Send(std::string_view queue_arn, QueueMessage message, SinkDo
             [](const auto& x, const auto& y) { return x.name < y.name; });
   m.group_id = std::move(message.group_id);
   m.dedup_id = std::move(message.dedup_id);
+  return m;
+}
+
+}  // namespace
+
+sns::StagedDelivery SqsInlineDelivery::Stage(const sns::Delivery& d, storage::WriteBatch* batch) {
+  if (d.protocol != "sqs" || d.fifo) return nullptr;
+  return sqs_.StageInternal(d.endpoint, ToInternal(QueueMessageFor(d)), batch);
+}
+
+void SqsQueueSink::Send(std::string_view queue_arn, QueueMessage message, SinkDone done) {
+  sqs::InternalMessage m = ToInternal(std::move(message));
   sqs_.SendInternal(queue_arn, std::move(m), [done = std::move(done)](Result<std::string> r) {
     if (r.ok()) return done({SinkOutcome::kAccepted, {}});
     const Status& st = r.status();

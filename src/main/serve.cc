@@ -121,7 +121,12 @@ int RunServe(const ServeOptions& options) {
 
   sns::SnsOptions sns_options;
   sns_options.public_endpoint = "http://" + sqs_options.default_host;
+  // Publishes write deliveries to this process's standard queues inside their own batch (one
+  // commit from Publish to the queue); every other delivery goes through the outbox. Declared
+  // before `sns`, which uses it, so that it outlives it.
+  engine::SqsInlineDelivery inline_queues(sqs);
   sns::SnsService sns(**store, commits, clock, sns_options);
+  sns.SetInlineQueueDelivery(&inline_queues);
   if (Status s = sns.Recover(); !s.ok()) {
     spdlog::error("cannot recover SNS state: {}", s.ToString());
     return 1;

@@ -128,7 +128,8 @@ Result<SnsService::PublishRequest> SnsService::ParsePublish(const json::object& 
 
 std::vector<SnsService::PublishResult> SnsService::AcceptLocked(
     Topic& topic, std::vector<PublishRequest>& requests, const std::string& endpoint,
-    storage::WriteBatch* batch, std::vector<DeliveryPtr>* deliveries) {
+    storage::WriteBatch* batch, std::vector<DeliveryPtr>* deliveries,
+    std::vector<StagedDelivery>* staged) {
   std::vector<PublishResult> results;
   const int64_t now = clock_.NowMicros();
   bool counter_changed = false;
@@ -180,7 +181,6 @@ std::vector<SnsService::PublishResult> SnsService::AcceptLocked(
         if (!sub->filter->Matches(*input)) continue;
       }
       Delivery d;
-      d.seq = NextOutboxSeq();
       d.subscription_arn = sub->arn;
       d.topic_arn = topic.arn;
       d.protocol = sub->protocol;
@@ -206,6 +206,13 @@ std::vector<SnsService::PublishResult> SnsService::AcceptLocked(
       d.unsubscribe_url =
           fmt::format("{}/?Action=Unsubscribe&SubscriptionArn={}", endpoint, sub->arn);
       d.signing_cert_url = cert_url;
+      if (inline_queues_ != nullptr && d.protocol == "sqs" && !d.fifo) {
+        if (StagedDelivery done = inline_queues_->Stage(d, batch)) {
+          staged->push_back(std::move(done));
+          continue;
+        }
+      }
+      d.seq = NextOutboxSeq();
       batch->Put(keyspace::OutboxKey(d.seq), EncodeDelivery(d));
       deliveries->push_back(std::make_shared<const Delivery>(std::move(d)));
     }
@@ -248,11 +255,12 @@ void SnsService::Publish(CallPtr call) {
   requests.push_back(std::move(*request));
   storage::WriteBatch batch;
   std::vector<DeliveryPtr> deliveries;
-  auto results = AcceptLocked(topic, requests, endpoint, &batch, &deliveries);
+  std::vector<StagedDelivery> staged;
+  auto results = AcceptLocked(topic, requests, endpoint, &batch, &deliveries, &staged);
   json::object out{{"MessageId", results[0].message_id}};
   if (topic.fifo) out["SequenceNumber"] = results[0].sequence_number;
   if (batch.empty()) return call->Reply(std::move(out));  // a FIFO duplicate
-  SubmitAndNotify(std::move(batch), call, std::move(out), std::move(deliveries));
+  SubmitAndNotify(std::move(batch), call, std::move(out), std::move(deliveries), std::move(staged));
 }
 
 void SnsService::PublishBatch(CallPtr call) {
@@ -321,7 +329,8 @@ void SnsService::PublishBatch(CallPtr call) {
   }
   storage::WriteBatch batch;
   std::vector<DeliveryPtr> deliveries;
-  auto results = AcceptLocked(topic, requests, endpoint, &batch, &deliveries);
+  std::vector<StagedDelivery> staged;
+  auto results = AcceptLocked(topic, requests, endpoint, &batch, &deliveries, &staged);
   json::array successful, failed;
   for (const auto& r : results) {
     if (r.status.ok()) {
@@ -338,7 +347,7 @@ void SnsService::PublishBatch(CallPtr call) {
   }
   json::object out{{"Successful", std::move(successful)}, {"Failed", std::move(failed)}};
   if (batch.empty()) return call->Reply(std::move(out));
-  SubmitAndNotify(std::move(batch), call, std::move(out), std::move(deliveries));
+  SubmitAndNotify(std::move(batch), call, std::move(out), std::move(deliveries), std::move(staged));
 }
 
 }  // namespace tidepool::sns

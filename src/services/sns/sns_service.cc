@@ -163,21 +163,29 @@ void SnsService::CommitTopic(Topic& topic, CallPtr call, json::object output,
 }
 
 void SnsService::SubmitAndNotify(storage::WriteBatch batch, CallPtr call, json::object output,
-                                 std::vector<DeliveryPtr> deliveries) {
-  Submit(std::move(batch), call,
-         [this, call, output = std::move(output),
-          deliveries = std::move(deliveries)](const Status& st) mutable {
-           if (!st.ok()) {
-             if (call) {
-               Fail(call, st);
-             } else {
-               spdlog::error("sns: commit failed: {}", st.ToString());
-             }
-             return;
-           }
-           if (call) call->Reply(std::move(output));
-           if (!deliveries.empty()) NotifyOutbox(deliveries);
-         });
+                                 std::vector<DeliveryPtr> deliveries,
+                                 std::vector<StagedDelivery> staged) {
+  auto staged_done = std::make_shared<std::vector<StagedDelivery>>(std::move(staged));
+  const bool submitted =
+      Submit(std::move(batch), call,
+             [this, call, output = std::move(output), deliveries = std::move(deliveries),
+              staged_done](const Status& st) mutable {
+               for (auto& done : *staged_done) done(st);
+               if (!st.ok()) {
+                 if (call) {
+                   Fail(call, st);
+                 } else {
+                   spdlog::error("sns: commit failed: {}", st.ToString());
+                 }
+                 return;
+               }
+               if (call) call->Reply(std::move(output));
+               if (!deliveries.empty()) NotifyOutbox(deliveries);
+             });
+  // A refused batch drops its completion: the staged deliveries still learn that it failed.
+  if (!submitted) {
+    for (auto& done : *staged_done) done(Status::Unavailable("the commit queue is stopped"));
+  }
 }
 
 // ---------------------------------------------------------------------------- outbox

@@ -48,6 +48,23 @@ using DeliveryPtr = std::shared_ptr<const Delivery>;
 // queue's writer thread: must be cheap and must not block.
 using OutboxListener = std::function<void(const std::vector<DeliveryPtr>&)>;
 
+// Completion of a delivery staged into a publish's batch: runs once, with the batch's commit
+// status, on the commit queue's writer thread.
+using StagedDelivery = std::function<void(const Status&)>;
+
+// Queues of this process that a publish writes to inside its own batch, so the message is in
+// the queue as soon as the publish is durable: one commit on the way from Publish to a
+// receiver instead of two (outbox entry, then the queue's own send). Implemented by the engine.
+class InlineQueueDelivery {
+ public:
+  virtual ~InlineQueueDelivery() = default;
+  // Stages delivery `d` (protocol sqs, a standard topic) into `batch` and returns its
+  // completion, or nullptr, staging nothing, when `d` must take the outbox (no such queue,
+  // a FIFO queue, a message the queue would refuse): the delivery engine then retries it or
+  // sends it to the subscription's dead-letter queue as usual. Called under the topic's lock.
+  virtual StagedDelivery Stage(const Delivery& d, storage::WriteBatch* batch) = 0;
+};
+
 class SnsService final : public protocol::Service {
  public:
   SnsService(storage::Store& store, storage::CommitQueue& commits, const Clock& clock,
@@ -77,6 +94,10 @@ class SnsService final : public protocol::Service {
   // Whether the subscription still exists (deliveries to a subscription that was removed
   // are dropped, as AWS does).
   bool SubscriptionExists(std::string_view subscription_arn) const;
+  // Where publishes write deliveries to queues of this process directly (see
+  // InlineQueueDelivery); null, the default, sends every delivery through the outbox. Set
+  // before serving; `queues` must outlive the service's use of it.
+  void SetInlineQueueDelivery(InlineQueueDelivery* queues) { inline_queues_ = queues; }
 
  private:
   using Handler = void (SnsService::*)(protocol::CallPtr);
@@ -128,8 +149,10 @@ class SnsService final : public protocol::Service {
                    storage::WriteBatch extra = {}, std::vector<DeliveryPtr> deliveries = {});
   // Submits `batch`; once durable replies `output` (when there is a call) and then tells
   // outbox listeners of `deliveries`. Failures fail the call, or are logged without one.
+  // `staged` deliveries complete with the commit's status before the reply.
   void SubmitAndNotify(storage::WriteBatch batch, protocol::CallPtr call,
-                       boost::json::object output, std::vector<DeliveryPtr> deliveries);
+                       boost::json::object output, std::vector<DeliveryPtr> deliveries,
+                       std::vector<StagedDelivery> staged = {});
   // Submits `batch`; `done` runs once durable (or with the error). Returns false and fails
   // `call` when the queue refuses the batch.
   bool Submit(storage::WriteBatch batch, protocol::CallPtr call,
@@ -149,10 +172,12 @@ class SnsService final : public protocol::Service {
   Result<PublishRequest> ParsePublish(const boost::json::object& in, const Topic& topic,
                                       size_t batch_position) const;
   // Accepts `requests` on `topic` (caller holds topic.mu): deduplicates FIFO messages,
-  // fans out to matching subscriptions into `batch` and `deliveries`.
+  // fans out to matching subscriptions into `batch` and `deliveries` (outbox entries), or
+  // `staged` (deliveries an InlineQueueDelivery wrote into `batch`).
   std::vector<PublishResult> AcceptLocked(Topic& topic, std::vector<PublishRequest>& requests,
                                           const std::string& endpoint, storage::WriteBatch* batch,
-                                          std::vector<DeliveryPtr>* deliveries);
+                                          std::vector<DeliveryPtr>* deliveries,
+                                          std::vector<StagedDelivery>* staged);
 
   storage::Store& store_;
   storage::CommitQueue& commits_;
@@ -163,6 +188,7 @@ class SnsService final : public protocol::Service {
   std::map<std::string, std::shared_ptr<Topic>> topics_;  // by ARN (sorted: ListTopics order)
 
   std::atomic<uint64_t> next_outbox_seq_{1};
+  InlineQueueDelivery* inline_queues_ = nullptr;
 
   std::mutex listeners_mu_;
   using ListenerList = std::vector<std::pair<uint64_t, OutboxListener>>;

@@ -111,10 +111,25 @@ Result<SqsService::SendInput> SqsService::PlainSendInput(std::string_view body,
 
 void SqsService::SendMessages(const std::shared_ptr<Queue>& q, std::vector<SendInput> inputs,
                               std::function<void(std::vector<SendResult>)> done) {
-  std::vector<SendResult> results(inputs.size());
-  std::vector<Message> staged;
   storage::WriteBatch batch;
   std::unique_lock lock(q->mu);
+  auto on_commit = StageSends(q, std::move(inputs), std::move(done), &batch, lock);
+  // Even a batch that changes nothing (all duplicates or errors) goes through the queue, so
+  // that a duplicate's reply follows its original's commit. Submitted under q->mu: the
+  // queue's sends commit in seq order.
+  auto shared = std::make_shared<std::function<void(const Status&)>>(std::move(on_commit));
+  Status st = commits_.Submit(std::move(batch), [shared](const Status& s) { (*shared)(s); });
+  lock.unlock();
+  if (!st.ok()) (*shared)(st);
+}
+
+std::function<void(const Status&)> SqsService::StageSends(
+    const std::shared_ptr<Queue>& q, std::vector<SendInput> inputs,
+    std::function<void(std::vector<SendResult>)> done, storage::WriteBatch* batch_out,
+    std::unique_lock<std::mutex>& lock) {
+  std::vector<SendResult> results(inputs.size());
+  std::vector<Message> staged;
+  storage::WriteBatch& batch = *batch_out;
   const int64_t now = clock_.NowMicros();
   const QueueConfig& c = q->config;
   if (q->fifo) {
@@ -235,12 +250,9 @@ void SqsService::SendMessages(const std::shared_ptr<Queue>& q, std::vector<SendI
     done(std::move(results));
     if (poll) AnswerHandOff(q, *poll, handed, Status::Ok());
   };
-  // Even a batch that changes nothing (all duplicates or errors) goes through the queue, so
-  // that a duplicate's reply follows its original's commit.
+  // std::function needs a copyable callable; the state moves into one shared object.
   auto shared = std::make_shared<decltype(on_commit)>(std::move(on_commit));
-  Status st = commits_.Submit(std::move(batch), [shared](const Status& s) { (*shared)(s); });
-  lock.unlock();
-  if (!st.ok()) (*shared)(st);
+  return [shared](const Status& st) { (*shared)(st); };
 }
 
 void SqsService::SendMessage(CallPtr call) {
@@ -307,30 +319,20 @@ void SqsService::SendMessageBatch(CallPtr call) {
   });
 }
 
-void SqsService::SendInternal(std::string_view queue_arn, InternalMessage message,
-                              std::function<void(Result<std::string>)> done) {
-  auto q = FindQueueByArn(queue_arn);
-  if (!q) {
-    done(SqsStatus(SqsError::kQueueDoesNotExist, "The specified queue does not exist."));
-    return;
-  }
+Result<SqsService::SendInput> SqsService::InternalSendInput(const Queue& q,
+                                                            InternalMessage message) const {
   if (message.body.empty()) {
-    done(SqsStatus(SqsError::kMissingParameter,
-                   "The request must contain the parameter MessageBody."));
-    return;
+    return SqsStatus(SqsError::kMissingParameter,
+                     "The request must contain the parameter MessageBody.");
   }
-  Status st = CheckMessageCharacters(message.body);
-  if (st.ok() && message.attributes.size() > 10) {
-    st = Invalid(fmt::format("Number of message attributes [{}] exceeds the allowed maximum [10].",
-                             message.attributes.size()));
+  TP_RETURN_IF_ERROR(CheckMessageCharacters(message.body));
+  if (message.attributes.size() > 10) {
+    return Invalid(
+        fmt::format("Number of message attributes [{}] exceeds the allowed maximum [10].",
+                    message.attributes.size()));
   }
   for (const auto& a : message.attributes) {
-    if (!st.ok()) break;
-    if (a.transport == 1) st = CheckMessageCharacters(a.value);
-  }
-  if (!st.ok()) {
-    done(st);
-    return;
+    if (a.transport == 1) TP_RETURN_IF_ERROR(CheckMessageCharacters(a.value));
   }
   SendInput in;
   in.payload = std::make_shared<MessagePayload>();
@@ -352,9 +354,24 @@ void SqsService::SendInternal(std::string_view queue_arn, InternalMessage messag
     in.system.push_back(std::move(trace));
   }
   // A FIFO queue takes the queue's delay only; an engine-supplied delay is ignored there.
-  if (q->fifo) in.delay = -1;
+  if (q.fifo) in.delay = -1;
+  return in;
+}
+
+void SqsService::SendInternal(std::string_view queue_arn, InternalMessage message,
+                              std::function<void(Result<std::string>)> done) {
+  auto q = FindQueueByArn(queue_arn);
+  if (!q) {
+    done(SqsStatus(SqsError::kQueueDoesNotExist, "The specified queue does not exist."));
+    return;
+  }
+  auto in = InternalSendInput(*q, std::move(message));
+  if (!in.ok()) {
+    done(in.status());
+    return;
+  }
   std::vector<SendInput> inputs;
-  inputs.push_back(std::move(in));
+  inputs.push_back(std::move(in).value());
   SendMessages(q, std::move(inputs), [done = std::move(done)](std::vector<SendResult> results) {
     SendResult& r = results.front();
     if (!r.status.ok()) {
@@ -363,6 +380,25 @@ void SqsService::SendInternal(std::string_view queue_arn, InternalMessage messag
       done(std::move(r.message_id));
     }
   });
+}
+
+std::function<void(const Status&)> SqsService::StageInternal(std::string_view queue_arn,
+                                                             InternalMessage message,
+                                                             storage::WriteBatch* batch) {
+  auto q = FindQueueByArn(queue_arn);
+  if (!q || q->fifo) return nullptr;
+  auto in = InternalSendInput(*q, std::move(message));
+  if (!in.ok()) return nullptr;
+  std::vector<SendInput> inputs;
+  inputs.push_back(std::move(in).value());
+  std::unique_lock lock(q->mu);
+  // What StageSends would refuse on a standard queue: leave it to SendInternal's errors.
+  if (q->deleted ||
+      static_cast<int64_t>(PayloadSize(*inputs.front().payload)) > q->config.maximum_message_size) {
+    return nullptr;
+  }
+  return StageSends(
+      q, std::move(inputs), [](std::vector<SendResult>) {}, batch, lock);
 }
 
 }  // namespace tidepool::sqs

@@ -109,6 +109,18 @@ class SqsService final : public protocol::Service {
   void SendInternal(std::string_view queue_arn, InternalMessage message,
                     std::function<void(Result<std::string>)> done);
 
+  // Writes `message` to the standard queue `queue_arn` inside `batch`, another service's
+  // write (an SNS publish), as SendInternal would write it, including the hand-off to a
+  // parked long poll. Returns the completion to call exactly once with that batch's commit
+  // status: the message becomes receivable (or answers the poll) once it is durable. Returns
+  // nullptr, staging nothing, when SendInternal must be used instead: no such queue, a FIFO
+  // queue (its order and deduplication need the queue's own commit order), or a message
+  // SendInternal would reject. Messages staged this way may commit out of seq order with
+  // the queue's other sends, which a standard queue allows.
+  std::function<void(const Status&)> StageInternal(std::string_view queue_arn,
+                                                   InternalMessage message,
+                                                   storage::WriteBatch* batch);
+
   // Message listeners (for event source mappings): `listener` runs on the commit queue's
   // writer thread whenever messages become receivable because a send committed or a
   // ChangeMessageVisibility set a timeout of 0. Messages that become visible when a delay or
@@ -216,6 +228,15 @@ class SqsService final : public protocol::Service {
   // them in one batch; `done` gets one result per input, in order, once durable.
   void SendMessages(const std::shared_ptr<Queue>& q, std::vector<SendInput> inputs,
                     std::function<void(std::vector<SendResult>)> done);
+  // SendMessages' staging, into `batch` with q->mu held by `lock`; returns the completion
+  // to run with the batch's commit status.
+  std::function<void(const Status&)> StageSends(const std::shared_ptr<Queue>& q,
+                                                std::vector<SendInput> inputs,
+                                                std::function<void(std::vector<SendResult>)> done,
+                                                storage::WriteBatch* batch,
+                                                std::unique_lock<std::mutex>& lock);
+  // An InternalMessage checked as SendMessage's input would be, for queue `q`.
+  Result<SendInput> InternalSendInput(const Queue& q, InternalMessage message) const;
 
   // --- receive_ops.cc
   // Receives for `request` from `q` (locks held by the caller via LockWithDlq): marks the
