@@ -116,7 +116,10 @@ class SqsService final : public protocol::Service {
   // nullptr, staging nothing, when SendInternal must be used instead: no such queue, a FIFO
   // queue (its order and deduplication need the queue's own commit order), or a message
   // SendInternal would reject. Messages staged this way may commit out of seq order with
-  // the queue's other sends, which a standard queue allows.
+  // the queue's other sends, which a standard queue allows. A PurgeQueue that commits
+  // between staging and `batch` keeps the message (it was sent after the purge); a
+  // DeleteQueue that does leaves its record under the deleted queue's uid, which no queue
+  // reuses and recovery skips.
   std::function<void(const Status&)> StageInternal(std::string_view queue_arn,
                                                    InternalMessage message,
                                                    storage::WriteBatch* batch);
