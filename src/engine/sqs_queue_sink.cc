@@ -30,7 +30,6 @@ sqs::InternalMessage ToInternal(QueueMessage message) {
 }  // namespace
 
 sns::StagedDelivery SqsInlineDelivery::Stage(const sns::Delivery& d, storage::WriteBatch* batch) {
-  if (d.protocol != "sqs" || d.fifo) return nullptr;
   return sqs_.StageInternal(d.endpoint, ToInternal(QueueMessageFor(d)), batch);
 }
 

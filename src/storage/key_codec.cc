@@ -4,38 +4,35 @@
 
 namespace tidepool::storage {
 
-void AppendU32BE(std::string* out, uint32_t value) {
-  const char buf[4] = {static_cast<char>(value >> 24), static_cast<char>(value >> 16),
-                       static_cast<char>(value >> 8), static_cast<char>(value)};
-  out->append(buf, sizeof(buf));
-}
+namespace {
 
-bool ReadU32BE(std::string_view* in, uint32_t* value) {
-  if (in->size() < 4) return false;
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>((*in)[i]);
-  *value = v;
-  in->remove_prefix(4);
-  return true;
-}
-
-void AppendU64BE(std::string* out, uint64_t value) {
-  char buf[8];
-  for (int i = 7; i >= 0; --i) {
+// The fixed-width big-endian unsigned integers of the grammar (u32be, u64be).
+template <typename T>
+void AppendBE(std::string* out, T value) {
+  char buf[sizeof(T)];
+  for (size_t i = sizeof(T); i-- > 0;) {
     buf[i] = static_cast<char>(value & 0xFF);
     value >>= 8;
   }
   out->append(buf, sizeof(buf));
 }
 
-bool ReadU64BE(std::string_view* in, uint64_t* value) {
-  if (in->size() < 8) return false;
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>((*in)[i]);
+template <typename T>
+bool ReadBE(std::string_view* in, T* value) {
+  if (in->size() < sizeof(T)) return false;
+  T v = 0;
+  for (size_t i = 0; i < sizeof(T); ++i) v = (v << 8) | static_cast<uint8_t>((*in)[i]);
   *value = v;
-  in->remove_prefix(8);
+  in->remove_prefix(sizeof(T));
   return true;
 }
+
+}  // namespace
+
+void AppendU32BE(std::string* out, uint32_t value) { AppendBE(out, value); }
+bool ReadU32BE(std::string_view* in, uint32_t* value) { return ReadBE(in, value); }
+void AppendU64BE(std::string* out, uint64_t value) { AppendBE(out, value); }
+bool ReadU64BE(std::string_view* in, uint64_t* value) { return ReadBE(in, value); }
 
 void AppendU128BE(std::string* out, Uint128 value) {
   AppendU64BE(out, static_cast<uint64_t>(value >> 64));

@@ -117,10 +117,10 @@ void SqsService::SendMessages(const std::shared_ptr<Queue>& q, std::vector<SendI
   // Even a batch that changes nothing (all duplicates or errors) goes through the queue, so
   // that a duplicate's reply follows its original's commit. Submitted under q->mu: the
   // queue's sends commit in seq order.
-  auto shared = std::make_shared<std::function<void(const Status&)>>(std::move(on_commit));
-  Status st = commits_.Submit(std::move(batch), [shared](const Status& s) { (*shared)(s); });
+  // A copy: the queue drops its completion when it refuses the batch (both share one state).
+  Status st = commits_.Submit(std::move(batch), on_commit);
   lock.unlock();
-  if (!st.ok()) (*shared)(st);
+  if (!st.ok()) on_commit(st);
 }
 
 std::function<void(const Status&)> SqsService::StageSends(
@@ -250,7 +250,8 @@ std::function<void(const Status&)> SqsService::StageSends(
     done(std::move(results));
     if (poll) AnswerHandOff(q, *poll, handed, Status::Ok());
   };
-  // std::function needs a copyable callable; the state moves into one shared object.
+  // std::function needs a copyable callable; the state moves into one shared object, so
+  // copies of the returned completion run the same one.
   auto shared = std::make_shared<decltype(on_commit)>(std::move(on_commit));
   return [shared](const Status& st) { (*shared)(st); };
 }
