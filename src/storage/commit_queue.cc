@@ -19,7 +19,7 @@ constexpr size_t kMaxGroupBatches = 4096;
 // The queue whose writer loop runs on this thread, if any: Stop() and Flush() called from a
 // completion must not wait for the writer, which is the caller itself.
 thread_local const CommitQueue* current_writer_of = nullptr;
-// The queue whose ready completions this thread is running (deferred mode), if any.
+// The queue whose ready completions this thread is running (with a Deferrer), if any.
 thread_local const CommitQueue* current_drainer_of = nullptr;
 
 void RunCompletion(CommitQueue::Completion& done, const Status& status) {
@@ -38,14 +38,15 @@ void RunCompletion(CommitQueue::Completion& done, const Status& status) {
 CommitQueue::CommitQueue(Store& store, Durability durability, Deferrer defer)
     : store_(store),
       durability_(durability),
-      defer_(durability == Durability::kMemory ? std::move(defer) : Deferrer{}) {
-  if (!defer_) writer_ = std::thread([this] { WriterLoop(); });
+      defer_(std::move(defer)),
+      apply_at_submit_(durability == Durability::kMemory && defer_) {
+  if (!apply_at_submit_) writer_ = std::thread([this] { WriterLoop(); });
 }
 
 CommitQueue::~CommitQueue() { Stop(); }
 
 Status CommitQueue::Submit(WriteBatch batch, Completion done) {
-  if (defer_) {
+  if (apply_at_submit_) {
     bool schedule = false;
     {
       std::lock_guard lock(mu_);
@@ -100,7 +101,7 @@ void CommitQueue::DrainReady() {
 }
 
 void CommitQueue::Stop() {
-  if (defer_) {
+  if (apply_at_submit_) {
     {
       std::lock_guard lock(mu_);
       stopping_ = true;
@@ -120,6 +121,7 @@ void CommitQueue::Stop() {
   wake_.notify_one();
   if (writer.joinable()) {
     writer.join();
+    if (defer_) DrainReady();  // handed to a Deferrer that may already be gone
     return;
   }
   // Another thread's Stop() is joining (or already joined) the writer: wait for the drain.
@@ -130,9 +132,17 @@ void CommitQueue::Stop() {
 void CommitQueue::Flush() {
   // The writer cannot wait for itself: from a completion, Flush returns at once.
   if (current_writer_of == this || current_drainer_of == this) return;
-  if (defer_) DrainReady();
+  if (apply_at_submit_) DrainReady();
   std::unique_lock lock(mu_);
   const uint64_t target = submitted_;
+  if (defer_ && !apply_at_submit_) {
+    // The Deferrer may be this very thread: once the writer has handed everything over, run
+    // the completions here rather than wait for a task that cannot run.
+    progressed_.wait(lock, [&] { return handed_ >= target; });
+    lock.unlock();
+    DrainReady();
+    lock.lock();
+  }
   progressed_.wait(lock, [&] { return written_ >= target; });
 }
 
@@ -194,6 +204,26 @@ void CommitQueue::WriterLoop() {
       }
     }
 
+    if (defer_) {
+      // The completions run on a Deferrer thread: the next group's write (and fsync) need
+      // not wait for them.
+      bool schedule = false;
+      {
+        std::lock_guard lock(mu_);
+        for (size_t i = 0; i < group.size(); ++i) {
+          ready_.push_back(
+              Ready{std::move(group[i].done), rejected[i].ok() ? written : rejected[i]});
+        }
+        handed_ += group.size();
+        if (valid > 0) ++groups_;
+        schedule = !drain_scheduled_;
+        drain_scheduled_ = true;
+      }
+      progressed_.notify_all();
+      if (schedule) defer_([this] { DrainReady(); });
+      group.clear();
+      continue;
+    }
     for (size_t i = 0; i < group.size(); ++i) {
       RunCompletion(group[i].done, rejected[i].ok() ? written : rejected[i]);
     }

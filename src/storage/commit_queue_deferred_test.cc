@@ -1,9 +1,10 @@
-// CommitQueue in deferred mode: memory durability with a Deferrer (what `tidepool serve`
-// uses for --durability memory). Batches are applied inside Submit(); completions run later,
-// in submission order, from the deferred task.
+// CommitQueue with a Deferrer (what `tidepool serve` uses). Memory durability: batches are
+// applied inside Submit(). Every mode: completions run later, in submission order, from the
+// deferred task (or from Flush/Stop when that task cannot run).
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -74,15 +75,55 @@ TEST(CommitQueueDeferredTest, AppliesAtSubmitAndCompletesOnlyFromTheDeferredTask
   EXPECT_EQ(order.back(), 3);
 }
 
-TEST(CommitQueueDeferredTest, OtherDurabilitiesIgnoreTheDeferrer) {
+TEST(CommitQueueDeferredTest, WriterModesHandCompletionsToTheDeferrer) {
+  for (Durability durability : {Durability::kSync, Durability::kAsync}) {
+    MemoryStore store;
+    ManualDeferrer deferrer;
+    CommitQueue queue(store, durability, deferrer.Get());
+    std::atomic<int> done{0};
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(queue
+                      .Submit(PutBatch("k" + std::to_string(i), "v"),
+                              [&done, i](const Status& s) {
+                                EXPECT_TRUE(s.ok());
+                                EXPECT_EQ(done.load(), i);  // in submission order
+                                ++done;
+                              })
+                      .ok());
+    }
+    // The writer writes, then schedules a task instead of running the completions itself.
+    for (int spins = 0; spins < 5000 && deferrer.pending() == 0; ++spins) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_GE(deferrer.pending(), 1u);
+    queue.Flush();  // waits for the writer, then (the deferrer being idle) drains here
+    EXPECT_EQ(done.load(), 3);
+    EXPECT_EQ(*store.Get("k2"), "v");
+    deferrer.RunAll();  // the scheduled task finds nothing left
+    EXPECT_EQ(done.load(), 3);
+    EXPECT_EQ(queue.stats().batches, 3u);
+  }
+}
+
+TEST(CommitQueueDeferredTest, WriterModeStopRunsCompletionsTheDeferrerNeverRan) {
   MemoryStore store;
-  ManualDeferrer deferrer;
-  CommitQueue queue(store, Durability::kAsync, deferrer.Get());
-  std::atomic<bool> done{false};
-  ASSERT_TRUE(queue.Submit(PutBatch("a", "1"), [&](const Status&) { done = true; }).ok());
-  queue.Flush();  // the writer thread completes it
-  EXPECT_TRUE(done.load());
-  EXPECT_EQ(deferrer.pending(), 0u);
+  ManualDeferrer deferrer;  // never run: e.g. the io_context stopped first
+  std::atomic<int> done{0};
+  {
+    CommitQueue queue(store, Durability::kSync, deferrer.Get());
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_TRUE(queue
+                      .Submit(PutBatch("k" + std::to_string(i), "v"),
+                              [&](const Status& s) {
+                                EXPECT_TRUE(s.ok());
+                                ++done;
+                              })
+                      .ok());
+    }
+    queue.Stop();
+    EXPECT_EQ(done.load(), 5);
+  }
+  EXPECT_EQ(done.load(), 5);
 }
 
 TEST(CommitQueueDeferredTest, InvalidBatchFailsAloneAndIsNotApplied) {
