@@ -72,8 +72,8 @@ class KinesisService final : public protocol::Service {
   bool TakesRawInput(const protocol::model::Operation& op) const override;
   boost::json::object Health() const override;
 
-  // Record listeners (for event source mappings): `listener` runs on the commit queue's
-  // writer thread after each batch that appended records to a shard, once per shard and
+  // Record listeners (for event source mappings): `listener` runs as a commit
+  // completion after each batch that appended records to a shard, once per shard and
   // batch. It must be cheap and must not block (post work elsewhere). Returns an id for
   // RemoveRecordListener. Thread-safe.
   uint64_t AddRecordListener(RecordListener listener);

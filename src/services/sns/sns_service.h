@@ -11,8 +11,8 @@
 //
 // SNS never calls another service. Publish writes the message's outbox entries in the same
 // WriteBatch that accepts it, submitted while holding the topic's lock, and replies once that
-// batch is durable; outbox listeners are then told of the new entries (on the commit queue's
-// writer thread). At-least-once: an entry stays in the store until CompleteDelivery.
+// batch is durable; outbox listeners are then told of the new entries (where the commit
+// queue runs completions). At-least-once: an entry stays in the store until CompleteDelivery.
 //
 // Thread-safety: all public methods may be called from any thread; Invoke never blocks on
 // the disk. The service must outlive the CommitQueue's pending completions (Flush/Stop the
@@ -44,12 +44,12 @@
 namespace tidepool::sns {
 
 using DeliveryPtr = std::shared_ptr<const Delivery>;
-// Told of outbox entries that just became durable, in outbox order. Runs on the commit
-// queue's writer thread: must be cheap and must not block.
+// Told of outbox entries that just became durable, in outbox order. Runs where the commit
+// queue runs completions (an io thread in `tidepool serve`): must be cheap and must not block.
 using OutboxListener = std::function<void(const std::vector<DeliveryPtr>&)>;
 
 // Completion of a delivery staged into a publish's batch: runs once, with the batch's commit
-// status, on the commit queue's writer thread.
+// status, where the commit queue runs completions.
 using StagedDelivery = std::function<void(const Status&)>;
 
 // Queues of this process that a publish writes to inside its own batch, so the message is in
@@ -89,7 +89,7 @@ class SnsService final : public protocol::Service {
   // previous run). Thread-safe.
   Result<std::vector<DeliveryPtr>> LoadOutbox() const;
   // Deletes outbox entry `seq` (its target accepted it, or it went to a dead-letter queue,
-  // or it is dropped). `done` runs once the delete is durable, on the writer thread.
+  // or it is dropped). `done` runs once the delete is durable, as a commit completion.
   void CompleteDelivery(uint64_t seq, std::function<void(const Status&)> done);
   // Whether the subscription still exists (deliveries to a subscription that was removed
   // are dropped, as AWS does).

@@ -22,8 +22,7 @@
 // blocks) with an asio timer for its end (or for the next delayed / in-flight message's
 // visibility time, whichever comes first). A send to a standard queue hands its messages to
 // the oldest parked waiter inside its own batch (HandOffLocked), so both are answered after
-// one commit; otherwise a send's commit completion serves parked waiters at once, on the
-// commit queue's writer thread.
+// one commit; otherwise a send's commit completion serves parked waiters at once.
 //
 // Thread-safety: all public methods may be called from any thread; Invoke never blocks on the
 // disk. The service must outlive the CommitQueue's pending completions (Flush/Stop the queue
@@ -105,7 +104,7 @@ class SqsService final : public protocol::Service {
   // message id once the message is durable (a FIFO duplicate gets the original's id), or
   // with the error (QueueDoesNotExist, InvalidParameterValue, InvalidMessageContents...;
   // turn it into an AwsError with sqs::ToAwsError). `done` may run on the calling thread
-  // (validation errors) or on the commit queue's writer thread: keep it short.
+  // (validation errors) or as a commit completion: keep it short.
   void SendInternal(std::string_view queue_arn, InternalMessage message,
                     std::function<void(Result<std::string>)> done);
 
@@ -124,8 +123,8 @@ class SqsService final : public protocol::Service {
                                                    InternalMessage message,
                                                    storage::WriteBatch* batch);
 
-  // Message listeners (for event source mappings): `listener` runs on the commit queue's
-  // writer thread whenever messages become receivable because a send committed or a
+  // Message listeners (for event source mappings): `listener` runs as a commit
+  // completion whenever messages become receivable because a send committed or a
   // ChangeMessageVisibility set a timeout of 0. Messages that become visible when a delay or
   // visibility timeout ends are not announced (a consumer learns of them by its own timer or
   // by a long poll). Must be cheap and must not block. Returns an id for
