@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@
 
 #include "closed_loop_driver.h"
 #include "disk_probe.h"
+#include "host_steal.h"
 #include "kinesis_workloads.h"
 #include "messaging_scenarios.h"
 #include "setup_client.h"
@@ -68,24 +70,32 @@ struct Row {
   std::string scenario;
   size_t concurrency;
   RunResult result;
+  double steal_pct = -1;  // host steal during the run (host_steal.h); -1 when unknown
 };
 
+std::string StealText(double pct) {
+  if (pct < 0) return "?";
+  char text[16];
+  std::snprintf(text, sizeof text, "%.0f", pct);
+  return text;
+}
+
 void PrintHeader() {
-  std::printf("%-20s %-6s %5s %9s %11s %12s %8s %8s %9s %6s  %s\n", "scenario", "durab.", "conc",
-              "requests", "req/s", "records/s", "p50_us", "p99_us", "max_us", "errors",
-              "target (reference)");
+  std::printf("%-20s %-6s %5s %9s %11s %12s %8s %8s %9s %6s %6s  %s\n", "scenario", "durab.",
+              "conc", "requests", "req/s", "records/s", "p50_us", "p99_us", "max_us", "errors",
+              "steal%", "target (reference)");
 }
 
 void PrintRow(Row& row, const std::string& durability) {
   RunResult& r = row.result;
   double secs = r.seconds > 0 ? r.seconds : 1e-9;
-  std::printf("%-20s %-6s %5zu %9llu %11.0f %12.0f %8llu %8llu %9llu %6llu  %s\n",
+  std::printf("%-20s %-6s %5zu %9llu %11.0f %12.0f %8llu %8llu %9llu %6llu %6s  %s\n",
               row.scenario.c_str(), durability.c_str(), row.concurrency,
               static_cast<unsigned long long>(r.requests), r.requests / secs, r.records / secs,
               static_cast<unsigned long long>(r.latency_us.Quantile(0.50)),
               static_cast<unsigned long long>(r.latency_us.Quantile(0.99)),
               static_cast<unsigned long long>(r.latency_us.Max()),
-              static_cast<unsigned long long>(r.errors),
+              static_cast<unsigned long long>(r.errors), StealText(row.steal_pct).c_str(),
               Target(row.scenario, durability, row.concurrency).c_str());
   if (!r.first_error.empty()) std::printf("    first error: %s\n", r.first_error.c_str());
   std::fflush(stdout);
@@ -112,6 +122,7 @@ std::string JsonLine(Row& row, const std::string& durability, int park_us) {
                         {"max_us", r.latency_us.Max()},
                         {"errors", r.errors},
                         {"target", Target(row.scenario, durability, row.concurrency)}};
+  if (row.steal_pct >= 0) o["host_steal_pct"] = row.steal_pct;
   if (row.scenario.ends_with("-latency")) o["park_us"] = park_us;
   return boost::json::serialize(o);
 }
@@ -137,8 +148,13 @@ int RunLoad(const LoadOptions& options) {
   PrintHeader();
   for (const std::string& scenario : options.scenarios) {
     if (MessagingScenarios::Knows(scenario)) {
+      // From the start of one concurrency level (or the queue setup before the first) to its
+      // result.
+      std::optional<CpuTicks> since = ReadCpuTicks();
       messaging.Run(scenario, options.concurrency, [&](size_t concurrency, RunResult result) {
-        Row row{scenario, concurrency, std::move(result)};
+        std::optional<CpuTicks> now = ReadCpuTicks();
+        Row row{scenario, concurrency, std::move(result), StealPercent(since, now)};
+        since = now;
         PrintRow(row, options.durability_label);
         rows.push_back(std::move(row));
       });
@@ -162,6 +178,7 @@ int RunLoad(const LoadOptions& options) {
       RunOptions run{host, port, concurrency, std::chrono::milliseconds(options.warmup_ms),
                      std::chrono::milliseconds(options.duration_ms)};
       Row row{scenario, concurrency, {}};
+      const std::optional<CpuTicks> before = ReadCpuTicks();
       if (scenario == "put-record") {
         PutRecordWorkload workload(builder, stream, options.record_bytes);
         row.result = RunClosedLoop(run, workload);
@@ -177,6 +194,7 @@ int RunLoad(const LoadOptions& options) {
         std::fprintf(stderr, "unknown scenario %s\n", scenario.c_str());
         return 2;
       }
+      row.steal_pct = StealPercent(before, ReadCpuTicks());
       PrintRow(row, options.durability_label);
       rows.push_back(std::move(row));
     }
