@@ -49,7 +49,7 @@ Status DeleteOne(Queue& q, std::string_view text, EraseFn erase) {
   if (!h || h->queue_uid != q.uid) return InvalidHandle(text);
   auto it = q.messages.find(h->seq);
   if (it == q.messages.end()) return Status::Ok();
-  if (it->second.id != h->message_id) return InvalidHandle(text);
+  if (!it->second.IdEquals(h->message_id)) return InvalidHandle(text);
   if (it->second.receipt_gen != h->receipt_gen) {
     if (!q.fifo) return Status::Ok();
     return SqsStatus(SqsError::kInvalidParameterValue,
@@ -137,7 +137,7 @@ Status ChangeOne(Queue& q, std::string_view text, int64_t timeout, int64_t now,
   auto h = DecodeReceiptHandle(text);
   if (!h || h->queue_uid != q.uid) return InvalidHandle(text);
   auto it = q.messages.find(h->seq);
-  if (it == q.messages.end() || it->second.id != h->message_id ||
+  if (it == q.messages.end() || !it->second.IdEquals(h->message_id) ||
       it->second.receipt_gen != h->receipt_gen) {
     return NotAvailable(text);
   }

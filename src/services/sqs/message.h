@@ -16,6 +16,7 @@
 // microseconds since the epoch. All functions are pure and thread-safe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -44,31 +45,84 @@ struct MessagePayload {
 // Why a message is not visible until visible_at_micros.
 enum class Hidden : uint8_t { kDelayed = 0, kInflight = 1 };
 
-struct Message {
-  uint64_t seq = 0;  // queue-local, increasing in send order; also the FIFO SequenceNumber
-  std::string id;
-  int64_t sent_micros = 0;
-  int64_t visible_at_micros = 0;
-  Hidden reason = Hidden::kDelayed;
-  int64_t first_receive_micros = 0;  // 0 until first received
-  uint32_t receive_count = 0;
-  uint32_t receipt_gen = 0;  // bumped by every receive; part of the receipt handle
+// The members of a message that most messages leave empty, allocated only when one is set.
+struct MessageExtras {
+  std::string id_text;        // the id when it is not a canonical lowercase UUID
+  std::string md5_body_text;  // md5_body when it is not 32 lowercase hex digits
   std::string group_id;
   std::string dedup_id;
-  std::string sender_id;
   std::string trace_header;
   std::string dlq_source_arn;
-  std::string md5_body;                           // hex
-  std::string md5_attributes;                     // hex, empty when the message has no attributes
-  std::string md5_system;                         // hex, empty when no system attributes were sent
-  uint32_t payload_bytes = 0;                     // body + attributes, what the cache accounts
+  std::string md5_attributes;  // hex, empty when the message has no attributes
+  std::string md5_system;      // hex, empty when no system attributes were sent
+};
+
+// One message's index entry. Memory: a message waiting in a queue costs this struct plus its
+// map node, so the id and md5_body are kept as 16 binary bytes each (their text is formatted
+// on demand), the sender id is shared between messages, and rarely set members live in
+// MessageExtras. Every text member reads back exactly as it was set.
+class Message {
+ public:
+  Message() = default;
+  Message(const Message& other);
+  Message& operator=(const Message& other);
+  Message(Message&&) noexcept = default;
+  Message& operator=(Message&&) noexcept = default;
+
+  // Members are ordered so that the struct packs into 120 bytes (a 160-byte map node).
+  uint64_t seq = 0;  // queue-local, increasing in send order; also the FIFO SequenceNumber
+  int64_t sent_micros = 0;
+  int64_t visible_at_micros = 0;
+  int64_t first_receive_micros = 0;               // 0 until first received
   std::shared_ptr<const MessagePayload> payload;  // null when not cached
+  uint32_t receive_count = 0;
+  uint32_t receipt_gen = 0;    // bumped by every receive; part of the receipt handle
+  uint32_t payload_bytes = 0;  // body + attributes, what the cache accounts
+  Hidden reason = Hidden::kDelayed;
 
   bool VisibleAt(int64_t now_micros) const { return visible_at_micros <= now_micros; }
   bool InflightAt(int64_t now_micros) const {
     return reason == Hidden::kInflight && !VisibleAt(now_micros);
   }
+
+  std::string id() const;
+  bool IdEquals(std::string_view text) const;
+  void set_id(std::string_view text);
+  std::string md5_body() const;  // hex
+  void set_md5_body(std::string_view text);
+  const std::string& sender_id() const { return sender_id_ ? *sender_id_ : Empty(); }
+  // `shared` may be the same string object as other messages' (it is never modified).
+  void set_sender_id(std::shared_ptr<const std::string> shared) { sender_id_ = std::move(shared); }
+
+  const std::string& group_id() const { return Extra(&MessageExtras::group_id); }
+  const std::string& dedup_id() const { return Extra(&MessageExtras::dedup_id); }
+  const std::string& trace_header() const { return Extra(&MessageExtras::trace_header); }
+  const std::string& dlq_source_arn() const { return Extra(&MessageExtras::dlq_source_arn); }
+  const std::string& md5_attributes() const { return Extra(&MessageExtras::md5_attributes); }
+  const std::string& md5_system() const { return Extra(&MessageExtras::md5_system); }
+  void set_group_id(std::string v) { SetExtra(&MessageExtras::group_id, std::move(v)); }
+  void set_dedup_id(std::string v) { SetExtra(&MessageExtras::dedup_id, std::move(v)); }
+  void set_trace_header(std::string v) { SetExtra(&MessageExtras::trace_header, std::move(v)); }
+  void set_dlq_source_arn(std::string v) { SetExtra(&MessageExtras::dlq_source_arn, std::move(v)); }
+  void set_md5_attributes(std::string v) { SetExtra(&MessageExtras::md5_attributes, std::move(v)); }
+  void set_md5_system(std::string v) { SetExtra(&MessageExtras::md5_system, std::move(v)); }
+
+ private:
+  static const std::string& Empty();
+  const std::string& Extra(std::string MessageExtras::*member) const {
+    return extras_ ? (*extras_).*member : Empty();
+  }
+  // Allocates the extras only for a non-empty value.
+  void SetExtra(std::string MessageExtras::*member, std::string v);
+
+  bool id_packed_ = false;   // id_ holds the id; else it is extras_->id_text (or empty)
+  bool md5_packed_ = false;  // md5_ holds md5_body; else it is extras_->md5_body_text
+  std::array<uint8_t, 16> id_{};
+  std::array<uint8_t, 16> md5_{};
+  std::shared_ptr<const std::string> sender_id_;  // null: empty
+  std::unique_ptr<MessageExtras> extras_;         // null: all empty
 };
+static_assert(sizeof(void*) != 8 || sizeof(Message) <= 120, "Message grew past 120 bytes");
 
 // Encodes the immutable record of `m` with `payload`.
 std::string EncodeMessageRecord(const Message& m, const MessagePayload& payload);

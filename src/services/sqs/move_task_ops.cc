@@ -220,7 +220,7 @@ void SqsService::RunMoveStep(const std::string& task_id) {
         break;
       }
       seq = *source->ready.begin();
-      target_arn = dest_arn.empty() ? source->messages.at(seq).dlq_source_arn : dest_arn;
+      target_arn = dest_arn.empty() ? source->messages.at(seq).dlq_source_arn() : dest_arn;
     }
     if (target_arn.empty()) {
       failure = "The message has no DeadLetterQueueSourceArn to move it back to.";

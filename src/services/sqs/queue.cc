@@ -34,7 +34,7 @@ Message& Queue::Insert(Message m, int64_t now_micros) {
     hidden.emplace(msg.visible_at_micros, seq);
     if (msg.reason == Hidden::kInflight) {
       ++inflight;
-      if (fifo) ++group_inflight[msg.group_id];
+      if (fifo) ++group_inflight[msg.group_id()];
     }
   }
   return msg;
@@ -45,7 +45,7 @@ void Queue::Unhide(const Message& m) {
   if (m.reason == Hidden::kInflight) {
     --inflight;
     if (fifo) {
-      auto g = group_inflight.find(m.group_id);
+      auto g = group_inflight.find(m.group_id());
       if (g != group_inflight.end() && --g->second == 0) group_inflight.erase(g);
     }
   }
@@ -73,7 +73,7 @@ void Queue::Reindex(Message& m, int64_t old_visible_at, Hidden old_reason, int64
     hidden.emplace(m.visible_at_micros, m.seq);
     if (m.reason == Hidden::kInflight) {
       ++inflight;
-      if (fifo) ++group_inflight[m.group_id];
+      if (fifo) ++group_inflight[m.group_id()];
     }
   }
 }
@@ -103,6 +103,14 @@ void Queue::PruneDedup(int64_t now_micros, size_t limit, std::vector<std::string
   }
   std::erase_if(attempts,
                 [now_micros](const auto& e) { return e.second.expires_micros <= now_micros; });
+}
+
+std::shared_ptr<const std::string> Queue::SharedSender(std::string_view sender_id) {
+  if (sender_id.empty()) return nullptr;
+  if (!last_sender_ || *last_sender_ != sender_id) {
+    last_sender_ = std::make_shared<const std::string>(sender_id);
+  }
+  return last_sender_;
 }
 
 bool Queue::GroupLocked(const std::string& group) const {

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -132,11 +133,16 @@ class Queue {
   // Drops expired dedup entries and attempts; appends the dedup keys removed to `removed`.
   void PruneDedup(int64_t now_micros, size_t limit, std::vector<std::string>* removed);
   bool GroupLocked(const std::string& group) const;
+  // The sender id as a string shared with the queue's other messages from that sender (null
+  // for an empty one), for Message::set_sender_id.
+  std::shared_ptr<const std::string> SharedSender(std::string_view sender_id);
 
   size_t delayed() const { return hidden.size() - inflight; }
 
  private:
   void Unhide(const Message& m);
+
+  std::shared_ptr<const std::string> last_sender_;  // of the last SharedSender call
 };
 
 }  // namespace tidepool::sqs

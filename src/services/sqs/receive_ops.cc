@@ -155,7 +155,7 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
         EraseMessage(*q, mit, &batch);
         continue;
       }
-      if (q->fifo && q->GroupLocked(m.group_id) && !taken_groups.contains(m.group_id)) continue;
+      if (q->fifo && q->GroupLocked(m.group_id()) && !taken_groups.contains(m.group_id())) continue;
       if (dlq && c.max_receive_count > 0 && m.receive_count >= c.max_receive_count) {
         moved.push_back(MoveMessage(*q, mit, *dlq, q->arn, now, &batch));
         continue;
@@ -166,7 +166,7 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
       q->Reindex(m, old_visible_at, old_reason, now);
       AddMessageOutput(&reply, *q, m, request);
       received.emplace_back(seq, m.receipt_gen);
-      if (q->fifo) taken_groups.insert(m.group_id);
+      if (q->fifo) taken_groups.insert(m.group_id());
     }
     if (q->fifo && !request.attempt_id.empty() && !received.empty()) {
       q->attempts[request.attempt_id] = ReceiveAttempt{now + kDedupWindowMicros, received};
@@ -191,15 +191,17 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
 void SqsService::AddMessageOutput(ReceiveMessageReply* reply, const Queue& q, const Message& m,
                                   const ReceiveRequest& request) const {
   auto payload = LoadPayload(q, m);
+  const std::string message_id = m.id();
+  const std::string md5_body = m.md5_body();
   ReceivedMessage out;
-  out.message_id = m.id;
-  out.receipt_handle = EncodeReceiptHandle(q.uid, m.seq, m.receipt_gen, m.id);
-  out.md5_body = m.md5_body;
+  out.message_id = message_id;
+  out.receipt_handle = EncodeReceiptHandle(q.uid, m.seq, m.receipt_gen, message_id);
+  out.md5_body = md5_body;
   out.body = payload->body;
   const json::array& names = request.attribute_names;
   if (!names.empty()) {
     auto& attrs = out.attributes;
-    if (Wants(names, "SenderId")) attrs.emplace_back("SenderId", m.sender_id);
+    if (Wants(names, "SenderId")) attrs.emplace_back("SenderId", m.sender_id());
     if (Wants(names, "SentTimestamp")) {
       attrs.emplace_back("SentTimestamp", std::to_string(m.sent_micros / 1000));
     }
@@ -214,22 +216,22 @@ void SqsService::AddMessageOutput(ReceiveMessageReply* reply, const Queue& q, co
       attrs.emplace_back("SequenceNumber", SequenceNumberText(m.seq));
     }
     if (q.fifo && Wants(names, "MessageDeduplicationId")) {
-      attrs.emplace_back("MessageDeduplicationId", m.dedup_id);
+      attrs.emplace_back("MessageDeduplicationId", m.dedup_id());
     }
-    if (!m.group_id.empty() && Wants(names, "MessageGroupId")) {
-      attrs.emplace_back("MessageGroupId", m.group_id);
+    if (!m.group_id().empty() && Wants(names, "MessageGroupId")) {
+      attrs.emplace_back("MessageGroupId", m.group_id());
     }
-    if (!m.trace_header.empty() && Wants(names, "AWSTraceHeader")) {
-      attrs.emplace_back("AWSTraceHeader", m.trace_header);
+    if (!m.trace_header().empty() && Wants(names, "AWSTraceHeader")) {
+      attrs.emplace_back("AWSTraceHeader", m.trace_header());
     }
-    if (!m.dlq_source_arn.empty() && Wants(names, "DeadLetterQueueSourceArn")) {
-      attrs.emplace_back("DeadLetterQueueSourceArn", m.dlq_source_arn);
+    if (!m.dlq_source_arn().empty() && Wants(names, "DeadLetterQueueSourceArn")) {
+      attrs.emplace_back("DeadLetterQueueSourceArn", m.dlq_source_arn());
     }
   }
   out.message_attributes = SelectAttributes(payload->attributes, &request.message_attribute_names);
   if (!out.message_attributes.empty()) {
     out.md5_message_attributes = out.message_attributes.size() == payload->attributes.size()
-                                     ? m.md5_attributes
+                                     ? m.md5_attributes()
                                      : Md5OfAttributes(out.message_attributes);
   }
   reply->Add(out);

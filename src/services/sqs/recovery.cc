@@ -52,6 +52,7 @@ Status SqsService::Recover() {
                                      return true;
                                    }
                                    m.seq = seq;
+                                   m.set_sender_id(q.SharedSender(m.sender_id()));
                                    m.payload_bytes = static_cast<uint32_t>(PayloadSize(*payload));
                                    CachePayload(m, std::move(payload));
                                    q.last_seq = std::max(q.last_seq, seq);

@@ -203,29 +203,30 @@ std::function<void(const Status&)> SqsService::StageSends(
     }
     Message m;
     m.seq = q->NextSeq(now);
-    m.id = NewUuid();
+    const std::string message_id = NewUuid();
+    m.set_id(message_id);
     m.sent_micros = now;
     const int64_t delay = (q->fifo || in.delay < 0) ? c.delay_seconds : in.delay;
     m.visible_at_micros = now + delay * kMicrosPerSecond;
     m.reason = Hidden::kDelayed;
-    m.group_id = std::move(in.group_id);
-    m.dedup_id = q->fifo ? std::move(in.dedup_id) : std::string();
-    m.sender_id = std::move(in.sender_id);
+    m.set_group_id(std::move(in.group_id));
+    m.set_dedup_id(q->fifo ? std::move(in.dedup_id) : std::string());
+    m.set_sender_id(q->SharedSender(in.sender_id));
     for (const auto& a : in.system) {
-      if (a.name == "AWSTraceHeader") m.trace_header = a.value;
+      if (a.name == "AWSTraceHeader") m.set_trace_header(a.value);
     }
-    m.md5_body = r.md5_body;
-    m.md5_attributes = r.md5_attributes;
-    m.md5_system = r.md5_system;
+    m.set_md5_body(r.md5_body);
+    m.set_md5_attributes(r.md5_attributes);
+    m.set_md5_system(r.md5_system);
     m.payload_bytes = static_cast<uint32_t>(size);
-    r.message_id = m.id;
+    r.message_id = message_id;
     if (q->fifo) {
       r.sequence_number = SequenceNumberText(m.seq);
       const int64_t expires = now + kDedupWindowMicros;
-      q->dedup[dedup_key] = DedupEntry{expires, m.seq, m.id};
+      q->dedup[dedup_key] = DedupEntry{expires, m.seq, message_id};
       q->dedup_expiry.emplace_back(expires, dedup_key);
       batch.Put(keyspace::DedupKey(q->uid, dedup_key),
-                keyspace::EncodeDedupRecord(expires, m.seq, m.id));
+                keyspace::EncodeDedupRecord(expires, m.seq, message_id));
     }
     batch.Put(keyspace::MessageKey('m', q->uid, m.seq), EncodeMessageRecord(m, *in.payload));
     CachePayload(m, std::move(in.payload));

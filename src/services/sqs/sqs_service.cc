@@ -276,7 +276,7 @@ std::shared_ptr<const MessagePayload> SqsService::LoadPayload(const Queue& q,
   Message scratch;
   if (!value.ok() || !value->has_value() ||
       !DecodeMessageRecord(**value, &scratch, payload.get())) {
-    spdlog::error("sqs: payload of message {} in {} unreadable", m.id, q.arn);
+    spdlog::error("sqs: payload of message {} in {} unreadable", m.id(), q.arn);
   }
   return payload;
 }
@@ -302,7 +302,7 @@ Message SqsService::MoveMessage(Queue& from, std::map<uint64_t, Message>::iterat
   m.receive_count = 0;
   m.first_receive_micros = 0;
   m.receipt_gen = 0;
-  m.dlq_source_arn = std::move(dlq_source_arn);
+  m.set_dlq_source_arn(std::move(dlq_source_arn));
   batch->Put(keyspace::MessageKey('m', to.uid, m.seq), EncodeMessageRecord(m, *payload));
   CachePayload(m, std::move(payload));
   return m;
