@@ -11,11 +11,7 @@ namespace {
 MessagePayload Payload() {
   MessagePayload p;
   p.body = "hello";
-  MessageAttribute a;
-  a.name = "kind";
-  a.data_type = "String";
-  a.value = "test";
-  p.attributes.push_back(a);
+  p.attributes.push_back({.name = "kind", .data_type = "String", .transport = 1, .value = "test"});
   return p;
 }
 

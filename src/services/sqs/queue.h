@@ -30,6 +30,7 @@
 #include "protocol/service.h"
 #include "services/sqs/message.h"
 #include "services/sqs/message_replies.h"
+#include "services/sqs/seq_set.h"
 
 namespace tidepool::sqs {
 
@@ -109,7 +110,7 @@ class Queue {
   bool deleted = false;
 
   std::map<uint64_t, Message> messages;
-  std::set<uint64_t> ready;
+  SeqSet ready;
   std::set<std::pair<int64_t, uint64_t>> hidden;
   size_t inflight = 0;
   std::unordered_map<std::string, uint32_t> group_inflight;

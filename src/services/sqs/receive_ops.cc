@@ -142,11 +142,14 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
     const int64_t retention = c.message_retention_period * kMicrosPerSecond;
     std::unordered_set<std::string> taken_groups;
     size_t scanned = 0;
-    for (auto it = q->ready.begin(); it != q->ready.end() &&
-                                     reply.size() < static_cast<size_t>(request.max_messages) &&
-                                     scanned < kMaxScan;) {
-      const uint64_t seq = *it;
-      ++it;
+    uint64_t seq = 0;
+    // The loop's body may change `ready` (and so invalidate iterators): each step looks up the
+    // seq after the one it saw last.
+    for (auto it = q->ready.begin();
+         it != q->ready.end() && reply.size() < static_cast<size_t>(request.max_messages) &&
+         scanned < kMaxScan;
+         it = q->ready.upper_bound(seq)) {
+      seq = *it;
       ++scanned;
       auto mit = q->messages.find(seq);
       if (mit == q->messages.end()) continue;
