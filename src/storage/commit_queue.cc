@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <chrono>
 #include <exception>
 #include <utility>
 #include <vector>
@@ -16,22 +15,6 @@ namespace {
 // and the first requests in it are acknowledged without waiting for the last.
 constexpr size_t kMaxGroupBytes = 8 << 20;
 constexpr size_t kMaxGroupBatches = 4096;
-
-// Group window (sync mode only). Every fsync costs the server's core far more than a write
-// (on this project's VM, virtio notifications and interrupts alone were 10% of the core at
-// ~2k fsyncs/s), and under load the writer would otherwise start a new fsync for whatever
-// few batches arrived during the previous one (14-17 per fsync with 64 clients). So when
-// the previous group shows concurrency (at least kWindowSiblings batches), the writer waits
-// for half as many batches as that group had (at most kWindowMax), but no longer than
-// kGroupWindow after the previous group started. Half, not all: waiting for every client
-// would leave the disk idle while the last requests are parsed. A lone request (a previous
-// group smaller than kWindowSiblings) is never delayed. Alternating runs against a7b5f48 with
-// no host steal, waiting for the whole previous group: sync SQS cycles at c=64 21.6k vs
-// 14.1k/s (p99 1.9 vs 3.1 ms), SendMessage c=64 55.7k vs 50.9k, c=1 latencies unchanged, but
-// PutRecord c=16 as low as 30k vs 41k; waiting for half: PutRecord c=16 35.2k vs 28.9k.
-constexpr std::chrono::microseconds kGroupWindow{1000};
-constexpr size_t kWindowMax = 48;
-constexpr size_t kWindowSiblings = 4;
 
 // The queue whose writer loop runs on this thread, if any: Stop() and Flush() called from a
 // completion must not wait for the writer, which is the caller itself.
@@ -90,9 +73,6 @@ Status CommitQueue::Submit(WriteBatch batch, Completion done) {
     if (stopping_) return Status::Unavailable("commit queue is stopped");
     pending_.push_back(Pending{std::move(batch), std::move(done)});
     ++submitted_;
-    // The writer waits for a first batch, or (in a group window) for window_target_ of them:
-    // any other submit would wake it for nothing, a context switch on a shared core.
-    if (pending_.size() != 1 && pending_.size() != window_target_) return Status::Ok();
   }
   wake_.notify_one();
   return Status::Ok();
@@ -177,19 +157,10 @@ void CommitQueue::WriterLoop() {
   std::vector<Pending> group;
   std::vector<Status> rejected;  // per batch in `group`: OK, or why it was left out
   WriteBatch merged;
-  auto last_start = std::chrono::steady_clock::now();
-  size_t last_size = 0;  // batches in the previous group
   for (;;) {
     {
       std::unique_lock lock(mu_);
       wake_.wait(lock, [this] { return !pending_.empty() || stopping_; });
-      if (sync && last_size >= kWindowSiblings) {
-        window_target_ = std::min(std::max(last_size / 2, kWindowSiblings), kWindowMax);
-        wake_.wait_until(lock, last_start + kGroupWindow,
-                         [this] { return stopping_ || pending_.size() >= window_target_; });
-        window_target_ = 0;
-      }
-      last_start = std::chrono::steady_clock::now();
       if (pending_.empty()) return;  // stopping, and everything is written
       size_t bytes = 0;
       while (!pending_.empty() && group.size() < kMaxGroupBatches &&
@@ -198,7 +169,6 @@ void CommitQueue::WriterLoop() {
         group.push_back(std::move(pending_.front()));
         pending_.pop_front();
       }
-      last_size = group.size();
     }
 
     // A batch the store would reject fails alone instead of failing its whole group.

@@ -87,7 +87,6 @@ class CommitQueue {
   uint64_t groups_ = 0;     // guarded by mu_
   bool stopping_ = false;
   std::thread writer_;
-  size_t window_target_ = 0;  // guarded by mu_; batches the writer waits for in a group window
 
   // With a Deferrer, completions run on its threads (DrainReady), in every mode.
   const Deferrer defer_;

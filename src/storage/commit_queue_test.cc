@@ -216,36 +216,6 @@ TEST(CommitQueueTest, BatchesWaitingBehindAWriteFormOneGroup) {
   EXPECT_EQ(inner.size(), 201u);
 }
 
-TEST(CommitQueueTest, StopDuringAGroupWindowCompletesEverythingInOrder) {
-  MemoryStore inner;
-  GatedStore store(inner);
-  CommitQueue queue(store, Durability::kSync);
-  std::mutex mu;
-  std::vector<int> completed;
-  auto record = [&](int i) {
-    return [&, i](const Status& s) {
-      EXPECT_TRUE(s.ok());
-      std::lock_guard lock(mu);
-      completed.push_back(i);
-    };
-  };
-  ASSERT_TRUE(queue.Submit(PutBatch("k0", "v"), record(0)).ok());
-  store.WaitEntered(1);  // group 1 (one batch) is being written
-  for (int i = 1; i <= 8; ++i) {
-    ASSERT_TRUE(queue.Submit(PutBatch("k" + std::to_string(i), "v"), record(i)).ok());
-  }
-  store.Open();
-  store.WaitEntered(2);  // group 2: the eight that waited, a group that opens a window
-  // The next batch may wait in the window for company; Stop must not wait the window out
-  // in vain nor drop it.
-  ASSERT_TRUE(queue.Submit(PutBatch("k9", "v"), record(9)).ok());
-  queue.Stop();
-  std::vector<int> expected(10);
-  for (int i = 0; i < 10; ++i) expected[i] = i;
-  EXPECT_EQ(completed, expected);
-  EXPECT_EQ(inner.size(), 10u);
-}
-
 TEST(CommitQueueTest, GroupsFormUnderLoad) {
   MemoryStore inner;
   GatedStore store(inner);
