@@ -194,6 +194,7 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
 void SqsService::AddMessageOutput(ReceiveMessageReply* reply, const Queue& q, const Message& m,
                                   const ReceiveRequest& request) const {
   auto payload = LoadPayload(q, m);
+  // Owned here: ReceivedMessage only views them, until reply->Add below copies them out.
   const std::string message_id = m.id();
   const std::string md5_body = m.md5_body();
   ReceivedMessage out;
