@@ -150,6 +150,28 @@ def test_long_poll_woken_by_send(sqs, endpoint):
     assert [m["Body"] for m in result["resp"].get("Messages", [])] == ["wake"]
 
 
+def test_long_poll_gets_delayed_message_when_its_delay_ends(sqs, endpoint):
+    # As on AWS: a waiting poll returns a delayed message once it is visible, not when the
+    # poll's 20 s wait is over.
+    url = sqs.create_queue(QueueName="lp-delay")["QueueUrl"]
+    other = make_client(endpoint, "sqs")
+    result = {}
+
+    def poll():
+        start = time.monotonic()
+        result["resp"] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20)
+        result["took"] = time.monotonic() - start
+
+    t = threading.Thread(target=poll)
+    t.start()
+    time.sleep(0.5)
+    other.send_message(QueueUrl=url, MessageBody="soon", DelaySeconds=1)
+    t.join(30)
+    assert not t.is_alive()
+    assert [m["Body"] for m in result["resp"].get("Messages", [])] == ["soon"]
+    assert result["took"] < 15, result["took"]
+
+
 def test_delay_seconds(sqs):
     url = sqs.create_queue(QueueName="delay")["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=2)

@@ -171,7 +171,7 @@ void SqsService::ChangeMessageVisibility(CallPtr call) {
   if (!st.ok()) return Fail(call, st);
   Submit(std::move(batch), call, [this, call, queue, made_visible](const Status& s) {
     if (!s.ok()) return Fail(call, s);
-    if (made_visible) IndexCommitted(queue, {}, 1);
+    IndexCommitted(queue, {}, made_visible ? 1 : 0);  // serves or re-arms long polls
     call->Reply({});
   });
 }
@@ -203,7 +203,7 @@ void SqsService::ChangeMessageVisibilityBatch(CallPtr call) {
   Submit(std::move(batch), call,
          [this, call, queue, made_visible, acks = std::move(acks)](const Status& s) {
            if (!s.ok()) return Fail(call, s);
-           if (made_visible) IndexCommitted(queue, {}, 1);
+           IndexCommitted(queue, {}, made_visible ? 1 : 0);  // serves or re-arms long polls
            json::array successful, failed;
            for (const auto& a : acks) {
              if (a.status.ok()) {

@@ -241,15 +241,14 @@ void SqsService::AddMessageOutput(ReceiveMessageReply* reply, const Queue& q, co
   reply->Add(out);
 }
 
+std::chrono::steady_clock::time_point SqsService::NextVisibleLocked(const Queue& q) const {
+  if (q.hidden.empty()) return std::chrono::steady_clock::time_point::max();
+  const int64_t delta = q.hidden.begin()->first - clock_.NowMicros();
+  return std::chrono::steady_clock::now() + std::chrono::microseconds(std::max<int64_t>(delta, 0));
+}
+
 void SqsService::ArmWaiter(const std::shared_ptr<Queue>& q, const std::shared_ptr<Waiter>& w) {
-  auto target = w->deadline;
-  if (!q->hidden.empty()) {
-    const int64_t delta = q->hidden.begin()->first - clock_.NowMicros();
-    const auto visible =
-        std::chrono::steady_clock::now() + std::chrono::microseconds(std::max<int64_t>(delta, 0));
-    target = std::min(target, visible);
-  }
-  w->timer->expires_at(target);
+  w->timer->expires_at(std::min(w->deadline, NextVisibleLocked(*q)));
   std::weak_ptr<std::atomic<bool>> alive = alive_;
   w->timer->async_wait([this, alive, q, w](const boost::system::error_code& ec) {
     auto token = alive.lock();
@@ -353,6 +352,16 @@ void SqsService::EndLongPolls() {
     q->waiters.clear();
   }
   for (const auto& w : ended) w->request.call->Reply({});  // outside the queue locks
+}
+
+void SqsService::RearmWaitersLocked(const std::shared_ptr<Queue>& q) {
+  if (q->waiters.empty() || q->hidden.empty()) return;
+  // The slack keeps a timer armed for this very message from being re-armed on every call
+  // (the two clocks read a few microseconds apart).
+  const auto visible = NextVisibleLocked(*q) + std::chrono::milliseconds(1);
+  for (const auto& w : q->waiters) {
+    if (!w->done && w->timer->expiry() > visible) ArmWaiter(q, w);
+  }
 }
 
 void SqsService::CancelTimer(const std::shared_ptr<Waiter>& w) {

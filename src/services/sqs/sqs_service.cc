@@ -325,6 +325,7 @@ void SqsService::IndexCommitted(const std::shared_ptr<Queue>& q, std::vector<Mes
       if (!inflight) ++added;
     }
     if (added > 0) ServeWaitersLocked(q, locks.dlq_queue, locks.dlq_ptr);
+    RearmWaitersLocked(q);
   }
   if (added > 0) NotifyListeners(*q, added);
 }

@@ -20,9 +20,10 @@
 //
 // Long polling: a ReceiveMessage that finds nothing parks a Waiter on the queue (no thread
 // blocks) with an asio timer for its end (or for the next delayed / in-flight message's
-// visibility time, whichever comes first). A send to a standard queue hands its messages to
-// the oldest parked waiter inside its own batch (HandOffLocked), so both are answered after
-// one commit; otherwise a send's commit completion serves parked waiters at once.
+// visibility time, whichever comes first; a change that makes a message visible sooner, such as
+// a delayed send or a shorter visibility timeout, re-arms the timers). A send to a standard queue
+// hands its messages to the oldest parked waiter inside its own batch (HandOffLocked), so both are
+// answered after one commit; otherwise a send's commit completion serves parked waiters at once.
 //
 // Thread-safety: all public methods may be called from any thread; Invoke never blocks on the
 // disk. The service must outlive the CommitQueue's pending completions (Flush/Stop the queue
@@ -215,8 +216,9 @@ class SqsService final : public protocol::Service {
   Message MoveMessage(Queue& from, std::map<uint64_t, Message>::iterator it, Queue& to,
                       std::string dlq_source_arn, int64_t now, storage::WriteBatch* batch);
   // Inserts committed messages into `q` (skipping purged ones and deleted queues), serves
-  // parked long polls and tells listeners (also of `made_visible` messages that a visibility
-  // change made receivable). Runs in commit completions.
+  // parked long polls (or re-arms them for what becomes visible later) and tells listeners
+  // (also of `made_visible` messages that a visibility change made receivable). Runs in
+  // commit completions.
   void IndexCommitted(const std::shared_ptr<Queue>& q, std::vector<Message> messages,
                       size_t made_visible = 0);
   static void Fail(const protocol::CallPtr& call, const Status& status);
@@ -252,6 +254,8 @@ class SqsService final : public protocol::Service {
   void AddMessageOutput(ReceiveMessageReply* reply, const Queue& q, const Message& m,
                         const ReceiveRequest& request) const;
   void Park(const std::shared_ptr<Queue>& q, ReceiveRequest request);
+  // When the queue's next hidden message becomes visible, in steady time (max if none).
+  std::chrono::steady_clock::time_point NextVisibleLocked(const Queue& q) const;
   void ArmWaiter(const std::shared_ptr<Queue>& q, const std::shared_ptr<Waiter>& w);
   void OnWaiterTimer(const std::shared_ptr<Queue>& q, const std::shared_ptr<Waiter>& w);
   // Hands messages being sent to the oldest parked long poll of a standard queue, inside
@@ -270,6 +274,10 @@ class SqsService final : public protocol::Service {
   // Serves parked long polls while messages are ready (caller holds the locks).
   void ServeWaitersLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
                           const std::shared_ptr<Queue>& dlq_ptr);
+  // Re-arms parked long polls whose timer would fire after the queue's next hidden message
+  // becomes visible (a delayed send, a handed-off or shortened visibility timeout), so that
+  // they get it as soon as it is visible, as on AWS. Caller holds q->mu.
+  void RearmWaitersLocked(const std::shared_ptr<Queue>& q);
   void CancelTimer(const std::shared_ptr<Waiter>& w);
 
   // --- move_task_ops.cc

@@ -1,4 +1,5 @@
-// SqsService: queues, attributes, messages, MD5s, visibility, batches, long polling.
+// SqsService: queues, attributes, messages, MD5s, visibility, batches (long polling:
+// sqs_long_poll_test.cc).
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
@@ -374,83 +375,6 @@ TEST_F(SqsTest, ReceiveValidatesParameters) {
   EXPECT_EQ(
       Err(Call("ReceiveMessage", json::object{{"QueueUrl", url}, {"VisibilityTimeout", -1}})).code,
       "InvalidParameterValue");
-}
-
-TEST_F(SqsTest, LongPollIsWokenBySendAtOnce) {
-  const std::string url = CreateQueue("lp");
-  auto pending =
-      CallAsync("ReceiveMessage", json::object{{"QueueUrl", url}, {"WaitTimeSeconds", 20}});
-  EXPECT_EQ(pending.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
-  const auto start = std::chrono::steady_clock::now();
-  Send(url, "wake");
-  ASSERT_EQ(pending.wait_for(std::chrono::seconds(5)), std::future_status::ready);
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  EXPECT_LT(elapsed, std::chrono::seconds(1));
-  auto out = Ok(pending.get());
-  ASSERT_EQ(out["Messages"].as_array().size(), 1u);
-  EXPECT_EQ(out["Messages"].as_array()[0].as_object()["Body"], "wake");
-}
-
-// A send to a queue with a parked long poll hands the message over in the send's own
-// commit: the poll's receive (receipt, count, visibility) is durable with the send.
-TEST_F(SqsTest, LongPollTakesTheSentMessageInTheSameCommit) {
-  const std::string url = CreateQueue("handoff");
-  auto pending = CallAsync(
-      "ReceiveMessage", json::object{{"QueueUrl", url},
-                                     {"WaitTimeSeconds", 20},
-                                     {"MaxNumberOfMessages", 2},
-                                     {"VisibilityTimeout", 40},
-                                     {"AttributeNames", json::array{"ApproximateReceiveCount"}}});
-  EXPECT_EQ(pending.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
-  commits_->Flush();
-  const uint64_t before = commits_->stats().batches;
-  Ok(Call("SendMessageBatch",
-          json::object{{"QueueUrl", url},
-                       {"Entries", json::array{json::object{{"Id", "a"}, {"MessageBody", "one"}},
-                                               json::object{{"Id", "b"}, {"MessageBody", "two"}},
-                                               json::object{{"Id", "c"},
-                                                            {"MessageBody", "three"},
-                                                            {"DelaySeconds", 5}}}}}));
-  ASSERT_EQ(pending.wait_for(std::chrono::seconds(5)), std::future_status::ready);
-  commits_->Flush();
-  EXPECT_EQ(commits_->stats().batches, before + 1);
-  auto out = Ok(pending.get());
-  const auto& messages = out["Messages"].as_array();
-  ASSERT_EQ(messages.size(), 2u);
-  EXPECT_EQ(messages[0].as_object().at("Body"), "one");
-  EXPECT_EQ(messages[1].as_object().at("Body"), "two");
-  EXPECT_EQ(messages[0].as_object().at("Attributes").as_object().at("ApproximateReceiveCount"),
-            "1");
-  EXPECT_EQ(Attribute(url, "ApproximateNumberOfMessagesNotVisible"), "2");
-  EXPECT_EQ(Attribute(url, "ApproximateNumberOfMessagesDelayed"), "1");
-
-  // The receive is as durable as the send: after a restart both stay in flight for 40 s.
-  Restart();
-  EXPECT_EQ(Attribute(url, "ApproximateNumberOfMessagesNotVisible"), "2");
-  EXPECT_TRUE(Receive(url).empty());
-  clock_.AdvanceSeconds(41);
-  auto again = Ok(Call("ReceiveMessage",
-                       json::object{{"QueueUrl", url},
-                                    {"MaxNumberOfMessages", 10},
-                                    {"AttributeNames", json::array{"ApproximateReceiveCount"}}}));
-  ASSERT_EQ(again["Messages"].as_array().size(), 3u);  // the delayed one too, by now
-  EXPECT_EQ(again["Messages"]
-                .as_array()[0]
-                .as_object()
-                .at("Attributes")
-                .as_object()
-                .at("ApproximateReceiveCount"),
-            "2");
-}
-
-TEST_F(SqsTest, LongPollTimesOutEmpty) {
-  const std::string url = CreateQueue("lp2", json::object{{"ReceiveMessageWaitTimeSeconds", "1"}});
-  const auto start = std::chrono::steady_clock::now();
-  auto out = Ok(Call("ReceiveMessage", json::object{{"QueueUrl", url}}));
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  EXPECT_FALSE(out.contains("Messages"));
-  EXPECT_GE(elapsed, std::chrono::milliseconds(950));
-  EXPECT_LT(elapsed, std::chrono::seconds(5));
 }
 
 TEST_F(SqsTest, PurgeQueue) {
