@@ -134,6 +134,16 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
     }
   }
 
+  const size_t max_inflight = options_.max_inflight_messages;
+  if (reply.empty() && q->inflight >= max_inflight && !q->fifo && request.wait_seconds == 0) {
+    Fail(request.call,
+         SqsStatus(SqsError::kOverLimit,
+                   fmt::format("The queue has reached its limit of {} in-flight messages; "
+                               "delete received messages to receive more.",
+                               max_inflight)));
+    return true;
+  }
+
   std::vector<Message> moved;
   std::vector<std::pair<uint64_t, uint32_t>> received;
   if (reply.empty()) {
@@ -147,7 +157,7 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
     // seq after the one it saw last.
     for (auto it = q->ready.begin();
          it != q->ready.end() && reply.size() < static_cast<size_t>(request.max_messages) &&
-         scanned < kMaxScan;
+         q->inflight < max_inflight && scanned < kMaxScan;
          it = q->ready.upper_bound(seq)) {
       seq = *it;
       ++scanned;
@@ -305,7 +315,10 @@ std::shared_ptr<Waiter> SqsService::HandOffLocked(Queue& q, std::vector<Message>
   const int64_t vt =
       request.visibility_timeout >= 0 ? request.visibility_timeout : q.config.visibility_timeout;
   for (Message& m : staged) {
-    if (handed->size() >= static_cast<size_t>(request.max_messages)) break;
+    if (handed->size() >= static_cast<size_t>(request.max_messages) ||
+        q.inflight + handed->size() >= options_.max_inflight_messages) {
+      break;
+    }
     if (!m.VisibleAt(now)) continue;  // delayed
     // A new message: no redrive or retention check; indexed when committed.
     MarkReceived(q, m, now, vt, batch);

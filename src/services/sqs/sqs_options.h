@@ -28,6 +28,11 @@ struct SqsOptions {
   // the timer.
   std::chrono::milliseconds retention_sweep_interval{std::chrono::seconds(60)};
 
+  // Messages one queue may have in flight (received, not deleted, visibility timeout not over);
+  // AWS: about 120,000 for standard and FIFO queues. At the limit a short poll of a standard
+  // queue fails with OverLimit; long polls and FIFO queues get no more messages, as on AWS.
+  size_t max_inflight_messages = 120'000;
+
   // Message move tasks move messages in steps this far apart (rate-limited by their
   // MaxNumberOfMessagesPerSecond; unlimited tasks move at default_move_rate).
   std::chrono::milliseconds move_task_step{100};
