@@ -133,6 +133,20 @@ def test_visibility_timeout_reappears(sqs):
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
 
 
+def test_visibility_capped_at_twelve_hours_from_receive(sqs):
+    url = sqs.create_queue(QueueName="vis-cap")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="m")
+    handle = sqs.receive_message(QueueUrl=url, VisibilityTimeout=60)["Messages"][0][
+        "ReceiptHandle"]
+    time.sleep(1.1)
+    err = expect_error(sqs.change_message_visibility, "InvalidParameterValue", QueueUrl=url,
+                       ReceiptHandle=handle, VisibilityTimeout=43200)
+    assert err["Error"]["Message"] == (
+        "Value 43200 for parameter VisibilityTimeout is invalid. Reason: Total "
+        "VisibilityTimeout for the message is beyond the limit [43200 seconds]")
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=43000)
+
+
 def test_long_poll_woken_by_send(sqs, endpoint):
     url = sqs.create_queue(QueueName="lp")["QueueUrl"]
     other = make_client(endpoint, "sqs")

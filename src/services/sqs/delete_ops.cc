@@ -128,7 +128,7 @@ namespace {
 // the message became visible.
 Status ChangeOne(Queue& q, std::string_view text, int64_t timeout, int64_t now,
                  storage::WriteBatch* batch, bool* made_visible) {
-  if (timeout < 0 || timeout > 43200) {
+  if (timeout < 0 || timeout > kMaxVisibilitySeconds) {
     return SqsStatus(SqsError::kInvalidParameterValue,
                      fmt::format("Value {} for parameter VisibilityTimeout is invalid. Reason: "
                                  "Must be between 0 and 43200, if provided.",
@@ -144,6 +144,15 @@ Status ChangeOne(Queue& q, std::string_view text, int64_t timeout, int64_t now,
   Message& m = it->second;
   if (!m.InflightAt(now)) {
     return SqsStatus(SqsError::kMessageNotInflight, "The message referred to isn't in flight.");
+  }
+  // AWS keeps a message hidden at most 12 hours from the receive, however often extended.
+  if (h->received_micros > 0 && now + timeout * kMicrosPerSecond >
+                                    h->received_micros + kMaxVisibilitySeconds * kMicrosPerSecond) {
+    return SqsStatus(SqsError::kInvalidParameterValue,
+                     fmt::format("Value {} for parameter VisibilityTimeout is invalid. Reason: "
+                                 "Total VisibilityTimeout for the message is beyond the limit "
+                                 "[{} seconds]",
+                                 timeout, kMaxVisibilitySeconds));
   }
   const int64_t old_visible_at = m.visible_at_micros;
   m.visible_at_micros = now + timeout * kMicrosPerSecond;

@@ -74,7 +74,8 @@ struct Waiter {
   // The end of the wait, in real (steady) time: a long poll waits real seconds whatever the
   // service's Clock says.
   std::chrono::steady_clock::time_point deadline;
-  bool done = false;  // served or timed out (guarded by the queue's mu)
+  bool done = false;          // served or timed out (guarded by the queue's mu)
+  int64_t handed_micros = 0;  // when HandOffLocked gave it messages (the receive time)
 };
 
 struct DedupEntry {
@@ -86,6 +87,7 @@ struct DedupEntry {
 // A FIFO ReceiveRequestAttemptId remembered for 5 minutes: the messages it returned.
 struct ReceiveAttempt {
   int64_t expires_micros = 0;
+  int64_t received_micros = 0;
   std::vector<std::pair<uint64_t, uint32_t>> received;  // seq, receipt_gen
 };
 

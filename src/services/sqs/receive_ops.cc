@@ -128,7 +128,7 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
       }
       if (same) {
         for (const auto& [seq, gen] : a->second.received) {
-          AddMessageOutput(&reply, *q, q->messages.at(seq), request);
+          AddMessageOutput(&reply, *q, q->messages.at(seq), request, a->second.received_micros);
         }
       }
     }
@@ -177,12 +177,12 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
       const Hidden old_reason = m.reason;
       MarkReceived(*q, m, now, vt, &batch);
       q->Reindex(m, old_visible_at, old_reason, now);
-      AddMessageOutput(&reply, *q, m, request);
+      AddMessageOutput(&reply, *q, m, request, now);
       received.emplace_back(seq, m.receipt_gen);
       if (q->fifo) taken_groups.insert(m.group_id());
     }
     if (q->fifo && !request.attempt_id.empty() && !received.empty()) {
-      q->attempts[request.attempt_id] = ReceiveAttempt{now + kDedupWindowMicros, received};
+      q->attempts[request.attempt_id] = ReceiveAttempt{now + kDedupWindowMicros, now, received};
     }
   }
 
@@ -202,14 +202,15 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
 }
 
 void SqsService::AddMessageOutput(ReceiveMessageReply* reply, const Queue& q, const Message& m,
-                                  const ReceiveRequest& request) const {
+                                  const ReceiveRequest& request, int64_t received_micros) const {
   auto payload = LoadPayload(q, m);
   // Owned here: ReceivedMessage only views them, until reply->Add below copies them out.
   const std::string message_id = m.id();
   const std::string md5_body = m.md5_body();
   ReceivedMessage out;
   out.message_id = message_id;
-  out.receipt_handle = EncodeReceiptHandle(q.uid, m.seq, m.receipt_gen, message_id);
+  out.receipt_handle =
+      EncodeReceiptHandle(q.uid, m.seq, m.receipt_gen, received_micros, message_id);
   out.md5_body = md5_body;
   out.body = payload->body;
   const json::array& names = request.attribute_names;
@@ -326,6 +327,7 @@ std::shared_ptr<Waiter> SqsService::HandOffLocked(Queue& q, std::vector<Message>
   }
   if (handed->empty()) return nullptr;
   w->done = true;
+  w->handed_micros = now;
   q.waiters.pop_front();
   CancelTimer(w);
   return w;
@@ -340,7 +342,7 @@ void SqsService::AnswerHandOff(const std::shared_ptr<Queue>& q, const Waiter& w,
     for (uint64_t seq : handed) {
       auto it = q->messages.find(seq);
       if (it == q->messages.end() || it->second.receipt_gen != 1) continue;
-      AddMessageOutput(&reply, *q, it->second, w.request);
+      AddMessageOutput(&reply, *q, it->second, w.request, w.handed_micros);
     }
   }
   w.request.call->Complete(std::move(reply).Finish());

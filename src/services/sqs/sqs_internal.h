@@ -17,6 +17,8 @@ namespace tidepool::sqs {
 
 inline constexpr int64_t kMicrosPerSecond = 1'000'000;
 inline constexpr int64_t kDedupWindowMicros = 5 * 60 * kMicrosPerSecond;
+// The longest a message stays hidden after one receive (VisibilityTimeout's maximum too).
+inline constexpr int64_t kMaxVisibilitySeconds = 12 * 60 * 60;
 inline constexpr size_t kMaxBatchEntries = 10;
 
 // One message to send, parsed from a SendMessage call or batch entry (or an InternalMessage).

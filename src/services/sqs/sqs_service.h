@@ -250,9 +250,10 @@ class SqsService final : public protocol::Service {
   bool TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
                         const std::shared_ptr<Queue>& dlq_ptr, ReceiveRequest& request,
                         bool allow_empty);
-  // Adds `m` (as received now) to `reply` with the attributes `request` asks for.
+  // Adds `m`, received at `received_micros`, to `reply` with the attributes `request` asks
+  // for.
   void AddMessageOutput(ReceiveMessageReply* reply, const Queue& q, const Message& m,
-                        const ReceiveRequest& request) const;
+                        const ReceiveRequest& request, int64_t received_micros) const;
   void Park(const std::shared_ptr<Queue>& q, ReceiveRequest request);
   // When the queue's next hidden message becomes visible, in steady time (max if none).
   std::chrono::steady_clock::time_point NextVisibleLocked(const Queue& q) const;

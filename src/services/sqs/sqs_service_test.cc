@@ -287,6 +287,50 @@ TEST_F(SqsTest, DelayAndVisibilityFollowTheClock) {
   EXPECT_EQ(Receive(url).size(), 1u);
 }
 
+// AWS keeps a message hidden at most 12 hours from a receive, however it is extended; a new
+// receive starts a new 12 hours. The receive time travels in the receipt handle.
+TEST_F(SqsTest, VisibilityStaysWithinTwelveHoursOfTheReceive) {
+  const std::string url = CreateQueue("cap");
+  Send(url, "m");
+  auto change = [&](const json::value& handle, int64_t timeout) {
+    return Call(
+        "ChangeMessageVisibility",
+        json::object{{"QueueUrl", url}, {"ReceiptHandle", handle}, {"VisibilityTimeout", timeout}});
+  };
+  auto first = Receive(url, json::object{{"VisibilityTimeout", 60}});
+  ASSERT_EQ(first.size(), 1u);
+  const json::value handle = first[0].as_object()["ReceiptHandle"];
+  Ok(change(handle, 43200));  // at the receive instant, the whole 12 hours
+  clock_.AdvanceSeconds(100);
+  auto e = Err(change(handle, 43200));
+  EXPECT_EQ(e.code, "InvalidParameterValue");
+  EXPECT_EQ(e.message,
+            "Value 43200 for parameter VisibilityTimeout is invalid. Reason: Total "
+            "VisibilityTimeout for the message is beyond the limit [43200 seconds]");
+  Ok(change(handle, 43100));  // exactly up to the limit
+
+  // The handle keeps its receive time across a restart.
+  Restart();
+  clock_.AdvanceSeconds(1);
+  EXPECT_EQ(Err(change(handle, 43100)).code, "InvalidParameterValue");
+  auto batch =
+      Ok(Call("ChangeMessageVisibilityBatch",
+              json::object{{"QueueUrl", url},
+                           {"Entries", json::array{json::object{{"Id", "over"},
+                                                                {"ReceiptHandle", handle},
+                                                                {"VisibilityTimeout", 43100}},
+                                                   json::object{{"Id", "fine"},
+                                                                {"ReceiptHandle", handle},
+                                                                {"VisibilityTimeout", 0}}}}}));
+  ASSERT_EQ(batch["Failed"].as_array().size(), 1u);
+  EXPECT_EQ(batch["Failed"].as_array()[0].as_object()["Id"], "over");
+  EXPECT_EQ(batch["Failed"].as_array()[0].as_object()["Code"], "InvalidParameterValue");
+
+  auto second = Receive(url);  // visible again after the change to 0: a new 12 hours
+  ASSERT_EQ(second.size(), 1u);
+  Ok(change(second[0].as_object()["ReceiptHandle"], 43200));
+}
+
 TEST_F(SqsTest, RetentionExpiresMessages) {
   const std::string url = CreateQueue("ret", json::object{{"MessageRetentionPeriod", "60"}});
   Send(url, "old");
