@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 namespace tidepool::bench {
 
@@ -18,6 +19,7 @@ LatencyRecorder MeasureFdatasync(const DiskProbeOptions& options) {
   LatencyRecorder latency;
   std::string error;
   for (size_t i = 0; i < options.samples && error.empty(); ++i) {
+    if (options.gap.count() > 0) std::this_thread::sleep_for(options.gap);
     if (::write(fd, record.data(), record.size()) != static_cast<ssize_t>(record.size())) {
       error = std::string("write: ") + std::strerror(errno);
       break;

@@ -235,20 +235,34 @@ int RunStartup(const StartupOptions& options) {
   return clean ? 0 : 1;
 }
 
-int RunDisk(const DiskProbeOptions& options) {
-  LatencyRecorder latency = MeasureFdatasync(options);
-  std::printf(
-      "disk: write %zu B + fdatasync in %s: p50 %llu us, p99 %llu us, max %llu us "
-      "over %zu samples\n",
-      options.record_bytes, options.dir.c_str(),
-      static_cast<unsigned long long>(latency.Quantile(0.5)),
-      static_cast<unsigned long long>(latency.Quantile(0.99)),
-      static_cast<unsigned long long>(latency.Max()), latency.count());
-  boost::json::object o{{"bench", "disk"},
-                        {"samples", latency.count()},
-                        {"fdatasync_p50_us", latency.Quantile(0.5)},
-                        {"fdatasync_p99_us", latency.Quantile(0.99)},
-                        {"fdatasync_max_us", latency.Max()}};
+// Back-to-back samples, then (unless paced_gap is 0) paced ones: see disk_probe.h.
+int RunDisk(const DiskProbeOptions& options, std::chrono::microseconds paced_gap,
+            size_t paced_samples) {
+  boost::json::object o{{"bench", "disk"}};
+  auto report = [&](const DiskProbeOptions& run, std::string_view how, std::string_view key) {
+    LatencyRecorder latency = MeasureFdatasync(run);
+    std::printf(
+        "disk: write %zu B + fdatasync in %s, %.*s: p50 %llu us, p99 %llu us, max %llu us "
+        "over %zu samples\n",
+        run.record_bytes, run.dir.c_str(), static_cast<int>(how.size()), how.data(),
+        static_cast<unsigned long long>(latency.Quantile(0.5)),
+        static_cast<unsigned long long>(latency.Quantile(0.99)),
+        static_cast<unsigned long long>(latency.Max()), latency.count());
+    const std::string prefix(key);
+    o[prefix + "samples"] = latency.count();
+    o[prefix + "fdatasync_p50_us"] = latency.Quantile(0.5);
+    o[prefix + "fdatasync_p99_us"] = latency.Quantile(0.99);
+    o[prefix + "fdatasync_max_us"] = latency.Max();
+  };
+  report(options, "back to back", "");
+  if (paced_gap.count() > 0 && paced_samples > 0) {
+    DiskProbeOptions paced = options;
+    paced.gap = paced_gap;
+    paced.samples = paced_samples;
+    const std::string how = "after " + std::to_string(paced_gap.count()) + " us idle";
+    report(paced, how, "paced_");
+    o["paced_gap_us"] = paced_gap.count();
+  }
   std::printf("%s\n", boost::json::serialize(o).c_str());
   return 0;
 }
@@ -294,12 +308,23 @@ int main(int argc, char** argv) {
   CLI::App* disk_cmd =
       app.add_subcommand("disk", "write + fdatasync latency (the floor of a sync-mode commit)");
   disk_cmd->add_option("--dir", disk.dir, "directory for the probe file (use the data dir's)");
-  disk_cmd->add_option("--samples", disk.samples, "fdatasyncs measured");
+  disk_cmd->add_option("--samples", disk.samples, "fdatasyncs measured back to back");
+  int64_t paced_gap_us = 1000;
+  size_t paced_samples = 1000;
+  disk_cmd
+      ->add_option("--paced-gap-us", paced_gap_us,
+                   "idle time before each paced sample, about a c=1 request's round trip "
+                   "(0: no paced samples)")
+      ->capture_default_str();
+  disk_cmd->add_option("--paced-samples", paced_samples, "fdatasyncs measured paced")
+      ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   try {
     if (load_cmd->parsed()) return RunLoad(load);
-    if (disk_cmd->parsed()) return RunDisk(disk);
+    if (disk_cmd->parsed()) {
+      return RunDisk(disk, std::chrono::microseconds(paced_gap_us), paced_samples);
+    }
     return RunStartup(startup);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tidepool-bench: %s\n", e.what());
