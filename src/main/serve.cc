@@ -113,6 +113,8 @@ int RunServe(const ServeOptions& options) {
 
   sqs::SqsOptions sqs_options;
   sqs_options.default_host = options.host + ":" + std::to_string(options.port);
+  // In memory mode the store already holds every payload in memory: a cache would be a copy.
+  if (*durability == storage::Durability::kMemory) sqs_options.payload_cache_bytes = 0;
   sqs::SqsService sqs(**store, commits, clock, io, sqs_options);
   if (Status s = sqs.Recover(); !s.ok()) {
     spdlog::error("cannot recover SQS state: {}", s.ToString());

@@ -20,7 +20,7 @@ struct SqsOptions {
 
   // Message bodies (and attributes) kept in memory, all queues together, in bytes. Messages
   // beyond the cap keep only their index entry in memory; their payload is read from the
-  // store when received.
+  // store when received. `tidepool serve` sets 0 in memory mode, where the store is memory.
   uint64_t payload_cache_bytes = 256ull << 20;
 
   // How often expired messages (older than their queue's MessageRetentionPeriod) are
