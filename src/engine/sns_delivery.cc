@@ -116,10 +116,24 @@ std::function<void(std::function<void()>)> SnsDelivery::Poster() const {
   };
 }
 
+bool SnsDelivery::HasSink(const sns::Delivery& d) const {
+  if (d.protocol == "lambda") return functions_ != nullptr;
+  if (d.protocol == "http" || d.protocol == "https") return http_ != nullptr;
+  return true;
+}
+
 void SnsDelivery::Enqueue(const std::vector<sns::DeliveryPtr>& deliveries) {
   {
     std::lock_guard lock(mu_);
     for (const auto& d : deliveries) {
+      if (!HasSink(*d)) {
+        // Held in memory, such entries would pile up for as long as the sink is missing.
+        if (d->seq > last_parked_seq_) {
+          last_parked_seq_ = d->seq;
+          ++stats_.parked;
+        }
+        continue;
+      }
       if (!items_.emplace(d->seq, Item{d}).second) continue;
       if (d->fifo) lanes_[d->subscription_arn].insert(d->seq);
     }

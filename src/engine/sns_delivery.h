@@ -6,7 +6,10 @@
 // FunctionSink, and while none is bound entries wait). An entry is deleted from the outbox
 // only after its target accepted it; failures are retried with backoff (http/https: the
 // subscription's or topic's DeliveryPolicy healthyRetryPolicy, AWS's defaults otherwise;
-// sqs/lambda: exponential backoff up to max_attempts). When the target is gone (queue
+// sqs/lambda: exponential backoff up to max_attempts). Entries for a target kind without a
+// sink (lambda while no FunctionSink is bound) stay in the outbox only: they take no memory
+// and no attempts, and an engine started with that sink delivers them. When the target is
+// gone (queue
 // deleted), refuses the message, or retries are exhausted, the message goes to the
 // subscription's RedrivePolicy dead-letter queue, or is dropped (logged) when it has none.
 // Entries of subscriptions that no longer exist are dropped.
@@ -75,7 +78,8 @@ class SnsDelivery {
     uint64_t retries = 0;
     uint64_t dead_lettered = 0;
     uint64_t dropped = 0;
-    uint64_t pending = 0;  // entries known and not yet finished
+    uint64_t pending = 0;  // entries held in memory and not yet finished
+    uint64_t parked = 0;   // entries left in the outbox for want of a sink
   };
   Stats stats() const;
 
@@ -87,6 +91,8 @@ class SnsDelivery {
   };
 
   void Enqueue(const std::vector<sns::DeliveryPtr>& deliveries);
+  // Whether this engine has a sink for `d`'s protocol.
+  bool HasSink(const sns::Delivery& d) const;
   void Pump();
   void Dispatch(const sns::DeliveryPtr& d, uint32_t attempts);
   void OnResult(uint64_t seq, SinkResult result, bool to_dlq);
@@ -115,6 +121,7 @@ class SnsDelivery {
   std::map<uint64_t, Item> items_;                   // by outbox seq; guarded by mu_
   std::map<std::string, std::set<uint64_t>> lanes_;  // FIFO: subscription -> seqs
   size_t in_flight_ = 0;                             // guarded by mu_
+  uint64_t last_parked_seq_ = 0;                     // guarded by mu_ (counts each once)
   Stats stats_;                                      // guarded by mu_
 };
 
