@@ -13,6 +13,21 @@ std::string WithKind(char kind) {
   return key;
 }
 
+// kind queue_uid:u64be name:string
+std::string QueueStringKey(char kind, uint64_t uid, std::string_view name) {
+  std::string key = WithKind(kind);
+  storage::AppendU64BE(&key, uid);
+  storage::AppendOrderedString(&key, name);
+  return key;
+}
+
+bool ParseQueueStringKey(char kind, std::string_view key, uint64_t* uid, std::string* name) {
+  const std::string prefix = WithKind(kind);
+  if (!key.starts_with(prefix)) return false;
+  key.remove_prefix(prefix.size());
+  return storage::ReadU64BE(&key, uid) && storage::ReadOrderedString(&key, name) && key.empty();
+}
+
 }  // namespace
 
 std::string NextUidKey() { return WithKind('n'); }
@@ -63,18 +78,11 @@ size_t FamilyLength(std::string_view key) {
 }
 
 std::string DedupKey(uint64_t uid, std::string_view dedup_key) {
-  std::string key = WithKind('d');
-  storage::AppendU64BE(&key, uid);
-  storage::AppendOrderedString(&key, dedup_key);
-  return key;
+  return QueueStringKey('d', uid, dedup_key);
 }
 
 bool ParseDedupKey(std::string_view key, uint64_t* uid, std::string* dedup_key) {
-  const std::string prefix = WithKind('d');
-  if (!key.starts_with(prefix)) return false;
-  key.remove_prefix(prefix.size());
-  return storage::ReadU64BE(&key, uid) && storage::ReadOrderedString(&key, dedup_key) &&
-         key.empty();
+  return ParseQueueStringKey('d', key, uid, dedup_key);
 }
 
 std::string EncodeDedupRecord(int64_t expires_micros, uint64_t seq, std::string_view message_id) {
@@ -91,6 +99,44 @@ bool DecodeDedupRecord(std::string_view value, int64_t* expires_micros, uint64_t
   if (!storage::ReadU64BE(&value, &expires) || !storage::ReadU64BE(&value, seq)) return false;
   *expires_micros = static_cast<int64_t>(expires);
   message_id->assign(value);
+  return true;
+}
+
+std::string AttemptKey(uint64_t uid, std::string_view attempt_id) {
+  return QueueStringKey('a', uid, attempt_id);
+}
+
+bool ParseAttemptKey(std::string_view key, uint64_t* uid, std::string* attempt_id) {
+  return ParseQueueStringKey('a', key, uid, attempt_id);
+}
+
+std::string EncodeAttemptRecord(const AttemptRecord& record) {
+  std::string out;
+  storage::AppendU64BE(&out, static_cast<uint64_t>(record.expires_micros));
+  storage::AppendU64BE(&out, static_cast<uint64_t>(record.received_micros));
+  for (const auto& [seq, gen] : record.received) {
+    storage::AppendU64BE(&out, seq);
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(gen >> shift));
+  }
+  return out;
+}
+
+bool DecodeAttemptRecord(std::string_view value, AttemptRecord* record) {
+  uint64_t expires = 0, received = 0;
+  if (!storage::ReadU64BE(&value, &expires) || !storage::ReadU64BE(&value, &received)) {
+    return false;
+  }
+  record->expires_micros = static_cast<int64_t>(expires);
+  record->received_micros = static_cast<int64_t>(received);
+  record->received.clear();
+  while (!value.empty()) {
+    uint64_t seq = 0;
+    if (!storage::ReadU64BE(&value, &seq) || value.size() < 4) return false;
+    uint32_t gen = 0;
+    for (int i = 0; i < 4; ++i) gen = (gen << 8) | static_cast<uint8_t>(value[i]);
+    value.remove_prefix(4);
+    record->received.emplace_back(seq, gen);
+  }
   return true;
 }
 

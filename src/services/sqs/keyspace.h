@@ -6,13 +6,15 @@
 //          | 'm' queue_uid:u64be seq:u64be         -> MessageRecord (binary, message.h)
 //          | 's' queue_uid:u64be seq:u64be         -> StateRecord (binary, message.h)
 //          | 'd' queue_uid:u64be dedup_key:string  -> DedupRecord
+//          | 'a' queue_uid:u64be attempt_id:string -> AttemptRecord (FIFO receive attempts)
 //          | 't' task_id:string                    -> MoveTask (json, see move_task.h)
 //   DedupRecord := expires_micros:u64be seq:u64be message_id
 //   dedup_key   := MessageDeduplicationId, or MessageGroupId "\0" MessageDeduplicationId
 //                  when the queue's DeduplicationScope is messageGroup
+//   AttemptRecord := expires_micros:u64be received_micros:u64be (seq:u64be receipt_gen:u32be)*
 //
 // (u64be and string as in storage/key_codec.h.) Queue uids come from next_uid and are never
-// reused, so the records of a deleted queue (DeleteRanges over its 'm', 's' and 'd' keys) can
+// reused, so the records of a deleted queue (DeleteRanges over its 'm', 's', 'd', 'a' keys) can
 // never be seen by a re-created queue of the same name. Messages of a queue sort by seq,
 // their send order.
 #pragma once
@@ -21,6 +23,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace tidepool::sqs::keyspace {
 
@@ -47,6 +51,18 @@ bool ParseDedupKey(std::string_view key, uint64_t* uid, std::string* dedup_key);
 std::string EncodeDedupRecord(int64_t expires_micros, uint64_t seq, std::string_view message_id);
 bool DecodeDedupRecord(std::string_view value, int64_t* expires_micros, uint64_t* seq,
                        std::string* message_id);
+
+// A FIFO ReceiveRequestAttemptId: when it expires, when its receive happened, and the
+// messages it returned (seq, receipt_gen).
+struct AttemptRecord {
+  int64_t expires_micros = 0;
+  int64_t received_micros = 0;
+  std::vector<std::pair<uint64_t, uint32_t>> received;
+};
+std::string AttemptKey(uint64_t uid, std::string_view attempt_id);
+bool ParseAttemptKey(std::string_view key, uint64_t* uid, std::string* attempt_id);
+std::string EncodeAttemptRecord(const AttemptRecord& record);
+bool DecodeAttemptRecord(std::string_view value, AttemptRecord* record);
 
 std::string MoveTaskKey(std::string_view task_id);
 

@@ -91,7 +91,8 @@ void Queue::Promote(int64_t now_micros) {
   }
 }
 
-void Queue::PruneDedup(int64_t now_micros, size_t limit, std::vector<std::string>* removed) {
+void Queue::PruneDedup(int64_t now_micros, size_t limit, std::vector<std::string>* removed,
+                       std::vector<std::string>* removed_attempts) {
   while (!dedup_expiry.empty() && dedup_expiry.front().first <= now_micros && limit > 0) {
     auto it = dedup.find(dedup_expiry.front().second);
     if (it != dedup.end() && it->second.expires_micros <= now_micros) {
@@ -101,8 +102,14 @@ void Queue::PruneDedup(int64_t now_micros, size_t limit, std::vector<std::string
     }
     dedup_expiry.pop_front();
   }
-  std::erase_if(attempts,
-                [now_micros](const auto& e) { return e.second.expires_micros <= now_micros; });
+  for (auto it = attempts.begin(); it != attempts.end();) {
+    if (it->second.expires_micros > now_micros) {
+      ++it;
+      continue;
+    }
+    if (removed_attempts) removed_attempts->push_back(it->first);
+    it = attempts.erase(it);
+  }
 }
 
 std::shared_ptr<const std::string> Queue::SharedSender(std::string_view sender_id) {

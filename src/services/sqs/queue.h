@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "protocol/service.h"
+#include "services/sqs/keyspace.h"
 #include "services/sqs/message.h"
 #include "services/sqs/message_replies.h"
 #include "services/sqs/seq_set.h"
@@ -85,11 +86,7 @@ struct DedupEntry {
 };
 
 // A FIFO ReceiveRequestAttemptId remembered for 5 minutes: the messages it returned.
-struct ReceiveAttempt {
-  int64_t expires_micros = 0;
-  int64_t received_micros = 0;
-  std::vector<std::pair<uint64_t, uint32_t>> received;  // seq, receipt_gen
-};
+using ReceiveAttempt = keyspace::AttemptRecord;
 
 class Queue {
  public:
@@ -134,7 +131,9 @@ class Queue {
   void Reindex(Message& m, int64_t old_visible_at, Hidden old_reason, int64_t now_micros);
   void Promote(int64_t now_micros);
   // Drops expired dedup entries and attempts; appends the dedup keys removed to `removed`.
-  void PruneDedup(int64_t now_micros, size_t limit, std::vector<std::string>* removed);
+  // Also drops expired attempts, appending their ids to `removed_attempts`.
+  void PruneDedup(int64_t now_micros, size_t limit, std::vector<std::string>* removed,
+                  std::vector<std::string>* removed_attempts);
   bool GroupLocked(const std::string& group) const;
   // The sender id as a string shared with the queue's other messages from that sender (null
   // for an empty one), for Message::set_sender_id.

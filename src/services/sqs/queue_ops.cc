@@ -249,7 +249,7 @@ void SqsService::DeleteQueue(CallPtr call) {
     }
     queue->waiters.clear();
     batch.Delete(keyspace::QueueKey(queue->uid));
-    for (char kind : {'m', 's', 'd'}) {
+    for (char kind : {'m', 's', 'd', 'a'}) {
       const std::string begin = keyspace::QueueKindPrefix(kind, queue->uid);
       batch.DeleteRange(begin, storage::PrefixEnd(begin));
     }
@@ -287,7 +287,7 @@ void SqsService::PurgeQueue(CallPtr call) {
   queue.group_inflight.clear();
   queue.attempts.clear();
   storage::WriteBatch batch;
-  for (char kind : {'m', 's'}) {
+  for (char kind : {'m', 's', 'a'}) {
     const std::string begin = keyspace::QueueKindPrefix(kind, queue.uid);
     batch.DeleteRange(begin, storage::PrefixEnd(begin));
   }

@@ -77,6 +77,8 @@ Status SqsService::Recover() {
     for (auto& [seq, m] : messages) q->Insert(std::move(m), now);
     q->last_seq = std::max(q->last_seq, static_cast<uint64_t>(now) << 8);
   }
+  // Records past their 5 minutes (dedup entries, receive attempts) are deleted, not loaded.
+  storage::WriteBatch expired;
   const std::string dedup_begin = keyspace::KindPrefix('d');
   std::vector<std::pair<int64_t, std::pair<uint64_t, std::string>>> dedups;
   TP_RETURN_IF_ERROR(store_.Scan(dedup_begin, storage::PrefixEnd(dedup_begin),
@@ -90,7 +92,10 @@ Status SqsService::Recover() {
                                      return true;
                                    }
                                    auto it = by_uid.find(uid);
-                                   if (it == by_uid.end() || e.expires_micros <= now) return true;
+                                   if (it == by_uid.end() || e.expires_micros <= now) {
+                                     expired.Delete(std::string(key));
+                                     return true;
+                                   }
                                    dedups.push_back({e.expires_micros, {uid, dedup_key}});
                                    it->second->dedup[dedup_key] = std::move(e);
                                    return true;
@@ -98,6 +103,30 @@ Status SqsService::Recover() {
   std::sort(dedups.begin(), dedups.end());
   for (auto& [expires, ref] : dedups) {
     by_uid[ref.first]->dedup_expiry.emplace_back(expires, std::move(ref.second));
+  }
+  const std::string attempts_begin = keyspace::KindPrefix('a');
+  TP_RETURN_IF_ERROR(store_.Scan(attempts_begin, storage::PrefixEnd(attempts_begin),
+                                 [&](std::string_view key, std::string_view value) {
+                                   uint64_t uid = 0;
+                                   std::string id;
+                                   ReceiveAttempt a;
+                                   if (!keyspace::ParseAttemptKey(key, &uid, &id) ||
+                                       !keyspace::DecodeAttemptRecord(value, &a)) {
+                                     return true;
+                                   }
+                                   auto it = by_uid.find(uid);
+                                   if (it == by_uid.end() || a.expires_micros <= now) {
+                                     expired.Delete(std::string(key));
+                                     return true;
+                                   }
+                                   it->second->attempts[id] = std::move(a);
+                                   return true;
+                                 }));
+  if (!expired.empty()) {
+    Status st = commits_.Submit(std::move(expired), [](const Status& s) {
+      if (!s.ok()) spdlog::warn("sqs: deleting expired dedup records: {}", s.ToString());
+    });
+    (void)st;
   }
   {
     std::unique_lock lock(registry_mu_);
@@ -136,9 +165,10 @@ uint64_t SqsService::SweepExpiredMessages() {
     const int64_t now = clock_.NowMicros();
     const int64_t retention = q->config.message_retention_period * kMicrosPerSecond;
     storage::WriteBatch batch;
-    std::vector<std::string> pruned;
-    q->PruneDedup(now, SIZE_MAX, &pruned);
+    std::vector<std::string> pruned, attempts;
+    q->PruneDedup(now, SIZE_MAX, &pruned, &attempts);
     for (const auto& key : pruned) batch.Delete(keyspace::DedupKey(q->uid, key));
+    for (const auto& id : attempts) batch.Delete(keyspace::AttemptKey(q->uid, id));
     for (auto it = q->messages.begin(); it != q->messages.end();) {
       auto next = std::next(it);
       if (it->second.sent_micros + retention <= now) {

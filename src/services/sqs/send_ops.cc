@@ -133,9 +133,10 @@ std::function<void(const Status&)> SqsService::StageSends(
   const int64_t now = clock_.NowMicros();
   const QueueConfig& c = q->config;
   if (q->fifo) {
-    std::vector<std::string> pruned;
-    q->PruneDedup(now, kMaxDedupPrunePerSend, &pruned);
+    std::vector<std::string> pruned, attempts;
+    q->PruneDedup(now, kMaxDedupPrunePerSend, &pruned, &attempts);
     for (const auto& key : pruned) batch.Delete(keyspace::DedupKey(q->uid, key));
+    for (const auto& id : attempts) batch.Delete(keyspace::AttemptKey(q->uid, id));
   }
   for (size_t i = 0; i < inputs.size(); ++i) {
     SendInput& in = inputs[i];

@@ -5,8 +5,10 @@
 #include <chrono>
 #include <thread>
 
+#include "services/sqs/keyspace.h"
 #include "services/sqs/message_input.h"
 #include "services/sqs/sqs_test_fixture.h"
+#include "storage/key_codec.h"
 
 namespace tidepool::sqs {
 namespace {
@@ -115,6 +117,40 @@ TEST_F(SqsTest, FifoReceiveRequestAttemptIdReturnsTheSameMessages) {
   ASSERT_EQ(retry.size(), 1u);
   EXPECT_EQ(retry[0].as_object()["ReceiptHandle"], first[0].as_object()["ReceiptHandle"]);
   EXPECT_TRUE(Receive(url, json::object{{"ReceiveRequestAttemptId", "try-2"}}).empty());
+}
+
+// The attempt is as durable as its receive: a client retrying after a restart (the reply may
+// have been lost with the process) gets the same messages and handles for 5 minutes.
+TEST_F(SqsTest, FifoReceiveRequestAttemptIdSurvivesARestart) {
+  const std::string url = CreateQueue(
+      "attempt-restart.fifo", json::object{{"FifoQueue", "true"}, {"VisibilityTimeout", "600"}});
+  Send(url, "a", FifoSend("g", "1"));
+  Send(url, "b", FifoSend("g", "2"));
+  const json::object attempt{{"ReceiveRequestAttemptId", "lost-reply"},
+                             {"MaxNumberOfMessages", 10}};
+  auto first = Receive(url, attempt);
+  ASSERT_EQ(first.size(), 2u);
+  Restart();
+  auto retry = Receive(url, attempt);
+  ASSERT_EQ(retry.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(retry[i].as_object()["ReceiptHandle"], first[i].as_object()["ReceiptHandle"]) << i;
+  }
+  // Once its 5 minutes are over, the next send prunes the attempt, in the store too.
+  auto attempt_records = [&] {
+    size_t n = 0;
+    const std::string begin = keyspace::KindPrefix('a');
+    EXPECT_TRUE(store_
+                    .Scan(begin, storage::PrefixEnd(begin),
+                          [&](std::string_view, std::string_view) { return ++n > 0; })
+                    .ok());
+    return n;
+  };
+  EXPECT_EQ(attempt_records(), 1u);
+  clock_.AdvanceSeconds(301);
+  Send(url, "c", FifoSend("h", "3"));
+  commits_->Flush();
+  EXPECT_EQ(attempt_records(), 0u);
 }
 
 TEST_F(SqsTest, RedriveMovesMessagesPastMaxReceiveCount) {

@@ -518,6 +518,28 @@ TEST(SqsKeyspaceTest, FamiliesAreOneQueuesKeysOfOneKind) {
   EXPECT_EQ(keyspace::FamilyLength(keyspace::QueueKey(7)), 0u);
   EXPECT_EQ(keyspace::FamilyLength(keyspace::DedupKey(7, "12345678")), 0u);
   EXPECT_EQ(keyspace::FamilyLength(keyspace::NextUidKey()), 0u);
+  EXPECT_EQ(keyspace::FamilyLength(keyspace::AttemptKey(7, "12345678")), 0u);
+}
+
+TEST(SqsKeyspaceTest, AttemptKeysAndRecordsRoundTrip) {
+  uint64_t uid = 0;
+  std::string id;
+  ASSERT_TRUE(keyspace::ParseAttemptKey(keyspace::AttemptKey(7, std::string_view("try\0-1", 6)),
+                                        &uid, &id));
+  EXPECT_EQ(uid, 7u);
+  EXPECT_EQ(id, std::string("try\0-1", 6));
+  EXPECT_FALSE(keyspace::ParseAttemptKey(keyspace::DedupKey(7, "x"), &uid, &id));
+
+  keyspace::AttemptRecord in{
+      .expires_micros = 5, .received_micros = 3, .received = {{9, 2}, {1ull << 40, 0xfffffffe}}};
+  keyspace::AttemptRecord out;
+  ASSERT_TRUE(keyspace::DecodeAttemptRecord(keyspace::EncodeAttemptRecord(in), &out));
+  EXPECT_EQ(out.expires_micros, 5);
+  EXPECT_EQ(out.received_micros, 3);
+  EXPECT_EQ(out.received, in.received);
+  std::string cut = keyspace::EncodeAttemptRecord(in);
+  cut.pop_back();  // a truncated entry is refused
+  EXPECT_FALSE(keyspace::DecodeAttemptRecord(cut, &out));
 }
 
 }  // namespace
