@@ -5,10 +5,8 @@
 #include <chrono>
 #include <thread>
 
-#include "services/sqs/keyspace.h"
 #include "services/sqs/message_input.h"
 #include "services/sqs/sqs_test_fixture.h"
-#include "storage/key_codec.h"
 
 namespace tidepool::sqs {
 namespace {
@@ -137,20 +135,26 @@ TEST_F(SqsTest, FifoReceiveRequestAttemptIdSurvivesARestart) {
     EXPECT_EQ(retry[i].as_object()["ReceiptHandle"], first[i].as_object()["ReceiptHandle"]) << i;
   }
   // Once its 5 minutes are over, the next send prunes the attempt, in the store too.
-  auto attempt_records = [&] {
-    size_t n = 0;
-    const std::string begin = keyspace::KindPrefix('a');
-    EXPECT_TRUE(store_
-                    .Scan(begin, storage::PrefixEnd(begin),
-                          [&](std::string_view, std::string_view) { return ++n > 0; })
-                    .ok());
-    return n;
-  };
-  EXPECT_EQ(attempt_records(), 1u);
+  EXPECT_EQ(Records('a'), 1u);
   clock_.AdvanceSeconds(301);
   Send(url, "c", FifoSend("h", "3"));
   commits_->Flush();
-  EXPECT_EQ(attempt_records(), 0u);
+  EXPECT_EQ(Records('a'), 0u);
+}
+
+// Recovery drops the dedup entries and receive attempts whose 5 minutes ran out while the
+// service was down, from the store as well.
+TEST_F(SqsTest, RecoveryDeletesExpiredDedupRecordsAndAttempts) {
+  const std::string url = CreateQueue("expired.fifo", json::object{{"FifoQueue", "true"}});
+  Send(url, "a", FifoSend("g", "1"));
+  ASSERT_EQ(Receive(url, json::object{{"ReceiveRequestAttemptId", "r"}}).size(), 1u);
+  EXPECT_EQ(Records('d'), 1u);
+  EXPECT_EQ(Records('a'), 1u);
+  clock_.AdvanceSeconds(301);
+  Restart();
+  commits_->Flush();
+  EXPECT_EQ(Records('d'), 0u);
+  EXPECT_EQ(Records('a'), 0u);
 }
 
 TEST_F(SqsTest, RedriveMovesMessagesPastMaxReceiveCount) {

@@ -20,8 +20,10 @@
 #include "core/clock.h"
 #include "protocol/codec/json_codec.h"
 #include "protocol/model/models.h"
+#include "services/sqs/keyspace.h"
 #include "services/sqs/sqs_service.h"
 #include "storage/commit_queue.h"
+#include "storage/key_codec.h"
 #include "storage/memory_store.h"
 
 namespace tidepool::sqs {
@@ -171,6 +173,17 @@ class SqsTest : public ::testing::Test {
     auto& attrs = out["Attributes"].as_object();
     if (!attrs.contains(name)) return "<absent>";
     return std::string(attrs[name].as_string());
+  }
+
+  // How many store records of SQS key kind `kind` exist (keyspace.h).
+  size_t Records(char kind) {
+    size_t n = 0;
+    const std::string begin = keyspace::KindPrefix(kind);
+    EXPECT_TRUE(store_
+                    .Scan(begin, storage::PrefixEnd(begin),
+                          [&](std::string_view, std::string_view) { return ++n > 0; })
+                    .ok());
+    return n;
   }
 
   using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
