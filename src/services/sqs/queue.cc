@@ -91,12 +91,11 @@ void Queue::Promote(int64_t now_micros) {
   }
 }
 
-void Queue::PruneDedup(int64_t now_micros, size_t limit, std::vector<std::string>* removed,
-                       std::vector<std::string>* removed_attempts) {
+void Queue::PruneDedup(int64_t now_micros, size_t limit, storage::WriteBatch* batch) {
   while (!dedup_expiry.empty() && dedup_expiry.front().first <= now_micros && limit > 0) {
     auto it = dedup.find(dedup_expiry.front().second);
     if (it != dedup.end() && it->second.expires_micros <= now_micros) {
-      if (removed) removed->push_back(it->first);
+      batch->Delete(keyspace::DedupKey(uid, it->first));
       dedup.erase(it);
       --limit;
     }
@@ -107,7 +106,7 @@ void Queue::PruneDedup(int64_t now_micros, size_t limit, std::vector<std::string
       ++it;
       continue;
     }
-    if (removed_attempts) removed_attempts->push_back(it->first);
+    batch->Delete(keyspace::AttemptKey(uid, it->first));
     it = attempts.erase(it);
   }
 }

@@ -32,6 +32,7 @@
 #include "services/sqs/message.h"
 #include "services/sqs/message_replies.h"
 #include "services/sqs/seq_set.h"
+#include "storage/write_batch.h"
 
 namespace tidepool::sqs {
 
@@ -130,10 +131,9 @@ class Queue {
   // Moves the message to `ready` or `hidden` per its visible_at (after changing it).
   void Reindex(Message& m, int64_t old_visible_at, Hidden old_reason, int64_t now_micros);
   void Promote(int64_t now_micros);
-  // Drops expired dedup entries and attempts; appends the dedup keys removed to `removed`.
-  // Also drops expired attempts, appending their ids to `removed_attempts`.
-  void PruneDedup(int64_t now_micros, size_t limit, std::vector<std::string>* removed,
-                  std::vector<std::string>* removed_attempts);
+  // Drops expired dedup entries (at most `limit`) and receive attempts, and adds the deletes
+  // of their store records to `batch`.
+  void PruneDedup(int64_t now_micros, size_t limit, storage::WriteBatch* batch);
   bool GroupLocked(const std::string& group) const;
   // The sender id as a string shared with the queue's other messages from that sender (null
   // for an empty one), for Message::set_sender_id.

@@ -182,8 +182,8 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
       if (q->fifo) taken_groups.insert(m.group_id());
     }
     if (q->fifo && !request.attempt_id.empty() && !received.empty()) {
-      ReceiveAttempt& a = q->attempts[request.attempt_id];
-      a = ReceiveAttempt{now + kDedupWindowMicros, now, received};
+      const ReceiveAttempt& a = q->attempts[request.attempt_id] =
+          ReceiveAttempt{now + kDedupWindowMicros, now, received};
       // Durable with the receive it describes: a retry after a restart gets the same answer.
       batch.Put(keyspace::AttemptKey(q->uid, request.attempt_id), keyspace::EncodeAttemptRecord(a));
     }

@@ -165,10 +165,7 @@ uint64_t SqsService::SweepExpiredMessages() {
     const int64_t now = clock_.NowMicros();
     const int64_t retention = q->config.message_retention_period * kMicrosPerSecond;
     storage::WriteBatch batch;
-    std::vector<std::string> pruned, attempts;
-    q->PruneDedup(now, SIZE_MAX, &pruned, &attempts);
-    for (const auto& key : pruned) batch.Delete(keyspace::DedupKey(q->uid, key));
-    for (const auto& id : attempts) batch.Delete(keyspace::AttemptKey(q->uid, id));
+    q->PruneDedup(now, SIZE_MAX, &batch);
     for (auto it = q->messages.begin(); it != q->messages.end();) {
       auto next = std::next(it);
       if (it->second.sent_micros + retention <= now) {

@@ -132,12 +132,7 @@ std::function<void(const Status&)> SqsService::StageSends(
   storage::WriteBatch& batch = *batch_out;
   const int64_t now = clock_.NowMicros();
   const QueueConfig& c = q->config;
-  if (q->fifo) {
-    std::vector<std::string> pruned, attempts;
-    q->PruneDedup(now, kMaxDedupPrunePerSend, &pruned, &attempts);
-    for (const auto& key : pruned) batch.Delete(keyspace::DedupKey(q->uid, key));
-    for (const auto& id : attempts) batch.Delete(keyspace::AttemptKey(q->uid, id));
-  }
+  if (q->fifo) q->PruneDedup(now, kMaxDedupPrunePerSend, &batch);
   for (size_t i = 0; i < inputs.size(); ++i) {
     SendInput& in = inputs[i];
     SendResult& r = results[i];
