@@ -215,11 +215,14 @@ void SnsService::NotifyOutbox(const std::vector<DeliveryPtr>& deliveries) {
   for (const auto& [id, listener] : *listeners) listener(deliveries);
 }
 
-Result<std::vector<DeliveryPtr>> SnsService::LoadOutbox() const {
+Result<std::vector<DeliveryPtr>> SnsService::LoadOutbox(uint64_t first, uint64_t last,
+                                                        size_t limit) const {
   std::vector<DeliveryPtr> out;
+  if (limit == 0 || first > last) return out;
   Status decode_error;
-  const std::string prefix = keyspace::OutboxPrefix();
-  Status st = store_.Scan(prefix, storage::PrefixEnd(prefix),
+  const std::string end = last == UINT64_MAX ? storage::PrefixEnd(keyspace::OutboxPrefix())
+                                             : keyspace::OutboxKey(last + 1);
+  Status st = store_.Scan(keyspace::OutboxKey(first), end,
                           [&](std::string_view key, std::string_view value) {
                             auto seq = keyspace::ParseOutboxKey(key);
                             auto d = DecodeDelivery(value);
@@ -229,7 +232,7 @@ Result<std::vector<DeliveryPtr>> SnsService::LoadOutbox() const {
                             }
                             d->seq = *seq;
                             out.push_back(std::make_shared<const Delivery>(std::move(*d)));
-                            return true;
+                            return out.size() < limit;
                           });
   TP_RETURN_IF_ERROR(st);
   TP_RETURN_IF_ERROR(decode_error);

@@ -85,9 +85,14 @@ class SnsService final : public protocol::Service {
   // --- The outbox, for the delivery engine.
   uint64_t AddOutboxListener(OutboxListener listener);
   void RemoveOutboxListener(uint64_t id);
-  // Every outbox entry in the store, in outbox order (engine start-up: entries left by a
-  // previous run). Thread-safe.
-  Result<std::vector<DeliveryPtr>> LoadOutbox() const;
+  // The outbox entries in the store with a seq in [first, last], in outbox order, at most
+  // `limit` of them (the delivery engine reads the outbox a page at a time: entries left by
+  // a previous run, and entries it had no room for). Thread-safe.
+  Result<std::vector<DeliveryPtr>> LoadOutbox(uint64_t first = 0, uint64_t last = UINT64_MAX,
+                                              size_t limit = SIZE_MAX) const;
+  // The highest outbox seq handed out so far (0: none): entries written before the delivery
+  // engine started listening have seqs up to this.
+  uint64_t LastOutboxSeq() const { return next_outbox_seq_.load() - 1; }
   // Deletes outbox entry `seq` (its target accepted it, or it went to a dead-letter queue,
   // or it is dropped). `done` runs once the delete is durable, as a commit completion.
   void CompleteDelivery(uint64_t seq, std::function<void(const Status&)> done);
