@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
 
 #include "services/sns/delivery.h"
 
@@ -55,6 +57,20 @@ std::string LambdaEvent(const sns::Delivery& d) {
   return json::serialize(json::object{{"Records", json::array{std::move(record)}}});
 }
 
+// What an entry held in memory counts against max_loaded_bytes.
+size_t EntryBytes(const sns::Delivery& d) {
+  size_t bytes = sizeof(sns::Delivery) + d.subscription_arn.size() + d.topic_arn.size() +
+                 d.protocol.size() + d.endpoint.size() + d.dlq_arn.size() +
+                 d.delivery_policy.size() + d.message_id.size() + d.message.size() +
+                 d.subject.size() + d.group_id.size() + d.dedup_id.size() +
+                 d.sequence_number.size() + d.token.size() + d.subscribe_url.size() +
+                 d.unsubscribe_url.size() + d.signing_cert_url.size();
+  for (const auto& a : d.attributes) {
+    bytes += sizeof(a) + a.name.size() + a.data_type.size() + a.value.size();
+  }
+  return bytes;
+}
+
 int64_t IntField(const json::object& o, std::string_view key, int64_t fallback) {
   const auto* v = o.if_contains(key);
   if (v && v->is_int64()) return v->get_int64();
@@ -78,14 +94,19 @@ SnsDelivery::SnsDelivery(sns::SnsService& sns, QueueSink& queues, HttpSink* http
 SnsDelivery::~SnsDelivery() { Stop(); }
 
 Status SnsDelivery::Start() {
-  // Listen first, then load: an entry committed in between is seen twice and kept once.
+  // Listen first, then read: every entry is reported by the listener or already in the store
+  // when startup_last_ is taken (see on_disk_).
   listener_id_ = sns_.AddOutboxListener(
       [this, post = Poster()](const std::vector<sns::DeliveryPtr>& deliveries) {
         post([this, deliveries] { Enqueue(deliveries); });
       });
-  auto existing = sns_.LoadOutbox();
-  if (!existing.ok()) return existing.status();
-  Post([this, loaded = std::move(*existing)] { Enqueue(loaded); });
+  {
+    std::lock_guard lock(mu_);
+    startup_last_ = sns_.LastOutboxSeq();
+    on_disk_.InsertRange(0, startup_last_);
+    TP_RETURN_IF_ERROR(RefillLocked());
+  }
+  Post([this] { Pump(); });
   return Status::Ok();
 }
 
@@ -98,6 +119,7 @@ SnsDelivery::Stats SnsDelivery::stats() const {
   std::lock_guard lock(mu_);
   Stats s = stats_;
   s.pending = items_.size();
+  s.spilled = !on_disk_.empty();
   return s;
 }
 
@@ -126,36 +148,102 @@ void SnsDelivery::Enqueue(const std::vector<sns::DeliveryPtr>& deliveries) {
   {
     std::lock_guard lock(mu_);
     for (const auto& d : deliveries) {
-      if (!HasSink(*d)) {
-        // Held in memory, such entries would pile up for as long as the sink is missing.
-        if (d->seq > last_parked_seq_) {
-          last_parked_seq_ = d->seq;
-          ++stats_.parked;
-        }
-        continue;
-      }
-      if (!items_.emplace(d->seq, Item{d}).second) continue;
-      if (d->fifo) lanes_[d->subscription_arn].insert(d->seq);
+      // Parked entries (no sink) are only counted, never held or read back.
+      const bool take_now = !HasSink(*d) || (on_disk_.empty() && d->seq > startup_last_);
+      if (take_now && AcceptLocked(d)) continue;
+      on_disk_.Insert(d->seq);  // read back from the outbox when room frees
     }
+    MaybeRefillLocked();
   }
   Pump();
+}
+
+bool SnsDelivery::AcceptLocked(const sns::DeliveryPtr& d) {
+  if (!HasSink(*d)) {
+    // Held in memory, such entries would pile up for as long as the sink is missing.
+    if (d->seq > last_parked_seq_) {
+      last_parked_seq_ = d->seq;
+      ++stats_.parked;
+    }
+    return true;
+  }
+  if (items_.contains(d->seq)) return true;
+  const size_t bytes = EntryBytes(*d);
+  if (!items_.empty() &&
+      (items_.size() >= options_.max_loaded || loaded_bytes_ + bytes > options_.max_loaded_bytes)) {
+    return false;
+  }
+  items_.emplace(d->seq, Item{.delivery = d, .bytes = bytes});
+  loaded_bytes_ += bytes;
+  if (d->fifo) {
+    auto& lane = lanes_[d->subscription_arn];
+    lane.insert(d->seq);
+    // Entries of a lane arrive in seq order (one topic's commits are ordered), except when a
+    // publish raced Start: then the earlier entry becomes the head and the old one waits.
+    if (*lane.begin() != d->seq) return true;
+    if (lane.size() > 1) ready_.erase(*std::next(lane.begin()));
+  }
+  ready_.insert(d->seq);
+  return true;
+}
+
+Status SnsDelivery::RefillLocked() {
+  while (!on_disk_.empty()) {
+    if (!items_.empty() && items_.size() >= options_.max_loaded) return Status::Ok();
+    const size_t room = options_.max_loaded - std::min(items_.size(), options_.max_loaded);
+    const auto [first, last] = on_disk_.Front();
+    auto page = sns_.LoadOutbox(first, last, std::max<size_t>(room, 1));
+    if (!page.ok()) return page.status();
+    // Every seq of [first, done] is in memory, parked, or no longer in the outbox.
+    uint64_t done = page->size() < std::max<size_t>(room, 1) ? last : page->back()->seq;
+    bool full = false;
+    for (const auto& d : *page) {
+      if (!AcceptLocked(d)) {
+        done = d->seq - 1;  // seqs start at 1; done < first leaves the range whole
+        full = true;
+        break;
+      }
+    }
+    on_disk_.EraseRange(first, done);
+    if (full) return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+void SnsDelivery::MaybeRefillLocked() {
+  if (on_disk_.empty()) return;
+  if (!items_.empty() &&
+      (items_.size() > options_.max_loaded / 2 || loaded_bytes_ > options_.max_loaded_bytes / 2)) {
+    return;
+  }
+  if (Status st = RefillLocked(); !st.ok()) {
+    spdlog::error("sns delivery: cannot read the outbox: {}", st.ToString());
+  }
+}
+
+void SnsDelivery::MakeReadyLocked(uint64_t seq) {
+  auto it = items_.find(seq);
+  if (it == items_.end() || it->second.busy) return;
+  const auto& d = *it->second.delivery;
+  if (d.fifo) {
+    auto lane = lanes_.find(d.subscription_arn);
+    if (lane == lanes_.end() || *lane->second.begin() != seq) return;
+  }
+  ready_.insert(seq);
 }
 
 void SnsDelivery::Pump() {
   std::vector<std::pair<sns::DeliveryPtr, uint32_t>> ready;
   {
     std::lock_guard lock(mu_);
-    for (auto& [seq, item] : items_) {
-      if (in_flight_ >= options_.max_in_flight) break;
-      if (item.busy) continue;
-      const auto& d = *item.delivery;
-      if (d.fifo) {
-        auto lane = lanes_.find(d.subscription_arn);
-        if (lane != lanes_.end() && *lane->second.begin() != seq) continue;
-      }
-      item.busy = true;
+    while (in_flight_ < options_.max_in_flight && !ready_.empty()) {
+      const uint64_t seq = *ready_.begin();
+      ready_.erase(ready_.begin());
+      auto it = items_.find(seq);
+      if (it == items_.end() || it->second.busy) continue;
+      it->second.busy = true;
       ++in_flight_;
-      ready.emplace_back(item.delivery, item.attempts);
+      ready.emplace_back(it->second.delivery, it->second.attempts);
     }
   }
   for (const auto& [d, attempts] : ready) Dispatch(d, attempts);
@@ -315,6 +403,7 @@ void SnsDelivery::Retry(uint64_t seq, milliseconds delay) {
       auto it = items_.find(seq);
       if (it == items_.end()) return;
       it->second.busy = false;
+      MakeReadyLocked(seq);
     }
     Pump();
   });
@@ -326,11 +415,16 @@ void SnsDelivery::Finish(uint64_t seq, bool delivered, bool dead_lettered) {
     auto it = items_.find(seq);
     if (it == items_.end()) return;
     const auto& d = *it->second.delivery;
+    std::optional<uint64_t> next_in_lane;
     if (d.fifo) {
       auto lane = lanes_.find(d.subscription_arn);
       if (lane != lanes_.end()) {
         lane->second.erase(seq);
-        if (lane->second.empty()) lanes_.erase(lane);
+        if (lane->second.empty()) {
+          lanes_.erase(lane);
+        } else {
+          next_in_lane = *lane->second.begin();
+        }
       }
     }
     if (delivered) {
@@ -340,7 +434,11 @@ void SnsDelivery::Finish(uint64_t seq, bool delivered, bool dead_lettered) {
     } else {
       ++stats_.dropped;
     }
+    ready_.erase(seq);
+    loaded_bytes_ -= it->second.bytes;
     items_.erase(it);
+    if (next_in_lane) MakeReadyLocked(*next_in_lane);
+    MaybeRefillLocked();
   }
   Pump();
 }

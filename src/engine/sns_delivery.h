@@ -18,6 +18,13 @@
 // order (a failing head blocks the ones after it, as in AWS); others concurrently, up to
 // max_in_flight in total. At-least-once: after a crash, Start() reloads the outbox.
 //
+// Memory: at most max_loaded entries (and max_loaded_bytes of them) are held in memory. The
+// outbox on disk holds the rest: when entries arrive with no room for them (a target that is
+// down while publishes go on, or a large outbox left by a previous run), the engine stops
+// taking new entries from the listener and reads them back from the outbox, in outbox order,
+// a page at a time as earlier entries finish. Waiting for a sink or a retry costs no scans:
+// the entries ready to send are kept apart from those waiting.
+//
 // Threading: all work runs on `io`; sink completions are posted back to it. Start/Stop from
 // any thread; Stop before destroying the sinks, the SNS service or the io_context.
 #pragma once
@@ -33,6 +40,7 @@
 #include <set>
 #include <string>
 
+#include "engine/seq_ranges.h"
 #include "engine/sinks.h"
 #include "services/sns/sns_service.h"
 
@@ -55,6 +63,10 @@ struct SnsDeliveryOptions {
   // How long entries for a target kind that is not bound (lambda) wait between checks.
   std::chrono::milliseconds unavailable_wait{std::chrono::seconds(5)};
   size_t max_in_flight = 256;
+  // Entries held in memory at most, by count and by size (message, subject and attributes).
+  // One entry is always taken, however large.
+  size_t max_loaded = 10'000;
+  size_t max_loaded_bytes = size_t{64} << 20;
 };
 
 class SnsDelivery {
@@ -80,17 +92,31 @@ class SnsDelivery {
     uint64_t dropped = 0;
     uint64_t pending = 0;  // entries held in memory and not yet finished
     uint64_t parked = 0;   // entries left in the outbox for want of a sink
+    bool spilled = false;  // entries beyond the memory limit wait in the outbox only
   };
   Stats stats() const;
 
  private:
   struct Item {
     sns::DeliveryPtr delivery;
+    size_t bytes = 0;  // what it counts against max_loaded_bytes
     uint32_t attempts = 0;
     bool busy = false;  // being sent, waiting for a retry timer, or being completed
   };
 
+  // Entries the outbox listener was told of, in outbox order.
   void Enqueue(const std::vector<sns::DeliveryPtr>& deliveries);
+  // Takes `d` into memory (or counts it as parked when no sink takes it). False, taking
+  // nothing, when the memory limits leave no room for it.
+  bool AcceptLocked(const sns::DeliveryPtr& d);
+  // Reads on_disk_'s entries from the outbox into the room there is.
+  Status RefillLocked();
+  // RefillLocked when at least half the room is free (or nothing is loaded): reads come in
+  // pages, not one per finished entry. Logs a failed read (the next call tries again).
+  void MaybeRefillLocked();
+  // Puts `seq` (in items_, not busy) in ready_ if it may be sent now: not a FIFO entry, or
+  // the head of its lane.
+  void MakeReadyLocked(uint64_t seq);
   // Whether this engine has a sink for `d`'s protocol.
   bool HasSink(const sns::Delivery& d) const;
   void Pump();
@@ -118,11 +144,21 @@ class SnsDelivery {
   uint64_t listener_id_ = 0;
 
   mutable std::mutex mu_;
-  std::map<uint64_t, Item> items_;                   // by outbox seq; guarded by mu_
+  // Guarded by mu_. An entry the listener reports is taken into items_ when there is room
+  // and nothing waits in on_disk_ (which would then be overtaken), else recorded in on_disk_;
+  // RefillLocked reads on_disk_'s entries from the outbox, lowest seqs first, as room frees.
+  // Start puts [0, the last seq handed out] in on_disk_: what a previous run left. An entry
+  // of that range the listener also reports goes to on_disk_ again; reading it skips what is
+  // already in items_ and finds no more what has finished (its outbox entry is deleted first).
+  std::map<uint64_t, Item> items_;                   // by outbox seq
+  std::set<uint64_t> ready_;                         // items neither busy nor behind in a lane
   std::map<std::string, std::set<uint64_t>> lanes_;  // FIFO: subscription -> seqs
-  size_t in_flight_ = 0;                             // guarded by mu_
-  uint64_t last_parked_seq_ = 0;                     // guarded by mu_ (counts each once)
-  Stats stats_;                                      // guarded by mu_
+  size_t loaded_bytes_ = 0;                          // sum of items_' bytes
+  SeqRanges on_disk_;
+  uint64_t startup_last_ = 0;
+  size_t in_flight_ = 0;
+  uint64_t last_parked_seq_ = 0;  // guarded by mu_ (counts each once)
+  Stats stats_;                   // guarded by mu_
 };
 
 }  // namespace tidepool::engine

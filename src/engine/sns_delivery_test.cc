@@ -6,6 +6,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -23,7 +24,7 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 // A QueueSink that records what it accepts. Queues in `gone` do not exist; the first
-// `fail_first` sends fail with kRetry.
+// `fail_first` sends fail with kRetry, and so does every send while `down`.
 class FakeQueueSink final : public QueueSink {
  public:
   void Send(std::string_view queue_arn, QueueMessage message, SinkDone done) override {
@@ -33,8 +34,8 @@ class FakeQueueSink final : public QueueSink {
       ++attempts;
       if (gone.contains(std::string(queue_arn))) {
         result = {SinkOutcome::kGone, "queue does not exist"};
-      } else if (fail_first > 0) {
-        --fail_first;
+      } else if (fail_first > 0 || down) {
+        if (fail_first > 0) --fail_first;
         result = {SinkOutcome::kRetry, "injected failure"};
       } else {
         received[std::string(queue_arn)].push_back(std::move(message));
@@ -55,6 +56,7 @@ class FakeQueueSink final : public QueueSink {
   std::map<std::string, std::vector<QueueMessage>> received;
   std::set<std::string> gone;
   int fail_first = 0;
+  bool down = false;
   int attempts = 0;
 };
 
@@ -86,13 +88,14 @@ const std::string kDlq = "arn:aws:sqs:us-east-1:123456789012:dlq";
 
 class SnsDeliveryTest : public ::testing::Test {
  protected:
+  SnsDeliveryTest() {
+    options_.initial_backoff = 1ms;
+    options_.max_backoff = 4ms;
+    options_.max_attempts = 5;
+    options_.unavailable_wait = 5ms;
+  }
   void StartEngine(FunctionSink* functions = nullptr) {
-    SnsDeliveryOptions options;
-    options.initial_backoff = 1ms;
-    options.max_backoff = 4ms;
-    options.max_attempts = 5;
-    options.unavailable_wait = 5ms;
-    engine_ = std::make_unique<SnsDelivery>(h_.service(), sink_, nullptr, functions, io_, options);
+    engine_ = std::make_unique<SnsDelivery>(h_.service(), sink_, nullptr, functions, io_, options_);
     ASSERT_TRUE(engine_->Start().ok());
     if (!runner_.joinable()) runner_ = std::thread([this] { io_.run(); });
   }
@@ -117,6 +120,7 @@ class SnsDeliveryTest : public ::testing::Test {
     h_.Ok("Publish", fmt::format(R"({{"TopicArn":"{}",{}}})", topic, extra));
   }
 
+  SnsDeliveryOptions options_;
   SnsHarness h_;
   FakeQueueSink sink_;
   boost::asio::io_context io_;
@@ -255,6 +259,112 @@ TEST_F(SnsDeliveryTest, DeliveriesToRemovedSubscriptionsAreDropped) {
   StartEngine();
   ASSERT_TRUE(WaitFor([&] { return OutboxSize() == 0; }));
   EXPECT_EQ(sink_.Count(kQ1), 0u);
+}
+
+// Samples the engine's memory use while `condition` becomes true.
+bool WaitTrackingPending(SnsDelivery& engine, const std::function<bool()>& condition,
+                         size_t* max_pending) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    *max_pending = std::max<size_t>(*max_pending, engine.stats().pending);
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+}
+
+TEST_F(SnsDeliveryTest, ABacklogBeyondTheMemoryLimitWaitsInTheOutbox) {
+  const std::string topic = h_.CreateTopic("t");
+  h_.Subscribe(topic, "sqs", kQ1, R"({"RawMessageDelivery":"true"})");
+  options_.max_loaded = 4;
+  options_.max_attempts = 1'000'000;
+  sink_.down = true;  // the target is down while the publishes go on
+  StartEngine();
+  for (int i = 0; i < 50; ++i) Publish(topic, fmt::format(R"("Message":"m{}")", i));
+  size_t max_pending = 0;
+  ASSERT_TRUE(WaitTrackingPending(
+      *engine_, [&] { return engine_->stats().retries > 20; }, &max_pending));
+  EXPECT_TRUE(engine_->stats().spilled);
+  EXPECT_EQ(engine_->stats().pending, 4u);
+  EXPECT_EQ(OutboxSize(), 50u);
+  {
+    std::lock_guard lock(sink_.mu);
+    sink_.down = false;
+  }
+  ASSERT_TRUE(WaitTrackingPending(
+      *engine_, [&] { return sink_.Count(kQ1) == 50; }, &max_pending));
+  ASSERT_TRUE(WaitFor([&] { return OutboxSize() == 0; }));
+  EXPECT_LE(max_pending, 4u);
+  EXPECT_FALSE(engine_->stats().spilled);
+  std::set<std::string> bodies;
+  for (const auto& m : sink_.Messages(kQ1)) bodies.insert(m.body);
+  EXPECT_EQ(bodies.size(), 50u);  // each once
+  EXPECT_EQ(engine_->stats().delivered, 50u);
+  // Once the backlog is gone, new entries go straight from the listener again.
+  Publish(topic, R"("Message":"after")");
+  ASSERT_TRUE(WaitFor([&] { return sink_.Count(kQ1) == 51; }));
+}
+
+TEST_F(SnsDeliveryTest, ALargeOutboxLeftByAPreviousRunIsReadInPages) {
+  const std::string topic = h_.CreateTopic("t");
+  h_.Subscribe(topic, "sqs", kQ1, R"({"RawMessageDelivery":"true"})");
+  for (int i = 0; i < 30; ++i) Publish(topic, fmt::format(R"("Message":"m{}")", i));
+  h_.Restart();
+  options_.max_loaded = 3;
+  sink_.down = true;
+  StartEngine();
+  size_t max_pending = 0;
+  ASSERT_TRUE(WaitTrackingPending(
+      *engine_, [&] { return engine_->stats().retries > 10; }, &max_pending));
+  EXPECT_EQ(engine_->stats().pending, 3u);
+  {
+    std::lock_guard lock(sink_.mu);
+    sink_.down = false;
+  }
+  ASSERT_TRUE(WaitTrackingPending(
+      *engine_, [&] { return sink_.Count(kQ1) == 30; }, &max_pending));
+  EXPECT_LE(max_pending, 3u);
+  std::set<std::string> bodies;
+  for (const auto& m : sink_.Messages(kQ1)) bodies.insert(m.body);
+  EXPECT_EQ(bodies.size(), 30u);
+  ASSERT_TRUE(WaitFor([&] { return OutboxSize() == 0; }));
+}
+
+TEST_F(SnsDeliveryTest, FifoOrderHoldsWhenEntriesWaitInTheOutbox) {
+  const std::string topic =
+      h_.CreateTopic("f.fifo", R"({"FifoTopic":"true","ContentBasedDeduplication":"true"})");
+  const std::string queue = kQ1 + ".fifo";
+  h_.Subscribe(topic, "sqs", queue, R"({"RawMessageDelivery":"true"})");
+  options_.max_loaded = 2;
+  options_.max_attempts = 1'000'000;
+  sink_.fail_first = 3;
+  StartEngine();
+  for (int i = 0; i < 20; ++i) {
+    Publish(topic, fmt::format(R"("Message":"m{}","MessageGroupId":"g")", i));
+  }
+  ASSERT_TRUE(WaitFor([&] { return sink_.Count(queue) == 20; }));
+  auto messages = sink_.Messages(queue);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(messages[i].body, fmt::format("m{}", i));
+}
+
+TEST_F(SnsDeliveryTest, TheByteLimitHoldsOneLargeEntryAtATime) {
+  const std::string topic = h_.CreateTopic("t");
+  h_.Subscribe(topic, "sqs", kQ1, R"({"RawMessageDelivery":"true"})");
+  options_.max_loaded_bytes = 1;  // any entry fills it: one at a time
+  options_.max_attempts = 1'000'000;
+  sink_.down = true;
+  StartEngine();
+  for (int i = 0; i < 10; ++i) Publish(topic, fmt::format(R"("Message":"m{}")", i));
+  size_t max_pending = 0;
+  ASSERT_TRUE(WaitTrackingPending(
+      *engine_, [&] { return engine_->stats().retries > 5; }, &max_pending));
+  {
+    std::lock_guard lock(sink_.mu);
+    sink_.down = false;
+  }
+  ASSERT_TRUE(WaitTrackingPending(
+      *engine_, [&] { return sink_.Count(kQ1) == 10; }, &max_pending));
+  EXPECT_EQ(max_pending, 1u);
 }
 
 }  // namespace
