@@ -23,7 +23,15 @@ struct DiskProbeOptions {
   std::chrono::microseconds gap{0};  // idle time before each sample
 };
 
+struct DiskProbeResult {
+  LatencyRecorder latency;  // of each fdatasync
+  // The calling thread's CPU time (user + system) per write + fdatasync. The server's commit
+  // thread pays this on the server's core for every group commit: on a virtual machine it
+  // is tens of microseconds, a ceiling on sync-mode throughput that no store design avoids.
+  double cpu_us_per_sync = 0;
+};
+
 // Throws std::runtime_error when the file cannot be created or written.
-LatencyRecorder MeasureFdatasync(const DiskProbeOptions& options);
+DiskProbeResult MeasureFdatasync(const DiskProbeOptions& options);
 
 }  // namespace tidepool::bench

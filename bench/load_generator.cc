@@ -240,19 +240,21 @@ int RunDisk(const DiskProbeOptions& options, std::chrono::microseconds paced_gap
             size_t paced_samples) {
   boost::json::object o{{"bench", "disk"}};
   auto report = [&](const DiskProbeOptions& run, std::string_view how, std::string_view key) {
-    LatencyRecorder latency = MeasureFdatasync(run);
+    DiskProbeResult result = MeasureFdatasync(run);
+    LatencyRecorder& latency = result.latency;  // Quantile() sorts the samples
     std::printf(
-        "disk: write %zu B + fdatasync in %s, %.*s: p50 %llu us, p99 %llu us, max %llu us "
-        "over %zu samples\n",
+        "disk: write %zu B + fdatasync in %s, %.*s: p50 %llu us, p99 %llu us, max %llu us, "
+        "CPU %.1f us per write + fdatasync, over %zu samples\n",
         run.record_bytes, run.dir.c_str(), static_cast<int>(how.size()), how.data(),
         static_cast<unsigned long long>(latency.Quantile(0.5)),
         static_cast<unsigned long long>(latency.Quantile(0.99)),
-        static_cast<unsigned long long>(latency.Max()), latency.count());
+        static_cast<unsigned long long>(latency.Max()), result.cpu_us_per_sync, latency.count());
     const std::string prefix(key);
     o[prefix + "samples"] = latency.count();
     o[prefix + "fdatasync_p50_us"] = latency.Quantile(0.5);
     o[prefix + "fdatasync_p99_us"] = latency.Quantile(0.99);
     o[prefix + "fdatasync_max_us"] = latency.Max();
+    o[prefix + "cpu_us_per_sync"] = result.cpu_us_per_sync;
   };
   report(options, "back to back", "");
   if (paced_gap.count() > 0 && paced_samples > 0) {
