@@ -251,7 +251,9 @@ void SnsDelivery::Pump() {
 
 void SnsDelivery::Dispatch(const sns::DeliveryPtr& d, uint32_t attempts) {
   const uint64_t seq = d->seq;
-  if (!sns_.SubscriptionExists(d->subscription_arn)) {
+  // An UnsubscribeConfirmation is for a subscription that is gone by design.
+  if (d->kind != sns::DeliveryKind::kUnsubscribeConfirmation &&
+      !sns_.SubscriptionExists(d->subscription_arn)) {
     spdlog::debug("sns delivery: subscription {} is gone, dropping message {}", d->subscription_arn,
                   d->message_id);
     {

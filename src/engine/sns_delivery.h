@@ -12,7 +12,8 @@
 // gone (queue
 // deleted), refuses the message, or retries are exhausted, the message goes to the
 // subscription's RedrivePolicy dead-letter queue, or is dropped (logged) when it has none.
-// Entries of subscriptions that no longer exist are dropped.
+// Entries of subscriptions that no longer exist are dropped (except UnsubscribeConfirmations,
+// which exist because the subscription is gone).
 //
 // Ordering: entries of a FIFO topic are delivered one at a time per subscription, in outbox
 // order (a failing head blocks the ones after it, as in AWS); others concurrently, up to

@@ -178,3 +178,46 @@ def test_raw_delivery_over_https_to_an_ip_literal(sns, https_endpoint):
     assert headers["x-amz-sns-rawdelivery"] == "true"
     assert body == '{"raw": true}'
     assert https_endpoint.server_names == []  # no SNI for an IP address (RFC 6066)
+
+
+def test_unsubscribe_confirmation_and_restoring_through_its_token(sns, https_endpoint):
+    topic = sns.create_topic(Name="https-unsubscribe")["TopicArn"]
+    url = "https://127.0.0.1:%d/hook" % https_endpoint.port
+    subscribe_pending(sns, topic, url)
+    _, _, body = https_endpoint.next_post()
+    sub = sns.confirm_subscription(TopicArn=topic,
+                                   Token=json.loads(body)["Token"])["SubscriptionArn"]
+
+    sns.unsubscribe(SubscriptionArn=sub)
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+    path, headers, body = https_endpoint.next_post()
+    assert path == "/hook"
+    assert headers["x-amz-sns-message-type"] == "UnsubscribeConfirmation"
+    assert headers["x-amz-sns-subscription-arn"] == sub
+    assert headers["x-amz-sns-topic-arn"] == topic
+    goodbye = json.loads(body)
+    assert goodbye["Type"] == "UnsubscribeConfirmation"
+    assert goodbye["MessageId"] == headers["x-amz-sns-message-id"]
+    assert goodbye["TopicArn"] == topic
+    assert goodbye["Message"] == (
+        "You have chosen to deactivate subscription %s.\nTo cancel this operation and restore "
+        "the subscription, visit the SubscribeURL included in this message." % sub)
+    for key in ("Token", "SubscribeURL", "Timestamp", "SignatureVersion", "Signature",
+                "SigningCertURL"):
+        assert key in goodbye, (key, goodbye)
+    assert "UnsubscribeURL" not in goodbye
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(goodbye["SubscribeURL"]).query)
+    assert query == {"Action": ["ConfirmSubscription"], "TopicArn": [topic],
+                     "Token": [goodbye["Token"]]}
+
+    # The token brings the subscription back; notifications flow again.
+    assert sns.confirm_subscription(TopicArn=topic,
+                                    Token=goodbye["Token"])["SubscriptionArn"] == sub
+    [restored] = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert restored["SubscriptionArn"] == sub
+    assert restored["Endpoint"] == url
+    mid = sns.publish(TopicArn=topic, Message="welcome back")["MessageId"]
+    _, headers, body = https_endpoint.next_post()
+    assert headers["x-amz-sns-message-type"] == "Notification"
+    assert json.loads(body)["MessageId"] == mid
+    assert https_endpoint.posts.empty()

@@ -39,13 +39,13 @@ std::string StringToSign(const Delivery& d) {
   };
   add("Message", d.message);
   add("MessageId", d.message_id);
-  if (d.kind == DeliveryKind::kSubscriptionConfirmation) {
+  if (IsConfirmation(d.kind)) {
     add("SubscribeURL", d.subscribe_url);
   } else if (!d.subject.empty()) {
     add("Subject", d.subject);
   }
   add("Timestamp", Iso8601Millis(d.timestamp_micros));
-  if (d.kind == DeliveryKind::kSubscriptionConfirmation) add("Token", d.token);
+  if (IsConfirmation(d.kind)) add("Token", d.token);
   add("TopicArn", d.topic_arn);
   add("Type", DeliveryTypeName(d.kind));
   return out;
@@ -54,8 +54,15 @@ std::string StringToSign(const Delivery& d) {
 }  // namespace
 
 std::string_view DeliveryTypeName(DeliveryKind kind) {
-  return kind == DeliveryKind::kSubscriptionConfirmation ? "SubscriptionConfirmation"
-                                                         : "Notification";
+  switch (kind) {
+    case DeliveryKind::kSubscriptionConfirmation:
+      return "SubscriptionConfirmation";
+    case DeliveryKind::kUnsubscribeConfirmation:
+      return "UnsubscribeConfirmation";
+    case DeliveryKind::kNotification:
+      break;
+  }
+  return "Notification";
 }
 
 std::string Iso8601Millis(int64_t micros) {
@@ -106,8 +113,10 @@ Result<Delivery> DecodeDelivery(std::string_view value) {
   const auto& o = v.get_object();
   Delivery d;
   d.seq = static_cast<uint64_t>(Int(o, "seq"));
-  d.kind = Str(o, "kind") == "SubscriptionConfirmation" ? DeliveryKind::kSubscriptionConfirmation
-                                                        : DeliveryKind::kNotification;
+  const std::string kind = Str(o, "kind");
+  d.kind = kind == "SubscriptionConfirmation"  ? DeliveryKind::kSubscriptionConfirmation
+           : kind == "UnsubscribeConfirmation" ? DeliveryKind::kUnsubscribeConfirmation
+                                               : DeliveryKind::kNotification;
   d.subscription_arn = Str(o, "sub");
   d.topic_arn = Str(o, "topic");
   d.protocol = Str(o, "protocol");
@@ -158,15 +167,13 @@ std::string DeliveryBody(const Delivery& d) {
   field("Type", Quote(DeliveryTypeName(d.kind)));
   field("MessageId", Quote(d.message_id));
   if (d.fifo && !d.sequence_number.empty()) field("SequenceNumber", Quote(d.sequence_number));
-  if (d.kind == DeliveryKind::kSubscriptionConfirmation) field("Token", Quote(d.token));
+  if (IsConfirmation(d.kind)) field("Token", Quote(d.token));
   field("TopicArn", Quote(d.topic_arn));
   if (d.kind == DeliveryKind::kNotification && !d.subject.empty()) {
     field("Subject", Quote(d.subject));
   }
   field("Message", Quote(d.message));
-  if (d.kind == DeliveryKind::kSubscriptionConfirmation) {
-    field("SubscribeURL", Quote(d.subscribe_url));
-  }
+  if (IsConfirmation(d.kind)) field("SubscribeURL", Quote(d.subscribe_url));
   field("Timestamp", Quote(Iso8601Millis(d.timestamp_micros)));
   field("SignatureVersion", Quote("1"));
   // A stable stand-in for AWS's RSA signature: HMAC-SHA256 of the string AWS signs.
@@ -199,9 +206,11 @@ std::vector<std::pair<std::string, std::string>> DeliveryHttpHeaders(const Deliv
       {"Content-Type", "text/plain; charset=UTF-8"},
       {"User-Agent", "Amazon Simple Notification Service Agent"},
   };
-  if (d.kind == DeliveryKind::kNotification) {
+  if (d.kind != DeliveryKind::kSubscriptionConfirmation) {
     h.emplace_back("x-amz-sns-subscription-arn", d.subscription_arn);
-    if (d.raw) h.emplace_back("x-amz-sns-rawdelivery", "true");
+  }
+  if (d.kind == DeliveryKind::kNotification && d.raw) {
+    h.emplace_back("x-amz-sns-rawdelivery", "true");
   }
   return h;
 }

@@ -2,7 +2,7 @@
 // formats SNS delivers it in.
 //
 // Stored (keyspace::OutboxKey) as a JSON object:
-//   {"seq","kind":"Notification"|"SubscriptionConfirmation","sub","topic","protocol",
+//   {"seq","kind":"Notification"|"SubscriptionConfirmation"|"UnsubscribeConfirmation","sub","topic","protocol",
 //    "endpoint","raw":bool,"dlq","policy","id","message","subject","ts" (micros),
 //    "attrs":[{"n","t","v","b":bool}],"fifo":bool,"group","dedup","sn","token",
 //    "subscribe_url","unsubscribe_url","cert_url"}
@@ -22,7 +22,14 @@
 
 namespace tidepool::sns {
 
-enum class DeliveryKind : uint8_t { kNotification, kSubscriptionConfirmation };
+enum class DeliveryKind : uint8_t {
+  kNotification,
+  kSubscriptionConfirmation,
+  kUnsubscribeConfirmation,  // http/https, after Unsubscribe; its token restores the subscription
+};
+
+// A SubscriptionConfirmation or an UnsubscribeConfirmation: carries Token and SubscribeURL.
+inline bool IsConfirmation(DeliveryKind kind) { return kind != DeliveryKind::kNotification; }
 
 struct DeliveryAttribute {
   std::string name;
@@ -65,6 +72,8 @@ Result<Delivery> DecodeDelivery(std::string_view value);
 //   {"Type","MessageId",["SequenceNumber"],["Token"],"TopicArn",["Subject"],"Message",
 //    ["SubscribeURL"],"Timestamp","SignatureVersion","Signature","SigningCertURL",
 //    ["UnsubscribeURL"],["MessageAttributes"]}
+// (Token and SubscribeURL in confirmations; Subject, UnsubscribeURL and MessageAttributes in
+// notifications.)
 std::string DeliveryBody(const Delivery& d);
 
 // The envelope's "Type".

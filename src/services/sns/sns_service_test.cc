@@ -247,6 +247,73 @@ TEST(SnsSubscriptionsTest, HttpSubscriptionConfirmationFlow) {
   EXPECT_EQ(attrs["PendingConfirmation"], "false");
 }
 
+TEST(SnsSubscriptionsTest, UnsubscribeSendsAConfirmationWhoseTokenRestoresTheSubscription) {
+  SnsHarness h;
+  const std::string topic = h.CreateTopic("t");
+  const std::string sub = h.Subscribe(topic, "https", "https://127.0.0.1:9/hook");
+  h.Ok("ConfirmSubscription",
+       fmt::format(R"({{"TopicArn":"{}","Token":"{}"}})", topic, Outbox(h).back()->token));
+  // A pending subscription is removed without a message; a confirmed one gets one.
+  h.Ok("Subscribe",
+       fmt::format(R"({{"TopicArn":"{}","Protocol":"http","Endpoint":"http://127.0.0.1:9/p"}})",
+                   topic));
+  auto pending = Outbox(h).back();
+  EXPECT_EQ(pending->kind, DeliveryKind::kSubscriptionConfirmation);
+  const size_t before = Outbox(h).size();
+  h.Ok("Unsubscribe", fmt::format(R"({{"SubscriptionArn":"{}"}})", pending->subscription_arn));
+  EXPECT_EQ(Outbox(h).size(), before);
+
+  h.Ok("Unsubscribe", fmt::format(R"({{"SubscriptionArn":"{}"}})", sub));
+  auto outbox = Outbox(h);
+  ASSERT_EQ(outbox.size(), before + 1);
+  const Delivery& d = *outbox.back();
+  EXPECT_EQ(d.kind, DeliveryKind::kUnsubscribeConfirmation);
+  EXPECT_EQ(d.subscription_arn, sub);
+  EXPECT_EQ(d.endpoint, "https://127.0.0.1:9/hook");
+  EXPECT_EQ(d.token.size(), 64u);
+  EXPECT_EQ(d.subscribe_url,
+            fmt::format("http://localhost:4566/?Action=ConfirmSubscription&TopicArn={}&Token={}",
+                        topic, d.token));
+  auto body = boost::json::parse(DeliveryBody(d)).as_object();
+  EXPECT_EQ(body["Type"], "UnsubscribeConfirmation");
+  EXPECT_EQ(std::string(body["Token"].as_string()), d.token);
+  EXPECT_EQ(std::string(body["SubscribeURL"].as_string()), d.subscribe_url);
+  EXPECT_EQ(std::string(body["Message"].as_string()),
+            fmt::format("You have chosen to deactivate subscription {}.\nTo cancel this "
+                        "operation and restore the subscription, visit the SubscribeURL "
+                        "included in this message.",
+                        sub));
+  EXPECT_FALSE(body.contains("UnsubscribeURL"));
+  bool has_sub_header = false;
+  for (const auto& [name, value] : DeliveryHttpHeaders(d)) {
+    if (name == "x-amz-sns-message-type") EXPECT_EQ(value, "UnsubscribeConfirmation");
+    if (name == "x-amz-sns-subscription-arn") has_sub_header = value == sub;
+  }
+  EXPECT_TRUE(has_sub_header);
+  EXPECT_EQ(
+      h.Err("GetSubscriptionAttributes", fmt::format(R"({{"SubscriptionArn":"{}"}})", sub)).code,
+      "NotFound");
+
+  // The token survives a restart and brings the subscription back, confirmed, with its ARN.
+  h.Restart();
+  auto restored = h.Ok("ConfirmSubscription",
+                       fmt::format(R"({{"TopicArn":"{}","Token":"{}"}})", topic, d.token));
+  EXPECT_EQ(std::string(restored["SubscriptionArn"].as_string()), sub);
+  auto attrs = h.Ok("GetSubscriptionAttributes",
+                    fmt::format(R"({{"SubscriptionArn":"{}"}})", sub))["Attributes"]
+                   .as_object();
+  EXPECT_EQ(attrs["PendingConfirmation"], "false");
+  EXPECT_EQ(attrs["Endpoint"], "https://127.0.0.1:9/hook");
+  // Used once: the token no longer restores anything.
+  h.Ok("Unsubscribe", fmt::format(R"({{"SubscriptionArn":"{}"}})", sub));
+  const std::string second_token = Outbox(h).back()->token;
+  EXPECT_NE(second_token, d.token);
+  EXPECT_EQ(h.Err("ConfirmSubscription",
+                  fmt::format(R"({{"TopicArn":"{}","Token":"{}"}})", topic, d.token))
+                .message,
+            "Invalid parameter: Token");
+}
+
 TEST(SnsPublishTest, FanOutToMatchingSubscriptionsOnly) {
   SnsHarness h;
   const std::string topic = h.CreateTopic("t");

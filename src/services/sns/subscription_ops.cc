@@ -1,7 +1,9 @@
 // Subscriptions: Subscribe (sqs, lambda confirmed at once; http/https get a
 // SubscriptionConfirmation message through the outbox and stay pending until
-// ConfirmSubscription), ConfirmSubscription, Unsubscribe, ListSubscriptions(ByTopic) with
-// 100 per page, Get/SetSubscriptionAttributes with AWS's validation texts.
+// ConfirmSubscription), ConfirmSubscription, Unsubscribe (a confirmed http/https endpoint
+// gets an UnsubscribeConfirmation whose token restores the subscription),
+// ListSubscriptions(ByTopic) with 100 per page, Get/SetSubscriptionAttributes with AWS's
+// validation texts.
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
@@ -37,6 +39,44 @@ std::string NewToken() {
   std::string raw = NewUuid() + NewUuid();
   std::erase(raw, '-');
   return raw;  // 64 hex characters
+}
+
+// Gives http/https subscription `sub` of `topic` a new token and writes the
+// SubscriptionConfirmation or UnsubscribeConfirmation that carries it, outbox entry `seq`,
+// into `batch` and `deliveries`. `base` is the endpoint clients reach us at.
+void StageConfirmation(DeliveryKind kind, const Topic& topic, Subscription& sub,
+                       const std::string& base, int64_t now_micros, uint64_t seq,
+                       storage::WriteBatch* batch, std::vector<DeliveryPtr>* deliveries) {
+  sub.token = NewToken();
+  Delivery d;
+  d.seq = seq;
+  d.kind = kind;
+  d.subscription_arn = sub.arn;
+  d.topic_arn = topic.arn;
+  d.protocol = sub.protocol;
+  d.endpoint = sub.endpoint;
+  d.delivery_policy = sub.Attribute("DeliveryPolicy");
+  if (d.delivery_policy.empty()) d.delivery_policy = topic.Attribute("DeliveryPolicy");
+  d.message_id = NewUuid();
+  d.message = kind == DeliveryKind::kSubscriptionConfirmation
+                  ? fmt::format(
+                        "You have chosen to subscribe to the topic {}.\nTo confirm the "
+                        "subscription, visit the SubscribeURL included in this message.",
+                        topic.arn)
+                  : fmt::format(
+                        "You have chosen to deactivate subscription {}.\nTo cancel this "
+                        "operation and restore the subscription, visit the SubscribeURL "
+                        "included in this message.",
+                        sub.arn);
+  d.timestamp_micros = now_micros;
+  d.token = sub.token;
+  d.subscribe_url = fmt::format("{}/?Action=ConfirmSubscription&TopicArn={}&Token={}", base,
+                                topic.arn, sub.token);
+  d.signing_cert_url = fmt::format(
+      "https://sns.{}.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem",
+      topic.region);
+  batch->Put(keyspace::OutboxKey(d.seq), EncodeDelivery(d));
+  deliveries->push_back(std::make_shared<const Delivery>(std::move(d)));
 }
 
 constexpr std::string_view kDefaultHttpPolicy =
@@ -223,31 +263,8 @@ void SnsService::Subscribe(CallPtr call) {
   std::vector<DeliveryPtr> deliveries;
   if (protocol == "http" || protocol == "https") {
     sub->pending = true;
-    sub->token = NewToken();
-    const std::string base = PublicEndpoint(*call);
-    Delivery d;
-    d.seq = NextOutboxSeq();
-    d.kind = DeliveryKind::kSubscriptionConfirmation;
-    d.subscription_arn = sub->arn;
-    d.topic_arn = topic->arn;
-    d.protocol = protocol;
-    d.endpoint = endpoint;
-    d.delivery_policy = sub->Attribute("DeliveryPolicy");
-    if (d.delivery_policy.empty()) d.delivery_policy = topic->Attribute("DeliveryPolicy");
-    d.message_id = NewUuid();
-    d.message = fmt::format(
-        "You have chosen to subscribe to the topic {}.\nTo confirm the subscription, visit the "
-        "SubscribeURL included in this message.",
-        topic->arn);
-    d.timestamp_micros = clock_.NowMicros();
-    d.token = sub->token;
-    d.subscribe_url = fmt::format("{}/?Action=ConfirmSubscription&TopicArn={}&Token={}", base,
-                                  topic->arn, sub->token);
-    d.signing_cert_url = fmt::format(
-        "https://sns.{}.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem",
-        topic->region);
-    extra.Put(keyspace::OutboxKey(d.seq), EncodeDelivery(d));
-    deliveries.push_back(std::make_shared<const Delivery>(std::move(d)));
+    StageConfirmation(DeliveryKind::kSubscriptionConfirmation, *topic, *sub, PublicEndpoint(*call),
+                      clock_.NowMicros(), NextOutboxSeq(), &extra, &deliveries);
   }
   topic->subscriptions.push_back(sub);
   const bool show = !sub->pending || return_arn;
@@ -269,6 +286,27 @@ void SnsService::ConfirmSubscription(CallPtr call) {
     if (sub->token.empty() || sub->token != token) continue;
     if (!sub->pending) return call->Reply(json::object{{"SubscriptionArn", sub->arn}});
     sub->pending = false;
+    return CommitTopic(*topic, call, json::object{{"SubscriptionArn", sub->arn}});
+  }
+  // The token of an UnsubscribeConfirmation: the subscription comes back as it was, unless
+  // the endpoint subscribed again meanwhile (that subscription stands).
+  auto gone = std::find_if(topic->unsubscribed.begin(), topic->unsubscribed.end(),
+                           [&](const auto& s) { return !token.empty() && s->token == token; });
+  if (gone != topic->unsubscribed.end()) {
+    std::shared_ptr<Subscription> sub = *gone;
+    topic->unsubscribed.erase(gone);
+    for (const auto& existing : topic->subscriptions) {
+      if (existing->protocol == sub->protocol && existing->endpoint == sub->endpoint) {
+        return CommitTopic(*topic, call, json::object{{"SubscriptionArn", existing->arn}});
+      }
+    }
+    if (topic->subscriptions.size() >= options_.subscriptions_per_topic_limit) {
+      return Fail(call,
+                  SnsStatus(SnsError::kSubscriptionLimitExceeded, "Subscription limit exceeded"));
+    }
+    sub->token.clear();
+    topic->subscriptions.push_back(sub);
+    if (topic->deleted_subscriptions > 0) topic->deleted_subscriptions--;
     return CommitTopic(*topic, call, json::object{{"SubscriptionArn", sub->arn}});
   }
   Fail(call, InvalidParameter("Invalid parameter: Token"));
@@ -294,7 +332,17 @@ void SnsService::Unsubscribe(CallPtr call) {
   if (it == topic->subscriptions.end()) return call->Reply({});
   topic->subscriptions.erase(it);
   topic->deleted_subscriptions++;
-  CommitTopic(*topic, call, {});
+  storage::WriteBatch extra;
+  std::vector<DeliveryPtr> deliveries;
+  if ((sub->protocol == "http" || sub->protocol == "https") && !sub->pending) {
+    StageConfirmation(DeliveryKind::kUnsubscribeConfirmation, *topic, *sub, PublicEndpoint(*call),
+                      clock_.NowMicros(), NextOutboxSeq(), &extra, &deliveries);
+    topic->unsubscribed.push_back(sub);
+    if (topic->unsubscribed.size() > Topic::kKeptUnsubscribed) {
+      topic->unsubscribed.erase(topic->unsubscribed.begin());
+    }
+  }
+  CommitTopic(*topic, call, {}, std::move(extra), std::move(deliveries));
 }
 
 void SnsService::ListSubscriptions(CallPtr call) {

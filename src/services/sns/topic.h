@@ -59,6 +59,11 @@ struct Topic {
   std::map<std::string, std::string> attributes;
   std::map<std::string, std::string> tags;
   std::vector<std::shared_ptr<Subscription>> subscriptions;  // creation order
+  // Confirmed http/https subscriptions that Unsubscribe removed, oldest first, at most
+  // kKeptUnsubscribed: ConfirmSubscription with the token their UnsubscribeConfirmation
+  // carried restores them (as AWS's "restore the subscription" SubscribeURL does).
+  static constexpr size_t kKeptUnsubscribed = 100;
+  std::vector<std::shared_ptr<Subscription>> unsubscribed;
   uint64_t deleted_subscriptions = 0;
   uint64_t fifo_counter = 0;                           // FIFO: last SequenceNumber
   std::unordered_map<std::string, DedupRecord> dedup;  // FIFO: by deduplication id

@@ -58,9 +58,11 @@ void ApplyDerived(Subscription& sub) {
   }
 }
 
-std::string EncodeTopicMeta(const Topic& topic) {
+namespace {
+
+json::array EncodeSubscriptions(const std::vector<std::shared_ptr<Subscription>>& list) {
   json::array subs;
-  for (const auto& s : topic.subscriptions) {
+  for (const auto& s : list) {
     subs.emplace_back(json::object{{"arn", s->arn},
                                    {"owner", s->owner},
                                    {"protocol", s->protocol},
@@ -69,6 +71,34 @@ std::string EncodeTopicMeta(const Topic& topic) {
                                    {"token", s->token},
                                    {"attributes", MapToJson(s->attributes)}});
   }
+  return subs;
+}
+
+// Appends the subscriptions of array `value` (absent: none) to `out`.
+Status DecodeSubscriptions(const json::value* value, const std::string& topic_arn,
+                           std::vector<std::shared_ptr<Subscription>>* out) {
+  if (value == nullptr || !value->is_array()) return Status::Ok();
+  for (const auto& sv : value->get_array()) {
+    if (!sv.is_object()) return Status::Corruption("sns: malformed subscription");
+    const auto& so = sv.get_object();
+    auto sub = std::make_shared<Subscription>();
+    sub->arn = Str(so, "arn");
+    sub->topic_arn = topic_arn;
+    sub->owner = Str(so, "owner");
+    sub->protocol = Str(so, "protocol");
+    sub->endpoint = Str(so, "endpoint");
+    sub->pending = Bool(so, "pending");
+    sub->token = Str(so, "token");
+    JsonToMap(so.if_contains("attributes"), &sub->attributes);
+    ApplyDerived(*sub);
+    out->push_back(std::move(sub));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string EncodeTopicMeta(const Topic& topic) {
   json::object o{{"arn", topic.arn},
                  {"account", topic.account},
                  {"region", topic.region},
@@ -77,7 +107,8 @@ std::string EncodeTopicMeta(const Topic& topic) {
                  {"attributes", MapToJson(topic.attributes)},
                  {"tags", MapToJson(topic.tags)},
                  {"deleted_subscriptions", topic.deleted_subscriptions},
-                 {"subscriptions", std::move(subs)}};
+                 {"subscriptions", EncodeSubscriptions(topic.subscriptions)}};
+  if (!topic.unsubscribed.empty()) o["unsubscribed"] = EncodeSubscriptions(topic.unsubscribed);
   return json::serialize(o);
 }
 
@@ -100,23 +131,10 @@ Result<std::shared_ptr<Topic>> DecodeTopicMeta(std::string_view value) {
   if (const auto* d = o.if_contains("deleted_subscriptions"); d && d->is_number()) {
     topic->deleted_subscriptions = d->to_number<uint64_t>();
   }
-  if (const auto* subs = o.if_contains("subscriptions"); subs && subs->is_array()) {
-    for (const auto& sv : subs->get_array()) {
-      if (!sv.is_object()) return Status::Corruption("sns: malformed subscription");
-      const auto& so = sv.get_object();
-      auto sub = std::make_shared<Subscription>();
-      sub->arn = Str(so, "arn");
-      sub->topic_arn = topic->arn;
-      sub->owner = Str(so, "owner");
-      sub->protocol = Str(so, "protocol");
-      sub->endpoint = Str(so, "endpoint");
-      sub->pending = Bool(so, "pending");
-      sub->token = Str(so, "token");
-      JsonToMap(so.if_contains("attributes"), &sub->attributes);
-      ApplyDerived(*sub);
-      topic->subscriptions.push_back(std::move(sub));
-    }
-  }
+  TP_RETURN_IF_ERROR(
+      DecodeSubscriptions(o.if_contains("subscriptions"), topic->arn, &topic->subscriptions));
+  TP_RETURN_IF_ERROR(
+      DecodeSubscriptions(o.if_contains("unsubscribed"), topic->arn, &topic->unsubscribed));
   return topic;
 }
 

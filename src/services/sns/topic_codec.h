@@ -3,7 +3,8 @@
 //   {"arn","account","region","name","fifo":bool,"attributes":{..},"tags":{..},
 //    "deleted_subscriptions":n,
 //    "subscriptions":[{"arn","owner","protocol","endpoint","pending":bool,"token",
-//                      "attributes":{..}}]}
+//                      "attributes":{..}}],
+//    "unsubscribed":[the same shape]}   (Topic::unsubscribed; absent when empty)
 //
 // FIFO counters and deduplication records live under their own keys (keyspace.h).
 #pragma once
