@@ -128,8 +128,11 @@ Result<std::shared_ptr<Topic>> DecodeTopicMeta(std::string_view value) {
   }
   JsonToMap(o.if_contains("attributes"), &topic->attributes);
   JsonToMap(o.if_contains("tags"), &topic->tags);
-  if (const auto* d = o.if_contains("deleted_subscriptions"); d && d->is_number()) {
-    topic->deleted_subscriptions = d->to_number<uint64_t>();
+  // Not to_number: it throws for a value that is no exact uint64 (a damaged record).
+  if (const auto* d = o.if_contains("deleted_subscriptions"); d && d->is_uint64()) {
+    topic->deleted_subscriptions = d->get_uint64();
+  } else if (d && d->is_int64() && d->get_int64() >= 0) {
+    topic->deleted_subscriptions = static_cast<uint64_t>(d->get_int64());
   }
   TP_RETURN_IF_ERROR(
       DecodeSubscriptions(o.if_contains("subscriptions"), topic->arn, &topic->subscriptions));
