@@ -1,6 +1,12 @@
 #include "storage/commit_queue.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include <exception>
 #include <utility>
@@ -153,6 +159,14 @@ CommitQueue::Stats CommitQueue::stats() const {
 
 void CommitQueue::WriterLoop() {
   current_writer_of = this;
+  // See kWriterNice: relative to the nice value the thread inherited. Raising a thread's nice
+  // value needs no privilege; failing only costs throughput.
+  errno = 0;
+  const int inherited = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  const int nice = std::min(inherited + kWriterNice, 19);
+  if (errno != 0 || ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice) != 0) {
+    spdlog::debug("commit queue: cannot lower the writer's priority: {}", std::strerror(errno));
+  }
   const bool sync = durability_ == Durability::kSync;
   std::vector<Pending> group;
   std::vector<Status> rejected;  // per batch in `group`: OK, or why it was left out

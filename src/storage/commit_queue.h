@@ -67,6 +67,16 @@ class CommitQueue {
   Stats stats() const;
 
  private:
+  // How many nice levels the writer thread runs below the thread that created the queue.
+  // When the writer shares a core with the I/O threads (the server pinned to one core), a
+  // writer at their priority preempts them the moment its fsync returns, and commits the few
+  // batches that arrived meanwhile. Ten levels lower it waits until they block or their slice
+  // ends, then commits all they produced in one group. Measured on the 2-core VM: in sync SQS
+  // send+receive+delete cycles the writer blocked 2-2.5 times less often (fewer, larger
+  // groups) and the server took 7-15% less CPU per request; sync PutRecord 15-18% less. Where
+  // the writer has a core to itself, its nice value changes nothing.
+  static constexpr int kWriterNice = 10;
+
   void WriterLoop();
   // With a Deferrer: runs every ready completion in order; one thread at a time.
   void DrainReady();

@@ -1,7 +1,12 @@
 #include "storage/commit_queue.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <cerrno>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -106,6 +111,25 @@ TEST(CommitQueueTest, WritesThenCompletesOnTheWriterThread) {
   EXPECT_TRUE(got.ok()) << got.ToString();
   EXPECT_EQ(seen, "v");
   EXPECT_NE(completion_thread, std::this_thread::get_id());
+}
+
+// The writer runs at a lower priority than the thread that created the queue
+// (commit_queue.h): 10 nice levels lower, at most 19.
+TEST(CommitQueueTest, TheWriterThreadRunsTenNiceLevelsLower) {
+  errno = 0;
+  const int ours = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  ASSERT_EQ(errno, 0);
+  MemoryStore store;
+  CommitQueue queue(store, Durability::kSync);
+  std::atomic<int> writer{-100};
+  ASSERT_TRUE(queue
+                  .Submit(PutBatch("k", "v"),
+                          [&](const Status&) {  // runs on the writer (no Deferrer)
+                            writer = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+                          })
+                  .ok());
+  queue.Flush();
+  EXPECT_EQ(writer.load(), std::min(ours + 10, 19));
 }
 
 TEST(CommitQueueTest, NeverCompletesInline) {
