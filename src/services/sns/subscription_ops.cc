@@ -294,16 +294,18 @@ void SnsService::ConfirmSubscription(CallPtr call) {
                            [&](const auto& s) { return !token.empty() && s->token == token; });
   if (gone != topic->unsubscribed.end()) {
     std::shared_ptr<Subscription> sub = *gone;
-    topic->unsubscribed.erase(gone);
+    std::shared_ptr<Subscription> again;
     for (const auto& existing : topic->subscriptions) {
       if (existing->protocol == sub->protocol && existing->endpoint == sub->endpoint) {
-        return CommitTopic(*topic, call, json::object{{"SubscriptionArn", existing->arn}});
+        again = existing;
       }
     }
-    if (topic->subscriptions.size() >= options_.subscriptions_per_topic_limit) {
+    if (!again && topic->subscriptions.size() >= options_.subscriptions_per_topic_limit) {
       return Fail(call,
                   SnsStatus(SnsError::kSubscriptionLimitExceeded, "Subscription limit exceeded"));
     }
+    topic->unsubscribed.erase(gone);
+    if (again) return CommitTopic(*topic, call, json::object{{"SubscriptionArn", again->arn}});
     sub->token.clear();
     topic->subscriptions.push_back(sub);
     if (topic->deleted_subscriptions > 0) topic->deleted_subscriptions--;
