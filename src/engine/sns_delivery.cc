@@ -104,7 +104,8 @@ Status SnsDelivery::Start() {
     std::lock_guard lock(mu_);
     startup_last_ = sns_.LastOutboxSeq();
     on_disk_.InsertRange(0, startup_last_);
-    TP_RETURN_IF_ERROR(RefillLocked());
+    auto filled = RefillLocked(SIZE_MAX);  // before serving: fill the room at once
+    if (!filled.ok()) return filled.status();
   }
   Post([this] { Pump(); });
   return Status::Ok();
@@ -187,15 +188,19 @@ bool SnsDelivery::AcceptLocked(const sns::DeliveryPtr& d) {
   return true;
 }
 
-Status SnsDelivery::RefillLocked() {
+Result<bool> SnsDelivery::RefillLocked(size_t max_entries) {
   while (!on_disk_.empty()) {
-    if (!items_.empty() && items_.size() >= options_.max_loaded) return Status::Ok();
+    if (!items_.empty() && items_.size() >= options_.max_loaded) return false;
+    if (max_entries == 0) return true;
+    // A page larger than the room, so that parked entries (which take none) are passed over
+    // in few reads; what finds no room is read again later.
     const size_t room = options_.max_loaded - std::min(items_.size(), options_.max_loaded);
+    const size_t limit = std::min(std::max<size_t>(room, kMinRefillRead), max_entries);
     const auto [first, last] = on_disk_.Front();
-    auto page = sns_.LoadOutbox(first, last, std::max<size_t>(room, 1));
+    auto page = sns_.LoadOutbox(first, last, limit);
     if (!page.ok()) return page.status();
     // Every seq of [first, done] is in memory, parked, or no longer in the outbox.
-    uint64_t done = page->size() < std::max<size_t>(room, 1) ? last : page->back()->seq;
+    uint64_t done = page->size() < limit ? last : page->back()->seq;
     bool full = false;
     for (const auto& d : *page) {
       if (!AcceptLocked(d)) {
@@ -205,9 +210,10 @@ Status SnsDelivery::RefillLocked() {
       }
     }
     on_disk_.EraseRange(first, done);
-    if (full) return Status::Ok();
+    if (full) return false;
+    max_entries -= std::min(max_entries, page->size());
   }
-  return Status::Ok();
+  return false;
 }
 
 void SnsDelivery::MaybeRefillLocked() {
@@ -216,8 +222,21 @@ void SnsDelivery::MaybeRefillLocked() {
       (items_.size() > options_.max_loaded / 2 || loaded_bytes_ > options_.max_loaded_bytes / 2)) {
     return;
   }
-  if (Status st = RefillLocked(); !st.ok()) {
-    spdlog::error("sns delivery: cannot read the outbox: {}", st.ToString());
+  auto more = RefillLocked(kRefillPage);
+  if (!more.ok()) {
+    spdlog::error("sns delivery: cannot read the outbox: {}", more.status().ToString());
+    return;
+  }
+  // A page of parked entries may leave room and nothing in memory whose end would call this
+  // again: go on in a task of its own, which lets the I/O thread serve in between.
+  if (*more) {
+    Post([this] {
+      {
+        std::lock_guard lock(mu_);
+        MaybeRefillLocked();
+      }
+      Pump();
+    });
   }
 }
 

@@ -111,10 +111,15 @@ class SnsDelivery {
   // nothing, when the memory limits leave no room for it.
   bool AcceptLocked(const sns::DeliveryPtr& d);
   // Reads on_disk_'s entries from the outbox into the room there is.
-  Status RefillLocked();
-  // RefillLocked when at least half the room is free (or nothing is loaded): reads come in
-  // pages, not one per finished entry. Logs a failed read (the next call tries again).
+  // At most `max_entries` are read (the read and its decoding hold mu_ and the I/O thread).
+  // True when it stopped at that count with room left and entries still on disk.
+  Result<bool> RefillLocked(size_t max_entries);
+  // RefillLocked of up to kRefillPage entries when at least half the room is free (or nothing
+  // is loaded): reads come in pages, not one per finished entry, and none stalls the I/O
+  // thread for long. Logs a failed read (the next call tries again).
   void MaybeRefillLocked();
+  static constexpr size_t kRefillPage = 1'000;
+  static constexpr size_t kMinRefillRead = 256;  // entries per outbox read at least
   // Puts `seq` (in items_, not busy) in ready_ if it may be sent now: not a FIFO entry, or
   // the head of its lane.
   void MakeReadyLocked(uint64_t seq);

@@ -330,6 +330,22 @@ TEST_F(SnsDeliveryTest, ALargeOutboxLeftByAPreviousRunIsReadInPages) {
   ASSERT_TRUE(WaitFor([&] { return OutboxSize() == 0; }));
 }
 
+TEST_F(SnsDeliveryTest, ManyParkedEntriesOnDiskDoNotHoldUpTheOnesBehindThem) {
+  const std::string to_queue = h_.CreateTopic("q");
+  h_.Subscribe(to_queue, "sqs", kQ1, R"({"RawMessageDelivery":"true"})");
+  const std::string to_lambda = h_.CreateTopic("l");
+  h_.Subscribe(to_lambda, "lambda", "arn:aws:lambda:us-east-1:123456789012:function:f");
+  for (int i = 0; i < 3; ++i) Publish(to_queue, fmt::format(R"("Message":"a{}")", i));
+  for (int i = 0; i < 2'500; ++i) Publish(to_lambda, R"("Message":"parked")");
+  for (int i = 0; i < 3; ++i) Publish(to_queue, fmt::format(R"("Message":"b{}")", i));
+  h_.Restart();
+  options_.max_loaded = 2;  // pages of parked entries pass with nothing loaded
+  StartEngine();            // no function sink: the lambda entries stay parked
+  ASSERT_TRUE(WaitFor([&] { return sink_.Count(kQ1) == 6; }));
+  EXPECT_EQ(engine_->stats().parked, 2'500u);
+  EXPECT_FALSE(engine_->stats().spilled);
+}
+
 TEST_F(SnsDeliveryTest, FifoOrderHoldsWhenEntriesWaitInTheOutbox) {
   const std::string topic =
       h_.CreateTopic("f.fifo", R"({"FifoTopic":"true","ContentBasedDeduplication":"true"})");
