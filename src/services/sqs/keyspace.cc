@@ -116,7 +116,7 @@ std::string EncodeAttemptRecord(const AttemptRecord& record) {
   storage::AppendU64BE(&out, static_cast<uint64_t>(record.received_micros));
   for (const auto& [seq, gen] : record.received) {
     storage::AppendU64BE(&out, seq);
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(gen >> shift));
+    storage::AppendU32BE(&out, gen);
   }
   return out;
 }
@@ -131,10 +131,8 @@ bool DecodeAttemptRecord(std::string_view value, AttemptRecord* record) {
   record->received.clear();
   while (!value.empty()) {
     uint64_t seq = 0;
-    if (!storage::ReadU64BE(&value, &seq) || value.size() < 4) return false;
     uint32_t gen = 0;
-    for (int i = 0; i < 4; ++i) gen = (gen << 8) | static_cast<uint8_t>(value[i]);
-    value.remove_prefix(4);
+    if (!storage::ReadU64BE(&value, &seq) || !storage::ReadU32BE(&value, &gen)) return false;
     record->received.emplace_back(seq, gen);
   }
   return true;

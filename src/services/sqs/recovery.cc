@@ -124,7 +124,8 @@ Status SqsService::Recover() {
                                  }));
   if (!expired.empty()) {
     Status st = commits_.Submit(std::move(expired), [](const Status& s) {
-      if (!s.ok()) spdlog::warn("sqs: deleting expired dedup records: {}", s.ToString());
+      if (!s.ok())
+        spdlog::warn("sqs: deleting expired dedup records and receive attempts: {}", s.ToString());
     });
     (void)st;
   }
