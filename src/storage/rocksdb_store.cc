@@ -145,6 +145,10 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& dir,
       return Status::FailedPrecondition(
           "data dir " + dir + " is in use by another tidepool process (" + s.ToString() + ")");
     }
+    if (s.IsCorruption()) {
+      return Status::Corruption("data dir " + dir + " is damaged and cannot be opened (" +
+                                s.ToString() + ")");
+    }
     if (!s.ok()) return FromRocks(s, "cannot open data dir " + dir);
     return std::unique_ptr<RocksDbStore>(new RocksDbStore(dir, std::move(db), tuning.key_family));
   } catch (const std::exception& e) {
