@@ -185,4 +185,13 @@ bool RecordCursor::Next(uint64_t* counter, RecordView* record) {
   return true;
 }
 
+std::vector<storage::RecordKind> RecordKinds() {
+  return {
+      {"kinesis", "next-uid", WithKind('n')},
+      {"kinesis", "stream", WithKind('s')},
+      {"kinesis", "account-settings", WithKind('a')},
+      {"kinesis", "records", WithKind('r')},
+  };
+}
+
 }  // namespace tidepool::kinesis::keyspace

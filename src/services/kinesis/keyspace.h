@@ -28,6 +28,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "storage/record_kind.h"
 
 namespace tidepool::kinesis::keyspace {
 
@@ -95,5 +98,9 @@ class RecordCursor {
   std::string_view rest_;
   bool block_;
 };
+
+// Every kind of record this keyspace stores, one per `kind` of the grammar above (see
+// storage/record_kind.h). A new kind must join this list and the restart test's zoo.
+std::vector<storage::RecordKind> RecordKinds();
 
 }  // namespace tidepool::kinesis::keyspace

@@ -8,6 +8,7 @@
 #include "services/kinesis/kinesis_service.h"
 #include "services/kinesis/stream_codec.h"
 #include "storage/key_codec.h"
+#include "storage/record_kind.h"
 
 namespace tidepool::kinesis {
 namespace json = boost::json;
@@ -62,9 +63,12 @@ Result<std::optional<LastRecord>> FindLastRecord(const storage::Store& store, ui
     auto probe = FirstRecordFrom(store, uid, shard, mid);
     if (!probe.ok()) return probe.status();
     if (probe->has_value()) {
-      best = **probe;
-      if (best.counter == UINT64_MAX) break;
-      lo = best.counter + 1;
+      if ((*probe)->counter >= best.counter) best = **probe;
+      // A damaged entry may hold a record below `mid` although it sorts at or after it: go
+      // past `mid` anyway, so that every step halves [lo, hi] and the search ends.
+      const uint64_t past = std::max((*probe)->counter, mid);
+      if (past == UINT64_MAX) break;
+      lo = past + 1;
     } else {
       if (mid == 0) break;
       hi = mid - 1;
@@ -82,8 +86,12 @@ Status KinesisService::Recover() {
   if (next_uid->has_value()) {
     std::string_view v(**next_uid);
     uint64_t uid = 0;
-    if (!storage::ReadU64BE(&v, &uid)) return Status::Corruption("kinesis: bad next uid");
-    next_uid_ = std::max<uint64_t>(uid, 1);
+    if (storage::ReadU64BE(&v, &uid)) {
+      next_uid_ = std::max<uint64_t>(uid, 1);
+    } else {  // the streams' own uids below still keep new uids above every stored one
+      spdlog::error("kinesis: unreadable record {} skipped",
+                    storage::PrintableKey(keyspace::NextUidKey()));
+    }
   }
 
   // Streams.
@@ -99,10 +107,16 @@ Status KinesisService::Recover() {
   storage::WriteBatch fixups;
   std::vector<std::shared_ptr<Stream>> to_erase;
   for (auto& [uid, value] : metas) {
-    auto decoded = DecodeStreamMeta(uid, value);
-    if (!decoded.ok()) return decoded.status();
-    std::shared_ptr<Stream> stream = std::move(decoded).value();
+    // A uid is never reused, even when its stream's record cannot be read: its records stay
+    // where they are, out of reach, instead of surfacing in a new stream.
     next_uid_ = std::max(next_uid_, uid + 1);
+    auto decoded = DecodeStreamMeta(uid, value);
+    if (!decoded.ok()) {
+      spdlog::error("kinesis: unreadable stream record {} skipped: {}",
+                    storage::PrintableKey(keyspace::StreamKey(uid)), decoded.status().ToString());
+      continue;
+    }
+    std::shared_ptr<Stream> stream = std::move(decoded).value();
     for (auto& shard : stream->shards) {
       auto last = FindLastRecord(store_, uid, shard->index);
       if (!last.ok()) return last.status();
@@ -147,32 +161,34 @@ Status KinesisService::Recover() {
 
   // Account settings.
   const std::string settings_prefix = keyspace::AccountSettingsPrefix();
-  Status parse_status;
-  TP_RETURN_IF_ERROR(store_.Scan(
-      settings_prefix, storage::PrefixEnd(settings_prefix),
-      [&](std::string_view, std::string_view value) {
-        boost::system::error_code ec;
-        json::value v = json::parse(value, ec);
-        const json::object* o = ec ? nullptr : v.if_object();
-        if (!o || !o->contains("account") || !o->contains("region") || !o->contains("status")) {
-          parse_status = Status::Corruption("kinesis: bad account settings");
-          return false;
-        }
-        AccountSettings s;
-        auto num = [&](std::string_view k) {
-          const auto* x = o->if_contains(k);
-          return (x && x->is_number()) ? x->to_number<double>() : 0.0;
-        };
-        s.status = std::string(o->at("status").as_string());
-        s.started_at = num("started_at");
-        s.ended_at = num("ended_at");
-        s.earliest_end_at = num("earliest_end_at");
-        std::lock_guard lock(settings_mu_);
-        account_settings_[RegistryKey(o->at("account").as_string(), o->at("region").as_string(),
-                                      "")] = s;
-        return true;
-      }));
-  TP_RETURN_IF_ERROR(parse_status);
+  TP_RETURN_IF_ERROR(
+      store_.Scan(settings_prefix, storage::PrefixEnd(settings_prefix),
+                  [&](std::string_view key, std::string_view value) {
+                    boost::system::error_code ec;
+                    json::value v = json::parse(value, ec);
+                    const json::object* o = ec ? nullptr : v.if_object();
+                    auto text = [&](std::string_view k) -> const json::string* {
+                      const auto* x = o ? o->if_contains(k) : nullptr;
+                      return x ? x->if_string() : nullptr;
+                    };
+                    if (!text("account") || !text("region") || !text("status")) {
+                      spdlog::error("kinesis: unreadable account settings record {} skipped",
+                                    storage::PrintableKey(key));
+                      return true;
+                    }
+                    AccountSettings s;
+                    auto num = [&](std::string_view k) {
+                      const auto* x = o->if_contains(k);
+                      return (x && x->is_number()) ? x->to_number<double>() : 0.0;
+                    };
+                    s.status = std::string(*text("status"));
+                    s.started_at = num("started_at");
+                    s.ended_at = num("ended_at");
+                    s.earliest_end_at = num("earliest_end_at");
+                    std::lock_guard lock(settings_mu_);
+                    account_settings_[RegistryKey(*text("account"), *text("region"), "")] = s;
+                    return true;
+                  }));
   commits_.Flush();
   ScheduleTrim();
   return Status::Ok();

@@ -89,4 +89,13 @@ std::optional<uint64_t> ParseOutboxKey(std::string_view key) {
   return seq;
 }
 
+std::vector<storage::RecordKind> RecordKinds() {
+  return {
+      {"sns", "topic", Kind('t')},
+      {"sns", "fifo-counter", Kind('c')},
+      {"sns", "dedup", Kind('d')},
+      {"sns", "outbox", Kind('o')},
+  };
+}
+
 }  // namespace tidepool::sns::keyspace

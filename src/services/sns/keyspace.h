@@ -20,6 +20,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "storage/record_kind.h"
 
 namespace tidepool::sns::keyspace {
 
@@ -42,5 +45,9 @@ std::optional<std::string> ParseCounterKey(std::string_view key);
 // (topic arn, dedup id)
 std::optional<std::pair<std::string, std::string>> ParseDedupKey(std::string_view key);
 std::optional<uint64_t> ParseOutboxKey(std::string_view key);
+
+// Every kind of record this keyspace stores, one per `kind` of the grammar above (see
+// storage/record_kind.h). A new kind must join this list and the restart test's zoo.
+std::vector<storage::RecordKind> RecordKinds();
 
 }  // namespace tidepool::sns::keyspace

@@ -15,6 +15,7 @@
 #include "services/sns/topic_codec.h"
 #include "services/write_path.h"
 #include "storage/key_codec.h"
+#include "storage/skipped_records.h"
 
 namespace tidepool::sns {
 namespace json = boost::json;
@@ -219,7 +220,7 @@ Result<std::vector<DeliveryPtr>> SnsService::LoadOutbox(uint64_t first, uint64_t
                                                         size_t limit) const {
   std::vector<DeliveryPtr> out;
   if (limit == 0 || first > last) return out;
-  Status decode_error;
+  storage::SkippedRecords skipped("sns outbox");
   const std::string end = last == UINT64_MAX ? storage::PrefixEnd(keyspace::OutboxPrefix())
                                              : keyspace::OutboxKey(last + 1);
   Status st = store_.Scan(keyspace::OutboxKey(first), end,
@@ -227,15 +228,15 @@ Result<std::vector<DeliveryPtr>> SnsService::LoadOutbox(uint64_t first, uint64_t
                             auto seq = keyspace::ParseOutboxKey(key);
                             auto d = DecodeDelivery(value);
                             if (!seq || !d.ok()) {
-                              decode_error = Status::Corruption("sns: malformed outbox entry");
-                              return false;
+                              // Left in the outbox, and passed over by every read.
+                              skipped.Skip(key, "unreadable outbox entry");
+                              return true;
                             }
                             d->seq = *seq;
                             out.push_back(std::make_shared<const Delivery>(std::move(*d)));
                             return out.size() < limit;
                           });
   TP_RETURN_IF_ERROR(st);
-  TP_RETURN_IF_ERROR(decode_error);
   return out;
 }
 
@@ -250,19 +251,18 @@ void SnsService::CompleteDelivery(uint64_t seq, std::function<void(const Status&
 
 Status SnsService::Recover() {
   std::map<std::string, std::shared_ptr<Topic>> topics;
-  Status inner;
+  storage::SkippedRecords skipped("sns");
   const std::string tprefix = keyspace::TopicPrefix();
   TP_RETURN_IF_ERROR(store_.Scan(tprefix, storage::PrefixEnd(tprefix),
-                                 [&](std::string_view, std::string_view value) {
+                                 [&](std::string_view key, std::string_view value) {
                                    auto topic = DecodeTopicMeta(value);
                                    if (!topic.ok()) {
-                                     inner = topic.status();
-                                     return false;
+                                     skipped.Skip(key, topic.status().ToString());
+                                     return true;
                                    }
                                    topics[(*topic)->arn] = *topic;
                                    return true;
                                  }));
-  TP_RETURN_IF_ERROR(inner);
   const std::string cprefix = keyspace::CounterPrefix();
   TP_RETURN_IF_ERROR(store_.Scan(cprefix, storage::PrefixEnd(cprefix),
                                  [&](std::string_view key, std::string_view value) {
@@ -272,6 +272,8 @@ Status SnsService::Recover() {
                                      if (auto it = topics.find(*arn); it != topics.end()) {
                                        it->second->fifo_counter = counter;
                                      }
+                                   } else {
+                                     skipped.Skip(key, "unreadable FIFO sequence counter");
                                    }
                                    return true;
                                  }));
@@ -280,12 +282,18 @@ Status SnsService::Recover() {
   TP_RETURN_IF_ERROR(store_.Scan(dprefix, storage::PrefixEnd(dprefix),
                                  [&](std::string_view key, std::string_view value) {
                                    auto parsed = keyspace::ParseDedupKey(key);
-                                   if (!parsed) return true;
+                                   if (!parsed) {
+                                     skipped.Skip(key, "malformed deduplication key");
+                                     return true;
+                                   }
                                    auto it = topics.find(parsed->first);
                                    if (it == topics.end()) return true;
                                    boost::system::error_code ec;
                                    json::value v = json::parse(value, ec);
-                                   if (ec || !v.is_object()) return true;
+                                   if (ec || !v.is_object()) {
+                                     skipped.Skip(key, "unreadable deduplication record");
+                                     return true;
+                                   }
                                    const auto& o = v.get_object();
                                    DedupRecord r;
                                    if (const auto* id = o.if_contains("id"); id && id->is_string())
@@ -304,6 +312,8 @@ Status SnsService::Recover() {
                                  [&](std::string_view key, std::string_view) {
                                    if (auto seq = keyspace::ParseOutboxKey(key)) {
                                      max_seq = std::max(max_seq, *seq);
+                                   } else {
+                                     skipped.Skip(key, "malformed outbox key");
                                    }
                                    return true;
                                  }));

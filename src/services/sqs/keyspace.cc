@@ -144,4 +144,13 @@ std::string MoveTaskKey(std::string_view task_id) {
   return key;
 }
 
+std::vector<storage::RecordKind> RecordKinds() {
+  return {
+      {"sqs", "next-uid", WithKind('n')},  {"sqs", "queue", WithKind('q')},
+      {"sqs", "message", WithKind('m')},   {"sqs", "message-state", WithKind('s')},
+      {"sqs", "dedup", WithKind('d')},     {"sqs", "receive-attempt", WithKind('a')},
+      {"sqs", "move-task", WithKind('t')},
+  };
+}
+
 }  // namespace tidepool::sqs::keyspace

@@ -26,6 +26,8 @@
 #include <utility>
 #include <vector>
 
+#include "storage/record_kind.h"
+
 namespace tidepool::sqs::keyspace {
 
 std::string NextUidKey();
@@ -65,5 +67,9 @@ std::string EncodeAttemptRecord(const AttemptRecord& record);
 bool DecodeAttemptRecord(std::string_view value, AttemptRecord* record);
 
 std::string MoveTaskKey(std::string_view task_id);
+
+// Every kind of record this keyspace stores, one per `kind` of the grammar above (see
+// storage/record_kind.h). A new kind must join this list and the restart test's zoo.
+std::vector<storage::RecordKind> RecordKinds();
 
 }  // namespace tidepool::sqs::keyspace

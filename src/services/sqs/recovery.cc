@@ -7,11 +7,13 @@
 #include "services/sqs/queue_codec.h"
 #include "services/sqs/sqs_internal.h"
 #include "storage/key_codec.h"
+#include "storage/skipped_records.h"
 
 namespace tidepool::sqs {
 
 Status SqsService::Recover() {
   const int64_t now = clock_.NowMicros();
+  storage::SkippedRecords skipped("sqs");
   std::unordered_map<uint64_t, std::shared_ptr<Queue>> by_uid;
   {
     auto next = store_.Get(keyspace::NextUidKey());
@@ -19,9 +21,12 @@ Status SqsService::Recover() {
     if (next->has_value()) {
       std::string_view v = **next;
       uint64_t uid = 0;
-      if (!storage::ReadU64BE(&v, &uid)) return Status::Corruption("sqs: bad next uid");
-      std::unique_lock lock(registry_mu_);
-      next_uid_ = std::max(next_uid_, uid);
+      if (storage::ReadU64BE(&v, &uid)) {
+        std::unique_lock lock(registry_mu_);
+        next_uid_ = std::max(next_uid_, uid);
+      } else {  // the queues' own uids below keep new uids above every stored one
+        skipped.Skip(keyspace::NextUidKey(), "unreadable next uid");
+      }
     }
   }
   const std::string queues_begin = keyspace::QueuePrefix();
@@ -29,7 +34,12 @@ Status SqsService::Recover() {
                                  [&](std::string_view key, std::string_view value) {
                                    auto q = DecodeQueueMeta(value);
                                    if (!q) {
-                                     spdlog::error("sqs: unreadable queue record skipped");
+                                     skipped.Skip(key, "unreadable queue");
+                                     // Its uid is never given to a new queue.
+                                     if (auto uid = keyspace::ParseQueueKey(key)) {
+                                       std::unique_lock lock(registry_mu_);
+                                       next_uid_ = std::max(next_uid_, *uid + 1);
+                                     }
                                      return true;
                                    }
                                    by_uid[q->uid] = q;
@@ -40,15 +50,20 @@ Status SqsService::Recover() {
   TP_RETURN_IF_ERROR(store_.Scan(messages_begin, storage::PrefixEnd(messages_begin),
                                  [&](std::string_view key, std::string_view value) {
                                    uint64_t uid = 0, seq = 0;
-                                   if (!keyspace::ParseMessageKey(key, &uid, &seq)) return true;
+                                   if (!keyspace::ParseMessageKey(key, &uid, &seq)) {
+                                     skipped.Skip(key, "malformed message key");
+                                     return true;
+                                   }
                                    auto it = by_uid.find(uid);
-                                   if (it == by_uid.end()) return true;
+                                   if (it == by_uid.end()) {
+                                     skipped.Skip(key, "message of an unknown queue");
+                                     return true;
+                                   }
                                    Queue& q = *it->second;
                                    Message m;
                                    auto payload = std::make_shared<MessagePayload>();
                                    if (!DecodeMessageRecord(value, &m, payload.get())) {
-                                     spdlog::error("sqs: unreadable message record in {} skipped",
-                                                   q.arn);
+                                     skipped.Skip(key, "unreadable message");
                                      return true;
                                    }
                                    m.seq = seq;
@@ -63,12 +78,21 @@ Status SqsService::Recover() {
   TP_RETURN_IF_ERROR(store_.Scan(states_begin, storage::PrefixEnd(states_begin),
                                  [&](std::string_view key, std::string_view value) {
                                    uint64_t uid = 0, seq = 0;
-                                   if (!keyspace::ParseMessageKey(key, &uid, &seq)) return true;
+                                   if (!keyspace::ParseMessageKey(key, &uid, &seq)) {
+                                     skipped.Skip(key, "malformed message state key");
+                                     return true;
+                                   }
                                    auto it = by_uid.find(uid);
-                                   if (it == by_uid.end()) return true;
+                                   if (it == by_uid.end()) {
+                                     skipped.Skip(key, "message state of an unknown queue");
+                                     return true;
+                                   }
                                    auto m = it->second->messages.find(seq);
+                                   // A state whose message was skipped or deleted: stale.
                                    if (m == it->second->messages.end()) return true;
-                                   DecodeStateRecord(value, &m->second);
+                                   if (!DecodeStateRecord(value, &m->second)) {
+                                     skipped.Skip(key, "unreadable message state");
+                                   }
                                    return true;
                                  }));
   for (auto& [uid, q] : by_uid) {
@@ -89,6 +113,7 @@ Status SqsService::Recover() {
                                    if (!keyspace::ParseDedupKey(key, &uid, &dedup_key) ||
                                        !keyspace::DecodeDedupRecord(value, &e.expires_micros,
                                                                     &e.seq, &e.message_id)) {
+                                     skipped.Skip(key, "unreadable deduplication record");
                                      return true;
                                    }
                                    auto it = by_uid.find(uid);
@@ -112,6 +137,7 @@ Status SqsService::Recover() {
                                    ReceiveAttempt a;
                                    if (!keyspace::ParseAttemptKey(key, &uid, &id) ||
                                        !keyspace::DecodeAttemptRecord(value, &a)) {
+                                     skipped.Skip(key, "unreadable receive attempt");
                                      return true;
                                    }
                                    auto it = by_uid.find(uid);
@@ -142,10 +168,16 @@ Status SqsService::Recover() {
   TP_RETURN_IF_ERROR(store_.Scan(tasks_begin, storage::PrefixEnd(tasks_begin),
                                  [&](std::string_view key, std::string_view value) {
                                    auto t = DecodeMoveTask(value);
-                                   if (!t) return true;
+                                   if (!t) {
+                                     skipped.Skip(key, "unreadable move task");
+                                     return true;
+                                   }
                                    if (t->status == "RUNNING") running.push_back(t->id);
+                                   // The id is read before `t` is moved from: in `m[t->id] =
+                                   // f(std::move(t))` the right side may be evaluated first.
+                                   std::string id = t->id;
                                    std::lock_guard lock(tasks_mu_);
-                                   tasks_[t->id] = std::shared_ptr<MoveTask>(std::move(t));
+                                   tasks_[id] = std::shared_ptr<MoveTask>(std::move(t));
                                    return true;
                                  }));
   for (const auto& id : running) ScheduleMoveStep(id, std::chrono::milliseconds(0));
