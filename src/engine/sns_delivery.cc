@@ -13,7 +13,7 @@
 
 namespace tidepool::engine {
 
-QueueMessage QueueMessageFor(const sns::Delivery& d) {
+QueueMessage QueueMessageFor(const sns::Delivery& d, std::string_view queue_arn) {
   QueueMessage m;
   m.body = sns::DeliveryBody(d);
   if (d.raw && d.kind == sns::DeliveryKind::kNotification) {
@@ -21,7 +21,8 @@ QueueMessage QueueMessageFor(const sns::Delivery& d) {
       m.attributes.push_back({a.name, a.data_type, a.value, a.binary});
     }
   }
-  if (d.fifo) {
+  // A FIFO queue's name, and so its ARN, ends in ".fifo"; a standard queue's cannot.
+  if (d.fifo && queue_arn.ends_with(".fifo")) {
     m.group_id = d.group_id;
     m.dedup_id = d.dedup_id;
   }
@@ -280,7 +281,7 @@ void SnsDelivery::Dispatch(const sns::DeliveryPtr& d, uint32_t attempts) {
       --in_flight_;
     }
     sns_.CompleteDelivery(seq, [this, post = Poster(), seq](const Status&) {
-      post([this, seq] { Finish(seq, false, false); });
+      post([this, seq] { Finish(seq, Outcome::kUnsubscribed); });
     });
     return;
   }
@@ -288,7 +289,7 @@ void SnsDelivery::Dispatch(const sns::DeliveryPtr& d, uint32_t attempts) {
     post([this, seq, r = std::move(r)]() mutable { OnResult(seq, std::move(r), false); });
   };
   if (d->protocol == "sqs") {
-    queues_.Send(d->endpoint, QueueMessageFor(*d), std::move(done));
+    queues_.Send(d->endpoint, QueueMessageFor(*d, d->endpoint), std::move(done));
   } else if (d->protocol == "http" || d->protocol == "https") {
     if (http_ == nullptr) return done({SinkOutcome::kUnavailable, "no http sink"});
     http_->Post(d->endpoint, sns::DeliveryHttpHeaders(*d), sns::DeliveryBody(*d), std::move(done));
@@ -354,7 +355,9 @@ void SnsDelivery::OnResult(uint64_t seq, SinkResult result, bool to_dlq) {
   if (result.outcome == SinkOutcome::kAccepted) {
     sns_.CompleteDelivery(seq, [this, post = Poster(), seq, to_dlq](const Status& st) {
       if (!st.ok()) spdlog::warn("sns delivery: outbox delete failed: {}", st.ToString());
-      post([this, seq, to_dlq] { Finish(seq, !to_dlq, to_dlq); });
+      post([this, seq, to_dlq] {
+        Finish(seq, to_dlq ? Outcome::kDeadLettered : Outcome::kDelivered);
+      });
     });
     return;
   }
@@ -381,10 +384,10 @@ void SnsDelivery::OnResult(uint64_t seq, SinkResult result, bool to_dlq) {
     SendToDlq(d);
     return;
   }
-  spdlog::warn("sns delivery: dropping message {} for {} after {} attempts: {}", d->message_id,
-               d->subscription_arn, attempts, result.error);
+  spdlog::warn("sns delivery: message {} for {} failed after {} attempts, no dead-letter queue: {}",
+               d->message_id, d->subscription_arn, attempts, result.error);
   sns_.CompleteDelivery(seq, [this, post = Poster(), seq](const Status&) {
-    post([this, seq] { Finish(seq, false, false); });
+    post([this, seq] { Finish(seq, Outcome::kFailed); });
   });
 }
 
@@ -399,7 +402,7 @@ void SnsDelivery::SendToDlq(const sns::DeliveryPtr& d) {
     for (const auto& a : d->attributes)
       m.attributes.push_back({a.name, a.data_type, a.value, a.binary});
   }
-  if (d->fifo) {
+  if (d->fifo && std::string_view(d->dlq_arn).ends_with(".fifo")) {
     m.group_id = d->group_id;
     m.dedup_id = d->dedup_id;
   }
@@ -430,7 +433,7 @@ void SnsDelivery::Retry(uint64_t seq, milliseconds delay) {
   });
 }
 
-void SnsDelivery::Finish(uint64_t seq, bool delivered, bool dead_lettered) {
+void SnsDelivery::Finish(uint64_t seq, Outcome outcome) {
   {
     std::lock_guard lock(mu_);
     auto it = items_.find(seq);
@@ -448,12 +451,19 @@ void SnsDelivery::Finish(uint64_t seq, bool delivered, bool dead_lettered) {
         }
       }
     }
-    if (delivered) {
-      ++stats_.delivered;
-    } else if (dead_lettered) {
-      ++stats_.dead_lettered;
-    } else {
-      ++stats_.dropped;
+    switch (outcome) {
+      case Outcome::kDelivered:
+        ++stats_.delivered;
+        break;
+      case Outcome::kDeadLettered:
+        ++stats_.dead_lettered;
+        break;
+      case Outcome::kFailed:
+        ++stats_.failed;
+        break;
+      case Outcome::kUnsubscribed:
+        ++stats_.unsubscribed;
+        break;
     }
     ready_.erase(seq);
     loaded_bytes_ -= it->second.bytes;

@@ -11,9 +11,10 @@
 // and no attempts, and an engine started with that sink delivers them. When the target is
 // gone (queue
 // deleted), refuses the message, or retries are exhausted, the message goes to the
-// subscription's RedrivePolicy dead-letter queue, or is dropped (logged) when it has none.
-// Entries of subscriptions that no longer exist are dropped (except UnsubscribeConfirmations,
-// which exist because the subscription is gone).
+// subscription's RedrivePolicy dead-letter queue, or, when it has none, is counted as failed
+// (Stats::failed, in the health report) and logged at warn with its reason, as AWS discards
+// it. Entries of subscriptions that no longer exist are not delivered (except
+// UnsubscribeConfirmations, which exist because the subscription is gone).
 //
 // Ordering: entries of a FIFO topic are delivered one at a time per subscription, in outbox
 // order (a failing head blocks the ones after it, as in AWS); others concurrently, up to
@@ -47,10 +48,12 @@
 
 namespace tidepool::engine {
 
-// What SNS delivery `d` (protocol sqs) puts in the queue: the body (raw, or AWS's JSON
+// What SNS delivery `d` (protocol sqs) puts in queue `queue_arn`: the body (raw, or AWS's JSON
 // envelope) and, for raw notifications, the message attributes; group and deduplication ids
-// for FIFO topics. The same whether the outbox or the publish itself delivers it.
-QueueMessage QueueMessageFor(const sns::Delivery& d);
+// when a FIFO topic delivers to a FIFO queue. A FIFO topic's message to a standard queue goes
+// without them, as AWS delivers it (a standard queue refuses a MessageDeduplicationId). The
+// same whether the outbox or the publish itself delivers it.
+QueueMessage QueueMessageFor(const sns::Delivery& d, std::string_view queue_arn);
 
 struct SnsDeliveryOptions {
   // sqs and lambda targets: exponential backoff from initial to max, at most max_attempts
@@ -90,7 +93,13 @@ class SnsDelivery {
     uint64_t delivered = 0;
     uint64_t retries = 0;
     uint64_t dead_lettered = 0;
-    uint64_t dropped = 0;
+    // Given up without a dead-letter queue: the target refused the message for a reason
+    // retrying cannot fix, or retries ran out (AWS's NumberOfNotificationsFailed). Each is
+    // logged at warn with its message id and reason.
+    uint64_t failed = 0;
+    // Entries whose subscription no longer exists (unsubscribed after the publish): not
+    // delivered, as on AWS.
+    uint64_t unsubscribed = 0;
     uint64_t pending = 0;  // entries held in memory and not yet finished
     uint64_t parked = 0;   // entries left in the outbox for want of a sink
     bool spilled = false;  // entries beyond the memory limit wait in the outbox only
@@ -129,7 +138,8 @@ class SnsDelivery {
   void Dispatch(const sns::DeliveryPtr& d, uint32_t attempts);
   void OnResult(uint64_t seq, SinkResult result, bool to_dlq);
   void Retry(uint64_t seq, std::chrono::milliseconds delay);
-  void Finish(uint64_t seq, bool delivered, bool dead_lettered);
+  enum class Outcome { kDelivered, kDeadLettered, kFailed, kUnsubscribed };
+  void Finish(uint64_t seq, Outcome outcome);
   void SendToDlq(const sns::DeliveryPtr& d);
   // The delay before attempt `attempts + 1`, or nullopt when no attempt is left.
   std::optional<std::chrono::milliseconds> NextDelay(const sns::Delivery& d,

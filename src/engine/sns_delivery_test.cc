@@ -183,13 +183,13 @@ TEST_F(SnsDeliveryTest, GoneQueueGoesToTheDeadLetterQueue) {
   EXPECT_TRUE(WaitFor([&] { return engine_->stats().dead_lettered == 1; }));
 }
 
-TEST_F(SnsDeliveryTest, ExhaustedRetriesWithoutDlqDropTheMessage) {
+TEST_F(SnsDeliveryTest, ExhaustedRetriesWithoutDlqCountTheMessageAsFailed) {
   const std::string topic = h_.CreateTopic("t");
   h_.Subscribe(topic, "sqs", kQ1);
   sink_.fail_first = 1000;
   StartEngine();
   Publish(topic, R"("Message":"m")");
-  ASSERT_TRUE(WaitFor([&] { return engine_->stats().dropped == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return engine_->stats().failed == 1; }));
   EXPECT_EQ(sink_.attempts, 5);
   EXPECT_EQ(OutboxSize(), 0u);
 }
@@ -223,6 +223,25 @@ TEST_F(SnsDeliveryTest, FifoTopicsKeepOrderPerSubscriptionThroughRetries) {
     EXPECT_EQ(messages[i].group_id, "g");
     EXPECT_FALSE(messages[i].dedup_id.empty());
   }
+}
+
+// A standard queue refuses a MessageDeduplicationId: before the FIFO fields were left out for
+// it, every such delivery was refused and the message lost.
+TEST_F(SnsDeliveryTest, FifoTopicsDeliverToStandardQueuesWithoutFifoFields) {
+  const std::string topic =
+      h_.CreateTopic("f.fifo", R"({"FifoTopic":"true","ContentBasedDeduplication":"true"})");
+  h_.Subscribe(topic, "sqs", kQ1, R"({"RawMessageDelivery":"true"})");
+  h_.Subscribe(topic, "sqs", kQ2 + ".fifo", R"({"RawMessageDelivery":"true"})");
+  Publish(topic, R"("Message":"m","MessageGroupId":"g")");
+  StartEngine();
+  ASSERT_TRUE(WaitFor([&] { return sink_.Count(kQ1) == 1 && sink_.Count(kQ2 + ".fifo") == 1; }));
+  const auto standard = sink_.Messages(kQ1)[0];
+  EXPECT_EQ(standard.body, "m");
+  EXPECT_TRUE(standard.group_id.empty());
+  EXPECT_TRUE(standard.dedup_id.empty());
+  const auto fifo = sink_.Messages(kQ2 + ".fifo")[0];
+  EXPECT_EQ(fifo.group_id, "g");
+  EXPECT_FALSE(fifo.dedup_id.empty());
 }
 
 TEST_F(SnsDeliveryTest, LambdaDeliveriesWaitForAFunctionSink) {

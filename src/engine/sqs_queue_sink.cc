@@ -30,7 +30,7 @@ sqs::InternalMessage ToInternal(QueueMessage message) {
 }  // namespace
 
 sns::StagedDelivery SqsInlineDelivery::Stage(const sns::Delivery& d, storage::WriteBatch* batch) {
-  return sqs_.StageInternal(d.endpoint, ToInternal(QueueMessageFor(d)), batch);
+  return sqs_.StageInternal(d.endpoint, ToInternal(QueueMessageFor(d, d.endpoint)), batch);
 }
 
 void SqsQueueSink::Send(std::string_view queue_arn, QueueMessage message, SinkDone done) {

@@ -20,6 +20,17 @@ boost::json::object HealthReport(const HealthSources& s) {
     auto stats = s.commits->stats();
     report["store"] = {{"batches", stats.batches}, {"commit_groups", stats.groups}};
   }
+  if (s.sns_delivery) {
+    auto d = s.sns_delivery->stats();
+    report["engine"] = {{"sns_delivery",
+                         {{"delivered", d.delivered},
+                          {"retries", d.retries},
+                          {"dead_lettered", d.dead_lettered},
+                          {"failed", d.failed},
+                          {"unsubscribed", d.unsubscribed},
+                          {"pending", d.pending},
+                          {"parked", d.parked}}}};
+  }
   return report;
 }
 
