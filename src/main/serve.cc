@@ -21,6 +21,7 @@
 #include "engine/sns_delivery.h"
 #include "engine/sqs_queue_sink.h"
 #include "main/health.h"
+#include "main/record_kinds.h"
 #include "protocol/authenticator.h"
 #include "protocol/http/http_server.h"
 #include "protocol/http/run_loop.h"
@@ -174,7 +175,8 @@ int RunServe(const ServeOptions& options) {
   http_options.port = options.port;
   http::HttpServer server(io, http_options, router.AsHandler());
 
-  HealthSources health{started, options.durability, {&kinesis, &sqs, &sns}, &server, &commits};
+  HealthSources health{started, options.durability, {&kinesis, &sqs, &sns},
+                       &server, &commits,           &sns_delivery};
   Status health_route = router.AddInternalRoute(
       boost::beast::http::verb::get, "/_tidepool/health",
       [&health](http::HttpRequest&&, const protocol::RequestContext&, http::Responder respond) {
@@ -182,6 +184,21 @@ int RunServe(const ServeOptions& options) {
       });
   if (!health_route.ok()) {
     spdlog::error("cannot register the health route: {}", health_route.message());
+    return 1;
+  }
+  // A census of the store by record kind (main/record_kinds.h), for the restart test and for
+  // anyone asking what a data dir holds. One scan of the whole store per request.
+  Status census_route = router.AddInternalRoute(
+      boost::beast::http::verb::get, "/_tidepool/store/kinds",
+      [&store](http::HttpRequest&&, const protocol::RequestContext&, http::Responder respond) {
+        auto report = RecordCensusReport(**store);
+        if (!report.ok()) {
+          return respond(JsonResponse(500, {{"message", report.status().ToString()}}));
+        }
+        respond(JsonResponse(200, *report));
+      });
+  if (!census_route.ok()) {
+    spdlog::error("cannot register the store census route: {}", census_route.message());
     return 1;
   }
 

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from harness import TidepoolServer, make_client
+from harness import TidepoolServer, make_client, store_census
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
@@ -23,8 +23,10 @@ def _test_failed(node):
 def tidepool_factory(request, tmp_path):
     """Returns start(durability="memory", args=(), data_dir=None) -> a started TidepoolServer.
 
-    Every server started through it that still runs at teardown gets SIGTERM and must exit 0.
-    When the test failed, each server's stderr tail is printed.
+    Every server started through it that still runs at teardown must hold no record outside
+    the record kinds its keyspaces list (GET /_tidepool/store/kinds: a kind added without
+    joining the list, and so the restart test), then gets SIGTERM and must exit 0. When the
+    test failed, each server's stderr tail is printed.
     """
     servers = []
 
@@ -40,6 +42,13 @@ def tidepool_factory(request, tmp_path):
     problems = []
     for server in servers:
         if server.running():
+            try:
+                census = store_census(server.endpoint)
+                if census["unclassified"]:
+                    problems.append("records of no listed kind in the store: %r" %
+                                    census["unclassified_examples"])
+            except OSError as e:
+                problems.append("GET /_tidepool/store/kinds failed: %s" % e)
             rc = server.stop()
             if rc != 0:
                 problems.append("tidepool exit code after SIGTERM: %r\n%s" %

@@ -134,6 +134,15 @@ class TidepoolServer:
             lines, self.log_path, "\n".join(text[-lines:]))
 
 
+def store_census(endpoint):
+    """GET /_tidepool/store/kinds: {"kinds":[{"service","kind","records"}], "unclassified": n,
+    "unclassified_examples": [...]}, a count of the store's records by kind."""
+    import json
+    import urllib.request
+    with urllib.request.urlopen(endpoint + "/_tidepool/store/kinds", timeout=30) as resp:
+        return json.loads(resp.read())
+
+
 def client_config(**overrides):
     kwargs = dict(region_name=REGION, retries={"total_max_attempts": 1, "mode": "standard"},
                   connect_timeout=5, read_timeout=30)

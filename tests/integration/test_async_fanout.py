@@ -189,6 +189,22 @@ def test_fifo_topic_to_fifo_queue(clients):
         sns.subscribe(TopicArn=standard, Protocol="sqs", Endpoint=queue_arn(sqs, url))
 
 
+def test_fifo_topic_to_standard_queue(clients):
+    """AWS delivers a FIFO topic's messages to standard queues too, without the FIFO fields
+    (a standard queue refuses MessageDeduplicationId); they used to be dropped."""
+    sns, sqs = clients
+    topic = sns.create_topic(Name="events.fifo", Attributes={
+        "FifoTopic": "true", "ContentBasedDeduplication": "true"})["TopicArn"]
+    url = sqs.create_queue(QueueName="events-standard")["QueueUrl"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, url))
+    published = sns.publish(TopicArn=topic, Message="to standard", MessageGroupId="g")
+    [m] = receive_all(sqs, url, 1, AttributeNames=["All"])
+    body = json.loads(m["Body"])
+    assert body["Message"] == "to standard"
+    assert body["MessageId"] == published["MessageId"]
+    assert "MessageGroupId" not in m["Attributes"]
+
+
 def test_attribute_types_raw_and_enveloped(clients):
     sns, sqs = clients
     topic = sns.create_topic(Name="typed")["TopicArn"]

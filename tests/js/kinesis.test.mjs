@@ -113,3 +113,39 @@ test("default client as users write it (the SDK picks its HTTP/2 handler)", asyn
     client.destroy();
   }
 });
+
+// The SDK sends a Date as epoch seconds with milliseconds; AWS honours them, and so must we.
+test("AT_TIMESTAMP honours the milliseconds of the timestamp", async () => {
+  const client = new KinesisClient({ ...common, requestHandler: new NodeHttpHandler() });
+  try {
+    const stream = "js-at-timestamp";
+    await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+    await waitUntilStreamExists(
+      { client, minDelay: 1, maxDelay: 1, maxWaitTime: 20 },
+      { StreamName: stream },
+    );
+    const enc = new TextEncoder();
+    const put = (data) =>
+      client.send(new PutRecordCommand({ StreamName: stream, Data: enc.encode(data), PartitionKey: "k" }));
+    for (const d of ["a", "b", "c"]) await put(d);
+    await new Promise((r) => setTimeout(r, 20));
+    const at = new Date();
+    await new Promise((r) => setTimeout(r, 50));
+    const last = await put("d");
+    const { ShardIterator } = await client.send(
+      new GetShardIteratorCommand({
+        StreamName: stream,
+        ShardId: last.ShardId,
+        ShardIteratorType: "AT_TIMESTAMP",
+        Timestamp: at,
+      }),
+    );
+    const out = await client.send(new GetRecordsCommand({ ShardIterator }));
+    assert.deepEqual(
+      out.Records.map((r) => new TextDecoder().decode(r.Data)),
+      ["d"],
+    );
+  } finally {
+    client.destroy();
+  }
+});

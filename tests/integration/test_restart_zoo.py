@@ -1,0 +1,397 @@
+"""The restart test: every kind of record each service stores survives kill -9 and behaves.
+
+For each service a *zoo* builds every kind of record the service keeps (listed by its
+keyspace's RecordKinds() and counted by GET /_tidepool/store/kinds); the test fails when a
+listed kind has no record after the zoo was built, and when a service stores records but has
+no zoo here. Then a mixed load runs, the server is killed with SIGKILL at a random moment
+(`--durability sync`), restarted on the same data dir, and the test checks that the server
+starts, that every acknowledged write is there, and that the zoo behaves: a move task
+resumes, an in-flight message reappears after its deadline, a pending SNS delivery is
+delivered, a resharded stream keeps its closed shard.
+
+The random seed is printed; TIDEPOOL_ZOO_SEED replays one.
+"""
+
+import http.server
+import json
+import os
+import queue
+import random
+import socket
+import threading
+import time
+
+import botocore.exceptions
+import pytest
+
+from harness import ACCOUNT, REGION, make_client, store_census
+from kinesis_helpers import read_shard, wait_active, wait_for
+from sqs_helpers import queue_arn, receive_all, wait_move_task
+
+CLIENT_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
+# Services with a zoo below; "store" is the storage layer's own format-version record.
+ZOO_SERVICES = {"store", "kinesis", "sqs", "sns"}
+
+
+def seeded_rng(name):
+    seed = int(os.environ.get("TIDEPOOL_ZOO_SEED", random.randrange(1 << 30)))
+    print("%s seed %d (TIDEPOOL_ZOO_SEED replays it)" % (name, seed))
+    return random.Random(seed)
+
+
+def check_census(endpoint, service):
+    """Every listed kind of `service` (and the store's own) has records; nothing unlisted."""
+    census = store_census(endpoint)
+    assert census["unclassified"] == 0, census["unclassified_examples"]
+    services = {row["service"] for row in census["kinds"]}
+    assert services <= ZOO_SERVICES, "services without a zoo: %s" % (services - ZOO_SERVICES)
+    empty = [row["kind"] for row in census["kinds"]
+             if row["service"] in (service, "store") and row["records"] == 0]
+    assert not empty, "the %s zoo made no record of kind(s) %s" % (service, empty)
+    return census
+
+
+class Load(threading.Thread):
+    """Calls `step(i)` in a loop until the server goes away; `step` records what was acked."""
+
+    def __init__(self, step):
+        super().__init__(daemon=True)
+        self.step, self.calls = step, 0
+
+    def run(self):
+        while True:
+            try:
+                self.step(self.calls)
+                self.calls += 1
+            except CLIENT_ERRORS:
+                return
+
+
+def drain_distinct(sqs, url, want, timeout=20.0):
+    """Receives (and deletes) until `want` distinct bodies arrived or `timeout` passed."""
+    bodies = set()
+    deadline = time.monotonic() + timeout
+    while len(bodies) < want and time.monotonic() < deadline:
+        msgs = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                   WaitTimeSeconds=1).get("Messages", [])
+        for m in msgs:
+            bodies.add(m["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    return bodies
+
+
+def crash_under(server, loads, rng):
+    """Starts the loads, kills the server at a random moment, and waits for the loads."""
+    for load in loads:
+        load.start()
+    wait_for(lambda: all(load.calls > 3 for load in loads), timeout=20, what="load running")
+    time.sleep(rng.uniform(0.05, 0.8))
+    server.kill()
+    for load in loads:
+        load.join(timeout=20)
+        assert not load.is_alive()
+
+
+# ------------------------------------------------------------------------------------ Kinesis
+
+def test_kinesis_zoo_survives_kill_9(tidepool_factory, tmp_path):
+    rng = seeded_rng("kinesis zoo")
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    kinesis = make_client(server.endpoint, "kinesis", connect_timeout=2, read_timeout=10)
+    kinesis.create_stream(StreamName="zoo", ShardCount=1)
+    wait_active(kinesis, "zoo")
+    arn = "arn:aws:kinesis:%s:%s:stream/zoo" % (REGION, ACCOUNT)
+    first = kinesis.put_record(StreamName="zoo", Data=b"before split", PartitionKey="k")
+    kinesis.split_shard(StreamName="zoo", ShardToSplit="shardId-000000000000",
+                        NewStartingHashKey=str(1 << 127))
+    wait_active(kinesis, "zoo")
+    consumer = kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="zoo-consumer")
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % ACCOUNT},
+        "Action": "kinesis:GetRecords", "Resource": arn}]})
+    kinesis.put_resource_policy(ResourceARN=arn, Policy=policy)
+    kinesis.add_tags_to_stream(StreamName="zoo", Tags={"team": "zoo"})
+    kinesis.increase_stream_retention_period(StreamName="zoo", RetentionPeriodHours=48)
+    kinesis.start_stream_encryption(StreamName="zoo", EncryptionType="KMS", KeyId="alias/zoo")
+    wait_active(kinesis, "zoo")
+    kinesis.enable_enhanced_monitoring(StreamName="zoo", ShardLevelMetrics=["IncomingBytes"])
+    kinesis.update_account_settings(MinimumThroughputBillingCommitment={"Status": "ENABLED"})
+    check_census(server.endpoint, "kinesis")
+
+    acked = []  # (partition key, data, shard id, sequence number)
+    writer = make_client(server.endpoint, "kinesis", connect_timeout=2, read_timeout=10)
+
+    def put(i):
+        if i % 2:
+            records = [{"Data": b"b%d-%d" % (i, j), "PartitionKey": "p%d" % rng.randrange(50)}
+                       for j in range(rng.randrange(1, 20))]
+            out = writer.put_records(StreamName="zoo", Records=records)
+            for rec, res in zip(records, out["Records"]):
+                if "SequenceNumber" in res:
+                    acked.append((rec["Data"], res["ShardId"], res["SequenceNumber"]))
+        else:
+            data = b"s%d" % i
+            out = writer.put_record(StreamName="zoo", Data=data, PartitionKey="p%d" % i)
+            acked.append((data, out["ShardId"], out["SequenceNumber"]))
+
+    crash_under(server, [Load(put)], rng)
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    kinesis = make_client(server.endpoint, "kinesis")
+
+    desc = kinesis.describe_stream(StreamName="zoo")["StreamDescription"]
+    assert desc["StreamStatus"] == "ACTIVE"
+    assert desc["RetentionPeriodHours"] == 48
+    assert desc["EncryptionType"] == "KMS" and desc["KeyId"] == "alias/zoo"
+    assert desc["EnhancedMonitoring"][0]["ShardLevelMetrics"] == ["IncomingBytes"]
+    shards = {s["ShardId"]: s for s in desc["Shards"]}
+    assert "EndingSequenceNumber" in shards["shardId-000000000000"]["SequenceNumberRange"]
+    assert kinesis.list_tags_for_stream(StreamName="zoo")["Tags"] == [
+        {"Key": "team", "Value": "zoo"}]
+    assert kinesis.get_resource_policy(ResourceARN=arn)["Policy"] == policy
+    got = kinesis.describe_stream_consumer(
+        ConsumerARN=consumer["Consumer"]["ConsumerARN"])["ConsumerDescription"]
+    assert got["ConsumerStatus"] == "ACTIVE"
+    settings = kinesis.describe_account_settings()["MinimumThroughputBillingCommitment"]
+    assert settings["Status"] == "ENABLED"
+
+    stored = {}
+    for shard_id in shards:
+        records, _ = read_shard(kinesis, "zoo", shard_id)
+        seqs = [int(r["SequenceNumber"]) for r in records]
+        assert seqs == sorted(seqs), "records out of order in %s" % shard_id
+        for r in records:
+            stored[r["SequenceNumber"]] = (r["Data"], shard_id)
+    assert stored[first["SequenceNumber"]] == (b"before split", "shardId-000000000000")
+    missing = [a for a in acked if stored.get(a[2]) != (a[0], a[1])]
+    assert not missing, "%d of %d acknowledged records lost, e.g. %r" % (
+        len(missing), len(acked), missing[:3])
+    # The stream keeps working: new records go to the children, after the old ones.
+    out = kinesis.put_record(StreamName="zoo", Data=b"after", PartitionKey="k")
+    assert out["ShardId"] != "shardId-000000000000"
+    assert all(int(out["SequenceNumber"]) > int(a[2]) for a in acked if a[1] == out["ShardId"])
+
+
+# ---------------------------------------------------------------------------------------- SQS
+
+def test_sqs_zoo_survives_kill_9(tidepool_factory, tmp_path):
+    rng = seeded_rng("sqs zoo")
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    sqs = make_client(server.endpoint, "sqs", connect_timeout=2, read_timeout=10)
+    std = sqs.create_queue(QueueName="zoo-std", tags={"team": "zoo"})["QueueUrl"]
+    fifo = sqs.create_queue(QueueName="zoo.fifo", Attributes={
+        "FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
+
+    def dlq_pair(name):
+        dlq = sqs.create_queue(QueueName=name + "-dlq")["QueueUrl"]
+        src = sqs.create_queue(QueueName=name, Attributes={"RedrivePolicy": json.dumps({
+            "deadLetterTargetArn": queue_arn(sqs, dlq), "maxReceiveCount": 1})})["QueueUrl"]
+        return src, dlq
+
+    # A finished move task, and one at 1 message/s that is still running at the kill.
+    done_src, done_dlq = dlq_pair("zoo-done")
+    run_src, run_dlq = dlq_pair("zoo-run")
+    for src, n in ((done_src, 1), (run_src, 5)):
+        for i in range(n):
+            sqs.send_message(QueueUrl=src, MessageBody="poison %d" % i)
+        got = sqs.receive_message(QueueUrl=src, MaxNumberOfMessages=10, VisibilityTimeout=0)
+        assert len(got["Messages"]) == n
+        # The next receive would pass maxReceiveCount: every message moves to the DLQ.
+        assert sqs.receive_message(QueueUrl=src, MaxNumberOfMessages=10).get("Messages") is None
+    sqs.start_message_move_task(SourceArn=queue_arn(sqs, done_dlq))
+    wait_move_task(sqs, queue_arn(sqs, done_dlq))
+    sqs.start_message_move_task(SourceArn=queue_arn(sqs, run_dlq), MaxNumberOfMessagesPerSecond=1)
+
+    sqs.send_message(QueueUrl=std, MessageBody="in flight")
+    in_flight = sqs.receive_message(QueueUrl=std, VisibilityTimeout=8)["Messages"][0]
+    received_at = time.monotonic()
+    sqs.send_message(QueueUrl=std, MessageBody="delayed", DelaySeconds=6)
+    sqs.send_message(QueueUrl=fifo, MessageBody="f1", MessageGroupId="g1")
+    dup = sqs.send_message(QueueUrl=fifo, MessageBody="f2", MessageGroupId="g2",
+                           MessageDeduplicationId="dedup-2")
+    attempt = sqs.receive_message(QueueUrl=fifo, ReceiveRequestAttemptId="attempt-1",
+                                  VisibilityTimeout=60)["Messages"]
+    check_census(server.endpoint, "sqs")
+
+    acked = []
+    sender = make_client(server.endpoint, "sqs", connect_timeout=2, read_timeout=10)
+
+    def send(i):
+        if i % 3 == 0:
+            bodies = ["batch-%d-%d" % (i, j) for j in range(rng.randrange(1, 11))]
+            out = sender.send_message_batch(QueueUrl=std, Entries=[
+                {"Id": str(j), "MessageBody": b} for j, b in enumerate(bodies)])
+            acked.extend(bodies[int(ok["Id"])] for ok in out.get("Successful", []))
+        else:
+            sender.send_message(QueueUrl=std, MessageBody="load-%d" % i)
+            acked.append("load-%d" % i)
+
+    crash_under(server, [Load(send)], rng)
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    sqs = make_client(server.endpoint, "sqs")
+
+    urls = sqs.list_queues(QueueNamePrefix="zoo")["QueueUrls"]
+    assert len(urls) == 6, urls
+    assert sqs.list_queue_tags(QueueUrl=std)["Tags"] == {"team": "zoo"}
+    attrs = sqs.get_queue_attributes(QueueUrl=fifo, AttributeNames=["All"])["Attributes"]
+    assert attrs["FifoQueue"] == "true" and attrs["ContentBasedDeduplication"] == "true"
+    # The finished task stays COMPLETED; the running one resumes and completes.
+    done = sqs.list_message_move_tasks(SourceArn=queue_arn(sqs, done_dlq))["Results"][0]
+    assert done["Status"] == "COMPLETED" and done["ApproximateNumberOfMessagesMoved"] == 1
+    wait_move_task(sqs, queue_arn(sqs, run_dlq), timeout=30)
+    assert len(drain_distinct(sqs, run_src, 5)) == 5
+    # The receive attempt returns the same message; the deduplication id still deduplicates.
+    again = sqs.receive_message(QueueUrl=fifo, ReceiveRequestAttemptId="attempt-1",
+                                VisibilityTimeout=60)["Messages"]
+    assert [m["MessageId"] for m in again] == [m["MessageId"] for m in attempt]
+    resent = sqs.send_message(QueueUrl=fifo, MessageBody="f2", MessageGroupId="g2",
+                              MessageDeduplicationId="dedup-2")
+    assert resent["MessageId"] == dup["MessageId"]
+    # Every acknowledged body is in the queue; the in-flight message stays hidden until its
+    # deadline (when the restart was fast enough to tell), then comes back; the delayed one
+    # comes when its delay is over.
+    want = set(acked) | {"delayed", "in flight"}
+    seen = {}
+    deadline = time.monotonic() + 30
+    while set(seen) < want and time.monotonic() < deadline:
+        for m in sqs.receive_message(QueueUrl=std, MaxNumberOfMessages=10, WaitTimeSeconds=1,
+                                     VisibilityTimeout=60).get("Messages", []):
+            seen.setdefault(m["Body"], time.monotonic())
+    missing = want - set(seen)
+    assert not missing, "%d acknowledged messages lost, e.g. %r" % (
+        len(missing), sorted(missing)[:3])
+    assert seen["in flight"] >= received_at + 8 - 0.5, "in-flight message came back early"
+
+
+# ---------------------------------------------------------------------------------------- SNS
+
+class Endpoint:
+    """An HTTP endpoint for SNS on a fixed port, started and stopped on demand."""
+
+    def __init__(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.posts = queue.Queue()
+        self.httpd = None
+
+    def start(self):
+        posts = self.posts
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                posts.put((self.path, json.loads(body)))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self):
+        if self.httpd:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.httpd = None
+
+    def next(self, timeout=15):
+        return self.posts.get(timeout=timeout)
+
+
+def test_sns_zoo_survives_kill_9(tidepool_factory, tmp_path):
+    rng = seeded_rng("sns zoo")
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    sns = make_client(server.endpoint, "sns", connect_timeout=2, read_timeout=10)
+    sqs = make_client(server.endpoint, "sqs", connect_timeout=2, read_timeout=10)
+    web = Endpoint()
+    web.start()
+    try:
+        topic = sns.create_topic(Name="zoo", Tags=[{"Key": "team", "Value": "zoo"}])["TopicArn"]
+        fifo_topic = sns.create_topic(Name="zoo.fifo", Attributes={
+            "FifoTopic": "true", "ContentBasedDeduplication": "true"})["TopicArn"]
+        raw_q = sqs.create_queue(QueueName="zoo-raw")["QueueUrl"]
+        fifo_q = sqs.create_queue(QueueName="zoo-sns.fifo",
+                                  Attributes={"FifoQueue": "true"})["QueueUrl"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, raw_q),
+                      Attributes={"RawMessageDelivery": "true"})
+        sns.subscribe(TopicArn=fifo_topic, Protocol="sqs", Endpoint=queue_arn(sqs, fifo_q))
+        sns.subscribe(TopicArn=topic, Protocol="lambda",
+                      Endpoint="arn:aws:lambda:%s:%s:function:zoo" % (REGION, ACCOUNT))
+        # A confirmed http subscription, and one removed after its confirmation.
+        confirmed = {}
+        for path in ("/live", "/removed"):
+            sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=web.url + path)
+            got_path, msg = web.next()
+            assert got_path == path and msg["Type"] == "SubscriptionConfirmation"
+            confirmed[path] = sns.confirm_subscription(
+                TopicArn=topic, Token=msg["Token"])["SubscriptionArn"]
+        sns.unsubscribe(SubscriptionArn=confirmed["/removed"])
+        assert web.next()[1]["Type"] == "UnsubscribeConfirmation"
+        # The endpoint goes down: what follows waits in the outbox.
+        web.stop()
+        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=web.url + "/pending")
+        # https (nothing listens there): its confirmation waits in the outbox too.
+        https_url = "https://127.0.0.1:%d/secure" % web.port
+        sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=https_url)
+        sns.publish(TopicArn=topic, Message="zoo message")
+        sns.publish(TopicArn=fifo_topic, Message="fifo", MessageGroupId="g")
+        check_census(server.endpoint, "sns")
+
+        acked = []
+        publisher = make_client(server.endpoint, "sns", connect_timeout=2, read_timeout=10)
+
+        def publish(i):
+            if i % 4 == 0:
+                entries = [{"Id": str(j), "Message": "batch-%d-%d" % (i, j)}
+                           for j in range(rng.randrange(1, 10))]
+                out = publisher.publish_batch(TopicArn=topic, PublishBatchRequestEntries=entries)
+                acked.extend(entries[int(ok["Id"])]["Message"] for ok in out["Successful"])
+            else:
+                publisher.publish(TopicArn=topic, Message="load-%d" % i)
+                acked.append("load-%d" % i)
+
+        crash_under(server, [Load(publish)], rng)
+        web.start()
+        server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+        sns = make_client(server.endpoint, "sns")
+        sqs = make_client(server.endpoint, "sqs")
+
+        assert sns.list_tags_for_resource(ResourceArn=topic)["Tags"] == [
+            {"Key": "team", "Value": "zoo"}]
+        subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+        by_endpoint = {s["Endpoint"]: s["SubscriptionArn"] for s in subs}
+        assert web.url + "/removed" not in by_endpoint
+        assert by_endpoint[web.url + "/pending"] == "PendingConfirmation"
+        assert by_endpoint[https_url] == "PendingConfirmation"
+        assert by_endpoint[web.url + "/live"] == confirmed["/live"]
+        # Every acknowledged publish reaches the raw queue (at least once) and the live
+        # endpoint; the pending subscription gets its confirmation.
+        want = set(acked) | {"zoo message"}
+        bodies = drain_distinct(sqs, raw_q, len(want))
+        assert not want - bodies, "%d publishes lost, e.g. %r" % (
+            len(want - bodies), sorted(want - bodies)[:3])
+        fifo_msgs = receive_all(sqs, fifo_q, 1, timeout=5)
+        assert json.loads(fifo_msgs[0]["Body"])["Message"] == "fifo"
+        live, pending = set(), False
+        deadline = time.monotonic() + 30
+        while (not pending or not want <= live) and time.monotonic() < deadline:
+            try:
+                path, msg = web.next(timeout=1)
+            except queue.Empty:
+                continue
+            if path == "/pending":
+                pending = pending or msg["Type"] == "SubscriptionConfirmation"
+            elif path == "/live" and msg["Type"] == "Notification":
+                live.add(msg["Message"])
+        assert pending, "the pending subscription's confirmation was not delivered"
+        assert not want - live, "%d notifications to the live endpoint lost" % len(want - live)
+        # The lambda subscription's entries wait in the outbox (Lambda is not running).
+        census = store_census(server.endpoint)
+        outbox = [r for r in census["kinds"] if r["service"] == "sns" and r["kind"] == "outbox"]
+        assert outbox[0]["records"] >= len(want)
+    finally:
+        web.stop()
