@@ -814,6 +814,12 @@ def test_stream_mode_and_warm_throughput(kinesis):
     assert summary["StreamModeDetails"] == {"StreamMode": "ON_DEMAND"}
     assert summary["OpenShardCount"] == 4
     assert kinesis.describe_limits()["OnDemandStreamCount"] == 1
+    # Neither ShardCount nor StreamModeDetails: an on-demand stream, as AWS creates today.
+    kinesis.create_stream(StreamName="bare")
+    bare = wait_active(kinesis, "bare")
+    assert bare["StreamModeDetails"] == {"StreamMode": "ON_DEMAND"}
+    assert bare["OpenShardCount"] == 4
+    kinesis.delete_stream(StreamName="bare")
 
     create_stream(kinesis, "prov")
     kinesis.update_stream_mode(StreamARN=stream_arn("prov"),

@@ -39,11 +39,12 @@ void KinesisService::CreateStream(CallPtr call) {
   const auto& in = call->input();
   const auto& ctx = call->context();
   const std::string name(InputStringView(in, "StreamName").value_or(""));
-  std::string mode = "PROVISIONED";
+  const auto shard_count_in = InputInt(in, "ShardCount");
+  // Without a ShardCount or a StreamModeDetails, AWS now creates an on-demand stream.
+  std::string mode = shard_count_in ? "PROVISIONED" : "ON_DEMAND";
   if (const auto* details = InputObject(in, "StreamModeDetails")) {
     mode = std::string(InputStringView(*details, "StreamMode").value_or("PROVISIONED"));
   }
-  const auto shard_count_in = InputInt(in, "ShardCount");
   const auto warm = InputInt(in, "WarmThroughputMiBps");
   const auto max_record_kib = InputInt(in, "MaxRecordSizeInKiB");
   uint32_t shard_count = 0;
