@@ -379,6 +379,9 @@ def test_iterator_types(kinesis):
     assert two["MillisBehindLatest"] >= 0
     rest = kinesis.get_records(ShardIterator=two["NextShardIterator"], Limit=10)
     assert [r["Data"] for r in rest["Records"]] == [b"r2", b"r3", b"r4", b"r5"]
+    # AWS accepts an iterator wrapped in double quotes, as scripts often pass it on.
+    quoted = kinesis.get_records(ShardIterator='"%s"' % two["NextShardIterator"], Limit=1)
+    assert [r["Data"] for r in quoted["Records"]] == [b"r2"]
 
 
 def test_binary_data_round_trip(kinesis):

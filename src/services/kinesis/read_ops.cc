@@ -164,7 +164,12 @@ void KinesisService::GetShardIterator(CallPtr call) {
 
 void KinesisService::GetRecords(CallPtr call) {
   const auto& in = call->input();
-  auto it = ShardIterator::Decode(InputStringView(in, "ShardIterator").value_or(""));
+  std::string_view iterator_text = InputStringView(in, "ShardIterator").value_or("");
+  // AWS accepts an iterator wrapped in double quotes (as shell scripts pass it on).
+  if (iterator_text.size() >= 2 && iterator_text.front() == '"' && iterator_text.back() == '"') {
+    iterator_text = iterator_text.substr(1, iterator_text.size() - 2);
+  }
+  auto it = ShardIterator::Decode(iterator_text);
   if (!it) {
     return Fail(call, KinesisStatus(KinesisError::kInvalidArgument, "Invalid ShardIterator."));
   }
