@@ -456,3 +456,31 @@ def test_move_task_destination_rate_and_cancel(sqs):
                  TaskHandle=task["TaskHandle"])  # no longer active
     expect_error(sqs.cancel_message_move_task, "ResourceNotFoundException", 404,
                  TaskHandle="garbage")
+
+
+def test_fifo_edge_cases_as_aws_answers_them(sqs):
+    """Behaviour an AWS-validated suite found we differed on (issue 20)."""
+    url = sqs.create_queue(QueueName="edge.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    # DelaySeconds 0 asks for no delay: valid on a FIFO queue (a positive one is not).
+    sqs.send_message(QueueUrl=url, MessageBody="m", MessageGroupId="g",
+                     MessageDeduplicationId="d0", DelaySeconds=0)
+    expect_error(lambda: sqs.send_message(QueueUrl=url, MessageBody="m", MessageGroupId="g",
+                                          MessageDeduplicationId="d1", DelaySeconds=5),
+                 "InvalidParameterValue")
+    # Setting FifoQueue=true again on a FIFO queue is accepted.
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"FifoQueue": "true"})
+    # PurgeQueue also forgets the deduplication ids of what it removed.
+    sqs.purge_queue(QueueUrl=url)
+    sqs.send_message(QueueUrl=url, MessageBody="again", MessageGroupId="g",
+                     MessageDeduplicationId="d0")
+    got = receive_all(sqs, url, 1, timeout=2)
+    assert [m["Body"] for m in got] == ["again"]
+
+
+def test_batch_too_long_wording(sqs):
+    url = sqs.create_queue(QueueName="big-batch")["QueueUrl"]
+    entries = [{"Id": str(i), "MessageBody": "x" * 200000} for i in range(6)]
+    err = expect_error(lambda: sqs.send_message_batch(QueueUrl=url, Entries=entries),
+                       "AWS.SimpleQueueService.BatchRequestTooLong")
+    assert err["Error"]["Message"] == ("Batch requests cannot be longer than 1048576 bytes. "
+                                       "You have sent 1200000 bytes.")

@@ -178,7 +178,9 @@ Status ApplyAttributes(const json::object& attributes, bool creating, QueueConfi
       TP_RETURN_IF_ERROR(ParseBool(name, value, &c->sqs_managed_sse));
       if (c->sqs_managed_sse) c->kms_master_key_id.clear();
     } else if (name == "FifoQueue") {
-      if (!creating) return BadName(name);
+      // SetQueueAttributes may repeat a FIFO queue's FifoQueue=true, as AWS allows; a queue's
+      // type never changes.
+      if (!creating && !c->fifo) return BadName(name);
       bool fifo = false;
       TP_RETURN_IF_ERROR(ParseBool(name, value, &fifo));
       if (fifo != c->fifo) return BadValue(name);

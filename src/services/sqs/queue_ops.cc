@@ -286,8 +286,11 @@ void SqsService::PurgeQueue(CallPtr call) {
   queue.inflight = 0;
   queue.group_inflight.clear();
   queue.attempts.clear();
+  // A purge also forgets the deduplication ids of the messages it removed, as AWS's does.
+  queue.dedup.clear();
+  queue.dedup_expiry.clear();
   storage::WriteBatch batch;
-  for (char kind : {'m', 's', 'a'}) {
+  for (char kind : {'m', 's', 'a', 'd'}) {
     const std::string begin = keyspace::QueueKindPrefix(kind, queue.uid);
     batch.DeleteRange(begin, storage::PrefixEnd(begin));
   }

@@ -155,7 +155,8 @@ std::function<void(const Status&)> SqsService::StageSends(
     }
     std::string dedup_key;
     if (q->fifo) {
-      if (in.delay >= 0) {
+      // A FIFO queue has no per-message delay; DelaySeconds 0 asks for none and is valid.
+      if (in.delay > 0) {
         r.status =
             Invalid(fmt::format("Value {} for parameter DelaySeconds is invalid. Reason: "
                                 "The request include parameter that is not valid for this "
@@ -299,9 +300,9 @@ void SqsService::SendMessageBatch(CallPtr call) {
   }
   if (total > kMaxBatchPayload) {
     return Fail(call, SqsStatus(SqsError::kBatchRequestTooLong,
-                                fmt::format("Batch requested message too long. The maximum allowed "
-                                            "size is {} bytes.",
-                                            kMaxBatchPayload)));
+                                fmt::format("Batch requests cannot be longer than {} bytes. You "
+                                            "have sent {} bytes.",
+                                            kMaxBatchPayload, total)));
   }
   SendMessages(*q, std::move(inputs), [call, form = *form](std::vector<SendResult> results) {
     SendMessageBatchReply reply(form);

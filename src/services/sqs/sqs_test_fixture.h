@@ -59,13 +59,19 @@ class SqsTest : public ::testing::Test {
     ASSERT_TRUE(service_->Recover().ok());
   }
 
-  // Replaces the service by a new one recovered from the same store.
+  // Replaces the service by a new one recovered from the same store. The io thread stops
+  // first: a timer of the old service (a move-task step) may be running on it, and must not
+  // see its service destroyed. Handlers still queued check the old service's liveness token.
   void Restart() {
     commits_->Flush();
-    auto old = std::move(service_);
+    work_.reset();
+    io_.stop();
+    io_thread_.join();
+    io_.restart();
+    service_.reset();
     StartService();
-    // The old service's timers may still be queued; they check its liveness token.
-    old.reset();
+    work_ = std::make_unique<WorkGuard>(io_.get_executor());
+    io_thread_ = std::thread([this] { io_.run(); });
   }
 
   std::future<Outcome> CallAsync(std::string_view op, const boost::json::object& input) {
