@@ -203,6 +203,8 @@ def test_fifo_topic_to_standard_queue(clients):
     assert body["Message"] == "to standard"
     assert body["MessageId"] == published["MessageId"]
     assert "MessageGroupId" not in m["Attributes"]
+    # AWS does not sign a FIFO topic's messages.
+    assert not {"Signature", "SignatureVersion", "SigningCertURL"} & set(body), body
 
 
 def test_attribute_types_raw_and_enveloped(clients):

@@ -175,10 +175,14 @@ std::string DeliveryBody(const Delivery& d) {
   field("Message", Quote(d.message));
   if (IsConfirmation(d.kind)) field("SubscribeURL", Quote(d.subscribe_url));
   field("Timestamp", Quote(Iso8601Millis(d.timestamp_micros)));
-  field("SignatureVersion", Quote("1"));
-  // A stable stand-in for AWS's RSA signature: HMAC-SHA256 of the string AWS signs.
-  field("Signature", Quote(Base64Encode(HmacSha256("tidepool-sns", StringToSign(d)))));
-  field("SigningCertURL", Quote(d.signing_cert_url));
+  // AWS does not sign a FIFO topic's messages: no SignatureVersion, Signature or
+  // SigningCertURL in their envelope.
+  if (!d.fifo) {
+    field("SignatureVersion", Quote("1"));
+    // A stable stand-in for AWS's RSA signature: HMAC-SHA256 of the string AWS signs.
+    field("Signature", Quote(Base64Encode(HmacSha256("tidepool-sns", StringToSign(d)))));
+    field("SigningCertURL", Quote(d.signing_cert_url));
+  }
   if (d.kind == DeliveryKind::kNotification) {
     field("UnsubscribeURL", Quote(d.unsubscribe_url));
     if (!d.attributes.empty()) {
