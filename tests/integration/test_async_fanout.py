@@ -239,3 +239,21 @@ def test_attribute_types_raw_and_enveloped(clients):
         sns.get_subscription_attributes(SubscriptionArn=sub)
     sns.publish(TopicArn=topic, Message="after unsubscribe")
     assert receive_all(sqs, url, 1, timeout=1) == []
+
+
+def test_subscribe_again_with_default_attributes_is_the_same_subscription(clients):
+    """Subscribe is idempotent; an attribute written out at its default (RawMessageDelivery
+    false, in any case) is the same subscription, as AWS answers (issue 20)."""
+    sns, sqs = clients
+    topic = sns.create_topic(Name="idem")["TopicArn"]
+    url = sqs.create_queue(QueueName="idem-q")["QueueUrl"]
+    arn = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, url),
+                        ReturnSubscriptionArn=True)["SubscriptionArn"]
+    for raw in ("false", "False"):
+        again = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, url),
+                              Attributes={"RawMessageDelivery": raw},
+                              ReturnSubscriptionArn=True)["SubscriptionArn"]
+        assert again == arn
+    with pytest.raises(sns.exceptions.InvalidParameterException):
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, url),
+                      Attributes={"RawMessageDelivery": "True"})

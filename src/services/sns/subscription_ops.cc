@@ -35,6 +35,17 @@ bool DeliveredProtocol(std::string_view p) {
   return p == "sqs" || p == "http" || p == "https" || p == "lambda";
 }
 
+// A subscription attribute as Subscribe compares it: an absent attribute that has a default
+// equals it written out (RawMessageDelivery "false", FilterPolicyScope "MessageAttributes"),
+// as AWS answers a repeated Subscribe.
+std::string AttributeOrDefault(const Subscription& sub, std::string_view name) {
+  std::string value = sub.Attribute(name);
+  if (!value.empty()) return value;
+  if (name == "RawMessageDelivery") return "false";
+  if (name == "FilterPolicyScope") return "MessageAttributes";
+  return value;
+}
+
 std::string NewToken() {
   std::string raw = NewUuid() + NewUuid();
   std::erase(raw, '-');
@@ -245,7 +256,7 @@ void SnsService::Subscribe(CallPtr call) {
   for (const auto& existing : topic->subscriptions) {
     if (existing->endpoint != endpoint || existing->protocol != protocol) continue;
     for (const auto& [k, v] : sub->attributes) {
-      if (existing->Attribute(k) != v) {
+      if (AttributeOrDefault(*existing, k) != v) {
         return Fail(call, InvalidParameter("Invalid parameter: Attributes Reason: Subscription "
                                            "already exists with different attributes"));
       }
