@@ -1,0 +1,95 @@
+#include "engine/state_machine_tasks.h"
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include <cctype>
+
+#include "core/encoding.h"
+#include "protocol/codec/json_codec.h"
+
+namespace tidepool::engine {
+namespace json = boost::json;
+using sfn::asl::TaskResult;
+
+namespace {
+
+constexpr std::string_view kStatesPrefix = "arn:aws:states:::";
+
+TaskResult Failure(std::string error, std::string cause) {
+  return {false, nullptr, {std::move(error), std::move(cause)}};
+}
+
+std::string ErrorName(std::string_view service_id, std::string_view code) {
+  size_t hash = code.rfind('#');  // "com.amazonaws.sqs#QueueDoesNotExist"
+  if (hash != std::string_view::npos) code.remove_prefix(hash + 1);
+  std::string name = fmt::format("{}.{}", service_id, code);
+  if (!code.ends_with("Exception")) name += "Exception";
+  return name;
+}
+
+}  // namespace
+
+void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskResult)> done) {
+  std::string_view r = request.resource;
+  std::string_view service_name, action;
+  if (r.starts_with(kStatesPrefix)) {
+    std::string_view rest = r.substr(kStatesPrefix.size());
+    if (rest.starts_with("aws-sdk:")) rest.remove_prefix(8);
+    size_t colon = rest.find(':');
+    if (colon != std::string_view::npos) {
+      service_name = rest.substr(0, colon);
+      action = rest.substr(colon + 1);
+    }
+  }
+  if (r.starts_with("arn:aws:lambda:") || service_name == "lambda") {
+    return done(Failure("Lambda.ResourceNotFoundException",
+                        fmt::format("Function not found: {} (tidepool runs no Lambda functions "
+                                    "yet)",
+                                    r)));
+  }
+  if (action.find('.') != std::string_view::npos) {
+    return done(Failure("States.Runtime",
+                        fmt::format("The integration pattern of {} is not supported by tidepool",
+                                    r)));
+  }
+  if (service_name == "states" || service_name == "stepfunctions") service_name = "sfn";
+  auto it = services_.find(service_name);
+  if (service_name.empty() || action.empty() || it == services_.end()) {
+    return done(Failure("States.TaskFailed",
+                        fmt::format("The resource {} cannot be reached: tidepool does not serve "
+                                    "the service '{}'",
+                                    r, service_name)));
+  }
+  protocol::Service& service = *it->second;
+  std::string op_name(action);
+  op_name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(op_name[0])));
+  const auto& model = service.Model();
+  const auto* op = model.FindOperation(op_name);
+  std::string service_id(model.service_id);
+  if (op == nullptr) {
+    return done(Failure(ErrorName(service_id, "InvalidAction"),
+                        fmt::format("{} has no operation {}", service_id, op_name)));
+  }
+  protocol::RequestContext ctx{request.account_id, request.region, "", NewUuid(), "localhost"};
+  auto complete = [done, op, &model, service_id](protocol::Outcome outcome) {
+    if (auto* err = std::get_if<protocol::AwsError>(&outcome)) {
+      return done(Failure(ErrorName(service_id, err->code), err->message));
+    }
+    std::string body;
+    if (auto* encoded = std::get_if<protocol::EncodedJson>(&outcome)) {
+      body = std::move(encoded->body);
+    } else {
+      body = protocol::json_codec::EncodeOutput(model, *op, std::get<json::object>(outcome));
+    }
+    boost::system::error_code ec;
+    json::value v = json::parse(body, ec);
+    if (ec) v = json::object();
+    done({true, std::move(v), {}});
+  };
+  auto call = protocol::json_codec::MakeCall(service, *op, json::serialize(request.input),
+                                             std::move(ctx), std::move(complete));
+  if (call) service.Invoke(std::move(call));
+}
+
+}  // namespace tidepool::engine
