@@ -49,9 +49,9 @@ void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskRes
                                     r)));
   }
   if (action.find('.') != std::string_view::npos) {
-    return done(Failure("States.Runtime",
-                        fmt::format("The integration pattern of {} is not supported by tidepool",
-                                    r)));
+    return done(
+        Failure("States.Runtime",
+                fmt::format("The integration pattern of {} is not supported by tidepool", r)));
   }
   if (service_name == "states" || service_name == "stepfunctions") service_name = "sfn";
   auto it = services_.find(service_name);

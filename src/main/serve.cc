@@ -193,8 +193,8 @@ int RunServe(const ServeOptions& options) {
   http_options.port = options.port;
   http::HttpServer server(io, http_options, router.AsHandler());
 
-  HealthSources health{started, options.durability, {&kinesis, &sqs, &sns, &stepfunctions}, &server,
-                        &commits};
+  HealthSources health{
+      started, options.durability, {&kinesis, &sqs, &sns, &stepfunctions}, &server, &commits};
   Status health_route = router.AddInternalRoute(
       boost::beast::http::verb::get, "/_tidepool/health",
       [&health](http::HttpRequest&&, const protocol::RequestContext&, http::Responder respond) {

@@ -28,7 +28,8 @@ void StepFunctionsService::CreateActivity(CallPtr call) {
   std::string name(InputStringView(in, "name").value_or(""));
   if (Status s = CheckName(name); !s.ok()) return Fail(call, s);
   const auto& ctx = call->context();
-  std::string arn = fmt::format("arn:aws:states:{}:{}:activity:{}", ctx.region, ctx.account_id, name);
+  std::string arn =
+      fmt::format("arn:aws:states:{}:{}:activity:{}", ctx.region, ctx.account_id, name);
   uint64_t uid = NextUid();
   std::unique_lock lock(mu_);
   if (auto it = activities_.find(arn); it != activities_.end()) {
@@ -67,9 +68,8 @@ void StepFunctionsService::DescribeActivity(CallPtr call) {
   std::shared_lock lock(mu_);
   auto it = activities_.find(arn);
   if (it == activities_.end()) return Fail(call, ActivityMissing(arn));
-  call->Reply(json::object{{"activityArn", arn},
-                           {"name", it->second->name},
-                           {"creationDate", it->second->created}});
+  call->Reply(json::object{
+      {"activityArn", arn}, {"name", it->second->name}, {"creationDate", it->second->created}});
 }
 
 void StepFunctionsService::DeleteActivity(CallPtr call) {
@@ -183,7 +183,8 @@ void StepFunctionsService::GetActivityTask(CallPtr call) {
     ExecutionPtr ex = task.execution.lock();
     if (!ex) continue;
     std::lock_guard lock(ex->mu);
-    asl::Effects fx = ex->run->OnActivityStarted(task.frame, task.epoch, worker, clock_.NowMicros());
+    asl::Effects fx =
+        ex->run->OnActivityStarted(task.frame, task.epoch, worker, clock_.NowMicros());
     if (fx.events.empty()) continue;  // the task was cancelled or timed out meanwhile
     json::object reply{{"taskToken", task.token}, {"input", task.input}};
     ApplyEffects(ex, std::move(fx), [call, reply](const Status& st) {
@@ -246,7 +247,8 @@ void StepFunctionsService::SendTaskFailure(CallPtr call) {
     return Fail(call, SfnStatus(SfnError::kTaskTimedOut,
                                 "Task Timed Out: 'Provided task does not exist anymore'"));
   }
-  asl::TaskResult result{false, nullptr,
+  asl::TaskResult result{false,
+                         nullptr,
                          {std::string(InputStringView(in, "error").value_or("")),
                           std::string(InputStringView(in, "cause").value_or(""))}};
   asl::Effects fx =

@@ -26,12 +26,13 @@ constexpr int64_t kDefaultPage = 100;
 
 json::object SyncOutput(const json::object& description) {
   json::object out;
-  for (std::string_view k : {"executionArn", "stateMachineArn", "name", "startDate", "stopDate",
-                             "status", "error", "cause", "input", "inputDetails", "output",
-                             "outputDetails"}) {
+  for (std::string_view k :
+       {"executionArn", "stateMachineArn", "name", "startDate", "stopDate", "status", "error",
+        "cause", "input", "inputDetails", "output", "outputDetails"}) {
     if (const auto* v = description.if_contains(k)) out[k] = *v;
   }
-  out["billingDetails"] = json::object{{"billedMemoryUsedInMB", 64}, {"billedDurationInMilliseconds", 100}};
+  out["billingDetails"] =
+      json::object{{"billedMemoryUsedInMB", 64}, {"billedDurationInMilliseconds", 100}};
   return out;
 }
 
@@ -99,16 +100,16 @@ void StepFunctionsService::StartExecution(CallPtr call) {
   boost::system::error_code ec;
   json::value input = json::parse(input_text, ec);
   if (ec) {
-    return Fail(call, SfnStatus(SfnError::kInvalidExecutionInput,
-                                fmt::format("Invalid State Machine Execution Input: '{}'",
-                                            ec.message())));
+    return Fail(
+        call, SfnStatus(SfnError::kInvalidExecutionInput,
+                        fmt::format("Invalid State Machine Execution Input: '{}'", ec.message())));
   }
   auto arn_parts = Arn::Parse(machine_arn);
-  std::string arn =
-      express ? fmt::format("arn:aws:states:{}:{}:express:{}:{}:{}", arn_parts->region,
-                            arn_parts->account, machine_name, name, NewUuid())
-              : fmt::format("arn:aws:states:{}:{}:execution:{}:{}", arn_parts->region,
-                            arn_parts->account, machine_name, name);
+  std::string arn = express
+                        ? fmt::format("arn:aws:states:{}:{}:express:{}:{}:{}", arn_parts->region,
+                                      arn_parts->account, machine_name, name, NewUuid())
+                        : fmt::format("arn:aws:states:{}:{}:execution:{}:{}", arn_parts->region,
+                                      arn_parts->account, machine_name, name);
   if (!express) {
     if (auto existing = FindExecution(arn)) {
       std::lock_guard lock(existing->mu);

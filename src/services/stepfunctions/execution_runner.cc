@@ -45,8 +45,7 @@ void StepFunctionsService::ApplyEffects(const ExecutionPtr& ex, asl::Effects fx,
   if (!ex->express && (!fx.events.empty() || !extra.empty() || reply)) {
     storage::WriteBatch batch = std::move(extra);
     for (const auto& e : fx.events) {
-      batch.Put(keyspace::EventKey(ex->uid, e.at("id").to_number<uint64_t>()),
-                json::serialize(e));
+      batch.Put(keyspace::EventKey(ex->uid, e.at("id").to_number<uint64_t>()), json::serialize(e));
     }
     batch.Put(keyspace::Key('s', ex->uid), json::serialize(StateRecord(*ex)));
     Status st = commits_.Submit(std::move(batch), [reply, arn = ex->arn](const Status& s) {
@@ -98,10 +97,11 @@ void StepFunctionsService::DispatchTask(const ExecutionPtr& ex, asl::TaskDispatc
   std::string resource = task.resource;
   if (resource.ends_with(kWaitForToken)) resource.resize(resource.size() - kWaitForToken.size());
   if (tasks_ == nullptr) {
-    DeliverTaskResult(ex, task.frame, task.epoch,
-                      {false, nullptr,
-                       {"States.TaskFailed",
-                        fmt::format("The resource {} cannot be reached", task.resource)}});
+    DeliverTaskResult(
+        ex, task.frame, task.epoch,
+        {false,
+         nullptr,
+         {"States.TaskFailed", fmt::format("The resource {} cannot be reached", task.resource)}});
     return;
   }
   TaskRequest request{resource, std::move(task.input), task.task_token, ex->account, ex->region};
@@ -119,8 +119,8 @@ void StepFunctionsService::DispatchTask(const ExecutionPtr& ex, asl::TaskDispatc
               });
 }
 
-void StepFunctionsService::DeliverTaskResult(const ExecutionPtr& ex, uint64_t frame,
-                                             uint64_t epoch, asl::TaskResult result) {
+void StepFunctionsService::DeliverTaskResult(const ExecutionPtr& ex, uint64_t frame, uint64_t epoch,
+                                             asl::TaskResult result) {
   std::lock_guard lock(ex->mu);
   asl::Effects fx = ex->run->OnTaskResult(frame, epoch, std::move(result), clock_.NowMicros());
   if (fx.events.empty()) return;
@@ -151,7 +151,8 @@ Result<StepFunctionsService::TokenRef> StepFunctionsService::ResolveToken(
   }
   ref.execution = FindExecution(s.substr(0, a));
   if (!ref.execution) {
-    return SfnStatus(SfnError::kTaskDoesNotExist, "Task Does Not Exist: 'Provided task does not exist anymore'");
+    return SfnStatus(SfnError::kTaskDoesNotExist,
+                     "Task Does Not Exist: 'Provided task does not exist anymore'");
   }
   return ref;
 }

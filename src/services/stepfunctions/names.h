@@ -18,8 +18,8 @@ namespace tidepool::sfn {
 inline Status CheckName(std::string_view name) {
   bool ok = !name.empty() && name.size() <= 80;
   for (unsigned char c : name) {
-    if (c <= 0x20 || c == 0x7f || std::string_view("<>{}[]?*\"#%\\^|~`$&,;:/").find(c) !=
-                                      std::string_view::npos) {
+    if (c <= 0x20 || c == 0x7f ||
+        std::string_view("<>{}[]?*\"#%\\^|~`$&,;:/").find(c) != std::string_view::npos) {
       ok = false;
     }
   }

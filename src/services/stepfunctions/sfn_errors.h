@@ -34,24 +34,42 @@ enum class SfnError : uint16_t {
 
 constexpr std::string_view ToAwsErrorCode(SfnError e) {
   switch (e) {
-    case SfnError::kInvalidArn: return "InvalidArn";
-    case SfnError::kInvalidName: return "InvalidName";
-    case SfnError::kInvalidDefinition: return "InvalidDefinition";
-    case SfnError::kInvalidExecutionInput: return "InvalidExecutionInput";
-    case SfnError::kInvalidOutput: return "InvalidOutput";
-    case SfnError::kInvalidToken: return "InvalidToken";
-    case SfnError::kStateMachineAlreadyExists: return "StateMachineAlreadyExists";
-    case SfnError::kStateMachineDoesNotExist: return "StateMachineDoesNotExist";
-    case SfnError::kStateMachineTypeNotSupported: return "StateMachineTypeNotSupported";
-    case SfnError::kExecutionDoesNotExist: return "ExecutionDoesNotExist";
-    case SfnError::kExecutionAlreadyExists: return "ExecutionAlreadyExists";
-    case SfnError::kActivityDoesNotExist: return "ActivityDoesNotExist";
-    case SfnError::kTaskDoesNotExist: return "TaskDoesNotExist";
-    case SfnError::kTaskTimedOut: return "TaskTimedOut";
-    case SfnError::kResourceNotFound: return "ResourceNotFound";
-    case SfnError::kTooManyTags: return "TooManyTags";
-    case SfnError::kValidation: return "ValidationException";
-    case SfnError::kUnsupportedOperation: return "UnsupportedOperationException";
+    case SfnError::kInvalidArn:
+      return "InvalidArn";
+    case SfnError::kInvalidName:
+      return "InvalidName";
+    case SfnError::kInvalidDefinition:
+      return "InvalidDefinition";
+    case SfnError::kInvalidExecutionInput:
+      return "InvalidExecutionInput";
+    case SfnError::kInvalidOutput:
+      return "InvalidOutput";
+    case SfnError::kInvalidToken:
+      return "InvalidToken";
+    case SfnError::kStateMachineAlreadyExists:
+      return "StateMachineAlreadyExists";
+    case SfnError::kStateMachineDoesNotExist:
+      return "StateMachineDoesNotExist";
+    case SfnError::kStateMachineTypeNotSupported:
+      return "StateMachineTypeNotSupported";
+    case SfnError::kExecutionDoesNotExist:
+      return "ExecutionDoesNotExist";
+    case SfnError::kExecutionAlreadyExists:
+      return "ExecutionAlreadyExists";
+    case SfnError::kActivityDoesNotExist:
+      return "ActivityDoesNotExist";
+    case SfnError::kTaskDoesNotExist:
+      return "TaskDoesNotExist";
+    case SfnError::kTaskTimedOut:
+      return "TaskTimedOut";
+    case SfnError::kResourceNotFound:
+      return "ResourceNotFound";
+    case SfnError::kTooManyTags:
+      return "TooManyTags";
+    case SfnError::kValidation:
+      return "ValidationException";
+    case SfnError::kUnsupportedOperation:
+      return "UnsupportedOperationException";
   }
   return "InternalFailure";
 }
@@ -62,8 +80,11 @@ inline Status SfnStatus(SfnError e, std::string message) {
 
 inline protocol::AwsError ToAwsError(const Status& status) {
   if (status.code() == StatusCode::kServiceError) {
-    return {std::string(ToAwsErrorCode(static_cast<SfnError>(status.detail()))), status.message(),
-            400, true, {}};
+    return {std::string(ToAwsErrorCode(static_cast<SfnError>(status.detail()))),
+            status.message(),
+            400,
+            true,
+            {}};
   }
   return {"InternalFailure", status.ToString(), 500, false, {}};
 }

@@ -50,8 +50,8 @@ void StepFunctionsService::CreateStateMachine(CallPtr call) {
   std::string type(InputStringView(in, "type").value_or("STANDARD"));
   std::string role(InputStringView(in, "roleArn").value_or(""));
   const auto& ctx = call->context();
-  std::string arn = fmt::format("arn:aws:states:{}:{}:stateMachine:{}", ctx.region,
-                                ctx.account_id, name);
+  std::string arn =
+      fmt::format("arn:aws:states:{}:{}:stateMachine:{}", ctx.region, ctx.account_id, name);
   if (auto existing = FindMachine(arn)) {
     std::shared_lock lock(mu_);
     if (existing->definition == definition && existing->role_arn == role &&
@@ -97,19 +97,14 @@ void StepFunctionsService::DescribeStateMachine(CallPtr call) {
   if (!m.ok()) return Fail(call, m.status());
   std::shared_lock lock(mu_);
   const StateMachine& sm = **m;
-  json::object out{{"stateMachineArn", sm.arn},
-                   {"name", sm.name},
-                   {"status", "ACTIVE"},
-                   {"definition", sm.definition},
-                   {"roleArn", sm.role_arn},
-                   {"type", sm.type},
-                   {"creationDate", sm.created},
-                   {"revisionId", sm.revision_id}};
+  json::object out{{"stateMachineArn", sm.arn},  {"name", sm.name},
+                   {"status", "ACTIVE"},         {"definition", sm.definition},
+                   {"roleArn", sm.role_arn},     {"type", sm.type},
+                   {"creationDate", sm.created}, {"revisionId", sm.revision_id}};
   out["loggingConfiguration"] =
       sm.logging.empty() ? json::object{{"level", "OFF"}, {"includeExecutionData", false}}
                          : sm.logging;
-  out["tracingConfiguration"] =
-      sm.tracing.empty() ? json::object{{"enabled", false}} : sm.tracing;
+  out["tracingConfiguration"] = sm.tracing.empty() ? json::object{{"enabled", false}} : sm.tracing;
   if (!sm.description.empty()) out["description"] = sm.description;
   call->Reply(std::move(out));
 }
@@ -200,7 +195,8 @@ void StepFunctionsService::ListStateMachines(CallPtr call) {
   int64_t max = protocol::InputInt(in, "maxResults").value_or(0);
   if (max <= 0) max = 100;
   const auto& ctx = call->context();
-  std::string prefix = fmt::format("arn:aws:states:{}:{}:stateMachine:", ctx.region, ctx.account_id);
+  std::string prefix =
+      fmt::format("arn:aws:states:{}:{}:stateMachine:", ctx.region, ctx.account_id);
   json::array list;
   size_t index = 0;
   std::optional<size_t> next;
@@ -234,9 +230,8 @@ void StepFunctionsService::ValidateStateMachineDefinition(CallPtr call) {
                                {"message", d.message},
                                {"location", d.location.empty() ? "/" : d.location}});
   }
-  call->Reply(json::object{{"result", def ? "OK" : "FAIL"},
-                           {"diagnostics", std::move(out)},
-                           {"truncated", false}});
+  call->Reply(json::object{
+      {"result", def ? "OK" : "FAIL"}, {"diagnostics", std::move(out)}, {"truncated", false}});
 }
 
 void StepFunctionsService::TagResource(CallPtr call) {
@@ -260,8 +255,8 @@ void StepFunctionsService::TagResource(CallPtr call) {
                                            {"created", a->second->created},
                                            {"tags", std::move(tags)}}));
   } else {
-    return Fail(call, SfnStatus(SfnError::kResourceNotFound,
-                                fmt::format("Resource not found: '{}'", arn)));
+    return Fail(
+        call, SfnStatus(SfnError::kResourceNotFound, fmt::format("Resource not found: '{}'", arn)));
   }
   Submit(std::move(batch), call,
          services::ReplyWhenCommitted(call, {}, &ToAwsError, "stepfunctions"));
@@ -280,8 +275,8 @@ void StepFunctionsService::UntagResource(CallPtr call) {
   } else if (a != activities_.end()) {
     tags = &a->second->tags;
   } else {
-    return Fail(call, SfnStatus(SfnError::kResourceNotFound,
-                                fmt::format("Resource not found: '{}'", arn)));
+    return Fail(
+        call, SfnStatus(SfnError::kResourceNotFound, fmt::format("Resource not found: '{}'", arn)));
   }
   if (const auto* keys = InputArray(in, "tagKeys")) {
     for (const auto& k : *keys) tags->erase(std::string(k.as_string()));
@@ -308,8 +303,8 @@ void StepFunctionsService::ListTagsForResource(CallPtr call) {
   if (auto it = machines_.find(arn); it != machines_.end()) tags = &it->second->tags;
   if (auto a = activities_.find(arn); a != activities_.end()) tags = &a->second->tags;
   if (!tags) {
-    return Fail(call, SfnStatus(SfnError::kResourceNotFound,
-                                fmt::format("Resource not found: '{}'", arn)));
+    return Fail(
+        call, SfnStatus(SfnError::kResourceNotFound, fmt::format("Resource not found: '{}'", arn)));
   }
   json::array out;
   for (const auto& [k, v] : *tags) out.push_back(json::object{{"key", k}, {"value", v}});

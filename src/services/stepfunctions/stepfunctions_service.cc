@@ -100,8 +100,7 @@ void StepFunctionsService::Invoke(CallPtr call) {
 
 void StepFunctionsService::Unsupported(CallPtr call) {
   Fail(call, SfnStatus(SfnError::kUnsupportedOperation,
-                       fmt::format("{} is not supported by tidepool yet",
-                                   call->operation().name)));
+                       fmt::format("{} is not supported by tidepool yet", call->operation().name)));
 }
 
 json::object StepFunctionsService::Health() const {
@@ -139,8 +138,7 @@ std::shared_ptr<StepFunctionsService::StateMachine> StepFunctionsService::FindMa
   return it == machines_.end() ? nullptr : it->second;
 }
 
-StepFunctionsService::ExecutionPtr StepFunctionsService::FindExecution(
-    std::string_view arn) const {
+StepFunctionsService::ExecutionPtr StepFunctionsService::FindExecution(std::string_view arn) const {
   std::shared_lock lock(mu_);
   auto it = executions_.find(std::string(arn));
   return it == executions_.end() ? nullptr : it->second;
@@ -150,7 +148,8 @@ Result<std::shared_ptr<StepFunctionsService::StateMachine>> StepFunctionsService
     std::string_view arn) const {
   auto parsed = Arn::Parse(arn);
   if (!parsed || parsed->service != "states") {
-    return SfnStatus(SfnError::kInvalidArn, fmt::format("Invalid Arn: 'Invalid ARN prefix: {}'", arn));
+    return SfnStatus(SfnError::kInvalidArn,
+                     fmt::format("Invalid Arn: 'Invalid ARN prefix: {}'", arn));
   }
   if (!parsed->resource.starts_with("stateMachine:")) {
     return SfnStatus(SfnError::kInvalidArn,
@@ -169,7 +168,8 @@ Result<StepFunctionsService::ExecutionPtr> StepFunctionsService::ResolveExecutio
     std::string_view arn) const {
   auto parsed = Arn::Parse(arn);
   if (!parsed || parsed->service != "states") {
-    return SfnStatus(SfnError::kInvalidArn, fmt::format("Invalid Arn: 'Invalid ARN prefix: {}'", arn));
+    return SfnStatus(SfnError::kInvalidArn,
+                     fmt::format("Invalid Arn: 'Invalid ARN prefix: {}'", arn));
   }
   if (!parsed->resource.starts_with("execution:") && !parsed->resource.starts_with("express:")) {
     return SfnStatus(SfnError::kInvalidArn,
@@ -194,12 +194,18 @@ asl::Execution::Options StepFunctionsService::InterpreterOptions() const {
 json::object StepFunctionsService::MachineRecord(const StateMachine& m) const {
   json::object tags;
   for (const auto& [k, v] : m.tags) tags[k] = v;
-  return json::object{{"arn", m.arn},         {"name", m.name},
-                      {"type", m.type},       {"definition", m.definition},
-                      {"roleArn", m.role_arn}, {"description", m.description},
-                      {"created", m.created}, {"updated", m.updated},
-                      {"revision", m.revision_id}, {"logging", m.logging},
-                      {"tracing", m.tracing}, {"tags", std::move(tags)}};
+  return json::object{{"arn", m.arn},
+                      {"name", m.name},
+                      {"type", m.type},
+                      {"definition", m.definition},
+                      {"roleArn", m.role_arn},
+                      {"description", m.description},
+                      {"created", m.created},
+                      {"updated", m.updated},
+                      {"revision", m.revision_id},
+                      {"logging", m.logging},
+                      {"tracing", m.tracing},
+                      {"tags", std::move(tags)}};
 }
 
 }  // namespace tidepool::sfn

@@ -100,7 +100,7 @@ class StepFunctionsService final : public protocol::Service {
     std::string arn, name, machine_arn, input_text, definition_text;
     std::string account, region;
     double start = 0;
-    std::unique_ptr<asl::Execution> run;        // guarded by mu
+    std::unique_ptr<asl::Execution> run;          // guarded by mu
     std::vector<protocol::CallPtr> sync_waiters;  // StartSyncExecution; guarded by mu
   };
   using ExecutionPtr = std::shared_ptr<ExecutionRecord>;
@@ -148,8 +148,7 @@ class StepFunctionsService final : public protocol::Service {
   // Applies `fx` of `ex` (caller holds ex->mu): persists (STANDARD), arms timers, starts
   // tasks. `reply`, when set, runs once the batch is durable (or at once for EXPRESS).
   void ApplyEffects(const ExecutionPtr& ex, asl::Effects fx,
-                    std::function<void(const Status&)> reply = {},
-                    storage::WriteBatch extra = {});
+                    std::function<void(const Status&)> reply = {}, storage::WriteBatch extra = {});
   void ArmTimer(const ExecutionPtr& ex, const asl::TimerRequest& t);
   void DispatchTask(const ExecutionPtr& ex, asl::TaskDispatch task);
   void DeliverTaskResult(const ExecutionPtr& ex, uint64_t frame, uint64_t epoch,
@@ -188,11 +187,11 @@ class StepFunctionsService final : public protocol::Service {
   std::shared_ptr<std::atomic<bool>> alive_;
 
   mutable std::shared_mutex mu_;
-  std::map<std::string, std::shared_ptr<StateMachine>> machines_;     // by ARN
-  std::map<std::string, std::shared_ptr<Activity>> activities_;       // by ARN
-  std::unordered_map<std::string, ExecutionPtr> executions_;          // by ARN
+  std::map<std::string, std::shared_ptr<StateMachine>> machines_;        // by ARN
+  std::map<std::string, std::shared_ptr<Activity>> activities_;          // by ARN
+  std::unordered_map<std::string, ExecutionPtr> executions_;             // by ARN
   std::map<std::string, std::vector<ExecutionPtr>> machine_executions_;  // machine ARN -> starts
-  uint64_t next_uid_ = 1;                                             // guarded by mu_
+  uint64_t next_uid_ = 1;                                                // guarded by mu_
 
   std::mutex activity_mu_;
   std::map<std::string, std::deque<ActivityTask>> activity_tasks_;  // by activity ARN

@@ -14,10 +14,10 @@
 namespace tidepool::sfn {
 
 struct TaskRequest {
-  std::string resource;       // the Task's Resource without a ".waitForTaskToken" suffix
-  boost::json::value input;   // the effective parameters
-  std::string task_token;     // for .waitForTaskToken (the caller passes it on in Parameters)
-  std::string account_id;     // of the execution
+  std::string resource;      // the Task's Resource without a ".waitForTaskToken" suffix
+  boost::json::value input;  // the effective parameters
+  std::string task_token;    // for .waitForTaskToken (the caller passes it on in Parameters)
+  std::string account_id;    // of the execution
   std::string region;
 };
 

@@ -101,8 +101,13 @@ class Driver {
   json::value Output() const { return exec_->output().value_or(nullptr); }
 
   ExecutionInfo Info() const {
-    return {"arn:aws:states:us-east-1:123456789012:execution:m:e", "e", "arn:aws:iam::1:role/r",
-            "arn:aws:states:us-east-1:123456789012:stateMachine:m", "m", "us-east-1", start_};
+    return {"arn:aws:states:us-east-1:123456789012:execution:m:e",
+            "e",
+            "arn:aws:iam::1:role/r",
+            "arn:aws:states:us-east-1:123456789012:stateMachine:m",
+            "m",
+            "us-east-1",
+            start_};
   }
 
   Execution& exec() { return *exec_; }

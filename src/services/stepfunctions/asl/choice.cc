@@ -15,25 +15,44 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::array<std::string_view, 38> kOperators = {
-    "BooleanEquals",        "BooleanEqualsPath",
-    "IsBoolean",            "IsNull",
-    "IsNumeric",            "IsPresent",
-    "IsString",             "IsTimestamp",
-    "NumericEquals",        "NumericEqualsPath",
-    "NumericGreaterThan",   "NumericGreaterThanPath",
-    "NumericGreaterThanEquals", "NumericGreaterThanEqualsPath",
-    "NumericLessThan",      "NumericLessThanPath",
-    "NumericLessThanEquals", "NumericLessThanEqualsPath",
-    "StringEquals",         "StringEqualsPath",
-    "StringGreaterThan",    "StringGreaterThanPath",
-    "StringGreaterThanEquals", "StringGreaterThanEqualsPath",
-    "StringLessThan",       "StringLessThanPath",
-    "StringLessThanEquals", "StringLessThanEqualsPath",
-    "StringMatches",        "TimestampEquals",
-    "TimestampEqualsPath",  "TimestampGreaterThan",
-    "TimestampGreaterThanPath", "TimestampGreaterThanEquals",
-    "TimestampGreaterThanEqualsPath", "TimestampLessThan",
-    "TimestampLessThanPath", "TimestampLessThanEquals",
+    "BooleanEquals",
+    "BooleanEqualsPath",
+    "IsBoolean",
+    "IsNull",
+    "IsNumeric",
+    "IsPresent",
+    "IsString",
+    "IsTimestamp",
+    "NumericEquals",
+    "NumericEqualsPath",
+    "NumericGreaterThan",
+    "NumericGreaterThanPath",
+    "NumericGreaterThanEquals",
+    "NumericGreaterThanEqualsPath",
+    "NumericLessThan",
+    "NumericLessThanPath",
+    "NumericLessThanEquals",
+    "NumericLessThanEqualsPath",
+    "StringEquals",
+    "StringEqualsPath",
+    "StringGreaterThan",
+    "StringGreaterThanPath",
+    "StringGreaterThanEquals",
+    "StringGreaterThanEqualsPath",
+    "StringLessThan",
+    "StringLessThanPath",
+    "StringLessThanEquals",
+    "StringLessThanEqualsPath",
+    "StringMatches",
+    "TimestampEquals",
+    "TimestampEqualsPath",
+    "TimestampGreaterThan",
+    "TimestampGreaterThanPath",
+    "TimestampGreaterThanEquals",
+    "TimestampGreaterThanEqualsPath",
+    "TimestampLessThan",
+    "TimestampLessThanPath",
+    "TimestampLessThanEquals",
 };
 
 std::optional<json::value> Select(std::string_view path, const json::value& input,
@@ -103,8 +122,8 @@ std::optional<int64_t> ParseTimestamp(std::string_view t) {
   if (t.size() < 20) return std::nullopt;
   std::string head(t.substr(0, 19));
   if (std::sscanf(head.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6 ||
-      head[4] != '-' || head[7] != '-' || (head[10] != 'T' && head[10] != 't') ||
-      head[13] != ':' || head[16] != ':') {
+      head[4] != '-' || head[7] != '-' || (head[10] != 'T' && head[10] != 't') || head[13] != ':' ||
+      head[16] != ':') {
     return std::nullopt;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;

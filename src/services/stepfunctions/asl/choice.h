@@ -16,9 +16,9 @@ namespace tidepool::sfn::asl {
 struct ChoiceRule {
   enum class Kind : uint8_t { kCompare, kAnd, kOr, kNot };
   Kind kind = Kind::kCompare;
-  std::string variable;    // kCompare
-  std::string op;          // "StringEquals", "NumericLessThanPath", "IsPresent", ...
-  boost::json::value operand;  // the literal, or the path text of a *Path operator
+  std::string variable;              // kCompare
+  std::string op;                    // "StringEquals", "NumericLessThanPath", "IsPresent", ...
+  boost::json::value operand;        // the literal, or the path text of a *Path operator
   std::vector<ChoiceRule> children;  // kAnd/kOr (several), kNot (one)
   std::string next;                  // top-level rules only
 };

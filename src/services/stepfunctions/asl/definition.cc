@@ -15,14 +15,22 @@ namespace json = boost::json;
 
 std::string_view StateTypeName(StateType t) {
   switch (t) {
-    case StateType::kPass: return "Pass";
-    case StateType::kTask: return "Task";
-    case StateType::kChoice: return "Choice";
-    case StateType::kWait: return "Wait";
-    case StateType::kSucceed: return "Succeed";
-    case StateType::kFail: return "Fail";
-    case StateType::kParallel: return "Parallel";
-    case StateType::kMap: return "Map";
+    case StateType::kPass:
+      return "Pass";
+    case StateType::kTask:
+      return "Task";
+    case StateType::kChoice:
+      return "Choice";
+    case StateType::kWait:
+      return "Wait";
+    case StateType::kSucceed:
+      return "Succeed";
+    case StateType::kFail:
+      return "Fail";
+    case StateType::kParallel:
+      return "Parallel";
+    case StateType::kMap:
+      return "Map";
   }
   return "Pass";
 }
@@ -42,37 +50,73 @@ constexpr std::string_view kSchema = "SCHEMA_VALIDATION_FAILED";
 
 // Fields each state type accepts (besides Type and Comment).
 const std::set<std::string_view>& AllowedFields(StateType t) {
-  static const std::set<std::string_view> pass = {"Next", "End", "InputPath", "OutputPath",
-                                                  "ResultPath", "Parameters", "Result"};
-  static const std::set<std::string_view> task = {
-      "Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector",
-      "Retry", "Catch", "Resource", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds",
-      "HeartbeatSecondsPath", "Credentials"};
+  static const std::set<std::string_view> pass = {
+      "Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result"};
+  static const std::set<std::string_view> task = {"Next",
+                                                  "End",
+                                                  "InputPath",
+                                                  "OutputPath",
+                                                  "ResultPath",
+                                                  "Parameters",
+                                                  "ResultSelector",
+                                                  "Retry",
+                                                  "Catch",
+                                                  "Resource",
+                                                  "TimeoutSeconds",
+                                                  "TimeoutSecondsPath",
+                                                  "HeartbeatSeconds",
+                                                  "HeartbeatSecondsPath",
+                                                  "Credentials"};
   static const std::set<std::string_view> choice = {"InputPath", "OutputPath", "Choices",
                                                     "Default"};
-  static const std::set<std::string_view> wait = {"Next", "End", "InputPath", "OutputPath",
-                                                  "Seconds", "Timestamp", "SecondsPath",
-                                                  "TimestampPath"};
+  static const std::set<std::string_view> wait = {"Next",        "End",          "InputPath",
+                                                  "OutputPath",  "Seconds",      "Timestamp",
+                                                  "SecondsPath", "TimestampPath"};
   static const std::set<std::string_view> succeed = {"InputPath", "OutputPath"};
   static const std::set<std::string_view> fail = {"Error", "Cause", "ErrorPath", "CausePath"};
   static const std::set<std::string_view> parallel = {
-      "Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector",
-      "Retry", "Catch", "Branches"};
-  static const std::set<std::string_view> map = {
-      "Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ItemSelector",
-      "ResultSelector", "Retry", "Catch", "Iterator", "ItemProcessor", "ItemsPath",
-      "MaxConcurrency", "MaxConcurrencyPath", "ItemReader", "ItemBatcher", "ResultWriter",
-      "ToleratedFailurePercentage", "ToleratedFailureCount", "ToleratedFailurePercentagePath",
-      "ToleratedFailureCountPath", "Label"};
+      "Next",           "End",   "InputPath", "OutputPath", "ResultPath", "Parameters",
+      "ResultSelector", "Retry", "Catch",     "Branches"};
+  static const std::set<std::string_view> map = {"Next",
+                                                 "End",
+                                                 "InputPath",
+                                                 "OutputPath",
+                                                 "ResultPath",
+                                                 "Parameters",
+                                                 "ItemSelector",
+                                                 "ResultSelector",
+                                                 "Retry",
+                                                 "Catch",
+                                                 "Iterator",
+                                                 "ItemProcessor",
+                                                 "ItemsPath",
+                                                 "MaxConcurrency",
+                                                 "MaxConcurrencyPath",
+                                                 "ItemReader",
+                                                 "ItemBatcher",
+                                                 "ResultWriter",
+                                                 "ToleratedFailurePercentage",
+                                                 "ToleratedFailureCount",
+                                                 "ToleratedFailurePercentagePath",
+                                                 "ToleratedFailureCountPath",
+                                                 "Label"};
   switch (t) {
-    case StateType::kPass: return pass;
-    case StateType::kTask: return task;
-    case StateType::kChoice: return choice;
-    case StateType::kWait: return wait;
-    case StateType::kSucceed: return succeed;
-    case StateType::kFail: return fail;
-    case StateType::kParallel: return parallel;
-    case StateType::kMap: return map;
+    case StateType::kPass:
+      return pass;
+    case StateType::kTask:
+      return task;
+    case StateType::kChoice:
+      return choice;
+    case StateType::kWait:
+      return wait;
+    case StateType::kSucceed:
+      return succeed;
+    case StateType::kFail:
+      return fail;
+    case StateType::kParallel:
+      return parallel;
+    case StateType::kMap:
+      return map;
   }
   return pass;
 }
@@ -538,12 +582,13 @@ class DefinitionParser {
       }
       if (!allowed.count(k)) Schema(fmt::format("Field \"{}\" is not supported", k), loc);
     }
-    bool terminal_type = s.type == StateType::kChoice || s.type == StateType::kSucceed ||
-                         s.type == StateType::kFail;
+    bool terminal_type =
+        s.type == StateType::kChoice || s.type == StateType::kSucceed || s.type == StateType::kFail;
     if (!terminal_type) {
       auto next = Str(*o, "Next", loc);
       const auto* end = o->if_contains("End");
-      if (end && !end->is_bool()) Schema("The value for the field 'End' must be a BOOLEAN", loc + "/End");
+      if (end && !end->is_bool())
+        Schema("The value for the field 'End' must be a BOOLEAN", loc + "/End");
       s.end = end && end->is_bool() && end->get_bool();
       if (next) {
         s.next = *next;
@@ -585,10 +630,12 @@ class DefinitionParser {
         s.heartbeat_seconds = Integer(*o, "HeartbeatSeconds", loc, 1);
         if (auto p = Str(*o, "TimeoutSecondsPath", loc)) s.timeout_seconds_path = *p;
         if (auto p = Str(*o, "HeartbeatSecondsPath", loc)) s.heartbeat_seconds_path = *p;
-        if (s.timeout_seconds && s.heartbeat_seconds && *s.heartbeat_seconds >= *s.timeout_seconds) {
-          Schema("The value for the field 'HeartbeatSeconds' must be smaller than the value for "
-                 "the field 'TimeoutSeconds'",
-                 loc + "/HeartbeatSeconds");
+        if (s.timeout_seconds && s.heartbeat_seconds &&
+            *s.heartbeat_seconds >= *s.timeout_seconds) {
+          Schema(
+              "The value for the field 'HeartbeatSeconds' must be smaller than the value for "
+              "the field 'TimeoutSeconds'",
+              loc + "/HeartbeatSeconds");
         }
         break;
       }
@@ -617,9 +664,10 @@ class DefinitionParser {
           CheckPath(*p, loc, "TimestampPath", false);
         }
         if (n != 1) {
-          Schema("Exactly one of 'Seconds', 'Timestamp', 'SecondsPath' or 'TimestampPath' must "
-                 "be set",
-                 loc);
+          Schema(
+              "Exactly one of 'Seconds', 'Timestamp', 'SecondsPath' or 'TimestampPath' must "
+              "be set",
+              loc);
         }
         break;
       }
@@ -656,8 +704,7 @@ class DefinitionParser {
         if (!b) {
           Schema("These fields are required: [Branches]", loc);
         } else if (!b->is_array() || b->get_array().empty()) {
-          Schema("The value for the field 'Branches' must be a non-empty ARRAY",
-                 loc + "/Branches");
+          Schema("The value for the field 'Branches' must be a non-empty ARRAY", loc + "/Branches");
         } else {
           for (size_t i = 0; i < b->get_array().size(); ++i) {
             s.branch_scopes.push_back(
@@ -670,9 +717,10 @@ class DefinitionParser {
         const char* f = o->contains("ItemProcessor") ? "ItemProcessor" : "Iterator";
         if (o->contains("ItemReader") || o->contains("ResultWriter") ||
             o->contains("ItemBatcher")) {
-          Schema("Distributed Map (ItemReader, ItemBatcher, ResultWriter) is not supported by "
-                 "tidepool yet",
-                 loc);
+          Schema(
+              "Distributed Map (ItemReader, ItemBatcher, ResultWriter) is not supported by "
+              "tidepool yet",
+              loc);
         }
         if (!o->contains(f)) {
           Schema("These fields are required: [ItemProcessor]", loc);

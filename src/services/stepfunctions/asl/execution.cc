@@ -15,11 +15,16 @@ namespace json = boost::json;
 
 std::string_view ExecutionStatusName(ExecutionStatus s) {
   switch (s) {
-    case ExecutionStatus::kRunning: return "RUNNING";
-    case ExecutionStatus::kSucceeded: return "SUCCEEDED";
-    case ExecutionStatus::kFailed: return "FAILED";
-    case ExecutionStatus::kTimedOut: return "TIMED_OUT";
-    case ExecutionStatus::kAborted: return "ABORTED";
+    case ExecutionStatus::kRunning:
+      return "RUNNING";
+    case ExecutionStatus::kSucceeded:
+      return "SUCCEEDED";
+    case ExecutionStatus::kFailed:
+      return "FAILED";
+    case ExecutionStatus::kTimedOut:
+      return "TIMED_OUT";
+    case ExecutionStatus::kAborted:
+      return "ABORTED";
   }
   return "RUNNING";
 }
@@ -47,7 +52,8 @@ std::pair<std::string, std::string> ResourceTypeAndName(std::string_view r) {
 namespace {
 
 bool IsActivity(std::string_view resource) {
-  return resource.starts_with("arn:aws:states:") && resource.find(":activity:") != std::string::npos;
+  return resource.starts_with("arn:aws:states:") &&
+         resource.find(":activity:") != std::string::npos;
 }
 
 bool ErrorMatches(const std::vector<std::string>& names, std::string_view error) {
@@ -80,20 +86,18 @@ const State& Execution::StateOf(const Frame& f) const {
 
 json::value Execution::Context(const Frame& f, const State& s) const {
   json::object ctx{
-      {"Execution",
-       json::object{{"Id", info_.execution_arn},
-                    {"Input", input_},
-                    {"Name", info_.name},
-                    {"RoleArn", info_.role_arn},
-                    {"StartTime", FormatTimestamp(info_.start_micros)},
-                    {"RedriveCount", 0}}},
-      {"State",
-       json::object{{"EnteredTime", FormatTimestamp(f.entered_micros)},
-                    {"Name", s.name},
-                    {"RetryCount", f.retry_counts.empty()
-                                       ? 0
-                                       : *std::max_element(f.retry_counts.begin(),
-                                                           f.retry_counts.end())}}},
+      {"Execution", json::object{{"Id", info_.execution_arn},
+                                 {"Input", input_},
+                                 {"Name", info_.name},
+                                 {"RoleArn", info_.role_arn},
+                                 {"StartTime", FormatTimestamp(info_.start_micros)},
+                                 {"RedriveCount", 0}}},
+      {"State", json::object{{"EnteredTime", FormatTimestamp(f.entered_micros)},
+                             {"Name", s.name},
+                             {"RetryCount", f.retry_counts.empty()
+                                                ? 0
+                                                : *std::max_element(f.retry_counts.begin(),
+                                                                    f.retry_counts.end())}}},
       {"StateMachine",
        json::object{{"Id", info_.state_machine_arn}, {"Name", info_.state_machine_name}}}};
   if (!f.task_token.empty()) ctx["Task"] = json::object{{"Token", f.task_token}};
@@ -337,8 +341,8 @@ void Execution::EnterTask(Frame& f, const State& s, const json::value& effective
   f.heartbeat_deadline = heartbeat ? DelayDeadline(static_cast<double>(*heartbeat)) : 0;
   if (f.task_deadline) ArmTimer(f, TimerKind::kTaskTimeout, f.task_deadline);
   if (f.heartbeat_deadline) ArmTimer(f, TimerKind::kHeartbeat, f.heartbeat_deadline);
-  fx_->tasks.push_back({f.id, f.epoch, s.name, s.resource, std::move(params), f.task_token,
-                        wait_for_token});
+  fx_->tasks.push_back(
+      {f.id, f.epoch, s.name, s.resource, std::move(params), f.task_token, wait_for_token});
 }
 
 void Execution::EnterChildren(Frame& f, const State& s, const json::value& effective) {
@@ -372,10 +376,10 @@ void Execution::EnterChildren(Frame& f, const State& s, const json::value& effec
     items = std::move(*v);
   }
   if (!items.is_array()) {
-    return HandleError(f, {std::string(errors::kRuntime),
-                           fmt::format("Item selector '{}' did not produce an array: {}",
-                                       s.items_path.empty() ? "$" : s.items_path,
-                                       json::serialize(items))});
+    return HandleError(
+        f, {std::string(errors::kRuntime),
+            fmt::format("Item selector '{}' did not produce an array: {}",
+                        s.items_path.empty() ? "$" : s.items_path, json::serialize(items))});
   }
   f.max_concurrency = s.max_concurrency;
   if (!s.max_concurrency_path.empty()) {
@@ -566,14 +570,14 @@ void Execution::FrameFailed(Frame& f, StatesError err) {
 
 void Execution::FailExecution(StatesError err, std::string_view type) {
   failure_ = err;
-  status_ = type == "ExecutionTimedOut" ? ExecutionStatus::kTimedOut
+  status_ = type == "ExecutionTimedOut"  ? ExecutionStatus::kTimedOut
             : type == "ExecutionAborted" ? ExecutionStatus::kAborted
                                          : ExecutionStatus::kFailed;
   stop_micros_ = now_;
   json::object d;
   if (!err.error.empty()) d["error"] = err.error;
   if (!err.cause.empty()) d["cause"] = err.cause;
-  const char* key = type == "ExecutionTimedOut" ? "executionTimedOutEventDetails"
+  const char* key = type == "ExecutionTimedOut"  ? "executionTimedOutEventDetails"
                     : type == "ExecutionAborted" ? "executionAbortedEventDetails"
                                                  : "executionFailedEventDetails";
   // The last event of the thread that failed (the newest event overall).
@@ -630,8 +634,8 @@ Effects Execution::OnTimer(uint64_t frame, uint64_t epoch, TimerKind kind, int64
           ArmTimer(f, TimerKind::kHeartbeat, f.heartbeat_deadline);
           break;
         }
-        std::string_view error = kind == TimerKind::kTaskTimeout ? errors::kTimeout
-                                                                 : errors::kHeartbeatTimeout;
+        std::string_view error =
+            kind == TimerKind::kTaskTimeout ? errors::kTimeout : errors::kHeartbeatTimeout;
         bool activity = IsActivity(s.resource);
         json::object d = activity ? json::object{} : TaskEventBase(s);
         d["error"] = error;

@@ -86,8 +86,8 @@ class Execution {
   struct Options {
     double time_scale = 1.0;
     // Task tokens: the owner encodes (execution, frame, epoch) so SendTask* can find the task.
-    std::string (*make_token)(const std::string& execution_arn, uint64_t frame, uint64_t epoch) =
-        nullptr;
+    std::string (*make_token)(const std::string& execution_arn, uint64_t frame,
+                              uint64_t epoch) = nullptr;
   };
 
   Execution(std::shared_ptr<const Definition> definition, ExecutionInfo info, Options options);
@@ -132,7 +132,7 @@ class Execution {
     Phase phase = Phase::kEnter;
     bool retrying = false;  // re-entering after a Retry interval: no StateEntered event
     uint64_t epoch = 0;
-    int64_t deadline = 0;  // kWait / kRetry
+    int64_t deadline = 0;                                                      // kWait / kRetry
     int64_t task_deadline = 0, heartbeat_deadline = 0, heartbeat_seconds = 0;  // kTask
     std::vector<int64_t> retry_counts;
     boost::json::value effective;  // kTask: the parameters; kChildren (Map): the items

@@ -115,20 +115,23 @@ Result<std::unique_ptr<Execution>> Execution::Restore(std::shared_ptr<const Defi
         return Status::Corruption("execution frame has an unknown phase");
       }
       f.phase = static_cast<Phase>(phase);
-      if (const auto* v = fo->if_contains("retrying"); v && v->is_bool()) f.retrying = v->get_bool();
+      if (const auto* v = fo->if_contains("retrying"); v && v->is_bool())
+        f.retrying = v->get_bool();
       f.epoch = static_cast<uint64_t>(I(*fo, "epoch"));
       f.deadline = I(*fo, "deadline");
       f.task_deadline = I(*fo, "task_deadline");
       f.heartbeat_deadline = I(*fo, "hb_deadline");
       f.heartbeat_seconds = I(*fo, "hb_seconds");
       if (const auto* r = fo->if_contains("retry"); r && r->is_array()) {
-        for (const auto& c : r->get_array()) f.retry_counts.push_back(c.is_int64() ? c.get_int64() : 0);
+        for (const auto& c : r->get_array())
+          f.retry_counts.push_back(c.is_int64() ? c.get_int64() : 0);
       }
       if (const auto* v = fo->if_contains("effective")) f.effective = *v;
       f.task_token = S(*fo, "token");
       f.entered_micros = I(*fo, "entered");
       f.last_event = static_cast<uint64_t>(I(*fo, "last_event"));
-      if (const auto* v = fo->if_contains("results"); v && v->is_array()) f.results = v->get_array();
+      if (const auto* v = fo->if_contains("results"); v && v->is_array())
+        f.results = v->get_array();
       f.pending = I(*fo, "pending");
       f.next_item = I(*fo, "next_item");
       f.max_concurrency = I(*fo, "max_concurrency");

@@ -80,10 +80,12 @@ TEST(ExecutionTest, ChoiceOperators) {
   EXPECT_EQ(run(R"({"n":25,"s":"x"})"), "nob");
   EXPECT_EQ(run(R"({"n":1,"s":"x","b":1,"t":"2020-01-02T00:00:00Z","t0":"2020-01-01T00:00:00Z"})"),
             "later");
-  EXPECT_EQ(run(R"({"n":1,"s":"x","b":null,"t":"2019-01-02T00:00:00Z","t0":"2020-01-01T00:00:00Z"})"),
-            "ton");
-  EXPECT_EQ(run(R"({"n":1,"s":"x","b":false,"t":"2019-01-02T00:00:00Z","t0":"2020-01-01T00:00:00Z"})"),
-            "other");
+  EXPECT_EQ(
+      run(R"({"n":1,"s":"x","b":null,"t":"2019-01-02T00:00:00Z","t0":"2020-01-01T00:00:00Z"})"),
+      "ton");
+  EXPECT_EQ(
+      run(R"({"n":1,"s":"x","b":false,"t":"2019-01-02T00:00:00Z","t0":"2020-01-01T00:00:00Z"})"),
+      "other");
 }
 
 TEST(ExecutionTest, ChoiceWithoutMatchFailsWithNoChoiceMatched) {
@@ -135,7 +137,8 @@ TEST(ExecutionTest, RetryBeforeCatchWithBackoff) {
             ExecutionStatus::kSucceeded);
   EXPECT_EQ(times, (std::vector<int64_t>{0, 1'000'000, 3'000'000}));
   EXPECT_EQ(d.Output().at("bucket"), "error");
-  EXPECT_EQ(d.Output().at("error"), json::parse(R"({"Error":"ErrInvalidCountryCode","Cause":"FR"})"));
+  EXPECT_EQ(d.Output().at("error"),
+            json::parse(R"({"Error":"ErrInvalidCountryCode","Cause":"FR"})"));
   EXPECT_EQ(d.Output().at("country_code"), "FR");
 }
 
@@ -168,7 +171,8 @@ TEST(ExecutionTest, CatcherThatCatchesIntoItselfEventuallySucceeds) {
 }
 
 TEST(ExecutionTest, MaxDelayAndTaskFailedMatching) {
-  Driver d(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage",
+  Driver d(
+      R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage",
       "Retry":[{"ErrorEquals":["States.Timeout"],"MaxAttempts":5},
                {"ErrorEquals":["States.TaskFailed"],"IntervalSeconds":10,"BackoffRate":3,
                 "MaxAttempts":3,"MaxDelaySeconds":20}],"End":true}}})");
@@ -183,13 +187,13 @@ TEST(ExecutionTest, TaskEventsAndTimeout) {
   Driver d(R"({"StartAt":"T","States":{"T":{"Type":"Task",
       "Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","TimeoutSeconds":5,
       "Parameters":{"MessageBody.$":"$$.Task.Token"},"End":true}}})");
-  EXPECT_EQ(d.Run("{}", [](const TaskDispatch&) { return Ok(nullptr); }),
-            ExecutionStatus::kFailed);
+  EXPECT_EQ(d.Run("{}", [](const TaskDispatch&) { return Ok(nullptr); }), ExecutionStatus::kFailed);
   EXPECT_EQ(d.exec().failure().error, "States.Timeout");
   EXPECT_EQ(d.Types(), (Types{"ExecutionStarted", "TaskStateEntered", "TaskScheduled",
                               "TaskStarted", "TaskTimedOut", "ExecutionFailed"}));
   ASSERT_EQ(d.waiting_tokens().size(), 1u);
-  EXPECT_EQ(d.waiting_tokens()[0].input.at("MessageBody"), json::value(json::string(d.waiting_tokens()[0].task_token)));
+  EXPECT_EQ(d.waiting_tokens()[0].input.at("MessageBody"),
+            json::value(json::string(d.waiting_tokens()[0].task_token)));
   const auto& sched = d.events()[2].at("taskScheduledEventDetails").as_object();
   EXPECT_EQ(sched.at("resourceType"), "sqs");
   EXPECT_EQ(sched.at("resource"), "sendMessage.waitForTaskToken");
@@ -244,7 +248,8 @@ TEST(ExecutionTest, ParallelBranchFailureIsCaughtWithTheBranchError) {
 }
 
 TEST(ExecutionTest, MapWithItemSelectorAndMaxConcurrency) {
-  Driver d(R"JSON({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":2,
+  Driver d(
+      R"JSON({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":2,
       "ItemSelector":{"i.$":"$$.Map.Item.Index","v.$":"$$.Map.Item.Value","k.$":"$.k"},
       "ItemProcessor":{"StartAt":"W","States":{
         "W":{"Type":"Wait","Seconds":1,"Next":"P"},
@@ -277,7 +282,8 @@ TEST(ExecutionTest, MapOfNothingAndMapIterationFailure) {
 }
 
 TEST(ExecutionTest, ResultPathMatchFailureIsCatchable) {
-  Driver d(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage",
+  Driver d(
+      R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage",
       "ResultPath":"$.a.b","Catch":[{"ErrorEquals":["States.ResultPathMatchFailure"],"Next":"S"}],
       "End":true},"S":{"Type":"Succeed"}}})");
   EXPECT_EQ(d.Run(R"({"a":"string"})", [](const TaskDispatch&) { return Ok(1); }),
@@ -286,7 +292,8 @@ TEST(ExecutionTest, ResultPathMatchFailureIsCatchable) {
 }
 
 TEST(ExecutionTest, ExecutionTimeout) {
-  Driver d(R"({"TimeoutSeconds":5,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}})");
+  Driver d(
+      R"({"TimeoutSeconds":5,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}})");
   EXPECT_EQ(d.Run("{}"), ExecutionStatus::kTimedOut);
   EXPECT_EQ(d.Types().back(), "ExecutionTimedOut");
 }
@@ -323,11 +330,13 @@ TEST(ExecutionTest, RestoreResumesWaitWithItsDeadlineAndRunsNoStateTwice) {
 }
 
 TEST(ExecutionTest, RestoreResumesRetryBackoffAndReinvokesInFlightTask) {
-  Driver d(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage",
+  Driver d(
+      R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage",
       "Retry":[{"ErrorEquals":["States.ALL"],"IntervalSeconds":100,"MaxAttempts":3}],"End":true}}})");
   int calls = 0;
   int64_t start = d.now();
-  d.Run("{}", [&](const TaskDispatch&) { return ++calls < 3 ? Err("X") : Ok("done"); }, 5);
+  d.Run(
+      "{}", [&](const TaskDispatch&) { return ++calls < 3 ? Err("X") : Ok("done"); }, 5);
   ASSERT_EQ(d.Types().back(), "TaskFailed");
   d.Restart();
   ASSERT_EQ(d.timers().size(), 1u);

@@ -28,11 +28,11 @@ struct Node {
 };
 
 constexpr std::array<std::string_view, 18> kFunctions = {
-    "States.Array",         "States.ArrayContains", "States.ArrayGetItem", "States.ArrayLength",
-    "States.ArrayPartition", "States.ArrayRange",   "States.ArrayUnique",  "States.Base64Decode",
-    "States.Base64Encode",  "States.Format",        "States.Hash",         "States.JsonMerge",
-    "States.JsonToString",  "States.MathAdd",       "States.MathRandom",   "States.StringSplit",
-    "States.StringToJson",  "States.UUID",
+    "States.Array",          "States.ArrayContains", "States.ArrayGetItem", "States.ArrayLength",
+    "States.ArrayPartition", "States.ArrayRange",    "States.ArrayUnique",  "States.Base64Decode",
+    "States.Base64Encode",   "States.Format",        "States.Hash",         "States.JsonMerge",
+    "States.JsonToString",   "States.MathAdd",       "States.MathRandom",   "States.StringSplit",
+    "States.StringToJson",   "States.UUID",
 };
 
 class Parser {

@@ -122,8 +122,8 @@ Result<JsonPath> JsonPath::Parse(std::string_view text) {
       size_t b = i;
       while (i < text.size() && IsNameChar(text[i])) ++i;
       if (i == b) return bad("empty field name");
-      p.steps_.push_back({deep ? Step::Kind::kDeep : Step::Kind::kField,
-                          std::string(text.substr(b, i - b))});
+      p.steps_.push_back(
+          {deep ? Step::Kind::kDeep : Step::Kind::kField, std::string(text.substr(b, i - b))});
       if (deep) p.definite_ = false;
     } else if (c == '[') {
       size_t close;

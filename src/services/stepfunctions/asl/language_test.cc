@@ -49,7 +49,8 @@ TEST(JsonPathTest, AssignCreatesObjects) {
 
 json::value Call(std::string_view expr, std::string_view input = "{}") {
   StatesError err;
-  auto v = EvaluateIntrinsic(expr, json::parse(input), json::object{{"Execution", json::object{{"Name", "n"}}}}, &err);
+  auto v = EvaluateIntrinsic(expr, json::parse(input),
+                             json::object{{"Execution", json::object{{"Name", "n"}}}}, &err);
   if (!v) return json::string("ERR " + err.error + ": " + err.cause);
   return *v;
 }
@@ -57,7 +58,8 @@ json::value Call(std::string_view expr, std::string_view input = "{}") {
 TEST(IntrinsicsTest, EveryFunction) {
   EXPECT_EQ(Call("States.Format('Hello, {} {}!', $.a, 3)", R"({"a":"w"})"), "Hello, w 3!");
   EXPECT_EQ(Call(R"(States.Format('a\{\}b {}', 'x'))"), "a{}b x");
-  EXPECT_EQ(Call("States.StringToJson($.s)", R"({"s":"{\"k\":[1]}"})"), json::parse(R"({"k":[1]})"));
+  EXPECT_EQ(Call("States.StringToJson($.s)", R"({"s":"{\"k\":[1]}"})"),
+            json::parse(R"({"k":[1]})"));
   EXPECT_EQ(Call("States.JsonToString($.o)", R"({"o":{"k":1}})"), R"({"k":1})");
   EXPECT_EQ(Call("States.Array(1, 'two', $.x, null)", R"({"x":true})"),
             json::parse(R"([1,"two",true,null])"));
@@ -67,7 +69,8 @@ TEST(IntrinsicsTest, EveryFunction) {
   EXPECT_EQ(Call("States.ArrayRange(1, 9, 2)"), json::parse("[1,3,5,7,9]"));
   EXPECT_EQ(Call("States.ArrayGetItem($.a, 1)", R"({"a":[1,2,3]})"), 2);
   EXPECT_EQ(Call("States.ArrayLength($.a)", R"({"a":[1,2,3]})"), 3);
-  EXPECT_EQ(Call("States.ArrayUnique($.a)", R"({"a":[1,2,1,"x","x"]})"), json::parse(R"([1,2,"x"])"));
+  EXPECT_EQ(Call("States.ArrayUnique($.a)", R"({"a":[1,2,1,"x","x"]})"),
+            json::parse(R"([1,2,"x"])"));
   EXPECT_EQ(Call("States.Base64Encode('Data to encode')"), "RGF0YSB0byBlbmNvZGU=");
   EXPECT_EQ(Call("States.Base64Decode('RGF0YSB0byBlbmNvZGU=')"), "Data to encode");
   EXPECT_EQ(Call("States.Hash('input data', 'SHA-1')"), "aaff4a450a104cd177d28d18d74485e8cae074b7");
@@ -88,10 +91,13 @@ TEST(IntrinsicsTest, EveryFunction) {
 }
 
 TEST(IntrinsicsTest, Errors) {
-  EXPECT_TRUE(Call("States.ArrayGetItem($.a, 5)", R"({"a":[1]})").as_string().starts_with(
-      "ERR States.IntrinsicFailure"));
-  EXPECT_TRUE(Call("States.Format('{} {}', 1)").as_string().starts_with("ERR States.IntrinsicFailure"));
-  EXPECT_TRUE(Call("States.ArrayRange(1, 5000, 1)").as_string().starts_with("ERR States.IntrinsicFailure"));
+  EXPECT_TRUE(Call("States.ArrayGetItem($.a, 5)", R"({"a":[1]})")
+                  .as_string()
+                  .starts_with("ERR States.IntrinsicFailure"));
+  EXPECT_TRUE(
+      Call("States.Format('{} {}', 1)").as_string().starts_with("ERR States.IntrinsicFailure"));
+  EXPECT_TRUE(
+      Call("States.ArrayRange(1, 5000, 1)").as_string().starts_with("ERR States.IntrinsicFailure"));
   EXPECT_TRUE(Call("States.Array($.nope)").as_string().starts_with("ERR States.Runtime"));
   EXPECT_FALSE(ValidateIntrinsic("States.Nope(1)").ok());
   EXPECT_FALSE(ValidateIntrinsic("States.Array(1").ok());
@@ -116,8 +122,9 @@ std::string Diagnose(std::string_view text) {
 
 TEST(DefinitionTest, Diagnostics) {
   EXPECT_EQ(Diagnose(R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})"), "OK");
-  EXPECT_EQ(Diagnose("{"), "Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: "
-                           "Invalid JSON: incomplete JSON at /'");
+  EXPECT_EQ(Diagnose("{"),
+            "Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: "
+            "Invalid JSON: incomplete JSON at /'");
   EXPECT_EQ(Diagnose(R"({"StartAt":"pass1","States":{
       "pass1":{"Type":"Pass","Next":"pass3"},"pass2":{"Type":"Pass","End":true}}})"),
             "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: "
@@ -135,14 +142,21 @@ TEST(DefinitionTest, Diagnostics) {
       "Parameters":{"x.$":"States.Bogus()"}}}})JSON"),
             "OK");
   EXPECT_NE(Diagnose(R"({"StartAt":"A","States":{"A":{"Type":"Choice","Choices":[
-      {"Variable":"$.x","NumericEquals":"1","Next":"A"}]}}})"), "OK");
-  EXPECT_NE(Diagnose(R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})"),
+      {"Variable":"$.x","NumericEquals":"1","Next":"A"}]}}})"),
             "OK");
-  EXPECT_NE(Diagnose(R"({"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage",
-      "End":true,"Retry":[{"ErrorEquals":["States.ALL","X"]}]}}})"), "OK");
+  EXPECT_NE(
+      Diagnose(
+          R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})"),
+      "OK");
+  EXPECT_NE(
+      Diagnose(
+          R"({"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage",
+      "End":true,"Retry":[{"ErrorEquals":["States.ALL","X"]}]}}})"),
+      "OK");
   // State names are unique across nested scopes.
   EXPECT_NE(Diagnose(R"({"StartAt":"A","States":{"A":{"Type":"Parallel","End":true,"Branches":[
-      {"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}]}}})"), "OK");
+      {"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}]}}})"),
+            "OK");
 }
 
 }  // namespace
