@@ -28,6 +28,40 @@ std::string ErrorName(std::string_view service_id, std::string_view code) {
   return name;
 }
 
+// A Task gives blob members (Kinesis PutRecord's Data, ...) as text, as Step Functions'
+// callers write them; the JSON codec wants them base64-encoded as on the wire.
+void EncodeBlobs(const protocol::model::ServiceModel& model, uint16_t shape_index, json::value& v,
+                 int depth = 0) {
+  using protocol::model::ShapeType;
+  if (shape_index == protocol::model::kNoShape || depth > 32) return;
+  const auto& shape = model.shape(shape_index);
+  switch (shape.type) {
+    case ShapeType::kBlob:
+      if (v.is_string()) v = json::string(Base64Encode(v.get_string()));
+      return;
+    case ShapeType::kStructure:
+    case ShapeType::kUnion:
+      if (auto* o = v.if_object()) {
+        for (const auto& m : model.MembersOf(shape)) {
+          if (auto* child = o->if_contains(m.name)) EncodeBlobs(model, m.shape, *child, depth + 1);
+        }
+      }
+      return;
+    case ShapeType::kList:
+      if (auto* a = v.if_array()) {
+        for (auto& e : *a) EncodeBlobs(model, shape.member, e, depth + 1);
+      }
+      return;
+    case ShapeType::kMap:
+      if (auto* o = v.if_object()) {
+        for (auto& kv : *o) EncodeBlobs(model, shape.member, kv.value(), depth + 1);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
 }  // namespace
 
 void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskResult)> done) {
@@ -87,6 +121,7 @@ void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskRes
     if (ec) v = json::object();
     done({true, std::move(v), {}});
   };
+  EncodeBlobs(model, op->input, request.input);
   auto call = protocol::json_codec::MakeCall(service, *op, json::serialize(request.input),
                                              std::move(ctx), std::move(complete));
   if (call) service.Invoke(std::move(call));

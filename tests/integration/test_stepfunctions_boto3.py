@@ -10,6 +10,7 @@ import botocore.exceptions
 import pytest
 
 from harness import make_client
+from sfn_helpers import history, wait_done
 
 ROLE = "arn:aws:iam::000000000000:role/sfn"
 
@@ -22,29 +23,6 @@ def sfn(endpoint):
 def machine(sfn, name, definition, type_="STANDARD"):
     return sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE,
                                     type=type_)["stateMachineArn"]
-
-
-def wait_done(sfn, arn, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        d = sfn.describe_execution(executionArn=arn)
-        if d["status"] != "RUNNING":
-            return d
-        time.sleep(0.02)
-    raise AssertionError("execution %s still running" % arn)
-
-
-def history(sfn, arn):
-    events, token = [], None
-    while True:
-        kw = {"executionArn": arn, "maxResults": 100}
-        if token:
-            kw["nextToken"] = token
-        page = sfn.get_execution_history(**kw)
-        events += page["events"]
-        token = page.get("nextToken")
-        if not token:
-            return events
 
 
 def expect_error(code, fn, *args, **kwargs):

@@ -138,13 +138,7 @@ void StepFunctionsService::OfferActivityTask(const std::string& activity_arn, Ac
     return;
   }
   json::object reply{{"taskToken", task.token}, {"input", task.input}};
-  ApplyEffects(ex, std::move(fx), [call = poll.call, reply](const Status& st) {
-    if (st.ok()) {
-      call->Reply(reply);
-    } else {
-      call->Fail(ToAwsError(st));
-    }
-  });
+  ApplyEffects(ex, std::move(fx), services::ReplyWhenCommitted(poll.call, std::move(reply), &ToAwsError, "stepfunctions"));
 }
 
 void StepFunctionsService::GetActivityTask(CallPtr call) {
@@ -187,13 +181,7 @@ void StepFunctionsService::GetActivityTask(CallPtr call) {
         ex->run->OnActivityStarted(task.frame, task.epoch, worker, clock_.NowMicros());
     if (fx.events.empty()) continue;  // the task was cancelled or timed out meanwhile
     json::object reply{{"taskToken", task.token}, {"input", task.input}};
-    ApplyEffects(ex, std::move(fx), [call, reply](const Status& st) {
-      if (st.ok()) {
-        call->Reply(reply);
-      } else {
-        call->Fail(ToAwsError(st));
-      }
-    });
+    ApplyEffects(ex, std::move(fx), services::ReplyWhenCommitted(call, std::move(reply), &ToAwsError, "stepfunctions"));
     return;
   }
 }
@@ -228,13 +216,7 @@ void StepFunctionsService::SendTaskSuccess(CallPtr call) {
   }
   asl::Effects fx = ex->run->OnTaskResult(ref->frame, ref->epoch, {true, std::move(output), {}},
                                           clock_.NowMicros());
-  ApplyEffects(ex, std::move(fx), [call](const Status& st) {
-    if (st.ok()) {
-      call->Reply({});
-    } else {
-      call->Fail(ToAwsError(st));
-    }
-  });
+  ApplyEffects(ex, std::move(fx), services::ReplyWhenCommitted(call, {}, &ToAwsError, "stepfunctions"));
 }
 
 void StepFunctionsService::SendTaskFailure(CallPtr call) {
@@ -253,13 +235,7 @@ void StepFunctionsService::SendTaskFailure(CallPtr call) {
                           std::string(InputStringView(in, "cause").value_or(""))}};
   asl::Effects fx =
       ex->run->OnTaskResult(ref->frame, ref->epoch, std::move(result), clock_.NowMicros());
-  ApplyEffects(ex, std::move(fx), [call](const Status& st) {
-    if (st.ok()) {
-      call->Reply({});
-    } else {
-      call->Fail(ToAwsError(st));
-    }
-  });
+  ApplyEffects(ex, std::move(fx), services::ReplyWhenCommitted(call, {}, &ToAwsError, "stepfunctions"));
 }
 
 void StepFunctionsService::SendTaskHeartbeat(CallPtr call) {

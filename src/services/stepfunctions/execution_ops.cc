@@ -14,6 +14,7 @@
 #include "services/stepfunctions/names.h"
 #include "services/stepfunctions/sfn_errors.h"
 #include "services/stepfunctions/stepfunctions_service.h"
+#include "services/write_path.h"
 
 namespace tidepool::sfn {
 namespace json = boost::json;
@@ -152,13 +153,7 @@ void StepFunctionsService::StartExecution(CallPtr call) {
   json::object reply{{"executionArn", arn}, {"startDate", ex->start}};
   std::function<void(const Status&)> done;
   if (!sync) {
-    done = [call, reply](const Status& st) {
-      if (st.ok()) {
-        call->Reply(reply);
-      } else {
-        call->Fail(ToAwsError(st));
-      }
-    };
+    done = services::ReplyWhenCommitted(call, std::move(reply), &ToAwsError, "stepfunctions");
   }
   ApplyEffects(ex, std::move(fx), std::move(done), std::move(start_record));
 }
@@ -227,13 +222,7 @@ void StepFunctionsService::StopExecution(CallPtr call) {
   asl::Effects fx = e->run->Stop(std::string(InputStringView(in, "error").value_or("")),
                                  std::string(InputStringView(in, "cause").value_or("")), now);
   json::object reply{{"stopDate", static_cast<double>(now) / 1e6}};
-  ApplyEffects(e, std::move(fx), [call, reply](const Status& st) {
-    if (st.ok()) {
-      call->Reply(reply);
-    } else {
-      call->Fail(ToAwsError(st));
-    }
-  });
+  ApplyEffects(e, std::move(fx), services::ReplyWhenCommitted(call, std::move(reply), &ToAwsError, "stepfunctions"));
 }
 
 void StepFunctionsService::GetExecutionHistory(CallPtr call) {

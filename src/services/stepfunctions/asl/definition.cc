@@ -510,7 +510,7 @@ class DefinitionParser {
       reached.insert(target);
     }
     for (const auto& kv : states->get_object()) {
-      if (!reached.count(std::string(kv.key()))) {
+      if (start && !reached.count(std::string(kv.key()))) {
         Add("MISSING_TRANSITION_TARGET",
             fmt::format("State \"{}\" is not reachable.", std::string_view(kv.key())),
             loc + "/States/" + std::string(kv.key()));

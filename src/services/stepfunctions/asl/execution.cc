@@ -51,6 +51,9 @@ std::pair<std::string, std::string> ResourceTypeAndName(std::string_view r) {
 
 namespace {
 
+// The largest state output AWS accepts (256 KiB); beyond it States.DataLimitExceeded.
+constexpr size_t kMaxPayloadBytes = 262144;
+
 bool IsActivity(std::string_view resource) {
   return resource.starts_with("arn:aws:states:") &&
          resource.find(":activity:") != std::string::npos;
@@ -109,8 +112,8 @@ uint64_t Execution::Emit(Frame* f, std::string_view type, const char* details_ke
   uint64_t id = next_event_id_++;
   json::object e{{"timestamp", static_cast<double>(now_) / 1e6},
                  {"type", type},
-                 {"id", id},
-                 {"previousEventId", f ? f->last_event : id - 1}};
+                 {"id", static_cast<int64_t>(id)},
+                 {"previousEventId", static_cast<int64_t>(f ? f->last_event : id - 1)}};
   if (details_key) e[details_key] = std::move(details);
   if (f) f->last_event = id;
   fx_->events.push_back(std::move(e));
@@ -443,9 +446,16 @@ void Execution::Finish(Frame& f, const State& s, json::value result) {
 }
 
 void Execution::Transition(Frame& f, const State& s, json::value output) {
+  json::string text = Text(output);
+  if (text.size() > kMaxPayloadBytes) {
+    return FailExecution({std::string(errors::kDataLimitExceeded),
+                          fmt::format("The state/task '{}' returned a result with a size "
+                                      "exceeding the maximum number of bytes service limit.",
+                                      s.name)});
+  }
   Emit(&f, fmt::format("{}StateExited", EventPrefix(s.type)), "stateExitedEventDetails",
        json::object{{"name", s.name},
-                    {"output", Text(output)},
+                    {"output", std::move(text)},
                     {"outputDetails", json::object{{"truncated", false}}}});
   ++f.epoch;
   f.task_token.clear();

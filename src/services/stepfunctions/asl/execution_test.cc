@@ -39,7 +39,7 @@ TEST(ExecutionTest, PassChainHistoryAsAwsWritesIt) {
 TEST(ExecutionTest, InputPathOutputPathAndNullResultPath) {
   Driver d(R"({"StartAt":"A","States":{
       "A":{"Type":"Pass","InputPath":"$.a","Result":"dropped","ResultPath":null,
-           "OutputPath":"$.b","End":true}}})");
+           "OutputPath":"$.a.b","End":true}}})");
   EXPECT_EQ(d.Run(R"({"a":{"b":[1,2]}})"), ExecutionStatus::kSucceeded);
   EXPECT_EQ(d.Output(), json::parse("[1,2]"));
 }
@@ -345,6 +345,15 @@ TEST(ExecutionTest, RestoreResumesRetryBackoffAndReinvokesInFlightTask) {
   EXPECT_EQ(d.exec().status(), ExecutionStatus::kSucceeded);
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(d.now(), start + 300'000'000);
+}
+
+TEST(ExecutionTest, OutputsOver256KiBFailWithDataLimitExceeded) {
+  Driver d(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage",
+      "Catch":[{"ErrorEquals":["States.ALL"],"Next":"S"}],"End":true},"S":{"Type":"Succeed"}}})");
+  std::string big(300'000, 'x');
+  EXPECT_EQ(d.Run("{}", [&](const TaskDispatch&) { return Ok(json::string(big)); }),
+            ExecutionStatus::kFailed);
+  EXPECT_EQ(d.exec().failure().error, "States.DataLimitExceeded");
 }
 
 TEST(ExecutionTest, ResourceTypeAndName) {
