@@ -67,9 +67,11 @@ void EncodeBlobs(const protocol::model::ServiceModel& model, uint16_t shape_inde
 void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskResult)> done) {
   std::string_view r = request.resource;
   std::string_view service_name, action;
+  bool optimized = false;
   if (r.starts_with(kStatesPrefix)) {
     std::string_view rest = r.substr(kStatesPrefix.size());
-    if (rest.starts_with("aws-sdk:")) rest.remove_prefix(8);
+    optimized = !rest.starts_with("aws-sdk:");
+    if (!optimized) rest.remove_prefix(8);
     size_t colon = rest.find(':');
     if (colon != std::string_view::npos) {
       service_name = rest.substr(0, colon);
@@ -121,6 +123,13 @@ void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskRes
     if (ec) v = json::object();
     done({true, std::move(v), {}});
   };
+  // The optimized sqs:sendMessage and sns:publish take a JSON body and send its text.
+  if (optimized && request.input.is_object()) {
+    for (std::string_view field : {"MessageBody", "Message"}) {
+      auto* v = request.input.get_object().if_contains(field);
+      if (v && !v->is_string()) *v = json::string(json::serialize(*v));
+    }
+  }
   EncodeBlobs(model, op->input, request.input);
   auto call = protocol::json_codec::MakeCall(service, *op, json::serialize(request.input),
                                              std::move(ctx), std::move(complete));

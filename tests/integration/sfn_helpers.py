@@ -4,12 +4,16 @@ import time
 
 
 def wait_done(sfn, arn, timeout=30):
-    """DescribeExecution until the status is no longer RUNNING; returns the description."""
+    """DescribeExecution until the status is no longer RUNNING and the history's last event,
+    which becomes readable once durable, is the execution's end; returns the description."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         d = sfn.describe_execution(executionArn=arn)
         if d["status"] != "RUNNING":
-            return d
+            last = sfn.get_execution_history(executionArn=arn, reverseOrder=True,
+                                             maxResults=1)["events"][0]["type"]
+            if last.startswith("Execution") and last != "ExecutionStarted":
+                return d
         time.sleep(0.02)
     raise AssertionError("execution %s still running" % arn)
 

@@ -17,7 +17,8 @@ ROLE = "arn:aws:iam::000000000000:role/sfn"
 
 @pytest.fixture
 def sfn(endpoint):
-    return make_client(endpoint, "stepfunctions")
+    # StartSyncExecution's endpoint has a "sync-" host prefix, which 127.0.0.1 cannot take.
+    return make_client(endpoint, "stepfunctions", inject_host_prefix=False)
 
 
 def machine(sfn, name, definition, type_="STANDARD"):
