@@ -28,10 +28,18 @@ std::string ErrorName(std::string_view service_id, std::string_view code) {
   return name;
 }
 
-// A Task gives blob members (Kinesis PutRecord's Data, ...) as text, as Step Functions'
-// callers write them; the JSON codec wants them base64-encoded as on the wire.
-void EncodeBlobs(const protocol::model::ServiceModel& model, uint16_t shape_index, json::value& v,
-                 int depth = 0) {
+std::string Pascal(std::string_view name) {
+  std::string out(name);
+  if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
+// Task parameters as Step Functions' callers write them -> the operation's input as the JSON
+// codec reads it: member names in PascalCase are accepted for models that spell them in
+// camelCase (Step Functions' own API), and blob members given as text (Kinesis PutRecord's
+// Data) are base64-encoded as on the wire.
+void AdaptInput(const protocol::model::ServiceModel& model, uint16_t shape_index, json::value& v,
+                int depth = 0) {
   using protocol::model::ShapeType;
   if (shape_index == protocol::model::kNoShape || depth > 32) return;
   const auto& shape = model.shape(shape_index);
@@ -43,22 +51,62 @@ void EncodeBlobs(const protocol::model::ServiceModel& model, uint16_t shape_inde
     case ShapeType::kUnion:
       if (auto* o = v.if_object()) {
         for (const auto& m : model.MembersOf(shape)) {
-          if (auto* child = o->if_contains(m.name)) EncodeBlobs(model, m.shape, *child, depth + 1);
+          if (!o->contains(m.name)) {
+            std::string pascal = Pascal(m.name);
+            if (auto* p = o->if_contains(pascal)) {
+              json::value moved = std::move(*p);
+              o->erase(pascal);
+              (*o)[m.name] = std::move(moved);
+            }
+          }
+          if (auto* child = o->if_contains(m.name)) AdaptInput(model, m.shape, *child, depth + 1);
         }
       }
       return;
     case ShapeType::kList:
       if (auto* a = v.if_array()) {
-        for (auto& e : *a) EncodeBlobs(model, shape.member, e, depth + 1);
+        for (auto& e : *a) AdaptInput(model, shape.member, e, depth + 1);
       }
       return;
     case ShapeType::kMap:
       if (auto* o = v.if_object()) {
-        for (auto& kv : *o) EncodeBlobs(model, shape.member, kv.value(), depth + 1);
+        for (auto& kv : *o) AdaptInput(model, shape.member, kv.value(), depth + 1);
       }
       return;
     default:
       return;
+  }
+}
+
+// The operation's output as a Task result: structure member names in PascalCase, as the AWS
+// SDK integrations return them.
+void AdaptOutput(const protocol::model::ServiceModel& model, uint16_t shape_index, json::value& v,
+                 int depth = 0) {
+  using protocol::model::ShapeType;
+  if (shape_index == protocol::model::kNoShape || depth > 32) return;
+  const auto& shape = model.shape(shape_index);
+  if (shape.type == ShapeType::kStructure || shape.type == ShapeType::kUnion) {
+    auto* o = v.if_object();
+    if (!o) return;
+    for (const auto& m : model.MembersOf(shape)) {
+      auto* child = o->if_contains(m.name);
+      if (!child) continue;
+      AdaptOutput(model, m.shape, *child, depth + 1);
+      std::string pascal = Pascal(m.name);
+      if (pascal != m.name) {
+        json::value moved = std::move(*child);
+        o->erase(m.name);
+        (*o)[pascal] = std::move(moved);
+      }
+    }
+  } else if (shape.type == ShapeType::kList) {
+    if (auto* a = v.if_array()) {
+      for (auto& e : *a) AdaptOutput(model, shape.member, e, depth + 1);
+    }
+  } else if (shape.type == ShapeType::kMap) {
+    if (auto* o = v.if_object()) {
+      for (auto& kv : *o) AdaptOutput(model, shape.member, kv.value(), depth + 1);
+    }
   }
 }
 
@@ -121,16 +169,18 @@ void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskRes
     boost::system::error_code ec;
     json::value v = json::parse(body, ec);
     if (ec) v = json::object();
+    AdaptOutput(model, op->output, v);
     done({true, std::move(v), {}});
   };
-  // The optimized sqs:sendMessage and sns:publish take a JSON body and send its text.
+  // The optimized sqs:sendMessage, sns:publish and states:startExecution take a JSON body and
+  // send its text.
   if (optimized && request.input.is_object()) {
-    for (std::string_view field : {"MessageBody", "Message"}) {
+    for (std::string_view field : {"MessageBody", "Message", "Input"}) {
       auto* v = request.input.get_object().if_contains(field);
       if (v && !v->is_string()) *v = json::string(json::serialize(*v));
     }
   }
-  EncodeBlobs(model, op->input, request.input);
+  AdaptInput(model, op->input, request.input);
   auto call = protocol::json_codec::MakeCall(service, *op, json::serialize(request.input),
                                              std::move(ctx), std::move(complete));
   if (call) service.Invoke(std::move(call));

@@ -271,3 +271,27 @@ def test_express_sync_execution_parallel_and_map(sfn):
         "Type": "Fail", "Error": "E", "Cause": "C"}}}, type_="EXPRESS")
     out = sfn.start_sync_execution(stateMachineArn=fail)
     assert (out["status"], out["error"], out["cause"]) == ("FAILED", "E", "C")
+
+
+def test_start_execution_from_a_task(sfn):
+    child = machine(sfn, "child", {"StartAt": "C", "States": {"C": {
+        "Type": "Pass", "Parameters": {"got.$": "$.x"}, "End": True}}})
+    parent = machine(sfn, "parent", {"StartAt": "Opt", "States": {
+        "Opt": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution",
+                "Parameters": {"StateMachineArn": child, "Input": {"x": 1}},
+                "ResultPath": "$.opt", "Next": "Sdk"},
+        "Sdk": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:startExecution",
+                "Parameters": {"StateMachineArn": child, "Name": "from-sdk",
+                               "Input": "{\"x\":2}"},
+                "ResultSelector": {"arn.$": "$.ExecutionArn"}, "ResultPath": "$.sdk",
+                "End": True}}})
+    d = wait_done(sfn, sfn.start_execution(stateMachineArn=parent)["executionArn"])
+    assert d["status"] == "SUCCEEDED", d
+    out = json.loads(d["output"])
+    assert out["opt"]["ExecutionArn"].startswith(child.replace(":stateMachine:", ":execution:"))
+    assert "StartDate" in out["opt"]
+    assert out["sdk"]["arn"].endswith(":execution:child:from-sdk")
+    first = wait_done(sfn, out["opt"]["ExecutionArn"])
+    second = wait_done(sfn, out["sdk"]["arn"])
+    assert json.loads(first["output"]) == {"got": 1}
+    assert json.loads(second["output"]) == {"got": 2}
