@@ -212,6 +212,9 @@ def test_wait_for_task_token_through_sqs(sfn, endpoint):
     sfn.send_task_success(taskToken=body["token"], output='{"approved":true}')
     d = wait_done(sfn, e)
     assert (d["status"], json.loads(d["output"])) == ("SUCCEEDED", {"approved": True})
+    assert [ev["type"] for ev in history(sfn, e)] == [
+        "ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSubmitted",
+        "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"]
     expect_error("TaskTimedOut", sfn.send_task_success, taskToken=body["token"], output="{}")
     expect_error("InvalidToken", sfn.send_task_failure, taskToken="not-a-token")
 

@@ -91,27 +91,15 @@ void StepFunctionsService::ListActivities(CallPtr call) {
   const auto& in = call->input();
   auto start = ParsePageToken(InputStringView(in, "nextToken"));
   if (!start.ok()) return Fail(call, start.status());
-  int64_t max = protocol::InputInt(in, "maxResults").value_or(0);
-  if (max <= 0) max = 100;
   const auto& ctx = call->context();
-  std::string prefix = fmt::format("arn:aws:states:{}:{}:activity:", ctx.region, ctx.account_id);
-  json::array list;
-  size_t index = 0;
-  std::optional<size_t> next;
   std::shared_lock lock(mu_);
-  for (auto it = activities_.lower_bound(prefix); it != activities_.end(); ++it) {
-    if (!it->first.starts_with(prefix)) break;
-    if (index++ < *start) continue;
-    if (static_cast<int64_t>(list.size()) == max) {
-      next = index - 1;
-      break;
-    }
-    list.push_back(json::object{{"activityArn", it->second->arn},
-                                {"name", it->second->name},
-                                {"creationDate", it->second->created}});
-  }
+  auto [list, next] = ListPage(
+      activities_, fmt::format("arn:aws:states:{}:{}:activity:", ctx.region, ctx.account_id),
+      *start, protocol::InputInt(in, "maxResults").value_or(0), [](const Activity& a) {
+        return json::object{{"activityArn", a.arn}, {"name", a.name}, {"creationDate", a.created}};
+      });
   json::object out{{"activities", std::move(list)}};
-  if (next) out["nextToken"] = std::to_string(*next);
+  if (!next.empty()) out["nextToken"] = next;
   call->Reply(std::move(out));
 }
 
@@ -138,7 +126,9 @@ void StepFunctionsService::OfferActivityTask(const std::string& activity_arn, Ac
     return;
   }
   json::object reply{{"taskToken", task.token}, {"input", task.input}};
-  ApplyEffects(ex, std::move(fx), services::ReplyWhenCommitted(poll.call, std::move(reply), &ToAwsError, "stepfunctions"));
+  ApplyEffects(
+      ex, std::move(fx),
+      services::ReplyWhenCommitted(poll.call, std::move(reply), &ToAwsError, "stepfunctions"));
 }
 
 void StepFunctionsService::GetActivityTask(CallPtr call) {
@@ -181,7 +171,9 @@ void StepFunctionsService::GetActivityTask(CallPtr call) {
         ex->run->OnActivityStarted(task.frame, task.epoch, worker, clock_.NowMicros());
     if (fx.events.empty()) continue;  // the task was cancelled or timed out meanwhile
     json::object reply{{"taskToken", task.token}, {"input", task.input}};
-    ApplyEffects(ex, std::move(fx), services::ReplyWhenCommitted(call, std::move(reply), &ToAwsError, "stepfunctions"));
+    ApplyEffects(
+        ex, std::move(fx),
+        services::ReplyWhenCommitted(call, std::move(reply), &ToAwsError, "stepfunctions"));
     return;
   }
 }
@@ -216,7 +208,8 @@ void StepFunctionsService::SendTaskSuccess(CallPtr call) {
   }
   asl::Effects fx = ex->run->OnTaskResult(ref->frame, ref->epoch, {true, std::move(output), {}},
                                           clock_.NowMicros());
-  ApplyEffects(ex, std::move(fx), services::ReplyWhenCommitted(call, {}, &ToAwsError, "stepfunctions"));
+  ApplyEffects(ex, std::move(fx),
+               services::ReplyWhenCommitted(call, {}, &ToAwsError, "stepfunctions"));
 }
 
 void StepFunctionsService::SendTaskFailure(CallPtr call) {
@@ -235,7 +228,8 @@ void StepFunctionsService::SendTaskFailure(CallPtr call) {
                           std::string(InputStringView(in, "cause").value_or(""))}};
   asl::Effects fx =
       ex->run->OnTaskResult(ref->frame, ref->epoch, std::move(result), clock_.NowMicros());
-  ApplyEffects(ex, std::move(fx), services::ReplyWhenCommitted(call, {}, &ToAwsError, "stepfunctions"));
+  ApplyEffects(ex, std::move(fx),
+               services::ReplyWhenCommitted(call, {}, &ToAwsError, "stepfunctions"));
 }
 
 void StepFunctionsService::SendTaskHeartbeat(CallPtr call) {

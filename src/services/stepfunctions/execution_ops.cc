@@ -222,7 +222,8 @@ void StepFunctionsService::StopExecution(CallPtr call) {
   asl::Effects fx = e->run->Stop(std::string(InputStringView(in, "error").value_or("")),
                                  std::string(InputStringView(in, "cause").value_or("")), now);
   json::object reply{{"stopDate", static_cast<double>(now) / 1e6}};
-  ApplyEffects(e, std::move(fx), services::ReplyWhenCommitted(call, std::move(reply), &ToAwsError, "stepfunctions"));
+  ApplyEffects(e, std::move(fx),
+               services::ReplyWhenCommitted(call, std::move(reply), &ToAwsError, "stepfunctions"));
 }
 
 void StepFunctionsService::GetExecutionHistory(CallPtr call) {

@@ -106,17 +106,22 @@ void StepFunctionsService::DispatchTask(const ExecutionPtr& ex, asl::TaskDispatc
   }
   TaskRequest request{resource, std::move(task.input), task.task_token, ex->account, ex->region};
   std::weak_ptr<ExecutionRecord> weak = ex;
-  tasks_->Run(std::move(request),
-              [this, alive = alive_, weak, frame = task.frame, epoch = task.epoch,
-               wait = task.wait_for_token](asl::TaskResult result) {
-                if (!*alive) return;
-                ExecutionPtr ex = weak.lock();
-                if (!ex) return;
-                // With .waitForTaskToken the call's reply only says the message went out;
-                // the result comes through SendTaskSuccess/Failure.
-                if (wait && result.ok) return;
-                DeliverTaskResult(ex, frame, epoch, std::move(result));
-              });
+  tasks_->Run(std::move(request), [this, alive = alive_, weak, frame = task.frame,
+                                   epoch = task.epoch,
+                                   wait = task.wait_for_token](asl::TaskResult result) {
+    if (!*alive) return;
+    ExecutionPtr ex = weak.lock();
+    if (!ex) return;
+    // With .waitForTaskToken the call's reply only says the message went out;
+    // the result comes through SendTaskSuccess/Failure.
+    if (wait && result.ok) {
+      std::lock_guard lock(ex->mu);
+      asl::Effects fx = ex->run->OnTaskSubmitted(frame, epoch, result.output, clock_.NowMicros());
+      if (!fx.events.empty()) ApplyEffects(ex, std::move(fx));
+      return;
+    }
+    DeliverTaskResult(ex, frame, epoch, std::move(result));
+  });
 }
 
 void StepFunctionsService::DeliverTaskResult(const ExecutionPtr& ex, uint64_t frame, uint64_t epoch,

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <fmt/format.h>
+#include <boost/json/array.hpp>
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/result.h"
 #include "services/stepfunctions/sfn_errors.h"
@@ -38,6 +40,25 @@ inline Result<size_t> ParsePageToken(std::optional<std::string_view> token) {
     v = v * 10 + static_cast<size_t>(c - '0');
   }
   return v;
+}
+
+// One page of the entries of `by_arn` (a map ordered by ARN) whose ARN starts with `prefix`,
+// from offset `start`, at most `max` (<= 0: 100): `item` turns an entry into the listed
+// object. Returns the page and the next page's token (empty when this is the last page).
+template <typename Map, typename Item>
+std::pair<boost::json::array, std::string> ListPage(const Map& by_arn, std::string_view prefix,
+                                                    size_t start, int64_t max, Item item) {
+  if (max <= 0) max = 100;
+  boost::json::array list;
+  size_t index = 0;
+  for (auto it = by_arn.lower_bound(std::string(prefix)); it != by_arn.end(); ++it) {
+    if (!std::string_view(it->first).starts_with(prefix)) break;
+    if (index++ < start) continue;
+    if (static_cast<int64_t>(list.size()) == max)
+      return {std::move(list), std::to_string(index - 1)};
+    list.push_back(item(*it->second));
+  }
+  return {std::move(list), std::string()};
 }
 
 }  // namespace tidepool::sfn

@@ -192,30 +192,18 @@ void StepFunctionsService::ListStateMachines(CallPtr call) {
   const auto& in = call->input();
   auto start = ParsePageToken(InputStringView(in, "nextToken"));
   if (!start.ok()) return Fail(call, start.status());
-  int64_t max = protocol::InputInt(in, "maxResults").value_or(0);
-  if (max <= 0) max = 100;
   const auto& ctx = call->context();
-  std::string prefix =
-      fmt::format("arn:aws:states:{}:{}:stateMachine:", ctx.region, ctx.account_id);
-  json::array list;
-  size_t index = 0;
-  std::optional<size_t> next;
   std::shared_lock lock(mu_);
-  for (auto it = machines_.lower_bound(prefix); it != machines_.end(); ++it) {
-    if (!it->first.starts_with(prefix)) break;
-    if (index++ < *start) continue;
-    if (static_cast<int64_t>(list.size()) == max) {
-      next = index - 1;
-      break;
-    }
-    const StateMachine& sm = *it->second;
-    list.push_back(json::object{{"stateMachineArn", sm.arn},
-                                {"name", sm.name},
-                                {"type", sm.type},
-                                {"creationDate", sm.created}});
-  }
+  auto [list, next] = ListPage(
+      machines_, fmt::format("arn:aws:states:{}:{}:stateMachine:", ctx.region, ctx.account_id),
+      *start, protocol::InputInt(in, "maxResults").value_or(0), [](const StateMachine& sm) {
+        return json::object{{"stateMachineArn", sm.arn},
+                            {"name", sm.name},
+                            {"type", sm.type},
+                            {"creationDate", sm.created}};
+      });
   json::object out{{"stateMachines", std::move(list)}};
-  if (next) out["nextToken"] = std::to_string(*next);
+  if (!next.empty()) out["nextToken"] = next;
   call->Reply(std::move(out));
 }
 

@@ -712,6 +712,21 @@ bool Execution::OnHeartbeat(uint64_t frame, uint64_t epoch, int64_t now, Effects
   return true;
 }
 
+Effects Execution::OnTaskSubmitted(uint64_t frame, uint64_t epoch, const json::value& output,
+                                   int64_t now) {
+  Effects fx;
+  if (!IsTaskPending(frame, epoch)) return fx;
+  fx_ = &fx;
+  now_ = now;
+  Frame& f = frames_.at(frame);
+  json::object d = TaskEventBase(StateOf(f));
+  d["output"] = Text(output);
+  d["outputDetails"] = json::object{{"truncated", false}};
+  Emit(&f, "TaskSubmitted", "taskSubmittedEventDetails", std::move(d));
+  fx_ = nullptr;
+  return fx;
+}
+
 Effects Execution::OnActivityStarted(uint64_t frame, uint64_t epoch, std::string_view worker,
                                      int64_t now) {
   Effects fx;

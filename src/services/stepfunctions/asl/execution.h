@@ -97,6 +97,10 @@ class Execution {
   Effects OnTaskResult(uint64_t frame, uint64_t epoch, TaskResult result, int64_t now);
   // SendTaskHeartbeat: moves the heartbeat deadline. False when the task is not pending.
   bool OnHeartbeat(uint64_t frame, uint64_t epoch, int64_t now, Effects* effects);
+  // The call of a .waitForTaskToken Task went out (its reply is `output`): records
+  // TaskSubmitted; the Task still waits for SendTaskSuccess/Failure.
+  Effects OnTaskSubmitted(uint64_t frame, uint64_t epoch, const boost::json::value& output,
+                          int64_t now);
   // An activity worker took the task: records ActivityStarted.
   Effects OnActivityStarted(uint64_t frame, uint64_t epoch, std::string_view worker, int64_t now);
   bool IsTaskPending(uint64_t frame, uint64_t epoch) const;

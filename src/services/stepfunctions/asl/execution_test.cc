@@ -348,12 +348,41 @@ TEST(ExecutionTest, RestoreResumesRetryBackoffAndReinvokesInFlightTask) {
 }
 
 TEST(ExecutionTest, OutputsOver256KiBFailWithDataLimitExceeded) {
-  Driver d(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage",
+  Driver d(
+      R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage",
       "Catch":[{"ErrorEquals":["States.ALL"],"Next":"S"}],"End":true},"S":{"Type":"Succeed"}}})");
   std::string big(300'000, 'x');
   EXPECT_EQ(d.Run("{}", [&](const TaskDispatch&) { return Ok(json::string(big)); }),
             ExecutionStatus::kFailed);
   EXPECT_EQ(d.exec().failure().error, "States.DataLimitExceeded");
+}
+
+TEST(ExecutionTest, ActivityHeartbeatTimeoutAndHeartbeats) {
+  const char* def = R"({"StartAt":"A","States":{"A":{"Type":"Task",
+      "Resource":"arn:aws:states:us-east-1:1:activity:work","HeartbeatSeconds":10,
+      "TimeoutSeconds":100,"End":true}}})";
+  Driver silent(def);
+  EXPECT_EQ(silent.Run("{}"), ExecutionStatus::kFailed);  // no worker ever heartbeats
+  EXPECT_EQ(silent.exec().failure().error, "States.HeartbeatTimeout");
+  EXPECT_FALSE(silent.waiting_tokens().at(0).task_token.empty());
+  EXPECT_EQ(silent.Types(), (Types{"ExecutionStarted", "TaskStateEntered", "ActivityScheduled",
+                                   "ActivityTimedOut", "ExecutionFailed"}));
+
+  Driver beating(def);
+  beating.Run("{}", {}, 3);
+  ASSERT_EQ(beating.Types().back(), "ActivityScheduled");
+  // A heartbeat every 8 s keeps the task alive until its 100 s timeout.
+  for (int i = 0; i < 20 && beating.exec().running(); ++i) {
+    beating.set_now(beating.now() + 8'000'000);
+    Effects fx;
+    beating.exec().OnHeartbeat(1, 1, beating.now(), &fx);
+    while (!beating.timers().empty() && beating.timers().begin()->first <= beating.now()) {
+      TimerRequest tr = beating.timers().begin()->second;
+      beating.timers().erase(beating.timers().begin());
+      beating.Absorb(beating.exec().OnTimer(tr.frame, tr.epoch, tr.kind, beating.now()));
+    }
+  }
+  EXPECT_EQ(beating.exec().failure().error, "States.Timeout");
 }
 
 TEST(ExecutionTest, ResourceTypeAndName) {
