@@ -400,9 +400,18 @@ void Execution::EnterChildren(Frame& f, const State& s, const json::value& effec
     Emit(&f, "MapStateSucceeded", nullptr, {});
     return Finish(f, s, json::array());
   }
-  while (f.next_item < static_cast<int64_t>(n) &&
-         (f.max_concurrency == 0 || f.pending < f.max_concurrency)) {
-    SpawnIteration(f, s);
+  // An iteration whose ItemSelector fails fails the Map at once (possibly the whole
+  // execution): look the frame up again after each spawn.
+  const uint64_t id = f.id;
+  while (running()) {
+    auto it = frames_.find(id);
+    if (it == frames_.end() || it->second.phase != Phase::kChildren) break;
+    Frame& map = it->second;
+    if (map.next_item >= static_cast<int64_t>(n) ||
+        (map.max_concurrency != 0 && map.pending >= map.max_concurrency)) {
+      break;
+    }
+    SpawnIteration(map, s);
   }
 }
 

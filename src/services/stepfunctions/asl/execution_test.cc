@@ -281,6 +281,14 @@ TEST(ExecutionTest, MapOfNothingAndMapIterationFailure) {
   EXPECT_NE(std::find(types.begin(), types.end(), "MapStateFailed"), types.end());
 }
 
+TEST(ExecutionTest, MapItemSelectorFailureFailsTheExecution) {
+  Driver d(R"({"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,"End":true,
+      "ItemSelector":{"i.$":"$$.Map.Nope"},
+      "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}}}})");
+  EXPECT_EQ(d.Run("[1,2,3]"), ExecutionStatus::kFailed);
+  EXPECT_EQ(d.exec().failure().error, "States.Runtime");
+}
+
 TEST(ExecutionTest, ResultPathMatchFailureIsCatchable) {
   Driver d(
       R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage",
