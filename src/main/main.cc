@@ -51,6 +51,10 @@ int main(int argc, char** argv) {
                   "How long streams stay CREATING/UPDATING/DELETING")
       ->check(CLI::Range(int64_t{0}, int64_t{600'000}))
       ->capture_default_str();
+  cmd->add_option("--time-scale", serve.time_scale,
+                  "An AWS delay of 1 s (Wait, Retry, timeouts) takes this many seconds")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
 
   int exit_code = 0;
   cmd->callback([&] { exit_code = tidepool::cli::RunServe(serve); });

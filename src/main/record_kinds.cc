@@ -5,14 +5,16 @@
 #include "services/kinesis/keyspace.h"
 #include "services/sns/keyspace.h"
 #include "services/sqs/keyspace.h"
+#include "services/stepfunctions/keyspace.h"
 #include "storage/format_version.h"
 
 namespace tidepool::cli {
 
 std::vector<storage::RecordKind> AllRecordKinds() {
   std::vector<storage::RecordKind> kinds;
-  for (auto list : {storage::StoreRecordKinds(), kinesis::keyspace::RecordKinds(),
-                    sqs::keyspace::RecordKinds(), sns::keyspace::RecordKinds()}) {
+  for (auto list :
+       {storage::StoreRecordKinds(), kinesis::keyspace::RecordKinds(), sqs::keyspace::RecordKinds(),
+        sns::keyspace::RecordKinds(), sfn::keyspace::RecordKinds()}) {
     for (auto& kind : list) kinds.push_back(std::move(kind));
   }
   return kinds;

@@ -20,6 +20,7 @@
 #include "engine/beast_http_sink.h"
 #include "engine/sns_delivery.h"
 #include "engine/sqs_queue_sink.h"
+#include "engine/state_machine_tasks.h"
 #include "main/health.h"
 #include "main/record_kinds.h"
 #include "protocol/authenticator.h"
@@ -33,6 +34,8 @@
 #include "services/sns/sns_service.h"
 #include "services/sqs/keyspace.h"
 #include "services/sqs/sqs_service.h"
+#include "services/stepfunctions/asio_timer_service.h"
+#include "services/stepfunctions/stepfunctions_service.h"
 #include "storage/commit_queue.h"
 #include "storage/store.h"
 
@@ -145,6 +148,22 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
 
+  // Step Functions: Task states run against this process's services (engine/state_machine_tasks).
+  engine::StateMachineTasks sfn_tasks;
+  sfn::AsioTimerService sfn_timers(io, clock);
+  sfn::StepFunctionsOptions sfn_options;
+  sfn_options.time_scale = options.time_scale;
+  sfn::StepFunctionsService stepfunctions(**store, commits, clock, io, sfn_timers, &sfn_tasks,
+                                          sfn_options);
+  sfn_tasks.AddService("sqs", &sqs);
+  sfn_tasks.AddService("sns", &sns);
+  sfn_tasks.AddService("kinesis", &kinesis);
+  sfn_tasks.AddService("sfn", &stepfunctions);
+  if (Status s = stepfunctions.Recover(); !s.ok()) {
+    spdlog::error("cannot recover Step Functions state: {}", s.ToString());
+    return 1;
+  }
+
   protocol::RouterOptions router_options;
   router_options.default_account = options.account;
   router_options.default_region = options.region;
@@ -153,7 +172,7 @@ int RunServe(const ServeOptions& options) {
   router_options.clock = &clock;
   protocol::Router router(std::move(router_options));
   for (protocol::Service* service :
-       std::initializer_list<protocol::Service*>{&kinesis, &sqs, &sns}) {
+       std::initializer_list<protocol::Service*>{&kinesis, &sqs, &sns, &stepfunctions}) {
     if (Status s = router.AddService(*service); !s.ok()) {
       spdlog::error("cannot register {}: {}", service->Name(), s.message());
       return 1;
@@ -175,7 +194,7 @@ int RunServe(const ServeOptions& options) {
   http_options.port = options.port;
   http::HttpServer server(io, http_options, router.AsHandler());
 
-  HealthSources health{started, options.durability, {&kinesis, &sqs, &sns},
+  HealthSources health{started, options.durability, {&kinesis, &sqs, &sns, &stepfunctions},
                        &server, &commits,           &sns_delivery};
   Status health_route = router.AddInternalRoute(
       boost::beast::http::verb::get, "/_tidepool/health",
@@ -240,6 +259,7 @@ int RunServe(const ServeOptions& options) {
   spdlog::info("signal {}: stopping", signo);
   server.StopAccepting();
   sqs.EndLongPolls();  // parked long polls answer now, so the drain does not wait them out
+  stepfunctions.EndLongPolls();
   if (!server.Drain(std::chrono::seconds(10))) {
     spdlog::warn("some connections did not finish within 10 s and were closed");
   }

@@ -25,6 +25,9 @@ struct ServeOptions {
   int spin_us = -1;
   bool kinesis_throttle = false;
   int64_t kinesis_status_delay_ms = 0;
+  // An AWS delay of 1 s (Step Functions Wait and Retry intervals, timeouts) takes time_scale
+  // seconds.
+  double time_scale = 1.0;
 };
 
 // Runs the server in the foreground. Prints "tidepool listening on http://HOST:PORT" on stdout

@@ -26,11 +26,12 @@ import pytest
 
 from harness import ACCOUNT, REGION, make_client, store_census
 from kinesis_helpers import read_shard, wait_active, wait_for
+from sfn_helpers import history, wait_done
 from sqs_helpers import queue_arn, receive_all, wait_move_task
 
 CLIENT_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
 # Services with a zoo below; "store" is the storage layer's own format-version record.
-ZOO_SERVICES = {"store", "kinesis", "sqs", "sns"}
+ZOO_SERVICES = {"store", "kinesis", "sqs", "sns", "stepfunctions"}
 
 
 def seeded_rng(name):
@@ -251,7 +252,7 @@ def test_sqs_zoo_survives_kill_9(tidepool_factory, tmp_path):
     # comes when its delay is over.
     want = set(acked) | {"delayed", "in flight"}
     seen = {}
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while set(seen) < want and time.monotonic() < deadline:
         for m in sqs.receive_message(QueueUrl=std, MaxNumberOfMessages=10, WaitTimeSeconds=1,
                                      VisibilityTimeout=60).get("Messages", []):
@@ -289,7 +290,10 @@ class Endpoint:
             def log_message(self, *args):
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            request_queue_size = 256  # the outbox is delivered with many connections at once
+
+        self.httpd = Server(("127.0.0.1", self.port), Handler)
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def stop(self):
@@ -377,7 +381,7 @@ def test_sns_zoo_survives_kill_9(tidepool_factory, tmp_path):
         fifo_msgs = receive_all(sqs, fifo_q, 1, timeout=5)
         assert json.loads(fifo_msgs[0]["Body"])["Message"] == "fifo"
         live, pending = set(), False
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while (not pending or not want <= live) and time.monotonic() < deadline:
             try:
                 path, msg = web.next(timeout=1)
@@ -395,3 +399,56 @@ def test_sns_zoo_survives_kill_9(tidepool_factory, tmp_path):
         assert outbox[0]["records"] >= len(want)
     finally:
         web.stop()
+
+
+# ------------------------------------------------------------------------------ Step Functions
+
+def test_stepfunctions_zoo_survives_kill_9(tidepool_factory, tmp_path):
+    rng = seeded_rng("stepfunctions zoo")
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    sfn = make_client(server.endpoint, "stepfunctions", connect_timeout=2, read_timeout=10)
+    role = "arn:aws:iam::%s:role/zoo" % ACCOUNT
+    waiting = sfn.create_state_machine(name="zoo-wait", roleArn=role, definition=json.dumps({
+        "StartAt": "Wait", "States": {
+            "Wait": {"Type": "Wait", "Seconds": 4, "Next": "Done"},
+            "Done": {"Type": "Pass", "Result": {"done": True}, "ResultPath": "$.r",
+                     "End": True}}}), tags=[{"key": "team", "value": "zoo"}])["stateMachineArn"]
+    quick = sfn.create_state_machine(name="zoo-quick", roleArn=role, definition=json.dumps({
+        "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))["stateMachineArn"]
+    activity = sfn.create_activity(name="zoo-activity")["activityArn"]
+    finished = sfn.start_execution(stateMachineArn=quick, name="finished",
+                                   input='{"n": 0}')["executionArn"]
+    wait_done(sfn, finished)
+    sleeping = sfn.start_execution(stateMachineArn=waiting, name="sleeping",
+                                   input='{"n": 1}')["executionArn"]
+    check_census(server.endpoint, "stepfunctions")
+
+    acked = []
+    starter = make_client(server.endpoint, "stepfunctions", connect_timeout=2, read_timeout=10)
+
+    def start(i):
+        arn = starter.start_execution(stateMachineArn=waiting if i % 2 else quick,
+                                      name="load-%d" % i, input=json.dumps({"n": i}))
+        acked.append(arn["executionArn"])
+
+    started = time.monotonic()
+    crash_under(server, [Load(start)], rng)
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    sfn = make_client(server.endpoint, "stepfunctions")
+
+    names = {m["name"] for m in sfn.list_state_machines()["stateMachines"]}
+    assert names == {"zoo-wait", "zoo-quick"}
+    assert sfn.list_tags_for_resource(resourceArn=waiting)["tags"] == [
+        {"key": "team", "value": "zoo"}]
+    assert sfn.describe_activity(activityArn=activity)["name"] == "zoo-activity"
+    assert sfn.describe_execution(executionArn=finished)["status"] == "SUCCEEDED"
+    # Every acknowledged execution comes back and runs to its end, its Wait included.
+    for arn in [sleeping] + acked:
+        d = wait_done(sfn, arn, timeout=40)
+        assert d["status"] == "SUCCEEDED", d
+    out = json.loads(sfn.describe_execution(executionArn=sleeping)["output"])
+    assert out == {"n": 1, "r": {"done": True}}
+    assert time.monotonic() - started >= 4
+    events = [e["type"] for e in history(sfn, sleeping)]
+    assert events[0] == "ExecutionStarted" and events[-1] == "ExecutionSucceeded"
+    assert events.count("WaitStateEntered") == 1, events  # the completed state did not rerun

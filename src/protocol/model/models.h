@@ -9,8 +9,9 @@
 
 namespace tidepool::protocol::model {
 
-const ServiceModel& KinesisModel();  // botocore "kinesis"
-const ServiceModel& SnsModel();      // botocore "sns"
-const ServiceModel& SqsModel();      // botocore "sqs"
+const ServiceModel& KinesisModel();        // botocore "kinesis"
+const ServiceModel& SnsModel();            // botocore "sns"
+const ServiceModel& SqsModel();            // botocore "sqs"
+const ServiceModel& StepFunctionsModel();  // botocore "stepfunctions"
 
 }  // namespace tidepool::protocol::model

@@ -1,0 +1,62 @@
+// libFuzzer target: the Amazon States Language definition parser and validator, then a short
+// run of any definition that parses (tasks answered with their input, timers fired at once,
+// at most 200 steps), with a snapshot/restore round trip in the middle.
+#include <boost/json.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string_view>
+#include <vector>
+
+#include "services/stepfunctions/asl/definition.h"
+#include "services/stepfunctions/asl/execution.h"
+
+using namespace tidepool::sfn::asl;  // NOLINT(google-build-using-namespace): fuzz target
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::vector<Diagnostic> diags;
+  auto def = Definition::Parse(text, &diags);
+  if (!def) {
+    if (diags.empty()) __builtin_trap();
+    (void)InvalidDefinitionMessage(diags);
+    return 0;
+  }
+  ExecutionInfo info{
+      "arn:aws:states:us-east-1:1:execution:m:e", "e", "", "arn", "m", "us-east-1", 0};
+  Execution::Options options;
+  auto exec = std::make_unique<Execution>(def, info, options);
+  std::deque<TimerRequest> timers;
+  std::deque<TaskDispatch> tasks;
+  auto absorb = [&](Effects fx) {
+    for (auto& t : fx.timers) timers.push_back(t);
+    for (auto& t : fx.tasks) tasks.push_back(std::move(t));
+  };
+  absorb(exec->Start(boost::json::parse(R"({"a":[1,2,{"b":"c"}],"n":3,"s":"x"})"), 0));
+  int64_t now = 0;
+  for (int step = 0; step < 200 && exec->running(); ++step) {
+    if (step == 50) {
+      auto restored = Execution::Restore(def, info, options, exec->Snapshot());
+      if (!restored.ok()) __builtin_trap();
+      exec = std::move(restored).value();
+      timers.clear();
+      tasks.clear();
+      absorb(exec->Resume(now));
+    }
+    if (!tasks.empty()) {
+      TaskDispatch t = std::move(tasks.front());
+      tasks.pop_front();
+      TaskResult r{step % 3 != 0, t.input, {"Fuzz.Error", "c"}};
+      absorb(exec->OnTaskResult(t.frame, t.epoch, std::move(r), now));
+    } else if (!timers.empty()) {
+      TimerRequest t = timers.front();
+      timers.pop_front();
+      now = std::max(now, t.deadline_micros);
+      absorb(exec->OnTimer(t.frame, t.epoch, t.kind, now));
+    } else {
+      break;
+    }
+  }
+  return 0;
+}

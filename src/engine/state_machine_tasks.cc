@@ -1,0 +1,189 @@
+#include "engine/state_machine_tasks.h"
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include <cctype>
+
+#include "core/encoding.h"
+#include "protocol/codec/json_codec.h"
+
+namespace tidepool::engine {
+namespace json = boost::json;
+using sfn::asl::TaskResult;
+
+namespace {
+
+constexpr std::string_view kStatesPrefix = "arn:aws:states:::";
+
+TaskResult Failure(std::string error, std::string cause) {
+  return {false, nullptr, {std::move(error), std::move(cause)}};
+}
+
+std::string ErrorName(std::string_view service_id, std::string_view code) {
+  size_t hash = code.rfind('#');  // "com.amazonaws.sqs#QueueDoesNotExist"
+  if (hash != std::string_view::npos) code.remove_prefix(hash + 1);
+  std::string name = fmt::format("{}.{}", service_id, code);
+  if (!code.ends_with("Exception")) name += "Exception";
+  return name;
+}
+
+std::string Pascal(std::string_view name) {
+  std::string out(name);
+  if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
+// Task parameters as Step Functions' callers write them -> the operation's input as the JSON
+// codec reads it: member names in PascalCase are accepted for models that spell them in
+// camelCase (Step Functions' own API), and blob members given as text (Kinesis PutRecord's
+// Data) are base64-encoded as on the wire.
+void AdaptInput(const protocol::model::ServiceModel& model, uint16_t shape_index, json::value& v,
+                int depth = 0) {
+  using protocol::model::ShapeType;
+  if (shape_index == protocol::model::kNoShape || depth > 32) return;
+  const auto& shape = model.shape(shape_index);
+  switch (shape.type) {
+    case ShapeType::kBlob:
+      if (v.is_string()) v = json::string(Base64Encode(v.get_string()));
+      return;
+    case ShapeType::kStructure:
+    case ShapeType::kUnion:
+      if (auto* o = v.if_object()) {
+        for (const auto& m : model.MembersOf(shape)) {
+          if (!o->contains(m.name)) {
+            std::string pascal = Pascal(m.name);
+            if (auto* p = o->if_contains(pascal)) {
+              json::value moved = std::move(*p);
+              o->erase(pascal);
+              (*o)[m.name] = std::move(moved);
+            }
+          }
+          if (auto* child = o->if_contains(m.name)) AdaptInput(model, m.shape, *child, depth + 1);
+        }
+      }
+      return;
+    case ShapeType::kList:
+      if (auto* a = v.if_array()) {
+        for (auto& e : *a) AdaptInput(model, shape.member, e, depth + 1);
+      }
+      return;
+    case ShapeType::kMap:
+      if (auto* o = v.if_object()) {
+        for (auto& kv : *o) AdaptInput(model, shape.member, kv.value(), depth + 1);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+// The operation's output as a Task result: structure member names in PascalCase, as the AWS
+// SDK integrations return them.
+void AdaptOutput(const protocol::model::ServiceModel& model, uint16_t shape_index, json::value& v,
+                 int depth = 0) {
+  using protocol::model::ShapeType;
+  if (shape_index == protocol::model::kNoShape || depth > 32) return;
+  const auto& shape = model.shape(shape_index);
+  if (shape.type == ShapeType::kStructure || shape.type == ShapeType::kUnion) {
+    auto* o = v.if_object();
+    if (!o) return;
+    for (const auto& m : model.MembersOf(shape)) {
+      auto* child = o->if_contains(m.name);
+      if (!child) continue;
+      AdaptOutput(model, m.shape, *child, depth + 1);
+      std::string pascal = Pascal(m.name);
+      if (pascal != m.name) {
+        json::value moved = std::move(*child);
+        o->erase(m.name);
+        (*o)[pascal] = std::move(moved);
+      }
+    }
+  } else if (shape.type == ShapeType::kList) {
+    if (auto* a = v.if_array()) {
+      for (auto& e : *a) AdaptOutput(model, shape.member, e, depth + 1);
+    }
+  } else if (shape.type == ShapeType::kMap) {
+    if (auto* o = v.if_object()) {
+      for (auto& kv : *o) AdaptOutput(model, shape.member, kv.value(), depth + 1);
+    }
+  }
+}
+
+}  // namespace
+
+void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskResult)> done) {
+  std::string_view r = request.resource;
+  std::string_view service_name, action;
+  bool optimized = false;
+  if (r.starts_with(kStatesPrefix)) {
+    std::string_view rest = r.substr(kStatesPrefix.size());
+    optimized = !rest.starts_with("aws-sdk:");
+    if (!optimized) rest.remove_prefix(8);
+    size_t colon = rest.find(':');
+    if (colon != std::string_view::npos) {
+      service_name = rest.substr(0, colon);
+      action = rest.substr(colon + 1);
+    }
+  }
+  if (r.starts_with("arn:aws:lambda:") || service_name == "lambda") {
+    return done(Failure("Lambda.ResourceNotFoundException",
+                        fmt::format("Function not found: {} (tidepool runs no Lambda functions "
+                                    "yet)",
+                                    r)));
+  }
+  if (action.find('.') != std::string_view::npos) {
+    return done(
+        Failure("States.Runtime",
+                fmt::format("The integration pattern of {} is not supported by tidepool", r)));
+  }
+  if (service_name == "states" || service_name == "stepfunctions") service_name = "sfn";
+  auto it = services_.find(service_name);
+  if (service_name.empty() || action.empty() || it == services_.end()) {
+    return done(Failure("States.TaskFailed",
+                        fmt::format("The resource {} cannot be reached: tidepool does not serve "
+                                    "the service '{}'",
+                                    r, service_name)));
+  }
+  protocol::Service& service = *it->second;
+  std::string op_name(action);
+  op_name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(op_name[0])));
+  const auto& model = service.Model();
+  const auto* op = model.FindOperation(op_name);
+  std::string service_id(model.service_id);
+  if (op == nullptr) {
+    return done(Failure(ErrorName(service_id, "InvalidAction"),
+                        fmt::format("{} has no operation {}", service_id, op_name)));
+  }
+  protocol::RequestContext ctx{request.account_id, request.region, "", NewUuid(), "localhost"};
+  auto complete = [done, op, &model, service_id](protocol::Outcome outcome) {
+    if (auto* err = std::get_if<protocol::AwsError>(&outcome)) {
+      return done(Failure(ErrorName(service_id, err->code), err->message));
+    }
+    std::string body;
+    if (auto* encoded = std::get_if<protocol::EncodedJson>(&outcome)) {
+      body = std::move(encoded->body);
+    } else {
+      body = protocol::json_codec::EncodeOutput(model, *op, std::get<json::object>(outcome));
+    }
+    boost::system::error_code ec;
+    json::value v = json::parse(body, ec);
+    if (ec) v = json::object();
+    AdaptOutput(model, op->output, v);
+    done({true, std::move(v), {}});
+  };
+  // The optimized sqs:sendMessage, sns:publish and states:startExecution take a JSON body and
+  // send its text.
+  if (optimized && request.input.is_object()) {
+    for (std::string_view field : {"MessageBody", "Message", "Input"}) {
+      auto* v = request.input.get_object().if_contains(field);
+      if (v && !v->is_string()) *v = json::string(json::serialize(*v));
+    }
+  }
+  AdaptInput(model, op->input, request.input);
+  auto call = protocol::json_codec::MakeCall(service, *op, json::serialize(request.input),
+                                             std::move(ctx), std::move(complete));
+  if (call) service.Invoke(std::move(call));
+}
+
+}  // namespace tidepool::engine

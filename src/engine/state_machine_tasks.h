@@ -1,0 +1,37 @@
+// StateMachineTasks: the flow of a state machine's Task to the services of this process
+// (source: a Task state -> invoke: the service's Invoke with a constructed Call -> outcome:
+// the Task's result or error). Implements sfn::TaskRunner; src/main/serve.cc binds it.
+//
+// Resources it runs:
+//   arn:aws:states:::aws-sdk:<service>:<action>   any operation of a bound service
+//   arn:aws:states:::sqs:sendMessage, sns:publish  the optimized integrations (same calls)
+// The input is the operation's input (model member names, e.g. QueueUrl, MessageBody); the
+// output is the operation's output as the JSON protocol encodes it. A service error becomes
+// the error "<ServiceId>.<Code>" with "Exception" appended when the code lacks it
+// ("SQS.QueueDoesNotExistException", "Kinesis.ResourceNotFoundException"), cause = message.
+// Anything else (Lambda until it exists, services tidepool does not serve) fails the Task
+// with an error that names the resource; nothing silently succeeds.
+//
+// Thread-safety: AddService before the first Run; Run is thread-safe. Bound services must
+// outlive it.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "protocol/service.h"
+#include "services/stepfunctions/task_runner.h"
+
+namespace tidepool::engine {
+
+class StateMachineTasks final : public sfn::TaskRunner {
+ public:
+  // `name`: the service as resources spell it ("sqs", "sns", "kinesis", "sfn").
+  void AddService(std::string name, protocol::Service* service) { services_[name] = service; }
+  void Run(sfn::TaskRequest request, std::function<void(sfn::asl::TaskResult)> done) override;
+
+ private:
+  std::map<std::string, protocol::Service*, std::less<>> services_;
+};
+
+}  // namespace tidepool::engine

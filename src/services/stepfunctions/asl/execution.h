@@ -1,0 +1,191 @@
+// Execution: one run of a state machine, as a pure state machine of its own. It holds the
+// threads of control ("frames": the top level, each Parallel branch, each Map iteration),
+// takes events (start, a timer fired, a task finished, stop) and answers with Effects: the
+// history events to record, the timers to arm and the tasks to start. It never reads a clock,
+// arms a timer or calls anything itself, so the service decides how effects become durable
+// and the tests drive it with plain numbers.
+//
+// Time: `now` arguments are microseconds since the epoch on the service's clock. Every AWS
+// delay (Wait, Retry interval, TimeoutSeconds, HeartbeatSeconds) of d seconds becomes a
+// deadline now + d * time_scale seconds.
+//
+// Durability: Snapshot() captures everything needed to continue; Restore() + Resume() rebuild
+// an execution whose Wait and Retry timers keep their deadlines and whose in-flight tasks are
+// started again (at-least-once for a task).
+//
+// Thread-safety: none; the owner serializes calls (the service holds the execution's lock).
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "services/stepfunctions/asl/definition.h"
+#include "services/stepfunctions/asl/states_error.h"
+
+namespace tidepool::sfn::asl {
+
+struct ExecutionInfo {
+  std::string execution_arn;
+  std::string name;
+  std::string role_arn;
+  std::string state_machine_arn;
+  std::string state_machine_name;
+  std::string region;
+  int64_t start_micros = 0;
+};
+
+enum class TimerKind : uint8_t { kWait, kRetry, kTaskTimeout, kHeartbeat, kExecutionTimeout };
+
+struct TimerRequest {
+  uint64_t frame = 0;
+  uint64_t epoch = 0;
+  TimerKind kind = TimerKind::kWait;
+  int64_t deadline_micros = 0;
+};
+
+// A Task the owner must run; report its end with OnTaskResult(frame, epoch, ...).
+struct TaskDispatch {
+  uint64_t frame = 0;
+  uint64_t epoch = 0;
+  std::string state_name;
+  std::string resource;         // as written in the definition
+  boost::json::value input;     // the effective parameters
+  std::string task_token;       // set for .waitForTaskToken resources (and activities)
+  bool wait_for_token = false;  // the result comes through SendTask*, not the call's reply
+};
+
+struct Effects {
+  std::vector<boost::json::object> events;  // history events, ids ascending
+  std::vector<TimerRequest> timers;
+  std::vector<TaskDispatch> tasks;
+};
+
+enum class ExecutionStatus : uint8_t { kRunning, kSucceeded, kFailed, kTimedOut, kAborted };
+std::string_view ExecutionStatusName(ExecutionStatus s);  // "RUNNING", ...
+
+struct TaskResult {
+  bool ok = true;
+  boost::json::value output;  // when ok
+  StatesError error;          // when !ok
+};
+
+// "arn:aws:states:::sqs:sendMessage" -> {"sqs", "sendMessage"}, as history events name them.
+std::pair<std::string, std::string> ResourceTypeAndName(std::string_view resource);
+
+class Execution {
+ public:
+  struct Options {
+    double time_scale = 1.0;
+    // Task tokens: the owner encodes (execution, frame, epoch) so SendTask* can find the task.
+    std::string (*make_token)(const std::string& execution_arn, uint64_t frame,
+                              uint64_t epoch) = nullptr;
+  };
+
+  Execution(std::shared_ptr<const Definition> definition, ExecutionInfo info, Options options);
+
+  Effects Start(boost::json::value input, int64_t now);
+  Effects OnTimer(uint64_t frame, uint64_t epoch, TimerKind kind, int64_t now);
+  Effects OnTaskResult(uint64_t frame, uint64_t epoch, TaskResult result, int64_t now);
+  // SendTaskHeartbeat: moves the heartbeat deadline. False when the task is not pending.
+  bool OnHeartbeat(uint64_t frame, uint64_t epoch, int64_t now, Effects* effects);
+  // The call of a .waitForTaskToken Task went out (its reply is `output`): records
+  // TaskSubmitted; the Task still waits for SendTaskSuccess/Failure.
+  Effects OnTaskSubmitted(uint64_t frame, uint64_t epoch, const boost::json::value& output,
+                          int64_t now);
+  // An activity worker took the task: records ActivityStarted.
+  Effects OnActivityStarted(uint64_t frame, uint64_t epoch, std::string_view worker, int64_t now);
+  bool IsTaskPending(uint64_t frame, uint64_t epoch) const;
+  // StopExecution: ExecutionAborted with the optional error and cause.
+  Effects Stop(std::string error, std::string cause, int64_t now);
+
+  boost::json::object Snapshot() const;
+  static Result<std::unique_ptr<Execution>> Restore(std::shared_ptr<const Definition> definition,
+                                                    ExecutionInfo info, Options options,
+                                                    const boost::json::object& snapshot);
+  // After Restore: the timers to re-arm and the tasks to start again.
+  Effects Resume(int64_t now);
+
+  ExecutionStatus status() const { return status_; }
+  bool running() const { return status_ == ExecutionStatus::kRunning; }
+  const boost::json::value& input() const { return input_; }
+  const std::optional<boost::json::value>& output() const { return output_; }
+  const StatesError& failure() const { return failure_; }
+  int64_t stop_micros() const { return stop_micros_; }
+  uint64_t last_event_id() const { return next_event_id_ - 1; }
+  const ExecutionInfo& info() const { return info_; }
+  const Definition& definition() const { return *definition_; }
+
+ private:
+  enum class Phase : uint8_t { kEnter, kWait, kTask, kRetry, kChildren, kDone };
+  struct Frame {
+    uint64_t id = 0;
+    uint64_t parent = 0;  // 0 for the top level
+    int64_t index = -1;   // branch or iteration index in the parent
+    int scope = 0;
+    std::string state;
+    boost::json::value input;  // the raw input of the current state
+    Phase phase = Phase::kEnter;
+    bool retrying = false;  // re-entering after a Retry interval: no StateEntered event
+    uint64_t epoch = 0;
+    int64_t deadline = 0;                                                      // kWait / kRetry
+    int64_t task_deadline = 0, heartbeat_deadline = 0, heartbeat_seconds = 0;  // kTask
+    std::vector<int64_t> retry_counts;
+    boost::json::value effective;  // kTask: the parameters; kChildren (Map): the items
+    std::string task_token;
+    int64_t entered_micros = 0;
+    uint64_t last_event = 0;
+    boost::json::array results;  // kChildren
+    int64_t pending = 0, next_item = 0, max_concurrency = 0;
+    uint64_t started_event = 0;  // ParallelStateStarted / MapStateStarted
+  };
+
+  const State& StateOf(const Frame& f) const;
+  boost::json::value Context(const Frame& f, const State& s) const;
+  uint64_t Emit(Frame* f, std::string_view type, const char* details_key,
+                boost::json::object details);
+  Frame& NewFrame(uint64_t parent, int64_t index, int scope, boost::json::value input,
+                  uint64_t last_event);
+  void Pump();
+  void Enter(Frame& f);
+  void EnterTask(Frame& f, const State& s, const boost::json::value& effective);
+  void EnterChildren(Frame& f, const State& s, const boost::json::value& effective);
+  void SpawnIteration(Frame& f, const State& s);
+  void Finish(Frame& f, const State& s, boost::json::value result);
+  void Transition(Frame& f, const State& s, boost::json::value output);
+  void HandleError(Frame& f, StatesError err);
+  void FrameEnded(Frame& f, boost::json::value output);
+  void FrameFailed(Frame& f, StatesError err);
+  void AbortChildren(uint64_t parent);
+  void FailExecution(StatesError err, std::string_view type = "ExecutionFailed");
+  void ArmTimer(Frame& f, TimerKind kind, int64_t deadline);
+  int64_t DelayDeadline(double seconds) const;
+  boost::json::object TaskEventBase(const State& s) const;
+
+  std::shared_ptr<const Definition> definition_;
+  ExecutionInfo info_;
+  Options options_;
+  ExecutionStatus status_ = ExecutionStatus::kRunning;
+  boost::json::value input_;
+  std::optional<boost::json::value> output_;
+  StatesError failure_;
+  int64_t stop_micros_ = 0;
+  int64_t execution_deadline_ = 0;
+  uint64_t next_event_id_ = 1;
+  uint64_t next_frame_id_ = 1;
+  std::map<uint64_t, Frame> frames_;
+  std::deque<uint64_t> ready_;
+  // Set for the duration of one public call.
+  Effects* fx_ = nullptr;
+  int64_t now_ = 0;
+};
+
+}  // namespace tidepool::sfn::asl

@@ -1,0 +1,201 @@
+// StepFunctionsService: AWS Step Functions (AWS JSON 1.0, target prefix AWSStepFunctions).
+//
+// Kinds of state and where they live (keyspace.h):
+//   - state machines and activities: one JSON value each in the store, mirrored in memory;
+//   - executions: a start record written once, a state record (the interpreter's snapshot)
+//     rewritten in the batch of every transition, and one key per history event; in memory
+//     the running interpreter (asl::Execution) of every execution plus the summary of every
+//     finished one. EXPRESS executions live only in memory (AWS runs them at most once).
+// State is namespaced by the ARNs, which carry the caller's account and region.
+//
+// Execution flow: an interpreter call returns asl::Effects; ApplyEffects (execution_runner.cc)
+// submits the events and the new snapshot as one batch while holding the execution's lock
+// (commit order == transition order), arms the timers through the TimerService and hands the
+// tasks to the TaskRunner (or to an activity's queue). Recover() reloads every execution and
+// resumes the running ones where they were: Wait and Retry timers keep their deadlines, a task
+// that was in flight is started again (at-least-once, as AWS documents for tasks).
+//
+// Thread-safety: all public methods may be called from any thread; Invoke never blocks.
+// The service must outlive the io_context's pending handlers and the CommitQueue's pending
+// completions (stop both before destroying it), as for the other services.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "protocol/service.h"
+#include "services/stepfunctions/asl/definition.h"
+#include "services/stepfunctions/asl/execution.h"
+#include "services/stepfunctions/task_runner.h"
+#include "storage/commit_queue.h"
+#include "storage/store.h"
+
+namespace tidepool::sfn {
+
+struct StepFunctionsOptions {
+  // An AWS delay of 1 s (Wait, Retry interval, timeouts) takes time_scale seconds.
+  double time_scale = 1.0;
+  // How long GetActivityTask waits for a task (AWS: 60 s).
+  int64_t activity_poll_micros = 60'000'000;
+};
+
+class StepFunctionsService final : public protocol::Service {
+ public:
+  // `tasks` may be null (every non-activity Task then fails as unreachable); it and `timers`
+  // must outlive the service.
+  StepFunctionsService(storage::Store& store, storage::CommitQueue& commits, const Clock& clock,
+                       boost::asio::io_context& io, TimerService& timers, TaskRunner* tasks,
+                       StepFunctionsOptions options);
+  ~StepFunctionsService() override;
+  StepFunctionsService(const StepFunctionsService&) = delete;
+  StepFunctionsService& operator=(const StepFunctionsService&) = delete;
+
+  // Loads state machines, activities and executions; resumes running executions. Records that
+  // fail to decode are logged with their key and skipped. Call once, before serving.
+  Status Recover();
+
+  std::string_view Name() const override { return "stepfunctions"; }
+  const protocol::model::ServiceModel& Model() const override;
+  void Invoke(protocol::CallPtr call) override;
+  boost::json::object Health() const override;
+
+  // Answers parked GetActivityTask calls now (shutdown).
+  void EndLongPolls();
+
+ private:
+  using Handler = void (StepFunctionsService::*)(protocol::CallPtr);
+  friend struct StepFunctionsServiceTable;
+
+  struct StateMachine {
+    uint64_t uid = 0;
+    std::string arn, name, type, definition, role_arn, description, revision_id;
+    double created = 0, updated = 0;
+    boost::json::object logging, tracing;
+    std::map<std::string, std::string> tags;
+    std::shared_ptr<const asl::Definition> parsed;
+  };
+  struct Activity {
+    uint64_t uid = 0;
+    std::string arn, name;
+    double created = 0;
+    std::map<std::string, std::string> tags;
+  };
+  struct ExecutionRecord {
+    std::mutex mu;
+    uint64_t uid = 0;
+    bool express = false;
+    std::string arn, name, machine_arn, input_text, definition_text;
+    std::string account, region;
+    double start = 0;
+    std::unique_ptr<asl::Execution> run;          // guarded by mu
+    std::vector<protocol::CallPtr> sync_waiters;  // StartSyncExecution; guarded by mu
+  };
+  using ExecutionPtr = std::shared_ptr<ExecutionRecord>;
+  struct ActivityTask {
+    std::weak_ptr<ExecutionRecord> execution;
+    uint64_t frame = 0, epoch = 0;
+    std::string token, input;
+  };
+  struct ActivityPoll {
+    protocol::CallPtr call;
+    std::string worker;
+    std::shared_ptr<boost::asio::steady_timer> timer;
+  };
+
+  // --- state_machine_ops.cc
+  void CreateStateMachine(protocol::CallPtr call);
+  void DescribeStateMachine(protocol::CallPtr call);
+  void UpdateStateMachine(protocol::CallPtr call);
+  void DeleteStateMachine(protocol::CallPtr call);
+  void ListStateMachines(protocol::CallPtr call);
+  void ValidateStateMachineDefinition(protocol::CallPtr call);
+  void DescribeStateMachineForExecution(protocol::CallPtr call);
+  void TagResource(protocol::CallPtr call);
+  void UntagResource(protocol::CallPtr call);
+  void ListTagsForResource(protocol::CallPtr call);
+  // --- execution_ops.cc
+  void StartExecution(protocol::CallPtr call);
+  void StartSyncExecution(protocol::CallPtr call);
+  void DescribeExecution(protocol::CallPtr call);
+  void ListExecutions(protocol::CallPtr call);
+  void StopExecution(protocol::CallPtr call);
+  void GetExecutionHistory(protocol::CallPtr call);
+  // --- activity_ops.cc
+  void CreateActivity(protocol::CallPtr call);
+  void DescribeActivity(protocol::CallPtr call);
+  void DeleteActivity(protocol::CallPtr call);
+  void ListActivities(protocol::CallPtr call);
+  void GetActivityTask(protocol::CallPtr call);
+  void SendTaskSuccess(protocol::CallPtr call);
+  void SendTaskFailure(protocol::CallPtr call);
+  void SendTaskHeartbeat(protocol::CallPtr call);
+  void Unsupported(protocol::CallPtr call);
+
+  // --- execution_runner.cc
+  // Applies `fx` of `ex` (caller holds ex->mu): persists (STANDARD), arms timers, starts
+  // tasks. `reply`, when set, runs once the batch is durable (or at once for EXPRESS).
+  void ApplyEffects(const ExecutionPtr& ex, asl::Effects fx,
+                    std::function<void(const Status&)> reply = {}, storage::WriteBatch extra = {});
+  void ArmTimer(const ExecutionPtr& ex, const asl::TimerRequest& t);
+  void DispatchTask(const ExecutionPtr& ex, asl::TaskDispatch task);
+  void DeliverTaskResult(const ExecutionPtr& ex, uint64_t frame, uint64_t epoch,
+                         asl::TaskResult result);
+  boost::json::object StateRecord(const ExecutionRecord& ex) const;
+  boost::json::object StartRecord(const ExecutionRecord& ex) const;
+  void FinishSyncWaiters(ExecutionRecord& ex);
+  static std::string MakeToken(const std::string& execution_arn, uint64_t frame, uint64_t epoch);
+  struct TokenRef {
+    ExecutionPtr execution;
+    uint64_t frame = 0, epoch = 0;
+  };
+  Result<TokenRef> ResolveToken(std::string_view token) const;
+  void OfferActivityTask(const std::string& activity_arn, ActivityTask task);
+
+  // --- stepfunctions_service.cc: shared helpers
+  std::shared_ptr<StateMachine> FindMachine(std::string_view arn) const;
+  ExecutionPtr FindExecution(std::string_view arn) const;
+  Result<std::shared_ptr<StateMachine>> ResolveMachine(std::string_view arn) const;
+  Result<ExecutionPtr> ResolveExecution(std::string_view arn) const;
+  uint64_t NextUid();
+  boost::json::object MachineRecord(const StateMachine& m) const;
+  boost::json::object ExecutionDescription(ExecutionRecord& ex) const;  // caller holds ex.mu
+  bool Submit(storage::WriteBatch batch, protocol::CallPtr call,
+              std::function<void(const Status&)> done);
+  static void Fail(const protocol::CallPtr& call, const Status& status);
+  asl::Execution::Options InterpreterOptions() const;
+
+  storage::Store& store_;
+  storage::CommitQueue& commits_;
+  const Clock& clock_;
+  boost::asio::io_context& io_;
+  TimerService& timers_;
+  TaskRunner* tasks_;
+  const StepFunctionsOptions options_;
+  std::shared_ptr<std::atomic<bool>> alive_;
+
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::shared_ptr<StateMachine>> machines_;        // by ARN
+  std::map<std::string, std::shared_ptr<Activity>> activities_;          // by ARN
+  std::unordered_map<std::string, ExecutionPtr> executions_;             // by ARN
+  std::map<std::string, std::vector<ExecutionPtr>> machine_executions_;  // machine ARN -> starts
+  uint64_t next_uid_ = 1;                                                // guarded by mu_
+
+  std::mutex activity_mu_;
+  std::map<std::string, std::deque<ActivityTask>> activity_tasks_;  // by activity ARN
+  std::map<std::string, std::deque<ActivityPoll>> activity_polls_;  // by activity ARN
+};
+
+}  // namespace tidepool::sfn

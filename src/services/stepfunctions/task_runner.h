@@ -1,0 +1,40 @@
+// The narrow interfaces the Step Functions service needs from the rest of the process:
+// something that runs a Task's Resource (bound by src/main/serve.cc to the local services)
+// and something that fires timers.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "services/stepfunctions/asl/execution.h"
+
+namespace tidepool::sfn {
+
+struct TaskRequest {
+  std::string resource;      // the Task's Resource without a ".waitForTaskToken" suffix
+  boost::json::value input;  // the effective parameters
+  std::string task_token;    // for .waitForTaskToken (the caller passes it on in Parameters)
+  std::string account_id;    // of the execution
+  std::string region;
+};
+
+// Runs Task resources. Run must not block; `done` may run on any thread, exactly once.
+// A resource the runner cannot reach completes with an error (never silently succeeds).
+class TaskRunner {
+ public:
+  virtual ~TaskRunner() = default;
+  virtual void Run(TaskRequest request, std::function<void(asl::TaskResult)> done) = 0;
+};
+
+// Fires callbacks at wall-clock deadlines (microseconds on the service's Clock).
+// Thread-safe; callbacks run on any thread, never inline in At().
+class TimerService {
+ public:
+  virtual ~TimerService() = default;
+  virtual void At(int64_t deadline_micros, std::function<void()> fn) = 0;
+};
+
+}  // namespace tidepool::sfn
