@@ -26,6 +26,8 @@
 #include "protocol/http/run_loop.h"
 #include "protocol/query_dispatcher.h"
 #include "protocol/router.h"
+#include "services/dynamodb/dynamodb_service.h"
+#include "services/dynamodb/keyspace.h"
 #include "services/kinesis/keyspace.h"
 #include "services/kinesis/kinesis_service.h"
 #include "services/sns/keyspace.h"
@@ -52,6 +54,7 @@ int UsableCpus() {
 size_t KeyFamilyOf(std::string_view key) {
   if (size_t n = sqs::keyspace::FamilyLength(key)) return n;
   if (size_t n = kinesis::keyspace::FamilyLength(key)) return n;
+  if (size_t n = dynamodb::keyspace::FamilyLength(key)) return n;
   return sns::keyspace::FamilyLength(key);
 }
 
@@ -134,6 +137,13 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
 
+  dynamodb::DynamoDbService dynamodb(**store, commits, clock);
+  if (Status s = dynamodb.Recover(); !s.ok()) {
+    spdlog::error("cannot recover DynamoDB state: {}", s.ToString());
+    return 1;
+  }
+  dynamodb::DynamoDbStreamsService dynamodb_streams(dynamodb);
+
   // The engine: SNS deliveries to SQS queues and HTTP endpoints (Lambda once it exists).
   engine::SqsQueueSink queue_sink(sqs);
   engine::BeastHttpSink http_sink(io);
@@ -151,8 +161,8 @@ int RunServe(const ServeOptions& options) {
   router_options.credentials = std::move(credentials);
   router_options.clock = &clock;
   protocol::Router router(std::move(router_options));
-  for (protocol::Service* service :
-       std::initializer_list<protocol::Service*>{&kinesis, &sqs, &sns}) {
+  for (protocol::Service* service : std::initializer_list<protocol::Service*>{
+           &kinesis, &sqs, &sns, &dynamodb, &dynamodb_streams}) {
     if (Status s = router.AddService(*service); !s.ok()) {
       spdlog::error("cannot register {}: {}", service->Name(), s.message());
       return 1;
@@ -174,7 +184,11 @@ int RunServe(const ServeOptions& options) {
   http_options.port = options.port;
   http::HttpServer server(io, http_options, router.AsHandler());
 
-  HealthSources health{started, options.durability, {&kinesis, &sqs, &sns}, &server, &commits};
+  HealthSources health{started,
+                       options.durability,
+                       {&kinesis, &sqs, &sns, &dynamodb, &dynamodb_streams},
+                       &server,
+                       &commits};
   Status health_route = router.AddInternalRoute(
       boost::beast::http::verb::get, "/_tidepool/health",
       [&health](http::HttpRequest&&, const protocol::RequestContext&, http::Responder respond) {

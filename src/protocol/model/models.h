@@ -9,8 +9,10 @@
 
 namespace tidepool::protocol::model {
 
-const ServiceModel& KinesisModel();  // botocore "kinesis"
-const ServiceModel& SnsModel();      // botocore "sns"
-const ServiceModel& SqsModel();      // botocore "sqs"
+const ServiceModel& DynamoDbModel();         // botocore "dynamodb"
+const ServiceModel& DynamoDbStreamsModel();  // botocore "dynamodbstreams"
+const ServiceModel& KinesisModel();          // botocore "kinesis"
+const ServiceModel& SnsModel();              // botocore "sns"
+const ServiceModel& SqsModel();              // botocore "sqs"
 
 }  // namespace tidepool::protocol::model

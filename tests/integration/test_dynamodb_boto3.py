@@ -1,0 +1,265 @@
+"""DynamoDB and DynamoDB Streams through boto3: tables, items, expressions, queries, streams."""
+
+import decimal
+
+import botocore.exceptions
+import pytest
+
+from harness import make_client
+
+
+@pytest.fixture
+def ddb(endpoint):
+    return make_client(endpoint, "dynamodb")
+
+
+@pytest.fixture
+def streams(endpoint):
+    return make_client(endpoint, "dynamodbstreams")
+
+
+def error_of(call, **kwargs):
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        call(**kwargs)
+    err = info.value.response["Error"]
+    return err["Code"], err["Message"]
+
+
+def make_table(ddb, name="tbl", range_type=None, **extra):
+    keys = [{"AttributeName": "pk", "KeyType": "HASH"}]
+    attrs = [{"AttributeName": "pk", "AttributeType": "S"}]
+    if range_type:
+        keys.append({"AttributeName": "sk", "KeyType": "RANGE"})
+        attrs.append({"AttributeName": "sk", "AttributeType": range_type})
+    attrs += extra.pop("more_attrs", [])
+    ddb.create_table(TableName=name, KeySchema=keys, AttributeDefinitions=attrs,
+                     BillingMode="PAY_PER_REQUEST", **extra)
+    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.1})
+
+
+def test_table_lifecycle(ddb):
+    make_table(ddb, "orders", "N")
+    desc = ddb.describe_table(TableName="orders")["Table"]
+    assert desc["TableStatus"] == "ACTIVE"
+    assert desc["KeySchema"][1] == {"AttributeName": "sk", "KeyType": "RANGE"}
+    assert desc["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    code, msg = error_of(ddb.create_table, TableName="orders",
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+    assert (code, msg) == ("ResourceInUseException", "Table already exists: orders")
+    for i in range(3):
+        make_table(ddb, "tbl%d" % i)
+    page = ddb.list_tables(Limit=2)
+    assert page["TableNames"] == ["orders", "tbl0"]
+    assert ddb.list_tables(ExclusiveStartTableName=page["LastEvaluatedTableName"])[
+        "TableNames"] == ["tbl1", "tbl2"]
+    ddb.delete_table(TableName="tbl0")
+    code, msg = error_of(ddb.describe_table, TableName="tbl0")
+    assert code == "ResourceNotFoundException"
+    assert msg == "Requested resource not found: Table: tbl0 not found"
+    code, msg = error_of(ddb.create_table, TableName="bad",
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "other", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+    assert code == "ValidationException"
+    assert "Some index key attributes are not defined in AttributeDefinitions" in msg
+
+
+def test_tags_and_ttl(ddb):
+    make_table(ddb)
+    arn = ddb.describe_table(TableName="tbl")["Table"]["TableArn"]
+    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "a", "Value": "1"}])
+    assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "a", "Value": "1"}]
+    ddb.untag_resource(ResourceArn=arn, TagKeys=["a"])
+    assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == []
+    ddb.update_time_to_live(TableName="tbl", TimeToLiveSpecification={
+        "Enabled": True, "AttributeName": "exp"})
+    d = ddb.describe_time_to_live(TableName="tbl")["TimeToLiveDescription"]
+    assert d == {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}
+
+
+def test_put_get_update_delete(ddb):
+    make_table(ddb)
+    item = {"pk": {"S": "a"}, "n": {"N": "1.50"}, "b": {"B": b"\x00\xff"},
+            "ss": {"SS": ["x", "y"]}, "ts": {"SS": ["x", "y"]}, "l": {"L": [{"S": "q"}, {"BOOL": True}, {"NULL": True}]},
+            "m": {"M": {"nested": {"N": "-0"}}}}
+    ddb.put_item(TableName="tbl", Item=item)
+    got = ddb.get_item(TableName="tbl", Key={"pk": {"S": "a"}})["Item"]
+    assert got["n"] == {"N": "1.5"}
+    assert got["b"] == {"B": b"\x00\xff"}
+    assert got["m"] == {"M": {"nested": {"N": "0"}}}
+    assert sorted(got["ss"]["SS"]) == ["x", "y"]
+    proj = ddb.get_item(TableName="tbl", Key={"pk": {"S": "a"}},
+                        ProjectionExpression="#l[1], m.nested",
+                        ExpressionAttributeNames={"#l": "l"})["Item"]
+    assert proj == {"l": {"L": [{"BOOL": True}]}, "m": {"M": {"nested": {"N": "0"}}}}
+
+    out = ddb.update_item(
+        TableName="tbl", Key={"pk": {"S": "a"}},
+        UpdateExpression="SET n = n + :big, c = if_not_exists(c, :zero) REMOVE l[0] "
+                         "ADD ss :more DELETE ts :x",
+        ExpressionAttributeValues={":big": {"N": "12345678901234567890123456789012345"},
+                                   ":zero": {"N": "0"}, ":more": {"SS": ["z"]},
+                                   ":x": {"SS": ["x"]}},
+        ReturnValues="ALL_NEW")["Attributes"]
+    assert out["n"] == {"N": "12345678901234567890123456789012346.5"}
+    assert out["c"] == {"N": "0"}
+    assert out["l"]["L"] == [{"BOOL": True}, {"NULL": True}]
+    assert sorted(out["ss"]["SS"]) == ["x", "y", "z"]
+    assert out["ts"]["SS"] == ["y"]
+
+    code, msg = error_of(ddb.put_item, TableName="tbl", Item={"pk": {"S": "a"}},
+                         ConditionExpression="attribute_not_exists(pk)")
+    assert (code, msg) == ("ConditionalCheckFailedException", "The conditional request failed")
+    code, msg = error_of(ddb.update_item, TableName="tbl", Key={"pk": {"S": "a"}},
+                         UpdateExpression="SET #s = :v", ExpressionAttributeNames={"#s": "s"},
+                         ExpressionAttributeValues={":v": {"S": "1"}, ":w": {"S": "2"}})
+    assert code == "ValidationException"
+    assert msg == ("Value provided in ExpressionAttributeValues unused in expressions: "
+                   "keys: {:w}")
+    code, msg = error_of(ddb.update_item, TableName="tbl", Key={"pk": {"S": "a"}},
+                         UpdateExpression="SET status = :v",
+                         ExpressionAttributeValues={":v": {"S": "1"}})
+    assert msg == ("Invalid UpdateExpression: Attribute name is a reserved keyword; "
+                   "reserved keyword: status")
+    code, msg = error_of(ddb.update_item, TableName="tbl", Key={"pk": {"S": "a"}},
+                         UpdateExpression="SET a = :v, a.b = :v",
+                         ExpressionAttributeValues={":v": {"S": "1"}})
+    assert msg == ("Invalid UpdateExpression: Two document paths overlap with each other; must "
+                   "remove or rewrite one of these paths; path one: [a], path two: [a, b]")
+    code, msg = error_of(ddb.get_item, TableName="tbl", Key={"nope": {"S": "a"}})
+    assert msg == "The provided key element does not match the schema"
+    code, msg = error_of(ddb.put_item, TableName="tbl", Item={"pk": {"N": "1"}})
+    assert msg == ("One or more parameter values were invalid: Type mismatch for key pk "
+                   "expected: S actual: N")
+    code, msg = error_of(ddb.put_item, TableName="tbl",
+                         Item={"pk": {"S": "big"}, "v": {"S": "x" * 410000}})
+    assert msg == "Item size has exceeded the maximum allowed size"
+    code, msg = error_of(ddb.get_item, TableName="missing", Key={"pk": {"S": "a"}})
+    assert (code, msg) == ("ResourceNotFoundException", "Requested resource not found")
+
+    old = ddb.delete_item(TableName="tbl", Key={"pk": {"S": "a"}}, ReturnValues="ALL_OLD")
+    assert old["Attributes"]["pk"] == {"S": "a"}
+    assert "Item" not in ddb.get_item(TableName="tbl", Key={"pk": {"S": "a"}})
+
+
+def test_query_scan_number_order(ddb):
+    make_table(ddb, "qqq", "N")
+    values = ["-100", "-1.5", "-1", "0", "0.001", "2", "10", "1e3", "12345678901234567890"]
+    for v in values:
+        ddb.put_item(TableName="qqq", Item={"pk": {"S": "h"}, "sk": {"N": v}, "odd": {"BOOL": True}})
+    ddb.put_item(TableName="qqq", Item={"pk": {"S": "other"}, "sk": {"N": "5"}})
+    got = ddb.query(TableName="qqq", KeyConditionExpression="pk = :h",
+                    ExpressionAttributeValues={":h": {"S": "h"}})["Items"]
+    assert [decimal.Decimal(i["sk"]["N"]) for i in got] == sorted(decimal.Decimal(v)
+                                                                  for v in values)
+    rev = ddb.query(TableName="qqq", KeyConditionExpression="pk = :h AND sk BETWEEN :a AND :b",
+                    ExpressionAttributeValues={":h": {"S": "h"}, ":a": {"N": "-1.5"},
+                                               ":b": {"N": "10"}},
+                    ScanIndexForward=False)["Items"]
+    assert [i["sk"]["N"] for i in rev] == ["10", "2", "0.001", "0", "-1", "-1.5"]
+    # Paging with Limit and ExclusiveStartKey.
+    seen, start = [], None
+    while True:
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        page = ddb.query(TableName="qqq", KeyConditionExpression="pk = :h AND sk > :z",
+                         ExpressionAttributeValues={":h": {"S": "h"}, ":z": {"N": "0"}},
+                         Limit=2, **kwargs)
+        seen += [i["sk"]["N"] for i in page["Items"]]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
+    assert seen == ["0.001", "2", "10", "1000", "12345678901234567890"]
+    count = ddb.query(TableName="qqq", KeyConditionExpression="pk = :h", Select="COUNT",
+                      FilterExpression="sk >= :z",
+                      ExpressionAttributeValues={":h": {"S": "h"}, ":z": {"N": "0"}})
+    assert (count["Count"], count["ScannedCount"]) == (6, 9)
+    scan = ddb.scan(TableName="qqq")
+    assert scan["Count"] == 10
+    segments = sum(ddb.scan(TableName="qqq", Segment=s, TotalSegments=3)["Count"]
+                   for s in range(3))
+    assert segments == 10
+    code, msg = error_of(ddb.query, TableName="qqq", KeyConditionExpression="sk = :z",
+                         ExpressionAttributeValues={":z": {"N": "0"}})
+    assert msg == "Query condition missed key schema element: pk"
+
+
+def test_string_begins_with_and_gsi(ddb):
+    make_table(ddb, "ggg", "S", more_attrs=[{"AttributeName": "email", "AttributeType": "S"}],
+               GlobalSecondaryIndexes=[{
+                   "IndexName": "by_email",
+                   "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
+                   "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+    for sk in ["a", "ab", "abc", "b"]:
+        ddb.put_item(TableName="ggg", Item={"pk": {"S": "u"}, "sk": {"S": sk},
+                                          "email": {"S": sk + "@x"}, "extra": {"N": "1"}})
+    got = ddb.query(TableName="ggg", KeyConditionExpression="pk = :p AND begins_with(sk, :a)",
+                    ExpressionAttributeValues={":p": {"S": "u"}, ":a": {"S": "ab"}})["Items"]
+    assert [i["sk"]["S"] for i in got] == ["ab", "abc"]
+    by_email = ddb.query(TableName="ggg", IndexName="by_email",
+                         KeyConditionExpression="email = :e",
+                         ExpressionAttributeValues={":e": {"S": "abc@x"}})["Items"]
+    assert by_email == [{"pk": {"S": "u"}, "sk": {"S": "abc"}, "email": {"S": "abc@x"}}]
+    # A GSI added later is backfilled.
+    ddb.update_table(TableName="ggg",
+                     AttributeDefinitions=[{"AttributeName": "extra", "AttributeType": "N"}],
+                     GlobalSecondaryIndexUpdates=[{"Create": {
+                         "IndexName": "by_extra",
+                         "KeySchema": [{"AttributeName": "extra", "KeyType": "HASH"}],
+                         "Projection": {"ProjectionType": "ALL"}}}])
+    assert ddb.query(TableName="ggg", IndexName="by_extra", KeyConditionExpression="extra = :e",
+                     ExpressionAttributeValues={":e": {"N": "1"}})["Count"] == 4
+
+
+def test_streams(ddb, streams):
+    make_table(ddb, "sss", StreamSpecification={"StreamEnabled": True,
+                                               "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    arn = ddb.describe_table(TableName="sss")["Table"]["LatestStreamArn"]
+    ddb.put_item(TableName="sss", Item={"pk": {"S": "k"}, "v": {"N": "1"}})
+    ddb.put_item(TableName="sss", Item={"pk": {"S": "k"}, "v": {"N": "1"}})  # no change: no record
+    ddb.update_item(TableName="sss", Key={"pk": {"S": "k"}}, UpdateExpression="SET v = :two",
+                    ExpressionAttributeValues={":two": {"N": "2"}})
+    ddb.delete_item(TableName="sss", Key={"pk": {"S": "k"}})
+    listed = streams.list_streams(TableName="sss")["Streams"]
+    assert [s["StreamArn"] for s in listed] == [arn]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    out = streams.get_records(ShardIterator=it)
+    records = out["Records"]
+    assert [r["eventName"] for r in records] == ["INSERT", "MODIFY", "REMOVE"]
+    assert records[1]["dynamodb"]["OldImage"]["v"] == {"N": "1"}
+    assert records[1]["dynamodb"]["NewImage"]["v"] == {"N": "2"}
+    assert records[2]["dynamodb"]["Keys"] == {"pk": {"S": "k"}}
+    assert "NewImage" not in records[2]["dynamodb"]
+    latest = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                        ShardIteratorType="LATEST")["ShardIterator"]
+    ddb.put_item(TableName="sss", Item={"pk": {"S": "z"}})
+    assert [r["dynamodb"]["Keys"] for r in streams.get_records(ShardIterator=latest)[
+        "Records"]] == [{"pk": {"S": "z"}}]
+    assert streams.get_records(ShardIterator=out["NextShardIterator"])["Records"][0][
+        "eventName"] == "INSERT"
+
+
+@pytest.mark.tidepool(durability="sync")
+def test_restart_keeps_tables_items_and_stream(tidepool_factory, tmp_path):
+    data = tmp_path / "ddbdata"
+    first = tidepool_factory(durability="sync", data_dir=data)
+    ddb = make_client(first.endpoint, "dynamodb")
+    make_table(ddb, "rrr", "N", StreamSpecification={"StreamEnabled": True,
+                                                    "StreamViewType": "KEYS_ONLY"})
+    for i in range(20):
+        ddb.put_item(TableName="rrr", Item={"pk": {"S": "p"}, "sk": {"N": str(i)}})
+    first.kill()
+    second = tidepool_factory(durability="sync", data_dir=data)
+    ddb = make_client(second.endpoint, "dynamodb")
+    assert ddb.query(TableName="rrr", KeyConditionExpression="pk = :p",
+                     ExpressionAttributeValues={":p": {"S": "p"}})["Count"] == 20
+    ddb.put_item(TableName="rrr", Item={"pk": {"S": "p"}, "sk": {"N": "99"}})
+    st = make_client(second.endpoint, "dynamodbstreams")
+    arn = ddb.describe_table(TableName="rrr")["Table"]["LatestStreamArn"]
+    shard = st.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    it = st.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                               ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    assert len(st.get_records(ShardIterator=it)["Records"]) == 21
