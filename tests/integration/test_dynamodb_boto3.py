@@ -263,3 +263,89 @@ def test_restart_keeps_tables_items_and_stream(tidepool_factory, tmp_path):
     it = st.get_shard_iterator(StreamArn=arn, ShardId=shard,
                                ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     assert len(st.get_records(ShardIterator=it)["Records"]) == 21
+
+
+def test_batch_operations(ddb):
+    make_table(ddb, "bbb", "N")
+    ddb.batch_write_item(RequestItems={"bbb": [
+        {"PutRequest": {"Item": {"pk": {"S": "a"}, "sk": {"N": str(i)}}}} for i in range(25)]})
+    got = ddb.batch_get_item(RequestItems={"bbb": {
+        "Keys": [{"pk": {"S": "a"}, "sk": {"N": str(i)}} for i in (0, 7, 99)],
+        "ProjectionExpression": "sk"}})
+    assert sorted(i["sk"]["N"] for i in got["Responses"]["bbb"]) == ["0", "7"]
+    assert got["UnprocessedKeys"] == {}
+    out = ddb.batch_write_item(RequestItems={"bbb": [
+        {"DeleteRequest": {"Key": {"pk": {"S": "a"}, "sk": {"N": str(i)}}}} for i in range(20)]})
+    assert out["UnprocessedItems"] == {}
+    assert ddb.scan(TableName="bbb")["Count"] == 5
+    code, msg = error_of(ddb.batch_write_item, RequestItems={"bbb": [
+        {"PutRequest": {"Item": {"pk": {"S": "d"}, "sk": {"N": "1"}}}},
+        {"PutRequest": {"Item": {"pk": {"S": "d"}, "sk": {"N": "1.0"}}}}]})
+    assert msg == "Provided list of item keys contains duplicates"
+
+
+def test_transactions(ddb):
+    make_table(ddb, "acc")
+    ddb.put_item(TableName="acc", Item={"pk": {"S": "alice"}, "bal": {"N": "100"}})
+    ddb.put_item(TableName="acc", Item={"pk": {"S": "bob"}, "bal": {"N": "0"}})
+
+    def transfer(amount, token=None):
+        kwargs = {"ClientRequestToken": token} if token else {}
+        return ddb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": "acc", "Key": {"pk": {"S": "alice"}},
+                        "UpdateExpression": "SET bal = bal - :a",
+                        "ConditionExpression": "bal >= :a",
+                        "ExpressionAttributeValues": {":a": {"N": str(amount)}}}},
+            {"Update": {"TableName": "acc", "Key": {"pk": {"S": "bob"}},
+                        "UpdateExpression": "SET bal = bal + :a",
+                        "ExpressionAttributeValues": {":a": {"N": str(amount)}}}},
+        ], **kwargs)
+
+    transfer(30, token="tok-1")
+    transfer(30, token="tok-1")  # idempotent: applied once
+    code, msg = error_of(transfer, amount=500)
+    assert code == "TransactionCanceledException"
+    assert msg == ("Transaction cancelled, please refer cancellation reasons for specific "
+                   "reasons [ConditionalCheckFailed, None]")
+    code, _ = error_of(transfer, amount=31, token="tok-1")
+    assert code == "IdempotentParameterMismatchException"
+    got = ddb.transact_get_items(TransactItems=[
+        {"Get": {"TableName": "acc", "Key": {"pk": {"S": "alice"}}}},
+        {"Get": {"TableName": "acc", "Key": {"pk": {"S": "bob"}}}},
+        {"Get": {"TableName": "acc", "Key": {"pk": {"S": "nobody"}}}}])["Responses"]
+    assert [r.get("Item", {}).get("bal") for r in got] == [{"N": "70"}, {"N": "30"}, None]
+    ddb.transact_write_items(TransactItems=[
+        {"ConditionCheck": {"TableName": "acc", "Key": {"pk": {"S": "bob"}},
+                            "ConditionExpression": "attribute_exists(pk)"}},
+        {"Put": {"TableName": "acc", "Item": {"pk": {"S": "carol"}, "bal": {"N": "1"}}}},
+        {"Delete": {"TableName": "acc", "Key": {"pk": {"S": "alice"}}}}])
+    assert sorted(i["pk"]["S"] for i in ddb.scan(TableName="acc")["Items"]) == ["bob", "carol"]
+
+
+def test_unimplemented_operation_is_refused(ddb):
+    code, msg = error_of(ddb.execute_statement, Statement="SELECT * FROM acc")
+    assert code == "UnknownOperationException"
+    assert "ExecuteStatement" in msg
+
+
+def test_document_client_types(endpoint):
+    """boto3's resource layer (Decimal numbers, sets, binary) round-trips."""
+    import boto3
+    res = boto3.resource("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+                         aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+                         aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    table = res.create_table(TableName="docs", KeySchema=[{"AttributeName": "id",
+                                                           "KeyType": "HASH"}],
+                             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "N"}],
+                             BillingMode="PAY_PER_REQUEST")
+    table.wait_until_exists()
+    item = {"id": decimal.Decimal("1"), "price": decimal.Decimal("19.99"),
+            "tags": {"a", "b"}, "nested": {"list": [1, "two", None, True]}}
+    table.put_item(Item=item)
+    got = table.get_item(Key={"id": 1})["Item"]
+    assert got["price"] == decimal.Decimal("19.99")
+    assert got["tags"] == {"a", "b"}
+    assert got["nested"]["list"] == [1, "two", None, True]
+    from boto3.dynamodb.conditions import Attr, Key
+    assert table.query(KeyConditionExpression=Key("id").eq(1))["Count"] == 1
+    assert table.scan(FilterExpression=Attr("price").gt(decimal.Decimal("10")))["Count"] == 1
