@@ -142,6 +142,7 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("cannot recover DynamoDB state: {}", s.ToString());
     return 1;
   }
+  dynamodb.StartTtlSweeper(io, std::chrono::seconds(1));
   dynamodb::DynamoDbStreamsService dynamodb_streams(dynamodb);
 
   // The engine: SNS deliveries to SQS queues and HTTP endpoints (Lambda once it exists).

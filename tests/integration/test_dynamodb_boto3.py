@@ -303,10 +303,14 @@ def test_transactions(ddb):
 
     transfer(30, token="tok-1")
     transfer(30, token="tok-1")  # idempotent: applied once
-    code, msg = error_of(transfer, amount=500)
-    assert code == "TransactionCanceledException"
-    assert msg == ("Transaction cancelled, please refer cancellation reasons for specific "
-                   "reasons [ConditionalCheckFailed, None]")
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        transfer(500)
+    err = info.value.response
+    assert err["Error"]["Code"] == "TransactionCanceledException"
+    assert err["Error"]["Message"] == (
+        "Transaction cancelled, please refer cancellation reasons for specific "
+        "reasons [ConditionalCheckFailed, None]")
+
     code, _ = error_of(transfer, amount=31, token="tok-1")
     assert code == "IdempotentParameterMismatchException"
     got = ddb.transact_get_items(TransactItems=[
@@ -349,3 +353,60 @@ def test_document_client_types(endpoint):
     from boto3.dynamodb.conditions import Attr, Key
     assert table.query(KeyConditionExpression=Key("id").eq(1))["Count"] == 1
     assert table.scan(FilterExpression=Attr("price").gt(decimal.Decimal("10")))["Count"] == 1
+
+
+def test_legacy_parameters(ddb):
+    make_table(ddb, "leg", "N")
+    ddb.put_item(TableName="leg", Item={"pk": {"S": "a"}, "sk": {"N": "1"}, "v": {"S": "x"}},
+                 Expected={"pk": {"Exists": False}})
+    code, _ = error_of(ddb.put_item, TableName="leg", Item={"pk": {"S": "a"}, "sk": {"N": "1"}},
+                       Expected={"v": {"Value": {"S": "other"}}})
+    assert code == "ConditionalCheckFailedException"
+    ddb.update_item(TableName="leg", Key={"pk": {"S": "a"}, "sk": {"N": "1"}},
+                    AttributeUpdates={"n": {"Action": "ADD", "Value": {"N": "5"}},
+                                      "v": {"Action": "DELETE"}},
+                    Expected={"v": {"ComparisonOperator": "EQ",
+                                    "AttributeValueList": [{"S": "x"}]}})
+    item = ddb.get_item(TableName="leg", Key={"pk": {"S": "a"}, "sk": {"N": "1"}},
+                        AttributesToGet=["n", "v"])["Item"]
+    assert item == {"n": {"N": "5"}}
+    for i in range(2, 6):
+        ddb.put_item(TableName="leg", Item={"pk": {"S": "a"}, "sk": {"N": str(i)}})
+    got = ddb.query(TableName="leg", KeyConditions={
+        "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]},
+        "sk": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "2"}, {"N": "4"}]}})
+    assert [i["sk"]["N"] for i in got["Items"]] == ["2", "3", "4"]
+    scanned = ddb.scan(TableName="leg", ScanFilter={"n": {"ComparisonOperator": "NOT_NULL"}})
+    assert scanned["Count"] == 1
+    code, msg = error_of(ddb.put_item, TableName="leg", Item={"pk": {"S": "b"}, "sk": {"N": "1"}},
+                         Expected={"pk": {"Exists": False}},
+                         ConditionExpression="attribute_not_exists(pk)")
+    assert msg == ("Can not use both expression and non-expression parameters in the same "
+                   "request: Non-expression parameters: {Expected} Expression parameters: "
+                   "{ConditionExpression}")
+
+
+def test_ttl_expiry_deletes_and_streams(ddb, streams):
+    import time
+    make_table(ddb, "ttl", StreamSpecification={"StreamEnabled": True,
+                                                 "StreamViewType": "OLD_IMAGE"})
+    ddb.update_time_to_live(TableName="ttl", TimeToLiveSpecification={
+        "Enabled": True, "AttributeName": "exp"})
+    now = int(time.time())
+    ddb.put_item(TableName="ttl", Item={"pk": {"S": "old"}, "exp": {"N": str(now - 10)}})
+    ddb.put_item(TableName="ttl", Item={"pk": {"S": "new"}, "exp": {"N": str(now + 3600)}})
+    ddb.put_item(TableName="ttl", Item={"pk": {"S": "none"}})
+    deadline = time.time() + 10
+    while time.time() < deadline and ddb.scan(TableName="ttl")["Count"] != 2:
+        time.sleep(0.2)
+    assert sorted(i["pk"]["S"] for i in ddb.scan(TableName="ttl")["Items"]) == ["new", "none"]
+    arn = ddb.describe_table(TableName="ttl")["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    removes = [r for r in streams.get_records(ShardIterator=it)["Records"]
+               if r["eventName"] == "REMOVE"]
+    assert len(removes) == 1
+    assert removes[0]["userIdentity"] == {"Type": "Service",
+                                          "PrincipalId": "dynamodb.amazonaws.com"}
+    assert removes[0]["dynamodb"]["OldImage"]["pk"] == {"S": "old"}

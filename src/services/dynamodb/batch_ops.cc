@@ -308,23 +308,23 @@ void DynamoDbService::TransactWriteItems(CallPtr call) {
 
   auto locks = LockAll(tables);
   std::vector<std::optional<json::object>> olds;
-  std::vector<std::string> reasons;
+  std::string list;
   bool failed = false;
   for (auto& w : writes) {
     auto old = w.table->ReadItem(store_, w.key);
     if (!old.ok()) return call->Fail(ToAwsError(old.status()));
     const bool ok = !w.condition || EvaluateCondition(*w.condition, *old ? **old : json::object());
-    reasons.push_back(ok ? "None" : "ConditionalCheckFailed");
+    list += list.empty() ? "" : ", ";
+    list += ok ? "None" : "ConditionalCheckFailed";
     failed |= !ok;
     olds.push_back(std::move(*old));
   }
   if (failed) {
-    std::string list;
-    for (const auto& r : reasons) list += (list.empty() ? "" : ", ") + r;
-    return call->Fail(ToAwsError(DynamoStatus(
+    protocol::AwsError e = ToAwsError(DynamoStatus(
         DynamoError::kTransactionCanceled,
         "Transaction cancelled, please refer cancellation reasons for specific reasons [" + list +
-            "]")));
+            "]"));
+    return call->Fail(std::move(e));
   }
   storage::WriteBatch batch;
   std::map<Table*, std::vector<std::pair<std::string, uint64_t>>> versions;

@@ -64,7 +64,10 @@ DynamoDbService::DynamoDbService(storage::Store& store, storage::CommitQueue& co
     : store_(store),
       commits_(commits),
       clock_(clock),
+      alive_(std::make_shared<std::atomic<bool>>(true)),
       listeners_(std::make_shared<const ListenerList>()) {}
+
+DynamoDbService::~DynamoDbService() { alive_->store(false); }
 
 const protocol::model::ServiceModel& DynamoDbService::Model() const {
   return protocol::model::DynamoDbModel();
@@ -177,6 +180,7 @@ bool DynamoDbService::StageChange(Table& t, const ItemChange& change, storage::W
             : !change.new_item ? StreamEvent::kRemove
                                : StreamEvent::kModify;
   r.created_micros = clock_.NowMicros();
+  r.by_ttl = change.by_ttl;
   r.keys = t.KeyOf(change.new_item ? *change.new_item : *change.old_item);
   const std::string& view = t.stream_view_type;
   if ((view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES") && change.new_item) {

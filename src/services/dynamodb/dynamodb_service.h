@@ -16,9 +16,11 @@
 // disk. The service must outlive the CommitQueue's pending completions.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <boost/json/object.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -50,12 +52,19 @@ using StreamListener = std::function<void(const StreamRecordsCommitted&)>;
 class DynamoDbService final : public protocol::Service {
  public:
   DynamoDbService(storage::Store& store, storage::CommitQueue& commits, const Clock& clock);
-  ~DynamoDbService() override = default;
+  ~DynamoDbService() override;
   DynamoDbService(const DynamoDbService&) = delete;
   DynamoDbService& operator=(const DynamoDbService&) = delete;
 
   // Loads every table from the store and recounts items. Call once, before serving.
   Status Recover();
+
+  // Every `interval`, deletes the items whose TTL attribute has passed (DeleteExpiredItems),
+  // until the service is destroyed. The io_context must outlive the service or be stopped.
+  void StartTtlSweeper(boost::asio::io_context& io, std::chrono::milliseconds interval);
+  // One sweep: deletes up to 1,000 expired items per table with TTL enabled, as the DynamoDB
+  // service principal (their stream records carry its userIdentity). Returns the count.
+  uint64_t DeleteExpiredItems();
 
   std::string_view Name() const override { return "dynamodb"; }
   const protocol::model::ServiceModel& Model() const override;
@@ -113,6 +122,7 @@ class DynamoDbService final : public protocol::Service {
   struct ItemChange {
     std::string key;  // store key
     std::optional<json::object> old_item, new_item;
+    bool by_ttl = false;  // a deletion by the TTL sweeper
   };
 
  private:
@@ -146,6 +156,10 @@ class DynamoDbService final : public protocol::Service {
   storage::Store& store_;
   storage::CommitQueue& commits_;
   const Clock& clock_;
+
+  // Timers check this before touching the service (they may fire after destruction).
+  std::shared_ptr<std::atomic<bool>> alive_;
+  std::shared_ptr<std::function<void()>> ttl_rearm_;  // the TTL sweeper's next arming
 
   mutable std::shared_mutex registry_mu_;
   std::unordered_map<std::string, std::shared_ptr<Table>> tables_;  // by RegistryKey

@@ -8,6 +8,7 @@
 #include "services/dynamodb/dynamodb_errors.h"
 #include "services/dynamodb/dynamodb_service.h"
 #include "services/dynamodb/input.h"
+#include "services/dynamodb/legacy.h"
 #include "services/dynamodb/request_parts.h"
 
 namespace tidepool::dynamodb {
@@ -21,8 +22,8 @@ Status ItemTooLarge() { return Invalid("Item size has exceeded the maximum allow
 protocol::AwsError ConditionFailed(const json::object& in, const std::optional<json::object>& old) {
   protocol::AwsError e = ToAwsError(
       DynamoStatus(DynamoError::kConditionalCheckFailed, "The conditional request failed"));
-  // The JSON error body carries only the message: ReturnValuesOnConditionCheckFailure's item
-  // is not returned (docs/differences.md).
+  // AwsError carries a message only: ReturnValuesOnConditionCheckFailure's item is not
+  // returned (docs/differences.md).
   (void)in;
   (void)old;
   return e;
@@ -42,7 +43,8 @@ void DynamoDbService::PutItem(CallPtr call) {
   auto resolved = ResolveTable(*call, *InputStringView(in, "TableName"));
   if (!resolved.ok()) return call->Fail(ToAwsError(resolved.status()));
   std::shared_ptr<Table> t = std::move(resolved).value();
-  if (Status s = RefuseLegacy(in); !s.ok()) return call->Fail(ToAwsError(s));
+  auto legacy = LegacyCondition(in, "Expected", "ConditionExpression");
+  if (!legacy.ok()) return call->Fail(ToAwsError(legacy.status()));
   if (Status s = CheckReturnValues(in, false); !s.ok()) return call->Fail(ToAwsError(s));
   auto condition_text = InputStringView(in, "ConditionExpression");
   if (Status s =
@@ -54,7 +56,7 @@ void DynamoDbService::PutItem(CallPtr call) {
   if (Status s = NormalizeItem(item); !s.ok()) return call->Fail(ToAwsError(s));
   if (ItemSize(item) > kMaxItemSize) return call->Fail(ToAwsError(ItemTooLarge()));
   ExpressionContext context(ExpressionNames(in), ExpressionValues(in));
-  std::optional<Condition> condition;
+  std::optional<Condition> condition = std::move(*legacy);
   if (condition_text) {
     auto parsed = ParseCondition(*condition_text, "ConditionExpression", context);
     if (!parsed.ok()) return call->Fail(ToAwsError(parsed.status()));
@@ -117,7 +119,8 @@ void DynamoDbService::DeleteItem(CallPtr call) {
   auto resolved = ResolveTable(*call, *InputStringView(in, "TableName"));
   if (!resolved.ok()) return call->Fail(ToAwsError(resolved.status()));
   std::shared_ptr<Table> t = std::move(resolved).value();
-  if (Status s = RefuseLegacy(in); !s.ok()) return call->Fail(ToAwsError(s));
+  auto legacy = LegacyCondition(in, "Expected", "ConditionExpression");
+  if (!legacy.ok()) return call->Fail(ToAwsError(legacy.status()));
   if (Status s = CheckReturnValues(in, false); !s.ok()) return call->Fail(ToAwsError(s));
   auto condition_text = InputStringView(in, "ConditionExpression");
   if (Status s =
@@ -128,7 +131,7 @@ void DynamoDbService::DeleteItem(CallPtr call) {
   json::object key_in = in.at("Key").get_object();
   if (Status s = NormalizeItem(key_in); !s.ok()) return call->Fail(ToAwsError(s));
   ExpressionContext context(ExpressionNames(in), ExpressionValues(in));
-  std::optional<Condition> condition;
+  std::optional<Condition> condition = std::move(*legacy);
   if (condition_text) {
     auto parsed = ParseCondition(*condition_text, "ConditionExpression", context);
     if (!parsed.ok()) return call->Fail(ToAwsError(parsed.status()));
@@ -159,7 +162,8 @@ void DynamoDbService::UpdateItem(CallPtr call) {
   auto resolved = ResolveTable(*call, *InputStringView(in, "TableName"));
   if (!resolved.ok()) return call->Fail(ToAwsError(resolved.status()));
   std::shared_ptr<Table> t = std::move(resolved).value();
-  if (Status s = RefuseLegacy(in); !s.ok()) return call->Fail(ToAwsError(s));
+  auto legacy = LegacyCondition(in, "Expected", "ConditionExpression");
+  if (!legacy.ok()) return call->Fail(ToAwsError(legacy.status()));
   auto condition_text = InputStringView(in, "ConditionExpression");
   auto update_text = InputStringView(in, "UpdateExpression");
   if (Status s = PrepareExpressionInputs(in, condition_text || update_text,
@@ -170,13 +174,15 @@ void DynamoDbService::UpdateItem(CallPtr call) {
   json::object key_in = in.at("Key").get_object();
   if (Status s = NormalizeItem(key_in); !s.ok()) return call->Fail(ToAwsError(s));
   ExpressionContext context(ExpressionNames(in), ExpressionValues(in));
-  std::vector<UpdateAction> actions;
+  auto legacy_updates = LegacyUpdate(in);
+  if (!legacy_updates.ok()) return call->Fail(ToAwsError(legacy_updates.status()));
+  std::vector<UpdateAction> actions = std::move(*legacy_updates);
   if (update_text) {
     auto parsed = ParseUpdate(*update_text, context);
     if (!parsed.ok()) return call->Fail(ToAwsError(parsed.status()));
     actions = std::move(parsed).value();
   }
-  std::optional<Condition> condition;
+  std::optional<Condition> condition = std::move(*legacy);
   if (condition_text) {
     auto parsed = ParseCondition(*condition_text, "ConditionExpression", context);
     if (!parsed.ok()) return call->Fail(ToAwsError(parsed.status()));

@@ -8,6 +8,7 @@
 #include "services/dynamodb/dynamodb_service.h"
 #include "services/dynamodb/input.h"
 #include "services/dynamodb/keyspace.h"
+#include "services/dynamodb/legacy.h"
 #include "services/dynamodb/request_parts.h"
 #include "storage/key_codec.h"
 
@@ -282,9 +283,12 @@ void DynamoDbService::Query(CallPtr call) {
   auto resolved = ResolveTable(*call, *InputStringView(in, "TableName"));
   if (!resolved.ok()) return call->Fail(ToAwsError(resolved.status()));
   std::shared_ptr<Table> t = std::move(resolved).value();
-  if (Status s = RefuseLegacy(in); !s.ok()) return call->Fail(ToAwsError(s));
+  auto legacy_keys = LegacyCondition(in, "KeyConditions", "KeyConditionExpression");
+  if (!legacy_keys.ok()) return call->Fail(ToAwsError(legacy_keys.status()));
+  auto legacy_filter = LegacyCondition(in, "QueryFilter", "FilterExpression");
+  if (!legacy_filter.ok()) return call->Fail(ToAwsError(legacy_filter.status()));
   auto key_text = InputStringView(in, "KeyConditionExpression");
-  if (!key_text) {
+  if (!key_text && !*legacy_keys) {
     return call->Fail(ToAwsError(
         Invalid("Either the KeyConditions or KeyConditionExpression parameter must be specified "
                 "in the request.")));
@@ -294,9 +298,11 @@ void DynamoDbService::Query(CallPtr call) {
     return call->Fail(ToAwsError(s));
   }
   ExpressionContext context(ExpressionNames(in), ExpressionValues(in));
-  auto key_condition = ParseCondition(*key_text, "KeyConditionExpression", context);
+  Result<Condition> key_condition =
+      key_text ? ParseCondition(*key_text, "KeyConditionExpression", context)
+               : Result<Condition>(std::move(**legacy_keys));
   if (!key_condition.ok()) return call->Fail(ToAwsError(key_condition.status()));
-  std::optional<Condition> filter;
+  std::optional<Condition> filter = std::move(*legacy_filter);
   if (filter_text) {
     auto parsed = ParseCondition(*filter_text, "FilterExpression", context);
     if (!parsed.ok()) return call->Fail(ToAwsError(parsed.status()));
@@ -352,7 +358,8 @@ void DynamoDbService::Scan(CallPtr call) {
   auto resolved = ResolveTable(*call, *InputStringView(in, "TableName"));
   if (!resolved.ok()) return call->Fail(ToAwsError(resolved.status()));
   std::shared_ptr<Table> t = std::move(resolved).value();
-  if (Status s = RefuseLegacy(in); !s.ok()) return call->Fail(ToAwsError(s));
+  auto legacy_filter = LegacyCondition(in, "ScanFilter", "FilterExpression");
+  if (!legacy_filter.ok()) return call->Fail(ToAwsError(legacy_filter.status()));
   auto filter_text = InputStringView(in, "FilterExpression");
   const bool has_projection = in.contains("ProjectionExpression");
   if (Status s = PrepareExpressionInputs(in, filter_text || has_projection,
@@ -361,7 +368,7 @@ void DynamoDbService::Scan(CallPtr call) {
     return call->Fail(ToAwsError(s));
   }
   ExpressionContext context(ExpressionNames(in), ExpressionValues(in));
-  std::optional<Condition> filter;
+  std::optional<Condition> filter = std::move(*legacy_filter);
   if (filter_text) {
     auto parsed = ParseCondition(*filter_text, "FilterExpression", context);
     if (!parsed.ok()) return call->Fail(ToAwsError(parsed.status()));

@@ -41,17 +41,6 @@ Status PrepareExpressionInputs(json::object& in, bool has_expressions,
   return Status::Ok();
 }
 
-Status RefuseLegacy(const json::object& in) {
-  for (std::string_view p : {"Expected", "AttributeUpdates", "KeyConditions", "QueryFilter",
-                             "ScanFilter", "ConditionalOperator"}) {
-    if (in.contains(p)) {
-      return Invalid("tidepool does not support the legacy parameter " + std::string(p) +
-                     "; use the expression parameters instead");
-    }
-  }
-  return Status::Ok();
-}
-
 Result<std::vector<DocumentPath>> ReadProjection(const json::object& in,
                                                  ExpressionContext& context) {
   auto text = InputStringView(in, "ProjectionExpression");

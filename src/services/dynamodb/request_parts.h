@@ -23,10 +23,6 @@ Status PrepareExpressionInputs(json::object& in, bool has_expressions,
 const json::object* ExpressionNames(const json::object& in);
 const json::object* ExpressionValues(const json::object& in);
 
-// ValidationException for the legacy parameters tidepool does not implement (Expected,
-// AttributeUpdates, KeyConditions, QueryFilter, ScanFilter, ConditionalOperator).
-Status RefuseLegacy(const json::object& in);
-
 // ProjectionExpression (or AttributesToGet as top-level names); empty: every attribute.
 Result<std::vector<DocumentPath>> ReadProjection(const json::object& in,
                                                  ExpressionContext& context);

@@ -32,7 +32,7 @@ bool ReadImage(std::string_view* in, std::optional<json::object>* image) {
 
 std::string EncodeStreamRecord(const StreamRecord& r) {
   std::string out;
-  out.push_back(static_cast<char>(r.event));
+  out.push_back(static_cast<char>(static_cast<uint8_t>(r.event) | (r.by_ttl ? 0x80 : 0)));
   storage::AppendU64BE(&out, static_cast<uint64_t>(r.created_micros));
   AppendImage(&out, &r.keys);
   AppendImage(&out, r.new_image ? &*r.new_image : nullptr);
@@ -43,8 +43,10 @@ std::string EncodeStreamRecord(const StreamRecord& r) {
 std::optional<StreamRecord> DecodeStreamRecord(std::string_view in) {
   StreamRecord r;
   if (in.empty()) return std::nullopt;
-  const auto event = static_cast<uint8_t>(in.front());
+  const auto flags = static_cast<uint8_t>(in.front());
+  const uint8_t event = flags & 0x7F;
   if (event < 1 || event > 3) return std::nullopt;
+  r.by_ttl = (flags & 0x80) != 0;
   r.event = static_cast<StreamEvent>(event);
   in.remove_prefix(1);
   uint64_t micros;

@@ -234,13 +234,18 @@ void DynamoDbStreamsService::GetRecords(CallPtr call) {
           d["OldImage"] = std::move(*r->old_image);
         }
         d["SizeBytes"] = static_cast<int64_t>(size);
-        records.push_back(json::object{
+        json::object record{
             {"eventID", fmt::format("{:016x}{:016x}", uid * 0x9E3779B97F4A7C15ull + epoch, *n)},
             {"eventName", kNames[static_cast<int>(r->event)]},
             {"eventVersion", "1.1"},
             {"eventSource", "aws:dynamodb"},
             {"awsRegion", region},
-            {"dynamodb", std::move(d)}});
+            {"dynamodb", std::move(d)}};
+        if (r->by_ttl) {
+          record["userIdentity"] =
+              json::object{{"Type", "Service"}, {"PrincipalId", "dynamodb.amazonaws.com"}};
+        }
+        records.push_back(std::move(record));
         return static_cast<int64_t>(records.size()) < limit;
       });
   if (!s.ok()) return call->Fail(ToAwsError(s));
