@@ -410,3 +410,72 @@ def test_ttl_expiry_deletes_and_streams(ddb, streams):
     assert removes[0]["userIdentity"] == {"Type": "Service",
                                           "PrincipalId": "dynamodb.amazonaws.com"}
     assert removes[0]["dynamodb"]["OldImage"]["pk"] == {"S": "old"}
+
+
+def test_index_paging_lsi_and_gsi_delete(ddb):
+    make_table(ddb, "idx", "S",
+               more_attrs=[{"AttributeName": "cat", "AttributeType": "S"},
+                           {"AttributeName": "price", "AttributeType": "N"}],
+               GlobalSecondaryIndexes=[{
+                   "IndexName": "by_cat",
+                   "KeySchema": [{"AttributeName": "cat", "KeyType": "HASH"},
+                                 {"AttributeName": "price", "KeyType": "RANGE"}],
+                   "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["name"]}}],
+               LocalSecondaryIndexes=[{
+                   "IndexName": "by_price",
+                   "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                 {"AttributeName": "price", "KeyType": "RANGE"}],
+                   "Projection": {"ProjectionType": "ALL"}}])
+    for i in range(7):
+        ddb.put_item(TableName="idx", Item={
+            "pk": {"S": "shop"}, "sk": {"S": "item%d" % i}, "cat": {"S": "toys"},
+            "price": {"N": str(i % 3)}, "name": {"S": "n%d" % i}, "secret": {"S": "s"}})
+    ddb.put_item(TableName="idx", Item={"pk": {"S": "shop"}, "sk": {"S": "sparse"}})
+    seen, start = [], None
+    while True:
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        page = ddb.query(TableName="idx", IndexName="by_cat", KeyConditionExpression="cat = :c",
+                         ExpressionAttributeValues={":c": {"S": "toys"}}, Limit=3, **kwargs)
+        seen += [(i["price"]["N"], i["sk"]["S"]) for i in page["Items"]]
+        assert all("secret" not in i and "name" in i for i in page["Items"])
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
+    assert seen == sorted(seen) and len(seen) == 7
+    lsi = ddb.query(TableName="idx", IndexName="by_price",
+                    KeyConditionExpression="pk = :p AND price >= :two",
+                    ExpressionAttributeValues={":p": {"S": "shop"}, ":two": {"N": "2"}})
+    assert [i["sk"]["S"] for i in lsi["Items"]] == ["item2", "item5"]
+    assert lsi["Items"][0]["secret"] == {"S": "s"}
+    code, msg = error_of(ddb.query, TableName="idx", IndexName="nope",
+                         KeyConditionExpression="pk = :p",
+                         ExpressionAttributeValues={":p": {"S": "shop"}})
+    assert msg == "The table does not have the specified index: nope"
+    ddb.update_table(TableName="idx", GlobalSecondaryIndexUpdates=[
+        {"Delete": {"IndexName": "by_cat"}}])
+    desc = ddb.describe_table(TableName="idx")["Table"]
+    assert "GlobalSecondaryIndexes" not in desc
+    assert [i["IndexName"] for i in desc["LocalSecondaryIndexes"]] == ["by_price"]
+
+
+def test_stream_disable_and_reenable(ddb, streams):
+    make_table(ddb, "sdis", StreamSpecification={"StreamEnabled": True,
+                                                  "StreamViewType": "KEYS_ONLY"})
+    first = ddb.describe_table(TableName="sdis")["Table"]["LatestStreamArn"]
+    ddb.put_item(TableName="sdis", Item={"pk": {"S": "a"}})
+    ddb.update_table(TableName="sdis", StreamSpecification={"StreamEnabled": False})
+    d = streams.describe_stream(StreamArn=first)["StreamDescription"]
+    assert d["StreamStatus"] == "DISABLED"
+    assert "EndingSequenceNumber" in d["Shards"][0]["SequenceNumberRange"]
+    ddb.put_item(TableName="sdis", Item={"pk": {"S": "b"}})  # no stream: no record
+    code, _ = error_of(ddb.update_table, TableName="sdis",
+                       StreamSpecification={"StreamEnabled": False})
+    assert code == "ValidationException"
+    import time
+    time.sleep(0.01)
+    ddb.update_table(TableName="sdis", StreamSpecification={"StreamEnabled": True,
+                                                           "StreamViewType": "NEW_IMAGE"})
+    second = ddb.describe_table(TableName="sdis")["Table"]["LatestStreamArn"]
+    assert second != first
+    code, _ = error_of(streams.describe_stream, StreamArn=first)
+    assert code == "ResourceNotFoundException"
