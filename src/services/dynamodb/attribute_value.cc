@@ -108,7 +108,10 @@ AttrType TypeFromName(std::string_view name) {
   return AttrType::kInvalid;
 }
 
-std::string_view TypeName(AttrType t) { return kTypeNames[static_cast<int>(t)]; }
+std::string_view TypeName(AttrType t) {
+  const auto i = static_cast<size_t>(t);
+  return i < std::size(kTypeNames) ? kTypeNames[i] : std::string_view();
+}
 
 AttrType TypeOf(const json::value& v) {
   const auto* o = v.if_object();

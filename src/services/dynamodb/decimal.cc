@@ -217,7 +217,11 @@ bool Decimal::ReadKey(std::string_view* in, Decimal* out) {
     if (c < '0' || c > '9') return false;
     d.digits_.push_back(c);
   }
-  if (i == s.size() || d.digits_.empty()) return false;
+  // Canonical digits only: no leading or trailing zero (AppendKey never writes one).
+  if (i == s.size() || d.digits_.empty() || d.digits_.size() > static_cast<size_t>(kMaxDigits) ||
+      d.digits_.front() == '0' || d.digits_.back() == '0') {
+    return false;
+  }
   in->remove_prefix(i + 1);
   *out = std::move(d);
   return true;
