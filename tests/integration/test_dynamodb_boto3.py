@@ -217,7 +217,7 @@ def test_streams(ddb, streams):
                                                "StreamViewType": "NEW_AND_OLD_IMAGES"})
     arn = ddb.describe_table(TableName="sss")["Table"]["LatestStreamArn"]
     ddb.put_item(TableName="sss", Item={"pk": {"S": "k"}, "v": {"N": "1"}})
-    ddb.put_item(TableName="sss", Item={"pk": {"S": "k"}, "v": {"N": "1"}})  # no change: no record
+    ddb.put_item(TableName="sss", Item={"pk": {"S": "k"}, "v": {"N": "1.0"}})  # no change: no record
     ddb.update_item(TableName="sss", Key={"pk": {"S": "k"}}, UpdateExpression="SET v = :two",
                     ExpressionAttributeValues={":two": {"N": "2"}})
     ddb.delete_item(TableName="sss", Key={"pk": {"S": "k"}})

@@ -204,16 +204,8 @@ bool ValuesEqual(const json::value& a, const json::value& b) {
       }
       return true;
     }
-    case AttrType::kM: {
-      const auto& ma = pa.get_object();
-      const auto& mb = pb.get_object();
-      if (ma.size() != mb.size()) return false;
-      for (const auto& kv : ma) {
-        const auto* other = mb.if_contains(kv.key());
-        if (!other || !ValuesEqual(kv.value(), *other)) return false;
-      }
-      return true;
-    }
+    case AttrType::kM:
+      return ItemsEqual(pa.get_object(), pb.get_object());
     case AttrType::kN: {
       auto da = Decimal::Parse(pa.get_string());
       auto db = Decimal::Parse(pb.get_string());
@@ -222,6 +214,15 @@ bool ValuesEqual(const json::value& a, const json::value& b) {
     default:
       return pa == pb;
   }
+}
+
+bool ItemsEqual(const json::object& a, const json::object& b) {
+  if (a.size() != b.size()) return false;
+  for (const auto& kv : a) {
+    const json::value* other = b.if_contains(kv.key());
+    if (!other || !ValuesEqual(kv.value(), *other)) return false;
+  }
+  return true;
 }
 
 std::optional<int> CompareValues(const json::value& a, const json::value& b) {

@@ -39,6 +39,8 @@ Status NormalizeItem(json::object& item);
 
 // Equality as DynamoDB's `=`: same type and same value; sets compare as sets.
 bool ValuesEqual(const json::value& a, const json::value& b);
+// Whether two items hold the same attributes with equal values (sets in any order).
+bool ItemsEqual(const json::object& a, const json::object& b);
 // Ordering for <, <=, >, >=, BETWEEN: only between two S, two N or two B values; nullopt for
 // any other pair (the comparison is then false).
 std::optional<int> CompareValues(const json::value& a, const json::value& b);

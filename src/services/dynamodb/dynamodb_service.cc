@@ -174,7 +174,9 @@ bool DynamoDbService::StageChange(Table& t, const ItemChange& change, storage::W
 
   if (!t.stream_enabled) return false;
   if (!change.old_item && !change.new_item) return false;
-  if (change.old_item && change.new_item && *change.old_item == *change.new_item) return false;
+  if (change.old_item && change.new_item && ItemsEqual(*change.old_item, *change.new_item)) {
+    return false;  // a write that changes nothing has no stream record
+  }
   StreamRecord r;
   r.event = !change.old_item   ? StreamEvent::kInsert
             : !change.new_item ? StreamEvent::kRemove
