@@ -2,6 +2,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "services/dynamodb/keyspace.h"
 #include "services/kinesis/keyspace.h"
 #include "services/sns/keyspace.h"
 #include "services/sqs/keyspace.h"
@@ -12,9 +13,9 @@ namespace tidepool::cli {
 
 std::vector<storage::RecordKind> AllRecordKinds() {
   std::vector<storage::RecordKind> kinds;
-  for (auto list :
-       {storage::StoreRecordKinds(), kinesis::keyspace::RecordKinds(), sqs::keyspace::RecordKinds(),
-        sns::keyspace::RecordKinds(), sfn::keyspace::RecordKinds()}) {
+  for (auto list : {storage::StoreRecordKinds(), kinesis::keyspace::RecordKinds(),
+                    sqs::keyspace::RecordKinds(), sns::keyspace::RecordKinds(),
+                    sfn::keyspace::RecordKinds(), dynamodb::keyspace::RecordKinds()}) {
     for (auto& kind : list) kinds.push_back(std::move(kind));
   }
   return kinds;

@@ -28,6 +28,8 @@
 #include "protocol/http/run_loop.h"
 #include "protocol/query_dispatcher.h"
 #include "protocol/router.h"
+#include "services/dynamodb/dynamodb_service.h"
+#include "services/dynamodb/keyspace.h"
 #include "services/kinesis/keyspace.h"
 #include "services/kinesis/kinesis_service.h"
 #include "services/sns/keyspace.h"
@@ -56,6 +58,7 @@ int UsableCpus() {
 size_t KeyFamilyOf(std::string_view key) {
   if (size_t n = sqs::keyspace::FamilyLength(key)) return n;
   if (size_t n = kinesis::keyspace::FamilyLength(key)) return n;
+  if (size_t n = dynamodb::keyspace::FamilyLength(key)) return n;
   return sns::keyspace::FamilyLength(key);
 }
 
@@ -138,6 +141,14 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
 
+  dynamodb::DynamoDbService dynamodb(**store, commits, clock);
+  if (Status s = dynamodb.Recover(); !s.ok()) {
+    spdlog::error("cannot recover DynamoDB state: {}", s.ToString());
+    return 1;
+  }
+  dynamodb.StartTtlSweeper(io, std::chrono::seconds(1));
+  dynamodb::DynamoDbStreamsService dynamodb_streams(dynamodb);
+
   // The engine: SNS deliveries to SQS queues and HTTP endpoints (Lambda once it exists).
   engine::SqsQueueSink queue_sink(sqs);
   engine::BeastHttpSink http_sink(io);
@@ -171,8 +182,8 @@ int RunServe(const ServeOptions& options) {
   router_options.credentials = std::move(credentials);
   router_options.clock = &clock;
   protocol::Router router(std::move(router_options));
-  for (protocol::Service* service :
-       std::initializer_list<protocol::Service*>{&kinesis, &sqs, &sns, &stepfunctions}) {
+  for (protocol::Service* service : std::initializer_list<protocol::Service*>{
+           &kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams}) {
     if (Status s = router.AddService(*service); !s.ok()) {
       spdlog::error("cannot register {}: {}", service->Name(), s.message());
       return 1;
@@ -194,8 +205,12 @@ int RunServe(const ServeOptions& options) {
   http_options.port = options.port;
   http::HttpServer server(io, http_options, router.AsHandler());
 
-  HealthSources health{started, options.durability, {&kinesis, &sqs, &sns, &stepfunctions},
-                       &server, &commits,           &sns_delivery};
+  HealthSources health{started,
+                       options.durability,
+                       {&kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams},
+                       &server,
+                       &commits,
+                       &sns_delivery};
   Status health_route = router.AddInternalRoute(
       boost::beast::http::verb::get, "/_tidepool/health",
       [&health](http::HttpRequest&&, const protocol::RequestContext&, http::Responder respond) {

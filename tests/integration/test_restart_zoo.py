@@ -31,7 +31,7 @@ from sqs_helpers import queue_arn, receive_all, wait_move_task
 
 CLIENT_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
 # Services with a zoo below; "store" is the storage layer's own format-version record.
-ZOO_SERVICES = {"store", "kinesis", "sqs", "sns", "stepfunctions"}
+ZOO_SERVICES = {"store", "kinesis", "sqs", "sns", "stepfunctions", "dynamodb"}
 
 
 def seeded_rng(name):
@@ -452,3 +452,75 @@ def test_stepfunctions_zoo_survives_kill_9(tidepool_factory, tmp_path):
     events = [e["type"] for e in history(sfn, sleeping)]
     assert events[0] == "ExecutionStarted" and events[-1] == "ExecutionSucceeded"
     assert events.count("WaitStateEntered") == 1, events  # the completed state did not rerun
+
+
+# ----------------------------------------------------------------------------------- DynamoDB
+
+def test_dynamodb_zoo_survives_kill_9(tidepool_factory, tmp_path):
+    rng = seeded_rng("dynamodb zoo")
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    ddb = make_client(server.endpoint, "dynamodb", connect_timeout=2, read_timeout=10)
+    ddb.create_table(
+        TableName="zoo",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "N"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{"IndexName": "by-g",
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        Tags=[{"Key": "team", "Value": "zoo"}])
+    ddb.get_waiter("table_exists").wait(TableName="zoo", WaiterConfig={"Delay": 0.1})
+    ddb.put_item(TableName="zoo", Item={"pk": {"S": "a"}, "sk": {"N": "1"}, "g": {"S": "x"},
+                                         "n": {"N": "12345678901234567890.123456789"}})
+    ddb.transact_write_items(ClientRequestToken="zoo-token", TransactItems=[
+        {"Put": {"TableName": "zoo", "Item": {"pk": {"S": "t"}, "sk": {"N": "1"}}}}])
+    check_census(server.endpoint, "dynamodb")
+
+    acked = {}
+    writer = make_client(server.endpoint, "dynamodb", connect_timeout=2, read_timeout=10)
+
+    def write(i):
+        key = "k%d" % rng.randrange(40)
+        writer.put_item(TableName="zoo", Item={"pk": {"S": key}, "sk": {"N": str(i)},
+                                                "g": {"S": "g%d" % (i % 3)}, "v": {"N": str(i)}})
+        acked[(key, i)] = i
+
+    crash_under(server, [Load(write)], rng)
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    ddb = make_client(server.endpoint, "dynamodb")
+    table = ddb.describe_table(TableName="zoo")["Table"]
+    assert table["TableStatus"] == "ACTIVE"
+    assert table["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert table["GlobalSecondaryIndexes"][0]["IndexName"] == "by-g"
+    item = ddb.get_item(TableName="zoo", Key={"pk": {"S": "a"}, "sk": {"N": "1"}})["Item"]
+    assert item["n"] == {"N": "12345678901234567890.123456789"}
+    missing = [k for k in acked if "Item" not in ddb.get_item(
+        TableName="zoo", Key={"pk": {"S": k[0]}, "sk": {"N": str(k[1])}}, ConsistentRead=True)]
+    assert not missing, "%d of %d acknowledged items lost" % (len(missing), len(acked))
+    # The GSI holds the items too, and the stream has a record for every acknowledged write.
+    by_g = ddb.query(TableName="zoo", IndexName="by-g", Select="COUNT",
+                     KeyConditionExpression="g = :g", ExpressionAttributeValues={":g": {"S": "x"}})
+    assert by_g["Count"] == 1
+    streams = make_client(server.endpoint, "dynamodbstreams")
+    arn = table["LatestStreamArn"]
+    shards = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+    keys = set()
+    for shard in shards:
+        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        while it:
+            out = streams.get_records(ShardIterator=it, Limit=1000)
+            for r in out["Records"]:
+                k = r["dynamodb"]["Keys"]
+                keys.add((k["pk"]["S"], int(k["sk"]["N"])))
+            if not out["Records"]:
+                break
+            it = out.get("NextShardIterator")
+    assert not set(acked) - keys, "stream records lost for %d writes" % len(set(acked) - keys)
+    # The idempotency token still answers the same request without applying it again.
+    ddb.transact_write_items(ClientRequestToken="zoo-token", TransactItems=[
+        {"Put": {"TableName": "zoo", "Item": {"pk": {"S": "t"}, "sk": {"N": "1"}}}}])

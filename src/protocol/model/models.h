@@ -9,9 +9,11 @@
 
 namespace tidepool::protocol::model {
 
-const ServiceModel& KinesisModel();        // botocore "kinesis"
-const ServiceModel& SnsModel();            // botocore "sns"
-const ServiceModel& SqsModel();            // botocore "sqs"
-const ServiceModel& StepFunctionsModel();  // botocore "stepfunctions"
+const ServiceModel& DynamoDbModel();         // botocore "dynamodb"
+const ServiceModel& DynamoDbStreamsModel();  // botocore "dynamodbstreams"
+const ServiceModel& KinesisModel();          // botocore "kinesis"
+const ServiceModel& SnsModel();              // botocore "sns"
+const ServiceModel& SqsModel();              // botocore "sqs"
+const ServiceModel& StepFunctionsModel();    // botocore "stepfunctions"
 
 }  // namespace tidepool::protocol::model

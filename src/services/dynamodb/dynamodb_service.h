@@ -1,0 +1,198 @@
+// DynamoDbService: Amazon DynamoDB over the shared store; DynamoDbStreamsService: the
+// DynamoDB Streams API over the same tables (a second protocol::Service, its own model).
+//
+// Kinds of state and where they live:
+//   - table metadata: one JSON value per table in the store (keyspace.h 't'), mirrored by a
+//     Table object in memory (table.h);
+//   - items and secondary index entries: only in the store, read with Get/Scan;
+//   - stream records: only in the store, written in the same WriteBatch as their item.
+// State is namespaced by the caller's account and region (RequestContext).
+//
+// Durability: every change is one WriteBatch submitted to the CommitQueue while holding the
+// table's lock; the reply is sent from the completion, after the batch is durable. Reads
+// (GetItem, Query, Scan) see committed data only.
+//
+// Thread-safety: all public methods may be called from any thread. Invoke never blocks on the
+// disk. The service must outlive the CommitQueue's pending completions.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json/object.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "protocol/service.h"
+#include "services/dynamodb/expression.h"
+#include "services/dynamodb/table.h"
+#include "storage/commit_queue.h"
+#include "storage/store.h"
+
+namespace tidepool::dynamodb {
+
+// What a stream listener learns: records up to `last_seq` of a table's stream are committed.
+struct StreamRecordsCommitted {
+  uint64_t table_uid;
+  std::string_view stream_arn;
+  uint64_t last_seq;
+};
+using StreamListener = std::function<void(const StreamRecordsCommitted&)>;
+
+class DynamoDbService final : public protocol::Service {
+ public:
+  DynamoDbService(storage::Store& store, storage::CommitQueue& commits, const Clock& clock);
+  ~DynamoDbService() override;
+  DynamoDbService(const DynamoDbService&) = delete;
+  DynamoDbService& operator=(const DynamoDbService&) = delete;
+
+  // Loads every table from the store and recounts items. Call once, before serving.
+  Status Recover();
+
+  // Every `interval`, deletes the items whose TTL attribute has passed (DeleteExpiredItems),
+  // until the service is destroyed. The io_context must outlive the service or be stopped.
+  void StartTtlSweeper(boost::asio::io_context& io, std::chrono::milliseconds interval);
+  // One sweep: deletes up to 1,000 expired items per table with TTL enabled, as the DynamoDB
+  // service principal (their stream records carry its userIdentity). Returns the count.
+  uint64_t DeleteExpiredItems();
+
+  std::string_view Name() const override { return "dynamodb"; }
+  const protocol::model::ServiceModel& Model() const override;
+  void Invoke(protocol::CallPtr call) override;
+  boost::json::object Health() const override;
+
+  // Stream listeners (for event source mappings): run as a commit completion after each
+  // batch that appended stream records, once per table and batch. Must be cheap and must not
+  // block. Thread-safe.
+  uint64_t AddStreamListener(StreamListener listener);
+  void RemoveStreamListener(uint64_t id);
+
+  // For DynamoDbStreamsService.
+  std::shared_ptr<Table> FindTable(std::string_view account, std::string_view region,
+                                   std::string_view name) const;
+  std::vector<std::shared_ptr<Table>> TablesOf(std::string_view account,
+                                               std::string_view region) const;
+  storage::Store& store() const { return store_; }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  using Handler = void (DynamoDbService::*)(protocol::CallPtr);
+  friend struct DynamoDbServiceTable;
+
+  // --- table_ops.cc
+  void CreateTable(protocol::CallPtr call);
+  void DescribeTable(protocol::CallPtr call);
+  void ListTables(protocol::CallPtr call);
+  void DeleteTable(protocol::CallPtr call);
+  void UpdateTable(protocol::CallPtr call);
+  void TagResource(protocol::CallPtr call);
+  void UntagResource(protocol::CallPtr call);
+  void ListTagsOfResource(protocol::CallPtr call);
+  void DescribeTimeToLive(protocol::CallPtr call);
+  void UpdateTimeToLive(protocol::CallPtr call);
+  void DescribeLimits(protocol::CallPtr call);
+  void DescribeEndpoints(protocol::CallPtr call);
+  void DescribeContinuousBackups(protocol::CallPtr call);
+  // --- item_ops.cc
+  void PutItem(protocol::CallPtr call);
+  void GetItem(protocol::CallPtr call);
+  void UpdateItem(protocol::CallPtr call);
+  void DeleteItem(protocol::CallPtr call);
+  // --- query_ops.cc
+  void Query(protocol::CallPtr call);
+  void Scan(protocol::CallPtr call);
+  // --- batch_ops.cc
+  void BatchGetItem(protocol::CallPtr call);
+  void BatchWriteItem(protocol::CallPtr call);
+  void TransactGetItems(protocol::CallPtr call);
+  void TransactWriteItems(protocol::CallPtr call);
+
+ public:
+  // One planned change of one item (item_ops.cc).
+  struct ItemChange {
+    std::string key;  // store key
+    std::optional<json::object> old_item, new_item;
+    bool by_ttl = false;  // a deletion by the TTL sweeper
+  };
+
+ private:
+  // Adds `change` to `batch`: the item, its index entries and (when the table has a stream
+  // and the item changed) its stream record; records the pending state. Caller holds t.mu.
+  // Returns whether a stream record was added.
+  bool StageChange(Table& t, const ItemChange& change, storage::WriteBatch& batch,
+                   std::vector<std::pair<std::string, uint64_t>>& versions);
+  // Submits `batch` for `tables` (each locked by the caller), and runs `done` once durable,
+  // after clearing the tables' pending entries and waking stream listeners.
+  void SubmitChanges(
+      std::vector<std::pair<std::shared_ptr<Table>, std::vector<std::pair<std::string, uint64_t>>>>
+          staged,
+      std::vector<std::pair<std::shared_ptr<Table>, uint64_t>> streamed, storage::WriteBatch batch,
+      protocol::CallPtr call, std::function<void(const Status&)> done);
+  // Stages `change` (caller holds t->mu) and submits it alone; replies `output` once durable.
+  void CommitItemChange(const std::shared_ptr<Table>& t, const ItemChange& change,
+                        protocol::CallPtr call, json::object output);
+  // Persists `t`'s metadata plus `extra`, then replies `output` once durable. Caller holds t.mu.
+  void CommitMeta(Table& t, protocol::CallPtr call, json::object output,
+                  storage::WriteBatch extra = {});
+
+  static std::string RegistryKey(std::string_view account, std::string_view region,
+                                 std::string_view name);
+  // The ACTIVE table a call names by TableName (or a table ARN), with AWS's errors.
+  Result<std::shared_ptr<Table>> ResolveTable(const protocol::Call& call,
+                                              std::string_view table_name) const;
+  Result<std::shared_ptr<Table>> ResolveArn(const protocol::Call& call, std::string_view arn) const;
+  void NotifyStreamListeners(const Table& t, uint64_t last_seq);
+
+  storage::Store& store_;
+  storage::CommitQueue& commits_;
+  const Clock& clock_;
+
+  // Timers check this before touching the service (they may fire after destruction).
+  std::shared_ptr<std::atomic<bool>> alive_;
+  std::shared_ptr<std::function<void()>> ttl_rearm_;  // the TTL sweeper's next arming
+
+  mutable std::shared_mutex registry_mu_;
+  std::unordered_map<std::string, std::shared_ptr<Table>> tables_;  // by RegistryKey
+  uint64_t next_uid_ = 1;                                           // guarded by registry_mu_
+
+  std::mutex listeners_mu_;
+  using ListenerList = std::vector<std::pair<uint64_t, StreamListener>>;
+  std::shared_ptr<const ListenerList> listeners_;  // guarded by listeners_mu_
+  std::atomic<bool> has_listeners_{false};
+  uint64_t next_listener_id_ = 1;  // guarded by listeners_mu_
+
+  // TransactWriteItems idempotency: token -> (request fingerprint, expiry micros).
+  std::mutex tokens_mu_;
+  std::unordered_map<std::string, std::pair<std::string, int64_t>> tokens_;
+};
+
+class DynamoDbStreamsService final : public protocol::Service {
+ public:
+  explicit DynamoDbStreamsService(DynamoDbService& tables) : tables_(tables) {}
+  std::string_view Name() const override { return "dynamodbstreams"; }
+  const protocol::model::ServiceModel& Model() const override;
+  void Invoke(protocol::CallPtr call) override;
+  boost::json::object Health() const override;
+
+ private:
+  void ListStreams(protocol::CallPtr call);
+  void DescribeStream(protocol::CallPtr call);
+  void GetShardIterator(protocol::CallPtr call);
+  void GetRecords(protocol::CallPtr call);
+  Result<std::shared_ptr<Table>> ResolveStream(const protocol::Call& call,
+                                               std::string_view arn) const;
+
+  DynamoDbService& tables_;
+};
+
+}  // namespace tidepool::dynamodb

@@ -1,0 +1,104 @@
+#include "services/dynamodb/keyspace.h"
+
+#include "storage/key_codec.h"
+
+namespace tidepool::dynamodb::keyspace {
+namespace {
+
+constexpr std::string_view kRoot("dynamodb\0", 9);
+
+std::string Key(char kind) {
+  std::string k(kRoot);
+  k.push_back(kind);
+  return k;
+}
+
+}  // namespace
+
+std::string NextUidKey() { return Key('n'); }
+std::string TablePrefix() { return Key('t'); }
+
+std::string TableKey(uint64_t table_uid) {
+  std::string k = Key('t');
+  storage::AppendU64BE(&k, table_uid);
+  return k;
+}
+
+std::optional<uint64_t> ParseTableKey(std::string_view key) {
+  if (key.size() != kRoot.size() + 9 || !key.starts_with(kRoot) || key[kRoot.size()] != 't') {
+    return std::nullopt;
+  }
+  key.remove_prefix(kRoot.size() + 1);
+  uint64_t uid;
+  if (!storage::ReadU64BE(&key, &uid)) return std::nullopt;
+  return uid;
+}
+
+std::string ItemsPrefix(uint64_t table_uid) {
+  std::string k = Key('i');
+  storage::AppendU64BE(&k, table_uid);
+  return k;
+}
+
+std::string IndexPrefix(uint64_t table_uid, uint32_t index) {
+  std::string k = ItemsPrefix(table_uid);
+  storage::AppendU32BE(&k, index);
+  return k;
+}
+
+std::string StreamPrefix(uint64_t table_uid) {
+  std::string k = Key('s');
+  storage::AppendU64BE(&k, table_uid);
+  return k;
+}
+
+std::string StreamEpochPrefix(uint64_t table_uid, uint32_t epoch) {
+  std::string k = StreamPrefix(table_uid);
+  storage::AppendU32BE(&k, epoch);
+  return k;
+}
+
+std::string StreamRecordKey(uint64_t table_uid, uint32_t epoch, uint64_t seq) {
+  std::string k = StreamEpochPrefix(table_uid, epoch);
+  storage::AppendU64BE(&k, seq);
+  return k;
+}
+
+std::optional<uint64_t> ParseStreamSeq(std::string_view key) {
+  constexpr size_t kSize = 9 + 1 + 8 + 4 + 8;
+  if (key.size() != kSize || !key.starts_with(kRoot) || key[kRoot.size()] != 's') {
+    return std::nullopt;
+  }
+  key.remove_prefix(kSize - 8);
+  uint64_t seq;
+  if (!storage::ReadU64BE(&key, &seq)) return std::nullopt;
+  return seq;
+}
+
+std::string TokenPrefix() { return Key('x'); }
+
+std::string TokenKey(std::string_view token) {
+  std::string k = Key('x');
+  storage::AppendOrderedString(&k, token);
+  return k;
+}
+
+size_t FamilyLength(std::string_view key) {
+  constexpr size_t kSize = 9 + 1 + 8 + 4 + 8;
+  if (key.size() == kSize && key.starts_with(kRoot) && key[kRoot.size()] == 's') {
+    return kSize - 8;
+  }
+  return 0;
+}
+
+std::vector<storage::RecordKind> RecordKinds() {
+  return {
+      {"dynamodb", "next-uid", Key('n')},
+      {"dynamodb", "table", Key('t')},
+      {"dynamodb", "item-or-index-entry", Key('i')},
+      {"dynamodb", "stream-record", Key('s')},
+      {"dynamodb", "transaction-token", Key('x')},
+  };
+}
+
+}  // namespace tidepool::dynamodb::keyspace

@@ -1,0 +1,79 @@
+#include "services/dynamodb/request_parts.h"
+
+#include <cmath>
+
+#include "services/dynamodb/attribute_value.h"
+#include "services/dynamodb/dynamodb_errors.h"
+#include "services/dynamodb/input.h"
+
+namespace tidepool::dynamodb {
+
+const json::object* ExpressionNames(const json::object& in) {
+  return InputObject(in, "ExpressionAttributeNames");
+}
+const json::object* ExpressionValues(const json::object& in) {
+  return InputObject(in, "ExpressionAttributeValues");
+}
+
+Status PrepareExpressionInputs(json::object& in, bool has_expressions,
+                               std::string_view expressions_null) {
+  json::value* names = in.if_contains("ExpressionAttributeNames");
+  json::value* values = in.if_contains("ExpressionAttributeValues");
+  if (names && names->is_object()) {
+    if (names->get_object().empty()) return Invalid("ExpressionAttributeNames must not be empty");
+    if (!has_expressions) {
+      return Invalid("ExpressionAttributeNames can only be specified when using expressions");
+    }
+  }
+  if (values && values->is_object()) {
+    if (values->get_object().empty()) return Invalid("ExpressionAttributeValues must not be empty");
+    if (!has_expressions) {
+      return Invalid("ExpressionAttributeValues can only be specified when using expressions: " +
+                     std::string(expressions_null));
+    }
+    for (auto& kv : values->get_object()) {
+      if (Status s = NormalizeValue(kv.value()); !s.ok()) {
+        return Invalid("ExpressionAttributeValues contains invalid value: " + s.message() +
+                       " for key " + std::string(kv.key()));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<DocumentPath>> ReadProjection(const json::object& in,
+                                                 ExpressionContext& context) {
+  auto text = InputStringView(in, "ProjectionExpression");
+  const auto* attributes = InputArray(in, "AttributesToGet");
+  if (text && attributes) {
+    return Invalid(
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {AttributesToGet} Expression parameters: "
+        "{ProjectionExpression}");
+  }
+  if (text) return ParseProjection(*text, context);
+  std::vector<DocumentPath> paths;
+  if (attributes) {
+    for (const auto& a : *attributes) {
+      paths.push_back(DocumentPath{PathElement{std::string(a.get_string()), -1}});
+    }
+  }
+  return paths;
+}
+
+double WriteUnits(size_t bytes) { return std::max(1.0, std::ceil(bytes / 1024.0)); }
+double ReadUnits(size_t bytes, bool consistent) {
+  const double units = std::max(1.0, std::ceil(bytes / 4096.0));
+  return consistent ? units : units / 2;
+}
+
+void AddConsumedCapacity(const json::object& in, std::string_view table, double units,
+                         json::object& out) {
+  auto mode = InputStringView(in, "ReturnConsumedCapacity");
+  if (!mode || *mode == "NONE") return;
+  json::object c{{"TableName", table}, {"CapacityUnits", units}};
+  if (*mode == "INDEXES") c["Table"] = json::object{{"CapacityUnits", units}};
+  out["ConsumedCapacity"] = std::move(c);
+}
+
+}  // namespace tidepool::dynamodb
