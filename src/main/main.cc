@@ -51,6 +51,14 @@ int main(int argc, char** argv) {
                   "How long streams stay CREATING/UPDATING/DELETING")
       ->check(CLI::Range(int64_t{0}, int64_t{600'000}))
       ->capture_default_str();
+  cmd->add_option("--lambda-max-sandboxes", serve.lambda_max_sandboxes,
+                  "Function processes running at once (0: 4 per usable CPU, at least 16)")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  cmd->add_option("--time-scale", serve.time_scale,
+                  "Multiplies AWS's retry and backoff delays (0.001: 1 s becomes 1 ms), for tests")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
 
   int exit_code = 0;
   cmd->callback([&] { exit_code = tidepool::cli::RunServe(serve); });

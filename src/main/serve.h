@@ -25,6 +25,12 @@ struct ServeOptions {
   int spin_us = -1;
   bool kinesis_throttle = false;
   int64_t kinesis_status_delay_ms = 0;
+  // Lambda sandboxes (function processes) running at once, all functions together; 0: sized to
+  // the machine (4 per usable CPU, at least 16).
+  int lambda_max_sandboxes = 0;
+  // Multiplies AWS's retry and backoff delays (Lambda async retries today): 0.001 turns a
+  // 1-minute delay into 60 ms, for tests.
+  double time_scale = 1.0;
 };
 
 // Runs the server in the foreground. Prints "tidepool listening on http://HOST:PORT" on stdout

@@ -10,6 +10,7 @@
 namespace tidepool::protocol::model {
 
 const ServiceModel& KinesisModel();  // botocore "kinesis"
+const ServiceModel& LambdaModel();   // botocore "lambda"
 const ServiceModel& SnsModel();      // botocore "sns"
 const ServiceModel& SqsModel();      // botocore "sqs"
 
