@@ -37,23 +37,14 @@ void SandboxPool::Invoke(FunctionSpecPtr spec, Invocation invocation, InvokeDone
     }
     if (!sandbox) {
       const int group_total = group.busy + static_cast<int>(group.idle.size());
+      const char* limit = nullptr;
       if (spec->reserved_concurrency >= 0 && group_total >= spec->reserved_concurrency) {
-        InvokeOutcome outcome;
-        outcome.kind = InvokeOutcome::Kind::kThrottled;
-        outcome.message = "ReservedFunctionConcurrentInvocationLimitExceeded";
-        boost::asio::post(io_, [done = std::move(done), outcome = std::move(outcome)]() mutable {
-          done(std::move(outcome));
-        });
-        for (auto& s : stale) s->Kill("replaced");
-        return;
+        limit = "ReservedFunctionConcurrentInvocationLimitExceeded";
+      } else if (total_ >= options_.max_sandboxes) {
+        limit = "ConcurrentInvocationLimitExceeded";
       }
-      if (total_ >= options_.max_sandboxes) {
-        InvokeOutcome outcome;
-        outcome.kind = InvokeOutcome::Kind::kThrottled;
-        outcome.message = "ConcurrentInvocationLimitExceeded";
-        boost::asio::post(io_, [done = std::move(done), outcome = std::move(outcome)]() mutable {
-          done(std::move(outcome));
-        });
+      if (limit != nullptr) {
+        PostOutcome(InvokeOutcome::Kind::kThrottled, limit, std::move(done));
         for (auto& s : stale) s->Kill("replaced");
         return;
       }
@@ -79,12 +70,7 @@ void SandboxPool::Invoke(FunctionSpecPtr spec, Invocation invocation, InvokeDone
         --total_;
       }
       spdlog::warn("lambda: cannot start a sandbox for {}: {}", spec->function_name, s.ToString());
-      InvokeOutcome outcome;
-      outcome.kind = InvokeOutcome::Kind::kServiceError;
-      outcome.message = s.message();
-      boost::asio::post(io_, [done = std::move(done), outcome = std::move(outcome)]() mutable {
-        done(std::move(outcome));
-      });
+      PostOutcome(InvokeOutcome::Kind::kServiceError, s.message(), std::move(done));
       return;
     }
   }
@@ -93,6 +79,15 @@ void SandboxPool::Invoke(FunctionSpecPtr spec, Invocation invocation, InvokeDone
                     Release(key, sandbox);
                     done(std::move(outcome));
                   });
+}
+
+void SandboxPool::PostOutcome(InvokeOutcome::Kind kind, std::string message, InvokeDone done) {
+  InvokeOutcome outcome;
+  outcome.kind = kind;
+  outcome.message = std::move(message);
+  boost::asio::post(io_, [done = std::move(done), outcome = std::move(outcome)]() mutable {
+    done(std::move(outcome));
+  });
 }
 
 void SandboxPool::Release(const std::string& key, const std::shared_ptr<Sandbox>& sandbox) {

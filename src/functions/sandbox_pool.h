@@ -57,6 +57,8 @@ class SandboxPool final : public Invoker {
   static std::string GroupKey(const FunctionSpec& spec) {
     return spec.function_arn + "\n" + spec.version;
   }
+  // Completes `done` with an outcome that ran no sandbox, on an io thread (never inline).
+  void PostOutcome(InvokeOutcome::Kind kind, std::string message, InvokeDone done);
   void Release(const std::string& key, const std::shared_ptr<Sandbox>& sandbox);
   void Forget(const std::string& key, const Sandbox* sandbox);
   void ScheduleReap();

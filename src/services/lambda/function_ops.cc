@@ -146,6 +146,16 @@ Status CheckRevision(const json::object& in, const json::object& config) {
   return Status::Ok();
 }
 
+// An update's reply: AWS answers InProgress while it applies the update (tidepool's is
+// applied once durable; the stored status stays Successful).
+json::object UpdateInProgress(const json::object& config) {
+  json::object output = config;
+  output["LastUpdateStatus"] = "InProgress";
+  output["LastUpdateStatusReason"] = "The function is being updated.";
+  output["LastUpdateStatusReasonCode"] = "Creating";
+  return output;
+}
+
 void ApplyPackage(const Package& p, json::object& config, FunctionRecord& record) {
   config["CodeSha256"] = p.sha_base64;
   config["CodeSize"] = p.size;
@@ -373,10 +383,7 @@ void LambdaService::UpdateFunctionCode(CallPtr call) {
   ApplyPackage(*package, r.config, r);
   r.config["LastModified"] = LastModified(clock_);
   r.config["RevisionId"] = NewUuid();
-  json::object output = r.config;
-  output["LastUpdateStatus"] = "InProgress";
-  output["LastUpdateStatusReason"] = "The function is being created.";
-  output["LastUpdateStatusReasonCode"] = "Creating";
+  json::object output = UpdateInProgress(r.config);
   storage::WriteBatch extra;
   if (!package->zip.empty()) extra.Put(keyspace::CodeKey(package->sha_hex), package->zip);
   CommitFunction(*fn, call, std::move(output), std::move(extra));
@@ -393,10 +400,7 @@ void LambdaService::UpdateFunctionConfiguration(CallPtr call) {
   ApplyConfiguration(in, r.config);
   r.config["LastModified"] = LastModified(clock_);
   r.config["RevisionId"] = NewUuid();
-  json::object output = r.config;
-  output["LastUpdateStatus"] = "InProgress";
-  output["LastUpdateStatusReason"] = "The function is being updated.";
-  output["LastUpdateStatusReasonCode"] = "Creating";
+  json::object output = UpdateInProgress(r.config);
   CommitFunction(*fn, call, std::move(output));
 }
 
