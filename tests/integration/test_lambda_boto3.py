@@ -344,3 +344,59 @@ def test_cpp_function_with_sdk_runtime_client(lam):
     r, body = invoke(lam, "cpp", {"fail": True})
     assert r["FunctionError"] == "Unhandled"
     assert body == {"errorType": "EchoError", "errorMessage": "asked to fail"}
+
+
+RETRY_HANDLER = textwrap.dedent("""
+    import os
+    def handler(event, context):
+        path = event["path"]
+        with open(path, "a") as f:
+            f.write(context.aws_request_id + "\\n")
+        attempts = len(open(path).read().split())
+        if attempts <= event.get("fail_times", 0):
+            raise RuntimeError("attempt %d fails" % attempts)
+        if event.get("sleep"):
+            import time
+            time.sleep(event["sleep"])
+        return attempts
+""")
+
+
+def wait_for_lines(path, n, seconds=20):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if os.path.exists(path) and len(open(path).read().split()) >= n:
+            return open(path).read().split()
+        time.sleep(0.05)
+    return open(path).read().split() if os.path.exists(path) else []
+
+
+@pytest.mark.tidepool(args=["--time-scale", "0.001"])
+def test_event_invocations_are_retried_after_function_errors(lam, tmp_path):
+    create(lam, "retry", "python3.12", "app.handler", {"app.py": (RETRY_HANDLER, 0o644)})
+    path = str(tmp_path / "attempts")
+    r = lam.invoke(FunctionName="retry", InvocationType="Event",
+                   Payload=json.dumps({"path": path, "fail_times": 2}).encode())
+    assert r["StatusCode"] == 202
+    lines = wait_for_lines(path, 3)
+    assert len(lines) == 3
+    assert len(set(lines)) == 1  # every attempt carries the invocation's request id
+    time.sleep(0.5)
+    assert len(open(path).read().split()) == 3  # the third attempt succeeded: no more
+
+
+def test_queued_event_invocations_survive_kill9(tidepool_factory, tmp_path):
+    data = tmp_path / "d"
+    server = tidepool_factory(durability="sync", data_dir=data)
+    lam = make_client(server.endpoint, service="lambda", access_key="000000000000")
+    create(lam, "slow", "python3.12", "app.handler", {"app.py": (RETRY_HANDLER, 0o644)},
+           Timeout=30)
+    path = str(tmp_path / "runs")
+    lam.invoke(FunctionName="slow", InvocationType="Event",
+               Payload=json.dumps({"path": path, "sleep": 30}).encode())
+    assert wait_for_lines(path, 1)  # running, not finished
+    server.kill()
+    server2 = tidepool_factory(durability="sync", data_dir=data)
+    lam2 = make_client(server2.endpoint, service="lambda", access_key="000000000000")
+    assert len(wait_for_lines(path, 2)) == 2  # the accepted event ran again after the restart
+    assert lam2.get_function(FunctionName="slow")["Configuration"]["State"] == "Active"
