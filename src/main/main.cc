@@ -51,8 +51,13 @@ int main(int argc, char** argv) {
                   "How long streams stay CREATING/UPDATING/DELETING")
       ->check(CLI::Range(int64_t{0}, int64_t{600'000}))
       ->capture_default_str();
+  cmd->add_option("--lambda-max-sandboxes", serve.lambda_max_sandboxes,
+                  "Function processes running at once (0: 4 per usable CPU, at least 16)")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
   cmd->add_option("--time-scale", serve.time_scale,
-                  "An AWS delay of 1 s (Wait, Retry, timeouts) takes this many seconds")
+                  "An AWS delay of 1 s (Step Functions Wait, Retry, timeouts; Lambda async "
+                  "retries) takes this many seconds, for tests")
       ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();
 

@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <future>
 #include <memory>
@@ -18,9 +20,13 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "engine/beast_http_sink.h"
+#include "engine/lambda_async_invoke.h"
+#include "engine/lambda_function_sink.h"
 #include "engine/sns_delivery.h"
 #include "engine/sqs_queue_sink.h"
 #include "engine/state_machine_tasks.h"
+#include "functions/runtimes.h"
+#include "functions/sandbox_pool.h"
 #include "main/health.h"
 #include "main/record_kinds.h"
 #include "protocol/authenticator.h"
@@ -32,6 +38,8 @@
 #include "services/dynamodb/keyspace.h"
 #include "services/kinesis/keyspace.h"
 #include "services/kinesis/kinesis_service.h"
+#include "services/lambda/keyspace.h"
+#include "services/lambda/lambda_service.h"
 #include "services/sns/keyspace.h"
 #include "services/sns/sns_service.h"
 #include "services/sqs/keyspace.h"
@@ -59,6 +67,7 @@ size_t KeyFamilyOf(std::string_view key) {
   if (size_t n = sqs::keyspace::FamilyLength(key)) return n;
   if (size_t n = kinesis::keyspace::FamilyLength(key)) return n;
   if (size_t n = dynamodb::keyspace::FamilyLength(key)) return n;
+  if (size_t n = lambda::keyspace::FamilyLength(key)) return n;
   return sns::keyspace::FamilyLength(key);
 }
 
@@ -149,15 +158,51 @@ int RunServe(const ServeOptions& options) {
   dynamodb.StartTtlSweeper(io, std::chrono::seconds(1));
   dynamodb::DynamoDbStreamsService dynamodb_streams(dynamodb);
 
-  // The engine: SNS deliveries to SQS queues and HTTP endpoints (Lambda once it exists).
+  // Lambda: functions run as child processes (src/functions/). Sandboxes get their own
+  // temporary directories; zip packages are extracted under the data dir (a temporary
+  // directory in memory mode, where nothing outlives the process).
+  std::string lambda_tmp = (std::filesystem::temp_directory_path() / "tidepool-lambda-XXXXXX");
+  if (::mkdtemp(lambda_tmp.data()) == nullptr) {
+    spdlog::error("cannot create a temporary directory for Lambda sandboxes");
+    return 1;
+  }
+  struct RemoveDir {
+    std::string path;
+    ~RemoveDir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  } lambda_tmp_cleanup{lambda_tmp};
+  functions::SandboxPoolOptions pool_options;
+  pool_options.sandbox.runtimes_dir = functions::DefaultRuntimesDir();
+  pool_options.sandbox.work_dir = lambda_tmp;
+  pool_options.max_sandboxes = options.lambda_max_sandboxes > 0 ? options.lambda_max_sandboxes
+                                                                : std::max(16, 4 * UsableCpus());
+  functions::SandboxPool sandboxes(io, pool_options);
+  lambda::LambdaOptions lambda_options;
+  lambda_options.code_dir = *durability == storage::Durability::kMemory
+                                ? lambda_tmp + "/code"
+                                : options.data_dir + "/lambda/code";
+  lambda_options.public_endpoint = sns_options.public_endpoint;
+  lambda::LambdaService lambda(**store, commits, clock, sandboxes, lambda_options);
+  if (Status s = lambda.Recover(); !s.ok()) {
+    spdlog::error("cannot recover Lambda state: {}", s.ToString());
+    return 1;
+  }
+
+  // The engine: SNS deliveries to SQS queues, HTTP endpoints and Lambda functions.
   engine::SqsQueueSink queue_sink(sqs);
   engine::BeastHttpSink http_sink(io);
-  engine::SnsDelivery sns_delivery(sns, queue_sink, &http_sink, /*functions=*/nullptr, io,
+  engine::LambdaFunctionSink function_sink(lambda);
+  engine::SnsDelivery sns_delivery(sns, queue_sink, &http_sink, &function_sink, io,
                                    engine::SnsDeliveryOptions{});
   if (Status s = sns_delivery.Start(); !s.ok()) {
     spdlog::error("cannot start SNS delivery: {}", s.ToString());
     return 1;
   }
+  engine::LambdaAsyncInvokeOptions async_options;
+  async_options.time_scale = options.time_scale;
+  engine::LambdaAsyncInvoke lambda_async(lambda, io, async_options);
 
   // Step Functions: Task states run against this process's services (engine/state_machine_tasks).
   engine::StateMachineTasks sfn_tasks;
@@ -183,7 +228,7 @@ int RunServe(const ServeOptions& options) {
   router_options.clock = &clock;
   protocol::Router router(std::move(router_options));
   for (protocol::Service* service : std::initializer_list<protocol::Service*>{
-           &kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams}) {
+           &kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda}) {
     if (Status s = router.AddService(*service); !s.ok()) {
       spdlog::error("cannot register {}: {}", service->Name(), s.message());
       return 1;
@@ -205,12 +250,13 @@ int RunServe(const ServeOptions& options) {
   http_options.port = options.port;
   http::HttpServer server(io, http_options, router.AsHandler());
 
-  HealthSources health{started,
-                       options.durability,
-                       {&kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams},
-                       &server,
-                       &commits,
-                       &sns_delivery};
+  HealthSources health{
+      started,
+      options.durability,
+      {&kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda},
+      &server,
+      &commits,
+      &sns_delivery};
   Status health_route = router.AddInternalRoute(
       boost::beast::http::verb::get, "/_tidepool/health",
       [&health](http::HttpRequest&&, const protocol::RequestContext&, http::Responder respond) {
@@ -238,6 +284,18 @@ int RunServe(const ServeOptions& options) {
 
   if (Status s = server.Start(); !s.ok()) {
     spdlog::error("cannot listen on {}:{}: {}", options.host, options.port, s.message());
+    return 1;
+  }
+  // Functions call back into this tidepool (AWS_ENDPOINT_URL), on the port actually bound.
+  sandboxes.SetEndpointUrl("http://" +
+                           (options.host == "0.0.0.0" || options.host == "::"
+                                ? std::string("127.0.0.1")
+                                : options.host) +
+                           ":" + std::to_string(server.port()));
+  // Queued async invocations (this run's and a previous run's) start once functions can
+  // reach this tidepool.
+  if (Status s = lambda_async.Start(); !s.ok()) {
+    spdlog::error("cannot start Lambda async invocations: {}", s.ToString());
     return 1;
   }
 
@@ -279,6 +337,8 @@ int RunServe(const ServeOptions& options) {
     spdlog::warn("some connections did not finish within 10 s and were closed");
   }
   sns_delivery.Stop();
+  lambda_async.Stop();
+  sandboxes.Stop();
   commits.Stop();  // every acknowledged write is already durable; this drains the rest
   io.stop();
   for (auto& t : pool) t.join();

@@ -25,8 +25,11 @@ struct ServeOptions {
   int spin_us = -1;
   bool kinesis_throttle = false;
   int64_t kinesis_status_delay_ms = 0;
-  // An AWS delay of 1 s (Step Functions Wait and Retry intervals, timeouts) takes time_scale
-  // seconds.
+  // Lambda sandboxes (function processes) running at once, all functions together; 0: sized to
+  // the machine (4 per usable CPU, at least 16).
+  int lambda_max_sandboxes = 0;
+  // An AWS delay of 1 s takes time_scale seconds: Step Functions Wait and Retry intervals and
+  // timeouts, Lambda async retries.
   double time_scale = 1.0;
 };
 

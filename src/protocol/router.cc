@@ -3,11 +3,14 @@
 #include <spdlog/spdlog.h>
 #include <boost/beast/core/string.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <random>
+#include <vector>
 
 #include "core/encoding.h"
 #include "protocol/codec/json_codec.h"
+#include "protocol/codec/rest_json_codec.h"
 #include "protocol/http/query_string.h"
 
 namespace tidepool::protocol {
@@ -148,6 +151,33 @@ std::string FindAction(const HttpRequest& request, std::string_view query) {
   return {};
 }
 
+// The service name of a SigV4 credential scope (".../<date>/<region>/<service>/aws4_request"),
+// from the Authorization header or a presigned URL; empty when unsigned.
+std::string_view SigningService(const HttpRequest& request, std::string_view query) {
+  std::string_view credential;
+  std::string_view auth = request[bhttp::field::authorization];
+  if (size_t at = auth.find("Credential="); at != std::string_view::npos) {
+    credential = auth.substr(at + 11);
+    credential = credential.substr(0, credential.find_first_of(", "));
+  } else if (size_t q = query.find("X-Amz-Credential="); q != std::string_view::npos) {
+    credential = query.substr(q + 17);
+    credential = credential.substr(0, credential.find('&'));
+  }
+  // Scope parts after the key id: date, region, service ('/' may arrive as %2F in a query).
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (start <= credential.size()) {
+    size_t slash = credential.find('/', start);
+    size_t pct = credential.find("%2F", start);
+    size_t end = std::min(slash, pct);
+    parts.push_back(credential.substr(
+        start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (end == std::string_view::npos) break;
+    start = end + (end == pct ? 3 : 1);
+  }
+  return parts.size() >= 5 ? parts[3] : std::string_view();
+}
+
 }  // namespace
 
 Router::Router(RouterOptions options)
@@ -171,7 +201,10 @@ Status Router::AddService(Service& service) {
     }
     json_routes_.push_back(JsonRoute{model.target_prefix, &service});
   }
-  // Query and REST services are reached through their protocol hooks.
+  if (model.protocol == model::Protocol::kRestJson) {
+    if (Status s = rest_routes_.AddService(service); !s.ok()) return s;
+  }
+  // Query services are reached through their protocol hook.
   services_.push_back(&service);
   return Status::Ok();
 }
@@ -237,7 +270,14 @@ void Router::Handle(HttpRequest&& request, Responder respond) const {
   if (!FindAction(request, query).empty()) {
     return HandleQuery(std::move(request), std::move(respond), std::move(request_id), path, query);
   }
-  // REST services (S3, Lambda, API Gateway) will be matched here by path and host.
+  if (!rest_routes_.empty()) {
+    RestMatch match =
+        rest_routes_.Match(request.method(), path, query, SigningService(request, query));
+    if (match.service != nullptr) {
+      return HandleRest(match, std::move(request), std::move(respond), std::move(request_id), path,
+                        query);
+    }
+  }
   if (request.method() == bhttp::verb::post &&
       StartsWithIgnoreCase(request[bhttp::field::content_type], "application/x-amz-json")) {
     return respond(
@@ -322,6 +362,52 @@ void Router::HandleJson(HttpRequest&& request, Responder respond, std::string re
   } catch (const std::exception& e) {
     spdlog::error("bug: {}.{} threw: {}", route->service->Name(), op->name, e.what());
     call->Fail(AwsError{"InternalFailure",
+                        "The request processing has failed because of an unknown error, exception "
+                        "or failure.",
+                        500,
+                        false,
+                        {}});
+  }
+}
+
+void Router::HandleRest(const RestMatch& match, HttpRequest&& request, Responder respond,
+                        std::string request_id, std::string_view path,
+                        std::string_view query) const {
+  const model::ServiceModel& model = match.service->Model();
+  const model::Operation* op = match.operation;
+  auto reply = [respond, request_id](HttpResponse&& response) {
+    response.set("x-amzn-RequestId", request_id);
+    respond(std::move(response));
+  };
+  auto auth = authenticator_.Authenticate(request, path, query, /*json_protocol=*/false,
+                                          /*s3=*/model.signing_name == "s3");
+  if (auto* error = std::get_if<AwsError>(&auth)) {
+    return reply(rest_json_codec::EncodeError(model, *error));
+  }
+  RequestContext context = MakeContext(request, request_id, std::move(std::get<AuthInfo>(auth)));
+  auto decoded = rest_json_codec::DecodeRequest(model, *op, match.labels, query, request);
+  if (auto* error = std::get_if<AwsError>(&decoded)) {
+    return reply(rest_json_codec::EncodeError(model, *error));
+  }
+  auto done = [reply, &model, op](Outcome outcome) {
+    if (auto* output = std::get_if<boost::json::object>(&outcome)) {
+      reply(rest_json_codec::EncodeResponse(model, *op, *output));
+    } else if (auto* error = std::get_if<AwsError>(&outcome)) {
+      reply(rest_json_codec::EncodeError(model, *error));
+    } else {
+      reply(rest_json_codec::EncodeError(
+          model,
+          AwsError{
+              "InternalFailure", "pre-encoded JSON output on a REST operation", 500, false, {}}));
+    }
+  };
+  auto call = std::make_shared<Call>(
+      std::move(context), *op, std::move(std::get<boost::json::object>(decoded)), std::move(done));
+  try {
+    match.service->Invoke(call);
+  } catch (const std::exception& e) {
+    spdlog::error("bug: {}.{} threw: {}", match.service->Name(), op->name, e.what());
+    call->Fail(AwsError{"ServiceException",
                         "The request processing has failed because of an unknown error, exception "
                         "or failure.",
                         500,

@@ -5,7 +5,10 @@
 //   /_tidepool/...            -> internal route (exact path, or a prefix registered as "/x/*")
 //   X-Amz-Target: P.Op        -> the JSON-protocol service whose model's targetPrefix is P
 //   Action=Op (query or form) -> the query-protocol hook (SetQueryProtocolHandler)
-//   anything else             -> 404 (REST services will be matched here by path and host)
+//   method + path (+ query)   -> the rest-json service operation whose requestUri template
+//                                matches (RestRouteTable; ties between services broken by the
+//                                SigV4 credential scope's service name)
+//   anything else             -> 404 UnknownOperationException
 // then authenticates (see Authenticator), derives the RequestContext (account: the credentials'
 // account, else a 12-digit access key id, else the default; region: the SigV4 credential scope,
 // else the default; host: the Host header), decodes the input with the service's codec and
@@ -27,6 +30,7 @@
 #include "core/status.h"
 #include "protocol/authenticator.h"
 #include "protocol/http/responder.h"
+#include "protocol/rest/rest_routes.h"
 #include "protocol/service.h"
 
 namespace tidepool::protocol {
@@ -56,7 +60,8 @@ class Router {
 
   // Registers a service (not owned; must outlive the router). JSON-protocol services are found by
   // their model's target prefix: AlreadyExists when the prefix is taken, InvalidArgument when the
-  // model has no target prefix and no other protocol hook handles it.
+  // model has no target prefix and no other protocol hook handles it. rest-json services are
+  // found by their operations' method and requestUri templates.
   Status AddService(Service& service);
   // `path` must start with "/_tidepool/"; a trailing "*" makes it a prefix. AlreadyExists when
   // the same method and path are registered twice.
@@ -87,6 +92,8 @@ class Router {
 
   void HandleJson(http::HttpRequest&& request, http::Responder respond, std::string request_id,
                   std::string_view path, std::string_view query, std::string_view target) const;
+  void HandleRest(const RestMatch& match, http::HttpRequest&& request, http::Responder respond,
+                  std::string request_id, std::string_view path, std::string_view query) const;
   void HandleQuery(http::HttpRequest&& request, http::Responder respond, std::string request_id,
                    std::string_view path, std::string_view query) const;
   void HandleInternal(const InternalRoute& route, http::HttpRequest&& request,
@@ -102,6 +109,7 @@ class Router {
   std::vector<Service*> services_;
   std::vector<JsonRoute> json_routes_;
   std::vector<InternalRoute> internal_routes_;
+  RestRouteTable rest_routes_;
   ProtocolHandler query_handler_;
 };
 

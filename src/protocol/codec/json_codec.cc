@@ -64,7 +64,9 @@ class Decoder {
           break;
         }
       }
-      if (member == nullptr || it->value().is_null()) {
+      // REST protocols: members bound to the URI, query or headers never come from the body.
+      if (member == nullptr || it->value().is_null() ||
+          member->location != model::Location::kBody) {
         o.erase(it);  // the element now at i (if any) has not been visited yet
         continue;
       }
@@ -246,6 +248,7 @@ class Encoder {
     out_ += '{';
     bool first = true;
     for (const Member& m : model_.MembersOf(shape)) {
+      if (m.location != model::Location::kBody) continue;  // REST: sent in headers/status
       const json::value* v = o.if_contains(m.name);
       if (v == nullptr || v->is_null()) continue;
       if (!first) out_ += ',';
@@ -388,6 +391,20 @@ std::string EncodeError(const AwsError& error) {
     json_text::AppendStringSafe(error.message, out);
   }
   out += '}';
+  return out;
+}
+
+std::optional<AwsError> DecodeBodyMembers(const model::ServiceModel& model, uint16_t shape,
+                                          boost::json::object& o) {
+  Decoder decoder(model);
+  if (!decoder.Structure(o, model.shape(shape))) return Serialization(std::move(decoder.error()));
+  return std::nullopt;
+}
+
+std::string EncodeBodyMembers(const model::ServiceModel& model, uint16_t shape,
+                              const boost::json::object& o) {
+  std::string out;
+  Encoder(model, out).Structure(o, model.shape(shape));
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -45,6 +46,15 @@ std::string EncodeOutput(const model::ServiceModel& model, const model::Operatio
 std::variant<boost::json::object, AwsError> DecodeOutput(const model::ServiceModel& model,
                                                          const model::Operation& op,
                                                          std::string_view body);
+
+// For the REST protocols: converts the members of structure `shape` found in `o` in place as
+// DecodeRequest does (no validation), dropping unknown members and members bound to the URI,
+// query string or headers. The error is a SerializationException.
+std::optional<AwsError> DecodeBodyMembers(const model::ServiceModel& model, uint16_t shape,
+                                          boost::json::object& o);
+// Serializes the body members of structure `shape` (members with another location are left out).
+std::string EncodeBodyMembers(const model::ServiceModel& model, uint16_t shape,
+                              const boost::json::object& o);
 
 // {"__type":"<code>","message":"<message>"}
 std::string EncodeError(const AwsError& error);

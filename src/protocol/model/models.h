@@ -12,6 +12,7 @@ namespace tidepool::protocol::model {
 const ServiceModel& DynamoDbModel();         // botocore "dynamodb"
 const ServiceModel& DynamoDbStreamsModel();  // botocore "dynamodbstreams"
 const ServiceModel& KinesisModel();          // botocore "kinesis"
+const ServiceModel& LambdaModel();           // botocore "lambda"
 const ServiceModel& SnsModel();              // botocore "sns"
 const ServiceModel& SqsModel();              // botocore "sqs"
 const ServiceModel& StepFunctionsModel();    // botocore "stepfunctions"

@@ -1,0 +1,173 @@
+// tidepool's Lambda runtime client for nodejs* functions.
+//
+// Started by tidepool as `node bootstrap.mjs` in the function's code directory with AWS's
+// environment (_HANDLER, LAMBDA_TASK_ROOT, AWS_LAMBDA_RUNTIME_API, ...). Loads the handler module
+// once, CommonJS (.js/.cjs) or ES module (.mjs, or .js under "type": "module"), through import();
+// async handlers and callback handlers both work. An init failure is posted to /init/error and
+// the process exits. Then: GET /next, run the handler, POST /response or /error.
+// Written for tidepool; speaks only the public Runtime API.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import util from 'node:util';
+
+const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+const PREFIX = '/2018-06-01/runtime';
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+function request(method, p, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host, port, method, path: PREFIX + p, agent, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ res, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+function errorJson(err, type) {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return {
+    errorType: type || e.name || 'Error',
+    errorMessage: e.message,
+    trace: (e.stack || '').split('\n'),
+  };
+}
+
+async function failInit(err) {
+  console.error(`${new Date().toISOString()}\tundefined\tERROR\t${err.errorType}: ${err.errorMessage}`);
+  await request('POST', '/init/error', JSON.stringify(err), {
+    'Lambda-Runtime-Function-Error-Type': err.errorType,
+  });
+  process.exit(1);
+}
+
+async function loadHandler() {
+  const spec = process.env._HANDLER || '';
+  const root = process.env.LAMBDA_TASK_ROOT || process.cwd();
+  const dot = spec.lastIndexOf('.');
+  if (dot < 0) {
+    return failInit({ errorType: 'Runtime.MalformedHandlerName', errorMessage: `Bad handler ${spec}`, trace: [] });
+  }
+  const modulePath = spec.slice(0, dot);
+  const handlerPath = spec.slice(dot + 1);
+  let file = null;
+  for (const ext of ['.js', '.mjs', '.cjs']) {
+    const candidate = path.resolve(root, modulePath + ext);
+    if (fs.existsSync(candidate)) { file = candidate; break; }
+  }
+  if (!file) {
+    return failInit({
+      errorType: 'Runtime.ImportModuleError',
+      errorMessage: `Error: Cannot find module '${modulePath}'`,
+      trace: [],
+    });
+  }
+  let mod;
+  try {
+    mod = await import(pathToFileURL(file).href);
+  } catch (e) {
+    return failInit(errorJson(e, e instanceof SyntaxError ? 'Runtime.UserCodeSyntaxError' : 'Runtime.ImportModuleError'));
+  }
+  let fn = mod;
+  for (const part of handlerPath.split('.')) fn = fn == null ? undefined : fn[part];
+  if (typeof fn !== 'function' && mod.default) {
+    fn = mod.default;
+    for (const part of handlerPath.split('.')) fn = fn == null ? undefined : fn[part];
+  }
+  if (typeof fn !== 'function') {
+    return failInit({
+      errorType: 'Runtime.HandlerNotFound',
+      errorMessage: `${spec} is undefined or not exported`,
+      trace: [],
+    });
+  }
+  return fn;
+}
+
+// console.* as AWS's Node runtime writes it: "TIMESTAMP\tREQUEST_ID\tLEVEL\tmessage".
+let currentRequestId = 'undefined';
+function patchConsole() {
+  for (const [name, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG'], ['trace', 'TRACE']]) {
+    console[name] = (...args) => {
+      const line = `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(...args)}\n`;
+      fs.writeSync(level === 'ERROR' || level === 'WARN' ? 2 : 1, line);
+    };
+  }
+}
+
+function runHandler(handler, event, context) {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const callback = (err, result) => {
+      if (settled) return;
+      settled = true;
+      if (err) reject(err); else resolve(result);
+    };
+    context.done = callback;
+    context.succeed = (r) => callback(null, r);
+    context.fail = (e) => callback(e);
+    try {
+      const out = handler(event, context, callback);
+      if (out && typeof out.then === 'function') {
+        out.then((r) => { if (!settled) { settled = true; resolve(r); } },
+                 (e) => { if (!settled) { settled = true; reject(e); } });
+      } else if (handler.length < 3 && !settled) {
+        settled = true;
+        resolve(out);
+      }
+    } catch (e) {
+      if (!settled) { settled = true; reject(e); }
+    }
+  });
+}
+
+async function main() {
+  patchConsole();
+  const handler = await loadHandler();
+  for (;;) {
+    const { res, body } = await request('GET', '/invocation/next');
+    const h = res.headers;
+    const requestId = h['lambda-runtime-aws-request-id'];
+    const deadline = Number(h['lambda-runtime-deadline-ms'] || 0);
+    if (h['lambda-runtime-trace-id']) process.env._X_AMZN_TRACE_ID = h['lambda-runtime-trace-id'];
+    currentRequestId = requestId;
+    const context = {
+      awsRequestId: requestId,
+      invokedFunctionArn: h['lambda-runtime-invoked-function-arn'],
+      functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+      functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+      memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+      logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+      logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+      clientContext: h['lambda-runtime-client-context'] ? JSON.parse(h['lambda-runtime-client-context']) : undefined,
+      identity: h['lambda-runtime-cognito-identity'] ? JSON.parse(h['lambda-runtime-cognito-identity']) : undefined,
+      callbackWaitsForEmptyEventLoop: true,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    };
+    let event;
+    try {
+      event = body.length ? JSON.parse(body.toString('utf8')) : {};
+    } catch (e) {
+      event = body.toString('utf8');
+    }
+    try {
+      const result = await runHandler(handler, event, context);
+      const out = result === undefined ? 'null' : JSON.stringify(result);
+      await request('POST', `/invocation/${requestId}/response`, out);
+    } catch (e) {
+      const err = errorJson(e);
+      console.error(`Invoke Error \t${JSON.stringify(err)}`);
+      await request('POST', `/invocation/${requestId}/error`, JSON.stringify(err), {
+        'Lambda-Runtime-Function-Error-Type': 'Unhandled',
+      });
+    }
+  }
+}
+
+main();

@@ -1,0 +1,67 @@
+// The one in-process invoke path of tidepool: the Lambda API's Invoke, and later event source
+// mappings, SNS subscriptions, S3 notifications, Step Functions tasks and API Gateway, all hand
+// a FunctionSpec and an Invocation to an Invoker and get one InvokeOutcome back.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tidepool::functions {
+
+// What a sandbox needs to run one version of a function. Immutable once shared.
+struct FunctionSpec {
+  std::string function_name;  // "my-fn"
+  std::string function_arn;   // unqualified ARN
+  std::string version;        // "$LATEST" or "3"
+  std::string runtime;        // "python3.12", "nodejs20.x", "provided.al2023"
+  std::string handler;        // "app.handler" (unused by provided runtimes)
+  std::string code_dir;       // the function's code, extracted, or a hot-reload directory
+  // Sandboxes started for another revision (older code or configuration) are not reused.
+  std::string revision;
+  int timeout_seconds = 3;
+  int memory_mb = 128;
+  int reserved_concurrency = -1;  // -1: none (the pool-wide cap applies)
+  std::string account_id;
+  std::string region;
+  std::vector<std::pair<std::string, std::string>> environment;  // the user's variables
+};
+using FunctionSpecPtr = std::shared_ptr<const FunctionSpec>;
+
+struct Invocation {
+  std::string payload;
+  std::string request_id;      // Lambda-Runtime-Aws-Request-Id; generated when empty
+  std::string invoked_arn;     // the ARN the caller used (qualified when it was)
+  std::string client_context;  // base64 JSON, as the X-Amz-Client-Context header carries it
+  std::string trace_id;        // _X_AMZN_TRACE_ID; generated when empty
+};
+
+struct InvokeOutcome {
+  enum class Kind {
+    kSuccess,        // payload: the function's response
+    kFunctionError,  // payload: AWS's error JSON (errorMessage, errorType, stackTrace)
+    kThrottled,      // no sandbox available (TooManyRequestsException); message says why
+    kServiceError,   // tidepool could not run the function at all; message says why
+  };
+  Kind kind = Kind::kSuccess;
+  std::string payload;
+  std::string message;
+  std::string log;  // this invocation's log: START, the function's output, END, REPORT
+  std::string request_id;
+};
+using InvokeDone = std::function<void(InvokeOutcome)>;
+
+class Invoker {
+ public:
+  virtual ~Invoker() = default;
+  // Runs `invocation` on a warm sandbox of `spec` or a new one. Never blocks; `done` runs
+  // exactly once, on an io thread, without any lock of the invoker held.
+  virtual void Invoke(FunctionSpecPtr spec, Invocation invocation, InvokeDone done) = 0;
+  // The function `function_arn` was deleted: its idle sandboxes may end now.
+  virtual void EndFunction(const std::string& function_arn) {}
+};
+
+}  // namespace tidepool::functions

@@ -1,0 +1,116 @@
+#include "functions/runtimes.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <map>
+
+namespace tidepool::functions {
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+bool IsSupportedRuntime(std::string_view runtime) {
+  return StartsWith(runtime, "python3") || StartsWith(runtime, "nodejs") ||
+         runtime == "provided.al2023" || runtime == "provided.al2" || runtime == "provided";
+}
+
+std::string SupportedRuntimesText() {
+  return "nodejs* (the machine's node), python3.* (the machine's python3), provided.al2023, "
+         "provided.al2, provided";
+}
+
+std::string DefaultRuntimesDir() {
+  char exe[4096];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    std::string dir(exe, static_cast<size_t>(n));
+    dir = dir.substr(0, dir.rfind('/')) + "/runtimes";
+    if (::access((dir + "/python/bootstrap.py").c_str(), R_OK) == 0) return dir;
+  }
+  return TIDEPOOL_RUNTIMES_DIR;
+}
+
+std::string FindOnPath(std::string_view name) {
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (!rest.empty()) {
+    size_t colon = rest.find(':');
+    std::string dir(rest.substr(0, colon));
+    rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+    if (dir.empty()) continue;
+    std::string candidate = dir + "/" + std::string(name);
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return {};
+}
+
+Result<RuntimeCommandLine> RuntimeCommand(const FunctionSpec& spec,
+                                          const std::string& runtimes_dir) {
+  RuntimeCommandLine cmd;
+  if (StartsWith(spec.runtime, "python3")) {
+    std::string python = FindOnPath("python3");
+    if (python.empty()) return Status::NotFound("python3 is not on PATH");
+    cmd.args = {python, "-u", runtimes_dir + "/python/bootstrap.py"};
+  } else if (StartsWith(spec.runtime, "nodejs")) {
+    std::string node = FindOnPath("node");
+    if (node.empty()) return Status::NotFound("node is not on PATH");
+    cmd.args = {node, runtimes_dir + "/node/bootstrap.mjs"};
+  } else if (IsSupportedRuntime(spec.runtime)) {
+    cmd.args = {spec.code_dir + "/bootstrap"};
+  } else {
+    return Status::InvalidArgument("runtime " + spec.runtime + " is not supported");
+  }
+  return cmd;
+}
+
+std::vector<std::string> RuntimeEnvironment(
+    const FunctionSpec& spec, const std::string& runtime_api, const std::string& endpoint_url,
+    const std::string& temp_dir, const std::string& log_stream, const std::string& runtimes_dir) {
+  std::map<std::string, std::string> env;
+  for (const char* name : {"PATH", "HOME", "LANG", "PYTHONPATH", "NODE_PATH", "LD_LIBRARY_PATH",
+                           "PYENV_ROOT", "PYENV_VERSION"}) {
+    if (const char* v = std::getenv(name)) env[name] = v;
+  }
+  for (const auto& [k, v] : spec.environment) env[k] = v;
+  const bool python = StartsWith(spec.runtime, "python");
+  const bool node = StartsWith(spec.runtime, "nodejs");
+  env["AWS_LAMBDA_RUNTIME_API"] = runtime_api;
+  env["AWS_LAMBDA_FUNCTION_NAME"] = spec.function_name;
+  env["AWS_LAMBDA_FUNCTION_VERSION"] = spec.version;
+  env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = std::to_string(spec.memory_mb);
+  env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = std::to_string(spec.timeout_seconds);
+  env["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/" + spec.function_name;
+  env["AWS_LAMBDA_LOG_STREAM_NAME"] = log_stream;
+  env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
+  env["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + spec.runtime;
+  env["_HANDLER"] = spec.handler;
+  env["LAMBDA_TASK_ROOT"] = spec.code_dir;
+  env["LAMBDA_RUNTIME_DIR"] = runtimes_dir;
+  env["AWS_REGION"] = spec.region;
+  env["AWS_DEFAULT_REGION"] = spec.region;
+  // A 12-digit access key id is read by tidepool as the account: the function's SDK calls act
+  // in the function's own account.
+  env["AWS_ACCESS_KEY_ID"] = spec.account_id;
+  env["AWS_SECRET_ACCESS_KEY"] = "test";
+  env["AWS_SESSION_TOKEN"] = "test";
+  env["AWS_ENDPOINT_URL"] = endpoint_url;
+  env["TMPDIR"] = temp_dir;
+  env["TZ"] = ":UTC";
+  if (python) env["PYTHONUNBUFFERED"] = "1";
+  if (node) {
+    // Node functions import the AWS SDK for JS from the runtime's node_modules, as on AWS.
+    std::string modules = runtimes_dir + "/node/node_modules";
+    env["NODE_PATH"] = env.count("NODE_PATH") ? env["NODE_PATH"] + ":" + modules : modules;
+  }
+  std::vector<std::string> out;
+  out.reserve(env.size());
+  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  return out;
+}
+
+}  // namespace tidepool::functions

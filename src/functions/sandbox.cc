@@ -1,0 +1,501 @@
+#include "functions/sandbox.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+#include "core/encoding.h"
+#include "functions/runtimes.h"
+
+namespace tidepool::functions {
+namespace {
+
+namespace bhttp = boost::beast::http;
+using protocol::http::HttpRequest;
+using protocol::http::HttpResponse;
+using protocol::http::Responder;
+
+constexpr std::string_view kApiPrefix = "/2018-06-01/runtime/";
+constexpr size_t kLogKeep = 1 << 20;              // bytes of process output kept per sandbox
+constexpr size_t kMaxResponse = 6 * 1024 * 1024;  // AWS's synchronous response limit
+constexpr int kInitSeconds = 10;                  // AWS's limit on a runtime's init phase
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+HttpResponse Reply(unsigned status, std::string body) {
+  HttpResponse response(static_cast<bhttp::status>(status), 11);
+  response.set(bhttp::field::content_type, "application/json");
+  response.body() = std::move(body);
+  return response;
+}
+
+std::string ErrorJson(std::string_view type, std::string_view message) {
+  return boost::json::serialize(
+      boost::json::object{{"errorType", type}, {"errorMessage", message}});
+}
+
+// An X-Ray trace header for an invocation that came without one.
+std::string NewTraceId() {
+  std::string hex = HexEncode(Sha256(NewUuid())).substr(0, 24);
+  char epoch[16];
+  std::snprintf(epoch, sizeof epoch, "%08llx", static_cast<unsigned long long>(NowMs() / 1000));
+  return "Root=1-" + std::string(epoch) + "-" + hex + ";Parent=" + hex.substr(0, 16) +
+         ";Sampled=0;Lineage=1:" + hex.substr(0, 8) + ":0";
+}
+
+std::string FormatSeconds(double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", seconds);
+  return buf;
+}
+
+}  // namespace
+
+Sandbox::Sandbox(boost::asio::io_context& io, FunctionSpecPtr spec, const SandboxOptions& options)
+    : io_(io), spec_(std::move(spec)), options_(options), deadline_(io) {}
+
+Sandbox::~Sandbox() {
+  if (pid_ > 0 && !exited_) {
+    ::kill(-pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  if (server_) server_->StopAccepting();
+  if (!temp_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(temp_dir_, ec);
+  }
+}
+
+bool Sandbox::alive() const {
+  std::lock_guard lock(mu_);
+  return pid_ > 0 && !exited_ && !killing_;
+}
+
+std::chrono::steady_clock::time_point Sandbox::last_used() const {
+  std::lock_guard lock(mu_);
+  return last_used_;
+}
+
+Status Sandbox::Start(ExitListener on_exit) {
+  on_exit_ = std::move(on_exit);
+  started_ = last_used_ = std::chrono::steady_clock::now();
+  std::string tmpl = options_.work_dir + "/sandbox-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    return Status::IoError("cannot create a sandbox directory under " + options_.work_dir + ": " +
+                           std::strerror(errno));
+  }
+  temp_dir_ = tmpl;
+
+  auto command = RuntimeCommand(*spec_, options_.runtimes_dir);
+  if (!command.ok()) return command.status();
+
+  protocol::http::HttpServerOptions http;
+  http.host = "127.0.0.1";
+  http.port = 0;
+  http.idle_timeout = std::chrono::hours(24);
+  http.body_timeout = std::chrono::hours(24);
+  http.body_limit = 64 * 1024 * 1024;
+  std::weak_ptr<Sandbox> weak = weak_from_this();
+  server_ = std::make_unique<protocol::http::HttpServer>(
+      io_, http, [weak](HttpRequest&& request, Responder respond) {
+        if (auto self = weak.lock()) {
+          self->HandleRuntimeApi(std::move(request), std::move(respond));
+        } else {
+          respond(Reply(410, ErrorJson("Sandbox.Gone", "the sandbox has ended")));
+        }
+      });
+  if (Status s = server_->Start(); !s.ok()) return s;
+
+  // The date part of AWS's log stream name, then the version and a random id.
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char day[16];
+  std::strftime(day, sizeof day, "%Y/%m/%d", &tm);
+  log_stream_ =
+      std::string(day) + "/[" + spec_->version + "]" + HexEncode(Sha256(NewUuid())).substr(0, 32);
+
+  std::vector<std::string> env =
+      RuntimeEnvironment(*spec_, "127.0.0.1:" + std::to_string(server_->port()),
+                         options_.endpoint_url, temp_dir_, log_stream_, options_.runtimes_dir);
+  std::vector<char*> argv, envp;
+  for (std::string& a : command->args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return Status::IoError("pipe2 failed");
+  const pid_t parent = ::getpid();
+  const char* code_dir = spec_->code_dir.c_str();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    return Status::IoError(std::string("fork failed: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    // The child: only async-signal-safe calls until execve.
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1);
+    int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, 0);
+    ::dup2(pipe_fds[1], 1);
+    ::dup2(pipe_fds[1], 2);
+#ifdef SYS_close_range
+    ::syscall(SYS_close_range, 3, ~0U, 0);
+#endif
+    if (::chdir(code_dir) != 0) {
+      static const char kMsg[] = "tidepool: cannot enter the function's code directory\n";
+      (void)!::write(2, kMsg, sizeof kMsg - 1);
+      ::_exit(126);
+    }
+    ::execve(argv[0], argv.data(), envp.data());
+    static const char kMsg[] = "tidepool: cannot execute the runtime\n";
+    (void)!::write(2, kMsg, sizeof kMsg - 1);
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);  // also here, so the group exists before any kill(-pid)
+  ::close(pipe_fds[1]);
+  ::fcntl(pipe_fds[0], F_SETFL, ::fcntl(pipe_fds[0], F_GETFL) | O_NONBLOCK);
+  {
+    std::lock_guard lock(mu_);
+    pid_ = pid;
+  }
+  log_pipe_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, pipe_fds[0]);
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) {
+    Kill("pidfd_open failed");
+    return Status::IoError(std::string("pidfd_open failed: ") + std::strerror(errno));
+  }
+  pidfd_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, pidfd);
+  WatchLog();
+  WatchExit();
+  spdlog::debug("lambda: sandbox {} for {}:{} started (runtime API port {})", pid,
+                spec_->function_name, spec_->version, server_->port());
+  return Status::Ok();
+}
+
+void Sandbox::WatchLog() {
+  std::weak_ptr<Sandbox> weak = weak_from_this();
+  log_pipe_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                        [weak](const boost::system::error_code& ec) {
+                          auto self = weak.lock();
+                          if (!self || ec) return;
+                          bool open;
+                          {
+                            std::lock_guard lock(self->mu_);
+                            self->DrainLogLocked();
+                            open = self->log_pipe_->is_open();
+                          }
+                          if (open) self->WatchLog();
+                        });
+}
+
+void Sandbox::DrainLogLocked() {
+  if (!log_pipe_ || !log_pipe_->is_open()) return;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::read(log_pipe_->native_handle(), buf, sizeof buf);
+    if (n > 0) {
+      log_.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (n == 0) {
+      boost::system::error_code ignored;
+      log_pipe_->close(ignored);  // the process and its children closed their output
+    }
+    break;
+  }
+  size_t keep_from = running_ ? running_->log_start : log_dropped_ + log_.size();
+  if (log_.size() > kLogKeep) {
+    // Drop old output, but never the running invocation's unless it alone is too large.
+    size_t drop = std::min(log_.size() - kLogKeep / 2,
+                           keep_from > log_dropped_ ? keep_from - log_dropped_ : 0);
+    if (drop == 0 && log_.size() > 4 * kLogKeep) drop = log_.size() - kLogKeep;
+    log_.erase(0, drop);
+    log_dropped_ += drop;
+  }
+}
+
+void Sandbox::WatchExit() {
+  std::shared_ptr<Sandbox> self = shared_from_this();
+  pidfd_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                     [self](const boost::system::error_code& ec) {
+                       if (ec == boost::asio::error::operation_aborted) return;
+                       self->OnExit();
+                     });
+}
+
+void Sandbox::OnExit() {
+  int status = 0;
+  pid_t reaped = ::waitpid(pid_, &status, WNOHANG);
+  std::function<void()> finish;
+  {
+    std::lock_guard lock(mu_);
+    exited_ = true;
+    if (reaped == pid_) exit_status_ = status;
+    DrainLogLocked();
+    ::kill(-pid_, SIGKILL);  // whatever the runtime started goes with it
+    if (running_) {
+      std::string reason;
+      if (WIFSIGNALED(status)) {
+        reason = std::string("signal: ") +
+                 (WTERMSIG(status) == SIGKILL ? "killed" : strsignal(WTERMSIG(status)));
+      } else {
+        reason = "exit status " + std::to_string(WEXITSTATUS(status));
+      }
+      if (!init_error_.empty()) {
+        finish = FinishLocked(InvokeOutcome::Kind::kFunctionError, init_error_);
+      } else {
+        finish = FinishLocked(
+            InvokeOutcome::Kind::kFunctionError,
+            ErrorJson("Runtime.ExitError", "RequestId: " + running_->invocation.request_id +
+                                               " Error: Runtime exited with error: " + reason));
+      }
+    }
+    parked_next_.reset();
+  }
+  spdlog::debug("lambda: sandbox {} for {} ended", pid_, spec_->function_name);
+  if (finish) finish();
+  boost::system::error_code ignored;
+  pidfd_->close(ignored);
+  if (server_) server_->StopAccepting();
+  if (on_exit_) on_exit_();
+}
+
+void Sandbox::Kill(const std::string& reason) {
+  std::function<void()> finish;
+  {
+    std::lock_guard lock(mu_);
+    if (pid_ <= 0 || exited_) return;
+    killing_ = true;
+    if (running_) {
+      finish = FinishLocked(InvokeOutcome::Kind::kServiceError, "", reason);
+    }
+    ::kill(-pid_, SIGKILL);
+  }
+  if (finish) finish();
+}
+
+void Sandbox::Invoke(Invocation invocation, InvokeDone done) {
+  std::function<void()> deliver;
+  {
+    std::lock_guard lock(mu_);
+    if (invocation.request_id.empty()) invocation.request_id = NewUuid();
+    if (invocation.trace_id.empty()) invocation.trace_id = NewTraceId();
+    if (invocation.invoked_arn.empty()) invocation.invoked_arn = spec_->function_arn;
+    if (exited_ || running_) {
+      InvokeOutcome outcome;
+      outcome.kind = InvokeOutcome::Kind::kServiceError;
+      outcome.message = exited_ ? "the sandbox has ended" : "the sandbox is busy";
+      outcome.request_id = invocation.request_id;
+      boost::asio::post(io_, [done = std::move(done), outcome = std::move(outcome)]() mutable {
+        done(std::move(outcome));
+      });
+      return;
+    }
+    DrainLogLocked();
+    Running run;
+    run.invocation = std::move(invocation);
+    run.done = std::move(done);
+    run.log_start = log_dropped_ + log_.size();
+    run.started = std::chrono::steady_clock::now();
+    run.deadline_ms = NowMs() + int64_t{spec_->timeout_seconds} * 1000;
+    running_ = std::move(run);
+    // Until the runtime takes the invocation the sandbox may still be starting: AWS gives
+    // init its own 10 seconds. The function's own timeout starts at delivery.
+    ArmDeadlineLocked(std::chrono::seconds(spec_->timeout_seconds + kInitSeconds));
+    deliver = DeliverLocked();
+  }
+  if (deliver) deliver();
+}
+
+void Sandbox::ArmDeadlineLocked(std::chrono::milliseconds after) {
+  deadline_.expires_after(after);
+  std::weak_ptr<Sandbox> weak = weak_from_this();
+  deadline_.async_wait([weak,
+                        id = running_->invocation.request_id](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (!self || ec) return;
+    std::function<void()> finish;
+    {
+      std::lock_guard lock(self->mu_);
+      if (!self->running_ || self->running_->invocation.request_id != id) return;
+      std::string text =
+          "Task timed out after " + FormatSeconds(self->spec_->timeout_seconds) + " seconds";
+      self->DrainLogLocked();
+      self->log_ += "RequestId: " + id + " Error: " + text + "\n";
+      finish =
+          self->FinishLocked(InvokeOutcome::Kind::kFunctionError,
+                             ErrorJson("Sandbox.Timedout", "RequestId: " + id + " Error: " + text));
+      self->killing_ = true;
+      ::kill(-self->pid_, SIGKILL);
+    }
+    finish();
+  });
+}
+
+std::function<void()> Sandbox::DeliverLocked() {
+  if (!running_ || running_->delivered || !parked_next_) return {};
+  const Invocation& inv = running_->invocation;
+  const int64_t deadline_ms = NowMs() + int64_t{spec_->timeout_seconds} * 1000;
+  HttpResponse response = Reply(200, inv.payload);
+  response.set("Lambda-Runtime-Aws-Request-Id", inv.request_id);
+  response.set("Lambda-Runtime-Deadline-Ms", std::to_string(deadline_ms));
+  response.set("Lambda-Runtime-Invoked-Function-Arn", inv.invoked_arn);
+  response.set("Lambda-Runtime-Trace-Id", inv.trace_id);
+  if (!inv.client_context.empty()) {
+    auto decoded = Base64Decode(inv.client_context);
+    response.set("Lambda-Runtime-Client-Context", decoded ? *decoded : inv.client_context);
+  }
+  running_->delivered = true;
+  running_->deadline_ms = deadline_ms;
+  running_->delivered_at = std::chrono::steady_clock::now();
+  ArmDeadlineLocked(std::chrono::seconds(spec_->timeout_seconds));
+  Responder respond = std::move(*parked_next_);
+  parked_next_.reset();
+  // Answered by the caller once mu_ is released: a responder may run the connection inline.
+  return [respond = std::move(respond), response = std::move(response)]() mutable {
+    respond(std::move(response));
+  };
+}
+
+std::function<void()> Sandbox::FinishLocked(InvokeOutcome::Kind kind, std::string payload,
+                                            std::string message) {
+  deadline_.cancel();
+  DrainLogLocked();
+  Running run = std::move(*running_);
+  running_.reset();
+  last_used_ = std::chrono::steady_clock::now();
+  const auto begin = run.delivered ? run.delivered_at : run.started;
+  double ms = std::chrono::duration<double, std::milli>(last_used_ - begin).count();
+  InvokeOutcome outcome;
+  outcome.kind = kind;
+  outcome.payload = std::move(payload);
+  outcome.message = std::move(message);
+  outcome.request_id = run.invocation.request_id;
+  const std::string& id = run.invocation.request_id;
+  outcome.log = "START RequestId: " + id + " Version: " + spec_->version + "\n";
+  size_t start = run.log_start > log_dropped_ ? run.log_start - log_dropped_ : 0;
+  if (start < log_.size()) outcome.log.append(log_, start);
+  char report[256];
+  std::snprintf(report, sizeof report,
+                "END RequestId: %s\nREPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: "
+                "%lld ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t",
+                id.c_str(), id.c_str(), ms, static_cast<long long>(ms) + 1, spec_->memory_mb,
+                spec_->memory_mb / 4);
+  outcome.log += report;
+  if (first_invoke_) {
+    double init_ms = std::chrono::duration<double, std::milli>(begin - started_).count();
+    char init[64];
+    std::snprintf(init, sizeof init, "Init Duration: %.2f ms\t", init_ms < 0 ? 0.0 : init_ms);
+    outcome.log += init;
+    first_invoke_ = false;
+  }
+  outcome.log += "\n";
+  return [done = std::move(run.done), outcome = std::move(outcome)]() mutable {
+    done(std::move(outcome));
+  };
+}
+
+void Sandbox::HandleRuntimeApi(HttpRequest&& request, Responder respond) {
+  std::string_view target = request.target();
+  if (target.substr(0, kApiPrefix.size()) != kApiPrefix) {
+    return respond(Reply(404, ErrorJson("InvalidPath", "Unknown Runtime API path")));
+  }
+  std::string_view rest = target.substr(kApiPrefix.size());
+  std::function<void()> finish;
+  if (request.method() == bhttp::verb::get && rest == "invocation/next") {
+    std::optional<Responder> displaced;
+    std::function<void()> deliver;
+    {
+      std::lock_guard lock(mu_);
+      displaced = std::move(parked_next_);
+      parked_next_ = std::move(respond);
+      deliver = DeliverLocked();
+    }
+    if (displaced) {
+      (*displaced)(Reply(409, ErrorJson("Runtime.DuplicateNext", "a next is already parked")));
+    }
+    if (deliver) deliver();
+    return;
+  }
+  if (request.method() == bhttp::verb::post && rest == "init/error") {
+    {
+      std::lock_guard lock(mu_);
+      init_error_ =
+          request.body().empty() ? ErrorJson("Runtime.Unknown", "init error") : request.body();
+      killing_ = true;  // as on AWS, a sandbox whose init failed is not reused
+      if (running_) finish = FinishLocked(InvokeOutcome::Kind::kFunctionError, init_error_);
+    }
+    respond(Reply(202, R"({"status":"OK"})"));
+    if (finish) finish();
+    return;
+  }
+  constexpr std::string_view kInvocation = "invocation/";
+  if (request.method() == bhttp::verb::post && rest.substr(0, kInvocation.size()) == kInvocation) {
+    rest.remove_prefix(kInvocation.size());
+    size_t slash = rest.find('/');
+    std::string_view id = rest.substr(0, slash);
+    std::string_view what = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+    if (what != "response" && what != "error") {
+      return respond(Reply(404, ErrorJson("InvalidPath", "Unknown Runtime API path")));
+    }
+    bool unknown_id = false;
+    {
+      std::lock_guard lock(mu_);
+      if (!running_ || running_->invocation.request_id != id || !running_->delivered) {
+        unknown_id = true;
+      } else {
+        std::string body = std::move(request.body());
+        if (what == "response") {
+          if (body.size() > kMaxResponse) {
+            finish = FinishLocked(
+                InvokeOutcome::Kind::kFunctionError,
+                ErrorJson("Function.ResponseSizeTooLarge",
+                          "Response payload size exceeded maximum allowed payload size (6291556 "
+                          "bytes)."));
+          } else {
+            finish = FinishLocked(InvokeOutcome::Kind::kSuccess, std::move(body));
+          }
+        } else {
+          if (body.empty()) {
+            std::string type(request["Lambda-Runtime-Function-Error-Type"]);
+            body = ErrorJson(type.empty() ? "Unhandled" : type, "");
+          }
+          finish = FinishLocked(InvokeOutcome::Kind::kFunctionError, std::move(body));
+        }
+      }
+    }
+    if (unknown_id) {
+      return respond(Reply(400, ErrorJson("InvalidRequestID", "Invalid request ID")));
+    }
+    respond(Reply(202, R"({"status":"OK"})"));
+    finish();
+    return;
+  }
+  respond(Reply(404, ErrorJson("InvalidPath", "Unknown Runtime API path")));
+}
+
+}  // namespace tidepool::functions

@@ -1,0 +1,407 @@
+// CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, DeleteFunction,
+// UpdateFunctionCode, UpdateFunctionConfiguration.
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+#include "core/encoding.h"
+#include "functions/runtimes.h"
+#include "functions/zip_archive.h"
+#include "services/lambda/keyspace.h"
+#include "services/lambda/lambda_errors.h"
+#include "services/lambda/lambda_service.h"
+#include "services/write_path.h"
+
+namespace tidepool::lambda {
+namespace json = boost::json;
+using protocol::CallPtr;
+
+namespace {
+
+constexpr std::string_view kHotReloadBucket = "hot-reload";
+constexpr int64_t kMaxListItems = 50;
+
+// AWS's LastModified: "2024-05-01T12:34:56.789+0000".
+std::string LastModified(const Clock& clock) {
+  int64_t ms = clock.NowMillis();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03d+0000", buf, static_cast<int>(ms % 1000));
+  return out;
+}
+
+// The package a Code / UpdateFunctionCode input names.
+struct Package {
+  std::string zip;       // the zip's bytes, or empty
+  std::string code_dir;  // a hot-reload directory, or empty
+  std::string sha_hex;
+  std::string sha_base64;
+  int64_t size = 0;
+};
+
+Result<Package> ReadPackage(const json::object& code) {
+  Package p;
+  std::string bucket = StringMember(code, "S3Bucket");
+  if (code.contains("ImageUri")) {
+    return InvalidParameter(
+        "tidepool runs .zip functions only: container images (ImageUri) are not supported");
+  }
+  if (const json::value* zip = code.if_contains("ZipFile"); zip && zip->is_string()) {
+    p.zip = std::string(zip->get_string());
+    if (!functions::LooksLikeZip(p.zip)) {
+      return InvalidParameter(
+          "Could not unzip uploaded file. Please check your file, then try to upload again.");
+    }
+    std::string sha = Sha256(p.zip);
+    p.sha_hex = HexEncode(sha);
+    p.sha_base64 = Base64Encode(sha);
+    p.size = static_cast<int64_t>(p.zip.size());
+    return p;
+  }
+  if (bucket == kHotReloadBucket) {
+    std::string dir = StringMember(code, "S3Key");
+    std::error_code ec;
+    if (dir.empty() || dir.front() != '/' || !std::filesystem::is_directory(dir, ec)) {
+      return InvalidParameter(
+          "S3Key of the hot-reload bucket must be an absolute path to an "
+          "existing directory, not '" +
+          dir + "'");
+    }
+    p.code_dir = dir;
+    p.sha_base64 = "hot-reloading-hash-not-available";
+    return p;
+  }
+  if (!bucket.empty()) {
+    return InvalidParameter(
+        "tidepool has no S3 yet: give the code as ZipFile, or as a local "
+        "directory with S3Bucket 'hot-reload' and S3Key its absolute path");
+  }
+  return InvalidParameter("Please provide a source for function code.");
+}
+
+bool IsTrue(const json::object& in, std::string_view key) {
+  const json::value* v = in.if_contains(key);
+  return v && v->is_bool() && v->get_bool();
+}
+
+// Members of a configuration input that are copied as they are into FunctionConfiguration.
+constexpr std::string_view kPlainMembers[] = {"Role",    "Handler",          "Description",
+                                              "Timeout", "MemorySize",       "KMSKeyArn",
+                                              "Runtime", "DeadLetterConfig", "EphemeralStorage"};
+
+Status CheckConfiguration(const json::object& in) {
+  if (const json::value* layers = in.if_contains("Layers");
+      layers && layers->is_array() && !layers->get_array().empty()) {
+    return LambdaStatus(LambdaError::kUnsupportedOperation, "tidepool does not support layers yet");
+  }
+  std::string runtime = StringMember(in, "Runtime");
+  if (!runtime.empty() && !functions::IsSupportedRuntime(runtime)) {
+    return InvalidParameter(
+        "The runtime parameter of " + runtime +
+        " is not supported by tidepool. It runs: " + functions::SupportedRuntimesText() + ".");
+  }
+  return Status::Ok();
+}
+
+void ApplyConfiguration(const json::object& in, json::object& config) {
+  for (std::string_view member : kPlainMembers) {
+    if (const json::value* v = in.if_contains(member)) config[member] = *v;
+  }
+  if (const json::value* env = in.if_contains("Environment"); env && env->is_object()) {
+    json::object vars;
+    if (const json::value* v = env->get_object().if_contains("Variables"); v && v->is_object()) {
+      vars = v->get_object();
+    }
+    config["Environment"] = json::object{{"Variables", std::move(vars)}};
+  }
+  if (const json::value* tracing = in.if_contains("TracingConfig");
+      tracing && tracing->is_object()) {
+    std::string mode = StringMember(tracing->get_object(), "Mode");
+    config["TracingConfig"] = json::object{{"Mode", mode.empty() ? "PassThrough" : mode}};
+  }
+  if (const json::value* logging = in.if_contains("LoggingConfig");
+      logging && logging->is_object()) {
+    json::object merged =
+        config["LoggingConfig"].is_object() ? config["LoggingConfig"].get_object() : json::object();
+    for (const auto& kv : logging->get_object()) merged[kv.key()] = kv.value();
+    config["LoggingConfig"] = std::move(merged);
+  }
+}
+
+// PreconditionFailed when the input's RevisionId is given and is not the function's.
+Status CheckRevision(const json::object& in, const json::object& config) {
+  std::string revision = StringMember(in, "RevisionId");
+  if (!revision.empty() && revision != StringMember(config, "RevisionId")) {
+    return LambdaStatus(LambdaError::kPreconditionFailed,
+                        "The Revision Id provided does not match the latest Revision Id. Call "
+                        "the GetFunction/GetAlias API to retrieve the latest Revision Id");
+  }
+  return Status::Ok();
+}
+
+// An update's reply: AWS answers InProgress while it applies the update (tidepool's is
+// applied once durable; the stored status stays Successful).
+json::object UpdateInProgress(const json::object& config) {
+  json::object output = config;
+  output["LastUpdateStatus"] = "InProgress";
+  output["LastUpdateStatusReason"] = "The function is being updated.";
+  output["LastUpdateStatusReasonCode"] = "Creating";
+  return output;
+}
+
+void ApplyPackage(const Package& p, json::object& config, FunctionRecord& record) {
+  config["CodeSha256"] = p.sha_base64;
+  config["CodeSize"] = p.size;
+  record.code_sha = p.sha_hex;
+  record.code_dir = p.code_dir;
+}
+
+}  // namespace
+
+void LambdaService::CreateFunction(CallPtr call) {
+  const json::object& in = call->input();
+  auto ref = ParseFunctionRef(StringMember(in, "FunctionName"));
+  if (!ref.ok()) return Fail(call, ref.status());
+  if (!ref->qualifier.empty()) {
+    return Fail(call, InvalidParameter("A function name cannot include a qualifier at creation"));
+  }
+  if (StringMember(in, "PackageType") == "Image") {
+    return Fail(call, InvalidParameter("tidepool runs .zip functions only: PackageType Image is "
+                                       "not supported"));
+  }
+  if (StringMember(in, "Runtime").empty()) {
+    return Fail(call, InvalidParameter("Runtime is required for .zip file archive functions."));
+  }
+  if (Status s = CheckConfiguration(in); !s.ok()) return Fail(call, s);
+  if (const json::value* archs = in.if_contains("Architectures");
+      archs && archs->is_array() && archs->get_array().size() > 1) {
+    return Fail(call, InvalidParameter("Only one architecture may be given."));
+  }
+  auto package = ReadPackage(in.at("Code").get_object());
+  if (!package.ok()) return Fail(call, package.status());
+  if (IsTrue(in, "Publish")) {
+    return Fail(call, LambdaStatus(LambdaError::kUnsupportedOperation,
+                                   "tidepool does not publish function versions yet"));
+  }
+
+  const std::string arn = FunctionArn(*ref, call->context());
+  if (FindFunction(arn)) return Fail(call, Conflict("Function already exist: " + ref->name));
+  if (!package->zip.empty()) {
+    auto dir = CodeDirFor(package->sha_hex, package->zip);
+    if (!dir.ok()) {
+      return Fail(call, InvalidParameter("Could not unzip uploaded file. Please check your file, "
+                                         "then try to upload again."));
+    }
+  }
+
+  auto fn = std::make_shared<Function>();
+  json::object& config = fn->record.config;
+  config["FunctionName"] = ref->name;
+  config["FunctionArn"] = arn;
+  config["Runtime"] = StringMember(in, "Runtime");
+  config["Role"] = StringMember(in, "Role");
+  config["Handler"] = StringMember(in, "Handler");
+  config["Description"] = "";
+  config["Timeout"] = 3;
+  config["MemorySize"] = 128;
+  config["Version"] = "$LATEST";
+  config["TracingConfig"] = json::object{{"Mode", "PassThrough"}};
+  config["PackageType"] = "Zip";
+  config["Architectures"] =
+      in.contains("Architectures") ? in.at("Architectures") : json::value(json::array{"x86_64"});
+  config["EphemeralStorage"] = json::object{{"Size", 512}};
+  config["SnapStart"] = json::object{{"ApplyOn", "None"}, {"OptimizationStatus", "Off"}};
+  config["LoggingConfig"] =
+      json::object{{"LogFormat", "Text"}, {"LogGroup", "/aws/lambda/" + ref->name}};
+  config["RuntimeVersionConfig"] =
+      json::object{{"RuntimeVersionArn", "arn:aws:lambda:" + call->context().region +
+                                             "::runtime:tidepool-local-process"}};
+  ApplyConfiguration(in, config);
+  ApplyPackage(*package, config, fn->record);
+  config["LastModified"] = LastModified(clock_);
+  config["RevisionId"] = NewUuid();
+  config["State"] = "Active";
+  config["LastUpdateStatus"] = "Successful";
+  if (const json::value* tags = in.if_contains("Tags"); tags && tags->is_object()) {
+    fn->record.tags = tags->get_object();
+  }
+  {
+    std::unique_lock lock(registry_mu_);
+    if (functions_.count(arn)) {
+      return Fail(call, Conflict("Function already exist: " + ref->name));
+    }
+    functions_[arn] = fn;
+  }
+  // AWS answers Pending and turns Active once the function is ready; tidepool's function is
+  // ready once this write is durable, so the stored state is Active at once.
+  json::object output = config;
+  output["State"] = "Pending";
+  output["StateReason"] = "The function is being created.";
+  output["StateReasonCode"] = "Creating";
+  storage::WriteBatch extra;
+  if (!package->zip.empty()) extra.Put(keyspace::CodeKey(package->sha_hex), package->zip);
+  std::lock_guard lock(fn->mu);
+  CommitFunction(fn, call, std::move(output), std::move(extra));
+}
+
+void LambdaService::GetFunction(CallPtr call) {
+  const json::object& in = call->input();
+  auto fn = ResolveFunction(*call, StringMember(in, "FunctionName"), StringMember(in, "Qualifier"));
+  if (!fn.ok()) return Fail(call, fn.status());
+  std::lock_guard lock((*fn)->mu);
+  const FunctionRecord& r = (*fn)->record;
+  json::object output{
+      {"Configuration", r.config},
+      {"Code", json::object{{"RepositoryType", "S3"},
+                            {"Location", options_.public_endpoint + "/_tidepool/lambda/code/" +
+                                             (r.code_sha.empty() ? "hot-reload" : r.code_sha)}}}};
+  if (!r.tags.empty()) output["Tags"] = r.tags;
+  if (r.reserved_concurrency) {
+    output["Concurrency"] = json::object{{"ReservedConcurrentExecutions", *r.reserved_concurrency}};
+  }
+  call->Reply(std::move(output));
+}
+
+void LambdaService::GetFunctionConfiguration(CallPtr call) {
+  const json::object& in = call->input();
+  auto fn = ResolveFunction(*call, StringMember(in, "FunctionName"), StringMember(in, "Qualifier"));
+  if (!fn.ok()) return Fail(call, fn.status());
+  std::lock_guard lock((*fn)->mu);
+  call->Reply((*fn)->record.config);
+}
+
+void LambdaService::ListFunctions(CallPtr call) {
+  const json::object& in = call->input();
+  if (StringMember(in, "FunctionVersion") == "ALL") {
+    // Only $LATEST exists while versions are not built: ALL lists the same functions.
+  }
+  int64_t max_items = kMaxListItems;
+  if (const json::value* v = in.if_contains("MaxItems"); v && v->is_int64()) {
+    max_items = std::min<int64_t>(v->get_int64(), kMaxListItems);
+  }
+  const std::string prefix =
+      "arn:aws:lambda:" + call->context().region + ":" + call->context().account_id + ":function:";
+  std::string marker = StringMember(in, "Marker");
+  std::vector<std::shared_ptr<Function>> page;
+  bool more = false;
+  {
+    std::shared_lock lock(registry_mu_);
+    auto it =
+        marker.empty() ? functions_.lower_bound(prefix) : functions_.upper_bound(prefix + marker);
+    for (; it != functions_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      if (static_cast<int64_t>(page.size()) == max_items) {
+        more = true;
+        break;
+      }
+      page.push_back(it->second);
+    }
+  }
+  json::array list;
+  std::string last;
+  for (const auto& fn : page) {
+    std::lock_guard lock(fn->mu);
+    list.push_back(fn->record.config);
+    last = StringMember(fn->record.config, "FunctionName");
+  }
+  json::object output{{"Functions", std::move(list)}};
+  if (more) output["NextMarker"] = last;
+  call->Reply(std::move(output));
+}
+
+void LambdaService::DeleteFunction(CallPtr call) {
+  const json::object& in = call->input();
+  auto ref = ParseFunctionRef(StringMember(in, "FunctionName"));
+  if (!ref.ok()) return Fail(call, ref.status());
+  std::string qualifier = StringMember(in, "Qualifier");
+  if (qualifier.empty()) qualifier = ref->qualifier;
+  const std::string arn = FunctionArn(*ref, call->context());
+  if (!qualifier.empty()) {
+    if (qualifier == "$LATEST") {
+      return Fail(call, InvalidParameter("$LATEST version cannot be deleted without deleting the "
+                                         "function."));
+    }
+    return Fail(call, NotFound("Function not found: " + arn + ":" + qualifier));
+  }
+  std::shared_ptr<Function> fn;
+  {
+    std::unique_lock lock(registry_mu_);
+    auto it = functions_.find(arn);
+    if (it == functions_.end()) return Fail(call, NotFound("Function not found: " + arn));
+    fn = std::move(it->second);
+    functions_.erase(it);
+  }
+  {
+    std::lock_guard lock(fn->mu);
+    fn->deleted = true;
+  }
+  invoker_.EndFunction(arn);
+  storage::WriteBatch batch;
+  batch.Delete(keyspace::FunctionKey(arn));
+  services::SubmitForCall(commits_, std::move(batch), call,
+                          services::ReplyWhenCommitted(call, {}, &ToAwsError, "lambda"),
+                          &ToAwsError);
+}
+
+void LambdaService::UpdateFunctionCode(CallPtr call) {
+  const json::object& in = call->input();
+  auto fn = ResolveFunction(*call, StringMember(in, "FunctionName"));
+  if (!fn.ok()) return Fail(call, fn.status());
+  if (IsTrue(in, "Publish")) {
+    return Fail(call, LambdaStatus(LambdaError::kUnsupportedOperation,
+                                   "tidepool does not publish function versions yet"));
+  }
+  if (in.contains("ImageUri")) {
+    return Fail(call, InvalidParameter("tidepool runs .zip functions only: container images "
+                                       "(ImageUri) are not supported"));
+  }
+  json::object code;
+  for (std::string_view m : {"ZipFile", "S3Bucket", "S3Key", "S3ObjectVersion"}) {
+    if (const json::value* v = in.if_contains(m)) code[m] = *v;
+  }
+  auto package = ReadPackage(code);
+  if (!package.ok()) return Fail(call, package.status());
+  if (!package->zip.empty()) {
+    auto dir = CodeDirFor(package->sha_hex, package->zip);
+    if (!dir.ok()) {
+      return Fail(call, InvalidParameter("Could not unzip uploaded file. Please check your file, "
+                                         "then try to upload again."));
+    }
+  }
+  std::lock_guard lock((*fn)->mu);
+  FunctionRecord& r = (*fn)->record;
+  if (Status st = CheckRevision(in, r.config); !st.ok()) return Fail(call, st);
+  if (IsTrue(in, "DryRun")) return call->Reply(r.config);
+  if (const json::value* archs = in.if_contains("Architectures"))
+    r.config["Architectures"] = *archs;
+  ApplyPackage(*package, r.config, r);
+  r.config["LastModified"] = LastModified(clock_);
+  r.config["RevisionId"] = NewUuid();
+  json::object output = UpdateInProgress(r.config);
+  storage::WriteBatch extra;
+  if (!package->zip.empty()) extra.Put(keyspace::CodeKey(package->sha_hex), package->zip);
+  CommitFunction(*fn, call, std::move(output), std::move(extra));
+}
+
+void LambdaService::UpdateFunctionConfiguration(CallPtr call) {
+  const json::object& in = call->input();
+  auto fn = ResolveFunction(*call, StringMember(in, "FunctionName"));
+  if (!fn.ok()) return Fail(call, fn.status());
+  if (Status s = CheckConfiguration(in); !s.ok()) return Fail(call, s);
+  std::lock_guard lock((*fn)->mu);
+  FunctionRecord& r = (*fn)->record;
+  if (Status st = CheckRevision(in, r.config); !st.ok()) return Fail(call, st);
+  ApplyConfiguration(in, r.config);
+  r.config["LastModified"] = LastModified(clock_);
+  r.config["RevisionId"] = NewUuid();
+  json::object output = UpdateInProgress(r.config);
+  CommitFunction(*fn, call, std::move(output));
+}
+
+}  // namespace tidepool::lambda

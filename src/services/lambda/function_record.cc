@@ -1,0 +1,58 @@
+#include "services/lambda/function_record.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace tidepool::lambda {
+
+namespace json = boost::json;
+
+std::string StringMember(const boost::json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::string FunctionRecord::Encode() const {
+  json::object code{{"sha", code_sha}, {"dir", code_dir}};
+  json::object out{{"config", config}, {"code", std::move(code)}, {"tags", tags}};
+  if (reserved_concurrency) out["concurrency"] = *reserved_concurrency;
+  return json::serialize(out);
+}
+
+Result<FunctionRecord> FunctionRecord::Decode(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return Status::Corruption("function record is not a JSON object");
+  json::object& o = v.get_object();
+  FunctionRecord r;
+  const json::value* config = o.if_contains("config");
+  const json::value* code = o.if_contains("code");
+  if (config == nullptr || !config->is_object() || code == nullptr || !code->is_object()) {
+    return Status::Corruption("function record lacks config or code");
+  }
+  r.config = config->get_object();
+  const json::value* name = r.config.if_contains("FunctionName");
+  const json::value* arn = r.config.if_contains("FunctionArn");
+  if (name == nullptr || !name->is_string() || arn == nullptr || !arn->is_string()) {
+    return Status::Corruption("function record has no name or ARN");
+  }
+  const json::object& c = code->get_object();
+  if (const json::value* sha = c.if_contains("sha"); sha && sha->is_string()) {
+    r.code_sha = std::string(sha->get_string());
+  }
+  if (const json::value* dir = c.if_contains("dir"); dir && dir->is_string()) {
+    r.code_dir = std::string(dir->get_string());
+  }
+  if (r.code_sha.empty() == r.code_dir.empty()) {
+    return Status::Corruption("function record needs exactly one of a package and a directory");
+  }
+  if (const json::value* tags = o.if_contains("tags"); tags && tags->is_object()) {
+    r.tags = tags->get_object();
+  }
+  if (const json::value* n = o.if_contains("concurrency"); n && n->is_int64()) {
+    r.reserved_concurrency = n->get_int64();
+  }
+  return r;
+}
+
+}  // namespace tidepool::lambda

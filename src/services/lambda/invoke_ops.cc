@@ -1,0 +1,135 @@
+// Invoke and InvokeAsync, and the in-process invoke path (InvokeFunction).
+#include <boost/json.hpp>
+
+#include "core/encoding.h"
+#include "services/lambda/lambda_errors.h"
+#include "services/lambda/lambda_service.h"
+
+namespace tidepool::lambda {
+namespace json = boost::json;
+using functions::InvokeOutcome;
+using protocol::CallPtr;
+
+namespace {
+
+constexpr size_t kMaxSyncPayload = 6 * 1024 * 1024;
+constexpr size_t kMaxAsyncPayload = 1024 * 1024;
+constexpr size_t kLogTail = 4096;
+
+Status CheckPayload(std::string_view payload, size_t limit) {
+  if (payload.size() > limit) {
+    return LambdaStatus(LambdaError::kRequestTooLarge,
+                        "Request must be smaller than " + std::to_string(limit) +
+                            " bytes for the InvokeFunction operation");
+  }
+  if (!payload.empty()) {
+    boost::system::error_code ec;
+    json::parse(payload, ec);
+    if (ec) {
+      return LambdaStatus(LambdaError::kInvalidRequestContent,
+                          "Could not parse request body into json: Could not parse payload into "
+                          "json: " +
+                              ec.message());
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void LambdaService::InvokeOp(CallPtr call) {
+  const json::object& in = call->input();
+  std::string type = StringMember(in, "InvocationType");
+  if (type.empty()) type = "RequestResponse";
+  std::string payload = StringMember(in, "Payload");
+  if (Status s = CheckPayload(payload, type == "Event" ? kMaxAsyncPayload : kMaxSyncPayload);
+      !s.ok()) {
+    return Fail(call, s);
+  }
+  auto fn = ResolveFunction(*call, StringMember(in, "FunctionName"), StringMember(in, "Qualifier"));
+  if (!fn.ok()) return Fail(call, fn.status());
+  Result<functions::FunctionSpecPtr> spec = [&] {
+    std::lock_guard lock((*fn)->mu);
+    return SpecFor((*fn)->record);
+  }();
+  if (!spec.ok()) return Fail(call, spec.status());
+  if (type == "DryRun") return call->Reply(json::object{{"StatusCode", 204}});
+
+  functions::Invocation invocation;
+  invocation.payload = payload.empty() ? "{}" : std::move(payload);
+  invocation.client_context = StringMember(in, "ClientContext");
+  invocation.invoked_arn = (*spec)->function_arn;
+  if (std::string q = StringMember(in, "Qualifier"); !q.empty()) invocation.invoked_arn += ":" + q;
+
+  if (type == "Event") {
+    return EnqueueAsync(call, (*spec)->function_arn, std::move(invocation.payload),
+                        json::object{{"StatusCode", 202}});
+  }
+  const bool tail = StringMember(in, "LogType") == "Tail";
+  invoker_.Invoke(*spec, std::move(invocation), [call, tail](InvokeOutcome outcome) {
+    switch (outcome.kind) {
+      case InvokeOutcome::Kind::kThrottled:
+        return call->Fail(ToAwsError(LambdaStatus(LambdaError::kTooManyRequests,
+                                                  "Rate Exceeded. (" + outcome.message + ")")));
+      case InvokeOutcome::Kind::kServiceError:
+        return call->Fail(
+            ToAwsError(LambdaStatus(LambdaError::kServiceException,
+                                    "tidepool could not run the function: " + outcome.message)));
+      default:
+        break;
+    }
+    json::object output{{"StatusCode", 200},
+                        {"ExecutedVersion", "$LATEST"},
+                        {"Payload", std::move(outcome.payload)}};
+    if (outcome.kind == InvokeOutcome::Kind::kFunctionError) output["FunctionError"] = "Unhandled";
+    if (tail) {
+      std::string_view log = outcome.log;
+      if (log.size() > kLogTail) log = log.substr(log.size() - kLogTail);
+      output["LogResult"] = Base64Encode(log);
+    }
+    call->Reply(std::move(output));
+  });
+}
+
+void LambdaService::InvokeAsync(CallPtr call) {
+  const json::object& in = call->input();
+  std::string payload = StringMember(in, "InvokeArgs");
+  if (Status s = CheckPayload(payload, kMaxAsyncPayload); !s.ok()) return Fail(call, s);
+  auto fn = ResolveFunction(*call, StringMember(in, "FunctionName"));
+  if (!fn.ok()) return Fail(call, fn.status());
+  Result<functions::FunctionSpecPtr> spec = [&] {
+    std::lock_guard lock((*fn)->mu);
+    return SpecFor((*fn)->record);
+  }();
+  if (!spec.ok()) return Fail(call, spec.status());
+  EnqueueAsync(call, (*spec)->function_arn, payload.empty() ? "{}" : std::move(payload),
+               json::object{{"Status", 202}});
+}
+
+void LambdaService::InvokeFunction(std::string_view function, std::string_view account,
+                                   std::string_view region, functions::Invocation invocation,
+                                   functions::InvokeDone done) {
+  auto fail = [&done](std::string message) {
+    InvokeOutcome outcome;
+    outcome.kind = InvokeOutcome::Kind::kServiceError;
+    outcome.message = std::move(message);
+    done(std::move(outcome));
+  };
+  auto ref = ParseFunctionRef(function);
+  if (!ref.ok()) return fail(ref.status().message());
+  std::string arn = "arn:aws:lambda:" + (ref->region.empty() ? std::string(region) : ref->region) +
+                    ":" + (ref->account.empty() ? std::string(account) : ref->account) +
+                    ":function:" + ref->name;
+  auto fn = FindFunction(arn);
+  if (!fn) return fail("Function not found: " + arn);
+  Result<functions::FunctionSpecPtr> spec = [&] {
+    std::lock_guard lock(fn->mu);
+    return SpecFor(fn->record);
+  }();
+  if (!spec.ok()) return fail(spec.status().message());
+  if (invocation.payload.empty()) invocation.payload = "{}";
+  if (invocation.invoked_arn.empty()) invocation.invoked_arn = arn;
+  invoker_.Invoke(*spec, std::move(invocation), std::move(done));
+}
+
+}  // namespace tidepool::lambda

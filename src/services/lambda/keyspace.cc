@@ -1,0 +1,72 @@
+#include "services/lambda/keyspace.h"
+
+#include "storage/key_codec.h"
+
+namespace tidepool::lambda::keyspace {
+namespace {
+
+constexpr std::string_view kRoot("lambda\0", 7);
+
+std::string Kind(char kind) {
+  std::string key(kRoot);
+  key.push_back(kind);
+  return key;
+}
+
+}  // namespace
+
+std::string FunctionPrefix() { return Kind('f'); }
+
+std::string FunctionKey(std::string_view function_arn) {
+  std::string key = Kind('f');
+  storage::AppendOrderedString(&key, function_arn);
+  return key;
+}
+
+std::string CodeKey(std::string_view sha256_hex) {
+  std::string key = Kind('z');
+  storage::AppendOrderedString(&key, sha256_hex);
+  return key;
+}
+
+std::string AsyncPrefix() { return Kind('q'); }
+
+std::string AsyncKey(uint64_t seq) {
+  std::string key = Kind('q');
+  storage::AppendU64BE(&key, seq);
+  return key;
+}
+
+std::optional<uint64_t> ParseAsyncKey(std::string_view key) {
+  std::string prefix = Kind('q');
+  if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
+  key.remove_prefix(prefix.size());
+  uint64_t seq = 0;
+  if (!storage::ReadU64BE(&key, &seq) || !key.empty()) return std::nullopt;
+  return seq;
+}
+
+size_t FamilyLength(std::string_view key) {
+  static const std::string prefix = Kind('q');
+  return key.size() == prefix.size() + 8 && key.substr(0, prefix.size()) == prefix ? prefix.size()
+                                                                                   : 0;
+}
+
+std::optional<std::string> ParseFunctionKey(std::string_view key) {
+  std::string prefix = Kind('f');
+  if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
+  key.remove_prefix(prefix.size());
+  std::string arn;
+  if (!storage::ReadOrderedString(&key, &arn) || !key.empty()) return std::nullopt;
+  return arn;
+}
+
+std::vector<storage::RecordKind> RecordKinds() {
+  return {
+      {"lambda", "function", Kind('f')},
+      {"lambda", "code-package", Kind('z')},
+      {"lambda", "async-invocation", Kind('q')},
+  };
+}
+
+}  // namespace tidepool::lambda::keyspace

@@ -1,0 +1,42 @@
+// The Lambda keyspace in the shared store. Every key starts with the 7 bytes "lambda\0".
+//
+//   key   := "lambda\0" kind
+//   kind  := 'f' function_arn:string               -> FunctionRecord (json, function_record.h):
+//                                                      $LATEST's configuration, code and tags
+//          | 'z' code_sha256_hex:string            -> the .zip deployment package's bytes
+//          | 'q' seq:u64be                         -> AsyncInvocation (json, async_queue.h): an
+//                                                     accepted Event invocation not yet done
+//
+// (string as in storage/key_codec.h.) A function's record and a new package are written in
+// one batch. Packages are shared by content; a package no function names is left in place
+// (docs/differences.md).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/record_kind.h"
+
+namespace tidepool::lambda::keyspace {
+
+std::string FunctionPrefix();
+std::string FunctionKey(std::string_view function_arn);
+std::string CodeKey(std::string_view sha256_hex);
+std::string AsyncPrefix();
+std::string AsyncKey(uint64_t seq);
+std::optional<uint64_t> ParseAsyncKey(std::string_view key);
+// The key family (storage::KeyFamily) of an async queue key (the whole queue, which grows
+// with seq); 0 for every other key.
+size_t FamilyLength(std::string_view key);
+// The function ARN of a function key; nullopt for a key of another form.
+std::optional<std::string> ParseFunctionKey(std::string_view key);
+
+// Every kind of record this keyspace stores, one per `kind` of the grammar above (see
+// storage/record_kind.h). A new kind must join this list and the restart test's zoo.
+std::vector<storage::RecordKind> RecordKinds();
+
+}  // namespace tidepool::lambda::keyspace

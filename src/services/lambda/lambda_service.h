@@ -1,0 +1,142 @@
+// LambdaService: AWS Lambda functions over the shared store, run by an Invoker (sandboxes).
+//
+// State (key grammar in keyspace.h): one FunctionRecord per function ($LATEST's configuration,
+// code location, tags, reserved concurrency), mirrored in memory; zip packages stored by
+// content and extracted once under options.code_dir. State is namespaced by account and region
+// through the function ARN.
+//
+// Invocations never touch the store: Invoke builds a FunctionSpec from the record and hands it
+// to the Invoker, replying when the sandbox answers. InvokeFunction is the same path for
+// in-process callers (the engine: SNS subscriptions now, event source mappings next).
+//
+// Thread-safety: all public methods may be called from any thread; Invoke never blocks on the
+// disk or on a function. The service must outlive the CommitQueue's pending completions and
+// the Invoker's pending invocations.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "functions/invoker.h"
+#include "protocol/service.h"
+#include "services/lambda/async_queue.h"
+#include "services/lambda/function_record.h"
+#include "services/lambda/lambda_options.h"
+#include "storage/commit_queue.h"
+#include "storage/store.h"
+
+namespace tidepool::lambda {
+
+// A function reference as callers write it: "name", "name:qualifier", a partial ARN
+// "123456789012:function:name[:qualifier]" or a full ARN.
+struct FunctionRef {
+  std::string name;
+  std::string qualifier;  // empty when none
+  std::string account;    // empty when the reference names none
+  std::string region;
+};
+// Parses `text`; InvalidParameterValue-shaped errors as AWS gives them for malformed ARNs.
+Result<FunctionRef> ParseFunctionRef(std::string_view text);
+
+class LambdaService final : public protocol::Service {
+ public:
+  LambdaService(storage::Store& store, storage::CommitQueue& commits, const Clock& clock,
+                functions::Invoker& invoker, LambdaOptions options);
+  ~LambdaService() override;
+  LambdaService(const LambdaService&) = delete;
+  LambdaService& operator=(const LambdaService&) = delete;
+
+  // Loads every function from the store; undecodable records are logged and skipped.
+  Status Recover();
+
+  std::string_view Name() const override { return "lambda"; }
+  const protocol::model::ServiceModel& Model() const override;
+  void Invoke(protocol::CallPtr call) override;
+  boost::json::object Health() const override;
+
+  // The in-process invoke path: runs `function` (a name or ARN; `account`/`region` apply to a
+  // bare name) with `payload`. NotFound through `done` when there is no such function.
+  void InvokeFunction(std::string_view function, std::string_view account, std::string_view region,
+                      functions::Invocation invocation, functions::InvokeDone done);
+
+  // --- The async queue, for the engine (engine/lambda_async_invoke.h).
+  // Told of each Event invocation once it is durable; runs where commit completions run and
+  // must not block. Set once, before serving.
+  void SetAsyncListener(std::function<void(AsyncInvocationPtr)> listener) {
+    async_listener_ = std::move(listener);
+  }
+  // Every queued invocation in the store, in order (those a previous run left).
+  Result<std::vector<AsyncInvocationPtr>> LoadAsyncQueue() const;
+  // Deletes entry `seq`: the invocation is done. Errors are logged.
+  void CompleteAsync(uint64_t seq);
+
+ private:
+  using Handler = void (LambdaService::*)(protocol::CallPtr);
+  friend struct LambdaServiceTable;
+
+  // --- function_ops.cc
+  void CreateFunction(protocol::CallPtr call);
+  void GetFunction(protocol::CallPtr call);
+  void GetFunctionConfiguration(protocol::CallPtr call);
+  void ListFunctions(protocol::CallPtr call);
+  void DeleteFunction(protocol::CallPtr call);
+  void UpdateFunctionCode(protocol::CallPtr call);
+  void UpdateFunctionConfiguration(protocol::CallPtr call);
+  // --- invoke_ops.cc
+  void InvokeOp(protocol::CallPtr call);
+  void InvokeAsync(protocol::CallPtr call);
+  // --- settings_ops.cc
+  void GetAccountSettings(protocol::CallPtr call);
+  void PutFunctionConcurrency(protocol::CallPtr call);
+  void GetFunctionConcurrency(protocol::CallPtr call);
+  void DeleteFunctionConcurrency(protocol::CallPtr call);
+  void TagResource(protocol::CallPtr call);
+  void UntagResource(protocol::CallPtr call);
+  void ListTags(protocol::CallPtr call);
+
+  // --- lambda_service.cc
+  // The unqualified ARN of `ref` in the caller's account/region (or the ref's own).
+  std::string FunctionArn(const FunctionRef& ref, const protocol::RequestContext& context) const;
+  std::shared_ptr<Function> FindFunction(std::string_view arn) const;
+  // The function `text` names for `call` (ResourceNotFound "Function not found: <arn>").
+  // Qualifiers other than $LATEST are refused as not found (versions are not built yet).
+  Result<std::shared_ptr<Function>> ResolveFunction(const protocol::Call& call,
+                                                    std::string_view text,
+                                                    std::string_view qualifier = {}) const;
+  // Writes `fn`'s record (+ `extra`) and replies `output` once durable.
+  void CommitFunction(const std::shared_ptr<Function>& fn, protocol::CallPtr call,
+                      boost::json::object output, storage::WriteBatch extra = {});
+  // The sandbox spec of `record` (extracting its package on first use).
+  Result<functions::FunctionSpecPtr> SpecFor(const FunctionRecord& record);
+  // Extracts package `sha` to its folder if not there yet.
+  Result<std::string> CodeDirFor(std::string_view sha, std::string_view zip);
+  static void Fail(const protocol::CallPtr& call, const Status& status);
+  // Queues an Event invocation of `arn`; replies `output` to `call` once durable.
+  void EnqueueAsync(protocol::CallPtr call, std::string arn, std::string payload,
+                    boost::json::object output);
+
+  storage::Store& store_;
+  storage::CommitQueue& commits_;
+  const Clock& clock_;
+  functions::Invoker& invoker_;
+  const LambdaOptions options_;
+
+  mutable std::shared_mutex registry_mu_;
+  std::map<std::string, std::shared_ptr<Function>> functions_;  // by unqualified ARN
+
+  std::mutex code_mu_;  // serializes package extraction
+  std::atomic<uint64_t> next_async_seq_{1};
+  std::function<void(AsyncInvocationPtr)> async_listener_;
+};
+
+}  // namespace tidepool::lambda
