@@ -31,7 +31,7 @@ from sqs_helpers import queue_arn, receive_all, wait_move_task
 
 CLIENT_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
 # Services with a zoo below; "store" is the storage layer's own format-version record.
-ZOO_SERVICES = {"store", "kinesis", "sqs", "sns", "stepfunctions", "dynamodb"}
+ZOO_SERVICES = {"store", "kinesis", "sqs", "sns", "stepfunctions", "dynamodb", "lambda"}
 
 
 def seeded_rng(name):
@@ -253,7 +253,7 @@ def test_sqs_zoo_survives_kill_9(tidepool_factory, tmp_path):
     want = set(acked) | {"delayed", "in flight"}
     seen = {}
     deadline = time.monotonic() + 60
-    while set(seen) < want and time.monotonic() < deadline:
+    while not want <= set(seen) and time.monotonic() < deadline:
         for m in sqs.receive_message(QueueUrl=std, MaxNumberOfMessages=10, WaitTimeSeconds=1,
                                      VisibilityTimeout=60).get("Messages", []):
             seen.setdefault(m["Body"], time.monotonic())
@@ -393,7 +393,8 @@ def test_sns_zoo_survives_kill_9(tidepool_factory, tmp_path):
                 live.add(msg["Message"])
         assert pending, "the pending subscription's confirmation was not delivered"
         assert not want - live, "%d notifications to the live endpoint lost" % len(want - live)
-        # The lambda subscription's entries wait in the outbox (Lambda is not running).
+        # The lambda subscription's entries wait in the outbox (its function does not exist:
+        # they are retried with backoff).
         census = store_census(server.endpoint)
         outbox = [r for r in census["kinds"] if r["service"] == "sns" and r["kind"] == "outbox"]
         assert outbox[0]["records"] >= len(want)
@@ -524,3 +525,74 @@ def test_dynamodb_zoo_survives_kill_9(tidepool_factory, tmp_path):
     # The idempotency token still answers the same request without applying it again.
     ddb.transact_write_items(ClientRequestToken="zoo-token", TransactItems=[
         {"Put": {"TableName": "zoo", "Item": {"pk": {"S": "t"}, "sk": {"N": "1"}}}}])
+
+
+# ------------------------------------------------------------------------------------- Lambda
+
+LAMBDA_HANDLER = """
+import time
+def handler(event, context):
+    if event.get("sleep"):
+        time.sleep(event["sleep"])
+    with open(event["path"], "a") as f:
+        f.write(event["id"] + "\\n")
+    return event["id"]
+"""
+
+
+def lambda_zip():
+    import io
+    import stat
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        info = zipfile.ZipInfo("app.py")
+        info.external_attr = (stat.S_IFREG | 0o644) << 16
+        z.writestr(info, LAMBDA_HANDLER)
+    return buf.getvalue()
+
+
+def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
+    rng = seeded_rng("lambda zoo")
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    lam = make_client(server.endpoint, "lambda", connect_timeout=2, read_timeout=30)
+    role = "arn:aws:iam::%s:role/zoo" % ACCOUNT
+    for name in ("zoo-fn", "zoo-slow"):
+        lam.create_function(FunctionName=name, Runtime="python3.12", Role=role,
+                            Handler="app.handler", Code={"ZipFile": lambda_zip()}, Timeout=30,
+                            Tags={"team": "zoo"})
+        lam.get_waiter("function_active_v2").wait(FunctionName=name,
+                                                  WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
+    ran = tmp_path / "ran"
+    # An Event invocation still running at the kill: it stays queued and runs again after it.
+    lam.invoke(FunctionName="zoo-slow", InvocationType="Event",
+               Payload=json.dumps({"path": str(ran), "id": "slow", "sleep": 3}).encode())
+    check_census(server.endpoint, "lambda")
+
+    acked = []
+    invoker = make_client(server.endpoint, "lambda", connect_timeout=2, read_timeout=10)
+
+    def invoke(i):
+        event_id = "load-%d" % i
+        invoker.invoke(FunctionName="zoo-fn", InvocationType="Event",
+                       Payload=json.dumps({"path": str(ran), "id": event_id}).encode())
+        acked.append(event_id)
+
+    crash_under(server, [Load(invoke)], rng)
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    lam = make_client(server.endpoint, "lambda", read_timeout=60)
+    conf = lam.get_function(FunctionName="zoo-fn")
+    assert conf["Configuration"]["State"] == "Active"
+    assert conf["Tags"] == {"team": "zoo"}
+    sync = lam.invoke(FunctionName="zoo-fn",
+                      Payload=json.dumps({"path": str(ran), "id": "sync"}).encode())
+    assert json.loads(sync["Payload"].read()) == "sync"
+    # Every accepted Event invocation runs (at least once), the interrupted one included.
+    want = set(acked) | {"slow", "sync"}
+    done = set()
+    deadline = time.monotonic() + 60
+    while not want <= done and time.monotonic() < deadline:
+        done = set(ran.read_text().split()) if ran.exists() else set()
+        time.sleep(0.1)
+    assert not want - done, "%d accepted invocations never ran, e.g. %r" % (
+        len(want - done), sorted(want - done)[:3])
