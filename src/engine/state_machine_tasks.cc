@@ -127,10 +127,11 @@ void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskRes
     }
   }
   if (r.starts_with("arn:aws:lambda:") || service_name == "lambda") {
-    return done(Failure("Lambda.ResourceNotFoundException",
-                        fmt::format("Function not found: {} (tidepool runs no Lambda functions "
-                                    "yet)",
-                                    r)));
+    if (lambda_ == nullptr || (service_name == "lambda" && action != "invoke")) {
+      return done(Failure("Lambda.ResourceNotFoundException",
+                          fmt::format("Function not found: {} (not runnable here)", r)));
+    }
+    return RunLambda(request, service_name == "lambda", std::move(done));
   }
   if (action.find('.') != std::string_view::npos) {
     return done(
@@ -184,6 +185,55 @@ void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskRes
   auto call = protocol::json_codec::MakeCall(service, *op, json::serialize(request.input),
                                              std::move(ctx), std::move(complete));
   if (call) service.Invoke(std::move(call));
+}
+
+void StateMachineTasks::RunLambda(const sfn::TaskRequest& request, bool optimized,
+                                  std::function<void(TaskResult)> done) {
+  std::string function = request.resource;
+  json::value payload = request.input;
+  if (optimized) {
+    const json::object* in = request.input.if_object();
+    const json::value* name = in ? in->if_contains("FunctionName") : nullptr;
+    if (name == nullptr || !name->is_string()) {
+      return done(Failure("States.Runtime", "lambda:invoke needs a FunctionName string"));
+    }
+    function = std::string(name->get_string());
+    const json::value* p = in->if_contains("Payload");
+    payload = p ? *p : json::value(json::object());
+  }
+  functions::Invocation invocation;
+  invocation.payload = json::serialize(payload);
+  lambda_->InvokeFunction(
+      function, request.account_id, request.region, std::move(invocation),
+      [done = std::move(done), optimized](functions::InvokeOutcome outcome) {
+        using Kind = functions::InvokeOutcome::Kind;
+        boost::system::error_code ec;
+        json::value result = json::parse(outcome.payload, ec);
+        if (ec) result = json::string(outcome.payload);
+        switch (outcome.kind) {
+          case Kind::kSuccess:
+            if (!optimized) return done({true, std::move(result), {}});
+            return done({true,
+                         json::object{{"ExecutedVersion", "$LATEST"},
+                                      {"Payload", std::move(result)},
+                                      {"StatusCode", 200}},
+                         {}});
+          case Kind::kFunctionError: {
+            const json::object* o = result.if_object();
+            const json::value* type = o ? o->if_contains("errorType") : nullptr;
+            std::string error = type && type->is_string() ? std::string(type->get_string())
+                                                          : std::string("Lambda.Unknown");
+            return done(Failure(std::move(error), outcome.payload));
+          }
+          case Kind::kThrottled:
+            return done(Failure("Lambda.TooManyRequestsException", outcome.message));
+          case Kind::kServiceError:
+            if (outcome.message.rfind("Function not found", 0) == 0) {
+              return done(Failure("Lambda.ResourceNotFoundException", outcome.message));
+            }
+            return done(Failure("Lambda.ServiceException", outcome.message));
+        }
+      });
 }
 
 }  // namespace tidepool::engine

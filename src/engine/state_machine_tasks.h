@@ -5,12 +5,17 @@
 // Resources it runs:
 //   arn:aws:states:::aws-sdk:<service>:<action>   any operation of a bound service
 //   arn:aws:states:::sqs:sendMessage, sns:publish  the optimized integrations (same calls)
+//   arn:aws:lambda:<region>:<account>:function:<name>  the function (its output is the result)
+//   arn:aws:states:::lambda:invoke                 FunctionName + Payload (result: Payload,
+//                                                  StatusCode, ExecutedVersion)
+// A function error fails the Task with the function's errorType as the error and its error
+// JSON as the cause, as AWS maps them (a bare ARN keeps errorType; lambda:invoke too).
 // The input is the operation's input (model member names, e.g. QueueUrl, MessageBody); the
 // output is the operation's output as the JSON protocol encodes it. A service error becomes
 // the error "<ServiceId>.<Code>" with "Exception" appended when the code lacks it
 // ("SQS.QueueDoesNotExistException", "Kinesis.ResourceNotFoundException"), cause = message.
-// Anything else (Lambda until it exists, services tidepool does not serve) fails the Task
-// with an error that names the resource; nothing silently succeeds.
+// Anything else (services tidepool does not serve) fails the Task with an error that names
+// the resource; nothing silently succeeds.
 //
 // Thread-safety: AddService before the first Run; Run is thread-safe. Bound services must
 // outlive it.
@@ -20,6 +25,7 @@
 #include <string>
 
 #include "protocol/service.h"
+#include "services/lambda/lambda_service.h"
 #include "services/stepfunctions/task_runner.h"
 
 namespace tidepool::engine {
@@ -28,10 +34,16 @@ class StateMachineTasks final : public sfn::TaskRunner {
  public:
   // `name`: the service as resources spell it ("sqs", "sns", "kinesis", "sfn").
   void AddService(std::string name, protocol::Service* service) { services_[name] = service; }
+  // Lambda functions as Task resources; without it they fail Lambda.ResourceNotFoundException.
+  void SetLambda(lambda::LambdaService* lambda) { lambda_ = lambda; }
   void Run(sfn::TaskRequest request, std::function<void(sfn::asl::TaskResult)> done) override;
 
  private:
+  void RunLambda(const sfn::TaskRequest& request, bool optimized,
+                 std::function<void(sfn::asl::TaskResult)> done);
+
   std::map<std::string, protocol::Service*, std::less<>> services_;
+  lambda::LambdaService* lambda_ = nullptr;
 };
 
 }  // namespace tidepool::engine

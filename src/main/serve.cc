@@ -215,6 +215,7 @@ int RunServe(const ServeOptions& options) {
   sfn_tasks.AddService("sns", &sns);
   sfn_tasks.AddService("kinesis", &kinesis);
   sfn_tasks.AddService("sfn", &stepfunctions);
+  sfn_tasks.SetLambda(&lambda);
   if (Status s = stepfunctions.Recover(); !s.ok()) {
     spdlog::error("cannot recover Step Functions state: {}", s.ToString());
     return 1;

@@ -26,6 +26,7 @@ import pytest
 
 from harness import ACCOUNT, REGION, make_client, store_census
 from kinesis_helpers import read_shard, wait_active, wait_for
+from lambda_helpers import zip_one
 from sfn_helpers import history, wait_done
 from sqs_helpers import queue_arn, receive_all, wait_move_task
 
@@ -540,17 +541,6 @@ def handler(event, context):
 """
 
 
-def lambda_zip():
-    import io
-    import stat
-    import zipfile
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        info = zipfile.ZipInfo("app.py")
-        info.external_attr = (stat.S_IFREG | 0o644) << 16
-        z.writestr(info, LAMBDA_HANDLER)
-    return buf.getvalue()
-
 
 def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
     rng = seeded_rng("lambda zoo")
@@ -559,8 +549,8 @@ def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
     role = "arn:aws:iam::%s:role/zoo" % ACCOUNT
     for name in ("zoo-fn", "zoo-slow"):
         lam.create_function(FunctionName=name, Runtime="python3.12", Role=role,
-                            Handler="app.handler", Code={"ZipFile": lambda_zip()}, Timeout=30,
-                            Tags={"team": "zoo"})
+                            Handler="app.handler", Timeout=30, Tags={"team": "zoo"},
+                            Code={"ZipFile": zip_one("app.py", LAMBDA_HANDLER)})
         lam.get_waiter("function_active_v2").wait(FunctionName=name,
                                                   WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
     ran = tmp_path / "ran"
