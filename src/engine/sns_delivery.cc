@@ -396,16 +396,8 @@ void SnsDelivery::SendToDlq(const sns::DeliveryPtr& d) {
     std::lock_guard lock(mu_);
     ++in_flight_;
   }
-  QueueMessage m;
-  m.body = sns::DeliveryBody(*d);
-  if (d->raw) {
-    for (const auto& a : d->attributes)
-      m.attributes.push_back({a.name, a.data_type, a.value, a.binary});
-  }
-  if (d->fifo && std::string_view(d->dlq_arn).ends_with(".fifo")) {
-    m.group_id = d->group_id;
-    m.dedup_id = d->dedup_id;
-  }
+  // The message the subscription's own queue would have got, whatever its protocol.
+  QueueMessage m = QueueMessageFor(*d, d->dlq_arn);
   const uint64_t seq = d->seq;
   queues_.Send(d->dlq_arn, std::move(m), [this, post = Poster(), seq](SinkResult r) {
     post([this, seq, r = std::move(r)]() mutable { OnResult(seq, std::move(r), true); });

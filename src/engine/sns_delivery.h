@@ -48,11 +48,11 @@
 
 namespace tidepool::engine {
 
-// What SNS delivery `d` (protocol sqs) puts in queue `queue_arn`: the body (raw, or AWS's JSON
-// envelope) and, for raw notifications, the message attributes; group and deduplication ids
-// when a FIFO topic delivers to a FIFO queue. A FIFO topic's message to a standard queue goes
-// without them, as AWS delivers it (a standard queue refuses a MessageDeduplicationId). The
-// same whether the outbox or the publish itself delivers it.
+// What SNS delivery `d` puts in queue `queue_arn` (an sqs target, or any subscription's
+// DLQ): the body (raw, or AWS's JSON envelope) and, for raw notifications, the message
+// attributes; group and deduplication ids when a FIFO topic delivers to a FIFO queue. A FIFO
+// topic's message to a standard queue goes without them, as AWS delivers it (a standard queue
+// refuses a MessageDeduplicationId). The same whether the outbox or the publish delivers it.
 QueueMessage QueueMessageFor(const sns::Delivery& d, std::string_view queue_arn);
 
 struct SnsDeliveryOptions {
