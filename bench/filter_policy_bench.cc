@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "services/sns/filter_policy.h"
+#include "patterns/filter_policy.h"
 
 namespace {
 
-using tidepool::sns::FilterInput;
-using tidepool::sns::FilterPolicy;
-using tidepool::sns::FilterScope;
+using tidepool::patterns::FilterInput;
+using tidepool::patterns::FilterPolicy;
+using tidepool::patterns::FilterScope;
 
 constexpr std::string_view kPolicy = R"({
   "store": ["example_corp"],

@@ -10,11 +10,11 @@
 #include <string_view>
 #include <vector>
 
-#include "services/sns/filter_policy.h"
+#include "patterns/filter_policy.h"
 
-using tidepool::sns::FilterInput;
-using tidepool::sns::FilterPolicy;
-using tidepool::sns::FilterScope;
+using tidepool::patterns::FilterInput;
+using tidepool::patterns::FilterPolicy;
+using tidepool::patterns::FilterScope;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);

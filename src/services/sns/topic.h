@@ -14,9 +14,15 @@
 #include <unordered_map>
 #include <vector>
 
-#include "services/sns/filter_policy.h"
+#include "patterns/filter_policy.h"
 
 namespace tidepool::sns {
+
+// Filter policies are the shared event-pattern language (src/patterns/).
+using patterns::FilterInput;
+using patterns::FilterPolicy;
+using patterns::FilterScope;
+using patterns::FilterValue;
 
 struct Subscription {
   std::string arn;

@@ -1,11 +1,11 @@
-#include "services/sns/filter_policy.h"
+#include "patterns/filter_policy.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-namespace tidepool::sns {
+namespace tidepool::patterns {
 namespace {
 
 using Attr = FilterInput::Attribute;
@@ -290,4 +290,4 @@ TEST(FilterPolicyTest, ComplexityCountsDepthAndOrBranches) {
 }
 
 }  // namespace
-}  // namespace tidepool::sns
+}  // namespace tidepool::patterns

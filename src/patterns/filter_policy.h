@@ -35,7 +35,7 @@
 
 #include "core/result.h"
 
-namespace tidepool::sns {
+namespace tidepool::patterns {
 
 enum class FilterScope : uint8_t { kMessageAttributes, kMessageBody };
 
@@ -136,4 +136,4 @@ class FilterPolicy {
   std::vector<Branch> branches_;  // any branch may match; empty = match all
 };
 
-}  // namespace tidepool::sns
+}  // namespace tidepool::patterns

@@ -1,4 +1,4 @@
-#include "services/sns/filter_policy.h"
+#include "patterns/filter_policy.h"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace tidepool::sns {
+namespace tidepool::patterns {
 namespace json = boost::json;
 using Condition = FilterPolicy::Condition;
 using Op = FilterPolicy::Condition::Op;
@@ -562,4 +562,4 @@ FilterInput FilterInput::FromBody(std::string_view body) {
   return input;
 }
 
-}  // namespace tidepool::sns
+}  // namespace tidepool::patterns
