@@ -16,6 +16,8 @@ namespace {
 
 constexpr size_t kMaxKeys = 5;
 constexpr int64_t kMaxCombinations = 150;
+// Lambda event filtering documents no such limit; this one bounds the expansion.
+constexpr int64_t kMaxEventCombinations = 1000;
 // $or expansions beyond this many AND-branches are refused as too complex (a guard for
 // pathological nestings that AWS's combination count does not catch).
 constexpr size_t kMaxBranches = 1024;
@@ -212,7 +214,7 @@ Status CompileAnythingBut(const json::value& v, Condition* c) {
   return AddExclusion(v, c);
 }
 
-Status CompileRule(const json::value& rule, Condition* c) {
+Status CompileRule(const json::value& rule, FilterScope scope, Condition* c) {
   if (rule.is_string()) {
     c->op = Op::kExactString;
     c->text = std::string(rule.get_string());
@@ -263,6 +265,12 @@ Status CompileRule(const json::value& rule, Condition* c) {
   }
   if (op == "numeric") return CompileNumeric(value, c);
   if (op == "cidr") return CompileCidr(value, c);
+  if (op == "wildcard" && scope == FilterScope::kEventPattern) {
+    if (!value.is_string()) return PolicyError("wildcard match pattern must be a string");
+    c->op = Op::kWildcard;
+    c->text = std::string(value.get_string());
+    return Status::Ok();
+  }
   return PolicyError(fmt::format("Unrecognized match type {}", op));
 }
 
@@ -283,13 +291,14 @@ std::vector<Branch> Cross(const std::vector<Branch>& a, const std::vector<Branch
   return out;
 }
 
-Result<std::vector<Branch>> Expand(const json::object& obj, const std::string& prefix) {
+Result<std::vector<Branch>> Expand(const json::object& obj, const std::string& prefix,
+                                   FilterScope scope) {
   std::vector<Branch> branches(1);
   for (const auto& [key, value] : obj) {
     if (key == "$or" && value.is_array()) {
       std::vector<Branch> alternatives;
       for (const auto& alt : value.get_array()) {
-        TP_ASSIGN_OR_RETURN(auto expanded, Expand(alt.get_object(), prefix));
+        TP_ASSIGN_OR_RETURN(auto expanded, Expand(alt.get_object(), prefix, scope));
         for (auto& b : expanded) alternatives.push_back(std::move(b));
       }
       branches = Cross(branches, alternatives);
@@ -298,7 +307,7 @@ Result<std::vector<Branch>> Expand(const json::object& obj, const std::string& p
     }
     const std::string path = prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
     if (value.is_object()) {
-      TP_ASSIGN_OR_RETURN(auto expanded, Expand(value.get_object(), path));
+      TP_ASSIGN_OR_RETURN(auto expanded, Expand(value.get_object(), path, scope));
       branches = Cross(branches, expanded);
       if (branches.size() > kMaxBranches) return PolicyError("Filter policy is too complex");
       continue;
@@ -306,7 +315,7 @@ Result<std::vector<Branch>> Expand(const json::object& obj, const std::string& p
     FilterPolicy::KeyRule rule{path, {}};
     for (const auto& r : value.get_array()) {
       Condition c;
-      TP_RETURN_IF_ERROR(CompileRule(r, &c));
+      TP_RETURN_IF_ERROR(CompileRule(r, scope, &c));
       rule.conditions.push_back(std::move(c));
     }
     for (auto& b : branches) b.push_back(rule);
@@ -323,6 +332,28 @@ bool IEquals(std::string_view value, std::string_view lower) {
       return false;
   }
   return true;
+}
+
+// `pattern` with '*' matching any run of characters (greedy with backtracking to the last
+// star: linear in practice, O(n*m) at worst).
+bool WildcardMatches(std::string_view pattern, std::string_view text) {
+  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
 }
 
 bool InNetwork(const Condition& c, std::string_view text) {
@@ -381,6 +412,8 @@ bool ConditionMatches(const Condition& c, const FilterValue& v) {
       return false;  // decided on presence, in RuleMatches
     case Op::kCidr:
       return v.kind == Kind::kString && InNetwork(c, v.text);
+    case Op::kWildcard:
+      return v.kind == Kind::kString && WildcardMatches(c.text, v.text);
   }
   return false;
 }
@@ -410,20 +443,25 @@ Result<std::shared_ptr<const FilterPolicy>> FilterPolicy::Parse(std::string_view
   json::value root = json::parse(text, ec, {}, opts);
   if (ec || !root.is_object()) return PolicyError("failed to parse JSON.");
   const json::object& obj = root.get_object();
-  if (obj.size() > kMaxKeys) return PolicyError("Filter policy can not have more than 5 keys");
+  const bool event = scope == FilterScope::kEventPattern;
+  if (!event && obj.size() > kMaxKeys) {
+    return PolicyError("Filter policy can not have more than 5 keys");
+  }
   int64_t combinations = 1;
   std::vector<const json::array*> rules;
   TP_RETURN_IF_ERROR(Aggregate(obj, scope, 1, &combinations, &rules));
-  if (combinations > kMaxCombinations) return PolicyError("Filter policy is too complex");
+  if (combinations > (event ? kMaxEventCombinations : kMaxCombinations)) {
+    return PolicyError("Filter policy is too complex");
+  }
   for (const json::array* arr : rules) {
     for (const auto& r : *arr) {
       Condition c;
-      TP_RETURN_IF_ERROR(CompileRule(r, &c));
+      TP_RETURN_IF_ERROR(CompileRule(r, scope, &c));
     }
   }
   std::vector<Branch> branches;
   if (!obj.empty()) {
-    TP_ASSIGN_OR_RETURN(branches, Expand(obj, ""));
+    TP_ASSIGN_OR_RETURN(branches, Expand(obj, "", scope));
   }
   return std::shared_ptr<const FilterPolicy>(
       std::make_shared<FilterPolicy>(scope, std::move(branches)));
@@ -546,12 +584,17 @@ void Flatten(const json::value& v, const std::string& path, int depth,
 }  // namespace
 
 FilterInput FilterInput::FromBody(std::string_view body) {
-  FilterInput input;
   boost::system::error_code ec;
   json::parse_options opts;
   opts.max_depth = 64;
   json::value root = json::parse(body, ec, {}, opts);
-  if (ec || !root.is_object()) {
+  if (ec) root = nullptr;
+  return FromJson(root);
+}
+
+FilterInput FilterInput::FromJson(const json::value& root) {
+  FilterInput input;
+  if (!root.is_object()) {
     input.usable_ = false;
     return input;
   }

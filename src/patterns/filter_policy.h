@@ -11,6 +11,7 @@
 //              | {"numeric": [op, n] | [">"|">=", n, "<"|"<=", m]}    op in = < <= > >=
 //              | {"exists": true | false}
 //              | {"cidr": "10.0.0.0/24"}                              IPv4 or IPv6
+//              | {"wildcard": "a*b"}              ('*' any run of characters; kEventPattern)
 // A message matches when, for one branch of the $or expansion, every key matches. Keys
 // absent from the message match only {"exists": false}. Limits: at most 5 top-level keys,
 // at most 150 value combinations (AWS's formula), no empty arrays.
@@ -20,6 +21,8 @@
 //   String.Array attributes every element of their JSON array; Binary attributes are ignored.
 //   MessageBody scope: the body must be a JSON object; every leaf gives a value under its
 //   dotted path, array elements each give one.
+//   EventPattern scope (Lambda event filtering): any JSON object (FromJson), nested as the
+//   body; no limit on keys, at most 1,000 value combinations, and {"wildcard": ...} rules.
 // Strings match string rules only, numbers numeric and number rules only.
 //
 // Thread-safety: a FilterPolicy and a FilterInput are immutable after construction and may
@@ -33,11 +36,13 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/value.hpp>
+
 #include "core/result.h"
 
 namespace tidepool::patterns {
 
-enum class FilterScope : uint8_t { kMessageAttributes, kMessageBody };
+enum class FilterScope : uint8_t { kMessageAttributes, kMessageBody, kEventPattern };
 
 // One value a message offers for a key.
 struct FilterValue {
@@ -60,6 +65,8 @@ class FilterInput {
   static FilterInput FromAttributes(const std::vector<Attribute>& attributes);
   // A body that is not a JSON object gives an input that no non-empty policy matches.
   static FilterInput FromBody(std::string_view body);
+  // The leaves of `root` (an object; anything else gives an unusable input), as FromBody.
+  static FilterInput FromJson(const boost::json::value& root);
 
   // The values under `key`, or nullptr when the message has no such key.
   const std::vector<FilterValue>* Find(std::string_view key) const;
@@ -106,6 +113,7 @@ class FilterPolicy {
       kNumeric,
       kExists,
       kCidr,
+      kWildcard,
     };
     Op op = Op::kExactString;
     std::string text;  // exact / prefix / suffix text; lower-cased for equals-ignore-case

@@ -291,3 +291,40 @@ TEST(FilterPolicyTest, ComplexityCountsDepthAndOrBranches) {
 
 }  // namespace
 }  // namespace tidepool::patterns
+
+namespace tidepool::patterns {
+namespace {
+
+bool EventMatches(std::string_view pattern, std::string_view event) {
+  auto policy = FilterPolicy::Parse(pattern, FilterScope::kEventPattern);
+  EXPECT_TRUE(policy.ok()) << policy.status().ToString();
+  return policy.ok() && (*policy)->Matches(FilterInput::FromBody(event));
+}
+
+TEST(EventPatternTest, NestedKeysWithoutTheSnsKeyLimit) {
+  const char* pattern =
+      R"({"data":{"a":[1],"b":["x"]},"c":[{"exists":true}],"d":[{"prefix":"p"}],"e":[true],)"
+      R"("f":[null],"g":["y"]})";
+  EXPECT_TRUE(EventMatches(pattern,
+                           R"({"data":{"a":1,"b":"x"},"c":0,"d":"pq","e":true,"f":null,"g":"y"})"));
+  EXPECT_FALSE(EventMatches(pattern,
+                            R"({"data":{"a":2,"b":"x"},"c":0,"d":"pq","e":true,"f":null,"g":"y"})"));
+  EXPECT_FALSE(FilterPolicy::Parse(pattern, FilterScope::kMessageBody).ok());
+}
+
+TEST(EventPatternTest, WildcardOnlyInEventPatterns) {
+  EXPECT_TRUE(EventMatches(R"({"key":[{"wildcard":"dir/*.png"}]})", R"({"key":"dir/a/b.png"})"));
+  EXPECT_TRUE(EventMatches(R"({"key":[{"wildcard":"*"}]})", R"({"key":""})"));
+  EXPECT_FALSE(EventMatches(R"({"key":[{"wildcard":"dir/*.png"}]})", R"({"key":"dir/a.jpg"})"));
+  EXPECT_FALSE(EventMatches(R"({"key":[{"wildcard":"a*b*c"}]})", R"({"key":"abxb"})"));
+  EXPECT_TRUE(EventMatches(R"({"key":[{"wildcard":"a*b*c"}]})", R"({"key":"aXbYbc"})"));
+  EXPECT_FALSE(FilterPolicy::Parse(R"({"k":[{"wildcard":"a*"}]})", FilterScope::kMessageBody).ok());
+}
+
+TEST(EventPatternTest, ANonObjectEventMatchesOnlyTheEmptyPattern) {
+  EXPECT_FALSE(EventMatches(R"({"data":["x"]})", "\"x\""));
+  EXPECT_TRUE(EventMatches(R"({})", "\"x\""));
+}
+
+}  // namespace
+}  // namespace tidepool::patterns
