@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "core/encoding.h"
+#include "engine/service_client.h"
 #include "protocol/codec/json_codec.h"
 
 namespace tidepool::engine {
@@ -156,23 +157,6 @@ void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskRes
     return done(Failure(ErrorName(service_id, "InvalidAction"),
                         fmt::format("{} has no operation {}", service_id, op_name)));
   }
-  protocol::RequestContext ctx{request.account_id, request.region, "", NewUuid(), "localhost"};
-  auto complete = [done, op, &model, service_id](protocol::Outcome outcome) {
-    if (auto* err = std::get_if<protocol::AwsError>(&outcome)) {
-      return done(Failure(ErrorName(service_id, err->code), err->message));
-    }
-    std::string body;
-    if (auto* encoded = std::get_if<protocol::EncodedJson>(&outcome)) {
-      body = std::move(encoded->body);
-    } else {
-      body = protocol::json_codec::EncodeOutput(model, *op, std::get<json::object>(outcome));
-    }
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
-    if (ec) v = json::object();
-    AdaptOutput(model, op->output, v);
-    done({true, std::move(v), {}});
-  };
   // The optimized sqs:sendMessage, sns:publish and states:startExecution take a JSON body and
   // send its text.
   if (optimized && request.input.is_object()) {
@@ -182,9 +166,15 @@ void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskRes
     }
   }
   AdaptInput(model, op->input, request.input);
-  auto call = protocol::json_codec::MakeCall(service, *op, json::serialize(request.input),
-                                             std::move(ctx), std::move(complete));
-  if (call) service.Invoke(std::move(call));
+  CallService(service, op_name, request.input, request.account_id, request.region,
+              [done, op, &model, service_id](ServiceOutcome outcome) {
+                if (auto* err = std::get_if<protocol::AwsError>(&outcome)) {
+                  return done(Failure(ErrorName(service_id, err->code), err->message));
+                }
+                json::value v = std::move(std::get<json::value>(outcome));
+                AdaptOutput(model, op->output, v);
+                done({true, std::move(v), {}});
+              });
 }
 
 void StateMachineTasks::RunLambda(const sfn::TaskRequest& request, bool optimized,

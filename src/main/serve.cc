@@ -22,6 +22,7 @@
 #include "engine/beast_http_sink.h"
 #include "engine/lambda_async_invoke.h"
 #include "engine/lambda_function_sink.h"
+#include "engine/mapping_engine.h"
 #include "engine/sns_delivery.h"
 #include "engine/sqs_queue_sink.h"
 #include "engine/state_machine_tasks.h"
@@ -299,6 +300,12 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("cannot start Lambda async invocations: {}", s.ToString());
     return 1;
   }
+  // Event source mappings: recovered ones resume where their positions say.
+  engine::MappingEngineOptions mapping_options;
+  mapping_options.time_scale = options.time_scale;
+  engine::MappingEngine mappings(engine::MappingDeps{lambda, kinesis, dynamodb, dynamodb_streams,
+                                                     sqs, sns, io, mapping_options});
+  mappings.Start();
 
   // SIGINT/SIGTERM ask the main thread to stop; the stop itself must not run on an io thread
   // because Drain() blocks until the io threads have written every reply.
@@ -338,6 +345,7 @@ int RunServe(const ServeOptions& options) {
     spdlog::warn("some connections did not finish within 10 s and were closed");
   }
   sns_delivery.Stop();
+  mappings.Stop();
   lambda_async.Stop();
   sandboxes.Stop();
   commits.Stop();  // every acknowledged write is already durable; this drains the rest

@@ -307,8 +307,8 @@ TEST(EventPatternTest, NestedKeysWithoutTheSnsKeyLimit) {
       R"("f":[null],"g":["y"]})";
   EXPECT_TRUE(EventMatches(pattern,
                            R"({"data":{"a":1,"b":"x"},"c":0,"d":"pq","e":true,"f":null,"g":"y"})"));
-  EXPECT_FALSE(EventMatches(pattern,
-                            R"({"data":{"a":2,"b":"x"},"c":0,"d":"pq","e":true,"f":null,"g":"y"})"));
+  EXPECT_FALSE(EventMatches(
+      pattern, R"({"data":{"a":2,"b":"x"},"c":0,"d":"pq","e":true,"f":null,"g":"y"})"));
   EXPECT_FALSE(FilterPolicy::Parse(pattern, FilterScope::kMessageBody).ok());
 }
 

@@ -540,6 +540,15 @@ def handler(event, context):
     return event["id"]
 """
 
+# An event source mapping's function: appends each Kinesis record's data to $ZOO_PATH.
+STREAM_HANDLER = """
+import base64, os
+def handler(event, context):
+    with open(os.environ["ZOO_PATH"], "a") as f:
+        for r in event["Records"]:
+            f.write(base64.b64decode(r["kinesis"]["data"]).decode() + "\\n")
+"""
+
 
 
 def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
@@ -554,6 +563,25 @@ def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
         lam.get_waiter("function_active_v2").wait(FunctionName=name,
                                                   WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
     ran = tmp_path / "ran"
+    # Event source mappings: a Kinesis one with stored positions (LATEST fixes them at
+    # creation), and a disabled SQS one that must stay disabled.
+    kinesis = make_client(server.endpoint, "kinesis", connect_timeout=2, read_timeout=10)
+    sqs = make_client(server.endpoint, "sqs")
+    kinesis.create_stream(StreamName="zoo-stream", ShardCount=2)
+    wait_active(kinesis, "zoo-stream")
+    stream = "arn:aws:kinesis:%s:%s:stream/zoo-stream" % (REGION, ACCOUNT)
+    streamed = tmp_path / "streamed"
+    lam.create_function(FunctionName="zoo-stream-fn", Runtime="python3.12", Role=role,
+                        Handler="app.handler", Timeout=30,
+                        Environment={"Variables": {"ZOO_PATH": str(streamed)}},
+                        Code={"ZipFile": zip_one("app.py", STREAM_HANDLER)})
+    lam.get_waiter("function_active_v2").wait(FunctionName="zoo-stream-fn",
+                                              WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
+    lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="zoo-stream-fn",
+                                    StartingPosition="LATEST", BatchSize=25)
+    q = sqs.create_queue(QueueName="zoo-mapped")["QueueUrl"]
+    disabled = lam.create_event_source_mapping(EventSourceArn=queue_arn(sqs, q),
+                                               FunctionName="zoo-fn", Enabled=False)["UUID"]
     # An Event invocation still running at the kill: it stays queued and runs again after it.
     lam.invoke(FunctionName="zoo-slow", InvocationType="Event",
                Payload=json.dumps({"path": str(ran), "id": "slow", "sleep": 3}).encode())
@@ -568,7 +596,14 @@ def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
                        Payload=json.dumps({"path": str(ran), "id": event_id}).encode())
         acked.append(event_id)
 
-    crash_under(server, [Load(invoke)], rng)
+    put = []
+
+    def put_record(i):
+        record_id = "rec-%d" % i
+        kinesis.put_record(StreamName="zoo-stream", Data=record_id.encode(), PartitionKey=str(i))
+        put.append(record_id)
+
+    crash_under(server, [Load(invoke), Load(put_record)], rng)
     server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
     lam = make_client(server.endpoint, "lambda", read_timeout=60)
     conf = lam.get_function(FunctionName="zoo-fn")
@@ -586,3 +621,13 @@ def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
         time.sleep(0.1)
     assert not want - done, "%d accepted invocations never ran, e.g. %r" % (
         len(want - done), sorted(want - done)[:3])
+    # The Kinesis mapping resumes from its stored positions: every acknowledged record reaches
+    # the function (at least once), none is skipped; the disabled mapping stays disabled.
+    assert lam.get_event_source_mapping(UUID=disabled)["State"] == "Disabled"
+    seen = set()
+    deadline = time.monotonic() + 60
+    while not set(put) <= seen and time.monotonic() < deadline:
+        seen = set(streamed.read_text().split()) if streamed.exists() else set()
+        time.sleep(0.1)
+    assert not set(put) - seen, "%d acknowledged records never reached the mapping, e.g. %r" % (
+        len(set(put) - seen), sorted(set(put) - seen)[:3])

@@ -184,13 +184,17 @@ class DynamoDbStreamsService final : public protocol::Service {
   void Invoke(protocol::CallPtr call) override;
   boost::json::object Health() const override;
 
+  // For event source mappings: each shard of stream `arn` with the sequence number of its
+  // newest record ("" for a shard without records). NotFound when there is no such stream.
+  Result<std::vector<std::pair<std::string, std::string>>> LatestPositions(
+      std::string_view arn) const;
+
  private:
   void ListStreams(protocol::CallPtr call);
   void DescribeStream(protocol::CallPtr call);
   void GetShardIterator(protocol::CallPtr call);
   void GetRecords(protocol::CallPtr call);
-  Result<std::shared_ptr<Table>> ResolveStream(const protocol::Call& call,
-                                               std::string_view arn) const;
+  Result<std::shared_ptr<Table>> ResolveStream(std::string_view arn) const;
 
   DynamoDbService& tables_;
 };

@@ -67,8 +67,7 @@ void DynamoDbStreamsService::Invoke(CallPtr call) {
 }
 
 Result<std::shared_ptr<Table>> DynamoDbStreamsService::ResolveStream(
-    const protocol::Call& call, std::string_view arn_text) const {
-  (void)call;
+    std::string_view arn_text) const {
   auto arn = Arn::Parse(arn_text);
   if (!arn || arn->service != "dynamodb" || !arn->resource.starts_with("table/")) {
     return Invalid(fmt::format("Invalid StreamArn: {}", arn_text));
@@ -82,6 +81,17 @@ Result<std::shared_ptr<Table>> DynamoDbStreamsService::ResolveStream(
   std::lock_guard lock(t->mu);
   if (t->stream_epoch == 0 || t->StreamArn() != arn_text) return StreamNotFound(arn_text);
   return t;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> DynamoDbStreamsService::LatestPositions(
+    std::string_view arn) const {
+  auto resolved = ResolveStream(arn);
+  if (!resolved.ok()) return resolved.status();
+  Table& t = **resolved;
+  std::lock_guard lock(t.mu);
+  std::vector<std::pair<std::string, std::string>> out;
+  out.emplace_back(ShardId(t), t.next_stream_seq > 1 ? SequenceNumber(t.next_stream_seq - 1) : "");
+  return out;
 }
 
 void DynamoDbStreamsService::ListStreams(CallPtr call) {
@@ -117,7 +127,7 @@ void DynamoDbStreamsService::ListStreams(CallPtr call) {
 
 void DynamoDbStreamsService::DescribeStream(CallPtr call) {
   const auto arn = *InputStringView(call->input(), "StreamArn");
-  auto resolved = ResolveStream(*call, arn);
+  auto resolved = ResolveStream(arn);
   if (!resolved.ok()) return call->Fail(ToAwsError(resolved.status()));
   Table& t = **resolved;
   std::lock_guard lock(t.mu);
@@ -140,7 +150,7 @@ void DynamoDbStreamsService::DescribeStream(CallPtr call) {
 void DynamoDbStreamsService::GetShardIterator(CallPtr call) {
   const auto& in = call->input();
   const auto arn = *InputStringView(in, "StreamArn");
-  auto resolved = ResolveStream(*call, arn);
+  auto resolved = ResolveStream(arn);
   if (!resolved.ok()) return call->Fail(ToAwsError(resolved.status()));
   Table& t = **resolved;
   std::lock_guard lock(t.mu);
@@ -181,7 +191,7 @@ void DynamoDbStreamsService::GetRecords(CallPtr call) {
   }
   const std::string_view arn = iterator.substr(0, shard_bar);
   const std::string_view shard = iterator.substr(shard_bar + 1, last_bar - shard_bar - 1);
-  auto resolved = ResolveStream(*call, arn);
+  auto resolved = ResolveStream(arn);
   if (!resolved.ok()) {
     return call->Fail(ToAwsError(DynamoStatus(
         DynamoError::kExpiredIterator, "Iterator expired: the stream or shard no longer exists")));

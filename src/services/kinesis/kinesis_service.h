@@ -79,6 +79,12 @@ class KinesisService final : public protocol::Service {
   uint64_t AddRecordListener(RecordListener listener);
   void RemoveRecordListener(uint64_t id);
 
+  // For event source mappings: each shard of stream `arn` (open or closed) with the sequence
+  // number of its newest committed record ("" for a shard without records). NotFound when
+  // there is no such stream.
+  Result<std::vector<std::pair<std::string, std::string>>> LatestPositions(
+      std::string_view arn) const;
+
   // Deletes records older than their stream's retention period from the store (what the
   // background trimmer runs every options.trim_interval). Expired records are already
   // unreadable; this reclaims their space. Returns the number of records deleted.

@@ -270,6 +270,29 @@ void KinesisService::GetRecords(CallPtr call) {
       millis_behind));
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> KinesisService::LatestPositions(
+    std::string_view arn) const {
+  std::shared_ptr<Stream> stream;
+  {
+    std::shared_lock lock(registry_mu_);
+    for (const auto& [uid, s] : streams_by_uid_) {
+      if (s->arn == arn) stream = s;
+    }
+  }
+  if (!stream) return Status::NotFound("Stream not found: " + std::string(arn));
+  std::vector<std::pair<std::string, std::string>> out;
+  std::lock_guard lock(stream->mu);
+  for (const auto& shard : stream->shards) {
+    const uint64_t committed = shard->committed_counter.load(std::memory_order_acquire);
+    out.emplace_back(
+        ShardIdOf(shard->index),
+        committed == 0
+            ? std::string()
+            : SequenceNumber{StreamTag(stream->uid), shard->index, committed}.ToString());
+  }
+  return out;
+}
+
 void KinesisService::SubscribeToShard(CallPtr call) {
   Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
                            "SubscribeToShard (enhanced fan-out over an HTTP/2 event stream) is "

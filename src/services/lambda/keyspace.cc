@@ -61,11 +61,49 @@ std::optional<std::string> ParseFunctionKey(std::string_view key) {
   return arn;
 }
 
+std::string MappingPrefix() { return Kind('m'); }
+
+std::string MappingKey(std::string_view uuid) {
+  std::string key = Kind('m');
+  storage::AppendOrderedString(&key, uuid);
+  return key;
+}
+
+std::optional<std::string> ParseMappingKey(std::string_view key) {
+  std::string prefix = Kind('m');
+  if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
+  key.remove_prefix(prefix.size());
+  std::string uuid;
+  if (!storage::ReadOrderedString(&key, &uuid) || !key.empty()) return std::nullopt;
+  return uuid;
+}
+
+std::string CheckpointPrefix(std::string_view uuid) {
+  std::string key = Kind('p');
+  storage::AppendOrderedString(&key, uuid);
+  return key;
+}
+
+std::string CheckpointKey(std::string_view uuid, std::string_view position) {
+  std::string key = CheckpointPrefix(uuid);
+  storage::AppendOrderedString(&key, position);
+  return key;
+}
+
+std::optional<std::string> ParseCheckpointKey(std::string_view uuid, std::string_view key) {
+  std::string prefix = CheckpointPrefix(uuid);
+  if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
+  key.remove_prefix(prefix.size());
+  std::string position;
+  if (!storage::ReadOrderedString(&key, &position) || !key.empty()) return std::nullopt;
+  return position;
+}
+
 std::vector<storage::RecordKind> RecordKinds() {
   return {
-      {"lambda", "function", Kind('f')},
-      {"lambda", "code-package", Kind('z')},
-      {"lambda", "async-invocation", Kind('q')},
+      {"lambda", "function", Kind('f')},           {"lambda", "code-package", Kind('z')},
+      {"lambda", "async-invocation", Kind('q')},   {"lambda", "event-source-mapping", Kind('m')},
+      {"lambda", "mapping-checkpoint", Kind('p')},
   };
 }
 

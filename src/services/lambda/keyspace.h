@@ -6,6 +6,10 @@
 //          | 'z' code_sha256_hex:string            -> the .zip deployment package's bytes
 //          | 'q' seq:u64be                         -> AsyncInvocation (json, async_queue.h): an
 //                                                     accepted Event invocation not yet done
+//          | 'm' uuid:string                       -> MappingRecord (json, event_source_mapping.h)
+//          | 'p' uuid:string position:string       -> a mapping's position in its source (the
+//                                                     engine's checkpoint of one shard; opaque
+//                                                     text the engine writes)
 //
 // (string as in storage/key_codec.h.) A function's record and a new package are written in
 // one batch. Packages are shared by content; a package no function names is left in place
@@ -32,6 +36,14 @@ std::optional<uint64_t> ParseAsyncKey(std::string_view key);
 // The key family (storage::KeyFamily) of an async queue key (the whole queue, which grows
 // with seq); 0 for every other key.
 size_t FamilyLength(std::string_view key);
+std::string MappingPrefix();
+std::string MappingKey(std::string_view uuid);
+std::optional<std::string> ParseMappingKey(std::string_view key);
+// Every position of mapping `uuid`: [CheckpointPrefix(uuid), PrefixEnd of it).
+std::string CheckpointPrefix(std::string_view uuid);
+std::string CheckpointKey(std::string_view uuid, std::string_view position);
+// The position name of a checkpoint key of `uuid`; nullopt for another key.
+std::optional<std::string> ParseCheckpointKey(std::string_view uuid, std::string_view key);
 // The function ARN of a function key; nullopt for a key of another form.
 std::optional<std::string> ParseFunctionKey(std::string_view key);
 

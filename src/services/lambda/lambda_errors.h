@@ -20,6 +20,7 @@ enum class LambdaError : uint16_t {
   kRequestTooLarge,
   kTooManyRequests,
   kPreconditionFailed,
+  kResourceInUse,
   kUnsupportedOperation,  // an operation tidepool does not implement (yet)
   kServiceException,
 };
@@ -45,6 +46,8 @@ constexpr AwsErrorCode ToAwsErrorCode(LambdaError e) {
       return {"TooManyRequestsException", 429};
     case LambdaError::kPreconditionFailed:
       return {"PreconditionFailedException", 412};
+    case LambdaError::kResourceInUse:
+      return {"ResourceInUseException", 400};
     case LambdaError::kUnsupportedOperation:
       // Not in the model: botocore reports it as a ClientError with this code.
       return {"UnsupportedOperationException", 501};

@@ -29,21 +29,26 @@ struct LambdaServiceTable {
     std::string_view operation;
     LambdaService::Handler handler;
   };
-  static constexpr std::array<Entry, 16> kEntries{{
+  static constexpr std::array<Entry, 21> kEntries{{
+      {"CreateEventSourceMapping", &LambdaService::CreateEventSourceMapping},
       {"CreateFunction", &LambdaService::CreateFunction},
+      {"DeleteEventSourceMapping", &LambdaService::DeleteEventSourceMapping},
       {"DeleteFunction", &LambdaService::DeleteFunction},
       {"DeleteFunctionConcurrency", &LambdaService::DeleteFunctionConcurrency},
       {"GetAccountSettings", &LambdaService::GetAccountSettings},
+      {"GetEventSourceMapping", &LambdaService::GetEventSourceMapping},
       {"GetFunction", &LambdaService::GetFunction},
       {"GetFunctionConcurrency", &LambdaService::GetFunctionConcurrency},
       {"GetFunctionConfiguration", &LambdaService::GetFunctionConfiguration},
       {"Invoke", &LambdaService::InvokeOp},
       {"InvokeAsync", &LambdaService::InvokeAsync},
+      {"ListEventSourceMappings", &LambdaService::ListEventSourceMappings},
       {"ListFunctions", &LambdaService::ListFunctions},
       {"ListTags", &LambdaService::ListTags},
       {"PutFunctionConcurrency", &LambdaService::PutFunctionConcurrency},
       {"TagResource", &LambdaService::TagResource},
       {"UntagResource", &LambdaService::UntagResource},
+      {"UpdateEventSourceMapping", &LambdaService::UpdateEventSourceMapping},
       {"UpdateFunctionCode", &LambdaService::UpdateFunctionCode},
       {"UpdateFunctionConfiguration", &LambdaService::UpdateFunctionConfiguration},
   }};
@@ -129,7 +134,9 @@ void LambdaService::Invoke(CallPtr call) {
 
 boost::json::object LambdaService::Health() const {
   std::shared_lock lock(registry_mu_);
-  return json::object{{"status", "running"}, {"functions", functions_.size()}};
+  return json::object{{"status", "running"},
+                      {"functions", functions_.size()},
+                      {"event_source_mappings", mappings_.size()}};
 }
 
 Status LambdaService::Recover() {
@@ -165,7 +172,7 @@ Status LambdaService::Recover() {
   if (!s.ok()) return s;
   if (loaded + skipped > 0)
     spdlog::info("lambda: recovered {} functions ({} skipped)", loaded, skipped);
-  return Status::Ok();
+  return RecoverMappings();
 }
 
 void LambdaService::Fail(const CallPtr& call, const Status& status) {

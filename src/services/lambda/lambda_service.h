@@ -30,6 +30,7 @@
 #include "functions/invoker.h"
 #include "protocol/service.h"
 #include "services/lambda/async_queue.h"
+#include "services/lambda/event_source_mapping.h"
 #include "services/lambda/function_record.h"
 #include "services/lambda/lambda_options.h"
 #include "storage/commit_queue.h"
@@ -80,6 +81,23 @@ class LambdaService final : public protocol::Service {
   // Deletes entry `seq`: the invocation is done. Errors are logged.
   void CompleteAsync(uint64_t seq);
 
+  // --- Event source mappings, for the engine (event_source_mapping.h).
+  // Sets the observer and tells it of every mapping recovered. Call once, after Recover and
+  // before serving; `observer` must outlive the service's pending commits.
+  void SetMappingObserver(MappingObserver* observer);
+  // Stores positions (name -> opaque text) of mapping `uuid`; `done` gets the commit status
+  // (NotFound when the mapping is gone: its positions are not written back).
+  void SaveCheckpoints(const std::string& uuid,
+                       std::vector<std::pair<std::string, std::string>> positions,
+                       std::function<void(const Status&)> done);
+  // Every stored position of mapping `uuid`.
+  Result<std::vector<std::pair<std::string, std::string>>> LoadCheckpoints(
+      const std::string& uuid) const;
+  // The execution role of function `function_arn` ("" when there is no such function).
+  std::string FunctionRole(std::string_view function_arn) const;
+  // LastProcessingResult as GetEventSourceMapping shows it (in memory only).
+  void SetLastProcessingResult(const std::string& uuid, std::string result);
+
  private:
   using Handler = void (LambdaService::*)(protocol::CallPtr);
   friend struct LambdaServiceTable;
@@ -103,6 +121,21 @@ class LambdaService final : public protocol::Service {
   void TagResource(protocol::CallPtr call);
   void UntagResource(protocol::CallPtr call);
   void ListTags(protocol::CallPtr call);
+
+  // --- mapping_ops.cc
+  void CreateEventSourceMapping(protocol::CallPtr call);
+  void GetEventSourceMapping(protocol::CallPtr call);
+  void ListEventSourceMappings(protocol::CallPtr call);
+  void UpdateEventSourceMapping(protocol::CallPtr call);
+  void DeleteEventSourceMapping(protocol::CallPtr call);
+  Status RecoverMappings();
+  // The mapping the call's UUID names in the caller's account and region.
+  Result<std::shared_ptr<Mapping>> ResolveMapping(const protocol::Call& call) const;
+  boost::json::object MappingOutput(const std::shared_ptr<Mapping>& mapping) const;
+  // Commits the end of a transition (Creating/Updating/... -> Enabled or Disabled).
+  void FinishTransition(const std::shared_ptr<Mapping>& mapping);
+  // Removes a mapping, its record and its checkpoints.
+  void EraseMapping(const std::string& uuid);
 
   // --- lambda_service.cc
   // The unqualified ARN of `ref` in the caller's account/region (or the ref's own).
@@ -133,6 +166,9 @@ class LambdaService final : public protocol::Service {
 
   mutable std::shared_mutex registry_mu_;
   std::map<std::string, std::shared_ptr<Function>> functions_;  // by unqualified ARN
+
+  std::map<std::string, std::shared_ptr<Mapping>> mappings_;  // by UUID; registry_mu_
+  MappingObserver* mapping_observer_ = nullptr;
 
   std::mutex code_mu_;  // serializes package extraction
   std::atomic<uint64_t> next_async_seq_{1};

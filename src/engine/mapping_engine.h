@@ -1,0 +1,100 @@
+// MappingEngine: event source mappings, run. source: a Kinesis shard, a DynamoDB stream or an
+// SQS queue, read through the service's own operations (service_client.h) -> invoke: the
+// mapping's function, in process (LambdaService::InvokeFunction) with AWS's event payload
+// (mapping_events.h) -> outcome: checkpoint (streams) or delete (queues); failures retried,
+// bisected, sent to the on-failure destination or left to the queue's redrive policy.
+//
+// Wake-ups, not polls: a commit of records to a stream or of messages to a queue calls the
+// service's listener, which wakes the mappings of that source; a queue mapping parks an
+// in-process long poll that the queue answers the moment a message is sendable. Batching
+// windows and retry back-offs are timers (scaled by --time-scale).
+//
+// Positions: a stream mapping stores each shard's position (the sequence number it has
+// processed up to) through LambdaService::SaveCheckpoints after every batch; after a restart
+// it resumes there (at least once, never skipping). LATEST is fixed when the mapping is
+// created (PrepareMapping), so nothing acknowledged after the Create reply is missed.
+//
+// Thread-safety: all public methods may be called from any thread. The services and the
+// io_context must outlive the engine; Stop() before destroying it.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+
+#include "services/dynamodb/dynamodb_service.h"
+#include "services/kinesis/kinesis_service.h"
+#include "services/lambda/lambda_service.h"
+#include "services/sns/sns_service.h"
+#include "services/sqs/sqs_service.h"
+
+namespace tidepool::engine {
+
+struct MappingEngineOptions {
+  double time_scale = 1.0;          // multiplies retry back-offs and batching windows
+  int sqs_default_concurrency = 5;  // concurrent batches of a queue mapping (AWS starts 5 pollers)
+};
+
+// What a running mapping needs from the rest of the process.
+struct MappingDeps {
+  lambda::LambdaService& lambda;
+  kinesis::KinesisService& kinesis;
+  dynamodb::DynamoDbService& dynamodb;
+  dynamodb::DynamoDbStreamsService& dynamodb_streams;
+  sqs::SqsService& sqs;
+  sns::SnsService& sns;
+  boost::asio::io_context& io;
+  MappingEngineOptions options;
+};
+
+// One running mapping (stream_mapping.h, queue_mapping.h).
+class MappingRunner {
+ public:
+  virtual ~MappingRunner() = default;
+  virtual void Start() = 0;
+  // New settings (enabled or not); a disabled runner keeps its positions and stops reading.
+  virtual void Update(lambda::MappingViewPtr view) = 0;
+  // New records or messages may be readable (shard_id empty: any shard).
+  virtual void Wake(std::string_view shard_id) = 0;
+  // Stops for good; `stopped` runs once no batch is in flight any more.
+  virtual void Stop(std::function<void()> stopped) = 0;
+};
+
+class MappingEngine final : public lambda::MappingObserver {
+ public:
+  explicit MappingEngine(MappingDeps deps);
+  ~MappingEngine() override;
+  MappingEngine(const MappingEngine&) = delete;
+  MappingEngine& operator=(const MappingEngine&) = delete;
+
+  // Listens to the sources and starts every recovered mapping. Call once, after the services
+  // recovered and once functions can reach this process.
+  void Start();
+  // Stops every mapping (no new batches); in-flight batches end on their own.
+  void Stop();
+
+  Status PrepareMapping(const lambda::MappingView& mapping, storage::WriteBatch* batch) override;
+  void MappingChanged(lambda::MappingViewPtr mapping) override;
+  void MappingDeleted(const std::string& uuid, std::function<void()> stopped) override;
+
+  boost::json::object Health() const;
+
+ private:
+  void WakeSource(std::string_view source_arn, std::string_view shard_id);
+
+  MappingDeps deps_;
+  uint64_t kinesis_listener_ = 0;
+  uint64_t dynamodb_listener_ = 0;
+  std::atomic<bool> stopped_{false};
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::shared_ptr<MappingRunner>> runners_;  // by UUID
+  std::multimap<std::string, std::shared_ptr<MappingRunner>, std::less<>> by_source_;
+};
+
+}  // namespace tidepool::engine

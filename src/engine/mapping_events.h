@@ -1,0 +1,72 @@
+// The payloads of event source mappings, byte for byte in AWS's shapes: the records a function
+// receives (Kinesis, DynamoDB Streams, SQS), the documents filter patterns are matched against,
+// what a function's batch-item-failure response says, and the on-failure record of a stream
+// batch. Inputs are the sources' JSON-protocol wire records (GetRecords, ReceiveMessage).
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "patterns/filter_policy.h"
+#include "services/lambda/event_source_mapping.h"
+
+namespace tidepool::engine {
+
+// Facts every record of one mapping carries.
+struct EventContext {
+  std::string source_arn;
+  std::string region;
+  std::string role_arn;  // the function's role: Kinesis records' invokeIdentityArn
+};
+
+// One Kinesis GetRecords record -> one Lambda "Records" element.
+boost::json::object KinesisEventRecord(const boost::json::object& record, std::string_view shard_id,
+                                       const EventContext& ctx);
+// One DynamoDB Streams GetRecords record -> one Lambda "Records" element.
+boost::json::object DynamoDbEventRecord(const boost::json::object& record, const EventContext& ctx);
+// One ReceiveMessage message -> one Lambda "Records" element.
+boost::json::object SqsEventRecord(const boost::json::object& message, const EventContext& ctx);
+
+// What filter patterns see of an event record: Kinesis the `kinesis` member with `data`
+// base64-decoded and, when it is JSON, parsed; SQS the record with `body` parsed when it is
+// JSON; DynamoDB the record as it is.
+boost::json::value FilterDocument(const boost::json::object& event_record,
+                                  lambda::MappingSource source);
+
+// A mapping's FilterCriteria, compiled (patterns that do not parse were refused at creation).
+using Filters = std::vector<std::shared_ptr<const patterns::FilterPolicy>>;
+Filters CompileFilters(const lambda::MappingView& view);
+// Whether `event_record` reaches the function: no filters, or one of them matches.
+bool PassesFilters(const Filters& filters, const boost::json::object& event_record,
+                   lambda::MappingSource source);
+
+// The identifiers a function's response names as failed ({"batchItemFailures":
+// [{"itemIdentifier": id}]}). nullopt when the response says the whole batch failed (an
+// identifier that is missing, null, empty or not a string, as AWS reads it); an empty list
+// when the batch succeeded (no response, null, no or empty batchItemFailures).
+std::optional<std::vector<std::string>> BatchItemFailures(std::string_view response);
+
+// The on-failure record of a stream batch (what AWS sends to an OnFailure destination).
+struct FailedBatch {
+  std::string condition;  // RetryAttemptsExhausted | RecordAgeExceeded
+  std::string request_id;
+  std::string function_arn;
+  int approximate_invoke_count = 0;
+  std::string function_error;  // "Unhandled" when the function failed; empty when not invoked
+  std::string shard_id;
+  std::string start_sequence_number;
+  std::string end_sequence_number;
+  double first_arrival = 0;  // epoch seconds
+  double last_arrival = 0;
+  size_t batch_size = 0;
+  std::string stream_arn;
+};
+std::string FailureRecord(const FailedBatch& batch, lambda::MappingSource source, int64_t now_ms);
+
+}  // namespace tidepool::engine

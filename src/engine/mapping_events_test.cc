@@ -1,0 +1,67 @@
+#include "engine/mapping_events.h"
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+namespace tidepool::engine {
+namespace {
+namespace json = boost::json;
+
+TEST(BatchItemFailuresTest, ReadsTheResponseAsAwsDoes) {
+  EXPECT_EQ(BatchItemFailures(""), std::vector<std::string>{});
+  EXPECT_EQ(BatchItemFailures("null"), std::vector<std::string>{});
+  EXPECT_EQ(BatchItemFailures(R"({"batchItemFailures":[]})"), std::vector<std::string>{});
+  EXPECT_EQ(BatchItemFailures(R"({"batchItemFailures":null})"), std::vector<std::string>{});
+  EXPECT_EQ(BatchItemFailures(R"({"batchItemFailures":[{"itemIdentifier":"7"}]})"),
+            std::vector<std::string>{"7"});
+  // An identifier that is missing, null or empty fails the whole batch.
+  EXPECT_FALSE(BatchItemFailures(R"({"batchItemFailures":[{}]})").has_value());
+  EXPECT_FALSE(BatchItemFailures(R"({"batchItemFailures":[{"itemIdentifier":null}]})"));
+  EXPECT_FALSE(BatchItemFailures(R"({"batchItemFailures":[{"itemIdentifier":""}]})"));
+  EXPECT_FALSE(BatchItemFailures(R"({"batchItemFailures":"x"})"));
+}
+
+TEST(MappingEventsTest, KinesisFilterDocumentDecodesJsonData) {
+  EventContext ctx{"arn:aws:kinesis:us-east-1:1:stream/s", "us-east-1", "role"};
+  json::object wire{{"SequenceNumber", "5"},
+                    {"PartitionKey", "pk"},
+                    {"Data", "eyJhIjoxfQ=="},  // {"a":1}
+                    {"ApproximateArrivalTimestamp", 1.5}};
+  json::object event = KinesisEventRecord(wire, "shardId-000000000001", ctx);
+  EXPECT_EQ(event.at("eventID"), "shardId-000000000001:5");
+  EXPECT_EQ(event.at("kinesis").at("data"), "eyJhIjoxfQ==");
+  json::value doc = FilterDocument(event, lambda::MappingSource::kKinesis);
+  EXPECT_EQ(doc.at("data").at("a"), 1);
+  EXPECT_EQ(doc.at("partitionKey"), "pk");
+  wire["Data"] = "bm90IGpzb24=";  // "not json"
+  doc = FilterDocument(KinesisEventRecord(wire, "s", ctx), lambda::MappingSource::kKinesis);
+  EXPECT_FALSE(doc.as_object().contains("data"));
+}
+
+TEST(MappingEventsTest, FailureRecordNamesTheBatch) {
+  FailedBatch b;
+  b.condition = "RetryAttemptsExhausted";
+  b.request_id = "r";
+  b.function_arn = "arn:fn";
+  b.approximate_invoke_count = 3;
+  b.function_error = "Unhandled";
+  b.shard_id = "shardId-000000000000";
+  b.start_sequence_number = "1";
+  b.end_sequence_number = "9";
+  b.first_arrival = 1.0;
+  b.last_arrival = 2.5;
+  b.batch_size = 9;
+  b.stream_arn = "arn:stream";
+  json::value v = json::parse(FailureRecord(b, lambda::MappingSource::kKinesis, 3000));
+  EXPECT_EQ(v.at("requestContext").at("approximateInvokeCount"), 3);
+  EXPECT_EQ(v.at("responseContext").at("functionError"), "Unhandled");
+  EXPECT_EQ(v.at("timestamp"), "1970-01-01T00:00:03.000Z");
+  EXPECT_EQ(v.at("KinesisBatchInfo").at("approximateArrivalOfLastRecord"),
+            "1970-01-01T00:00:02.500Z");
+  EXPECT_EQ(v.at("KinesisBatchInfo").at("batchSize"), 9);
+  json::value d = json::parse(FailureRecord(b, lambda::MappingSource::kDynamoDbStream, 0));
+  EXPECT_TRUE(d.as_object().contains("DDBStreamBatchInfo"));
+}
+
+}  // namespace
+}  // namespace tidepool::engine

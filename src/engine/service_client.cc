@@ -1,0 +1,60 @@
+#include "engine/service_client.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+
+#include "core/encoding.h"
+#include "protocol/codec/json_codec.h"
+
+namespace tidepool::engine {
+namespace json = boost::json;
+
+void CallService(protocol::Service& service, std::string_view operation, const json::value& input,
+                 std::string_view account, std::string_view region,
+                 std::function<void(ServiceOutcome)> done) {
+  const protocol::model::ServiceModel& model = service.Model();
+  const protocol::model::Operation* op = model.FindOperation(operation);
+  if (op == nullptr) {
+    return done(protocol::AwsError{"InvalidAction",
+                                   "tidepool: no operation " + std::string(operation), 400});
+  }
+  protocol::RequestContext ctx;
+  ctx.account_id = std::string(account);
+  ctx.region = std::string(region);
+  ctx.request_id = NewUuid();
+  ctx.host = "localhost";
+  auto complete = [done, op, &model](protocol::Outcome outcome) {
+    if (auto* err = std::get_if<protocol::AwsError>(&outcome)) return done(std::move(*err));
+    std::string body;
+    if (auto* encoded = std::get_if<protocol::EncodedJson>(&outcome)) {
+      body = std::move(encoded->body);
+    } else {
+      body = protocol::json_codec::EncodeOutput(model, *op, std::get<json::object>(outcome));
+    }
+    boost::system::error_code ec;
+    json::value v = json::parse(body, ec);
+    if (ec) v = json::object();
+    done(std::move(v));
+  };
+  auto call = protocol::json_codec::MakeCall(service, *op, json::serialize(input), std::move(ctx),
+                                             std::move(complete));
+  if (call) service.Invoke(std::move(call));
+}
+
+void CallService(boost::asio::io_context& io, protocol::Service& service,
+                 std::string_view operation, const json::value& input, std::string_view account,
+                 std::string_view region, std::function<void(ServiceOutcome)> done) {
+  CallService(service, operation, input, account, region,
+              [&io, done = std::move(done)](ServiceOutcome outcome) {
+                boost::asio::post(io, [done, outcome = std::move(outcome)]() mutable {
+                  done(std::move(outcome));
+                });
+              });
+}
+
+std::string JsonString(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+}  // namespace tidepool::engine

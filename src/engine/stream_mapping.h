@@ -1,0 +1,87 @@
+// StreamMapping: a mapping from a Kinesis stream or a DynamoDB stream (mapping_engine.h).
+//
+// Per shard, one batch at a time, in sequence order: read (GetRecords through the service's
+// operations, continuing from the last record read) -> batch (up to BatchSize records, at most
+// kMaxBatchBytes of data; held back while MaximumBatchingWindowInSeconds runs unless full) ->
+// expire (records older than MaximumRecordAgeInSeconds go to the on-failure destination) ->
+// filter (records no FilterCriteria pattern matches are dropped) -> invoke -> outcome:
+//   success: the shard's position moves past the batch (stored);
+//   batch item failures: the position moves to just before the first failed record, which is
+//     retried with the rest of the batch;
+//   function error: retried after a back-off; split in halves first when
+//     BisectBatchOnFunctionError is on (splits do not count as retries); once
+//     MaximumRetryAttempts is exceeded the batch goes to the on-failure destination and the
+//     shard moves on. Throttles are retried without counting.
+// A closed shard (resharding) is read to its end before its children start.
+//
+// Positions stored per shard: "after:<sequence number>", "done" (a closed shard read to its
+// end) or "trim" (start from the oldest record).
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/array.hpp>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/mapping_engine.h"
+#include "engine/mapping_events.h"
+
+namespace tidepool::engine {
+
+class StreamMapping final : public MappingRunner,
+                            public std::enable_shared_from_this<StreamMapping> {
+ public:
+  StreamMapping(MappingDeps& deps, lambda::MappingViewPtr view);
+  void Start() override;
+  void Update(lambda::MappingViewPtr view) override;
+  void Wake(std::string_view shard_id) override;
+  void Stop(std::function<void()> stopped) override;
+
+  // The positions to store for a new mapping (LATEST fixed now); refuses an unknown stream.
+  static Result<std::vector<std::pair<std::string, std::string>>> InitialPositions(
+      MappingDeps& deps, const lambda::MappingView& view);
+
+ private:
+  struct Shard;
+  using ShardPtr = std::shared_ptr<Shard>;
+
+  void RefreshShards();
+  void Pump(const ShardPtr& shard);
+  void Read(const ShardPtr& shard, std::string iterator);
+  void Dispatch(const ShardPtr& shard);
+  void Invoke(const ShardPtr& shard, std::vector<boost::json::object> batch,
+              std::vector<boost::json::object> all);
+  void Finish(const ShardPtr& shard, size_t consumed, const std::string& last_seq);
+  void Fail(const ShardPtr& shard, std::vector<boost::json::object> batch, size_t consumed,
+            std::string error);
+  void SendFailure(const ShardPtr& shard, const std::vector<boost::json::object>& records,
+                   std::string condition, int invoke_count, std::string request_id);
+  void After(const ShardPtr& shard, std::chrono::milliseconds delay);
+  void SavePosition(const ShardPtr& shard, std::string position);
+  bool ParentsDone(const Shard& shard) const;  // mu_ held
+  bool Runnable() const;                       // mu_ held
+  std::chrono::milliseconds Scaled(std::chrono::milliseconds d) const;
+  std::string SeqOf(const boost::json::object& record) const;
+  double ArrivalOf(const boost::json::object& record) const;
+  boost::json::object EventRecord(const Shard& shard, const boost::json::object& record) const;
+
+  MappingDeps& deps_;
+  const bool kinesis_;
+  mutable std::mutex mu_;
+  lambda::MappingViewPtr view_;  // guarded by mu_
+  Filters filters_;              // guarded by mu_
+  std::string role_arn_;
+  bool stopped_ = false;
+  std::function<void()> on_stopped_;
+  int in_flight_ = 0;  // invocations running
+  bool refreshing_ = false;
+  std::map<std::string, ShardPtr> shards_;        // by shard id
+  std::map<std::string, std::string> positions_;  // loaded checkpoints, by shard id
+};
+
+}  // namespace tidepool::engine

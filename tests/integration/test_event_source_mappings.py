@@ -1,0 +1,331 @@
+"""Event source mappings end to end with boto3 and real (Python) functions: Kinesis, SQS and
+DynamoDB Streams to Lambda; starting positions, batch sizes, filters, bisect, retries, the
+on-failure destination, partial batch failures, the SQS dead-letter queue, the mapping API and
+its errors, and a restart in the middle."""
+
+import json
+import time
+
+import botocore.exceptions
+import pytest
+
+from harness import ACCOUNT, REGION, make_client
+from kinesis_helpers import wait_active
+from mapping_helpers import (create_recorder, events, kinesis_data, no_more_events, records_of,
+                             stream_arn, wait_mapping_state)
+from sqs_helpers import queue_arn
+
+FAST = ["--time-scale", "0.01"]
+
+
+def make_stream(kinesis, name, shards=1):
+    kinesis.create_stream(StreamName=name, ShardCount=shards)
+    wait_active(kinesis, name)
+    return stream_arn(name)
+
+
+def test_kinesis_trim_horizon_delivers_in_order_with_aws_event_shape(endpoint, kinesis):
+    lam = make_client(endpoint, "lambda")
+    arn = make_stream(kinesis, "orders")
+    for i in range(5):
+        kinesis.put_record(StreamName="orders", Data=b"r%d" % i, PartitionKey="pk")
+    fn, queue = create_recorder(endpoint, "recorder")
+    m = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="recorder",
+                                        StartingPosition="TRIM_HORIZON", BatchSize=100)
+    assert m["State"] == "Creating"
+    assert m["BatchSize"] == 100 and m["ParallelizationFactor"] == 1
+    assert m["MaximumRetryAttempts"] == -1 and m["MaximumRecordAgeInSeconds"] == -1
+    assert m["BisectBatchOnFunctionError"] is False and m["FunctionArn"] == fn
+    assert m["DestinationConfig"] == {"OnFailure": {}}
+    assert m["EventSourceMappingArn"].endswith(":event-source-mapping:" + m["UUID"])
+    wait_mapping_state(lam, m["UUID"], "Enabled")
+    got = records_of(events(endpoint, queue, 1))
+    while len(got) < 5:
+        got += records_of(events(endpoint, queue, 1))
+    assert [kinesis_data(r) for r in got] == ["r%d" % i for i in range(5)]
+    r = got[0]
+    assert set(r) == {"kinesis", "eventSource", "eventVersion", "eventID", "eventName",
+                      "invokeIdentityArn", "awsRegion", "eventSourceARN"}
+    assert r["eventSource"] == "aws:kinesis" and r["eventName"] == "aws:kinesis:record"
+    assert r["eventSourceARN"] == arn and r["awsRegion"] == REGION
+    assert r["invokeIdentityArn"].startswith("arn:aws:iam::")
+    k = r["kinesis"]
+    assert k["kinesisSchemaVersion"] == "1.0" and k["partitionKey"] == "pk"
+    assert r["eventID"] == "shardId-000000000000:" + k["sequenceNumber"]
+    assert isinstance(k["approximateArrivalTimestamp"], float)
+    # Records written later wake the mapping.
+    kinesis.put_record(StreamName="orders", Data=b"late", PartitionKey="pk")
+    assert [kinesis_data(r) for r in records_of(events(endpoint, queue, 1))] == ["late"]
+    assert lam.get_event_source_mapping(UUID=m["UUID"])["LastProcessingResult"] == "OK"
+
+
+def test_kinesis_latest_skips_earlier_records_and_batch_size_holds(endpoint, kinesis):
+    lam = make_client(endpoint, "lambda")
+    arn = make_stream(kinesis, "latest")
+    kinesis.put_record(StreamName="latest", Data=b"before", PartitionKey="a")
+    _, queue = create_recorder(endpoint, "rec-latest")
+    m = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="rec-latest",
+                                        StartingPosition="LATEST", BatchSize=2,
+                                        Enabled=False)
+    wait_mapping_state(lam, m["UUID"], "Disabled")
+    kinesis.put_records(StreamName="latest",
+                        Records=[{"Data": b"x%d" % i, "PartitionKey": "a"} for i in range(5)])
+    no_more_events(endpoint, queue)
+    lam.update_event_source_mapping(UUID=m["UUID"], Enabled=True)
+    wait_mapping_state(lam, m["UUID"], "Enabled")
+    evts = events(endpoint, queue, 3)
+    assert [len(e["Records"]) for e in evts] == [2, 2, 1]
+    assert [kinesis_data(r) for r in records_of(evts)] == ["x%d" % i for i in range(5)]
+
+
+def test_kinesis_filters_drop_records_that_match_no_pattern(endpoint, kinesis):
+    lam = make_client(endpoint, "lambda")
+    arn = make_stream(kinesis, "filtered")
+    _, queue = create_recorder(endpoint, "rec-filter")
+    lam.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName="rec-filter", StartingPosition="TRIM_HORIZON",
+        FilterCriteria={"Filters": [{"Pattern": json.dumps({"data": {"kind": ["keep"]}})},
+                                    {"Pattern": json.dumps({"partitionKey": [{"prefix": "vip"}]})}]})
+    for data, pk in [({"kind": "keep", "n": 1}, "a"), ({"kind": "drop", "n": 2}, "a"),
+                     ("not json", "a"), ({"kind": "other", "n": 4}, "vip-1")]:
+        payload = json.dumps(data) if isinstance(data, dict) else data
+        kinesis.put_record(StreamName="filtered", Data=payload.encode(), PartitionKey=pk)
+    got = []
+    while len(got) < 2:
+        got += records_of(events(endpoint, queue, 1))
+    assert [json.loads(kinesis_data(r))["n"] for r in got] == [1, 4]
+    no_more_events(endpoint, queue)
+
+
+@pytest.mark.tidepool(args=FAST)
+def test_kinesis_bisect_retries_and_on_failure_destination(endpoint, kinesis):
+    lam = make_client(endpoint, "lambda")
+    sqs = make_client(endpoint, "sqs")
+    arn = make_stream(kinesis, "poison")
+    dlq = sqs.create_queue(QueueName="failures")["QueueUrl"]
+    fn, queue = create_recorder(endpoint, "rec-poison", fail_mark="poison")
+    kinesis.put_records(StreamName="poison", Records=[
+        {"Data": (b"poison" if i == 2 else b"ok%d" % i), "PartitionKey": "k"} for i in range(4)])
+    lam.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName="rec-poison", StartingPosition="TRIM_HORIZON",
+        BatchSize=4, BisectBatchOnFunctionError=True, MaximumRetryAttempts=1,
+        DestinationConfig={"OnFailure": {"Destination": queue_arn(sqs, dlq)}})
+    r = sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=10)
+    failure = json.loads(r["Messages"][0]["Body"])
+    assert failure["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert failure["requestContext"]["functionArn"] == fn
+    assert failure["requestContext"]["approximateInvokeCount"] == 2
+    assert failure["responseContext"]["functionError"] == "Unhandled"
+    assert failure["version"] == "1.0"
+    info = failure["KinesisBatchInfo"]
+    assert info["batchSize"] == 1 and info["streamArn"] == arn
+    assert info["shardId"] == "shardId-000000000000"
+    assert info["startSequenceNumber"] == info["endSequenceNumber"]
+    # Every good record got through; the shard moved on past the poisoned one.
+    delivered = set()
+    deadline = time.time() + 20
+    while not {"ok0", "ok1", "ok3"} <= delivered and time.time() < deadline:
+        delivered |= {kinesis_data(x) for x in records_of(events(endpoint, queue, 1))}
+    assert {"ok0", "ok1", "ok3"} <= delivered
+    kinesis.put_record(StreamName="poison", Data=b"after", PartitionKey="k")
+    seen = set()
+    while "after" not in seen:
+        seen |= {kinesis_data(x) for x in records_of(events(endpoint, queue, 1))}
+
+
+@pytest.mark.tidepool(args=FAST)
+def test_kinesis_batch_item_failures_retry_from_the_failed_record(endpoint, kinesis):
+    lam = make_client(endpoint, "lambda")
+    arn = make_stream(kinesis, "partial")
+    _, queue = create_recorder(endpoint, "rec-partial", fail_mark="bad", partial=True)
+    kinesis.put_records(StreamName="partial", Records=[
+        {"Data": d, "PartitionKey": "k"} for d in (b"a", b"b", b"bad", b"c")])
+    lam.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName="rec-partial", StartingPosition="TRIM_HORIZON",
+        BatchSize=10, MaximumRetryAttempts=1, FunctionResponseTypes=["ReportBatchItemFailures"])
+    first, second = events(endpoint, queue, 2)
+    assert [kinesis_data(r) for r in first["Records"]] == ["a", "b", "bad", "c"]
+    # Retried from the failed record; with no retries left the shard moves on.
+    assert [kinesis_data(r) for r in second["Records"]] == ["bad", "c"]
+    no_more_events(endpoint, queue)
+    kinesis.put_record(StreamName="partial", Data=b"next", PartitionKey="k")
+    assert [kinesis_data(r) for r in records_of(events(endpoint, queue, 1))] == ["next"]
+
+
+def test_sqs_mapping_delivers_and_deletes(endpoint):
+    lam = make_client(endpoint, "lambda")
+    sqs = make_client(endpoint, "sqs")
+    src = sqs.create_queue(QueueName="jobs")["QueueUrl"]
+    _, queue = create_recorder(endpoint, "rec-sqs")
+    m = lam.create_event_source_mapping(EventSourceArn=queue_arn(sqs, src), FunctionName="rec-sqs",
+                                        BatchSize=5)
+    assert m["BatchSize"] == 5 and "StartingPosition" not in m
+    assert "MaximumRetryAttempts" not in m and m["FunctionResponseTypes"] == []
+    sqs.send_message(QueueUrl=src, MessageBody='{"job": 1}',
+                     MessageAttributes={"kind": {"DataType": "String", "StringValue": "k"}})
+    r = records_of(events(endpoint, queue, 1))[0]
+    assert r["body"] == '{"job": 1}' and r["eventSource"] == "aws:sqs"
+    assert r["eventSourceARN"] == queue_arn(sqs, src) and r["awsRegion"] == REGION
+    assert r["attributes"]["ApproximateReceiveCount"] == "1"
+    assert {"SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp"} <= set(r["attributes"])
+    assert r["messageAttributes"]["kind"] == {"stringValue": "k", "stringListValues": [],
+                                              "binaryListValues": [], "dataType": "String"}
+    assert r["md5OfBody"] and r["receiptHandle"] and r["messageId"]
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        attrs = sqs.get_queue_attributes(QueueUrl=src, AttributeNames=["All"])["Attributes"]
+        if attrs["ApproximateNumberOfMessages"] == "0" and \
+                attrs["ApproximateNumberOfMessagesNotVisible"] == "0":
+            break
+        time.sleep(0.1)
+    assert attrs["ApproximateNumberOfMessagesNotVisible"] == "0", attrs
+
+
+def test_sqs_failures_go_to_the_queues_dead_letter_queue(endpoint):
+    lam = make_client(endpoint, "lambda")
+    sqs = make_client(endpoint, "sqs")
+    dlq = sqs.create_queue(QueueName="jobs-dlq")["QueueUrl"]
+    src = sqs.create_queue(QueueName="jobs2", Attributes={
+        "VisibilityTimeout": "1",
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": queue_arn(sqs, dlq),
+                                     "maxReceiveCount": "2"})})["QueueUrl"]
+    _, queue = create_recorder(endpoint, "rec-sqs-fail", fail_mark="poison")
+    lam.create_event_source_mapping(EventSourceArn=queue_arn(sqs, src), FunctionName="rec-sqs-fail",
+                                    BatchSize=1)
+    sqs.send_message(QueueUrl=src, MessageBody="poison")
+    sqs.send_message(QueueUrl=src, MessageBody="fine")
+    r = sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=15, AttributeNames=["All"])
+    assert r["Messages"][0]["Body"] == "poison"
+    bodies = [rec["body"] for rec in records_of(events(endpoint, queue, 3))]
+    assert bodies.count("poison") == 2 and "fine" in bodies
+
+
+def test_sqs_batch_item_failures_keep_only_the_failed_messages(endpoint):
+    lam = make_client(endpoint, "lambda")
+    sqs = make_client(endpoint, "sqs")
+    src = sqs.create_queue(QueueName="partial-q", Attributes={"VisibilityTimeout": "1"})["QueueUrl"]
+    _, queue = create_recorder(endpoint, "rec-sqs-partial", fail_mark="bad", partial=True)
+    sqs.send_message_batch(QueueUrl=src, Entries=[
+        {"Id": str(i), "MessageBody": b} for i, b in enumerate(["good", "bad"])])
+    m = lam.create_event_source_mapping(EventSourceArn=queue_arn(sqs, src),
+                                        FunctionName="rec-sqs-partial", BatchSize=10,
+                                        FunctionResponseTypes=["ReportBatchItemFailures"])
+    first = records_of(events(endpoint, queue, 1))
+    assert sorted(r["body"] for r in first) == ["bad", "good"]
+    again = records_of(events(endpoint, queue, 1))
+    assert [r["body"] for r in again] == ["bad"]
+    assert again[0]["attributes"]["ApproximateReceiveCount"] == "2"
+    lam.delete_event_source_mapping(UUID=m["UUID"])
+
+
+def test_dynamodb_stream_mapping(endpoint):
+    lam = make_client(endpoint, "lambda")
+    ddb = make_client(endpoint, "dynamodb")
+    t = ddb.create_table(TableName="items", BillingMode="PAY_PER_REQUEST",
+                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                         StreamSpecification={"StreamEnabled": True,
+                                              "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    arn = t["TableDescription"]["LatestStreamArn"]
+    _, queue = create_recorder(endpoint, "rec-ddb")
+    lam.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName="rec-ddb", StartingPosition="LATEST",
+        FilterCriteria={"Filters": [{"Pattern": json.dumps({"eventName": ["INSERT", "MODIFY"]})}]})
+    ddb.put_item(TableName="items", Item={"id": {"S": "a"}, "v": {"N": "1"}})
+    ddb.update_item(TableName="items", Key={"id": {"S": "a"}}, UpdateExpression="SET v = :v",
+                    ExpressionAttributeValues={":v": {"N": "2"}})
+    ddb.delete_item(TableName="items", Key={"id": {"S": "a"}})
+    got = []
+    while len(got) < 2:
+        got += records_of(events(endpoint, queue, 1))
+    assert [r["eventName"] for r in got] == ["INSERT", "MODIFY"]
+    assert got[0]["eventSource"] == "aws:dynamodb" and got[0]["eventSourceARN"] == arn
+    assert got[1]["dynamodb"]["OldImage"] == {"id": {"S": "a"}, "v": {"N": "1"}}
+    assert got[1]["dynamodb"]["NewImage"]["v"] == {"N": "2"}
+    no_more_events(endpoint, queue)
+
+
+def test_mapping_api_and_errors(endpoint, kinesis):
+    lam = make_client(endpoint, "lambda")
+    sqs = make_client(endpoint, "sqs")
+    arn = make_stream(kinesis, "api")
+    create_recorder(endpoint, "rec-api")
+    m = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="rec-api",
+                                        StartingPosition="TRIM_HORIZON")
+    uuid = m["UUID"]
+
+    def error(fn, **kw):
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            fn(**kw)
+        return e.value.response["Error"]["Code"], e.value.response["ResponseMetadata"][
+            "HTTPStatusCode"]
+
+    assert error(lam.create_event_source_mapping, EventSourceArn=arn, FunctionName="rec-api",
+                 StartingPosition="LATEST") == ("ResourceConflictException", 409)
+    assert error(lam.create_event_source_mapping, EventSourceArn=arn, FunctionName="nope",
+                 StartingPosition="LATEST") == ("ResourceNotFoundException", 404)
+    assert error(lam.create_event_source_mapping, EventSourceArn=stream_arn("missing"),
+                 FunctionName="rec-api", StartingPosition="LATEST")[0] == \
+        "InvalidParameterValueException"
+    assert error(lam.create_event_source_mapping, EventSourceArn=arn, FunctionName="rec-api")[0] \
+        == "InvalidParameterValueException"
+    # Settings tidepool does not run are refused, never ignored.
+    q = sqs.create_queue(QueueName="api-q")["QueueUrl"]
+    assert error(lam.create_event_source_mapping, EventSourceArn=queue_arn(sqs, q),
+                 FunctionName="rec-api", MaximumRetryAttempts=1)[0] == \
+        "InvalidParameterValueException"
+    assert error(lam.create_event_source_mapping, EventSourceArn=queue_arn(sqs, q),
+                 FunctionName="rec-api", BatchSize=50)[0] == "InvalidParameterValueException"
+    assert error(lam.create_event_source_mapping, EventSourceArn=queue_arn(sqs, q),
+                 FunctionName="rec-api",
+                 FilterCriteria={"Filters": [{"Pattern": "{not json"}]})[0] == \
+        "InvalidParameterValueException"
+    assert error(lam.update_event_source_mapping, UUID=uuid, TumblingWindowInSeconds=30)[0] == \
+        "InvalidParameterValueException"
+    assert error(lam.get_event_source_mapping, UUID="0" * 36) == ("ResourceNotFoundException", 404)
+
+    wait_mapping_state(lam, uuid, "Enabled")
+    u = lam.update_event_source_mapping(UUID=uuid, BatchSize=7, MaximumRetryAttempts=3)
+    assert u["State"] == "Updating" and u["BatchSize"] == 7 and u["MaximumRetryAttempts"] == 3
+    wait_mapping_state(lam, uuid, "Enabled")
+    d = lam.update_event_source_mapping(UUID=uuid, Enabled=False)
+    assert d["State"] == "Disabling"
+    wait_mapping_state(lam, uuid, "Disabled")
+    listed = lam.list_event_source_mappings(FunctionName="rec-api")["EventSourceMappings"]
+    assert [x["UUID"] for x in listed] == [uuid]
+    assert lam.list_event_source_mappings(EventSourceArn=arn)["EventSourceMappings"][0][
+        "BatchSize"] == 7
+    gone = lam.delete_event_source_mapping(UUID=uuid)
+    assert gone["State"] == "Deleting"
+    deadline = time.time() + 10
+    while time.time() < deadline and lam.list_event_source_mappings()["EventSourceMappings"]:
+        time.sleep(0.05)
+    assert lam.list_event_source_mappings()["EventSourceMappings"] == []
+
+
+def test_kinesis_mapping_resumes_after_kill_9(tidepool_factory):
+    server = tidepool_factory(durability="sync")
+    kinesis = make_client(server.endpoint, "kinesis")
+    lam = make_client(server.endpoint, "lambda")
+    arn = make_stream(kinesis, "durable")
+    _, queue = create_recorder(server.endpoint, "rec-durable")
+    m = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="rec-durable",
+                                        StartingPosition="LATEST", BatchSize=10)
+    for i in range(20):
+        kinesis.put_record(StreamName="durable", Data=b"a%d" % i, PartitionKey="k")
+    seen = []
+    while len(seen) < 20:
+        seen += [kinesis_data(r) for r in records_of(events(server.endpoint, queue, 1))]
+    time.sleep(0.3)  # the last position is stored
+    server.kill()
+    server = tidepool_factory(durability="sync", data_dir=server.data_dir)
+    kinesis = make_client(server.endpoint, "kinesis")
+    lam = make_client(server.endpoint, "lambda")
+    assert lam.get_event_source_mapping(UUID=m["UUID"])["State"] == "Enabled"
+    for i in range(20, 25):
+        kinesis.put_record(StreamName="durable", Data=b"a%d" % i, PartitionKey="k")
+    after = []
+    while "a24" not in after:
+        after += [kinesis_data(r) for r in records_of(events(server.endpoint, queue, 1))]
+    # Resumed where it was: nothing before the restart is delivered again, nothing is skipped.
+    assert after == ["a%d" % i for i in range(20, 25)]
