@@ -1,5 +1,6 @@
-// libFuzzer target: SNS filter policy parser and matcher. The input is a policy, a NUL byte,
-// then a message body. The policy is parsed in both scopes; each policy that parses is
+// libFuzzer target: the event pattern parser and matcher (SNS filter policies and Lambda
+// event filtering). The input is a policy, a NUL byte,
+// then a message body. The policy is parsed in every scope; each policy that parses is
 // matched against the body (MessageBody scope) and against message attributes derived from
 // the body's top-level members (MessageAttributes scope).
 #include <boost/json.hpp>
@@ -43,10 +44,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const FilterInput from_attributes = FilterInput::FromAttributes(attributes);
   const FilterInput from_body = FilterInput::FromBody(body);
 
-  for (FilterScope scope : {FilterScope::kMessageAttributes, FilterScope::kMessageBody}) {
+  for (FilterScope scope :
+       {FilterScope::kMessageAttributes, FilterScope::kMessageBody, FilterScope::kEventPattern}) {
     auto parsed = FilterPolicy::Parse(policy, scope);
     if (!parsed.ok()) continue;
-    (void)(*parsed)->Matches(scope == FilterScope::kMessageBody ? from_body : from_attributes);
+    (void)(*parsed)->Matches(scope == FilterScope::kMessageAttributes ? from_attributes
+                                                                      : from_body);
   }
   return 0;
 }

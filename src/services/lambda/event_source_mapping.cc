@@ -33,8 +33,10 @@ Result<MappingRecord> MappingRecord::Decode(std::string_view text) {
     r.tags = tags->get_object();
   }
   if (const json::value* e = o.if_contains("enabled"); e && e->is_bool()) r.enabled = e->get_bool();
-  if (const json::value* n = o.if_contains("revision"); n && n->is_number()) {
-    r.revision = n->to_number<uint64_t>();
+  if (const json::value* n = o.if_contains("revision"); n && n->is_uint64()) {
+    r.revision = n->get_uint64();
+  } else if (n && n->is_int64() && n->get_int64() >= 0) {
+    r.revision = static_cast<uint64_t>(n->get_int64());
   }
   return r;
 }
@@ -86,7 +88,8 @@ MappingViewPtr ViewOf(const MappingRecord& record) {
   v->batching_window_seconds = IntOr(c, "MaximumBatchingWindowInSeconds", 0);
   v->starting_position = StringMember(c, "StartingPosition");
   if (const json::value* t = c.if_contains("StartingPositionTimestamp"); t && t->is_number()) {
-    v->starting_timestamp = t->to_number<double>();
+    boost::system::error_code ec;
+    v->starting_timestamp = t->to_number<double>(ec);
   }
   v->maximum_record_age = IntOr(c, "MaximumRecordAgeInSeconds", -1);
   v->maximum_retry_attempts = IntOr(c, "MaximumRetryAttempts", -1);
