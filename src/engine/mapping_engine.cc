@@ -48,8 +48,9 @@ void MappingEngine::WakeSource(std::string_view source_arn, std::string_view sha
   if (wake.empty()) return;
   // Listeners run as commit completions: the reads happen on an io thread.
   std::string shard(shard_id);
-  boost::asio::post(deps_.io, [wake = std::move(wake), shard = std::move(shard)] {
-    for (const auto& r : wake) r->Wake(shard);
+  const auto written = std::chrono::steady_clock::now();
+  boost::asio::post(deps_.io, [wake = std::move(wake), shard = std::move(shard), written] {
+    for (const auto& r : wake) r->Wake(shard, written);
   });
 }
 

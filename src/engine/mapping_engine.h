@@ -28,6 +28,7 @@
 #include <shared_mutex>
 #include <string>
 
+#include "engine/hop_metrics.h"
 #include "services/dynamodb/dynamodb_service.h"
 #include "services/kinesis/kinesis_service.h"
 #include "services/lambda/lambda_service.h"
@@ -50,6 +51,7 @@ struct MappingDeps {
   sqs::SqsService& sqs;
   sns::SnsService& sns;
   boost::asio::io_context& io;
+  MappingMetrics& metrics;
   MappingEngineOptions options;
 };
 
@@ -60,8 +62,9 @@ class MappingRunner {
   virtual void Start() = 0;
   // New settings (enabled or not); a disabled runner keeps its positions and stops reading.
   virtual void Update(lambda::MappingViewPtr view) = 0;
-  // New records or messages may be readable (shard_id empty: any shard).
-  virtual void Wake(std::string_view shard_id) = 0;
+  // New records or messages may be readable (shard_id empty: any shard), committed (acked to
+  // their producer) at `written`.
+  virtual void Wake(std::string_view shard_id, std::chrono::steady_clock::time_point written) = 0;
   // Stops for good; `stopped` runs once no batch is in flight any more.
   virtual void Stop(std::function<void()> stopped) = 0;
 };
@@ -88,6 +91,10 @@ class MappingEngine final : public lambda::MappingObserver {
  private:
   void WakeSource(std::string_view source_arn, std::string_view shard_id);
 
+ public:
+  MappingMetrics& metrics() { return deps_.metrics; }
+
+ private:
   MappingDeps deps_;
   uint64_t kinesis_listener_ = 0;
   uint64_t dynamodb_listener_ = 0;

@@ -15,6 +15,8 @@ using std::chrono::milliseconds;
 
 namespace {
 
+constexpr int kSqs = static_cast<int>(lambda::MappingSource::kSqs);
+
 int64_t NowMs() {
   return std::chrono::duration_cast<milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -40,6 +42,7 @@ struct QueueMapping::Worker {
   uint64_t generation = 0;
   std::vector<json::object> batch;  // messages received, not yet delivered (wire form)
   int64_t window_start_ms = 0;
+  std::chrono::steady_clock::time_point received_at{};  // the batch's first message (metrics)
   std::shared_ptr<boost::asio::steady_timer> timer;
 };
 
@@ -161,7 +164,10 @@ void QueueMapping::Receive(const WorkerPtr& worker) {
                 orphans.push_back(JsonString(m.get_object(), "ReceiptHandle"));
                 continue;
               }
-              if (worker->batch.empty()) worker->window_start_ms = NowMs();
+              if (worker->batch.empty()) {
+                worker->window_start_ms = NowMs();
+                worker->received_at = std::chrono::steady_clock::now();
+              }
               // Received again while batching (its visibility timeout ran out): keep
               // the newest receipt only.
               const std::string id = JsonString(m.get_object(), "MessageId");
@@ -189,11 +195,13 @@ void QueueMapping::Dispatch(const WorkerPtr& worker) {
   std::vector<json::object> batch;
   std::vector<json::object> events;
   std::vector<std::string> filtered;
+  std::chrono::steady_clock::time_point received_at;
   lambda::MappingViewPtr view;
   {
     std::lock_guard lock(mu_);
     batch = std::move(worker->batch);
     worker->batch.clear();
+    received_at = worker->received_at;
     view = view_;
     EventContext ctx{view_->source_arn, view_->region, ""};
     for (const auto& m : batch) {
@@ -206,6 +214,8 @@ void QueueMapping::Dispatch(const WorkerPtr& worker) {
       }
     }
   }
+  auto& outcomes = deps_.metrics.outcomes[kSqs];
+  outcomes.filtered += filtered.size();
   if (!filtered.empty()) Delete(std::move(filtered));
   if (events.empty()) return Receive(worker);
   std::vector<std::pair<std::string, std::string>> ids;  // messageId, receipt handle
@@ -217,10 +227,14 @@ void QueueMapping::Dispatch(const WorkerPtr& worker) {
   functions::Invocation invocation;
   invocation.payload = json::serialize(json::object{{"Records", std::move(records)}});
   auto self = shared_from_this();
+  const auto invoked = std::chrono::steady_clock::now();
+  deps_.metrics.hop(kSqs, Hop::kWakeToInvoke).Record(invoked - received_at);
   deps_.lambda.InvokeFunction(
       view->function_arn, view->account, view->region, std::move(invocation),
-      [self, worker, view, ids = std::move(ids)](functions::InvokeOutcome outcome) {
+      [self, worker, view, ids = std::move(ids), received_at,
+       invoked](functions::InvokeOutcome outcome) {
         using Kind = functions::InvokeOutcome::Kind;
+        self->deps_.metrics.RecordInvoke(kSqs, outcome, received_at, invoked);
         std::vector<std::string> done;
         if (outcome.kind == Kind::kSuccess) {
           std::optional<std::vector<std::string>> failed;
@@ -240,6 +254,9 @@ void QueueMapping::Dispatch(const WorkerPtr& worker) {
           spdlog::warn("mapping {}: cannot invoke {}: {}", view->uuid, view->function_arn,
                        outcome.message);
         }
+        auto& outcomes = self->deps_.metrics.outcomes[kSqs];
+        outcomes.delivered += done.size();
+        outcomes.retried += ids.size() - done.size();
         if (!done.empty()) self->Delete(std::move(done));
         if (outcome.kind == Kind::kServiceError || outcome.kind == Kind::kThrottled) {
           return self->After(worker, milliseconds(outcome.kind == Kind::kThrottled ? 100 : 1000));

@@ -29,7 +29,8 @@ class QueueMapping final : public MappingRunner, public std::enable_shared_from_
   QueueMapping(MappingDeps& deps, lambda::MappingViewPtr view);
   void Start() override;
   void Update(lambda::MappingViewPtr view) override;
-  void Wake(std::string_view) override {}  // the parked long polls are the wake-up
+  // The parked long polls are the wake-up.
+  void Wake(std::string_view, std::chrono::steady_clock::time_point) override {}
   void Stop(std::function<void()> stopped) override;
 
   // Refuses a queue that does not exist, with AWS's message.

@@ -40,9 +40,10 @@ struct StreamMapping::Shard {
   bool window_armed = false;        // the batching window timer is running
   std::deque<json::object> buffer;  // records read and not yet delivered (wire form)
   int64_t window_start_ms = 0;
-  int attempts = 0;        // failed invocations of the batch at the front
-  size_t limit = 0;        // bisected batch size (0: BatchSize)
-  size_t bisect_left = 0;  // records of the bisected batch not yet through
+  std::chrono::steady_clock::time_point woken{};  // first wake not yet dispatched (metrics)
+  int attempts = 0;                               // failed invocations of the batch at the front
+  size_t limit = 0;                               // bisected batch size (0: BatchSize)
+  size_t bisect_left = 0;                         // records of the bisected batch not yet through
   std::shared_ptr<boost::asio::steady_timer> timer;
   std::shared_ptr<boost::asio::steady_timer> window_timer;
 };
@@ -94,9 +95,10 @@ void StreamMapping::Update(lambda::MappingViewPtr view) {
   for (const auto& s : all) Pump(s);
 }
 
-void StreamMapping::Wake(std::string_view shard_id) {
+void StreamMapping::Wake(std::string_view shard_id, std::chrono::steady_clock::time_point written) {
   std::vector<ShardPtr> wake;
   bool unknown = false;
+  deps_.metrics.hop(Source(), Hop::kWriteToWake).Record(std::chrono::steady_clock::now() - written);
   {
     std::lock_guard lock(mu_);
     if (stopped_) return;
@@ -107,7 +109,10 @@ void StreamMapping::Wake(std::string_view shard_id) {
     } else {
       unknown = true;
     }
-    for (auto& s : wake) s->caught_up = false;
+    for (auto& s : wake) {
+      s->caught_up = false;
+      if (s->woken == std::chrono::steady_clock::time_point{}) s->woken = written;
+    }
   }
   if (unknown) return RefreshShards();
   for (const auto& s : wake) Pump(s);
@@ -126,6 +131,8 @@ void StreamMapping::Stop(std::function<void()> stopped) {
 }
 
 bool StreamMapping::Runnable() const { return !stopped_ && view_->enabled; }
+
+int StreamMapping::Source() const { return kinesis_ ? 0 : 1; }
 
 std::chrono::milliseconds StreamMapping::Scaled(milliseconds d) const {
   return milliseconds(
@@ -349,8 +356,10 @@ void StreamMapping::Dispatch(const ShardPtr& shard) {
   std::vector<json::object> all;
   std::vector<json::object> expired;
   std::vector<json::object> events;
+  std::chrono::steady_clock::time_point woken;
   {
     std::lock_guard lock(mu_);
+    woken = std::exchange(shard->woken, {});
     const size_t batch_size =
         shard->limit > 0 ? shard->limit : static_cast<size_t>(view_->batch_size);
     size_t bytes = 0;
@@ -375,13 +384,22 @@ void StreamMapping::Dispatch(const ShardPtr& shard) {
       if (keep) events.push_back(std::move(event));
     }
   }
+  auto& outcomes = deps_.metrics.outcomes[Source()];
+  outcomes.expired += expired.size();
+  outcomes.filtered += all.size() - expired.size() - events.size();
   if (!expired.empty()) SendFailure(shard, expired, "RecordAgeExceeded", 0, "");
   if (events.empty()) return Finish(shard, all.size(), SeqOf(all.back()));
-  Invoke(shard, std::move(events), std::move(all));
+  Invoke(shard, std::move(events), std::move(all), woken);
 }
 
 void StreamMapping::Invoke(const ShardPtr& shard, std::vector<json::object> events,
-                           std::vector<json::object> all) {
+                           std::vector<json::object> all,
+                           std::chrono::steady_clock::time_point woken) {
+  const auto invoked = std::chrono::steady_clock::now();
+  const size_t delivered = events.size();
+  if (woken != std::chrono::steady_clock::time_point{}) {
+    deps_.metrics.hop(Source(), Hop::kWakeToInvoke).Record(invoked - woken);
+  }
   json::array records;
   records.reserve(events.size());
   for (auto& e : events) records.emplace_back(std::move(e));
@@ -396,10 +414,15 @@ void StreamMapping::Invoke(const ShardPtr& shard, std::vector<json::object> even
   }
   deps_.lambda.InvokeFunction(
       view->function_arn, view->account, view->region, std::move(invocation),
-      [self, shard, view, all = std::move(all)](functions::InvokeOutcome outcome) mutable {
+      [self, shard, view, all = std::move(all), woken, invoked,
+       delivered](functions::InvokeOutcome outcome) mutable {
         {
           std::lock_guard lock(self->mu_);
           --self->in_flight_;
+        }
+        self->deps_.metrics.RecordInvoke(self->Source(), outcome, woken, invoked);
+        if (outcome.kind == functions::InvokeOutcome::Kind::kSuccess) {
+          self->deps_.metrics.outcomes[self->Source()].delivered += delivered;
         }
         using Kind = functions::InvokeOutcome::Kind;
         if (outcome.kind == Kind::kThrottled) {
@@ -472,6 +495,7 @@ void StreamMapping::Fail(const ShardPtr& shard, std::vector<json::object> batch,
                          std::string error) {
   bool give_up = false;
   int attempts;
+  deps_.metrics.outcomes[Source()].retried += batch.size();
   {
     std::lock_guard lock(mu_);
     deps_.lambda.SetLastProcessingResult(view_->uuid, "PROBLEM: Function call failed");
@@ -528,6 +552,8 @@ void StreamMapping::SendFailure(const ShardPtr& shard, const std::vector<json::o
     view = view_;
   }
   if (records.empty()) return;
+  auto& outcomes = deps_.metrics.outcomes[Source()];
+  (view->on_failure_arn.empty() ? outcomes.dropped : outcomes.on_failure) += records.size();
   if (view->on_failure_arn.empty()) {
     spdlog::warn("mapping {}: {} records of {} dropped ({}): no on-failure destination", view->uuid,
                  records.size(), shard->id, condition);

@@ -39,7 +39,7 @@ class StreamMapping final : public MappingRunner,
   StreamMapping(MappingDeps& deps, lambda::MappingViewPtr view);
   void Start() override;
   void Update(lambda::MappingViewPtr view) override;
-  void Wake(std::string_view shard_id) override;
+  void Wake(std::string_view shard_id, std::chrono::steady_clock::time_point written) override;
   void Stop(std::function<void()> stopped) override;
 
   // The positions to store for a new mapping (LATEST fixed now); refuses an unknown stream.
@@ -55,7 +55,7 @@ class StreamMapping final : public MappingRunner,
   void Read(const ShardPtr& shard, std::string iterator);
   void Dispatch(const ShardPtr& shard);
   void Invoke(const ShardPtr& shard, std::vector<boost::json::object> batch,
-              std::vector<boost::json::object> all);
+              std::vector<boost::json::object> all, std::chrono::steady_clock::time_point woken);
   void Finish(const ShardPtr& shard, size_t consumed, const std::string& last_seq);
   void Fail(const ShardPtr& shard, std::vector<boost::json::object> batch, size_t consumed,
             std::string error);
@@ -66,6 +66,7 @@ class StreamMapping final : public MappingRunner,
   bool ParentsDone(const Shard& shard) const;  // mu_ held
   bool Runnable() const;                       // mu_ held
   std::chrono::milliseconds Scaled(std::chrono::milliseconds d) const;
+  int Source() const;  // index into MappingMetrics
   std::string SeqOf(const boost::json::object& record) const;
   double ArrivalOf(const boost::json::object& record) const;
   boost::json::object EventRecord(const Shard& shard, const boost::json::object& record) const;

@@ -3,6 +3,7 @@
 // a FunctionSpec and an Invocation to an Invoker and get one InvokeOutcome back.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -51,6 +52,9 @@ struct InvokeOutcome {
   std::string message;
   std::string log;  // this invocation's log: START, the function's output, END, REPORT
   std::string request_id;
+  // When the function received the event (its runtime's /next answered); the epoch when it
+  // never did (throttled, no sandbox).
+  std::chrono::steady_clock::time_point delivered_at{};
 };
 using InvokeDone = std::function<void(InvokeOutcome)>;
 

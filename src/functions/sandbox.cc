@@ -395,6 +395,7 @@ std::function<void()> Sandbox::FinishLocked(InvokeOutcome::Kind kind, std::strin
   outcome.payload = std::move(payload);
   outcome.message = std::move(message);
   outcome.request_id = run.invocation.request_id;
+  if (run.delivered) outcome.delivered_at = run.delivered_at;
   const std::string& id = run.invocation.request_id;
   outcome.log = "START RequestId: " + id + " Version: " + spec_->version + "\n";
   size_t start = run.log_start > log_dropped_ ? run.log_start - log_dropped_ : 0;

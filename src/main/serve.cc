@@ -222,6 +222,8 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
 
+  engine::MappingMetrics mapping_metrics;
+
   protocol::RouterOptions router_options;
   router_options.default_account = options.account;
   router_options.default_region = options.region;
@@ -284,6 +286,21 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
 
+  // Per-hop latencies and outcome counts of the event flow, in Prometheus text format.
+  Status metrics_route = router.AddInternalRoute(
+      boost::beast::http::verb::get, "/_tidepool/metrics",
+      [&mapping_metrics](http::HttpRequest&&, const protocol::RequestContext&,
+                         http::Responder respond) {
+        http::HttpResponse response{boost::beast::http::status::ok, 11};
+        response.set(boost::beast::http::field::content_type, "text/plain; version=0.0.4");
+        response.body() = mapping_metrics.Prometheus();
+        respond(std::move(response));
+      });
+  if (!metrics_route.ok()) {
+    spdlog::error("cannot register the metrics route: {}", metrics_route.message());
+    return 1;
+  }
+
   if (Status s = server.Start(); !s.ok()) {
     spdlog::error("cannot listen on {}:{}: {}", options.host, options.port, s.message());
     return 1;
@@ -303,8 +320,8 @@ int RunServe(const ServeOptions& options) {
   // Event source mappings: recovered ones resume where their positions say.
   engine::MappingEngineOptions mapping_options;
   mapping_options.time_scale = options.time_scale;
-  engine::MappingEngine mappings(engine::MappingDeps{lambda, kinesis, dynamodb, dynamodb_streams,
-                                                     sqs, sns, io, mapping_options});
+  engine::MappingEngine mappings(engine::MappingDeps{
+      lambda, kinesis, dynamodb, dynamodb_streams, sqs, sns, io, mapping_metrics, mapping_options});
   mappings.Start();
 
   // SIGINT/SIGTERM ask the main thread to stop; the stop itself must not run on an io thread

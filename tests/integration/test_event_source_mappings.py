@@ -5,6 +5,7 @@ its errors, and a restart in the middle."""
 
 import json
 import time
+import urllib.request
 
 import botocore.exceptions
 import pytest
@@ -95,6 +96,11 @@ def test_kinesis_filters_drop_records_that_match_no_pattern(endpoint, kinesis):
         got += records_of(events(endpoint, queue, 1))
     assert [json.loads(kinesis_data(r))["n"] for r in got] == [1, 4]
     no_more_events(endpoint, queue)
+    # The metrics count each record's outcome and time each hop.
+    metrics = urllib.request.urlopen(endpoint + "/_tidepool/metrics").read().decode()
+    assert 'tidepool_mapping_records_total{source="kinesis",outcome="filtered"} 2' in metrics
+    assert 'tidepool_mapping_records_total{source="kinesis",outcome="delivered"} 2' in metrics
+    assert 'tidepool_mapping_hop_seconds_count{source="kinesis",hop="write_to_start"}' in metrics
 
 
 @pytest.mark.tidepool(args=FAST)

@@ -1,0 +1,105 @@
+#include "engine/hop_metrics.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace tidepool::engine {
+
+namespace {
+
+double UpperMicros(int bucket) { return std::exp2(static_cast<double>(bucket) / 8.0); }
+
+constexpr std::string_view kSourceNames[] = {"kinesis", "dynamodb", "sqs"};
+constexpr std::string_view kHopNames[] = {"write_to_wake", "wake_to_invoke", "invoke_to_start",
+                                          "function", "write_to_start"};
+
+}  // namespace
+
+void LatencyHistogram::Record(std::chrono::nanoseconds d) {
+  const double us = std::max(1.0, static_cast<double>(d.count()) / 1000.0);
+  int bucket = static_cast<int>(std::ceil(std::log2(us) * 8.0));
+  bucket = std::clamp(bucket, 0, kBuckets - 1);
+  buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+  sum_micros_.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
+}
+
+double LatencyHistogram::QuantileMicros(double q) const {
+  const uint64_t n = count();
+  if (n == 0) return 0;
+  const auto rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(n)));
+  uint64_t seen = 0;
+  for (int b = 0; b < kBuckets; ++b) {
+    seen += buckets_[b].load(std::memory_order_relaxed);
+    if (seen >= std::max<uint64_t>(rank, 1)) return UpperMicros(b);
+  }
+  return UpperMicros(kBuckets - 1);
+}
+
+double LatencyHistogram::MaxMicros() const {
+  for (int b = kBuckets - 1; b >= 0; --b) {
+    if (buckets_[b].load(std::memory_order_relaxed) > 0) return UpperMicros(b);
+  }
+  return 0;
+}
+
+void LatencyHistogram::AppendPrometheus(std::string* out, std::string_view name,
+                                        std::string_view labels) const {
+  // A readable subset of the buckets: every 8th (powers of two, 1 us .. 2^32 us).
+  uint64_t cumulative = 0;
+  for (int b = 0; b < kBuckets; ++b) {
+    cumulative += buckets_[b].load(std::memory_order_relaxed);
+    if (b % 8 == 0) {
+      fmt::format_to(std::back_inserter(*out), "{}_bucket{{{},le=\"{:g}\"}} {}\n", name, labels,
+                     UpperMicros(b) / 1e6, cumulative);
+    }
+  }
+  fmt::format_to(std::back_inserter(*out), "{}_bucket{{{},le=\"+Inf\"}} {}\n", name, labels,
+                 count());
+  fmt::format_to(std::back_inserter(*out), "{}_sum{{{}}} {:g}\n", name, labels,
+                 static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6);
+  fmt::format_to(std::back_inserter(*out), "{}_count{{{}}} {}\n", name, labels, count());
+}
+
+void MappingMetrics::RecordInvoke(int source, const functions::InvokeOutcome& outcome,
+                                  std::chrono::steady_clock::time_point written,
+                                  std::chrono::steady_clock::time_point invoked) {
+  if (outcome.delivered_at == std::chrono::steady_clock::time_point{}) return;
+  hop(source, Hop::kInvokeToStart).Record(outcome.delivered_at - invoked);
+  hop(source, Hop::kFunction).Record(std::chrono::steady_clock::now() - outcome.delivered_at);
+  if (written != std::chrono::steady_clock::time_point{}) {
+    hop(source, Hop::kWriteToStart).Record(outcome.delivered_at - written);
+  }
+}
+
+std::string MappingMetrics::Prometheus() const {
+  std::string out;
+  out += "# HELP tidepool_mapping_hop_seconds Event source mapping latency per hop.\n";
+  out += "# TYPE tidepool_mapping_hop_seconds histogram\n";
+  for (int s = 0; s < kSources; ++s) {
+    for (int h = 0; h < static_cast<int>(Hop::kCount); ++h) {
+      if (hops[s][h].count() == 0) continue;
+      hops[s][h].AppendPrometheus(
+          &out, "tidepool_mapping_hop_seconds",
+          fmt::format("source=\"{}\",hop=\"{}\"", kSourceNames[s], kHopNames[h]));
+    }
+  }
+  out += "# HELP tidepool_mapping_records_total Records and messages by outcome.\n";
+  out += "# TYPE tidepool_mapping_records_total counter\n";
+  for (int s = 0; s < kSources; ++s) {
+    const Outcomes& o = outcomes[s];
+    const std::pair<std::string_view, uint64_t> rows[] = {
+        {"delivered", o.delivered.load()},   {"retried", o.retried.load()},
+        {"on_failure", o.on_failure.load()}, {"dropped", o.dropped.load()},
+        {"filtered", o.filtered.load()},     {"expired", o.expired.load()}};
+    for (const auto& [name, n] : rows) {
+      fmt::format_to(std::back_inserter(out),
+                     "tidepool_mapping_records_total{{source=\"{}\",outcome=\"{}\"}} {}\n",
+                     kSourceNames[s], name, n);
+    }
+  }
+  return out;
+}
+
+}  // namespace tidepool::engine
