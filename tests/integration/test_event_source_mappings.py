@@ -4,6 +4,7 @@ on-failure destination, partial batch failures, the SQS dead-letter queue, the m
 its errors, and a restart in the middle."""
 
 import json
+import os
 import time
 import urllib.request
 
@@ -11,8 +12,9 @@ import botocore.exceptions
 import pytest
 
 from harness import ACCOUNT, REGION, make_client
+from lambda_helpers import zip_one
 from kinesis_helpers import wait_active
-from mapping_helpers import (create_recorder, events, kinesis_data, no_more_events, records_of,
+from mapping_helpers import (ROLE, create_recorder, events, kinesis_data, no_more_events, records_of,
                              stream_arn, wait_mapping_state)
 from sqs_helpers import queue_arn
 
@@ -335,3 +337,63 @@ def test_kinesis_mapping_resumes_after_kill_9(tidepool_factory):
         after += [kinesis_data(r) for r in records_of(events(server.endpoint, queue, 1))]
     # Resumed where it was: nothing before the restart is delivered again, nothing is skipped.
     assert after == ["a%d" % i for i in range(20, 25)]
+
+
+NODE_RECORDER = """
+const fs = require("fs");
+exports.handler = async (event) => {
+  const lines = event.Records.map((r) => r.body).join("\\n") + "\\n";
+  fs.appendFileSync(process.env.OUT, lines);
+  const bad = event.Records.filter((r) => r.body.includes("bad"));
+  return { batchItemFailures: bad.map((r) => ({ itemIdentifier: r.messageId })) };
+};
+"""
+
+
+def test_node_function_behind_an_sqs_mapping(endpoint, tmp_path):
+    lam = make_client(endpoint, "lambda", read_timeout=60)
+    sqs = make_client(endpoint, "sqs")
+    out = tmp_path / "node-out"
+    src = sqs.create_queue(QueueName="node-q", Attributes={"VisibilityTimeout": "1"})["QueueUrl"]
+    lam.create_function(FunctionName="node-rec", Runtime="nodejs20.x", Role=ROLE,
+                        Handler="index.handler", Environment={"Variables": {"OUT": str(out)}},
+                        Code={"ZipFile": zip_one("index.js", NODE_RECORDER)})
+    lam.get_waiter("function_active_v2").wait(FunctionName="node-rec",
+                                              WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
+    lam.create_event_source_mapping(EventSourceArn=queue_arn(sqs, src), FunctionName="node-rec",
+                                    FunctionResponseTypes=["ReportBatchItemFailures"])
+    sqs.send_message(QueueUrl=src, MessageBody="good-1")
+    sqs.send_message(QueueUrl=src, MessageBody="bad-1")
+    deadline = time.time() + 20
+    lines = []
+    while time.time() < deadline and lines.count("bad-1") < 2:
+        lines = out.read_text().split() if out.exists() else []
+        time.sleep(0.1)
+    # The failed message came back (after its visibility timeout); the good one did not.
+    assert lines.count("good-1") == 1 and lines.count("bad-1") >= 2, lines
+
+
+def test_cpp_function_behind_a_kinesis_mapping(endpoint, kinesis):
+    binary = os.path.join(os.path.dirname(os.environ.get("TIDEPOOL_BIN", "build/check/tidepool")),
+                          "lambda_echo_function")
+    if not os.path.exists(binary):
+        pytest.skip("lambda_echo_function not built")
+    lam = make_client(endpoint, "lambda", read_timeout=60)
+    arn = make_stream(kinesis, "cpp-stream")
+    with open(binary, "rb") as f:
+        package = zip_one("bootstrap", f.read(), mode=0o755)
+    lam.create_function(FunctionName="cpp-echo", Runtime="provided.al2023", Role=ROLE,
+                        Handler="bootstrap", Code={"ZipFile": package})
+    lam.get_waiter("function_active_v2").wait(FunctionName="cpp-echo",
+                                              WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="cpp-echo",
+                                    StartingPosition="TRIM_HORIZON", BatchSize=100)
+    kinesis.put_records(StreamName="cpp-stream",
+                        Records=[{"Data": b"%d" % i, "PartitionKey": "k"} for i in range(250)])
+    want = 'tidepool_mapping_records_total{source="kinesis",outcome="delivered"} 250'
+    deadline = time.time() + 20
+    metrics = ""
+    while time.time() < deadline and want not in metrics:
+        metrics = urllib.request.urlopen(endpoint + "/_tidepool/metrics").read().decode()
+        time.sleep(0.1)
+    assert want in metrics
