@@ -116,6 +116,82 @@ void MappingEngine::MappingDeleted(const std::string& uuid, std::function<void()
   }
 }
 
+namespace {
+
+// Sequence numbers are decimal: shorter is smaller, then digit by digit.
+bool SeqLess(std::string_view a, std::string_view b) {
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+}  // namespace
+
+Result<json::object> MappingEngine::Reconcile(std::string_view stream_arn) const {
+  auto shards = deps_.kinesis.RecordSequenceNumbers(stream_arn);
+  if (!shards.ok()) return shards.status();
+  std::vector<lambda::MappingViewPtr> views;
+  {
+    std::shared_lock lock(mu_);
+    auto [begin, end] = by_source_.equal_range(stream_arn);
+    for (auto it = begin; it != end; ++it) views.push_back(it->second->View());
+  }
+  bool complete = true;
+  size_t total = 0;
+  for (const auto& [shard, seqs] : *shards) total += seqs.size();
+  if (views.empty() && total > 0) complete = false;
+  json::array mappings;
+  for (const auto& view : views) {
+    auto positions = deps_.lambda.LoadCheckpoints(view->uuid);
+    if (!positions.ok()) return positions.status();
+    auto ledger = deps_.lambda.LoadLedger(view->uuid);
+    if (!ledger.ok()) return ledger.status();
+    std::map<std::string, std::string> position_of(positions->begin(), positions->end());
+    json::array shard_rows;
+    for (const auto& [shard, seqs] : *shards) {
+      const std::string& pos = position_of[shard];
+      const bool done = pos == "done";
+      const std::string after = pos.rfind("after:", 0) == 0 ? pos.substr(6) : std::string();
+      // The runs of this shard: [first, last] -> outcome.
+      std::vector<std::tuple<std::string, std::string, char>> runs;
+      for (const auto& run : *ledger) {
+        if (run.shard != shard || run.value.size() < 3) continue;
+        const size_t space = run.value.find(' ', 2);
+        runs.emplace_back(run.first, run.value.substr(2, space - 2), run.value[0]);
+      }
+      std::map<char, uint64_t> counts;
+      json::array pending;
+      for (const std::string& seq : seqs) {
+        const bool processed = done || (!after.empty() && !SeqLess(after, seq));
+        if (!processed) {
+          pending.emplace_back(seq);
+          continue;
+        }
+        char outcome = 'd';
+        for (const auto& [first, last, o] : runs) {
+          if (!SeqLess(seq, first) && !SeqLess(last, seq)) outcome = o;
+        }
+        ++counts[outcome];
+      }
+      if (!pending.empty()) complete = false;
+      shard_rows.push_back(json::object{{"shard", shard},
+                                        {"records", seqs.size()},
+                                        {"delivered", counts['d']},
+                                        {"filtered", counts['f']},
+                                        {"expired", counts['e']},
+                                        {"on_failure", counts['o']},
+                                        {"dropped", counts['x']},
+                                        {"pending", std::move(pending)}});
+    }
+    mappings.push_back(json::object{{"uuid", view->uuid},
+                                    {"function", view->function_arn},
+                                    {"enabled", view->enabled},
+                                    {"shards", std::move(shard_rows)}});
+  }
+  return json::object{{"stream", stream_arn},
+                      {"records", total},
+                      {"mappings", std::move(mappings)},
+                      {"complete", complete}};
+}
+
 json::object MappingEngine::Health() const {
   std::shared_lock lock(mu_);
   return json::object{{"mappings", runners_.size()}};

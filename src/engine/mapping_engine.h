@@ -67,6 +67,7 @@ class MappingRunner {
   virtual void Wake(std::string_view shard_id, std::chrono::steady_clock::time_point written) = 0;
   // Stops for good; `stopped` runs once no batch is in flight any more.
   virtual void Stop(std::function<void()> stopped) = 0;
+  virtual lambda::MappingViewPtr View() const = 0;
 };
 
 class MappingEngine final : public lambda::MappingObserver {
@@ -87,6 +88,14 @@ class MappingEngine final : public lambda::MappingObserver {
   void MappingDeleted(const std::string& uuid, std::function<void()> stopped) override;
 
   boost::json::object Health() const;
+
+  // The reconciliation of Kinesis stream `stream_arn` (what `tidepool reconcile` prints): per
+  // mapping of the stream and shard, how many readable records there are, how many reached
+  // each outcome (from the mapping's stored position and ledger), and the sequence numbers of
+  // those that have not reached one yet. "complete" is true when every record of every shard
+  // is accounted for by every mapping (and the stream has a mapping, or no records). Reads the
+  // store synchronously.
+  Result<boost::json::object> Reconcile(std::string_view stream_arn) const;
 
  private:
   void WakeSource(std::string_view source_arn, std::string_view shard_id);

@@ -32,6 +32,10 @@ class QueueMapping final : public MappingRunner, public std::enable_shared_from_
   // The parked long polls are the wake-up.
   void Wake(std::string_view, std::chrono::steady_clock::time_point) override {}
   void Stop(std::function<void()> stopped) override;
+  lambda::MappingViewPtr View() const override {
+    std::lock_guard lock(mu_);
+    return view_;
+  }
 
   // Refuses a queue that does not exist, with AWS's message.
   static Status Check(MappingDeps& deps, const lambda::MappingView& view);

@@ -41,9 +41,19 @@ struct StreamMapping::Shard {
   std::deque<json::object> buffer;  // records read and not yet delivered (wire form)
   int64_t window_start_ms = 0;
   std::chrono::steady_clock::time_point woken{};  // first wake not yet dispatched (metrics)
-  int attempts = 0;                               // failed invocations of the batch at the front
-  size_t limit = 0;                               // bisected batch size (0: BatchSize)
-  size_t bisect_left = 0;                         // records of the bisected batch not yet through
+  // Outcomes other than delivery of records still in the buffer, by sequence number
+  // ('f' filtered, 'e' expired, 'o' sent to the on-failure destination, 'x' dropped).
+  std::map<std::string, char> marks;
+  // The ledger run the last consumed record belongs to (empty outcome: it was delivered).
+  struct Run {
+    char outcome = 0;
+    std::string first;
+    std::string last;
+    uint64_t count = 0;
+  } run;
+  int attempts = 0;        // failed invocations of the batch at the front
+  size_t limit = 0;        // bisected batch size (0: BatchSize)
+  size_t bisect_left = 0;  // records of the bisected batch not yet through
   std::shared_ptr<boost::asio::steady_timer> timer;
   std::shared_ptr<boost::asio::steady_timer> window_timer;
 };
@@ -377,11 +387,15 @@ void StreamMapping::Dispatch(const ShardPtr& shard) {
     for (const auto& r : all) {
       if (cutoff >= 0 && ArrivalOf(r) < cutoff) {
         expired.push_back(r);
+        shard->marks[SeqOf(r)] = 'e';
         continue;
       }
       json::object event = EventRecord(*shard, r);
-      const bool keep = PassesFilters(filters_, event, view_->source);
-      if (keep) events.push_back(std::move(event));
+      if (PassesFilters(filters_, event, view_->source)) {
+        events.push_back(std::move(event));
+      } else {
+        shard->marks[SeqOf(r)] = 'f';
+      }
     }
   }
   auto& outcomes = deps_.metrics.outcomes[Source()];
@@ -459,13 +473,12 @@ void StreamMapping::Invoke(const ShardPtr& shard, std::vector<json::object> even
         }
         if (first > 0) {
           std::string last_ok = self->SeqOf(all[first - 1]);
+          std::vector<lambda::LambdaService::LedgerRun> ledger;
           {
             std::lock_guard lock(self->mu_);
-            for (size_t i = 0; i < first && !shard->buffer.empty(); ++i) {
-              shard->buffer.pop_front();
-            }
+            ledger = self->Consume(*shard, first);
           }
-          self->SavePosition(shard, "after:" + last_ok);
+          self->SavePosition(shard, "after:" + last_ok, std::move(ledger));
         }
         std::vector<json::object> rest(std::make_move_iterator(all.begin() + first),
                                        std::make_move_iterator(all.end()));
@@ -475,9 +488,10 @@ void StreamMapping::Invoke(const ShardPtr& shard, std::vector<json::object> even
 }
 
 void StreamMapping::Finish(const ShardPtr& shard, size_t consumed, const std::string& last_seq) {
+  std::vector<lambda::LambdaService::LedgerRun> ledger;
   {
     std::lock_guard lock(mu_);
-    for (size_t i = 0; i < consumed && !shard->buffer.empty(); ++i) shard->buffer.pop_front();
+    ledger = Consume(*shard, consumed);
     shard->attempts = 0;
     if (shard->limit > 0) {
       shard->bisect_left = shard->bisect_left > consumed ? shard->bisect_left - consumed : 0;
@@ -487,7 +501,7 @@ void StreamMapping::Finish(const ShardPtr& shard, size_t consumed, const std::st
     if (!shard->buffer.empty()) shard->window_start_ms = 0;  // the rest is due at once
   }
   deps_.lambda.SetLastProcessingResult(view_->uuid, "OK");
-  SavePosition(shard, "after:" + last_seq);
+  SavePosition(shard, "after:" + last_seq, std::move(ledger));
   Pump(shard);
 }
 
@@ -535,13 +549,47 @@ void StreamMapping::After(const ShardPtr& shard, milliseconds delay) {
   });
 }
 
-void StreamMapping::SavePosition(const ShardPtr& shard, std::string position) {
+void StreamMapping::SavePosition(const ShardPtr& shard, std::string position,
+                                 std::vector<lambda::LambdaService::LedgerRun> ledger) {
   const std::string uuid = view_->uuid;
-  deps_.lambda.SaveCheckpoints(uuid, {{shard->id, std::move(position)}}, [uuid](const Status& st) {
-    if (!st.ok() && st.code() != StatusCode::kNotFound) {
-      spdlog::error("mapping {}: cannot store a position: {}", uuid, st.ToString());
+  deps_.lambda.SaveCheckpoints(
+      uuid, {{shard->id, std::move(position)}},
+      [uuid](const Status& st) {
+        if (!st.ok() && st.code() != StatusCode::kNotFound) {
+          spdlog::error("mapping {}: cannot store a position: {}", uuid, st.ToString());
+        }
+      },
+      std::move(ledger));
+}
+
+std::vector<lambda::LambdaService::LedgerRun> StreamMapping::Consume(Shard& shard,
+                                                                     size_t consumed) {
+  std::map<std::string, lambda::LambdaService::LedgerRun> runs;  // by first sequence number
+  for (size_t i = 0; i < consumed && !shard.buffer.empty(); ++i) {
+    const std::string seq = SeqOf(shard.buffer.front());
+    shard.buffer.pop_front();
+    char outcome = 'd';
+    if (auto it = shard.marks.find(seq); it != shard.marks.end()) {
+      outcome = it->second;
+      shard.marks.erase(it);
     }
-  });
+    Shard::Run& run = shard.run;
+    if (outcome == 'd') {
+      run = {};
+      continue;
+    }
+    if (run.outcome == outcome) {
+      run.last = seq;
+      ++run.count;
+    } else {
+      run = {outcome, seq, seq, 1};
+    }
+    runs[run.first] = {shard.id, run.first,
+                       fmt::format("{} {} {}", run.outcome, run.last, run.count)};
+  }
+  std::vector<lambda::LambdaService::LedgerRun> out;
+  for (auto& [first, r] : runs) out.push_back(std::move(r));
+  return out;
 }
 
 void StreamMapping::SendFailure(const ShardPtr& shard, const std::vector<json::object>& records,
@@ -554,6 +602,13 @@ void StreamMapping::SendFailure(const ShardPtr& shard, const std::vector<json::o
   if (records.empty()) return;
   auto& outcomes = deps_.metrics.outcomes[Source()];
   (view->on_failure_arn.empty() ? outcomes.dropped : outcomes.on_failure) += records.size();
+  {
+    std::lock_guard lock(mu_);
+    // An expired record keeps 'e': expiry is why it was sent.
+    for (const auto& r : records) {
+      shard->marks.emplace(SeqOf(r), view->on_failure_arn.empty() ? 'x' : 'o');
+    }
+  }
   if (view->on_failure_arn.empty()) {
     spdlog::warn("mapping {}: {} records of {} dropped ({}): no on-failure destination", view->uuid,
                  records.size(), shard->id, condition);

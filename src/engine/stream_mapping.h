@@ -41,6 +41,10 @@ class StreamMapping final : public MappingRunner,
   void Update(lambda::MappingViewPtr view) override;
   void Wake(std::string_view shard_id, std::chrono::steady_clock::time_point written) override;
   void Stop(std::function<void()> stopped) override;
+  lambda::MappingViewPtr View() const override {
+    std::lock_guard lock(mu_);
+    return view_;
+  }
 
   // The positions to store for a new mapping (LATEST fixed now); refuses an unknown stream.
   static Result<std::vector<std::pair<std::string, std::string>>> InitialPositions(
@@ -62,7 +66,11 @@ class StreamMapping final : public MappingRunner,
   void SendFailure(const ShardPtr& shard, const std::vector<boost::json::object>& records,
                    std::string condition, int invoke_count, std::string request_id);
   void After(const ShardPtr& shard, std::chrono::milliseconds delay);
-  void SavePosition(const ShardPtr& shard, std::string position);
+  void SavePosition(const ShardPtr& shard, std::string position,
+                    std::vector<lambda::LambdaService::LedgerRun> ledger = {});
+  // Pops `consumed` records off the buffer (mu_ held); returns the ledger runs to store with
+  // the position that passes them (outcomes other than delivery, merged into runs).
+  std::vector<lambda::LambdaService::LedgerRun> Consume(Shard& shard, size_t consumed);
   bool ParentsDone(const Shard& shard) const;  // mu_ held
   bool Runnable() const;                       // mu_ held
   std::chrono::milliseconds Scaled(std::chrono::milliseconds d) const;

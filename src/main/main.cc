@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "main/reconcile.h"
 #include "main/serve.h"
 
 int main(int argc, char** argv) {
@@ -63,6 +64,19 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   cmd->callback([&] { exit_code = tidepool::cli::RunServe(serve); });
+
+  tidepool::cli::ReconcileOptions reconcile;
+  auto* rec = app.add_subcommand(
+      "reconcile",
+      "Did every record of a stream reach an outcome? Exit 0 when all did, 1 when not");
+  rec->add_option("--stream", reconcile.stream, "Kinesis stream name or ARN")->required();
+  rec->add_option("--endpoint", reconcile.endpoint, "The running tidepool")->capture_default_str();
+  rec->add_option("--account", reconcile.account, "Account of a stream given by name")
+      ->capture_default_str();
+  rec->add_option("--region", reconcile.region, "Region of a stream given by name")
+      ->capture_default_str();
+  rec->add_flag("--json", reconcile.json, "Print the report as JSON");
+  rec->callback([&] { exit_code = tidepool::cli::RunReconcile(reconcile); });
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

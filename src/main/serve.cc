@@ -32,6 +32,7 @@
 #include "main/record_kinds.h"
 #include "protocol/authenticator.h"
 #include "protocol/http/http_server.h"
+#include "protocol/http/query_string.h"
 #include "protocol/http/run_loop.h"
 #include "protocol/query_dispatcher.h"
 #include "protocol/router.h"
@@ -301,6 +302,33 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
 
+  // The reconciliation of a stream (tidepool reconcile); the engine is created below, once
+  // functions can reach this process, and published here.
+  std::atomic<engine::MappingEngine*> mapping_engine{nullptr};
+  Status reconcile_route = router.AddInternalRoute(
+      boost::beast::http::verb::get, "/_tidepool/reconcile",
+      [&mapping_engine](http::HttpRequest&& request, const protocol::RequestContext&,
+                        http::Responder respond) {
+        std::string stream;
+        auto [path, query] = http::SplitTarget(request.target());
+        for (auto& [k, v] : http::ParseQueryString(query, true)) {
+          if (k == "stream") stream = v;
+        }
+        engine::MappingEngine* engine = mapping_engine.load();
+        if (stream.empty() || engine == nullptr) {
+          return respond(JsonResponse(400, {{"message", "stream=<ARN> is required"}}));
+        }
+        auto report = engine->Reconcile(stream);
+        if (!report.ok()) {
+          return respond(JsonResponse(404, {{"message", report.status().message()}}));
+        }
+        respond(JsonResponse(200, *report));
+      });
+  if (!reconcile_route.ok()) {
+    spdlog::error("cannot register the reconcile route: {}", reconcile_route.message());
+    return 1;
+  }
+
   if (Status s = server.Start(); !s.ok()) {
     spdlog::error("cannot listen on {}:{}: {}", options.host, options.port, s.message());
     return 1;
@@ -323,6 +351,7 @@ int RunServe(const ServeOptions& options) {
   engine::MappingEngine mappings(engine::MappingDeps{
       lambda, kinesis, dynamodb, dynamodb_streams, sqs, sns, io, mapping_metrics, mapping_options});
   mappings.Start();
+  mapping_engine.store(&mappings);
 
   // SIGINT/SIGTERM ask the main thread to stop; the stop itself must not run on an io thread
   // because Drain() blocks until the io threads have written every reply.
@@ -362,6 +391,7 @@ int RunServe(const ServeOptions& options) {
     spdlog::warn("some connections did not finish within 10 s and were closed");
   }
   sns_delivery.Stop();
+  mapping_engine.store(nullptr);
   mappings.Stop();
   lambda_async.Stop();
   sandboxes.Stop();

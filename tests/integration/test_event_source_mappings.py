@@ -5,13 +5,14 @@ its errors, and a restart in the middle."""
 
 import json
 import os
+import subprocess
 import time
 import urllib.request
 
 import botocore.exceptions
 import pytest
 
-from harness import ACCOUNT, REGION, make_client
+from harness import ACCOUNT, REGION, make_client, tidepool_binary
 from lambda_helpers import zip_one
 from kinesis_helpers import wait_active
 from mapping_helpers import (ROLE, create_recorder, events, kinesis_data, no_more_events, records_of,
@@ -397,3 +398,57 @@ def test_cpp_function_behind_a_kinesis_mapping(endpoint, kinesis):
         metrics = urllib.request.urlopen(endpoint + "/_tidepool/metrics").read().decode()
         time.sleep(0.1)
     assert want in metrics
+
+
+@pytest.mark.tidepool(args=FAST)
+def test_reconcile_accounts_for_every_record(endpoint, kinesis, tmp_path):
+    lam = make_client(endpoint, "lambda")
+    sqs = make_client(endpoint, "sqs")
+    arn = make_stream(kinesis, "ledger", shards=2)
+    dlq = sqs.create_queue(QueueName="ledger-failures")["QueueUrl"]
+    _, queue = create_recorder(endpoint, "rec-ledger", fail_mark="poison")
+    m = lam.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName="rec-ledger", StartingPosition="TRIM_HORIZON",
+        Enabled=False, MaximumRetryAttempts=0, BatchSize=1,
+        DestinationConfig={"OnFailure": {"Destination": queue_arn(sqs, dlq)}},
+        FilterCriteria={"Filters": [{"Pattern": json.dumps({"data": {"keep": [True]}})}]})
+    sent = {}
+    for i in range(12):
+        data = {"keep": i % 3 != 0, "n": i}
+        if i == 4:
+            data["poison"] = "poison"
+        r = kinesis.put_record(StreamName="ledger", Data=json.dumps(data).encode(),
+                               PartitionKey="pk-%d" % i)
+        sent[r["SequenceNumber"]] = i
+
+    def reconcile(*extra):
+        p = subprocess.run([str(tidepool_binary()), "reconcile", "--endpoint", endpoint,
+                            "--stream", "ledger", *extra], capture_output=True, text=True,
+                           timeout=30)
+        return p.returncode, p.stdout
+
+    # Disabled: nothing has reached an outcome; every record is named.
+    code, out = reconcile("--json")
+    report = json.loads(out)
+    assert code == 1 and report["complete"] is False and report["records"] == 12
+    pending = [s for shard in report["mappings"][0]["shards"] for s in shard["pending"]]
+    assert sorted(pending) == sorted(sent)
+    code, text = reconcile()
+    assert code == 1 and "not yet: " in text
+
+    lam.update_event_source_mapping(UUID=m["UUID"], Enabled=True)
+    sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=10)  # the poisoned record gave up
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        code, out = reconcile("--json")
+        if code == 0:
+            break
+        time.sleep(0.2)
+    assert code == 0, out
+    totals = {}
+    for shard in json.loads(out)["mappings"][0]["shards"]:
+        for k in ("delivered", "filtered", "on_failure", "expired", "dropped"):
+            totals[k] = totals.get(k, 0) + shard[k]
+    assert totals == {"delivered": 7, "filtered": 4, "on_failure": 1, "expired": 0, "dropped": 0}
+    code, text = reconcile()
+    assert code == 0 and "every record is accounted for" in text

@@ -577,8 +577,15 @@ def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
                         Code={"ZipFile": zip_one("app.py", STREAM_HANDLER)})
     lam.get_waiter("function_active_v2").wait(FunctionName="zoo-stream-fn",
                                               WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
-    lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="zoo-stream-fn",
-                                    StartingPosition="LATEST", BatchSize=25)
+    lam.create_event_source_mapping(
+        EventSourceArn=stream, FunctionName="zoo-stream-fn", StartingPosition="LATEST",
+        BatchSize=25,
+        FilterCriteria={"Filters": [{"Pattern": '{"partitionKey": [{"anything-but": ["skip"]}]}'}]})
+    # A filtered record gives the mapping a ledger run.
+    kinesis.put_record(StreamName="zoo-stream", Data=b"skipped", PartitionKey="skip")
+    wait_for(lambda: any(row["kind"] == "mapping-ledger" and row["records"] > 0
+                         for row in store_census(server.endpoint)["kinds"]),
+             timeout=20, what="the filtered record in the mapping's ledger")
     q = sqs.create_queue(QueueName="zoo-mapped")["QueueUrl"]
     disabled = lam.create_event_source_mapping(EventSourceArn=queue_arn(sqs, q),
                                                FunctionName="zoo-fn", Enabled=False)["UUID"]

@@ -85,6 +85,11 @@ class KinesisService final : public protocol::Service {
   Result<std::vector<std::pair<std::string, std::string>>> LatestPositions(
       std::string_view arn) const;
 
+  // For reconciliation: the sequence numbers of every readable record (committed, within
+  // retention) of stream `arn`, per shard, oldest first. NotFound when there is no such stream.
+  Result<std::vector<std::pair<std::string, std::vector<std::string>>>> RecordSequenceNumbers(
+      std::string_view arn) const;
+
   // Deletes records older than their stream's retention period from the store (what the
   // background trimmer runs every options.trim_interval). Expired records are already
   // unreadable; this reclaims their space. Returns the number of records deleted.

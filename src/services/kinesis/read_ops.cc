@@ -293,6 +293,51 @@ Result<std::vector<std::pair<std::string, std::string>>> KinesisService::LatestP
   return out;
 }
 
+Result<std::vector<std::pair<std::string, std::vector<std::string>>>>
+KinesisService::RecordSequenceNumbers(std::string_view arn) const {
+  std::shared_ptr<Stream> stream;
+  {
+    std::shared_lock lock(registry_mu_);
+    for (const auto& [uid, s] : streams_by_uid_) {
+      if (s->arn == arn) stream = s;
+    }
+  }
+  if (!stream) return Status::NotFound("Stream not found: " + std::string(arn));
+  std::vector<std::pair<uint32_t, uint64_t>> shards;  // index, committed counter
+  int64_t cutoff;
+  {
+    std::lock_guard lock(stream->mu);
+    cutoff = clock_.NowMicros() - int64_t{stream->retention_hours} * 3600 * 1'000'000;
+    for (const auto& shard : stream->shards) {
+      shards.emplace_back(shard->index, shard->committed_counter.load(std::memory_order_acquire));
+    }
+  }
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  for (const auto& shard : shards) {
+    const uint32_t index = shard.first;
+    const uint64_t committed = shard.second;
+    std::vector<std::string> seqs;
+    Status st = store_.Scan(
+        keyspace::RecordKey(stream->uid, index, 1),
+        keyspace::RecordKey(stream->uid, index, committed + 1),
+        [&](std::string_view key, std::string_view value) {
+          auto cursor = keyspace::RecordCursor::Open(key, value);
+          if (!cursor) return true;
+          uint64_t counter;
+          keyspace::RecordView record;
+          while (cursor->Next(&counter, &record)) {
+            if (counter > committed) return false;
+            if (record.arrival_micros < cutoff) continue;
+            seqs.push_back(SequenceNumber{StreamTag(stream->uid), index, counter}.ToString());
+          }
+          return true;
+        });
+    if (!st.ok()) return st;
+    out.emplace_back(ShardIdOf(index), std::move(seqs));
+  }
+  return out;
+}
+
 void KinesisService::SubscribeToShard(CallPtr call) {
   Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
                            "SubscribeToShard (enhanced fan-out over an HTTP/2 event stream) is "

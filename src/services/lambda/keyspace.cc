@@ -99,11 +99,37 @@ std::optional<std::string> ParseCheckpointKey(std::string_view uuid, std::string
   return position;
 }
 
+std::string LedgerPrefix(std::string_view uuid) {
+  std::string key = Kind('l');
+  storage::AppendOrderedString(&key, uuid);
+  return key;
+}
+
+std::string LedgerKey(std::string_view uuid, std::string_view shard, std::string_view first) {
+  std::string key = LedgerPrefix(uuid);
+  storage::AppendOrderedString(&key, shard);
+  storage::AppendOrderedString(&key, first);
+  return key;
+}
+
+std::optional<std::pair<std::string, std::string>> ParseLedgerKey(std::string_view uuid,
+                                                                  std::string_view key) {
+  std::string prefix = LedgerPrefix(uuid);
+  if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
+  key.remove_prefix(prefix.size());
+  std::string shard, first;
+  if (!storage::ReadOrderedString(&key, &shard) || !storage::ReadOrderedString(&key, &first) ||
+      !key.empty()) {
+    return std::nullopt;
+  }
+  return std::make_pair(std::move(shard), std::move(first));
+}
+
 std::vector<storage::RecordKind> RecordKinds() {
   return {
       {"lambda", "function", Kind('f')},           {"lambda", "code-package", Kind('z')},
       {"lambda", "async-invocation", Kind('q')},   {"lambda", "event-source-mapping", Kind('m')},
-      {"lambda", "mapping-checkpoint", Kind('p')},
+      {"lambda", "mapping-checkpoint", Kind('p')}, {"lambda", "mapping-ledger", Kind('l')},
   };
 }
 

@@ -10,6 +10,10 @@
 //          | 'p' uuid:string position:string       -> a mapping's position in its source (the
 //                                                     engine's checkpoint of one shard; opaque
 //                                                     text the engine writes)
+//          | 'l' uuid:string shard:string first:string -> a ledger run: records of `shard` from
+//                                                     sequence number `first` that reached one
+//                                                     outcome other than delivery ("<outcome>
+//                                                     <last sequence number> <count>")
 //
 // (string as in storage/key_codec.h.) A function's record and a new package are written in
 // one batch. Packages are shared by content; a package no function names is left in place
@@ -44,6 +48,11 @@ std::string CheckpointPrefix(std::string_view uuid);
 std::string CheckpointKey(std::string_view uuid, std::string_view position);
 // The position name of a checkpoint key of `uuid`; nullopt for another key.
 std::optional<std::string> ParseCheckpointKey(std::string_view uuid, std::string_view key);
+std::string LedgerPrefix(std::string_view uuid);
+std::string LedgerKey(std::string_view uuid, std::string_view shard, std::string_view first);
+// shard and first of a ledger key of `uuid`; nullopt for another key.
+std::optional<std::pair<std::string, std::string>> ParseLedgerKey(std::string_view uuid,
+                                                                  std::string_view key);
 // The function ARN of a function key; nullopt for a key of another form.
 std::optional<std::string> ParseFunctionKey(std::string_view key);
 

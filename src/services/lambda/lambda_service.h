@@ -85,11 +85,19 @@ class LambdaService final : public protocol::Service {
   // Sets the observer and tells it of every mapping recovered. Call once, after Recover and
   // before serving; `observer` must outlive the service's pending commits.
   void SetMappingObserver(MappingObserver* observer);
-  // Stores positions (name -> opaque text) of mapping `uuid`; `done` gets the commit status
-  // (NotFound when the mapping is gone: its positions are not written back).
+  // One ledger run of a mapping (keyspace.h 'l'): shard, first sequence number, value.
+  struct LedgerRun {
+    std::string shard;
+    std::string first;
+    std::string value;
+  };
+  // Stores positions (name -> opaque text) of mapping `uuid` and ledger runs in one batch;
+  // `done` gets the commit status (NotFound when the mapping is gone: nothing is written back).
   void SaveCheckpoints(const std::string& uuid,
                        std::vector<std::pair<std::string, std::string>> positions,
-                       std::function<void(const Status&)> done);
+                       std::function<void(const Status&)> done, std::vector<LedgerRun> ledger = {});
+  // Every ledger run of mapping `uuid`.
+  Result<std::vector<LedgerRun>> LoadLedger(const std::string& uuid) const;
   // Every stored position of mapping `uuid`.
   Result<std::vector<std::pair<std::string, std::string>>> LoadCheckpoints(
       const std::string& uuid) const;

@@ -541,19 +541,23 @@ void LambdaService::EraseMapping(const std::string& uuid) {
   }
   storage::WriteBatch batch;
   batch.Delete(keyspace::MappingKey(uuid));
-  const std::string checkpoints = keyspace::CheckpointPrefix(uuid);
-  batch.DeleteRange(checkpoints, storage::PrefixEnd(checkpoints));
+  for (const std::string& prefix :
+       {keyspace::CheckpointPrefix(uuid), keyspace::LedgerPrefix(uuid)}) {
+    batch.DeleteRange(prefix, storage::PrefixEnd(prefix));
+  }
   Status s = commits_.Submit(std::move(batch), [](const Status&) {});
   (void)s;  // a refused write leaves "Deleting", which recovery finishes
 }
 
 void LambdaService::SaveCheckpoints(const std::string& uuid,
                                     std::vector<std::pair<std::string, std::string>> positions,
-                                    std::function<void(const Status&)> done) {
+                                    std::function<void(const Status&)> done,
+                                    std::vector<LedgerRun> ledger) {
   storage::WriteBatch batch;
   for (auto& [position, value] : positions) {
     batch.Put(keyspace::CheckpointKey(uuid, position), value);
   }
+  for (auto& run : ledger) batch.Put(keyspace::LedgerKey(uuid, run.shard, run.first), run.value);
   {
     // A deleted mapping's checkpoints must not come back after its DeleteRange.
     std::shared_lock lock(registry_mu_);
@@ -582,6 +586,21 @@ std::string LambdaService::FunctionRole(std::string_view function_arn) const {
   if (!fn) return {};
   std::lock_guard lock(fn->mu);
   return StringMember(fn->record.config, "Role");
+}
+
+Result<std::vector<LambdaService::LedgerRun>> LambdaService::LoadLedger(
+    const std::string& uuid) const {
+  std::vector<LedgerRun> out;
+  const std::string prefix = keyspace::LedgerPrefix(uuid);
+  Status s = store_.Scan(
+      prefix, storage::PrefixEnd(prefix), [&](std::string_view key, std::string_view value) {
+        if (auto p = keyspace::ParseLedgerKey(uuid, key)) {
+          out.push_back({std::move(p->first), std::move(p->second), std::string(value)});
+        }
+        return true;
+      });
+  if (!s.ok()) return s;
+  return out;
 }
 
 void LambdaService::SetLastProcessingResult(const std::string& uuid, std::string result) {
