@@ -73,6 +73,29 @@ void MappingMetrics::RecordInvoke(int source, const functions::InvokeOutcome& ou
   }
 }
 
+std::string MappingMetrics::Json() const {
+  std::string out = "{";
+  for (int s = 0; s < kSources; ++s) {
+    fmt::format_to(std::back_inserter(out), "{}\"{}\":{{", s == 0 ? "" : ",", kSourceNames[s]);
+    for (int h = 0; h < static_cast<int>(Hop::kCount); ++h) {
+      const LatencyHistogram& l = hops[s][h];
+      fmt::format_to(std::back_inserter(out),
+                     "\"{}\":{{\"count\":{},\"p50_us\":{:.1f},\"p90_us\":{:.1f},"
+                     "\"p99_us\":{:.1f},\"max_us\":{:.1f}}},",
+                     kHopNames[h], l.count(), l.QuantileMicros(0.5), l.QuantileMicros(0.9),
+                     l.QuantileMicros(0.99), l.MaxMicros());
+    }
+    const Outcomes& o = outcomes[s];
+    fmt::format_to(std::back_inserter(out),
+                   "\"records\":{{\"delivered\":{},\"retried\":{},\"on_failure\":{},"
+                   "\"dropped\":{},\"filtered\":{},\"expired\":{}}}}}",
+                   o.delivered.load(), o.retried.load(), o.on_failure.load(), o.dropped.load(),
+                   o.filtered.load(), o.expired.load());
+  }
+  out += "}";
+  return out;
+}
+
 std::string MappingMetrics::Prometheus() const {
   std::string out;
   out += "# HELP tidepool_mapping_hop_seconds Event source mapping latency per hop.\n";

@@ -67,6 +67,9 @@ struct MappingMetrics {
                     std::chrono::steady_clock::time_point invoked);
   // The whole report in Prometheus text format.
   std::string Prometheus() const;
+  // Per source and hop: count, p50, p90, p99 and max in microseconds; outcome counts (JSON
+  // text, for benchmarks and `?format=json`).
+  std::string Json() const;
 };
 
 }  // namespace tidepool::engine

@@ -290,11 +290,13 @@ int RunServe(const ServeOptions& options) {
   // Per-hop latencies and outcome counts of the event flow, in Prometheus text format.
   Status metrics_route = router.AddInternalRoute(
       boost::beast::http::verb::get, "/_tidepool/metrics",
-      [&mapping_metrics](http::HttpRequest&&, const protocol::RequestContext&,
+      [&mapping_metrics](http::HttpRequest&& request, const protocol::RequestContext&,
                          http::Responder respond) {
         http::HttpResponse response{boost::beast::http::status::ok, 11};
-        response.set(boost::beast::http::field::content_type, "text/plain; version=0.0.4");
-        response.body() = mapping_metrics.Prometheus();
+        const bool json = request.target().find("format=json") != std::string_view::npos;
+        response.set(boost::beast::http::field::content_type,
+                     json ? "application/json" : "text/plain; version=0.0.4");
+        response.body() = json ? mapping_metrics.Json() : mapping_metrics.Prometheus();
         respond(std::move(response));
       });
   if (!metrics_route.ok()) {
