@@ -452,3 +452,75 @@ def test_reconcile_accounts_for_every_record(endpoint, kinesis, tmp_path):
     assert totals == {"delivered": 7, "filtered": 4, "on_failure": 1, "expired": 0, "dropped": 0}
     code, text = reconcile()
     assert code == 0 and "every record is accounted for" in text
+
+
+def test_resharding_drains_parents_before_children(endpoint, kinesis):
+    lam = make_client(endpoint, "lambda")
+    arn = make_stream(kinesis, "reshard")
+    _, queue = create_recorder(endpoint, "rec-reshard")
+    for i in range(30):
+        kinesis.put_record(StreamName="reshard", Data=b"old-%d" % i, PartitionKey="k%d" % i)
+    kinesis.update_shard_count(StreamName="reshard", TargetShardCount=2,
+                               ScalingType="UNIFORM_SCALING")
+    wait_active(kinesis, "reshard")
+    for i in range(30):
+        kinesis.put_record(StreamName="reshard", Data=b"new-%d" % i, PartitionKey="k%d" % i)
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="rec-reshard",
+                                    StartingPosition="TRIM_HORIZON", BatchSize=7)
+    order = []
+    deadline = time.time() + 30
+    while len(order) < 60 and time.time() < deadline:
+        order += [kinesis_data(r) for r in records_of(events(endpoint, queue, 1))]
+    assert sorted(order) == sorted(["old-%d" % i for i in range(30)] +
+                                   ["new-%d" % i for i in range(30)])
+    # The closed parent shard is read to its end before its children start.
+    last_old = max(i for i, d in enumerate(order) if d.startswith("old-"))
+    first_new = min(i for i, d in enumerate(order) if d.startswith("new-"))
+    assert last_old < first_new
+    assert [d for d in order if d.startswith("old-")] == ["old-%d" % i for i in range(30)]
+
+
+def test_kill_9_in_the_middle_of_a_run_loses_no_record(tidepool_factory, tmp_path):
+    server = tidepool_factory(durability="sync")
+    kinesis = make_client(server.endpoint, "kinesis")
+    lam = make_client(server.endpoint, "lambda", read_timeout=60)
+    arn = make_stream(kinesis, "run", shards=2)
+    out = tmp_path / "seen"
+    lam.create_function(FunctionName="counter", Runtime="nodejs20.x", Role=ROLE,
+                        Handler="index.handler", Environment={"Variables": {"OUT": str(out)}},
+                        Code={"ZipFile": zip_one("index.js", """
+const fs = require("fs");
+exports.handler = async (event) => {
+  fs.appendFileSync(process.env.OUT,
+      event.Records.map((r) => Buffer.from(r.kinesis.data, "base64").toString()).join("\\n") + "\\n");
+};
+""")})
+    lam.get_waiter("function_active_v2").wait(FunctionName="counter",
+                                              WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="counter",
+                                    StartingPosition="TRIM_HORIZON", BatchSize=500)
+    total = 100000
+    sent = 0
+    while sent < total // 2:
+        kinesis.put_records(StreamName="run", Records=[
+            {"Data": b"%d" % (sent + j), "PartitionKey": str(j)} for j in range(500)])
+        sent += 500
+    server.kill()  # in the middle of the run: the mapping is behind the producer
+    server = tidepool_factory(durability="sync", data_dir=server.data_dir)
+    kinesis = make_client(server.endpoint, "kinesis")
+    while sent < total:
+        kinesis.put_records(StreamName="run", Records=[
+            {"Data": b"%d" % (sent + j), "PartitionKey": str(j)} for j in range(500)])
+        sent += 500
+    deadline = time.time() + 120
+    code, report = 1, ""
+    while time.time() < deadline:
+        p = subprocess.run([str(tidepool_binary()), "reconcile", "--endpoint", server.endpoint,
+                            "--stream", "run", "--json"], capture_output=True, text=True)
+        code, report = p.returncode, p.stdout
+        if code == 0:
+            break
+        time.sleep(0.5)
+    assert code == 0, report[:2000]
+    seen = set(out.read_text().split())
+    assert seen == {str(i) for i in range(total)}
