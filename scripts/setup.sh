@@ -44,4 +44,10 @@ if [ -f tests/js/package.json ] &&
     [ tests/js/package-lock.json -nt tests/js/node_modules/.package-lock.json ]; }; then
   (cd tests/js && npm ci --silent --no-audit --no-fund 2>/dev/null || npm install --silent --no-audit --no-fund)
 fi
+# The AWS SDK for JS v3 that Node.js functions import (runtimes/node/package.json), as AWS's
+# nodejs runtimes bundle it.
+if [ ! -f runtimes/node/node_modules/.package-lock.json ] ||
+  [ runtimes/node/package-lock.json -nt runtimes/node/node_modules/.package-lock.json ]; then
+  (cd runtimes/node && npm ci --silent --no-audit --no-fund 2>/dev/null || npm install --silent --no-audit --no-fund)
+fi
 echo "setup: ok"

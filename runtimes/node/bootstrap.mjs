@@ -11,6 +11,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import util from 'node:util';
+import { register } from 'node:module';
+
+// ES modules find the bundled AWS SDK for JS v3 too (sdk_resolve.mjs).
+register('./sdk_resolve.mjs', import.meta.url);
 
 const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
 const PREFIX = '/2018-06-01/runtime';

@@ -400,3 +400,42 @@ def test_queued_event_invocations_survive_kill9(tidepool_factory, tmp_path):
     lam2 = make_client(server2.endpoint, service="lambda", access_key="000000000000")
     assert len(wait_for_lines(path, 2)) == 2  # the accepted event ran again after the restart
     assert lam2.get_function(FunctionName="slow")["Configuration"]["State"] == "Active"
+
+
+NODE_SDK_CJS = """
+const { SQSClient, SendMessageCommand } = require("@aws-sdk/client-sqs");
+const sqs = new SQSClient({});
+exports.handler = async (event) => {
+  await sqs.send(new SendMessageCommand({ QueueUrl: event.queue, MessageBody: "from cjs" }));
+  return "sent";
+};
+"""
+
+NODE_SDK_ESM = """
+import { SNSClient, ListTopicsCommand } from "@aws-sdk/client-sns";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+export const handler = async (event) => {
+  await doc.send(new PutCommand({ TableName: event.table, Item: { id: "x", n: 7 } }));
+  const got = await doc.send(new GetCommand({ TableName: event.table, Key: { id: "x" } }));
+  const topics = await new SNSClient({}).send(new ListTopicsCommand({}));
+  return { n: got.Item.n, topics: topics.Topics.length };
+};
+"""
+
+
+def test_node_functions_use_the_bundled_aws_sdk(lam, endpoint):
+    sqs = make_client(endpoint, "sqs")
+    ddb = make_client(endpoint, "dynamodb")
+    url = sqs.create_queue(QueueName="node-sdk")["QueueUrl"]
+    ddb.create_table(TableName="node-sdk", BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    create(lam, "sdk-cjs", "nodejs20.x", "index.handler", {"index.js": (NODE_SDK_CJS, 0o644)})
+    create(lam, "sdk-esm", "nodejs22.x", "app.handler", {"app.mjs": (NODE_SDK_ESM, 0o644)})
+    r = lam.invoke(FunctionName="sdk-cjs", Payload=json.dumps({"queue": url}).encode())
+    assert json.loads(r["Payload"].read()) == "sent", r
+    assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5)["Messages"][0]["Body"] == "from cjs"
+    r = lam.invoke(FunctionName="sdk-esm", Payload=json.dumps({"table": "node-sdk"}).encode())
+    assert json.loads(r["Payload"].read()) == {"n": 7, "topics": 0}, r
