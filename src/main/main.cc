@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cmd->add_option("--time-scale", serve.time_scale,
                   "An AWS delay of 1 s (Step Functions Wait, Retry, timeouts; Lambda async "
-                  "retries) takes this many seconds, for tests")
+                  "retries; event source mapping retries and batching windows; SQS visibility "
+                  "timeouts) takes this many seconds, for tests")
       ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();
 

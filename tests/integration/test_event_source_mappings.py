@@ -190,12 +190,13 @@ def test_sqs_mapping_delivers_and_deletes(endpoint):
     assert attrs["ApproximateNumberOfMessagesNotVisible"] == "0", attrs
 
 
+@pytest.mark.tidepool(args=FAST)
 def test_sqs_failures_go_to_the_queues_dead_letter_queue(endpoint):
     lam = make_client(endpoint, "lambda")
     sqs = make_client(endpoint, "sqs")
     dlq = sqs.create_queue(QueueName="jobs-dlq")["QueueUrl"]
     src = sqs.create_queue(QueueName="jobs2", Attributes={
-        "VisibilityTimeout": "1",
+        "VisibilityTimeout": "30",  # 0.3 s with --time-scale 0.01
         "RedrivePolicy": json.dumps({"deadLetterTargetArn": queue_arn(sqs, dlq),
                                      "maxReceiveCount": "2"})})["QueueUrl"]
     _, queue = create_recorder(endpoint, "rec-sqs-fail", fail_mark="poison")

@@ -126,7 +126,7 @@ namespace {
 
 // Changes one message's visibility (caller holds q.mu, after q.Promote(now)). Returns whether
 // the message became visible.
-Status ChangeOne(Queue& q, std::string_view text, int64_t timeout, int64_t now,
+Status ChangeOne(Queue& q, std::string_view text, int64_t timeout, double scale, int64_t now,
                  storage::WriteBatch* batch, bool* made_visible) {
   if (timeout < 0 || timeout > kMaxVisibilitySeconds) {
     return SqsStatus(SqsError::kInvalidParameterValue,
@@ -155,7 +155,8 @@ Status ChangeOne(Queue& q, std::string_view text, int64_t timeout, int64_t now,
                                  timeout, kMaxVisibilitySeconds));
   }
   const int64_t old_visible_at = m.visible_at_micros;
-  m.visible_at_micros = now + timeout * kMicrosPerSecond;
+  m.visible_at_micros =
+      now + static_cast<int64_t>(static_cast<double>(timeout * kMicrosPerSecond) * scale);
   q.Reindex(m, old_visible_at, m.reason, now);
   batch->Put(keyspace::MessageKey('s', q.uid, m.seq), EncodeStateRecord(m));
   if (timeout == 0) *made_visible = true;
@@ -176,7 +177,7 @@ void SqsService::ChangeMessageVisibility(CallPtr call) {
   queue->Promote(now);
   storage::WriteBatch batch;
   bool made_visible = false;
-  Status st = ChangeOne(*queue, handle, timeout, now, &batch, &made_visible);
+  Status st = ChangeOne(*queue, handle, timeout, options_.time_scale, now, &batch, &made_visible);
   if (!st.ok()) return Fail(call, st);
   Submit(std::move(batch), call, [this, call, queue, made_visible](const Status& s) {
     if (!s.ok()) return Fail(call, s);
@@ -206,7 +207,8 @@ void SqsService::ChangeMessageVisibilityBatch(CallPtr call) {
     ack.id = std::string(o.at("Id").get_string());
     ack.handle = std::string(InputString(o, "ReceiptHandle").value_or(""));
     ack.visibility = InputInt(o, "VisibilityTimeout").value_or(0);
-    ack.status = ChangeOne(*queue, ack.handle, ack.visibility, now, &batch, &made_visible);
+    ack.status = ChangeOne(*queue, ack.handle, ack.visibility, options_.time_scale, now, &batch,
+                           &made_visible);
     acks.push_back(std::move(ack));
   }
   Submit(std::move(batch), call,

@@ -93,13 +93,14 @@ void SqsService::ReceiveMessage(CallPtr call) {
 
 namespace {
 
-// A receive of `m` at `now`: counted, a new receipt, in flight for `vt` seconds, and its
+// A receive of `m` at `now`: counted, a new receipt, in flight for `vt_micros`, and its
 // state record in `batch`. The caller reindexes `m` if it is in the queue's indexes.
-void MarkReceived(const Queue& q, Message& m, int64_t now, int64_t vt, storage::WriteBatch* batch) {
+void MarkReceived(const Queue& q, Message& m, int64_t now, int64_t vt_micros,
+                  storage::WriteBatch* batch) {
   ++m.receive_count;
   if (m.first_receive_micros == 0) m.first_receive_micros = now;
   ++m.receipt_gen;
-  m.visible_at_micros = now + vt * kMicrosPerSecond;
+  m.visible_at_micros = now + vt_micros;
   m.reason = Hidden::kInflight;
   batch->Put(keyspace::MessageKey('s', q.uid, m.seq), EncodeStateRecord(m));
 }
@@ -175,7 +176,7 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
       }
       const int64_t old_visible_at = m.visible_at_micros;
       const Hidden old_reason = m.reason;
-      MarkReceived(*q, m, now, vt, &batch);
+      MarkReceived(*q, m, now, VisibilityMicros(vt), &batch);
       q->Reindex(m, old_visible_at, old_reason, now);
       AddMessageOutput(&reply, *q, m, request, now);
       received.emplace_back(seq, m.receipt_gen);
@@ -325,7 +326,7 @@ std::shared_ptr<Waiter> SqsService::HandOffLocked(Queue& q, std::vector<Message>
     }
     if (!m.VisibleAt(now)) continue;  // delayed
     // A new message: no redrive or retention check; indexed when committed.
-    MarkReceived(q, m, now, vt, batch);
+    MarkReceived(q, m, now, VisibilityMicros(vt), batch);
     handed->push_back(m.seq);
   }
   if (handed->empty()) return nullptr;

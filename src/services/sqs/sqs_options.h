@@ -37,6 +37,9 @@ struct SqsOptions {
   // MaxNumberOfMessagesPerSecond; unlimited tasks move at default_move_rate).
   std::chrono::milliseconds move_task_step{100};
   int32_t default_move_rate = 500;
+  // Visibility timeouts (ReceiveMessage, ChangeMessageVisibility, the queue's) last this many
+  // times their seconds (--time-scale, for tests); the values reported stay as given.
+  double time_scale = 1.0;
 };
 
 }  // namespace tidepool::sqs

@@ -179,6 +179,11 @@ class SqsService final : public protocol::Service {
   void ListMessageMoveTasks(protocol::CallPtr call);
   void CancelMessageMoveTask(protocol::CallPtr call);
 
+  // A visibility timeout of `seconds`, in microseconds, times options_.time_scale.
+  int64_t VisibilityMicros(int64_t seconds) const {
+    return static_cast<int64_t>(static_cast<double>(seconds) * 1e6 * options_.time_scale);
+  }
+
   // --- sqs_service.cc: registry, URLs, commits, listeners
   static std::string RegistryKey(std::string_view account, std::string_view region,
                                  std::string_view name);
