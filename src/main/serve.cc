@@ -22,6 +22,7 @@
 #include "engine/beast_http_sink.h"
 #include "engine/lambda_async_invoke.h"
 #include "engine/lambda_function_sink.h"
+#include "engine/s3_notification_delivery.h"
 #include "engine/sns_delivery.h"
 #include "engine/sqs_queue_sink.h"
 #include "engine/state_machine_tasks.h"
@@ -213,6 +214,9 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("cannot start SNS delivery: {}", s.ToString());
     return 1;
   }
+  // S3 event notifications to queues, topics and functions.
+  engine::S3NotificationDelivery s3_notifications(io, queue_sink, &function_sink, &sns);
+  s3.SetNotificationSink(&s3_notifications);
   engine::LambdaAsyncInvokeOptions async_options;
   async_options.time_scale = options.time_scale;
   engine::LambdaAsyncInvoke lambda_async(lambda, io, async_options);

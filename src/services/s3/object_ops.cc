@@ -240,6 +240,8 @@ void S3Service::PutObject(CallPtr call) {
   auto commit = [this, call, bucket = *bucket, key = std::move(key), record,
                  precondition = std::move(precondition)]() mutable {
     json::object output{{"ETag", Quoted(record->etag)}};
+    const uint64_t size = record->size;
+    const std::string etag = record->etag;
     if (!record->checksum_algorithm.empty()) {
       output[ChecksumMember(*ParseChecksumAlgorithm(record->checksum_algorithm))] =
           record->checksum;
@@ -248,11 +250,13 @@ void S3Service::PutObject(CallPtr call) {
     if (auto* sse = record->headers.if_contains("ServerSideEncryption")) {
       output["ServerSideEncryption"] = *sse;
     }
-    CommitObject(bucket, std::move(key), std::move(*record), std::move(precondition),
-                 [call, output = std::move(output)](Status st) mutable {
-                   if (!st.ok()) return Fail(call, st);
-                   call->Reply(std::move(output));
-                 });
+    CommitObject(
+        bucket, key, std::move(*record), std::move(precondition),
+        [this, call, bucket, key, size, etag, output = std::move(output)](Status st) mutable {
+          if (!st.ok()) return Fail(call, st);
+          call->Reply(std::move(output));
+          Notify(bucket, "s3:ObjectCreated:Put", key, size, etag, call->context());
+        });
   };
   if (!body->file) {
     record->body = std::move(body->inline_body);
@@ -329,32 +333,40 @@ void S3Service::DeleteObject(CallPtr call) {
   if (!bucket.ok()) return Fail(call, bucket.status());
   std::string key(InputStringView(call->input(), "Key").value_or(""));
   std::string if_match(InputStringView(call->input(), "IfMatch").value_or(""));
-  DeleteKey(*bucket, std::move(key), std::move(if_match), [call](Status st) {
+  DeleteKey(*bucket, key, std::move(if_match), [this, call, bucket = *bucket, key](Status st) {
     if (!st.ok()) return Fail(call, st);
     call->Reply({});
+    Notify(bucket, "s3:ObjectRemoved:Delete", key, 0, "", call->context());
   });
 }
 
 void S3Service::DeleteKey(const std::shared_ptr<Bucket>& bucket, std::string key,
                           std::string if_match, std::function<void(Status)> done) {
+  // `done` never runs under the bucket's lock (it may notify, which takes it).
   std::unique_lock lock(bucket->mu);
   const std::string store_key = keyspace::ObjectKey(bucket->record.uid, key);
   auto old_value = store_.Get(store_key);
-  if (!old_value.ok()) return done(old_value.status());
+  Status refused;
   uint64_t old_file = 0;
-  if (old_value->has_value()) {
+  if (!old_value.ok()) {
+    refused = old_value.status();
+  } else if (old_value->has_value()) {
     auto old = DecodeObject(**old_value);
     if (old.ok()) {
       old_file = old->file;
       if (!if_match.empty() && !EtagMatches(if_match, old->etag)) {
-        return done(S3Status(S3Error::kPreconditionFailed,
-                             "At least one of the pre-conditions you specified did not hold"));
+        refused = S3Status(S3Error::kPreconditionFailed,
+                           "At least one of the pre-conditions you specified did not hold");
       }
     }
-  } else if (!if_match.empty()) {
-    return done(NoSuchKey());
   } else {
-    return done(Status::Ok());  // deleting a missing key succeeds, as on AWS
+    lock.unlock();
+    // Deleting a missing key succeeds, as on AWS (unless it had to match an ETag).
+    return done(if_match.empty() ? Status::Ok() : NoSuchKey());
+  }
+  if (!refused.ok()) {
+    lock.unlock();
+    return done(refused);
   }
   storage::WriteBatch batch;
   batch.Delete(store_key);
@@ -396,20 +408,22 @@ void S3Service::DeleteObjects(CallPtr call) {
   for (const json::value& item : *objects) {
     std::string key;
     if (item.is_object()) key = std::string(InputStringView(item.get_object(), "Key").value_or(""));
-    DeleteKey(*bucket, key, "", [progress, key, quiet, finish](Status st) {
-      std::unique_lock lock(progress->mu);
-      if (st.ok()) {
-        if (!quiet) progress->deleted.push_back(json::object{{"Key", key}});
-      } else {
-        auto error = ToAwsError(st);
-        progress->errors.push_back(
-            json::object{{"Key", key}, {"Code", error.code}, {"Message", error.message}});
-      }
-      if (--progress->pending == 0) {
-        lock.unlock();
-        finish();
-      }
-    });
+    DeleteKey(*bucket, key, "",
+              [this, call, bucket = *bucket, progress, key, quiet, finish](Status st) {
+                if (st.ok()) Notify(bucket, "s3:ObjectRemoved:Delete", key, 0, "", call->context());
+                std::unique_lock lock(progress->mu);
+                if (st.ok()) {
+                  if (!quiet) progress->deleted.push_back(json::object{{"Key", key}});
+                } else {
+                  auto error = ToAwsError(st);
+                  progress->errors.push_back(
+                      json::object{{"Key", key}, {"Code", error.code}, {"Message", error.message}});
+                }
+                if (--progress->pending == 0) {
+                  lock.unlock();
+                  finish();
+                }
+              });
   }
 }
 
@@ -471,11 +485,15 @@ void S3Service::CopyObject(CallPtr call) {
       result[ChecksumMember(*alg)] = record->checksum;
     }
     json::object output{{"CopyObjectResult", std::move(result)}};
-    CommitObject(bucket, std::move(key), std::move(*record), nullptr,
-                 [call, output = std::move(output)](Status st) mutable {
-                   if (!st.ok()) return Fail(call, st);
-                   call->Reply(std::move(output));
-                 });
+    const uint64_t size = record->size;
+    const std::string etag = record->etag;
+    CommitObject(
+        bucket, key, std::move(*record), nullptr,
+        [this, call, bucket, key, size, etag, output = std::move(output)](Status st) mutable {
+          if (!st.ok()) return Fail(call, st);
+          call->Reply(std::move(output));
+          Notify(bucket, "s3:ObjectCreated:Copy", key, size, etag, call->context());
+        });
   };
   if (record->file == 0) return commit();
   RunBlocking([this, call, record, commit = std::move(commit)]() mutable {

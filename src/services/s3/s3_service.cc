@@ -27,7 +27,7 @@ struct S3ServiceTable {
     std::string_view operation;
     S3Service::Handler handler;
   };
-  static constexpr std::array<Entry, 44> kEntries{{
+  static constexpr std::array<Entry, 46> kEntries{{
       {"AbortMultipartUpload", &S3Service::AbortMultipartUpload},
       {"CompleteMultipartUpload", &S3Service::CompleteMultipartUpload},
       {"CopyObject", &S3Service::CopyObject},
@@ -47,6 +47,7 @@ struct S3ServiceTable {
       {"GetBucketCors", &S3Service::GetBucketConfig},
       {"GetBucketEncryption", &S3Service::GetBucketConfig},
       {"GetBucketLocation", &S3Service::GetBucketLocation},
+      {"GetBucketNotificationConfiguration", &S3Service::GetBucketNotificationConfiguration},
       {"GetBucketOwnershipControls", &S3Service::GetBucketConfig},
       {"GetBucketPolicy", &S3Service::GetBucketConfig},
       {"GetBucketTagging", &S3Service::GetBucketConfig},
@@ -64,6 +65,7 @@ struct S3ServiceTable {
       {"PutBucketAcl", &S3Service::PutBucketAcl},
       {"PutBucketCors", &S3Service::PutBucketConfig},
       {"PutBucketEncryption", &S3Service::PutBucketConfig},
+      {"PutBucketNotificationConfiguration", &S3Service::PutBucketNotificationConfiguration},
       {"PutBucketOwnershipControls", &S3Service::PutBucketConfig},
       {"PutBucketPolicy", &S3Service::PutBucketConfig},
       {"PutBucketTagging", &S3Service::PutBucketConfig},

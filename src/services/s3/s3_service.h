@@ -34,6 +34,7 @@
 #include "core/result.h"
 #include "protocol/service.h"
 #include "services/s3/body_store.h"
+#include "services/s3/notifications.h"
 #include "services/s3/records.h"
 #include "storage/commit_queue.h"
 #include "storage/store.h"
@@ -64,6 +65,10 @@ class S3Service final : public protocol::Service {
       const protocol::model::Operation& op, const protocol::BodyFraming& framing) override;
   boost::json::object Health() const override;
 
+  // Where event notifications go (the engine's). Set once, before serving; without one,
+  // notification configurations are stored and nothing is sent.
+  void SetNotificationSink(NotificationSink* sink) { notifications_ = sink; }
+
   struct Bucket {
     std::mutex mu;  // guards record, and orders object writes (see the header comment)
     BucketRecord record;
@@ -88,6 +93,12 @@ class S3Service final : public protocol::Service {
   void PutBucketConfig(protocol::CallPtr call);
   void GetBucketConfig(protocol::CallPtr call);
   void DeleteBucketConfig(protocol::CallPtr call);
+  // --- notification_ops.cc
+  void PutBucketNotificationConfiguration(protocol::CallPtr call);
+  void GetBucketNotificationConfiguration(protocol::CallPtr call);
+  // Sends `event` about `key` to every matching target of the bucket's configuration.
+  void Notify(const std::shared_ptr<Bucket>& bucket, std::string_view event, std::string_view key,
+              uint64_t size, std::string_view etag, const protocol::RequestContext& context);
   // --- object_ops.cc
   void PutObject(protocol::CallPtr call);
   void GetObject(protocol::CallPtr call);
@@ -147,6 +158,8 @@ class S3Service final : public protocol::Service {
   mutable std::shared_mutex registry_mu_;
   std::map<std::string, std::shared_ptr<Bucket>, std::less<>> buckets_;  // by name
   std::atomic<uint64_t> next_uid_{1};
+  NotificationSink* notifications_ = nullptr;
+  std::atomic<uint64_t> sequencer_{1};
 };
 
 }  // namespace tidepool::s3
