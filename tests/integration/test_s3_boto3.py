@@ -341,3 +341,53 @@ def test_objects_survive_restart(server, tidepool_factory):
     assert s3.get_object(Bucket="keep", Key="big")["Body"].read() == big
     assert s3.get_object(Bucket="keep", Key="small")["Body"].read() == b"small"
     assert s3.get_bucket_tagging(Bucket="keep")["TagSet"] == [{"Key": "a", "Value": "b"}]
+
+
+def _aws_chunked(data, chunk, trailer_value, signed=False):
+    out = b""
+    for i in range(0, len(data), chunk):
+        piece = data[i:i + chunk]
+        ext = b";chunk-signature=" + b"0" * 64 if signed else b""
+        out += b"%x" % len(piece) + ext + b"\r\n" + piece + b"\r\n"
+    out += b"0" + (b";chunk-signature=" + b"0" * 64 if signed else b"") + b"\r\n"
+    out += b"x-amz-checksum-crc32:" + trailer_value + b"\r\n\r\n"
+    return out
+
+
+@pytest.mark.parametrize("size", [100, 2 * 1024 * 1024 + 3])
+@pytest.mark.parametrize("transfer_chunked", [False, True])
+def test_aws_chunked_uploads_with_trailing_checksum(s3, endpoint, size, transfer_chunked):
+    """What the JS SDK and the CLI send for streams: aws-chunked with a trailing checksum, in
+    a Content-Length body or in HTTP chunks."""
+    import base64
+    import http.client
+    import struct
+    import zlib
+    s3.create_bucket(Bucket="chunky")
+    data = os.urandom(size)
+    crc = base64.b64encode(struct.pack(">I", zlib.crc32(data) & 0xffffffff))
+    port = int(endpoint.rsplit(":", 1)[1])
+    headers = {"x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+               "Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": str(size),
+               "x-amz-trailer": "x-amz-checksum-crc32", "x-amz-sdk-checksum-algorithm": "CRC32"}
+    for key, value, want in (("good", crc, 200), ("bad", b"AAAAAA==", 400)):
+        body = _aws_chunked(data, 64 * 1024, value, signed=(key == "bad"))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        if transfer_chunked:
+            pieces = [body[i:i + 100000] for i in range(0, len(body), 100000)]
+            conn.request("PUT", "/chunky/" + key, body=iter(pieces), headers=headers,
+                         encode_chunked=True)
+        else:
+            conn.request("PUT", "/chunky/" + key, body=body, headers=headers)
+        resp = conn.getresponse()
+        text = resp.read()
+        assert resp.status == want, text
+        if want == 400:
+            assert b"<Code>BadDigest</Code>" in text
+        conn.close()
+    got = s3.get_object(Bucket="chunky", Key="good", ChecksumMode="ENABLED")
+    assert got["Body"].read() == data
+    assert got["ChecksumCRC32"] == crc.decode()
+    assert got.get("ContentEncoding") in (None, "")
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket="chunky", Key="bad")
