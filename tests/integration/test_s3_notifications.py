@@ -101,3 +101,42 @@ def test_notification_configuration_errors(endpoint):
     assert len(s3.get_bucket_notification_configuration(Bucket="cfg")["QueueConfigurations"]) == 2
     s3.put_bucket_notification_configuration(Bucket="cfg", NotificationConfiguration={})
     assert "QueueConfigurations" not in s3.get_bucket_notification_configuration(Bucket="cfg")
+
+
+LAMBDA_HANDLER = """
+import json
+import boto3
+
+def handler(event, context):
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName="seen-by-lambda")["QueueUrl"]
+    record = event["Records"][0]
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(
+        {"name": record["eventName"], "key": record["s3"]["object"]["key"],
+         "size": record["s3"]["object"].get("size")}))
+"""
+
+
+def test_function_notification(endpoint):
+    """A .csv upload invokes a function (seed 002's start), which reports back through SQS."""
+    from lambda_helpers import zip_one
+    s3 = make_client(endpoint, "s3")
+    sqs = make_client(endpoint, "sqs", access_key="000000000000")
+    lam = make_client(endpoint, "lambda", access_key="000000000000")
+    url = sqs.create_queue(QueueName="seen-by-lambda")["QueueUrl"]
+    fn = lam.create_function(FunctionName="on-upload", Runtime="python3.12",
+                             Role="arn:aws:iam::000000000000:role/r", Handler="app.handler",
+                             Code={"ZipFile": zip_one("app.py", LAMBDA_HANDLER)}, Timeout=30)
+    lam.get_waiter("function_active_v2").wait(FunctionName="on-upload",
+                                              WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
+    s3 = make_client(endpoint, "s3", access_key="000000000000")
+    s3.create_bucket(Bucket="partner")
+    s3.put_bucket_notification_configuration(Bucket="partner", NotificationConfiguration={
+        "LambdaFunctionConfigurations": [{
+            "LambdaFunctionArn": fn["FunctionArn"], "Events": ["s3:ObjectCreated:*"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": ".csv"}]}}}]})
+    s3.put_object(Bucket="partner", Key="readme.txt", Body=b"ignored")
+    s3.put_object(Bucket="partner", Key="orders.csv", Body=b"id,qty\n1,2\n")
+    seen = receive(sqs, url, 1, timeout=30)
+    assert seen == [{"name": "ObjectCreated:Put", "key": "orders.csv", "size": 11}]
+    assert receive(sqs, url, 1, timeout=1.5) == []
