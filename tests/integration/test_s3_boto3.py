@@ -266,6 +266,10 @@ def test_transfer_manager_multipart(s3, tmp_path):
     head = s3.head_object(Bucket="bkt", Key="big.bin")
     assert head["ContentLength"] == len(data)
     assert head["ETag"].endswith('-3"')
+    attrs = s3.get_object_attributes(Bucket="bkt", Key="big.bin",
+                                     ObjectAttributes=["ETag", "ObjectSize", "ObjectParts"])
+    assert attrs["ObjectSize"] == len(data) and attrs["ObjectParts"]["TotalPartsCount"] == 3
+    assert '"%s"' % attrs["ETag"] == head["ETag"]
     out = tmp_path / "down.bin"
     s3.download_file("bkt", "big.bin", str(out), Config=config)
     assert out.read_bytes() == data

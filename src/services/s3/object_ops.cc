@@ -328,6 +328,42 @@ void S3Service::GetObject(CallPtr call) {
 
 void S3Service::HeadObject(CallPtr call) { GetObject(std::move(call)); }
 
+void S3Service::GetObjectAttributes(CallPtr call) {
+  const json::object& in = call->input();
+  auto bucket = InputBucket(*call);
+  if (!bucket.ok()) return Fail(call, bucket.status());
+  auto record = ReadObject(**bucket, InputStringView(in, "Key").value_or(""));
+  if (!record.ok()) return Fail(call, record.status());
+  const json::array* wanted = protocol::InputArray(in, "ObjectAttributes");
+  if (wanted == nullptr || wanted->empty()) {
+    return Fail(call, S3Status(S3Error::kInvalidArgument, "Invalid attribute name specified."));
+  }
+  json::object output{{"LastModified", std::floor(record->mtime)}};
+  for (const json::value& a : *wanted) {
+    std::string_view name = a.is_string() ? std::string_view(a.get_string()) : "";
+    if (name == "ETag") {
+      output["ETag"] = record->etag;  // without quotes, as AWS returns it here
+    } else if (name == "ObjectSize") {
+      output["ObjectSize"] = record->size;
+    } else if (name == "StorageClass") {
+      const json::value* sc = record->headers.if_contains("StorageClass");
+      output["StorageClass"] = sc ? *sc : json::value("STANDARD");
+    } else if (name == "Checksum") {
+      if (auto alg = ParseChecksumAlgorithm(record->checksum_algorithm)) {
+        output["Checksum"] =
+            json::object{{ChecksumMember(*alg), record->checksum},
+                         {"ChecksumType", record->parts > 0 ? "COMPOSITE" : "FULL_OBJECT"}};
+      }
+    } else if (name == "ObjectParts") {
+      if (record->parts > 0)
+        output["ObjectParts"] = json::object{{"TotalPartsCount", record->parts}};
+    } else {
+      return Fail(call, S3Status(S3Error::kInvalidArgument, "Invalid attribute name specified."));
+    }
+  }
+  call->Reply(std::move(output));
+}
+
 void S3Service::DeleteObject(CallPtr call) {
   auto bucket = InputBucket(*call);
   if (!bucket.ok()) return Fail(call, bucket.status());

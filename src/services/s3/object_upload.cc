@@ -39,7 +39,14 @@ void ObjectUpload::Write(std::string_view piece) {
 }
 
 void ObjectUpload::Data(std::string_view data) {
+  constexpr uint64_t kMaxObjectSize = 5ULL * 1024 * 1024 * 1024;  // a PUT or a part
   if (!error_.ok()) return;
+  if (digests_.size() + data.size() > kMaxObjectSize) {
+    error_ =
+        S3Status(S3Error::kEntityTooLarge, "Your proposed upload exceeds the maximum allowed size");
+    file_.reset();  // the temp file goes now, not when the rest of the body has been read
+    return;
+  }
   digests_.Update(data);
   if (!file_ && (force_file_ || buffer_.size() + data.size() > inline_limit_)) {
     auto temp = bodies_.CreateTemp();

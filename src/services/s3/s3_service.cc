@@ -27,7 +27,7 @@ struct S3ServiceTable {
     std::string_view operation;
     S3Service::Handler handler;
   };
-  static constexpr std::array<Entry, 46> kEntries{{
+  static constexpr std::array<Entry, 47> kEntries{{
       {"AbortMultipartUpload", &S3Service::AbortMultipartUpload},
       {"CompleteMultipartUpload", &S3Service::CompleteMultipartUpload},
       {"CopyObject", &S3Service::CopyObject},
@@ -53,6 +53,7 @@ struct S3ServiceTable {
       {"GetBucketTagging", &S3Service::GetBucketConfig},
       {"GetBucketVersioning", &S3Service::GetBucketVersioning},
       {"GetObject", &S3Service::GetObject},
+      {"GetObjectAttributes", &S3Service::GetObjectAttributes},
       {"GetObjectTagging", &S3Service::GetObjectTagging},
       {"GetPublicAccessBlock", &S3Service::GetBucketConfig},
       {"HeadBucket", &S3Service::HeadBucket},

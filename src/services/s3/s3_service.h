@@ -103,6 +103,7 @@ class S3Service final : public protocol::Service {
   void PutObject(protocol::CallPtr call);
   void GetObject(protocol::CallPtr call);
   void HeadObject(protocol::CallPtr call);
+  void GetObjectAttributes(protocol::CallPtr call);
   void DeleteObject(protocol::CallPtr call);
   void DeleteObjects(protocol::CallPtr call);
   void CopyObject(protocol::CallPtr call);
