@@ -26,6 +26,7 @@
 #include "host_steal.h"
 #include "kinesis_workloads.h"
 #include "messaging_scenarios.h"
+#include "s3_scenarios.h"
 #include "setup_client.h"
 #include "signed_request_builder.h"
 #include "startup_probe.h"
@@ -59,6 +60,7 @@ std::string Target(const std::string& scenario, const std::string& durability, s
   if (scenario == "drain") target = ">=2M rec/s";
   if (scenario == "sqs-send") target = memory ? ">=45k req/s" : ">=25k req/s";
   if (scenario == "sqs-cycle") target = ">=15k cycles/s (records/s)";
+  if (scenario == "s3-put" || scenario == "s3-get") target = memory ? ">=20k req/s" : "";
   if (scenario == "sqs-longpoll-latency" || scenario == "sns-publish-latency") {
     target = "p99<1ms (send->receive)";
   }
@@ -143,10 +145,21 @@ int RunLoad(const LoadOptions& options) {
                                      options.latency_samples / 10,
                                      std::chrono::microseconds(options.park_us)};
   MessagingScenarios messaging(messaging_options, builder, setup);
+  S3Scenarios s3(RunOptions{host, port, 1, std::chrono::milliseconds(options.warmup_ms),
+                            std::chrono::milliseconds(options.duration_ms)},
+                 options.record_bytes, setup);
 
   std::vector<Row> rows;
   PrintHeader();
   for (const std::string& scenario : options.scenarios) {
+    if (S3Scenarios::Knows(scenario)) {
+      s3.Run(scenario, options.concurrency, [&](size_t concurrency, RunResult result) {
+        Row row{scenario, concurrency, std::move(result), -1};
+        PrintRow(row, options.durability_label);
+        rows.push_back(std::move(row));
+      });
+      continue;
+    }
     if (MessagingScenarios::Knows(scenario)) {
       // From the start of one concurrency level (or the queue setup before the first) to its
       // result.
@@ -286,7 +299,7 @@ int main(int argc, char** argv) {
   load_cmd
       ->add_option("--scenarios", load.scenarios,
                    "put-record, put-records, drain, sqs-send, sqs-cycle, "
-                   "sqs-longpoll-latency, sns-publish-latency")
+                   "sqs-longpoll-latency, sns-publish-latency, s3-put, s3-get")
       ->delimiter(',');
   load_cmd->add_option("--concurrency", load.concurrency, "connections per run")->delimiter(',');
   load_cmd->add_option("--duration-ms", load.duration_ms, "measured window per timed run");

@@ -20,7 +20,7 @@ DURABILITIES="${DURABILITIES:-memory sync}"
 SERVER_CPU="${SERVER_CPU:-0}"
 BENCH_CPU="${BENCH_CPU:-1}"
 read -r -a EXTRA <<<"${BENCH_ARGS:-}"
-SCENARIOS="${SCENARIOS:-put-record,put-records,drain,sqs-send,sqs-cycle,sqs-longpoll-latency,sns-publish-latency,filter-policy}"
+SCENARIOS="${SCENARIOS:-put-record,put-records,drain,sqs-send,sqs-cycle,sqs-longpoll-latency,sns-publish-latency,s3-put,s3-get,filter-policy}"
 LOAD_SCENARIOS="$(tr ',' '\n' <<<"$SCENARIOS" | grep -v -x -e filter-policy -e '' | paste -sd, -)" || true
 RUN_FILTER=0
 if tr ',' '\n' <<<"$SCENARIOS" | grep -q -x filter-policy; then RUN_FILTER=1; fi

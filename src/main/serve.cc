@@ -23,6 +23,7 @@
 #include "engine/lambda_async_invoke.h"
 #include "engine/lambda_function_sink.h"
 #include "engine/mapping_engine.h"
+#include "engine/s3_notification_delivery.h"
 #include "engine/sns_delivery.h"
 #include "engine/sqs_queue_sink.h"
 #include "engine/state_machine_tasks.h"
@@ -42,6 +43,7 @@
 #include "services/kinesis/kinesis_service.h"
 #include "services/lambda/keyspace.h"
 #include "services/lambda/lambda_service.h"
+#include "services/s3/s3_service.h"
 #include "services/sns/keyspace.h"
 #include "services/sns/sns_service.h"
 #include "services/sqs/keyspace.h"
@@ -193,6 +195,18 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
 
+  // S3: bodies too large for the store live under the data dir (a temporary one in memory
+  // mode), published before their records commit (services/s3/body_store.h).
+  s3::S3Options s3_options;
+  s3_options.body_dir =
+      *durability == storage::Durability::kMemory ? lambda_tmp + "/s3" : options.data_dir + "/s3";
+  s3_options.sync_bodies = *durability == storage::Durability::kSync;
+  s3::S3Service s3(**store, commits, clock, s3_options);
+  if (Status s = s3.Recover(); !s.ok()) {
+    spdlog::error("cannot recover S3 state: {}", s.ToString());
+    return 1;
+  }
+
   // The engine: SNS deliveries to SQS queues, HTTP endpoints and Lambda functions.
   engine::SqsQueueSink queue_sink(sqs);
   engine::BeastHttpSink http_sink(io);
@@ -203,6 +217,9 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("cannot start SNS delivery: {}", s.ToString());
     return 1;
   }
+  // S3 event notifications to queues, topics and functions.
+  engine::S3NotificationDelivery s3_notifications(io, queue_sink, &function_sink, &sns);
+  s3.SetNotificationSink(&s3_notifications);
   engine::LambdaAsyncInvokeOptions async_options;
   async_options.time_scale = options.time_scale;
   engine::LambdaAsyncInvoke lambda_async(lambda, io, async_options);
@@ -234,7 +251,7 @@ int RunServe(const ServeOptions& options) {
   router_options.clock = &clock;
   protocol::Router router(std::move(router_options));
   for (protocol::Service* service : std::initializer_list<protocol::Service*>{
-           &kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda}) {
+           &kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda, &s3}) {
     if (Status s = router.AddService(*service); !s.ok()) {
       spdlog::error("cannot register {}: {}", service->Name(), s.message());
       return 1;
@@ -254,12 +271,13 @@ int RunServe(const ServeOptions& options) {
   http::HttpServerOptions http_options;
   http_options.host = options.host;
   http_options.port = options.port;
+  http_options.body_streamer = router.AsBodyStreamer();
   http::HttpServer server(io, http_options, router.AsHandler());
 
   HealthSources health{
       started,
       options.durability,
-      {&kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda},
+      {&kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda, &s3},
       &server,
       &commits,
       &sns_delivery};

@@ -4,6 +4,7 @@
 #include <boost/beast/core/string.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <exception>
 #include <random>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "core/encoding.h"
 #include "protocol/codec/json_codec.h"
 #include "protocol/codec/rest_json_codec.h"
+#include "protocol/codec/rest_xml_codec.h"
 #include "protocol/http/query_string.h"
 
 namespace tidepool::protocol {
@@ -204,6 +206,13 @@ Status Router::AddService(Service& service) {
   if (model.protocol == model::Protocol::kRestJson) {
     if (Status s = rest_routes_.AddService(service); !s.ok()) return s;
   }
+  if (model.protocol == model::Protocol::kRestXml) {
+    if (rest_xml_service_ != nullptr) {
+      return Status::AlreadyExists("a rest-xml service is already registered");
+    }
+    rest_xml_service_ = &service;
+    s3_routes_ = std::make_unique<S3Routes>(model);
+  }
   // Query services are reached through their protocol hook.
   services_.push_back(&service);
   return Status::Ok();
@@ -244,6 +253,116 @@ const Router::InternalRoute* Router::FindInternalRoute(bhttp::verb method,
   return best;
 }
 
+namespace {
+
+// Feeds a streamed body to the service's consumer, then hands the request to the router.
+class ConsumerSink final : public http::BodySink {
+ public:
+  using Finisher = std::function<void(HttpRequest&&, Responder, std::shared_ptr<BodyConsumer>)>;
+  ConsumerSink(std::shared_ptr<BodyConsumer> consumer, Finisher finish)
+      : consumer_(std::move(consumer)), finish_(std::move(finish)) {}
+  void Write(std::string_view piece) override { consumer_->Write(piece); }
+  void Finish(HttpRequest&& head, Responder respond) override {
+    finish_(std::move(head), std::move(respond), std::move(consumer_));
+  }
+
+ private:
+  std::shared_ptr<BodyConsumer> consumer_;
+  Finisher finish_;
+};
+
+BodyFraming FramingOf(const HttpRequest& request) {
+  BodyFraming framing;
+  framing.content_encoding = std::string(request[bhttp::field::content_encoding]);
+  framing.content_sha256 = std::string(request["x-amz-content-sha256"]);
+  framing.trailer = std::string(request["x-amz-trailer"]);
+  std::string_view decoded = request["x-amz-decoded-content-length"];
+  uint64_t n = 0;
+  if (!decoded.empty() && std::from_chars(decoded.data(), decoded.data() + decoded.size(), n).ptr ==
+                              decoded.data() + decoded.size()) {
+    framing.decoded_length = n;
+  }
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  constexpr std::string_view kChecksumPrefix = "x-amz-checksum-";
+  if (std::string_view sdk = request["x-amz-sdk-checksum-algorithm"]; !sdk.empty()) {
+    framing.checksum_algorithm = lower(sdk);
+  } else if (std::string_view alg = request["x-amz-checksum-algorithm"]; !alg.empty()) {
+    framing.checksum_algorithm = lower(alg);
+  } else if (StartsWithIgnoreCase(framing.trailer, kChecksumPrefix)) {
+    framing.checksum_algorithm = lower(framing.trailer.substr(kChecksumPrefix.size()));
+  } else {
+    for (const auto& field : request) {
+      std::string name = lower(field.name_string());
+      if (name.starts_with(kChecksumPrefix) && name != "x-amz-checksum-type" &&
+          name != "x-amz-checksum-algorithm") {
+        framing.checksum_algorithm = name.substr(kChecksumPrefix.size());
+      }
+    }
+  }
+  return framing;
+}
+
+// Whether `op`'s payload is a blob (an object's bytes): the operations a consumer may take.
+bool HasBlobPayload(const model::ServiceModel& model, const model::Operation& op) {
+  if (op.input == model::kNoShape) return false;
+  const model::Shape& shape = model.shape(op.input);
+  if (shape.payload.empty()) return false;
+  for (const model::Member& m : model.MembersOf(shape)) {
+    if (m.name == shape.payload) return model.shape(m.shape).type == model::ShapeType::kBlob;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool Router::ClaimedByRestXml(const HttpRequest& request, std::string_view query) const {
+  if (rest_xml_service_ == nullptr) return false;
+  return !VirtualHostBucket(request[bhttp::field::host]).empty() ||
+         SigningService(request, query) == rest_xml_service_->Model().signing_name;
+}
+
+bool Router::RoutesToRestXml(const HttpRequest& request, std::string_view path,
+                             std::string_view query) const {
+  if (rest_xml_service_ == nullptr) return false;
+  if (path.substr(0, kInternalPrefix.size()) == kInternalPrefix) return false;
+  if (request.find("x-amz-target") != request.end()) return false;
+  if (ClaimedByRestXml(request, query)) return true;
+  if (query.find("Action=") != std::string_view::npos) return false;
+  if (StartsWithIgnoreCase(request[bhttp::field::content_type],
+                           "application/x-www-form-urlencoded") ||
+      StartsWithIgnoreCase(request[bhttp::field::content_type], "application/x-amz-json")) {
+    return false;
+  }
+  return rest_routes_.empty() ||
+         rest_routes_.Match(request.method(), path, query, SigningService(request, query))
+                 .service == nullptr;
+}
+
+http::BodyStreamer Router::AsBodyStreamer() const {
+  return [this](const HttpRequest& head) -> std::shared_ptr<http::BodySink> {
+    auto [path, query] = http::SplitTarget(head.target());
+    if (!RoutesToRestXml(head, path, query)) return nullptr;
+    S3Target target = s3_routes_->Resolve(head, path, query);
+    if (target.operation == nullptr ||
+        !HasBlobPayload(rest_xml_service_->Model(), *target.operation)) {
+      return nullptr;
+    }
+    auto consumer = rest_xml_service_->OpenBodyConsumer(*target.operation, FramingOf(head));
+    if (!consumer) return nullptr;
+    return std::make_shared<ConsumerSink>(
+        std::move(consumer),
+        [this](HttpRequest&& request, Responder respond, std::shared_ptr<BodyConsumer> consumer) {
+          auto [path, query] = http::SplitTarget(request.target());
+          HandleRestXml(std::move(request), std::move(respond), NewRequestId(), path, query,
+                        std::move(consumer));
+        });
+  };
+}
+
 void Router::Handle(HttpRequest&& request, Responder respond) const {
   std::string request_id = NewRequestId();
   // `path`, `query` and the X-Amz-Target value view into `request`: they stay valid until a
@@ -267,6 +386,10 @@ void Router::Handle(HttpRequest&& request, Responder respond) const {
     return HandleJson(std::move(request), std::move(respond), std::move(request_id), path, query,
                       it->value());
   }
+  if (ClaimedByRestXml(request, query)) {
+    return HandleRestXml(std::move(request), std::move(respond), std::move(request_id), path, query,
+                         nullptr);
+  }
   if (!FindAction(request, query).empty()) {
     return HandleQuery(std::move(request), std::move(respond), std::move(request_id), path, query);
   }
@@ -282,6 +405,10 @@ void Router::Handle(HttpRequest&& request, Responder respond) const {
       StartsWithIgnoreCase(request[bhttp::field::content_type], "application/x-amz-json")) {
     return respond(
         JsonErrorResponse(UnknownOperation(), RequestJsonContentType(request), request_id));
+  }
+  if (rest_xml_service_ != nullptr) {
+    return HandleRestXml(std::move(request), std::move(respond), std::move(request_id), path, query,
+                         nullptr);
   }
   respond(JsonErrorResponse(AwsError{"UnknownOperationException",
                                      "No service handles " + std::string(request.method_string()) +
@@ -413,6 +540,76 @@ void Router::HandleRest(const RestMatch& match, HttpRequest&& request, Responder
                         500,
                         false,
                         {}});
+  }
+}
+
+void Router::HandleRestXml(HttpRequest&& request, Responder respond, std::string request_id,
+                           std::string_view path, std::string_view query,
+                           std::shared_ptr<BodyConsumer> consumer) const {
+  Service& service = *rest_xml_service_;
+  const model::ServiceModel& model = service.Model();
+  const bool head = request.method() == bhttp::verb::head;
+  auto fail = [&](const AwsError& error) {
+    respond(rest_xml_codec::EncodeError(error, request_id, head));
+  };
+  S3Target target = s3_routes_->Resolve(request, path, query);
+  if (target.operation == nullptr) {
+    return fail(AwsError{"MethodNotAllowed",
+                         "The specified method is not allowed against this resource.",
+                         405,
+                         true,
+                         {}});
+  }
+  const model::Operation* op = target.operation;
+  auto auth = authenticator_.Authenticate(request, path, query, /*json_protocol=*/false,
+                                          /*s3=*/true);
+  if (auto* error = std::get_if<AwsError>(&auth)) return fail(*error);
+  RequestContext context = MakeContext(request, request_id, std::move(std::get<AuthInfo>(auth)));
+  rest_xml_codec::Labels labels;
+  if (!target.bucket.empty()) labels.emplace_back("Bucket", target.bucket);
+  if (!target.key.empty()) labels.emplace_back("Key", target.key);
+  const bool blob_payload = HasBlobPayload(model, *op);
+  if (!consumer && blob_payload) consumer = service.OpenBodyConsumer(*op, FramingOf(request));
+  if (consumer && !request.body().empty()) {
+    consumer->Write(request.body());
+    request.body().clear();
+  }
+  auto decoded = rest_xml_codec::DecodeRequest(model, *op, labels, query, request,
+                                               blob_payload && consumer ? "" : request.body());
+  if (auto* error = std::get_if<AwsError>(&decoded)) return fail(*error);
+  auto done = [respond, &model, op, request_id, head](Outcome outcome) {
+    const std::string_view root = S3Routes::ResultRoot(op->name);
+    auto tag = [&](HttpResponse& response) {
+      response.set("x-amz-request-id", request_id);
+      response.set("x-amz-id-2", Base64Encode(request_id));
+    };
+    if (auto* output = std::get_if<boost::json::object>(&outcome)) {
+      HttpResponse response = rest_xml_codec::EncodeResponse(model, *op, *output, root);
+      tag(response);
+      respond(std::move(response));
+    } else if (auto* streamed = std::get_if<StreamedOutput>(&outcome)) {
+      HttpResponse response = rest_xml_codec::EncodeResponse(model, *op, streamed->output, "");
+      if (streamed->status != 0) response.result(streamed->status);
+      tag(response);
+      respond.Stream(std::move(response), std::move(streamed->body));
+    } else if (auto* error = std::get_if<AwsError>(&outcome)) {
+      respond(rest_xml_codec::EncodeError(*error, request_id, head));
+    } else {
+      respond(rest_xml_codec::EncodeError(
+          AwsError{
+              "InternalError", "pre-encoded JSON output on a rest-xml operation", 500, false, {}},
+          request_id, head));
+    }
+  };
+  auto call = std::make_shared<Call>(
+      std::move(context), *op, std::move(std::get<boost::json::object>(decoded)), std::move(done));
+  call->set_body_consumer(std::move(consumer));
+  try {
+    service.Invoke(call);
+  } catch (const std::exception& e) {
+    spdlog::error("bug: {}.{} threw: {}", service.Name(), op->name, e.what());
+    call->Fail(AwsError{
+        "InternalError", "We encountered an internal error. Please try again.", 500, false, {}});
   }
 }
 

@@ -8,7 +8,10 @@
 //   method + path (+ query)   -> the rest-json service operation whose requestUri template
 //                                matches (RestRouteTable; ties between services broken by the
 //                                SigV4 credential scope's service name)
-//   anything else             -> 404 UnknownOperationException
+//   anything else             -> the rest-xml service (S3), if one is registered (S3Routes:
+//                                bucket, key and operation); else 404 UnknownOperationException
+// A request without X-Amz-Target whose Host names a bucket (virtual-hosted style) or whose
+// SigV4 credential scope says s3 goes to S3 before the query and rest-json checks.
 // then authenticates (see Authenticator), derives the RequestContext (account: the credentials'
 // account, else a 12-digit access key id, else the default; region: the SigV4 credential scope,
 // else the default; host: the Host header), decodes the input with the service's codec and
@@ -31,6 +34,7 @@
 #include "protocol/authenticator.h"
 #include "protocol/http/responder.h"
 #include "protocol/rest/rest_routes.h"
+#include "protocol/rest/s3_routes.h"
 #include "protocol/service.h"
 
 namespace tidepool::protocol {
@@ -75,6 +79,10 @@ class Router {
   void Handle(http::HttpRequest&& request, http::Responder respond) const;
   // A handler for HttpServer that forwards to Handle. The router must outlive the server.
   http::Handler AsHandler() const;
+  // A body streamer for HttpServer (HttpServerOptions::body_streamer): the body of a request
+  // that goes to a rest-xml operation whose service takes it in pieces (S3 PutObject,
+  // UploadPart) streams into the service's BodyConsumer; every other body is buffered.
+  http::BodyStreamer AsBodyStreamer() const;
 
   const std::vector<Service*>& services() const { return services_; }
 
@@ -94,6 +102,17 @@ class Router {
                   std::string_view path, std::string_view query, std::string_view target) const;
   void HandleRest(const RestMatch& match, http::HttpRequest&& request, http::Responder respond,
                   std::string request_id, std::string_view path, std::string_view query) const;
+  // The rest-xml service's request. `consumer`: the body's consumer when the body was
+  // streamed into it (the request's own body is then empty).
+  void HandleRestXml(http::HttpRequest&& request, http::Responder respond, std::string request_id,
+                     std::string_view path, std::string_view query,
+                     std::shared_ptr<BodyConsumer> consumer) const;
+  // Whether the rest-xml service should get this request before the other protocols are
+  // tried (virtual-hosted bucket, or signed for s3).
+  bool ClaimedByRestXml(const http::HttpRequest& request, std::string_view query) const;
+  // Whether `request` goes to the rest-xml service (the checks of Handle, without the body).
+  bool RoutesToRestXml(const http::HttpRequest& request, std::string_view path,
+                       std::string_view query) const;
   void HandleQuery(http::HttpRequest&& request, http::Responder respond, std::string request_id,
                    std::string_view path, std::string_view query) const;
   void HandleInternal(const InternalRoute& route, http::HttpRequest&& request,
@@ -110,6 +129,9 @@ class Router {
   std::vector<JsonRoute> json_routes_;
   std::vector<InternalRoute> internal_routes_;
   RestRouteTable rest_routes_;
+  // The rest-xml service (S3) and its addressing; at most one.
+  Service* rest_xml_service_ = nullptr;
+  std::unique_ptr<S3Routes> s3_routes_;
   ProtocolHandler query_handler_;
 };
 

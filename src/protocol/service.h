@@ -28,6 +28,9 @@
 #include "protocol/model/model.h"
 
 namespace tidepool::protocol {
+namespace http {
+class BodySource;
+}
 
 // An error as AWS reports it. `code` is the AWS error code ("ResourceNotFoundException").
 struct AwsError {
@@ -57,7 +60,36 @@ struct EncodedJson {
   std::string body;
 };
 
-using Outcome = std::variant<boost::json::object, AwsError, EncodedJson>;
+// An output whose payload member (a blob: an S3 object's bytes) is read in pieces from `body`
+// instead of held in the output object. Only the rest-xml codec sends it.
+struct StreamedOutput {
+  boost::json::object output;
+  std::shared_ptr<http::BodySource> body;
+  unsigned status = 0;  // 0: the operation's own (206 for a range)
+};
+
+using Outcome = std::variant<boost::json::object, AwsError, EncodedJson, StreamedOutput>;
+
+// How a request body is framed, from its headers: what a BodyConsumer needs to decode it
+// (S3's aws-chunked uploads, SigV4 streaming).
+struct BodyFraming {
+  std::string content_encoding;            // Content-Encoding
+  std::string content_sha256;              // x-amz-content-sha256 ("STREAMING-...", a hash)
+  std::string trailer;                     // x-amz-trailer (a trailing checksum's header name)
+  std::optional<uint64_t> decoded_length;  // x-amz-decoded-content-length
+  // The flexible checksum the client sends or asks for, lower case ("crc32"): from
+  // x-amz-sdk-checksum-algorithm / x-amz-checksum-algorithm, an x-amz-checksum-<alg> header
+  // or trailer; empty when none.
+  std::string checksum_algorithm;
+};
+
+// A request body taken in pieces, in order, as it arrives (Service::OpenBodyConsumer), before
+// the call is invoked. Called from one thread at a time; never blocks for long.
+class BodyConsumer {
+ public:
+  virtual ~BodyConsumer() = default;
+  virtual void Write(std::string_view piece) = 0;
+};
 
 // Decodes a raw request body as `op`'s input the way the protocol's codec does (see
 // Call::DecodeInput): the validated input object, or the error to reply.
@@ -108,6 +140,16 @@ class Call {
   bool DecodeInput();
 
   void Reply(boost::json::object output) { Complete(std::move(output)); }
+  void ReplyStreamed(boost::json::object output, std::shared_ptr<http::BodySource> body,
+                     unsigned status = 0) {
+    Complete(StreamedOutput{std::move(output), std::move(body), status});
+  }
+  // The consumer that took this call's payload (Service::OpenBodyConsumer): the payload member
+  // is then absent from input(). nullptr for other calls.
+  const std::shared_ptr<BodyConsumer>& body_consumer() const { return body_consumer_; }
+  void set_body_consumer(std::shared_ptr<BodyConsumer> consumer) {
+    body_consumer_ = std::move(consumer);
+  }
   void ReplyEncoded(EncodedJson output) { Complete(std::move(output)); }
   void Fail(AwsError error) { Complete(std::move(error)); }
   // Any of the three, for a handler that built its outcome in either form. The first
@@ -120,6 +162,7 @@ class Call {
   const model::Operation& operation_;
   boost::json::object input_;
   std::optional<RawInput> raw_;  // set until DecodeInput() for raw-input calls
+  std::shared_ptr<BodyConsumer> body_consumer_;
   Completion done_;
 };
 
@@ -140,6 +183,13 @@ class Service {
   // Call::DecodeInput() for any body its reader does not accept in full, so that clients see
   // exactly the codec's validation; other protocols always decode first.
   virtual bool TakesRawInput(const model::Operation& /*op*/) const { return false; }
+  // For an operation whose payload is a blob (rest-xml): a consumer to take the body in pieces
+  // as it arrives, instead of the codec buffering it into the input; nullptr (the default)
+  // buffers it. The consumer is handed to the call (Call::body_consumer) once the body is in.
+  virtual std::shared_ptr<BodyConsumer> OpenBodyConsumer(const model::Operation& /*op*/,
+                                                         const BodyFraming& /*framing*/) {
+    return nullptr;
+  }
   // Per-service status for GET /_tidepool/health, e.g. {"status":"running","streams":3}.
   virtual boost::json::object Health() const = 0;
 };

@@ -32,7 +32,7 @@ from sqs_helpers import queue_arn, receive_all, wait_move_task
 
 CLIENT_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
 # Services with a zoo below; "store" is the storage layer's own format-version record.
-ZOO_SERVICES = {"store", "kinesis", "sqs", "sns", "stepfunctions", "dynamodb", "lambda"}
+ZOO_SERVICES = {"store", "kinesis", "sqs", "sns", "stepfunctions", "dynamodb", "lambda", "s3"}
 
 
 def seeded_rng(name):
@@ -526,6 +526,98 @@ def test_dynamodb_zoo_survives_kill_9(tidepool_factory, tmp_path):
     # The idempotency token still answers the same request without applying it again.
     ddb.transact_write_items(ClientRequestToken="zoo-token", TransactItems=[
         {"Put": {"TableName": "zoo", "Item": {"pk": {"S": "t"}, "sk": {"N": "1"}}}}])
+
+
+# ----------------------------------------------------------------------------------------- S3
+
+def test_s3_zoo_survives_kill_9(tidepool_factory, tmp_path):
+    """Buckets, objects with bodies in the store and in files, a multipart upload with a part;
+    kill -9 during single and multipart uploads: every acknowledged object comes back whole,
+    and no body file is left that no record names."""
+    import hashlib
+    rng = seeded_rng("s3 zoo")
+    data_dir = tmp_path / "zoo"
+    server = tidepool_factory(durability="sync", data_dir=data_dir)
+    s3 = make_client(server.endpoint, "s3", connect_timeout=2, read_timeout=30)
+    s3.create_bucket(Bucket="zoo")
+    s3.put_bucket_tagging(Bucket="zoo", Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+    s3.put_object(Bucket="zoo", Key="inline", Body=b"small body", Metadata={"m": "1"})
+    big = os.urandom(1024 * 1024)
+    s3.put_object(Bucket="zoo", Key="file", Body=big)
+    upload = s3.create_multipart_upload(Bucket="zoo", Key="open")["UploadId"]
+    s3.upload_part(Bucket="zoo", Key="open", UploadId=upload, PartNumber=1, Body=big)
+    check_census(server.endpoint, "s3")
+
+    acked = {}  # key -> md5 of the acknowledged body
+    lock = threading.Lock()
+    writers = [make_client(server.endpoint, "s3", connect_timeout=2, read_timeout=30)
+               for _ in range(3)]
+
+    def put(i):
+        size = rng.choice([10, 1000, 300 * 1024, 2 * 1024 * 1024])
+        body = os.urandom(size)
+        key = "single/%d" % rng.randrange(30)
+        writers[0].put_object(Bucket="zoo", Key=key, Body=body)
+        with lock:
+            acked[key] = hashlib.md5(body).hexdigest()
+
+    def multipart(i):
+        key = "multi/%d" % i
+        c = writers[1]
+        uid = c.create_multipart_upload(Bucket="zoo", Key=key)["UploadId"]
+        parts = []
+        for n in (1, 2):
+            body = os.urandom(5 * 1024 * 1024 if n == 1 else 1000)
+            parts.append((body, c.upload_part(Bucket="zoo", Key=key, UploadId=uid,
+                                              PartNumber=n, Body=body)["ETag"]))
+        c.complete_multipart_upload(Bucket="zoo", Key=key, UploadId=uid, MultipartUpload={
+            "Parts": [{"PartNumber": n + 1, "ETag": e} for n, (_, e) in enumerate(parts)]})
+        with lock:
+            acked[key] = hashlib.md5(b"".join(b for b, _ in parts)).hexdigest()
+
+    def delete(i):
+        key = "single/%d" % rng.randrange(30)
+        with lock:
+            acked.pop(key, None)  # a delete in flight: the key may or may not survive
+        writers[2].delete_object(Bucket="zoo", Key=key)
+
+    crash_under(server, [Load(put), Load(multipart), Load(delete)], rng)
+    server = tidepool_factory(durability="sync", data_dir=data_dir)
+    s3 = make_client(server.endpoint, "s3", read_timeout=60)
+    assert s3.get_bucket_tagging(Bucket="zoo")["TagSet"] == [{"Key": "k", "Value": "v"}]
+    assert s3.get_object(Bucket="zoo", Key="inline")["Metadata"] == {"m": "1"}
+    assert s3.get_object(Bucket="zoo", Key="file")["Body"].read() == big
+    parts = s3.list_parts(Bucket="zoo", Key="open", UploadId=upload)["Parts"]
+    assert [p["PartNumber"] for p in parts] == [1]
+    lost = []
+    for key, md5 in acked.items():
+        try:
+            body = s3.get_object(Bucket="zoo", Key=key)["Body"].read()
+        except botocore.exceptions.ClientError:
+            if key.startswith("single/"):
+                continue  # deleted by a delete acknowledged after the put
+            raise
+        if key.startswith("multi/") and hashlib.md5(body).hexdigest() != md5:
+            lost.append(key)
+    assert not lost, "acknowledged objects changed: %s" % lost
+    # Every object reads back whole (its ETag is its MD5, or a multipart ETag and its size).
+    objects = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket="zoo"):
+        objects += page.get("Contents", [])
+    for o in objects:
+        body = s3.get_object(Bucket="zoo", Key=o["Key"])["Body"].read()
+        assert len(body) == o["Size"]
+        if "-" not in o["ETag"]:
+            assert '"%s"' % hashlib.md5(body).hexdigest() == o["ETag"]
+    # No body file that no record names: files = file-backed objects + parts of open uploads.
+    open_parts = 0
+    for u in s3.list_multipart_uploads(Bucket="zoo").get("Uploads", []):
+        open_parts += len(s3.list_parts(Bucket="zoo", Key=u["Key"],
+                                        UploadId=u["UploadId"]).get("Parts", []))
+    files = os.listdir(data_dir / "s3" / "objects")
+    file_backed = sum(1 for o in objects if o["Size"] > 256 * 1024)
+    assert len(files) == file_backed + open_parts, (len(files), file_backed, open_parts)
+    assert os.listdir(data_dir / "s3" / "tmp") == []
 
 
 # ------------------------------------------------------------------------------------- Lambda

@@ -202,20 +202,10 @@ void HttpConnection::ReadHeader() {
   parser_.emplace();
   parser_->header_limit(options.header_limit);
   parser_->body_limit(options.body_limit);
-  parser_->eager(true);
-  // Fast path: a request usually arrives whole in one read. Parsing it straight from the
-  // buffer saves the asynchronous header and body reads (two trips through the strand).
-  beast::error_code ec;
-  while (!parser_->is_done() && buffer_.size() > 0) {
-    size_t used = parser_->put(buffer_.data(), ec);
-    buffer_.consume(used);
-    if (ec == bhttp::error::need_more) {
-      ec = {};
-      break;
-    }
-    if (ec) return OnReadError(ec);
-    if (used == 0) break;
-  }
+  // The header first: a streamer may take the body (StartStreamedBody) before any of it is
+  // parsed into the string body.
+  parser_->eager(false);
+  if (!PutBuffered()) return;
   if (parser_->is_header_done()) return OnHeader({});
   stream_.expires_after(options.header_timeout);
   bhttp::async_read_header(
@@ -223,8 +213,32 @@ void HttpConnection::ReadHeader() {
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
 }
 
+bool HttpConnection::PutBuffered() {
+  // Fast path: a request usually arrives whole in one read. Parsing it straight from the
+  // buffer saves the asynchronous header and body reads (two trips through the strand).
+  beast::error_code ec;
+  while (!parser_->is_done() && buffer_.size() > 0) {
+    size_t used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec == bhttp::error::need_more) break;
+    if (ec) {
+      OnReadError(ec);
+      return false;
+    }
+    if (used == 0 || (!parser_->eager() && parser_->is_header_done())) break;
+  }
+  return true;
+}
+
 void HttpConnection::OnHeader(beast::error_code ec) {
   if (ec) return OnReadError(ec);
+  if (parser_->is_done()) return DispatchParsed();
+  if (const BodyStreamer& streamer = state_->options().body_streamer) {
+    HttpRequest head(parser_->get().base());
+    if (auto sink = streamer(head)) return StartStreamedBody(std::move(sink));
+  }
+  parser_->eager(true);
+  if (!PutBuffered()) return;
   if (parser_->is_done()) return DispatchParsed();
   const auto& header = parser_->get();
   if (header.version() >= 11 && beast::iequals(header[bhttp::field::expect], "100-continue")) {
@@ -239,7 +253,65 @@ void HttpConnection::OnHeader(beast::error_code ec) {
 
 void HttpConnection::OnContinueWritten(beast::error_code ec) {
   if (ec) return Close();
+  if (body_sink_) return ReadStreamedPiece();
   ReadBody();
+}
+
+void HttpConnection::StartStreamedBody(std::shared_ptr<BodySink> sink) {
+  constexpr size_t kPieceSize = 256 * 1024;
+  body_sink_ = std::move(sink);
+  stream_parser_.emplace(std::move(*parser_));
+  parser_.reset();
+  stream_parser_->body_limit(state_->options().streamed_body_limit);
+  if (piece_.size() != kPieceSize) piece_.resize(kPieceSize);
+  const auto& header = stream_parser_->get();
+  if (header.version() >= 11 && beast::iequals(header[bhttp::field::expect], "100-continue")) {
+    stream_.expires_after(state_->options().body_timeout);
+    net::async_write(
+        stream_, net::buffer(kContinue.data(), kContinue.size()),
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnContinueWritten(ec); });
+    return;
+  }
+  ReadStreamedPiece();
+}
+
+void HttpConnection::ReadStreamedPiece() {
+  auto& body = stream_parser_->get().body();
+  body.data = piece_.data();
+  body.size = piece_.size();
+  stream_.expires_after(state_->options().body_timeout);
+  bhttp::async_read_some(
+      stream_, buffer_, *stream_parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnStreamedPiece(ec); });
+}
+
+void HttpConnection::OnStreamedPiece(beast::error_code ec) {
+  if (ec == bhttp::error::need_buffer) ec = {};
+  if (ec) {
+    stream_parser_.reset();
+    body_sink_.reset();  // the request never completed: the sink discards what it got
+    if (ec == bhttp::error::body_limit) {
+      return FailRequest(413, "RequestEntityTooLarge",
+                         "Request body is larger than " +
+                             std::to_string(state_->options().streamed_body_limit) + " bytes");
+    }
+    return OnReadError(ec);
+  }
+  const size_t got = piece_.size() - stream_parser_->get().body().size;
+  if (got > 0) body_sink_->Write(std::string_view(piece_.data(), got));
+  if (!stream_parser_->is_done()) return ReadStreamedPiece();
+  HttpRequest head(std::move(stream_parser_->get().base()));
+  stream_parser_.reset();
+  std::shared_ptr<BodySink> sink = std::move(body_sink_);
+  phase_ = Phase::kHandling;
+  request_version_ = head.version();
+  request_keep_alive_ = head.keep_alive();
+  request_head_ = false;
+  uint64_t seq = ++seq_;
+  awaiting_seq_.store(seq, std::memory_order_release);
+  state_->RequestStarted();
+  stream_.expires_never();
+  sink->Finish(std::move(head), Responder(shared_from_this(), seq));
 }
 
 void HttpConnection::ReadBody() {
@@ -314,10 +386,64 @@ void HttpConnection::Complete(uint64_t seq, HttpResponse&& response) {
       beast::bind_front_handler(&HttpConnection::WriteResponse, shared_from_this()));
 }
 
+void HttpConnection::CompleteStreamed(uint64_t seq, HttpResponse&& response,
+                                      std::shared_ptr<BodySource> body) {
+  uint64_t expected = seq;
+  if (!awaiting_seq_.compare_exchange_strong(expected, 0, std::memory_order_acq_rel)) {
+    spdlog::warn("bug: response to request {} delivered twice or too late; dropped", seq);
+    return;
+  }
+  response_ = std::move(response);
+  body_source_ = std::move(body);
+  stream_.get_executor().execute(
+      beast::bind_front_handler(&HttpConnection::WriteResponse, shared_from_this()));
+}
+
+void HttpConnection::WriteStreamedResponse(bool keep_alive) {
+  response_.body().clear();
+  response_.keep_alive(keep_alive);
+  response_.content_length(body_source_->size());
+  SerializeHead(response_, &head_);
+  body_remaining_ = request_head_ ? 0 : body_source_->size();
+  stream_.expires_after(state_->options().body_timeout);
+  net::async_write(stream_, net::buffer(head_),
+                   [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                     if (ec) return self->OnWrite(ec, keep_alive, /*counted=*/true);
+                     self->WriteNextPiece(keep_alive);
+                   });
+}
+
+void HttpConnection::WriteNextPiece(bool keep_alive) {
+  if (body_remaining_ == 0) {
+    body_source_.reset();
+    return OnWrite({}, keep_alive, /*counted=*/true);
+  }
+  constexpr size_t kPieceSize = 256 * 1024;
+  if (piece_.size() != kPieceSize) piece_.resize(kPieceSize);
+  int64_t n = body_source_->Read(piece_.data(), std::min<uint64_t>(kPieceSize, body_remaining_));
+  if (n <= 0) {
+    spdlog::error("a streamed response body ended {} bytes short; closing the connection",
+                  body_remaining_);
+    body_source_.reset();
+    return OnWrite(net::error::broken_pipe, keep_alive, /*counted=*/true);
+  }
+  body_remaining_ -= static_cast<uint64_t>(n);
+  stream_.expires_after(state_->options().body_timeout);
+  net::async_write(stream_, net::buffer(piece_.data(), static_cast<size_t>(n)),
+                   [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                     if (ec) {
+                       self->body_source_.reset();
+                       return self->OnWrite(ec, keep_alive, /*counted=*/true);
+                     }
+                     self->WriteNextPiece(keep_alive);
+                   });
+}
+
 void HttpConnection::WriteResponse() {
   phase_ = Phase::kWriting;
   response_.version(request_version_);
   const bool keep_alive = request_keep_alive_ && !close_requested_ && !state_->draining();
+  if (body_source_) return WriteStreamedResponse(keep_alive);
   // The head is serialized by hand: Beast's generic serializer costs more than the handful of
   // fields a response has.
   if (!SerializeHeadFast(response_, keep_alive, &head_)) {

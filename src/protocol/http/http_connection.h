@@ -23,6 +23,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
 #include <atomic>
@@ -64,6 +65,8 @@ class HttpConnection final : public ResponseSink,
   void ForceClose();
 
   void Complete(uint64_t seq, HttpResponse&& response) override;
+  void CompleteStreamed(uint64_t seq, HttpResponse&& response,
+                        std::shared_ptr<BodySource> body) override;
 
  private:
   enum class Phase { kIdle, kReading, kHandling, kWriting, kClosing, kH2 };
@@ -80,6 +83,15 @@ class HttpConnection final : public ResponseSink,
   void OnContinueWritten(boost::beast::error_code ec);
   void ReadBody();
   void OnBody(boost::beast::error_code ec);
+  // Parses what buffer_ holds into parser_; false after replying to a parse error.
+  bool PutBuffered();
+  // Streamed request bodies (options.body_streamer): the body goes to body_sink_ in pieces.
+  void StartStreamedBody(std::shared_ptr<BodySink> sink);
+  void ReadStreamedPiece();
+  void OnStreamedPiece(boost::beast::error_code ec);
+  // Streamed responses: the head is in head_, the body comes from body_source_.
+  void WriteStreamedResponse(bool keep_alive);
+  void WriteNextPiece(bool keep_alive);
   // Hands the request Beast's parser_ has completed to Dispatch.
   void DispatchParsed();
   void Dispatch(HttpRequest&& request);
@@ -102,6 +114,13 @@ class HttpConnection final : public ResponseSink,
   bool idle_timer_armed_ = false;
   boost::beast::flat_buffer buffer_;  // reused across requests
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  // A streamed request body: its parser, its sink and the piece buffer (strand only).
+  std::optional<boost::beast::http::request_parser<boost::beast::http::buffer_body>> stream_parser_;
+  std::shared_ptr<BodySink> body_sink_;
+  std::string piece_;
+  // A streamed response body (set with response_, strand only once written).
+  std::shared_ptr<BodySource> body_source_;
+  uint64_t body_remaining_ = 0;
   // The response being written. Complete stores it from any thread once it has won
   // awaiting_seq_; from then on only the strand touches it.
   HttpResponse response_;

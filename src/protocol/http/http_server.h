@@ -31,6 +31,10 @@ struct HttpServerOptions {
   // Body bytes (Content-Length or the sum of chunks), enforced while reading. Larger -> 413 and
   // the connection closes; the body is never buffered.
   uint64_t body_limit = 32 * 1024 * 1024;
+  // Requests whose body the streamer takes (see BodyStreamer) are read in pieces, up to this
+  // many body bytes (larger -> 413), whatever body_limit says. Unset: every body is buffered.
+  BodyStreamer body_streamer;
+  uint64_t streamed_body_limit = 6ULL * 1024 * 1024 * 1024;
   // A keep-alive connection with no request for this long is closed.
   std::chrono::milliseconds idle_timeout{60'000};
   // From a request's first byte until its headers are complete (slow-header defence).

@@ -33,4 +33,25 @@ void Responder::operator()(HttpResponse&& response) const {
   if (sink_) sink_->Complete(seq_, std::move(response));
 }
 
+void Responder::Stream(HttpResponse&& response, std::shared_ptr<BodySource> body) const {
+  if (sink_) sink_->CompleteStreamed(seq_, std::move(response), std::move(body));
+}
+
+void ResponseSink::CompleteStreamed(uint64_t seq, HttpResponse&& response,
+                                    std::shared_ptr<BodySource> body) {
+  std::string& out = response.body();
+  out.clear();
+  out.reserve(body->size());
+  char buffer[64 * 1024];
+  while (out.size() < body->size()) {
+    int64_t n = body->Read(buffer, sizeof buffer);
+    if (n <= 0) break;
+    out.append(buffer, static_cast<size_t>(n));
+  }
+  if (out.size() != body->size()) {
+    response = HttpResponse(boost::beast::http::status::internal_server_error, 11);
+  }
+  Complete(seq, std::move(response));
+}
+
 }  // namespace tidepool::protocol::http

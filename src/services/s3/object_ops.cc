@@ -1,0 +1,596 @@
+// Objects: put, get (ranges, conditions), head, delete, multi-delete, copy, tagging.
+#include <boost/json.hpp>
+
+#include <cmath>
+#include <cstring>
+
+#include "core/encoding.h"
+#include "protocol/http/query_string.h"
+#include "protocol/input.h"
+#include "services/s3/keyspace.h"
+#include "services/s3/object_upload.h"
+#include "services/s3/object_view.h"
+#include "services/s3/s3_errors.h"
+#include "services/s3/s3_service.h"
+
+namespace tidepool::s3 {
+namespace json = boost::json;
+using protocol::CallPtr;
+using protocol::InputStringView;
+
+namespace {
+
+constexpr size_t kMaxKeyBytes = 1024;
+
+// A body held in memory, as a streamed source (GET of an inline object).
+class StringSource final : public protocol::http::BodySource {
+ public:
+  explicit StringSource(std::string data) : data_(std::move(data)) {}
+  uint64_t size() const override { return data_.size(); }
+  int64_t Read(char* buffer, size_t capacity) override {
+    size_t n = std::min(capacity, data_.size() - offset_);
+    std::memcpy(buffer, data_.data() + offset_, n);
+    offset_ += n;
+    return static_cast<int64_t>(n);
+  }
+
+ private:
+  std::string data_;
+  size_t offset_ = 0;
+};
+
+// Parses "bytes=a-b" | "bytes=a-" | "bytes=-n" against `size`. nullopt: no usable range (the
+// whole object, as S3 does for a header it cannot parse); a range past the end gives
+// InvalidRange.
+Result<std::optional<std::pair<uint64_t, uint64_t>>> ParseRange(std::string_view text,
+                                                                uint64_t size) {
+  using Range = std::optional<std::pair<uint64_t, uint64_t>>;
+  if (!text.starts_with("bytes=") || text.find(',') != std::string_view::npos) return Range();
+  text.remove_prefix(6);
+  size_t dash = text.find('-');
+  if (dash == std::string_view::npos) return Range();
+  auto number = [](std::string_view s) -> std::optional<uint64_t> {
+    if (s.empty() || s.size() > 19) return std::nullopt;
+    uint64_t v = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    return v;
+  };
+  std::string_view first = text.substr(0, dash), last = text.substr(dash + 1);
+  auto invalid = [&] {
+    return S3Status(S3Error::kInvalidRange, "The requested range is not satisfiable");
+  };
+  if (first.empty()) {
+    auto n = number(last);
+    if (!n) return Range();
+    if (*n == 0 || size == 0) return invalid();
+    uint64_t start = *n >= size ? 0 : size - *n;
+    return Range(std::pair(start, size - 1));
+  }
+  auto a = number(first);
+  if (!a) return Range();
+  uint64_t end = size == 0 ? 0 : size - 1;
+  if (!last.empty()) {
+    auto b = number(last);
+    if (!b || *b < *a) return Range();
+    end = std::min(*b, end);
+  }
+  if (*a >= size) return invalid();
+  return Range(std::pair(*a, end));
+}
+
+// Whether an If-Match / If-None-Match list holds `etag` ("*" matches any).
+bool EtagMatches(std::string_view header, std::string_view etag) {
+  while (!header.empty()) {
+    size_t comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.starts_with("W/")) item.remove_prefix(2);
+    if (item.size() >= 2 && item.front() == '"' && item.back() == '"') {
+      item = item.substr(1, item.size() - 2);
+    }
+    if (item == "*" || item == etag) return true;
+    if (comma == std::string_view::npos) break;
+    header = header.substr(comma + 1);
+  }
+  return false;
+}
+
+// The GET/HEAD conditions, in S3's order of precedence.
+Status CheckReadConditions(const json::object& in, const ObjectRecord& record) {
+  auto if_match = InputStringView(in, "IfMatch");
+  auto if_none_match = InputStringView(in, "IfNoneMatch");
+  auto if_modified = protocol::InputDouble(in, "IfModifiedSince");
+  auto if_unmodified = protocol::InputDouble(in, "IfUnmodifiedSince");
+  const double mtime = std::floor(record.mtime);
+  auto precondition = [] {
+    return S3Status(S3Error::kPreconditionFailed,
+                    "At least one of the pre-conditions you "
+                    "specified did not hold");
+  };
+  auto not_modified = [] { return S3Status(S3Error::kNotModified, "Not Modified"); };
+  if (if_match && !EtagMatches(*if_match, record.etag)) return precondition();
+  if (!if_match && if_unmodified && mtime > *if_unmodified) return precondition();
+  if (if_none_match && EtagMatches(*if_none_match, record.etag)) return not_modified();
+  if (!if_none_match && if_modified && mtime <= *if_modified) return not_modified();
+  return Status::Ok();
+}
+
+}  // namespace
+
+// The members PutObject / CreateMultipartUpload record to echo on GET and HEAD.
+json::object StoredHeaders(const json::object& in) {
+  static constexpr std::string_view kMembers[] = {"ContentType",
+                                                  "ContentEncoding",
+                                                  "ContentDisposition",
+                                                  "ContentLanguage",
+                                                  "CacheControl",
+                                                  "Expires",
+                                                  "StorageClass",
+                                                  "Metadata",
+                                                  "ServerSideEncryption",
+                                                  "SSEKMSKeyId",
+                                                  "SSECustomerAlgorithm",
+                                                  "SSECustomerKeyMD5",
+                                                  "BucketKeyEnabled",
+                                                  "WebsiteRedirectLocation",
+                                                  "ObjectLockMode",
+                                                  "ObjectLockRetainUntilDate",
+                                                  "ObjectLockLegalHoldStatus",
+                                                  "ACL"};
+  json::object out;
+  for (std::string_view m : kMembers) {
+    if (const json::value* v = in.if_contains(m)) out[m] = *v;
+  }
+  // aws-chunked is the transfer's encoding, not the object's.
+  if (auto* ce = out.if_contains("ContentEncoding"); ce != nullptr && ce->is_string()) {
+    std::string value(ce->get_string());
+    for (std::string_view drop : {"aws-chunked,", "aws-chunked"}) {
+      if (size_t at = value.find(drop); at != std::string::npos) value.erase(at, drop.size());
+    }
+    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+    if (value.empty()) {
+      out.erase("ContentEncoding");
+    } else {
+      *ce = value;
+    }
+  }
+  return out;
+}
+
+std::string Quoted(std::string_view etag) { return "\"" + std::string(etag) + "\""; }
+
+json::array ParseTaggingHeader(std::string_view text) {
+  json::array tags;
+  for (auto& [k, v] : protocol::http::ParseQueryString(text, true)) {
+    tags.push_back(json::object{{"Key", k}, {"Value", v}});
+  }
+  return tags;
+}
+
+json::object ObjectView(const ObjectRecord& record, bool with_checksum) {
+  json::object out = record.headers;
+  out.erase("ACL");
+  if (!out.contains("ContentType")) out["ContentType"] = "binary/octet-stream";
+  out["ETag"] = Quoted(record.etag);
+  out["LastModified"] = std::floor(record.mtime);
+  out["AcceptRanges"] = "bytes";
+  if (!record.tags.empty()) out["TagCount"] = static_cast<int64_t>(record.tags.size());
+  if (record.parts > 0) out["PartsCount"] = record.parts;
+  if (with_checksum && !record.checksum_algorithm.empty()) {
+    if (auto alg = ParseChecksumAlgorithm(record.checksum_algorithm)) {
+      out[ChecksumMember(*alg)] = record.checksum;
+      out["ChecksumType"] = record.parts > 0 ? "COMPOSITE" : "FULL_OBJECT";
+    }
+  }
+  return out;
+}
+
+void S3Service::PutObject(CallPtr call) {
+  const json::object& in = call->input();
+  auto bucket = InputBucket(*call);
+  if (!bucket.ok()) return Fail(call, bucket.status());
+  std::string key(InputStringView(in, "Key").value_or(""));
+  if (key.size() > kMaxKeyBytes) {
+    return Fail(call, S3Status(S3Error::kKeyTooLong, "Your key is too long"));
+  }
+  auto upload = std::dynamic_pointer_cast<ObjectUpload>(call->body_consumer());
+  if (!upload) {  // no body at all
+    upload = std::make_shared<ObjectUpload>(bodies_, protocol::BodyFraming{}, options_.inline_limit,
+                                            false);
+  }
+  std::string declared;
+  for (std::string_view m :
+       {"ChecksumCRC32", "ChecksumCRC32C", "ChecksumCRC64NVME", "ChecksumSHA1", "ChecksumSHA256"}) {
+    if (auto v = InputStringView(in, m)) declared = std::string(*v);
+  }
+  auto body = upload->Finish(InputStringView(in, "ContentMD5").value_or(""), declared);
+  if (!body.ok()) return Fail(call, body.status());
+  if (!declared.empty() && body->algorithm == ChecksumAlgorithm::kNone) {
+    return Fail(call, S3Status(S3Error::kInvalidRequest,
+                               "x-amz-checksum header given without a known algorithm"));
+  }
+  auto record = std::make_shared<ObjectRecord>();
+  record->size = body->size;
+  record->etag = HexEncode(body->md5);
+  record->mtime = static_cast<double>(clock_.NowMillis()) / 1000.0;
+  record->headers = StoredHeaders(in);
+  record->checksum_algorithm = std::string(ChecksumAlgorithmName(body->algorithm));
+  record->checksum = body->checksum;
+  if (auto tagging = InputStringView(in, "Tagging")) record->tags = ParseTaggingHeader(*tagging);
+  std::string if_none_match(InputStringView(in, "IfNoneMatch").value_or(""));
+  std::string if_match(InputStringView(in, "IfMatch").value_or(""));
+  Precondition precondition = [if_none_match, if_match](const ObjectRecord* old) {
+    auto failed = [] {
+      return S3Status(S3Error::kPreconditionFailed,
+                      "At least one of the pre-conditions you specified did not hold");
+    };
+    if (!if_none_match.empty() && old != nullptr && EtagMatches(if_none_match, old->etag)) {
+      return failed();
+    }
+    if (!if_match.empty() && (old == nullptr || !EtagMatches(if_match, old->etag))) {
+      if (old == nullptr) return NoSuchKey();
+      return failed();
+    }
+    return Status::Ok();
+  };
+  auto commit = [this, call, bucket = *bucket, key = std::move(key), record,
+                 precondition = std::move(precondition)]() mutable {
+    json::object output{{"ETag", Quoted(record->etag)}};
+    const uint64_t size = record->size;
+    const std::string etag = record->etag;
+    if (!record->checksum_algorithm.empty()) {
+      output[ChecksumMember(*ParseChecksumAlgorithm(record->checksum_algorithm))] =
+          record->checksum;
+      output["ChecksumType"] = "FULL_OBJECT";
+    }
+    if (auto* sse = record->headers.if_contains("ServerSideEncryption")) {
+      output["ServerSideEncryption"] = *sse;
+    }
+    CommitObject(
+        bucket, key, std::move(*record), std::move(precondition),
+        [this, call, bucket, key, size, etag, output = std::move(output)](Status st) mutable {
+          if (!st.ok()) return Fail(call, st);
+          call->Reply(std::move(output));
+          Notify(bucket, "s3:ObjectCreated:Put", key, size, etag, call->context());
+        });
+  };
+  if (!body->file) {
+    record->body = std::move(body->inline_body);
+    return commit();
+  }
+  record->file = body->file->id();
+  RunBlocking([this, call, file = std::shared_ptr<TempFile>(std::move(body->file)),
+               commit = std::move(commit)]() mutable {
+    if (Status s = bodies_.Publish(*file); !s.ok()) return Fail(call, s);
+    commit();
+  });
+}
+
+void S3Service::GetObject(CallPtr call) {
+  const json::object& in = call->input();
+  if (in.contains("PartNumber")) return Fail(call, NotImplemented("GetObject by PartNumber"));
+  auto bucket = InputBucket(*call);
+  if (!bucket.ok()) return Fail(call, bucket.status());
+  auto record = ReadObject(**bucket, InputStringView(in, "Key").value_or(""));
+  if (!record.ok()) return Fail(call, record.status());
+  if (Status s = CheckReadConditions(in, *record); !s.ok()) return Fail(call, s);
+  const bool head = call->operation().name == "HeadObject";
+  auto range = ParseRange(InputStringView(in, "Range").value_or(""), record->size);
+  if (!range.ok()) return Fail(call, range.status());
+  json::object output =
+      ObjectView(*record, InputStringView(in, "ChecksumMode").value_or("") == "ENABLED");
+  uint64_t offset = 0, length = record->size;
+  unsigned status = 0;
+  if (*range) {
+    offset = (*range)->first;
+    length = (*range)->second - offset + 1;
+    output["ContentRange"] = "bytes " + std::to_string(offset) + "-" +
+                             std::to_string((*range)->second) + "/" + std::to_string(record->size);
+    status = 206;
+    // The stored checksum is the whole object's: a range is sent without it, as on AWS.
+    for (auto alg :
+         {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kCrc64Nvme,
+          ChecksumAlgorithm::kSha1, ChecksumAlgorithm::kSha256}) {
+      output.erase(ChecksumMember(alg));
+    }
+    output.erase("ChecksumType");
+  }
+  // response-* query parameters override the stored headers.
+  static constexpr std::pair<std::string_view, std::string_view> kOverrides[] = {
+      {"ResponseContentType", "ContentType"},
+      {"ResponseContentEncoding", "ContentEncoding"},
+      {"ResponseContentDisposition", "ContentDisposition"},
+      {"ResponseContentLanguage", "ContentLanguage"},
+      {"ResponseCacheControl", "CacheControl"},
+      {"ResponseExpires", "Expires"}};
+  for (const auto& [param, member] : kOverrides) {
+    if (const json::value* v = in.if_contains(param)) output[member] = *v;
+  }
+  if (head) return call->ReplyStreamed(std::move(output), LengthOnlySource(length), status);
+  if (record->file == 0) {
+    return call->ReplyStreamed(std::move(output),
+                               std::make_shared<StringSource>(record->body.substr(
+                                   static_cast<size_t>(offset), static_cast<size_t>(length))),
+                               status);
+  }
+  auto source = bodies_.OpenRange(record->file, offset, length);
+  if (!source.ok()) {
+    // The record was replaced and its old file deleted between our read and open: read again.
+    return Fail(call, S3Status(S3Error::kInternalError,
+                               "The object changed while it was being read; retry"));
+  }
+  call->ReplyStreamed(std::move(output), std::move(*source), status);
+}
+
+void S3Service::HeadObject(CallPtr call) { GetObject(std::move(call)); }
+
+void S3Service::GetObjectAttributes(CallPtr call) {
+  const json::object& in = call->input();
+  auto bucket = InputBucket(*call);
+  if (!bucket.ok()) return Fail(call, bucket.status());
+  auto record = ReadObject(**bucket, InputStringView(in, "Key").value_or(""));
+  if (!record.ok()) return Fail(call, record.status());
+  const json::array* wanted = protocol::InputArray(in, "ObjectAttributes");
+  if (wanted == nullptr || wanted->empty()) {
+    return Fail(call, S3Status(S3Error::kInvalidArgument, "Invalid attribute name specified."));
+  }
+  json::object output{{"LastModified", std::floor(record->mtime)}};
+  for (const json::value& a : *wanted) {
+    std::string_view name = a.is_string() ? std::string_view(a.get_string()) : "";
+    if (name == "ETag") {
+      output["ETag"] = record->etag;  // without quotes, as AWS returns it here
+    } else if (name == "ObjectSize") {
+      output["ObjectSize"] = record->size;
+    } else if (name == "StorageClass") {
+      const json::value* sc = record->headers.if_contains("StorageClass");
+      output["StorageClass"] = sc ? *sc : json::value("STANDARD");
+    } else if (name == "Checksum") {
+      if (auto alg = ParseChecksumAlgorithm(record->checksum_algorithm)) {
+        output["Checksum"] =
+            json::object{{ChecksumMember(*alg), record->checksum},
+                         {"ChecksumType", record->parts > 0 ? "COMPOSITE" : "FULL_OBJECT"}};
+      }
+    } else if (name == "ObjectParts") {
+      if (record->parts > 0)
+        output["ObjectParts"] = json::object{{"TotalPartsCount", record->parts}};
+    } else {
+      return Fail(call, S3Status(S3Error::kInvalidArgument, "Invalid attribute name specified."));
+    }
+  }
+  call->Reply(std::move(output));
+}
+
+void S3Service::DeleteObject(CallPtr call) {
+  auto bucket = InputBucket(*call);
+  if (!bucket.ok()) return Fail(call, bucket.status());
+  std::string key(InputStringView(call->input(), "Key").value_or(""));
+  std::string if_match(InputStringView(call->input(), "IfMatch").value_or(""));
+  DeleteKey(*bucket, key, std::move(if_match), [this, call, bucket = *bucket, key](Status st) {
+    if (!st.ok()) return Fail(call, st);
+    call->Reply({});
+    Notify(bucket, "s3:ObjectRemoved:Delete", key, 0, "", call->context());
+  });
+}
+
+void S3Service::DeleteKey(const std::shared_ptr<Bucket>& bucket, std::string key,
+                          std::string if_match, std::function<void(Status)> done) {
+  // `done` never runs under the bucket's lock (it may notify, which takes it).
+  std::unique_lock lock(bucket->mu);
+  const std::string store_key = keyspace::ObjectKey(bucket->record.uid, key);
+  auto old_value = store_.Get(store_key);
+  Status refused;
+  uint64_t old_file = 0;
+  if (!old_value.ok()) {
+    refused = old_value.status();
+  } else if (old_value->has_value()) {
+    auto old = DecodeObject(**old_value);
+    if (old.ok()) {
+      old_file = old->file;
+      if (!if_match.empty() && !EtagMatches(if_match, old->etag)) {
+        refused = S3Status(S3Error::kPreconditionFailed,
+                           "At least one of the pre-conditions you specified did not hold");
+      }
+    }
+  } else {
+    lock.unlock();
+    // Deleting a missing key succeeds, as on AWS (unless it had to match an ETag).
+    return done(if_match.empty() ? Status::Ok() : NoSuchKey());
+  }
+  if (!refused.ok()) {
+    lock.unlock();
+    return done(refused);
+  }
+  storage::WriteBatch batch;
+  batch.Delete(store_key);
+  Status st = commits_.Submit(std::move(batch), [this, old_file, done](const Status& st) {
+    if (st.ok()) bodies_.Remove(old_file);
+    done(st);
+  });
+  if (!st.ok()) {
+    lock.unlock();
+    done(st);
+  }
+}
+
+void S3Service::DeleteObjects(CallPtr call) {
+  auto bucket = InputBucket(*call);
+  if (!bucket.ok()) return Fail(call, bucket.status());
+  const json::object* del = protocol::InputObject(call->input(), "Delete");
+  const json::array* objects = del ? protocol::InputArray(*del, "Objects") : nullptr;
+  if (objects == nullptr || objects->size() > 1000) {
+    return Fail(call, S3Status(S3Error::kMalformedXml,
+                               "The XML you provided was not well-formed or did not validate "
+                               "against our published schema"));
+  }
+  const bool quiet = protocol::InputBool(*del, "Quiet").value_or(false);
+  struct Progress {
+    std::mutex mu;
+    size_t pending;
+    json::array deleted, errors;
+  };
+  auto progress = std::make_shared<Progress>();
+  progress->pending = objects->size();
+  auto finish = [call, progress] {
+    json::object output;
+    if (!progress->deleted.empty()) output["Deleted"] = std::move(progress->deleted);
+    if (!progress->errors.empty()) output["Errors"] = std::move(progress->errors);
+    call->Reply(std::move(output));
+  };
+  if (objects->empty()) return finish();
+  for (const json::value& item : *objects) {
+    std::string key;
+    if (item.is_object()) key = std::string(InputStringView(item.get_object(), "Key").value_or(""));
+    DeleteKey(*bucket, key, "",
+              [this, call, bucket = *bucket, progress, key, quiet, finish](Status st) {
+                if (st.ok()) Notify(bucket, "s3:ObjectRemoved:Delete", key, 0, "", call->context());
+                std::unique_lock lock(progress->mu);
+                if (st.ok()) {
+                  if (!quiet) progress->deleted.push_back(json::object{{"Key", key}});
+                } else {
+                  auto error = ToAwsError(st);
+                  progress->errors.push_back(
+                      json::object{{"Key", key}, {"Code", error.code}, {"Message", error.message}});
+                }
+                if (--progress->pending == 0) {
+                  lock.unlock();
+                  finish();
+                }
+              });
+  }
+}
+
+void S3Service::CopyObject(CallPtr call) {
+  const json::object& in = call->input();
+  auto bucket = InputBucket(*call);
+  if (!bucket.ok()) return Fail(call, bucket.status());
+  std::string key(InputStringView(in, "Key").value_or(""));
+  // CopySource: "[/]bucket/key[?versionId=...]", the key URL-encoded.
+  std::string_view source = InputStringView(in, "CopySource").value_or("");
+  if (source.starts_with("/")) source.remove_prefix(1);
+  if (size_t q = source.find('?'); q != std::string_view::npos) source = source.substr(0, q);
+  size_t slash = source.find('/');
+  if (slash == std::string_view::npos || slash + 1 >= source.size()) {
+    return Fail(call, S3Status(S3Error::kInvalidArgument, "Invalid copy source object key"));
+  }
+  std::string source_bucket_name = protocol::http::PercentDecode(source.substr(0, slash), false);
+  std::string source_key = protocol::http::PercentDecode(source.substr(slash + 1), false);
+  auto source_bucket = FindBucket(source_bucket_name);
+  if (!source_bucket.ok()) return Fail(call, source_bucket.status());
+  auto source_record = ReadObject(**source_bucket, source_key);
+  if (!source_record.ok()) return Fail(call, source_record.status());
+  // x-amz-copy-source-if-* conditions: 412 for each that fails.
+  {
+    json::object conditions;
+    static constexpr std::pair<std::string_view, std::string_view> kConditions[] = {
+        {"CopySourceIfMatch", "IfMatch"},
+        {"CopySourceIfNoneMatch", "IfNoneMatch"},
+        {"CopySourceIfModifiedSince", "IfModifiedSince"},
+        {"CopySourceIfUnmodifiedSince", "IfUnmodifiedSince"}};
+    for (const auto& [from, to] : kConditions) {
+      if (const json::value* v = in.if_contains(from)) conditions[to] = *v;
+    }
+    if (Status s = CheckReadConditions(conditions, *source_record); !s.ok()) {
+      return Fail(call, S3Status(S3Error::kPreconditionFailed,
+                                 "At least one of the pre-conditions you specified did not hold"));
+    }
+  }
+  const bool replace = InputStringView(in, "MetadataDirective").value_or("COPY") == "REPLACE";
+  const bool replace_tags = InputStringView(in, "TaggingDirective").value_or("COPY") == "REPLACE";
+  if (source_bucket_name == (*bucket)->record.name && source_key == key && !replace &&
+      !in.contains("StorageClass") && !in.contains("ServerSideEncryption") &&
+      !in.contains("WebsiteRedirectLocation")) {
+    return Fail(call, S3Status(S3Error::kInvalidRequest,
+                               "This copy request is illegal because it is trying to copy an "
+                               "object to itself without changing the object's metadata, storage "
+                               "class, website redirect location or encryption attributes."));
+  }
+  auto record = std::make_shared<ObjectRecord>(std::move(*source_record));
+  record->mtime = static_cast<double>(clock_.NowMillis()) / 1000.0;
+  if (replace) record->headers = StoredHeaders(in);
+  if (replace_tags) {
+    record->tags = ParseTaggingHeader(InputStringView(in, "Tagging").value_or(""));
+  }
+  auto commit = [this, call, bucket = *bucket, key = std::move(key), record]() mutable {
+    json::object result{{"ETag", Quoted(record->etag)},
+                        {"LastModified", std::floor(record->mtime)}};
+    if (auto alg = ParseChecksumAlgorithm(record->checksum_algorithm)) {
+      result[ChecksumMember(*alg)] = record->checksum;
+    }
+    json::object output{{"CopyObjectResult", std::move(result)}};
+    const uint64_t size = record->size;
+    const std::string etag = record->etag;
+    CommitObject(
+        bucket, key, std::move(*record), nullptr,
+        [this, call, bucket, key, size, etag, output = std::move(output)](Status st) mutable {
+          if (!st.ok()) return Fail(call, st);
+          call->Reply(std::move(output));
+          Notify(bucket, "s3:ObjectCreated:Copy", key, size, etag, call->context());
+        });
+  };
+  if (record->file == 0) return commit();
+  RunBlocking([this, call, record, commit = std::move(commit)]() mutable {
+    auto copy = bodies_.Concatenate({record->file});
+    if (!copy.ok()) return Fail(call, copy.status());
+    record->file = *copy;
+    commit();
+  });
+}
+
+void S3Service::GetObjectTagging(CallPtr call) {
+  auto bucket = InputBucket(*call);
+  if (!bucket.ok()) return Fail(call, bucket.status());
+  auto record = ReadObject(**bucket, InputStringView(call->input(), "Key").value_or(""));
+  if (!record.ok()) return Fail(call, record.status());
+  call->Reply(json::object{{"TagSet", record->tags}});
+}
+
+void S3Service::PutObjectTagging(CallPtr call) { RewriteTags(std::move(call), true); }
+
+void S3Service::DeleteObjectTagging(CallPtr call) { RewriteTags(std::move(call), false); }
+
+void S3Service::RewriteTags(CallPtr call, bool put) {
+  auto bucket = InputBucket(*call);
+  if (!bucket.ok()) return Fail(call, bucket.status());
+  std::string key(InputStringView(call->input(), "Key").value_or(""));
+  json::array tags;
+  if (put) {
+    const json::object* tagging = protocol::InputObject(call->input(), "Tagging");
+    const json::array* set = tagging ? protocol::InputArray(*tagging, "TagSet") : nullptr;
+    if (set == nullptr) {
+      return Fail(call, S3Status(S3Error::kMalformedXml,
+                                 "The XML you provided was not well-formed or did not validate "
+                                 "against our published schema"));
+    }
+    if (set->size() > 10) {
+      return Fail(call,
+                  S3Status(S3Error::kInvalidArgument, "Object tags cannot be greater than 10"));
+    }
+    tags = *set;
+  }
+  auto record = ReadObject(**bucket, key);
+  if (!record.ok()) return Fail(call, record.status());
+  const std::string etag = record->etag;
+  record->tags = std::move(tags);
+  // Rewrites the record only if the object is still the one read (same ETag and file).
+  const uint64_t file = record->file;
+  CommitObject(
+      *bucket, key, std::move(*record),
+      [etag, file](const ObjectRecord* old) {
+        if (old == nullptr) return NoSuchKey();
+        if (old->etag != etag || old->file != file) {
+          return S3Status(S3Error::kInternalError,
+                          "The object changed while its tags were set; retry");
+        }
+        return Status::Ok();
+      },
+      [call](Status st) {
+        if (!st.ok()) return Fail(call, st);
+        call->Reply({});
+      });
+}
+
+}  // namespace tidepool::s3

@@ -1,0 +1,30 @@
+// How an object's record reads back to clients: the GET/HEAD output members, tag headers.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "services/s3/records.h"
+
+namespace tidepool::s3 {
+
+// GetObject/HeadObject output members of `record` (stored headers, ETag, LastModified...);
+// with `with_checksum` (ChecksumMode ENABLED) its checksum member too.
+boost::json::object ObjectView(const ObjectRecord& record, bool with_checksum);
+
+// The x-amz-tagging header ("k1=v1&k2=v2", URL-encoded) as a TagSet.
+boost::json::array ParseTaggingHeader(std::string_view text);
+
+// The members PutObject / CreateMultipartUpload record from their input to echo on GET and
+// HEAD (content headers, metadata, storage class, encryption...; aws-chunked dropped from
+// Content-Encoding).
+boost::json::object StoredHeaders(const boost::json::object& in);
+
+// `etag` in double quotes, as S3 writes ETags.
+std::string Quoted(std::string_view etag);
+
+}  // namespace tidepool::s3

@@ -1,0 +1,79 @@
+// The values of the S3 keyspace (keyspace.h): buckets, objects, multipart uploads and parts.
+//
+//   BucketRecord := json {name, uid, account, region, created, versioning, configs}
+//   ObjectRecord := json_length:u32be json body?
+//     json  {size, etag, mtime, headers, alg, checksum, file, tags, parts}
+//     body  the object's bytes when file is 0 (small objects); absent otherwise
+//   UploadRecord := json {key, upload_id, initiated, headers, alg, tags}
+//   PartRecord   := json {part, size, etag, mtime, file, checksum}
+//
+// Decoders never trust the bytes: a record that does not decode is an error, not a crash.
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace tidepool::s3 {
+
+struct BucketRecord {
+  std::string name;
+  uint64_t uid = 0;
+  std::string account;
+  std::string region;
+  double created = 0;      // seconds since the epoch
+  std::string versioning;  // "" (never enabled), "Enabled" or "Suspended"
+  // Stored subresource documents by name ("cors", "tagging", "policy"...): each the decoded
+  // input member of its Put operation, returned as it is by the Get operation.
+  boost::json::object configs;
+};
+
+struct ObjectRecord {
+  uint64_t size = 0;
+  std::string etag;  // without quotes: hex MD5, or hex MD5 of the parts' MD5s "-N"
+  double mtime = 0;  // seconds since the epoch
+  // Output members echoed by GET/HEAD as they were given at PUT: ContentType, ContentEncoding,
+  // ContentDisposition, ContentLanguage, CacheControl, Expires, StorageClass, Metadata, the
+  // server-side encryption members...
+  boost::json::object headers;
+  std::string checksum_algorithm;  // "CRC32"...; "" when none
+  std::string checksum;            // base64, as returned
+  uint64_t file = 0;               // the body file's id; 0: the bytes are in `body`
+  std::string body;
+  boost::json::array tags;  // TagSet: [{"Key":..,"Value":..}]
+  uint32_t parts = 0;       // parts of a multipart upload; 0 for a single PUT
+};
+
+struct UploadRecord {
+  std::string key;
+  std::string upload_id;
+  double initiated = 0;
+  boost::json::object headers;  // as ObjectRecord::headers, given at CreateMultipartUpload
+  std::string checksum_algorithm;
+  boost::json::array tags;
+};
+
+struct PartRecord {
+  uint32_t part = 0;
+  uint64_t size = 0;
+  std::string etag;  // hex MD5, without quotes
+  double mtime = 0;
+  uint64_t file = 0;
+  std::string checksum;  // base64 of the upload's algorithm; "" when none
+};
+
+std::string EncodeBucket(const BucketRecord& record);
+Result<BucketRecord> DecodeBucket(std::string_view value);
+std::string EncodeObject(const ObjectRecord& record);
+Result<ObjectRecord> DecodeObject(std::string_view value);
+std::string EncodeUpload(const UploadRecord& record);
+Result<UploadRecord> DecodeUpload(std::string_view value);
+std::string EncodePart(const PartRecord& record);
+Result<PartRecord> DecodePart(std::string_view value);
+
+}  // namespace tidepool::s3

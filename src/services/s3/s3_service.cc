@@ -1,0 +1,271 @@
+#include "services/s3/s3_service.h"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <array>
+#include <unordered_set>
+
+#include "protocol/input.h"
+#include "protocol/model/models.h"
+#include "services/s3/keyspace.h"
+#include "services/s3/object_upload.h"
+#include "services/s3/s3_errors.h"
+#include "services/write_path.h"
+#include "storage/key_codec.h"
+#include "storage/skipped_records.h"
+
+namespace tidepool::s3 {
+namespace json = boost::json;
+using protocol::CallPtr;
+
+// The registration table: operation name -> handler, sorted by name. Operations of the model
+// that are not listed answer NotImplemented (501; docs/differences.md lists them).
+struct S3ServiceTable {
+  struct Entry {
+    std::string_view operation;
+    S3Service::Handler handler;
+  };
+  static constexpr std::array<Entry, 47> kEntries{{
+      {"AbortMultipartUpload", &S3Service::AbortMultipartUpload},
+      {"CompleteMultipartUpload", &S3Service::CompleteMultipartUpload},
+      {"CopyObject", &S3Service::CopyObject},
+      {"CreateBucket", &S3Service::CreateBucket},
+      {"CreateMultipartUpload", &S3Service::CreateMultipartUpload},
+      {"DeleteBucket", &S3Service::DeleteBucket},
+      {"DeleteBucketCors", &S3Service::DeleteBucketConfig},
+      {"DeleteBucketEncryption", &S3Service::DeleteBucketConfig},
+      {"DeleteBucketOwnershipControls", &S3Service::DeleteBucketConfig},
+      {"DeleteBucketPolicy", &S3Service::DeleteBucketConfig},
+      {"DeleteBucketTagging", &S3Service::DeleteBucketConfig},
+      {"DeleteObject", &S3Service::DeleteObject},
+      {"DeleteObjectTagging", &S3Service::DeleteObjectTagging},
+      {"DeleteObjects", &S3Service::DeleteObjects},
+      {"DeletePublicAccessBlock", &S3Service::DeleteBucketConfig},
+      {"GetBucketAcl", &S3Service::GetBucketAcl},
+      {"GetBucketCors", &S3Service::GetBucketConfig},
+      {"GetBucketEncryption", &S3Service::GetBucketConfig},
+      {"GetBucketLocation", &S3Service::GetBucketLocation},
+      {"GetBucketNotificationConfiguration", &S3Service::GetBucketNotificationConfiguration},
+      {"GetBucketOwnershipControls", &S3Service::GetBucketConfig},
+      {"GetBucketPolicy", &S3Service::GetBucketConfig},
+      {"GetBucketTagging", &S3Service::GetBucketConfig},
+      {"GetBucketVersioning", &S3Service::GetBucketVersioning},
+      {"GetObject", &S3Service::GetObject},
+      {"GetObjectAttributes", &S3Service::GetObjectAttributes},
+      {"GetObjectTagging", &S3Service::GetObjectTagging},
+      {"GetPublicAccessBlock", &S3Service::GetBucketConfig},
+      {"HeadBucket", &S3Service::HeadBucket},
+      {"HeadObject", &S3Service::HeadObject},
+      {"ListBuckets", &S3Service::ListBuckets},
+      {"ListMultipartUploads", &S3Service::ListMultipartUploads},
+      {"ListObjects", &S3Service::ListObjects},
+      {"ListObjectsV2", &S3Service::ListObjectsV2},
+      {"ListParts", &S3Service::ListParts},
+      {"PutBucketAcl", &S3Service::PutBucketAcl},
+      {"PutBucketCors", &S3Service::PutBucketConfig},
+      {"PutBucketEncryption", &S3Service::PutBucketConfig},
+      {"PutBucketNotificationConfiguration", &S3Service::PutBucketNotificationConfiguration},
+      {"PutBucketOwnershipControls", &S3Service::PutBucketConfig},
+      {"PutBucketPolicy", &S3Service::PutBucketConfig},
+      {"PutBucketTagging", &S3Service::PutBucketConfig},
+      {"PutBucketVersioning", &S3Service::PutBucketVersioning},
+      {"PutObject", &S3Service::PutObject},
+      {"PutObjectTagging", &S3Service::PutObjectTagging},
+      {"PutPublicAccessBlock", &S3Service::PutBucketConfig},
+      {"UploadPart", &S3Service::UploadPart},
+  }};
+
+  static S3Service::Handler Find(std::string_view operation) {
+    auto end = kEntries.end();
+    auto it =
+        std::lower_bound(kEntries.begin(), end, operation,
+                         [](const Entry& e, std::string_view op) { return e.operation < op; });
+    return (it != end && it->operation == operation) ? it->handler : nullptr;
+  }
+};
+
+S3Service::S3Service(storage::Store& store, storage::CommitQueue& commits, const Clock& clock,
+                     S3Options options)
+    : store_(store),
+      commits_(commits),
+      clock_(clock),
+      options_(std::move(options)),
+      bodies_(options_.body_dir, options_.sync_bodies) {}
+
+S3Service::~S3Service() { blocking_.join(); }
+
+const protocol::model::ServiceModel& S3Service::Model() const { return protocol::model::S3Model(); }
+
+void S3Service::Invoke(CallPtr call) {
+  Handler handler = S3ServiceTable::Find(call->operation().name);
+  if (handler == nullptr) {
+    return Fail(call, NotImplemented("The " + std::string(call->operation().name) + " operation"));
+  }
+  (this->*handler)(std::move(call));
+}
+
+std::shared_ptr<protocol::BodyConsumer> S3Service::OpenBodyConsumer(
+    const protocol::model::Operation& op, const protocol::BodyFraming& framing) {
+  if (op.name == "PutObject") {
+    return std::make_shared<ObjectUpload>(bodies_, framing, options_.inline_limit, false);
+  }
+  if (op.name == "UploadPart") {
+    return std::make_shared<ObjectUpload>(bodies_, framing, 0, true);
+  }
+  return nullptr;
+}
+
+json::object S3Service::Health() const {
+  std::shared_lock lock(registry_mu_);
+  return json::object{{"status", "running"}, {"buckets", buckets_.size()}};
+}
+
+void S3Service::Fail(const CallPtr& call, const Status& status) { call->Fail(ToAwsError(status)); }
+
+void S3Service::RunBlocking(std::function<void()> work) {
+  boost::asio::post(blocking_, std::move(work));
+}
+
+Status S3Service::Recover() {
+  if (Status s = bodies_.Open(); !s.ok()) return s;
+  storage::SkippedRecords skipped("s3");
+  uint64_t max_uid = 0;
+  const std::string prefix = keyspace::BucketPrefix();
+  Status scan = store_.Scan(prefix, storage::PrefixEnd(prefix),
+                            [&](std::string_view key, std::string_view value) {
+                              auto record = DecodeBucket(value);
+                              if (!record.ok()) {
+                                skipped.Skip(key, record.status().message());
+                                return true;
+                              }
+                              max_uid = std::max(max_uid, record->uid);
+                              auto bucket = std::make_shared<Bucket>();
+                              std::string name = record->name;
+                              bucket->record = std::move(*record);
+                              buckets_[name] = std::move(bucket);
+                              return true;
+                            });
+  if (!scan.ok()) return scan;
+  // Body files a record names; every other one is left over from an upload that never
+  // committed (or an overwrite whose old file was not deleted yet).
+  std::unordered_set<uint64_t> referenced;
+  for (const std::string& kind : {keyspace::AllObjectsPrefix(), keyspace::AllPartsPrefix()}) {
+    const bool objects = kind == keyspace::AllObjectsPrefix();
+    scan = store_.Scan(kind, storage::PrefixEnd(kind),
+                       [&](std::string_view key, std::string_view value) {
+                         std::string_view uid_part = key.substr(kind.size());
+                         uint64_t uid = 0;
+                         if (storage::ReadU64BE(&uid_part, &uid)) max_uid = std::max(max_uid, uid);
+                         if (objects) {
+                           auto record = DecodeObject(value);
+                           if (!record.ok())
+                             return skipped.Skip(key, record.status().message()), true;
+                           if (record->file != 0) referenced.insert(record->file);
+                         } else {
+                           auto record = DecodePart(value);
+                           if (!record.ok())
+                             return skipped.Skip(key, record.status().message()), true;
+                           referenced.insert(record->file);
+                         }
+                         return true;
+                       });
+    if (!scan.ok()) return scan;
+  }
+  next_uid_.store(max_uid + 1);
+  size_t reclaimed = bodies_.Reclaim(referenced);
+  spdlog::info("s3: {} buckets recovered, {} body files, {} orphan body files reclaimed",
+               buckets_.size(), referenced.size(), reclaimed);
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<S3Service::Bucket>> S3Service::FindBucket(std::string_view name) const {
+  std::shared_lock lock(registry_mu_);
+  auto it = buckets_.find(name);
+  if (it == buckets_.end()) return NoSuchBucket();
+  return it->second;
+}
+
+Result<std::shared_ptr<S3Service::Bucket>> S3Service::InputBucket(
+    const protocol::Call& call) const {
+  auto name = protocol::InputStringView(call.input(), "Bucket");
+  if (!name) return NoSuchBucket();
+  return FindBucket(*name);
+}
+
+Result<ObjectRecord> S3Service::ReadObject(const Bucket& bucket, std::string_view key) const {
+  uint64_t uid = 0;
+  {
+    // The uid never changes; the lock only orders the read with a concurrent record rewrite.
+    uid = bucket.record.uid;
+  }
+  auto value = store_.Get(keyspace::ObjectKey(uid, key));
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return NoSuchKey();
+  auto record = DecodeObject(**value);
+  if (!record.ok()) {
+    spdlog::error("s3: object record {} does not decode: {}",
+                  storage::PrintableKey(keyspace::ObjectKey(uid, key)), record.status().message());
+    return NoSuchKey();
+  }
+  return record;
+}
+
+void S3Service::CommitBucket(const std::shared_ptr<Bucket>& bucket, BucketRecord record,
+                             CallPtr call, json::object output) {
+  std::lock_guard lock(bucket->mu);
+  storage::WriteBatch batch;
+  batch.Put(keyspace::BucketKey(record.name), EncodeBucket(record));
+  bucket->record = std::move(record);
+  services::SubmitForCall(commits_, std::move(batch), call,
+                          services::ReplyWhenCommitted(call, std::move(output), &ToAwsError, "s3"),
+                          &ToAwsError);
+}
+
+void S3Service::CommitObject(const std::shared_ptr<Bucket>& bucket, std::string key,
+                             ObjectRecord record, Precondition precondition,
+                             std::function<void(Status)> done, storage::WriteBatch extra) {
+  const uint64_t new_file = record.file;
+  std::unique_lock lock(bucket->mu);
+  const std::string store_key = keyspace::ObjectKey(bucket->record.uid, key);
+  auto old_value = store_.Get(store_key);
+  if (!old_value.ok()) {
+    lock.unlock();
+    bodies_.Remove(new_file);
+    return done(old_value.status());
+  }
+  std::optional<ObjectRecord> old;
+  if (old_value->has_value()) {
+    if (auto decoded = DecodeObject(**old_value); decoded.ok()) old = std::move(*decoded);
+  }
+  const uint64_t old_file = old ? old->file : 0;
+  // A rewrite of the same body (tags) never deletes the live file.
+  const uint64_t discard = new_file != old_file ? new_file : 0;
+  if (precondition) {
+    if (Status s = precondition(old ? &*old : nullptr); !s.ok()) {
+      lock.unlock();
+      bodies_.Remove(discard);
+      return done(s);
+    }
+  }
+  storage::WriteBatch batch = std::move(extra);
+  batch.Put(store_key, EncodeObject(record));
+  Status st = commits_.Submit(std::move(batch),
+                              [this, old_file, new_file, discard, done](const Status& st) {
+                                if (st.ok()) {
+                                  if (old_file != 0 && old_file != new_file)
+                                    bodies_.Remove(old_file);
+                                } else {
+                                  bodies_.Remove(discard);
+                                }
+                                done(st);
+                              });
+  if (!st.ok()) {
+    lock.unlock();
+    bodies_.Remove(discard);
+    done(st);
+  }
+}
+
+}  // namespace tidepool::s3

@@ -1,0 +1,93 @@
+// The AWS SDK for JavaScript v3 S3 client against tidepool at $TIDEPOOL_ENDPOINT
+// (tests/integration/test_js_sdk.py starts a server and runs `node --test` with it set).
+// The client is built as users build it (path-style for a local endpoint): its default CRC32
+// checksums (aws-chunked with a trailing checksum for streams), lib-storage's Upload
+// (multipart for a large stream), ranged and conditional GETs, listing and errors.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
+import {
+  S3Client,
+  CreateBucketCommand,
+  PutObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  DeleteObjectCommand,
+  NoSuchKey,
+  NoSuchBucket,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+
+const endpoint = process.env.TIDEPOOL_ENDPOINT;
+if (!endpoint) {
+  throw new Error("set TIDEPOOL_ENDPOINT to a running tidepool, e.g. http://127.0.0.1:4566");
+}
+
+const client = new S3Client({
+  endpoint,
+  region: "us-east-1",
+  forcePathStyle: true,
+  credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "secret" },
+  maxAttempts: 1,
+});
+
+const md5 = (bytes) => createHash("md5").update(bytes).digest("hex");
+
+test("put, get, head, list and delete with default checksums", async () => {
+  await client.send(new CreateBucketCommand({ Bucket: "js-bucket" }));
+  const body = Buffer.from("hello from the JS SDK");
+  const put = await client.send(
+    new PutObjectCommand({ Bucket: "js-bucket", Key: "a/b.txt", Body: body, ContentType: "text/plain" }),
+  );
+  assert.equal(put.ETag, `"${md5(body)}"`);
+  const got = await client.send(
+    new GetObjectCommand({ Bucket: "js-bucket", Key: "a/b.txt", ChecksumMode: "ENABLED" }),
+  );
+  assert.equal(await got.Body.transformToString(), body.toString());
+  assert.equal(got.ContentType, "text/plain");
+  const range = await client.send(
+    new GetObjectCommand({ Bucket: "js-bucket", Key: "a/b.txt", Range: "bytes=0-4" }),
+  );
+  assert.equal(await range.Body.transformToString(), "hello");
+  const head = await client.send(new HeadObjectCommand({ Bucket: "js-bucket", Key: "a/b.txt" }));
+  assert.equal(head.ContentLength, body.length);
+  const list = await client.send(new ListObjectsV2Command({ Bucket: "js-bucket", Prefix: "a/" }));
+  assert.deepEqual(list.Contents.map((o) => o.Key), ["a/b.txt"]);
+  await client.send(new DeleteObjectCommand({ Bucket: "js-bucket", Key: "a/b.txt" }));
+  await assert.rejects(
+    client.send(new GetObjectCommand({ Bucket: "js-bucket", Key: "a/b.txt" })),
+    (e) => e instanceof NoSuchKey && e.$metadata.httpStatusCode === 404,
+  );
+  await assert.rejects(
+    client.send(new GetObjectCommand({ Bucket: "no-such-bucket", Key: "x" })),
+    (e) => e instanceof NoSuchBucket,
+  );
+});
+
+test("a stream of unknown length goes as aws-chunked with a trailing CRC32", async () => {
+  const data = randomBytes(700 * 1024);
+  const stream = Readable.from([data.subarray(0, 300000), data.subarray(300000)]);
+  await client.send(
+    new PutObjectCommand({ Bucket: "js-bucket", Key: "stream.bin", Body: stream, ContentLength: data.length }),
+  );
+  const got = await client.send(new GetObjectCommand({ Bucket: "js-bucket", Key: "stream.bin" }));
+  assert.equal(md5(Buffer.from(await got.Body.transformToByteArray())), md5(data));
+});
+
+test("lib-storage Upload: multipart for a large body", async () => {
+  const data = randomBytes(11 * 1024 * 1024 + 17);
+  const upload = new Upload({
+    client,
+    params: { Bucket: "js-bucket", Key: "big.bin", Body: Readable.from([data]) },
+    partSize: 5 * 1024 * 1024,
+    queueSize: 2,
+  });
+  await upload.done();
+  const head = await client.send(new HeadObjectCommand({ Bucket: "js-bucket", Key: "big.bin" }));
+  assert.equal(head.ContentLength, data.length);
+  assert.match(head.ETag, /-3"$/);
+  const got = await client.send(new GetObjectCommand({ Bucket: "js-bucket", Key: "big.bin" }));
+  assert.equal(md5(Buffer.from(await got.Body.transformToByteArray())), md5(data));
+});
