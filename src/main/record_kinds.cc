@@ -2,6 +2,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "services/apigateway/keyspace.h"
 #include "services/dynamodb/keyspace.h"
 #include "services/kinesis/keyspace.h"
 #include "services/lambda/keyspace.h"
@@ -14,10 +15,10 @@ namespace tidepool::cli {
 
 std::vector<storage::RecordKind> AllRecordKinds() {
   std::vector<storage::RecordKind> kinds;
-  for (auto list :
-       {storage::StoreRecordKinds(), kinesis::keyspace::RecordKinds(), sqs::keyspace::RecordKinds(),
-        sns::keyspace::RecordKinds(), sfn::keyspace::RecordKinds(),
-        dynamodb::keyspace::RecordKinds(), lambda::keyspace::RecordKinds()}) {
+  for (auto list : {storage::StoreRecordKinds(), kinesis::keyspace::RecordKinds(),
+                    sqs::keyspace::RecordKinds(), sns::keyspace::RecordKinds(),
+                    sfn::keyspace::RecordKinds(), dynamodb::keyspace::RecordKinds(),
+                    lambda::keyspace::RecordKinds(), apigateway::keyspace::RecordKinds()}) {
     for (auto& kind : list) kinds.push_back(std::move(kind));
   }
   return kinds;

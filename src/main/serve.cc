@@ -34,6 +34,7 @@
 #include "protocol/http/run_loop.h"
 #include "protocol/query_dispatcher.h"
 #include "protocol/router.h"
+#include "services/apigateway/apigateway_service.h"
 #include "services/dynamodb/dynamodb_service.h"
 #include "services/dynamodb/keyspace.h"
 #include "services/kinesis/keyspace.h"
@@ -190,6 +191,19 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
 
+  // API Gateway: REST APIs; AWS_PROXY integrations run functions through Lambda's in-process
+  // invoke path (no HTTP hop).
+  apigateway::ApiGatewayService apigateway(**store, commits, clock, io);
+  apigateway.SetFunctionInvoke([&lambda](std::string_view function, std::string_view account,
+                                         std::string_view region, functions::Invocation invocation,
+                                         functions::InvokeDone done) {
+    lambda.InvokeFunction(function, account, region, std::move(invocation), std::move(done));
+  });
+  if (Status s = apigateway.Recover(); !s.ok()) {
+    spdlog::error("cannot recover API Gateway state: {}", s.ToString());
+    return 1;
+  }
+
   // The engine: SNS deliveries to SQS queues, HTTP endpoints and Lambda functions.
   engine::SqsQueueSink queue_sink(sqs);
   engine::BeastHttpSink http_sink(io);
@@ -228,8 +242,9 @@ int RunServe(const ServeOptions& options) {
   router_options.credentials = std::move(credentials);
   router_options.clock = &clock;
   protocol::Router router(std::move(router_options));
-  for (protocol::Service* service : std::initializer_list<protocol::Service*>{
-           &kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda}) {
+  for (protocol::Service* service :
+       std::initializer_list<protocol::Service*>{&kinesis, &sqs, &sns, &stepfunctions, &dynamodb,
+                                                 &dynamodb_streams, &lambda, &apigateway}) {
     if (Status s = router.AddService(*service); !s.ok()) {
       spdlog::error("cannot register {}: {}", service->Name(), s.message());
       return 1;
@@ -245,6 +260,11 @@ int RunServe(const ServeOptions& options) {
     }
   }
   router.SetQueryProtocolHandler(query.AsHandler());
+  router.SetExecuteApiHandler([&apigateway](http::HttpRequest&& request,
+                                            protocol::RequestContext context,
+                                            http::Responder respond) {
+    apigateway.HandleExecuteApi(std::move(request), std::move(context), std::move(respond));
+  });
 
   http::HttpServerOptions http_options;
   http_options.host = options.host;
@@ -254,7 +274,7 @@ int RunServe(const ServeOptions& options) {
   HealthSources health{
       started,
       options.durability,
-      {&kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda},
+      {&kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda, &apigateway},
       &server,
       &commits,
       &sns_delivery};

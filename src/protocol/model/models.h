@@ -9,6 +9,7 @@
 
 namespace tidepool::protocol::model {
 
+const ServiceModel& ApiGatewayModel();       // botocore "apigateway"
 const ServiceModel& DynamoDbModel();         // botocore "dynamodb"
 const ServiceModel& DynamoDbStreamsModel();  // botocore "dynamodbstreams"
 const ServiceModel& KinesisModel();          // botocore "kinesis"

@@ -1,0 +1,360 @@
+// The execute-api endpoint: the life of an API request (docs/architecture.md, "API Gateway").
+//   target (URL form or Host form) -> API -> stage -> deployment -> resource (ResourceTree) ->
+//   method (or ANY) -> method throttle -> API key and usage plan -> integration (MOCK, or
+//   AWS_PROXY to a function with the 1.0 payload, under the integration timeout) -> response.
+// Errors are API Gateway's: 403 Missing Authentication Token for an unknown resource or
+// method, 403 Forbidden for an unknown API or stage and a bad API key, 429 Too Many Requests
+// or Limit Exceeded, 500/502 Internal server error, 504 Endpoint request timed out.
+#include <re2/re2.h>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/json.hpp>
+
+#include <atomic>
+
+#include "protocol/http/query_string.h"
+#include "services/apigateway/apigateway_service.h"
+#include "services/apigateway/integration_uri.h"
+#include "services/apigateway/proxy_event.h"
+#include "services/apigateway/records.h"
+
+namespace tidepool::apigateway {
+namespace json = boost::json;
+namespace bhttp = boost::beast::http;
+using protocol::http::HttpRequest;
+using protocol::http::HttpResponse;
+using protocol::http::Responder;
+
+namespace {
+
+HttpResponse GatewayError(unsigned status, std::string_view message, std::string_view type) {
+  HttpResponse response(static_cast<bhttp::status>(status), 11);
+  response.set(bhttp::field::content_type, "application/json");
+  response.set("x-amzn-ErrorType", type);
+  response.body() = json::serialize(json::object{{"message", message}});
+  return response;
+}
+
+HttpResponse MissingToken() {
+  return GatewayError(403, "Missing Authentication Token", "MissingAuthenticationTokenException");
+}
+HttpResponse Forbidden() { return GatewayError(403, "Forbidden", "ForbiddenException"); }
+HttpResponse InternalError(unsigned status = 500) {
+  return GatewayError(status, "Internal server error", "InternalServerErrorException");
+}
+
+// Where an invoke URL points.
+struct InvokeTarget {
+  std::string api_id;
+  std::string stage;
+  std::string path;  // after the stage, "/" at least, still percent-encoded
+};
+
+std::optional<InvokeTarget> ParseTarget(const HttpRequest& request, std::string_view path) {
+  InvokeTarget t;
+  std::string_view host = request[bhttp::field::host];
+  size_t dot = host.find('.');
+  const bool host_form = dot != std::string_view::npos && dot > 0 &&
+                         boost::beast::iequals(host.substr(dot, 13), ".execute-api.");
+  std::string_view rest = path.substr(path.empty() ? 0 : 1);  // without the leading '/'
+  if (host_form) {
+    t.api_id = std::string(host.substr(0, dot));  // <api>.execute-api...: "<stage>/<path>"
+  } else {
+    rest.remove_prefix(std::min(rest.size(), std::string_view("restapis/").size()));
+    size_t slash = rest.find('/');
+    t.api_id = std::string(rest.substr(0, slash));
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  }
+  size_t slash = rest.find('/');
+  t.stage = std::string(rest.substr(0, slash));
+  rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  constexpr std::string_view kUser = "/_user_request_";
+  if (!host_form) rest.remove_prefix(std::min(rest.size(), kUser.size()));
+  t.path = rest.empty() ? "/" : std::string(rest);
+  if (t.api_id.empty() || t.stage.empty()) return std::nullopt;
+  return t;
+}
+
+bool IsBinary(const json::value* types, std::string_view content_type) {
+  if (types == nullptr || !types->is_array() || content_type.empty()) return false;
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  for (const json::value& t : types->get_array()) {
+    if (!t.is_string()) continue;
+    std::string_view type = t.get_string();
+    if (type == "*/*" || boost::beast::iequals(type, media)) return true;
+    if (type.ends_with("/*") &&
+        boost::beast::iequals(type.substr(0, type.size() - 1), media.substr(0, type.size() - 1))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The template of `templates` for `content_type` (then application/json, then the only one).
+const json::value* SelectTemplate(const json::object* templates, std::string_view content_type,
+                                  std::string* chosen) {
+  if (templates == nullptr || templates->empty()) return nullptr;
+  std::string media(content_type.substr(0, content_type.find(';')));
+  for (std::string_view want : {std::string_view(media), std::string_view("application/json")}) {
+    for (const auto& kv : *templates) {
+      if (!want.empty() && boost::beast::iequals(kv.key(), want)) {
+        *chosen = std::string(kv.key());
+        return &kv.value();
+      }
+    }
+  }
+  *chosen = std::string(templates->begin()->key());
+  return &templates->begin()->value();
+}
+
+// The integration response whose selectionPattern matches `selector` (a status code for MOCK),
+// else the default one (no pattern); nullptr when none.
+const json::object* SelectIntegrationResponse(const json::object& integration,
+                                              const std::string& selector) {
+  const json::object* responses = FindObject(integration, "integrationResponses");
+  if (responses == nullptr) return nullptr;
+  const json::object* fallback = nullptr;
+  for (const auto& kv : *responses) {
+    const json::object* r = kv.value().if_object();
+    if (r == nullptr) continue;
+    std::string pattern = StringField(*r, "selectionPattern");
+    if (pattern.empty()) {
+      fallback = r;
+      continue;
+    }
+    RE2 re(pattern, RE2::Quiet);
+    if (re.ok() && RE2::FullMatch(selector, re)) return r;
+  }
+  return fallback;
+}
+
+// A MOCK integration: the request template's statusCode picks the integration response; its
+// template (static text) is the body and its literal responseParameters the headers.
+HttpResponse RunMock(const json::object& integration, const HttpRequest& request) {
+  std::string chosen;
+  int status = 200;
+  if (const json::value* t = SelectTemplate(FindObject(integration, "requestTemplates"),
+                                            request[bhttp::field::content_type], &chosen);
+      t != nullptr && t->is_string()) {
+    boost::system::error_code ec;
+    json::value doc = json::parse(t->get_string(), ec);
+    if (!ec && doc.is_object()) {
+      if (const json::value* code = doc.get_object().if_contains("statusCode");
+          code && code->is_int64()) {
+        status = static_cast<int>(code->get_int64());
+      }
+    }
+  }
+  const json::object* response = SelectIntegrationResponse(integration, std::to_string(status));
+  if (response == nullptr) return InternalError();
+  int out_status = std::atoi(StringField(*response, "statusCode").c_str());
+  if (out_status < 100 || out_status > 599) return InternalError();
+  HttpResponse out(static_cast<bhttp::status>(out_status), 11);
+  std::string accept(request[bhttp::field::accept]);
+  const json::value* body =
+      SelectTemplate(FindObject(*response, "responseTemplates"),
+                     accept.find('*') == std::string::npos ? accept : "", &chosen);
+  out.set(bhttp::field::content_type, body ? chosen : std::string("application/json"));
+  if (body != nullptr && body->is_string()) out.body() = std::string(body->get_string());
+  if (const json::object* params = FindObject(*response, "responseParameters")) {
+    constexpr std::string_view kHeader = "method.response.header.";
+    for (const auto& kv : *params) {
+      std::string_view name = kv.key();
+      if (!name.starts_with(kHeader) || !kv.value().is_string()) continue;
+      std::string_view value = kv.value().get_string();
+      if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
+        out.set(name.substr(kHeader.size()), value.substr(1, value.size() - 2));
+      }
+    }
+  }
+  return out;
+}
+
+std::string SubstituteStageVariables(std::string text, const json::object* variables) {
+  constexpr std::string_view kOpen = "${stageVariables.";
+  size_t at = 0;
+  while ((at = text.find(kOpen, at)) != std::string::npos) {
+    size_t close = text.find('}', at);
+    if (close == std::string::npos) break;
+    std::string name = text.substr(at + kOpen.size(), close - at - kOpen.size());
+    std::string value = variables ? StringField(*variables, name) : std::string();
+    text.replace(at, close + 1 - at, value);
+    at += value.size();
+  }
+  return text;
+}
+
+HttpResponse ProxyHttpResponse(ProxyResponse&& r) {
+  HttpResponse out(static_cast<bhttp::status>(r.status), 11);
+  bool has_type = false;
+  for (auto& [name, value] : r.headers) {
+    has_type = has_type || boost::beast::iequals(name, "content-type");
+    out.insert(name, value);
+  }
+  if (!has_type) out.set(bhttp::field::content_type, "application/json");
+  out.body() = std::move(r.body);
+  return out;
+}
+
+}  // namespace
+
+void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::RequestContext context,
+                                         Responder respond) {
+  auto [raw_path, query] = protocol::http::SplitTarget(request.target());
+  auto target = ParseTarget(request, raw_path);
+  RestApiPtr api = target ? FindApiById(target->api_id) : nullptr;
+  if (!api) return respond(Forbidden());
+  DeploymentPtr deployment;
+  json::object stage;
+  json::value binary_types;
+  {
+    std::lock_guard lock(api->mu);
+    const json::object* s = FindObject(ObjectField(api->doc, "stages"), target->stage);
+    if (s != nullptr) {
+      stage = *s;
+      auto it = api->deployments.find(StringField(stage, "deploymentId"));
+      if (it != api->deployments.end()) deployment = it->second;
+      if (const json::value* b = ObjectField(api->doc, "api").if_contains("binaryMediaTypes")) {
+        binary_types = *b;
+      }
+    }
+  }
+  if (!deployment) return respond(Forbidden());
+  auto match = deployment->routes.Find(target->path);
+  if (!match) return respond(MissingToken());
+  const json::object* resource = FindObject(deployment->resources, match->resource_id);
+  const json::object* methods = resource ? FindObject(*resource, "resourceMethods") : nullptr;
+  std::string verb(request.method_string());
+  const json::object* method = methods ? FindObject(*methods, verb) : nullptr;
+  if (method == nullptr && methods != nullptr) method = FindObject(*methods, "ANY");
+  if (method == nullptr) return respond(MissingToken());
+  const int64_t now = clock_.NowMillis();
+
+  // Stage and method throttling (methodSettings "<path>/<VERB>", else "*/*").
+  if (const json::object* settings = FindObject(stage, "methodSettings")) {
+    std::string key;
+    for (char c : match->resource_path) key += c == '/' ? std::string("~1") : std::string(1, c);
+    key += "/" + StringField(*method, "httpMethod");
+    const json::object* setting = FindObject(*settings, key);
+    if (setting == nullptr) setting = FindObject(*settings, "*/*");
+    if (setting != nullptr) {
+      RateLimit limit;
+      if (const json::value* r = setting->if_contains("throttlingRateLimit"); r && r->is_number()) {
+        limit.rate = r->to_number<double>();
+      }
+      if (const json::value* b = setting->if_contains("throttlingBurstLimit"); b && b->is_int64()) {
+        limit.burst = b->get_int64();
+      }
+      if (!meter_.TakeToken(api->id + "/" + target->stage + "/" + key, limit, now)) {
+        return respond(GatewayError(429, "Too Many Requests", "TooManyRequestsException"));
+      }
+    }
+  }
+
+  // API keys.
+  std::string api_key(request["x-api-key"]);
+  std::string api_key_id;
+  if (const json::value* required = method->if_contains("apiKeyRequired");
+      required && required->is_bool() && required->get_bool()) {
+    switch (AdmitApiKey(api->id, target->stage, api_key, &api_key_id)) {
+      case KeyVerdict::kAccepted:
+        break;
+      case KeyVerdict::kForbidden:
+        return respond(Forbidden());
+      case KeyVerdict::kThrottled:
+        return respond(GatewayError(429, "Too Many Requests", "TooManyRequestsException"));
+      case KeyVerdict::kQuotaExceeded:
+        return respond(GatewayError(429, "Limit Exceeded", "LimitExceededException"));
+    }
+  } else {
+    api_key.clear();
+  }
+
+  const json::object* integration = FindObject(*method, "methodIntegration");
+  if (integration == nullptr) return respond(InternalError());
+  std::string type = StringField(*integration, "type");
+  if (type == "MOCK") return respond(RunMock(*integration, request));
+  if (type != "AWS_PROXY") return respond(InternalError());
+
+  const json::object* variables = FindObject(stage, "variables");
+  auto uri =
+      ParseIntegrationUri(SubstituteStageVariables(StringField(*integration, "uri"), variables));
+  if (!uri.ok() || uri->function_arn.empty() || !invoke_function_) {
+    return respond(InternalError());
+  }
+  ProxyRequest proxy;
+  proxy.http_method = verb;
+  proxy.path = "/";
+  {
+    auto segments = ResourceTree::SplitRequestPath(target->path);
+    if (!segments.empty()) proxy.path.clear();
+    for (const auto& s : segments) proxy.path += "/" + s;
+  }
+  proxy.resource_path = match->resource_path;
+  proxy.resource_id = match->resource_id;
+  proxy.stage = target->stage;
+  proxy.api_id = api->id;
+  proxy.account_id = api->account;
+  proxy.domain_name = std::string(request[bhttp::field::host]);
+  proxy.request_id = context.request_id;
+  std::string_view forwarded = request["x-forwarded-for"];
+  proxy.source_ip =
+      forwarded.empty() ? "127.0.0.1" : std::string(forwarded.substr(0, forwarded.find(',')));
+  proxy.api_key = api_key;
+  proxy.api_key_id = api_key_id;
+  proxy.request_time_ms = now;
+  for (const auto& field : request) {
+    proxy.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  proxy.query = protocol::http::ParseQueryString(query, true);
+  proxy.path_parameters = std::move(match->path_parameters);
+  if (variables != nullptr) {
+    for (const auto& kv : *variables) {
+      if (kv.value().is_string()) {
+        proxy.stage_variables.emplace_back(std::string(kv.key()),
+                                           std::string(kv.value().get_string()));
+      }
+    }
+  }
+  proxy.binary = IsBinary(&binary_types, request[bhttp::field::content_type]);
+  proxy.body = std::move(request.body());
+
+  functions::Invocation invocation;
+  invocation.payload = BuildProxyEvent(proxy);
+  invocation.invoked_arn = uri->function_arn;
+
+  // The first of the function's answer and the integration timeout replies.
+  struct Pending {
+    explicit Pending(boost::asio::io_context& io, Responder r) : timer(io), respond(std::move(r)) {}
+    boost::asio::steady_timer timer;
+    Responder respond;
+    std::atomic<bool> answered{false};
+    bool Claim() { return !answered.exchange(true); }
+  };
+  auto pending = std::make_shared<Pending>(io_, std::move(respond));
+  int64_t timeout_ms = options_.default_timeout_ms;
+  if (const json::value* t = integration->if_contains("timeoutInMillis"); t && t->is_int64()) {
+    timeout_ms = t->get_int64();
+  }
+  pending->timer.expires_after(std::chrono::milliseconds(timeout_ms));
+  pending->timer.async_wait([pending](const boost::system::error_code& ec) {
+    if (ec || !pending->Claim()) return;
+    pending->respond(GatewayError(504, "Endpoint request timed out", "IntegrationTimeout"));
+  });
+  invoke_function_(
+      uri->function_arn, api->account, api->region, std::move(invocation),
+      [pending](functions::InvokeOutcome outcome) {
+        if (!pending->Claim()) return;
+        pending->timer.cancel();
+        if (outcome.kind != functions::InvokeOutcome::Kind::kSuccess) {
+          return pending->respond(InternalError(
+              outcome.kind == functions::InvokeOutcome::Kind::kFunctionError ? 502 : 500));
+        }
+        auto parsed = ParseProxyResponse(outcome.payload);
+        if (!parsed) return pending->respond(InternalError(502));
+        pending->respond(ProxyHttpResponse(std::move(*parsed)));
+      });
+}
+
+}  // namespace tidepool::apigateway
