@@ -260,6 +260,11 @@ int RunServe(const ServeOptions& options) {
     }
   }
   router.SetQueryProtocolHandler(query.AsHandler());
+  // API Gateway's AWS service integrations are requests to this router, in-process.
+  apigateway.SetLocalRequest(
+      [&router](http::HttpRequest&& request, std::function<void(http::HttpResponse &&)> done) {
+        router.Handle(std::move(request), http::Responder::FromFunction(std::move(done)));
+      });
   router.SetExecuteApiHandler([&apigateway](http::HttpRequest&& request,
                                             protocol::RequestContext context,
                                             http::Responder respond) {

@@ -35,6 +35,8 @@
 #include "functions/invoker.h"
 #include "protocol/http/responder.h"
 #include "protocol/service.h"
+#include "services/apigateway/integration_uri.h"
+#include "services/apigateway/proxy_event.h"
 #include "services/apigateway/resource_tree.h"
 #include "services/apigateway/usage_meter.h"
 #include "storage/commit_queue.h"
@@ -88,6 +90,12 @@ class ApiGatewayService final : public protocol::Service {
   Status Recover();
   // Set once, before serving. Without it AWS_PROXY integrations to functions answer 500.
   void SetFunctionInvoke(FunctionInvoke invoke) { invoke_function_ = std::move(invoke); }
+  // Sends a request to this process's own services (AWS service integrations); `done` runs
+  // once with the response. Set once, before serving; without it AWS service integrations
+  // (other than Lambda) answer 500.
+  using LocalRequest = std::function<void(protocol::http::HttpRequest&&,
+                                          std::function<void(protocol::http::HttpResponse&&)>)>;
+  void SetLocalRequest(LocalRequest send) { local_request_ = std::move(send); }
 
   std::string_view Name() const override { return "apigateway"; }
   const protocol::model::ServiceModel& Model() const override;
@@ -171,6 +179,21 @@ class ApiGatewayService final : public protocol::Service {
   // Writes usage records (caller holds usage_mu_) and replies `output` once durable.
   void CommitUsage(storage::WriteBatch batch, protocol::CallPtr call, boost::json::object output);
 
+  // --- gateway.cc: integrations. Each answers through `respond` exactly once.
+  using Reply = std::function<void(protocol::http::HttpResponse&&)>;
+  // Runs `start` with a Reply; answers 504 Endpoint request timed out instead when the
+  // reply has not come within `timeout_ms`.
+  void WithTimeout(int64_t timeout_ms, protocol::http::Responder respond,
+                   const std::function<void(Reply)>& start);
+  void RunMock(const boost::json::object& integration, const ProxyRequest& proxy,
+               const std::string& content_type, protocol::http::Responder respond);
+  void RunProxy(const IntegrationUri& uri, const ProxyRequest& proxy, const std::string& account,
+                const std::string& region, int64_t timeout_ms, protocol::http::Responder respond);
+  void RunAws(const boost::json::object& integration, const IntegrationUri& uri,
+              const ProxyRequest& proxy, const std::string& content_type,
+              const std::string& account, const std::string& region, int64_t timeout_ms,
+              protocol::http::Responder respond);
+
   // --- apigateway_service.cc
   // The API `call`'s restApiId names, in the caller's account and region (NotFound otherwise).
   Result<RestApiPtr> FindApi(const protocol::Call& call) const;
@@ -207,6 +230,7 @@ class ApiGatewayService final : public protocol::Service {
   boost::asio::io_context& io_;
   const ApiGatewayOptions options_;
   FunctionInvoke invoke_function_;
+  LocalRequest local_request_;
 
   mutable std::shared_mutex registry_mu_;
   std::map<std::string, RestApiPtr> apis_;  // by id

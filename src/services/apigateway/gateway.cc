@@ -15,6 +15,7 @@
 #include "protocol/http/query_string.h"
 #include "services/apigateway/apigateway_service.h"
 #include "services/apigateway/integration_uri.h"
+#include "services/apigateway/integrations.h"
 #include "services/apigateway/proxy_event.h"
 #include "services/apigateway/records.h"
 
@@ -27,21 +28,10 @@ using protocol::http::Responder;
 
 namespace {
 
-HttpResponse GatewayError(unsigned status, std::string_view message, std::string_view type) {
-  HttpResponse response(static_cast<bhttp::status>(status), 11);
-  response.set(bhttp::field::content_type, "application/json");
-  response.set("x-amzn-ErrorType", type);
-  response.body() = json::serialize(json::object{{"message", message}});
-  return response;
-}
-
 HttpResponse MissingToken() {
   return GatewayError(403, "Missing Authentication Token", "MissingAuthenticationTokenException");
 }
 HttpResponse Forbidden() { return GatewayError(403, "Forbidden", "ForbiddenException"); }
-HttpResponse InternalError(unsigned status = 500) {
-  return GatewayError(status, "Internal server error", "InternalServerErrorException");
-}
 
 // Where an invoke URL points.
 struct InvokeTarget {
@@ -89,86 +79,6 @@ bool IsBinary(const json::value* types, std::string_view content_type) {
     }
   }
   return false;
-}
-
-// The template of `templates` for `content_type` (then application/json, then the only one).
-const json::value* SelectTemplate(const json::object* templates, std::string_view content_type,
-                                  std::string* chosen) {
-  if (templates == nullptr || templates->empty()) return nullptr;
-  std::string media(content_type.substr(0, content_type.find(';')));
-  for (std::string_view want : {std::string_view(media), std::string_view("application/json")}) {
-    for (const auto& kv : *templates) {
-      if (!want.empty() && boost::beast::iequals(kv.key(), want)) {
-        *chosen = std::string(kv.key());
-        return &kv.value();
-      }
-    }
-  }
-  *chosen = std::string(templates->begin()->key());
-  return &templates->begin()->value();
-}
-
-// The integration response whose selectionPattern matches `selector` (a status code for MOCK),
-// else the default one (no pattern); nullptr when none.
-const json::object* SelectIntegrationResponse(const json::object& integration,
-                                              const std::string& selector) {
-  const json::object* responses = FindObject(integration, "integrationResponses");
-  if (responses == nullptr) return nullptr;
-  const json::object* fallback = nullptr;
-  for (const auto& kv : *responses) {
-    const json::object* r = kv.value().if_object();
-    if (r == nullptr) continue;
-    std::string pattern = StringField(*r, "selectionPattern");
-    if (pattern.empty()) {
-      fallback = r;
-      continue;
-    }
-    RE2 re(pattern, RE2::Quiet);
-    if (re.ok() && RE2::FullMatch(selector, re)) return r;
-  }
-  return fallback;
-}
-
-// A MOCK integration: the request template's statusCode picks the integration response; its
-// template (static text) is the body and its literal responseParameters the headers.
-HttpResponse RunMock(const json::object& integration, const HttpRequest& request) {
-  std::string chosen;
-  int status = 200;
-  if (const json::value* t = SelectTemplate(FindObject(integration, "requestTemplates"),
-                                            request[bhttp::field::content_type], &chosen);
-      t != nullptr && t->is_string()) {
-    boost::system::error_code ec;
-    json::value doc = json::parse(t->get_string(), ec);
-    if (!ec && doc.is_object()) {
-      if (const json::value* code = doc.get_object().if_contains("statusCode");
-          code && code->is_int64()) {
-        status = static_cast<int>(code->get_int64());
-      }
-    }
-  }
-  const json::object* response = SelectIntegrationResponse(integration, std::to_string(status));
-  if (response == nullptr) return InternalError();
-  int out_status = std::atoi(StringField(*response, "statusCode").c_str());
-  if (out_status < 100 || out_status > 599) return InternalError();
-  HttpResponse out(static_cast<bhttp::status>(out_status), 11);
-  std::string accept(request[bhttp::field::accept]);
-  const json::value* body =
-      SelectTemplate(FindObject(*response, "responseTemplates"),
-                     accept.find('*') == std::string::npos ? accept : "", &chosen);
-  out.set(bhttp::field::content_type, body ? chosen : std::string("application/json"));
-  if (body != nullptr && body->is_string()) out.body() = std::string(body->get_string());
-  if (const json::object* params = FindObject(*response, "responseParameters")) {
-    constexpr std::string_view kHeader = "method.response.header.";
-    for (const auto& kv : *params) {
-      std::string_view name = kv.key();
-      if (!name.starts_with(kHeader) || !kv.value().is_string()) continue;
-      std::string_view value = kv.value().get_string();
-      if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
-        out.set(name.substr(kHeader.size()), value.substr(1, value.size() - 2));
-      }
-    }
-  }
-  return out;
 }
 
 std::string SubstituteStageVariables(std::string text, const json::object* variables) {
@@ -273,16 +183,8 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
 
   const json::object* integration = FindObject(*method, "methodIntegration");
   if (integration == nullptr) return respond(InternalError());
-  std::string type = StringField(*integration, "type");
-  if (type == "MOCK") return respond(RunMock(*integration, request));
-  if (type != "AWS_PROXY") return respond(InternalError());
-
   const json::object* variables = FindObject(stage, "variables");
-  auto uri =
-      ParseIntegrationUri(SubstituteStageVariables(StringField(*integration, "uri"), variables));
-  if (!uri.ok() || uri->function_arn.empty() || !invoke_function_) {
-    return respond(InternalError());
-  }
+
   ProxyRequest proxy;
   proxy.http_method = verb;
   proxy.path = "/";
@@ -317,44 +219,140 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
       }
     }
   }
-  proxy.binary = IsBinary(&binary_types, request[bhttp::field::content_type]);
+  std::string content_type(request[bhttp::field::content_type]);
+  proxy.binary = IsBinary(&binary_types, content_type);
   proxy.body = std::move(request.body());
 
-  functions::Invocation invocation;
-  invocation.payload = BuildProxyEvent(proxy);
-  invocation.invoked_arn = uri->function_arn;
+  std::string type = StringField(*integration, "type");
+  if (type == "MOCK") return RunMock(*integration, proxy, content_type, std::move(respond));
+  auto uri =
+      ParseIntegrationUri(SubstituteStageVariables(StringField(*integration, "uri"), variables));
+  if (!uri.ok()) return respond(InternalError());
+  int64_t timeout_ms = options_.default_timeout_ms;
+  if (const json::value* t = integration->if_contains("timeoutInMillis"); t && t->is_int64()) {
+    timeout_ms = t->get_int64();
+  }
+  if (type == "AWS_PROXY" && !uri->function_arn.empty()) {
+    return RunProxy(*uri, proxy, api->account, api->region, timeout_ms, std::move(respond));
+  }
+  if (type == "AWS") {
+    return RunAws(*integration, *uri, proxy, content_type, api->account, api->region, timeout_ms,
+                  std::move(respond));
+  }
+  respond(InternalError());
+}
 
-  // The first of the function's answer and the integration timeout replies.
+void ApiGatewayService::WithTimeout(int64_t timeout_ms, Responder respond,
+                                    const std::function<void(Reply)>& start) {
+  // The first of the integration's answer and the timeout replies.
   struct Pending {
-    explicit Pending(boost::asio::io_context& io, Responder r) : timer(io), respond(std::move(r)) {}
+    Pending(boost::asio::io_context& io, Responder r) : timer(io), respond(std::move(r)) {}
     boost::asio::steady_timer timer;
     Responder respond;
     std::atomic<bool> answered{false};
     bool Claim() { return !answered.exchange(true); }
   };
   auto pending = std::make_shared<Pending>(io_, std::move(respond));
-  int64_t timeout_ms = options_.default_timeout_ms;
-  if (const json::value* t = integration->if_contains("timeoutInMillis"); t && t->is_int64()) {
-    timeout_ms = t->get_int64();
-  }
   pending->timer.expires_after(std::chrono::milliseconds(timeout_ms));
   pending->timer.async_wait([pending](const boost::system::error_code& ec) {
     if (ec || !pending->Claim()) return;
     pending->respond(GatewayError(504, "Endpoint request timed out", "IntegrationTimeout"));
   });
-  invoke_function_(
-      uri->function_arn, api->account, api->region, std::move(invocation),
-      [pending](functions::InvokeOutcome outcome) {
-        if (!pending->Claim()) return;
-        pending->timer.cancel();
-        if (outcome.kind != functions::InvokeOutcome::Kind::kSuccess) {
-          return pending->respond(InternalError(
-              outcome.kind == functions::InvokeOutcome::Kind::kFunctionError ? 502 : 500));
-        }
-        auto parsed = ParseProxyResponse(outcome.payload);
-        if (!parsed) return pending->respond(InternalError(502));
-        pending->respond(ProxyHttpResponse(std::move(*parsed)));
-      });
+  start([pending](HttpResponse&& response) {
+    if (!pending->Claim()) return;
+    pending->timer.cancel();
+    pending->respond(std::move(response));
+  });
+}
+
+void ApiGatewayService::RunMock(const json::object& integration, const ProxyRequest& proxy,
+                                const std::string& content_type, Responder respond) {
+  MappingInput input = MappingInputOf(proxy);
+  auto body = IntegrationRequestBody(integration, content_type, input);
+  if (auto* response = std::get_if<HttpResponse>(&body)) return respond(std::move(*response));
+  int status = 200;
+  boost::system::error_code ec;
+  json::value doc = json::parse(std::get<std::string>(body), ec);
+  if (!ec && doc.is_object()) {
+    if (const json::value* code = doc.get_object().if_contains("statusCode");
+        code && code->is_int64()) {
+      status = static_cast<int>(code->get_int64());
+    }
+  }
+  respond(MethodResponseFor(integration, std::to_string(status), "", {}, std::move(input)));
+}
+
+void ApiGatewayService::RunProxy(const IntegrationUri& uri, const ProxyRequest& proxy,
+                                 const std::string& account, const std::string& region,
+                                 int64_t timeout_ms, Responder respond) {
+  if (!invoke_function_) return respond(InternalError());
+  functions::Invocation invocation;
+  invocation.payload = BuildProxyEvent(proxy);
+  invocation.invoked_arn = uri.function_arn;
+  WithTimeout(timeout_ms, std::move(respond), [&](Reply reply) {
+    invoke_function_(
+        uri.function_arn, account, region, std::move(invocation),
+        [reply](functions::InvokeOutcome outcome) {
+          using Kind = functions::InvokeOutcome::Kind;
+          if (outcome.kind != Kind::kSuccess) {
+            return reply(InternalError(outcome.kind == Kind::kFunctionError ? 502 : 500));
+          }
+          auto parsed = ParseProxyResponse(outcome.payload);
+          if (!parsed) return reply(InternalError(502));
+          reply(ProxyHttpResponse(std::move(*parsed)));
+        });
+  });
+}
+
+void ApiGatewayService::RunAws(const json::object& integration, const IntegrationUri& uri,
+                               const ProxyRequest& proxy, const std::string& content_type,
+                               const std::string& account, const std::string& region,
+                               int64_t timeout_ms, Responder respond) {
+  MappingInput input = MappingInputOf(proxy);
+  auto body = IntegrationRequestBody(integration, content_type, input);
+  if (auto* response = std::get_if<HttpResponse>(&body)) return respond(std::move(*response));
+  auto shared = std::make_shared<json::object>(integration);
+  if (uri.service == "lambda") {
+    if (!invoke_function_ || uri.function_arn.empty()) return respond(InternalError());
+    functions::Invocation invocation;
+    invocation.payload = std::move(std::get<std::string>(body));
+    invocation.invoked_arn = uri.function_arn;
+    return WithTimeout(timeout_ms, std::move(respond), [&](Reply reply) {
+      invoke_function_(
+          uri.function_arn, account, region, std::move(invocation),
+          [reply, shared, input](functions::InvokeOutcome outcome) mutable {
+            using Kind = functions::InvokeOutcome::Kind;
+            if (outcome.kind == Kind::kThrottled || outcome.kind == Kind::kServiceError) {
+              return reply(InternalError());
+            }
+            // A function error is selected by its errorMessage; success by the default.
+            std::string selector;
+            if (outcome.kind == Kind::kFunctionError) {
+              boost::system::error_code ec;
+              json::value error = json::parse(outcome.payload, ec);
+              if (!ec && error.is_object()) {
+                selector = StringField(error.get_object(), "errorMessage");
+              }
+              if (selector.empty()) selector = outcome.payload;
+            }
+            reply(MethodResponseFor(*shared, selector, std::move(outcome.payload), {},
+                                    std::move(input)));
+          });
+    });
+  }
+  if (!local_request_) return respond(InternalError());
+  HttpRequest aws = AwsServiceRequest(uri, integration, std::move(std::get<std::string>(body)),
+                                      account, clock_.NowMillis());
+  WithTimeout(timeout_ms, std::move(respond), [&](Reply reply) {
+    local_request_(std::move(aws), [reply, shared, input](HttpResponse&& response) mutable {
+      std::vector<std::pair<std::string, std::string>> headers;
+      for (const auto& field : response) {
+        headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      }
+      reply(MethodResponseFor(*shared, std::to_string(response.result_int()),
+                              std::move(response.body()), headers, std::move(input)));
+    });
+  });
 }
 
 }  // namespace tidepool::apigateway

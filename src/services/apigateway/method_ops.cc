@@ -6,6 +6,7 @@
 #include "services/apigateway/apigateway_errors.h"
 #include "services/apigateway/apigateway_service.h"
 #include "services/apigateway/integration_uri.h"
+#include "services/apigateway/mapping_template.h"
 #include "services/apigateway/records.h"
 
 namespace tidepool::apigateway {
@@ -76,23 +77,15 @@ Status CheckMethodSupported(const json::object& method) {
   return Status::Ok();
 }
 
-bool HasVtl(const json::value* templates) {
-  if (templates == nullptr || !templates->is_object()) return false;
-  for (const auto& kv : templates->get_object()) {
-    if (!kv.value().is_string()) continue;
-    std::string_view t = kv.value().get_string();
-    if (t.find('$') != std::string_view::npos || t.find('#') != std::string_view::npos) {
-      return true;
-    }
-  }
-  return false;
-}
-
+// Every template of `o`'s map `member` must parse.
 Status CheckTemplates(const json::object& o, std::string_view member) {
-  if (HasVtl(o.if_contains(member))) {
-    return BadRequest(
-        "tidepool does not evaluate VTL in mapping templates yet ($ and # "
-        "directives); use static templates");
+  const json::object* templates = FindObject(o, member);
+  if (templates == nullptr) return Status::Ok();
+  for (const auto& kv : *templates) {
+    if (!kv.value().is_string()) continue;
+    if (Status s = CheckMappingTemplate(kv.value().get_string()); !s.ok()) {
+      return BadRequest(s.message());
+    }
   }
   return Status::Ok();
 }
@@ -105,7 +98,20 @@ Status CheckIntegrationSupported(const json::object& integration, int max_timeou
     }
     auto target = ParseIntegrationUri(StringField(integration, "uri"));
     if (!target.ok()) return target.status();
-  } else if (type == "AWS" || type == "HTTP" || type == "HTTP_PROXY") {
+  } else if (type == "AWS") {
+    if (StringField(integration, "httpMethod").empty()) {
+      return BadRequest("Enumeration value for HttpMethod must be non-empty");
+    }
+    auto target = ParseIntegrationUri(StringField(integration, "uri"));
+    if (!target.ok()) return target.status();
+    static constexpr std::string_view kServices[] = {"lambda",   "sqs",     "sns",
+                                                     "dynamodb", "kinesis", "states"};
+    bool served = false;
+    for (std::string_view s : kServices) served = served || s == target->service;
+    if (!served) {
+      return BadRequest("tidepool does not serve AWS integrations to " + target->service);
+    }
+  } else if (type == "HTTP" || type == "HTTP_PROXY") {
     return BadRequest("tidepool does not support integration type " + type + " yet");
   } else if (type != "MOCK") {
     return BadRequest(
