@@ -1,4 +1,5 @@
 // The VTL parser: recursive descent over the text, into ast.h's nodes.
+#include <algorithm>
 #include <cctype>
 
 #include "services/apigateway/vtl/ast.h"
@@ -40,9 +41,10 @@ class Parser {
                                    ": " + what);
   }
   bool AtEnd() const { return pos_ >= s_.size(); }
+  std::string_view Rest() const { return s_.substr(std::min(pos_, s_.size())); }
   char Peek(size_t ahead = 0) const { return pos_ + ahead < s_.size() ? s_[pos_ + ahead] : '\0'; }
   bool Consume(std::string_view word) {
-    if (s_.substr(pos_, word.size()) != word) return false;
+    if (Rest().substr(0, word.size()) != word) return false;
     pos_ += word.size();
     return true;
   }
@@ -252,6 +254,7 @@ class Parser {
 
   // At '$': a reference, or false (pos_ unchanged) when the text is not one.
   Result<bool> ReferenceAt(Reference* ref, int depth) {
+    if (Peek() != '$') return false;
     size_t start = pos_;
     ++pos_;
     ref->quiet = Consume("!");
@@ -326,7 +329,7 @@ class Parser {
   std::string Operator(std::initializer_list<std::string_view> ops) {
     SkipBlanks();
     for (std::string_view op : ops) {
-      if (s_.substr(pos_, op.size()) != op) continue;
+      if (Rest().substr(0, op.size()) != op) continue;
       if (IsIdentStart(op[0]) && IsIdentChar(Peek(op.size()))) continue;
       if (op == "=" && Peek(1) == '=') continue;
       if ((op == "<" || op == ">" || op == "!") && Peek(1) == '=') continue;
@@ -446,32 +449,31 @@ class Parser {
       return e;
     }
     if (c == '[') {
+      // A list [a, b] or a range [a..b]: the first expression is parsed once either way.
       ++pos_;
       SkipBlanks();
-      size_t save = pos_;
-      // [a..b] is a range.
-      if (Peek() != ']') {
-        auto from = Expression(depth);
-        if (from.ok()) {
-          SkipBlanks();
-          if (Consume("..")) {
-            auto to = Expression(depth);
-            if (!to.ok()) return to;
-            SkipBlanks();
-            if (!Consume("]")) return Error("range needs ']'");
-            ExprPtr e = Make(Expr::Kind::kRange);
-            e->children.push_back(std::move(*from));
-            e->children.push_back(std::move(*to));
-            return e;
-          }
-        }
+      ExprPtr list = Make(Expr::Kind::kList);
+      if (Consume("]")) return list;
+      auto first = Expression(depth);
+      if (!first.ok()) return first;
+      SkipBlanks();
+      if (Consume("..")) {
+        auto to = Expression(depth);
+        if (!to.ok()) return to;
+        SkipBlanks();
+        if (!Consume("]")) return Error("range needs ']'");
+        ExprPtr e = Make(Expr::Kind::kRange);
+        e->children.push_back(std::move(*first));
+        e->children.push_back(std::move(*to));
+        return e;
       }
-      pos_ = save;
-      auto items = ExpressionList(']', depth);
-      if (!items.ok()) return items.status();
-      ExprPtr e = Make(Expr::Kind::kList);
-      e->children = std::move(*items);
-      return e;
+      list->children.push_back(std::move(*first));
+      if (Consume("]")) return list;
+      if (!Consume(",")) return Error("expected ',' or ']'");
+      auto rest = ExpressionList(']', depth);
+      if (!rest.ok()) return rest.status();
+      for (ExprPtr& item : *rest) list->children.push_back(std::move(item));
+      return list;
     }
     if (c == '{') {
       ++pos_;
@@ -495,7 +497,7 @@ class Parser {
     for (auto [word, value] : {std::pair<std::string_view, boost::json::value>{"true", true},
                                {"false", false},
                                {"null", nullptr}}) {
-      if (s_.substr(pos_, word.size()) == word && !IsIdentChar(Peek(word.size()))) {
+      if (Rest().substr(0, word.size()) == word && !IsIdentChar(Peek(word.size()))) {
         pos_ += word.size();
         ExprPtr e = Make(Expr::Kind::kLiteral);
         e->literal = value;
