@@ -17,13 +17,14 @@ using protocol::http::HttpResponse;
 
 namespace {
 
-// The template of `templates` for `content_type` (then application/json, then the only one
-// when `any`); nullptr when none.
+// The template of `templates` for `content_type`; with `any`, then the one for
+// application/json, then the first; nullptr when none.
 const json::value* SelectTemplate(const json::object* templates, std::string_view content_type,
                                   bool any, std::string* chosen) {
   if (templates == nullptr || templates->empty()) return nullptr;
   std::string_view media = content_type.substr(0, content_type.find(';'));
-  for (std::string_view want : {media, std::string_view("application/json")}) {
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  for (std::string_view want : {media, any ? std::string_view("application/json") : media}) {
     for (const auto& kv : *templates) {
       if (!want.empty() && boost::beast::iequals(kv.key(), want)) {
         *chosen = std::string(kv.key());
@@ -115,7 +116,10 @@ std::variant<std::string, HttpResponse> IntegrationRequestBody(const json::objec
                                                                const MappingInput& input) {
   const json::object* templates = FindObject(integration, "requestTemplates");
   std::string chosen;
-  const json::value* t = SelectTemplate(templates, content_type, false, &chosen);
+  // A request without a Content-Type is taken as application/json.
+  const json::value* t = SelectTemplate(
+      templates, content_type.empty() ? std::string_view("application/json") : content_type, false,
+      &chosen);
   if (t == nullptr) {
     std::string behaviour = StringField(integration, "passthroughBehavior");
     bool has_templates = templates != nullptr && !templates->empty();

@@ -2,9 +2,10 @@
 // behaviours, integration response selection, response templates and response parameters,
 // and the requests an AWS service integration sends to this process's own services.
 //
-// Request: the template for the request's Content-Type (else application/json) is rendered;
-// with none, passthroughBehavior decides: WHEN_NO_MATCH passes the body through; WHEN_NO_
-// TEMPLATES passes it when the integration has no template at all, else 415; NEVER is 415.
+// Request: the template for the request's Content-Type (application/json when it has none) is
+// rendered; with none, passthroughBehavior decides: WHEN_NO_MATCH passes the body through;
+// WHEN_NO_TEMPLATES passes it when the integration has no template at all, else 415; NEVER
+// is 415.
 // Response: the integration response whose selectionPattern (RE2, whole match) matches the
 // selector (a status code for MOCK and AWS services, a function's errorMessage for Lambda;
 // success selects the default), else the default one (no pattern); none at all is 500. Its

@@ -97,3 +97,18 @@ TEST(MappingTemplateTest, RefusesBrokenTemplates) {
 
 }  // namespace
 }  // namespace tidepool::apigateway
+
+namespace tidepool::apigateway {
+namespace {
+
+TEST(MappingTemplateTest, ResponseOfAFunction) {
+  MappingInput in;
+  in.body = R"({"got":{"a":1},"items":[{"id":1,"n":"a"},{"id":2,"n":"b"}]})";
+  EXPECT_EQ(Render("#set($r = $input.path('$'))\n{\"echo\": $input.json('$.got'), \"ids\": "
+                   "[#foreach($i in $r.items)$i.id#if($foreach.hasNext),#end#end]}",
+                   in),
+            R"({"echo": {"a":1}, "ids": [1,2]})");
+}
+
+}  // namespace
+}  // namespace tidepool::apigateway
