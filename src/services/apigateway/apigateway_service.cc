@@ -27,8 +27,9 @@ struct ApiGatewayServiceTable {
     ApiGatewayService::Handler handler;
   };
   using S = ApiGatewayService;
-  static constexpr std::array<Entry, 50> kEntries{{
+  static constexpr std::array<Entry, 55> kEntries{{
       {"CreateApiKey", &S::CreateApiKey},
+      {"CreateAuthorizer", &S::CreateAuthorizer},
       {"CreateDeployment", &S::CreateDeployment},
       {"CreateResource", &S::CreateResource},
       {"CreateRestApi", &S::CreateRestApi},
@@ -36,6 +37,7 @@ struct ApiGatewayServiceTable {
       {"CreateUsagePlan", &S::CreateUsagePlan},
       {"CreateUsagePlanKey", &S::CreateUsagePlanKey},
       {"DeleteApiKey", &S::DeleteApiKey},
+      {"DeleteAuthorizer", &S::DeleteAuthorizer},
       {"DeleteDeployment", &S::DeleteDeployment},
       {"DeleteIntegration", &S::DeleteIntegration},
       {"DeleteIntegrationResponse", &S::DeleteIntegrationResponse},
@@ -48,6 +50,8 @@ struct ApiGatewayServiceTable {
       {"DeleteUsagePlanKey", &S::DeleteUsagePlanKey},
       {"GetApiKey", &S::GetApiKey},
       {"GetApiKeys", &S::GetApiKeys},
+      {"GetAuthorizer", &S::GetAuthorizer},
+      {"GetAuthorizers", &S::GetAuthorizers},
       {"GetDeployment", &S::GetDeployment},
       {"GetDeployments", &S::GetDeployments},
       {"GetIntegration", &S::GetIntegration},
@@ -70,6 +74,7 @@ struct ApiGatewayServiceTable {
       {"PutMethod", &S::PutMethod},
       {"PutMethodResponse", &S::PutMethodResponse},
       {"UpdateApiKey", &S::UpdateApiKey},
+      {"UpdateAuthorizer", &S::UpdateAuthorizer},
       {"UpdateIntegration", &S::UpdateIntegration},
       {"UpdateIntegrationResponse", &S::UpdateIntegrationResponse},
       {"UpdateMethod", &S::UpdateMethod},

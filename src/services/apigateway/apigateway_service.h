@@ -54,8 +54,9 @@ using FunctionInvoke =
 // A deployment: immutable once built, shared by the stages that point at it.
 struct Deployment {
   std::string id;
-  boost::json::object meta;       // the Deployment output shape (id, description, createdDate)
-  boost::json::object resources;  // snapshot: resource id -> Resource (with resourceMethods)
+  boost::json::object meta;         // the Deployment output shape (id, description, createdDate)
+  boost::json::object resources;    // snapshot: resource id -> Resource (with resourceMethods)
+  boost::json::object authorizers;  // snapshot: authorizer id -> Authorizer
   ResourceTree routes;
 };
 using DeploymentPtr = std::shared_ptr<const Deployment>;
@@ -72,6 +73,18 @@ struct RestApi {
   std::map<std::string, DeploymentPtr> deployments;
 };
 using RestApiPtr = std::shared_ptr<RestApi>;
+
+// A request routed to a method of a deployed stage, on its way through the authorizer, the
+// API key check and the integration. `method` points into `deployment`, which it keeps alive.
+struct RoutedRequest {
+  RestApiPtr api;
+  DeploymentPtr deployment;
+  boost::json::object stage;
+  const boost::json::object* method = nullptr;
+  ProxyRequest proxy;
+  std::string content_type;
+  std::string api_key;  // the x-api-key header
+};
 
 struct ApiGatewayOptions {
   // The integration timeout when a method gives none (AWS: 29 s), in milliseconds.
@@ -179,6 +192,18 @@ class ApiGatewayService final : public protocol::Service {
   // Writes usage records (caller holds usage_mu_) and replies `output` once durable.
   void CommitUsage(storage::WriteBatch batch, protocol::CallPtr call, boost::json::object output);
 
+  // --- authorizers.cc
+  void CreateAuthorizer(protocol::CallPtr call);
+  void GetAuthorizer(protocol::CallPtr call);
+  void GetAuthorizers(protocol::CallPtr call);
+  void UpdateAuthorizer(protocol::CallPtr call);
+  void DeleteAuthorizer(protocol::CallPtr call);
+  // Runs the method's Lambda authorizer (or its cached policy); on Allow continues with
+  // Dispatch, else answers 401/403/500 as API Gateway does.
+  void Authorize(std::shared_ptr<RoutedRequest> routed, protocol::http::Responder respond);
+
+  // --- gateway.cc: API keys, then the integration.
+  void Dispatch(std::shared_ptr<RoutedRequest> routed, protocol::http::Responder respond);
   // --- gateway.cc: integrations. Each answers through `respond` exactly once.
   using Reply = std::function<void(protocol::http::HttpResponse&&)>;
   // Runs `start` with a Reply; answers 504 Endpoint request timed out instead when the
@@ -231,6 +256,14 @@ class ApiGatewayService final : public protocol::Service {
   const ApiGatewayOptions options_;
   FunctionInvoke invoke_function_;
   LocalRequest local_request_;
+
+  // Lambda authorizers' policies by authorizer and identity, until their TTL (ms).
+  struct CachedPolicy {
+    int64_t expires_ms;
+    boost::json::object result;
+  };
+  std::mutex auth_cache_mu_;
+  std::map<std::string, CachedPolicy> auth_cache_;
 
   mutable std::shared_mutex registry_mu_;
   std::map<std::string, RestApiPtr> apis_;  // by id

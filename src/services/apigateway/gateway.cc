@@ -162,30 +162,13 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
     }
   }
 
-  // API keys.
-  std::string api_key(request["x-api-key"]);
-  std::string api_key_id;
-  if (const json::value* required = method->if_contains("apiKeyRequired");
-      required && required->is_bool() && required->get_bool()) {
-    switch (AdmitApiKey(api->id, target->stage, api_key, &api_key_id)) {
-      case KeyVerdict::kAccepted:
-        break;
-      case KeyVerdict::kForbidden:
-        return respond(Forbidden());
-      case KeyVerdict::kThrottled:
-        return respond(GatewayError(429, "Too Many Requests", "TooManyRequestsException"));
-      case KeyVerdict::kQuotaExceeded:
-        return respond(GatewayError(429, "Limit Exceeded", "LimitExceededException"));
-    }
-  } else {
-    api_key.clear();
-  }
-
-  const json::object* integration = FindObject(*method, "methodIntegration");
-  if (integration == nullptr) return respond(InternalError());
-  const json::object* variables = FindObject(stage, "variables");
-
-  ProxyRequest proxy;
+  auto routed = std::make_shared<RoutedRequest>();
+  routed->api = api;
+  routed->deployment = deployment;
+  routed->stage = std::move(stage);
+  routed->method = method;
+  const json::object* variables = FindObject(routed->stage, "variables");
+  ProxyRequest& proxy = routed->proxy;
   proxy.http_method = verb;
   proxy.path = "/";
   {
@@ -203,8 +186,6 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
   std::string_view forwarded = request["x-forwarded-for"];
   proxy.source_ip =
       forwarded.empty() ? "127.0.0.1" : std::string(forwarded.substr(0, forwarded.find(',')));
-  proxy.api_key = api_key;
-  proxy.api_key_id = api_key_id;
   proxy.request_time_ms = now;
   for (const auto& field : request) {
     proxy.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
@@ -219,10 +200,40 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
       }
     }
   }
-  std::string content_type(request[bhttp::field::content_type]);
-  proxy.binary = IsBinary(&binary_types, content_type);
+  routed->api_key = std::string(request["x-api-key"]);
+  routed->content_type = std::string(request[bhttp::field::content_type]);
+  proxy.binary = IsBinary(&binary_types, routed->content_type);
   proxy.body = std::move(request.body());
+  if (StringField(*method, "authorizationType") == "CUSTOM") {
+    return Authorize(std::move(routed), std::move(respond));
+  }
+  Dispatch(std::move(routed), std::move(respond));
+}
 
+void ApiGatewayService::Dispatch(std::shared_ptr<RoutedRequest> routed, Responder respond) {
+  const json::object* method = routed->method;
+  ProxyRequest& proxy = routed->proxy;
+  const RestApi& api = *routed->api;
+  // API keys.
+  if (const json::value* required = method->if_contains("apiKeyRequired");
+      required && required->is_bool() && required->get_bool()) {
+    switch (AdmitApiKey(api.id, proxy.stage, routed->api_key, &proxy.api_key_id)) {
+      case KeyVerdict::kAccepted:
+        proxy.api_key = routed->api_key;
+        break;
+      case KeyVerdict::kForbidden:
+        return respond(Forbidden());
+      case KeyVerdict::kThrottled:
+        return respond(GatewayError(429, "Too Many Requests", "TooManyRequestsException"));
+      case KeyVerdict::kQuotaExceeded:
+        return respond(GatewayError(429, "Limit Exceeded", "LimitExceededException"));
+    }
+  }
+
+  const json::object* integration = FindObject(*method, "methodIntegration");
+  if (integration == nullptr) return respond(InternalError());
+  const json::object* variables = FindObject(routed->stage, "variables");
+  const std::string& content_type = routed->content_type;
   std::string type = StringField(*integration, "type");
   if (type == "MOCK") return RunMock(*integration, proxy, content_type, std::move(respond));
   auto uri =
@@ -233,10 +244,10 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
     timeout_ms = t->get_int64();
   }
   if (type == "AWS_PROXY" && !uri->function_arn.empty()) {
-    return RunProxy(*uri, proxy, api->account, api->region, timeout_ms, std::move(respond));
+    return RunProxy(*uri, proxy, api.account, api.region, timeout_ms, std::move(respond));
   }
   if (type == "AWS") {
-    return RunAws(*integration, *uri, proxy, content_type, api->account, api->region, timeout_ms,
+    return RunAws(*integration, *uri, proxy, content_type, api.account, api.region, timeout_ms,
                   std::move(respond));
   }
   respond(InternalError());

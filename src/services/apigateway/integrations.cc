@@ -108,6 +108,7 @@ MappingInput MappingInputOf(const ProxyRequest& r) {
                             {"resourceId", r.resource_id},
                             {"resourcePath", r.resource_path},
                             {"stage", r.stage}};
+  if (!r.authorizer.empty()) in.context["authorizer"] = r.authorizer;
   return in;
 }
 

@@ -61,12 +61,21 @@ Result<json::object*> FindResponse(json::object& owner, std::string_view map,
 }
 
 // Refuses what the invoke path does not honour yet (docs/differences.md).
-Status CheckMethodSupported(const json::object& method) {
+Status CheckMethodSupported(const json::object& method, const json::object& doc) {
   std::string type = StringField(method, "authorizationType");
-  if (type == "CUSTOM" || type == "COGNITO_USER_POOLS") {
+  if (type == "COGNITO_USER_POOLS") {
     return BadRequest("tidepool does not support authorizationType " + type + " yet");
   }
-  if (type != "NONE" && type != "AWS_IAM") {
+  if (type == "CUSTOM") {
+    const json::object* authorizers = FindObject(doc, "authorizers");
+    if (authorizers == nullptr ||
+        FindObject(*authorizers, StringField(method, "authorizerId")) == nullptr) {
+      return BadRequest(
+          "Invalid authorizer ID specified. Setting the authorization type to "
+          "CUSTOM requires a valid authorizer.");
+    }
+  }
+  if (type != "NONE" && type != "AWS_IAM" && type != "CUSTOM") {
     return BadRequest(
         "Invalid authorization type specified. Valid options are NONE, AWS_IAM, "
         "CUSTOM, COGNITO_USER_POOLS");
@@ -144,7 +153,7 @@ void ApiGatewayService::PutMethod(CallPtr call) {
                  "operationName", "requestParameters", "requestModels", "authorizationScopes"},
                 method);
     method["apiKeyRequired"] = in.contains("apiKeyRequired") ? in.at("apiKeyRequired") : false;
-    if (Status s = CheckMethodSupported(method); !s.ok()) return s;
+    if (Status s = CheckMethodSupported(method, doc); !s.ok()) return s;
     return method;
   });
 }
@@ -162,7 +171,7 @@ void ApiGatewayService::UpdateMethod(CallPtr call) {
     auto path = FindMethod(doc, *call, false);
     if (!path.ok()) return path.status();
     if (Status s = Patch(*call, "Method", *path->method); !s.ok()) return s;
-    if (Status s = CheckMethodSupported(*path->method); !s.ok()) return s;
+    if (Status s = CheckMethodSupported(*path->method, doc); !s.ok()) return s;
     return *path->method;
   });
 }

@@ -110,6 +110,7 @@ std::string BuildProxyEvent(const ProxyRequest& r) {
                        {"identity", std::move(identity)},
                        {"domainName", r.domain_name},
                        {"apiId", r.api_id}};
+  if (!r.authorizer.empty()) context["authorizer"] = r.authorizer;
   json::object event{
       {"resource", r.resource_path},
       {"path", r.path},

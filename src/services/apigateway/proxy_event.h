@@ -9,10 +9,14 @@
 // stage), protocol, requestId, requestTime, requestTimeEpoch, resourceId, resourcePath, stage),
 // body (null when empty; base64 with isBase64Encoded for binary media types).
 //
+// With a Lambda authorizer, requestContext.authorizer holds its principalId and context.
+//
 // Response: a JSON object with statusCode (integer), headers (name -> scalar),
 // multiValueHeaders (name -> list of scalars), body (string) and isBase64Encoded. Anything
 // else is malformed: API Gateway answers 502 {"message": "Internal server error"}.
 #pragma once
+
+#include <boost/json/object.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -43,6 +47,8 @@ struct ProxyRequest {
   std::vector<std::pair<std::string, std::string>> stage_variables;
   std::string body;
   bool binary = false;  // the body's media type is one of the API's binaryMediaTypes
+  // A Lambda authorizer's principalId and context (requestContext.authorizer); empty: none.
+  boost::json::object authorizer;
 };
 
 // The event document (JSON text).

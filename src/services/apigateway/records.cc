@@ -80,6 +80,9 @@ DeploymentPtr BuildDeployment(const std::string& id, const json::object& doc) {
   d->id = id;
   if (const json::object* meta = FindObject(doc, "deployment")) d->meta = *meta;
   if (const json::object* resources = FindObject(doc, "resources")) d->resources = *resources;
+  if (const json::object* authorizers = FindObject(doc, "authorizers")) {
+    d->authorizers = *authorizers;
+  }
   for (const auto& kv : d->resources) {
     const json::object* r = kv.value().if_object();
     if (r == nullptr) continue;

@@ -4,8 +4,9 @@
 // Deployment, ApiKey, UsagePlan), so a Get replies the stored object as it is.
 //
 //   RestApiRecord    {"account","region","api": RestApi, "resources": {id: Resource},
-//                     "stages": {name: Stage}}
-//   DeploymentRecord {"deployment": Deployment, "resources": {id: Resource}}  (the snapshot)
+//                     "stages": {name: Stage}, "authorizers": {id: Authorizer}}
+//   DeploymentRecord {"deployment": Deployment, "resources": {id: Resource},
+//                     "authorizers": {id: Authorizer}}  (the snapshot)
 //   ApiKeyRecord     {"account","region","key": ApiKey (with its value)}
 //   UsagePlanRecord  {"account","region","plan": UsagePlan, "keys": [key id...]}
 //

@@ -107,7 +107,9 @@ void ApiGatewayService::CreateDeployment(CallPtr call) {
         } while (api.deployments.contains(id));
         json::object meta{{"id", id}, {"createdDate", Now()}};
         CopyMembers(in, {"description"}, meta);
-        json::object record{{"deployment", meta}, {"resources", resources}};
+        json::object record{{"deployment", meta},
+                            {"resources", resources},
+                            {"authorizers", ObjectField(doc, "authorizers")}};
         batch.Put(keyspace::DeploymentKey(api.id, id), EncodeRecord(record));
         api.deployments[id] = BuildDeployment(id, record);
         std::string stage_name = StringField(in, "stageName");
