@@ -136,16 +136,6 @@ std::variant<json::object, AwsError> DecodeRequest(const ServiceModel& model,
     auto parsed = ParseJsonObject(body);
     if (auto* e = std::get_if<AwsError>(&parsed)) return std::move(*e);
     input = std::move(std::get<json::object>(parsed));
-    // A body member with a locationName arrives under that name (API Gateway's PutIntegration
-    // sends integrationHttpMethod as "httpMethod"); the input object uses the member name.
-    for (const Member& m : model.MembersOf(shape)) {
-      if (m.location != Location::kBody || m.location_name.empty()) continue;
-      if (auto* v = input.if_contains(m.location_name)) {
-        json::value moved = std::move(*v);
-        input.erase(m.location_name);
-        input[m.name] = std::move(moved);
-      }
-    }
     if (auto e = json_codec::DecodeBodyMembers(model, op.input, input)) return *e;
   }
 
@@ -303,24 +293,6 @@ http::HttpResponse EncodeResponse(const ServiceModel& model, const model::Operat
   if (response.result_int() == 204 && !body_members) return response;
   response.set(bhttp::field::content_type, "application/json");
   response.body() = json_codec::EncodeBodyMembers(model, op.output, output);
-  // Body members with a locationName go out under it (API Gateway's lists: "items" as "item").
-  json::object* renamed = nullptr;
-  json::value doc;
-  for (const Member& m : model.MembersOf(shape)) {
-    if (m.location != Location::kBody || m.location_name.empty()) continue;
-    if (renamed == nullptr) {
-      boost::system::error_code ec;
-      doc = json::parse(response.body(), ec);
-      if (ec || !doc.is_object()) return response;
-      renamed = &doc.get_object();
-    }
-    if (auto* v = renamed->if_contains(m.name)) {
-      json::value moved = std::move(*v);
-      renamed->erase(m.name);
-      (*renamed)[m.location_name] = std::move(moved);
-    }
-  }
-  if (renamed != nullptr) response.body() = json::serialize(doc);
   return response;
 }
 
