@@ -35,6 +35,7 @@
 #include "protocol/query_dispatcher.h"
 #include "protocol/router.h"
 #include "services/apigateway/apigateway_service.h"
+#include "services/apigateway/http_api_service.h"
 #include "services/dynamodb/dynamodb_service.h"
 #include "services/dynamodb/keyspace.h"
 #include "services/kinesis/keyspace.h"
@@ -203,6 +204,17 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("cannot recover API Gateway state: {}", s.ToString());
     return 1;
   }
+  apigateway::HttpApiService http_apis(**store, commits, clock, io);
+  http_apis.SetFunctionInvoke([&lambda](std::string_view function, std::string_view account,
+                                        std::string_view region, functions::Invocation invocation,
+                                        functions::InvokeDone done) {
+    lambda.InvokeFunction(function, account, region, std::move(invocation), std::move(done));
+  });
+  if (Status s = http_apis.Recover(); !s.ok()) {
+    spdlog::error("cannot recover API Gateway HTTP APIs: {}", s.ToString());
+    return 1;
+  }
+  apigateway.SetHttpApis(&http_apis);
 
   // The engine: SNS deliveries to SQS queues, HTTP endpoints and Lambda functions.
   engine::SqsQueueSink queue_sink(sqs);
@@ -242,9 +254,9 @@ int RunServe(const ServeOptions& options) {
   router_options.credentials = std::move(credentials);
   router_options.clock = &clock;
   protocol::Router router(std::move(router_options));
-  for (protocol::Service* service :
-       std::initializer_list<protocol::Service*>{&kinesis, &sqs, &sns, &stepfunctions, &dynamodb,
-                                                 &dynamodb_streams, &lambda, &apigateway}) {
+  for (protocol::Service* service : std::initializer_list<protocol::Service*>{
+           &kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda, &apigateway,
+           &http_apis}) {
     if (Status s = router.AddService(*service); !s.ok()) {
       spdlog::error("cannot register {}: {}", service->Name(), s.message());
       return 1;
@@ -276,13 +288,13 @@ int RunServe(const ServeOptions& options) {
   http_options.port = options.port;
   http::HttpServer server(io, http_options, router.AsHandler());
 
-  HealthSources health{
-      started,
-      options.durability,
-      {&kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda, &apigateway},
-      &server,
-      &commits,
-      &sns_delivery};
+  HealthSources health{started,
+                       options.durability,
+                       {&kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda,
+                        &apigateway, &http_apis},
+                       &server,
+                       &commits,
+                       &sns_delivery};
   Status health_route = router.AddInternalRoute(
       boost::beast::http::verb::get, "/_tidepool/health",
       [&health](http::HttpRequest&&, const protocol::RequestContext&, http::Responder respond) {

@@ -608,6 +608,10 @@ def test_apigateway_zoo_survives_kill_9(tidepool_factory, tmp_path):
     plan = apigw.create_usage_plan(name="zoo-plan", apiStages=[{"apiId": api_id, "stage": "dev"}],
                                    quota={"limit": 100000, "period": "MONTH"})
     apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    # An HTTP API (apigatewayv2), quick-created.
+    v2 = make_client(server.endpoint, "apigatewayv2", connect_timeout=2, read_timeout=30)
+    http_api = v2.create_api(Name="zoo-http", ProtocolType="HTTP",
+                             Target="arn:aws:lambda:%s:%s:function:zoo-none" % (REGION, ACCOUNT))
     check_census(server.endpoint, "apigateway")
 
     acked_keys, acked_vars = [], []
@@ -637,6 +641,10 @@ def test_apigateway_zoo_survives_kill_9(tidepool_factory, tmp_path):
     assert set(acked_keys) <= names, "%d acknowledged keys lost" % len(set(acked_keys) - names)
     assert [k["id"] for k in apigw.get_usage_plan_keys(usagePlanId=plan["id"])["items"]] == \
         [key["id"]]
+    v2 = make_client(server.endpoint, "apigatewayv2", read_timeout=30)
+    assert v2.get_api(ApiId=http_api["ApiId"])["Name"] == "zoo-http"
+    assert [r["RouteKey"] for r in v2.get_routes(ApiId=http_api["ApiId"])["Items"]] == \
+        ["$default"]
     # The API still answers: the key is checked against the recovered plan.
     path = invoke_path(api_id, "dev", "/hello")
     assert request(server.endpoint, "GET", path)[0] == 403

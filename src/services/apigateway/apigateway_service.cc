@@ -190,14 +190,6 @@ void ApiGatewayService::Fail(const CallPtr& call, const Status& status) {
 
 double ApiGatewayService::Now() const { return static_cast<double>(clock_.NowMillis() / 1000); }
 
-std::string ApiGatewayService::NewId(size_t length) {
-  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::string id(length, 'a');
-  for (char& c : id) c = kChars[rng() % 36];
-  return id;
-}
-
 RestApiPtr ApiGatewayService::FindApiById(std::string_view id) const {
   std::shared_lock lock(registry_mu_);
   auto it = apis_.find(std::string(id));

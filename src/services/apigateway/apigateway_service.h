@@ -51,6 +51,9 @@ using FunctionInvoke =
     std::function<void(std::string_view function, std::string_view account, std::string_view region,
                        functions::Invocation invocation, functions::InvokeDone done)>;
 
+// A new id of `length` characters [a-z0-9], as API Gateway's ids look (records.cc).
+std::string NewGatewayId(size_t length);
+
 // A deployment: immutable once built, shared by the stages that point at it.
 struct Deployment {
   std::string id;
@@ -103,6 +106,9 @@ class ApiGatewayService final : public protocol::Service {
   Status Recover();
   // Set once, before serving. Without it AWS_PROXY integrations to functions answer 500.
   void SetFunctionInvoke(FunctionInvoke invoke) { invoke_function_ = std::move(invoke); }
+  // HTTP APIs (apigatewayv2) answer the execute-api requests whose API id is theirs; set once,
+  // before serving (not owned).
+  void SetHttpApis(class HttpApiService* http_apis) { http_apis_ = http_apis; }
   // Sends a request to this process's own services (AWS service integrations); `done` runs
   // once with the response. Set once, before serving; without it AWS service integrations
   // (other than Lambda) answer 500.
@@ -246,8 +252,7 @@ class ApiGatewayService final : public protocol::Service {
                       boost::json::object& target);
   static void Fail(const protocol::CallPtr& call, const Status& status);
   double Now() const;  // seconds since the epoch, for createdDate members
-  // A new id of `length` characters [a-z0-9] (API Gateway's ids).
-  static std::string NewId(size_t length);
+  static std::string NewId(size_t length) { return NewGatewayId(length); }
 
   storage::Store& store_;
   storage::CommitQueue& commits_;
@@ -256,6 +261,7 @@ class ApiGatewayService final : public protocol::Service {
   const ApiGatewayOptions options_;
   FunctionInvoke invoke_function_;
   LocalRequest local_request_;
+  class HttpApiService* http_apis_ = nullptr;
 
   // Lambda authorizers' policies by authorizer and identity, until their TTL (ms).
   struct CachedPolicy {

@@ -6,14 +6,12 @@
 // method, 403 Forbidden for an unknown API or stage and a bad API key, 429 Too Many Requests
 // or Limit Exceeded, 500/502 Internal server error, 504 Endpoint request timed out.
 #include <re2/re2.h>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 
-#include <atomic>
-
 #include "protocol/http/query_string.h"
 #include "services/apigateway/apigateway_service.h"
+#include "services/apigateway/http_api_service.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/integrations.h"
 #include "services/apigateway/proxy_event.h"
@@ -114,6 +112,11 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
   auto [raw_path, query] = protocol::http::SplitTarget(request.target());
   auto target = ParseTarget(request, raw_path);
   RestApiPtr api = target ? FindApiById(target->api_id) : nullptr;
+  if (!api && target && http_apis_ != nullptr && http_apis_->Has(target->api_id)) {
+    std::string path = "/" + target->stage + (target->path == "/" ? "" : target->path);
+    return http_apis_->HandleRequest(target->api_id, std::move(path), std::move(request),
+                                     std::move(context), std::move(respond));
+  }
   if (!api) return respond(Forbidden());
   DeploymentPtr deployment;
   json::object stage;
@@ -255,25 +258,8 @@ void ApiGatewayService::Dispatch(std::shared_ptr<RoutedRequest> routed, Responde
 
 void ApiGatewayService::WithTimeout(int64_t timeout_ms, Responder respond,
                                     const std::function<void(Reply)>& start) {
-  // The first of the integration's answer and the timeout replies.
-  struct Pending {
-    Pending(boost::asio::io_context& io, Responder r) : timer(io), respond(std::move(r)) {}
-    boost::asio::steady_timer timer;
-    Responder respond;
-    std::atomic<bool> answered{false};
-    bool Claim() { return !answered.exchange(true); }
-  };
-  auto pending = std::make_shared<Pending>(io_, std::move(respond));
-  pending->timer.expires_after(std::chrono::milliseconds(timeout_ms));
-  pending->timer.async_wait([pending](const boost::system::error_code& ec) {
-    if (ec || !pending->Claim()) return;
-    pending->respond(GatewayError(504, "Endpoint request timed out", "IntegrationTimeout"));
-  });
-  start([pending](HttpResponse&& response) {
-    if (!pending->Claim()) return;
-    pending->timer.cancel();
-    pending->respond(std::move(response));
-  });
+  ReplyWithin(io_, timeout_ms, std::move(respond),
+              GatewayError(504, "Endpoint request timed out", "IntegrationTimeout"), start);
 }
 
 void ApiGatewayService::RunMock(const json::object& integration, const ProxyRequest& proxy,

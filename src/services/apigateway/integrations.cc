@@ -1,9 +1,12 @@
 #include "services/apigateway/integrations.h"
 
 #include <re2/re2.h>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -77,6 +80,31 @@ HttpResponse GatewayError(unsigned status, std::string_view message, std::string
 
 HttpResponse InternalError(unsigned status) {
   return GatewayError(status, "Internal server error", "InternalServerErrorException");
+}
+
+void ReplyWithin(boost::asio::io_context& io, int64_t timeout_ms, protocol::http::Responder respond,
+                 HttpResponse on_timeout,
+                 const std::function<void(std::function<void(HttpResponse&&)>)>& start) {
+  struct Pending {
+    Pending(boost::asio::io_context& io, protocol::http::Responder r, HttpResponse t)
+        : timer(io), respond(std::move(r)), on_timeout(std::move(t)) {}
+    boost::asio::steady_timer timer;
+    protocol::http::Responder respond;
+    HttpResponse on_timeout;
+    std::atomic<bool> answered{false};
+    bool Claim() { return !answered.exchange(true); }
+  };
+  auto pending = std::make_shared<Pending>(io, std::move(respond), std::move(on_timeout));
+  pending->timer.expires_after(std::chrono::milliseconds(timeout_ms));
+  pending->timer.async_wait([pending](const boost::system::error_code& ec) {
+    if (ec || !pending->Claim()) return;
+    pending->respond(std::move(pending->on_timeout));
+  });
+  start([pending](HttpResponse&& response) {
+    if (!pending->Claim()) return;
+    pending->timer.cancel();
+    pending->respond(std::move(response));
+  });
 }
 
 MappingInput MappingInputOf(const ProxyRequest& r) {

@@ -15,7 +15,10 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <boost/json/object.hpp>
+
+#include <functional>
 
 #include <string>
 #include <string_view>
@@ -35,6 +38,13 @@ namespace tidepool::apigateway {
 protocol::http::HttpResponse GatewayError(unsigned status, std::string_view message,
                                           std::string_view type);
 protocol::http::HttpResponse InternalError(unsigned status = 500);
+
+// Runs `start` with a reply function; `respond` gets the first of that reply and, when
+// `timeout_ms` passes first, `on_timeout`.
+void ReplyWithin(
+    boost::asio::io_context& io, int64_t timeout_ms, protocol::http::Responder respond,
+    protocol::http::HttpResponse on_timeout,
+    const std::function<void(std::function<void(protocol::http::HttpResponse&&)>)>& start);
 
 // The template inputs of a request: its parameters, $context and $stageVariables.
 MappingInput MappingInputOf(const ProxyRequest& request);

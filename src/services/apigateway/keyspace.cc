@@ -35,6 +35,8 @@ std::string KeyPrefix() { return Kind('k'); }
 std::string KeyKey(std::string_view key_id) { return IdKey('k', key_id); }
 std::string PlanPrefix() { return Kind('p'); }
 std::string PlanKey(std::string_view plan_id) { return IdKey('p', plan_id); }
+std::string HttpApiPrefix() { return Kind('h'); }
+std::string HttpApiKey(std::string_view api_id) { return IdKey('h', api_id); }
 
 std::optional<std::string> ParseIdKey(char kind, std::string_view key) {
   std::string prefix = Kind(kind);
@@ -59,10 +61,9 @@ std::optional<std::pair<std::string, std::string>> ParseDeploymentKey(std::strin
 
 std::vector<storage::RecordKind> RecordKinds() {
   return {
-      {"apigateway", "rest-api", Kind('a')},
-      {"apigateway", "deployment", Kind('d')},
-      {"apigateway", "api-key", Kind('k')},
-      {"apigateway", "usage-plan", Kind('p')},
+      {"apigateway", "rest-api", Kind('a')}, {"apigateway", "deployment", Kind('d')},
+      {"apigateway", "api-key", Kind('k')},  {"apigateway", "usage-plan", Kind('p')},
+      {"apigateway", "http-api", Kind('h')},
   };
 }
 

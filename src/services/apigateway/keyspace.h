@@ -11,6 +11,9 @@
 //          | 'k' key_id:string                    -> ApiKeyRecord (json, usage.h): an API key
 //          | 'p' plan_id:string                   -> UsagePlanRecord (json, usage.h): a usage
 //                                                    plan and the ids of its keys
+//          | 'h' api_id:string                    -> HttpApiRecord (json, http_api_service.h):
+//                                                    an HTTP API (apigatewayv2) with its routes,
+//                                                    integrations, stages and deployments
 //
 // (string as in storage/key_codec.h.) Ids are unique across accounts and regions (as on AWS);
 // each record carries its account and region. An API's record and its deployments are deleted
@@ -35,8 +38,10 @@ std::string KeyPrefix();
 std::string KeyKey(std::string_view key_id);
 std::string PlanPrefix();
 std::string PlanKey(std::string_view plan_id);
+std::string HttpApiPrefix();
+std::string HttpApiKey(std::string_view api_id);
 
-// The id a key of kind 'a', 'k' or 'p' names (nullopt for another form); for 'd' the API's
+// The id a key of kind 'a', 'k', 'p' or 'h' names (nullopt for another form); for 'd' the API's
 // and the deployment's ids.
 std::optional<std::string> ParseIdKey(char kind, std::string_view key);
 std::optional<std::pair<std::string, std::string>> ParseDeploymentKey(std::string_view key);

@@ -5,11 +5,20 @@
 #include <boost/json/serialize.hpp>
 
 #include <charconv>
+#include <random>
 
 #include "services/apigateway/apigateway_errors.h"
 
 namespace tidepool::apigateway {
 namespace json = boost::json;
+
+std::string NewGatewayId(size_t length) {
+  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string id(length, 'a');
+  for (char& c : id) c = kChars[rng() % 36];
+  return id;
+}
 
 std::string EncodeRecord(const json::object& doc) { return json::serialize(doc); }
 
