@@ -11,7 +11,7 @@ JS_DIR = pathlib.Path(__file__).resolve().parents[1] / "js"
 # The packages the .mjs files import; a node_modules from an older package-lock (say, Kinesis
 # only) lacks some, and `npm ci` brings it in line with the lock file.
 REQUIRED_MODULES = ("@aws-sdk/client-kinesis", "@aws-sdk/client-sqs", "@aws-sdk/client-sns",
-                    "@smithy/node-http-handler")
+                    "@aws-sdk/client-api-gateway", "@smithy/node-http-handler")
 JS_TEST_FILES = sorted(p.name for p in JS_DIR.glob("*.test.mjs"))
 
 
