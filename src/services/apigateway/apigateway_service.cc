@@ -27,7 +27,7 @@ struct ApiGatewayServiceTable {
     ApiGatewayService::Handler handler;
   };
   using S = ApiGatewayService;
-  static constexpr std::array<Entry, 55> kEntries{{
+  static constexpr std::array<Entry, 57> kEntries{{
       {"CreateApiKey", &S::CreateApiKey},
       {"CreateAuthorizer", &S::CreateAuthorizer},
       {"CreateDeployment", &S::CreateDeployment},
@@ -69,10 +69,12 @@ struct ApiGatewayServiceTable {
       {"GetUsagePlanKey", &S::GetUsagePlanKey},
       {"GetUsagePlanKeys", &S::GetUsagePlanKeys},
       {"GetUsagePlans", &S::GetUsagePlans},
+      {"ImportRestApi", &S::ImportRestApi},
       {"PutIntegration", &S::PutIntegration},
       {"PutIntegrationResponse", &S::PutIntegrationResponse},
       {"PutMethod", &S::PutMethod},
       {"PutMethodResponse", &S::PutMethodResponse},
+      {"PutRestApi", &S::PutRestApi},
       {"UpdateApiKey", &S::UpdateApiKey},
       {"UpdateAuthorizer", &S::UpdateAuthorizer},
       {"UpdateIntegration", &S::UpdateIntegration},

@@ -136,6 +136,8 @@ class ApiGatewayService final : public protocol::Service {
   void GetRestApis(protocol::CallPtr call);
   void UpdateRestApi(protocol::CallPtr call);
   void DeleteRestApi(protocol::CallPtr call);
+  void ImportRestApi(protocol::CallPtr call);
+  void PutRestApi(protocol::CallPtr call);
   void CreateResource(protocol::CallPtr call);
   void GetResource(protocol::CallPtr call);
   void GetResources(protocol::CallPtr call);

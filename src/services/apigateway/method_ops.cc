@@ -60,6 +60,8 @@ Result<json::object*> FindResponse(json::object& owner, std::string_view map,
   return r;
 }
 
+}  // namespace
+
 // Refuses what the invoke path does not honour yet (docs/differences.md).
 Status CheckMethodSupported(const json::object& method, const json::object& doc) {
   std::string type = StringField(method, "authorizationType");
@@ -138,8 +140,6 @@ Status CheckIntegrationSupported(const json::object& integration, int max_timeou
   }
   return CheckTemplates(integration, "requestTemplates");
 }
-
-}  // namespace
 
 void ApiGatewayService::PutMethod(CallPtr call) {
   EditApi(call, [&](json::object& doc) -> Result<json::object> {

@@ -48,6 +48,12 @@ void CopyMembers(const boost::json::object& input, std::initializer_list<std::st
 Status PageInto(const boost::json::object& input, std::vector<boost::json::value> items,
                 boost::json::object& out, std::string_view list_name = "items");
 
+// The checks of method_ops.cc, shared with the OpenAPI importer: what the invoke path does not
+// honour is refused (BadRequest), templates must parse. `doc` is the RestApiRecord.
+Status CheckMethodSupported(const boost::json::object& method, const boost::json::object& doc);
+Status CheckTemplates(const boost::json::object& o, std::string_view member);
+Status CheckIntegrationSupported(const boost::json::object& integration, int max_timeout_ms);
+
 // The deployment a DeploymentRecord describes, with its routes compiled.
 DeploymentPtr BuildDeployment(const std::string& id, const boost::json::object& doc);
 

@@ -1,9 +1,12 @@
 // RestApis and their resources.
 #include <boost/json.hpp>
 
+#include <map>
+
 #include "services/apigateway/apigateway_errors.h"
 #include "services/apigateway/apigateway_service.h"
 #include "services/apigateway/keyspace.h"
+#include "services/apigateway/openapi.h"
 #include "services/apigateway/records.h"
 #include "services/apigateway/resource_tree.h"
 #include "services/write_path.h"
@@ -233,6 +236,119 @@ void ApiGatewayService::DeleteResource(CallPtr call) {
     }
     for (const std::string& id : doomed) resources.erase(id);
     return json::object();
+  });
+}
+
+}  // namespace tidepool::apigateway
+
+namespace tidepool::apigateway {
+namespace {
+
+namespace json = boost::json;
+
+// Every imported method must be one the invoke path honours (see method_ops.cc).
+Status CheckImported(const json::object& doc, int max_timeout_ms) {
+  const json::object* resources = FindObject(doc, "resources");
+  if (resources == nullptr) return Status::Ok();
+  for (const auto& r : *resources) {
+    const json::object* methods = FindObject(r.value().as_object(), "resourceMethods");
+    if (methods == nullptr) continue;
+    for (const auto& m : *methods) {
+      const json::object& method = m.value().as_object();
+      if (Status s = CheckMethodSupported(method, doc); !s.ok()) return s;
+      const json::object* integration = FindObject(method, "methodIntegration");
+      if (integration == nullptr) continue;
+      if (Status s = CheckIntegrationSupported(*integration, max_timeout_ms); !s.ok()) return s;
+      if (const json::object* responses = FindObject(*integration, "integrationResponses")) {
+        for (const auto& ir : *responses) {
+          if (Status s = CheckTemplates(ir.value().as_object(), "responseTemplates"); !s.ok()) {
+            return s;
+          }
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void ApiGatewayService::ImportRestApi(protocol::CallPtr call) {
+  auto imported = ImportOpenApi(StringField(call->input(), "body"), &NewGatewayId);
+  if (!imported.ok()) return Fail(call, imported.status());
+  auto api = std::make_shared<RestApi>();
+  api->account = call->context().account_id;
+  api->region = call->context().region;
+  json::object out = std::move(imported->api);
+  out["apiKeySource"] = "HEADER";
+  out["endpointConfiguration"] = json::object{{"types", json::array{"EDGE"}}};
+  out["createdDate"] = Now();
+  std::string root;
+  for (const auto& kv : imported->resources) {
+    if (!kv.value().as_object().contains("parentId")) root = std::string(kv.key());
+  }
+  out["rootResourceId"] = root;
+  json::object doc{{"account", api->account},
+                   {"region", api->region},
+                   {"resources", std::move(imported->resources)},
+                   {"stages", json::object()}};
+  if (Status s = CheckImported(doc, options_.default_timeout_ms); !s.ok()) return Fail(call, s);
+  {
+    std::unique_lock lock(registry_mu_);
+    do {
+      api->id = NewId(10);
+    } while (apis_.contains(api->id));
+    out["id"] = api->id;
+    doc["api"] = out;
+    apis_[api->id] = api;
+  }
+  std::lock_guard lock(api->mu);
+  CommitApi(*api, std::move(doc), call, std::move(out));
+}
+
+void ApiGatewayService::PutRestApi(protocol::CallPtr call) {
+  auto imported = ImportOpenApi(StringField(call->input(), "body"), &NewGatewayId);
+  if (!imported.ok()) return Fail(call, imported.status());
+  std::string mode = StringField(call->input(), "mode");
+  EditApi(call, [&](json::object& doc) -> Result<json::object> {
+    json::object& api = ObjectField(doc, "api");
+    json::object& resources = ObjectField(doc, "resources");
+    // The existing resources by path, so that imported paths keep their ids.
+    std::map<std::string, std::string> by_path;
+    for (const auto& kv : resources) {
+      by_path[StringField(kv.value().as_object(), "path")] = std::string(kv.key());
+    }
+    std::map<std::string, std::string> renamed;  // imported id -> id kept
+    json::object merged = mode == "merge" ? resources : json::object();
+    // Imported resources in path order: parents before children.
+    std::map<std::string, const json::object*> imported_by_path;
+    for (const auto& kv : imported->resources) {
+      imported_by_path[StringField(kv.value().as_object(), "path")] = &kv.value().as_object();
+    }
+    for (const auto& [path, r] : imported_by_path) {
+      json::object resource = *r;
+      std::string id = by_path.contains(path) ? by_path[path] : StringField(resource, "id");
+      renamed[StringField(resource, "id")] = id;
+      resource["id"] = id;
+      if (resource.contains("parentId"))
+        resource["parentId"] = renamed[StringField(resource, "parentId")];
+      if (json::object* existing = FindObject(merged, id)) {
+        if (const json::object* methods = FindObject(resource, "resourceMethods")) {
+          for (const auto& m : *methods)
+            ObjectField(*existing, "resourceMethods")[m.key()] = m.value();
+        }
+      } else {
+        merged[id] = std::move(resource);
+      }
+    }
+    resources = std::move(merged);
+    for (std::string_view member : {"description", "version", "binaryMediaTypes"}) {
+      if (const json::value* v = imported->api.if_contains(member)) api[member] = *v;
+    }
+    if (mode != "merge" && imported->api.contains("name")) api["name"] = imported->api.at("name");
+    api["rootResourceId"] = by_path.contains("/") ? by_path["/"] : renamed.begin()->second;
+    if (Status s = CheckImported(doc, options_.default_timeout_ms); !s.ok()) return s;
+    return api;
   });
 }
 
