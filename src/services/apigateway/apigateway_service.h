@@ -137,6 +137,10 @@ class ApiGatewayService final : public protocol::Service {
   void UpdateRestApi(protocol::CallPtr call);
   void DeleteRestApi(protocol::CallPtr call);
   void ImportRestApi(protocol::CallPtr call);
+  // Gives `api` a new id, registers it and commits its document `doc` (RestApi output `out`
+  // gets the id), replying `out` once durable.
+  void CommitNewApi(RestApiPtr api, boost::json::object doc, boost::json::object out,
+                    protocol::CallPtr call);
   void PutRestApi(protocol::CallPtr call);
   void CreateResource(protocol::CallPtr call);
   void GetResource(protocol::CallPtr call);

@@ -91,6 +91,11 @@ void ApiGatewayService::CreateRestApi(CallPtr call) {
   resources[root_id] = json::object{{"id", root_id}, {"path", "/"}};
   doc["resources"] = std::move(resources);
   doc["stages"] = json::object();
+  CommitNewApi(std::move(api), std::move(doc), std::move(out), std::move(call));
+}
+
+void ApiGatewayService::CommitNewApi(RestApiPtr api, json::object doc, json::object out,
+                                     CallPtr call) {
   {
     std::unique_lock lock(registry_mu_);
     do {
@@ -293,17 +298,7 @@ void ApiGatewayService::ImportRestApi(protocol::CallPtr call) {
                    {"resources", std::move(imported->resources)},
                    {"stages", json::object()}};
   if (Status s = CheckImported(doc, options_.default_timeout_ms); !s.ok()) return Fail(call, s);
-  {
-    std::unique_lock lock(registry_mu_);
-    do {
-      api->id = NewId(10);
-    } while (apis_.contains(api->id));
-    out["id"] = api->id;
-    doc["api"] = out;
-    apis_[api->id] = api;
-  }
-  std::lock_guard lock(api->mu);
-  CommitApi(*api, std::move(doc), call, std::move(out));
+  CommitNewApi(std::move(api), std::move(doc), std::move(out), std::move(call));
 }
 
 void ApiGatewayService::PutRestApi(protocol::CallPtr call) {
