@@ -39,6 +39,7 @@ ACCESSOR_NAMES = {
     "lambda": "Lambda",
     "stepfunctions": "StepFunctions",
     "apigateway": "ApiGateway",
+    "apigatewayv2": "ApiGatewayV2",
     "logs": "Logs",
     "cloudformation": "CloudFormation",
 }

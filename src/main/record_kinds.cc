@@ -2,6 +2,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "services/apigateway/keyspace.h"
 #include "services/dynamodb/keyspace.h"
 #include "services/kinesis/keyspace.h"
 #include "services/lambda/keyspace.h"
@@ -18,7 +19,8 @@ std::vector<storage::RecordKind> AllRecordKinds() {
   for (auto list : {storage::StoreRecordKinds(), kinesis::keyspace::RecordKinds(),
                     sqs::keyspace::RecordKinds(), sns::keyspace::RecordKinds(),
                     sfn::keyspace::RecordKinds(), dynamodb::keyspace::RecordKinds(),
-                    lambda::keyspace::RecordKinds(), s3::keyspace::RecordKinds()}) {
+                    lambda::keyspace::RecordKinds(), s3::keyspace::RecordKinds(),
+                    apigateway::keyspace::RecordKinds()}) {
     for (auto& kind : list) kinds.push_back(std::move(kind));
   }
   return kinds;

@@ -37,6 +37,8 @@
 #include "protocol/http/run_loop.h"
 #include "protocol/query_dispatcher.h"
 #include "protocol/router.h"
+#include "services/apigateway/apigateway_service.h"
+#include "services/apigateway/http_api_service.h"
 #include "services/dynamodb/dynamodb_service.h"
 #include "services/dynamodb/keyspace.h"
 #include "services/kinesis/keyspace.h"
@@ -207,6 +209,30 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
 
+  // API Gateway: REST APIs; AWS_PROXY integrations run functions through Lambda's in-process
+  // invoke path (no HTTP hop).
+  apigateway::ApiGatewayService apigateway(**store, commits, clock, io);
+  apigateway.SetFunctionInvoke([&lambda](std::string_view function, std::string_view account,
+                                         std::string_view region, functions::Invocation invocation,
+                                         functions::InvokeDone done) {
+    lambda.InvokeFunction(function, account, region, std::move(invocation), std::move(done));
+  });
+  if (Status s = apigateway.Recover(); !s.ok()) {
+    spdlog::error("cannot recover API Gateway state: {}", s.ToString());
+    return 1;
+  }
+  apigateway::HttpApiService http_apis(**store, commits, clock, io);
+  http_apis.SetFunctionInvoke([&lambda](std::string_view function, std::string_view account,
+                                        std::string_view region, functions::Invocation invocation,
+                                        functions::InvokeDone done) {
+    lambda.InvokeFunction(function, account, region, std::move(invocation), std::move(done));
+  });
+  if (Status s = http_apis.Recover(); !s.ok()) {
+    spdlog::error("cannot recover API Gateway HTTP APIs: {}", s.ToString());
+    return 1;
+  }
+  apigateway.SetHttpApis(&http_apis);
+
   // The engine: SNS deliveries to SQS queues, HTTP endpoints and Lambda functions.
   engine::SqsQueueSink queue_sink(sqs);
   engine::BeastHttpSink http_sink(io);
@@ -251,7 +277,8 @@ int RunServe(const ServeOptions& options) {
   router_options.clock = &clock;
   protocol::Router router(std::move(router_options));
   for (protocol::Service* service : std::initializer_list<protocol::Service*>{
-           &kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda, &s3}) {
+           &kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda, &s3,
+           &apigateway, &http_apis}) {
     if (Status s = router.AddService(*service); !s.ok()) {
       spdlog::error("cannot register {}: {}", service->Name(), s.message());
       return 1;
@@ -267,6 +294,16 @@ int RunServe(const ServeOptions& options) {
     }
   }
   router.SetQueryProtocolHandler(query.AsHandler());
+  // API Gateway's AWS service integrations are requests to this router, in-process.
+  apigateway.SetLocalRequest(
+      [&router](http::HttpRequest&& request, std::function<void(http::HttpResponse &&)> done) {
+        router.Handle(std::move(request), http::Responder::FromFunction(std::move(done)));
+      });
+  router.SetExecuteApiHandler([&apigateway](http::HttpRequest&& request,
+                                            protocol::RequestContext context,
+                                            http::Responder respond) {
+    apigateway.HandleExecuteApi(std::move(request), std::move(context), std::move(respond));
+  });
 
   http::HttpServerOptions http_options;
   http_options.host = options.host;
@@ -274,13 +311,13 @@ int RunServe(const ServeOptions& options) {
   http_options.body_streamer = router.AsBodyStreamer();
   http::HttpServer server(io, http_options, router.AsHandler());
 
-  HealthSources health{
-      started,
-      options.durability,
-      {&kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda, &s3},
-      &server,
-      &commits,
-      &sns_delivery};
+  HealthSources health{started,
+                       options.durability,
+                       {&kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda,
+                        &s3, &apigateway, &http_apis},
+                       &server,
+                       &commits,
+                       &sns_delivery};
   Status health_route = router.AddInternalRoute(
       boost::beast::http::verb::get, "/_tidepool/health",
       [&health](http::HttpRequest&&, const protocol::RequestContext&, http::Responder respond) {

@@ -369,6 +369,15 @@ void Router::Handle(HttpRequest&& request, Responder respond) const {
   // handler below moves the request on, which each does only after its last use of them.
   auto [path, query] = http::SplitTarget(request.target());
 
+  if (execute_api_handler_ && IsExecuteApiRequest(request, path)) {
+    RequestContext context = MakeContext(request, request_id, AuthInfo{});
+    Responder tagged = Responder::FromFunction(
+        [respond, request_id = std::move(request_id)](HttpResponse&& response) {
+          response.set("x-amzn-RequestId", request_id);
+          respond(std::move(response));
+        });
+    return execute_api_handler_(std::move(request), std::move(context), std::move(tagged));
+  }
   if (path.substr(0, kInternalPrefix.size()) == kInternalPrefix) {
     if (const InternalRoute* route = FindInternalRoute(request.method(), path)) {
       return HandleInternal(*route, std::move(request), std::move(respond), std::move(request_id));
@@ -417,6 +426,25 @@ void Router::Handle(HttpRequest&& request, Responder respond) const {
                                      true,
                                      {}},
                             kDefaultJsonContentType, request_id));
+}
+
+bool Router::IsExecuteApiRequest(const HttpRequest& request, std::string_view path) {
+  std::string_view host = request[bhttp::field::host];
+  for (size_t at = host.find('.'); at != std::string_view::npos; at = host.find('.', at + 1)) {
+    if (StartsWithIgnoreCase(host.substr(at), ".execute-api.")) return at > 0;
+  }
+  // /restapis/<api>/<stage>/_user_request_[/...]
+  constexpr std::string_view kRestApis = "/restapis/";
+  if (path.substr(0, kRestApis.size()) != kRestApis) return false;
+  std::string_view rest = path.substr(kRestApis.size());
+  for (int i = 0; i < 2; ++i) {
+    size_t slash = rest.find('/');
+    if (slash == 0 || slash == std::string_view::npos) return false;
+    rest.remove_prefix(slash + 1);
+  }
+  constexpr std::string_view kUser = "_user_request_";
+  return rest.substr(0, kUser.size()) == kUser &&
+         (rest.size() == kUser.size() || rest[kUser.size()] == '/');
 }
 
 RequestContext Router::MakeContext(const HttpRequest& request, std::string request_id,

@@ -74,6 +74,14 @@ class Router {
   // The query protocol (Action=...) hook. Without one, Action requests get an InvalidAction
   // error in the query protocol's XML shape.
   void SetQueryProtocolHandler(ProtocolHandler handler) { query_handler_ = std::move(handler); }
+  // API Gateway's invoke URLs (execute-api), consulted before every other route: a Host
+  // "<api>.execute-api.<...>" and paths "/restapis/<api>/<stage>/_user_request_[/...]". These
+  // requests are not authenticated by SigV4 (the API's own keys and authorizers apply); the
+  // context carries the request id, host and the default account/region; the router adds
+  // x-amzn-RequestId to the response.
+  void SetExecuteApiHandler(ProtocolHandler handler) { execute_api_handler_ = std::move(handler); }
+  // Whether `request` (whose path is `path`) is addressed to an execute-api invoke URL.
+  static bool IsExecuteApiRequest(const http::HttpRequest& request, std::string_view path);
 
   // Answers `request` through `respond`, exactly once.
   void Handle(http::HttpRequest&& request, http::Responder respond) const;
@@ -133,6 +141,7 @@ class Router {
   Service* rest_xml_service_ = nullptr;
   std::unique_ptr<S3Routes> s3_routes_;
   ProtocolHandler query_handler_;
+  ProtocolHandler execute_api_handler_;
 };
 
 }  // namespace tidepool::protocol

@@ -26,13 +26,15 @@ import pytest
 
 from harness import ACCOUNT, REGION, make_client, store_census
 from kinesis_helpers import read_shard, wait_active, wait_for
+from apigateway_helpers import build_mock_api, invoke_path, request
 from lambda_helpers import zip_one
 from sfn_helpers import history, wait_done
 from sqs_helpers import queue_arn, receive_all, wait_move_task
 
 CLIENT_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
 # Services with a zoo below; "store" is the storage layer's own format-version record.
-ZOO_SERVICES = {"store", "kinesis", "sqs", "sns", "stepfunctions", "dynamodb", "lambda", "s3"}
+ZOO_SERVICES = {"store", "kinesis", "sqs", "sns", "stepfunctions", "dynamodb", "lambda", "s3",
+                "apigateway"}
 
 
 def seeded_rng(name):
@@ -730,3 +732,65 @@ def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
         time.sleep(0.1)
     assert not set(put) - seen, "%d acknowledged records never reached the mapping, e.g. %r" % (
         len(set(put) - seen), sorted(set(put) - seen)[:3])
+
+
+# --------------------------------------------------------------------------------- API Gateway
+
+def test_apigateway_zoo_survives_kill_9(tidepool_factory, tmp_path):
+    rng = seeded_rng("apigateway zoo")
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    apigw = make_client(server.endpoint, "apigateway", connect_timeout=2, read_timeout=30)
+    # A REST API (resources, methods, integrations, responses, a stage) and a deployment.
+    api_id = build_mock_api(apigw, name="zoo-api")
+    hello = [r for r in apigw.get_resources(restApiId=api_id)["items"] if r["path"] == "/hello"]
+    apigw.update_method(restApiId=api_id, resourceId=hello[0]["id"], httpMethod="GET",
+                        patchOperations=[{"op": "replace", "path": "/apiKeyRequired",
+                                          "value": "true"}])
+    apigw.create_deployment(restApiId=api_id, stageName="dev", variables={"v": "0"})
+    # An API key in a usage plan.
+    key = apigw.create_api_key(name="zoo-key", enabled=True)
+    plan = apigw.create_usage_plan(name="zoo-plan", apiStages=[{"apiId": api_id, "stage": "dev"}],
+                                   quota={"limit": 100000, "period": "MONTH"})
+    apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    # An HTTP API (apigatewayv2), quick-created.
+    v2 = make_client(server.endpoint, "apigatewayv2", connect_timeout=2, read_timeout=30)
+    http_api = v2.create_api(Name="zoo-http", ProtocolType="HTTP",
+                             Target="arn:aws:lambda:%s:%s:function:zoo-none" % (REGION, ACCOUNT))
+    check_census(server.endpoint, "apigateway")
+
+    acked_keys, acked_vars = [], []
+    writer = make_client(server.endpoint, "apigateway", connect_timeout=2, read_timeout=10)
+    stager = make_client(server.endpoint, "apigateway", connect_timeout=2, read_timeout=10)
+
+    def create_key(i):
+        k = writer.create_api_key(name="load-%d" % i, enabled=True)
+        acked_keys.append(k["id"])
+
+    def update_stage(i):
+        stager.update_stage(restApiId=api_id, stageName="dev", patchOperations=[
+            {"op": "replace", "path": "/variables/v", "value": str(i)}])
+        acked_vars.append(i)
+
+    crash_under(server, [Load(create_key), Load(update_stage)], rng)
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    apigw = make_client(server.endpoint, "apigateway", read_timeout=30)
+    assert apigw.get_rest_api(restApiId=api_id)["name"] == "zoo-api"
+    paths = {r["path"] for r in apigw.get_resources(restApiId=api_id)["items"]}
+    assert paths == {"/", "/hello"}
+    stage = apigw.get_stage(restApiId=api_id, stageName="dev")
+    assert int(stage["variables"]["v"]) >= max(acked_vars)
+    assert len(apigw.get_deployments(restApiId=api_id)["items"]) == 2
+    names = {k["id"] for page in apigw.get_paginator("get_api_keys").paginate()
+             for k in page["items"]}
+    assert set(acked_keys) <= names, "%d acknowledged keys lost" % len(set(acked_keys) - names)
+    assert [k["id"] for k in apigw.get_usage_plan_keys(usagePlanId=plan["id"])["items"]] == \
+        [key["id"]]
+    v2 = make_client(server.endpoint, "apigatewayv2", read_timeout=30)
+    assert v2.get_api(ApiId=http_api["ApiId"])["Name"] == "zoo-http"
+    assert [r["RouteKey"] for r in v2.get_routes(ApiId=http_api["ApiId"])["Items"]] == \
+        ["$default"]
+    # The API still answers: the key is checked against the recovered plan.
+    path = invoke_path(api_id, "dev", "/hello")
+    assert request(server.endpoint, "GET", path)[0] == 403
+    status, _, body = request(server.endpoint, "GET", path, headers={"x-api-key": key["value"]})
+    assert status == 200 and json.loads(body) == {"hello": "world"}

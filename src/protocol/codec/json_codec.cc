@@ -55,6 +55,21 @@ class Decoder {
   // Unknown members and nulls are removed: absent optional members are absent keys.
   bool Structure(json::object& o, const Shape& shape) {
     auto members = model_.MembersOf(shape);
+    if (model_.protocol == model::Protocol::kRestJson) {
+      // rest-json sends a body member with a locationName under that name ("item" for
+      // API Gateway's "items"); the input object uses the member name.
+      for (const Member& m : members) {
+        if (m.location != model::Location::kBody || m.location_name.empty() ||
+            m.location_name == m.name) {
+          continue;
+        }
+        if (json::value* v = o.if_contains(m.location_name)) {
+          json::value moved = std::move(*v);
+          o.erase(m.location_name);
+          o[m.name] = std::move(moved);
+        }
+      }
+    }
     for (size_t i = 0; i < o.size();) {
       auto it = o.begin() + static_cast<std::ptrdiff_t>(i);
       const Member* member = nullptr;
@@ -253,7 +268,12 @@ class Encoder {
       if (v == nullptr || v->is_null()) continue;
       if (!first) out_ += ',';
       first = false;
-      json_text::AppendString(m.name, out_);
+      // rest-json: under the member's locationName when it has one (see Decoder::Structure).
+      json_text::AppendString(
+          model_.protocol == model::Protocol::kRestJson && !m.location_name.empty()
+              ? m.location_name
+              : m.name,
+          out_);
       out_ += ':';
       Value(*v, m.shape);
     }

@@ -9,6 +9,8 @@
 
 namespace tidepool::protocol::model {
 
+const ServiceModel& ApiGatewayModel();       // botocore "apigateway"
+const ServiceModel& ApiGatewayV2Model();     // botocore "apigatewayv2"
 const ServiceModel& DynamoDbModel();         // botocore "dynamodb"
 const ServiceModel& DynamoDbStreamsModel();  // botocore "dynamodbstreams"
 const ServiceModel& KinesisModel();          // botocore "kinesis"

@@ -1,0 +1,147 @@
+// HttpApiService: API Gateway HTTP APIs (the `apigatewayv2` model, rest-json): APIs (quick
+// create with Target included), routes, Lambda proxy integrations (payload format 1.0 and
+// 2.0), stages ($default and auto-deploy) and deployments; invoked through the same
+// execute-api URLs as REST APIs (ApiGatewayService hands it the ids it does not know).
+//
+// State: one document per API (keyspace 'h': {"account","region","api","routes",
+// "integrations","stages","deployments": {id: {"deployment","routes","integrations"}}}),
+// mirrored in memory with each served configuration compiled into HttpRoutes (the live one
+// for auto-deploy stages, one per deployment). Writes follow ApiGatewayService's pattern.
+//
+// Thread-safety: as ApiGatewayService.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json/object.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+
+#include "core/clock.h"
+#include "protocol/http/responder.h"
+#include "protocol/service.h"
+#include "services/apigateway/apigateway_service.h"
+#include "services/apigateway/resource_tree.h"
+#include "storage/commit_queue.h"
+#include "storage/store.h"
+
+namespace tidepool::apigateway {
+
+// A served configuration of an HTTP API: its routes by path and method, and integrations.
+struct HttpRoutes {
+  ResourceTree tree;                                                  // path -> "path" key below
+  std::map<std::string, std::map<std::string, std::string>> by_path;  // path -> verb -> route id
+  std::string default_route;                                          // "$default" route id
+  boost::json::object routes;                                         // id -> Route
+  boost::json::object integrations;                                   // id -> Integration
+};
+using HttpRoutesPtr = std::shared_ptr<const HttpRoutes>;
+
+struct HttpApi {
+  std::string id;
+  std::string account;
+  std::string region;
+  std::mutex mu;
+  boost::json::object doc;                        // guarded by mu
+  HttpRoutesPtr live;                             // guarded by mu
+  std::map<std::string, HttpRoutesPtr> deployed;  // guarded by mu
+};
+using HttpApiPtr = std::shared_ptr<HttpApi>;
+
+class HttpApiService final : public protocol::Service {
+ public:
+  // The collections of an API's document: "routes" (RouteId), "integrations"
+  // (IntegrationId), "stages" (StageName).
+  struct Collection {
+    std::string_view name;
+    std::string_view id_member;
+    std::string_view not_found;
+  };
+
+  HttpApiService(storage::Store& store, storage::CommitQueue& commits, const Clock& clock,
+                 boost::asio::io_context& io, ApiGatewayOptions options = {});
+  ~HttpApiService() override;
+
+  Status Recover();
+  void SetFunctionInvoke(FunctionInvoke invoke) { invoke_function_ = std::move(invoke); }
+
+  std::string_view Name() const override { return "apigatewayv2"; }
+  const protocol::model::ServiceModel& Model() const override;
+  void Invoke(protocol::CallPtr call) override;
+  boost::json::object Health() const override;
+
+  // Whether `api_id` is an HTTP API of this service.
+  bool Has(std::string_view api_id) const;
+  // Serves an execute-api request for HTTP API `api_id` whose path (after the host or the
+  // "/restapis/<api>" prefix) is `path`: "/<stage>/..." or, for the $default stage, "/...".
+  void HandleRequest(std::string_view api_id, std::string path,
+                     protocol::http::HttpRequest&& request, protocol::RequestContext context,
+                     protocol::http::Responder respond);
+
+ private:
+  using Handler = void (HttpApiService::*)(protocol::CallPtr);
+  friend struct HttpApiServiceTable;
+
+  // --- http_api_ops.cc
+  void CreateApi(protocol::CallPtr call);
+  void GetApi(protocol::CallPtr call);
+  void GetApis(protocol::CallPtr call);
+  void UpdateApi(protocol::CallPtr call);
+  void DeleteApi(protocol::CallPtr call);
+  void CreateRoute(protocol::CallPtr call);
+  void GetRoute(protocol::CallPtr call);
+  void GetRoutes(protocol::CallPtr call);
+  void UpdateRoute(protocol::CallPtr call);
+  void DeleteRoute(protocol::CallPtr call);
+  void CreateIntegration(protocol::CallPtr call);
+  void GetIntegration(protocol::CallPtr call);
+  void GetIntegrations(protocol::CallPtr call);
+  void UpdateIntegration(protocol::CallPtr call);
+  void DeleteIntegration(protocol::CallPtr call);
+  void CreateStage(protocol::CallPtr call);
+  void GetStage(protocol::CallPtr call);
+  void GetStages(protocol::CallPtr call);
+  void UpdateStage(protocol::CallPtr call);
+  void DeleteStage(protocol::CallPtr call);
+  void CreateDeployment(protocol::CallPtr call);
+  void GetDeployments(protocol::CallPtr call);
+
+  // Under the API's lock: runs `edit` on a copy of the document; commits and installs it,
+  // recompiles the live routes, replies the output once durable.
+  using DocEdit =
+      std::function<Result<boost::json::object>(HttpApi& api, boost::json::object& doc)>;
+  void EditApi(protocol::CallPtr call, const DocEdit& edit);
+  void ReadApi(protocol::CallPtr call, const DocEdit& read);
+  Result<HttpApiPtr> FindApi(const protocol::Call& call) const;
+  void GetItem(protocol::CallPtr call, const Collection& c);
+  void GetItems(protocol::CallPtr call, const Collection& c);
+  void UpdateItem(protocol::CallPtr call, const Collection& c,
+                  const std::function<Status(const boost::json::object&)>& check);
+  void DeleteItem(protocol::CallPtr call, const Collection& c);
+  boost::json::object NewApiOutput(const protocol::Call& call, const std::string& id) const;
+
+  // --- http_api_gateway.cc
+  void Serve(const HttpApiPtr& api, HttpRoutesPtr routes, boost::json::object stage,
+             std::string path, protocol::http::HttpRequest&& request,
+             protocol::RequestContext context, protocol::http::Responder respond);
+
+  storage::Store& store_;
+  storage::CommitQueue& commits_;
+  const Clock& clock_;
+  boost::asio::io_context& io_;
+  const ApiGatewayOptions options_;
+  FunctionInvoke invoke_function_;
+
+  mutable std::shared_mutex registry_mu_;
+  std::map<std::string, HttpApiPtr> apis_;
+};
+
+// The served configuration of `routes` and `integrations` (Route and Integration objects).
+HttpRoutesPtr CompileHttpRoutes(const boost::json::object& routes,
+                                const boost::json::object& integrations);
+
+}  // namespace tidepool::apigateway

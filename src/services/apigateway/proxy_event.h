@@ -1,0 +1,69 @@
+// The Lambda proxy integration's payload format 1.0 (REST APIs): the event a function gets and
+// the response it must return.
+//
+// Event: version "1.0", resource (the resource path template), path (without the stage),
+// httpMethod, headers (last value per name) and multiValueHeaders, queryStringParameters and
+// multiValueQueryStringParameters (null when none), pathParameters and stageVariables (null
+// when none), requestContext (accountId, apiId, domainName, domainPrefix, extendedRequestId,
+// httpMethod, identity {sourceIp, userAgent, apiKey, apiKeyId, the rest null}, path (with the
+// stage), protocol, requestId, requestTime, requestTimeEpoch, resourceId, resourcePath, stage),
+// body (null when empty; base64 with isBase64Encoded for binary media types).
+//
+// With a Lambda authorizer, requestContext.authorizer holds its principalId and context.
+//
+// Response: a JSON object with statusCode (integer), headers (name -> scalar),
+// multiValueHeaders (name -> list of scalars), body (string) and isBase64Encoded. Anything
+// else is malformed: API Gateway answers 502 {"message": "Internal server error"}.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tidepool::apigateway {
+
+struct ProxyRequest {
+  std::string http_method;
+  std::string path;           // the request path after the stage, "/pets/1"
+  std::string resource_path;  // "/pets/{id}"
+  std::string resource_id;
+  std::string stage;
+  std::string api_id;
+  std::string account_id;
+  std::string domain_name;  // the Host header
+  std::string request_id;
+  std::string source_ip;
+  std::string api_key;  // the key used (empty when none)
+  std::string api_key_id;
+  int64_t request_time_ms = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // in arrival order
+  std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
+  std::vector<std::pair<std::string, std::string>> path_parameters;
+  std::vector<std::pair<std::string, std::string>> stage_variables;
+  std::string body;
+  bool binary = false;  // the body's media type is one of the API's binaryMediaTypes
+  // A Lambda authorizer's principalId and context (requestContext.authorizer); empty: none.
+  boost::json::object authorizer;
+};
+
+// The event document (JSON text).
+std::string BuildProxyEvent(const ProxyRequest& request);
+
+struct ProxyResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;  // multiValueHeaders merged in
+  std::string body;                                          // decoded when isBase64Encoded
+};
+
+// nullopt when `payload` is not a well-formed proxy response.
+std::optional<ProxyResponse> ParseProxyResponse(std::string_view payload);
+
+// "04/Mar/2020:19:15:17 +0000", API Gateway's requestTime.
+std::string RequestTimeText(int64_t epoch_ms);
+
+}  // namespace tidepool::apigateway

@@ -1,0 +1,64 @@
+// The stored documents of the API Gateway keyspace (keyspace.h) and the helpers that read and
+// shape them. Every record is a JSON object; the objects inside it are the model's output
+// shapes as the management API returns them (RestApi, Resource, Method, Integration, Stage,
+// Deployment, ApiKey, UsagePlan), so a Get replies the stored object as it is.
+//
+//   RestApiRecord    {"account","region","api": RestApi, "resources": {id: Resource},
+//                     "stages": {name: Stage}, "authorizers": {id: Authorizer}}
+//   DeploymentRecord {"deployment": Deployment, "resources": {id: Resource},
+//                     "authorizers": {id: Authorizer}}  (the snapshot)
+//   ApiKeyRecord     {"account","region","key": ApiKey (with its value)}
+//   UsagePlanRecord  {"account","region","plan": UsagePlan, "keys": [key id...]}
+//
+// New optional members need no format change; a record that does not decode is skipped by
+// recovery.
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "services/apigateway/apigateway_service.h"
+
+namespace tidepool::apigateway {
+
+std::string EncodeRecord(const boost::json::object& doc);
+// Corruption when `bytes` is not a JSON object.
+Result<boost::json::object> DecodeRecord(std::string_view bytes);
+
+// The string member `key` of `o` ("" when absent or not a string).
+std::string StringField(const boost::json::object& o, std::string_view key);
+// The object member `key` of `o`, created (replacing a non-object) when absent.
+boost::json::object& ObjectField(boost::json::object& o, std::string_view key);
+// The object member `key` of `o`, or nullptr.
+const boost::json::object* FindObject(const boost::json::object& o, std::string_view key);
+boost::json::object* FindObject(boost::json::object& o, std::string_view key);
+
+// Copies the members of `input` named in `names` into `out` (those present).
+void CopyMembers(const boost::json::object& input, std::initializer_list<std::string_view> names,
+                 boost::json::object& out);
+
+// A page of `items` as API Gateway pages lists: `limit` (default 25, at most 500) items from
+// `position` (an opaque offset); sets "items" (or `list_name`) and "position" in `out` when
+// more remain.
+Status PageInto(const boost::json::object& input, std::vector<boost::json::value> items,
+                boost::json::object& out, std::string_view list_name = "items");
+
+// The checks of method_ops.cc, shared with the OpenAPI importer: what the invoke path does not
+// honour is refused (BadRequest), templates must parse. `doc` is the RestApiRecord.
+Status CheckMethodSupported(const boost::json::object& method, const boost::json::object& doc);
+Status CheckTemplates(const boost::json::object& o, std::string_view member);
+Status CheckIntegrationSupported(const boost::json::object& integration, int max_timeout_ms);
+
+// The deployment a DeploymentRecord describes, with its routes compiled.
+DeploymentPtr BuildDeployment(const std::string& id, const boost::json::object& doc);
+
+// The resources of `doc` (a RestApiRecord) with each path recomputed from parents and path
+// parts; BadRequest for a cycle or a missing parent.
+Status RecomputePaths(boost::json::object& resources);
+
+}  // namespace tidepool::apigateway

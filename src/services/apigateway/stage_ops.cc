@@ -1,0 +1,254 @@
+// Deployments (snapshots of an API's resources) and stages (named pointers to a deployment
+// with variables and method settings).
+#include <boost/json.hpp>
+
+#include "services/apigateway/apigateway_errors.h"
+#include "services/apigateway/apigateway_service.h"
+#include "services/apigateway/keyspace.h"
+#include "services/apigateway/patch.h"
+#include "services/apigateway/records.h"
+
+namespace tidepool::apigateway {
+namespace json = boost::json;
+using protocol::CallPtr;
+
+namespace {
+
+// Method settings groups of UpdateStage paths "/<resource path>/<VERB>/<group>/<setting>".
+struct SettingPath {
+  std::string_view group;
+  std::string_view setting;
+  std::string_view member;  // MethodSetting's member
+};
+constexpr SettingPath kSettingPaths[] = {
+    {"metrics", "enabled", "metricsEnabled"},
+    {"logging", "loglevel", "loggingLevel"},
+    {"logging", "dataTrace", "dataTraceEnabled"},
+    {"throttling", "burstLimit", "throttlingBurstLimit"},
+    {"throttling", "rateLimit", "throttlingRateLimit"},
+    {"caching", "enabled", "cachingEnabled"},
+    {"caching", "ttlInSeconds", "cacheTtlInSeconds"},
+    {"caching", "dataEncrypted", "cacheDataEncrypted"},
+    {"caching", "requireAuthorizationForCacheControl", "requireAuthorizationForCacheControl"},
+    {"caching", "unauthorizedCacheControlHeaderStrategy", "unauthorizedCacheControlHeaderStrategy"},
+};
+
+// Rewrites a method-settings path to "/methodSettings/<key>/<member>", the key as the stage
+// stores it ("*/*", "~1pets/GET"); other paths stay as they are.
+std::string StagePatchPath(const std::string& path) {
+  std::vector<std::string_view> raw;
+  std::string_view rest = path;
+  if (rest.empty() || rest[0] != '/') return path;
+  rest.remove_prefix(1);
+  while (true) {
+    size_t slash = rest.find('/');
+    raw.push_back(rest.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  if (raw.size() != 4) return path;
+  for (const SettingPath& sp : kSettingPaths) {
+    if (raw[2] != sp.group || raw[3] != sp.setting) continue;
+    std::string key;
+    for (char c : raw[0]) key += c == '~' ? std::string("~0") : std::string(1, c);
+    return "/methodSettings/" + key + "~1" + std::string(raw[1]) + "/" + std::string(sp.member);
+  }
+  return path;
+}
+
+// Refuses stage settings the invoke path does not honour (docs/differences.md).
+Status CheckStageSupported(const json::object& stage) {
+  if (const json::value* v = stage.if_contains("cacheClusterEnabled");
+      v && v->is_bool() && v->get_bool()) {
+    return BadRequest("tidepool does not support stage caches (cacheClusterEnabled) yet");
+  }
+  if (stage.contains("accessLogSettings")) {
+    return BadRequest("tidepool does not support access logging yet");
+  }
+  if (const json::object* settings = FindObject(stage, "methodSettings")) {
+    for (const auto& kv : *settings) {
+      const json::object* s = kv.value().if_object();
+      if (s == nullptr) continue;
+      if (const json::value* c = s->if_contains("cachingEnabled");
+          c && c->is_bool() && c->get_bool()) {
+        return BadRequest("tidepool does not support method caching yet");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void ApiGatewayService::CreateDeployment(CallPtr call) {
+  EditApiWith(
+      call,
+      [&](RestApi& api, json::object& doc, storage::WriteBatch& batch) -> Result<json::object> {
+        const json::object& in = call->input();
+        const json::object& resources = ObjectField(doc, "resources");
+        bool any_method = false;
+        for (const auto& kv : resources) {
+          const json::object* methods = FindObject(kv.value().as_object(), "resourceMethods");
+          if (methods == nullptr) continue;
+          for (const auto& m : *methods) {
+            any_method = true;
+            if (!m.value().is_object() || !m.value().as_object().contains("methodIntegration")) {
+              return BadRequest("No integration defined for method");
+            }
+          }
+        }
+        if (!any_method) return BadRequest("The REST API doesn't contain any methods");
+        if (in.contains("cacheClusterEnabled") && in.at("cacheClusterEnabled") == true) {
+          return BadRequest("tidepool does not support stage caches (cacheClusterEnabled) yet");
+        }
+        std::string id;
+        do {
+          id = NewId(6);
+        } while (api.deployments.contains(id));
+        json::object meta{{"id", id}, {"createdDate", Now()}};
+        CopyMembers(in, {"description"}, meta);
+        json::object record{{"deployment", meta},
+                            {"resources", resources},
+                            {"authorizers", ObjectField(doc, "authorizers")}};
+        batch.Put(keyspace::DeploymentKey(api.id, id), EncodeRecord(record));
+        api.deployments[id] = BuildDeployment(id, record);
+        std::string stage_name = StringField(in, "stageName");
+        if (!stage_name.empty()) {
+          json::object& stage = ObjectField(ObjectField(doc, "stages"), stage_name);
+          if (stage.empty()) {
+            stage = json::object{
+                {"stageName", stage_name},          {"createdDate", Now()},
+                {"cacheClusterEnabled", false},     {"cacheClusterStatus", "NOT_AVAILABLE"},
+                {"methodSettings", json::object()}, {"tracingEnabled", false}};
+          }
+          stage["deploymentId"] = id;
+          stage["lastUpdatedDate"] = Now();
+          if (in.contains("stageDescription")) stage["description"] = in.at("stageDescription");
+          CopyMembers(in, {"variables", "canarySettings", "tracingEnabled"}, stage);
+        }
+        return meta;
+      });
+}
+
+void ApiGatewayService::GetDeployment(CallPtr call) {
+  ReadApiWith(call, [&](RestApi& api, json::object&) -> Result<json::object> {
+    auto it = api.deployments.find(StringField(call->input(), "deploymentId"));
+    if (it == api.deployments.end()) return NotFound("Invalid Deployment identifier specified");
+    return it->second->meta;
+  });
+}
+
+void ApiGatewayService::GetDeployments(CallPtr call) {
+  ReadApiWith(call, [&](RestApi& api, json::object&) -> Result<json::object> {
+    std::vector<json::value> items;
+    for (const auto& [id, d] : api.deployments) items.push_back(d->meta);
+    json::object out;
+    if (Status s = PageInto(call->input(), std::move(items), out); !s.ok()) return s;
+    return out;
+  });
+}
+
+void ApiGatewayService::DeleteDeployment(CallPtr call) {
+  EditApiWith(
+      call,
+      [&](RestApi& api, json::object& doc, storage::WriteBatch& batch) -> Result<json::object> {
+        std::string id = StringField(call->input(), "deploymentId");
+        if (!api.deployments.contains(id))
+          return NotFound("Invalid Deployment identifier specified");
+        for (const auto& kv : ObjectField(doc, "stages")) {
+          if (kv.value().is_object() && StringField(kv.value().as_object(), "deploymentId") == id) {
+            return BadRequest("Active stages pointing to this deployment must be moved or deleted");
+          }
+        }
+        batch.Delete(keyspace::DeploymentKey(api.id, id));
+        api.deployments.erase(id);
+        return json::object();
+      });
+}
+
+void ApiGatewayService::CreateStage(CallPtr call) {
+  EditApiWith(
+      call, [&](RestApi& api, json::object& doc, storage::WriteBatch&) -> Result<json::object> {
+        const json::object& in = call->input();
+        std::string name = StringField(in, "stageName");
+        json::object& stages = ObjectField(doc, "stages");
+        if (stages.contains(name)) return Conflict("Stage already exists");
+        if (!api.deployments.contains(StringField(in, "deploymentId"))) {
+          return BadRequest("Invalid deployment identifier specified");
+        }
+        json::object stage{{"stageName", name},
+                           {"createdDate", Now()},
+                           {"lastUpdatedDate", Now()},
+                           {"cacheClusterEnabled", false},
+                           {"cacheClusterStatus", "NOT_AVAILABLE"},
+                           {"methodSettings", json::object()},
+                           {"tracingEnabled", false}};
+        CopyMembers(
+            in,
+            {"deploymentId", "description", "cacheClusterEnabled", "cacheClusterSize", "variables",
+             "documentationVersion", "canarySettings", "tracingEnabled", "tags"},
+            stage);
+        if (Status s = CheckStageSupported(stage); !s.ok()) return s;
+        stages[name] = stage;
+        return stage;
+      });
+}
+
+void ApiGatewayService::GetStage(CallPtr call) {
+  ReadApi(call, [&](json::object& doc) -> Result<json::object> {
+    const json::object* stage =
+        FindObject(ObjectField(doc, "stages"), StringField(call->input(), "stageName"));
+    if (stage == nullptr) return NotFound("Invalid Stage identifier specified");
+    return *stage;
+  });
+}
+
+void ApiGatewayService::GetStages(CallPtr call) {
+  ReadApi(call, [&](json::object& doc) -> Result<json::object> {
+    std::string deployment = StringField(call->input(), "deploymentId");
+    json::array items;
+    for (const auto& kv : ObjectField(doc, "stages")) {
+      if (!kv.value().is_object()) continue;
+      if (!deployment.empty() &&
+          StringField(kv.value().as_object(), "deploymentId") != deployment) {
+        continue;
+      }
+      items.push_back(kv.value());
+    }
+    return json::object{{"item", std::move(items)}};
+  });
+}
+
+void ApiGatewayService::UpdateStage(CallPtr call) {
+  EditApiWith(call,
+              [&](RestApi& api, json::object& doc, storage::WriteBatch&) -> Result<json::object> {
+                json::object* stage =
+                    FindObject(ObjectField(doc, "stages"), StringField(call->input(), "stageName"));
+                if (stage == nullptr) return NotFound("Invalid Stage identifier specified");
+                std::vector<PatchOperation> ops = PatchOperationsOf(call->input());
+                for (PatchOperation& op : ops) op.path = StagePatchPath(op.path);
+                const auto& model = Model();
+                if (Status s = ApplyPatch(model, model.FindShape("Stage"), ops, *stage,
+                                          {"stageName", "createdDate", "lastUpdatedDate"});
+                    !s.ok()) {
+                  return s;
+                }
+                if (!api.deployments.contains(StringField(*stage, "deploymentId"))) {
+                  return BadRequest("Invalid deployment identifier specified");
+                }
+                if (Status s = CheckStageSupported(*stage); !s.ok()) return s;
+                (*stage)["lastUpdatedDate"] = Now();
+                return *stage;
+              });
+}
+
+void ApiGatewayService::DeleteStage(CallPtr call) {
+  EditApi(call, [&](json::object& doc) -> Result<json::object> {
+    if (ObjectField(doc, "stages").erase(StringField(call->input(), "stageName")) == 0) {
+      return NotFound("Invalid Stage identifier specified");
+    }
+    return json::object();
+  });
+}
+
+}  // namespace tidepool::apigateway
