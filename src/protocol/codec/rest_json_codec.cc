@@ -284,6 +284,10 @@ http::HttpResponse EncodeResponse(const ServiceModel& model, const model::Operat
       if (v != nullptr && v->is_string()) response.body() = std::string(v->get_string());
       response.set(bhttp::field::content_type,
                    pshape.type == ShapeType::kBlob ? "application/octet-stream" : "text/plain");
+    } else if (v != nullptr && v->is_string() && pshape.event_stream) {
+      // An event stream the operation encoded already (protocol/codec/event_stream.h).
+      response.body() = std::string(v->get_string());
+      response.set(bhttp::field::content_type, "application/vnd.amazon.eventstream");
     } else if (v != nullptr && v->is_object()) {
       response.body() = json_codec::EncodeBodyMembers(model, payload->shape, v->get_object());
       response.set(bhttp::field::content_type, "application/json");
