@@ -369,6 +369,15 @@ void Router::Handle(HttpRequest&& request, Responder respond) const {
   // handler below moves the request on, which each does only after its last use of them.
   auto [path, query] = http::SplitTarget(request.target());
 
+  if (function_url_handler_ && FunctionUrlTarget(request, path)) {
+    RequestContext context = MakeContext(request, request_id, AuthInfo{});
+    Responder tagged = Responder::FromFunction(
+        [respond, request_id = std::move(request_id)](HttpResponse&& response) {
+          response.set("x-amzn-RequestId", request_id);
+          respond(std::move(response));
+        });
+    return function_url_handler_(std::move(request), std::move(context), std::move(tagged));
+  }
   if (execute_api_handler_ && IsExecuteApiRequest(request, path)) {
     RequestContext context = MakeContext(request, request_id, AuthInfo{});
     Responder tagged = Responder::FromFunction(
@@ -426,6 +435,26 @@ void Router::Handle(HttpRequest&& request, Responder respond) const {
                                      true,
                                      {}},
                             kDefaultJsonContentType, request_id));
+}
+
+std::optional<std::pair<std::string, std::string>> Router::FunctionUrlTarget(
+    const HttpRequest& request, std::string_view path) {
+  std::string_view host = request[bhttp::field::host];
+  size_t dot = host.find('.');
+  if (dot != std::string_view::npos && dot > 0 &&
+      StartsWithIgnoreCase(host.substr(dot), ".lambda-url.")) {
+    return std::make_pair(std::string(host.substr(0, dot)),
+                          path.empty() ? std::string("/") : std::string(path));
+  }
+  constexpr std::string_view kPrefix = "/_tidepool/lambda-url/";
+  if (path.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  std::string_view rest = path.substr(kPrefix.size());
+  size_t slash = rest.find('/');
+  std::string id(rest.substr(0, slash));
+  if (id.empty()) return std::nullopt;
+  return std::make_pair(std::move(id), slash == std::string_view::npos
+                                           ? std::string("/")
+                                           : std::string(rest.substr(slash)));
 }
 
 bool Router::IsExecuteApiRequest(const HttpRequest& request, std::string_view path) {

@@ -25,6 +25,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,6 +83,18 @@ class Router {
   void SetExecuteApiHandler(ProtocolHandler handler) { execute_api_handler_ = std::move(handler); }
   // Whether `request` (whose path is `path`) is addressed to an execute-api invoke URL.
   static bool IsExecuteApiRequest(const http::HttpRequest& request, std::string_view path);
+
+  // Lambda function URLs, consulted first too: a Host "<url-id>.lambda-url.<...>" or a path
+  // "/_tidepool/lambda-url/<url-id>[/...]" (for clients that cannot resolve the host name).
+  // Not authenticated by SigV4 (the URL's AuthType applies); the context is as for
+  // execute-api.
+  void SetFunctionUrlHandler(ProtocolHandler handler) {
+    function_url_handler_ = std::move(handler);
+  }
+  // The URL id and the path after it when `request` (whose path is `path`) is addressed to a
+  // function URL; nullopt otherwise.
+  static std::optional<std::pair<std::string, std::string>> FunctionUrlTarget(
+      const http::HttpRequest& request, std::string_view path);
 
   // Answers `request` through `respond`, exactly once.
   void Handle(http::HttpRequest&& request, http::Responder respond) const;
@@ -142,6 +155,7 @@ class Router {
   std::unique_ptr<S3Routes> s3_routes_;
   ProtocolHandler query_handler_;
   ProtocolHandler execute_api_handler_;
+  ProtocolHandler function_url_handler_;
 };
 
 }  // namespace tidepool::protocol

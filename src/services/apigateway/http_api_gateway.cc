@@ -303,4 +303,114 @@ void HttpApiService::Serve(const HttpApiPtr& api, HttpRoutesPtr routes, json::ob
               });
 }
 
+namespace {
+
+// The value of Cors member `member` (a list) joined with ", "; "" when absent.
+std::string CorsList(const json::object& cors, std::string_view member) {
+  std::string out;
+  if (const json::value* v = cors.if_contains(member); v && v->is_array()) {
+    for (const json::value& item : v->get_array()) {
+      if (item.is_string()) out += (out.empty() ? "" : ", ") + std::string(item.get_string());
+    }
+  }
+  return out;
+}
+
+// Adds the CORS response headers `cors` allows for a request from `origin`.
+void AddCorsHeaders(const json::object& cors, std::string_view origin, HttpResponse& r) {
+  if (cors.empty() || origin.empty()) return;
+  std::string origins = CorsList(cors, "AllowOrigins");
+  bool allowed = origins == "*";
+  if (const json::value* v = cors.if_contains("AllowOrigins"); v && v->is_array()) {
+    for (const json::value& item : v->get_array()) {
+      allowed = allowed ||
+                (item.is_string() && (item.get_string() == origin || item.get_string() == "*"));
+    }
+  }
+  if (!allowed) return;
+  r.set("Access-Control-Allow-Origin", origins == "*" ? std::string("*") : std::string(origin));
+  if (const json::value* c = cors.if_contains("AllowCredentials");
+      c && c->is_bool() && c->get_bool()) {
+    r.set("Access-Control-Allow-Credentials", "true");
+  }
+  if (std::string expose = CorsList(cors, "ExposeHeaders"); !expose.empty()) {
+    r.set("Access-Control-Expose-Headers", expose);
+  }
+}
+
+}  // namespace
+
+void HttpApiService::HandleFunctionUrl(std::string function_arn, std::string url_id, bool iam_auth,
+                                       json::object cors, std::string path, HttpRequest&& request,
+                                       protocol::RequestContext context, Responder respond) {
+  const std::string origin(request[bhttp::field::origin]);
+  if (request.method() == bhttp::verb::options && !cors.empty() &&
+      !request["access-control-request-method"].empty()) {
+    HttpResponse r(bhttp::status::ok, 11);
+    AddCorsHeaders(cors, origin, r);
+    if (std::string methods = CorsList(cors, "AllowMethods"); !methods.empty()) {
+      r.set("Access-Control-Allow-Methods", methods);
+    }
+    if (std::string headers = CorsList(cors, "AllowHeaders"); !headers.empty()) {
+      r.set("Access-Control-Allow-Headers", headers);
+    }
+    if (const json::value* age = cors.if_contains("MaxAge"); age && age->is_int64()) {
+      r.set("Access-Control-Max-Age", std::to_string(age->get_int64()));
+    }
+    return respond(std::move(r));
+  }
+  if (iam_auth && request[bhttp::field::authorization].empty() &&
+      request["x-amz-signature"].empty()) {
+    HttpResponse r(bhttp::status::forbidden, 11);
+    r.set(bhttp::field::content_type, "application/json");
+    r.body() = R"({"Message":"Forbidden"})";
+    return respond(std::move(r));
+  }
+  auto [raw_path, raw_query] = protocol::http::SplitTarget(request.target());
+  ProxyRequest proxy;
+  proxy.http_method = std::string(request.method_string());
+  proxy.stage = "$default";
+  proxy.api_id = url_id;
+  proxy.account_id = iam_auth ? context.account_id : "anonymous";
+  proxy.domain_name = std::string(request[bhttp::field::host]);
+  if (proxy.domain_name.find(".lambda-url.") == std::string::npos) {
+    proxy.domain_name = url_id + ".lambda-url." + context.region + ".on.aws";
+  }
+  proxy.request_id = context.request_id;
+  std::string_view forwarded = request["x-forwarded-for"];
+  proxy.source_ip =
+      forwarded.empty() ? "127.0.0.1" : std::string(forwarded.substr(0, forwarded.find(',')));
+  proxy.request_time_ms = clock_.NowMillis();
+  for (const auto& field : request) {
+    proxy.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  proxy.query = protocol::http::ParseQueryString(raw_query, true);
+  std::string query(raw_query);
+  proxy.body = std::move(request.body());
+  functions::Invocation invocation;
+  invocation.payload = BuildEventV2(proxy, "$default", path, query);
+  invocation.invoked_arn = function_arn;
+  auto reply = [respond = std::move(respond), cors = std::move(cors),
+                origin](HttpResponse&& r) mutable {
+    AddCorsHeaders(cors, origin, r);
+    respond(std::move(r));
+  };
+  invoke_function_(function_arn, "", "", std::move(invocation),
+                   [reply = std::move(reply)](functions::InvokeOutcome outcome) mutable {
+                     if (outcome.kind == functions::InvokeOutcome::Kind::kThrottled) {
+                       HttpResponse r(bhttp::status::too_many_requests, 11);
+                       r.set(bhttp::field::content_type, "application/json");
+                       r.body() = R"({"Message":"Rate Exceeded."})";
+                       return reply(std::move(r));
+                     }
+                     if (outcome.kind != functions::InvokeOutcome::Kind::kSuccess) {
+                       HttpResponse r(bhttp::status::bad_gateway, 11);
+                       r.set(bhttp::field::content_type, "application/json");
+                       r.body() = R"({"Message":"Internal Server Error"})";
+                       return reply(std::move(r));
+                     }
+                     reply(ResponseV2(outcome.payload));
+                   });
+}
+
 }  // namespace tidepool::apigateway

@@ -82,6 +82,17 @@ class HttpApiService final : public protocol::Service {
                      protocol::http::HttpRequest&& request, protocol::RequestContext context,
                      protocol::http::Responder respond);
 
+  // Serves a request to a Lambda function URL: `function_arn` (qualified for an alias's URL)
+  // gets the payload format 2.0 event (routeKey and stage "$default", apiId `url_id`) of
+  // `request`, whose path after the URL's host is `path`. With `iam_auth` (AuthType AWS_IAM)
+  // an unsigned request gets 403; signatures are not checked further (docs/differences.md).
+  // `cors` (the URL's Cors configuration) answers preflights and adds the CORS headers.
+  // A function error is 502 {"Message":"Internal Server Error"}, as function URLs answer.
+  void HandleFunctionUrl(std::string function_arn, std::string url_id, bool iam_auth,
+                         boost::json::object cors, std::string path,
+                         protocol::http::HttpRequest&& request, protocol::RequestContext context,
+                         protocol::http::Responder respond);
+
  private:
   using Handler = void (HttpApiService::*)(protocol::CallPtr);
   friend struct HttpApiServiceTable;
