@@ -212,6 +212,29 @@ Result<ObjectRecord> S3Service::ReadObject(const Bucket& bucket, std::string_vie
   return record;
 }
 
+Result<std::string> S3Service::ReadObjectBytes(std::string_view bucket_name, std::string_view key,
+                                               uint64_t max_bytes) {
+  auto bucket = FindBucket(bucket_name);
+  if (!bucket.ok()) return bucket.status();
+  auto record = ReadObject(**bucket, key);
+  if (!record.ok()) return record.status();
+  if (record->size > max_bytes) {
+    return Status::InvalidArgument("the object is larger than " + std::to_string(max_bytes) +
+                                   " bytes");
+  }
+  if (record->file == 0) return std::move(record->body);
+  auto source = bodies_.OpenRange(record->file, 0, record->size);
+  if (!source.ok()) return source.status();
+  std::string bytes(record->size, '\0');
+  size_t filled = 0;
+  while (filled < bytes.size()) {
+    int64_t n = (*source)->Read(bytes.data() + filled, bytes.size() - filled);
+    if (n <= 0) return Status::IoError("cannot read the object's body");
+    filled += static_cast<size_t>(n);
+  }
+  return bytes;
+}
+
 void S3Service::CommitBucket(const std::shared_ptr<Bucket>& bucket, BucketRecord record,
                              CallPtr call, json::object output) {
   std::lock_guard lock(bucket->mu);

@@ -69,6 +69,13 @@ class S3Service final : public protocol::Service {
   // notification configurations are stored and nothing is sent.
   void SetNotificationSink(NotificationSink* sink) { notifications_ = sink; }
 
+  // The bytes of object `key` in bucket `bucket`, for in-process readers (Lambda's deployment
+  // packages from S3Bucket/S3Key). The S3 error (NoSuchBucket, NoSuchKey) as a Status;
+  // InvalidArgument when the object is larger than `max_bytes`. Reads the disk on the calling
+  // thread.
+  Result<std::string> ReadObjectBytes(std::string_view bucket, std::string_view key,
+                                      uint64_t max_bytes);
+
   struct Bucket {
     std::mutex mu;  // guards record, and orders object writes (see the header comment)
     BucketRecord record;
