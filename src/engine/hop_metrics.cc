@@ -1,5 +1,7 @@
 #include "engine/hop_metrics.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -73,8 +75,41 @@ void MappingMetrics::RecordInvoke(int source, const functions::InvokeOutcome& ou
   }
 }
 
+void MappingMetrics::SetIteratorAge(const std::string& mapping, const std::string& shard,
+                                    int64_t age_ms) {
+  std::lock_guard lock(gauges_mu_);
+  iterator_age_ms_[{mapping, shard}] = std::max<int64_t>(age_ms, 0);
+}
+
+void MappingMetrics::ForgetIteratorAges(const std::string& mapping) {
+  std::lock_guard lock(gauges_mu_);
+  auto it = iterator_age_ms_.lower_bound({mapping, ""});
+  while (it != iterator_age_ms_.end() && it->first.first == mapping) {
+    it = iterator_age_ms_.erase(it);
+  }
+}
+
 std::string MappingMetrics::Json() const {
   std::string out = "{";
+  {
+    std::lock_guard lock(gauges_mu_);
+    out += "\"iterator_age_ms\":{";
+    const std::string* current = nullptr;
+    bool first_shard = true;
+    for (const auto& [key, age] : iterator_age_ms_) {
+      if (current == nullptr || key.first != *current) {
+        if (current != nullptr) out += "},";
+        fmt::format_to(std::back_inserter(out), "\"{}\":{{", key.first);
+        current = &key.first;
+        first_shard = true;
+      }
+      fmt::format_to(std::back_inserter(out), "{}\"{}\":{}", first_shard ? "" : ",", key.second,
+                     age);
+      first_shard = false;
+    }
+    if (current != nullptr) out += "}";
+    out += "},";
+  }
   for (int s = 0; s < kSources; ++s) {
     fmt::format_to(std::back_inserter(out), "{}\"{}\":{{", s == 0 ? "" : ",", kSourceNames[s]);
     for (int h = 0; h < static_cast<int>(Hop::kCount); ++h) {
@@ -121,6 +156,16 @@ std::string MappingMetrics::Prometheus() const {
                      "tidepool_mapping_records_total{{source=\"{}\",outcome=\"{}\"}} {}\n",
                      kSourceNames[s], name, n);
     }
+  }
+  out +=
+      "# HELP tidepool_mapping_iterator_age_milliseconds Age of the last record a stream "
+      "mapping read, per shard (AWS's IteratorAge).\n";
+  out += "# TYPE tidepool_mapping_iterator_age_milliseconds gauge\n";
+  std::lock_guard lock(gauges_mu_);
+  for (const auto& [key, age] : iterator_age_ms_) {
+    fmt::format_to(std::back_inserter(out),
+                   "tidepool_mapping_iterator_age_milliseconds{{mapping=\"{}\",shard=\"{}\"}} {}\n",
+                   key.first, key.second, age);
   }
   return out;
 }

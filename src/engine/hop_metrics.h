@@ -16,6 +16,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -60,6 +62,11 @@ struct MappingMetrics {
   std::array<Outcomes, kSources> outcomes;
 
   LatencyHistogram& hop(int source, Hop h) { return hops[source][static_cast<int>(h)]; }
+  // AWS's IteratorAge of a stream mapping's shard: the age in milliseconds of the last record
+  // of the latest batch read from it.
+  void SetIteratorAge(const std::string& mapping, const std::string& shard, int64_t age_ms);
+  // Drops a mapping's gauges (it was deleted or its shard ended).
+  void ForgetIteratorAges(const std::string& mapping);
   // The hops of one invocation: handed over at `invoked`, for records written (or received)
   // at `written` (the epoch: unknown, not recorded).
   void RecordInvoke(int source, const functions::InvokeOutcome& outcome,
@@ -70,6 +77,10 @@ struct MappingMetrics {
   // Per source and hop: count, p50, p90, p99 and max in microseconds; outcome counts (JSON
   // text, for benchmarks and `?format=json`).
   std::string Json() const;
+
+ private:
+  mutable std::mutex gauges_mu_;
+  std::map<std::pair<std::string, std::string>, int64_t> iterator_age_ms_;  // (mapping, shard)
 };
 
 }  // namespace tidepool::engine

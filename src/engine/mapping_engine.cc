@@ -109,6 +109,7 @@ void MappingEngine::MappingDeleted(const std::string& uuid, std::function<void()
       }
     }
   }
+  deps_.metrics.ForgetIteratorAges(uuid);
   if (runner) {
     runner->Stop(std::move(stopped));
   } else {

@@ -384,6 +384,10 @@ void StreamMapping::Dispatch(const ShardPtr& shard) {
       bytes += size;
       all.push_back(r);
     }
+    if (!all.empty()) {
+      deps_.metrics.SetIteratorAge(view_->uuid, shard->id,
+                                   NowMs() - static_cast<int64_t>(ArrivalOf(all.back()) * 1000.0));
+    }
     for (const auto& r : all) {
       if (cutoff >= 0 && ArrivalOf(r) < cutoff) {
         expired.push_back(r);

@@ -5,6 +5,7 @@
 
 #include "main/reconcile.h"
 #include "main/serve.h"
+#include "main/trace.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"tidepool: event-driven serverless pipelines on one machine"};
@@ -78,6 +79,18 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   rec->add_flag("--json", reconcile.json, "Print the report as JSON");
   rec->callback([&] { exit_code = tidepool::cli::RunReconcile(reconcile); });
+
+  tidepool::cli::TraceOptions trace;
+  auto* tr = app.add_subcommand(
+      "trace",
+      "Per-hop latency of the event flow (p50/p90/p99/max) over the last --seconds, from a "
+      "running tidepool's histograms");
+  tr->add_option("--seconds", trace.seconds, "Window to measure; 0: since the server started")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
+  tr->add_option("--endpoint", trace.endpoint, "The running tidepool")->capture_default_str();
+  tr->add_flag("--json", trace.json, "Print the figures as JSON");
+  tr->callback([&] { exit_code = tidepool::cli::RunTrace(trace); });
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

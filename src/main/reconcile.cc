@@ -1,70 +1,30 @@
 #include "main/reconcile.h"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <cstdio>
 
+#include "main/local_http.h"
+
 namespace tidepool::cli {
 namespace json = boost::json;
-namespace http = boost::beast::http;
-
-namespace {
-
-// "http://host:port" -> host, port.
-bool SplitEndpoint(const std::string& endpoint, std::string* host, std::string* port) {
-  std::string rest = endpoint;
-  if (rest.rfind("http://", 0) == 0) rest = rest.substr(7);
-  if (!rest.empty() && rest.back() == '/') rest.pop_back();
-  const size_t colon = rest.rfind(':');
-  if (rest.empty()) return false;
-  *host = colon == std::string::npos ? rest : rest.substr(0, colon);
-  *port = colon == std::string::npos ? "80" : rest.substr(colon + 1);
-  return !host->empty();
-}
-
-}  // namespace
 
 int RunReconcile(const ReconcileOptions& options) {
-  std::string host, port;
-  if (!SplitEndpoint(options.endpoint, &host, &port)) {
-    std::fprintf(stderr, "tidepool reconcile: cannot read --endpoint %s\n",
-                 options.endpoint.c_str());
-    return 2;
-  }
   const std::string arn = options.stream.rfind("arn:", 0) == 0
                               ? options.stream
                               : "arn:aws:kinesis:" + options.region + ":" + options.account +
                                     ":stream/" + options.stream;
-  std::string body;
-  unsigned status = 0;
-  try {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::resolver resolver(io);
-    boost::beast::tcp_stream stream(io);
-    stream.connect(resolver.resolve(host, port));
-    http::request<http::empty_body> request{
-        http::verb::get,
-        "/_tidepool/reconcile?stream=" + boost::urls::encode(arn, boost::urls::unreserved_chars),
-        11};
-    request.set(http::field::host, host);
-    http::write(stream, request);
-    boost::beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    http::read(stream, buffer, response);
-    status = response.result_int();
-    body = std::move(response.body());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "tidepool reconcile: cannot reach %s: %s\n", options.endpoint.c_str(),
-                 e.what());
+  auto answer =
+      LocalGet(options.endpoint, "/_tidepool/reconcile?stream=" +
+                                     boost::urls::encode(arn, boost::urls::unreserved_chars));
+  if (!answer.ok()) {
+    std::fprintf(stderr, "tidepool reconcile: %s\n", answer.status().message().c_str());
     return 2;
   }
+  const unsigned status = answer->status;
+  const std::string& body = answer->body;
   boost::system::error_code ec;
   json::value report = json::parse(body, ec);
   if (status != 200 || ec || !report.is_object()) {

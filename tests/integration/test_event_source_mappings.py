@@ -86,7 +86,7 @@ def test_kinesis_filters_drop_records_that_match_no_pattern(endpoint, kinesis):
     lam = make_client(endpoint, "lambda")
     arn = make_stream(kinesis, "filtered")
     _, queue = create_recorder(endpoint, "rec-filter")
-    lam.create_event_source_mapping(
+    uuid = lam.create_event_source_mapping(
         EventSourceArn=arn, FunctionName="rec-filter", StartingPosition="TRIM_HORIZON",
         FilterCriteria={"Filters": [{"Pattern": json.dumps({"data": {"kind": ["keep"]}})},
                                     {"Pattern": json.dumps({"partitionKey": [{"prefix": "vip"}]})}]})
@@ -104,6 +104,23 @@ def test_kinesis_filters_drop_records_that_match_no_pattern(endpoint, kinesis):
     assert 'tidepool_mapping_records_total{source="kinesis",outcome="filtered"} 2' in metrics
     assert 'tidepool_mapping_records_total{source="kinesis",outcome="delivered"} 2' in metrics
     assert 'tidepool_mapping_hop_seconds_count{source="kinesis",hop="write_to_start"}' in metrics
+    # IteratorAge per shard: the age of the last record read, here well under a minute.
+    ages = json.loads(urllib.request.urlopen(endpoint + "/_tidepool/metrics?format=json").read())[
+        "iterator_age_ms"][uuid["UUID"]]
+    assert list(ages) == ["shardId-000000000000"] and 0 <= ages["shardId-000000000000"] < 60000
+    assert ('tidepool_mapping_iterator_age_milliseconds{mapping="%s",shard="shardId-000000000000"}'
+            % uuid["UUID"]) in metrics
+    # `tidepool trace` reads the same histograms: since start, then over a window with no event.
+    p = subprocess.run([str(tidepool_binary()), "trace", "--endpoint", endpoint, "--seconds", "0",
+                        "--json"], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    hops = json.loads(p.stdout)
+    whole = hops["source='kinesis',hop='write_to_start'"]
+    assert whole["count"] >= 1 and 0 < whole["p50_us"] <= whole["p99_us"] <= whole["max_us"]
+    p = subprocess.run([str(tidepool_binary()), "trace", "--endpoint", endpoint, "--seconds",
+                        "0.2"], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0 and "no event reached a function in the last 0.2 s" in p.stdout, \
+        p.stdout
 
 
 @pytest.mark.tidepool(args=FAST)
