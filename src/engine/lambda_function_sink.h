@@ -1,8 +1,8 @@
-// LambdaFunctionSink: the engine's FunctionSink bound to LambdaService::InvokeFunction, the
-// in-process invoke path (no HTTP hop). `done` runs once the function has run: success and
-// function errors are kAccepted (Lambda took the event; its own async retries are not built
-// yet), a throttled invoke is kRetry, a function that does not exist kGone. Thread-safe;
-// `lambda` must outlive the sink.
+// LambdaFunctionSink: the engine's FunctionSink bound to Lambda's durable async queue
+// (LambdaService::EnqueueInternal), as AWS's SNS and S3 hand events to Lambda: `done` is
+// kAccepted once the event is queued durably; Lambda's own retries, destinations and
+// dead-letter queue take it from there (engine/lambda_async_invoke.h). A function that does not
+// exist is kGone; a failed write kRetry. Thread-safe; `lambda` must outlive the sink.
 #pragma once
 
 #include "engine/sinks.h"

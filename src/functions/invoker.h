@@ -21,6 +21,9 @@ struct FunctionSpec {
   std::string runtime;        // "python3.12", "nodejs20.x", "provided.al2023"
   std::string handler;        // "app.handler" (unused by provided runtimes)
   std::string code_dir;       // the function's code, extracted, or a hot-reload directory
+  // The function's layers, extracted, in configuration order (AWS's /opt, where a later layer
+  // wins): put on the runtime's search paths.
+  std::vector<std::string> layer_dirs;
   // Sandboxes started for another revision (older code or configuration) are not reused.
   std::string revision;
   int timeout_seconds = 3;
@@ -66,6 +69,10 @@ class Invoker {
   virtual void Invoke(FunctionSpecPtr spec, Invocation invocation, InvokeDone done) = 0;
   // The function `function_arn` was deleted: its idle sandboxes may end now.
   virtual void EndFunction(const std::string& function_arn) {}
+  // Provisioned concurrency: keeps `count` sandboxes of `spec` (its ARN and version) started
+  // and never ends them for idleness; 0 gives the version back to on-demand sandboxes.
+  // Returns how many run or are starting for it (fewer than `count` at the pool-wide cap).
+  virtual int Provision(FunctionSpecPtr spec, int count) { return 0; }
 };
 
 }  // namespace tidepool::functions

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 
 namespace tidepool::functions {
@@ -61,7 +62,16 @@ Result<RuntimeCommandLine> RuntimeCommand(const FunctionSpec& spec,
     if (node.empty()) return Status::NotFound("node is not on PATH");
     cmd.args = {node, runtimes_dir + "/node/bootstrap.mjs"};
   } else if (IsSupportedRuntime(spec.runtime)) {
+    // A custom runtime's bootstrap is in the function's code, or in a layer (/opt/bootstrap).
     cmd.args = {spec.code_dir + "/bootstrap"};
+    if (::access(cmd.args[0].c_str(), X_OK) != 0) {
+      for (auto it = spec.layer_dirs.rbegin(); it != spec.layer_dirs.rend(); ++it) {
+        if (::access((*it + "/bootstrap").c_str(), X_OK) == 0) {
+          cmd.args = {*it + "/bootstrap"};
+          break;
+        }
+      }
+    }
   } else {
     return Status::InvalidArgument("runtime " + spec.runtime + " is not supported");
   }
@@ -102,11 +112,44 @@ std::vector<std::string> RuntimeEnvironment(
   env["TMPDIR"] = temp_dir;
   env["TZ"] = ":UTC";
   if (python) env["PYTHONUNBUFFERED"] = "1";
+  // Layers, as AWS's /opt: a later layer's files win, so later layers come first.
+  std::string layer_python, layer_node, layer_bin, layer_lib;
+  auto add = [](std::string& list, const std::string& dir) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) return;
+    list += (list.empty() ? "" : ":") + dir;
+  };
+  for (auto it = spec.layer_dirs.rbegin(); it != spec.layer_dirs.rend(); ++it) {
+    const std::string& l = *it;
+    add(layer_python, l + "/python");
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(l + "/python/lib", ec)) {
+      add(layer_python, e.path().string() + "/site-packages");
+    }
+    add(layer_node, l + "/nodejs/node_modules");
+    for (const auto& e : std::filesystem::directory_iterator(l + "/nodejs", ec)) {
+      if (e.path().filename().string().rfind("node", 0) == 0 &&
+          e.path().filename() != "node_modules") {
+        add(layer_node, e.path().string() + "/node_modules");
+      }
+    }
+    add(layer_bin, l + "/bin");
+    add(layer_lib, l + "/lib");
+  }
+  auto prepend = [&env](const char* name, const std::string& dirs) {
+    if (dirs.empty()) return;
+    env[name] = env.count(name) && !env[name].empty() ? dirs + ":" + env[name] : dirs;
+  };
+  if (python) prepend("PYTHONPATH", layer_python);
   if (node) {
-    // Node functions import the AWS SDK for JS from the runtime's node_modules, as on AWS.
+    // Node functions import the AWS SDK for JS from the runtime's node_modules, as on AWS
+    // (after the function's layers).
     std::string modules = runtimes_dir + "/node/node_modules";
     env["NODE_PATH"] = env.count("NODE_PATH") ? env["NODE_PATH"] + ":" + modules : modules;
+    prepend("NODE_PATH", layer_node);
   }
+  prepend("PATH", layer_bin);
+  prepend("LD_LIBRARY_PATH", layer_lib);
   std::vector<std::string> out;
   out.reserve(env.size());
   for (const auto& [k, v] : env) out.push_back(k + "=" + v);

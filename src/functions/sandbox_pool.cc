@@ -125,6 +125,44 @@ void SandboxPool::EndFunction(const std::string& function_arn) {
   for (auto& s : ending) s->Kill("the function was deleted");
 }
 
+int SandboxPool::Provision(FunctionSpecPtr spec, int count) {
+  const std::string key = GroupKey(*spec);
+  std::vector<std::shared_ptr<Sandbox>> starting;
+  int have = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return 0;
+    Group& group = groups_[key];
+    group.provisioned = std::max(count, 0);
+    have = group.busy;
+    for (const auto& s : group.idle) {
+      if (s->alive() && s->spec().revision == spec->revision) ++have;
+    }
+    while (have < group.provisioned && total_ < options_.max_sandboxes) {
+      auto sandbox = std::make_shared<Sandbox>(io_, spec, options_.sandbox);
+      std::erase_if(started_, [](const std::weak_ptr<Sandbox>& w) { return w.expired(); });
+      started_.push_back(sandbox);
+      starting.push_back(std::move(sandbox));
+      ++total_;
+      ++have;
+    }
+  }
+  for (auto& sandbox : starting) {
+    const Sandbox* raw = sandbox.get();
+    Status s = sandbox->Start([this, key, raw] { Forget(key, raw); });
+    std::lock_guard lock(mu_);
+    if (!s.ok()) {
+      --total_;
+      --have;
+      spdlog::warn("lambda: cannot start a provisioned sandbox for {}: {}", spec->function_name,
+                   s.ToString());
+      continue;
+    }
+    groups_[key].idle.push_back(std::move(sandbox));
+  }
+  return have;
+}
+
 void SandboxPool::Stop() {
   std::vector<std::shared_ptr<Sandbox>> ending;
   {
@@ -151,7 +189,13 @@ void SandboxPool::ScheduleReap() {
       std::lock_guard lock(mu_);
       if (stopped_) return;
       for (auto& [key, group] : groups_) {
+        // The oldest idle sandboxes end first; provisioned ones stay.
+        int keep = group.provisioned;
         for (auto& s : group.idle) {
+          if (keep > 0) {
+            --keep;
+            continue;
+          }
           if (s->last_used() < cutoff) ending.push_back(s);
         }
       }

@@ -4,7 +4,8 @@
 // another revision (new code or configuration) is ended instead of reused. A new sandbox is
 // started when none is idle, up to the function's reserved concurrency and the pool-wide cap;
 // beyond them the invocation is throttled (kThrottled), as AWS answers a synchronous invoke
-// with TooManyRequestsException. Sandboxes idle for `idle_timeout` are ended.
+// with TooManyRequestsException. Sandboxes idle for `idle_timeout` are ended, except a group's
+// provisioned ones (Provision starts them ahead of any invocation).
 //
 // Thread-safety: all public methods may be called from any thread.
 #pragma once
@@ -43,6 +44,7 @@ class SandboxPool final : public Invoker {
   void Invoke(FunctionSpecPtr spec, Invocation invocation, InvokeDone done) override;
   // Ends the sandboxes of `function_arn` (every version): its function was deleted.
   void EndFunction(const std::string& function_arn) override;
+  int Provision(FunctionSpecPtr spec, int count) override;
   // Ends every sandbox, idle or busy (busy ones end their invocation as a kServiceError);
   // later invocations still start new ones. Call before the io_context stops.
   void Stop();
@@ -53,6 +55,7 @@ class SandboxPool final : public Invoker {
   struct Group {
     std::vector<std::shared_ptr<Sandbox>> idle;  // most recently used last
     int busy = 0;
+    int provisioned = 0;  // sandboxes the reaper leaves alone (provisioned concurrency)
   };
   static std::string GroupKey(const FunctionSpec& spec) {
     return spec.function_arn + "\n" + spec.version;

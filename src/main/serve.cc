@@ -45,6 +45,7 @@
 #include "services/kinesis/kinesis_service.h"
 #include "services/lambda/keyspace.h"
 #include "services/lambda/lambda_service.h"
+#include "services/s3/s3_errors.h"
 #include "services/s3/s3_service.h"
 #include "services/sns/keyspace.h"
 #include "services/sns/sns_service.h"
@@ -191,6 +192,16 @@ int RunServe(const ServeOptions& options) {
                                 ? lambda_tmp + "/code"
                                 : options.data_dir + "/lambda/code";
   lambda_options.public_endpoint = sns_options.public_endpoint;
+  // Code given as S3Bucket/S3Key is read from this process's S3 (built below; requests come
+  // only once both exist).
+  s3::S3Service* code_bucket_reader = nullptr;
+  lambda_options.read_s3_object =
+      [&code_bucket_reader](std::string_view bucket, std::string_view key) -> Result<std::string> {
+    if (code_bucket_reader == nullptr) return Status::Unavailable("S3 is not running");
+    auto bytes = code_bucket_reader->ReadObjectBytes(bucket, key, 262144000);
+    if (!bytes.ok()) return Status::NotFound(s3::ToAwsError(bytes.status()).code);
+    return bytes;
+  };
   lambda::LambdaService lambda(**store, commits, clock, sandboxes, lambda_options);
   if (Status s = lambda.Recover(); !s.ok()) {
     spdlog::error("cannot recover Lambda state: {}", s.ToString());
@@ -208,6 +219,7 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("cannot recover S3 state: {}", s.ToString());
     return 1;
   }
+  code_bucket_reader = &s3;
 
   // API Gateway: REST APIs; AWS_PROXY integrations run functions through Lambda's in-process
   // invoke path (no HTTP hop).
@@ -248,7 +260,7 @@ int RunServe(const ServeOptions& options) {
   s3.SetNotificationSink(&s3_notifications);
   engine::LambdaAsyncInvokeOptions async_options;
   async_options.time_scale = options.time_scale;
-  engine::LambdaAsyncInvoke lambda_async(lambda, io, async_options);
+  engine::LambdaAsyncInvoke lambda_async(lambda, io, queue_sink, &sns, async_options);
 
   // Step Functions: Task states run against this process's services (engine/state_machine_tasks).
   engine::StateMachineTasks sfn_tasks;
@@ -299,6 +311,22 @@ int RunServe(const ServeOptions& options) {
       [&router](http::HttpRequest&& request, std::function<void(http::HttpResponse &&)> done) {
         router.Handle(std::move(request), http::Responder::FromFunction(std::move(done)));
       });
+  router.SetFunctionUrlHandler([&lambda, &http_apis](http::HttpRequest&& request,
+                                                     protocol::RequestContext context,
+                                                     http::Responder respond) {
+    auto [path, query] = http::SplitTarget(request.target());
+    auto target = protocol::Router::FunctionUrlTarget(request, path);
+    auto url = target ? lambda.FindFunctionUrl(target->first) : std::nullopt;
+    if (!url) {
+      http::HttpResponse r(boost::beast::http::status::forbidden, 11);
+      r.set(boost::beast::http::field::content_type, "application/json");
+      r.body() = R"({"Message":"Forbidden"})";
+      return respond(std::move(r));
+    }
+    http_apis.HandleFunctionUrl(url->function_arn, target->first, url->auth_type == "AWS_IAM",
+                                std::move(url->cors), std::move(target->second), std::move(request),
+                                std::move(context), std::move(respond));
+  });
   router.SetExecuteApiHandler([&apigateway](http::HttpRequest&& request,
                                             protocol::RequestContext context,
                                             http::Responder respond) {
@@ -397,6 +425,7 @@ int RunServe(const ServeOptions& options) {
                                 ? std::string("127.0.0.1")
                                 : options.host) +
                            ":" + std::to_string(server.port()));
+  lambda.StartProvisionedConcurrency();
   // Queued async invocations (this run's and a previous run's) start once functions can
   // reach this tidepool.
   if (Status s = lambda_async.Start(); !s.ok()) {

@@ -683,6 +683,24 @@ def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
     q = sqs.create_queue(QueueName="zoo-mapped")["QueueUrl"]
     disabled = lam.create_event_source_mapping(EventSourceArn=queue_arn(sqs, q),
                                                FunctionName="zoo-fn", Enabled=False)["UUID"]
+    # Versions, an alias with routing, a layer version, a permission, an event invoke config
+    # and a function URL: all in the function's records.
+    layer = lam.publish_layer_version(
+        LayerName="zoo-layer",
+        Content={"ZipFile": zip_one("python/zoo_layer.py", "WORD = 'layered'\n")})
+    lam.update_function_configuration(FunctionName="zoo-slow", Layers=[layer["LayerVersionArn"]])
+    lam.publish_version(FunctionName="zoo-slow")
+    lam.update_function_configuration(FunctionName="zoo-slow", Description="two")
+    lam.publish_version(FunctionName="zoo-slow")
+    lam.create_alias(FunctionName="zoo-slow", Name="live", FunctionVersion="1",
+                     RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}})
+    lam.add_permission(FunctionName="zoo-slow", StatementId="zoo", Action="lambda:InvokeFunction",
+                       Principal="sns.amazonaws.com")
+    dest = sqs.create_queue(QueueName="zoo-destination")["QueueUrl"]
+    lam.put_function_event_invoke_config(
+        FunctionName="zoo-slow", MaximumRetryAttempts=1,
+        DestinationConfig={"OnSuccess": {"Destination": queue_arn(sqs, dest)}})
+    url = lam.create_function_url_config(FunctionName="zoo-slow", AuthType="NONE")["FunctionUrl"]
     # An Event invocation still running at the kill: it stays queued and runs again after it.
     lam.invoke(FunctionName="zoo-slow", InvocationType="Event",
                Payload=json.dumps({"path": str(ran), "id": "slow", "sleep": 3}).encode())
@@ -704,9 +722,30 @@ def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
         kinesis.put_record(StreamName="zoo-stream", Data=record_id.encode(), PartitionKey=str(i))
         put.append(record_id)
 
-    crash_under(server, [Load(invoke), Load(put_record)], rng)
+    published = []
+    publisher = make_client(server.endpoint, "lambda", connect_timeout=2, read_timeout=10)
+
+    def publish(i):
+        publisher.update_function_configuration(FunctionName="zoo-fn", Description="d%d" % i)
+        published.append(publisher.publish_version(FunctionName="zoo-fn")["Version"])
+
+    crash_under(server, [Load(invoke), Load(put_record), Load(publish)], rng)
     server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
     lam = make_client(server.endpoint, "lambda", read_timeout=60)
+    # Every acknowledged version is back, with its own configuration.
+    for version in published:
+        assert lam.get_function_configuration(FunctionName="zoo-fn", Qualifier=version)[
+            "Version"] == version
+    alias = lam.get_alias(FunctionName="zoo-slow", Name="live")
+    assert alias["RoutingConfig"]["AdditionalVersionWeights"] == {"2": 0.5}
+    assert lam.get_function_configuration(FunctionName="zoo-slow", Qualifier="2")[
+        "Description"] == "two"
+    assert lam.get_layer_version(LayerName="zoo-layer", VersionNumber=1)["Version"] == 1
+    assert json.loads(lam.get_policy(FunctionName="zoo-slow")["Policy"])["Statement"][0][
+        "Sid"] == "zoo"
+    assert lam.get_function_event_invoke_config(FunctionName="zoo-slow")[
+        "MaximumRetryAttempts"] == 1
+    assert lam.get_function_url_config(FunctionName="zoo-slow")["FunctionUrl"] == url
     conf = lam.get_function(FunctionName="zoo-fn")
     assert conf["Configuration"]["State"] == "Active"
     assert conf["Tags"] == {"team": "zoo"}

@@ -14,7 +14,7 @@ namespace tidepool::lambda {
 
 struct AsyncInvocation {
   uint64_t seq = 0;
-  std::string function_arn;  // unqualified
+  std::string function_arn;  // as invoked: qualified when the caller named a qualifier
   std::string payload;
   std::string request_id;
   int64_t enqueued_ms = 0;

@@ -13,7 +13,9 @@
 #include "services/lambda/keyspace.h"
 #include "services/lambda/lambda_errors.h"
 #include "services/lambda/lambda_service.h"
+#include "services/lambda/package.h"
 #include "services/write_path.h"
+#include "storage/key_codec.h"
 
 namespace tidepool::lambda {
 namespace json = boost::json;
@@ -21,70 +23,7 @@ using protocol::CallPtr;
 
 namespace {
 
-constexpr std::string_view kHotReloadBucket = "hot-reload";
 constexpr int64_t kMaxListItems = 50;
-
-// AWS's LastModified: "2024-05-01T12:34:56.789+0000".
-std::string LastModified(const Clock& clock) {
-  int64_t ms = clock.NowMillis();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03d+0000", buf, static_cast<int>(ms % 1000));
-  return out;
-}
-
-// The package a Code / UpdateFunctionCode input names.
-struct Package {
-  std::string zip;       // the zip's bytes, or empty
-  std::string code_dir;  // a hot-reload directory, or empty
-  std::string sha_hex;
-  std::string sha_base64;
-  int64_t size = 0;
-};
-
-Result<Package> ReadPackage(const json::object& code) {
-  Package p;
-  std::string bucket = StringMember(code, "S3Bucket");
-  if (code.contains("ImageUri")) {
-    return InvalidParameter(
-        "tidepool runs .zip functions only: container images (ImageUri) are not supported");
-  }
-  if (const json::value* zip = code.if_contains("ZipFile"); zip && zip->is_string()) {
-    p.zip = std::string(zip->get_string());
-    if (!functions::LooksLikeZip(p.zip)) {
-      return InvalidParameter(
-          "Could not unzip uploaded file. Please check your file, then try to upload again.");
-    }
-    std::string sha = Sha256(p.zip);
-    p.sha_hex = HexEncode(sha);
-    p.sha_base64 = Base64Encode(sha);
-    p.size = static_cast<int64_t>(p.zip.size());
-    return p;
-  }
-  if (bucket == kHotReloadBucket) {
-    std::string dir = StringMember(code, "S3Key");
-    std::error_code ec;
-    if (dir.empty() || dir.front() != '/' || !std::filesystem::is_directory(dir, ec)) {
-      return InvalidParameter(
-          "S3Key of the hot-reload bucket must be an absolute path to an "
-          "existing directory, not '" +
-          dir + "'");
-    }
-    p.code_dir = dir;
-    p.sha_base64 = "hot-reloading-hash-not-available";
-    return p;
-  }
-  if (!bucket.empty()) {
-    return InvalidParameter(
-        "tidepool has no S3 yet: give the code as ZipFile, or as a local "
-        "directory with S3Bucket 'hot-reload' and S3Key its absolute path");
-  }
-  return InvalidParameter("Please provide a source for function code.");
-}
 
 bool IsTrue(const json::object& in, std::string_view key) {
   const json::value* v = in.if_contains(key);
@@ -97,10 +36,6 @@ constexpr std::string_view kPlainMembers[] = {"Role",    "Handler",          "De
                                               "Runtime", "DeadLetterConfig", "EphemeralStorage"};
 
 Status CheckConfiguration(const json::object& in) {
-  if (const json::value* layers = in.if_contains("Layers");
-      layers && layers->is_array() && !layers->get_array().empty()) {
-    return LambdaStatus(LambdaError::kUnsupportedOperation, "tidepool does not support layers yet");
-  }
   std::string runtime = StringMember(in, "Runtime");
   if (!runtime.empty() && !functions::IsSupportedRuntime(runtime)) {
     return InvalidParameter(
@@ -137,13 +72,7 @@ void ApplyConfiguration(const json::object& in, json::object& config) {
 
 // PreconditionFailed when the input's RevisionId is given and is not the function's.
 Status CheckRevision(const json::object& in, const json::object& config) {
-  std::string revision = StringMember(in, "RevisionId");
-  if (!revision.empty() && revision != StringMember(config, "RevisionId")) {
-    return LambdaStatus(LambdaError::kPreconditionFailed,
-                        "The Revision Id provided does not match the latest Revision Id. Call "
-                        "the GetFunction/GetAlias API to retrieve the latest Revision Id");
-  }
-  return Status::Ok();
+  return CheckRevisionId(StringMember(in, "RevisionId"), StringMember(config, "RevisionId"));
 }
 
 // An update's reply: AWS answers InProgress while it applies the update (tidepool's is
@@ -184,12 +113,8 @@ void LambdaService::CreateFunction(CallPtr call) {
       archs && archs->is_array() && archs->get_array().size() > 1) {
     return Fail(call, InvalidParameter("Only one architecture may be given."));
   }
-  auto package = ReadPackage(in.at("Code").get_object());
+  auto package = ReadPackage(in.at("Code").get_object(), options_.read_s3_object);
   if (!package.ok()) return Fail(call, package.status());
-  if (IsTrue(in, "Publish")) {
-    return Fail(call, LambdaStatus(LambdaError::kUnsupportedOperation,
-                                   "tidepool does not publish function versions yet"));
-  }
 
   const std::string arn = FunctionArn(*ref, call->context());
   if (FindFunction(arn)) return Fail(call, Conflict("Function already exist: " + ref->name));
@@ -224,6 +149,7 @@ void LambdaService::CreateFunction(CallPtr call) {
       json::object{{"RuntimeVersionArn", "arn:aws:lambda:" + call->context().region +
                                              "::runtime:tidepool-local-process"}};
   ApplyConfiguration(in, config);
+  if (Status s = ResolveLayers(in.if_contains("Layers"), config); !s.ok()) return Fail(call, s);
   ApplyPackage(*package, config, fn->record);
   config["LastModified"] = LastModified(clock_);
   config["RevisionId"] = NewUuid();
@@ -248,20 +174,55 @@ void LambdaService::CreateFunction(CallPtr call) {
   storage::WriteBatch extra;
   if (!package->zip.empty()) extra.Put(keyspace::CodeKey(package->sha_hex), package->zip);
   std::lock_guard lock(fn->mu);
+  if (IsTrue(in, "Publish")) {
+    json::object published = PublishLocked(*fn, {}, extra);
+    output["Version"] = published["Version"];
+    output["FunctionArn"] = published["FunctionArn"];
+  }
   CommitFunction(fn, call, std::move(output), std::move(extra));
 }
 
+namespace {
+
+// The configuration GetFunction shows for `qualifier` (fn.mu held): an alias shows its primary
+// version's configuration under the alias's ARN.
+const FunctionRecord& RecordToShow(const Function& fn, const std::string& qualifier,
+                                   json::object* config) {
+  const FunctionRecord* r = &fn.record;
+  if (!qualifier.empty() && qualifier != "$LATEST") {
+    auto alias = fn.aliases.find(qualifier);
+    std::string version =
+        alias == fn.aliases.end() ? qualifier : StringMember(alias->second, "FunctionVersion");
+    if (version != "$LATEST") {
+      auto it = fn.versions.find(std::stoll(version));
+      if (it != fn.versions.end()) r = &it->second;
+    }
+    *config = r->config;
+    if (alias != fn.aliases.end()) {
+      (*config)["FunctionArn"] = StringMember(fn.record.config, "FunctionArn") + ":" + qualifier;
+    }
+    return *r;
+  }
+  *config = r->config;
+  return *r;
+}
+
+}  // namespace
+
 void LambdaService::GetFunction(CallPtr call) {
-  const json::object& in = call->input();
-  auto fn = ResolveFunction(*call, StringMember(in, "FunctionName"), StringMember(in, "Qualifier"));
+  std::string qualifier;
+  auto fn = ResolveQualified(*call, &qualifier);
   if (!fn.ok()) return Fail(call, fn.status());
   std::lock_guard lock((*fn)->mu);
+  json::object config;
+  const FunctionRecord& shown = RecordToShow(**fn, qualifier, &config);
   const FunctionRecord& r = (*fn)->record;
   json::object output{
-      {"Configuration", r.config},
-      {"Code", json::object{{"RepositoryType", "S3"},
-                            {"Location", options_.public_endpoint + "/_tidepool/lambda/code/" +
-                                             (r.code_sha.empty() ? "hot-reload" : r.code_sha)}}}};
+      {"Configuration", std::move(config)},
+      {"Code",
+       json::object{{"RepositoryType", "S3"},
+                    {"Location", options_.public_endpoint + "/_tidepool/lambda/code/" +
+                                     (shown.code_sha.empty() ? "hot-reload" : shown.code_sha)}}}};
   if (!r.tags.empty()) output["Tags"] = r.tags;
   if (r.reserved_concurrency) {
     output["Concurrency"] = json::object{{"ReservedConcurrentExecutions", *r.reserved_concurrency}};
@@ -270,18 +231,18 @@ void LambdaService::GetFunction(CallPtr call) {
 }
 
 void LambdaService::GetFunctionConfiguration(CallPtr call) {
-  const json::object& in = call->input();
-  auto fn = ResolveFunction(*call, StringMember(in, "FunctionName"), StringMember(in, "Qualifier"));
+  std::string qualifier;
+  auto fn = ResolveQualified(*call, &qualifier);
   if (!fn.ok()) return Fail(call, fn.status());
   std::lock_guard lock((*fn)->mu);
-  call->Reply((*fn)->record.config);
+  json::object config;
+  RecordToShow(**fn, qualifier, &config);
+  call->Reply(std::move(config));
 }
 
 void LambdaService::ListFunctions(CallPtr call) {
   const json::object& in = call->input();
-  if (StringMember(in, "FunctionVersion") == "ALL") {
-    // Only $LATEST exists while versions are not built: ALL lists the same functions.
-  }
+  const bool all_versions = StringMember(in, "FunctionVersion") == "ALL";
   int64_t max_items = kMaxListItems;
   if (const json::value* v = in.if_contains("MaxItems"); v && v->is_int64()) {
     max_items = std::min<int64_t>(v->get_int64(), kMaxListItems);
@@ -308,6 +269,9 @@ void LambdaService::ListFunctions(CallPtr call) {
   for (const auto& fn : page) {
     std::lock_guard lock(fn->mu);
     list.push_back(fn->record.config);
+    if (all_versions) {
+      for (const auto& [n, v] : fn->versions) list.push_back(v.config);
+    }
     last = StringMember(fn->record.config, "FunctionName");
   }
   json::object output{{"Functions", std::move(list)}};
@@ -327,7 +291,19 @@ void LambdaService::DeleteFunction(CallPtr call) {
       return Fail(call, InvalidParameter("$LATEST version cannot be deleted without deleting the "
                                          "function."));
     }
-    return Fail(call, NotFound("Function not found: " + arn + ":" + qualifier));
+    auto fn = FindFunction(arn);
+    if (!fn) return Fail(call, NotFound("Function not found: " + arn));
+    std::lock_guard lock(fn->mu);
+    if (fn->aliases.count(qualifier)) {
+      return Fail(call, InvalidParameter("Deletion of aliases is not supported by DeleteFunction; "
+                                         "call DeleteAlias."));
+    }
+    storage::WriteBatch batch;
+    if (Status s = DeleteVersionLocked(*fn, qualifier, batch); !s.ok()) return Fail(call, s);
+    services::SubmitForCall(commits_, std::move(batch), call,
+                            services::ReplyWhenCommitted(call, {}, &ToAwsError, "lambda"),
+                            &ToAwsError);
+    return;
   }
   std::shared_ptr<Function> fn;
   {
@@ -344,6 +320,9 @@ void LambdaService::DeleteFunction(CallPtr call) {
   invoker_.EndFunction(arn);
   storage::WriteBatch batch;
   batch.Delete(keyspace::FunctionKey(arn));
+  for (const std::string& prefix : {keyspace::VersionPrefix(arn), keyspace::AliasPrefix(arn)}) {
+    batch.DeleteRange(prefix, storage::PrefixEnd(prefix));
+  }
   services::SubmitForCall(commits_, std::move(batch), call,
                           services::ReplyWhenCommitted(call, {}, &ToAwsError, "lambda"),
                           &ToAwsError);
@@ -353,10 +332,6 @@ void LambdaService::UpdateFunctionCode(CallPtr call) {
   const json::object& in = call->input();
   auto fn = ResolveFunction(*call, StringMember(in, "FunctionName"));
   if (!fn.ok()) return Fail(call, fn.status());
-  if (IsTrue(in, "Publish")) {
-    return Fail(call, LambdaStatus(LambdaError::kUnsupportedOperation,
-                                   "tidepool does not publish function versions yet"));
-  }
   if (in.contains("ImageUri")) {
     return Fail(call, InvalidParameter("tidepool runs .zip functions only: container images "
                                        "(ImageUri) are not supported"));
@@ -365,7 +340,7 @@ void LambdaService::UpdateFunctionCode(CallPtr call) {
   for (std::string_view m : {"ZipFile", "S3Bucket", "S3Key", "S3ObjectVersion"}) {
     if (const json::value* v = in.if_contains(m)) code[m] = *v;
   }
-  auto package = ReadPackage(code);
+  auto package = ReadPackage(code, options_.read_s3_object);
   if (!package.ok()) return Fail(call, package.status());
   if (!package->zip.empty()) {
     auto dir = CodeDirFor(package->sha_hex, package->zip);
@@ -386,6 +361,11 @@ void LambdaService::UpdateFunctionCode(CallPtr call) {
   json::object output = UpdateInProgress(r.config);
   storage::WriteBatch extra;
   if (!package->zip.empty()) extra.Put(keyspace::CodeKey(package->sha_hex), package->zip);
+  if (IsTrue(in, "Publish")) {
+    json::object published = PublishLocked(**fn, {}, extra);
+    output["Version"] = published["Version"];
+    output["FunctionArn"] = published["FunctionArn"];
+  }
   CommitFunction(*fn, call, std::move(output), std::move(extra));
 }
 
@@ -397,7 +377,10 @@ void LambdaService::UpdateFunctionConfiguration(CallPtr call) {
   std::lock_guard lock((*fn)->mu);
   FunctionRecord& r = (*fn)->record;
   if (Status st = CheckRevision(in, r.config); !st.ok()) return Fail(call, st);
-  ApplyConfiguration(in, r.config);
+  json::object updated = r.config;
+  ApplyConfiguration(in, updated);
+  if (Status s = ResolveLayers(in.if_contains("Layers"), updated); !s.ok()) return Fail(call, s);
+  r.config = std::move(updated);
   r.config["LastModified"] = LastModified(clock_);
   r.config["RevisionId"] = NewUuid();
   json::object output = UpdateInProgress(r.config);

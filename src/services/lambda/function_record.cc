@@ -3,6 +3,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cstdio>
+#include <ctime>
+
 namespace tidepool::lambda {
 
 namespace json = boost::json;
@@ -12,10 +15,27 @@ std::string StringMember(const boost::json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
+std::string LastModified(const Clock& clock) {
+  int64_t ms = clock.NowMillis();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03d+0000", buf, static_cast<int>(ms % 1000));
+  return out;
+}
+
 std::string FunctionRecord::Encode() const {
   json::object code{{"sha", code_sha}, {"dir", code_dir}};
   json::object out{{"config", config}, {"code", std::move(code)}, {"tags", tags}};
   if (reserved_concurrency) out["concurrency"] = *reserved_concurrency;
+  if (last_version > 0) out["last_version"] = last_version;
+  if (!policy.empty()) out["policy"] = policy;
+  if (!invoke_configs.empty()) out["invoke_configs"] = invoke_configs;
+  if (!urls.empty()) out["urls"] = urls;
+  if (!provisioned.empty()) out["provisioned"] = provisioned;
   return json::serialize(out);
 }
 
@@ -51,6 +71,17 @@ Result<FunctionRecord> FunctionRecord::Decode(std::string_view text) {
   }
   if (const json::value* n = o.if_contains("concurrency"); n && n->is_int64()) {
     r.reserved_concurrency = n->get_int64();
+  }
+  if (const json::value* n = o.if_contains("last_version"); n && n->is_int64()) {
+    r.last_version = n->get_int64();
+  }
+  for (auto [member, target] : {std::pair{"policy", &r.policy},
+                                {"invoke_configs", &r.invoke_configs},
+                                {"urls", &r.urls},
+                                {"provisioned", &r.provisioned}}) {
+    if (const json::value* v = o.if_contains(member); v && v->is_object()) {
+      *target = v->get_object();
+    }
   }
   return r;
 }

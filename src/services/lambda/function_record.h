@@ -4,16 +4,26 @@
 //
 //   {"config": FunctionConfiguration, "code": {"sha": hex SHA-256 of the zip, or "",
 //    "dir": the hot-reload directory, or ""}, "tags": {k: v},
-//    "concurrency": reserved concurrent executions (absent: none)}
+//    "concurrency": reserved concurrent executions (absent: none),
+//    "last_version": the highest version number published (absent: 0),
+//    "policy": {qualifier: [policy statement]}, "invoke_configs": {qualifier:
+//    FunctionEventInvokeConfig}, "urls": {qualifier: FunctionUrlConfig},
+//    "provisioned": {qualifier: requested provisioned concurrency}}
+//
+// A published version is a FunctionRecord too (its own key): the configuration and code as they
+// were when it was published, never changed after. "$LATEST" is the qualifier of the
+// unqualified function in the per-qualifier maps.
 #pragma once
 
 #include <boost/json/object.hpp>
 
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/clock.h"
 #include "core/result.h"
 
 namespace tidepool::lambda {
@@ -24,18 +34,28 @@ struct FunctionRecord {
   std::string code_dir;  // hot-reload directory; empty for a zip
   boost::json::object tags;
   std::optional<int64_t> reserved_concurrency;
+  int64_t last_version = 0;
+  boost::json::object policy;          // qualifier -> array of statements
+  boost::json::object invoke_configs;  // qualifier -> FunctionEventInvokeConfig
+  boost::json::object urls;            // qualifier -> FunctionUrlConfig
+  boost::json::object provisioned;     // qualifier -> requested count
 
   std::string Encode() const;
   static Result<FunctionRecord> Decode(std::string_view text);
 };
 
+// AWS's LastModified for now: "2024-05-01T12:34:56.789+0000".
+std::string LastModified(const Clock& clock);
+
 // The string member `key` of `o`, or "" when absent or not a string.
 std::string StringMember(const boost::json::object& o, std::string_view key);
 
-// A function in memory. `mu` guards `record` and `pending`.
+// A function in memory. `mu` guards everything below it.
 struct Function {
   std::mutex mu;
-  FunctionRecord record;
+  FunctionRecord record;                               // $LATEST and the function's settings
+  std::map<int64_t, FunctionRecord> versions;          // published versions, immutable
+  std::map<std::string, boost::json::object> aliases;  // AliasConfiguration by name
   bool deleted = false;
 };
 

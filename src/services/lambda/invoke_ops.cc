@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "core/encoding.h"
+#include "protocol/codec/event_stream.h"
 #include "services/lambda/lambda_errors.h"
 #include "services/lambda/lambda_service.h"
 
@@ -35,6 +36,21 @@ Status CheckPayload(std::string_view payload, size_t limit) {
   return Status::Ok();
 }
 
+// The error of an invocation that did not run the function (throttled, or the sandbox could
+// not run it); Ok when the function ran, successfully or not.
+Status NotRun(const InvokeOutcome& outcome) {
+  switch (outcome.kind) {
+    case InvokeOutcome::Kind::kThrottled:
+      return LambdaStatus(LambdaError::kTooManyRequests,
+                          "Rate Exceeded. (" + outcome.message + ")");
+    case InvokeOutcome::Kind::kServiceError:
+      return LambdaStatus(LambdaError::kServiceException,
+                          "tidepool could not run the function: " + outcome.message);
+    default:
+      return Status::Ok();
+  }
+}
+
 }  // namespace
 
 void LambdaService::InvokeOp(CallPtr call) {
@@ -46,12 +62,8 @@ void LambdaService::InvokeOp(CallPtr call) {
       !s.ok()) {
     return Fail(call, s);
   }
-  auto fn = ResolveFunction(*call, StringMember(in, "FunctionName"), StringMember(in, "Qualifier"));
-  if (!fn.ok()) return Fail(call, fn.status());
-  Result<functions::FunctionSpecPtr> spec = [&] {
-    std::lock_guard lock((*fn)->mu);
-    return SpecFor((*fn)->record);
-  }();
+  std::string qualifier;
+  auto spec = SpecForCall(*call, &qualifier);
   if (!spec.ok()) return Fail(call, spec.status());
   if (type == "DryRun") return call->Reply(json::object{{"StatusCode", 204}});
 
@@ -59,36 +71,87 @@ void LambdaService::InvokeOp(CallPtr call) {
   invocation.payload = payload.empty() ? "{}" : std::move(payload);
   invocation.client_context = StringMember(in, "ClientContext");
   invocation.invoked_arn = (*spec)->function_arn;
-  if (std::string q = StringMember(in, "Qualifier"); !q.empty()) invocation.invoked_arn += ":" + q;
+  if (!qualifier.empty()) invocation.invoked_arn += ":" + qualifier;
 
   if (type == "Event") {
-    return EnqueueAsync(call, (*spec)->function_arn, std::move(invocation.payload),
+    return EnqueueAsync(call, invocation.invoked_arn, std::move(invocation.payload),
                         json::object{{"StatusCode", 202}});
   }
   const bool tail = StringMember(in, "LogType") == "Tail";
-  invoker_.Invoke(*spec, std::move(invocation), [call, tail](InvokeOutcome outcome) {
-    switch (outcome.kind) {
-      case InvokeOutcome::Kind::kThrottled:
-        return call->Fail(ToAwsError(LambdaStatus(LambdaError::kTooManyRequests,
-                                                  "Rate Exceeded. (" + outcome.message + ")")));
-      case InvokeOutcome::Kind::kServiceError:
-        return call->Fail(
-            ToAwsError(LambdaStatus(LambdaError::kServiceException,
-                                    "tidepool could not run the function: " + outcome.message)));
-      default:
-        break;
-    }
-    json::object output{{"StatusCode", 200},
-                        {"ExecutedVersion", "$LATEST"},
-                        {"Payload", std::move(outcome.payload)}};
-    if (outcome.kind == InvokeOutcome::Kind::kFunctionError) output["FunctionError"] = "Unhandled";
-    if (tail) {
-      std::string_view log = outcome.log;
-      if (log.size() > kLogTail) log = log.substr(log.size() - kLogTail);
-      output["LogResult"] = Base64Encode(log);
-    }
-    call->Reply(std::move(output));
-  });
+  invoker_.Invoke(*spec, std::move(invocation),
+                  [call, tail, version = (*spec)->version](InvokeOutcome outcome) {
+                    if (Status failed = NotRun(outcome); !failed.ok())
+                      return call->Fail(ToAwsError(failed));
+                    json::object output{{"StatusCode", 200},
+                                        {"ExecutedVersion", version},
+                                        {"Payload", std::move(outcome.payload)}};
+                    if (outcome.kind == InvokeOutcome::Kind::kFunctionError)
+                      output["FunctionError"] = "Unhandled";
+                    if (tail) {
+                      std::string_view log = outcome.log;
+                      if (log.size() > kLogTail) log = log.substr(log.size() - kLogTail);
+                      output["LogResult"] = Base64Encode(log);
+                    }
+                    call->Reply(std::move(output));
+                  });
+}
+
+Result<functions::FunctionSpecPtr> LambdaService::SpecForCall(const protocol::Call& call,
+                                                              std::string* qualifier) {
+  const json::object& in = call.input();
+  auto fn = ResolveQualified(call, qualifier);
+  if (!fn.ok()) return fn.status();
+  std::lock_guard lock((*fn)->mu);
+  const FunctionRecord* record = RecordToRun(**fn, *qualifier);
+  if (record == nullptr) return NotFound("Function not found: " + *qualifier);
+  return SpecFor(*record);
+}
+
+void LambdaService::InvokeWithResponseStream(CallPtr call) {
+  const json::object& in = call->input();
+  std::string type = StringMember(in, "InvocationType");
+  std::string payload = StringMember(in, "Payload");
+  if (Status s = CheckPayload(payload, kMaxSyncPayload); !s.ok()) return Fail(call, s);
+  std::string qualifier;
+  auto spec = SpecForCall(*call, &qualifier);
+  if (!spec.ok()) return Fail(call, spec.status());
+  if (type == "DryRun") return call->Reply(json::object{{"StatusCode", 204}});
+  functions::Invocation invocation;
+  invocation.payload = payload.empty() ? "{}" : std::move(payload);
+  invocation.client_context = StringMember(in, "ClientContext");
+  invocation.invoked_arn = (*spec)->function_arn;
+  if (!qualifier.empty()) invocation.invoked_arn += ":" + qualifier;
+  const bool tail = StringMember(in, "LogType") == "Tail";
+  // The function's response is buffered (tidepool's runtimes do not stream): it arrives as
+  // one PayloadChunk, then InvokeComplete.
+  invoker_.Invoke(
+      *spec, std::move(invocation),
+      [call, tail, version = (*spec)->version](InvokeOutcome outcome) {
+        if (Status failed = NotRun(outcome); !failed.ok()) return call->Fail(ToAwsError(failed));
+        std::string stream;
+        json::object complete;
+        if (outcome.kind == InvokeOutcome::Kind::kFunctionError) {
+          boost::system::error_code ec;
+          json::value error = json::parse(outcome.payload, ec);
+          const json::object* e = ec ? nullptr : error.if_object();
+          complete["ErrorCode"] = e ? StringMember(*e, "errorType") : std::string("Unhandled");
+          complete["ErrorDetails"] = e ? StringMember(*e, "errorMessage") : outcome.payload;
+        } else {
+          stream = protocol::event_stream::EncodeEvent("PayloadChunk", "application/octet-stream",
+                                                       outcome.payload);
+        }
+        if (tail) {
+          std::string_view log = outcome.log;
+          if (log.size() > kLogTail) log = log.substr(log.size() - kLogTail);
+          complete["LogResult"] = Base64Encode(log);
+        }
+        stream += protocol::event_stream::EncodeEvent("InvokeComplete", "application/json",
+                                                      json::serialize(complete));
+        call->Reply(json::object{{"StatusCode", 200},
+                                 {"ExecutedVersion", version},
+                                 {"ResponseStreamContentType", "application/octet-stream"},
+                                 {"EventStream", std::move(stream)}});
+      });
 }
 
 void LambdaService::InvokeAsync(CallPtr call) {
@@ -122,13 +185,17 @@ void LambdaService::InvokeFunction(std::string_view function, std::string_view a
                     ":function:" + ref->name;
   auto fn = FindFunction(arn);
   if (!fn) return fail("Function not found: " + arn);
-  Result<functions::FunctionSpecPtr> spec = [&] {
+  Result<functions::FunctionSpecPtr> spec = [&]() -> Result<functions::FunctionSpecPtr> {
     std::lock_guard lock(fn->mu);
-    return SpecFor(fn->record);
+    const FunctionRecord* record = RecordToRun(*fn, ref->qualifier);
+    if (record == nullptr) return NotFound("Function not found: " + arn + ":" + ref->qualifier);
+    return SpecFor(*record);
   }();
   if (!spec.ok()) return fail(spec.status().message());
   if (invocation.payload.empty()) invocation.payload = "{}";
-  if (invocation.invoked_arn.empty()) invocation.invoked_arn = arn;
+  if (invocation.invoked_arn.empty()) {
+    invocation.invoked_arn = ref->qualifier.empty() ? arn : arn + ":" + ref->qualifier;
+  }
   invoker_.Invoke(*spec, std::move(invocation), std::move(done));
 }
 

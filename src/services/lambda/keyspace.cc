@@ -1,5 +1,8 @@
 #include "services/lambda/keyspace.h"
 
+#include <climits>
+#include <cstdint>
+
 #include "storage/key_codec.h"
 
 namespace tidepool::lambda::keyspace {
@@ -27,6 +30,77 @@ std::string CodeKey(std::string_view sha256_hex) {
   std::string key = Kind('z');
   storage::AppendOrderedString(&key, sha256_hex);
   return key;
+}
+
+namespace {
+
+std::string StringPrefix(char kind, std::string_view text) {
+  std::string key = Kind(kind);
+  storage::AppendOrderedString(&key, text);
+  return key;
+}
+
+// (string, u64) of a key of `kind`; nullopt for another key.
+std::optional<std::pair<std::string, int64_t>> ParseStringNumber(char kind, std::string_view key) {
+  std::string prefix = Kind(kind);
+  if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
+  key.remove_prefix(prefix.size());
+  std::string text;
+  uint64_t n = 0;
+  if (!storage::ReadOrderedString(&key, &text) || !storage::ReadU64BE(&key, &n) || !key.empty() ||
+      n == 0 || n > static_cast<uint64_t>(INT64_MAX)) {
+    return std::nullopt;
+  }
+  return std::make_pair(std::move(text), static_cast<int64_t>(n));
+}
+
+}  // namespace
+
+std::string AllVersionsPrefix() { return Kind('v'); }
+std::string AllAliasesPrefix() { return Kind('a'); }
+
+std::string VersionPrefix(std::string_view function_arn) { return StringPrefix('v', function_arn); }
+
+std::string VersionKey(std::string_view function_arn, int64_t version) {
+  std::string key = VersionPrefix(function_arn);
+  storage::AppendU64BE(&key, static_cast<uint64_t>(version));
+  return key;
+}
+
+std::string AliasPrefix(std::string_view function_arn) { return StringPrefix('a', function_arn); }
+
+std::string AliasKey(std::string_view function_arn, std::string_view alias) {
+  std::string key = AliasPrefix(function_arn);
+  storage::AppendOrderedString(&key, alias);
+  return key;
+}
+
+std::optional<std::pair<std::string, int64_t>> ParseVersionKey(std::string_view key) {
+  return ParseStringNumber('v', key);
+}
+
+std::optional<std::pair<std::string, std::string>> ParseAliasKey(std::string_view key) {
+  std::string prefix = Kind('a');
+  if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
+  key.remove_prefix(prefix.size());
+  std::string arn, alias;
+  if (!storage::ReadOrderedString(&key, &arn) || !storage::ReadOrderedString(&key, &alias) ||
+      !key.empty()) {
+    return std::nullopt;
+  }
+  return std::make_pair(std::move(arn), std::move(alias));
+}
+
+std::string LayerPrefix() { return Kind('y'); }
+
+std::string LayerKey(std::string_view layer_arn, int64_t version) {
+  std::string key = StringPrefix('y', layer_arn);
+  storage::AppendU64BE(&key, static_cast<uint64_t>(version));
+  return key;
+}
+
+std::optional<std::pair<std::string, int64_t>> ParseLayerKey(std::string_view key) {
+  return ParseStringNumber('y', key);
 }
 
 std::string AsyncPrefix() { return Kind('q'); }
@@ -130,6 +204,8 @@ std::vector<storage::RecordKind> RecordKinds() {
       {"lambda", "function", Kind('f')},           {"lambda", "code-package", Kind('z')},
       {"lambda", "async-invocation", Kind('q')},   {"lambda", "event-source-mapping", Kind('m')},
       {"lambda", "mapping-checkpoint", Kind('p')}, {"lambda", "mapping-ledger", Kind('l')},
+      {"lambda", "function-version", Kind('v')},   {"lambda", "alias", Kind('a')},
+      {"lambda", "layer-version", Kind('y')},
   };
 }
 

@@ -3,6 +3,10 @@
 //   key   := "lambda\0" kind
 //   kind  := 'f' function_arn:string               -> FunctionRecord (json, function_record.h):
 //                                                      $LATEST's configuration, code and tags
+//          | 'v' function_arn:string version:u64be -> FunctionRecord of a published version
+//          | 'a' function_arn:string alias:string  -> AliasConfiguration (json, as AWS returns it)
+//          | 'y' layer_arn:string version:u64be    -> LayerVersion (json, layer_ops.cc): a layer
+//                                                     version's description and package SHA
 //          | 'z' code_sha256_hex:string            -> the .zip deployment package's bytes
 //          | 'q' seq:u64be                         -> AsyncInvocation (json, async_queue.h): an
 //                                                     accepted Event invocation not yet done
@@ -34,6 +38,21 @@ namespace tidepool::lambda::keyspace {
 std::string FunctionPrefix();
 std::string FunctionKey(std::string_view function_arn);
 std::string CodeKey(std::string_view sha256_hex);
+// Every version / alias of every function.
+std::string AllVersionsPrefix();
+std::string AllAliasesPrefix();
+// Every version / alias of `function_arn`: [prefix, PrefixEnd of it).
+std::string VersionPrefix(std::string_view function_arn);
+std::string VersionKey(std::string_view function_arn, int64_t version);
+std::string AliasPrefix(std::string_view function_arn);
+std::string AliasKey(std::string_view function_arn, std::string_view alias);
+// (function ARN, version) of a version key / (function ARN, alias) of an alias key.
+std::optional<std::pair<std::string, int64_t>> ParseVersionKey(std::string_view key);
+std::optional<std::pair<std::string, std::string>> ParseAliasKey(std::string_view key);
+// Every layer version: [LayerPrefix(), PrefixEnd of it).
+std::string LayerPrefix();
+std::string LayerKey(std::string_view layer_arn, int64_t version);
+std::optional<std::pair<std::string, int64_t>> ParseLayerKey(std::string_view key);
 std::string AsyncPrefix();
 std::string AsyncKey(uint64_t seq);
 std::optional<uint64_t> ParseAsyncKey(std::string_view key);

@@ -21,6 +21,7 @@ enum class LambdaError : uint16_t {
   kTooManyRequests,
   kPreconditionFailed,
   kResourceInUse,
+  kProvisionedConcurrencyConfigNotFound,
   kUnsupportedOperation,  // an operation tidepool does not implement (yet)
   kServiceException,
 };
@@ -48,6 +49,8 @@ constexpr AwsErrorCode ToAwsErrorCode(LambdaError e) {
       return {"PreconditionFailedException", 412};
     case LambdaError::kResourceInUse:
       return {"ResourceInUseException", 400};
+    case LambdaError::kProvisionedConcurrencyConfigNotFound:
+      return {"ProvisionedConcurrencyConfigNotFoundException", 404};
     case LambdaError::kUnsupportedOperation:
       // Not in the model: botocore reports it as a ClientError with this code.
       return {"UnsupportedOperationException", 501};
@@ -68,6 +71,14 @@ inline Status Conflict(std::string message) {
 }
 inline Status InvalidParameter(std::string message) {
   return LambdaStatus(LambdaError::kInvalidParameterValue, std::move(message));
+}
+
+// PreconditionFailed when `given` (an input's RevisionId) is set and is not `current`.
+inline Status CheckRevisionId(std::string_view given, std::string_view current) {
+  if (given.empty() || given == current) return Status::Ok();
+  return LambdaStatus(LambdaError::kPreconditionFailed,
+                      "The Revision Id provided does not match the latest Revision Id. Call the "
+                      "GetFunction/GetAlias API to retrieve the latest Revision Id");
 }
 
 // The AwsError a failed Status becomes on the wire.

@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <filesystem>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -29,28 +30,59 @@ struct LambdaServiceTable {
     std::string_view operation;
     LambdaService::Handler handler;
   };
-  static constexpr std::array<Entry, 21> kEntries{{
+  static constexpr std::array<Entry, 52> kEntries{{
+      {"AddPermission", &LambdaService::AddPermission},
+      {"CreateAlias", &LambdaService::CreateAlias},
       {"CreateEventSourceMapping", &LambdaService::CreateEventSourceMapping},
       {"CreateFunction", &LambdaService::CreateFunction},
+      {"CreateFunctionUrlConfig", &LambdaService::CreateFunctionUrlConfig},
+      {"DeleteAlias", &LambdaService::DeleteAlias},
       {"DeleteEventSourceMapping", &LambdaService::DeleteEventSourceMapping},
       {"DeleteFunction", &LambdaService::DeleteFunction},
       {"DeleteFunctionConcurrency", &LambdaService::DeleteFunctionConcurrency},
+      {"DeleteFunctionEventInvokeConfig", &LambdaService::DeleteFunctionEventInvokeConfig},
+      {"DeleteFunctionUrlConfig", &LambdaService::DeleteFunctionUrlConfig},
+      {"DeleteLayerVersion", &LambdaService::DeleteLayerVersion},
+      {"DeleteProvisionedConcurrencyConfig", &LambdaService::DeleteProvisionedConcurrencyConfig},
       {"GetAccountSettings", &LambdaService::GetAccountSettings},
+      {"GetAlias", &LambdaService::GetAlias},
       {"GetEventSourceMapping", &LambdaService::GetEventSourceMapping},
       {"GetFunction", &LambdaService::GetFunction},
       {"GetFunctionConcurrency", &LambdaService::GetFunctionConcurrency},
       {"GetFunctionConfiguration", &LambdaService::GetFunctionConfiguration},
+      {"GetFunctionEventInvokeConfig", &LambdaService::GetFunctionEventInvokeConfig},
+      {"GetFunctionUrlConfig", &LambdaService::GetFunctionUrlConfig},
+      {"GetLayerVersion", &LambdaService::GetLayerVersion},
+      {"GetLayerVersionByArn", &LambdaService::GetLayerVersionByArn},
+      {"GetPolicy", &LambdaService::GetPolicy},
+      {"GetProvisionedConcurrencyConfig", &LambdaService::GetProvisionedConcurrencyConfig},
       {"Invoke", &LambdaService::InvokeOp},
       {"InvokeAsync", &LambdaService::InvokeAsync},
+      {"InvokeWithResponseStream", &LambdaService::InvokeWithResponseStream},
+      {"ListAliases", &LambdaService::ListAliases},
       {"ListEventSourceMappings", &LambdaService::ListEventSourceMappings},
+      {"ListFunctionEventInvokeConfigs", &LambdaService::ListFunctionEventInvokeConfigs},
+      {"ListFunctionUrlConfigs", &LambdaService::ListFunctionUrlConfigs},
       {"ListFunctions", &LambdaService::ListFunctions},
+      {"ListLayerVersions", &LambdaService::ListLayerVersions},
+      {"ListLayers", &LambdaService::ListLayers},
+      {"ListProvisionedConcurrencyConfigs", &LambdaService::ListProvisionedConcurrencyConfigs},
       {"ListTags", &LambdaService::ListTags},
+      {"ListVersionsByFunction", &LambdaService::ListVersionsByFunction},
+      {"PublishLayerVersion", &LambdaService::PublishLayerVersion},
+      {"PublishVersion", &LambdaService::PublishVersion},
       {"PutFunctionConcurrency", &LambdaService::PutFunctionConcurrency},
+      {"PutFunctionEventInvokeConfig", &LambdaService::PutFunctionEventInvokeConfig},
+      {"PutProvisionedConcurrencyConfig", &LambdaService::PutProvisionedConcurrencyConfig},
+      {"RemovePermission", &LambdaService::RemovePermission},
       {"TagResource", &LambdaService::TagResource},
       {"UntagResource", &LambdaService::UntagResource},
+      {"UpdateAlias", &LambdaService::UpdateAlias},
       {"UpdateEventSourceMapping", &LambdaService::UpdateEventSourceMapping},
       {"UpdateFunctionCode", &LambdaService::UpdateFunctionCode},
       {"UpdateFunctionConfiguration", &LambdaService::UpdateFunctionConfiguration},
+      {"UpdateFunctionEventInvokeConfig", &LambdaService::UpdateFunctionEventInvokeConfig},
+      {"UpdateFunctionUrlConfig", &LambdaService::UpdateFunctionUrlConfig},
   }};
 
   static LambdaService::Handler Find(std::string_view operation) {
@@ -162,6 +194,9 @@ Status LambdaService::Recover() {
                            return true;
                          });
   if (!s.ok()) return s;
+  if (s = RecoverVersionsAndAliases(&skipped); !s.ok()) return s;
+  if (s = RecoverLayers(); !s.ok()) return s;
+  IndexFunctionUrls();
   std::string queue = keyspace::AsyncPrefix();
   s = store_.Scan(queue, storage::PrefixEnd(queue), [&](std::string_view key, std::string_view) {
     if (auto seq = keyspace::ParseAsyncKey(key); seq && *seq >= next_async_seq_.load()) {
@@ -173,6 +208,59 @@ Status LambdaService::Recover() {
   if (loaded + skipped > 0)
     spdlog::info("lambda: recovered {} functions ({} skipped)", loaded, skipped);
   return RecoverMappings();
+}
+
+Status LambdaService::RecoverVersionsAndAliases(size_t* skipped) {
+  // A version or alias whose function is gone (deleted in the same batch) cannot occur; one
+  // that is found anyway is skipped.
+  for (char kind : {'v', 'a'}) {
+    std::string prefix = kind == 'v' ? keyspace::AllVersionsPrefix() : keyspace::AllAliasesPrefix();
+    Status s = store_.Scan(prefix, storage::PrefixEnd(prefix),
+                           [&](std::string_view key, std::string_view value) {
+                             if (kind == 'v') {
+                               auto k = keyspace::ParseVersionKey(key);
+                               auto record = FunctionRecord::Decode(value);
+                               auto fn = k ? functions_.find(k->first) : functions_.end();
+                               if (!k || !record.ok() || fn == functions_.end()) {
+                                 spdlog::error("lambda: skipping an undecodable version record");
+                                 ++*skipped;
+                                 return true;
+                               }
+                               fn->second->versions[k->second] = std::move(*record);
+                               return true;
+                             }
+                             auto k = keyspace::ParseAliasKey(key);
+                             boost::system::error_code ec;
+                             json::value v = json::parse(value, ec);
+                             auto fn = k ? functions_.find(k->first) : functions_.end();
+                             if (!k || ec || !v.is_object() || fn == functions_.end()) {
+                               spdlog::error("lambda: skipping an undecodable alias record");
+                               ++*skipped;
+                               return true;
+                             }
+                             fn->second->aliases[k->second] = std::move(v.get_object());
+                             return true;
+                           });
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status LambdaService::RecoverLayers() {
+  std::string prefix = keyspace::LayerPrefix();
+  return store_.Scan(prefix, storage::PrefixEnd(prefix),
+                     [&](std::string_view key, std::string_view value) {
+                       auto k = keyspace::ParseLayerKey(key);
+                       boost::system::error_code ec;
+                       json::value v = json::parse(value, ec);
+                       if (!k || ec || !v.is_object() || !v.get_object().contains("out") ||
+                           !v.get_object().at("out").is_object()) {
+                         spdlog::error("lambda: skipping an undecodable layer version record");
+                         return true;
+                       }
+                       layers_[k->first][k->second] = std::move(v.get_object());
+                       return true;
+                     });
 }
 
 void LambdaService::Fail(const CallPtr& call, const Status& status) {
@@ -193,7 +281,8 @@ std::shared_ptr<Function> LambdaService::FindFunction(std::string_view arn) cons
 
 Result<std::shared_ptr<Function>> LambdaService::ResolveFunction(const protocol::Call& call,
                                                                  std::string_view text,
-                                                                 std::string_view qualifier) const {
+                                                                 std::string_view qualifier,
+                                                                 std::string* qualifier_out) const {
   auto ref = ParseFunctionRef(text);
   if (!ref.ok()) return ref.status();
   if (!qualifier.empty()) {
@@ -207,10 +296,52 @@ Result<std::shared_ptr<Function>> LambdaService::ResolveFunction(const protocol:
   std::string arn = FunctionArn(*ref, call.context());
   auto fn = FindFunction(arn);
   if (!fn) return NotFound("Function not found: " + arn);
-  if (!ref->qualifier.empty() && ref->qualifier != "$LATEST") {
-    return NotFound("Function not found: " + arn + ":" + ref->qualifier);
+  if (!ref->qualifier.empty()) {
+    std::lock_guard lock(fn->mu);
+    if (ref->qualifier != "$LATEST" && RecordToRun(*fn, ref->qualifier) == nullptr) {
+      return NotFound("Function not found: " + arn + ":" + ref->qualifier);
+    }
   }
+  if (qualifier_out) *qualifier_out = ref->qualifier;
   return fn;
+}
+
+Result<std::shared_ptr<Function>> LambdaService::ResolveQualified(const protocol::Call& call,
+                                                                  std::string* qualifier) const {
+  return ResolveFunction(call, StringMember(call.input(), "FunctionName"),
+                         StringMember(call.input(), "Qualifier"), qualifier);
+}
+
+const FunctionRecord* LambdaService::RecordToRun(const Function& fn, std::string_view qualifier) {
+  if (qualifier.empty() || qualifier == "$LATEST") return &fn.record;
+  if (std::all_of(qualifier.begin(), qualifier.end(),
+                  [](char c) { return c >= '0' && c <= '9'; })) {
+    if (qualifier.size() > 18) return nullptr;
+    auto it = fn.versions.find(std::stoll(std::string(qualifier)));
+    return it == fn.versions.end() ? nullptr : &it->second;
+  }
+  auto alias = fn.aliases.find(std::string(qualifier));
+  if (alias == fn.aliases.end()) return nullptr;
+  std::string version = StringMember(alias->second, "FunctionVersion");
+  // RoutingConfig: one other version gets its weight of the invocations.
+  if (const json::value* routing = alias->second.if_contains("RoutingConfig");
+      routing && routing->is_object()) {
+    if (const json::value* weights = routing->get_object().if_contains("AdditionalVersionWeights");
+        weights && weights->is_object()) {
+      thread_local std::mt19937_64 rng{std::random_device{}()};
+      double draw = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+      for (const auto& kv : weights->get_object()) {
+        double w = kv.value().is_number() ? kv.value().to_number<double>() : 0.0;
+        if (draw < w) {
+          version = std::string(kv.key());
+          break;
+        }
+        draw -= w;
+      }
+    }
+  }
+  if (version == "$LATEST") return &fn.record;
+  return version.empty() || version == qualifier ? nullptr : RecordToRun(fn, version);
 }
 
 void LambdaService::CommitFunction(const std::shared_ptr<Function>& fn, CallPtr call,
@@ -301,6 +432,28 @@ void LambdaService::EnqueueAsync(CallPtr call, std::string arn, std::string payl
       &ToAwsError);
 }
 
+void LambdaService::EnqueueInternal(std::string_view function_arn, std::string payload,
+                                    std::function<void(const Status&)> done) {
+  auto ref = ParseFunctionRef(function_arn);
+  if (!ref.ok()) return done(ref.status());
+  std::string arn = "arn:aws:lambda:" + ref->region + ":" + ref->account + ":function:" + ref->name;
+  auto fn = FindFunction(arn);
+  if (!fn) return done(NotFound("Function not found: " + arn));
+  auto entry = std::make_shared<AsyncInvocation>();
+  entry->seq = next_async_seq_.fetch_add(1);
+  entry->function_arn = std::string(function_arn);
+  entry->payload = payload.empty() ? "{}" : std::move(payload);
+  entry->request_id = NewUuid();
+  entry->enqueued_ms = clock_.NowMillis();
+  storage::WriteBatch batch;
+  batch.Put(keyspace::AsyncKey(entry->seq), entry->Encode());
+  Status s = commits_.Submit(std::move(batch), [this, entry, done](const Status& st) {
+    done(st);
+    if (st.ok() && async_listener_) async_listener_(entry);
+  });
+  if (!s.ok()) done(s);
+}
+
 Result<std::vector<AsyncInvocationPtr>> LambdaService::LoadAsyncQueue() const {
   std::vector<AsyncInvocationPtr> out;
   std::string queue = keyspace::AsyncPrefix();
@@ -336,7 +489,7 @@ Result<functions::FunctionSpecPtr> LambdaService::SpecFor(const FunctionRecord& 
   const json::object& c = record.config;
   spec->function_name = StringOr(c, "FunctionName", "");
   spec->function_arn = StringOr(c, "FunctionArn", "");
-  spec->version = "$LATEST";
+  spec->version = StringOr(c, "Version", "$LATEST");
   spec->runtime = StringOr(c, "Runtime", "");
   spec->handler = StringOr(c, "Handler", "");
   spec->timeout_seconds = static_cast<int>(IntOr(c, "Timeout", 3));
@@ -354,6 +507,11 @@ Result<functions::FunctionSpecPtr> LambdaService::SpecFor(const FunctionRecord& 
     spec->region = parts[3];
     spec->account_id = parts[4];
   }
+  // A version's configuration names its qualified ARN; sandboxes are pooled by the function's
+  // unqualified ARN and the version.
+  if (parts.size() == 8) {
+    spec->function_arn.resize(spec->function_arn.size() - parts[7].size() - 1);
+  }
   if (const json::value* env = c.if_contains("Environment"); env && env->is_object()) {
     if (const json::value* vars = env->get_object().if_contains("Variables");
         vars && vars->is_object()) {
@@ -365,6 +523,9 @@ Result<functions::FunctionSpecPtr> LambdaService::SpecFor(const FunctionRecord& 
       }
     }
   }
+  auto layer_dirs = LayerDirs(c);
+  if (!layer_dirs.ok()) return layer_dirs.status();
+  spec->layer_dirs = std::move(*layer_dirs);
   spec->revision = StringOr(c, "RevisionId", "");
   if (!record.code_dir.empty()) {
     spec->code_dir = record.code_dir;

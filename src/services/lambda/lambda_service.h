@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -76,6 +77,22 @@ class LambdaService final : public protocol::Service {
   void SetAsyncListener(std::function<void(AsyncInvocationPtr)> listener) {
     async_listener_ = std::move(listener);
   }
+  // Queues an Event invocation of `function_arn` (qualified or not) for an in-process caller
+  // (SNS, S3 notifications, Lambda destinations); `done` gets the commit status, NotFound
+  // when there is no such function. The listener is told once it is durable.
+  void EnqueueInternal(std::string_view function_arn, std::string payload,
+                       std::function<void(const Status&)> done);
+  // How asynchronous invocations of `function_arn` (a full ARN, qualified or not) are retried
+  // and where their outcomes go: the qualifier's FunctionEventInvokeConfig and the running
+  // version's DeadLetterConfig. AWS's defaults when none is set.
+  struct AsyncSettings {
+    int max_retries = 2;
+    int64_t max_age_seconds = 21600;
+    std::string on_success;   // destination ARN or ""
+    std::string on_failure;   // destination ARN or ""
+    std::string dead_letter;  // DeadLetterConfig.TargetArn or ""
+  };
+  AsyncSettings AsyncSettingsFor(std::string_view function_arn) const;
   // Every queued invocation in the store, in order (those a previous run left).
   Result<std::vector<AsyncInvocationPtr>> LoadAsyncQueue() const;
   // Deletes entry `seq`: the invocation is done. Errors are logged.
@@ -103,6 +120,19 @@ class LambdaService final : public protocol::Service {
       const std::string& uuid) const;
   // The execution role of function `function_arn` ("" when there is no such function).
   std::string FunctionRole(std::string_view function_arn) const;
+  // Starts the sandboxes of every stored provisioned concurrency config. Call once the
+  // invoker can start sandboxes (its endpoint URL is set).
+  void StartProvisionedConcurrency();
+
+  // --- Function URLs, for the HTTP front door (apigateway's HandleFunctionUrl).
+  struct FunctionUrlTarget {
+    std::string function_arn;  // qualified by the alias when the URL is an alias's
+    std::string auth_type;     // "NONE" or "AWS_IAM"
+    boost::json::object cors;  // the URL's Cors configuration (empty when none)
+  };
+  // The function URL `id` (the host's first label) names; nullopt when none.
+  std::optional<FunctionUrlTarget> FindFunctionUrl(std::string_view id) const;
+
   // LastProcessingResult as GetEventSourceMapping shows it (in memory only).
   void SetLastProcessingResult(const std::string& uuid, std::string result);
 
@@ -121,14 +151,84 @@ class LambdaService final : public protocol::Service {
   // --- invoke_ops.cc
   void InvokeOp(protocol::CallPtr call);
   void InvokeAsync(protocol::CallPtr call);
+  void InvokeWithResponseStream(protocol::CallPtr call);
+  // The spec of the version `call`'s FunctionName/Qualifier runs; `*qualifier` gets the
+  // qualifier named.
+  Result<functions::FunctionSpecPtr> SpecForCall(const protocol::Call& call,
+                                                 std::string* qualifier);
   // --- settings_ops.cc
   void GetAccountSettings(protocol::CallPtr call);
   void PutFunctionConcurrency(protocol::CallPtr call);
   void GetFunctionConcurrency(protocol::CallPtr call);
   void DeleteFunctionConcurrency(protocol::CallPtr call);
+  void PutProvisionedConcurrencyConfig(protocol::CallPtr call);
+  void GetProvisionedConcurrencyConfig(protocol::CallPtr call);
+  void DeleteProvisionedConcurrencyConfig(protocol::CallPtr call);
+  void ListProvisionedConcurrencyConfigs(protocol::CallPtr call);
+  // Asks the invoker to keep `count` sandboxes of `qualifier`'s version (fn.mu held); returns
+  // how many run for it.
+  int ProvisionLocked(Function& fn, const std::string& qualifier, int count);
   void TagResource(protocol::CallPtr call);
   void UntagResource(protocol::CallPtr call);
   void ListTags(protocol::CallPtr call);
+
+  // --- version_ops.cc
+  void PublishVersion(protocol::CallPtr call);
+  void ListVersionsByFunction(protocol::CallPtr call);
+  void CreateAlias(protocol::CallPtr call);
+  void GetAlias(protocol::CallPtr call);
+  void UpdateAlias(protocol::CallPtr call);
+  void DeleteAlias(protocol::CallPtr call);
+  void ListAliases(protocol::CallPtr call);
+  // Publishes $LATEST of `fn` (fn->mu held) as the next version unless the last version has
+  // the same code and configuration; adds the version's write to `batch` and returns its
+  // configuration.
+  boost::json::object PublishLocked(Function& fn, std::string description,
+                                    storage::WriteBatch& batch);
+  // Deletes version `version` of `fn` (fn->mu held): ResourceConflict while an alias routes to
+  // it.
+  Status DeleteVersionLocked(Function& fn, const std::string& version, storage::WriteBatch& batch);
+
+  // --- invoke_config_ops.cc
+  void PutFunctionEventInvokeConfig(protocol::CallPtr call);
+  void UpdateFunctionEventInvokeConfig(protocol::CallPtr call);
+  void GetFunctionEventInvokeConfig(protocol::CallPtr call);
+  void DeleteFunctionEventInvokeConfig(protocol::CallPtr call);
+  void ListFunctionEventInvokeConfigs(protocol::CallPtr call);
+  // Put (replace) or, with `merge`, Update (which needs an existing configuration).
+  void PutInvokeConfig(protocol::CallPtr call, bool merge);
+
+  // --- layer_ops.cc
+  void PublishLayerVersion(protocol::CallPtr call);
+  void GetLayerVersion(protocol::CallPtr call);
+  void GetLayerVersionByArn(protocol::CallPtr call);
+  void ListLayerVersions(protocol::CallPtr call);
+  void ListLayers(protocol::CallPtr call);
+  void DeleteLayerVersion(protocol::CallPtr call);
+  // The stored record of a live layer version (NotFound otherwise).
+  Result<boost::json::object> FindLayerVersion(const std::string& layer_arn, int64_t version) const;
+  // Checks a configuration input's Layers (layer version ARNs) and writes AWS's Layers member
+  // ([{Arn, CodeSize}]) into `config`; nothing when `layers` is null.
+  Status ResolveLayers(const boost::json::value* layers, boost::json::object& config);
+  // The extracted folders of `config`'s layers, in order.
+  Result<std::vector<std::string>> LayerDirs(const boost::json::object& config);
+  Status RecoverLayers();
+
+  // --- url_ops.cc
+  void CreateFunctionUrlConfig(protocol::CallPtr call);
+  void GetFunctionUrlConfig(protocol::CallPtr call);
+  void UpdateFunctionUrlConfig(protocol::CallPtr call);
+  void DeleteFunctionUrlConfig(protocol::CallPtr call);
+  void ListFunctionUrlConfigs(protocol::CallPtr call);
+  std::string UrlFor(const std::string& id, const std::string& region) const;
+  static boost::json::object UrlOutput(const boost::json::object& stored);
+  // Fills url_ids_ from the recovered functions (registry_mu_ held or before serving).
+  void IndexFunctionUrls();
+
+  // --- policy_ops.cc
+  void AddPermission(protocol::CallPtr call);
+  void RemovePermission(protocol::CallPtr call);
+  void GetPolicy(protocol::CallPtr call);
 
   // --- mapping_ops.cc
   void CreateEventSourceMapping(protocol::CallPtr call);
@@ -149,11 +249,20 @@ class LambdaService final : public protocol::Service {
   // The unqualified ARN of `ref` in the caller's account/region (or the ref's own).
   std::string FunctionArn(const FunctionRef& ref, const protocol::RequestContext& context) const;
   std::shared_ptr<Function> FindFunction(std::string_view arn) const;
-  // The function `text` names for `call` (ResourceNotFound "Function not found: <arn>").
-  // Qualifiers other than $LATEST are refused as not found (versions are not built yet).
+  // The function `text` names for `call` (ResourceNotFound "Function not found: <arn>"), with
+  // `qualifier` (or the one in `text`): $LATEST, a published version or an alias, which must
+  // exist. `*qualifier_out` gets the qualifier named ("" when none).
   Result<std::shared_ptr<Function>> ResolveFunction(const protocol::Call& call,
                                                     std::string_view text,
-                                                    std::string_view qualifier = {}) const;
+                                                    std::string_view qualifier = {},
+                                                    std::string* qualifier_out = nullptr) const;
+  // ResolveFunction of the input's FunctionName and Qualifier members.
+  Result<std::shared_ptr<Function>> ResolveQualified(const protocol::Call& call,
+                                                     std::string* qualifier) const;
+  // The record an invocation of `qualifier` runs (fn.mu held): $LATEST's for "" and
+  // "$LATEST", a version's, or for an alias the version its routing picks. nullptr when the
+  // qualifier names nothing.
+  static const FunctionRecord* RecordToRun(const Function& fn, std::string_view qualifier);
   // Writes `fn`'s record (+ `extra`) and replies `output` once durable.
   void CommitFunction(const std::shared_ptr<Function>& fn, protocol::CallPtr call,
                       boost::json::object output, storage::WriteBatch extra = {});
@@ -162,6 +271,8 @@ class LambdaService final : public protocol::Service {
   // Extracts package `sha` to its folder if not there yet.
   Result<std::string> CodeDirFor(std::string_view sha, std::string_view zip);
   static void Fail(const protocol::CallPtr& call, const Status& status);
+  // Loads versions and aliases into the recovered functions; counts undecodable ones.
+  Status RecoverVersionsAndAliases(size_t* skipped);
   // Queues an Event invocation of `arn`; replies `output` to `call` once durable.
   void EnqueueAsync(protocol::CallPtr call, std::string arn, std::string payload,
                     boost::json::object output);
@@ -177,6 +288,12 @@ class LambdaService final : public protocol::Service {
 
   std::map<std::string, std::shared_ptr<Mapping>> mappings_;  // by UUID; registry_mu_
   MappingObserver* mapping_observer_ = nullptr;
+
+  // Layer versions by layer ARN, then version (layer_ops.cc's record); registry_mu_.
+  std::map<std::string, std::map<int64_t, boost::json::object>> layers_;
+
+  // Function URL id -> (unqualified function ARN, qualifier key); registry_mu_.
+  std::map<std::string, std::pair<std::string, std::string>> url_ids_;
 
   std::mutex code_mu_;  // serializes package extraction
   std::atomic<uint64_t> next_async_seq_{1};

@@ -193,12 +193,15 @@ void LambdaService::CreateEventSourceMapping(CallPtr call) {
   if (source_arn.empty()) return Fail(call, InvalidParameter("EventSourceArn is required."));
   auto source = SourceOf(source_arn);
   if (!source.ok()) return Fail(call, source.status());
-  auto fn = ResolveFunction(*call, StringMember(in, "FunctionName"));
+  std::string qualifier;
+  auto fn = ResolveFunction(*call, StringMember(in, "FunctionName"), {}, &qualifier);
   if (!fn.ok()) return Fail(call, fn.status());
   std::string function_arn;
   {
     std::lock_guard lock((*fn)->mu);
+    // A mapping to a version or alias keeps the qualifier: the engine invokes that.
     function_arn = StringMember((*fn)->record.config, "FunctionArn");
+    if (!qualifier.empty()) function_arn += ":" + qualifier;
   }
   const bool stream = *source != MappingSource::kSqs;
   const bool fifo = *source == MappingSource::kSqs && IsFifoQueue(source_arn);
@@ -413,10 +416,12 @@ void LambdaService::UpdateEventSourceMapping(CallPtr call) {
   std::shared_ptr<Mapping> mapping = *found;
   std::string function_arn;
   if (const std::string name = StringMember(in, "FunctionName"); !name.empty()) {
-    auto fn = ResolveFunction(*call, name);
+    std::string qualifier;
+    auto fn = ResolveFunction(*call, name, {}, &qualifier);
     if (!fn.ok()) return Fail(call, fn.status());
     std::lock_guard lock((*fn)->mu);
     function_arn = StringMember((*fn)->record.config, "FunctionArn");
+    if (!qualifier.empty()) function_arn += ":" + qualifier;
   }
   std::lock_guard lock(mapping->mu);
   json::object& current = mapping->record.config;
@@ -582,6 +587,10 @@ Result<std::vector<std::pair<std::string, std::string>>> LambdaService::LoadChec
 }
 
 std::string LambdaService::FunctionRole(std::string_view function_arn) const {
+  // arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]
+  if (std::count(function_arn.begin(), function_arn.end(), ':') == 7) {
+    function_arn = function_arn.substr(0, function_arn.rfind(':'));
+  }
   auto fn = FindFunction(function_arn);
   if (!fn) return {};
   std::lock_guard lock(fn->mu);

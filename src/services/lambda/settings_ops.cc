@@ -1,6 +1,8 @@
 // GetAccountSettings, function concurrency, tags.
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "services/lambda/lambda_errors.h"
 #include "services/lambda/lambda_service.h"
 #include "services/write_path.h"
@@ -106,6 +108,131 @@ void LambdaService::ListTags(CallPtr call) {
   if (!fn.ok()) return Fail(call, fn.status());
   std::lock_guard lock((*fn)->mu);
   call->Reply(json::object{{"Tags", (*fn)->record.tags}});
+}
+
+}  // namespace tidepool::lambda
+
+namespace tidepool::lambda {
+
+namespace {
+
+// A provisioned concurrency config as AWS shows it; `available` sandboxes run for it.
+json::object ProvisionedOutput(const json::object& stored, int available) {
+  json::object out = stored;
+  const int64_t requested = out.at("RequestedProvisionedConcurrentExecutions").as_int64();
+  out["AvailableProvisionedConcurrentExecutions"] = std::min<int64_t>(available, requested);
+  out["AllocatedProvisionedConcurrentExecutions"] = std::min<int64_t>(available, requested);
+  out["Status"] = available >= requested ? "READY" : "IN_PROGRESS";
+  return out;
+}
+
+bool IsPublishedQualifier(const std::string& q) { return !q.empty() && q != "$LATEST"; }
+
+}  // namespace
+
+int LambdaService::ProvisionLocked(Function& fn, const std::string& qualifier, int count) {
+  const FunctionRecord* record = RecordToRun(fn, qualifier);
+  if (record == nullptr) return 0;
+  auto spec = SpecFor(*record);
+  if (!spec.ok()) return 0;
+  return invoker_.Provision(*spec, count);
+}
+
+void LambdaService::PutProvisionedConcurrencyConfig(CallPtr call) {
+  const json::object& in = call->input();
+  std::string qualifier;
+  auto fn = ResolveQualified(*call, &qualifier);
+  if (!fn.ok()) return Fail(call, fn.status());
+  if (!IsPublishedQualifier(qualifier)) {
+    return Fail(call, InvalidParameter("Provisioned Concurrency Configs cannot be applied to "
+                                       "unpublished function versions."));
+  }
+  const int64_t n = in.at("ProvisionedConcurrentExecutions").as_int64();
+  if (n < 1 || n > kAccountConcurrency - kUnreservedMinimum) {
+    return Fail(call, InvalidParameter("ProvisionedConcurrentExecutions must be between 1 and " +
+                                       std::to_string(kAccountConcurrency - kUnreservedMinimum)));
+  }
+  std::lock_guard lock((*fn)->mu);
+  FunctionRecord& r = (*fn)->record;
+  if (r.reserved_concurrency && n > *r.reserved_concurrency) {
+    return Fail(call, InvalidParameter("Requested Provisioned Concurrency should not be greater "
+                                       "than the reservedConcurrentExecution for function"));
+  }
+  json::object stored{{"FunctionArn", StringMember(r.config, "FunctionArn") + ":" + qualifier},
+                      {"RequestedProvisionedConcurrentExecutions", n},
+                      {"LastModified", LastModified(clock_)}};
+  r.provisioned[qualifier] = stored;
+  ProvisionLocked(**fn, qualifier, static_cast<int>(n));
+  // AWS answers IN_PROGRESS and turns READY once the environments are up.
+  json::object output = ProvisionedOutput(stored, 0);
+  output.erase("FunctionArn");
+  CommitFunction(*fn, call, std::move(output));
+}
+
+void LambdaService::GetProvisionedConcurrencyConfig(CallPtr call) {
+  std::string qualifier;
+  auto fn = ResolveQualified(*call, &qualifier);
+  if (!fn.ok()) return Fail(call, fn.status());
+  std::lock_guard lock((*fn)->mu);
+  const json::value* stored = (*fn)->record.provisioned.if_contains(qualifier);
+  if (stored == nullptr || !stored->is_object()) {
+    return Fail(call, LambdaStatus(LambdaError::kProvisionedConcurrencyConfigNotFound,
+                                   "No Provisioned Concurrency Config found for this function"));
+  }
+  const int64_t n = stored->get_object().at("RequestedProvisionedConcurrentExecutions").as_int64();
+  json::object output = ProvisionedOutput(stored->get_object(),
+                                          ProvisionLocked(**fn, qualifier, static_cast<int>(n)));
+  output.erase("FunctionArn");
+  call->Reply(std::move(output));
+}
+
+void LambdaService::DeleteProvisionedConcurrencyConfig(CallPtr call) {
+  std::string qualifier;
+  auto fn = ResolveQualified(*call, &qualifier);
+  if (!fn.ok()) return Fail(call, fn.status());
+  std::lock_guard lock((*fn)->mu);
+  if ((*fn)->record.provisioned.erase(qualifier) == 0) {
+    return Fail(call, LambdaStatus(LambdaError::kProvisionedConcurrencyConfigNotFound,
+                                   "No Provisioned Concurrency Config found for this function"));
+  }
+  ProvisionLocked(**fn, qualifier, 0);
+  CommitFunction(*fn, call, {});
+}
+
+void LambdaService::ListProvisionedConcurrencyConfigs(CallPtr call) {
+  auto fn = ResolveFunction(*call, StringMember(call->input(), "FunctionName"));
+  if (!fn.ok()) return Fail(call, fn.status());
+  std::lock_guard lock((*fn)->mu);
+  json::array list;
+  for (const auto& kv : (*fn)->record.provisioned) {
+    if (!kv.value().is_object()) continue;
+    const int64_t n =
+        kv.value().get_object().at("RequestedProvisionedConcurrentExecutions").as_int64();
+    list.push_back(
+        ProvisionedOutput(kv.value().get_object(),
+                          ProvisionLocked(**fn, std::string(kv.key()), static_cast<int>(n))));
+  }
+  call->Reply(json::object{{"ProvisionedConcurrencyConfigs", std::move(list)}});
+}
+
+void LambdaService::StartProvisionedConcurrency() {
+  std::vector<std::shared_ptr<Function>> all;
+  {
+    std::shared_lock lock(registry_mu_);
+    for (const auto& [arn, fn] : functions_) all.push_back(fn);
+  }
+  for (const auto& fn : all) {
+    std::lock_guard lock(fn->mu);
+    for (const auto& kv : fn->record.provisioned) {
+      const json::value* n =
+          kv.value().is_object()
+              ? kv.value().get_object().if_contains("RequestedProvisionedConcurrentExecutions")
+              : nullptr;
+      if (n && n->is_int64()) {
+        ProvisionLocked(*fn, std::string(kv.key()), static_cast<int>(n->get_int64()));
+      }
+    }
+  }
 }
 
 }  // namespace tidepool::lambda
