@@ -46,6 +46,7 @@
 #include "services/kinesis/kinesis_service.h"
 #include "services/lambda/keyspace.h"
 #include "services/lambda/lambda_service.h"
+#include "services/logs/keyspace.h"
 #include "services/logs/logs_service.h"
 #include "services/s3/s3_service.h"
 #include "services/sns/keyspace.h"
@@ -76,6 +77,7 @@ size_t KeyFamilyOf(std::string_view key) {
   if (size_t n = kinesis::keyspace::FamilyLength(key)) return n;
   if (size_t n = dynamodb::keyspace::FamilyLength(key)) return n;
   if (size_t n = lambda::keyspace::FamilyLength(key)) return n;
+  if (size_t n = logs::keyspace::FamilyLength(key)) return n;
   return sns::keyspace::FamilyLength(key);
 }
 

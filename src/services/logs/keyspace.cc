@@ -52,6 +52,13 @@ std::string EventKey(uint64_t group, uint64_t timestamp, uint64_t seq) {
   return k;
 }
 
+size_t FamilyLength(std::string_view key) {
+  if (key.size() != kRoot.size() + 1 + 24 || !key.starts_with(kRoot) || key[kRoot.size()] != 'e') {
+    return 0;
+  }
+  return kRoot.size() + 1 + 8;
+}
+
 std::string EventsBegin(uint64_t group) {
   std::string k = Prefix('e');
   storage::AppendU64BE(&k, group);

@@ -32,6 +32,9 @@ std::string StreamKey(uint64_t group, uint64_t stream);
 std::string StreamsBegin(uint64_t group);
 std::string StreamsEnd(uint64_t group);
 std::string EventKey(uint64_t group, uint64_t timestamp, uint64_t seq);
+// The key family (storage::KeyFamily) of an event key: one group's events, which grow with
+// time. 0 for every other key.
+size_t FamilyLength(std::string_view key);
 std::string EventsBegin(uint64_t group);
 std::string EventsEnd(uint64_t group);
 
