@@ -17,6 +17,7 @@
 #include "storage/commit_queue.h"
 #include "storage/key_codec.h"
 #include "storage/memory_store.h"
+#include "storage/store_image.h"
 
 namespace tidepool::logs {
 namespace {
@@ -104,6 +105,7 @@ class Harness {
   }
 
   LogsService& service() { return *service_; }
+  storage::MemoryStore& store() { return store_; }
   FakeClock& clock() { return clock_; }
   int64_t now() { return clock_.NowMillis(); }
 
@@ -250,6 +252,52 @@ TEST(LogsService, ErrorsAsAwsGivesThem) {
   EXPECT_EQ(h.Err("DescribeLogStreams",
                   {{"logGroupIdentifier", "arn:aws:logs:us-east-1:123456789012:log-group:none"}}),
             "ResourceNotFoundException");
+}
+
+// Every record kind, recovered from a store image, which also seeds the logs_recovery fuzz
+// target (written when TIDEPOOL_WRITE_RECOVERY_SEEDS names a directory).
+TEST(LogsService, AnImageOfEveryKindRecoversAndSeedsTheFuzzer) {
+  constexpr std::string_view kRoot{"logs\0", 5};
+  Harness h;
+  h.Ok("CreateLogGroup", {{"logGroupName", "g"}, {"tags", json::object{{"a", "1"}}}});
+  h.Ok("PutRetentionPolicy", {{"logGroupName", "g"}, {"retentionInDays", 1}});
+  h.Ok("CreateLogStream", {{"logGroupName", "g"}, {"logStreamName", "s"}});
+  h.Ok("PutLogEvents", {{"logGroupName", "g"},
+                        {"logStreamName", "s"},
+                        {"logEvents", Events(h.now() - 1000, {"a", "{\"level\":\"ERROR\"}"})}});
+  h.service().Ingest("123456789012", "us-east-1", "/aws/lambda/f", "x", {{h.now(), "line\n"}});
+  h.Settle();
+  for (const auto& kind : keyspace::RecordKinds()) {
+    EXPECT_GT(storage::CountRecords(h.store(), kind.prefix), 0u) << kind.name;
+  }
+  const std::string image = storage::StoreImageOf(h.store(), kRoot);
+  storage::MemoryStore copy;
+  ASSERT_TRUE(copy.Write(storage::StoreImageBatch(image, kRoot), false).ok());
+  {
+    boost::asio::io_context idle;
+    FakeClock clock;
+    storage::CommitQueue commits(copy, storage::Durability::kMemory);
+    LogsService recovered(copy, commits, clock, idle, LogsOptions{});
+    ASSERT_TRUE(recovered.Recover().ok());
+    EXPECT_EQ(recovered.Health().at("log_groups"), 2);
+    EXPECT_EQ(recovered.Health().at("log_streams"), 2);
+    commits.Flush();
+  }
+  storage::MaybeWriteSeedImage("logs_recovery", image);
+}
+
+TEST(LogsService, UnreadableRecordsAreSkipped) {
+  Harness h;
+  h.Ok("CreateLogGroup", {{"logGroupName", "kept"}});
+  h.Ok("CreateLogStream", {{"logGroupName", "kept"}, {"logStreamName", "s"}});
+  storage::WriteBatch damage;
+  damage.Put(keyspace::GroupKey(999), "{not json");
+  damage.Put(keyspace::StreamKey(998, 1), R"({"name":"orphan"})");
+  damage.Put(keyspace::EventKey(1, 5, 5), "short");
+  ASSERT_TRUE(h.store().Write(damage, false).ok());
+  h.Restart();
+  EXPECT_EQ(h.Ok("DescribeLogGroups", {})["logGroups"].as_array().size(), 1u);
+  EXPECT_TRUE(h.Messages({{"logGroupName", "kept"}}).empty());
 }
 
 }  // namespace
