@@ -39,10 +39,11 @@
 namespace tidepool::functions {
 
 struct SandboxOptions {
-  std::string runtimes_dir;     // holds python/bootstrap.py and node/bootstrap.mjs
-  std::string endpoint_url;     // AWS_ENDPOINT_URL given to functions: this tidepool
-  std::string work_dir;         // parent of the sandbox's own temporary directory
-  LogSink* log_sink = nullptr;  // where output lines go besides the tail; may be null
+  std::string runtimes_dir;  // holds python/bootstrap.py and node/bootstrap.mjs
+  std::string endpoint_url;  // AWS_ENDPOINT_URL given to functions: this tidepool
+  std::string work_dir;      // parent of the sandbox's own temporary directory
+  // Where output lines go besides the tail (CloudWatch Logs); may be null.
+  LogSink* log_sink = nullptr;
 };
 
 class Sandbox : public std::enable_shared_from_this<Sandbox> {
