@@ -99,7 +99,9 @@ let currentRequestId = 'undefined';
 function patchConsole() {
   for (const [name, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG'], ['trace', 'TRACE']]) {
     console[name] = (...args) => {
-      const line = `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(...args)}\n`;
+      // Inner newlines become \r, as AWS's runtime writes them: one record is one log event.
+      const text = util.format(...args).replace(/\n/g, '\r');
+      const line = `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${text}\n`;
       fs.writeSync(level === 'ERROR' || level === 'WARN' ? 2 : 1, line);
     };
   }

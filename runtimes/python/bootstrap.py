@@ -66,12 +66,19 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class LambdaFormatter(logging.Formatter):
+    # As AWS's runtime writes to stdout: a record's inner newlines become \r, so that the record
+    # (a traceback, say) is one log event; tidepool turns them back into newlines.
+    def format(self, record):
+        return super().format(record).replace("\n", "\r")
+
+
 def setup_logging():
     # AWS's format for the root logger: "[LEVEL]\tTIMESTAMP\tREQUEST_ID\tmessage".
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(
-        logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
-                          "%Y-%m-%dT%H:%M:%S"))
+        LambdaFormatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+                        "%Y-%m-%dT%H:%M:%S"))
     handler.addFilter(RequestIdFilter())
     logging.Formatter.converter = time.gmtime
     root = logging.getLogger()
@@ -138,8 +145,8 @@ def main():
         except Exception as e:  # noqa: BLE001 - a function error
             err = error_json(e)
             err["requestId"] = request_id
-            print("[ERROR] %s: %s\nTraceback (most recent call last):\n%s" %
-                  (err["errorType"], err["errorMessage"], "\n".join(err["stackTrace"])),
+            print("[ERROR] %s: %s\rTraceback (most recent call last):\r%s" %
+                  (err["errorType"], err["errorMessage"], "\r".join(err["stackTrace"])),
                   flush=True)
             conn.request("POST", "/invocation/%s/error" % request_id, json.dumps(err).encode(),
                          {"Lambda-Runtime-Function-Error-Type": "Unhandled"})

@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -34,6 +35,7 @@ constexpr std::string_view kApiPrefix = "/2018-06-01/runtime/";
 constexpr size_t kLogKeep = 1 << 20;              // bytes of process output kept per sandbox
 constexpr size_t kMaxResponse = 6 * 1024 * 1024;  // AWS's synchronous response limit
 constexpr int kInitSeconds = 10;                  // AWS's limit on a runtime's init phase
+constexpr size_t kMaxLine = 256 * 1024;           // longer output lines become several events
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -133,6 +135,11 @@ Status Sandbox::Start(ExitListener on_exit) {
   std::strftime(day, sizeof day, "%Y/%m/%d", &tm);
   log_stream_ =
       std::string(day) + "/[" + spec_->version + "]" + HexEncode(Sha256(NewUuid())).substr(0, 32);
+  log_to_ = {spec_->account_id, spec_->region, "/aws/lambda/" + spec_->function_name, log_stream_};
+  {
+    std::lock_guard lock(mu_);
+    SandboxLineLocked("INIT_START Runtime Version: " + spec_->runtime + "\n");
+  }
 
   std::vector<std::string> env =
       RuntimeEnvironment(*spec_, "127.0.0.1:" + std::to_string(server_->port()),
@@ -218,7 +225,7 @@ void Sandbox::DrainLogLocked() {
   for (;;) {
     ssize_t n = ::read(log_pipe_->native_handle(), buf, sizeof buf);
     if (n > 0) {
-      log_.append(buf, static_cast<size_t>(n));
+      OutputLocked(std::string_view(buf, static_cast<size_t>(n)));
       continue;
     }
     if (n == 0) {
@@ -236,6 +243,44 @@ void Sandbox::DrainLogLocked() {
     log_.erase(0, drop);
     log_dropped_ += drop;
   }
+  SendLinesLocked();
+}
+
+void Sandbox::OutputLocked(std::string_view bytes) {
+  log_.append(bytes);
+  if (options_.log_sink == nullptr) return;
+  const int64_t now = NowMs();
+  for (size_t nl = bytes.find('\n'); nl != std::string_view::npos; nl = bytes.find('\n')) {
+    partial_line_.append(bytes.substr(0, nl));
+    EndLineLocked(now);
+    bytes.remove_prefix(nl + 1);
+  }
+  partial_line_.append(bytes);
+  if (partial_line_.size() >= kMaxLine) EndLineLocked(now);
+}
+
+void Sandbox::EndLineLocked(int64_t now_ms) {
+  // AWS's runtime clients write a multi-line record (a traceback, console.log of an object)
+  // with \r for its inner newlines: it is one event, with its newlines back.
+  while (!partial_line_.empty() && partial_line_.back() == '\r') partial_line_.pop_back();
+  if (!partial_line_.empty()) {
+    std::replace(partial_line_.begin(), partial_line_.end(), '\r', '\n');
+    partial_line_.push_back('\n');
+    unsent_lines_.push_back({now_ms, std::move(partial_line_)});
+  }
+  partial_line_.clear();
+}
+
+void Sandbox::SandboxLineLocked(std::string line) {
+  if (options_.log_sink == nullptr) return;
+  unsent_lines_.push_back({NowMs(), std::move(line)});
+  SendLinesLocked();
+}
+
+void Sandbox::SendLinesLocked() {
+  if (unsent_lines_.empty() || options_.log_sink == nullptr) return;
+  options_.log_sink->Write(log_to_, std::move(unsent_lines_));
+  unsent_lines_.clear();
 }
 
 void Sandbox::WatchExit() {
@@ -345,7 +390,7 @@ void Sandbox::ArmDeadlineLocked(std::chrono::milliseconds after) {
       std::string text =
           "Task timed out after " + FormatSeconds(self->spec_->timeout_seconds) + " seconds";
       self->DrainLogLocked();
-      self->log_ += "RequestId: " + id + " Error: " + text + "\n";
+      self->OutputLocked("RequestId: " + id + " Error: " + text + "\n");
       finish =
           self->FinishLocked(InvokeOutcome::Kind::kFunctionError,
                              ErrorJson("Sandbox.Timedout", "RequestId: " + id + " Error: " + text));
@@ -369,6 +414,8 @@ std::function<void()> Sandbox::DeliverLocked() {
     auto decoded = Base64Decode(inv.client_context);
     response.set("Lambda-Runtime-Client-Context", decoded ? *decoded : inv.client_context);
   }
+  DrainLogLocked();
+  SandboxLineLocked("START RequestId: " + inv.request_id + " Version: " + spec_->version + "\n");
   running_->delivered = true;
   running_->deadline_ms = deadline_ms;
   running_->delivered_at = std::chrono::steady_clock::now();
@@ -399,22 +446,31 @@ std::function<void()> Sandbox::FinishLocked(InvokeOutcome::Kind kind, std::strin
   const std::string& id = run.invocation.request_id;
   outcome.log = "START RequestId: " + id + " Version: " + spec_->version + "\n";
   size_t start = run.log_start > log_dropped_ ? run.log_start - log_dropped_ : 0;
-  if (start < log_.size()) outcome.log.append(log_, start);
+  if (start < log_.size()) {
+    const size_t from = outcome.log.size();
+    outcome.log.append(log_, start);
+    std::replace(outcome.log.begin() + static_cast<std::ptrdiff_t>(from), outcome.log.end(), '\r',
+                 '\n');
+  }
   char report[256];
   std::snprintf(report, sizeof report,
-                "END RequestId: %s\nREPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: "
+                "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: "
                 "%lld ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t",
-                id.c_str(), id.c_str(), ms, static_cast<long long>(ms) + 1, spec_->memory_mb,
+                id.c_str(), ms, static_cast<long long>(ms) + 1, spec_->memory_mb,
                 spec_->memory_mb / 4);
-  outcome.log += report;
+  std::string report_line = report;
   if (first_invoke_) {
     double init_ms = std::chrono::duration<double, std::milli>(begin - started_).count();
     char init[64];
     std::snprintf(init, sizeof init, "Init Duration: %.2f ms\t", init_ms < 0 ? 0.0 : init_ms);
-    outcome.log += init;
+    report_line += init;
     first_invoke_ = false;
   }
-  outcome.log += "\n";
+  report_line += "\n";
+  outcome.log += "END RequestId: " + id + "\n" + report_line;
+  EndLineLocked(NowMs());
+  SandboxLineLocked("END RequestId: " + id + "\n");
+  SandboxLineLocked(std::move(report_line));
   return [done = std::move(run.done), outcome = std::move(outcome)]() mutable {
     done(std::move(outcome));
   };

@@ -28,9 +28,12 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/status.h"
 #include "functions/invoker.h"
+#include "functions/log_sink.h"
 #include "protocol/http/http_server.h"
 
 namespace tidepool::functions {
@@ -39,6 +42,8 @@ struct SandboxOptions {
   std::string runtimes_dir;  // holds python/bootstrap.py and node/bootstrap.mjs
   std::string endpoint_url;  // AWS_ENDPOINT_URL given to functions: this tidepool
   std::string work_dir;      // parent of the sandbox's own temporary directory
+  // Where output lines go besides the tail (CloudWatch Logs); may be null.
+  LogSink* log_sink = nullptr;
 };
 
 class Sandbox : public std::enable_shared_from_this<Sandbox> {
@@ -86,6 +91,13 @@ class Sandbox : public std::enable_shared_from_this<Sandbox> {
   void WatchLog();
   void WatchExit();
   void DrainLogLocked();
+  // Output of the process (or a line of the sandbox's own about it): into log_ for the tail,
+  // and line by line to the log sink. Caller holds mu_.
+  void OutputLocked(std::string_view bytes);
+  void EndLineLocked(int64_t now_ms);
+  // A line the sandbox writes itself (START, END, REPORT): to the log sink only.
+  void SandboxLineLocked(std::string line);
+  void SendLinesLocked();
   void OnExit();
 
   boost::asio::io_context& io_;
@@ -105,6 +117,9 @@ class Sandbox : public std::enable_shared_from_this<Sandbox> {
   std::optional<Running> running_;
   std::string log_;         // the process's output (bounded: older bytes are dropped)
   size_t log_dropped_ = 0;  // bytes dropped from the front of log_
+  LogDestination log_to_;
+  std::string partial_line_;           // output after the last newline
+  std::vector<LogLine> unsent_lines_;  // complete lines for the log sink
   std::chrono::steady_clock::time_point last_used_;
   std::chrono::steady_clock::time_point started_;
   bool first_invoke_ = true;

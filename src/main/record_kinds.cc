@@ -6,6 +6,7 @@
 #include "services/dynamodb/keyspace.h"
 #include "services/kinesis/keyspace.h"
 #include "services/lambda/keyspace.h"
+#include "services/logs/keyspace.h"
 #include "services/s3/keyspace.h"
 #include "services/sns/keyspace.h"
 #include "services/sqs/keyspace.h"
@@ -16,11 +17,11 @@ namespace tidepool::cli {
 
 std::vector<storage::RecordKind> AllRecordKinds() {
   std::vector<storage::RecordKind> kinds;
-  for (auto list :
-       {storage::StoreRecordKinds(), kinesis::keyspace::RecordKinds(), sqs::keyspace::RecordKinds(),
-        sns::keyspace::RecordKinds(), sfn::keyspace::RecordKinds(),
-        dynamodb::keyspace::RecordKinds(), lambda::keyspace::RecordKinds(),
-        s3::keyspace::RecordKinds(), apigateway::keyspace::RecordKinds()}) {
+  for (auto list : {storage::StoreRecordKinds(), kinesis::keyspace::RecordKinds(),
+                    sqs::keyspace::RecordKinds(), sns::keyspace::RecordKinds(),
+                    sfn::keyspace::RecordKinds(), dynamodb::keyspace::RecordKinds(),
+                    lambda::keyspace::RecordKinds(), s3::keyspace::RecordKinds(),
+                    apigateway::keyspace::RecordKinds(), logs::keyspace::RecordKinds()}) {
     for (auto& kind : list) kinds.push_back(std::move(kind));
   }
   return kinds;

@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "engine/beast_http_sink.h"
+#include "engine/function_logs.h"
 #include "engine/lambda_async_invoke.h"
 #include "engine/lambda_function_sink.h"
 #include "engine/mapping_engine.h"
@@ -45,6 +46,8 @@
 #include "services/kinesis/kinesis_service.h"
 #include "services/lambda/keyspace.h"
 #include "services/lambda/lambda_service.h"
+#include "services/logs/keyspace.h"
+#include "services/logs/logs_service.h"
 #include "services/s3/s3_errors.h"
 #include "services/s3/s3_service.h"
 #include "services/sns/keyspace.h"
@@ -75,6 +78,7 @@ size_t KeyFamilyOf(std::string_view key) {
   if (size_t n = kinesis::keyspace::FamilyLength(key)) return n;
   if (size_t n = dynamodb::keyspace::FamilyLength(key)) return n;
   if (size_t n = lambda::keyspace::FamilyLength(key)) return n;
+  if (size_t n = logs::keyspace::FamilyLength(key)) return n;
   return sns::keyspace::FamilyLength(key);
 }
 
@@ -166,6 +170,17 @@ int RunServe(const ServeOptions& options) {
   dynamodb.StartTtlSweeper(io, std::chrono::seconds(1));
   dynamodb::DynamoDbStreamsService dynamodb_streams(dynamodb);
 
+  // CloudWatch Logs; functions' output reaches it through engine::FunctionLogs.
+  logs::LogsOptions logs_options;
+  logs_options.time_scale = options.time_scale;
+  logs::LogsService logs(**store, commits, clock, io, logs_options);
+  if (Status s = logs.Recover(); !s.ok()) {
+    spdlog::error("cannot recover CloudWatch Logs state: {}", s.ToString());
+    return 1;
+  }
+  logs.StartRetentionSweeper();
+  engine::FunctionLogs function_logs(logs);
+
   // Lambda: functions run as child processes (src/functions/). Sandboxes get their own
   // temporary directories; zip packages are extracted under the data dir (a temporary
   // directory in memory mode, where nothing outlives the process).
@@ -184,6 +199,7 @@ int RunServe(const ServeOptions& options) {
   functions::SandboxPoolOptions pool_options;
   pool_options.sandbox.runtimes_dir = functions::DefaultRuntimesDir();
   pool_options.sandbox.work_dir = lambda_tmp;
+  pool_options.sandbox.log_sink = &function_logs;
   pool_options.max_sandboxes = options.lambda_max_sandboxes > 0 ? options.lambda_max_sandboxes
                                                                 : std::max(16, 4 * UsableCpus());
   functions::SandboxPool sandboxes(io, pool_options);
@@ -290,7 +306,7 @@ int RunServe(const ServeOptions& options) {
   protocol::Router router(std::move(router_options));
   for (protocol::Service* service : std::initializer_list<protocol::Service*>{
            &kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda, &s3,
-           &apigateway, &http_apis}) {
+           &apigateway, &http_apis, &logs}) {
     if (Status s = router.AddService(*service); !s.ok()) {
       spdlog::error("cannot register {}: {}", service->Name(), s.message());
       return 1;

@@ -1,4 +1,5 @@
 #include "patterns/filter_policy.h"
+#include "patterns/wildcard.h"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -334,28 +335,6 @@ bool IEquals(std::string_view value, std::string_view lower) {
   return true;
 }
 
-// `pattern` with '*' matching any run of characters (greedy with backtracking to the last
-// star: linear in practice, O(n*m) at worst).
-bool WildcardMatches(std::string_view pattern, std::string_view text) {
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 bool InNetwork(const Condition& c, std::string_view text) {
   std::array<uint8_t, 16> ip;
   bool v4 = false;
@@ -603,6 +582,26 @@ FilterInput FilterInput::FromJson(const json::value& root) {
   for (auto& [k, v] : leaves) input.Add(k, std::move(v));
   input.Seal();
   return input;
+}
+
+bool WildcardMatches(std::string_view pattern, std::string_view text) {
+  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
 }
 
 }  // namespace tidepool::patterns

@@ -34,7 +34,7 @@ from sqs_helpers import queue_arn, receive_all, wait_move_task
 CLIENT_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
 # Services with a zoo below; "store" is the storage layer's own format-version record.
 ZOO_SERVICES = {"store", "kinesis", "sqs", "sns", "stepfunctions", "dynamodb", "lambda", "s3",
-                "apigateway"}
+                "apigateway", "logs"}
 
 
 def seeded_rng(name):
@@ -456,6 +456,56 @@ def test_stepfunctions_zoo_survives_kill_9(tidepool_factory, tmp_path):
     events = [e["type"] for e in history(sfn, sleeping)]
     assert events[0] == "ExecutionStarted" and events[-1] == "ExecutionSucceeded"
     assert events.count("WaitStateEntered") == 1, events  # the completed state did not rerun
+
+
+# ------------------------------------------------------------------------------- CloudWatch Logs
+
+def test_logs_zoo_survives_kill_9(tidepool_factory, tmp_path):
+    rng = seeded_rng("logs zoo")
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    logs = make_client(server.endpoint, "logs", connect_timeout=2, read_timeout=10)
+    logs.create_log_group(logGroupName="/zoo/app", tags={"team": "zoo"})
+    logs.put_retention_policy(logGroupName="/zoo/app", retentionInDays=30)
+    logs.create_log_stream(logGroupName="/zoo/app", logStreamName="first")
+    t0 = int(time.time() * 1000)
+    logs.put_log_events(logGroupName="/zoo/app", logStreamName="first",
+                        logEvents=[{"timestamp": t0, "message": "zoo begins"}])
+    check_census(server.endpoint, "logs")
+
+    acked = []  # (stream, message)
+    writer = make_client(server.endpoint, "logs", connect_timeout=2, read_timeout=10)
+
+    def step(i):
+        stream = "load-%d" % (i % 3)
+        if i < 3:
+            writer.create_log_stream(logGroupName="/zoo/app", logStreamName=stream)
+            return
+        messages = ["m%d-%d" % (i, j) for j in range(rng.randrange(1, 30))]
+        now = int(time.time() * 1000)
+        writer.put_log_events(logGroupName="/zoo/app", logStreamName=stream, logEvents=[
+            {"timestamp": now, "message": m} for m in messages])
+        acked.extend((stream, m) for m in messages)
+
+    crash_under(server, [Load(step)], rng)
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    logs = make_client(server.endpoint, "logs")
+    group = logs.describe_log_groups(logGroupNamePrefix="/zoo/")["logGroups"][0]
+    assert group["retentionInDays"] == 30
+    assert logs.list_tags_log_group(logGroupName="/zoo/app")["tags"] == {"team": "zoo"}
+    found = set()
+    for page in logs.get_paginator("filter_log_events").paginate(logGroupName="/zoo/app"):
+        found.update((e["logStreamName"], e["message"]) for e in page["events"])
+    assert ("first", "zoo begins") in found
+    missing = [a for a in acked if a not in found]
+    assert not missing, "acknowledged events lost: %r" % missing[:5]
+    # Writes go on after the restart, after what came back.
+    streams = {s["logStreamName"] for s in logs.describe_log_streams(
+        logGroupName="/zoo/app")["logStreams"]}
+    assert "first" in streams
+    logs.put_log_events(logGroupName="/zoo/app", logStreamName="first",
+                        logEvents=[{"timestamp": int(time.time() * 1000), "message": "after"}])
+    tail = logs.get_log_events(logGroupName="/zoo/app", logStreamName="first")["events"]
+    assert [e["message"] for e in tail] == ["zoo begins", "after"]
 
 
 # ----------------------------------------------------------------------------------- DynamoDB
