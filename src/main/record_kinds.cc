@@ -4,6 +4,7 @@
 
 #include "services/apigateway/keyspace.h"
 #include "services/dynamodb/keyspace.h"
+#include "services/iam/keyspace.h"
 #include "services/kinesis/keyspace.h"
 #include "services/lambda/keyspace.h"
 #include "services/s3/keyspace.h"
@@ -20,7 +21,8 @@ std::vector<storage::RecordKind> AllRecordKinds() {
        {storage::StoreRecordKinds(), kinesis::keyspace::RecordKinds(), sqs::keyspace::RecordKinds(),
         sns::keyspace::RecordKinds(), sfn::keyspace::RecordKinds(),
         dynamodb::keyspace::RecordKinds(), lambda::keyspace::RecordKinds(),
-        s3::keyspace::RecordKinds(), apigateway::keyspace::RecordKinds()}) {
+        s3::keyspace::RecordKinds(), apigateway::keyspace::RecordKinds(),
+        iam::keyspace::RecordKinds()}) {
     for (auto& kind : list) kinds.push_back(std::move(kind));
   }
   return kinds;

@@ -13,11 +13,13 @@ const ServiceModel& ApiGatewayModel();       // botocore "apigateway"
 const ServiceModel& ApiGatewayV2Model();     // botocore "apigatewayv2"
 const ServiceModel& DynamoDbModel();         // botocore "dynamodb"
 const ServiceModel& DynamoDbStreamsModel();  // botocore "dynamodbstreams"
+const ServiceModel& IamModel();              // botocore "iam"
 const ServiceModel& KinesisModel();          // botocore "kinesis"
 const ServiceModel& LambdaModel();           // botocore "lambda"
 const ServiceModel& S3Model();               // botocore "s3"
 const ServiceModel& SnsModel();              // botocore "sns"
 const ServiceModel& SqsModel();              // botocore "sqs"
 const ServiceModel& StepFunctionsModel();    // botocore "stepfunctions"
+const ServiceModel& StsModel();              // botocore "sts"
 
 }  // namespace tidepool::protocol::model
