@@ -39,7 +39,7 @@ def test_lambda_walkthrough_execution_role(endpoint, tmp_path):
         "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
     aws("iam", "delete-role", "--role-name", "lambda-ex")
     missing = aws("iam", "get-role", "--role-name", "lambda-ex", check=False)
-    assert missing.returncode == 254
+    assert missing.returncode in (254, 255)
     assert "An error occurred (NoSuchEntity) when calling the GetRole operation: " \
            "The role with name lambda-ex cannot be found." in missing.stderr
 
@@ -68,7 +68,7 @@ def test_managed_policy_from_file_and_paging(endpoint, tmp_path):
     bad.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow"}]}')
     out = aws("iam", "create-policy", "--policy-name", "bad", "--policy-document",
               "file://%s" % bad, check=False)
-    assert out.returncode == 254
+    assert out.returncode in (254, 255)
     assert "(MalformedPolicyDocument)" in out.stderr
     assert "Policy statement must contain actions." in out.stderr
 

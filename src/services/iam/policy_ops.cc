@@ -23,6 +23,11 @@ Status Unmodifiable(std::string_view arn) {
                    fmt::format("Cannot modify the AWS managed policy {}.", arn));
 }
 
+Status VersionMissing(std::string_view arn, std::string_view version_id) {
+  return NoSuchEntity(
+      fmt::format("Policy {} version {} does not exist or is not attachable.", arn, version_id));
+}
+
 json::object VersionReply(const StoredPolicy& policy, const PolicyVersion& version,
                           bool with_document) {
   json::object out{{"VersionId", version.id},
@@ -185,9 +190,7 @@ void IamService::GetPolicyVersion(CallPtr call, EntityKind) {
   if (!policy.ok()) return Fail(call, policy.status());
   const PolicyVersion* version = (*policy)->Version(version_id);
   if (version == nullptr) {
-    return Fail(
-        call, NoSuchEntity(fmt::format("Policy {} version {} does not exist or is not attachable.",
-                                       arn, version_id)));
+    return Fail(call, VersionMissing(arn, version_id));
   }
   call->Reply(json::object{{"PolicyVersion", VersionReply(**policy, *version, true)}});
 }
@@ -216,9 +219,7 @@ void IamService::DeletePolicyVersion(CallPtr call, EntityKind) {
   StoredPolicy& p = **policy;
   if (p.aws_managed) return Fail(call, Unmodifiable(arn));
   if (p.Version(version_id) == nullptr) {
-    return Fail(
-        call, NoSuchEntity(fmt::format("Policy {} version {} does not exist or is not attachable.",
-                                       arn, version_id)));
+    return Fail(call, VersionMissing(arn, version_id));
   }
   if (StringMember(p.doc, "DefaultVersionId") == version_id) {
     return Fail(call, IamStatus(IamError::kDeleteConflict,
@@ -240,9 +241,7 @@ void IamService::SetDefaultPolicyVersion(CallPtr call, EntityKind) {
   StoredPolicy& p = **policy;
   if (p.aws_managed) return Fail(call, Unmodifiable(arn));
   if (p.Version(version_id) == nullptr) {
-    return Fail(
-        call, NoSuchEntity(fmt::format("Policy {} version {} does not exist or is not attachable.",
-                                       arn, version_id)));
+    return Fail(call, VersionMissing(arn, version_id));
   }
   p.doc["DefaultVersionId"] = version_id;
   p.doc["UpdateDate"] = NowSeconds();

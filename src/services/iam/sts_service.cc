@@ -159,80 +159,62 @@ void StsService::GetCallerIdentity(CallPtr call) {
   call->Reply(json::object{{"UserId", who.user_id}, {"Account", who.account}, {"Arn", who.arn}});
 }
 
-void StsService::AssumeRole(CallPtr call) {
-  const json::object& in = call->input();
+Result<StsService::RoleSession> StsService::StartRoleSession(const json::object& in) const {
   const std::string_view role_arn = InputStringView(in, "RoleArn").value_or("");
   const std::string session(InputStringView(in, "RoleSessionName").value_or(""));
   auto arn = ParseRoleArn(role_arn);
-  if (!arn.ok()) return Fail(call, arn.status());
+  if (!arn.ok()) return arn.status();
   if (auto policy = InputStringView(in, "Policy")) {
-    if (Status st = ValidatePolicyDocument(*policy, PolicyKind::kIdentity); !st.ok()) {
-      return Fail(call, st);
-    }
+    TP_RETURN_IF_ERROR(ValidatePolicyDocument(*policy, PolicyKind::kIdentity));
   }
   const int64_t duration = InputInt(in, "DurationSeconds").value_or(3600);
   std::string role_id = SyntheticRoleId(role_arn);
   if (auto role = iam_.FindRole(arn->account, arn->name)) {
     if (duration > role->max_session_seconds) {
-      return Fail(call, Validation("The requested DurationSeconds exceeds the MaxSessionDuration "
-                                   "set for this role."));
+      return Validation(
+          "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
     }
     role_id = role->role_id;
   }
+  RoleSession out;
   const std::string assumed_arn =
       fmt::format("arn:aws:sts::{}:assumed-role/{}/{}", arn->account, arn->name, session);
   const std::string assumed_id = role_id + ":" + session;
-  StoredAccessKey key =
-      NewSession(arn->account, assumed_arn, assumed_id, clock_.NowSeconds(), duration);
-  json::object output{
-      {"Credentials", CredentialsReply(key)},
+  out.key = NewSession(arn->account, assumed_arn, assumed_id, clock_.NowSeconds(), duration);
+  out.output = json::object{
+      {"Credentials", CredentialsReply(out.key)},
       {"AssumedRoleUser", json::object{{"AssumedRoleId", assumed_id}, {"Arn", assumed_arn}}}};
+  return out;
+}
+
+void StsService::AssumeRole(CallPtr call) {
+  const json::object& in = call->input();
+  auto session = StartRoleSession(in);
+  if (!session.ok()) return Fail(call, session.status());
+  json::object& output = session->output;
   if (in.contains("Policy") || in.contains("PolicyArns") || in.contains("Tags")) {
     output["PackedPolicySize"] = 6;
   }
   if (auto source = InputStringView(in, "SourceIdentity")) output["SourceIdentity"] = *source;
-  iam_.CommitSession(std::move(key), std::move(call), std::move(output));
+  iam_.CommitSession(std::move(session->key), std::move(call), std::move(output));
 }
 
 void StsService::AssumeRoleWithWebIdentity(CallPtr call) {
   const json::object& in = call->input();
-  const std::string_view role_arn = InputStringView(in, "RoleArn").value_or("");
-  const std::string session(InputStringView(in, "RoleSessionName").value_or(""));
-  auto arn = ParseRoleArn(role_arn);
-  if (!arn.ok()) return Fail(call, arn.status());
   auto claims = JwtClaims(InputStringView(in, "WebIdentityToken").value_or(""));
   if (!claims) {
     return Fail(call, IamStatus(IamError::kInvalidIdentityToken,
                                 "The ID Token provided is not a valid JWT. (You may see this "
                                 "error if you sent an Access Token)"));
   }
-  if (auto policy = InputStringView(in, "Policy")) {
-    if (Status st = ValidatePolicyDocument(*policy, PolicyKind::kIdentity); !st.ok()) {
-      return Fail(call, st);
-    }
-  }
-  const int64_t duration = InputInt(in, "DurationSeconds").value_or(3600);
-  std::string role_id = SyntheticRoleId(role_arn);
-  if (auto role = iam_.FindRole(arn->account, arn->name)) {
-    if (duration > role->max_session_seconds) {
-      return Fail(call, Validation("The requested DurationSeconds exceeds the MaxSessionDuration "
-                                   "set for this role."));
-    }
-    role_id = role->role_id;
-  }
-  const std::string assumed_arn =
-      fmt::format("arn:aws:sts::{}:assumed-role/{}/{}", arn->account, arn->name, session);
-  const std::string assumed_id = role_id + ":" + session;
-  StoredAccessKey key =
-      NewSession(arn->account, assumed_arn, assumed_id, clock_.NowSeconds(), duration);
-  json::object output{
-      {"Credentials", CredentialsReply(key)},
-      {"SubjectFromWebIdentityToken", Claim(*claims, "sub")},
-      {"AssumedRoleUser", json::object{{"AssumedRoleId", assumed_id}, {"Arn", assumed_arn}}},
-      {"Audience", Claim(*claims, "aud")}};
+  auto session = StartRoleSession(in);
+  if (!session.ok()) return Fail(call, session.status());
+  json::object& output = session->output;
+  output["SubjectFromWebIdentityToken"] = Claim(*claims, "sub");
+  output["Audience"] = Claim(*claims, "aud");
   std::string provider(InputStringView(in, "ProviderId").value_or(Claim(*claims, "iss")));
   if (!provider.empty()) output["Provider"] = provider;
-  iam_.CommitSession(std::move(key), std::move(call), std::move(output));
+  iam_.CommitSession(std::move(session->key), std::move(call), std::move(output));
 }
 
 void StsService::GetSessionToken(CallPtr call) {

@@ -15,6 +15,7 @@
 #include <boost/json/object.hpp>
 
 #include "core/clock.h"
+#include "core/result.h"
 #include "protocol/service.h"
 #include "services/iam/iam_service.h"
 
@@ -34,6 +35,15 @@ class StsService final : public protocol::Service {
  private:
   using Handler = void (StsService::*)(protocol::CallPtr);
   friend struct StsServiceTable;
+  // The credentials and reply of an AssumeRole* call, not yet stored.
+  struct RoleSession {
+    StoredAccessKey key;
+    boost::json::object output;  // Credentials and AssumedRoleUser
+  };
+
+  // Checks RoleArn, Policy and DurationSeconds (against an existing role's
+  // MaxSessionDuration) and issues the session's credentials.
+  Result<RoleSession> StartRoleSession(const boost::json::object& in) const;
 
   void GetCallerIdentity(protocol::CallPtr call);
   void AssumeRole(protocol::CallPtr call);
