@@ -17,12 +17,11 @@ namespace tidepool::cli {
 
 std::vector<storage::RecordKind> AllRecordKinds() {
   std::vector<storage::RecordKind> kinds;
-  for (auto list :
-       {storage::StoreRecordKinds(), kinesis::keyspace::RecordKinds(), sqs::keyspace::RecordKinds(),
-        sns::keyspace::RecordKinds(), sfn::keyspace::RecordKinds(),
-        dynamodb::keyspace::RecordKinds(), lambda::keyspace::RecordKinds(),
-        s3::keyspace::RecordKinds(), apigateway::keyspace::RecordKinds(),
-        iam::keyspace::RecordKinds()}) {
+  for (auto list : {storage::StoreRecordKinds(), kinesis::keyspace::RecordKinds(),
+                    sqs::keyspace::RecordKinds(), sns::keyspace::RecordKinds(),
+                    sfn::keyspace::RecordKinds(), dynamodb::keyspace::RecordKinds(),
+                    lambda::keyspace::RecordKinds(), s3::keyspace::RecordKinds(),
+                    apigateway::keyspace::RecordKinds(), iam::keyspace::RecordKinds()}) {
     for (auto& kind : list) kinds.push_back(std::move(kind));
   }
   return kinds;
