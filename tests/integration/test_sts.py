@@ -66,11 +66,12 @@ def test_assume_role_credentials_work_against_sqs(endpoint):
     assert e.value.response["Error"]["Code"] == "ValidationError"
     assert e.value.response["Error"]["Message"] == (
         "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+    unvalidated = make_client(endpoint, "sts", parameter_validation=False)
     with pytest.raises(botocore.exceptions.ClientError) as e:
-        sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", DurationSeconds=100)
+        unvalidated.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", DurationSeconds=100)
     assert e.value.response["Error"]["Code"] == "ValidationError"
     with pytest.raises(botocore.exceptions.ClientError) as e:
-        sts.assume_role(RoleArn="arn:aws:s3:::not-a-role-at-all", RoleSessionName="s1")
+        unvalidated.assume_role(RoleArn="arn:aws:s3:::not-a-role-at-all", RoleSessionName="s1")
     assert e.value.response["Error"]["Code"] == "ValidationError"
 
 
