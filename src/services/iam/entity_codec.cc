@@ -114,7 +114,8 @@ Result<StoredPolicy> DecodePolicy(std::string_view value) {
     policy.versions.push_back(
         PolicyVersion{String(vo, "id"), String(vo, "document"), Number(vo, "created")});
   }
-  policy.next_version = static_cast<int64_t>(Number(*o, "next"));
+  const json::value* next = o->if_contains("next");
+  policy.next_version = next && next->is_int64() ? next->get_int64() : 0;
   if (policy.next_version < 1 || policy.versions.empty()) return Corrupt("policy");
   return policy;
 }
@@ -150,6 +151,8 @@ Result<StoredAccessKey> DecodeAccessKey(std::string_view value) {
   key.arn = String(*o, "arn");
   key.user_id = String(*o, "user_id");
   if (key.id.empty() || key.secret.empty() || key.account.empty()) return Corrupt("access key");
+  // Seconds since the epoch that turn into int64 microseconds (the authenticator's expiry).
+  if (!(key.expires >= 0 && key.expires < 1e12)) return Corrupt("access key");
   return key;
 }
 
