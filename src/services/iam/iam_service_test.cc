@@ -150,6 +150,8 @@ TEST(IamServiceTest, EveryRecordKindRecoversAndUnreadableOnesAreSkipped) {
     EXPECT_GT(storage::CountRecords(h.store(), kind.prefix), 0u)
         << "no record of kind " << kind.name;
   }
+  storage::MaybeWriteSeedImage("iam_recovery",
+                               storage::StoreImageOf(h.store(), std::string_view("iam\0", 4)));
   storage::WriteBatch damage;
   damage.Put(keyspace::EntityKey(EntityKind::kRole, kAccount, "broken"), "{");
   damage.Put(keyspace::AccessKeyKey("AKIABROKEN"), "[]");
