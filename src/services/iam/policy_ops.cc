@@ -302,7 +302,10 @@ void IamService::ListEntitiesForPolicy(CallPtr call, EntityKind) {
   const std::string prefix = DirKey(account, "");
   auto collect = [&](EntityKind kind, std::string_view filter_name, std::string_view member) {
     json::array list;
-    if (!filter.empty() && filter != filter_name) return;
+    if (!filter.empty() && filter != filter_name) {
+      out[member] = std::move(list);  // AWS sends the filtered-out lists empty
+      return;
+    }
     const EntityTraits& t = Traits(kind);
     const auto& map = EntitiesOf(kind);
     for (auto it = map.lower_bound(prefix); it != map.end() && it->first.starts_with(prefix);
