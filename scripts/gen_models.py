@@ -42,6 +42,8 @@ ACCESSOR_NAMES = {
     "apigatewayv2": "ApiGatewayV2",
     "logs": "Logs",
     "cloudformation": "CloudFormation",
+    "iam": "Iam",
+    "sts": "Sts",
 }
 
 # Member order of some input structures, as AWS reports validation errors (AWS checks members

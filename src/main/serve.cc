@@ -42,6 +42,8 @@
 #include "services/apigateway/http_api_service.h"
 #include "services/dynamodb/dynamodb_service.h"
 #include "services/dynamodb/keyspace.h"
+#include "services/iam/iam_service.h"
+#include "services/iam/sts_service.h"
 #include "services/kinesis/keyspace.h"
 #include "services/kinesis/kinesis_service.h"
 #include "services/lambda/keyspace.h"
@@ -295,6 +297,14 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
 
+  // IAM and STS: identities stored, never evaluated; the keys they issue sign requests.
+  iam::IamService iam(**store, commits, clock);
+  if (Status s = iam.Recover(); !s.ok()) {
+    spdlog::error("cannot recover IAM state: {}", s.ToString());
+    return 1;
+  }
+  iam::StsService sts(iam, clock);
+
   engine::MappingMetrics mapping_metrics;
 
   protocol::RouterOptions router_options;
@@ -302,6 +312,9 @@ int RunServe(const ServeOptions& options) {
   router_options.default_region = options.region;
   router_options.auth_mode = auth_mode;
   router_options.credentials = std::move(credentials);
+  router_options.credential_lookup = [&iam](std::string_view access_key_id) {
+    return iam.FindCredential(access_key_id);
+  };
   router_options.clock = &clock;
   protocol::Router router(std::move(router_options));
   for (protocol::Service* service : std::initializer_list<protocol::Service*>{
@@ -313,9 +326,10 @@ int RunServe(const ServeOptions& options) {
     }
   }
 
-  // The query protocol (Action=...): SNS always, SQS for older SDKs and CLIs.
+  // The query protocol (Action=...): SNS, IAM and STS always, SQS for older SDKs and CLIs.
   protocol::QueryDispatcher query;
-  for (protocol::Service* service : std::initializer_list<protocol::Service*>{&sqs, &sns}) {
+  for (protocol::Service* service :
+       std::initializer_list<protocol::Service*>{&sqs, &sns, &iam, &sts}) {
     if (Status s = query.AddService(*service); !s.ok()) {
       spdlog::error("cannot register {} for the query protocol: {}", service->Name(), s.message());
       return 1;
@@ -358,7 +372,7 @@ int RunServe(const ServeOptions& options) {
   HealthSources health{started,
                        options.durability,
                        {&kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda,
-                        &s3, &apigateway, &http_apis},
+                        &s3, &apigateway, &http_apis, &iam, &sts},
                        &server,
                        &commits,
                        &sns_delivery};

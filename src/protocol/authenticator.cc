@@ -163,11 +163,12 @@ Status LoadCredentialsFile(const std::string& path, CredentialMap* out) {
 }
 
 Authenticator::Authenticator(AuthMode mode, CredentialMap credentials, const Clock* clock,
-                             int64_t max_skew_seconds)
+                             int64_t max_skew_seconds, CredentialLookup lookup)
     : mode_(mode),
       credentials_(std::move(credentials)),
       clock_(clock),
-      max_skew_seconds_(max_skew_seconds) {}
+      max_skew_seconds_(max_skew_seconds),
+      lookup_(std::move(lookup)) {}
 
 std::variant<AuthInfo, AwsError> Authenticator::Authenticate(const http::HttpRequest& request,
                                                              std::string_view path,
@@ -242,8 +243,14 @@ std::variant<AuthInfo, AwsError> Authenticator::Authenticate(const http::HttpReq
 
   AuthInfo info;
   info.signed_request = true;
-  auto key_it = credentials_.find(auth.access_key_id);
-  if (key_it != credentials_.end()) info.account_id = key_it->second.account_id;
+  const AccessKey* key = nullptr;
+  std::optional<AccessKey> issued;
+  if (auto key_it = credentials_.find(auth.access_key_id); key_it != credentials_.end()) {
+    key = &key_it->second;
+  } else if (lookup_ && (issued = lookup_(auth.access_key_id))) {
+    key = &*issued;
+  }
+  if (key != nullptr) info.account_id = key->account_id;
   if (mode_ == AuthMode::kAcceptAny) {
     info.access_key_id = std::move(auth.access_key_id);
     info.region = std::move(auth.region);
@@ -254,9 +261,24 @@ std::variant<AuthInfo, AwsError> Authenticator::Authenticate(const http::HttpReq
   info.region = auth.region;
   info.service = auth.service;
 
-  if (key_it == credentials_.end()) {
+  if (key == nullptr) {
     return Error("UnrecognizedClientException",
                  "The security token included in the request is invalid.", denied);
+  }
+  if (!key->session_token.empty()) {
+    std::string_view token;
+    if (auto it = request.find("x-amz-security-token"); it != request.end()) token = it->value();
+    for (const auto& [k, v] : params) {
+      if (k == "X-Amz-Security-Token") token = v;
+    }
+    if (token != key->session_token) {
+      return Error("UnrecognizedClientException",
+                   "The security token included in the request is invalid.", denied);
+    }
+    if (key->expires_micros > 0 && clock_->NowMicros() >= key->expires_micros) {
+      return Error("ExpiredTokenException", "The security token included in the request is expired",
+                   denied);
+    }
   }
   if (auth.date != std::string_view(auth.amz_date).substr(0, 8)) {
     return Error("InvalidSignatureException",
@@ -307,7 +329,7 @@ std::variant<AuthInfo, AwsError> Authenticator::Authenticate(const http::HttpReq
   } else {
     input.payload_hash = HexEncode(Sha256(request.body()));
   }
-  std::string expected = sigv4::ComputeSignature(input, auth, key_it->second.secret_key);
+  std::string expected = sigv4::ComputeSignature(input, auth, key->secret_key);
   if (expected.size() != auth.signature.size() ||
       CRYPTO_memcmp(expected.data(), auth.signature.data(), expected.size()) != 0) {
     return Error("InvalidSignatureException", std::string(kSignatureMismatch), denied);

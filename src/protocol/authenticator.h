@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -29,9 +31,18 @@ enum class AuthMode {
 struct AccessKey {
   std::string secret_key;
   std::string account_id;  // 12 digits
+  // Temporary credentials (STS): the session token a request must carry
+  // (X-Amz-Security-Token) and when they expire (micros since the epoch). Empty / 0 for
+  // long-term keys.
+  std::string session_token = {};
+  int64_t expires_micros = 0;
 };
 // access key id -> secret and account
 using CredentialMap = std::unordered_map<std::string, AccessKey>;
+// Keys issued while serving (IAM access keys, STS credentials), consulted for a key the
+// CredentialMap does not hold. Called on io threads for signed requests: must be cheap and
+// thread-safe.
+using CredentialLookup = std::function<std::optional<AccessKey>(std::string_view access_key_id)>;
 
 // Reads an INI file shaped like ~/.aws/credentials into `out` (added to what it holds):
 //
@@ -57,8 +68,11 @@ struct AuthInfo {
 
 class Authenticator {
  public:
+  // `lookup` (may be empty) finds keys that are not in `credentials`: their account is the
+  // request's in both modes, and in strict mode their signature, session token and expiry
+  // are checked.
   Authenticator(AuthMode mode, CredentialMap credentials, const Clock* clock,
-                int64_t max_skew_seconds = 900);
+                int64_t max_skew_seconds = 900, CredentialLookup lookup = {});
 
   // `path`/`query`: the request target split at '?', both still percent-encoded. `s3`: S3
   // canonicalisation rules. Errors carry AWS's codes and texts; their HTTP status is 400 for the
@@ -75,6 +89,7 @@ class Authenticator {
   CredentialMap credentials_;
   const Clock* clock_;
   int64_t max_skew_seconds_;
+  CredentialLookup lookup_;
 };
 
 }  // namespace tidepool::protocol

@@ -186,7 +186,7 @@ Router::Router(RouterOptions options)
     : options_(std::move(options)),
       authenticator_(options_.auth_mode, options_.credentials,
                      options_.clock ? options_.clock : &SystemClock::Instance(),
-                     options_.max_clock_skew_seconds) {}
+                     options_.max_clock_skew_seconds, options_.credential_lookup) {}
 
 Status Router::AddService(Service& service) {
   const model::ServiceModel& model = service.Model();

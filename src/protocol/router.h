@@ -44,8 +44,9 @@ struct RouterOptions {
   std::string default_account = "000000000000";
   std::string default_region = "us-east-1";
   AuthMode auth_mode = AuthMode::kAcceptAny;
-  CredentialMap credentials;     // used by both modes to map keys to accounts
-  const Clock* clock = nullptr;  // nullptr: SystemClock::Instance(); must outlive the router
+  CredentialMap credentials;           // used by both modes to map keys to accounts
+  CredentialLookup credential_lookup;  // keys issued while serving (IAM, STS); may be empty
+  const Clock* clock = nullptr;        // nullptr: SystemClock::Instance(); must outlive the router
   int64_t max_clock_skew_seconds = 900;
 };
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -408,6 +409,43 @@ TEST_F(StrictRouterTest, RejectsEachFailureTheAwsWay) {
   ExpectError(*router, std::move(future), "InvalidSignatureException",
               "Signature not yet current: 20231114T222821Z is still later than 20231114T222820Z "
               "(20231114T221320Z + 15 min.)");
+}
+
+// Keys issued while serving (IAM access keys, STS credentials) come from the lookup: their
+// account in every mode; under strict mode their signature, session token and expiry.
+TEST_F(StrictRouterTest, IssuedKeysNeedTheirSessionTokenUntilTheyExpire) {
+  RouterOptions options;
+  options.auth_mode = AuthMode::kStrict;
+  const int64_t expires = clock_.NowMicros() + 60'000'000;
+  options.credential_lookup = [expires](std::string_view id) -> std::optional<AccessKey> {
+    if (id == "ASIAISSUEDISSUEDISS0") return AccessKey{"temp", "444455556666", "tok", expires};
+    if (id == "AKIAISSUEDISSUEDISS0") return AccessKey{"long", "777788889999"};
+    return std::nullopt;
+  };
+  auto router = MakeRouter(options);
+
+  HttpRequest user = JsonRequest("Things_20200101.ListThings");
+  Sign(user, "AKIAISSUEDISSUEDISS0", "long", "us-east-1", kNow);
+  EXPECT_EQ(Send(*router, std::move(user)).result_int(), 200);
+  EXPECT_EQ(service_.LastContext().account_id, "777788889999");
+
+  HttpRequest session = JsonRequest("Things_20200101.ListThings");
+  session.set("x-amz-security-token", "tok");
+  Sign(session, "ASIAISSUEDISSUEDISS0", "temp", "us-east-1", kNow);
+  EXPECT_EQ(Send(*router, std::move(session)).result_int(), 200);
+  EXPECT_EQ(service_.LastContext().account_id, "444455556666");
+
+  HttpRequest no_token = JsonRequest("Things_20200101.ListThings");
+  Sign(no_token, "ASIAISSUEDISSUEDISS0", "temp", "us-east-1", kNow);
+  ExpectError(*router, std::move(no_token), "UnrecognizedClientException",
+              "The security token included in the request is invalid.");
+
+  clock_.AdvanceSeconds(60);
+  HttpRequest expired = JsonRequest("Things_20200101.ListThings");
+  expired.set("x-amz-security-token", "tok");
+  Sign(expired, "ASIAISSUEDISSUEDISS0", "temp", "us-east-1", "20231114T221420Z");
+  ExpectError(*router, std::move(expired), "ExpiredTokenException",
+              "The security token included in the request is expired");
 }
 
 TEST_F(StrictRouterTest, PresignedQueryForm) {

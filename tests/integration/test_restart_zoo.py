@@ -34,7 +34,7 @@ from sqs_helpers import queue_arn, receive_all, wait_move_task
 CLIENT_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
 # Services with a zoo below; "store" is the storage layer's own format-version record.
 ZOO_SERVICES = {"store", "kinesis", "sqs", "sns", "stepfunctions", "dynamodb", "lambda", "s3",
-                "apigateway", "logs"}
+                "apigateway", "logs", "iam"}
 
 
 def seeded_rng(name):
@@ -883,3 +883,86 @@ def test_apigateway_zoo_survives_kill_9(tidepool_factory, tmp_path):
     assert request(server.endpoint, "GET", path)[0] == 403
     status, _, body = request(server.endpoint, "GET", path, headers={"x-api-key": key["value"]})
     assert status == 200 and json.loads(body) == {"hello": "world"}
+
+
+# ------------------------------------------------------------------------------------ IAM / STS
+
+IAM_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+     "Action": "sts:AssumeRole"}]})
+IAM_LOGS = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]})
+IAM_BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+
+def test_iam_zoo_survives_kill_9(tidepool_factory, tmp_path):
+    rng = seeded_rng("iam zoo")
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    iam = make_client(server.endpoint, "iam", connect_timeout=2, read_timeout=30)
+    sts = make_client(server.endpoint, "sts", connect_timeout=2, read_timeout=30)
+    # A role with an attached AWS managed policy, an attached customer policy (two versions)
+    # and an inline policy; an instance profile holding it; a user in a group with an access
+    # key; and STS credentials.
+    role = iam.create_role(RoleName="zoo-role", AssumeRolePolicyDocument=IAM_TRUST,
+                           Tags=[{"Key": "zoo", "Value": "1"}])["Role"]
+    iam.attach_role_policy(RoleName="zoo-role", PolicyArn=IAM_BASIC)
+    policy = iam.create_policy(PolicyName="zoo-policy", PolicyDocument=IAM_LOGS)["Policy"]
+    iam.create_policy_version(PolicyArn=policy["Arn"], PolicyDocument=IAM_LOGS, SetAsDefault=True)
+    iam.attach_role_policy(RoleName="zoo-role", PolicyArn=policy["Arn"])
+    iam.put_role_policy(RoleName="zoo-role", PolicyName="inline", PolicyDocument=IAM_LOGS)
+    iam.create_instance_profile(InstanceProfileName="zoo-profile")
+    iam.add_role_to_instance_profile(InstanceProfileName="zoo-profile", RoleName="zoo-role")
+    iam.create_user(UserName="zoo-user")
+    iam.create_group(GroupName="zoo-group")
+    iam.add_user_to_group(GroupName="zoo-group", UserName="zoo-user")
+    key = iam.create_access_key(UserName="zoo-user")["AccessKey"]
+    session = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="zoo")["Credentials"]
+    check_census(server.endpoint, "iam")
+
+    acked_roles, acked_sessions = [], []
+    writer = make_client(server.endpoint, "iam", connect_timeout=2, read_timeout=10)
+    assumer = make_client(server.endpoint, "sts", connect_timeout=2, read_timeout=10)
+
+    def create_role(i):
+        writer.create_role(RoleName="load-%d" % i, AssumeRolePolicyDocument=IAM_TRUST)
+        writer.attach_role_policy(RoleName="load-%d" % i, PolicyArn=IAM_BASIC)
+        acked_roles.append("load-%d" % i)
+
+    def assume(i):
+        creds = assumer.assume_role(RoleArn=role["Arn"], RoleSessionName="load-%d" % i)
+        acked_sessions.append(creds["Credentials"])
+
+    crash_under(server, [Load(create_role), Load(assume)], rng)
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    iam = make_client(server.endpoint, "iam", read_timeout=30)
+    got = iam.get_role(RoleName="zoo-role")["Role"]
+    assert got["RoleId"] == role["RoleId"] and got["Tags"] == [{"Key": "zoo", "Value": "1"}]
+    attached = {p["PolicyArn"] for p in
+                iam.list_attached_role_policies(RoleName="zoo-role")["AttachedPolicies"]}
+    assert attached == {IAM_BASIC, policy["Arn"]}
+    assert iam.get_policy(PolicyArn=policy["Arn"])["Policy"]["DefaultVersionId"] == "v2"
+    assert iam.list_role_policies(RoleName="zoo-role")["PolicyNames"] == ["inline"]
+    profile = iam.get_instance_profile(InstanceProfileName="zoo-profile")["InstanceProfile"]
+    assert [r["RoleName"] for r in profile["Roles"]] == ["zoo-role"]
+    assert [u["UserName"] for u in iam.get_group(GroupName="zoo-group")["Users"]] == ["zoo-user"]
+    names = {r["RoleName"] for page in iam.get_paginator("list_roles").paginate()
+             for r in page["Roles"]}
+    assert set(acked_roles) <= names, "%d acknowledged roles lost" % len(set(acked_roles) - names)
+    for name in acked_roles:
+        attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+        assert [p["PolicyArn"] for p in attached] == [IAM_BASIC]
+    # The recovered credentials still sign requests and name their identities.
+    as_user = make_client(server.endpoint, "sts", access_key=key["AccessKeyId"],
+                          secret_key=key["SecretAccessKey"])
+    assert as_user.get_caller_identity()["Arn"].endswith(":user/zoo-user")
+    import boto3
+    from harness import client_config
+    for creds in [session] + acked_sessions[-3:]:
+        client = boto3.client("sts", endpoint_url=server.endpoint, region_name=REGION,
+                              aws_access_key_id=creds["AccessKeyId"],
+                              aws_secret_access_key=creds["SecretAccessKey"],
+                              aws_session_token=creds["SessionToken"], config=client_config())
+        assert ":assumed-role/zoo-role/" in client.get_caller_identity()["Arn"]
+    census = {(row["service"], row["kind"]): row["records"]
+              for row in store_census(server.endpoint)["kinds"]}
+    assert census[("iam", "sts-session")] >= 1 + len(acked_sessions)
