@@ -117,6 +117,22 @@ std::string ToStringValue(const Value& v, bool prettify) {
   return Stringify(v, prettify ? 2 : 0);
 }
 
+void MergeSort(std::vector<Value>& items,
+               const std::function<bool(const Value&, const Value&)>& swap) {
+  std::vector<Value> tmp(items.size());
+  for (size_t width = 1; width < items.size(); width *= 2) {
+    for (size_t lo = 0; lo < items.size(); lo += 2 * width) {
+      size_t mid = std::min(lo + width, items.size());
+      size_t hi = std::min(lo + 2 * width, items.size());
+      size_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi) tmp[k++] = swap(items[i], items[j]) ? items[j++] : items[i++];
+      while (i < mid) tmp[k++] = items[i++];
+      while (j < hi) tmp[k++] = items[j++];
+    }
+    items.swap(tmp);
+  }
+}
+
 int Function::Arity() const {
   switch (kind) {
     case Kind::kLambda:
@@ -806,25 +822,7 @@ Value Evaluator::EvaluateSort(const Node* expr, const Value& input, Frame* env) 
     return comp == 1;
   };
   std::vector<Value> items = input.array().items;
-  // Stable merge sort: take from the right when comparator(left, right) says swap.
-  std::vector<Value> tmp(items.size());
-  for (size_t width = 1; width < items.size(); width *= 2) {
-    for (size_t lo = 0; lo < items.size(); lo += 2 * width) {
-      size_t mid = std::min(lo + width, items.size());
-      size_t hi = std::min(lo + 2 * width, items.size());
-      size_t i = lo, j = mid, k = lo;
-      while (i < mid && j < hi) {
-        if (comparator(items[i], items[j])) {
-          tmp[k++] = items[j++];
-        } else {
-          tmp[k++] = items[i++];
-        }
-      }
-      while (i < mid) tmp[k++] = items[i++];
-      while (j < hi) tmp[k++] = items[j++];
-    }
-    items.swap(tmp);
-  }
+  MergeSort(items, comparator);
   Value out = Value::Sequence();
   out.array().items = std::move(items);
   out.array().tuple_stream = tuple_sort;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -90,5 +91,8 @@ bool ToBoolean(const Value& v, bool* defined);
 Value Append(const Value& a, const Value& b);
 Value Lookup(const Value& input, const std::string& key);
 std::string ToStringValue(const Value& v, bool prettify);  // $string; throws D3001
+// JSONata's stable merge sort: takes the right element when swap(left, right).
+void MergeSort(std::vector<Value>& items,
+               const std::function<bool(const Value&, const Value&)>& swap);
 
 }  // namespace tidepool::sfn::jsonata

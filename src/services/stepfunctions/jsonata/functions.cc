@@ -7,6 +7,7 @@
 #include "services/stepfunctions/jsonata/error.h"
 #include "services/stepfunctions/jsonata/evaluator.h"
 #include "services/stepfunctions/jsonata/functions.h"
+#include "services/stepfunctions/jsonata/jsonata.h"
 #include "services/stepfunctions/jsonata/signature.h"
 
 namespace tidepool::sfn::jsonata {
@@ -17,13 +18,7 @@ const Value& Arg(const std::vector<Value>& args, size_t i) {
 }
 
 void Define(Library& lib, const std::string& name, const char* signature, NativeFn fn) {
-  auto f = std::make_shared<Function>();
-  f->kind = Function::Kind::kNative;
-  f->name = name;
-  f->signature = Signature::Parse(signature);
-  f->arity = f->signature->param_count();
-  f->native = std::move(fn);
-  lib[name] = Value::Func(std::move(f));
+  lib[name] = MakeNative(name, signature, std::move(fn));
 }
 
 [[noreturn]] void Fail(const char* code, std::string message, Value value) {

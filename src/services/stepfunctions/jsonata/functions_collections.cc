@@ -42,18 +42,7 @@ Value SortValues(Evaluator* ev, const Value& arr, const Value& fn) {
       return ToBoolean(ev->CallBack(fn, a, b, Value()), &d);
     };
   }
-  std::vector<Value> tmp(items.size());
-  for (size_t width = 1; width < items.size(); width *= 2) {
-    for (size_t lo = 0; lo < items.size(); lo += 2 * width) {
-      size_t mid = std::min(lo + width, items.size());
-      size_t hi = std::min(lo + 2 * width, items.size());
-      size_t i = lo, j = mid, k = lo;
-      while (i < mid && j < hi) tmp[k++] = swap(items[i], items[j]) ? items[j++] : items[i++];
-      while (i < mid) tmp[k++] = items[i++];
-      while (j < hi) tmp[k++] = items[j++];
-    }
-    items.swap(tmp);
-  }
+  MergeSort(items, swap);
   Value out = Value::NewArray();
   out.array().items = std::move(items);
   return out;
