@@ -9,6 +9,7 @@
 
 #include "services/stepfunctions/asl/choice.h"
 #include "services/stepfunctions/asl/payload.h"
+#include "services/stepfunctions/asl/query.h"
 
 namespace tidepool::sfn::asl {
 namespace json = boost::json;
@@ -131,6 +132,7 @@ Execution::Frame& Execution::NewFrame(uint64_t parent, int64_t index, int scope,
   f.state = definition_->scopes.at(scope).start_at;
   f.input = std::move(input);
   f.last_event = last_event;
+  if (parent != 0) f.vars = frames_.at(parent).vars;
   ready_.push_back(id);
   return f;
 }
@@ -185,6 +187,7 @@ void Execution::Enter(Frame& f) {
                       {"inputDetails", json::object{{"truncated", false}}}});
   }
   f.retrying = false;
+  if (s.jsonata) return EnterQuery(f, s);
   json::value ctx = Context(f, s);
   StatesError err;
   auto effective = ApplyInputOutputPath(s.input_path, "InputPath", f.input, ctx, &err);
@@ -296,7 +299,9 @@ json::object Execution::TaskEventBase(const State& s) const {
   return json::object{{"resourceType", type}, {"resource", name}};
 }
 
-void Execution::EnterTask(Frame& f, const State& s, const json::value& effective) {
+void Execution::EnterTask(Frame& f, const State& s, const json::value& effective,
+                          std::optional<int64_t> timeout_override,
+                          std::optional<int64_t> heartbeat_override) {
   ++f.epoch;
   bool wait_for_token = s.resource.ends_with(".waitForTaskToken");
   bool activity = IsActivity(s.resource);
@@ -307,12 +312,13 @@ void Execution::EnterTask(Frame& f, const State& s, const json::value& effective
   json::value ctx = Context(f, s);
   json::value params = effective;
   StatesError err;
-  if (s.parameters) {
+  if (s.parameters && !s.jsonata) {
     auto p = ApplyTemplate(*s.parameters, effective, ctx, &err);
     if (!p) return HandleError(f, std::move(err));
     params = std::move(*p);
   }
-  std::optional<int64_t> timeout = s.timeout_seconds, heartbeat = s.heartbeat_seconds;
+  std::optional<int64_t> timeout = timeout_override ? timeout_override : s.timeout_seconds;
+  std::optional<int64_t> heartbeat = heartbeat_override ? heartbeat_override : s.heartbeat_seconds;
   if (!s.timeout_seconds_path.empty()) {
     auto v = SelectPath(s.timeout_seconds_path, effective, ctx);
     if (v && v->is_int64() && v->get_int64() > 0) timeout = v->get_int64();
@@ -356,7 +362,7 @@ void Execution::EnterChildren(Frame& f, const State& s, const json::value& effec
   f.phase = Phase::kChildren;
   if (s.type == StateType::kParallel) {
     json::value params = effective;
-    if (s.parameters) {
+    if (s.parameters && !s.jsonata) {
       auto p = ApplyTemplate(*s.parameters, effective, ctx, &err);
       if (!p) return HandleError(f, std::move(err));
       params = std::move(*p);
@@ -423,7 +429,9 @@ void Execution::SpawnIteration(Frame& f, const State& s) {
     json::value ctx = Context(f, s);
     ctx.as_object()["Map"] = json::object{{"Item", json::object{{"Index", i}, {"Value", item}}}};
     StatesError err;
-    auto p = ApplyTemplate(*s.parameters, f.effective.at("input"), ctx, &err);
+    QueryScope scope{&f.input, &ctx, nullptr, nullptr, &f.vars};
+    auto p = s.jsonata ? EvaluateQueryField(*s.parameters, scope, "ItemSelector", &err)
+                       : ApplyTemplate(*s.parameters, f.effective.at("input"), ctx, &err);
     if (!p) {
       // Counts as the iteration failing.
       ++f.pending;
@@ -440,12 +448,21 @@ void Execution::SpawnIteration(Frame& f, const State& s) {
 }
 
 void Execution::Finish(Frame& f, const State& s, json::value result) {
+  if (s.jsonata) return FinishQuery(f, s, std::move(result));
   json::value ctx = Context(f, s);
   StatesError err;
   if (s.result_selector && s.type != StateType::kPass) {
     auto r = ApplyTemplate(*s.result_selector, result, ctx, &err);
     if (!r) return HandleError(f, std::move(err));
     result = std::move(*r);
+  }
+  if (s.assign) {
+    // JSONPath Assign: "x.$" paths read the state's result (after ResultSelector).
+    auto a = ApplyTemplate(*s.assign, result, ctx, &err);
+    if (!a) return HandleError(f, std::move(err));
+    if (a->is_object()) {
+      for (const auto& [k, v] : a->get_object()) f.vars[k] = v;
+    }
   }
   auto combined = ApplyResultPath(s.result_path, f.input, std::move(result), &err);
   if (!combined) return HandleError(f, std::move(err));
@@ -503,7 +520,19 @@ void Execution::HandleError(Frame& f, StatesError err) {
   }
   for (const Catcher& c : s.catchers) {
     if (!ErrorMatches(c.error_equals, err.error)) continue;
+    if (s.jsonata) {
+      CatchQuery(f, s, c, err);
+      return;
+    }
     json::value error_output = json::object{{"Error", err.error}, {"Cause", err.cause}};
+    if (c.assign) {
+      StatesError a_err;
+      auto a = ApplyTemplate(*c.assign, error_output, Context(f, s), &a_err);
+      if (!a) return FailExecution(std::move(a_err));
+      if (a->is_object()) {
+        for (const auto& [k, v] : a->get_object()) f.vars[k] = v;
+      }
+    }
     StatesError rp_err;
     auto combined = ApplyResultPath(c.result_path, f.input, std::move(error_output), &rp_err);
     if (!combined) return FailExecution(std::move(rp_err));

@@ -40,7 +40,9 @@ Effects Execution::OnTimer(uint64_t frame, uint64_t epoch, TimerKind kind, int64
   const State& s = StateOf(f);
   switch (kind) {
     case TimerKind::kWait:
-      if (f.phase == Phase::kWait) {
+      if (f.phase == Phase::kWait && s.jsonata) {
+        FinishQuery(f, s, f.effective);
+      } else if (f.phase == Phase::kWait) {
         StatesError err;
         json::value ctx = Context(f, s);
         auto out = ApplyInputOutputPath(s.output_path, "OutputPath", f.effective, ctx, &err);
