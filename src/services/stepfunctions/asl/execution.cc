@@ -110,6 +110,10 @@ json::value Execution::Context(const Frame& f, const State& s) const {
 
 uint64_t Execution::Emit(Frame* f, std::string_view type, const char* details_key,
                          json::object details) {
+  if (next_event_id_ >= kMaxHistoryEvents && !type.starts_with("Execution")) {
+    history_full_ = true;  // Pump fails the execution; this event is not written
+    return next_event_id_ - 1;
+  }
   uint64_t id = next_event_id_++;
   json::object e{{"timestamp", static_cast<double>(now_) / 1e6},
                  {"type", type},
@@ -167,12 +171,20 @@ Effects Execution::Start(json::value input, int64_t now) {
 }
 
 void Execution::Pump() {
-  while (!ready_.empty() && running()) {
+  while (!ready_.empty() && running() && !history_full_) {
     uint64_t id = ready_.front();
     ready_.pop_front();
     auto it = frames_.find(id);
     if (it == frames_.end() || it->second.phase != Phase::kEnter) continue;
     Enter(it->second);
+  }
+  if (history_full_ && running()) {
+    fx_->tasks.clear();
+    fx_->timers.clear();
+    FailExecution({std::string(errors::kRuntime),
+                   fmt::format("The execution reached the maximum number of events in its "
+                               "history ({}).",
+                               kMaxHistoryEvents)});
   }
 }
 

@@ -199,6 +199,10 @@ class Execution {
   int64_t execution_deadline_ = 0;
   uint64_t next_event_id_ = 1;
   uint64_t next_frame_id_ = 1;
+  // AWS's hard quota of history events: event 25,000 must be ExecutionSucceeded, otherwise
+  // it is an ExecutionFailed (States.Runtime). Set when a later event was refused.
+  static constexpr uint64_t kMaxHistoryEvents = 25000;
+  bool history_full_ = false;
   std::map<uint64_t, Frame> frames_;
   std::deque<uint64_t> ready_;
   // Set for the duration of one public call.

@@ -146,6 +146,7 @@ Effects Execution::OnTaskSubmitted(uint64_t frame, uint64_t epoch, const json::v
   d["output"] = Text(output);
   d["outputDetails"] = json::object{{"truncated", false}};
   Emit(&f, "TaskSubmitted", "taskSubmittedEventDetails", std::move(d));
+  Pump();  // enforces the history limit
   fx_ = nullptr;
   return fx;
 }
@@ -159,6 +160,7 @@ Effects Execution::OnActivityStarted(uint64_t frame, uint64_t epoch, std::string
   json::object d;
   if (!worker.empty()) d["workerName"] = worker;
   Emit(&frames_.at(frame), "ActivityStarted", "activityStartedEventDetails", std::move(d));
+  Pump();  // enforces the history limit
   fx_ = nullptr;
   return fx;
 }
