@@ -138,10 +138,13 @@ def test_jsonpath_assign_and_mixed_states(sfn):
             "J": {"Type": "Pass", "Parameters": {"v.$": "$.x"}, "Assign": {"saved.$": "$.v"},
                   "Next": "N"},
             "N": {"Type": "Pass", "QueryLanguage": "JSONata",
-                  "Output": {"saved": "{% $saved %}", "input": "{% $states.input %}"}, "End": True}}},
+                  "Output": {"saved": "{% $saved %}", "input": "{% $states.input %}"},
+                  "Assign": {"obj": {"deep": [1, "{% $saved + 1 %}"]}}, "Next": "R"},
+            "R": {"Type": "Pass", "Parameters": {"again.$": "$saved", "deep.$": "$obj.deep[1]"},
+                  "End": True}}},
         {"x": 7})
     assert d["status"] == "SUCCEEDED", d
-    assert json.loads(d["output"]) == {"saved": 7, "input": {"v": 7}}
+    assert json.loads(d["output"]) == {"again": 7, "deep": 8}
 
 
 def test_jsonata_definition_errors(sfn):

@@ -202,10 +202,13 @@ class DefinitionParser {
     return std::string(v->get_string());
   }
 
+  // `variables`: a "$name..." path reads a variable (payload templates only).
   void CheckPath(std::string_view path, const std::string& loc, std::string_view field,
-                 bool reference) {
+                 bool reference, bool variables = false) {
     std::string_view p = path;
     if (p.starts_with("$$")) p.remove_prefix(1);
+    auto var = variables ? SplitVariablePath(p) : std::nullopt;
+    if (var) p = var->second;
     auto parsed = JsonPath::Parse(p);
     if (!parsed.ok() || (reference && !parsed->IsReferencePath())) {
       Schema(fmt::format("The value for the field '{}' must be a valid {}", field,
@@ -249,7 +252,7 @@ class DefinitionParser {
           if (IsIntrinsic(s)) {
             if (Status st = ValidateIntrinsic(s); !st.ok()) Schema(st.message(), here);
           } else {
-            CheckPath(s, loc, k, false);
+            CheckPath(s, loc, k, false, true);
           }
         } else {
           CheckTemplate(kv.value(), here);

@@ -208,7 +208,7 @@ void Execution::Enter(Frame& f) {
     case StateType::kPass: {
       json::value result = *effective;
       if (s.parameters) {
-        auto p = ApplyTemplate(*s.parameters, *effective, ctx, &err);
+        auto p = ApplyTemplate(*s.parameters, *effective, ctx, &err, &f.vars);
         if (!p) return HandleError(f, std::move(err));
         result = std::move(*p);
       }
@@ -227,11 +227,11 @@ void Execution::Enter(Frame& f) {
     case StateType::kFail: {
       StatesError fail{s.error, s.cause};
       if (!s.error_path.empty()) {
-        auto v = SelectPath(s.error_path, *effective, ctx);
+        auto v = SelectPath(s.error_path, *effective, ctx, &f.vars);
         if (v && v->is_string()) fail.error = v->get_string();
       }
       if (!s.cause_path.empty()) {
-        auto v = SelectPath(s.cause_path, *effective, ctx);
+        auto v = SelectPath(s.cause_path, *effective, ctx, &f.vars);
         if (v && v->is_string()) fail.cause = v->get_string();
       }
       return FrameFailed(f, std::move(fail));
@@ -271,7 +271,7 @@ void Execution::Enter(Frame& f) {
       } else if (!s.timestamp.empty()) {
         until = ParseTimestamp(s.timestamp);
       } else if (!s.seconds_path.empty()) {
-        auto v = SelectPath(s.seconds_path, *effective, ctx);
+        auto v = SelectPath(s.seconds_path, *effective, ctx, &f.vars);
         if (!v || !v->is_number() || v->to_number<double>() < 0) {
           return HandleError(f, {std::string(errors::kRuntime),
                                  fmt::format("The SecondsPath parameter does not reference a "
@@ -280,7 +280,7 @@ void Execution::Enter(Frame& f) {
         }
         seconds = v->to_number<double>();
       } else {
-        auto v = SelectPath(s.timestamp_path, *effective, ctx);
+        auto v = SelectPath(s.timestamp_path, *effective, ctx, &f.vars);
         if (v && v->is_string()) until = ParseTimestamp(v->get_string());
         if (!until) {
           return HandleError(f, {std::string(errors::kRuntime),
@@ -325,18 +325,18 @@ void Execution::EnterTask(Frame& f, const State& s, const json::value& effective
   json::value params = effective;
   StatesError err;
   if (s.parameters && !s.jsonata) {
-    auto p = ApplyTemplate(*s.parameters, effective, ctx, &err);
+    auto p = ApplyTemplate(*s.parameters, effective, ctx, &err, &f.vars);
     if (!p) return HandleError(f, std::move(err));
     params = std::move(*p);
   }
   std::optional<int64_t> timeout = timeout_override ? timeout_override : s.timeout_seconds;
   std::optional<int64_t> heartbeat = heartbeat_override ? heartbeat_override : s.heartbeat_seconds;
   if (!s.timeout_seconds_path.empty()) {
-    auto v = SelectPath(s.timeout_seconds_path, effective, ctx);
+    auto v = SelectPath(s.timeout_seconds_path, effective, ctx, &f.vars);
     if (v && v->is_int64() && v->get_int64() > 0) timeout = v->get_int64();
   }
   if (!s.heartbeat_seconds_path.empty()) {
-    auto v = SelectPath(s.heartbeat_seconds_path, effective, ctx);
+    auto v = SelectPath(s.heartbeat_seconds_path, effective, ctx, &f.vars);
     if (v && v->is_int64() && v->get_int64() > 0) heartbeat = v->get_int64();
   }
   f.phase = Phase::kTask;
@@ -375,7 +375,7 @@ void Execution::EnterChildren(Frame& f, const State& s, const json::value& effec
   if (s.type == StateType::kParallel) {
     json::value params = effective;
     if (s.parameters && !s.jsonata) {
-      auto p = ApplyTemplate(*s.parameters, effective, ctx, &err);
+      auto p = ApplyTemplate(*s.parameters, effective, ctx, &err, &f.vars);
       if (!p) return HandleError(f, std::move(err));
       params = std::move(*p);
     }
@@ -389,7 +389,7 @@ void Execution::EnterChildren(Frame& f, const State& s, const json::value& effec
   }
   json::value items = effective;
   if (!s.items_path.empty()) {
-    auto v = SelectPath(s.items_path, effective, ctx);
+    auto v = SelectPath(s.items_path, effective, ctx, &f.vars);
     if (!v) {
       return HandleError(f, {std::string(errors::kRuntime),
                              fmt::format("Invalid path '{}': No results for path", s.items_path)});
@@ -404,7 +404,7 @@ void Execution::EnterChildren(Frame& f, const State& s, const json::value& effec
   }
   f.max_concurrency = s.max_concurrency;
   if (!s.max_concurrency_path.empty()) {
-    auto v = SelectPath(s.max_concurrency_path, effective, ctx);
+    auto v = SelectPath(s.max_concurrency_path, effective, ctx, &f.vars);
     if (v && v->is_int64() && v->get_int64() >= 0) f.max_concurrency = v->get_int64();
   }
   size_t n = items.get_array().size();
@@ -443,7 +443,7 @@ void Execution::SpawnIteration(Frame& f, const State& s) {
     StatesError err;
     QueryScope scope{&f.input, &ctx, nullptr, nullptr, &f.vars};
     auto p = s.jsonata ? EvaluateQueryField(*s.parameters, scope, "ItemSelector", &err)
-                       : ApplyTemplate(*s.parameters, f.effective.at("input"), ctx, &err);
+                       : ApplyTemplate(*s.parameters, f.effective.at("input"), ctx, &err, &f.vars);
     if (!p) {
       // Counts as the iteration failing.
       ++f.pending;
@@ -464,13 +464,13 @@ void Execution::Finish(Frame& f, const State& s, json::value result) {
   json::value ctx = Context(f, s);
   StatesError err;
   if (s.result_selector && s.type != StateType::kPass) {
-    auto r = ApplyTemplate(*s.result_selector, result, ctx, &err);
+    auto r = ApplyTemplate(*s.result_selector, result, ctx, &err, &f.vars);
     if (!r) return HandleError(f, std::move(err));
     result = std::move(*r);
   }
   if (s.assign) {
     // JSONPath Assign: "x.$" paths read the state's result (after ResultSelector).
-    auto a = ApplyTemplate(*s.assign, result, ctx, &err);
+    auto a = ApplyTemplate(*s.assign, result, ctx, &err, &f.vars);
     if (!a) return HandleError(f, std::move(err));
     if (a->is_object()) {
       for (const auto& [k, v] : a->get_object()) f.vars[k] = v;
@@ -539,7 +539,7 @@ void Execution::HandleError(Frame& f, StatesError err) {
     json::value error_output = json::object{{"Error", err.error}, {"Cause", err.cause}};
     if (c.assign) {
       StatesError a_err;
-      auto a = ApplyTemplate(*c.assign, error_output, Context(f, s), &a_err);
+      auto a = ApplyTemplate(*c.assign, error_output, Context(f, s), &a_err, &f.vars);
       if (!a) return FailExecution(std::move(a_err));
       if (a->is_object()) {
         for (const auto& [k, v] : a->get_object()) f.vars[k] = v;

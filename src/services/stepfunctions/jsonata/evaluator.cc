@@ -970,7 +970,8 @@ Value Evaluator::ApplyTransform(const Function& f, const Value& obj) {
         throw e;
       }
       if (match.is_object()) {
-        for (const auto& [k, v] : update.object().entries) match.object().Set(k, v);
+        // A copy, so an update that holds the match itself ({"me": $}) makes no cycle.
+        for (const auto& [k, v] : update.object().entries) match.object().Set(k, DeepClone(v));
       }
     }
     if (f.node->remove) {
