@@ -88,6 +88,7 @@ class Evaluator {
 // Shared helpers of the evaluator and the library.
 bool IsNumeric(const Value& v);  // throws D1001 for a non-finite number
 bool ToBoolean(const Value& v, bool* defined);
+bool Truthy(const Value& v);  // ToBoolean, undefined as false
 Value Append(const Value& a, const Value& b);
 Value Lookup(const Value& input, const std::string& key);
 std::string ToStringValue(const Value& v, bool prettify);  // $string; throws D3001

@@ -35,13 +35,13 @@ TEST(JsonataTest, BindingsAndPaths) {
 }
 
 TEST(JsonataTest, DeepRecursionIsAnErrorNotACrash) {
-  auto out =
-      Evaluate("($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(1000000))", json::parse("{}"));
+  auto out = Evaluate("($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(1000000))",
+                      json::parse("{}"));
   ASSERT_FALSE(out.ok);
   EXPECT_EQ(out.error.code, "U1001");
   // A tail call runs in constant stack.
   out = Evaluate("($f := function($n, $acc){ $n = 0 ? $acc : $f($n - 1, $acc + 1) }; $f(20000, 0))",
-            json::parse("{}"));
+                 json::parse("{}"));
   ASSERT_TRUE(out.ok) << out.error.code;
   EXPECT_EQ(*out.value, json::value(20000));
 }
