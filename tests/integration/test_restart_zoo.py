@@ -412,10 +412,13 @@ def test_stepfunctions_zoo_survives_kill_9(tidepool_factory, tmp_path):
     server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
     sfn = make_client(server.endpoint, "stepfunctions", connect_timeout=2, read_timeout=10)
     role = "arn:aws:iam::%s:role/zoo" % ACCOUNT
+    # JSONata, with a variable assigned before the Wait and read after it: variables are part
+    # of the stored execution and must survive the crash.
     waiting = sfn.create_state_machine(name="zoo-wait", roleArn=role, definition=json.dumps({
-        "StartAt": "Wait", "States": {
+        "QueryLanguage": "JSONata", "StartAt": "Init", "States": {
+            "Init": {"Type": "Pass", "Assign": {"n": "{% $states.input.n %}"}, "Next": "Wait"},
             "Wait": {"Type": "Wait", "Seconds": 4, "Next": "Done"},
-            "Done": {"Type": "Pass", "Result": {"done": True}, "ResultPath": "$.r",
+            "Done": {"Type": "Pass", "Output": {"n": "{% $n %}", "r": {"done": True}},
                      "End": True}}}), tags=[{"key": "team", "value": "zoo"}])["stateMachineArn"]
     quick = sfn.create_state_machine(name="zoo-quick", roleArn=role, definition=json.dumps({
         "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))["stateMachineArn"]

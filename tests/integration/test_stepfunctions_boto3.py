@@ -76,9 +76,10 @@ def test_state_machine_lifecycle(sfn):
     v = sfn.validate_state_machine_definition(definition=json.dumps({"States": {}}))
     assert v["result"] == "FAIL" and v["diagnostics"][0]["code"] == "SCHEMA_VALIDATION_FAILED"
     assert sfn.validate_state_machine_definition(definition=json.dumps(PASS))["result"] == "OK"
-    jsonata = dict(PASS, QueryLanguage="JSONata")
+    bad_jsonata = {"QueryLanguage": "JSONata", "StartAt": "A",
+                   "States": {"A": {"Type": "Pass", "Output": "{% 1 + %}", "End": True}}}
     expect_error("InvalidDefinition", sfn.create_state_machine, name="j", roleArn=ROLE,
-                 definition=json.dumps(jsonata))
+                 definition=json.dumps(bad_jsonata))
     sfn.delete_state_machine(stateMachineArn=arn)
     expect_error("StateMachineDoesNotExist", sfn.describe_state_machine, stateMachineArn=arn)
     expect_error("InvalidArn", sfn.describe_state_machine, stateMachineArn="nope")

@@ -72,3 +72,45 @@ def test_lambda_tasks_retry_before_catch(endpoint):
     assert wait_done(sfn, run)["status"] == "SUCCEEDED"
     out = json.loads(sfn.describe_execution(executionArn=run)["output"])
     assert out == {"body": {"id": "3", "country_code": "GB", "checked": True}, "status": 200}
+
+
+def test_lambda_invoke_wait_for_task_token(endpoint):
+    """arn:aws:states:::lambda:invoke.waitForTaskToken: the function gets the token in its
+    payload, the Task records TaskSubmitted with the invoke's reply and waits for
+    SendTaskSuccess (AWS's "Wait for a Callback with Task Token" pattern)."""
+    lam = make_client(endpoint, "lambda", read_timeout=60)
+    sfn = make_client(endpoint, "stepfunctions")
+    lam.create_function(FunctionName="notify", Runtime="python3.12", Role=ROLE,
+                        Handler="app.handler", Timeout=30,
+                        Code={"ZipFile": zip_one("app.py", "def handler(event, context):\n"
+                                                           "    return {'sent': event['order']}\n")})
+    lam.get_waiter("function_active_v2").wait(FunctionName="notify",
+                                              WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
+    definition = {"StartAt": "Notify", "States": {
+        "Notify": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                   "Parameters": {"FunctionName": "notify",
+                                  "Payload": {"order.$": "$.order", "token.$": "$$.Task.Token"}},
+                   "ResultPath": "$.approval", "End": True}}}
+    arn = sfn.create_state_machine(name="callback", roleArn=ROLE,
+                                   definition=json.dumps(definition))["stateMachineArn"]
+    ex = sfn.start_execution(stateMachineArn=arn, input=json.dumps({"order": "o-1"}))["executionArn"]
+    token = None
+    for _ in range(500):
+        events = history(sfn, ex)
+        submitted = [e for e in events if e["type"] == "TaskSubmitted"]
+        if submitted:
+            details = submitted[0]["taskSubmittedEventDetails"]
+            assert details["resourceType"] == "lambda"
+            assert details["resource"] == "invoke.waitForTaskToken"
+            assert json.loads(details["output"])["Payload"] == {"sent": "o-1"}
+            scheduled = [e for e in events if e["type"] == "TaskScheduled"][0]
+            token = json.loads(scheduled["taskScheduledEventDetails"]["parameters"])["Payload"]["token"]
+            break
+        import time
+        time.sleep(0.02)
+    assert token, "no TaskSubmitted event"
+    assert sfn.describe_execution(executionArn=ex)["status"] == "RUNNING"
+    sfn.send_task_success(taskToken=token, output=json.dumps({"approved": True}))
+    d = wait_done(sfn, ex)
+    assert d["status"] == "SUCCEEDED", d
+    assert json.loads(d["output"]) == {"order": "o-1", "approval": {"approved": True}}

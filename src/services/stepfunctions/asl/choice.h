@@ -21,6 +21,8 @@ struct ChoiceRule {
   boost::json::value operand;        // the literal, or the path text of a *Path operator
   std::vector<ChoiceRule> children;  // kAnd/kOr (several), kNot (one)
   std::string next;                  // top-level rules only
+  // JSONata rules: a Condition expression, and the rule's own Assign and Output.
+  std::optional<boost::json::value> condition, assign, output;
 };
 
 // Whether `op` is a comparison operator the language defines.

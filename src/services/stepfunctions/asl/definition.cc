@@ -9,6 +9,7 @@
 
 #include "services/stepfunctions/asl/intrinsics.h"
 #include "services/stepfunctions/asl/json_path.h"
+#include "services/stepfunctions/asl/query.h"
 
 namespace tidepool::sfn::asl {
 namespace json = boost::json;
@@ -160,7 +161,7 @@ class DefinitionParser {
     }
     if (const auto* ql = obj->if_contains("QueryLanguage")) {
       if (ql->is_string() && ql->get_string() == "JSONata") {
-        Schema("The JSONata query language is not supported by tidepool yet", "/QueryLanguage");
+        def->jsonata = true;
       } else if (!ql->is_string() || ql->get_string() != "JSONPath") {
         Schema("The value for the field 'QueryLanguage' must be JSONPath or JSONata",
                "/QueryLanguage");
@@ -201,10 +202,13 @@ class DefinitionParser {
     return std::string(v->get_string());
   }
 
+  // `variables`: a "$name..." path reads a variable (payload templates only).
   void CheckPath(std::string_view path, const std::string& loc, std::string_view field,
-                 bool reference) {
+                 bool reference, bool variables = false) {
     std::string_view p = path;
     if (p.starts_with("$$")) p.remove_prefix(1);
+    auto var = variables ? SplitVariablePath(p) : std::nullopt;
+    if (var) p = var->second;
     auto parsed = JsonPath::Parse(p);
     if (!parsed.ok() || (reference && !parsed->IsReferencePath())) {
       Schema(fmt::format("The value for the field '{}' must be a valid {}", field,
@@ -248,7 +252,7 @@ class DefinitionParser {
           if (IsIntrinsic(s)) {
             if (Status st = ValidateIntrinsic(s); !st.ok()) Schema(st.message(), here);
           } else {
-            CheckPath(s, loc, k, false);
+            CheckPath(s, loc, k, false, true);
           }
         } else {
           CheckTemplate(kv.value(), here);
@@ -569,15 +573,26 @@ class DefinitionParser {
       return std::nullopt;
     }
     s.type = *type;
-    const auto& allowed = AllowedFields(s.type);
+    s.jsonata = def_->jsonata;
+    if (const auto* ql = o->if_contains("QueryLanguage")) {
+      if (ql->is_string() && (ql->get_string() == "JSONata" || ql->get_string() == "JSONPath")) {
+        s.jsonata = ql->get_string() == "JSONata";
+      } else {
+        Schema("The value for the field 'QueryLanguage' must be JSONPath or JSONata",
+               loc + "/QueryLanguage");
+      }
+      if (def_->jsonata && !s.jsonata) {
+        Schema("A state cannot use JSONPath when the state machine's QueryLanguage is JSONata",
+               loc + "/QueryLanguage");
+      }
+    }
+    const auto& allowed = s.jsonata ? JsonataFields(s.type) : AllowedFields(s.type);
     for (const auto& kv : *o) {
       std::string_view k = kv.key();
       if (k == "Type" || k == "Comment") continue;
-      if (k == "QueryLanguage") {
-        if (kv.value().is_string() && kv.value().get_string() == "JSONata") {
-          Schema("The JSONata query language is not supported by tidepool yet",
-                 loc + "/QueryLanguage");
-        }
+      if (k == "QueryLanguage") continue;
+      if (k == "Assign" && !s.jsonata && s.type != StateType::kSucceed &&
+          s.type != StateType::kFail) {
         continue;
       }
       if (!allowed.count(k)) Schema(fmt::format("Field \"{}\" is not supported", k), loc);
@@ -604,6 +619,7 @@ class DefinitionParser {
     s.output_path = ParsePathField(*o, "OutputPath", loc, false);
     s.result_path = ParsePathField(*o, "ResultPath", loc, true);
     for (std::string_view f : {"Parameters", "ItemSelector"}) {
+      if (s.jsonata) break;  // ItemSelector is a JSONata template then (ParseQueryFields)
       if (const auto* p = o->if_contains(f)) {
         CheckTemplate(*p, loc + "/" + std::string(f));
         s.parameters = *p;
@@ -626,8 +642,12 @@ class DefinitionParser {
         } else {
           s.resource = *r;
         }
-        s.timeout_seconds = Integer(*o, "TimeoutSeconds", loc, 1);
-        s.heartbeat_seconds = Integer(*o, "HeartbeatSeconds", loc, 1);
+        if (!IsExpressionField(*o, "TimeoutSeconds", s)) {
+          s.timeout_seconds = Integer(*o, "TimeoutSeconds", loc, 1);
+        }
+        if (!IsExpressionField(*o, "HeartbeatSeconds", s)) {
+          s.heartbeat_seconds = Integer(*o, "HeartbeatSeconds", loc, 1);
+        }
         if (auto p = Str(*o, "TimeoutSecondsPath", loc)) s.timeout_seconds_path = *p;
         if (auto p = Str(*o, "HeartbeatSecondsPath", loc)) s.heartbeat_seconds_path = *p;
         if (s.timeout_seconds && s.heartbeat_seconds &&
@@ -643,12 +663,12 @@ class DefinitionParser {
         int n = 0;
         if (o->contains("Seconds")) {
           ++n;
-          s.seconds = Number(*o, "Seconds", loc, 0);
+          if (!IsExpressionField(*o, "Seconds", s)) s.seconds = Number(*o, "Seconds", loc, 0);
         }
         if (auto t = Str(*o, "Timestamp", loc)) {
           ++n;
           s.timestamp = *t;
-          if (!ParseTimestamp(*t)) {
+          if (!IsExpressionField(*o, "Timestamp", s) && !ParseTimestamp(*t)) {
             Schema("The value for the field 'Timestamp' must be a valid ISO-8601 timestamp",
                    loc + "/Timestamp");
           }
@@ -687,6 +707,12 @@ class DefinitionParser {
           Schema("These fields are required: [Choices]", loc);
         } else if (!c->is_array() || c->get_array().empty()) {
           Schema("The value for the field 'Choices' must be a non-empty ARRAY", loc + "/Choices");
+        } else if (s.jsonata) {
+          for (size_t i = 0; i < c->get_array().size(); ++i) {
+            if (auto r = ParseQueryRule(c->get_array()[i], fmt::format("{}/Choices/{}", loc, i))) {
+              s.choices.push_back(std::move(*r));
+            }
+          }
         } else {
           for (size_t i = 0; i < c->get_array().size(); ++i) {
             auto r = ParseRule(c->get_array()[i], fmt::format("{}/Choices/{}", loc, i), true);
@@ -741,7 +767,52 @@ class DefinitionParser {
       default:
         break;
     }
+    ParseQueryFields(*o, s, loc,
+                     [this](std::string m, std::string l) { Schema(std::move(m), std::move(l)); });
     return s;
+  }
+
+  static bool IsExpressionField(const json::object& o, std::string_view field, const State& s) {
+    const auto* v = o.if_contains(field);
+    return s.jsonata && v && IsQueryExpression(*v);
+  }
+
+  // A JSONata choice rule: {"Condition": "{% ... %}", "Next", "Assign"?, "Output"?}.
+  std::optional<ChoiceRule> ParseQueryRule(const json::value& v, const std::string& loc) {
+    const auto* o = v.if_object();
+    if (!o) {
+      Schema("A choice rule must be an OBJECT", loc);
+      return std::nullopt;
+    }
+    ChoiceRule r;
+    for (const auto& kv : *o) {
+      std::string_view k = kv.key();
+      if (k != "Condition" && k != "Next" && k != "Assign" && k != "Output" && k != "Comment") {
+        Schema(fmt::format("Field \"{}\" is not supported", k), loc);
+      }
+    }
+    if (auto n = Str(*o, "Next", loc)) {
+      r.next = *n;
+      transitions_.push_back({r.next, loc + "/Next"});
+    } else {
+      Schema("These fields are required: [Next]", loc);
+    }
+    const auto* cond = o->if_contains("Condition");
+    if (!cond || (!cond->is_bool() && !IsQueryExpression(*cond))) {
+      Schema("The field 'Condition' must be a boolean or a JSONata expression", loc + "/Condition");
+      return std::nullopt;
+    }
+    for (const char* f : {"Condition", "Assign", "Output"}) {
+      const auto* fv = o->if_contains(f);
+      if (!fv) continue;
+      if (auto problem = ValidateQueryField(*fv)) {
+        Schema(*problem, loc + "/" + f);
+        continue;
+      }
+      std::string_view name = f;
+      (name == "Condition" ? r.condition : name == "Assign" ? r.assign : r.output) = *fv;
+    }
+    return r;
   }
 
   std::vector<Diagnostic>* diags_;

@@ -42,6 +42,7 @@ struct Catcher {
   std::vector<std::string> error_equals;
   PathField result_path;
   std::string next;
+  std::optional<boost::json::value> output, assign;  // JSONata Output; Assign in either language
 };
 
 struct StateMachineScope;
@@ -74,6 +75,14 @@ struct State {
   std::string items_path;          // Map; empty = "$"
   int64_t max_concurrency = 0;     // Map; 0 = unlimited
   std::string max_concurrency_path;
+  // QueryLanguage JSONata: `parameters` holds Arguments (Task, Parallel) or ItemSelector (Map);
+  // these fields hold values whose "{% %}" strings are expressions.
+  bool jsonata = false;
+  std::optional<boost::json::value> output, items;
+  std::optional<boost::json::value> seconds_expr, timestamp_expr, timeout_expr, heartbeat_expr;
+  std::optional<boost::json::value> error_expr, cause_expr;
+  // Assign (both query languages): variables set when the state completes.
+  std::optional<boost::json::value> assign;
 };
 
 // A set of states with a StartAt: the top level, a Parallel branch or a Map's processor.
@@ -94,6 +103,7 @@ struct Diagnostic {
 
 struct Definition {
   std::string comment;
+  bool jsonata = false;  // top-level QueryLanguage
   std::optional<int64_t> timeout_seconds;
   // scopes[0] is the top level; Parallel branches and Map processors follow in pre-order,
   // so an index names the same scope in every parse of the same text.

@@ -9,6 +9,7 @@
 
 #include "services/stepfunctions/asl/choice.h"
 #include "services/stepfunctions/asl/payload.h"
+#include "services/stepfunctions/asl/query.h"
 
 namespace tidepool::sfn::asl {
 namespace json = boost::json;
@@ -109,6 +110,10 @@ json::value Execution::Context(const Frame& f, const State& s) const {
 
 uint64_t Execution::Emit(Frame* f, std::string_view type, const char* details_key,
                          json::object details) {
+  if (next_event_id_ >= kMaxHistoryEvents && !type.starts_with("Execution")) {
+    history_full_ = true;  // Pump fails the execution; this event is not written
+    return next_event_id_ - 1;
+  }
   uint64_t id = next_event_id_++;
   json::object e{{"timestamp", static_cast<double>(now_) / 1e6},
                  {"type", type},
@@ -131,6 +136,7 @@ Execution::Frame& Execution::NewFrame(uint64_t parent, int64_t index, int scope,
   f.state = definition_->scopes.at(scope).start_at;
   f.input = std::move(input);
   f.last_event = last_event;
+  if (parent != 0) f.vars = frames_.at(parent).vars;
   ready_.push_back(id);
   return f;
 }
@@ -165,12 +171,20 @@ Effects Execution::Start(json::value input, int64_t now) {
 }
 
 void Execution::Pump() {
-  while (!ready_.empty() && running()) {
+  while (!ready_.empty() && running() && !history_full_) {
     uint64_t id = ready_.front();
     ready_.pop_front();
     auto it = frames_.find(id);
     if (it == frames_.end() || it->second.phase != Phase::kEnter) continue;
     Enter(it->second);
+  }
+  if (history_full_ && running()) {
+    fx_->tasks.clear();
+    fx_->timers.clear();
+    FailExecution({std::string(errors::kRuntime),
+                   fmt::format("The execution reached the maximum number of events in its "
+                               "history ({}).",
+                               kMaxHistoryEvents)});
   }
 }
 
@@ -185,6 +199,7 @@ void Execution::Enter(Frame& f) {
                       {"inputDetails", json::object{{"truncated", false}}}});
   }
   f.retrying = false;
+  if (s.jsonata) return EnterQuery(f, s);
   json::value ctx = Context(f, s);
   StatesError err;
   auto effective = ApplyInputOutputPath(s.input_path, "InputPath", f.input, ctx, &err);
@@ -193,7 +208,7 @@ void Execution::Enter(Frame& f) {
     case StateType::kPass: {
       json::value result = *effective;
       if (s.parameters) {
-        auto p = ApplyTemplate(*s.parameters, *effective, ctx, &err);
+        auto p = ApplyTemplate(*s.parameters, *effective, ctx, &err, &f.vars);
         if (!p) return HandleError(f, std::move(err));
         result = std::move(*p);
       }
@@ -212,11 +227,11 @@ void Execution::Enter(Frame& f) {
     case StateType::kFail: {
       StatesError fail{s.error, s.cause};
       if (!s.error_path.empty()) {
-        auto v = SelectPath(s.error_path, *effective, ctx);
+        auto v = SelectPath(s.error_path, *effective, ctx, &f.vars);
         if (v && v->is_string()) fail.error = v->get_string();
       }
       if (!s.cause_path.empty()) {
-        auto v = SelectPath(s.cause_path, *effective, ctx);
+        auto v = SelectPath(s.cause_path, *effective, ctx, &f.vars);
         if (v && v->is_string()) fail.cause = v->get_string();
       }
       return FrameFailed(f, std::move(fail));
@@ -256,7 +271,7 @@ void Execution::Enter(Frame& f) {
       } else if (!s.timestamp.empty()) {
         until = ParseTimestamp(s.timestamp);
       } else if (!s.seconds_path.empty()) {
-        auto v = SelectPath(s.seconds_path, *effective, ctx);
+        auto v = SelectPath(s.seconds_path, *effective, ctx, &f.vars);
         if (!v || !v->is_number() || v->to_number<double>() < 0) {
           return HandleError(f, {std::string(errors::kRuntime),
                                  fmt::format("The SecondsPath parameter does not reference a "
@@ -265,7 +280,7 @@ void Execution::Enter(Frame& f) {
         }
         seconds = v->to_number<double>();
       } else {
-        auto v = SelectPath(s.timestamp_path, *effective, ctx);
+        auto v = SelectPath(s.timestamp_path, *effective, ctx, &f.vars);
         if (v && v->is_string()) until = ParseTimestamp(v->get_string());
         if (!until) {
           return HandleError(f, {std::string(errors::kRuntime),
@@ -296,7 +311,9 @@ json::object Execution::TaskEventBase(const State& s) const {
   return json::object{{"resourceType", type}, {"resource", name}};
 }
 
-void Execution::EnterTask(Frame& f, const State& s, const json::value& effective) {
+void Execution::EnterTask(Frame& f, const State& s, const json::value& effective,
+                          std::optional<int64_t> timeout_override,
+                          std::optional<int64_t> heartbeat_override) {
   ++f.epoch;
   bool wait_for_token = s.resource.ends_with(".waitForTaskToken");
   bool activity = IsActivity(s.resource);
@@ -307,18 +324,19 @@ void Execution::EnterTask(Frame& f, const State& s, const json::value& effective
   json::value ctx = Context(f, s);
   json::value params = effective;
   StatesError err;
-  if (s.parameters) {
-    auto p = ApplyTemplate(*s.parameters, effective, ctx, &err);
+  if (s.parameters && !s.jsonata) {
+    auto p = ApplyTemplate(*s.parameters, effective, ctx, &err, &f.vars);
     if (!p) return HandleError(f, std::move(err));
     params = std::move(*p);
   }
-  std::optional<int64_t> timeout = s.timeout_seconds, heartbeat = s.heartbeat_seconds;
+  std::optional<int64_t> timeout = timeout_override ? timeout_override : s.timeout_seconds;
+  std::optional<int64_t> heartbeat = heartbeat_override ? heartbeat_override : s.heartbeat_seconds;
   if (!s.timeout_seconds_path.empty()) {
-    auto v = SelectPath(s.timeout_seconds_path, effective, ctx);
+    auto v = SelectPath(s.timeout_seconds_path, effective, ctx, &f.vars);
     if (v && v->is_int64() && v->get_int64() > 0) timeout = v->get_int64();
   }
   if (!s.heartbeat_seconds_path.empty()) {
-    auto v = SelectPath(s.heartbeat_seconds_path, effective, ctx);
+    auto v = SelectPath(s.heartbeat_seconds_path, effective, ctx, &f.vars);
     if (v && v->is_int64() && v->get_int64() > 0) heartbeat = v->get_int64();
   }
   f.phase = Phase::kTask;
@@ -356,8 +374,8 @@ void Execution::EnterChildren(Frame& f, const State& s, const json::value& effec
   f.phase = Phase::kChildren;
   if (s.type == StateType::kParallel) {
     json::value params = effective;
-    if (s.parameters) {
-      auto p = ApplyTemplate(*s.parameters, effective, ctx, &err);
+    if (s.parameters && !s.jsonata) {
+      auto p = ApplyTemplate(*s.parameters, effective, ctx, &err, &f.vars);
       if (!p) return HandleError(f, std::move(err));
       params = std::move(*p);
     }
@@ -371,7 +389,7 @@ void Execution::EnterChildren(Frame& f, const State& s, const json::value& effec
   }
   json::value items = effective;
   if (!s.items_path.empty()) {
-    auto v = SelectPath(s.items_path, effective, ctx);
+    auto v = SelectPath(s.items_path, effective, ctx, &f.vars);
     if (!v) {
       return HandleError(f, {std::string(errors::kRuntime),
                              fmt::format("Invalid path '{}': No results for path", s.items_path)});
@@ -386,7 +404,7 @@ void Execution::EnterChildren(Frame& f, const State& s, const json::value& effec
   }
   f.max_concurrency = s.max_concurrency;
   if (!s.max_concurrency_path.empty()) {
-    auto v = SelectPath(s.max_concurrency_path, effective, ctx);
+    auto v = SelectPath(s.max_concurrency_path, effective, ctx, &f.vars);
     if (v && v->is_int64() && v->get_int64() >= 0) f.max_concurrency = v->get_int64();
   }
   size_t n = items.get_array().size();
@@ -423,7 +441,9 @@ void Execution::SpawnIteration(Frame& f, const State& s) {
     json::value ctx = Context(f, s);
     ctx.as_object()["Map"] = json::object{{"Item", json::object{{"Index", i}, {"Value", item}}}};
     StatesError err;
-    auto p = ApplyTemplate(*s.parameters, f.effective.at("input"), ctx, &err);
+    QueryScope scope{&f.input, &ctx, nullptr, nullptr, &f.vars};
+    auto p = s.jsonata ? EvaluateQueryField(*s.parameters, scope, "ItemSelector", &err)
+                       : ApplyTemplate(*s.parameters, f.effective.at("input"), ctx, &err, &f.vars);
     if (!p) {
       // Counts as the iteration failing.
       ++f.pending;
@@ -440,12 +460,21 @@ void Execution::SpawnIteration(Frame& f, const State& s) {
 }
 
 void Execution::Finish(Frame& f, const State& s, json::value result) {
+  if (s.jsonata) return FinishQuery(f, s, std::move(result));
   json::value ctx = Context(f, s);
   StatesError err;
   if (s.result_selector && s.type != StateType::kPass) {
-    auto r = ApplyTemplate(*s.result_selector, result, ctx, &err);
+    auto r = ApplyTemplate(*s.result_selector, result, ctx, &err, &f.vars);
     if (!r) return HandleError(f, std::move(err));
     result = std::move(*r);
+  }
+  if (s.assign) {
+    // JSONPath Assign: "x.$" paths read the state's result (after ResultSelector).
+    auto a = ApplyTemplate(*s.assign, result, ctx, &err, &f.vars);
+    if (!a) return HandleError(f, std::move(err));
+    if (a->is_object()) {
+      for (const auto& [k, v] : a->get_object()) f.vars[k] = v;
+    }
   }
   auto combined = ApplyResultPath(s.result_path, f.input, std::move(result), &err);
   if (!combined) return HandleError(f, std::move(err));
@@ -503,7 +532,19 @@ void Execution::HandleError(Frame& f, StatesError err) {
   }
   for (const Catcher& c : s.catchers) {
     if (!ErrorMatches(c.error_equals, err.error)) continue;
+    if (s.jsonata) {
+      CatchQuery(f, s, c, err);
+      return;
+    }
     json::value error_output = json::object{{"Error", err.error}, {"Cause", err.cause}};
+    if (c.assign) {
+      StatesError a_err;
+      auto a = ApplyTemplate(*c.assign, error_output, Context(f, s), &a_err, &f.vars);
+      if (!a) return FailExecution(std::move(a_err));
+      if (a->is_object()) {
+        for (const auto& [k, v] : a->get_object()) f.vars[k] = v;
+      }
+    }
     StatesError rp_err;
     auto combined = ApplyResultPath(c.result_path, f.input, std::move(error_output), &rp_err);
     if (!combined) return FailExecution(std::move(rp_err));

@@ -146,6 +146,8 @@ class Execution {
     boost::json::array results;  // kChildren
     int64_t pending = 0, next_item = 0, max_concurrency = 0;
     uint64_t started_event = 0;  // ParallelStateStarted / MapStateStarted
+    // Variables (Assign) visible to this thread: a child starts with a copy of its parent's.
+    boost::json::object vars;
   };
 
   const State& StateOf(const Frame& f) const;
@@ -156,10 +158,26 @@ class Execution {
                   uint64_t last_event);
   void Pump();
   void Enter(Frame& f);
-  void EnterTask(Frame& f, const State& s, const boost::json::value& effective);
+  // `timeout` / `heartbeat` override the state's (JSONata expressions evaluated by the caller).
+  void EnterTask(Frame& f, const State& s, const boost::json::value& effective,
+                 std::optional<int64_t> timeout = std::nullopt,
+                 std::optional<int64_t> heartbeat = std::nullopt);
   void EnterChildren(Frame& f, const State& s, const boost::json::value& effective);
   void SpawnIteration(Frame& f, const State& s);
   void Finish(Frame& f, const State& s, boost::json::value result);
+  // QueryLanguage JSONata (execution_query.cc).
+  void EnterQuery(Frame& f, const State& s);
+  void FinishQuery(Frame& f, const State& s, boost::json::value result);
+  bool CatchQuery(Frame& f, const State& s, const Catcher& c, const StatesError& err);
+  std::optional<boost::json::value> QueryField(Frame& f, const State& s,
+                                               const boost::json::value& field,
+                                               std::string_view name,
+                                               const boost::json::value* result,
+                                               const boost::json::value* error_output);
+  // Assign: evaluates `assign` and merges it into the frame's variables. False after
+  // HandleError.
+  bool AssignQuery(Frame& f, const State& s, const std::optional<boost::json::value>& assign,
+                   const boost::json::value* result, const boost::json::value* error_output);
   void Transition(Frame& f, const State& s, boost::json::value output);
   void HandleError(Frame& f, StatesError err);
   void FrameEnded(Frame& f, boost::json::value output);
@@ -181,6 +199,10 @@ class Execution {
   int64_t execution_deadline_ = 0;
   uint64_t next_event_id_ = 1;
   uint64_t next_frame_id_ = 1;
+  // AWS's hard quota of history events: event 25,000 must be ExecutionSucceeded, otherwise
+  // it is an ExecutionFailed (States.Runtime). Set when a later event was refused.
+  static constexpr uint64_t kMaxHistoryEvents = 25000;
+  bool history_full_ = false;
   std::map<uint64_t, Frame> frames_;
   std::deque<uint64_t> ready_;
   // Set for the duration of one public call.

@@ -40,7 +40,9 @@ Effects Execution::OnTimer(uint64_t frame, uint64_t epoch, TimerKind kind, int64
   const State& s = StateOf(f);
   switch (kind) {
     case TimerKind::kWait:
-      if (f.phase == Phase::kWait) {
+      if (f.phase == Phase::kWait && s.jsonata) {
+        FinishQuery(f, s, f.effective);
+      } else if (f.phase == Phase::kWait) {
         StatesError err;
         json::value ctx = Context(f, s);
         auto out = ApplyInputOutputPath(s.output_path, "OutputPath", f.effective, ctx, &err);
@@ -144,6 +146,7 @@ Effects Execution::OnTaskSubmitted(uint64_t frame, uint64_t epoch, const json::v
   d["output"] = Text(output);
   d["outputDetails"] = json::object{{"truncated", false}};
   Emit(&f, "TaskSubmitted", "taskSubmittedEventDetails", std::move(d));
+  Pump();  // enforces the history limit
   fx_ = nullptr;
   return fx;
 }
@@ -157,6 +160,7 @@ Effects Execution::OnActivityStarted(uint64_t frame, uint64_t epoch, std::string
   json::object d;
   if (!worker.empty()) d["workerName"] = worker;
   Emit(&frames_.at(frame), "ActivityStarted", "activityStartedEventDetails", std::move(d));
+  Pump();  // enforces the history limit
   fx_ = nullptr;
   return fx;
 }

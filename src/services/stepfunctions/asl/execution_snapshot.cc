@@ -5,7 +5,7 @@
 //   frame    := {"id","parent","index","scope","state","input","phase","retrying","epoch",
 //                "deadline","task_deadline","hb_deadline","hb_seconds","retry":[i...],
 //                "effective","token","entered","last_event","results","pending","next_item",
-//                "max_concurrency","started_event"}
+//                "max_concurrency","started_event","vars":{name:J...}}
 #include <boost/json.hpp>
 
 #include "services/stepfunctions/asl/execution.h"
@@ -68,7 +68,8 @@ json::object Execution::Snapshot() const {
                                   {"pending", f.pending},
                                   {"next_item", f.next_item},
                                   {"max_concurrency", f.max_concurrency},
-                                  {"started_event", f.started_event}});
+                                  {"started_event", f.started_event},
+                                  {"vars", f.vars}});
   }
   o["frames"] = std::move(frames);
   return o;
@@ -136,6 +137,7 @@ Result<std::unique_ptr<Execution>> Execution::Restore(std::shared_ptr<const Defi
       f.next_item = I(*fo, "next_item");
       f.max_concurrency = I(*fo, "max_concurrency");
       f.started_event = static_cast<uint64_t>(I(*fo, "started_event"));
+      if (const auto* v = fo->if_contains("vars"); v && v->is_object()) f.vars = v->get_object();
       uint64_t id = f.id;
       e->frames_[id] = std::move(f);
     }

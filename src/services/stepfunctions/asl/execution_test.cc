@@ -36,6 +36,17 @@ TEST(ExecutionTest, PassChainHistoryAsAwsWritesIt) {
             R"({"in":true,"r":{"x":1}})");
 }
 
+TEST(ExecutionTest, HistoryLimitFailsTheExecutionAtEvent25000) {
+  // A Pass state that loops to itself writes two events a turn until the quota: event
+  // 25,000 is ExecutionFailed with States.Runtime (AWS's "Avoid reaching the history quota").
+  Driver d(R"({"StartAt":"A","States":{"A":{"Type":"Pass","Next":"A"}}})");
+  EXPECT_EQ(d.Run("{}"), ExecutionStatus::kFailed);
+  EXPECT_EQ(d.exec().failure().error, "States.Runtime");
+  ASSERT_EQ(d.events().size(), 25000u);
+  EXPECT_EQ(d.events().back().at("type").as_string(), "ExecutionFailed");
+  EXPECT_EQ(d.events().back().at("id").as_int64(), 25000);
+}
+
 TEST(ExecutionTest, InputPathOutputPathAndNullResultPath) {
   Driver d(R"({"StartAt":"A","States":{
       "A":{"Type":"Pass","InputPath":"$.a","Result":"dropped","ResultPath":null,

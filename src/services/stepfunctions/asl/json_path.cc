@@ -94,6 +94,15 @@ void Collect(const json::value& v, const std::vector<JsonPath::Step>& steps, siz
 
 }  // namespace
 
+std::optional<std::pair<std::string, std::string>> SplitVariablePath(std::string_view path) {
+  if (path.size() < 2 || path[0] != '$') return std::nullopt;
+  char c = path[1];
+  if (!(std::isalpha(static_cast<unsigned char>(c)) || c == '_')) return std::nullopt;
+  size_t end = 1;
+  while (end < path.size() && path[end] != '.' && path[end] != '[') ++end;
+  return std::make_pair(std::string(path.substr(1, end - 1)), "$" + std::string(path.substr(end)));
+}
+
 Result<JsonPath> JsonPath::Parse(std::string_view text) {
   JsonPath p;
   p.text_ = std::string(text);

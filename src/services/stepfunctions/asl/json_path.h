@@ -14,11 +14,17 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
 
 namespace tidepool::sfn::asl {
+
+// A variable reference "$name.rest" / "$name[0]" (JSONPath states read Assign's variables so):
+// the name and the path "$.rest" / "$[0]" into the variable's value. nullopt for "$", "$.x",
+// "$[..]" and "$$...".
+std::optional<std::pair<std::string, std::string>> SplitVariablePath(std::string_view path);
 
 class JsonPath {
  public:

@@ -144,9 +144,17 @@ TEST(DefinitionTest, Diagnostics) {
   EXPECT_NE(Diagnose(R"({"StartAt":"A","States":{"A":{"Type":"Choice","Choices":[
       {"Variable":"$.x","NumericEquals":"1","Next":"A"}]}}})"),
             "OK");
-  EXPECT_NE(
+  EXPECT_EQ(
       Diagnose(
           R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})"),
+      "OK");
+  EXPECT_NE(
+      Diagnose(
+          R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","InputPath":"$","End":true}}})"),
+      "OK");
+  EXPECT_NE(
+      Diagnose(
+          R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":"{% ( %}","End":true}}})"),
       "OK");
   EXPECT_NE(
       Diagnose(

@@ -10,7 +10,14 @@ namespace tidepool::sfn::asl {
 namespace json = boost::json;
 
 std::optional<json::value> SelectPath(std::string_view path, const json::value& input,
-                                      const json::value& context) {
+                                      const json::value& context, const json::object* variables) {
+  if (auto var = SplitVariablePath(path)) {
+    const json::value* v = variables ? variables->if_contains(var->first) : nullptr;
+    if (v == nullptr) return std::nullopt;
+    auto p = JsonPath::Parse(var->second);
+    if (!p.ok()) return std::nullopt;
+    return p->Evaluate(*v);
+  }
   bool ctx = path.starts_with("$$");
   auto p = JsonPath::Parse(ctx ? path.substr(1) : path);
   if (!p.ok()) return std::nullopt;
@@ -40,7 +47,8 @@ std::optional<json::value> ApplyInputOutputPath(const PathField& f, std::string_
 }
 
 std::optional<json::value> ApplyTemplate(const json::value& tmpl, const json::value& input,
-                                         const json::value& context, StatesError* error) {
+                                         const json::value& context, StatesError* error,
+                                         const json::object* variables) {
   if (const auto* o = tmpl.if_object()) {
     json::object out;
     for (const auto& kv : *o) {
@@ -52,7 +60,7 @@ std::optional<json::value> ApplyTemplate(const json::value& tmpl, const json::va
           v = EvaluateIntrinsic(expr, input, context, error);
           if (!v) return std::nullopt;
         } else {
-          v = SelectPath(expr, input, context);
+          v = SelectPath(expr, input, context, variables);
           if (!v) {
             *error = {std::string(errors::kRuntime),
                       fmt::format("The JSONPath '{}' specified for the field '{}' could not be "
@@ -63,7 +71,7 @@ std::optional<json::value> ApplyTemplate(const json::value& tmpl, const json::va
         }
         out[k.substr(0, k.size() - 2)] = std::move(*v);
       } else {
-        auto v = ApplyTemplate(kv.value(), input, context, error);
+        auto v = ApplyTemplate(kv.value(), input, context, error, variables);
         if (!v) return std::nullopt;
         out[k] = std::move(*v);
       }
@@ -73,7 +81,7 @@ std::optional<json::value> ApplyTemplate(const json::value& tmpl, const json::va
   if (const auto* a = tmpl.if_array()) {
     json::array out;
     for (const auto& e : *a) {
-      auto v = ApplyTemplate(e, input, context, error);
+      auto v = ApplyTemplate(e, input, context, error, variables);
       if (!v) return std::nullopt;
       out.push_back(std::move(*v));
     }

@@ -14,8 +14,10 @@ namespace tidepool::sfn::asl {
 
 // Reads a path that may address the context object ("$$..."). nullopt when a definite path
 // selects nothing (or the path is invalid).
+// A variable path ("$name.x") reads `variables` (nullopt when absent or unset).
 std::optional<boost::json::value> SelectPath(std::string_view path, const boost::json::value& input,
-                                             const boost::json::value& context);
+                                             const boost::json::value& context,
+                                             const boost::json::object* variables = nullptr);
 
 // InputPath / OutputPath: default keeps `value`, null gives {}, a path selects (nullopt and
 // States.Runtime when it selects nothing). `field` names the field in the error's cause.
@@ -29,7 +31,8 @@ std::optional<boost::json::value> ApplyInputOutputPath(const PathField& f, std::
 std::optional<boost::json::value> ApplyTemplate(const boost::json::value& tmpl,
                                                 const boost::json::value& input,
                                                 const boost::json::value& context,
-                                                StatesError* error);
+                                                StatesError* error,
+                                                const boost::json::object* variables = nullptr);
 
 // ResultPath: default replaces the input by `result`, null keeps `raw_input`, a reference path
 // puts `result` into a copy of `raw_input`. nullopt and States.ResultPathMatchFailure when it

@@ -26,6 +26,7 @@ inline constexpr std::string_view kBranchFailed = "States.BranchFailed";
 inline constexpr std::string_view kNoChoiceMatched = "States.NoChoiceMatched";
 inline constexpr std::string_view kIntrinsicFailure = "States.IntrinsicFailure";
 inline constexpr std::string_view kPermissions = "States.Permissions";
+inline constexpr std::string_view kQueryEvaluationError = "States.QueryEvaluationError";
 }  // namespace errors
 
 }  // namespace tidepool::sfn::asl
