@@ -371,6 +371,7 @@ void DynamoDbService::UpdateTable(CallPtr call) {
       t.stream_epoch++;
       t.stream_label = IsoLabel(clock_.NowMicros());
       t.next_stream_seq = 1;
+      t.stream_trim_seq = 1;
     } else {
       if (!t.stream_enabled) {
         return call->Fail(
@@ -578,20 +579,6 @@ void DynamoDbService::DescribeEndpoints(CallPtr call) {
       json::object{{"Address", fmt::format("dynamodb.{}.amazonaws.com", call->context().region)},
                    {"CachePeriodInMinutes", 1440}});
   call->Reply(json::object{{"Endpoints", std::move(endpoints)}});
-}
-
-void DynamoDbService::DescribeContinuousBackups(CallPtr call) {
-  auto resolved = ResolveTable(*call, *InputStringView(call->input(), "TableName"));
-  if (!resolved.ok()) {
-    return call->Fail(ToAwsError(DynamoStatus(
-        DynamoError::kResourceNotFound,
-        fmt::format("Table not found: {}", *InputStringView(call->input(), "TableName")))));
-  }
-  call->Reply(
-      json::object{{"ContinuousBackupsDescription",
-                    json::object{{"ContinuousBackupsStatus", "ENABLED"},
-                                 {"PointInTimeRecoveryDescription",
-                                  json::object{{"PointInTimeRecoveryStatus", "DISABLED"}}}}}});
 }
 
 }  // namespace tidepool::dynamodb
