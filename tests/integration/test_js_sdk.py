@@ -12,7 +12,8 @@ JS_DIR = pathlib.Path(__file__).resolve().parents[1] / "js"
 # only) lacks some, and `npm ci` brings it in line with the lock file.
 REQUIRED_MODULES = ("@aws-sdk/client-kinesis", "@aws-sdk/client-sqs", "@aws-sdk/client-sns",
                     "@aws-sdk/client-s3", "@aws-sdk/lib-storage",
-                    "@aws-sdk/client-api-gateway", "@smithy/node-http-handler")
+                    "@aws-sdk/client-api-gateway", "@smithy/node-http-handler",
+                    "@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb")
 JS_TEST_FILES = sorted(p.name for p in JS_DIR.glob("*.test.mjs"))
 
 
