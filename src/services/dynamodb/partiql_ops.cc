@@ -169,8 +169,10 @@ Result<DynamoDbService::PlannedStatement> DynamoDbService::PlanStatement(
         std::string key_condition = hash_term->text;
         if (range_term) key_condition += " AND " + range_term->text;
         in["KeyConditionExpression"] = std::move(key_condition);
-        plan.full_key = range_term ? range_term->comparator == "=" : !range.has_value();
-        if (plan.full_key && st.index.empty()) {
+        // A read of one item by the table's whole key (what batches and transactions allow).
+        plan.full_key =
+            st.index.empty() && (range_term ? range_term->comparator == "=" : !range.has_value());
+        if (plan.full_key) {
           plan.key[hash.name] = hash_term->equal_to;
           if (range_term) plan.key[range->name] = range_term->equal_to;
         }
