@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<const PartiqlStatement::Term*> terms;
     for (const auto& t : st->where) terms.push_back(&t);
     const std::string where = JoinTerms(terms);
-    for (const std::string* expr : {&where, &st->update, &st->projection}) {
+    const std::string* expressions[] = {&where, &st->update, &st->projection};
+    for (const std::string* expr : expressions) {
       for (size_t at = expr->find_first_of("#:"); at != std::string::npos;
            at = expr->find_first_of("#:", at + 1)) {
         size_t end = at + 1;

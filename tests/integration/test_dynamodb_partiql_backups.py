@@ -138,7 +138,7 @@ def test_backups_and_restore(ddb):
     for i in range(20):
         ddb.put_item(TableName="src", Item={"pk": {"S": "p"}, "sk": {"N": str(i)},
                                             "v": {"S": "x%d" % (i % 2)}})
-    details = ddb.create_backup(TableName="src", BackupName="b1")["BackupDetails"]
+    details = ddb.create_backup(TableName="src", BackupName="bk1")["BackupDetails"]
     assert details["BackupStatus"] == "AVAILABLE" and details["BackupType"] == "USER"
     arn = details["BackupArn"]
     assert arn.startswith(ddb.describe_table(TableName="src")["Table"]["TableArn"] + "/backup/")
@@ -146,7 +146,7 @@ def test_backups_and_restore(ddb):
     desc = ddb.describe_backup(BackupArn=arn)["BackupDescription"]
     assert desc["SourceTableDetails"]["ItemCount"] == 20
     assert desc["SourceTableFeatureDetails"]["GlobalSecondaryIndexes"][0]["IndexName"] == "byv"
-    assert [b["BackupName"] for b in ddb.list_backups(TableName="src")["BackupSummaries"]] == ["b1"]
+    assert [b["BackupName"] for b in ddb.list_backups(TableName="src")["BackupSummaries"]] == ["bk1"]
     restored = ddb.restore_table_from_backup(TargetTableName="copy", BackupArn=arn)
     assert restored["TableDescription"]["RestoreSummary"]["SourceBackupArn"] == arn
     ddb.get_waiter("table_exists").wait(TableName="copy", WaiterConfig={"Delay": 0.1})
@@ -155,11 +155,11 @@ def test_backups_and_restore(ddb):
                      ExpressionAttributeValues={":v": {"S": "x1"}}, Select="COUNT")["Count"] == 10
     code, msg = error_of(ddb.restore_table_from_backup, TargetTableName="copy", BackupArn=arn)
     assert (code, msg) == ("TableAlreadyExistsException", "Table already exists: copy")
-    code, _ = error_of(ddb.create_backup, TableName="nosuch", BackupName="x")
+    code, _ = error_of(ddb.create_backup, TableName="nosuch", BackupName="xyz")
     assert code == "TableNotFoundException"
     ddb.delete_table(TableName="src")  # backups outlive their table
     assert ddb.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"][
-        "BackupName"] == "b1"
+        "BackupName"] == "bk1"
     assert ddb.delete_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"][
         "BackupStatus"] == "DELETED"
     code, msg = error_of(ddb.describe_backup, BackupArn=arn)
@@ -167,23 +167,23 @@ def test_backups_and_restore(ddb):
 
 
 def test_point_in_time_recovery_settings(ddb):
-    make_table(ddb, "pt")
-    ddb.put_item(TableName="pt", Item={"pk": {"S": "a"}})
-    desc = ddb.describe_continuous_backups(TableName="pt")["ContinuousBackupsDescription"]
+    make_table(ddb, "ptr")
+    ddb.put_item(TableName="ptr", Item={"pk": {"S": "a"}})
+    desc = ddb.describe_continuous_backups(TableName="ptr")["ContinuousBackupsDescription"]
     assert desc["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
-    code, _ = error_of(ddb.restore_table_to_point_in_time, SourceTableName="pt",
-                       TargetTableName="pt2", UseLatestRestorableTime=True)
+    code, _ = error_of(ddb.restore_table_to_point_in_time, SourceTableName="ptr",
+                       TargetTableName="ptr2", UseLatestRestorableTime=True)
     assert code == "PointInTimeRecoveryUnavailableException"
     out = ddb.update_continuous_backups(
-        TableName="pt", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        TableName="ptr", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
     pitr = out["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
     assert pitr["PointInTimeRecoveryStatus"] == "ENABLED"
     assert "LatestRestorableDateTime" in pitr
-    ddb.restore_table_to_point_in_time(SourceTableName="pt", TargetTableName="pt2",
+    ddb.restore_table_to_point_in_time(SourceTableName="ptr", TargetTableName="ptr2",
                                        UseLatestRestorableTime=True)
-    assert ddb.get_item(TableName="pt2", Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
-    code, _ = error_of(ddb.restore_table_to_point_in_time, SourceTableName="pt",
-                       TargetTableName="pt3", RestoreDateTime=time.time() - 3600)
+    assert ddb.get_item(TableName="ptr2", Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
+    code, _ = error_of(ddb.restore_table_to_point_in_time, SourceTableName="ptr",
+                       TargetTableName="ptr3", RestoreDateTime=time.time() - 3600)
     assert code == "InvalidRestoreTimeException"
     code, _ = error_of(ddb.describe_continuous_backups, TableName="nosuch")
     assert code == "TableNotFoundException"

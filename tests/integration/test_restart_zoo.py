@@ -507,7 +507,7 @@ def test_dynamodb_zoo_survives_kill_9(tidepool_factory, tmp_path):
         acked[(key, i)] = i
 
     def backup(i):
-        details = backer.create_backup(TableName="zoo", BackupName="b%d" % i)["BackupDetails"]
+        details = backer.create_backup(TableName="zoo", BackupName="bk%d" % i)["BackupDetails"]
         backups.append(details["BackupArn"])
 
     crash_under(server, [Load(write), Load(backup)], rng)

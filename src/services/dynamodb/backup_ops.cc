@@ -35,6 +35,12 @@ Status BackupNotFound(std::string_view arn) {
   return DynamoStatus(DynamoError::kBackupNotFound, fmt::format("Backup not found: {}", arn));
 }
 
+// `t`'s metadata as the store holds it: serialized and parsed again, so that numbers have the
+// kinds Table::FromJson reads (the in-memory form holds unsigned ones).
+json::object PersistedMeta(const Table& t) {
+  return json::parse(json::serialize(t.ToJson())).as_object();
+}
+
 json::object ContinuousBackups(const Table& t, double now) {
   json::object pitr{{"PointInTimeRecoveryStatus", t.pitr_enabled ? "ENABLED" : "DISABLED"}};
   if (t.pitr_enabled) {
@@ -95,7 +101,7 @@ void DynamoDbService::CreateBackup(CallPtr call) {
   std::lock_guard lock(t->mu);
   b->arn = fmt::format("{}/backup/{:014}-{:08x}", t->arn, now / 1000,
                        static_cast<uint32_t>(b->uid * 2654435761u));
-  b->table_meta = t->ToJson();
+  b->table_meta = PersistedMeta(*t);
   b->table_name = t->name;
   b->table_arn = t->arn;
   b->table_id = t->table_id;
@@ -262,7 +268,7 @@ void DynamoDbService::RestoreTableToPointInTime(CallPtr call) {
                        "tidepool restores a table to its latest restorable time only: set "
                        "UseLatestRestorableTime (it keeps no history of earlier states)")));
     }
-    meta = t->ToJson();
+    meta = PersistedMeta(*t);
     auto snapshot = SnapshotItems(*t);
     if (!snapshot.ok()) return call->Fail(ToAwsError(snapshot.status()));
     items = std::move(snapshot).value();
