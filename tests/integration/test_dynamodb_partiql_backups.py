@@ -9,17 +9,7 @@ import botocore.exceptions
 import pytest
 
 from harness import make_client
-from test_dynamodb_boto3 import error_of, make_table
-
-
-@pytest.fixture
-def ddb(endpoint):
-    return make_client(endpoint, "dynamodb")
-
-
-@pytest.fixture
-def streams(endpoint):
-    return make_client(endpoint, "dynamodbstreams")
+from test_dynamodb_boto3 import ddb, error_of, make_table, streams  # noqa: F401 (fixtures)
 
 
 def test_cancellation_reasons_and_condition_item(ddb):

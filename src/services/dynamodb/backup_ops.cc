@@ -93,10 +93,7 @@ void DynamoDbService::CreateBackup(CallPtr call) {
   storage::WriteBatch batch;
   {
     std::unique_lock lock(registry_mu_);
-    b->uid = next_uid_++;
-    std::string next;
-    storage::AppendU64BE(&next, next_uid_);
-    batch.Put(keyspace::NextUidKey(), next);
+    b->uid = AllocateUidLocked(batch);
   }
   std::lock_guard lock(t->mu);
   b->arn = fmt::format("{}/backup/{:014}-{:08x}", t->arn, now / 1000,
@@ -322,20 +319,9 @@ void DynamoDbService::RestoreTable(CallPtr call, const json::object& source_meta
     t->write_capacity = InputInt(*throughput, "WriteCapacityUnits").value_or(t->write_capacity);
   }
   storage::WriteBatch batch;
-  {
-    std::unique_lock lock(registry_mu_);
-    const std::string key = RegistryKey(t->account, t->region, name);
-    if (tables_.contains(key)) {
-      return call->Fail(ToAwsError(
-          DynamoStatus(DynamoError::kTableAlreadyExists, "Table already exists: " + name)));
-    }
-    t->uid = next_uid_++;
-    t->table_id = fmt::format("{:08x}-0000-4000-8000-{:012x}",
-                              static_cast<uint32_t>(t->uid * 2654435761u), t->uid);
-    std::string next;
-    storage::AppendU64BE(&next, next_uid_);
-    batch.Put(keyspace::NextUidKey(), next);
-    tables_.emplace(key, t);
+  if (!RegisterTable(t, batch)) {
+    return call->Fail(ToAwsError(
+        DynamoStatus(DynamoError::kTableAlreadyExists, "Table already exists: " + name)));
   }
   std::lock_guard lock(t->mu);
   const std::string prefix = keyspace::IndexPrefix(t->uid, 0);

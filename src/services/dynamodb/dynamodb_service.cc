@@ -14,6 +14,7 @@
 #include "services/dynamodb/keyspace.h"
 #include "services/dynamodb/stream_record.h"
 #include "services/write_path.h"
+#include "storage/key_codec.h"
 
 namespace tidepool::dynamodb {
 using protocol::CallPtr;
@@ -116,6 +117,25 @@ std::string DynamoDbService::RegistryKey(std::string_view account, std::string_v
   key.append(region).push_back('\x1f');
   key.append(name);
   return key;
+}
+
+uint64_t DynamoDbService::AllocateUidLocked(storage::WriteBatch& batch) {
+  const uint64_t uid = next_uid_++;
+  std::string next;
+  storage::AppendU64BE(&next, next_uid_);
+  batch.Put(keyspace::NextUidKey(), next);
+  return uid;
+}
+
+bool DynamoDbService::RegisterTable(const std::shared_ptr<Table>& t, storage::WriteBatch& batch) {
+  std::unique_lock lock(registry_mu_);
+  const std::string key = RegistryKey(t->account, t->region, t->name);
+  if (tables_.contains(key)) return false;
+  t->uid = AllocateUidLocked(batch);
+  t->table_id = fmt::format("{:08x}-0000-4000-8000-{:012x}",
+                            static_cast<uint32_t>(t->uid * 2654435761u), t->uid);
+  tables_.emplace(key, t);
+  return true;
 }
 
 std::shared_ptr<Table> DynamoDbService::FindTable(std::string_view account, std::string_view region,

@@ -209,6 +209,11 @@ class DynamoDbService final : public protocol::Service {
   void CommitMeta(Table& t, protocol::CallPtr call, json::object output,
                   storage::WriteBatch extra = {});
 
+  // The next keyspace uid (tables and backups share the counter); adds the persisted counter
+  // to `batch`. Caller holds registry_mu_.
+  uint64_t AllocateUidLocked(storage::WriteBatch& batch);
+  // Gives new table `t` a uid and table id and registers it; false when its name is taken.
+  bool RegisterTable(const std::shared_ptr<Table>& t, storage::WriteBatch& batch);
   static std::string RegistryKey(std::string_view account, std::string_view region,
                                  std::string_view name);
   // The ACTIVE table a call names by TableName (or a table ARN), with AWS's errors.

@@ -229,20 +229,9 @@ void DynamoDbService::CreateTable(CallPtr call) {
   t->table_class = std::string(InputStringView(in, "TableClass").value_or("STANDARD"));
 
   storage::WriteBatch batch;
-  {
-    std::unique_lock lock(registry_mu_);
-    const std::string key = RegistryKey(t->account, t->region, name);
-    if (tables_.contains(key)) {
-      return call->Fail(
-          ToAwsError(DynamoStatus(DynamoError::kResourceInUse, "Table already exists: " + name)));
-    }
-    t->uid = next_uid_++;
-    t->table_id = fmt::format("{:08x}-0000-4000-8000-{:012x}",
-                              static_cast<uint32_t>(t->uid * 2654435761u), t->uid);
-    std::string next;
-    storage::AppendU64BE(&next, next_uid_);
-    batch.Put(keyspace::NextUidKey(), next);
-    tables_.emplace(key, t);
+  if (!RegisterTable(t, batch)) {
+    return call->Fail(
+        ToAwsError(DynamoStatus(DynamoError::kResourceInUse, "Table already exists: " + name)));
   }
   std::lock_guard lock(t->mu);
   json::object description = t->Describe();
