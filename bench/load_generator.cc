@@ -23,6 +23,7 @@
 
 #include "closed_loop_driver.h"
 #include "disk_probe.h"
+#include "dynamodb_scenarios.h"
 #include "host_steal.h"
 #include "kinesis_workloads.h"
 #include "messaging_scenarios.h"
@@ -50,6 +51,7 @@ struct LoadOptions {
   size_t record_bytes = 100;  // also the SQS/SNS message size
   size_t latency_samples = 2000;
   int park_us = 1000;
+  uint64_t scan_items = 1000000;
 };
 
 std::string Target(const std::string& scenario, const std::string& durability, size_t concurrency) {
@@ -61,6 +63,11 @@ std::string Target(const std::string& scenario, const std::string& durability, s
   if (scenario == "sqs-send") target = memory ? ">=45k req/s" : ">=25k req/s";
   if (scenario == "sqs-cycle") target = ">=15k cycles/s (records/s)";
   if (scenario == "s3-put" || scenario == "s3-get") target = memory ? ">=20k req/s" : "";
+  if (scenario == "ddb-put") target = memory ? ">=45k req/s" : ">=25k req/s";
+  if (scenario == "ddb-get") target = memory ? ">=45k req/s" : "";
+  if (scenario == "ddb-scan") target = ">=1M items/s (records/s)";
+  if (scenario == "ddb-query") target = "100 items per reply (records/s = items/s)";
+  if (scenario == "ddb-batch-write") target = "records/s = items/s";
   if (scenario == "sqs-longpoll-latency" || scenario == "sns-publish-latency") {
     target = "p99<1ms (send->receive)";
   }
@@ -109,6 +116,8 @@ std::string JsonLine(Row& row, const std::string& durability, int park_us) {
   double secs = r.seconds > 0 ? r.seconds : 1e-9;
   std::string bench = row.scenario.substr(0, 4) == "sqs-"   ? "sqs"
                       : row.scenario.substr(0, 4) == "sns-" ? "sns"
+                      : row.scenario.substr(0, 4) == "ddb-" ? "dynamodb"
+                      : row.scenario.substr(0, 3) == "s3-"  ? "s3"
                                                             : "kinesis";
   boost::json::object o{{"bench", bench},
                         {"scenario", row.scenario},
@@ -149,9 +158,24 @@ int RunLoad(const LoadOptions& options) {
                             std::chrono::milliseconds(options.duration_ms)},
                  options.record_bytes, setup);
 
+  DynamoDbScenarios dynamodb(RunOptions{host, port, 1, std::chrono::milliseconds(options.warmup_ms),
+                                        std::chrono::milliseconds(options.duration_ms)},
+                             options.record_bytes, options.scan_items, builder, setup);
+
   std::vector<Row> rows;
   PrintHeader();
   for (const std::string& scenario : options.scenarios) {
+    if (DynamoDbScenarios::Knows(scenario)) {
+      std::optional<CpuTicks> since = ReadCpuTicks();
+      dynamodb.Run(scenario, options.concurrency, [&](size_t concurrency, RunResult result) {
+        std::optional<CpuTicks> now = ReadCpuTicks();
+        Row row{scenario, concurrency, std::move(result), StealPercent(since, now)};
+        since = now;
+        PrintRow(row, options.durability_label);
+        rows.push_back(std::move(row));
+      });
+      continue;
+    }
     if (S3Scenarios::Knows(scenario)) {
       s3.Run(scenario, options.concurrency, [&](size_t concurrency, RunResult result) {
         Row row{scenario, concurrency, std::move(result), -1};
@@ -299,7 +323,8 @@ int main(int argc, char** argv) {
   load_cmd
       ->add_option("--scenarios", load.scenarios,
                    "put-record, put-records, drain, sqs-send, sqs-cycle, "
-                   "sqs-longpoll-latency, sns-publish-latency, s3-put, s3-get")
+                   "sqs-longpoll-latency, sns-publish-latency, s3-put, s3-get, ddb-put, ddb-get, "
+                   "ddb-query, ddb-scan, ddb-batch-write, ddb-transact")
       ->delimiter(',');
   load_cmd->add_option("--concurrency", load.concurrency, "connections per run")->delimiter(',');
   load_cmd->add_option("--duration-ms", load.duration_ms, "measured window per timed run");
@@ -309,6 +334,7 @@ int main(int argc, char** argv) {
                        "payload bytes per record (and per SQS/SNS message)");
   load_cmd->add_option("--latency-samples", load.latency_samples,
                        "measured samples per latency scenario (a tenth more run as warm-up)");
+  load_cmd->add_option("--scan-items", load.scan_items, "items pre-filled for ddb-scan");
   load_cmd->add_option("--park-us", load.park_us,
                        "latency scenarios: wait between writing the long poll and the send");
 

@@ -5,8 +5,10 @@ Starts `tidepool serve` (BUILD_DIR/tidepool, default build/release) for each dur
 DURABILITIES (default "memory sync"), deploys the C++ example function (lambda_echo_function
 beside the binary) as a provided.al2023 function, and measures:
 
-  latency     PutRecord ack -> function start (Kinesis mapping, batch size 100, LATEST) and
-              SendMessage ack -> function start (SQS mapping, batch size 10), each at a steady
+  latency     PutRecord ack -> function start (Kinesis mapping, batch size 100, LATEST),
+              SendMessage ack -> function start (SQS mapping, batch size 10) and PutItem ack ->
+              function start (DynamoDB stream mapping, NEW_AND_OLD_IMAGES, batch size 100,
+              LATEST), each at a steady
               RATE events/s (default 1000) for SECONDS seconds (default 5). The figures are the
               server's own per-hop histograms (GET /_tidepool/metrics?format=json, hop
               write_to_start; log buckets about 9% wide), so the driver's own speed is not in
@@ -151,10 +153,24 @@ def latency(server):
     qbody = json.dumps({"QueueUrl": url, "MessageBody": "x" * 100})
     m = paced(RATE, SECONDS, lambda i: q.call(qbody))
     wait_delivered(server, "sqs", m)
+    ddb = server.client("dynamodb")
+    ddb.create_table(TableName="lat", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST",
+                     StreamSpecification={"StreamEnabled": True,
+                                          "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    stream_arn = ddb.describe_table(TableName="lat")["Table"]["LatestStreamArn"]
+    lam.create_event_source_mapping(FunctionName="noop", BatchSize=100, StartingPosition="LATEST",
+                                    EventSourceArn=stream_arn)
+    time.sleep(0.5)
+    d = RawClient(server.port, "DynamoDB_20120810.PutItem", "application/x-amz-json-1.0")
+    dn = paced(RATE, SECONDS, lambda i: d.call(
+        '{"TableName":"lat","Item":{"pk":{"S":"k%d"},"v":{"S":"%s"}}}' % (i, "x" * 100)))
+    wait_delivered(server, "dynamodb", dn)
     metrics = server.metrics()
-    for source in ("kinesis", "sqs"):
+    for source in ("kinesis", "sqs", "dynamodb"):
         h = metrics[source]["write_to_start"]
-        print("  %-7s ack -> function start at %d/s: p50 %.0f us, p90 %.0f us, p99 %.0f us, "
+        print("  %-8s ack -> function start at %d/s: p50 %.0f us, p90 %.0f us, p99 %.0f us, "
               "max %.0f us (%d batches)" % (source, RATE, h["p50_us"], h["p90_us"], h["p99_us"],
                                             h["max_us"], h["count"]))
         for hop in ("write_to_wake", "wake_to_invoke", "invoke_to_start", "function"):

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the Kinesis, SQS and SNS benchmarks and prints their figures (it never fails on a timing).
+# Runs the Kinesis, SQS, SNS, S3 and DynamoDB benchmarks and prints their figures (it never fails on a timing).
 #   bench/run.sh                 builds build/release if needed, then for --durability memory
 #                                and sync: start-to-ready + idle RSS, for sync the disk's
 #                                fdatasync latency, then the load runs (Kinesis, then SQS/SNS),
@@ -10,7 +10,8 @@
 # Env: BUILD_DIR (default build/release), DURABILITIES (default "memory sync"),
 #      SCENARIOS: comma-separated subset of the default
 #        put-record,put-records,drain,sqs-send,sqs-cycle,sqs-longpoll-latency,
-#        sns-publish-latency,filter-policy   (filter-policy runs tidepool-filter-bench once),
+#        sns-publish-latency,s3-put,s3-get,ddb-put,ddb-get,ddb-query,ddb-scan,ddb-batch-write,
+#        ddb-transact,filter-policy   (filter-policy runs tidepool-filter-bench once),
 #      SERVER_CPU (0) and BENCH_CPU (1): the cores the server and the generator are pinned to,
 #      BENCH_ARGS: extra arguments for `tidepool-bench load` (e.g. --duration-ms 2000).
 set -euo pipefail
@@ -20,7 +21,7 @@ DURABILITIES="${DURABILITIES:-memory sync}"
 SERVER_CPU="${SERVER_CPU:-0}"
 BENCH_CPU="${BENCH_CPU:-1}"
 read -r -a EXTRA <<<"${BENCH_ARGS:-}"
-SCENARIOS="${SCENARIOS:-put-record,put-records,drain,sqs-send,sqs-cycle,sqs-longpoll-latency,sns-publish-latency,s3-put,s3-get,filter-policy}"
+SCENARIOS="${SCENARIOS:-put-record,put-records,drain,sqs-send,sqs-cycle,sqs-longpoll-latency,sns-publish-latency,s3-put,s3-get,ddb-put,ddb-get,ddb-query,ddb-scan,ddb-batch-write,ddb-transact,filter-policy}"
 LOAD_SCENARIOS="$(tr ',' '\n' <<<"$SCENARIOS" | grep -v -x -e filter-policy -e '' | paste -sd, -)" || true
 RUN_FILTER=0
 if tr ',' '\n' <<<"$SCENARIOS" | grep -q -x filter-policy; then RUN_FILTER=1; fi

@@ -26,6 +26,8 @@ inline constexpr WireProtocol kKinesisWire{"kinesis", "application/x-amz-json-1.
                                            "Kinesis_20131202"};
 inline constexpr WireProtocol kSqsWire{"sqs", "application/x-amz-json-1.0", "AmazonSQS"};
 inline constexpr WireProtocol kSnsWire{"sns", "application/x-www-form-urlencoded", ""};
+inline constexpr WireProtocol kDynamoDbWire{"dynamodb", "application/x-amz-json-1.0",
+                                            "DynamoDB_20120810"};
 
 // Replaces `out` with `request` as written on the wire: request line, fields in order, blank
 // line, body (prepare_payload() has set Content-Length). Sending these bytes costs the

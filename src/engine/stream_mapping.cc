@@ -310,6 +310,12 @@ void StreamMapping::Read(const ShardPtr& shard, std::string iterator) {
                          if (auto* err = std::get_if<protocol::AwsError>(&outcome)) {
                            spdlog::warn("mapping {}: GetShardIterator {}: {}", self->view_->uuid,
                                         shard->id, err->message);
+                           if (err->code == "TrimmedDataAccessException") {
+                             // The checkpoint's records aged out: go on from the oldest left,
+                             // as Lambda does.
+                             std::lock_guard lock(self->mu_);
+                             shard->read_after.clear();
+                           }
                            return self->After(shard, milliseconds(1000));
                          }
                          std::string it = JsonString(std::get<json::value>(outcome).as_object(),

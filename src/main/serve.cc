@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "engine/beast_http_sink.h"
+#include "engine/dynamodb_kinesis_destination.h"
 #include "engine/function_logs.h"
 #include "engine/lambda_async_invoke.h"
 #include "engine/lambda_function_sink.h"
@@ -164,7 +165,9 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
 
-  dynamodb::DynamoDbService dynamodb(**store, commits, clock);
+  dynamodb::DynamoDbOptions dynamodb_options;
+  dynamodb_options.time_scale = options.time_scale;
+  dynamodb::DynamoDbService dynamodb(**store, commits, clock, dynamodb_options);
   if (Status s = dynamodb.Recover(); !s.ok()) {
     spdlog::error("cannot recover DynamoDB state: {}", s.ToString());
     return 1;
@@ -276,6 +279,9 @@ int RunServe(const ServeOptions& options) {
   // S3 event notifications to queues, topics and functions.
   engine::S3NotificationDelivery s3_notifications(io, queue_sink, &function_sink, &sns);
   s3.SetNotificationSink(&s3_notifications);
+  // DynamoDB tables' change records to their Kinesis streaming destinations.
+  engine::DynamoDbKinesisDestination dynamodb_kinesis(io, kinesis);
+  dynamodb.SetKinesisChangeSink(&dynamodb_kinesis);
   engine::LambdaAsyncInvokeOptions async_options;
   async_options.time_scale = options.time_scale;
   engine::LambdaAsyncInvoke lambda_async(lambda, io, queue_sink, &sns, async_options);

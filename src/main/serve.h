@@ -29,7 +29,7 @@ struct ServeOptions {
   // the machine (4 per usable CPU, at least 16).
   int lambda_max_sandboxes = 0;
   // An AWS delay of 1 s takes time_scale seconds: Step Functions Wait and Retry intervals and
-  // timeouts, Lambda async retries.
+  // timeouts, Lambda async retries, DynamoDB stream retention and shard iterator lifetime.
   double time_scale = 1.0;
 };
 

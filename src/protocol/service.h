@@ -42,6 +42,10 @@ struct AwsError {
   // the code to send over the query protocol and in the JSON protocol's x-amzn-query-error
   // header. Empty when the service has none.
   std::string query_code = {};
+  // Members of the error beyond code and message, as JSON object members already serialized
+  // without braces (`"CancellationReasons":[...]`); the JSON protocols append them to the
+  // error body, the others ignore them. Empty when there are none.
+  std::string extra_json = {};
 };
 
 // Facts about the request that every operation may need, derived by the router.

@@ -327,9 +327,9 @@ def test_transactions(ddb):
 
 
 def test_unimplemented_operation_is_refused(ddb):
-    code, msg = error_of(ddb.execute_statement, Statement="SELECT * FROM acc")
+    code, msg = error_of(ddb.list_global_tables)
     assert code == "UnknownOperationException"
-    assert "ExecuteStatement" in msg
+    assert "ListGlobalTables" in msg
 
 
 def test_document_client_types(endpoint):

@@ -13,8 +13,8 @@ JS_DIR = pathlib.Path(__file__).resolve().parents[1] / "js"
 REQUIRED_MODULES = ("@aws-sdk/client-kinesis", "@aws-sdk/client-sqs", "@aws-sdk/client-sns",
                     "@aws-sdk/client-s3", "@aws-sdk/lib-storage",
                     "@aws-sdk/client-api-gateway", "@aws-sdk/client-cloudwatch-logs",
-                    "@aws-sdk/client-iam", "@aws-sdk/client-lambda", "@aws-sdk/client-sfn",
-                    "@aws-sdk/client-sts",
+                    "@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb", "@aws-sdk/client-iam",
+                    "@aws-sdk/client-lambda", "@aws-sdk/client-sfn", "@aws-sdk/client-sts",
                     "@smithy/node-http-handler")
 JS_TEST_FILES = sorted(p.name for p in JS_DIR.glob("*.test.mjs"))
 

@@ -535,10 +535,23 @@ def test_dynamodb_zoo_survives_kill_9(tidepool_factory, tmp_path):
                                          "n": {"N": "12345678901234567890.123456789"}})
     ddb.transact_write_items(ClientRequestToken="zoo-token", TransactItems=[
         {"Put": {"TableName": "zoo", "Item": {"pk": {"S": "t"}, "sk": {"N": "1"}}}}])
+    # Backups (and their items), point-in-time recovery and a Kinesis destination (table
+    # metadata).
+    ddb.create_backup(TableName="zoo", BackupName="first")
+    ddb.update_continuous_backups(
+        TableName="zoo", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    kinesis = make_client(server.endpoint, "kinesis")
+    kinesis.create_stream(StreamName="zoo-cdc", ShardCount=1)
+    kinesis.get_waiter("stream_exists").wait(StreamName="zoo-cdc", WaiterConfig={"Delay": 0.1})
+    cdc_arn = kinesis.describe_stream_summary(StreamName="zoo-cdc")[
+        "StreamDescriptionSummary"]["StreamARN"]
+    ddb.enable_kinesis_streaming_destination(TableName="zoo", StreamArn=cdc_arn)
     check_census(server.endpoint, "dynamodb")
 
     acked = {}
+    backups = []
     writer = make_client(server.endpoint, "dynamodb", connect_timeout=2, read_timeout=10)
+    backer = make_client(server.endpoint, "dynamodb", connect_timeout=2, read_timeout=10)
 
     def write(i):
         key = "k%d" % rng.randrange(40)
@@ -546,7 +559,11 @@ def test_dynamodb_zoo_survives_kill_9(tidepool_factory, tmp_path):
                                                 "g": {"S": "g%d" % (i % 3)}, "v": {"N": str(i)}})
         acked[(key, i)] = i
 
-    crash_under(server, [Load(write)], rng)
+    def backup(i):
+        details = backer.create_backup(TableName="zoo", BackupName="bk%d" % i)["BackupDetails"]
+        backups.append(details["BackupArn"])
+
+    crash_under(server, [Load(write), Load(backup)], rng)
     server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
     ddb = make_client(server.endpoint, "dynamodb")
     table = ddb.describe_table(TableName="zoo")["Table"]
@@ -578,6 +595,13 @@ def test_dynamodb_zoo_survives_kill_9(tidepool_factory, tmp_path):
                 break
             it = out.get("NextShardIterator")
     assert not set(acked) - keys, "stream records lost for %d writes" % len(set(acked) - keys)
+    for arn in backups:
+        assert ddb.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"][
+            "BackupStatus"] == "AVAILABLE"
+    assert ddb.describe_continuous_backups(TableName="zoo")["ContinuousBackupsDescription"][
+        "PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    assert ddb.describe_kinesis_streaming_destination(TableName="zoo")[
+        "KinesisDataStreamDestinations"][0]["DestinationStatus"] == "ACTIVE"
     # The idempotency token still answers the same request without applying it again.
     ddb.transact_write_items(ClientRequestToken="zoo-token", TransactItems=[
         {"Put": {"TableName": "zoo", "Item": {"pk": {"S": "t"}, "sk": {"N": "1"}}}}])

@@ -410,6 +410,7 @@ std::string EncodeError(const AwsError& error) {
     out += error.code == "SerializationException" ? ",\"Message\":" : ",\"message\":";
     json_text::AppendStringSafe(error.message, out);
   }
+  if (!error.extra_json.empty()) (out += ',') += error.extra_json;
   out += '}';
   return out;
 }

@@ -56,7 +56,7 @@ std::optional<AwsError> DecodeBodyMembers(const model::ServiceModel& model, uint
 std::string EncodeBodyMembers(const model::ServiceModel& model, uint16_t shape,
                               const boost::json::object& o);
 
-// {"__type":"<code>","message":"<message>"}
+// {"__type":"<code>","message":"<message>"[,<extra_json>]}
 std::string EncodeError(const AwsError& error);
 
 }  // namespace tidepool::protocol::json_codec

@@ -488,6 +488,14 @@ TEST(JsonCodecEncodeTest, Errors) {
             "utf-8\"}");
   EXPECT_EQ(EncodeError(AwsError{"ValidationException", "Value 'a\"b' at", 400, true, {}}),
             R"({"__type":"ValidationException","message":"Value 'a\"b' at"})");
+  EXPECT_EQ(EncodeError(AwsError{"TransactionCanceledException",
+                                 "Transaction cancelled",
+                                 400,
+                                 true,
+                                 {},
+                                 R"("CancellationReasons":[{"Code":"None"}])"}),
+            R"({"__type":"TransactionCanceledException","message":"Transaction cancelled",)"
+            R"("CancellationReasons":[{"Code":"None"}]})");
 }
 
 TEST(JsonCodecPerfTest, PutRecordDecodeCost) {

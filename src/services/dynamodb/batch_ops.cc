@@ -31,6 +31,7 @@ struct PreparedWrite {
   json::object object;  // kPut: the item; otherwise the key
   std::vector<UpdateAction> actions;
   std::optional<Condition> condition;
+  bool old_on_failure = false;  // ReturnValuesOnConditionCheckFailure ALL_OLD
 };
 
 // Locks tables in uid order (no deadlock between concurrent multi-table writes).
@@ -303,12 +304,15 @@ void DynamoDbService::TransactWriteItems(CallPtr call) {
       w.condition = std::move(parsed).value();
     }
     if (Status s = context.CheckAllUsed(); !s.ok()) return call->Fail(ToAwsError(s));
+    auto rv = InputStringView(*op, "ReturnValuesOnConditionCheckFailure");
+    w.old_on_failure = rv && *rv == "ALL_OLD";
     writes.push_back(std::move(w));
   }
 
   auto locks = LockAll(tables);
   std::vector<std::optional<json::object>> olds;
   std::string list;
+  json::array reasons;  // CancellationReasons, one per TransactItem in order
   bool failed = false;
   for (auto& w : writes) {
     auto old = w.table->ReadItem(store_, w.key);
@@ -317,6 +321,12 @@ void DynamoDbService::TransactWriteItems(CallPtr call) {
     list += list.empty() ? "" : ", ";
     list += ok ? "None" : "ConditionalCheckFailed";
     failed |= !ok;
+    json::object reason{{"Code", ok ? "None" : "ConditionalCheckFailed"}};
+    if (!ok) {
+      reason["Message"] = "The conditional request failed";
+      if (w.old_on_failure && *old) reason["Item"] = **old;
+    }
+    reasons.push_back(std::move(reason));
     olds.push_back(std::move(*old));
   }
   if (failed) {
@@ -324,6 +334,7 @@ void DynamoDbService::TransactWriteItems(CallPtr call) {
         DynamoError::kTransactionCanceled,
         "Transaction cancelled, please refer cancellation reasons for specific reasons [" + list +
             "]"));
+    e.extra_json = "\"CancellationReasons\":" + json::serialize(reasons);
     return call->Fail(std::move(e));
   }
   storage::WriteBatch batch;

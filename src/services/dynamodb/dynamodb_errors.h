@@ -24,6 +24,12 @@ enum class DynamoError : uint16_t {
   kExpiredIterator,
   kTrimmedDataAccess,
   kUnknownOperation,
+  kTableNotFound,
+  kTableAlreadyExists,
+  kBackupNotFound,
+  kPointInTimeRecoveryUnavailable,
+  kInvalidRestoreTime,
+  kDuplicateItem,
   kInternal,
 };
 
@@ -56,6 +62,18 @@ constexpr AwsErrorCode ToAwsErrorCode(DynamoError e) {
       return {"TrimmedDataAccessException", 400};
     case DynamoError::kUnknownOperation:
       return {"UnknownOperationException", 400};
+    case DynamoError::kTableNotFound:
+      return {"TableNotFoundException", 400};
+    case DynamoError::kTableAlreadyExists:
+      return {"TableAlreadyExistsException", 400};
+    case DynamoError::kBackupNotFound:
+      return {"BackupNotFoundException", 400};
+    case DynamoError::kPointInTimeRecoveryUnavailable:
+      return {"PointInTimeRecoveryUnavailableException", 400};
+    case DynamoError::kInvalidRestoreTime:
+      return {"InvalidRestoreTimeException", 400};
+    case DynamoError::kDuplicateItem:
+      return {"DuplicateItemException", 400};
     case DynamoError::kInternal:
       return {"InternalServerError", 500};
   }

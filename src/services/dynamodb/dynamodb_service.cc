@@ -14,6 +14,7 @@
 #include "services/dynamodb/keyspace.h"
 #include "services/dynamodb/stream_record.h"
 #include "services/write_path.h"
+#include "storage/key_codec.h"
 
 namespace tidepool::dynamodb {
 using protocol::CallPtr;
@@ -25,28 +26,43 @@ struct DynamoDbServiceTable {
     std::string_view operation;
     DynamoDbService::Handler handler;
   };
-  static constexpr std::array<Entry, 23> kEntries{{
+  static constexpr std::array<Entry, 37> kEntries{{
+      {"BatchExecuteStatement", &DynamoDbService::BatchExecuteStatement},
       {"BatchGetItem", &DynamoDbService::BatchGetItem},
       {"BatchWriteItem", &DynamoDbService::BatchWriteItem},
+      {"CreateBackup", &DynamoDbService::CreateBackup},
       {"CreateTable", &DynamoDbService::CreateTable},
+      {"DeleteBackup", &DynamoDbService::DeleteBackup},
       {"DeleteItem", &DynamoDbService::DeleteItem},
       {"DeleteTable", &DynamoDbService::DeleteTable},
+      {"DescribeBackup", &DynamoDbService::DescribeBackup},
       {"DescribeContinuousBackups", &DynamoDbService::DescribeContinuousBackups},
       {"DescribeEndpoints", &DynamoDbService::DescribeEndpoints},
+      {"DescribeKinesisStreamingDestination",
+       &DynamoDbService::DescribeKinesisStreamingDestination},
       {"DescribeLimits", &DynamoDbService::DescribeLimits},
       {"DescribeTable", &DynamoDbService::DescribeTable},
       {"DescribeTimeToLive", &DynamoDbService::DescribeTimeToLive},
+      {"DisableKinesisStreamingDestination", &DynamoDbService::DisableKinesisStreamingDestination},
+      {"EnableKinesisStreamingDestination", &DynamoDbService::EnableKinesisStreamingDestination},
+      {"ExecuteStatement", &DynamoDbService::ExecuteStatement},
+      {"ExecuteTransaction", &DynamoDbService::ExecuteTransaction},
       {"GetItem", &DynamoDbService::GetItem},
+      {"ListBackups", &DynamoDbService::ListBackups},
       {"ListTables", &DynamoDbService::ListTables},
       {"ListTagsOfResource", &DynamoDbService::ListTagsOfResource},
       {"PutItem", &DynamoDbService::PutItem},
       {"Query", &DynamoDbService::Query},
+      {"RestoreTableFromBackup", &DynamoDbService::RestoreTableFromBackup},
+      {"RestoreTableToPointInTime", &DynamoDbService::RestoreTableToPointInTime},
       {"Scan", &DynamoDbService::Scan},
       {"TagResource", &DynamoDbService::TagResource},
       {"TransactGetItems", &DynamoDbService::TransactGetItems},
       {"TransactWriteItems", &DynamoDbService::TransactWriteItems},
       {"UntagResource", &DynamoDbService::UntagResource},
+      {"UpdateContinuousBackups", &DynamoDbService::UpdateContinuousBackups},
       {"UpdateItem", &DynamoDbService::UpdateItem},
+      {"UpdateKinesisStreamingDestination", &DynamoDbService::UpdateKinesisStreamingDestination},
       {"UpdateTable", &DynamoDbService::UpdateTable},
       {"UpdateTimeToLive", &DynamoDbService::UpdateTimeToLive},
   }};
@@ -60,10 +76,11 @@ struct DynamoDbServiceTable {
 };
 
 DynamoDbService::DynamoDbService(storage::Store& store, storage::CommitQueue& commits,
-                                 const Clock& clock)
+                                 const Clock& clock, DynamoDbOptions options)
     : store_(store),
       commits_(commits),
       clock_(clock),
+      options_(options),
       alive_(std::make_shared<std::atomic<bool>>(true)),
       listeners_(std::make_shared<const ListenerList>()) {}
 
@@ -100,6 +117,25 @@ std::string DynamoDbService::RegistryKey(std::string_view account, std::string_v
   key.append(region).push_back('\x1f');
   key.append(name);
   return key;
+}
+
+uint64_t DynamoDbService::AllocateUidLocked(storage::WriteBatch& batch) {
+  const uint64_t uid = next_uid_++;
+  std::string next;
+  storage::AppendU64BE(&next, next_uid_);
+  batch.Put(keyspace::NextUidKey(), next);
+  return uid;
+}
+
+bool DynamoDbService::RegisterTable(const std::shared_ptr<Table>& t, storage::WriteBatch& batch) {
+  std::unique_lock lock(registry_mu_);
+  const std::string key = RegistryKey(t->account, t->region, t->name);
+  if (tables_.contains(key)) return false;
+  t->uid = AllocateUidLocked(batch);
+  t->table_id = fmt::format("{:08x}-0000-4000-8000-{:012x}",
+                            static_cast<uint32_t>(t->uid * 2654435761u), t->uid);
+  tables_.emplace(key, t);
+  return true;
 }
 
 std::shared_ptr<Table> DynamoDbService::FindTable(std::string_view account, std::string_view region,
@@ -172,7 +208,7 @@ bool DynamoDbService::StageChange(Table& t, const ItemChange& change, storage::W
   t.pending[change.key] = std::move(pending);
   versions.emplace_back(change.key, version);
 
-  if (!t.stream_enabled) return false;
+  if (!t.stream_enabled && t.kinesis_destinations.empty()) return false;
   if (!change.old_item && !change.new_item) return false;
   if (change.old_item && change.new_item && ItemsEqual(*change.old_item, *change.new_item)) {
     return false;  // a write that changes nothing has no stream record
@@ -182,6 +218,10 @@ bool DynamoDbService::StageChange(Table& t, const ItemChange& change, storage::W
             : !change.new_item ? StreamEvent::kRemove
                                : StreamEvent::kModify;
   r.created_micros = clock_.NowMicros();
+  if (!t.kinesis_destinations.empty()) {
+    StageKinesisRecords(t, change, static_cast<int>(r.event), r.created_micros);
+  }
+  if (!t.stream_enabled) return false;
   r.by_ttl = change.by_ttl;
   r.keys = t.KeyOf(change.new_item ? *change.new_item : *change.old_item);
   const std::string& view = t.stream_view_type;
@@ -201,8 +241,15 @@ void DynamoDbService::SubmitChanges(
         staged,
     std::vector<std::pair<std::shared_ptr<Table>, uint64_t>> streamed, storage::WriteBatch batch,
     CallPtr call, std::function<void(const Status&)> done) {
+  // Caller holds every staged table's lock: their outboxes hold this batch's records only.
+  std::vector<std::pair<std::shared_ptr<Table>, std::vector<Table::KinesisRecord>>> kinesis;
+  for (const auto& [table, versions] : staged) {
+    if (!table->kinesis_outbox.empty()) {
+      kinesis.emplace_back(table, std::exchange(table->kinesis_outbox, {}));
+    }
+  }
   auto completion = [this, staged = std::move(staged), streamed = std::move(streamed),
-                     done = std::move(done)](const Status& st) {
+                     kinesis = std::move(kinesis), done = std::move(done)](const Status& st) {
     for (const auto& [table, versions] : staged) {
       std::lock_guard lock(table->mu);
       for (const auto& [key, version] : versions) {
@@ -212,6 +259,9 @@ void DynamoDbService::SubmitChanges(
     }
     if (st.ok() && has_listeners_.load(std::memory_order_acquire)) {
       for (const auto& [table, last_seq] : streamed) NotifyStreamListeners(*table, last_seq);
+    }
+    if (st.ok()) {
+      for (const auto& [table, records] : kinesis) SendKinesisRecords(*table, records);
     }
     done(st);
   };

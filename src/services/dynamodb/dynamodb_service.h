@@ -29,12 +29,15 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/result.h"
 #include "protocol/service.h"
+#include "services/dynamodb/backup.h"
 #include "services/dynamodb/expression.h"
+#include "services/dynamodb/partiql.h"
 #include "services/dynamodb/table.h"
 #include "storage/commit_queue.h"
 #include "storage/store.h"
@@ -49,9 +52,16 @@ struct StreamRecordsCommitted {
 };
 using StreamListener = std::function<void(const StreamRecordsCommitted&)>;
 
+struct DynamoDbOptions {
+  // An AWS period of 1 s takes time_scale seconds: stream retention (24 h) and shard
+  // iterator lifetime (15 min).
+  double time_scale = 1.0;
+};
+
 class DynamoDbService final : public protocol::Service {
  public:
-  DynamoDbService(storage::Store& store, storage::CommitQueue& commits, const Clock& clock);
+  DynamoDbService(storage::Store& store, storage::CommitQueue& commits, const Clock& clock,
+                  DynamoDbOptions options = {});
   ~DynamoDbService() override;
   DynamoDbService(const DynamoDbService&) = delete;
   DynamoDbService& operator=(const DynamoDbService&) = delete;
@@ -65,6 +75,13 @@ class DynamoDbService final : public protocol::Service {
   // One sweep: deletes up to 1,000 expired items per table with TTL enabled, as the DynamoDB
   // service principal (their stream records carry its userIdentity). Returns the count.
   uint64_t DeleteExpiredItems();
+  // Deletes the stream records older than 24 h (times time_scale) of every table, as the
+  // same sweep does once a second. Returns the count.
+  uint64_t TrimStreamRecords();
+  // An AWS period of `seconds`, in microseconds, times the options' time_scale.
+  int64_t ScaledMicros(double seconds) const {
+    return static_cast<int64_t>(seconds * 1e6 * options_.time_scale);
+  }
 
   std::string_view Name() const override { return "dynamodb"; }
   const protocol::model::ServiceModel& Model() const override;
@@ -76,6 +93,9 @@ class DynamoDbService final : public protocol::Service {
   // block. Thread-safe.
   uint64_t AddStreamListener(StreamListener listener);
   void RemoveStreamListener(uint64_t id);
+  // Where Kinesis streaming destinations send change records; null (the default): none can
+  // be enabled. The sink must outlive the service. Thread-safe.
+  void SetKinesisChangeSink(KinesisChangeSink* sink) { kinesis_sink_.store(sink); }
 
   // For DynamoDbStreamsService.
   std::shared_ptr<Table> FindTable(std::string_view account, std::string_view region,
@@ -102,7 +122,6 @@ class DynamoDbService final : public protocol::Service {
   void UpdateTimeToLive(protocol::CallPtr call);
   void DescribeLimits(protocol::CallPtr call);
   void DescribeEndpoints(protocol::CallPtr call);
-  void DescribeContinuousBackups(protocol::CallPtr call);
   // --- item_ops.cc
   void PutItem(protocol::CallPtr call);
   void GetItem(protocol::CallPtr call);
@@ -116,6 +135,47 @@ class DynamoDbService final : public protocol::Service {
   void BatchWriteItem(protocol::CallPtr call);
   void TransactGetItems(protocol::CallPtr call);
   void TransactWriteItems(protocol::CallPtr call);
+  // --- partiql_ops.cc
+  void ExecuteStatement(protocol::CallPtr call);
+  void BatchExecuteStatement(protocol::CallPtr call);
+  void ExecuteTransaction(protocol::CallPtr call);
+  // One PartiQL statement (a request's Statement, Parameters...) as a JSON-API operation.
+  struct PlannedStatement {
+    PartiqlStatement::Kind kind;
+    std::string table, operation;
+    json::object input;
+    bool full_key = false;  // SELECT: WHERE names the whole primary key by equality
+    json::object key;       // that key (and a write's)
+  };
+  Result<PlannedStatement> PlanStatement(const protocol::Call& call, const json::object& request);
+  using InternalOutcome = std::variant<json::object, protocol::AwsError>;
+  // Runs `operation` of this service with `input` (decoded, as the codec would give it) on
+  // behalf of `call`'s caller; `done` runs once with the handler's output or error.
+  void RunInternal(const protocol::Call& call, std::string_view operation, json::object input,
+                   std::function<void(InternalOutcome)> done);
+  // --- kinesis_destination_ops.cc
+  void EnableKinesisStreamingDestination(protocol::CallPtr call);
+  void DisableKinesisStreamingDestination(protocol::CallPtr call);
+  void DescribeKinesisStreamingDestination(protocol::CallPtr call);
+  void UpdateKinesisStreamingDestination(protocol::CallPtr call);
+  // --- backup_ops.cc
+  void CreateBackup(protocol::CallPtr call);
+  void DescribeBackup(protocol::CallPtr call);
+  void ListBackups(protocol::CallPtr call);
+  void DeleteBackup(protocol::CallPtr call);
+  void RestoreTableFromBackup(protocol::CallPtr call);
+  void RestoreTableToPointInTime(protocol::CallPtr call);
+  void DescribeContinuousBackups(protocol::CallPtr call);
+  void UpdateContinuousBackups(protocol::CallPtr call);
+  // The table's items (key after IndexPrefix(uid, 0), encoding), committed and pending, in
+  // key order. Caller holds t.mu.
+  Result<std::vector<std::pair<std::string, std::string>>> SnapshotItems(const Table& t) const;
+  std::shared_ptr<const Backup> FindBackup(const protocol::Call& call, std::string_view arn) const;
+  // Creates table TargetTableName (from `call`'s input) from a table's metadata and items,
+  // without its stream, TTL, tags and PITR, and replies its description once durable.
+  void RestoreTable(protocol::CallPtr call, const json::object& source_meta,
+                    std::vector<std::pair<std::string, std::string>> items,
+                    json::object restore_summary);
 
  public:
   // One planned change of one item (item_ops.cc).
@@ -131,6 +191,10 @@ class DynamoDbService final : public protocol::Service {
   // Returns whether a stream record was added.
   bool StageChange(Table& t, const ItemChange& change, storage::WriteBatch& batch,
                    std::vector<std::pair<std::string, uint64_t>>& versions);
+  // Adds `change`'s record for each ACTIVE Kinesis destination of `t` to t.kinesis_outbox.
+  // Caller holds t.mu. `event`: a StreamEvent.
+  void StageKinesisRecords(Table& t, const ItemChange& change, int event, int64_t created_micros);
+  void SendKinesisRecords(const Table& t, const std::vector<Table::KinesisRecord>& records) const;
   // Submits `batch` for `tables` (each locked by the caller), and runs `done` once durable,
   // after clearing the tables' pending entries and waking stream listeners.
   void SubmitChanges(
@@ -145,6 +209,11 @@ class DynamoDbService final : public protocol::Service {
   void CommitMeta(Table& t, protocol::CallPtr call, json::object output,
                   storage::WriteBatch extra = {});
 
+  // The next keyspace uid (tables and backups share the counter); adds the persisted counter
+  // to `batch`. Caller holds registry_mu_.
+  uint64_t AllocateUidLocked(storage::WriteBatch& batch);
+  // Gives new table `t` a uid and table id and registers it; false when its name is taken.
+  bool RegisterTable(const std::shared_ptr<Table>& t, storage::WriteBatch& batch);
   static std::string RegistryKey(std::string_view account, std::string_view region,
                                  std::string_view name);
   // The ACTIVE table a call names by TableName (or a table ARN), with AWS's errors.
@@ -156,6 +225,7 @@ class DynamoDbService final : public protocol::Service {
   storage::Store& store_;
   storage::CommitQueue& commits_;
   const Clock& clock_;
+  const DynamoDbOptions options_;
 
   // Timers check this before touching the service (they may fire after destruction).
   std::shared_ptr<std::atomic<bool>> alive_;
@@ -164,11 +234,13 @@ class DynamoDbService final : public protocol::Service {
   mutable std::shared_mutex registry_mu_;
   std::unordered_map<std::string, std::shared_ptr<Table>> tables_;  // by RegistryKey
   uint64_t next_uid_ = 1;                                           // guarded by registry_mu_
+  std::unordered_map<std::string, std::shared_ptr<const Backup>> backups_;  // by ARN, same
 
   std::mutex listeners_mu_;
   using ListenerList = std::vector<std::pair<uint64_t, StreamListener>>;
   std::shared_ptr<const ListenerList> listeners_;  // guarded by listeners_mu_
   std::atomic<bool> has_listeners_{false};
+  std::atomic<KinesisChangeSink*> kinesis_sink_{nullptr};
   uint64_t next_listener_id_ = 1;  // guarded by listeners_mu_
 
   // TransactWriteItems idempotency: token -> (request fingerprint, expiry micros).

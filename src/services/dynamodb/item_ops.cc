@@ -2,6 +2,7 @@
 // evaluates its condition, and submits the item, its index entries and its stream record as
 // one batch (DynamoDbService::StageChange).
 #include <fmt/format.h>
+#include <boost/json/serialize.hpp>
 
 #include <set>
 
@@ -22,10 +23,8 @@ Status ItemTooLarge() { return Invalid("Item size has exceeded the maximum allow
 protocol::AwsError ConditionFailed(const json::object& in, const std::optional<json::object>& old) {
   protocol::AwsError e = ToAwsError(
       DynamoStatus(DynamoError::kConditionalCheckFailed, "The conditional request failed"));
-  // AwsError carries a message only: ReturnValuesOnConditionCheckFailure's item is not
-  // returned (docs/differences.md).
-  (void)in;
-  (void)old;
+  auto rv = InputStringView(in, "ReturnValuesOnConditionCheckFailure");
+  if (rv && *rv == "ALL_OLD" && old) e.extra_json = "\"Item\":" + json::serialize(*old);
   return e;
 }
 

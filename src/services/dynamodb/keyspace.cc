@@ -75,6 +75,20 @@ std::optional<uint64_t> ParseStreamSeq(std::string_view key) {
   return seq;
 }
 
+std::string BackupPrefix() { return Key('b'); }
+
+std::string BackupKey(uint64_t backup_uid) {
+  std::string k = Key('b');
+  storage::AppendU64BE(&k, backup_uid);
+  return k;
+}
+
+std::string BackupItemsPrefix(uint64_t backup_uid) {
+  std::string k = Key('k');
+  storage::AppendU64BE(&k, backup_uid);
+  return k;
+}
+
 std::string TokenPrefix() { return Key('x'); }
 
 std::string TokenKey(std::string_view token) {
@@ -98,6 +112,8 @@ std::vector<storage::RecordKind> RecordKinds() {
       {"dynamodb", "item-or-index-entry", Key('i')},
       {"dynamodb", "stream-record", Key('s')},
       {"dynamodb", "transaction-token", Key('x')},
+      {"dynamodb", "backup", Key('b')},
+      {"dynamodb", "backup-item", Key('k')},
   };
 }
 

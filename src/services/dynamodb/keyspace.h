@@ -6,6 +6,9 @@
 //              | 'i' table_uid:u64be index:u32be keyval+  -> Item (attribute_value.h binary)
 //              | 's' table_uid:u64be epoch:u32be seq:u64be -> StreamRecord (stream_record.h)
 //              | 'x' token:string                          -> TransactionToken (json)
+//              | 'b' backup_uid:u64be                      -> BackupMeta (json, backup.h)
+//              | 'k' backup_uid:u64be keyval+              -> Item of a backup (the table's
+//                                                            own key, without index)
 //   index     := 0 for the table itself (keyval+ is its hash key, then its range key if any);
 //                a secondary index's id (>= 1, never reused within a table) for its entries,
 //                whose keyval+ is the index's hash [and range] key, then the table's key
@@ -22,7 +25,8 @@
 // Byte order of `keyval` equals DynamoDB's order of the values (numbers as numbers, strings
 // and binaries by unsigned bytes), and every keyval is self-delimiting, so a table's items
 // are stored in (hash, range) order and a Query is one Scan over a key range. A table's uid
-// is allocated from next_uid and never reused: DeleteTable is one DeleteRange per kind.
+// is allocated from next_uid and never reused: DeleteTable is one DeleteRange per kind. A
+// backup's uid comes from the same counter.
 // Stream records of one stream epoch (a StreamSpecification enabled once) are consecutive by
 // seq, a key family (FamilyLength).
 #pragma once
@@ -51,6 +55,11 @@ std::string StreamPrefix(uint64_t table_uid);
 std::string StreamEpochPrefix(uint64_t table_uid, uint32_t epoch);
 std::string StreamRecordKey(uint64_t table_uid, uint32_t epoch, uint64_t seq);
 std::optional<uint64_t> ParseStreamSeq(std::string_view key);
+
+std::string BackupPrefix();
+std::string BackupKey(uint64_t backup_uid);
+// The items of one backup; an item's key is this prefix + the table key after IndexPrefix.
+std::string BackupItemsPrefix(uint64_t backup_uid);
 
 std::string TokenKey(std::string_view token);
 std::string TokenPrefix();

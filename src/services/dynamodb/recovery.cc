@@ -52,6 +52,7 @@ Status DynamoDbService::Recover() {
                               });
     if (!scan.ok()) return scan;
     if (t->stream_epoch != 0) {
+      t->next_stream_seq = t->stream_trim_seq;
       const std::string records = keyspace::StreamEpochPrefix(t->uid, t->stream_epoch);
       Status rs = store_.Scan(records, storage::PrefixEnd(records),
                               [&](std::string_view key, std::string_view) {
@@ -64,6 +65,24 @@ Status DynamoDbService::Recover() {
     }
     tables_.emplace(RegistryKey(t->account, t->region, t->name), t);
   }
+  // Backups.
+  const std::string backups = keyspace::BackupPrefix();
+  Status bs = store_.Scan(
+      backups, storage::PrefixEnd(backups), [&](std::string_view, std::string_view value) {
+        boost::system::error_code ec;
+        json::value v = json::parse(value, ec);
+        auto b = ec || !v.is_object() ? Result<Backup>(Status::Corruption("not a JSON object"))
+                                      : Backup::FromJson(v.get_object());
+        if (!b.ok()) {
+          spdlog::error("dynamodb: skipping undecodable backup record: {}", b.status().ToString());
+          return true;
+        }
+        if (b->uid >= next_uid_) next_uid_ = b->uid + 1;
+        auto shared = std::make_shared<const Backup>(std::move(b).value());
+        backups_.emplace(shared->arn, std::move(shared));
+        return true;
+      });
+  if (!bs.ok()) return bs;
   // Transaction idempotency tokens still within their 10 minutes.
   const std::string tokens = keyspace::TokenPrefix();
   storage::WriteBatch expired;

@@ -1,11 +1,13 @@
 // DynamoDbStreamsService: ListStreams, DescribeStream, GetShardIterator, GetRecords. A table's
 // stream (one epoch per StreamSpecification enabled) has one shard whose records are stored
 // under keyspace 's' in sequence order.
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
 #include <charconv>
+#include <chrono>
 
 #include "core/arn.h"
 #include "protocol/model/models.h"
@@ -26,11 +28,28 @@ std::string ShardId(const Table& t) {
 }
 std::string SequenceNumber(uint64_t seq) { return fmt::format("{:021}", seq); }
 
+std::string IsoTime(uint64_t micros) {
+  const auto tp = std::chrono::system_clock::time_point(std::chrono::microseconds(micros));
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::seconds>(tp));
+}
+
 std::optional<uint64_t> ParseU64(std::string_view s) {
   uint64_t v;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
   return v;
+}
+
+// A shard iterator: "arn|shard|seq|issued micros". It expires 15 minutes after it was issued.
+std::string ShardIterator(std::string_view arn, std::string_view shard, uint64_t seq,
+                          int64_t issued) {
+  return fmt::format("{}|{}|{}|{}", arn, shard, seq, issued);
+}
+constexpr double kIteratorLifetimeSeconds = 15 * 60;
+
+Status Trimmed() {
+  return DynamoStatus(DynamoError::kTrimmedDataAccess,
+                      "The operation attempted to read past the oldest stream record in a shard.");
 }
 
 Status StreamNotFound(std::string_view arn) {
@@ -131,7 +150,7 @@ void DynamoDbStreamsService::DescribeStream(CallPtr call) {
   if (!resolved.ok()) return call->Fail(ToAwsError(resolved.status()));
   Table& t = **resolved;
   std::lock_guard lock(t.mu);
-  json::object range{{"StartingSequenceNumber", SequenceNumber(1)}};
+  json::object range{{"StartingSequenceNumber", SequenceNumber(t.stream_trim_seq)}};
   if (!t.stream_enabled) range["EndingSequenceNumber"] = SequenceNumber(t.next_stream_seq - 1);
   json::array shards;
   shards.push_back(
@@ -161,7 +180,7 @@ void DynamoDbStreamsService::GetShardIterator(CallPtr call) {
                      fmt::format("Requested resource not found: Shard does not exist"))));
   }
   const auto type = *InputStringView(in, "ShardIteratorType");
-  uint64_t seq = 1;
+  uint64_t seq = t.stream_trim_seq;
   if (type == "LATEST") {
     seq = t.next_stream_seq;
   } else if (type == "AT_SEQUENCE_NUMBER" || type == "AFTER_SEQUENCE_NUMBER") {
@@ -173,13 +192,27 @@ void DynamoDbStreamsService::GetShardIterator(CallPtr call) {
                              ": " + std::string(text.value_or("null")))));
     }
     seq = type == "AT_SEQUENCE_NUMBER" ? *n : *n + 1;
+    if (seq < t.stream_trim_seq) return call->Fail(ToAwsError(Trimmed()));
   }
-  call->Reply(json::object{{"ShardIterator", fmt::format("{}|{}|{}", arn, shard, seq)}});
+  call->Reply(
+      json::object{{"ShardIterator", ShardIterator(arn, shard, seq, tables_.clock().NowMicros())}});
 }
 
 void DynamoDbStreamsService::GetRecords(CallPtr call) {
   const auto& in = call->input();
-  const std::string_view iterator = *InputStringView(in, "ShardIterator");
+  std::string_view iterator = *InputStringView(in, "ShardIterator");
+  const size_t issued_bar = iterator.rfind('|');
+  auto issued = issued_bar == std::string_view::npos ? std::nullopt
+                                                     : ParseU64(iterator.substr(issued_bar + 1));
+  if (!issued) return call->Fail(ToAwsError(Invalid("Invalid ShardIterator")));
+  iterator = iterator.substr(0, issued_bar);
+  const int64_t now = tables_.clock().NowMicros();
+  if (static_cast<int64_t>(*issued) + tables_.ScaledMicros(kIteratorLifetimeSeconds) < now) {
+    return call->Fail(ToAwsError(DynamoStatus(
+        DynamoError::kExpiredIterator, "Iterator expired. The iterator was created at time " +
+                                           IsoTime(*issued) + " while right now it is " +
+                                           IsoTime(static_cast<uint64_t>(now)) + ".")));
+  }
   const size_t last_bar = iterator.rfind('|');
   const size_t shard_bar = last_bar == std::string_view::npos || last_bar == 0
                                ? std::string_view::npos
@@ -197,7 +230,7 @@ void DynamoDbStreamsService::GetRecords(CallPtr call) {
         DynamoError::kExpiredIterator, "Iterator expired: the stream or shard no longer exists")));
   }
   Table& t = **resolved;
-  uint64_t uid, epoch;
+  uint64_t uid, epoch, trim_seq;
   bool enabled;
   std::string view, region;
   {
@@ -208,10 +241,12 @@ void DynamoDbStreamsService::GetRecords(CallPtr call) {
     }
     uid = t.uid;
     epoch = t.stream_epoch;
+    trim_seq = t.stream_trim_seq;
     enabled = t.stream_enabled;
     view = t.stream_view_type;
     region = t.region;
   }
+  if (*seq < trim_seq) return call->Fail(ToAwsError(Trimmed()));
   const int64_t limit = InputInt(in, "Limit").value_or(1000);
   json::array records;
   uint64_t next = *seq;
@@ -261,7 +296,7 @@ void DynamoDbStreamsService::GetRecords(CallPtr call) {
   if (!s.ok()) return call->Fail(ToAwsError(s));
   json::object out{{"Records", std::move(records)}};
   if (enabled || !out["Records"].get_array().empty()) {
-    out["NextShardIterator"] = fmt::format("{}|{}|{}", arn, shard, next);
+    out["NextShardIterator"] = ShardIterator(arn, shard, next, now);
   }
   call->Reply(std::move(out));
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "services/dynamodb/decimal.h"
 #include "services/dynamodb/dynamodb_errors.h"
 #include "services/dynamodb/keyspace.h"
@@ -255,6 +257,7 @@ json::object Table::ToJson() const {
   o["stream_view_type"] = stream_view_type;
   o["stream_epoch"] = stream_epoch;
   o["stream_label"] = stream_label;
+  o["stream_trim_seq"] = stream_trim_seq;
   json::array tag_array;
   for (const auto& [k, v] : tags) tag_array.push_back(json::array{k, v});
   o["tags"] = std::move(tag_array);
@@ -262,6 +265,17 @@ json::object Table::ToJson() const {
   o["ttl_enabled"] = ttl_enabled;
   o["deletion_protection"] = deletion_protection;
   o["table_class"] = table_class;
+  o["pitr_enabled"] = pitr_enabled;
+  o["pitr_since"] = pitr_since;
+  o["pitr_days"] = pitr_days;
+  if (!restore_summary.empty()) o["restore"] = restore_summary;
+  if (!kinesis_destinations.empty()) {
+    json::array destinations;
+    for (const auto& d : kinesis_destinations) {
+      destinations.push_back(json::array{d.stream_arn, d.status, d.precision});
+    }
+    o["kinesis_destinations"] = std::move(destinations);
+  }
   return o;
 }
 
@@ -328,6 +342,7 @@ Status Table::FromJson(const json::object& o, Table* t) {
   t->stream_view_type = Str(o, "stream_view_type");
   t->stream_epoch = static_cast<uint32_t>(Int(o, "stream_epoch"));
   t->stream_label = Str(o, "stream_label");
+  t->stream_trim_seq = std::max<uint64_t>(1, static_cast<uint64_t>(Int(o, "stream_trim_seq")));
   if (const auto* tags = o.if_contains("tags"); tags && tags->is_array()) {
     for (const auto& tv : tags->get_array()) {
       if (tv.is_array() && tv.get_array().size() == 2 && tv.get_array()[0].is_string() &&
@@ -341,6 +356,24 @@ Status Table::FromJson(const json::object& o, Table* t) {
   t->ttl_enabled = Bool(o, "ttl_enabled");
   t->deletion_protection = Bool(o, "deletion_protection");
   t->table_class = Str(o, "table_class");
+  t->pitr_enabled = Bool(o, "pitr_enabled");
+  t->pitr_since = Num(o, "pitr_since");
+  t->pitr_days = o.contains("pitr_days") ? Int(o, "pitr_days") : 35;
+  if (const auto* r = o.if_contains("restore"); r && r->is_object()) {
+    t->restore_summary = r->get_object();
+  }
+  if (const auto* ds = o.if_contains("kinesis_destinations"); ds && ds->is_array()) {
+    for (const auto& d : ds->get_array()) {
+      const json::array* a = d.if_array();
+      if (!a || a->size() != 3 || !(*a)[0].is_string() || !(*a)[1].is_string() ||
+          !(*a)[2].is_string()) {
+        return Status::Corruption("kinesis destination");
+      }
+      t->kinesis_destinations.push_back({std::string((*a)[0].get_string()),
+                                         std::string((*a)[1].get_string()),
+                                         std::string((*a)[2].get_string())});
+    }
+  }
   return Status::Ok();
 }
 
@@ -404,6 +437,7 @@ json::object Table::Describe() const {
   if (table_class != "STANDARD") {
     d["TableClassSummary"] = json::object{{"TableClass", table_class}};
   }
+  if (!restore_summary.empty()) d["RestoreSummary"] = restore_summary;
   return d;
 }
 

@@ -20,6 +20,7 @@
 
 #include "core/result.h"
 #include "services/dynamodb/attribute_value.h"
+#include "services/dynamodb/kinesis_destination.h"
 #include "storage/store.h"
 
 namespace tidepool::dynamodb {
@@ -65,11 +66,26 @@ struct Table {
   uint32_t stream_epoch = 0;  // 0: never had a stream
   std::string stream_label;   // ISO time the current epoch's stream was created
   uint64_t next_stream_seq = 1;
+  // The oldest record of the current epoch not trimmed (24 h retention): records below it
+  // are gone. Persisted with the metadata, so that a stream trimmed empty keeps its numbering.
+  uint64_t stream_trim_seq = 1;
   std::vector<std::pair<std::string, std::string>> tags;
   std::string ttl_attribute;
   bool ttl_enabled = false;
   bool deletion_protection = false;
   std::string table_class = "STANDARD";
+  // Point-in-time recovery settings (UpdateContinuousBackups); recorded, see backup_ops.cc.
+  bool pitr_enabled = false;
+  double pitr_since = 0;  // epoch seconds when enabled
+  int64_t pitr_days = 35;
+  json::object restore_summary;  // RestoreSummary of a restored table; empty otherwise
+  std::vector<KinesisDestination> kinesis_destinations;
+  // Change records for the Kinesis destinations staged by writes not yet submitted; the
+  // submitter moves them into its commit completion.
+  struct KinesisRecord {
+    std::string stream_arn, partition_key, data;
+  };
+  std::vector<KinesisRecord> kinesis_outbox;
   int64_t item_count = 0, size_bytes = 0;
 
   struct Pending {

@@ -229,20 +229,9 @@ void DynamoDbService::CreateTable(CallPtr call) {
   t->table_class = std::string(InputStringView(in, "TableClass").value_or("STANDARD"));
 
   storage::WriteBatch batch;
-  {
-    std::unique_lock lock(registry_mu_);
-    const std::string key = RegistryKey(t->account, t->region, name);
-    if (tables_.contains(key)) {
-      return call->Fail(
-          ToAwsError(DynamoStatus(DynamoError::kResourceInUse, "Table already exists: " + name)));
-    }
-    t->uid = next_uid_++;
-    t->table_id = fmt::format("{:08x}-0000-4000-8000-{:012x}",
-                              static_cast<uint32_t>(t->uid * 2654435761u), t->uid);
-    std::string next;
-    storage::AppendU64BE(&next, next_uid_);
-    batch.Put(keyspace::NextUidKey(), next);
-    tables_.emplace(key, t);
+  if (!RegisterTable(t, batch)) {
+    return call->Fail(
+        ToAwsError(DynamoStatus(DynamoError::kResourceInUse, "Table already exists: " + name)));
   }
   std::lock_guard lock(t->mu);
   json::object description = t->Describe();
@@ -371,6 +360,7 @@ void DynamoDbService::UpdateTable(CallPtr call) {
       t.stream_epoch++;
       t.stream_label = IsoLabel(clock_.NowMicros());
       t.next_stream_seq = 1;
+      t.stream_trim_seq = 1;
     } else {
       if (!t.stream_enabled) {
         return call->Fail(
@@ -578,20 +568,6 @@ void DynamoDbService::DescribeEndpoints(CallPtr call) {
       json::object{{"Address", fmt::format("dynamodb.{}.amazonaws.com", call->context().region)},
                    {"CachePeriodInMinutes", 1440}});
   call->Reply(json::object{{"Endpoints", std::move(endpoints)}});
-}
-
-void DynamoDbService::DescribeContinuousBackups(CallPtr call) {
-  auto resolved = ResolveTable(*call, *InputStringView(call->input(), "TableName"));
-  if (!resolved.ok()) {
-    return call->Fail(ToAwsError(DynamoStatus(
-        DynamoError::kResourceNotFound,
-        fmt::format("Table not found: {}", *InputStringView(call->input(), "TableName")))));
-  }
-  call->Reply(
-      json::object{{"ContinuousBackupsDescription",
-                    json::object{{"ContinuousBackupsStatus", "ENABLED"},
-                                 {"PointInTimeRecoveryDescription",
-                                  json::object{{"PointInTimeRecoveryStatus", "DISABLED"}}}}}});
 }
 
 }  // namespace tidepool::dynamodb

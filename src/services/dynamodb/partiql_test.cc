@@ -1,0 +1,75 @@
+#include "services/dynamodb/partiql.h"
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+namespace tidepool::dynamodb {
+namespace {
+
+std::string Where(const PartiqlStatement& st) {
+  std::vector<const PartiqlStatement::Term*> terms;
+  for (const auto& t : st.where) terms.push_back(&t);
+  return JoinTerms(terms);
+}
+
+TEST(PartiqlTest, SelectWithKeyTermsAndParameters) {
+  json::array params = json::parse(R"([{"S":"a"}])").as_array();
+  auto st =
+      ParsePartiql(R"(select "x", y.z[2] FROM "Music"."ix" WHERE Artist = ? AND n >= 5)", &params);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_EQ(st->kind, PartiqlStatement::kSelect);
+  EXPECT_EQ(st->table, "Music");
+  EXPECT_EQ(st->index, "ix");
+  EXPECT_EQ(st->projection, "#p0, #p1.#p2[2]");
+  ASSERT_EQ(st->where.size(), 2u);
+  EXPECT_EQ(st->where[0].attribute, "Artist");
+  EXPECT_EQ(st->where[0].comparator, "=");
+  EXPECT_EQ(st->where[0].equal_to, json::parse(R"({"S":"a"})"));
+  EXPECT_EQ(st->where[1].comparator, ">=");
+  EXPECT_EQ(Where(*st), "(#p3 = :p0) AND (#p4 >= :p1)");
+  EXPECT_EQ(st->values.at(":p1"), json::parse(R"({"N":"5"})"));
+}
+
+TEST(PartiqlTest, OrIsOneTerm) {
+  auto st = ParsePartiql("SELECT * FROM t WHERE a = 1 OR b IN [1, 'x'] AND c IS MISSING", nullptr);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  ASSERT_EQ(st->where.size(), 1u);
+  EXPECT_TRUE(st->where[0].attribute.empty());
+  EXPECT_EQ(Where(*st), "(#p0 = :p0 OR #p1 IN (:p1, :p2) AND attribute_not_exists(#p2))");
+}
+
+TEST(PartiqlTest, InsertUpdateDelete) {
+  auto ins = ParsePartiql("INSERT INTO \"t\" VALUE {'pk': 'k', 'l': [1, TRUE], 's': <<'a','b'>>}",
+                          nullptr);
+  ASSERT_TRUE(ins.ok()) << ins.status().ToString();
+  EXPECT_EQ(json::value(ins->item),
+            json::parse(R"({"pk":{"S":"k"},"l":{"L":[{"N":"1"},{"BOOL":true}]},
+                            "s":{"SS":["a","b"]}})"));
+  auto upd = ParsePartiql(
+      "UPDATE t SET a = a + 1 SET b = set_add(b, <<1>>) REMOVE c WHERE pk = 'k' RETURNING "
+      "MODIFIED OLD *",
+      nullptr);
+  ASSERT_TRUE(upd.ok()) << upd.status().ToString();
+  EXPECT_EQ(upd->update, "SET #p0 = #p0 + :p0 REMOVE #p2 ADD #p1 :p1");
+  EXPECT_EQ(upd->returning, "UPDATED_OLD");
+  auto del = ParsePartiql("DELETE FROM t WHERE pk = 'k' RETURNING ALL OLD *", nullptr);
+  ASSERT_TRUE(del.ok());
+  EXPECT_EQ(del->returning, "ALL_OLD");
+}
+
+TEST(PartiqlTest, Errors) {
+  json::array one = json::parse(R"([{"S":"a"}])").as_array();
+  EXPECT_EQ(ParsePartiql("SELECT * FROM t WHERE a = ?", nullptr).status().message(),
+            "Number of parameters in request and statement don't match.");
+  EXPECT_EQ(ParsePartiql("SELECT * FROM t", &one).status().message(),
+            "Number of parameters in request and statement don't match.");
+  EXPECT_EQ(ParsePartiql("SELECT * FROM", nullptr).status().message(),
+            "Statement wasn't well formed, can't be processed: Unexpected end of statement");
+  EXPECT_FALSE(ParsePartiql("UPDATE t WHERE a = 1", nullptr).ok());
+  EXPECT_FALSE(ParsePartiql("DELETE FROM t", nullptr).ok());
+  EXPECT_FALSE(ParsePartiql("SELECT * FROM t WHERE a = 'x", nullptr).ok());
+  EXPECT_FALSE(ParsePartiql(std::string(200, '('), nullptr).ok());
+}
+
+}  // namespace
+}  // namespace tidepool::dynamodb
