@@ -213,7 +213,9 @@ def test_sqs_failures_go_to_the_queues_dead_letter_queue(endpoint):
     sqs = make_client(endpoint, "sqs")
     dlq = sqs.create_queue(QueueName="jobs-dlq")["QueueUrl"]
     src = sqs.create_queue(QueueName="jobs2", Attributes={
-        "VisibilityTimeout": "30",  # 0.3 s with --time-scale 0.01
+        # 2 s with --time-scale 0.01: longer than an invocation takes on a loaded machine, so
+        # the message is received again only after the function failed it.
+        "VisibilityTimeout": "200",
         "RedrivePolicy": json.dumps({"deadLetterTargetArn": queue_arn(sqs, dlq),
                                      "maxReceiveCount": "2"})})["QueueUrl"]
     _, queue = create_recorder(endpoint, "rec-sqs-fail", fail_mark="poison")

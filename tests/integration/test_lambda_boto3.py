@@ -265,8 +265,10 @@ def test_reserved_concurrency_and_account_settings(lam):
     create(lam, "c", "python3.12", "app.handler", {"app.py": (PY_HANDLER, 0o644)})
     lam.put_function_concurrency(FunctionName="c", ReservedConcurrentExecutions=0)
     assert lam.get_function_concurrency(FunctionName="c")["ReservedConcurrentExecutions"] == 0
-    expect_error(lambda: lam.invoke(FunctionName="c", Payload=b"{}"),
-                 "TooManyRequestsException", 429)
+    err = expect_error(lambda: lam.invoke(FunctionName="c", Payload=b"{}"),
+                       "TooManyRequestsException", 429)
+    # AWS's Reason member says which limit it was.
+    assert err["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded", err
     lam.delete_function_concurrency(FunctionName="c")
     assert invoke(lam, "c", {"n": 1})[1]["n"] == 1
     settings = lam.get_account_settings()

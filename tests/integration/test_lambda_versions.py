@@ -264,3 +264,11 @@ def test_provisioned_concurrency_prestarts_sandboxes(lam, server):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         lam.get_provisioned_concurrency_config(FunctionName="prov-fn", Qualifier="1")
     assert error_code(e) == "ProvisionedConcurrencyConfigNotFoundException"
+
+
+def test_invoke_request_id_is_the_functions(lam):
+    lam.create_function(FunctionName="rid-fn", Runtime="python3.12", Role=ROLE,
+                        Handler="app.handler", Code={"ZipFile": zip_one(
+                            "app.py", "def handler(e, c):\n    return c.aws_request_id\n")})
+    out = lam.invoke(FunctionName="rid-fn", Payload=b"{}")
+    assert json.loads(out["Payload"].read()) == out["ResponseMetadata"]["RequestId"]

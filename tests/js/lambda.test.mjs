@@ -62,7 +62,7 @@ test("create, invoke, update and delete a Node and a Python function", async () 
         ZipFile: zipOne(
           "index.js",
           "exports.handler = async (e) => { if (e.fail) throw new Error('js boom'); " +
-            "return { got: e.n, v: process.env.V || null }; };",
+            "return { got: e.n, v: process.env.VAL || null }; };",
         ),
       },
     }),
@@ -106,7 +106,7 @@ test("create, invoke, update and delete a Node and a Python function", async () 
   await lambda.send(
     new UpdateFunctionConfigurationCommand({
       FunctionName: "js-node",
-      Environment: { Variables: { V: "set" } },
+      Environment: { Variables: { VAL: "set" } },
     }),
   );
   await waitUntilFunctionUpdatedV2(waiter, { FunctionName: "js-node" });

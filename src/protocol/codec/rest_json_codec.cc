@@ -315,6 +315,7 @@ http::HttpResponse EncodeError(const ServiceModel& model, const AwsError& error)
   out += message_key;
   out += "\":";
   json_text::AppendStringSafe(error.message, out);
+  if (!error.extra_json.empty()) (out += ',') += error.extra_json;
   out += '}';
   response.body() = std::move(out);
   return response;

@@ -1,6 +1,8 @@
 // Invoke and InvokeAsync, and the in-process invoke path (InvokeFunction).
 #include <boost/json.hpp>
 
+#include <optional>
+
 #include "core/encoding.h"
 #include "protocol/codec/event_stream.h"
 #include "services/lambda/lambda_errors.h"
@@ -37,17 +39,21 @@ Status CheckPayload(std::string_view payload, size_t limit) {
 }
 
 // The error of an invocation that did not run the function (throttled, or the sandbox could
-// not run it); Ok when the function ran, successfully or not.
-Status NotRun(const InvokeOutcome& outcome) {
+// not run it); nullopt when the function ran, successfully or not. A throttle carries AWS's
+// `Reason` member (ReservedFunctionConcurrentInvocationLimitExceeded...).
+std::optional<protocol::AwsError> NotRun(const InvokeOutcome& outcome) {
   switch (outcome.kind) {
-    case InvokeOutcome::Kind::kThrottled:
-      return LambdaStatus(LambdaError::kTooManyRequests,
-                          "Rate Exceeded. (" + outcome.message + ")");
+    case InvokeOutcome::Kind::kThrottled: {
+      protocol::AwsError e =
+          ToAwsError(LambdaStatus(LambdaError::kTooManyRequests, "Rate Exceeded."));
+      e.extra_json = "\"Reason\":" + json::serialize(json::string(outcome.message));
+      return e;
+    }
     case InvokeOutcome::Kind::kServiceError:
-      return LambdaStatus(LambdaError::kServiceException,
-                          "tidepool could not run the function: " + outcome.message);
+      return ToAwsError(LambdaStatus(LambdaError::kServiceException,
+                                     "tidepool could not run the function: " + outcome.message));
     default:
-      return Status::Ok();
+      return std::nullopt;
   }
 }
 
@@ -70,6 +76,8 @@ void LambdaService::InvokeOp(CallPtr call) {
   functions::Invocation invocation;
   invocation.payload = payload.empty() ? "{}" : std::move(payload);
   invocation.client_context = StringMember(in, "ClientContext");
+  // The function's request id is the API request's (x-amzn-RequestId), as on AWS.
+  invocation.request_id = call->context().request_id;
   invocation.invoked_arn = (*spec)->function_arn;
   if (!qualifier.empty()) invocation.invoked_arn += ":" + qualifier;
 
@@ -80,8 +88,7 @@ void LambdaService::InvokeOp(CallPtr call) {
   const bool tail = StringMember(in, "LogType") == "Tail";
   invoker_.Invoke(*spec, std::move(invocation),
                   [call, tail, version = (*spec)->version](InvokeOutcome outcome) {
-                    if (Status failed = NotRun(outcome); !failed.ok())
-                      return call->Fail(ToAwsError(failed));
+                    if (auto failed = NotRun(outcome)) return call->Fail(std::move(*failed));
                     json::object output{{"StatusCode", 200},
                                         {"ExecutedVersion", version},
                                         {"Payload", std::move(outcome.payload)}};
@@ -98,7 +105,6 @@ void LambdaService::InvokeOp(CallPtr call) {
 
 Result<functions::FunctionSpecPtr> LambdaService::SpecForCall(const protocol::Call& call,
                                                               std::string* qualifier) {
-  const json::object& in = call.input();
   auto fn = ResolveQualified(call, qualifier);
   if (!fn.ok()) return fn.status();
   std::lock_guard lock((*fn)->mu);
@@ -119,6 +125,8 @@ void LambdaService::InvokeWithResponseStream(CallPtr call) {
   functions::Invocation invocation;
   invocation.payload = payload.empty() ? "{}" : std::move(payload);
   invocation.client_context = StringMember(in, "ClientContext");
+  // The function's request id is the API request's (x-amzn-RequestId), as on AWS.
+  invocation.request_id = call->context().request_id;
   invocation.invoked_arn = (*spec)->function_arn;
   if (!qualifier.empty()) invocation.invoked_arn += ":" + qualifier;
   const bool tail = StringMember(in, "LogType") == "Tail";
@@ -127,7 +135,7 @@ void LambdaService::InvokeWithResponseStream(CallPtr call) {
   invoker_.Invoke(
       *spec, std::move(invocation),
       [call, tail, version = (*spec)->version](InvokeOutcome outcome) {
-        if (Status failed = NotRun(outcome); !failed.ok()) return call->Fail(ToAwsError(failed));
+        if (auto failed = NotRun(outcome)) return call->Fail(std::move(*failed));
         std::string stream;
         json::object complete;
         if (outcome.kind == InvokeOutcome::Kind::kFunctionError) {
