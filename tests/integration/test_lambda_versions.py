@@ -272,3 +272,15 @@ def test_invoke_request_id_is_the_functions(lam):
                             "app.py", "def handler(e, c):\n    return c.aws_request_id\n")})
     out = lam.invoke(FunctionName="rid-fn", Payload=b"{}")
     assert json.loads(out["Payload"].read()) == out["ResponseMetadata"]["RequestId"]
+
+
+def test_a_configuration_change_alone_publishes_a_new_version(lam):
+    create(lam, "desc-fn", Publish=True)
+    lam.update_function_configuration(FunctionName="desc-fn", Description="changed")
+    lam.get_waiter("function_updated_v2").wait(FunctionName="desc-fn")
+    v2 = lam.publish_version(FunctionName="desc-fn")
+    assert v2["Version"] == "2" and v2["Description"] == "changed"
+    # A permission is not a configuration change: publishing again answers version 2.
+    lam.add_permission(FunctionName="desc-fn", StatementId="s", Action="lambda:InvokeFunction",
+                       Principal="sns.amazonaws.com")
+    assert lam.publish_version(FunctionName="desc-fn")["Version"] == "2"

@@ -32,6 +32,7 @@ std::string FunctionRecord::Encode() const {
   json::object out{{"config", config}, {"code", std::move(code)}, {"tags", tags}};
   if (reserved_concurrency) out["concurrency"] = *reserved_concurrency;
   if (last_version > 0) out["last_version"] = last_version;
+  if (!published_from.empty()) out["from"] = published_from;
   if (!policy.empty()) out["policy"] = policy;
   if (!invoke_configs.empty()) out["invoke_configs"] = invoke_configs;
   if (!urls.empty()) out["urls"] = urls;
@@ -71,6 +72,9 @@ Result<FunctionRecord> FunctionRecord::Decode(std::string_view text) {
   }
   if (const json::value* n = o.if_contains("concurrency"); n && n->is_int64()) {
     r.reserved_concurrency = n->get_int64();
+  }
+  if (const json::value* f = o.if_contains("from"); f && f->is_string()) {
+    r.published_from = std::string(f->get_string());
   }
   if (const json::value* n = o.if_contains("last_version"); n && n->is_int64()) {
     r.last_version = n->get_int64();

@@ -8,7 +8,8 @@
 //    "last_version": the highest version number published (absent: 0),
 //    "policy": {qualifier: [policy statement]}, "invoke_configs": {qualifier:
 //    FunctionEventInvokeConfig}, "urls": {qualifier: FunctionUrlConfig},
-//    "provisioned": {qualifier: requested provisioned concurrency}}
+//    "provisioned": {qualifier: requested provisioned concurrency},
+//    "from": (a published version) $LATEST's RevisionId when it was published}
 //
 // A published version is a FunctionRecord too (its own key): the configuration and code as they
 // were when it was published, never changed after. "$LATEST" is the qualifier of the
@@ -35,6 +36,9 @@ struct FunctionRecord {
   boost::json::object tags;
   std::optional<int64_t> reserved_concurrency;
   int64_t last_version = 0;
+  // A published version: the RevisionId $LATEST had when it was published (PublishVersion
+  // answers this version again while $LATEST's revision is unchanged).
+  std::string published_from;
   boost::json::object policy;          // qualifier -> array of statements
   boost::json::object invoke_configs;  // qualifier -> FunctionEventInvokeConfig
   boost::json::object urls;            // qualifier -> FunctionUrlConfig

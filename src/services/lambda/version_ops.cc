@@ -22,27 +22,6 @@ namespace {
 
 constexpr int64_t kMaxListItems = 50;
 
-// Members that change with every write or name the version: two snapshots with the same
-// remaining members have the same configuration.
-constexpr std::string_view kVolatileMembers[] = {"FunctionArn",
-                                                 "Version",
-                                                 "LastModified",
-                                                 "RevisionId",
-                                                 "State",
-                                                 "StateReason",
-                                                 "StateReasonCode",
-                                                 "LastUpdateStatus",
-                                                 "Description",
-                                                 "LastUpdateStatusReason",
-                                                 "LastUpdateStatusReasonCode"};
-
-json::object Comparable(const FunctionRecord& r) {
-  json::object c = r.config;
-  for (std::string_view m : kVolatileMembers) c.erase(m);
-  c["_code"] = r.code_sha + "|" + r.code_dir;
-  return c;
-}
-
 bool IsVersionNumber(std::string_view q) {
   return !q.empty() && q.size() <= 18 &&
          std::all_of(q.begin(), q.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -129,15 +108,17 @@ std::string UnqualifiedArn(const Function& fn) {
 json::object LambdaService::PublishLocked(Function& fn, std::string description,
                                           storage::WriteBatch& batch) {
   const std::string arn = UnqualifiedArn(fn);
-  if (!fn.versions.empty()) {
-    const FunctionRecord& last = fn.versions.rbegin()->second;
-    if (Comparable(last) == Comparable(fn.record)) return last.config;
+  // Nothing changed since the last version was published: that version is the answer.
+  const std::string revision = StringMember(fn.record.config, "RevisionId");
+  if (!fn.versions.empty() && fn.versions.rbegin()->second.published_from == revision) {
+    return fn.versions.rbegin()->second.config;
   }
   const int64_t n = ++fn.record.last_version;
   FunctionRecord v;
   v.config = fn.record.config;
   v.code_sha = fn.record.code_sha;
   v.code_dir = fn.record.code_dir;
+  v.published_from = revision;
   v.config["Version"] = std::to_string(n);
   v.config["FunctionArn"] = arn + ":" + std::to_string(n);
   if (!description.empty()) v.config["Description"] = std::move(description);
