@@ -137,7 +137,7 @@ def cold_starts(port, name):
     c = http.client.HTTPConnection("127.0.0.1", port)
     inits = []
     for i in range(COLD):
-        body = json.dumps({"Environment": {"Variables": {"N": str(i)}}})
+        body = json.dumps({"Environment": {"Variables": {"BENCH_N": str(i)}}})
         request(c, "PUT", "/2015-03-31/functions/%s/configuration" % name, body,
                 {"Content-Type": "application/json"})
         r, _ = request(c, "POST", "/2015-03-31/functions/%s/invocations" % name, b"{}",

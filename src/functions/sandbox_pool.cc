@@ -40,7 +40,8 @@ void SandboxPool::Invoke(FunctionSpecPtr spec, Invocation invocation, InvokeDone
       const char* limit = nullptr;
       if (spec->reserved_concurrency >= 0 && group_total >= spec->reserved_concurrency) {
         limit = "ReservedFunctionConcurrentInvocationLimitExceeded";
-      } else if (total_ >= options_.max_sandboxes) {
+      } else if (total_ - static_cast<int>(stale.size()) >= options_.max_sandboxes) {
+        // Stale sandboxes (an older revision) are ending below and leave room for this one.
         limit = "ConcurrentInvocationLimitExceeded";
       }
       if (limit != nullptr) {
