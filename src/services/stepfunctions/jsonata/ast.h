@@ -5,11 +5,11 @@
 #pragma once
 
 #include <memory>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "services/stepfunctions/jsonata/regex.h"
 #include "services/stepfunctions/jsonata/value.h"
 
 namespace tidepool::sfn::jsonata {
@@ -87,7 +87,7 @@ struct Node {
   std::vector<Stage> predicate, stages;
   std::unique_ptr<GroupBy> group;
   std::shared_ptr<Signature> signature;
-  std::shared_ptr<std::regex> regex;  // kRegex
+  std::shared_ptr<Regex> regex;  // kRegex
   std::string regex_source;
 
   bool keep_array = false;

@@ -27,6 +27,7 @@ Frame* Evaluator::NewFrame(Frame* parent) {
 
 Frame* Evaluator::FrameFromTuple(Frame* env, const Value& tuple) {
   Frame* f = NewFrame(env);
+  if (!tuple.is_object()) return f;
   for (const auto& [k, v] : tuple.object().entries) f->Bind(k, v);
   return f;
 }
@@ -47,6 +48,7 @@ Value CopyTuple(const Value& t) { return Value::Object(std::make_shared<ObjectDa
 
 const Value& TupleAt(const Value& t) {
   static const Value kUndefined;
+  if (!t.is_object()) return kUndefined;
   const Value* v = t.object().Find("@");
   return v ? *v : kUndefined;
 }
@@ -388,7 +390,7 @@ Value Evaluator::EvaluateFilter(const Node* predicate, Value input, Frame* env) 
   const auto& items = input.array().items;
   const auto n = static_cast<int64_t>(items.size());
   if (predicate->type == Node::Type::kNumber) {
-    auto index = static_cast<int64_t>(std::floor(predicate->number));
+    auto index = SaturatingInt(std::floor(predicate->number));
     if (index < 0) index += n;
     if (index >= 0 && index < n && !items[static_cast<size_t>(index)].undefined()) {
       const Value& item = items[static_cast<size_t>(index)];
@@ -416,7 +418,7 @@ Value Evaluator::EvaluateFilter(const Node* predicate, Value input, Frame* env) 
     if (numbers) {
       for (const auto& v : res.array().items) {
         IsNumeric(v);
-        auto ii = static_cast<int64_t>(std::floor(v.number()));
+        auto ii = SaturatingInt(std::floor(v.number()));
         if (ii < 0) ii += n;
         if (ii == index) results.array().items.push_back(item);
       }
@@ -581,7 +583,10 @@ Value Evaluator::EvaluateGroup(const std::vector<std::pair<NodePtr, NodePtr>>& p
   bool reduce = input.is_array() && input.array().tuple_stream;
   if (!input.is_array()) input = Value::Sequence(input);
   std::vector<Value> items = input.array().items;
-  if (items.empty()) items.emplace_back();
+  if (items.empty()) {
+    items.emplace_back();  // as JSONata does: the group expression sees `undefined`
+    reduce = false;        // an empty tuple stream has no tuple to bind
+  }
   struct Entry {
     Value data;
     size_t expr_index;

@@ -174,13 +174,14 @@ Value Evaluator::ApplyTransform(const Function& f, const Value& obj) {
 
 Value Evaluator::ApplyRegex(const Function& f, const Value& str) {
   if (!str.is_string()) return Value();
-  std::smatch m;
+  RegexMatch m;
   const std::string& s = str.str();
-  if (!std::regex_search(s, m, *f.regex)) return Value();
+  if (!RegexSearch(s, 0, &m, *f.regex)) return Value();
   auto o = std::make_shared<ObjectData>();
   o->Set("match", Value::String(m.str(0)));
-  o->Set("start", Value::Number(static_cast<double>(m.position(0))));
-  o->Set("end", Value::Number(static_cast<double>(m.position(0) + m.length(0))));
+  const size_t start = MatchStart(s, m);
+  o->Set("start", Value::Number(static_cast<double>(start)));
+  o->Set("end", Value::Number(static_cast<double>(start + static_cast<size_t>(m[0].length()))));
   Value groups = Value::NewArray();
   for (size_t i = 1; i < m.size(); ++i) groups.array().items.push_back(Value::String(m.str(i)));
   o->Set("groups", groups);

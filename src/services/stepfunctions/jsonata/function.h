@@ -5,7 +5,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -49,7 +48,7 @@ struct Function {
   std::vector<std::optional<Value>> bound;
 
   // kRegex
-  std::shared_ptr<std::regex> regex;
+  std::shared_ptr<Regex> regex;
 
   // kChain: second(first(x))
   std::shared_ptr<Function> first, second;

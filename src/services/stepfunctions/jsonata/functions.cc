@@ -40,7 +40,7 @@ double ShiftDecimal(double x, int places) {
 }
 
 double RoundHalfEven(double arg, double precision_d) {
-  auto precision = static_cast<int>(precision_d);
+  auto precision = static_cast<int>(std::clamp<int64_t>(SaturatingInt(precision_d), -400, 400));
   double x = precision != 0 ? ShiftDecimal(arg, precision) : arg;
   double result = std::floor(x + 0.5);
   double diff = result - x;
@@ -50,7 +50,7 @@ double RoundHalfEven(double arg, double precision_d) {
   return result;
 }
 
-const std::regex& RegexOf(const Value& v) {
+const Regex& RegexOf(const Value& v) {
   if (!v.is_function() || v.function().kind != Function::Kind::kRegex) {
     Fail("T0410", "Custom matcher functions are not supported", v);
   }
@@ -59,12 +59,15 @@ const std::regex& RegexOf(const Value& v) {
 
 namespace {
 
+// $pad refuses a width past this (ten million code points) instead of exhausting memory.
+constexpr int64_t kMaxPadLength = 10'000'000;
+
 std::vector<uint32_t> Cps(const Value& v) { return CodePoints(v.str()); }
 
 Value Substring(const std::string& s, double start_d, const Value& length) {
   std::vector<uint32_t> cps = CodePoints(s);
   auto len = static_cast<int64_t>(cps.size());
-  auto start = static_cast<int64_t>(std::trunc(start_d));
+  auto start = SaturatingInt(start_d);
   if (len + start < 0) start = 0;
   auto clamp = [&](int64_t i) {
     if (i < 0) i += len;
@@ -72,8 +75,8 @@ Value Substring(const std::string& s, double start_d, const Value& length) {
   };
   if (!length.undefined()) {
     if (length.number() <= 0) return Value::String("");
-    int64_t end = start >= 0 ? start + static_cast<int64_t>(std::trunc(length.number()))
-                             : len + start + static_cast<int64_t>(std::trunc(length.number()));
+    int64_t end = start >= 0 ? start + SaturatingInt(length.number())
+                             : len + start + SaturatingInt(length.number());
     int64_t b = clamp(start);
     int64_t e = end < 0 ? clamp(end) : std::min(end, len);
     if (e <= b) return Value::String("");
@@ -83,10 +86,11 @@ Value Substring(const std::string& s, double start_d, const Value& length) {
   return Value::String(FromCodePoints(cps, static_cast<size_t>(b), cps.size()));
 }
 
-Value MatchObject(const std::smatch& m, size_t offset) {
+// The object $match gives for one match that starts at byte `at` of the subject.
+Value MatchObject(const RegexMatch& m, size_t at) {
   auto o = std::make_shared<ObjectData>();
   o->Set("match", Value::String(m.str(0)));
-  o->Set("index", Value::Number(static_cast<double>(offset + static_cast<size_t>(m.position(0)))));
+  o->Set("index", Value::Number(static_cast<double>(at)));
   Value groups = Value::NewArray();
   for (size_t i = 1; i < m.size(); ++i) groups.array().items.push_back(Value::String(m.str(i)));
   o->Set("groups", groups);
@@ -94,23 +98,21 @@ Value MatchObject(const std::smatch& m, size_t offset) {
 }
 
 // Every non-overlapping match of `re` in `s`, as (byte offset, smatch) in order.
-std::vector<std::pair<size_t, std::smatch>> AllMatches(const std::string& s, const std::regex& re,
-                                                       const Value& pattern) {
-  std::vector<std::pair<size_t, std::smatch>> out;
-  auto begin = s.cbegin();
+std::vector<std::pair<size_t, RegexMatch>> AllMatches(const std::string& s, const Regex& re,
+                                                      const Value& pattern) {
+  std::vector<std::pair<size_t, RegexMatch>> out;
   size_t offset = 0;
-  std::smatch m;
-  while (offset <= s.size() && std::regex_search(begin, s.cend(), m, re)) {
-    if (m.length(0) == 0) Fail("D1004", "Regular expression matches zero length string", pattern);
-    size_t at = offset + static_cast<size_t>(m.position(0));
+  RegexMatch m;
+  while (offset <= s.size() && RegexSearch(s, offset, &m, re)) {
+    if (m[0].length() == 0) Fail("D1004", "Regular expression matches zero length string", pattern);
+    size_t at = MatchStart(s, m);
     out.emplace_back(at, m);
-    offset = at + static_cast<size_t>(m.length(0));
-    begin = s.cbegin() + static_cast<std::ptrdiff_t>(offset);
+    offset = at + static_cast<size_t>(m[0].length());
   }
   return out;
 }
 
-std::string Substitute(const std::string& replacement, const std::smatch& m) {
+std::string Substitute(const std::string& replacement, const RegexMatch& m) {
   std::string out;
   size_t groups = m.size() - 1;
   size_t pos = 0;
@@ -138,7 +140,7 @@ std::string Substitute(const std::string& replacement, const std::smatch& m) {
       int g = parse(max_digits);
       if (max_digits > 1 && g > static_cast<int>(groups)) g = parse(max_digits - 1);
       if (g >= 0) {
-        if (groups > 0 && g >= 1 && static_cast<size_t>(g) <= groups) out += m.str(g);
+        if (groups > 0 && g >= 1 && static_cast<size_t>(g) <= groups) out += m[g].str();
         pos += std::to_string(g).size();
       } else {
         out += '$';
@@ -239,9 +241,10 @@ void DefineCoreFunctions(Library& lib) {
     std::string pad = Arg(a, 2).undefined() || a[2].str().empty() ? " " : a[2].str();
     std::vector<uint32_t> pad_cps = CodePoints(pad);
     double width = a[1].number();
-    auto pad_len = static_cast<int64_t>(std::fabs(width)) -
-                   static_cast<int64_t>(CodePoints(a[0].str()).size());
+    auto pad_len =
+        SaturatingInt(std::fabs(width)) - static_cast<int64_t>(CodePoints(a[0].str()).size());
     if (pad_len <= 0) return a[0];
+    if (pad_len > kMaxPadLength) Fail("D3010", "The width of the pad function is too large", a[1]);
     std::vector<uint32_t> padding;
     for (int64_t i = 0; i < pad_len; ++i)
       padding.push_back(pad_cps[static_cast<size_t>(i) % pad_cps.size()]);
@@ -251,7 +254,8 @@ void DefineCoreFunctions(Library& lib) {
   Define(lib, "contains", "<s-(sf):b>", [](CallContext&, std::vector<Value>& a) {
     if (a[0].undefined()) return Value();
     if (a[1].is_string()) return Value::Bool(a[0].str().find(a[1].str()) != std::string::npos);
-    return Value::Bool(std::regex_search(a[0].str(), RegexOf(a[1])));
+    RegexMatch m;
+    return Value::Bool(RegexSearch(a[0].str(), 0, &m, RegexOf(a[1])));
   });
   Define(lib, "split", "<s-(sf)n?:a<s>>", [](CallContext&, std::vector<Value>& a) {
     if (a[0].undefined()) return Value();
@@ -281,7 +285,7 @@ void DefineCoreFunctions(Library& lib) {
       size_t pos = 0;
       for (const auto& [at, m] : AllMatches(s, RegexOf(a[1]), a[1])) {
         items.push_back(Value::String(s.substr(pos, at - pos)));
-        pos = at + static_cast<size_t>(m.length(0));
+        pos = at + static_cast<size_t>(m[0].length());
       }
       items.push_back(Value::String(s.substr(pos)));
     }
@@ -310,7 +314,7 @@ void DefineCoreFunctions(Library& lib) {
     Value out = Value::Sequence();
     for (const auto& [at, m] : AllMatches(a[0].str(), RegexOf(a[1]), a[1])) {
       if (!limit.undefined() && static_cast<double>(out.array().size()) >= limit.number()) break;
-      out.array().items.push_back(MatchObject(m, at - static_cast<size_t>(m.position(0))));
+      out.array().items.push_back(MatchObject(m, at));
     }
     return out;
   });
@@ -343,16 +347,14 @@ void DefineCoreFunctions(Library& lib) {
       if (!limit.undefined() && count >= limit.number()) break;
       out += s.substr(pos, at - pos);
       if (a[2].is_function()) {
-        Value r =
-            ctx.evaluator->Apply(a[2], {MatchObject(m, at - static_cast<size_t>(m.position(0)))},
-                                 Value::Null(), ctx.env);
+        Value r = ctx.evaluator->Apply(a[2], {MatchObject(m, at)}, Value::Null(), ctx.env);
         if (!r.is_string())
           Fail("D3012", "Attempted to replace a matched string with a non-string value", r);
         out += r.str();
       } else {
         out += Substitute(a[2].str(), m);
       }
-      pos = at + static_cast<size_t>(m.length(0));
+      pos = at + static_cast<size_t>(m[0].length());
       ++count;
     }
     out += s.substr(pos);
@@ -364,12 +366,14 @@ void DefineCoreFunctions(Library& lib) {
     if (v.is_number()) return v;
     if (v.is_bool()) return Value::Number(v.boolean() ? 1 : 0);
     const std::string& s = v.str();
-    static const std::regex kDecimal("^-?[0-9]+(\\.[0-9]+)?([Ee][-+]?[0-9]+)?$");
-    static const std::regex kPrefixed("^(0[xX][0-9A-Fa-f]+)|(0[oO][0-7]+)|(0[bB][0-1]+)$");
-    if (std::regex_match(s, kDecimal)) {
+    static const Regex kDecimal =
+        CompileRegex("^-?[0-9]+(\\.[0-9]+)?([Ee][-+]?[0-9]+)?$", false, false);
+    static const Regex kPrefixed =
+        CompileRegex("^(0[xX][0-9A-Fa-f]+)|(0[oO][0-7]+)|(0[bB][0-1]+)$", false, false);
+    if (RegexFullMatch(s, kDecimal)) {
       double d = std::strtod(s.c_str(), nullptr);
       if (std::isfinite(d)) return Value::Number(d);
-    } else if (std::regex_match(s, kPrefixed)) {
+    } else if (RegexFullMatch(s, kPrefixed)) {
       int base = (s[1] == 'x' || s[1] == 'X') ? 16 : (s[1] == 'o' || s[1] == 'O') ? 8 : 2;
       return Value::Number(static_cast<double>(std::strtoull(s.c_str() + 2, nullptr, base)));
     }
@@ -426,7 +430,7 @@ void DefineCoreFunctions(Library& lib) {
       Fail("D3100", "The radix of the formatBase function must be between 2 and 36", a[1]);
     double v = RoundHalfEven(a[0].number(), 0);
     bool negative = v < 0;
-    auto n = static_cast<uint64_t>(std::fabs(v));
+    auto n = static_cast<uint64_t>(SaturatingInt(std::fabs(v)));
     std::string digits;
     do {
       auto d = static_cast<int>(n % static_cast<uint64_t>(radix));

@@ -1,12 +1,12 @@
 // Internal to the JSONata library: how the built-ins are defined.
 #pragma once
 
-#include <regex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "services/stepfunctions/jsonata/function.h"
+#include "services/stepfunctions/jsonata/regex.h"
 #include "services/stepfunctions/jsonata/value.h"
 
 namespace tidepool::sfn::jsonata {
@@ -17,7 +17,7 @@ const Value& Arg(const std::vector<Value>& args, size_t i);
 void Define(Library& lib, const std::string& name, const char* signature, NativeFn fn);
 [[noreturn]] void Fail(const char* code, std::string message, Value value);
 double RoundHalfEven(double arg, double precision);
-const std::regex& RegexOf(const Value& v);
+const Regex& RegexOf(const Value& v);
 
 void DefineCoreFunctions(Library& lib);        // functions.cc
 void DefineCollectionFunctions(Library& lib);  // functions_collections.cc

@@ -96,10 +96,11 @@ std::string IsoTime(int64_t millis) {
 
 // ISO 8601 date or date-time; nullopt when the text is not one.
 std::optional<double> ParseIso(const std::string& s) {
-  static const std::regex kIso(
-      R"(^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$)");
-  std::smatch m;
-  if (!std::regex_match(s, m, kIso)) return std::nullopt;
+  static const Regex kIso = CompileRegex(
+      R"(^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$)",
+      false, false);
+  RegexMatch m;
+  if (!RegexFullMatch(s, &m, kIso)) return std::nullopt;
   auto num = [&](int i, int dflt) { return m[i].matched ? std::stoi(m.str(i)) : dflt; };
   std::tm tm{};
   tm.tm_year = num(1, 1970) - 1900;
@@ -408,7 +409,7 @@ void DefineCollectionFunctions(Library& lib) {
     if (a[0].undefined()) return Value();
     if (!Arg(a, 1).undefined())
       Fail("D3134", "Picture strings are not supported by $fromMillis", a[1]);
-    return Value::String(IsoTime(static_cast<int64_t>(std::floor(a[0].number()))));
+    return Value::String(IsoTime(SaturatingInt(std::floor(a[0].number()))));
   });
   Define(lib, "toMillis", "<s-s?:n>", [](CallContext&, std::vector<Value>& a) {
     if (a[0].undefined()) return Value();

@@ -46,6 +46,53 @@ TEST(JsonataTest, DeepRecursionIsAnErrorNotACrash) {
   EXPECT_EQ(*out.value, json::value(20000));
 }
 
+TEST(JsonataTest, RegexesOnLongStringsAndRunawayPatternsAreSafe) {
+  // std::regex overflowed the stack on `.+` over 100 kB; the state's payload may be 256 kB.
+  json::object input{{"s", std::string(300000, 'a') + "b"}};
+  auto out = Evaluate("$match(s, /a+b/)[0].index", input);
+  ASSERT_TRUE(out.ok) << out.error.code << " " << out.error.message;
+  EXPECT_EQ(*out.value, json::value(0));
+  out = Evaluate("$length($replace(s, /[ac]+/, 'x'))", input);
+  ASSERT_TRUE(out.ok) << out.error.code << " " << out.error.message;
+  EXPECT_EQ(*out.value, json::value(2));
+  // Catastrophic backtracking ends in an error instead of spinning.
+  out = Evaluate("$contains(s, /(a*)*c/)", json::object{{"s", std::string(5000, 'a')}});
+  ASSERT_FALSE(out.ok);
+  EXPECT_EQ(out.error.code, "D1012");
+  // JavaScript's defaults: '.' stops at a newline, '^' only at the start unless /m.
+  out = Evaluate(R"([$contains("a\nb", /a.b/), $count($match("x\nx", /^x/)),
+                     $count($match("x\nx", /^x/m)), $replace("ab ab", /\bab/, "c")])",
+                 json::parse("{}"));
+  ASSERT_TRUE(out.ok) << out.error.code;
+  EXPECT_EQ(*out.value, json::parse(R"([false, 1, 2, "c c"])"));
+  // A backreference too large to represent is a syntax error, not undefined behaviour.
+  out = Evaluate(R"($match("a", /\55555555555555555555/))", json::parse("{}"));
+  ASSERT_FALSE(out.ok);
+  EXPECT_EQ(out.error.code, "S0302");
+}
+
+TEST(JsonataTest, HugeNumbersAsIndexesAndWidthsAreHandled) {
+  auto out = Evaluate("[1,2,3][77777777777777777777777]", json::parse("{}"));
+  ASSERT_TRUE(out.ok) << out.error.code;
+  EXPECT_FALSE(out.value.has_value());
+  out = Evaluate("[1,2,3][-1e300]", json::parse("{}"));
+  ASSERT_TRUE(out.ok) << out.error.code;
+  EXPECT_FALSE(out.value.has_value());
+  out = Evaluate("$substring('hello', 1e300, 1e300)", json::parse("{}"));
+  ASSERT_TRUE(out.ok) << out.error.code;
+  EXPECT_EQ(*out.value, json::value(""));
+  out = Evaluate("$pad('x', 1e15)", json::parse("{}"));
+  ASSERT_FALSE(out.ok);
+  EXPECT_EQ(out.error.code, "D3010");
+  out = Evaluate("$formatBase(1e300, 2)", json::parse("{}"));
+  ASSERT_TRUE(out.ok) << out.error.code;
+  out = Evaluate("$round(1.5, 1e10)", json::parse("{}"));
+  ASSERT_TRUE(out.ok) << out.error.code;
+  // Grouping an empty tuple stream.
+  out = Evaluate("a#$i.b{'k': $i}", json::parse("{}"));
+  ASSERT_TRUE(out.ok) << out.error.code;
+}
+
 TEST(JsonataTest, TransformThatNestsTheMatchMakesNoCycle) {
   auto out = Evaluate(R"($ ~> |$|{"me": $}|)", json::parse(R"({"a":1})"));
   ASSERT_TRUE(out.ok) << out.error.code;

@@ -8,11 +8,11 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 
 #include "services/stepfunctions/jsonata/error.h"
+#include "services/stepfunctions/jsonata/regex.h"
 #include "services/stepfunctions/jsonata/value.h"
 
 namespace tidepool::sfn::jsonata {
@@ -28,7 +28,7 @@ struct Token {
   double number = 0;
   Value literal;
   int position = 0;
-  std::shared_ptr<std::regex> regex;
+  std::shared_ptr<Regex> regex;
 };
 
 // Binding powers of the operators that have a left denotation (0 for the others).
@@ -273,17 +273,17 @@ class Tokenizer {
           std::string pattern(s_.substr(start, pos_ - start));
           if (pattern.empty()) ThrowError("S0301", static_cast<int>(pos_));
           ++pos_;
-          auto flags = std::regex::ECMAScript;
+          bool icase = false, multiline = false;
           std::string flag_text;
           while (At(pos_) == 'i' || At(pos_) == 'm') {
-            if (At(pos_) == 'i') flags |= std::regex::icase;
-            if (At(pos_) == 'm') flags |= std::regex::multiline;
+            if (At(pos_) == 'i') icase = true;
+            if (At(pos_) == 'm') multiline = true;
             flag_text.push_back(At(pos_));
             ++pos_;
           }
           try {
-            t.regex = std::make_shared<std::regex>(pattern, flags);
-          } catch (const std::regex_error&) {
+            t.regex = std::make_shared<Regex>(CompileRegex(pattern, icase, multiline));
+          } catch (const boost::regex_error&) {
             ThrowError("S0302", static_cast<int>(pos_), pattern);
           }
           t.kind = Token::Kind::kRegex;

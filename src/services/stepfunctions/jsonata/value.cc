@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -82,6 +83,12 @@ Value FromJson(const boost::json::value& j) {
     }
   }
   return Value();
+}
+
+int64_t SaturatingInt(double d) {
+  constexpr double kLimit = 9007199254740992.0;  // 2^53
+  if (std::isnan(d)) return 0;
+  return static_cast<int64_t>(std::trunc(std::clamp(d, -kLimit, kLimit)));
 }
 
 namespace {

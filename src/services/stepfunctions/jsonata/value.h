@@ -143,6 +143,10 @@ Value DeepClone(const Value& v);
 Value CopyArray(const Value& v);
 
 // UTF-8 helpers: code points of a string and back.
+// `d` truncated toward zero and clamped to ±2^53 (NaN gives 0): the one way a JSONata number
+// becomes an index, count or width, since casting an out-of-range double is undefined.
+int64_t SaturatingInt(double d);
+
 std::vector<uint32_t> CodePoints(std::string_view s);
 std::string FromCodePoints(const std::vector<uint32_t>& cps, size_t begin, size_t end);
 void AppendUtf8(std::string* out, uint32_t cp);
