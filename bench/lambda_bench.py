@@ -153,11 +153,19 @@ def cold_starts(port, name):
 def sandbox_rss_kb(server_pid):
     """RSS (kB) of each direct child of the server and its descendants."""
     def children(pid):
+        # Each thread lists the children it forked; the server forks sandboxes from its workers.
+        out = []
         try:
-            with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-                return [int(p) for p in f.read().split()]
+            tasks = os.listdir("/proc/%d/task" % pid)
         except OSError:
-            return []
+            return out
+        for tid in tasks:
+            try:
+                with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
+                    out += [int(p) for p in f.read().split()]
+            except OSError:
+                pass
+        return out
 
     def rss(pid):
         try:
@@ -192,11 +200,13 @@ def main():
         try:
             name = "bench-" + label
             deploy(server.port, name, runtime, handler, code)
+            # Cold starts first, on a quiet pool: after the c=16 run each configuration update
+            # would also end 16 stale sandboxes while the new one starts.
+            inits = cold_starts(server.port, name)
             rate1, p50_1, p99_1 = warm(server.port, name, 1)
             time.sleep(0.5)
             rss = sandbox_rss_kb(server.proc.pid)
             rate16, p50_16, p99_16 = warm(server.port, name, 16)
-            inits = cold_starts(server.port, name)
             print("%-7s warm c=1: %7.0f invokes/s  p50 %6.0f us  p99 %6.0f us" %
                   (label, rate1, p50_1, p99_1))
             print("%-7s warm c=16: %6.0f invokes/s  p50 %6.0f us  p99 %6.0f us" %

@@ -26,6 +26,7 @@
 #include "dynamodb_scenarios.h"
 #include "host_steal.h"
 #include "kinesis_workloads.h"
+#include "lambda_scenarios.h"
 #include "messaging_scenarios.h"
 #include "s3_scenarios.h"
 #include "setup_client.h"
@@ -68,6 +69,9 @@ std::string Target(const std::string& scenario, const std::string& durability, s
   if (scenario == "ddb-scan") target = ">=1M items/s (records/s)";
   if (scenario == "ddb-query") target = "100 items per reply (records/s = items/s)";
   if (scenario == "ddb-batch-write") target = "records/s = items/s";
+  if (scenario == "lambda-invoke") {
+    target = concurrency == 1 ? "p50<200us (C++ fn)" : concurrency == 16 ? ">=15k req/s" : "";
+  }
   if (scenario == "sqs-longpoll-latency" || scenario == "sns-publish-latency") {
     target = "p99<1ms (send->receive)";
   }
@@ -114,11 +118,12 @@ void PrintRow(Row& row, const std::string& durability) {
 std::string JsonLine(Row& row, const std::string& durability, int park_us) {
   RunResult& r = row.result;
   double secs = r.seconds > 0 ? r.seconds : 1e-9;
-  std::string bench = row.scenario.substr(0, 4) == "sqs-"   ? "sqs"
-                      : row.scenario.substr(0, 4) == "sns-" ? "sns"
-                      : row.scenario.substr(0, 4) == "ddb-" ? "dynamodb"
-                      : row.scenario.substr(0, 3) == "s3-"  ? "s3"
-                                                            : "kinesis";
+  std::string bench = row.scenario.substr(0, 4) == "sqs-"      ? "sqs"
+                      : row.scenario.substr(0, 4) == "sns-"    ? "sns"
+                      : row.scenario.substr(0, 4) == "ddb-"    ? "dynamodb"
+                      : row.scenario.substr(0, 3) == "s3-"     ? "s3"
+                      : row.scenario.substr(0, 7) == "lambda-" ? "lambda"
+                                                               : "kinesis";
   boost::json::object o{{"bench", bench},
                         {"scenario", row.scenario},
                         {"durability", durability},
@@ -162,18 +167,29 @@ int RunLoad(const LoadOptions& options) {
                                         std::chrono::milliseconds(options.duration_ms)},
                              options.record_bytes, options.scan_items, builder, setup);
 
+  LambdaScenarios lambda(RunOptions{host, port, 1, std::chrono::milliseconds(options.warmup_ms),
+                                    std::chrono::milliseconds(options.duration_ms)},
+                         setup);
+
   std::vector<Row> rows;
   PrintHeader();
   for (const std::string& scenario : options.scenarios) {
+    // Rows of one scenario; the steal figure spans from the start of one concurrency level (or
+    // the setup before the first) to its result.
+    std::optional<CpuTicks> since = ReadCpuTicks();
+    auto emit = [&](size_t concurrency, RunResult result) {
+      std::optional<CpuTicks> now = ReadCpuTicks();
+      Row row{scenario, concurrency, std::move(result), StealPercent(since, now)};
+      since = now;
+      PrintRow(row, options.durability_label);
+      rows.push_back(std::move(row));
+    };
     if (DynamoDbScenarios::Knows(scenario)) {
-      std::optional<CpuTicks> since = ReadCpuTicks();
-      dynamodb.Run(scenario, options.concurrency, [&](size_t concurrency, RunResult result) {
-        std::optional<CpuTicks> now = ReadCpuTicks();
-        Row row{scenario, concurrency, std::move(result), StealPercent(since, now)};
-        since = now;
-        PrintRow(row, options.durability_label);
-        rows.push_back(std::move(row));
-      });
+      dynamodb.Run(scenario, options.concurrency, emit);
+      continue;
+    }
+    if (LambdaScenarios::Knows(scenario)) {
+      lambda.Run(scenario, options.concurrency, emit);
       continue;
     }
     if (S3Scenarios::Knows(scenario)) {
@@ -185,16 +201,7 @@ int RunLoad(const LoadOptions& options) {
       continue;
     }
     if (MessagingScenarios::Knows(scenario)) {
-      // From the start of one concurrency level (or the queue setup before the first) to its
-      // result.
-      std::optional<CpuTicks> since = ReadCpuTicks();
-      messaging.Run(scenario, options.concurrency, [&](size_t concurrency, RunResult result) {
-        std::optional<CpuTicks> now = ReadCpuTicks();
-        Row row{scenario, concurrency, std::move(result), StealPercent(since, now)};
-        since = now;
-        PrintRow(row, options.durability_label);
-        rows.push_back(std::move(row));
-      });
+      messaging.Run(scenario, options.concurrency, emit);
       continue;
     }
     std::string stream = "bench-" + scenario;
@@ -324,7 +331,7 @@ int main(int argc, char** argv) {
       ->add_option("--scenarios", load.scenarios,
                    "put-record, put-records, drain, sqs-send, sqs-cycle, "
                    "sqs-longpoll-latency, sns-publish-latency, s3-put, s3-get, ddb-put, ddb-get, "
-                   "ddb-query, ddb-scan, ddb-batch-write, ddb-transact")
+                   "ddb-query, ddb-scan, ddb-batch-write, ddb-transact, lambda-invoke")
       ->delimiter(',');
   load_cmd->add_option("--concurrency", load.concurrency, "connections per run")->delimiter(',');
   load_cmd->add_option("--duration-ms", load.duration_ms, "measured window per timed run");

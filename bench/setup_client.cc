@@ -37,7 +37,7 @@ std::string SetupClient::Send(std::string_view what, HttpRequest request) {
   }
   auto& reply = parser.get();
   if (!reply.keep_alive()) socket_.close(ec);
-  if (reply.result() != http::status::ok) {
+  if (reply.result_int() / 100 != 2) {
     throw std::runtime_error(std::string(what) + ": HTTP " + std::to_string(reply.result_int()) +
                              " " + reply.body());
   }

@@ -21,7 +21,8 @@ class SetupClient {
   SetupClient(std::string host, uint16_t port, SignedRequestBuilder& builder);
 
   // Sends one request; returns the reply body. Throws std::runtime_error on a transport error
-  // or a non-200 reply (setup failures end the benchmark); `what` names the call in the error.
+  // or a reply other than 2xx (setup failures end the benchmark); `what` names the call in the
+  // error.
   std::string Send(std::string_view what, HttpRequest request);
   // A JSON-protocol call; returns the parsed JSON reply (throws like Send).
   boost::json::object Call(std::string_view operation, const boost::json::object& input,

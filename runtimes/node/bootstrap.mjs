@@ -13,8 +13,6 @@ import { pathToFileURL } from 'node:url';
 import util from 'node:util';
 import { register } from 'node:module';
 
-// ES modules find the bundled AWS SDK for JS v3 too (sdk_resolve.mjs).
-register('./sdk_resolve.mjs', import.meta.url);
 
 const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
 const PREFIX = '/2018-06-01/runtime';
@@ -51,6 +49,33 @@ async function failInit(err) {
   process.exit(1);
 }
 
+// Whether Node may load `file` as an ES module: .mjs; .js under a package.json whose "type" is
+// "module" (the nearest package.json decides); or a .js without a "type" whose source has an
+// import or export statement (Node's syntax detection). A false positive only costs time.
+function isEsModule(file) {
+  if (file.endsWith('.mjs')) return true;
+  if (file.endsWith('.cjs')) return false;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg)) {
+      try {
+        const type = JSON.parse(fs.readFileSync(pkg, 'utf8')).type;
+        if (type === 'module') return true;
+        if (type === 'commonjs') return false;
+      } catch {
+        // an unreadable package.json: decide by the source
+      }
+      break;
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  try {
+    return /^\s*(import|export)\s/m.test(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
 async function loadHandler() {
   const spec = process.env._HANDLER || '';
   const root = process.env.LAMBDA_TASK_ROOT || process.cwd();
@@ -72,6 +97,10 @@ async function loadHandler() {
       trace: [],
     });
   }
+  // ES modules find the bundled AWS SDK for JS v3 too (sdk_resolve.mjs); CommonJS finds it
+  // through NODE_PATH. Registering a hook starts Node's loader thread (about 60 ms), so only an
+  // ES module handler pays for it.
+  if (isEsModule(file)) register('./sdk_resolve.mjs', import.meta.url);
   let mod;
   try {
     mod = await import(pathToFileURL(file).href);

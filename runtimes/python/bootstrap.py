@@ -7,11 +7,11 @@ then loops: GET /next, call the handler with the event and a context object, POS
 /error. Written for tidepool; speaks only the public Runtime API.
 """
 
-import http.client
 import importlib
 import json
 import logging
 import os
+import socket
 import sys
 import time
 import traceback
@@ -20,15 +20,58 @@ API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 PREFIX = "/2018-06-01/runtime"
 
 
+class Response:
+    def __init__(self, status, headers):
+        self.status = status
+        self._headers = headers  # lower-cased names
+
+    def getheader(self, name, default=None):
+        return self._headers.get(name.lower(), default)
+
+
 class Connection:
+    """One keep-alive HTTP/1.1 connection to the Runtime API. A few lines over a socket instead
+    of http.client, whose imports (email, ssl) cost about 20 ms of every cold start."""
+
     def __init__(self):
         host, port = API.rsplit(":", 1)
-        self.conn = http.client.HTTPConnection(host, int(port))
+        self.sock = socket.create_connection((host, int(port)))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.file = self.sock.makefile("rb")
+        self.host = API.encode()
 
     def request(self, method, path, body=None, headers=None):
-        self.conn.request(method, PREFIX + path, body=body, headers=headers or {})
-        resp = self.conn.getresponse()
-        return resp, resp.read()
+        body = body or b""
+        head = [b"%s %s%s HTTP/1.1" % (method.encode(), PREFIX.encode(), path.encode()),
+                b"Host: " + self.host, b"Content-Length: %d" % len(body)]
+        for name, value in (headers or {}).items():
+            head.append(b"%s: %s" % (name.encode(), value.encode()))
+        self.sock.sendall(b"\r\n".join(head) + b"\r\n\r\n" + body)
+        status_line = self.file.readline()
+        if not status_line:
+            raise ConnectionError("the Runtime API closed the connection")
+        status = int(status_line.split(None, 2)[1])
+        fields = {}
+        while True:
+            line = self.file.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            fields[name.strip().lower()] = value.strip()
+        if "chunked" in fields.get("transfer-encoding", "").lower():
+            data = bytearray()
+            while True:
+                size = int(self.file.readline().split(b";")[0], 16)
+                if size == 0:
+                    while self.file.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                data += self.file.read(size)
+                self.file.readline()
+            data = bytes(data)
+        else:
+            data = self.file.read(int(fields.get("content-length", "0")))
+        return Response(status, fields), data
 
 
 class LambdaContext:

@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <mutex>
 
 namespace tidepool::functions {
 namespace {
@@ -50,15 +52,48 @@ std::string FindOnPath(std::string_view name) {
   return {};
 }
 
+std::string ResolveInterpreter(std::string_view name) {
+  static std::mutex mu;
+  static std::map<std::string, std::string, std::less<>> resolved;
+  std::lock_guard lock(mu);
+  if (auto it = resolved.find(name); it != resolved.end()) return it->second;
+  std::string found = FindOnPath(name);
+  std::string& out = resolved[std::string(name)];
+  out = found;
+  char magic[2] = {};
+  FILE* f = found.empty() ? nullptr : std::fopen(found.c_str(), "rb");
+  if (f) {
+    size_t n = std::fread(magic, 1, 2, f);
+    std::fclose(f);
+    if (n < 2 || magic[0] != '#' || magic[1] != '!') return out;  // a binary: no shim
+  } else {
+    return out;
+  }
+  // A script: a version manager's shim. Ask the interpreter it starts for its own path.
+  const char* ask =
+      name == "node" ? " -p process.execPath" : " -c 'import sys; print(sys.executable)'";
+  std::string command = "'" + found + "'" + ask + " 2>/dev/null";
+  if (found.find('\'') != std::string::npos) return out;
+  FILE* p = ::popen(command.c_str(), "r");
+  if (!p) return out;
+  char line[4096] = {};
+  bool got = std::fgets(line, sizeof line, p) != nullptr;
+  int rc = ::pclose(p);
+  std::string real = got ? std::string(line) : std::string();
+  while (!real.empty() && (real.back() == '\n' || real.back() == '\r')) real.pop_back();
+  if (rc == 0 && !real.empty() && real[0] == '/' && ::access(real.c_str(), X_OK) == 0) out = real;
+  return out;
+}
+
 Result<RuntimeCommandLine> RuntimeCommand(const FunctionSpec& spec,
                                           const std::string& runtimes_dir) {
   RuntimeCommandLine cmd;
   if (StartsWith(spec.runtime, "python3")) {
-    std::string python = FindOnPath("python3");
+    std::string python = ResolveInterpreter("python3");
     if (python.empty()) return Status::NotFound("python3 is not on PATH");
     cmd.args = {python, "-u", runtimes_dir + "/python/bootstrap.py"};
   } else if (StartsWith(spec.runtime, "nodejs")) {
-    std::string node = FindOnPath("node");
+    std::string node = ResolveInterpreter("node");
     if (node.empty()) return Status::NotFound("node is not on PATH");
     cmd.args = {node, runtimes_dir + "/node/bootstrap.mjs"};
   } else if (IsSupportedRuntime(spec.runtime)) {

@@ -42,4 +42,10 @@ std::string DefaultRuntimesDir();
 // The absolute path of `name` on PATH, or empty.
 std::string FindOnPath(std::string_view name);
 
+// The interpreter `name` (python3, node) that PATH leads to, past a version manager's shim:
+// pyenv and asdf put a shell script first on PATH that picks a version at every start (a
+// quarter of a second here). A script found on PATH is asked once for its real executable
+// (sys.executable, process.execPath); answers are cached for the process's life. Thread-safe.
+std::string ResolveInterpreter(std::string_view name);
+
 }  // namespace tidepool::functions

@@ -36,6 +36,7 @@ constexpr size_t kLogKeep = 1 << 20;              // bytes of process output kep
 constexpr size_t kMaxResponse = 6 * 1024 * 1024;  // AWS's synchronous response limit
 constexpr int kInitSeconds = 10;                  // AWS's limit on a runtime's init phase
 constexpr size_t kMaxLine = 256 * 1024;           // longer output lines become several events
+constexpr auto kMemoryPoll = std::chrono::milliseconds(50);  // while an invocation runs
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -73,7 +74,7 @@ std::string FormatSeconds(double seconds) {
 }  // namespace
 
 Sandbox::Sandbox(boost::asio::io_context& io, FunctionSpecPtr spec, const SandboxOptions& options)
-    : io_(io), spec_(std::move(spec)), options_(options), deadline_(io) {}
+    : io_(io), spec_(std::move(spec)), options_(options), deadline_(io), memory_poll_(io) {}
 
 Sandbox::~Sandbox() {
   if (pid_ > 0 && !exited_) {
@@ -188,6 +189,7 @@ Status Sandbox::Start(ExitListener on_exit) {
   {
     std::lock_guard lock(mu_);
     pid_ = pid;
+    memory_.Open(pid);  // read only after the runtime took an invocation: past its exec
   }
   log_pipe_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, pipe_fds[0]);
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
@@ -389,6 +391,7 @@ void Sandbox::ArmDeadlineLocked(std::chrono::milliseconds after) {
       if (!self->running_ || self->running_->invocation.request_id != id) return;
       std::string text =
           "Task timed out after " + FormatSeconds(self->spec_->timeout_seconds) + " seconds";
+      self->OverMemoryLocked();  // for REPORT's Max Memory Used
       self->DrainLogLocked();
       self->OutputLocked("RequestId: " + id + " Error: " + text + "\n");
       finish =
@@ -399,6 +402,47 @@ void Sandbox::ArmDeadlineLocked(std::chrono::milliseconds after) {
     }
     finish();
   });
+}
+
+void Sandbox::WatchMemoryLocked() {
+  if (memory_polling_) return;
+  memory_polling_ = true;
+  memory_poll_.expires_after(kMemoryPoll);
+  std::weak_ptr<Sandbox> weak = weak_from_this();
+  memory_poll_.async_wait([weak](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (!self) return;
+    std::function<void()> finish;
+    {
+      std::lock_guard lock(self->mu_);
+      self->memory_polling_ = false;
+      if (ec || self->exited_ || !self->running_ || !self->running_->delivered) return;
+      if (self->OverMemoryLocked()) {
+        finish = self->OutOfMemoryLocked();
+      } else {
+        self->WatchMemoryLocked();
+      }
+    }
+    if (finish) finish();
+  });
+}
+
+bool Sandbox::OverMemoryLocked() {
+  if (exited_) return false;
+  if (auto m = memory_.Read()) peak_kb_ = std::max(peak_kb_, m->peak_kb);
+  return peak_kb_ > uint64_t(spec_->memory_mb) * 1024;
+}
+
+std::function<void()> Sandbox::OutOfMemoryLocked() {
+  const std::string text = "RequestId: " + running_->invocation.request_id +
+                           " Error: Runtime exited with error: signal: killed";
+  DrainLogLocked();
+  OutputLocked(text + "\nRuntime.OutOfMemory\n");
+  auto finish = FinishLocked(InvokeOutcome::Kind::kFunctionError,
+                             ErrorJson("Runtime.OutOfMemory", text), {}, "Runtime.OutOfMemory");
+  killing_ = true;
+  ::kill(-pid_, SIGKILL);
+  return finish;
 }
 
 std::function<void()> Sandbox::DeliverLocked() {
@@ -420,6 +464,7 @@ std::function<void()> Sandbox::DeliverLocked() {
   running_->deadline_ms = deadline_ms;
   running_->delivered_at = std::chrono::steady_clock::now();
   ArmDeadlineLocked(std::chrono::seconds(spec_->timeout_seconds));
+  WatchMemoryLocked();
   Responder respond = std::move(*parked_next_);
   parked_next_.reset();
   // Answered by the caller once mu_ is released: a responder may run the connection inline.
@@ -429,7 +474,7 @@ std::function<void()> Sandbox::DeliverLocked() {
 }
 
 std::function<void()> Sandbox::FinishLocked(InvokeOutcome::Kind kind, std::string payload,
-                                            std::string message) {
+                                            std::string message, std::string_view error_type) {
   deadline_.cancel();
   DrainLogLocked();
   Running run = std::move(*running_);
@@ -455,9 +500,9 @@ std::function<void()> Sandbox::FinishLocked(InvokeOutcome::Kind kind, std::strin
   char report[256];
   std::snprintf(report, sizeof report,
                 "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: "
-                "%lld ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t",
+                "%lld ms\tMemory Size: %d MB\tMax Memory Used: %llu MB\t",
                 id.c_str(), ms, static_cast<long long>(ms) + 1, spec_->memory_mb,
-                spec_->memory_mb / 4);
+                static_cast<unsigned long long>((peak_kb_ + 1023) / 1024));
   std::string report_line = report;
   if (first_invoke_) {
     double init_ms = std::chrono::duration<double, std::milli>(begin - started_).count();
@@ -465,6 +510,10 @@ std::function<void()> Sandbox::FinishLocked(InvokeOutcome::Kind kind, std::strin
     std::snprintf(init, sizeof init, "Init Duration: %.2f ms\t", init_ms < 0 ? 0.0 : init_ms);
     report_line += init;
     first_invoke_ = false;
+  }
+  if (!error_type.empty()) {
+    report_line += "Status: error\tError Type: ";
+    report_line += error_type;
   }
   report_line += "\n";
   outcome.log += "END RequestId: " + id + "\n" + report_line;
@@ -526,7 +575,9 @@ void Sandbox::HandleRuntimeApi(HttpRequest&& request, Responder respond) {
         unknown_id = true;
       } else {
         std::string body = std::move(request.body());
-        if (what == "response") {
+        if (OverMemoryLocked()) {
+          finish = OutOfMemoryLocked();  // the peak passed MemorySize since the last poll
+        } else if (what == "response") {
           if (body.size() > kMaxResponse) {
             finish = FinishLocked(
                 InvokeOutcome::Kind::kFunctionError,

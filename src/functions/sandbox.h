@@ -5,6 +5,9 @@
 // The child runs in its own process group with PR_SET_PDEATHSIG(SIGKILL): it dies with tidepool
 // even on kill -9. Its stdout and stderr go to one pipe that the sandbox reads into its log.
 // Its exit is watched through a pidfd, so a crash mid-invoke ends that invocation at once.
+// Memory: the process's resident high-water mark is read when an invocation ends and every
+// kMemoryPoll while one runs; past `MemorySize` the sandbox is killed and the invocation fails
+// with Runtime.OutOfMemory, as on AWS. REPORT's `Max Memory Used` is that high-water mark.
 //
 // Runtime API (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html):
 //   GET  /2018-06-01/runtime/invocation/next          parks until an invocation is given
@@ -34,6 +37,7 @@
 #include "core/status.h"
 #include "functions/invoker.h"
 #include "functions/log_sink.h"
+#include "functions/process_memory.h"
 #include "protocol/http/http_server.h"
 
 namespace tidepool::functions {
@@ -85,9 +89,16 @@ class Sandbox : public std::enable_shared_from_this<Sandbox> {
   std::function<void()> DeliverLocked();
   // (Re)arms the running invocation's deadline timer (caller holds mu_).
   void ArmDeadlineLocked(std::chrono::milliseconds after);
+  // Starts the memory poll for a delivered invocation unless it runs already (caller holds mu_).
+  void WatchMemoryLocked();
+  // Reads the process's memory into peak_kb_; true when the peak passed MemorySize.
+  bool OverMemoryLocked();
+  // Ends the running invocation as Runtime.OutOfMemory and kills the process (caller holds mu_).
+  std::function<void()> OutOfMemoryLocked();
   // Ends the running invocation (caller holds mu_); returns the completion to run unlocked.
+  // A non-empty `error_type` goes into the REPORT line as AWS writes it for platform errors.
   std::function<void()> FinishLocked(InvokeOutcome::Kind kind, std::string payload,
-                                     std::string message = {});
+                                     std::string message = {}, std::string_view error_type = {});
   void WatchLog();
   void WatchExit();
   void DrainLogLocked();
@@ -126,6 +137,10 @@ class Sandbox : public std::enable_shared_from_this<Sandbox> {
   std::unique_ptr<boost::asio::posix::stream_descriptor> log_pipe_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> pidfd_;
   boost::asio::steady_timer deadline_;
+  ProcessMemoryReader memory_;
+  uint64_t peak_kb_ = 0;  // the process's resident high-water mark, as last read
+  boost::asio::steady_timer memory_poll_;
+  bool memory_polling_ = false;
   ExitListener on_exit_;
 };
 

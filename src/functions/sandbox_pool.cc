@@ -19,6 +19,26 @@ size_t SandboxPool::running_sandboxes() const {
   return static_cast<size_t>(total_);
 }
 
+bool SandboxPool::EvictIdleLocked(const std::string& except,
+                                  std::vector<std::shared_ptr<Sandbox>>* out) {
+  Group* oldest_group = nullptr;
+  std::chrono::steady_clock::time_point oldest;
+  for (auto& [key, group] : groups_) {
+    if (key == except || group.idle.empty()) continue;
+    // Provisioned sandboxes stay: only those past the group's provisioned count may go.
+    if (group.busy + static_cast<int>(group.idle.size()) <= group.provisioned) continue;
+    const auto used = group.idle.front()->last_used();  // idle is oldest first
+    if (!oldest_group || used < oldest) {
+      oldest_group = &group;
+      oldest = used;
+    }
+  }
+  if (!oldest_group) return false;
+  out->push_back(std::move(oldest_group->idle.front()));
+  oldest_group->idle.erase(oldest_group->idle.begin());
+  return true;
+}
+
 void SandboxPool::Invoke(FunctionSpecPtr spec, Invocation invocation, InvokeDone done) {
   const std::string key = GroupKey(*spec);
   std::shared_ptr<Sandbox> sandbox;
@@ -40,8 +60,11 @@ void SandboxPool::Invoke(FunctionSpecPtr spec, Invocation invocation, InvokeDone
       const char* limit = nullptr;
       if (spec->reserved_concurrency >= 0 && group_total >= spec->reserved_concurrency) {
         limit = "ReservedFunctionConcurrentInvocationLimitExceeded";
-      } else if (total_ - static_cast<int>(stale.size()) >= options_.max_sandboxes) {
-        // Stale sandboxes (an older revision) are ending below and leave room for this one.
+      } else if (total_ - static_cast<int>(stale.size()) >= options_.max_sandboxes &&
+                 !EvictIdleLocked(key, &stale)) {
+        // Stale sandboxes (an older revision) and an evicted idle one of another function are
+        // ending below and leave room for this one. AWS has no such machine-wide cap, so a
+        // throttle means every sandbox is busy.
         limit = "ConcurrentInvocationLimitExceeded";
       }
       if (limit != nullptr) {

@@ -63,6 +63,10 @@ class SandboxPool final : public Invoker {
   // Completes `done` with an outcome that ran no sandbox, on an io thread (never inline).
   void PostOutcome(InvokeOutcome::Kind kind, std::string message, InvokeDone done);
   void Release(const std::string& key, const std::shared_ptr<Sandbox>& sandbox);
+  // At the pool-wide cap: moves the least recently used idle sandbox of a group other than
+  // `except` (never one of a group's provisioned sandboxes) to `out`, for the caller to end.
+  // False when every sandbox is busy or provisioned. Caller holds mu_.
+  bool EvictIdleLocked(const std::string& except, std::vector<std::shared_ptr<Sandbox>>* out);
   void Forget(const std::string& key, const Sandbox* sandbox);
   void ScheduleReap();
 

@@ -9,6 +9,7 @@ import signal
 import stat
 import subprocess
 import textwrap
+import threading
 import time
 import zipfile
 
@@ -230,6 +231,55 @@ def test_errors_timeout_crash_init(lam):
                  "UnsupportedOperationException", 501)
 
 
+MEMORY_HANDLER = textwrap.dedent("""
+    import time
+    def handler(event, context):
+        block = b"x" * (event["mb"] << 20)  # written, so resident
+        time.sleep(event.get("sleep", 0))
+        return len(block) >> 20
+""")
+
+
+def max_memory_used(r):
+    log = base64.b64decode(r["LogResult"]).decode()
+    report = [line for line in log.splitlines() if line.startswith("REPORT")][-1]
+    return int(report.split("Max Memory Used: ")[1].split(" MB")[0]), report
+
+
+def test_memory_size_measured_and_enforced(lam):
+    """REPORT's Max Memory Used is the sandbox's measured peak, and a function whose memory
+    passes MemorySize is killed with Runtime.OutOfMemory as on AWS, both when the peak is seen
+    at the end of the invocation and while it still runs (long before its timeout)."""
+    create(lam, "mem", "python3.12", "app.handler", {"app.py": (MEMORY_HANDLER, 0o644)},
+           MemorySize=128, Timeout=30)
+    r, body = invoke(lam, "mem", {"mb": 40}, LogType="Tail")
+    assert body == 40 and "FunctionError" not in r
+    used, report = max_memory_used(r)
+    assert 40 <= used < 128, report
+    assert "Memory Size: 128 MB" in report
+
+    r, body = invoke(lam, "mem", {"mb": 200}, LogType="Tail")
+    assert r["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Runtime.OutOfMemory", body
+    assert "Runtime exited with error: signal: killed" in body["errorMessage"]
+    used, report = max_memory_used(r)
+    assert used > 128 and "Error Type: Runtime.OutOfMemory" in report, report
+
+    start = time.time()
+    r, body = invoke(lam, "mem", {"mb": 200, "sleep": 20})
+    assert body["errorType"] == "Runtime.OutOfMemory", body
+    assert time.time() - start < 15  # killed by the poll, not by the 30 s timeout
+
+    # A new sandbox takes the next invocation; more MemorySize lets the same work pass.
+    assert invoke(lam, "mem", {"mb": 1})[1] == 1
+    lam.update_function_configuration(FunctionName="mem", MemorySize=512)
+    lam.get_waiter("function_updated_v2").wait(FunctionName="mem",
+                                               WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
+    r, body = invoke(lam, "mem", {"mb": 200}, LogType="Tail")
+    assert body == 200, body
+    assert 200 <= max_memory_used(r)[0] < 512
+
+
 def test_hot_reload_directory(lam, tmp_path):
     code = tmp_path / "code"
     code.mkdir()
@@ -273,6 +323,36 @@ def test_reserved_concurrency_and_account_settings(lam):
     assert invoke(lam, "c", {"n": 1})[1]["n"] == 1
     settings = lam.get_account_settings()
     assert settings["AccountUsage"]["FunctionCount"] == 1
+
+
+@pytest.mark.tidepool(args=["--lambda-max-sandboxes", "2"])
+def test_machine_cap_evicts_idle_sandboxes_before_throttling(lam):
+    """At the machine-wide sandbox cap an idle sandbox of another function ends to make room
+    (AWS has no such cap); only when every sandbox is busy is an invoke throttled."""
+    for name in ("cap-a", "cap-b", "cap-c"):
+        create(lam, name, "python3.12", "app.handler", {"app.py": (PY_HANDLER, 0o644)},
+               Timeout=10)
+    assert invoke(lam, "cap-a", {"n": 1})[1]["n"] == 1
+    assert invoke(lam, "cap-b", {"n": 2})[1]["n"] == 2
+    # Two idle sandboxes fill the cap; a third function evicts the older (cap-a's).
+    assert invoke(lam, "cap-c", {"n": 3})[1]["n"] == 3
+    assert invoke(lam, "cap-a", {"n": 4})[1]["n"] == 4
+
+    # Two busy sandboxes: a third concurrent invoke has nothing to evict.
+    lam_async = make_client(lam.meta.endpoint_url, service="lambda", access_key="000000000000",
+                            read_timeout=60)
+    results = []
+    threads = [threading.Thread(target=lambda n=n: results.append(
+        invoke(lam_async, n, {"sleep": 3})[0]["StatusCode"])) for n in ("cap-a", "cap-b")]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    err = expect_error(lambda: lam.invoke(FunctionName="cap-c", Payload=b"{}"),
+                       "TooManyRequestsException", 429)
+    assert err["Reason"] == "ConcurrentInvocationLimitExceeded", err
+    for t in threads:
+        t.join()
+    assert results == [200, 200]
 
 
 @pytest.mark.tidepool(durability="sync")
@@ -441,4 +521,10 @@ def test_node_functions_use_the_bundled_aws_sdk(lam, endpoint):
     assert json.loads(r["Payload"].read()) == "sent", r
     assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5)["Messages"][0]["Body"] == "from cjs"
     r = lam.invoke(FunctionName="sdk-esm", Payload=json.dumps({"table": "node-sdk"}).encode())
+    assert json.loads(r["Payload"].read()) == {"n": 7, "topics": 0}, r
+    # A .js ES module by its package.json's "type" finds the SDK too (the runtime registers its
+    # resolve hook only for ES module handlers).
+    create(lam, "sdk-esm-pkg", "nodejs20.x", "index.handler",
+           {"index.js": (NODE_SDK_ESM, 0o644), "package.json": ('{"type": "module"}', 0o644)})
+    r = lam.invoke(FunctionName="sdk-esm-pkg", Payload=json.dumps({"table": "node-sdk"}).encode())
     assert json.loads(r["Payload"].read()) == {"n": 7, "topics": 0}, r
