@@ -104,6 +104,7 @@ void LambdaAsyncInvoke::Run(std::shared_ptr<Attempt> attempt) {
   functions::Invocation invocation;
   invocation.payload = attempt->entry->payload;
   invocation.request_id = attempt->entry->request_id;
+  invocation.trace_id = attempt->entry->trace_header;
   auto stopped = stopped_;
   lambda_.InvokeFunction(
       attempt->entry->function_arn, "", "", std::move(invocation),

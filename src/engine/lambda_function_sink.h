@@ -14,6 +14,8 @@ class LambdaFunctionSink final : public FunctionSink {
  public:
   explicit LambdaFunctionSink(lambda::LambdaService& lambda) : lambda_(lambda) {}
   void InvokeAsync(std::string_view function_arn, std::string payload, SinkDone done) override;
+  void InvokeAsyncTraced(std::string_view function_arn, std::string payload,
+                         std::string trace_header, SinkDone done) override;
 
  private:
   lambda::LambdaService& lambda_;

@@ -220,11 +220,22 @@ void QueueMapping::Dispatch(const WorkerPtr& worker) {
   if (events.empty()) return Receive(worker);
   std::vector<std::pair<std::string, std::string>> ids;  // messageId, receipt handle
   json::array records;
+  // The batch continues the first traced message's trace (AWS's SQS event source does the
+  // same with its AWSTraceHeader).
+  functions::Invocation invocation;
+  for (const auto& e : events) {
+    const json::value* attrs = e.if_contains("attributes");
+    const json::value* trace =
+        attrs && attrs->is_object() ? attrs->get_object().if_contains("AWSTraceHeader") : nullptr;
+    if (trace && trace->is_string()) {
+      invocation.trace_id = std::string(trace->get_string());
+      break;
+    }
+  }
   for (auto& e : events) {
     ids.emplace_back(JsonString(e, "messageId"), JsonString(e, "receiptHandle"));
     records.emplace_back(std::move(e));
   }
-  functions::Invocation invocation;
   invocation.payload = json::serialize(json::object{{"Records", std::move(records)}});
   auto self = shared_from_this();
   const auto invoked = std::chrono::steady_clock::now();

@@ -39,8 +39,9 @@ struct QueueAttribute {
 struct QueueMessage {
   std::string body;
   std::vector<QueueAttribute> attributes;
-  std::string group_id;  // FIFO queues
-  std::string dedup_id;  // FIFO queues
+  std::string group_id;      // FIFO queues
+  std::string dedup_id;      // FIFO queues
+  std::string trace_header;  // the AWSTraceHeader system attribute, empty for none
 };
 
 class QueueSink {
@@ -62,6 +63,12 @@ class FunctionSink {
   virtual ~FunctionSink() = default;
   // An asynchronous (InvocationType=Event) invocation of `function_arn` with `payload`.
   virtual void InvokeAsync(std::string_view function_arn, std::string payload, SinkDone done) = 0;
+  // The same, continuing the X-Ray trace `trace_header` (empty: none). Sinks that keep no trace
+  // ignore it.
+  virtual void InvokeAsyncTraced(std::string_view function_arn, std::string payload,
+                                 std::string trace_header, SinkDone done) {
+    InvokeAsync(function_arn, std::move(payload), std::move(done));
+  }
 };
 
 }  // namespace tidepool::engine

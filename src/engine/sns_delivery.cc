@@ -26,6 +26,7 @@ QueueMessage QueueMessageFor(const sns::Delivery& d, std::string_view queue_arn)
     m.group_id = d.group_id;
     m.dedup_id = d.dedup_id;
   }
+  m.trace_header = d.trace_header;
   return m;
 }
 
@@ -295,7 +296,7 @@ void SnsDelivery::Dispatch(const sns::DeliveryPtr& d, uint32_t attempts) {
     http_->Post(d->endpoint, sns::DeliveryHttpHeaders(*d), sns::DeliveryBody(*d), std::move(done));
   } else if (d->protocol == "lambda") {
     if (functions_ == nullptr) return done({SinkOutcome::kUnavailable, "Lambda is not running"});
-    functions_->InvokeAsync(d->endpoint, LambdaEvent(*d), std::move(done));
+    functions_->InvokeAsyncTraced(d->endpoint, LambdaEvent(*d), d->trace_header, std::move(done));
   } else {
     done({SinkOutcome::kRejected, "unsupported protocol " + d->protocol});
   }

@@ -24,6 +24,7 @@ sqs::InternalMessage ToInternal(QueueMessage message) {
             [](const auto& x, const auto& y) { return x.name < y.name; });
   m.group_id = std::move(message.group_id);
   m.dedup_id = std::move(message.dedup_id);
+  m.trace_header = std::move(message.trace_header);
   return m;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/encoding.h"
+#include "core/trace_log.h"
 #include "engine/mapping_events.h"
 #include "engine/service_client.h"
 
@@ -17,6 +18,18 @@ namespace {
 
 // Data per batch: the invoke payload stays under Lambda's 6 MB once base64 and JSON are added.
 constexpr size_t kMaxBatchBytes = 4 * 1024 * 1024;
+
+// The trace a traced write of the batch's first Kinesis record left (TraceLog), or empty: the
+// invocation then starts a trace of its own.
+std::string RecalledTrace(const std::vector<json::object>& events) {
+  if (events.empty()) return {};
+  const json::value* arn = events.front().if_contains("eventSourceARN");
+  const json::value* k = events.front().if_contains("kinesis");
+  if (!arn || !arn->is_string() || !k || !k->is_object()) return {};
+  const json::value* seq = k->get_object().if_contains("sequenceNumber");
+  if (!seq || !seq->is_string()) return {};
+  return TraceLog::Global().Recall(RecordTraceKey(arn->get_string(), seq->get_string()));
+}
 
 int64_t NowMs() {
   return std::chrono::duration_cast<milliseconds>(
@@ -424,10 +437,11 @@ void StreamMapping::Invoke(const ShardPtr& shard, std::vector<json::object> even
   if (woken != std::chrono::steady_clock::time_point{}) {
     deps_.metrics.hop(Source(), Hop::kWakeToInvoke).Record(invoked - woken);
   }
+  functions::Invocation invocation;
+  invocation.trace_id = RecalledTrace(events);
   json::array records;
   records.reserve(events.size());
   for (auto& e : events) records.emplace_back(std::move(e));
-  functions::Invocation invocation;
   invocation.payload = json::serialize(json::object{{"Records", std::move(records)}});
   auto self = shared_from_this();
   lambda::MappingViewPtr view;

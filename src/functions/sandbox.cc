@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/encoding.h"
+#include "core/trace_log.h"
 #include "functions/runtimes.h"
 
 namespace tidepool::functions {
@@ -459,6 +460,7 @@ std::function<void()> Sandbox::DeliverLocked() {
     response.set("Lambda-Runtime-Client-Context", decoded ? *decoded : inv.client_context);
   }
   DrainLogLocked();
+  TraceLog::Global().Stamp(inv.trace_id, "lambda.start", spec_->function_name);
   SandboxLineLocked("START RequestId: " + inv.request_id + " Version: " + spec_->version + "\n");
   running_->delivered = true;
   running_->deadline_ms = deadline_ms;
@@ -489,6 +491,9 @@ std::function<void()> Sandbox::FinishLocked(InvokeOutcome::Kind kind, std::strin
   outcome.request_id = run.invocation.request_id;
   if (run.delivered) outcome.delivered_at = run.delivered_at;
   const std::string& id = run.invocation.request_id;
+  TraceLog::Global().Stamp(run.invocation.trace_id,
+                           kind == InvokeOutcome::Kind::kSuccess ? "lambda.end" : "lambda.error",
+                           spec_->function_name);
   outcome.log = "START RequestId: " + id + " Version: " + spec_->version + "\n";
   size_t start = run.log_start > log_dropped_ ? run.log_start - log_dropped_ : 0;
   if (start < log_.size()) {

@@ -85,11 +85,13 @@ int main(int argc, char** argv) {
   auto* tr = app.add_subcommand(
       "trace",
       "Per-hop latency of the event flow (p50/p90/p99/max) over the last --seconds, from a "
-      "running tidepool's histograms");
+      "running tidepool's histograms; with a trace id, that event's hops one by one");
   tr->add_option("--seconds", trace.seconds, "Window to measure; 0: since the server started")
       ->check(CLI::Range(0.0, 86400.0))
       ->capture_default_str();
   tr->add_option("--endpoint", trace.endpoint, "The running tidepool")->capture_default_str();
+  tr->add_option("id", trace.id,
+                 "A trace id (or X-Amzn-Trace-Id header): print that trace's hops instead");
   tr->add_flag("--json", trace.json, "Print the figures as JSON");
   tr->callback([&] { exit_code = tidepool::cli::RunTrace(trace); });
   CLI11_PARSE(app, argc, argv);

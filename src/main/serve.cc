@@ -19,6 +19,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/trace_log.h"
 #include "engine/beast_http_sink.h"
 #include "engine/dynamodb_kinesis_destination.h"
 #include "engine/function_logs.h"
@@ -448,6 +449,30 @@ int RunServe(const ServeOptions& options) {
       });
   if (!reconcile_route.ok()) {
     spdlog::error("cannot register the reconcile route: {}", reconcile_route.message());
+    return 1;
+  }
+
+  // The timeline of one trace (tidepool trace ID): the hops stamped in the TraceLog.
+  Status trace_route = router.AddInternalRoute(
+      boost::beast::http::verb::get, "/_tidepool/trace",
+      [](http::HttpRequest&& request, const protocol::RequestContext&, http::Responder respond) {
+        std::string id;
+        auto [path, query] = http::SplitTarget(request.target());
+        for (auto& [k, v] : http::ParseQueryString(query, true)) {
+          if (k == "id") id = v;
+        }
+        if (id.empty())
+          return respond(JsonResponse(400, {{"message", "id=<trace id> is required"}}));
+        boost::json::array hops;
+        for (const TraceStamp& s : TraceLog::Global().Timeline(id)) {
+          hops.push_back(
+              boost::json::object{{"micros", s.micros}, {"hop", s.hop}, {"detail", s.detail}});
+        }
+        respond(JsonResponse(
+            200, {{"traceId", std::string(TraceLog::IdOf(id))}, {"hops", std::move(hops)}}));
+      });
+  if (!trace_route.ok()) {
+    spdlog::error("cannot register the trace route: {}", trace_route.message());
     return 1;
   }
 

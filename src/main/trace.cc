@@ -2,12 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <boost/json.hpp>
+
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <limits>
 #include <string_view>
 #include <thread>
 
+#include "core/trace_log.h"
 #include "main/local_http.h"
 
 namespace tidepool::cli {
@@ -73,7 +77,59 @@ double QuantileMicros(const std::map<double, double>& buckets, double q) {
   return last_finite * 1e6;
 }
 
+namespace {
+
+int RunTimeline(const TraceOptions& options) {
+  std::string id;
+  for (char c : options.id) {  // a query value: percent-encode all but unreserved characters
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') {
+      id += c;
+    } else {
+      id += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    }
+  }
+  auto reply = LocalGet(options.endpoint, "/_tidepool/trace?id=" + id);
+  if (!reply.ok() || reply->status != 200) {
+    std::fprintf(stderr, "tidepool trace: %s\n",
+                 reply.ok() ? reply->body.c_str() : reply.status().message().c_str());
+    return 2;
+  }
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(reply->body, ec);
+  const boost::json::array* hops = nullptr;
+  if (!ec && v.is_object()) {
+    if (auto* h = v.get_object().if_contains("hops"); h && h->is_array()) hops = &h->get_array();
+  }
+  if (!hops) {
+    std::fprintf(stderr, "tidepool trace: unexpected answer %s\n", reply->body.c_str());
+    return 2;
+  }
+  if (options.json) {
+    std::printf("%s\n", reply->body.c_str());
+    return hops->empty() ? 1 : 0;
+  }
+  if (hops->empty()) {
+    std::printf("no hop of trace %s is known (traces are kept in memory, the newest %zu hops)\n",
+                options.id.c_str(), TraceLog::kMaxStamps);
+    return 1;
+  }
+  std::string out = fmt::format("{:<14} {:<14} {}\n", "+us", "hop", "detail");
+  int64_t first = 0;
+  for (const auto& h : *hops) {
+    const auto& o = h.get_object();
+    const int64_t micros = o.at("micros").to_number<int64_t>();
+    if (first == 0) first = micros;
+    out += fmt::format("{:<14} {:<14} {}\n", micros - first, o.at("hop").get_string().c_str(),
+                       o.at("detail").get_string().c_str());
+  }
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
+
+}  // namespace
+
 int RunTrace(const TraceOptions& options) {
+  if (!options.id.empty()) return RunTimeline(options);
   HopBuckets earlier;
   if (options.seconds > 0) {
     auto first = LocalGet(options.endpoint, "/_tidepool/metrics");

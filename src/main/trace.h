@@ -11,6 +11,7 @@ namespace tidepool::cli {
 
 struct TraceOptions {
   std::string endpoint = "http://127.0.0.1:4566";
+  std::string id;       // a trace id or X-Ray header: print that trace's timeline instead
   double seconds = 10;  // 0: everything since the server started
   bool json = false;
 };
@@ -26,7 +27,9 @@ HopBuckets Subtract(const HopBuckets& later, const HopBuckets& earlier);
 // cumulative count reaches q of the total; 0 when empty.
 double QuantileMicros(const std::map<double, double>& buckets, double q);
 
-// Prints the table (or JSON); 0, or 2 when the server cannot be asked.
+// Prints the table (or JSON); 0, or 2 when the server cannot be asked. With an id: the trace's
+// hops in order with the time since the first (or the server's JSON); 1 when the server knows
+// no hop of it.
 int RunTrace(const TraceOptions& options);
 
 }  // namespace tidepool::cli

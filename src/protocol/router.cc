@@ -25,6 +25,7 @@ namespace {
 
 constexpr std::string_view kInternalPrefix = "/_tidepool/";
 constexpr std::string_view kDefaultJsonContentType = "application/x-amz-json-1.1";
+constexpr size_t kMaxTraceHeader = 256;  // longer X-Amzn-Trace-Id headers are ignored
 
 // A random version-4 UUID for x-amzn-RequestId. Request ids need uniqueness, not secrecy: a
 // per-thread generator seeded once from the OS avoids a locked CSPRNG call per request.
@@ -494,6 +495,8 @@ RequestContext Router::MakeContext(const HttpRequest& request, std::string reque
   context.access_key_id = std::move(auth.access_key_id);
   context.request_id = std::move(request_id);
   context.host = std::string(request[bhttp::field::host]);
+  context.trace_header = std::string(request["X-Amzn-Trace-Id"]);
+  if (context.trace_header.size() > kMaxTraceHeader) context.trace_header.clear();
   return context;
 }
 

@@ -55,6 +55,7 @@ struct RequestContext {
   std::string access_key_id;  // empty for unsigned requests
   std::string request_id;     // also sent as x-amzn-RequestId
   std::string host;           // the Host header the client used (for URLs such as queue URLs)
+  std::string trace_header;   // X-Amzn-Trace-Id (an X-Ray trace header), empty without one
 };
 
 // An output already serialized as the operation's AWS JSON output document, by a hand-written

@@ -106,3 +106,17 @@ def wait_mapping_state(lam, uuid, state, timeout=10):
 
 def stream_arn(name):
     return "arn:aws:kinesis:%s:%s:stream/%s" % (REGION, ACCOUNT, name)
+
+
+def subscribe_function(sns, topic, function):
+    """Subscribes Lambda function `function` (a name) to SNS topic `topic` (an ARN)."""
+    sns.subscribe(TopicArn=topic, Protocol="lambda",
+                  Endpoint="arn:aws:lambda:%s:%s:function:%s" % (REGION, ACCOUNT, function))
+
+
+def map_stream(lam, stream, function, **settings):
+    """A mapping from Kinesis stream `stream` (a name) to `function`, once it is Enabled."""
+    m = lam.create_event_source_mapping(EventSourceArn=stream_arn(stream), FunctionName=function,
+                                        **settings)
+    wait_mapping_state(lam, m["UUID"], "Enabled")
+    return m

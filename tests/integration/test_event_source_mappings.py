@@ -232,7 +232,9 @@ def test_sqs_failures_go_to_the_queues_dead_letter_queue(endpoint):
 def test_sqs_batch_item_failures_keep_only_the_failed_messages(endpoint):
     lam = make_client(endpoint, "lambda")
     sqs = make_client(endpoint, "sqs")
-    src = sqs.create_queue(QueueName="partial-q", Attributes={"VisibilityTimeout": "1"})["QueueUrl"]
+    # 4 s: longer than the first invocation (a cold start) takes on a loaded machine, so that
+    # only the failed message comes back (with 1 s, "good" became visible again mid-invoke).
+    src = sqs.create_queue(QueueName="partial-q", Attributes={"VisibilityTimeout": "4"})["QueueUrl"]
     _, queue = create_recorder(endpoint, "rec-sqs-partial", fail_mark="bad", partial=True)
     sqs.send_message_batch(QueueUrl=src, Entries=[
         {"Id": str(i), "MessageBody": b} for i, b in enumerate(["good", "bad"])])

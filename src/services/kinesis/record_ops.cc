@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
+#include "core/trace_log.h"
 #include "services/kinesis/input.h"
 #include "services/kinesis/keyspace.h"
 #include "services/kinesis/kinesis_errors.h"
@@ -60,6 +61,14 @@ std::string RateExceededMessage(const Stream& stream, const Shard& shard) {
                      ShardIdOf(shard.index), stream.name, stream.account);
 }
 
+// A traced write (X-Amzn-Trace-Id): the mapping that delivers the record continues its trace.
+void RememberTrace(const Stream& stream, const std::string& sequence_number,
+                   const std::string& header) {
+  if (header.empty()) return;
+  TraceLog::Global().Remember(RecordTraceKey(stream.arn, sequence_number), header);
+  TraceLog::Global().Stamp(header, "kinesis.put", stream.name);
+}
+
 }  // namespace
 
 void KinesisService::PutRecord(CallPtr call) {
@@ -109,9 +118,10 @@ void KinesisService::PutRecord(CallPtr call) {
   keyspace::AppendRecordValue(&value, arrival, encrypted, partition_key, data);
   storage::WriteBatch batch;
   batch.PutOwned(keyspace::RecordKey(stream->uid, shard->index, counter), std::move(value));
-  protocol::EncodedJson out = PutRecordReply(
-      ShardIdOf(shard->index),
-      SequenceNumber{StreamTag(stream->uid), shard->index, counter}.ToString(), encrypted);
+  const std::string sequence_number =
+      SequenceNumber{StreamTag(stream->uid), shard->index, counter}.ToString();
+  RememberTrace(*stream, sequence_number, call->context().trace_header);
+  protocol::EncodedJson out = PutRecordReply(ShardIdOf(shard->index), sequence_number, encrypted);
   Submit(std::move(batch), call,
          [this, call, stream, shard, counter, arrival,
           out = std::move(out)](const Status& st) mutable {
@@ -192,7 +202,11 @@ void KinesisService::PutRecords(CallPtr call) {
       tip->arrival = arrival;
     }
     keyspace::AppendToRecordBlock(&tip->block, arrival, encrypted, p.partition_key, p.data);
-    reply.AddSuccess(SequenceNumber{StreamTag(stream->uid), shard->index, counter}, tip->shard_id);
+    const SequenceNumber seq{StreamTag(stream->uid), shard->index, counter};
+    if (!call->context().trace_header.empty()) {
+      RememberTrace(*stream, seq.ToString(), call->context().trace_header);
+    }
+    reply.AddSuccess(seq, tip->shard_id);
   }
   protocol::EncodedJson out = std::move(reply).Finish(encrypted);
   storage::WriteBatch batch;

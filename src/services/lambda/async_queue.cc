@@ -8,8 +8,10 @@ namespace tidepool::lambda {
 namespace json = boost::json;
 
 std::string AsyncInvocation::Encode() const {
-  return json::serialize(json::object{
-      {"fn", function_arn}, {"payload", payload}, {"id", request_id}, {"at", enqueued_ms}});
+  json::object o{
+      {"fn", function_arn}, {"payload", payload}, {"id", request_id}, {"at", enqueued_ms}};
+  if (!trace_header.empty()) o["trace"] = trace_header;
+  return json::serialize(o);
 }
 
 Result<AsyncInvocation> AsyncInvocation::Decode(uint64_t seq, std::string_view text) {
@@ -22,6 +24,7 @@ Result<AsyncInvocation> AsyncInvocation::Decode(uint64_t seq, std::string_view t
   a.function_arn = StringMember(o, "fn");
   a.payload = StringMember(o, "payload");
   a.request_id = StringMember(o, "id");
+  a.trace_header = StringMember(o, "trace");
   if (const json::value* at = o.if_contains("at"); at && at->is_int64()) {
     a.enqueued_ms = at->get_int64();
   }

@@ -18,8 +18,9 @@ struct AsyncInvocation {
   std::string payload;
   std::string request_id;
   int64_t enqueued_ms = 0;
+  std::string trace_header;  // the invoker's X-Ray trace (X-Amzn-Trace-Id), empty for none
 
-  std::string Encode() const;  // {"fn","payload","id","at"}; seq is the key
+  std::string Encode() const;  // {"fn","payload","id","at"[,"trace"]}; seq is the key
   static Result<AsyncInvocation> Decode(uint64_t seq, std::string_view text);
 };
 using AsyncInvocationPtr = std::shared_ptr<const AsyncInvocation>;

@@ -78,6 +78,7 @@ void LambdaService::InvokeOp(CallPtr call) {
   invocation.client_context = StringMember(in, "ClientContext");
   // The function's request id is the API request's (x-amzn-RequestId), as on AWS.
   invocation.request_id = call->context().request_id;
+  invocation.trace_id = call->context().trace_header;  // else the sandbox starts a trace
   invocation.invoked_arn = (*spec)->function_arn;
   if (!qualifier.empty()) invocation.invoked_arn += ":" + qualifier;
 

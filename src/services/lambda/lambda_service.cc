@@ -420,6 +420,7 @@ void LambdaService::EnqueueAsync(CallPtr call, std::string arn, std::string payl
   entry->payload = std::move(payload);
   entry->request_id = call->context().request_id;
   entry->enqueued_ms = clock_.NowMillis();
+  entry->trace_header = call->context().trace_header;
   storage::WriteBatch batch;
   batch.Put(keyspace::AsyncKey(entry->seq), entry->Encode());
   services::SubmitForCall(
@@ -433,7 +434,8 @@ void LambdaService::EnqueueAsync(CallPtr call, std::string arn, std::string payl
 }
 
 void LambdaService::EnqueueInternal(std::string_view function_arn, std::string payload,
-                                    std::function<void(const Status&)> done) {
+                                    std::function<void(const Status&)> done,
+                                    std::string trace_header) {
   auto ref = ParseFunctionRef(function_arn);
   if (!ref.ok()) return done(ref.status());
   std::string arn = "arn:aws:lambda:" + ref->region + ":" + ref->account + ":function:" + ref->name;
@@ -445,6 +447,7 @@ void LambdaService::EnqueueInternal(std::string_view function_arn, std::string p
   entry->payload = payload.empty() ? "{}" : std::move(payload);
   entry->request_id = NewUuid();
   entry->enqueued_ms = clock_.NowMillis();
+  entry->trace_header = std::move(trace_header);
   storage::WriteBatch batch;
   batch.Put(keyspace::AsyncKey(entry->seq), entry->Encode());
   Status s = commits_.Submit(std::move(batch), [this, entry, done](const Status& st) {

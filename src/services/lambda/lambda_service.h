@@ -80,8 +80,9 @@ class LambdaService final : public protocol::Service {
   // Queues an Event invocation of `function_arn` (qualified or not) for an in-process caller
   // (SNS, S3 notifications, Lambda destinations); `done` gets the commit status, NotFound
   // when there is no such function. The listener is told once it is durable.
+  // `trace_header` continues the X-Ray trace of the event that caused it (SNS: the publish's).
   void EnqueueInternal(std::string_view function_arn, std::string payload,
-                       std::function<void(const Status&)> done);
+                       std::function<void(const Status&)> done, std::string trace_header = {});
   // How asynchronous invocations of `function_arn` (a full ARN, qualified or not) are retried
   // and where their outcomes go: the qualifier's FunctionEventInvokeConfig and the running
   // version's DeadLetterConfig. AWS's defaults when none is set.

@@ -103,6 +103,7 @@ std::string EncodeDelivery(const Delivery& d) {
                  {"subscribe_url", d.subscribe_url},
                  {"unsubscribe_url", d.unsubscribe_url},
                  {"cert_url", d.signing_cert_url}};
+  if (!d.trace_header.empty()) o["trace"] = d.trace_header;
   return json::serialize(o);
 }
 
@@ -149,6 +150,7 @@ Result<Delivery> DecodeDelivery(std::string_view value) {
   d.subscribe_url = Str(o, "subscribe_url");
   d.unsubscribe_url = Str(o, "unsubscribe_url");
   d.signing_cert_url = Str(o, "cert_url");
+  d.trace_header = Str(o, "trace");
   if (d.subscription_arn.empty() || d.protocol.empty()) {
     return Status::Corruption("sns: outbox entry without subscription");
   }

@@ -61,6 +61,7 @@ struct Delivery {
   std::string subscribe_url;  // SubscriptionConfirmation
   std::string unsubscribe_url;
   std::string signing_cert_url;
+  std::string trace_header;  // the publisher's X-Ray trace (X-Amzn-Trace-Id), empty for none
 };
 
 std::string EncodeDelivery(const Delivery& d);

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/encoding.h"
+#include "core/trace_log.h"
 #include "services/sns/input.h"
 #include "services/sns/keyspace.h"
 #include "services/sns/message_attributes.h"
@@ -53,6 +54,7 @@ struct SnsService::PublishRequest {
   std::vector<DeliveryAttribute> attributes;
   std::string group_id;
   std::string dedup_id;
+  std::string trace_header;  // the publisher's X-Amzn-Trace-Id, carried by every delivery
   Status error;
 };
 
@@ -152,6 +154,7 @@ std::vector<SnsService::PublishResult> SnsService::AcceptLocked(
       }
     }
     result.message_id = NewUuid();
+    TraceLog::Global().Stamp(r.trace_header, "sns.publish", topic.name);
     if (topic.fifo) {
       result.sequence_number = fmt::format("{:020}", ++topic.fifo_counter);
       counter_changed = true;
@@ -190,6 +193,7 @@ std::vector<SnsService::PublishResult> SnsService::AcceptLocked(
       d.delivery_policy = sub->Attribute("DeliveryPolicy");
       if (d.delivery_policy.empty()) d.delivery_policy = topic.Attribute("DeliveryPolicy");
       d.message_id = result.message_id;
+      d.trace_header = r.trace_header;
       if (r.structured) {
         auto p = r.per_protocol.find(sub->protocol);
         d.message = p != r.per_protocol.end() ? p->second : r.per_protocol["default"];
@@ -251,6 +255,7 @@ void SnsService::Publish(CallPtr call) {
   std::lock_guard lock(topic.mu);
   auto request = ParsePublish(in, topic, 0);
   if (!request.ok()) return Fail(call, request.status());
+  request->trace_header = call->context().trace_header;
   std::vector<PublishRequest> requests;
   requests.push_back(std::move(*request));
   storage::WriteBatch batch;
@@ -325,6 +330,7 @@ void SnsService::PublishBatch(CallPtr call) {
       requests.push_back(std::move(failed));
       continue;
     }
+    r->trace_header = call->context().trace_header;
     requests.push_back(std::move(*r));
   }
   storage::WriteBatch batch;

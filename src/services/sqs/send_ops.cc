@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/encoding.h"
+#include "core/trace_log.h"
 #include "services/sqs/input.h"
 #include "services/sqs/keyspace.h"
 #include "services/sqs/message_input.h"
@@ -93,6 +94,7 @@ Result<SqsService::SendInput> SqsService::ParseSendInput(const json::object& in,
     input.dedup_id = std::string(*dedup);
   }
   input.sender_id = SenderId(call);
+  input.request_trace = call.context().trace_header;
   return input;
 }
 
@@ -106,6 +108,7 @@ Result<SqsService::SendInput> SqsService::PlainSendInput(std::string_view body,
     input.delay = *delay;
   }
   input.sender_id = SenderId(call);
+  input.request_trace = call.context().trace_header;
   return input;
 }
 
@@ -209,9 +212,11 @@ std::function<void(const Status&)> SqsService::StageSends(
     m.set_group_id(std::move(in.group_id));
     m.set_dedup_id(q->fifo ? std::move(in.dedup_id) : std::string());
     m.set_sender_id(q->SharedSender(in.sender_id));
+    if (!in.request_trace.empty()) m.set_trace_header(in.request_trace);
     for (const auto& a : in.system) {
       if (a.name == "AWSTraceHeader") m.set_trace_header(a.value);
     }
+    TraceLog::Global().Stamp(m.trace_header(), "sqs.send", q->name);
     m.set_md5_body(r.md5_body);
     m.set_md5_attributes(r.md5_attributes);
     m.set_md5_system(r.md5_system);

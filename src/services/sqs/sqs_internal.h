@@ -26,7 +26,10 @@ struct SqsService::SendInput {
   std::string entry_id;  // batch entry Id; empty for SendMessage
   std::shared_ptr<MessagePayload> payload;
   MessageAttributes system;  // AWSTraceHeader
-  int64_t delay = -1;        // -1: the queue's DelaySeconds
+  // The sender's X-Amzn-Trace-Id: the message's AWSTraceHeader when `system` has none (kept
+  // out of `system`, so it is not in MD5OfMessageSystemAttributes).
+  std::string request_trace;
+  int64_t delay = -1;  // -1: the queue's DelaySeconds
   bool has_group = false;
   bool has_dedup = false;
   std::string group_id;
