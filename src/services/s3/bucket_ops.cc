@@ -163,7 +163,9 @@ void S3Service::DeleteBucket(CallPtr call) {
   if (!bucket.ok()) return Fail(call, bucket.status());
   const uint64_t uid = (*bucket)->record.uid;
   bool empty = true;
-  for (const std::string& prefix : {keyspace::ObjectPrefix(uid), keyspace::UploadPrefix(uid)}) {
+  for (const std::string& prefix :
+       {keyspace::ObjectPrefix(uid), keyspace::BucketVersionsPrefix(uid),
+        keyspace::UploadPrefix(uid)}) {
     Status s =
         store_.Scan(prefix, storage::PrefixEnd(prefix), [&](std::string_view, std::string_view) {
           empty = false;
@@ -251,22 +253,17 @@ void S3Service::PutBucketVersioning(CallPtr call) {
                                "against our published schema"));
   }
   std::string status(InputStringView(*config, "Status").value_or(""));
-  if (status == "Enabled") {
-    return Fail(call, NotImplemented("Bucket versioning (Status Enabled)"));
-  }
-  if (status != "Suspended") {
-    return Fail(call, S3Status(S3Error::kMalformedXml,
-                               "The XML you provided was not well-formed or did not validate "
-                               "against our published schema"));
+  if (status != "Enabled" && status != "Suspended") return Fail(call, MalformedXml());
+  if (config->contains("MFADelete") || call->input().contains("MFA")) {
+    return Fail(call, NotImplemented("MFA delete"));
   }
   BucketRecord record;
   {
     std::lock_guard lock((*bucket)->mu);
     record = (*bucket)->record;
   }
-  // Never enabled: suspending keeps the bucket unversioned, which is what Suspended means
-  // for a bucket without versions.
-  record.versioning = "Suspended";
+  // Objects written before versioning was first set keep the null version id.
+  record.versioning = status;
   CommitBucket(*bucket, std::move(record), call, {});
 }
 
