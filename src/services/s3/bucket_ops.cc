@@ -6,7 +6,9 @@
 #include <cctype>
 
 #include "protocol/input.h"
+#include "services/s3/cors.h"
 #include "services/s3/keyspace.h"
+#include "services/s3/lifecycle.h"
 #include "services/s3/s3_errors.h"
 #include "services/s3/s3_service.h"
 #include "services/write_path.h"
@@ -67,9 +69,12 @@ struct BucketConfig {
   std::string_view missing_message;
 };
 
-constexpr std::array<BucketConfig, 6> kConfigs{{
+constexpr std::array<BucketConfig, 7> kConfigs{{
     {"cors", "PutBucketCors", "GetBucketCors", "DeleteBucketCors", "CORSConfiguration", "",
      "NoSuchCORSConfiguration", "The CORS configuration does not exist"},
+    {"lifecycle", "PutBucketLifecycleConfiguration", "GetBucketLifecycleConfiguration",
+     "DeleteBucketLifecycle", "LifecycleConfiguration", "", "NoSuchLifecycleConfiguration",
+     "The lifecycle configuration does not exist"},
     {"tagging", "PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging", "Tagging", "",
      "NoSuchTagSet", "The TagSet does not exist"},
     {"policy", "PutBucketPolicy", "GetBucketPolicy", "DeleteBucketPolicy", "Policy", "Policy",
@@ -308,10 +313,12 @@ void S3Service::PutBucketConfig(CallPtr call) {
   auto bucket = InputBucket(*call);
   if (!bucket.ok()) return Fail(call, bucket.status());
   const json::value* document = call->input().if_contains(config->put_member);
-  if (document == nullptr) {
-    return Fail(call, S3Status(S3Error::kMalformedXml,
-                               "The XML you provided was not well-formed or did not validate "
-                               "against our published schema"));
+  if (document == nullptr) return Fail(call, MalformedXml());
+  const json::object& fields = document->is_object() ? document->get_object() : json::object();
+  if (config->name == "cors") {
+    if (Status s = ValidateCorsConfiguration(fields); !s.ok()) return Fail(call, s);
+  } else if (config->name == "lifecycle") {
+    if (Status s = ValidateLifecycleConfiguration(fields); !s.ok()) return Fail(call, s);
   }
   BucketRecord record;
   {

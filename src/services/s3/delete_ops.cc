@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "protocol/input.h"
+#include "services/s3/object_view.h"
 #include "services/s3/s3_errors.h"
 #include "services/s3/s3_service.h"
 
@@ -24,11 +25,22 @@ void S3Service::DeleteObject(CallPtr call) {
     call->Reply(std::move(output));
   };
   if (auto version_id = InputStringView(in, "VersionId")) {
-    return DeleteVersion(*bucket, std::move(key), std::string(*version_id), call->context(),
-                         std::move(reply));
+    return DeleteVersion(*bucket, std::move(key), std::string(*version_id), "s3:ObjectRemoved",
+                         call->context(), std::move(reply));
   }
-  std::string if_match(InputStringView(in, "IfMatch").value_or(""));
-  DeleteKey(*bucket, std::move(key), std::move(if_match), call->context(), std::move(reply));
+  Precondition precondition;
+  if (auto if_match = InputStringView(in, "IfMatch")) {
+    precondition = [if_match = std::string(*if_match)](const ObjectRecord* current) {
+      if (current == nullptr) return NoSuchKey();
+      if (!EtagMatchesHeader(if_match, current->etag)) {
+        return S3Status(S3Error::kPreconditionFailed,
+                        "At least one of the pre-conditions you specified did not hold");
+      }
+      return Status::Ok();
+    };
+  }
+  DeleteKey(*bucket, std::move(key), std::move(precondition), "s3:ObjectRemoved", call->context(),
+            std::move(reply));
 }
 
 void S3Service::DeleteObjects(CallPtr call) {
@@ -83,9 +95,10 @@ void S3Service::DeleteObjects(CallPtr call) {
       }
     };
     if (version_id) {
-      DeleteVersion(*bucket, key, *version_id, call->context(), std::move(done));
+      DeleteVersion(*bucket, key, *version_id, "s3:ObjectRemoved", call->context(),
+                    std::move(done));
     } else {
-      DeleteKey(*bucket, key, "", call->context(), std::move(done));
+      DeleteKey(*bucket, key, nullptr, "s3:ObjectRemoved", call->context(), std::move(done));
     }
   }
 }

@@ -67,6 +67,19 @@ std::string VersionKey(uint64_t bucket_uid, std::string_view object_key, uint64_
 
 std::string BucketVersionsPrefix(uint64_t bucket_uid) { return KindOfBucket('v', bucket_uid); }
 
+std::optional<std::string> ParseVersionKey(uint64_t bucket_uid, std::string_view key) {
+  const std::string prefix = BucketVersionsPrefix(bucket_uid);
+  if (!key.starts_with(prefix)) return std::nullopt;
+  key.remove_prefix(prefix.size());
+  std::string object_key;
+  uint64_t inverted_seq = 0;
+  if (!storage::ReadOrderedString(&key, &object_key) || !storage::ReadU64BE(&key, &inverted_seq) ||
+      !key.empty()) {
+    return std::nullopt;
+  }
+  return object_key;
+}
+
 std::string AllVersionsPrefix() { return Kind('v'); }
 
 std::string OutboxKey(uint64_t seq) {

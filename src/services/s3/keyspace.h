@@ -50,6 +50,8 @@ std::string AllObjectsPrefix();
 std::string VersionPrefix(uint64_t bucket_uid, std::string_view object_key);
 std::string VersionKey(uint64_t bucket_uid, std::string_view object_key, uint64_t seq);
 std::string BucketVersionsPrefix(uint64_t bucket_uid);
+// The object key a 'v' key of bucket `bucket_uid` names; nullopt when it is not one.
+std::optional<std::string> ParseVersionKey(uint64_t bucket_uid, std::string_view key);
 std::string AllVersionsPrefix();
 
 std::string OutboxKey(uint64_t seq);

@@ -84,7 +84,8 @@ std::string EncodeObject(const ObjectRecord& r) {
                                                   {"parts", r.parts},
                                                   {"vid", r.version_id},
                                                   {"dm", r.delete_marker},
-                                                  {"seq", r.seq}});
+                                                  {"seq", r.seq},
+                                                  {"ns", r.noncurrent_since}});
   std::string out;
   out.reserve(4 + meta.size() + r.body.size());
   storage::AppendU32BE(&out, static_cast<uint32_t>(meta.size()));
@@ -114,6 +115,7 @@ Result<ObjectRecord> DecodeObject(std::string_view value) {
   const json::value* dm = o->if_contains("dm");
   r.delete_marker = dm != nullptr && dm->is_bool() && dm->get_bool();
   r.seq = U64(*o, "seq");
+  r.noncurrent_since = Num(*o, "ns");
   r.body = std::string(value.substr(n));
   if (r.file == 0 && r.body.size() != r.size) {
     return Status::Corruption("object record's body does not match its size");

@@ -2,7 +2,7 @@
 //
 //   BucketRecord := json {name, uid, account, region, created, versioning, configs}
 //   ObjectRecord := json_length:u32be json body?
-//     json  {size, etag, mtime, headers, alg, checksum, file, tags, parts, vid, dm, seq}
+//     json  {size, etag, mtime, headers, alg, checksum, file, tags, parts, vid, dm, seq, ns}
 //     body  the object's bytes when file is 0 (small objects); absent otherwise
 //   OutboxRecord := json {arn, message}
 //   UploadRecord := json {key, upload_id, initiated, headers, alg, tags}
@@ -56,6 +56,9 @@ struct ObjectRecord {
   std::string version_id;
   bool delete_marker = false;
   uint64_t seq = 0;
+  // When a newer version made this one noncurrent (seconds since the epoch; 0 while it is the
+  // latest): what a lifecycle rule's NoncurrentDays counts from.
+  double noncurrent_since = 0;
 };
 
 // The id clients see for `record`'s version: "null" for the null version.

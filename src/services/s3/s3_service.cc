@@ -27,7 +27,7 @@ struct S3ServiceTable {
     std::string_view operation;
     S3Service::Handler handler;
   };
-  static constexpr std::array<Entry, 48> kEntries{{
+  static constexpr std::array<Entry, 51> kEntries{{
       {"AbortMultipartUpload", &S3Service::AbortMultipartUpload},
       {"CompleteMultipartUpload", &S3Service::CompleteMultipartUpload},
       {"CopyObject", &S3Service::CopyObject},
@@ -36,6 +36,7 @@ struct S3ServiceTable {
       {"DeleteBucket", &S3Service::DeleteBucket},
       {"DeleteBucketCors", &S3Service::DeleteBucketConfig},
       {"DeleteBucketEncryption", &S3Service::DeleteBucketConfig},
+      {"DeleteBucketLifecycle", &S3Service::DeleteBucketConfig},
       {"DeleteBucketOwnershipControls", &S3Service::DeleteBucketConfig},
       {"DeleteBucketPolicy", &S3Service::DeleteBucketConfig},
       {"DeleteBucketTagging", &S3Service::DeleteBucketConfig},
@@ -46,6 +47,7 @@ struct S3ServiceTable {
       {"GetBucketAcl", &S3Service::GetBucketAcl},
       {"GetBucketCors", &S3Service::GetBucketConfig},
       {"GetBucketEncryption", &S3Service::GetBucketConfig},
+      {"GetBucketLifecycleConfiguration", &S3Service::GetBucketConfig},
       {"GetBucketLocation", &S3Service::GetBucketLocation},
       {"GetBucketNotificationConfiguration", &S3Service::GetBucketNotificationConfiguration},
       {"GetBucketOwnershipControls", &S3Service::GetBucketConfig},
@@ -67,6 +69,7 @@ struct S3ServiceTable {
       {"PutBucketAcl", &S3Service::PutBucketAcl},
       {"PutBucketCors", &S3Service::PutBucketConfig},
       {"PutBucketEncryption", &S3Service::PutBucketConfig},
+      {"PutBucketLifecycleConfiguration", &S3Service::PutBucketConfig},
       {"PutBucketNotificationConfiguration", &S3Service::PutBucketNotificationConfiguration},
       {"PutBucketOwnershipControls", &S3Service::PutBucketConfig},
       {"PutBucketPolicy", &S3Service::PutBucketConfig},
@@ -95,7 +98,11 @@ S3Service::S3Service(storage::Store& store, storage::CommitQueue& commits, const
       options_(std::move(options)),
       bodies_(options_.body_dir, options_.sync_bodies) {}
 
-S3Service::~S3Service() { blocking_.join(); }
+S3Service::~S3Service() {
+  alive_->store(false);
+  if (lifecycle_timer_) lifecycle_timer_->cancel();
+  blocking_.join();
+}
 
 const protocol::model::ServiceModel& S3Service::Model() const { return protocol::model::S3Model(); }
 

@@ -18,6 +18,8 @@
 // the new one. The service must outlive the CommitQueue's pending completions.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/object.hpp>
 
@@ -48,6 +50,10 @@ struct S3Options {
   std::string body_dir;     // where body files live (<data_dir>/s3, a temp dir in memory mode)
   bool sync_bodies = true;  // fsync body files before their record commits
   size_t inline_limit = 256 * 1024;  // bodies up to this size live in the store
+  // An AWS period of 1 s takes time_scale seconds: lifecycle ages (a rule's Days) and the
+  // sweep interval.
+  double time_scale = 1.0;
+  int64_t lifecycle_sweep_ms = 3'600'000;  // AWS time between lifecycle sweeps
 };
 
 class S3Service final : public protocol::Service {
@@ -67,11 +73,19 @@ class S3Service final : public protocol::Service {
   std::shared_ptr<protocol::BodyConsumer> OpenBodyConsumer(
       const protocol::model::Operation& op, const protocol::BodyFraming& framing) override;
   boost::json::object Health() const override;
+  // (cors_ops.cc) The bucket's CORS rules applied to `query`.
+  std::variant<protocol::CorsGrant, protocol::AwsError> MatchCors(
+      const protocol::CorsQuery& query) const override;
 
   // Where event notifications go (the engine's). Set once, before serving; without one,
   // notification configurations are stored and nothing is sent.
   // Delivers the outbox records recovery found.
   void SetNotificationSink(NotificationSink* sink);
+
+  // Applies lifecycle rules (expiration of current and noncurrent versions, expired delete
+  // markers) every options.lifecycle_sweep_ms of AWS time, on `io`'s timer and the blocking
+  // pool. Call once, after Recover.
+  void StartLifecycleSweeper(boost::asio::io_context& io);
 
   // The bytes of object `key` in bucket `bucket`, for in-process readers (Lambda's deployment
   // packages from S3Bucket/S3Key). The S3 error (NoSuchBucket, NoSuchKey) as a Status;
@@ -135,22 +149,26 @@ class S3Service final : public protocol::Service {
   void DeleteObjectTagging(protocol::CallPtr call);
   void RewriteTags(protocol::CallPtr call, bool put);
   // --- version_writes.cc
+  // A condition on the current version of a key, checked under the bucket's lock before a write.
+  using Precondition = std::function<Status(const ObjectRecord* current)>;
   // What a delete did: the version removed or the delete marker created.
   struct Deleted {
     std::string version_id;  // "" when the bucket was never versioned
     bool delete_marker = false;
   };
   using DeleteDone = std::function<void(Status, Deleted)>;
-  // A DELETE of `key` without a version id (`if_match`: an ETag condition): removes the
+  // A DELETE of `key` without a version id: checks `precondition` (may be empty) against the
+  // current version (nullptr when there is none or it is a delete marker), then removes the
   // current version of an unversioned bucket, else adds a delete marker (the null one when
-  // suspended). Once durable, deletes the body files no record names, and calls `done` (never
-  // under the bucket's lock).
-  void DeleteKey(const std::shared_ptr<Bucket>& bucket, std::string key, std::string if_match,
-                 protocol::RequestContext context, DeleteDone done);
+  // suspended). `events` names the event family: "s3:ObjectRemoved" (a client's delete) or
+  // "s3:LifecycleExpiration". Once durable, deletes the body files no record names, and calls
+  // `done` (never under the bucket's lock).
+  void DeleteKey(const std::shared_ptr<Bucket>& bucket, std::string key, Precondition precondition,
+                 std::string events, protocol::RequestContext context, DeleteDone done);
   // A DELETE of one version (or delete marker) of `key`, for good; deleting the latest version
   // makes the newest noncurrent one current. A version that does not exist is no error.
   void DeleteVersion(const std::shared_ptr<Bucket>& bucket, std::string key, std::string version_id,
-                     protocol::RequestContext context, DeleteDone done);
+                     std::string events, protocol::RequestContext context, DeleteDone done);
   // Runs `write` once no other write to `key` of `bucket` is in flight; `write` must call
   // ReleaseKey(bucket, key) exactly once, when its commit completed or it gave up.
   void WhenKeyFree(const std::shared_ptr<Bucket>& bucket, const std::string& key,
@@ -185,8 +203,13 @@ class S3Service final : public protocol::Service {
   // The id a new version gets in `bucket` now: a fresh one when versioning is Enabled, "null"
   // when Suspended, "" when never enabled. The bucket's lock is held.
   std::string NewVersionId(const Bucket& bucket, uint64_t seq) const;
-  // --- version_list_ops.cc
+  // --- list_ops.cc
   void ListObjectVersions(protocol::CallPtr call);
+  // --- lifecycle_sweep.cc
+  // One pass over every bucket with a lifecycle configuration: expires what its rules say
+  // is due. Runs on the blocking pool.
+  void SweepLifecycle();
+  void ScheduleLifecycleSweep();
   // --- list_ops.cc
   void ListObjects(protocol::CallPtr call);
   void ListObjectsV2(protocol::CallPtr call);
@@ -218,7 +241,6 @@ class S3Service final : public protocol::Service {
   // and calls `done` with the version id written (with the error, when the write failed; then
   // the new record's file is deleted too). `extra` joins the same batch (a multipart
   // completion's cleanup).
-  using Precondition = std::function<Status(const ObjectRecord* old)>;
   using WriteDone = std::function<void(Status, std::string version_id)>;
   void CommitObject(const std::shared_ptr<Bucket>& bucket, std::string key, ObjectRecord record,
                     Precondition precondition, std::string event, protocol::RequestContext context,
@@ -248,6 +270,9 @@ class S3Service final : public protocol::Service {
   std::atomic<uint64_t> next_seq_{1};
   // Outbox records found at recovery, delivered once the sink is set.
   std::vector<OutboxEntry> recovered_outbox_;
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+  std::unique_ptr<boost::asio::steady_timer> lifecycle_timer_;
+  std::atomic<bool> sweeping_{false};
 };
 
 }  // namespace tidepool::s3

@@ -11,7 +11,6 @@
 #include <cstdio>
 
 #include "services/s3/keyspace.h"
-#include "services/s3/object_view.h"
 #include "services/s3/s3_errors.h"
 #include "services/s3/s3_service.h"
 #include "storage/key_codec.h"
@@ -157,7 +156,9 @@ Status S3Service::RetireLatest(const Bucket& bucket, std::string_view key,
   const uint64_t uid = bucket.record.uid;
   if (old) {
     if (versioning == "Enabled" || (versioning == "Suspended" && !IsNullVersion(*old))) {
-      write->batch.Put(keyspace::VersionKey(uid, key, old->seq), EncodeObject(*old));
+      ObjectRecord noncurrent = *old;
+      noncurrent.noncurrent_since = static_cast<double>(clock_.NowMillis()) / 1000.0;
+      write->batch.Put(keyspace::VersionKey(uid, key, old->seq), EncodeObject(noncurrent));
     } else if (old->file != write->new_file) {
       write->unreferenced.push_back(old->file);
     }
@@ -236,8 +237,10 @@ void S3Service::CommitObject(const std::shared_ptr<Bucket>& bucket, std::string 
 }
 
 void S3Service::DeleteKey(const std::shared_ptr<Bucket>& bucket, std::string key,
-                          std::string if_match, protocol::RequestContext context, DeleteDone done) {
-  auto write = [this, bucket, key, if_match = std::move(if_match), context = std::move(context),
+                          Precondition precondition, std::string events,
+                          protocol::RequestContext context, DeleteDone done) {
+  auto write = [this, bucket, key, precondition = std::move(precondition),
+                events = std::move(events), context = std::move(context),
                 done = std::move(done)]() mutable {
     auto finish = [&](const Status& s) {
       ReleaseKey(bucket, key);
@@ -246,12 +249,9 @@ void S3Service::DeleteKey(const std::shared_ptr<Bucket>& bucket, std::string key
     std::unique_lock lock(bucket->mu);
     auto old = ReadLatest(bucket->record.uid, key);
     if (!old.ok()) return lock.unlock(), finish(old.status());
-    const bool visible = *old && !(*old)->delete_marker;
-    if (!if_match.empty() && (!visible || !EtagMatchesHeader(if_match, (*old)->etag))) {
-      lock.unlock();
-      if (!visible) return finish(NoSuchKey());
-      return finish(S3Status(S3Error::kPreconditionFailed,
-                             "At least one of the pre-conditions you specified did not hold"));
+    if (precondition) {
+      const ObjectRecord* visible = *old && !(*old)->delete_marker ? &**old : nullptr;
+      if (Status s = precondition(visible); !s.ok()) return lock.unlock(), finish(s);
     }
     const std::string store_key = keyspace::ObjectKey(bucket->record.uid, key);
     KeyWrite w;
@@ -261,7 +261,7 @@ void S3Service::DeleteKey(const std::shared_ptr<Bucket>& bucket, std::string key
       if (!*old) return lock.unlock(), finish(Status::Ok());
       w.batch.Delete(store_key);
       w.unreferenced.push_back((*old)->file);
-      w.events = StageEvent(*bucket, "s3:ObjectRemoved:Delete", key, **old, context, &w.batch);
+      w.events = StageEvent(*bucket, events + ":Delete", key, **old, context, &w.batch);
     } else {
       ObjectRecord marker;
       marker.delete_marker = true;
@@ -272,8 +272,8 @@ void S3Service::DeleteKey(const std::shared_ptr<Bucket>& bucket, std::string key
         return lock.unlock(), finish(s);
       }
       w.batch.Put(store_key, EncodeObject(marker));
-      w.events = StageEvent(*bucket, "s3:ObjectRemoved:DeleteMarkerCreated", key, marker, context,
-                            &w.batch);
+      w.events =
+          StageEvent(*bucket, events + ":DeleteMarkerCreated", key, marker, context, &w.batch);
       deleted = {marker.version_id, true};
     }
     SubmitKeyWrite(lock, bucket, key, std::move(w),
@@ -283,13 +283,13 @@ void S3Service::DeleteKey(const std::shared_ptr<Bucket>& bucket, std::string key
 }
 
 void S3Service::DeleteVersion(const std::shared_ptr<Bucket>& bucket, std::string key,
-                              std::string version_id, protocol::RequestContext context,
-                              DeleteDone done) {
+                              std::string version_id, std::string events,
+                              protocol::RequestContext context, DeleteDone done) {
   if (version_id != "null" && !ParseVersionId(version_id, bucket->record.uid)) {
     return done(InvalidVersionId(), {});
   }
-  auto write = [this, bucket, key, version_id, context = std::move(context),
-                done = std::move(done)]() mutable {
+  auto write = [this, bucket, key, version_id, events = std::move(events),
+                context = std::move(context), done = std::move(done)]() mutable {
     auto finish = [&](const Status& s) {
       ReleaseKey(bucket, key);
       // Deleting what does not exist succeeds, as on AWS.
@@ -324,7 +324,7 @@ void S3Service::DeleteVersion(const std::shared_ptr<Bucket>& bucket, std::string
     if (!removed) return lock.unlock(), finish(Status::Ok());
     const Deleted deleted{version_id, removed->delete_marker};
     if (!removed->delete_marker) {
-      w.events = StageEvent(*bucket, "s3:ObjectRemoved:Delete", key, *removed, context, &w.batch);
+      w.events = StageEvent(*bucket, events + ":Delete", key, *removed, context, &w.batch);
     }
     w.unreferenced.push_back(removed->file);
     SubmitKeyWrite(lock, bucket, key, std::move(w),
