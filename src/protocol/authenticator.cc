@@ -338,6 +338,19 @@ std::variant<AuthInfo, AwsError> Authenticator::Authenticate(const http::HttpReq
       CRYPTO_memcmp(expected.data(), auth.signature.data(), expected.size()) != 0) {
     return Error("InvalidSignatureException", std::string(kSignatureMismatch), denied);
   }
+  // Signed aws-chunked bodies: each chunk carries a signature that strict mode would have to
+  // verify, and tidepool does not yet, so it refuses them rather than let them pass unchecked.
+  if (s3 && input.payload_hash.starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) {
+    return AwsError{
+        "NotImplemented",
+        "Verifying aws-chunked chunk signatures (x-amz-content-sha256: " + input.payload_hash +
+            ") is not implemented by tidepool in --auth strict; send "
+            "UNSIGNED-PAYLOAD or STREAMING-UNSIGNED-PAYLOAD-TRAILER "
+            "(docs/differences.md)",
+        501,
+        false,
+        {}};
+  }
   return info;
 }
 
