@@ -31,34 +31,38 @@ std::vector<std::string_view> ArnParts(std::string_view arn) {
 
 }  // namespace
 
-void S3NotificationDelivery::Deliver(std::string_view arn, std::string message) {
-  Attempt(std::string(arn), std::move(message), 1);
+void S3NotificationDelivery::Deliver(std::string_view arn, std::string message, Done done) {
+  if (!done) done = [](bool) {};
+  Attempt(std::string(arn), std::move(message), 1, std::move(done));
 }
 
 void S3NotificationDelivery::Retry(std::string arn, std::string message, int attempt,
-                                   const std::string& error) {
+                                   const std::string& error, Done done) {
   if (attempt >= kMaxAttempts) {
-    spdlog::warn("s3 notification to {} dropped after {} attempts: {}", arn, attempt, error);
-    return;
+    spdlog::warn(
+        "s3 notification to {} not delivered after {} attempts (kept for the next start): {}", arn,
+        attempt, error);
+    return done(false);
   }
   auto timer =
       std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(200 * attempt));
-  timer->async_wait([this, timer, arn = std::move(arn), message = std::move(message),
-                     attempt](const boost::system::error_code& ec) mutable {
-    if (!ec) Attempt(std::move(arn), std::move(message), attempt + 1);
+  // Cancelled at shutdown: the message stays in S3's outbox for the next run.
+  timer->async_wait([this, timer, arn = std::move(arn), message = std::move(message), attempt,
+                     done = std::move(done)](const boost::system::error_code& ec) mutable {
+    if (!ec) Attempt(std::move(arn), std::move(message), attempt + 1, std::move(done));
   });
 }
 
-void S3NotificationDelivery::Attempt(std::string arn, std::string message, int attempt) {
+void S3NotificationDelivery::Attempt(std::string arn, std::string message, int attempt, Done done) {
   const std::vector<std::string_view> parts = ArnParts(arn);
   const std::string_view service = parts.size() == 6 ? parts[2] : std::string_view();
-  auto outcome = [this, arn, message, attempt](SinkResult r) mutable {
-    if (r.outcome == SinkOutcome::kAccepted) return;
+  auto outcome = [this, arn, message, attempt, done](SinkResult r) mutable {
+    if (r.outcome == SinkOutcome::kAccepted) return done(true);
     if (r.outcome == SinkOutcome::kGone || r.outcome == SinkOutcome::kRejected) {
       spdlog::warn("s3 notification to {} refused: {}", arn, r.error);
-      return;
+      return done(true);
     }
-    Retry(std::move(arn), std::move(message), attempt, r.error);
+    Retry(std::move(arn), std::move(message), attempt, r.error, std::move(done));
   };
   if (service == "sqs") {
     QueueMessage m;
@@ -70,7 +74,7 @@ void S3NotificationDelivery::Attempt(std::string arn, std::string message, int a
   }
   if (service == "sns" && sns_ != nullptr) {
     const protocol::model::Operation* op = sns_->Model().FindOperation("Publish");
-    if (op == nullptr) return;
+    if (op == nullptr) return done(true);
     protocol::RequestContext context;
     context.region = std::string(parts[3]);
     context.account_id = std::string(parts[4]);
@@ -87,10 +91,11 @@ void S3NotificationDelivery::Attempt(std::string arn, std::string message, int a
           }
           outcome(SinkResult{});
         });
-    if (call) sns_->Invoke(std::move(call));
-    return;
+    if (call) return sns_->Invoke(std::move(call));
+    return done(true);
   }
   spdlog::warn("s3 notification to {}: not a queue, topic or function this process serves", arn);
+  done(true);
 }
 
 }  // namespace tidepool::engine

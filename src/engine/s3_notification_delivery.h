@@ -5,13 +5,15 @@
 //   SNS topic ARN     -> SNS Publish through a constructed call (Subject "Amazon S3
 //                        Notification"), so subscriptions and filter policies apply
 //   Lambda function   -> FunctionSink::InvokeAsync (the async invoke path)
-// A delivery that fails is retried up to 3 times with a short backoff, then logged and
-// dropped (docs/differences.md: no durable outbox for S3 events yet).
+// A delivery that fails is retried up to 3 times with a short backoff, then logged and left
+// in S3's outbox for the next start; one the target accepts or refuses for good (a queue
+// that does not exist) is settled and S3 forgets it. So events are delivered at least once.
 // Thread-safety: Deliver is thread-safe; the sinks and the SNS service must outlive it.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -27,11 +29,14 @@ class S3NotificationDelivery final : public s3::NotificationSink {
                          protocol::Service* sns)
       : io_(io), queues_(queues), functions_(functions), sns_(sns) {}
 
-  void Deliver(std::string_view arn, std::string message) override;
+  void Deliver(std::string_view arn, std::string message,
+               std::function<void(bool settled)> done) override;
 
  private:
-  void Attempt(std::string arn, std::string message, int attempt);
-  void Retry(std::string arn, std::string message, int attempt, const std::string& error);
+  using Done = std::function<void(bool settled)>;
+  void Attempt(std::string arn, std::string message, int attempt, Done done);
+  void Retry(std::string arn, std::string message, int attempt, const std::string& error,
+             Done done);
 
   boost::asio::io_context& io_;
   QueueSink& queues_;

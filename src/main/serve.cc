@@ -236,6 +236,7 @@ int RunServe(const ServeOptions& options) {
   s3_options.body_dir =
       *durability == storage::Durability::kMemory ? lambda_tmp + "/s3" : options.data_dir + "/s3";
   s3_options.sync_bodies = *durability == storage::Durability::kSync;
+  s3_options.time_scale = options.time_scale;
   s3::S3Service s3(**store, commits, clock, s3_options);
   if (Status s = s3.Recover(); !s.ok()) {
     spdlog::error("cannot recover S3 state: {}", s.ToString());
@@ -280,6 +281,7 @@ int RunServe(const ServeOptions& options) {
   // S3 event notifications to queues, topics and functions.
   engine::S3NotificationDelivery s3_notifications(io, queue_sink, &function_sink, &sns);
   s3.SetNotificationSink(&s3_notifications);
+  s3.StartLifecycleSweeper(io);
   // DynamoDB tables' change records to their Kinesis streaming destinations.
   engine::DynamoDbKinesisDestination dynamodb_kinesis(io, kinesis);
   dynamodb.SetKinesisChangeSink(&dynamodb_kinesis);

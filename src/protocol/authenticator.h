@@ -1,5 +1,5 @@
-// Request authentication: SigV4 (header and presigned forms) checked the way AWS does, in one of
-// two modes, plus the credentials file that feeds the strict mode.
+// Request authentication: SigV4 (header and presigned forms) and S3's SigV2 query form checked the
+// way AWS does, in one of two modes, plus the credentials file that feeds the strict mode.
 // Thread-safety: an Authenticator is immutable after construction; Authenticate is safe from
 // any thread.
 #pragma once
@@ -10,12 +10,15 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/status.h"
 #include "protocol/http/responder.h"
 #include "protocol/service.h"
+#include "protocol/sigv2.h"
 
 namespace tidepool::protocol {
 
@@ -85,6 +88,17 @@ class Authenticator {
   AuthMode mode() const { return mode_; }
 
  private:
+  // The key `access_key_id` names: from the credentials, else from the lookup (held in
+  // `*issued`); nullptr when neither knows it.
+  const AccessKey* FindKey(const std::string& access_key_id,
+                           std::optional<AccessKey>* issued) const;
+  // S3's SigV2 query form (sigv2.h): in strict mode the key, Expires and the signature are
+  // checked; `malformed`: Expires is missing or not a number.
+  std::variant<AuthInfo, AwsError> AuthenticateSigV2(
+      const http::HttpRequest& request, std::string_view path,
+      const std::vector<std::pair<std::string, std::string>>& params, const sigv2::QueryAuth& auth,
+      bool malformed) const;
+
   AuthMode mode_;
   CredentialMap credentials_;
   const Clock* clock_;

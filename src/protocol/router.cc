@@ -13,6 +13,7 @@
 #include "protocol/codec/json_codec.h"
 #include "protocol/codec/rest_json_codec.h"
 #include "protocol/codec/rest_xml_codec.h"
+#include "protocol/cors_request.h"
 #include "protocol/http/query_string.h"
 
 namespace tidepool::protocol {
@@ -609,10 +610,30 @@ void Router::HandleRestXml(HttpRequest&& request, Responder respond, std::string
   Service& service = *rest_xml_service_;
   const model::ServiceModel& model = service.Model();
   const bool head = request.method() == bhttp::verb::head;
+  CorsGrant cors;
   auto fail = [&](const AwsError& error) {
-    respond(rest_xml_codec::EncodeError(error, request_id, head));
+    HttpResponse response = rest_xml_codec::EncodeError(error, request_id, head);
+    AddCorsHeaders(response, cors);
+    respond(std::move(response));
   };
   S3Target target = s3_routes_->Resolve(request, path, query);
+  if (request.method() == bhttp::verb::options) {  // a CORS preflight: no auth, no operation
+    return respond(PreflightResponse(service, request, std::move(target.bucket), request_id));
+  }
+  // An actual cross-origin request: the reply (error or not) carries what the rules grant.
+  if (!target.bucket.empty() && request.find(bhttp::field::origin) != request.end()) {
+    auto grant = service.MatchCors(CorsQueryOf(request, target.bucket, false));
+    if (auto* g = std::get_if<CorsGrant>(&grant)) cors = std::move(*g);
+  }
+  if (target.operation == nullptr && request.method() == bhttp::verb::post && target.key.empty() &&
+      StartsWithIgnoreCase(request[bhttp::field::content_type], "multipart/form-data")) {
+    return fail(AwsError{"NotImplemented",
+                         "POST object uploads from HTML forms are not implemented by tidepool "
+                         "(docs/differences.md)",
+                         501,
+                         false,
+                         {}});
+  }
   if (target.operation == nullptr) {
     return fail(AwsError{"MethodNotAllowed",
                          "The specified method is not allowed against this resource.",
@@ -637,11 +658,12 @@ void Router::HandleRestXml(HttpRequest&& request, Responder respond, std::string
   auto decoded = rest_xml_codec::DecodeRequest(model, *op, labels, query, request,
                                                blob_payload && consumer ? "" : request.body());
   if (auto* error = std::get_if<AwsError>(&decoded)) return fail(*error);
-  auto done = [respond, &model, op, request_id, head](Outcome outcome) {
+  auto done = [respond, &model, op, request_id, head, cors = std::move(cors)](Outcome outcome) {
     const std::string_view root = S3Routes::ResultRoot(op->name);
     auto tag = [&](HttpResponse& response) {
       response.set("x-amz-request-id", request_id);
       response.set("x-amz-id-2", Base64Encode(request_id));
+      AddCorsHeaders(response, cors);
     };
     if (auto* output = std::get_if<boost::json::object>(&outcome)) {
       HttpResponse response = rest_xml_codec::EncodeResponse(model, *op, *output, root);
@@ -653,7 +675,9 @@ void Router::HandleRestXml(HttpRequest&& request, Responder respond, std::string
       tag(response);
       respond.Stream(std::move(response), std::move(streamed->body));
     } else if (auto* error = std::get_if<AwsError>(&outcome)) {
-      respond(rest_xml_codec::EncodeError(*error, request_id, head));
+      HttpResponse response = rest_xml_codec::EncodeError(*error, request_id, head);
+      AddCorsHeaders(response, cors);
+      respond(std::move(response));
     } else {
       respond(rest_xml_codec::EncodeError(
           AwsError{

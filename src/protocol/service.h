@@ -23,7 +23,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "protocol/model/model.h"
 
@@ -175,6 +177,22 @@ class Call {
 // needs copyable captures).
 using CallPtr = std::shared_ptr<Call>;
 
+// A cross-origin request to check against a resource's CORS rules (S3's bucket CORS): the
+// Origin header, the method (of the request, or a preflight's Access-Control-Request-Method)
+// and the headers a preflight's Access-Control-Request-Headers asks for.
+struct CorsQuery {
+  std::string bucket;
+  std::string origin;
+  std::string method;
+  std::vector<std::string> headers;
+  bool preflight = false;
+};
+// The Access-Control-* (and Vary) headers to add to the response; empty when no rule allows
+// the request (a preflight is then refused; an actual request is answered without them).
+struct CorsGrant {
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
 class Service {
  public:
   virtual ~Service() = default;
@@ -194,6 +212,16 @@ class Service {
   virtual std::shared_ptr<BodyConsumer> OpenBodyConsumer(const model::Operation& /*op*/,
                                                          const BodyFraming& /*framing*/) {
     return nullptr;
+  }
+  // The CORS headers `query` earns (rest-xml services: the router asks for OPTIONS preflights
+  // and for requests with an Origin header); an AwsError refuses a preflight. Thread-safe.
+  virtual std::variant<CorsGrant, AwsError> MatchCors(const CorsQuery& /*query*/) const {
+    return AwsError{"MethodNotAllowed",
+                    "The specified method is not allowed against this "
+                    "resource.",
+                    405,
+                    true,
+                    {}};
   }
   // Per-service status for GET /_tidepool/health, e.g. {"status":"running","streams":3}.
   virtual boost::json::object Health() const = 0;

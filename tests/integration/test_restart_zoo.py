@@ -610,14 +610,18 @@ def test_dynamodb_zoo_survives_kill_9(tidepool_factory, tmp_path):
 # ----------------------------------------------------------------------------------------- S3
 
 def test_s3_zoo_survives_kill_9(tidepool_factory, tmp_path):
-    """Buckets, objects with bodies in the store and in files, a multipart upload with a part;
-    kill -9 during single and multipart uploads: every acknowledged object comes back whole,
+    """Buckets, objects with bodies in the store and in files, a multipart upload with a part,
+    a noncurrent version, an event notification its target keeps failing (it stays in the
+    outbox); kill -9 during single and multipart uploads and notified puts: every
+    acknowledged object comes back whole, every acknowledged put's event reaches its queue,
     and no body file is left that no record names."""
     import hashlib
     rng = seeded_rng("s3 zoo")
     data_dir = tmp_path / "zoo"
     server = tidepool_factory(durability="sync", data_dir=data_dir)
     s3 = make_client(server.endpoint, "s3", connect_timeout=2, read_timeout=30)
+    sqs = make_client(server.endpoint, "sqs")
+    sns = make_client(server.endpoint, "sns")
     s3.create_bucket(Bucket="zoo")
     s3.put_bucket_tagging(Bucket="zoo", Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
     s3.put_object(Bucket="zoo", Key="inline", Body=b"small body", Metadata={"m": "1"})
@@ -625,6 +629,24 @@ def test_s3_zoo_survives_kill_9(tidepool_factory, tmp_path):
     s3.put_object(Bucket="zoo", Key="file", Body=big)
     upload = s3.create_multipart_upload(Bucket="zoo", Key="open")["UploadId"]
     s3.upload_part(Bucket="zoo", Key="open", UploadId=upload, PartNumber=1, Body=big)
+    s3.create_bucket(Bucket="zoo-versions")
+    s3.put_bucket_versioning(Bucket="zoo-versions",
+                             VersioningConfiguration={"Status": "Enabled"})
+    old_version = s3.put_object(Bucket="zoo-versions", Key="k", Body=big)["VersionId"]
+    s3.put_object(Bucket="zoo-versions", Key="k", Body=b"new")
+    # Events: "notify/" to a queue; "stuck/" to a FIFO topic, whose Publish without a group
+    # fails every time, so its event stays in the outbox.
+    events_url = sqs.create_queue(QueueName="zoo-s3-events")["QueueUrl"]
+    stuck_topic = sns.create_topic(Name="zoo-s3.fifo",
+                                   Attributes={"FifoTopic": "true"})["TopicArn"]
+    s3.put_bucket_notification_configuration(Bucket="zoo", NotificationConfiguration={
+        "QueueConfigurations": [{
+            "QueueArn": queue_arn(sqs, events_url), "Events": ["s3:ObjectCreated:*"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "notify/"}]}}}],
+        "TopicConfigurations": [{
+            "TopicArn": stuck_topic, "Events": ["s3:ObjectCreated:*"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "stuck/"}]}}}]})
+    s3.put_object(Bucket="zoo", Key="stuck/one", Body=b"x")
     check_census(server.endpoint, "s3")
 
     acked = {}  # key -> md5 of the acknowledged body
@@ -660,9 +682,33 @@ def test_s3_zoo_survives_kill_9(tidepool_factory, tmp_path):
             acked.pop(key, None)  # a delete in flight: the key may or may not survive
         writers[2].delete_object(Bucket="zoo", Key=key)
 
-    crash_under(server, [Load(put), Load(multipart), Load(delete)], rng)
+    notified = set()  # keys of acknowledged notified puts
+    notifier = make_client(server.endpoint, "s3", connect_timeout=2, read_timeout=30)
+
+    def notified_put(i):
+        key = "notify/%d" % i
+        notifier.put_object(Bucket="zoo", Key=key, Body=b"n")
+        notified.add(key)
+
+    crash_under(server, [Load(put), Load(multipart), Load(delete), Load(notified_put)], rng)
     server = tidepool_factory(durability="sync", data_dir=data_dir)
     s3 = make_client(server.endpoint, "s3", read_timeout=60)
+    sqs = make_client(server.endpoint, "sqs")
+    # Every acknowledged put's event arrives (at least once: the outbox redelivers what the
+    # crash cut off).
+    arrived = set()
+    deadline = time.monotonic() + 20
+    while not notified <= arrived and time.monotonic() < deadline:
+        for m in sqs.receive_message(QueueUrl=events_url, MaxNumberOfMessages=10,
+                                     WaitTimeSeconds=1).get("Messages", []):
+            for r in json.loads(m["Body"]).get("Records", []):
+                arrived.add(r["s3"]["object"]["key"])
+    assert notified <= arrived, "events lost: %s" % sorted(notified - arrived)
+    versions = s3.list_object_versions(Bucket="zoo-versions")["Versions"]
+    assert [(v["VersionId"] == old_version, v["IsLatest"]) for v in versions] == [
+        (False, True), (True, False)]
+    assert s3.get_object(Bucket="zoo-versions", Key="k",
+                         VersionId=old_version)["Body"].read() == big
     assert s3.get_bucket_tagging(Bucket="zoo")["TagSet"] == [{"Key": "k", "Value": "v"}]
     assert s3.get_object(Bucket="zoo", Key="inline")["Metadata"] == {"m": "1"}
     assert s3.get_object(Bucket="zoo", Key="file")["Body"].read() == big
@@ -694,7 +740,7 @@ def test_s3_zoo_survives_kill_9(tidepool_factory, tmp_path):
         open_parts += len(s3.list_parts(Bucket="zoo", Key=u["Key"],
                                         UploadId=u["UploadId"]).get("Parts", []))
     files = os.listdir(data_dir / "s3" / "objects")
-    file_backed = sum(1 for o in objects if o["Size"] > 256 * 1024)
+    file_backed = sum(1 for o in objects if o["Size"] > 256 * 1024) + 1  # + the old version
     assert len(files) == file_backed + open_parts, (len(files), file_backed, open_parts)
     assert os.listdir(data_dir / "s3" / "tmp") == []
 

@@ -2,7 +2,7 @@
 // (tests/integration/test_js_sdk.py starts a server and runs `node --test` with it set).
 // The client is built as users build it (path-style for a local endpoint): its default CRC32
 // checksums (aws-chunked with a trailing checksum for streams), lib-storage's Upload
-// (multipart for a large stream), ranged and conditional GETs, listing and errors.
+// (multipart for a large stream), ranged and conditional GETs, listing, versions and errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
@@ -15,6 +15,8 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   DeleteObjectCommand,
+  PutBucketVersioningCommand,
+  ListObjectVersionsCommand,
   NoSuchKey,
   NoSuchBucket,
 } from "@aws-sdk/client-s3";
@@ -90,4 +92,26 @@ test("lib-storage Upload: multipart for a large body", async () => {
   assert.match(head.ETag, /-3"$/);
   const got = await client.send(new GetObjectCommand({ Bucket: "js-bucket", Key: "big.bin" }));
   assert.equal(md5(Buffer.from(await got.Body.transformToByteArray())), md5(data));
+});
+
+test("versioned bucket: version ids, reads by version, delete markers", async () => {
+  await client.send(new CreateBucketCommand({ Bucket: "js-versions" }));
+  await client.send(new PutBucketVersioningCommand({
+    Bucket: "js-versions", VersioningConfiguration: { Status: "Enabled" } }));
+  const first = await client.send(new PutObjectCommand({
+    Bucket: "js-versions", Key: "k", Body: "one" }));
+  const second = await client.send(new PutObjectCommand({
+    Bucket: "js-versions", Key: "k", Body: "two" }));
+  assert.notEqual(first.VersionId, second.VersionId);
+  const old = await client.send(new GetObjectCommand({
+    Bucket: "js-versions", Key: "k", VersionId: first.VersionId }));
+  assert.equal(await old.Body.transformToString(), "one");
+  const deleted = await client.send(new DeleteObjectCommand({ Bucket: "js-versions", Key: "k" }));
+  assert.equal(deleted.DeleteMarker, true);
+  await assert.rejects(client.send(new GetObjectCommand({ Bucket: "js-versions", Key: "k" })),
+    NoSuchKey);
+  const listed = await client.send(new ListObjectVersionsCommand({ Bucket: "js-versions" }));
+  assert.deepEqual(listed.Versions.map((v) => v.VersionId), [second.VersionId, first.VersionId]);
+  assert.equal(listed.DeleteMarkers[0].VersionId, deleted.VersionId);
+  assert.equal(listed.DeleteMarkers[0].IsLatest, true);
 });

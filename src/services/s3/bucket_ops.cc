@@ -6,7 +6,9 @@
 #include <cctype>
 
 #include "protocol/input.h"
+#include "services/s3/cors.h"
 #include "services/s3/keyspace.h"
+#include "services/s3/lifecycle.h"
 #include "services/s3/s3_errors.h"
 #include "services/s3/s3_service.h"
 #include "services/write_path.h"
@@ -67,9 +69,12 @@ struct BucketConfig {
   std::string_view missing_message;
 };
 
-constexpr std::array<BucketConfig, 6> kConfigs{{
+constexpr std::array<BucketConfig, 7> kConfigs{{
     {"cors", "PutBucketCors", "GetBucketCors", "DeleteBucketCors", "CORSConfiguration", "",
      "NoSuchCORSConfiguration", "The CORS configuration does not exist"},
+    {"lifecycle", "PutBucketLifecycleConfiguration", "GetBucketLifecycleConfiguration",
+     "DeleteBucketLifecycle", "LifecycleConfiguration", "", "NoSuchLifecycleConfiguration",
+     "The lifecycle configuration does not exist"},
     {"tagging", "PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging", "Tagging", "",
      "NoSuchTagSet", "The TagSet does not exist"},
     {"policy", "PutBucketPolicy", "GetBucketPolicy", "DeleteBucketPolicy", "Policy", "Policy",
@@ -163,7 +168,9 @@ void S3Service::DeleteBucket(CallPtr call) {
   if (!bucket.ok()) return Fail(call, bucket.status());
   const uint64_t uid = (*bucket)->record.uid;
   bool empty = true;
-  for (const std::string& prefix : {keyspace::ObjectPrefix(uid), keyspace::UploadPrefix(uid)}) {
+  for (const std::string& prefix :
+       {keyspace::ObjectPrefix(uid), keyspace::BucketVersionsPrefix(uid),
+        keyspace::UploadPrefix(uid)}) {
     Status s =
         store_.Scan(prefix, storage::PrefixEnd(prefix), [&](std::string_view, std::string_view) {
           empty = false;
@@ -251,22 +258,17 @@ void S3Service::PutBucketVersioning(CallPtr call) {
                                "against our published schema"));
   }
   std::string status(InputStringView(*config, "Status").value_or(""));
-  if (status == "Enabled") {
-    return Fail(call, NotImplemented("Bucket versioning (Status Enabled)"));
-  }
-  if (status != "Suspended") {
-    return Fail(call, S3Status(S3Error::kMalformedXml,
-                               "The XML you provided was not well-formed or did not validate "
-                               "against our published schema"));
+  if (status != "Enabled" && status != "Suspended") return Fail(call, MalformedXml());
+  if (config->contains("MFADelete") || call->input().contains("MFA")) {
+    return Fail(call, NotImplemented("MFA delete"));
   }
   BucketRecord record;
   {
     std::lock_guard lock((*bucket)->mu);
     record = (*bucket)->record;
   }
-  // Never enabled: suspending keeps the bucket unversioned, which is what Suspended means
-  // for a bucket without versions.
-  record.versioning = "Suspended";
+  // Objects written before versioning was first set keep the null version id.
+  record.versioning = status;
   CommitBucket(*bucket, std::move(record), call, {});
 }
 
@@ -311,10 +313,12 @@ void S3Service::PutBucketConfig(CallPtr call) {
   auto bucket = InputBucket(*call);
   if (!bucket.ok()) return Fail(call, bucket.status());
   const json::value* document = call->input().if_contains(config->put_member);
-  if (document == nullptr) {
-    return Fail(call, S3Status(S3Error::kMalformedXml,
-                               "The XML you provided was not well-formed or did not validate "
-                               "against our published schema"));
+  if (document == nullptr) return Fail(call, MalformedXml());
+  const json::object& fields = document->is_object() ? document->get_object() : json::object();
+  if (config->name == "cors") {
+    if (Status s = ValidateCorsConfiguration(fields); !s.ok()) return Fail(call, s);
+  } else if (config->name == "lifecycle") {
+    if (Status s = ValidateLifecycleConfiguration(fields); !s.ok()) return Fail(call, s);
   }
   BucketRecord record;
   {

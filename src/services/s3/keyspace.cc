@@ -19,6 +19,13 @@ std::string KindOfBucket(char kind, uint64_t bucket_uid) {
   return key;
 }
 
+// kind bucket_uid:u64be name:string
+std::string KindOfBucketNamed(char kind, uint64_t bucket_uid, std::string_view name) {
+  std::string key = KindOfBucket(kind, bucket_uid);
+  storage::AppendOrderedString(&key, name);
+  return key;
+}
+
 }  // namespace
 
 std::string BucketPrefix() { return Kind('b'); }
@@ -48,20 +55,51 @@ std::string ObjectKey(uint64_t bucket_uid, std::string_view object_key) {
 
 std::string AllObjectsPrefix() { return Kind('o'); }
 
+std::string VersionPrefix(uint64_t bucket_uid, std::string_view object_key) {
+  return KindOfBucketNamed('v', bucket_uid, object_key);
+}
+
+std::string VersionKey(uint64_t bucket_uid, std::string_view object_key, uint64_t seq) {
+  std::string key = VersionPrefix(bucket_uid, object_key);
+  storage::AppendU64BE(&key, ~seq);
+  return key;
+}
+
+std::string BucketVersionsPrefix(uint64_t bucket_uid) { return KindOfBucket('v', bucket_uid); }
+
+std::optional<std::string> ParseVersionKey(uint64_t bucket_uid, std::string_view key) {
+  const std::string prefix = BucketVersionsPrefix(bucket_uid);
+  if (!key.starts_with(prefix)) return std::nullopt;
+  key.remove_prefix(prefix.size());
+  std::string object_key;
+  uint64_t inverted_seq = 0;
+  if (!storage::ReadOrderedString(&key, &object_key) || !storage::ReadU64BE(&key, &inverted_seq) ||
+      !key.empty()) {
+    return std::nullopt;
+  }
+  return object_key;
+}
+
+std::string AllVersionsPrefix() { return Kind('v'); }
+
+std::string OutboxKey(uint64_t seq) {
+  std::string key = Kind('n');
+  storage::AppendU64BE(&key, seq);
+  return key;
+}
+
+std::string AllOutboxPrefix() { return Kind('n'); }
+
 std::string UploadPrefix(uint64_t bucket_uid) { return KindOfBucket('m', bucket_uid); }
 
 std::string UploadKey(uint64_t bucket_uid, std::string_view upload_id) {
-  std::string key = UploadPrefix(bucket_uid);
-  storage::AppendOrderedString(&key, upload_id);
-  return key;
+  return KindOfBucketNamed('m', bucket_uid, upload_id);
 }
 
 std::string AllUploadsPrefix() { return Kind('m'); }
 
 std::string PartPrefix(uint64_t bucket_uid, std::string_view upload_id) {
-  std::string key = KindOfBucket('p', bucket_uid);
-  storage::AppendOrderedString(&key, upload_id);
-  return key;
+  return KindOfBucketNamed('p', bucket_uid, upload_id);
 }
 
 std::string PartKey(uint64_t bucket_uid, std::string_view upload_id, uint32_t part) {
@@ -76,6 +114,8 @@ std::vector<storage::RecordKind> RecordKinds() {
   return {
       {"s3", "bucket", Kind('b')},
       {"s3", "object", Kind('o')},
+      {"s3", "noncurrent-version", Kind('v')},
+      {"s3", "notification-outbox", Kind('n')},
       {"s3", "multipart-upload", Kind('m')},
       {"s3", "upload-part", Kind('p')},
   };

@@ -1,4 +1,5 @@
-// Listing objects: ListObjects (V1) and ListObjectsV2 over one scan of the bucket's keys.
+// Listing objects: ListObjects (V1) and ListObjectsV2 over one scan of the bucket's keys;
+// ListObjectVersions over the latest versions and each key's noncurrent ones.
 #include <boost/json.hpp>
 
 #include <cmath>
@@ -65,6 +66,8 @@ static Result<ListPage> ListPageOf(const storage::Store& store, uint64_t uid,
   Status scan = store.Scan(begin, end, [&](std::string_view store_key, std::string_view value) {
     std::string_view key = store_key.substr(base.size());
     if (!req.after.empty() && key <= req.after) return true;
+    auto record = DecodeObject(value);
+    if (!record.ok() || record->delete_marker) return true;  // a deleted key lists nothing
     if (!req.delimiter.empty()) {
       size_t at = key.find(req.delimiter, req.prefix.size());
       if (at != std::string_view::npos) {
@@ -87,8 +90,6 @@ static Result<ListPage> ListPageOf(const storage::Store& store, uint64_t uid,
       page.truncated = true;
       return false;
     }
-    auto record = DecodeObject(value);
-    if (!record.ok()) return true;
     json::object item{{"Key", req.url ? UrlEncode(key) : std::string(key)},
                       {"LastModified", std::floor(record->mtime)},
                       {"ETag", Quoted(record->etag)},
@@ -186,6 +187,134 @@ void S3Service::ListObjectsV2(CallPtr call) {
   if (page->truncated) output["NextContinuationToken"] = Base64Encode(page->last);
   if (!page->contents.empty()) output["Contents"] = std::move(page->contents);
   if (!page->prefixes.empty()) output["CommonPrefixes"] = std::move(page->prefixes);
+  call->Reply(std::move(output));
+}
+
+void S3Service::ListObjectVersions(CallPtr call) {
+  const json::object& in = call->input();
+  auto bucket = InputBucket(*call);
+  if (!bucket.ok()) return Fail(call, bucket.status());
+  auto req = ParseListRequest(in);
+  if (!req.ok()) return Fail(call, req.status());
+  const std::string key_marker(InputStringView(in, "KeyMarker").value_or(""));
+  const std::string version_marker(InputStringView(in, "VersionIdMarker").value_or(""));
+  if (!version_marker.empty() && key_marker.empty()) {
+    return Fail(call, S3Status(S3Error::kInvalidArgument,
+                               "A version-id marker cannot be specified without a key marker."));
+  }
+  const uint64_t uid = (*bucket)->record.uid;
+  const std::string account = (*bucket)->record.account;
+  // Phase 1: the keys (with their latest version) and common prefixes, in order. Every key
+  // has at least one version, so max_keys + 1 entries past the markers are enough to know
+  // whether the page is truncated (one more for the marker key itself).
+  struct Entry {
+    std::string key;  // or the common prefix
+    bool prefix = false;
+    ObjectRecord latest;
+  };
+  std::vector<Entry> entries;
+  const size_t wanted = static_cast<size_t>(req->max_keys) + 2;
+  const std::string base = keyspace::ObjectPrefix(uid);
+  std::string begin = base + req->prefix;
+  if (key_marker > req->prefix) begin = base + key_marker;
+  bool more = false;
+  Status scan = store_.Scan(
+      begin, storage::PrefixEnd(base + req->prefix),
+      [&](std::string_view store_key, std::string_view value) {
+        std::string_view key = store_key.substr(base.size());
+        if (key < key_marker || (key == key_marker && version_marker.empty())) return true;
+        if (entries.size() == wanted) {
+          more = true;
+          return false;
+        }
+        if (!req->delimiter.empty()) {
+          size_t at = key.find(req->delimiter, req->prefix.size());
+          if (at != std::string_view::npos) {
+            std::string_view common = key.substr(0, at + req->delimiter.size());
+            if (!entries.empty() && entries.back().prefix && entries.back().key == common) {
+              return true;
+            }
+            if (key_marker.starts_with(common)) return true;
+            entries.push_back({std::string(common), true, {}});
+            return true;
+          }
+        }
+        auto record = DecodeObject(value);
+        if (record.ok()) entries.push_back({std::string(key), false, std::move(*record)});
+        return true;
+      });
+  if (!scan.ok()) return Fail(call, scan);
+  // Phase 2: each key's versions, newest first, up to max_keys items.
+  json::array versions, markers, prefixes;
+  int64_t count = 0;
+  bool truncated = false;
+  std::string next_key, next_version;
+  auto encode = [&](std::string_view s) { return req->url ? UrlEncode(s) : std::string(s); };
+  for (Entry& entry : entries) {
+    if (truncated) break;
+    if (entry.prefix) {
+      if (count == req->max_keys) {
+        truncated = true;
+        break;
+      }
+      prefixes.push_back(json::object{{"Prefix", encode(entry.key)}});
+      next_key = entry.key;
+      next_version.clear();
+      ++count;
+      continue;
+    }
+    std::vector<ObjectRecord> all;
+    all.push_back(std::move(entry.latest));
+    auto noncurrent = ReadNoncurrent(uid, entry.key);
+    if (!noncurrent.ok()) return Fail(call, noncurrent.status());
+    for (auto& [store_key, r] : *noncurrent) all.push_back(std::move(r));
+    bool skipping = entry.key == key_marker && !version_marker.empty();
+    for (size_t i = 0; i < all.size(); ++i) {
+      const ObjectRecord& r = all[i];
+      const std::string version_id(VisibleVersionId(r));
+      if (skipping) {
+        if (version_id == version_marker) skipping = false;
+        continue;
+      }
+      if (count == req->max_keys) {
+        truncated = true;
+        break;
+      }
+      json::object item{{"Key", encode(entry.key)},
+                        {"VersionId", version_id},
+                        {"IsLatest", i == 0},
+                        {"LastModified", std::floor(r.mtime)},
+                        {"Owner", json::object{{"ID", account}, {"DisplayName", "webfile"}}}};
+      if (r.delete_marker) {
+        markers.push_back(std::move(item));
+      } else {
+        item["ETag"] = Quoted(r.etag);
+        item["Size"] = r.size;
+        const json::value* sc = r.headers.if_contains("StorageClass");
+        item["StorageClass"] = sc ? *sc : json::value("STANDARD");
+        if (!r.checksum_algorithm.empty()) {
+          item["ChecksumAlgorithm"] = json::array{json::string(r.checksum_algorithm)};
+        }
+        versions.push_back(std::move(item));
+      }
+      next_key = entry.key;
+      next_version = version_id;
+      ++count;
+    }
+  }
+  if (!truncated && more) truncated = true;
+  json::object output{{"Name", (*bucket)->record.name},  {"Prefix", encode(req->prefix)},
+                      {"KeyMarker", encode(key_marker)}, {"VersionIdMarker", version_marker},
+                      {"MaxKeys", req->max_keys},        {"IsTruncated", truncated}};
+  if (!req->delimiter.empty()) output["Delimiter"] = encode(req->delimiter);
+  if (req->url) output["EncodingType"] = "url";
+  if (truncated) {
+    output["NextKeyMarker"] = encode(next_key);
+    if (!next_version.empty()) output["NextVersionIdMarker"] = next_version;
+  }
+  if (!versions.empty()) output["Versions"] = std::move(versions);
+  if (!markers.empty()) output["DeleteMarkers"] = std::move(markers);
+  if (!prefixes.empty()) output["CommonPrefixes"] = std::move(prefixes);
   call->Reply(std::move(output));
 }
 

@@ -277,11 +277,13 @@ void S3Service::CompleteMultipartUpload(CallPtr call) {
       output["ChecksumType"] = "COMPOSITE";
     }
     CommitObject(
-        bucket, key, std::move(*record), nullptr,
-        [this, call, all_files = std::move(all_files),
-         output = std::move(output)](Status st) mutable {
+        bucket, key, std::move(*record), nullptr, "s3:ObjectCreated:CompleteMultipartUpload",
+        call->context(),
+        [this, call, all_files = std::move(all_files), output = std::move(output)](
+            Status st, std::string version_id) mutable {
           if (!st.ok()) return Fail(call, st);
           for (uint64_t f : all_files) bodies_.Remove(f);
+          if (!version_id.empty()) output["VersionId"] = version_id;
           call->Reply(std::move(output));
         },
         std::move(cleanup));

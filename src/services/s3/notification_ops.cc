@@ -1,9 +1,11 @@
-// Event notifications: the bucket's configuration, and the events sent once a change is
-// durable (after its commit, so a crash between the commit and the send loses the event:
-// docs/differences.md).
+// Event notifications: the bucket's configuration, and the events of a change: written to the
+// outbox in the change's own commit, handed to the sink once it is durable, and forgotten
+// when the sink is done with them (so a crash in between delivers them after the restart:
+// at least once).
 #include <boost/json.hpp>
 
 #include "protocol/input.h"
+#include "services/s3/keyspace.h"
 #include "services/s3/notifications.h"
 #include "services/s3/s3_errors.h"
 #include "services/s3/s3_service.h"
@@ -49,33 +51,56 @@ void S3Service::GetBucketNotificationConfiguration(CallPtr call) {
   call->Reply(config && config->is_object() ? config->get_object() : json::object());
 }
 
-void S3Service::Notify(const std::shared_ptr<Bucket>& bucket, std::string_view event,
-                       std::string_view key, uint64_t size, std::string_view etag,
-                       const protocol::RequestContext& context) {
-  if (notifications_ == nullptr) return;
+std::vector<OutboxEntry> S3Service::StageEvent(const Bucket& bucket, std::string_view event,
+                                               std::string_view key, const ObjectRecord& record,
+                                               const protocol::RequestContext& context,
+                                               storage::WriteBatch* batch) {
+  std::vector<OutboxEntry> entries;
+  if (notifications_ == nullptr) return entries;
+  const json::value* config = bucket.record.configs.if_contains("notification");
+  if (config == nullptr || !config->is_object()) return entries;
+  std::vector<NotificationTarget> targets = MatchingTargets(config->get_object(), event, key);
+  if (targets.empty()) return entries;
   ObjectEvent e;
-  std::vector<NotificationTarget> targets;
-  {
-    std::lock_guard lock(bucket->mu);
-    const json::value* config = bucket->record.configs.if_contains("notification");
-    if (config == nullptr || !config->is_object()) return;
-    targets = MatchingTargets(config->get_object(), event, key);
-    if (targets.empty()) return;
-    e.bucket = bucket->record.name;
-    e.region = bucket->record.region;
-    e.owner = bucket->record.account;
-  }
+  e.bucket = bucket.record.name;
+  e.region = bucket.record.region;
+  e.owner = bucket.record.account;
   e.event = std::string(event);
   e.key = std::string(key);
-  e.size = size;
-  e.etag = std::string(etag);
+  e.size = record.size;
+  e.etag = record.etag;
+  e.version_id = record.version_id;
   e.principal = context.access_key_id.empty() ? context.account_id : context.access_key_id;
   e.request_id = context.request_id;
   e.time_ms = clock_.NowMillis();
-  e.sequencer = sequencer_.fetch_add(1);
+  e.sequencer = next_seq_.fetch_add(1);
   for (const NotificationTarget& t : targets) {
-    notifications_->Deliver(t.arn, EventDocument(e, t.configuration_id));
+    OutboxEntry entry{keyspace::OutboxKey(next_seq_.fetch_add(1)), t.arn,
+                      EventDocument(e, t.configuration_id)};
+    batch->Put(entry.store_key, EncodeOutbox(entry.arn, entry.message));
+    entries.push_back(std::move(entry));
   }
+  return entries;
+}
+
+void S3Service::Deliver(std::vector<OutboxEntry> entries) {
+  if (notifications_ == nullptr) return;
+  for (OutboxEntry& entry : entries) {
+    notifications_->Deliver(entry.arn, std::move(entry.message),
+                            [this, store_key = std::move(entry.store_key)](bool settled) {
+                              if (!settled) return;
+                              storage::WriteBatch batch;
+                              batch.Delete(store_key);
+                              // A failed delete only means a second delivery after a restart.
+                              (void)commits_.Submit(std::move(batch), [](const Status&) {});
+                            });
+  }
+}
+
+void S3Service::SetNotificationSink(NotificationSink* sink) {
+  notifications_ = sink;
+  Deliver(std::move(recovered_outbox_));
+  recovered_outbox_.clear();
 }
 
 }  // namespace tidepool::s3

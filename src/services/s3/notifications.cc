@@ -225,6 +225,7 @@ std::string EventDocument(const ObjectEvent& e, std::string_view configuration_i
     object["size"] = e.size;
     object["eTag"] = e.etag;
   }
+  if (!e.version_id.empty()) object["versionId"] = e.version_id;
   json::object record{
       {"eventVersion", "2.1"},
       {"eventSource", "aws:s3"},

@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,13 +17,25 @@
 
 namespace tidepool::s3 {
 
-// Where notification documents go. Deliver is fire-and-forget from S3's side: the
-// implementation retries or logs. Thread-safe.
+// Where notification documents go. Thread-safe.
 class NotificationSink {
  public:
   virtual ~NotificationSink() = default;
   // `arn`: an SQS queue, SNS topic or Lambda function ARN; `message`: the JSON document.
-  virtual void Deliver(std::string_view arn, std::string message) = 0;
+  // `done` (may be empty) runs once with `settled` true when the target accepted the message
+  // or refused it for good (logged): S3 then forgets its outbox record; false when the sink
+  // ran out of retries on a failure that may pass (logged): the record stays, and the next
+  // start delivers it again.
+  virtual void Deliver(std::string_view arn, std::string message,
+                       std::function<void(bool settled)> done = {}) = 0;
+};
+
+// An event waiting in the outbox (keyspace 'n'): written in the commit of the change it
+// reports, deleted once the sink is done with it, delivered again after a restart otherwise.
+struct OutboxEntry {
+  std::string store_key;
+  std::string arn;
+  std::string message;
 };
 
 // Checks a PutBucketNotificationConfiguration document (the decoded NotificationConfiguration)
@@ -49,7 +62,8 @@ struct ObjectEvent {
   std::string bucket;
   std::string key;
   uint64_t size = 0;
-  std::string etag;  // without quotes
+  std::string etag;        // without quotes
+  std::string version_id;  // "" when the bucket was never versioned
   std::string region;
   std::string owner;  // the bucket owner's account
   std::string principal;

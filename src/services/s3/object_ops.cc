@@ -81,8 +81,9 @@ Result<std::optional<std::pair<uint64_t, uint64_t>>> ParseRange(std::string_view
   return Range(std::pair(*a, end));
 }
 
-// Whether an If-Match / If-None-Match list holds `etag` ("*" matches any).
-bool EtagMatches(std::string_view header, std::string_view etag) {
+}  // namespace
+
+bool EtagMatchesHeader(std::string_view header, std::string_view etag) {
   while (!header.empty()) {
     size_t comma = header.find(',');
     std::string_view item = header.substr(0, comma);
@@ -99,6 +100,8 @@ bool EtagMatches(std::string_view header, std::string_view etag) {
   return false;
 }
 
+namespace {
+
 // The GET/HEAD conditions, in S3's order of precedence.
 Status CheckReadConditions(const json::object& in, const ObjectRecord& record) {
   auto if_match = InputStringView(in, "IfMatch");
@@ -112,9 +115,9 @@ Status CheckReadConditions(const json::object& in, const ObjectRecord& record) {
                     "specified did not hold");
   };
   auto not_modified = [] { return S3Status(S3Error::kNotModified, "Not Modified"); };
-  if (if_match && !EtagMatches(*if_match, record.etag)) return precondition();
+  if (if_match && !EtagMatchesHeader(*if_match, record.etag)) return precondition();
   if (!if_match && if_unmodified && mtime > *if_unmodified) return precondition();
-  if (if_none_match && EtagMatches(*if_none_match, record.etag)) return not_modified();
+  if (if_none_match && EtagMatchesHeader(*if_none_match, record.etag)) return not_modified();
   if (!if_none_match && if_modified && mtime <= *if_modified) return not_modified();
   return Status::Ok();
 }
@@ -228,10 +231,10 @@ void S3Service::PutObject(CallPtr call) {
       return S3Status(S3Error::kPreconditionFailed,
                       "At least one of the pre-conditions you specified did not hold");
     };
-    if (!if_none_match.empty() && old != nullptr && EtagMatches(if_none_match, old->etag)) {
+    if (!if_none_match.empty() && old != nullptr && EtagMatchesHeader(if_none_match, old->etag)) {
       return failed();
     }
-    if (!if_match.empty() && (old == nullptr || !EtagMatches(if_match, old->etag))) {
+    if (!if_match.empty() && (old == nullptr || !EtagMatchesHeader(if_match, old->etag))) {
       if (old == nullptr) return NoSuchKey();
       return failed();
     }
@@ -240,8 +243,6 @@ void S3Service::PutObject(CallPtr call) {
   auto commit = [this, call, bucket = *bucket, key = std::move(key), record,
                  precondition = std::move(precondition)]() mutable {
     json::object output{{"ETag", Quoted(record->etag)}};
-    const uint64_t size = record->size;
-    const std::string etag = record->etag;
     if (!record->checksum_algorithm.empty()) {
       output[ChecksumMember(*ParseChecksumAlgorithm(record->checksum_algorithm))] =
           record->checksum;
@@ -250,13 +251,13 @@ void S3Service::PutObject(CallPtr call) {
     if (auto* sse = record->headers.if_contains("ServerSideEncryption")) {
       output["ServerSideEncryption"] = *sse;
     }
-    CommitObject(
-        bucket, key, std::move(*record), std::move(precondition),
-        [this, call, bucket, key, size, etag, output = std::move(output)](Status st) mutable {
-          if (!st.ok()) return Fail(call, st);
-          call->Reply(std::move(output));
-          Notify(bucket, "s3:ObjectCreated:Put", key, size, etag, call->context());
-        });
+    CommitObject(bucket, key, std::move(*record), std::move(precondition), "s3:ObjectCreated:Put",
+                 call->context(),
+                 [call, output = std::move(output)](Status st, std::string version_id) mutable {
+                   if (!st.ok()) return Fail(call, st);
+                   if (!version_id.empty()) output["VersionId"] = version_id;
+                   call->Reply(std::move(output));
+                 });
   };
   if (!body->file) {
     record->body = std::move(body->inline_body);
@@ -275,7 +276,8 @@ void S3Service::GetObject(CallPtr call) {
   if (in.contains("PartNumber")) return Fail(call, NotImplemented("GetObject by PartNumber"));
   auto bucket = InputBucket(*call);
   if (!bucket.ok()) return Fail(call, bucket.status());
-  auto record = ReadObject(**bucket, InputStringView(in, "Key").value_or(""));
+  auto record = ReadVersion(**bucket, InputStringView(in, "Key").value_or(""),
+                            InputStringView(in, "VersionId").value_or(""));
   if (!record.ok()) return Fail(call, record.status());
   if (Status s = CheckReadConditions(in, *record); !s.ok()) return Fail(call, s);
   const bool head = call->operation().name == "HeadObject";
@@ -283,6 +285,9 @@ void S3Service::GetObject(CallPtr call) {
   if (!range.ok()) return Fail(call, range.status());
   json::object output =
       ObjectView(*record, InputStringView(in, "ChecksumMode").value_or("") == "ENABLED");
+  if (!record->version_id.empty() || Versioned(**bucket)) {
+    output["VersionId"] = VisibleVersionId(*record);
+  }
   uint64_t offset = 0, length = record->size;
   unsigned status = 0;
   if (*range) {
@@ -332,13 +337,15 @@ void S3Service::GetObjectAttributes(CallPtr call) {
   const json::object& in = call->input();
   auto bucket = InputBucket(*call);
   if (!bucket.ok()) return Fail(call, bucket.status());
-  auto record = ReadObject(**bucket, InputStringView(in, "Key").value_or(""));
+  auto record = ReadVersion(**bucket, InputStringView(in, "Key").value_or(""),
+                            InputStringView(in, "VersionId").value_or(""));
   if (!record.ok()) return Fail(call, record.status());
   const json::array* wanted = protocol::InputArray(in, "ObjectAttributes");
   if (wanted == nullptr || wanted->empty()) {
     return Fail(call, S3Status(S3Error::kInvalidArgument, "Invalid attribute name specified."));
   }
   json::object output{{"LastModified", std::floor(record->mtime)}};
+  if (!record->version_id.empty()) output["VersionId"] = record->version_id;
   for (const json::value& a : *wanted) {
     std::string_view name = a.is_string() ? std::string_view(a.get_string()) : "";
     if (name == "ETag") {
@@ -364,105 +371,6 @@ void S3Service::GetObjectAttributes(CallPtr call) {
   call->Reply(std::move(output));
 }
 
-void S3Service::DeleteObject(CallPtr call) {
-  auto bucket = InputBucket(*call);
-  if (!bucket.ok()) return Fail(call, bucket.status());
-  std::string key(InputStringView(call->input(), "Key").value_or(""));
-  std::string if_match(InputStringView(call->input(), "IfMatch").value_or(""));
-  DeleteKey(*bucket, key, std::move(if_match), [this, call, bucket = *bucket, key](Status st) {
-    if (!st.ok()) return Fail(call, st);
-    call->Reply({});
-    Notify(bucket, "s3:ObjectRemoved:Delete", key, 0, "", call->context());
-  });
-}
-
-void S3Service::DeleteKey(const std::shared_ptr<Bucket>& bucket, std::string key,
-                          std::string if_match, std::function<void(Status)> done) {
-  // `done` never runs under the bucket's lock (it may notify, which takes it).
-  std::unique_lock lock(bucket->mu);
-  const std::string store_key = keyspace::ObjectKey(bucket->record.uid, key);
-  auto old_value = store_.Get(store_key);
-  Status refused;
-  uint64_t old_file = 0;
-  if (!old_value.ok()) {
-    refused = old_value.status();
-  } else if (old_value->has_value()) {
-    auto old = DecodeObject(**old_value);
-    if (old.ok()) {
-      old_file = old->file;
-      if (!if_match.empty() && !EtagMatches(if_match, old->etag)) {
-        refused = S3Status(S3Error::kPreconditionFailed,
-                           "At least one of the pre-conditions you specified did not hold");
-      }
-    }
-  } else {
-    lock.unlock();
-    // Deleting a missing key succeeds, as on AWS (unless it had to match an ETag).
-    return done(if_match.empty() ? Status::Ok() : NoSuchKey());
-  }
-  if (!refused.ok()) {
-    lock.unlock();
-    return done(refused);
-  }
-  storage::WriteBatch batch;
-  batch.Delete(store_key);
-  Status st = commits_.Submit(std::move(batch), [this, old_file, done](const Status& st) {
-    if (st.ok()) bodies_.Remove(old_file);
-    done(st);
-  });
-  if (!st.ok()) {
-    lock.unlock();
-    done(st);
-  }
-}
-
-void S3Service::DeleteObjects(CallPtr call) {
-  auto bucket = InputBucket(*call);
-  if (!bucket.ok()) return Fail(call, bucket.status());
-  const json::object* del = protocol::InputObject(call->input(), "Delete");
-  const json::array* objects = del ? protocol::InputArray(*del, "Objects") : nullptr;
-  if (objects == nullptr || objects->size() > 1000) {
-    return Fail(call, S3Status(S3Error::kMalformedXml,
-                               "The XML you provided was not well-formed or did not validate "
-                               "against our published schema"));
-  }
-  const bool quiet = protocol::InputBool(*del, "Quiet").value_or(false);
-  struct Progress {
-    std::mutex mu;
-    size_t pending;
-    json::array deleted, errors;
-  };
-  auto progress = std::make_shared<Progress>();
-  progress->pending = objects->size();
-  auto finish = [call, progress] {
-    json::object output;
-    if (!progress->deleted.empty()) output["Deleted"] = std::move(progress->deleted);
-    if (!progress->errors.empty()) output["Errors"] = std::move(progress->errors);
-    call->Reply(std::move(output));
-  };
-  if (objects->empty()) return finish();
-  for (const json::value& item : *objects) {
-    std::string key;
-    if (item.is_object()) key = std::string(InputStringView(item.get_object(), "Key").value_or(""));
-    DeleteKey(*bucket, key, "",
-              [this, call, bucket = *bucket, progress, key, quiet, finish](Status st) {
-                if (st.ok()) Notify(bucket, "s3:ObjectRemoved:Delete", key, 0, "", call->context());
-                std::unique_lock lock(progress->mu);
-                if (st.ok()) {
-                  if (!quiet) progress->deleted.push_back(json::object{{"Key", key}});
-                } else {
-                  auto error = ToAwsError(st);
-                  progress->errors.push_back(
-                      json::object{{"Key", key}, {"Code", error.code}, {"Message", error.message}});
-                }
-                if (--progress->pending == 0) {
-                  lock.unlock();
-                  finish();
-                }
-              });
-  }
-}
-
 void S3Service::CopyObject(CallPtr call) {
   const json::object& in = call->input();
   auto bucket = InputBucket(*call);
@@ -471,7 +379,13 @@ void S3Service::CopyObject(CallPtr call) {
   // CopySource: "[/]bucket/key[?versionId=...]", the key URL-encoded.
   std::string_view source = InputStringView(in, "CopySource").value_or("");
   if (source.starts_with("/")) source.remove_prefix(1);
-  if (size_t q = source.find('?'); q != std::string_view::npos) source = source.substr(0, q);
+  std::string source_version;
+  if (size_t q = source.find('?'); q != std::string_view::npos) {
+    for (auto& [name, value] : protocol::http::ParseQueryString(source.substr(q + 1), true)) {
+      if (name == "versionId") source_version = value;
+    }
+    source = source.substr(0, q);
+  }
   size_t slash = source.find('/');
   if (slash == std::string_view::npos || slash + 1 >= source.size()) {
     return Fail(call, S3Status(S3Error::kInvalidArgument, "Invalid copy source object key"));
@@ -480,7 +394,13 @@ void S3Service::CopyObject(CallPtr call) {
   std::string source_key = protocol::http::PercentDecode(source.substr(slash + 1), false);
   auto source_bucket = FindBucket(source_bucket_name);
   if (!source_bucket.ok()) return Fail(call, source_bucket.status());
-  auto source_record = ReadObject(**source_bucket, source_key);
+  auto source_record = ReadVersion(**source_bucket, source_key, source_version);
+  if (!source_record.ok() && !source_version.empty() &&
+      source_record.status().detail() == static_cast<uint16_t>(S3Error::kMethodNotAllowed)) {
+    return Fail(call, S3Status(S3Error::kInvalidRequest,
+                               "The source of a copy request may not specifically refer to a "
+                               "delete marker by version id."));
+  }
   if (!source_record.ok()) return Fail(call, source_record.status());
   // x-amz-copy-source-if-* conditions: 412 for each that fails.
   {
@@ -508,28 +428,29 @@ void S3Service::CopyObject(CallPtr call) {
                                "object to itself without changing the object's metadata, storage "
                                "class, website redirect location or encryption attributes."));
   }
+  const std::string copied_version(VisibleVersionId(*source_record));
+  const bool source_versioned = !source_record->version_id.empty() || Versioned(**source_bucket);
   auto record = std::make_shared<ObjectRecord>(std::move(*source_record));
   record->mtime = static_cast<double>(clock_.NowMillis()) / 1000.0;
   if (replace) record->headers = StoredHeaders(in);
   if (replace_tags) {
     record->tags = ParseTaggingHeader(InputStringView(in, "Tagging").value_or(""));
   }
-  auto commit = [this, call, bucket = *bucket, key = std::move(key), record]() mutable {
+  auto commit = [this, call, bucket = *bucket, key = std::move(key), record, copied_version,
+                 source_versioned]() mutable {
     json::object result{{"ETag", Quoted(record->etag)},
                         {"LastModified", std::floor(record->mtime)}};
     if (auto alg = ParseChecksumAlgorithm(record->checksum_algorithm)) {
       result[ChecksumMember(*alg)] = record->checksum;
     }
     json::object output{{"CopyObjectResult", std::move(result)}};
-    const uint64_t size = record->size;
-    const std::string etag = record->etag;
-    CommitObject(
-        bucket, key, std::move(*record), nullptr,
-        [this, call, bucket, key, size, etag, output = std::move(output)](Status st) mutable {
-          if (!st.ok()) return Fail(call, st);
-          call->Reply(std::move(output));
-          Notify(bucket, "s3:ObjectCreated:Copy", key, size, etag, call->context());
-        });
+    if (source_versioned) output["CopySourceVersionId"] = copied_version;
+    CommitObject(bucket, key, std::move(*record), nullptr, "s3:ObjectCreated:Copy", call->context(),
+                 [call, output = std::move(output)](Status st, std::string version_id) mutable {
+                   if (!st.ok()) return Fail(call, st);
+                   if (!version_id.empty()) output["VersionId"] = version_id;
+                   call->Reply(std::move(output));
+                 });
   };
   if (record->file == 0) return commit();
   RunBlocking([this, call, record, commit = std::move(commit)]() mutable {
@@ -538,59 +459,6 @@ void S3Service::CopyObject(CallPtr call) {
     record->file = *copy;
     commit();
   });
-}
-
-void S3Service::GetObjectTagging(CallPtr call) {
-  auto bucket = InputBucket(*call);
-  if (!bucket.ok()) return Fail(call, bucket.status());
-  auto record = ReadObject(**bucket, InputStringView(call->input(), "Key").value_or(""));
-  if (!record.ok()) return Fail(call, record.status());
-  call->Reply(json::object{{"TagSet", record->tags}});
-}
-
-void S3Service::PutObjectTagging(CallPtr call) { RewriteTags(std::move(call), true); }
-
-void S3Service::DeleteObjectTagging(CallPtr call) { RewriteTags(std::move(call), false); }
-
-void S3Service::RewriteTags(CallPtr call, bool put) {
-  auto bucket = InputBucket(*call);
-  if (!bucket.ok()) return Fail(call, bucket.status());
-  std::string key(InputStringView(call->input(), "Key").value_or(""));
-  json::array tags;
-  if (put) {
-    const json::object* tagging = protocol::InputObject(call->input(), "Tagging");
-    const json::array* set = tagging ? protocol::InputArray(*tagging, "TagSet") : nullptr;
-    if (set == nullptr) {
-      return Fail(call, S3Status(S3Error::kMalformedXml,
-                                 "The XML you provided was not well-formed or did not validate "
-                                 "against our published schema"));
-    }
-    if (set->size() > 10) {
-      return Fail(call,
-                  S3Status(S3Error::kInvalidArgument, "Object tags cannot be greater than 10"));
-    }
-    tags = *set;
-  }
-  auto record = ReadObject(**bucket, key);
-  if (!record.ok()) return Fail(call, record.status());
-  const std::string etag = record->etag;
-  record->tags = std::move(tags);
-  // Rewrites the record only if the object is still the one read (same ETag and file).
-  const uint64_t file = record->file;
-  CommitObject(
-      *bucket, key, std::move(*record),
-      [etag, file](const ObjectRecord* old) {
-        if (old == nullptr) return NoSuchKey();
-        if (old->etag != etag || old->file != file) {
-          return S3Status(S3Error::kInternalError,
-                          "The object changed while its tags were set; retry");
-        }
-        return Status::Ok();
-      },
-      [call](Status st) {
-        if (!st.ok()) return Fail(call, st);
-        call->Reply({});
-      });
 }
 
 }  // namespace tidepool::s3

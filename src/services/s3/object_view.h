@@ -24,6 +24,10 @@ boost::json::array ParseTaggingHeader(std::string_view text);
 // Content-Encoding).
 boost::json::object StoredHeaders(const boost::json::object& in);
 
+// Whether an If-Match / If-None-Match header's list holds `etag` ("*" matches any; quotes
+// and W/ ignored).
+bool EtagMatchesHeader(std::string_view header, std::string_view etag);
+
 // `etag` in double quotes, as S3 writes ETags.
 std::string Quoted(std::string_view etag);
 

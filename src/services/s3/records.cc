@@ -81,7 +81,11 @@ std::string EncodeObject(const ObjectRecord& r) {
                                                   {"checksum", r.checksum},
                                                   {"file", r.file},
                                                   {"tags", r.tags},
-                                                  {"parts", r.parts}});
+                                                  {"parts", r.parts},
+                                                  {"vid", r.version_id},
+                                                  {"dm", r.delete_marker},
+                                                  {"seq", r.seq},
+                                                  {"ns", r.noncurrent_since}});
   std::string out;
   out.reserve(4 + meta.size() + r.body.size());
   storage::AppendU32BE(&out, static_cast<uint32_t>(meta.size()));
@@ -107,11 +111,29 @@ Result<ObjectRecord> DecodeObject(std::string_view value) {
   r.file = U64(*o, "file");
   r.tags = Arr(*o, "tags");
   r.parts = static_cast<uint32_t>(U64(*o, "parts"));
+  r.version_id = Str(*o, "vid");
+  const json::value* dm = o->if_contains("dm");
+  r.delete_marker = dm != nullptr && dm->is_bool() && dm->get_bool();
+  r.seq = U64(*o, "seq");
+  r.noncurrent_since = Num(*o, "ns");
   r.body = std::string(value.substr(n));
   if (r.file == 0 && r.body.size() != r.size) {
     return Status::Corruption("object record's body does not match its size");
   }
   return r;
+}
+
+std::string EncodeOutbox(std::string_view arn, std::string_view message) {
+  return json::serialize(json::object{{"arn", arn}, {"message", message}});
+}
+
+Result<std::pair<std::string, std::string>> DecodeOutbox(std::string_view value) {
+  auto o = ParseObject(value);
+  if (!o.ok()) return o.status();
+  std::pair<std::string, std::string> out{Str(*o, "arn"), Str(*o, "message")};
+  if (out.first.empty() || out.second.empty())
+    return Status::Corruption("outbox record incomplete");
+  return out;
 }
 
 std::string EncodeUpload(const UploadRecord& r) {

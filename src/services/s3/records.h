@@ -2,8 +2,9 @@
 //
 //   BucketRecord := json {name, uid, account, region, created, versioning, configs}
 //   ObjectRecord := json_length:u32be json body?
-//     json  {size, etag, mtime, headers, alg, checksum, file, tags, parts}
+//     json  {size, etag, mtime, headers, alg, checksum, file, tags, parts, vid, dm, seq, ns}
 //     body  the object's bytes when file is 0 (small objects); absent otherwise
+//   OutboxRecord := json {arn, message}
 //   UploadRecord := json {key, upload_id, initiated, headers, alg, tags}
 //   PartRecord   := json {part, size, etag, mtime, file, checksum}
 //
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/result.h"
 
@@ -47,7 +49,22 @@ struct ObjectRecord {
   std::string body;
   boost::json::array tags;  // TagSet: [{"Key":..,"Value":..}]
   uint32_t parts = 0;       // parts of a multipart upload; 0 for a single PUT
+  // Versioning: the version's id ("" for an object written while the bucket was never
+  // versioned, "null" for one written while it was suspended: both are the null version);
+  // whether it is a delete marker (no body; size 0); its write sequence number (orders the
+  // versions of a key, newest highest; 0 for records written before versioning existed).
+  std::string version_id;
+  bool delete_marker = false;
+  uint64_t seq = 0;
+  // When a newer version made this one noncurrent (seconds since the epoch; 0 while it is the
+  // latest): what a lifecycle rule's NoncurrentDays counts from.
+  double noncurrent_since = 0;
 };
+
+// The id clients see for `record`'s version: "null" for the null version.
+inline std::string_view VisibleVersionId(const ObjectRecord& record) {
+  return record.version_id.empty() ? std::string_view("null") : std::string_view(record.version_id);
+}
 
 struct UploadRecord {
   std::string key;
@@ -71,6 +88,9 @@ std::string EncodeBucket(const BucketRecord& record);
 Result<BucketRecord> DecodeBucket(std::string_view value);
 std::string EncodeObject(const ObjectRecord& record);
 Result<ObjectRecord> DecodeObject(std::string_view value);
+std::string EncodeOutbox(std::string_view arn, std::string_view message);
+// {arn, message}; Corruption when either is missing.
+Result<std::pair<std::string, std::string>> DecodeOutbox(std::string_view value);
 std::string EncodeUpload(const UploadRecord& record);
 Result<UploadRecord> DecodeUpload(std::string_view value);
 std::string EncodePart(const PartRecord& record);

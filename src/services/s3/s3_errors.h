@@ -16,6 +16,7 @@ enum class S3Error : uint16_t {
   kNoSuchBucket = 1,
   kNoSuchKey,
   kNoSuchUpload,
+  kNoSuchVersion,
   kBucketAlreadyExists,
   kBucketAlreadyOwnedByYou,
   kBucketNotEmpty,
@@ -55,6 +56,8 @@ constexpr AwsErrorCode ToAwsErrorCode(S3Error e) {
       return {"NoSuchKey", 404};
     case S3Error::kNoSuchUpload:
       return {"NoSuchUpload", 404};
+    case S3Error::kNoSuchVersion:
+      return {"NoSuchVersion", 404};
     case S3Error::kBucketAlreadyExists:
       return {"BucketAlreadyExists", 409};
     case S3Error::kBucketAlreadyOwnedByYou:
@@ -120,6 +123,11 @@ inline Status NoSuchBucket() {
 }
 inline Status NoSuchKey() {
   return S3Status(S3Error::kNoSuchKey, "The specified key does not exist.");
+}
+inline Status MalformedXml() {
+  return S3Status(S3Error::kMalformedXml,
+                  "The XML you provided was not well-formed or did not validate against our "
+                  "published schema");
 }
 inline Status NotImplemented(std::string_view what) {
   return S3Status(S3Error::kNotImplemented,

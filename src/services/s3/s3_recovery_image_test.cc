@@ -38,6 +38,13 @@ TEST(S3RecoveryImageTest, EveryKindRecoversAndOrphanBodiesAreReclaimed) {
   file_object.size = 3;
   file_object.file = 0x10;
   batch.Put(keyspace::ObjectKey(7, "file"), EncodeObject(file_object));
+  ObjectRecord noncurrent;
+  noncurrent.size = 3;
+  noncurrent.file = 0x30;
+  noncurrent.version_id = "null";
+  noncurrent.seq = 4;
+  batch.Put(keyspace::VersionKey(7, "file", 4), EncodeObject(noncurrent));
+  batch.Put(keyspace::OutboxKey(9), EncodeOutbox("arn:aws:sqs:us-east-1:000000000000:q", "{}"));
   UploadRecord upload;
   upload.key = "open";
   upload.upload_id = "u1";
@@ -56,7 +63,8 @@ TEST(S3RecoveryImageTest, EveryKindRecoversAndOrphanBodiesAreReclaimed) {
 
   storage::TestTempDir dir;
   std::filesystem::create_directories(dir.path() + "/objects");
-  for (const char* name : {"0000000000000010", "0000000000000020", "0000000000000099"}) {
+  for (const char* name :
+       {"0000000000000010", "0000000000000020", "0000000000000030", "0000000000000099"}) {
     std::ofstream(dir.path() + "/objects/" + name) << "abc";
   }
   storage::MemoryStore copy;
@@ -70,6 +78,7 @@ TEST(S3RecoveryImageTest, EveryKindRecoversAndOrphanBodiesAreReclaimed) {
   EXPECT_EQ(service.Health().at("buckets").to_number<int64_t>(), 1);
   EXPECT_TRUE(std::filesystem::exists(dir.path() + "/objects/0000000000000010"));
   EXPECT_TRUE(std::filesystem::exists(dir.path() + "/objects/0000000000000020"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/objects/0000000000000030"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/objects/0000000000000099"));
 }
 

@@ -27,7 +27,7 @@ struct S3ServiceTable {
     std::string_view operation;
     S3Service::Handler handler;
   };
-  static constexpr std::array<Entry, 47> kEntries{{
+  static constexpr std::array<Entry, 51> kEntries{{
       {"AbortMultipartUpload", &S3Service::AbortMultipartUpload},
       {"CompleteMultipartUpload", &S3Service::CompleteMultipartUpload},
       {"CopyObject", &S3Service::CopyObject},
@@ -36,6 +36,7 @@ struct S3ServiceTable {
       {"DeleteBucket", &S3Service::DeleteBucket},
       {"DeleteBucketCors", &S3Service::DeleteBucketConfig},
       {"DeleteBucketEncryption", &S3Service::DeleteBucketConfig},
+      {"DeleteBucketLifecycle", &S3Service::DeleteBucketConfig},
       {"DeleteBucketOwnershipControls", &S3Service::DeleteBucketConfig},
       {"DeleteBucketPolicy", &S3Service::DeleteBucketConfig},
       {"DeleteBucketTagging", &S3Service::DeleteBucketConfig},
@@ -46,6 +47,7 @@ struct S3ServiceTable {
       {"GetBucketAcl", &S3Service::GetBucketAcl},
       {"GetBucketCors", &S3Service::GetBucketConfig},
       {"GetBucketEncryption", &S3Service::GetBucketConfig},
+      {"GetBucketLifecycleConfiguration", &S3Service::GetBucketConfig},
       {"GetBucketLocation", &S3Service::GetBucketLocation},
       {"GetBucketNotificationConfiguration", &S3Service::GetBucketNotificationConfiguration},
       {"GetBucketOwnershipControls", &S3Service::GetBucketConfig},
@@ -60,12 +62,14 @@ struct S3ServiceTable {
       {"HeadObject", &S3Service::HeadObject},
       {"ListBuckets", &S3Service::ListBuckets},
       {"ListMultipartUploads", &S3Service::ListMultipartUploads},
+      {"ListObjectVersions", &S3Service::ListObjectVersions},
       {"ListObjects", &S3Service::ListObjects},
       {"ListObjectsV2", &S3Service::ListObjectsV2},
       {"ListParts", &S3Service::ListParts},
       {"PutBucketAcl", &S3Service::PutBucketAcl},
       {"PutBucketCors", &S3Service::PutBucketConfig},
       {"PutBucketEncryption", &S3Service::PutBucketConfig},
+      {"PutBucketLifecycleConfiguration", &S3Service::PutBucketConfig},
       {"PutBucketNotificationConfiguration", &S3Service::PutBucketNotificationConfiguration},
       {"PutBucketOwnershipControls", &S3Service::PutBucketConfig},
       {"PutBucketPolicy", &S3Service::PutBucketConfig},
@@ -94,7 +98,11 @@ S3Service::S3Service(storage::Store& store, storage::CommitQueue& commits, const
       options_(std::move(options)),
       bodies_(options_.body_dir, options_.sync_bodies) {}
 
-S3Service::~S3Service() { blocking_.join(); }
+S3Service::~S3Service() {
+  alive_->store(false);
+  if (lifecycle_timer_) lifecycle_timer_->cancel();
+  blocking_.join();
+}
 
 const protocol::model::ServiceModel& S3Service::Model() const { return protocol::model::S3Model(); }
 
@@ -151,8 +159,10 @@ Status S3Service::Recover() {
   // Body files a record names; every other one is left over from an upload that never
   // committed (or an overwrite whose old file was not deleted yet).
   std::unordered_set<uint64_t> referenced;
-  for (const std::string& kind : {keyspace::AllObjectsPrefix(), keyspace::AllPartsPrefix()}) {
-    const bool objects = kind == keyspace::AllObjectsPrefix();
+  uint64_t max_seq = 0;
+  for (const std::string& kind :
+       {keyspace::AllObjectsPrefix(), keyspace::AllVersionsPrefix(), keyspace::AllPartsPrefix()}) {
+    const bool objects = kind != keyspace::AllPartsPrefix();
     scan = store_.Scan(kind, storage::PrefixEnd(kind),
                        [&](std::string_view key, std::string_view value) {
                          std::string_view uid_part = key.substr(kind.size());
@@ -163,6 +173,7 @@ Status S3Service::Recover() {
                            if (!record.ok())
                              return skipped.Skip(key, record.status().message()), true;
                            if (record->file != 0) referenced.insert(record->file);
+                           max_seq = std::max(max_seq, record->seq);
                          } else {
                            auto record = DecodePart(value);
                            if (!record.ok())
@@ -173,10 +184,27 @@ Status S3Service::Recover() {
                        });
     if (!scan.ok()) return scan;
   }
+  // Events the last run committed and did not see delivered: delivered again (at least once).
+  const std::string outbox = keyspace::AllOutboxPrefix();
+  scan = store_.Scan(outbox, storage::PrefixEnd(outbox),
+                     [&](std::string_view key, std::string_view value) {
+                       std::string_view seq_part = key.substr(outbox.size());
+                       uint64_t seq = 0;
+                       if (storage::ReadU64BE(&seq_part, &seq)) max_seq = std::max(max_seq, seq);
+                       auto entry = DecodeOutbox(value);
+                       if (!entry.ok()) return skipped.Skip(key, entry.status().message()), true;
+                       recovered_outbox_.push_back(
+                           {std::string(key), std::move(entry->first), std::move(entry->second)});
+                       return true;
+                     });
+  if (!scan.ok()) return scan;
   next_uid_.store(max_uid + 1);
+  next_seq_.store(max_seq + 1);
   size_t reclaimed = bodies_.Reclaim(referenced);
-  spdlog::info("s3: {} buckets recovered, {} body files, {} orphan body files reclaimed",
-               buckets_.size(), referenced.size(), reclaimed);
+  spdlog::info(
+      "s3: {} buckets recovered, {} body files, {} orphan body files reclaimed, {} undelivered "
+      "events",
+      buckets_.size(), referenced.size(), reclaimed, recovered_outbox_.size());
   return Status::Ok();
 }
 
@@ -194,6 +222,11 @@ Result<std::shared_ptr<S3Service::Bucket>> S3Service::InputBucket(
   return FindBucket(*name);
 }
 
+bool S3Service::Versioned(Bucket& bucket) {
+  std::lock_guard lock(bucket.mu);
+  return !bucket.record.versioning.empty();
+}
+
 Result<ObjectRecord> S3Service::ReadObject(const Bucket& bucket, std::string_view key) const {
   uint64_t uid = 0;
   {
@@ -209,6 +242,7 @@ Result<ObjectRecord> S3Service::ReadObject(const Bucket& bucket, std::string_vie
                   storage::PrintableKey(keyspace::ObjectKey(uid, key)), record.status().message());
     return NoSuchKey();
   }
+  if (record->delete_marker) return NoSuchKey();
   return record;
 }
 
@@ -244,51 +278,6 @@ void S3Service::CommitBucket(const std::shared_ptr<Bucket>& bucket, BucketRecord
   services::SubmitForCall(commits_, std::move(batch), call,
                           services::ReplyWhenCommitted(call, std::move(output), &ToAwsError, "s3"),
                           &ToAwsError);
-}
-
-void S3Service::CommitObject(const std::shared_ptr<Bucket>& bucket, std::string key,
-                             ObjectRecord record, Precondition precondition,
-                             std::function<void(Status)> done, storage::WriteBatch extra) {
-  const uint64_t new_file = record.file;
-  std::unique_lock lock(bucket->mu);
-  const std::string store_key = keyspace::ObjectKey(bucket->record.uid, key);
-  auto old_value = store_.Get(store_key);
-  if (!old_value.ok()) {
-    lock.unlock();
-    bodies_.Remove(new_file);
-    return done(old_value.status());
-  }
-  std::optional<ObjectRecord> old;
-  if (old_value->has_value()) {
-    if (auto decoded = DecodeObject(**old_value); decoded.ok()) old = std::move(*decoded);
-  }
-  const uint64_t old_file = old ? old->file : 0;
-  // A rewrite of the same body (tags) never deletes the live file.
-  const uint64_t discard = new_file != old_file ? new_file : 0;
-  if (precondition) {
-    if (Status s = precondition(old ? &*old : nullptr); !s.ok()) {
-      lock.unlock();
-      bodies_.Remove(discard);
-      return done(s);
-    }
-  }
-  storage::WriteBatch batch = std::move(extra);
-  batch.Put(store_key, EncodeObject(record));
-  Status st = commits_.Submit(std::move(batch),
-                              [this, old_file, new_file, discard, done](const Status& st) {
-                                if (st.ok()) {
-                                  if (old_file != 0 && old_file != new_file)
-                                    bodies_.Remove(old_file);
-                                } else {
-                                  bodies_.Remove(discard);
-                                }
-                                done(st);
-                              });
-  if (!st.ok()) {
-    lock.unlock();
-    bodies_.Remove(discard);
-    done(st);
-  }
 }
 
 }  // namespace tidepool::s3

@@ -1,0 +1,53 @@
+// Bucket lifecycle rules: checking a PutBucketLifecycleConfiguration document, and deciding
+// what a rule expires. Built: Expiration (Days, Date, ExpiredObjectDeleteMarker) and
+// NoncurrentVersionExpiration (NoncurrentDays, NewerNoncurrentVersions), with filters on
+// prefix, tags and object size. Transitions and AbortIncompleteMultipartUpload are refused
+// (NotImplemented). Ages count from the write (AWS rounds to the next midnight UTC). Pure
+// functions; thread-safe.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "services/s3/records.h"
+
+namespace tidepool::s3 {
+
+// Checks a decoded LifecycleConfiguration ({"Rules":[...]}). Errors as S3 gives them:
+// MalformedXML, InvalidArgument (non-positive days, a date not at midnight UTC, duplicate
+// ids, a rule without an action), NotImplemented for actions tidepool does not apply.
+Status ValidateLifecycleConfiguration(const boost::json::object& config);
+
+// One enabled rule, as the sweeper applies it.
+struct LifecycleRule {
+  std::string prefix;
+  boost::json::array tags;  // [{"Key","Value"}]: all must be on the object
+  std::optional<uint64_t> size_greater, size_less;
+  std::optional<int64_t> days;         // Expiration.Days
+  std::optional<double> date;          // Expiration.Date, seconds since the epoch
+  bool expired_delete_marker = false;  // Expiration.ExpiredObjectDeleteMarker
+  std::optional<int64_t> noncurrent_days;
+  int64_t newer_noncurrent = 0;  // NewerNoncurrentVersions: how many noncurrent ones to keep
+};
+
+// The enabled rules of a stored configuration.
+std::vector<LifecycleRule> EnabledRules(const boost::json::object& config);
+
+// Whether `rule`'s filter selects version `record` of `key` (delete markers: prefix only).
+bool RuleSelects(const LifecycleRule& rule, std::string_view key, const ObjectRecord& record);
+
+// Whether the latest version `record` (not a delete marker) is due to expire at `now` (seconds
+// since the epoch); `day` is the length of a day in seconds (86400 times the time scale).
+bool CurrentDue(const LifecycleRule& rule, const ObjectRecord& record, double now, double day);
+
+// Whether noncurrent version `record`, the `newer`-th newest noncurrent one of its key (0 for
+// the newest), is due to be deleted for good.
+bool NoncurrentDue(const LifecycleRule& rule, const ObjectRecord& record, size_t newer, double now,
+                   double day);
+
+}  // namespace tidepool::s3

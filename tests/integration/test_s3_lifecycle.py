@@ -1,0 +1,160 @@
+"""S3 lifecycle through boto3: Put/Get/DeleteBucketLifecycleConfiguration with AWS's
+validation, and the background sweeper (with --time-scale, so an AWS day takes seconds)
+expiring current versions by Days and Date with prefix, tag and size filters, noncurrent
+versions by NoncurrentDays and NewerNoncurrentVersions, and expired delete markers, with
+s3:LifecycleExpiration events."""
+
+import datetime
+import json
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from harness import make_client
+from sqs_helpers import queue_arn
+
+# An AWS day takes 86400 * 0.00005 = 4.32 s; the sweep (hourly in AWS time) runs every 0.18 s.
+FAST = ["--time-scale", "0.00005"]
+DAY = 4.32
+
+
+@pytest.fixture
+def s3(endpoint):
+    return make_client(endpoint, "s3")
+
+
+def error_code(excinfo):
+    return excinfo.value.response["Error"]["Code"]
+
+
+def keys(s3, bucket):
+    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []))
+
+
+def wait_until(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def test_configuration_round_trip_and_validation(s3):
+    s3.create_bucket(Bucket="lc-config")
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_lifecycle_configuration(Bucket="lc-config")
+    assert error_code(e) == "NoSuchLifecycleConfiguration"
+    rules = [{"ID": "logs", "Status": "Enabled", "Filter": {"Prefix": "logs/"},
+              "Expiration": {"Days": 30}},
+             {"ID": "old", "Status": "Disabled", "Filter": {"And": {
+                 "Prefix": "tmp/", "Tags": [{"Key": "t", "Value": "1"}]}},
+              "NoncurrentVersionExpiration": {"NoncurrentDays": 7}}]
+    s3.put_bucket_lifecycle_configuration(Bucket="lc-config",
+                                          LifecycleConfiguration={"Rules": rules})
+    assert s3.get_bucket_lifecycle_configuration(Bucket="lc-config")["Rules"] == rules
+    for bad, code in [
+        ({"ID": "x", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 0}},
+         "InvalidArgument"),
+        ({"ID": "x", "Status": "Enabled", "Filter": {}}, "InvalidArgument"),
+        ({"ID": "x", "Status": "Enabled", "Filter": {},
+          "Expiration": {"Date": datetime.datetime(2030, 1, 1, 12, 0)}}, "InvalidArgument"),
+        ({"ID": "x", "Status": "Enabled", "Filter": {},
+          "Transitions": [{"Days": 30, "StorageClass": "GLACIER"}]}, "NotImplemented"),
+        ({"ID": "x", "Status": "Enabled", "Filter": {},
+          "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}, "NotImplemented"),
+    ]:
+        with pytest.raises(ClientError) as e:
+            s3.put_bucket_lifecycle_configuration(Bucket="lc-config",
+                                                  LifecycleConfiguration={"Rules": [bad]})
+        assert error_code(e) == code, bad
+    s3.delete_bucket_lifecycle(Bucket="lc-config")
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_lifecycle_configuration(Bucket="lc-config")
+    assert error_code(e) == "NoSuchLifecycleConfiguration"
+
+
+@pytest.mark.tidepool(args=FAST)
+def test_expiration_by_days_with_filters(s3, endpoint):
+    sqs = make_client(endpoint, "sqs")
+    url = sqs.create_queue(QueueName="lc-events")["QueueUrl"]
+    s3.create_bucket(Bucket="lc-days")
+    s3.put_bucket_notification_configuration(Bucket="lc-days", NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": queue_arn(sqs, url),
+                                 "Events": ["s3:LifecycleExpiration:*"]}]})
+    s3.put_bucket_lifecycle_configuration(Bucket="lc-days", LifecycleConfiguration={"Rules": [
+        {"ID": "logs", "Status": "Enabled", "Filter": {"Prefix": "logs/"},
+         "Expiration": {"Days": 1}},
+        {"ID": "tagged", "Status": "Enabled",
+         "Filter": {"Tag": {"Key": "expire", "Value": "yes"}}, "Expiration": {"Days": 1}},
+        {"ID": "big", "Status": "Enabled", "Filter": {"ObjectSizeGreaterThan": 100},
+         "Expiration": {"Days": 1}},
+        {"ID": "off", "Status": "Disabled", "Filter": {"Prefix": "keep/"},
+         "Expiration": {"Days": 1}}]})
+    s3.put_object(Bucket="lc-days", Key="logs/a", Body=b"a")
+    s3.put_object(Bucket="lc-days", Key="data/tagged", Body=b"t", Tagging="expire=yes")
+    s3.put_object(Bucket="lc-days", Key="data/untagged", Body=b"u", Tagging="expire=no")
+    s3.put_object(Bucket="lc-days", Key="data/big", Body=b"x" * 200)
+    s3.put_object(Bucket="lc-days", Key="keep/b", Body=b"b")
+    time.sleep(DAY / 3)
+    assert len(keys(s3, "lc-days")) == 5  # not a day old yet
+    wait_until(lambda: keys(s3, "lc-days") == ["data/untagged", "keep/b"], 4 * DAY,
+               "the expired objects to go")
+    names = set()
+    deadline = time.monotonic() + 10
+    while len(names) < 3 and time.monotonic() < deadline:
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                     WaitTimeSeconds=1).get("Messages", []):
+            for r in json.loads(m["Body"]).get("Records", []):
+                names.add((r["eventName"], r["s3"]["object"]["key"]))
+    assert names == {("LifecycleExpiration:Delete", k)
+                     for k in ("logs/a", "data/tagged", "data/big")}
+
+
+@pytest.mark.tidepool(args=FAST)
+def test_expiration_by_date(s3):
+    s3.create_bucket(Bucket="lc-date")
+    s3.put_object(Bucket="lc-date", Key="old", Body=b"o")
+    past = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
+    s3.put_bucket_lifecycle_configuration(Bucket="lc-date", LifecycleConfiguration={"Rules": [
+        {"ID": "past", "Status": "Enabled", "Filter": {}, "Expiration": {"Date": past}}]})
+    wait_until(lambda: keys(s3, "lc-date") == [], 5, "the object past its date to go")
+
+
+@pytest.mark.tidepool(args=FAST)
+def test_versioned_expiration_and_noncurrent_versions(s3):
+    s3.create_bucket(Bucket="lc-ver")
+    s3.put_bucket_versioning(Bucket="lc-ver", VersioningConfiguration={"Status": "Enabled"})
+    first = s3.put_object(Bucket="lc-ver", Key="k", Body=b"1")["VersionId"]
+    second = s3.put_object(Bucket="lc-ver", Key="k", Body=b"2")["VersionId"]
+    third = s3.put_object(Bucket="lc-ver", Key="k", Body=b"3")["VersionId"]
+    s3.put_bucket_lifecycle_configuration(Bucket="lc-ver", LifecycleConfiguration={"Rules": [
+        {"ID": "noncurrent", "Status": "Enabled", "Filter": {"Prefix": "k"},
+         "NoncurrentVersionExpiration": {"NoncurrentDays": 1, "NewerNoncurrentVersions": 1}},
+        {"ID": "current", "Status": "Enabled", "Filter": {"Prefix": "gone"},
+         "Expiration": {"Days": 1}},
+        {"ID": "markers", "Status": "Enabled", "Filter": {"Prefix": "lone"},
+         "Expiration": {"ExpiredObjectDeleteMarker": True}}]})
+    s3.put_object(Bucket="lc-ver", Key="gone", Body=b"g")
+    lone = s3.put_object(Bucket="lc-ver", Key="lone", Body=b"l")["VersionId"]
+    s3.delete_object(Bucket="lc-ver", Key="lone")
+    s3.delete_object(Bucket="lc-ver", Key="lone", VersionId=lone)  # only the marker is left
+
+    def listing():
+        out = s3.list_object_versions(Bucket="lc-ver")
+        return ({(v["Key"], v["VersionId"]) for v in out.get("Versions", [])},
+                {m["Key"] for m in out.get("DeleteMarkers", [])})
+
+    # The newest noncurrent version of k is kept, the older goes; "gone" gets a delete marker
+    # (its version stays, noncurrent); the lone delete marker goes.
+    def settled():
+        versions, markers = listing()
+        return (("k", first) not in versions and ("k", second) in versions
+                and ("k", third) in versions and markers == {"gone"})
+    wait_until(settled, 5 * DAY, "lifecycle to settle")
+    versions, _ = listing()
+    assert [k for k, _ in versions if k == "gone"] == ["gone"]
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket="lc-ver", Key="gone")
+    assert error_code(e) == "NoSuchKey"
