@@ -8,10 +8,11 @@ import json
 import textwrap
 import time
 
-from harness import ACCOUNT, REGION, make_client
+from harness import make_client
 from kinesis_helpers import wait_active
 from lambda_helpers import zip_one
-from mapping_helpers import ROLE, wait_mapping_state
+from mapping_helpers import ROLE
+from streamwreck_helpers import wire_streamwreck
 
 PROCESSOR = textwrap.dedent("""
     import base64, json, os
@@ -55,12 +56,7 @@ def test_streamwreck_flow(endpoint):
                             Code={"ZipFile": zip_one("app.py", source)})
         lam.get_waiter("function_active_v2").wait(FunctionName=name,
                                                   WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
-    sns.subscribe(TopicArn=topic, Protocol="lambda",
-                  Endpoint="arn:aws:lambda:%s:%s:function:Notified" % (REGION, ACCOUNT))
-    m = lam.create_event_source_mapping(
-        EventSourceArn="arn:aws:kinesis:%s:%s:stream/WreakStream-Dev" % (REGION, ACCOUNT),
-        FunctionName="StreamProcessor", StartingPosition="LATEST", BatchSize=50)
-    wait_mapping_state(lam, m["UUID"], "Enabled")
+    wire_streamwreck(lam, sns, topic)
 
     put = {}
     for i in range(120):
