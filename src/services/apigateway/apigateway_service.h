@@ -60,6 +60,9 @@ struct Deployment {
   boost::json::object meta;         // the Deployment output shape (id, description, createdDate)
   boost::json::object resources;    // snapshot: resource id -> Resource (with resourceMethods)
   boost::json::object authorizers;  // snapshot: authorizer id -> Authorizer
+  boost::json::object models;       // model name -> its schema, parsed (null when none)
+  boost::json::object validators;   // snapshot: request validator id -> RequestValidator
+  boost::json::object gateway_responses;  // responseType -> GatewayResponse (customized only)
   ResourceTree routes;
 };
 using DeploymentPtr = std::shared_ptr<const Deployment>;
@@ -168,6 +171,22 @@ class ApiGatewayService final : public protocol::Service {
   void GetResponse(protocol::CallPtr call, bool integration);
   void UpdateResponse(protocol::CallPtr call, bool integration);
   void DeleteResponse(protocol::CallPtr call, bool integration);
+  // --- model_ops.cc
+  void CreateModel(protocol::CallPtr call);
+  void GetModel(protocol::CallPtr call);
+  void GetModels(protocol::CallPtr call);
+  void UpdateModel(protocol::CallPtr call);
+  void DeleteModel(protocol::CallPtr call);
+  void CreateRequestValidator(protocol::CallPtr call);
+  void GetRequestValidator(protocol::CallPtr call);
+  void GetRequestValidators(protocol::CallPtr call);
+  void UpdateRequestValidator(protocol::CallPtr call);
+  void DeleteRequestValidator(protocol::CallPtr call);
+  void PutGatewayResponse(protocol::CallPtr call);
+  void GetGatewayResponse(protocol::CallPtr call);
+  void GetGatewayResponses(protocol::CallPtr call);
+  void UpdateGatewayResponse(protocol::CallPtr call);
+  void DeleteGatewayResponse(protocol::CallPtr call);
   // --- stage_ops.cc
   void CreateDeployment(protocol::CallPtr call);
   void GetDeployment(protocol::CallPtr call);
@@ -244,6 +263,9 @@ class ApiGatewayService final : public protocol::Service {
   using ApiEdit = std::function<Result<boost::json::object>(RestApi& api, boost::json::object& doc,
                                                             storage::WriteBatch& batch)>;
   void EditApiWith(protocol::CallPtr call, const ApiEdit& edit);
+  // Replies a page (PageInto) of the values of the document's object member `member`
+  // (GetAuthorizers, GetModels, GetRequestValidators).
+  void ReadList(protocol::CallPtr call, std::string_view member);
   // The same for reads: `read` sees the document itself, under the lock; nothing is written.
   void ReadApi(protocol::CallPtr call, const DocEdit& read);
   using ApiRead =

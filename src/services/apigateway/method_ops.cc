@@ -82,8 +82,20 @@ Status CheckMethodSupported(const json::object& method, const json::object& doc)
         "Invalid authorization type specified. Valid options are NONE, AWS_IAM, "
         "CUSTOM, COGNITO_USER_POOLS");
   }
-  if (method.contains("requestValidatorId")) {
-    return BadRequest("tidepool does not support request validators yet");
+  if (std::string id = StringField(method, "requestValidatorId"); !id.empty()) {
+    const json::object* validators = FindObject(doc, "requestValidators");
+    if (validators == nullptr || FindObject(*validators, id) == nullptr) {
+      return BadRequest("Invalid Request Validator identifier specified");
+    }
+  }
+  if (const json::object* models = FindObject(method, "requestModels")) {
+    const json::object* known = FindObject(doc, "models");
+    for (const auto& kv : *models) {
+      std::string name = kv.value().is_string() ? std::string(kv.value().get_string()) : "";
+      if (known == nullptr || FindObject(*known, name) == nullptr) {
+        return BadRequest("Invalid model identifier specified: " + name);
+      }
+    }
   }
   return Status::Ok();
 }

@@ -91,6 +91,7 @@ void ApiGatewayService::CreateRestApi(CallPtr call) {
   resources[root_id] = json::object{{"id", root_id}, {"path", "/"}};
   doc["resources"] = std::move(resources);
   doc["stages"] = json::object();
+  doc["models"] = DefaultModels();
   CommitNewApi(std::move(api), std::move(doc), std::move(out), std::move(call));
 }
 

@@ -109,7 +109,10 @@ void ApiGatewayService::CreateDeployment(CallPtr call) {
         CopyMembers(in, {"description"}, meta);
         json::object record{{"deployment", meta},
                             {"resources", resources},
-                            {"authorizers", ObjectField(doc, "authorizers")}};
+                            {"authorizers", ObjectField(doc, "authorizers")},
+                            {"models", ObjectField(doc, "models")},
+                            {"requestValidators", ObjectField(doc, "requestValidators")},
+                            {"gatewayResponses", ObjectField(doc, "gatewayResponses")}};
         batch.Put(keyspace::DeploymentKey(api.id, id), EncodeRecord(record));
         api.deployments[id] = BuildDeployment(id, record);
         std::string stage_name = StringField(in, "stageName");
