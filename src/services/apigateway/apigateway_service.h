@@ -245,6 +245,10 @@ class ApiGatewayService final : public protocol::Service {
                const std::string& content_type, protocol::http::Responder respond);
   void RunProxy(const IntegrationUri& uri, const ProxyRequest& proxy, const std::string& account,
                 const std::string& region, int64_t timeout_ms, protocol::http::Responder respond);
+  // HTTP (`pass_through` false: templates and response selection as for AWS) and HTTP_PROXY.
+  void RunHttp(const boost::json::object& integration, const std::string& uri,
+               const ProxyRequest& proxy, const std::string& content_type, bool pass_through,
+               int64_t timeout_ms, protocol::http::Responder respond);
   void RunAws(const boost::json::object& integration, const IntegrationUri& uri,
               const ProxyRequest& proxy, const std::string& content_type,
               const std::string& account, const std::string& region, int64_t timeout_ms,

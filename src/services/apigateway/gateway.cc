@@ -2,7 +2,8 @@
 //   target (URL form or Host form) -> API -> stage -> deployment -> resource (ResourceTree) ->
 //   method (or ANY) -> method throttle -> authorizer -> API key and usage plan -> request
 //   validation (request_validation.h) -> integration (MOCK, AWS_PROXY to a function with the
-//   1.0 payload, AWS, under the integration timeout) -> response.
+//   1.0 payload, AWS, HTTP and HTTP_PROXY (http_integration.h), under the integration
+//   timeout) -> response.
 // Errors are API Gateway's: 403 Missing Authentication Token for an unknown resource or
 // method, 403 Forbidden for an unknown API or stage and a bad API key, 400 for a request its
 // validator refuses, 429 Too Many Requests or Limit Exceeded, 500/502 Internal server error,
@@ -15,6 +16,7 @@
 #include "protocol/http/query_string.h"
 #include "services/apigateway/apigateway_service.h"
 #include "services/apigateway/http_api_service.h"
+#include "services/apigateway/http_integration.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/integrations.h"
 #include "services/apigateway/proxy_event.h"
@@ -267,13 +269,17 @@ void ApiGatewayService::Dispatch(std::shared_ptr<RoutedRequest> routed, Responde
   const std::string& content_type = routed->content_type;
   std::string type = StringField(*integration, "type");
   if (type == "MOCK") return RunMock(*integration, proxy, content_type, std::move(respond));
-  auto uri =
-      ParseIntegrationUri(SubstituteStageVariables(StringField(*integration, "uri"), variables));
-  if (!uri.ok()) return respond(InternalError(GatewayResponseType::kApiConfigurationError));
   int64_t timeout_ms = options_.default_timeout_ms;
   if (const json::value* t = integration->if_contains("timeoutInMillis"); t && t->is_int64()) {
     timeout_ms = t->get_int64();
   }
+  std::string uri_text = SubstituteStageVariables(StringField(*integration, "uri"), variables);
+  if (type == "HTTP" || type == "HTTP_PROXY") {
+    return RunHttp(*integration, uri_text, proxy, content_type, type == "HTTP_PROXY", timeout_ms,
+                   std::move(respond));
+  }
+  auto uri = ParseIntegrationUri(uri_text);
+  if (!uri.ok()) return respond(InternalError(GatewayResponseType::kApiConfigurationError));
   if (type == "AWS_PROXY" && !uri->function_arn.empty()) {
     return RunProxy(*uri, proxy, api.account, api.region, timeout_ms, std::move(respond));
   }
@@ -307,6 +313,39 @@ void ApiGatewayService::RunMock(const json::object& integration, const ProxyRequ
     }
   }
   respond(MethodResponseFor(integration, std::to_string(status), "", {}, std::move(input)));
+}
+
+void ApiGatewayService::RunHttp(const json::object& integration, const std::string& uri,
+                                const ProxyRequest& proxy, const std::string& content_type,
+                                bool pass_through, int64_t timeout_ms, Responder respond) {
+  MappingInput input = MappingInputOf(proxy);
+  std::string body;
+  if (!pass_through) {
+    auto rendered = IntegrationRequestBody(integration, content_type, input);
+    if (auto* response = std::get_if<HttpResponse>(&rendered)) {
+      return respond(std::move(*response));
+    }
+    body = std::move(std::get<std::string>(rendered));
+  }
+  auto built = BuildHttpIntegrationRequest(integration, uri, proxy, content_type, pass_through,
+                                           std::move(body));
+  if (!built.ok()) return respond(InternalError(GatewayResponseType::kApiConfigurationError));
+  auto shared = std::make_shared<json::object>(integration);
+  WithTimeout(timeout_ms, std::move(respond), [&](Reply reply) {
+    // The exchange outlives the 504 by a little, then gives up on its own.
+    StartHttpExchange(
+        io_, built->url, std::move(built->request), std::chrono::milliseconds(timeout_ms + 100),
+        [reply, shared, input, pass_through](Result<HttpResponse> answer) mutable {
+          if (!answer.ok()) return reply(InternalError(GatewayResponseType::kIntegrationFailure));
+          if (pass_through) return reply(ProxiedHttpAnswer(std::move(*answer)));
+          std::vector<std::pair<std::string, std::string>> headers;
+          for (const auto& field : *answer) {
+            headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+          }
+          reply(MethodResponseFor(*shared, std::to_string(answer->result_int()),
+                                  std::move(answer->body()), headers, std::move(input)));
+        });
+  });
 }
 
 void ApiGatewayService::RunProxy(const IntegrationUri& uri, const ProxyRequest& proxy,

@@ -5,6 +5,7 @@
 
 #include "services/apigateway/apigateway_errors.h"
 #include "services/apigateway/apigateway_service.h"
+#include "services/apigateway/http_exchange.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/mapping_template.h"
 #include "services/apigateway/records.h"
@@ -135,7 +136,17 @@ Status CheckIntegrationSupported(const json::object& integration, int max_timeou
       return BadRequest("tidepool does not serve AWS integrations to " + target->service);
     }
   } else if (type == "HTTP" || type == "HTTP_PROXY") {
-    return BadRequest("tidepool does not support integration type " + type + " yet");
+    if (StringField(integration, "httpMethod").empty()) {
+      return BadRequest("Enumeration value for HttpMethod must be non-empty");
+    }
+    std::string uri = StringField(integration, "uri");
+    if (uri.starts_with("https://")) {
+      return BadRequest("tidepool's HTTP integrations reach http:// URLs only, not " + uri);
+    }
+    // Stage variables may stand anywhere; the URL is checked once they are substituted.
+    if (uri.find("${stageVariables.") == std::string::npos && !ParseHttpUrl(uri).ok()) {
+      return BadRequest("Invalid HTTP endpoint specified for URI");
+    }
   } else if (type != "MOCK") {
     return BadRequest(
         "Invalid integration type specified. Valid options are HTTP, HTTP_PROXY, "
