@@ -192,6 +192,20 @@ Status ApiGatewayService::Recover() {
     });
     if (!s.ok()) return s;
   }
+  std::string usage = keyspace::UsagePrefix();
+  s = store_.Scan(
+      usage, storage::PrefixEnd(usage), [&](std::string_view key, std::string_view value) {
+        auto ids = keyspace::ParseUsageKey(key);
+        auto doc = DecodeRecord(value);
+        if (!ids || !doc.ok()) {
+          spdlog::error("apigateway: skipping a usage record {}", storage::PrintableKey(key));
+          ++skipped;
+          return true;
+        }
+        meter_.Restore(ids->first, ids->second, DecodeUsage(*doc));
+        return true;
+      });
+  if (!s.ok()) return s;
   for (auto& [id, record] : api_keys_) {
     key_ids_by_value_[StringField(ObjectField(record, "key"), "value")] = id;
   }

@@ -4,10 +4,10 @@
 // State (key grammar in keyspace.h), mirrored in memory: one document per REST API (settings,
 // resources with methods, integrations and responses, stages, ...), one per deployment (a
 // snapshot of the resources, compiled into a ResourceTree for routing), one per API key and
-// per usage plan. A management write changes a copy of the document, commits it through the
-// commit queue under the owner's lock (commit order = change order) and installs it when
-// durable... in memory at once, as every service here: a reader may see a change a moment
-// before its reply, never one that is lost.
+// per usage plan, one per plan and key's usage count. A management write changes a copy of the
+// document, commits it through the commit queue under the owner's lock (commit order = change
+// order) and installs it when durable... in memory at once, as every service here: a reader may see
+// a change a moment before its reply, never one that is lost.
 //
 // Invocation (gateway.cc): the router's execute-api hook hands the HTTP request to
 // HandleExecuteApi, which finds API, stage, deployment, resource and method, checks API keys
@@ -105,7 +105,8 @@ class ApiGatewayService final : public protocol::Service {
   ApiGatewayService(const ApiGatewayService&) = delete;
   ApiGatewayService& operator=(const ApiGatewayService&) = delete;
 
-  // Loads every API, deployment, key and plan; undecodable records are logged and skipped.
+  // Loads every API, deployment, key, plan and usage count; undecodable records are logged
+  // and skipped.
   Status Recover();
   // Set once, before serving. Without it AWS_PROXY integrations to functions answer 500.
   void SetFunctionInvoke(FunctionInvoke invoke) { invoke_function_ = std::move(invoke); }
@@ -216,10 +217,13 @@ class ApiGatewayService final : public protocol::Service {
 
   // The invoke-time check of an API key (usage_ops.cc): the key `value` must be an enabled key
   // of a usage plan that includes `api_id`'s stage `stage`; that plan's throttle and quota then
-  // count the request. `key_id` is set for an accepted key.
-  enum class KeyVerdict { kAccepted, kForbidden, kThrottled, kQuotaExceeded };
-  KeyVerdict AdmitApiKey(const std::string& api_id, const std::string& stage,
-                         const std::string& value, std::string* key_id);
+  // count the request. `admitted` runs once with the verdict and the key's id: a refusal at
+  // once, an acceptance on an io thread once the count (a UsageRecord) is durable (a failed
+  // commit is kUnavailable).
+  enum class KeyVerdict { kAccepted, kForbidden, kThrottled, kQuotaExceeded, kUnavailable };
+  using KeyAdmitted = std::function<void(KeyVerdict verdict, std::string key_id)>;
+  void AdmitApiKey(const std::string& api_id, const std::string& stage, const std::string& value,
+                   KeyAdmitted admitted);
   // Writes usage records (caller holds usage_mu_) and replies `output` once durable.
   void CommitUsage(storage::WriteBatch batch, protocol::CallPtr call, boost::json::object output);
 
@@ -233,8 +237,9 @@ class ApiGatewayService final : public protocol::Service {
   // Dispatch, else answers 401/403/500 as API Gateway does.
   void Authorize(std::shared_ptr<RoutedRequest> routed, protocol::http::Responder respond);
 
-  // --- gateway.cc: API keys, then the integration.
+  // --- gateway.cc: API keys, then Integrate: request validation and the integration.
   void Dispatch(std::shared_ptr<RoutedRequest> routed, protocol::http::Responder respond);
+  void Integrate(std::shared_ptr<RoutedRequest> routed, protocol::http::Responder respond);
   // --- gateway.cc: integrations. Each answers through `respond` exactly once.
   using Reply = std::function<void(protocol::http::HttpResponse&&)>;
   // Runs `start` with a Reply; answers 504 Endpoint request timed out instead when the
@@ -313,6 +318,9 @@ class ApiGatewayService final : public protocol::Service {
   std::map<std::string, boost::json::object> usage_plans_;
   std::map<std::string, std::string> key_ids_by_value_;
   UsageMeter meter_;
+  // Held from counting a request to submitting its UsageRecord, so records of one plan and
+  // key commit in count order (a later count is never overwritten by an earlier one).
+  std::mutex usage_write_mu_;
 };
 
 }  // namespace tidepool::apigateway

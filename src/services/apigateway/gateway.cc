@@ -238,26 +238,38 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
 }
 
 void ApiGatewayService::Dispatch(std::shared_ptr<RoutedRequest> routed, Responder respond) {
+  const json::value* required = routed->method->if_contains("apiKeyRequired");
+  if (required == nullptr || !required->is_bool() || !required->get_bool()) {
+    return Integrate(std::move(routed), std::move(respond));
+  }
+  const std::string api_id = routed->api->id;
+  const std::string stage = routed->proxy.stage;
+  const std::string value = routed->api_key;
+  AdmitApiKey(
+      api_id, stage, value,
+      [this, routed = std::move(routed), respond](KeyVerdict verdict, std::string key_id) mutable {
+        switch (verdict) {
+          case KeyVerdict::kAccepted:
+            routed->proxy.api_key = routed->api_key;
+            routed->proxy.api_key_id = std::move(key_id);
+            return Integrate(std::move(routed), std::move(respond));
+          case KeyVerdict::kForbidden:
+            return respond(Forbidden(GatewayResponseType::kInvalidApiKey));
+          case KeyVerdict::kThrottled:
+            return respond(Throttled());
+          case KeyVerdict::kQuotaExceeded:
+            return respond(GatewayError(GatewayResponseType::kQuotaExceeded, 429, "Limit Exceeded",
+                                        "LimitExceededException"));
+          case KeyVerdict::kUnavailable:
+            return respond(InternalError(GatewayResponseType::kDefault5xx));
+        }
+      });
+}
+
+void ApiGatewayService::Integrate(std::shared_ptr<RoutedRequest> routed, Responder respond) {
   const json::object* method = routed->method;
   ProxyRequest& proxy = routed->proxy;
   const RestApi& api = *routed->api;
-  // API keys.
-  if (const json::value* required = method->if_contains("apiKeyRequired");
-      required && required->is_bool() && required->get_bool()) {
-    switch (AdmitApiKey(api.id, proxy.stage, routed->api_key, &proxy.api_key_id)) {
-      case KeyVerdict::kAccepted:
-        proxy.api_key = routed->api_key;
-        break;
-      case KeyVerdict::kForbidden:
-        return respond(Forbidden(GatewayResponseType::kInvalidApiKey));
-      case KeyVerdict::kThrottled:
-        return respond(Throttled());
-      case KeyVerdict::kQuotaExceeded:
-        return respond(GatewayError(GatewayResponseType::kQuotaExceeded, 429, "Limit Exceeded",
-                                    "LimitExceededException"));
-    }
-  }
-
   if (auto invalid = ValidateRequest(*method, *routed->deployment, proxy, routed->content_type)) {
     return respond(std::move(*invalid));
   }

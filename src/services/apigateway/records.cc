@@ -84,6 +84,29 @@ Status PageInto(const json::object& input, std::vector<json::value> items, json:
   return Status::Ok();
 }
 
+std::string EncodeUsage(const UsageCount& count) {
+  json::object days;
+  for (const auto& [day, n] : count.by_day) days[day] = n;
+  return json::serialize(
+      json::object{{"period", count.period}, {"used", count.used}, {"days", std::move(days)}});
+}
+
+UsageCount DecodeUsage(const json::object& record) {
+  UsageCount count;
+  if (const json::value* p = record.if_contains("period"); p && p->is_int64()) {
+    count.period = p->get_int64();
+  }
+  if (const json::value* u = record.if_contains("used"); u && u->is_int64()) {
+    count.used = u->get_int64();
+  }
+  if (const json::object* days = FindObject(record, "days")) {
+    for (const auto& kv : *days) {
+      if (kv.value().is_int64()) count.by_day[kv.key()] = kv.value().get_int64();
+    }
+  }
+  return count;
+}
+
 std::optional<std::string> MethodReferencing(const json::object& doc,
                                              const std::function<bool(const json::object&)>& uses) {
   const json::object* resources = FindObject(doc, "resources");

@@ -12,6 +12,8 @@
 //                    (the snapshot)
 //   ApiKeyRecord     {"account","region","key": ApiKey (with its value)}
 //   UsagePlanRecord  {"account","region","plan": UsagePlan, "keys": [key id...]}
+//   UsageRecord      {"period": quota period index, "used": requests in it,
+//                     "days": {"YYYY-MM-DD": requests}}
 //
 // New optional members need no format change; a record that does not decode is skipped by
 // recovery.
@@ -66,6 +68,10 @@ std::optional<std::string> MethodReferencing(
 
 // The models API Gateway gives every new API: Empty and Error (model_ops.cc).
 boost::json::object DefaultModels();
+
+// A UsageRecord of `count`, and back (missing members read as none).
+std::string EncodeUsage(const UsageCount& count);
+UsageCount DecodeUsage(const boost::json::object& record);
 
 // The deployment a DeploymentRecord describes, with its routes compiled.
 DeploymentPtr BuildDeployment(const std::string& id, const boost::json::object& doc);
