@@ -9,7 +9,7 @@ import json
 import botocore.exceptions
 import pytest
 
-from apigateway_helpers import body_json, invoke_path, request
+from apigateway_helpers import body_json, invoke_path, put_mock_method, request
 from cli_helpers import aws_cli_runner
 from harness import make_client
 
@@ -50,20 +50,12 @@ def validated_api(apigw):
     validator = apigw.create_request_validator(restApiId=api_id, name="all",
                                                validateRequestBody=True,
                                                validateRequestParameters=True)["id"]
-    apigw.put_method(restApiId=api_id, resourceId=pet, httpMethod="POST",
-                     authorizationType="NONE", requestValidatorId=validator,
-                     requestModels={"application/json": "Pet"},
-                     requestParameters={"method.request.header.X-Trace": True,
-                                        "method.request.querystring.mode": True,
-                                        "method.request.querystring.optional": False,
-                                        "method.request.path.petId": True})
-    apigw.put_integration(restApiId=api_id, resourceId=pet, httpMethod="POST", type="MOCK",
-                          requestTemplates={"application/json": '{"statusCode": 200}'})
-    apigw.put_method_response(restApiId=api_id, resourceId=pet, httpMethod="POST",
-                              statusCode="200")
-    apigw.put_integration_response(restApiId=api_id, resourceId=pet, httpMethod="POST",
-                                   statusCode="200",
-                                   responseTemplates={"application/json": '{"ok": true}'})
+    put_mock_method(apigw, api_id, pet, "POST", '{"ok": true}', requestValidatorId=validator,
+                    requestModels={"application/json": "Pet"},
+                    requestParameters={"method.request.header.X-Trace": True,
+                                       "method.request.querystring.mode": True,
+                                       "method.request.querystring.optional": False,
+                                       "method.request.path.petId": True})
     apigw.create_deployment(restApiId=api_id, stageName="dev")
     return api_id, pet, validator
 

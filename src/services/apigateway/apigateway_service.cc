@@ -27,7 +27,7 @@ struct ApiGatewayServiceTable {
     ApiGatewayService::Handler handler;
   };
   using S = ApiGatewayService;
-  static constexpr std::array<Entry, 72> kEntries{{
+  static constexpr std::array<Entry, 73> kEntries{{
       {"CreateApiKey", &S::CreateApiKey},
       {"CreateAuthorizer", &S::CreateAuthorizer},
       {"CreateDeployment", &S::CreateDeployment},
@@ -59,6 +59,7 @@ struct ApiGatewayServiceTable {
       {"GetAuthorizers", &S::GetAuthorizers},
       {"GetDeployment", &S::GetDeployment},
       {"GetDeployments", &S::GetDeployments},
+      {"GetExport", &S::GetExport},
       {"GetGatewayResponse", &S::GetGatewayResponse},
       {"GetGatewayResponses", &S::GetGatewayResponses},
       {"GetIntegration", &S::GetIntegration},

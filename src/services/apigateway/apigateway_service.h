@@ -198,6 +198,7 @@ class ApiGatewayService final : public protocol::Service {
   void GetStages(protocol::CallPtr call);
   void UpdateStage(protocol::CallPtr call);
   void DeleteStage(protocol::CallPtr call);
+  void GetExport(protocol::CallPtr call);
   // --- usage_ops.cc
   void CreateApiKey(protocol::CallPtr call);
   void GetApiKey(protocol::CallPtr call);
