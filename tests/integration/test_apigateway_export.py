@@ -1,7 +1,7 @@
 """API Gateway GetExport with boto3 and the aws CLI: a deployed stage as OpenAPI 3.0 and
 Swagger 2.0 JSON (paths, parameters, request models, responses, API key security, models,
-x-amazon-apigateway-integration and request validators), imported back into a working API;
-what is not exported (YAML, authorizers) is refused."""
+x-amazon-apigateway-integration and request validators), imported back into an API that
+answers and validates the same; what is not exported (YAML, authorizers) is refused."""
 
 import json
 
@@ -67,20 +67,29 @@ def test_export_oas30_and_import_back(apigw, endpoint):
     assert doc["x-amazon-apigateway-request-validators"] == {
         "body": {"validateRequestBody": True, "validateRequestParameters": False}}
 
-    # Without the validators (which the importer refuses), the export imports into an API that
-    # answers as the original.
-    out = apigw.get_export(restApiId=api_id, stageName="prod", exportType="oas30",
-                           parameters={"extensions": "integrations"})
-    doc = json.loads(out["body"].read())
-    assert "x-amazon-apigateway-request-validators" not in doc
+    # The export imports into an API that answers and validates as the original.
     copy = apigw.import_rest_api(body=json.dumps(doc).encode())
     assert copy["name"] == "exported"
     paths = {r["path"] for r in apigw.get_resources(restApiId=copy["id"])["items"]}
     assert paths == {"/", "/pets", "/pets/{petId}"}
+    models = {m["name"] for m in apigw.get_models(restApiId=copy["id"])["items"]}
+    assert models == {"Empty", "Error", "Pet"}
+    validators = apigw.get_request_validators(restApiId=copy["id"])["items"]
+    assert [(v["name"], v["validateRequestBody"]) for v in validators] == [("body", True)]
     apigw.create_deployment(restApiId=copy["id"], stageName="prod")
     status, h, data = request(endpoint, "GET", invoke_path(copy["id"], "prod", "/pets"))
     assert (status, body_json(data)) == (200, [])
-    assert request(endpoint, "PUT", invoke_path(copy["id"], "prod", "/pets/1"), "{}")[0] == 403
+    put = invoke_path(copy["id"], "prod", "/pets/1")
+    assert request(endpoint, "PUT", put, "{}")[0] == 403
+    key = apigw.create_api_key(name="copy", enabled=True)
+    plan = apigw.create_usage_plan(name="copy", apiStages=[{"apiId": copy["id"],
+                                                            "stage": "prod"}])
+    apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    hdrs = {"x-api-key": key["value"], "Content-Type": "application/json"}
+    status, _, data = request(endpoint, "PUT", put, "{}", hdrs)
+    assert (status, body_json(data)) == (400, {"message": "Invalid request body"})
+    status, h, data = request(endpoint, "PUT", put, '{"name": "rex"}', hdrs)
+    assert (status, body_json(data), h["x-pet"]) == (200, {"saved": "1"}, "yes")
 
 
 def test_export_swagger_with_the_cli(apigw, endpoint, tmp_path):

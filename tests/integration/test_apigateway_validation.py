@@ -280,3 +280,49 @@ def test_gateway_responses_for_keys_and_quotas(apigw, endpoint):
     # Customized without a template or status: the default status and body, plus the header.
     assert (status, body_json(data)) == (429, {"message": "Limit Exceeded"})
     assert h["retry-after"] == "86400"
+
+
+def test_swagger_import_brings_models_and_validators(apigw, endpoint):
+    swagger = {
+        "swagger": "2.0", "info": {"title": "imported-validation", "version": "1"},
+        "x-amazon-apigateway-request-validators": {
+            "params-only": {"validateRequestParameters": True},
+            "all": {"validateRequestBody": True, "validateRequestParameters": True}},
+        "x-amazon-apigateway-request-validator": "params-only",
+        "definitions": {
+            "Tag": {"type": "string", "maxLength": 3},
+            "Pet": {"type": "object", "required": ["tag"],
+                    "properties": {"tag": {"$ref": "#/definitions/Tag"}}}},
+        "paths": {
+            "/pets": {
+                "post": {
+                    "x-amazon-apigateway-request-validator": "all",
+                    "parameters": [{"in": "body", "name": "Pet", "required": True,
+                                    "schema": {"$ref": "#/definitions/Pet"}}],
+                    "responses": {"200": {"description": "ok"}},
+                    "x-amazon-apigateway-integration": {
+                        "type": "mock", "requestTemplates": {
+                            "application/json": '{"statusCode": 200}'},
+                        "responses": {"default": {"statusCode": "200"}}}},
+                "get": {
+                    "parameters": [{"in": "query", "name": "q", "required": True,
+                                    "type": "string"}],
+                    "responses": {"200": {"description": "ok"}},
+                    "x-amazon-apigateway-integration": {
+                        "type": "mock", "requestTemplates": {
+                            "application/json": '{"statusCode": 200}'},
+                        "responses": {"default": {"statusCode": "200"}}}}}}}
+    api_id = apigw.import_rest_api(body=json.dumps(swagger).encode())["id"]
+    assert {m["name"] for m in apigw.get_models(restApiId=api_id)["items"]} == {
+        "Empty", "Error", "Tag", "Pet"}
+    apigw.create_deployment(restApiId=api_id, stageName="dev")
+    path = invoke_path(api_id, "dev", "/pets")
+    hdrs = {"Content-Type": "application/json"}
+    assert request(endpoint, "POST", path, '{"tag": "abc"}', hdrs)[0] == 200
+    # The $ref between models is followed: a tag longer than 3 is refused.
+    status, _, data = request(endpoint, "POST", path, '{"tag": "abcd"}', hdrs)
+    assert (status, body_json(data)) == (400, {"message": "Invalid request body"})
+    status, _, data = request(endpoint, "GET", path)
+    assert (status, body_json(data)) == (400, {
+        "message": "Missing required request parameters: [q]"})
+    assert request(endpoint, "GET", path + "?q=1")[0] == 200
