@@ -35,6 +35,7 @@
 #include "functions/invoker.h"
 #include "protocol/http/responder.h"
 #include "protocol/service.h"
+#include "services/apigateway/access_log.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/proxy_event.h"
 #include "services/apigateway/resource_tree.h"
@@ -119,6 +120,9 @@ class ApiGatewayService final : public protocol::Service {
   using LocalRequest = std::function<void(protocol::http::HttpRequest&&,
                                           std::function<void(protocol::http::HttpResponse&&)>)>;
   void SetLocalRequest(LocalRequest send) { local_request_ = std::move(send); }
+  // Where stages' access logs go (access_log.h). Set once, before serving; without it access
+  // log settings are stored and nothing is written.
+  void SetAccessLog(AccessLogSink sink) { access_log_ = std::move(sink); }
 
   std::string_view Name() const override { return "apigateway"; }
   const protocol::model::ServiceModel& Model() const override;
@@ -238,6 +242,8 @@ class ApiGatewayService final : public protocol::Service {
   // Dispatch, else answers 401/403/500 as API Gateway does.
   void Authorize(std::shared_ptr<RoutedRequest> routed, protocol::http::Responder respond);
 
+  // --- gateway.cc: the access log line of `routed`'s stage for `response`, when it has one.
+  void LogAccess(const RoutedRequest& routed, const protocol::http::HttpResponse& response);
   // --- gateway.cc: API keys, then Integrate: request validation and the integration.
   void Dispatch(std::shared_ptr<RoutedRequest> routed, protocol::http::Responder respond);
   void Integrate(std::shared_ptr<RoutedRequest> routed, protocol::http::Responder respond);
@@ -299,6 +305,7 @@ class ApiGatewayService final : public protocol::Service {
   const ApiGatewayOptions options_;
   FunctionInvoke invoke_function_;
   LocalRequest local_request_;
+  AccessLogSink access_log_;
   class HttpApiService* http_apis_ = nullptr;
 
   // Lambda authorizers' policies by authorizer and identity, until their TTL (ms).

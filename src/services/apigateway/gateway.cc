@@ -134,12 +134,13 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
   // Every REST API reply passes through ApplyGatewayResponse; `routed`, set below before
   // anything can answer, gives the deployment's customizations and the request.
   auto routed = std::make_shared<RoutedRequest>();
-  respond = Responder::FromFunction([routed, respond](HttpResponse&& response) {
+  respond = Responder::FromFunction([this, routed, respond](HttpResponse&& response) {
     if (routed->deployment == nullptr || routed->deployment->gateway_responses.empty()) {
       response.erase(kResponseTypeHeader);
     } else {
       ApplyGatewayResponse(response, routed->deployment->gateway_responses, routed->proxy);
     }
+    LogAccess(*routed, response);
     respond(std::move(response));
   });
   if (!api) return respond(Forbidden(GatewayResponseType::kDefault4xx));
@@ -235,6 +236,18 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
     return Authorize(std::move(routed), std::move(respond));
   }
   Dispatch(std::move(routed), std::move(respond));
+}
+
+void ApiGatewayService::LogAccess(const RoutedRequest& routed, const HttpResponse& response) {
+  const json::object* settings = FindObject(routed.stage, "accessLogSettings");
+  if (settings == nullptr || !access_log_ || routed.api == nullptr) return;
+  auto arn = ParseLogGroupArn(StringField(*settings, "destinationArn"));
+  if (!arn) return;
+  const int64_t now = clock_.NowMillis();
+  auto line = AccessLogLine(StringField(*settings, "format"), routed.proxy, response, now);
+  if (!line) return;
+  access_log_(arn->account, arn->region, arn->group, routed.api->id + "_" + routed.proxy.stage, now,
+              std::move(*line));
 }
 
 void ApiGatewayService::Dispatch(std::shared_ptr<RoutedRequest> routed, Responder respond) {

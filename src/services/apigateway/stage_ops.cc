@@ -2,6 +2,7 @@
 // with variables and method settings), and GetExport of a stage (openapi_export.h).
 #include <boost/json.hpp>
 
+#include "services/apigateway/access_log.h"
 #include "services/apigateway/apigateway_errors.h"
 #include "services/apigateway/apigateway_service.h"
 #include "services/apigateway/keyspace.h"
@@ -63,8 +64,8 @@ Status CheckStageSupported(const json::object& stage) {
       v && v->is_bool() && v->get_bool()) {
     return BadRequest("tidepool does not support stage caches (cacheClusterEnabled) yet");
   }
-  if (stage.contains("accessLogSettings")) {
-    return BadRequest("tidepool does not support access logging yet");
+  if (const json::object* settings = FindObject(stage, "accessLogSettings")) {
+    if (Status s = CheckAccessLogSettings(*settings); !s.ok()) return s;
   }
   if (const json::object* settings = FindObject(stage, "methodSettings")) {
     for (const auto& kv : *settings) {
