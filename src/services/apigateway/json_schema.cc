@@ -14,6 +14,9 @@ namespace {
 // $ref chains (and schemas nesting through them) deeper than this are refused, so a model
 // that refers to itself cannot recurse without end.
 constexpr int kMaxDepth = 64;
+// Schema checks per validation: combinators over references ({"allOf": [{"$ref": "#"},
+// {"$ref": "#"}]}) would otherwise branch exponentially within the depth limit.
+constexpr int64_t kMaxSteps = 100000;
 
 bool IsInteger(const json::value& v) {
   if (v.is_int64() || v.is_uint64()) return true;
@@ -79,6 +82,7 @@ class Validator {
 
   Status Check(const json::value& schema, const json::value& v, const std::string& at, int depth) {
     if (depth > kMaxDepth) return Fail(at, "the schema nests or refers too deeply");
+    if (++steps_ > kMaxSteps) return Fail(at, "the schema takes too many steps to check");
     const json::object* s = schema.if_object();
     if (s == nullptr) return Status::Ok();
     if (const json::value* ref = s->if_contains("$ref"); ref && ref->is_string()) {
@@ -291,6 +295,7 @@ class Validator {
 
   const json::value& root_;
   const json::object& models_;
+  int64_t steps_ = 0;
 };
 
 }  // namespace
