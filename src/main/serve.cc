@@ -252,6 +252,12 @@ int RunServe(const ServeOptions& options) {
                                          functions::InvokeDone done) {
     lambda.InvokeFunction(function, account, region, std::move(invocation), std::move(done));
   });
+  apigateway.SetAccessLog([&logs](const std::string& account, const std::string& region,
+                                  const std::string& group, const std::string& stream,
+                                  int64_t timestamp_ms, std::string line) {
+    logs.Ingest(account, region, group, stream,
+                {logs::IngestedLine{timestamp_ms, std::move(line)}});
+  });
   if (Status s = apigateway.Recover(); !s.ok()) {
     spdlog::error("cannot recover API Gateway state: {}", s.ToString());
     return 1;

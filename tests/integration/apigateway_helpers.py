@@ -125,3 +125,22 @@ def build_proxy_api(apigw, function_arn, name="proxy-api", timeout_ms=None,
 
 def body_json(data):
     return json.loads(data.decode())
+
+
+def put_mock_method(apigw, api_id, resource_id, verb, response_template, headers=None,
+                    **method_args):
+    """A MOCK method answering 200 with `response_template`; `headers` maps method response
+    headers to their values ("'literal'" or integration.response.header.*); `method_args` go
+    to put_method (authorizationType defaults to NONE)."""
+    method_args.setdefault("authorizationType", "NONE")
+    apigw.put_method(restApiId=api_id, resourceId=resource_id, httpMethod=verb, **method_args)
+    apigw.put_integration(restApiId=api_id, resourceId=resource_id, httpMethod=verb, type="MOCK",
+                          requestTemplates={"application/json": '{"statusCode": 200}'})
+    headers = headers or {}
+    apigw.put_method_response(restApiId=api_id, resourceId=resource_id, httpMethod=verb,
+                              statusCode="200", responseParameters={
+                                  "method.response.header." + h: True for h in headers})
+    apigw.put_integration_response(
+        restApiId=api_id, resourceId=resource_id, httpMethod=verb, statusCode="200",
+        responseTemplates={"application/json": response_template},
+        responseParameters={"method.response.header." + h: v for h, v in headers.items()})

@@ -12,6 +12,8 @@ delivered, a resharded stream keeps its closed shard.
 The random seed is printed; TIDEPOOL_ZOO_SEED replays one.
 """
 
+import datetime
+import http.client
 import http.server
 import json
 import os
@@ -914,6 +916,18 @@ def test_apigateway_zoo_survives_kill_9(tidepool_factory, tmp_path):
     plan = apigw.create_usage_plan(name="zoo-plan", apiStages=[{"apiId": api_id, "stage": "dev"}],
                                    quota={"limit": 100000, "period": "MONTH"})
     apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    # A key whose plan's daily quota (3) is used up before the kill: usage counts are durable.
+    capped = apigw.create_api_key(name="zoo-capped", enabled=True)
+    capped_plan = apigw.create_usage_plan(name="zoo-capped",
+                                          apiStages=[{"apiId": api_id, "stage": "dev"}],
+                                          quota={"limit": 3, "period": "DAY"})
+    apigw.create_usage_plan_key(usagePlanId=capped_plan["id"], keyId=capped["id"],
+                                keyType="API_KEY")
+    path = invoke_path(api_id, "dev", "/hello")
+    for _ in range(3):
+        assert request(server.endpoint, "GET", path, headers={"x-api-key": capped["value"]})[0] \
+            == 200
+    assert request(server.endpoint, "GET", path, headers={"x-api-key": capped["value"]})[0] == 429
     # An HTTP API (apigatewayv2), quick-created.
     v2 = make_client(server.endpoint, "apigatewayv2", connect_timeout=2, read_timeout=30)
     http_api = v2.create_api(Name="zoo-http", ProtocolType="HTTP",
@@ -933,7 +947,18 @@ def test_apigateway_zoo_survives_kill_9(tidepool_factory, tmp_path):
             {"op": "replace", "path": "/variables/v", "value": str(i)}])
         acked_vars.append(i)
 
-    crash_under(server, [Load(create_key), Load(update_stage)], rng)
+    served, attempted = [], []
+
+    def invoke(i):
+        attempted.append(i)
+        try:
+            status = request(server.endpoint, "GET", path, headers={"x-api-key": key["value"]})[0]
+        except (OSError, http.client.HTTPException) as e:
+            raise botocore.exceptions.EndpointConnectionError(endpoint_url=str(e))
+        if status == 200:
+            served.append(i)
+
+    crash_under(server, [Load(create_key), Load(update_stage), Load(invoke)], rng)
     server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
     apigw = make_client(server.endpoint, "apigateway", read_timeout=30)
     assert apigw.get_rest_api(restApiId=api_id)["name"] == "zoo-api"
@@ -951,8 +976,17 @@ def test_apigateway_zoo_survives_kill_9(tidepool_factory, tmp_path):
     assert v2.get_api(ApiId=http_api["ApiId"])["Name"] == "zoo-http"
     assert [r["RouteKey"] for r in v2.get_routes(ApiId=http_api["ApiId"])["Items"]] == \
         ["$default"]
+    # Every request answered 200 was counted durably (the one in flight at the kill may be too).
+    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    usage = apigw.get_usage(usagePlanId=plan["id"], keyId=key["id"], startDate=today,
+                            endDate=today)["items"][key["id"]][0]
+    assert len(served) <= usage[0] <= len(attempted), (len(served), usage, len(attempted))
+    assert usage[1] == 100000 - usage[0]
+    assert request(server.endpoint, "GET", path, headers={"x-api-key": capped["value"]})[0] == 429
+    capped_usage = apigw.get_usage(usagePlanId=capped_plan["id"], startDate=today,
+                                   endDate=today)["items"][capped["id"]]
+    assert capped_usage == [[3, 0]]
     # The API still answers: the key is checked against the recovered plan.
-    path = invoke_path(api_id, "dev", "/hello")
     assert request(server.endpoint, "GET", path)[0] == 403
     status, _, body = request(server.endpoint, "GET", path, headers={"x-api-key": key["value"]})
     assert status == 200 and json.loads(body) == {"hello": "world"}

@@ -11,7 +11,8 @@ import time
 from harness import make_client
 from kinesis_helpers import wait_active
 from lambda_helpers import zip_one
-from mapping_helpers import ROLE, map_stream, subscribe_function
+from mapping_helpers import ROLE
+from streamwreck_helpers import wire_streamwreck
 
 PROCESSOR = textwrap.dedent("""
     import base64, json, os
@@ -55,8 +56,7 @@ def test_streamwreck_flow(endpoint):
                             Code={"ZipFile": zip_one("app.py", source)})
         lam.get_waiter("function_active_v2").wait(FunctionName=name,
                                                   WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
-    subscribe_function(sns, topic, "Notified")
-    map_stream(lam, "WreakStream-Dev", "StreamProcessor", StartingPosition="LATEST", BatchSize=50)
+    wire_streamwreck(lam, sns, topic)
 
     put = {}
     for i in range(120):

@@ -282,8 +282,10 @@ http::HttpResponse EncodeResponse(const ServiceModel& model, const model::Operat
     const Shape& pshape = model.shape(payload->shape);
     if (IsRawPayload(pshape)) {
       if (v != nullptr && v->is_string()) response.body() = std::string(v->get_string());
-      response.set(bhttp::field::content_type,
-                   pshape.type == ShapeType::kBlob ? "application/octet-stream" : "text/plain");
+      if (response.find(bhttp::field::content_type) == response.end()) {  // else a header member's
+        response.set(bhttp::field::content_type,
+                     pshape.type == ShapeType::kBlob ? "application/octet-stream" : "text/plain");
+      }
     } else if (v != nullptr && v->is_string() && pshape.event_stream) {
       // An event stream the operation encoded already (protocol/codec/event_stream.h).
       response.body() = std::string(v->get_string());

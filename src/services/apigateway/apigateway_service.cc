@@ -27,10 +27,12 @@ struct ApiGatewayServiceTable {
     ApiGatewayService::Handler handler;
   };
   using S = ApiGatewayService;
-  static constexpr std::array<Entry, 57> kEntries{{
+  static constexpr std::array<Entry, 73> kEntries{{
       {"CreateApiKey", &S::CreateApiKey},
       {"CreateAuthorizer", &S::CreateAuthorizer},
       {"CreateDeployment", &S::CreateDeployment},
+      {"CreateModel", &S::CreateModel},
+      {"CreateRequestValidator", &S::CreateRequestValidator},
       {"CreateResource", &S::CreateResource},
       {"CreateRestApi", &S::CreateRestApi},
       {"CreateStage", &S::CreateStage},
@@ -39,10 +41,13 @@ struct ApiGatewayServiceTable {
       {"DeleteApiKey", &S::DeleteApiKey},
       {"DeleteAuthorizer", &S::DeleteAuthorizer},
       {"DeleteDeployment", &S::DeleteDeployment},
+      {"DeleteGatewayResponse", &S::DeleteGatewayResponse},
       {"DeleteIntegration", &S::DeleteIntegration},
       {"DeleteIntegrationResponse", &S::DeleteIntegrationResponse},
       {"DeleteMethod", &S::DeleteMethod},
       {"DeleteMethodResponse", &S::DeleteMethodResponse},
+      {"DeleteModel", &S::DeleteModel},
+      {"DeleteRequestValidator", &S::DeleteRequestValidator},
       {"DeleteResource", &S::DeleteResource},
       {"DeleteRestApi", &S::DeleteRestApi},
       {"DeleteStage", &S::DeleteStage},
@@ -54,10 +59,17 @@ struct ApiGatewayServiceTable {
       {"GetAuthorizers", &S::GetAuthorizers},
       {"GetDeployment", &S::GetDeployment},
       {"GetDeployments", &S::GetDeployments},
+      {"GetExport", &S::GetExport},
+      {"GetGatewayResponse", &S::GetGatewayResponse},
+      {"GetGatewayResponses", &S::GetGatewayResponses},
       {"GetIntegration", &S::GetIntegration},
       {"GetIntegrationResponse", &S::GetIntegrationResponse},
       {"GetMethod", &S::GetMethod},
       {"GetMethodResponse", &S::GetMethodResponse},
+      {"GetModel", &S::GetModel},
+      {"GetModels", &S::GetModels},
+      {"GetRequestValidator", &S::GetRequestValidator},
+      {"GetRequestValidators", &S::GetRequestValidators},
       {"GetResource", &S::GetResource},
       {"GetResources", &S::GetResources},
       {"GetRestApi", &S::GetRestApi},
@@ -70,6 +82,7 @@ struct ApiGatewayServiceTable {
       {"GetUsagePlanKeys", &S::GetUsagePlanKeys},
       {"GetUsagePlans", &S::GetUsagePlans},
       {"ImportRestApi", &S::ImportRestApi},
+      {"PutGatewayResponse", &S::PutGatewayResponse},
       {"PutIntegration", &S::PutIntegration},
       {"PutIntegrationResponse", &S::PutIntegrationResponse},
       {"PutMethod", &S::PutMethod},
@@ -77,10 +90,13 @@ struct ApiGatewayServiceTable {
       {"PutRestApi", &S::PutRestApi},
       {"UpdateApiKey", &S::UpdateApiKey},
       {"UpdateAuthorizer", &S::UpdateAuthorizer},
+      {"UpdateGatewayResponse", &S::UpdateGatewayResponse},
       {"UpdateIntegration", &S::UpdateIntegration},
       {"UpdateIntegrationResponse", &S::UpdateIntegrationResponse},
       {"UpdateMethod", &S::UpdateMethod},
       {"UpdateMethodResponse", &S::UpdateMethodResponse},
+      {"UpdateModel", &S::UpdateModel},
+      {"UpdateRequestValidator", &S::UpdateRequestValidator},
       {"UpdateResource", &S::UpdateResource},
       {"UpdateRestApi", &S::UpdateRestApi},
       {"UpdateStage", &S::UpdateStage},
@@ -177,6 +193,20 @@ Status ApiGatewayService::Recover() {
     });
     if (!s.ok()) return s;
   }
+  std::string usage = keyspace::UsagePrefix();
+  s = store_.Scan(
+      usage, storage::PrefixEnd(usage), [&](std::string_view key, std::string_view value) {
+        auto ids = keyspace::ParseUsageKey(key);
+        auto doc = DecodeRecord(value);
+        if (!ids || !doc.ok()) {
+          spdlog::error("apigateway: skipping a usage record {}", storage::PrintableKey(key));
+          ++skipped;
+          return true;
+        }
+        meter_.Restore(ids->first, ids->second, DecodeUsage(*doc));
+        return true;
+      });
+  if (!s.ok()) return s;
   for (auto& [id, record] : api_keys_) {
     key_ids_by_value_[StringField(ObjectField(record, "key"), "value")] = id;
   }
@@ -235,6 +265,16 @@ void ApiGatewayService::EditApiWith(CallPtr call, const ApiEdit& edit) {
 
 void ApiGatewayService::ReadApi(CallPtr call, const DocEdit& read) {
   ReadApiWith(call, [&](RestApi&, json::object& doc) { return read(doc); });
+}
+
+void ApiGatewayService::ReadList(CallPtr call, std::string_view member) {
+  ReadApi(call, [&](json::object& doc) -> Result<json::object> {
+    std::vector<json::value> items;
+    for (const auto& kv : ObjectField(doc, member)) items.push_back(kv.value());
+    json::object out;
+    if (Status s = PageInto(call->input(), std::move(items), out); !s.ok()) return s;
+    return out;
+  });
 }
 
 void ApiGatewayService::ReadApiWith(CallPtr call, const ApiRead& read) {

@@ -4,10 +4,10 @@
 // State (key grammar in keyspace.h), mirrored in memory: one document per REST API (settings,
 // resources with methods, integrations and responses, stages, ...), one per deployment (a
 // snapshot of the resources, compiled into a ResourceTree for routing), one per API key and
-// per usage plan. A management write changes a copy of the document, commits it through the
-// commit queue under the owner's lock (commit order = change order) and installs it when
-// durable... in memory at once, as every service here: a reader may see a change a moment
-// before its reply, never one that is lost.
+// per usage plan, one per plan and key's usage count. A management write changes a copy of the
+// document, commits it through the commit queue under the owner's lock (commit order = change
+// order) and installs it when durable... in memory at once, as every service here: a reader may see
+// a change a moment before its reply, never one that is lost.
 //
 // Invocation (gateway.cc): the router's execute-api hook hands the HTTP request to
 // HandleExecuteApi, which finds API, stage, deployment, resource and method, checks API keys
@@ -35,6 +35,7 @@
 #include "functions/invoker.h"
 #include "protocol/http/responder.h"
 #include "protocol/service.h"
+#include "services/apigateway/access_log.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/proxy_event.h"
 #include "services/apigateway/resource_tree.h"
@@ -60,6 +61,9 @@ struct Deployment {
   boost::json::object meta;         // the Deployment output shape (id, description, createdDate)
   boost::json::object resources;    // snapshot: resource id -> Resource (with resourceMethods)
   boost::json::object authorizers;  // snapshot: authorizer id -> Authorizer
+  boost::json::object models;       // model name -> its schema, parsed (null when none)
+  boost::json::object validators;   // snapshot: request validator id -> RequestValidator
+  boost::json::object gateway_responses;  // responseType -> GatewayResponse (customized only)
   ResourceTree routes;
 };
 using DeploymentPtr = std::shared_ptr<const Deployment>;
@@ -102,7 +106,8 @@ class ApiGatewayService final : public protocol::Service {
   ApiGatewayService(const ApiGatewayService&) = delete;
   ApiGatewayService& operator=(const ApiGatewayService&) = delete;
 
-  // Loads every API, deployment, key and plan; undecodable records are logged and skipped.
+  // Loads every API, deployment, key, plan and usage count; undecodable records are logged
+  // and skipped.
   Status Recover();
   // Set once, before serving. Without it AWS_PROXY integrations to functions answer 500.
   void SetFunctionInvoke(FunctionInvoke invoke) { invoke_function_ = std::move(invoke); }
@@ -115,6 +120,9 @@ class ApiGatewayService final : public protocol::Service {
   using LocalRequest = std::function<void(protocol::http::HttpRequest&&,
                                           std::function<void(protocol::http::HttpResponse&&)>)>;
   void SetLocalRequest(LocalRequest send) { local_request_ = std::move(send); }
+  // Where stages' access logs go (access_log.h). Set once, before serving; without it access
+  // log settings are stored and nothing is written.
+  void SetAccessLog(AccessLogSink sink) { access_log_ = std::move(sink); }
 
   std::string_view Name() const override { return "apigateway"; }
   const protocol::model::ServiceModel& Model() const override;
@@ -168,6 +176,22 @@ class ApiGatewayService final : public protocol::Service {
   void GetResponse(protocol::CallPtr call, bool integration);
   void UpdateResponse(protocol::CallPtr call, bool integration);
   void DeleteResponse(protocol::CallPtr call, bool integration);
+  // --- model_ops.cc
+  void CreateModel(protocol::CallPtr call);
+  void GetModel(protocol::CallPtr call);
+  void GetModels(protocol::CallPtr call);
+  void UpdateModel(protocol::CallPtr call);
+  void DeleteModel(protocol::CallPtr call);
+  void CreateRequestValidator(protocol::CallPtr call);
+  void GetRequestValidator(protocol::CallPtr call);
+  void GetRequestValidators(protocol::CallPtr call);
+  void UpdateRequestValidator(protocol::CallPtr call);
+  void DeleteRequestValidator(protocol::CallPtr call);
+  void PutGatewayResponse(protocol::CallPtr call);
+  void GetGatewayResponse(protocol::CallPtr call);
+  void GetGatewayResponses(protocol::CallPtr call);
+  void UpdateGatewayResponse(protocol::CallPtr call);
+  void DeleteGatewayResponse(protocol::CallPtr call);
   // --- stage_ops.cc
   void CreateDeployment(protocol::CallPtr call);
   void GetDeployment(protocol::CallPtr call);
@@ -178,6 +202,7 @@ class ApiGatewayService final : public protocol::Service {
   void GetStages(protocol::CallPtr call);
   void UpdateStage(protocol::CallPtr call);
   void DeleteStage(protocol::CallPtr call);
+  void GetExport(protocol::CallPtr call);
   // --- usage_ops.cc
   void CreateApiKey(protocol::CallPtr call);
   void GetApiKey(protocol::CallPtr call);
@@ -197,10 +222,13 @@ class ApiGatewayService final : public protocol::Service {
 
   // The invoke-time check of an API key (usage_ops.cc): the key `value` must be an enabled key
   // of a usage plan that includes `api_id`'s stage `stage`; that plan's throttle and quota then
-  // count the request. `key_id` is set for an accepted key.
-  enum class KeyVerdict { kAccepted, kForbidden, kThrottled, kQuotaExceeded };
-  KeyVerdict AdmitApiKey(const std::string& api_id, const std::string& stage,
-                         const std::string& value, std::string* key_id);
+  // count the request. `admitted` runs once with the verdict and the key's id: a refusal at
+  // once, an acceptance on an io thread once the count (a UsageRecord) is durable (a failed
+  // commit is kUnavailable).
+  enum class KeyVerdict { kAccepted, kForbidden, kThrottled, kQuotaExceeded, kUnavailable };
+  using KeyAdmitted = std::function<void(KeyVerdict verdict, std::string key_id)>;
+  void AdmitApiKey(const std::string& api_id, const std::string& stage, const std::string& value,
+                   KeyAdmitted admitted);
   // Writes usage records (caller holds usage_mu_) and replies `output` once durable.
   void CommitUsage(storage::WriteBatch batch, protocol::CallPtr call, boost::json::object output);
 
@@ -214,8 +242,11 @@ class ApiGatewayService final : public protocol::Service {
   // Dispatch, else answers 401/403/500 as API Gateway does.
   void Authorize(std::shared_ptr<RoutedRequest> routed, protocol::http::Responder respond);
 
-  // --- gateway.cc: API keys, then the integration.
+  // --- gateway.cc: the access log line of `routed`'s stage for `response`, when it has one.
+  void LogAccess(const RoutedRequest& routed, const protocol::http::HttpResponse& response);
+  // --- gateway.cc: API keys, then Integrate: request validation and the integration.
   void Dispatch(std::shared_ptr<RoutedRequest> routed, protocol::http::Responder respond);
+  void Integrate(std::shared_ptr<RoutedRequest> routed, protocol::http::Responder respond);
   // --- gateway.cc: integrations. Each answers through `respond` exactly once.
   using Reply = std::function<void(protocol::http::HttpResponse&&)>;
   // Runs `start` with a Reply; answers 504 Endpoint request timed out instead when the
@@ -226,6 +257,10 @@ class ApiGatewayService final : public protocol::Service {
                const std::string& content_type, protocol::http::Responder respond);
   void RunProxy(const IntegrationUri& uri, const ProxyRequest& proxy, const std::string& account,
                 const std::string& region, int64_t timeout_ms, protocol::http::Responder respond);
+  // HTTP (`pass_through` false: templates and response selection as for AWS) and HTTP_PROXY.
+  void RunHttp(const boost::json::object& integration, const std::string& uri,
+               const ProxyRequest& proxy, const std::string& content_type, bool pass_through,
+               int64_t timeout_ms, protocol::http::Responder respond);
   void RunAws(const boost::json::object& integration, const IntegrationUri& uri,
               const ProxyRequest& proxy, const std::string& content_type,
               const std::string& account, const std::string& region, int64_t timeout_ms,
@@ -244,6 +279,9 @@ class ApiGatewayService final : public protocol::Service {
   using ApiEdit = std::function<Result<boost::json::object>(RestApi& api, boost::json::object& doc,
                                                             storage::WriteBatch& batch)>;
   void EditApiWith(protocol::CallPtr call, const ApiEdit& edit);
+  // Replies a page (PageInto) of the values of the document's object member `member`
+  // (GetAuthorizers, GetModels, GetRequestValidators).
+  void ReadList(protocol::CallPtr call, std::string_view member);
   // The same for reads: `read` sees the document itself, under the lock; nothing is written.
   void ReadApi(protocol::CallPtr call, const DocEdit& read);
   using ApiRead =
@@ -267,6 +305,7 @@ class ApiGatewayService final : public protocol::Service {
   const ApiGatewayOptions options_;
   FunctionInvoke invoke_function_;
   LocalRequest local_request_;
+  AccessLogSink access_log_;
   class HttpApiService* http_apis_ = nullptr;
 
   // Lambda authorizers' policies by authorizer and identity, until their TTL (ms).
@@ -287,6 +326,9 @@ class ApiGatewayService final : public protocol::Service {
   std::map<std::string, boost::json::object> usage_plans_;
   std::map<std::string, std::string> key_ids_by_value_;
   UsageMeter meter_;
+  // Held from counting a request to submitting its UsageRecord, so records of one plan and
+  // key commit in count order (a later count is never overwritten by an earlier one).
+  std::mutex usage_write_mu_;
 };
 
 }  // namespace tidepool::apigateway

@@ -118,50 +118,26 @@ PolicyVerdict Evaluate(const json::object& result, const std::string& method_arn
   return allowed ? PolicyVerdict::kAllow : PolicyVerdict::kNoAllow;
 }
 
-HttpResponse Unauthorized() { return GatewayError(401, "Unauthorized", "UnauthorizedException"); }
+HttpResponse Unauthorized() {
+  return GatewayError(GatewayResponseType::kUnauthorized, 401, "Unauthorized",
+                      "UnauthorizedException");
+}
 
 HttpResponse AuthorizerFailure() {
-  HttpResponse r = InternalError();
+  HttpResponse r = InternalError(GatewayResponseType::kAuthorizerConfigurationError);
   r.set("x-amzn-ErrorType", "AuthorizerConfigurationException");
   r.body() = R"({"message": null})";
   return r;
 }
 
 HttpResponse Denied(bool explicit_deny) {
-  HttpResponse r = GatewayError(403, "", "AccessDeniedException");
+  HttpResponse r =
+      GatewayError(GatewayResponseType::kAccessDenied, 403, "", "AccessDeniedException");
   r.body() =
       explicit_deny
           ? R"({"Message":"User is not authorized to access this resource with an explicit deny"})"
           : R"({"Message":"User is not authorized to access this resource"})";
   return r;
-}
-
-// The value an identity source names ("method.request.header.Auth", "method.request.
-// querystring.q", "stageVariables.v", "context.x"); empty when absent.
-std::string IdentityValue(std::string_view source, const ProxyRequest& r) {
-  auto find = [](const auto& pairs, std::string_view name, bool ignore_case) {
-    for (const auto& [k, v] : pairs) {
-      if (ignore_case ? boost::beast::iequals(k, name) : k == name) return v;
-    }
-    return std::string();
-  };
-  constexpr std::string_view kHeader = "method.request.header.";
-  constexpr std::string_view kQuery = "method.request.querystring.";
-  constexpr std::string_view kStage = "stageVariables.";
-  constexpr std::string_view kContext = "context.";
-  if (source.starts_with(kHeader)) return find(r.headers, source.substr(kHeader.size()), true);
-  if (source.starts_with(kQuery)) return find(r.query, source.substr(kQuery.size()), false);
-  if (source.starts_with(kStage)) {
-    return find(r.stage_variables, source.substr(kStage.size()), false);
-  }
-  if (source.starts_with(kContext)) {
-    std::string_view name = source.substr(kContext.size());
-    if (name == "stage") return r.stage;
-    if (name == "httpMethod") return r.http_method;
-    if (name == "resourcePath") return r.resource_path;
-    if (name == "identity.sourceIp") return r.source_ip;
-  }
-  return "";
 }
 
 }  // namespace
@@ -198,15 +174,7 @@ void ApiGatewayService::GetAuthorizer(CallPtr call) {
   });
 }
 
-void ApiGatewayService::GetAuthorizers(CallPtr call) {
-  ReadApi(call, [&](json::object& doc) -> Result<json::object> {
-    std::vector<json::value> items;
-    for (const auto& kv : ObjectField(doc, "authorizers")) items.push_back(kv.value());
-    json::object out;
-    if (Status s = PageInto(call->input(), std::move(items), out); !s.ok()) return s;
-    return out;
-  });
-}
+void ApiGatewayService::GetAuthorizers(CallPtr call) { ReadList(std::move(call), "authorizers"); }
 
 void ApiGatewayService::UpdateAuthorizer(CallPtr call) {
   EditApi(call, [&](json::object& doc) -> Result<json::object> {
@@ -224,16 +192,10 @@ void ApiGatewayService::DeleteAuthorizer(CallPtr call) {
     std::string id = StringField(call->input(), "authorizerId");
     json::object& authorizers = ObjectField(doc, "authorizers");
     if (!authorizers.contains(id)) return NotFound("Invalid Authorizer identifier specified");
-    for (const auto& r : ObjectField(doc, "resources")) {
-      const json::object* methods = FindObject(r.value().as_object(), "resourceMethods");
-      if (methods == nullptr) continue;
-      for (const auto& m : *methods) {
-        if (m.value().is_object() && StringField(m.value().as_object(), "authorizerId") == id) {
-          return Conflict("Cannot delete authorizer '" + id + "', is referenced in method: " +
-                          std::string(m.key()) + ":" + StringField(r.value().as_object(), "path"));
-        }
-      }
-    }
+    auto user = MethodReferencing(
+        doc, [&](const json::object& method) { return StringField(method, "authorizerId") == id; });
+    if (user)
+      return Conflict("Cannot delete authorizer '" + id + "', is referenced in method: " + *user);
     authorizers.erase(id);
     return json::object();
   });
@@ -257,7 +219,7 @@ void ApiGatewayService::Authorize(std::shared_ptr<RoutedRequest> routed, Respond
     std::string_view source = std::string_view(sources).substr(start, comma - start);
     while (!source.empty() && source.front() == ' ') source.remove_prefix(1);
     while (!source.empty() && source.back() == ' ') source.remove_suffix(1);
-    std::string value = IdentityValue(source, proxy);
+    std::string value = RequestParameterValue(source, proxy);
     if (value.empty()) return respond(Unauthorized());
     if (token_value.empty()) token_value = value;
     identity += value;

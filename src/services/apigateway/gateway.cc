@@ -1,10 +1,14 @@
 // The execute-api endpoint: the life of an API request (docs/architecture.md, "API Gateway").
 //   target (URL form or Host form) -> API -> stage -> deployment -> resource (ResourceTree) ->
-//   method (or ANY) -> method throttle -> API key and usage plan -> integration (MOCK, or
-//   AWS_PROXY to a function with the 1.0 payload, under the integration timeout) -> response.
+//   method (or ANY) -> method throttle -> authorizer -> API key and usage plan -> request
+//   validation (request_validation.h) -> integration (MOCK, AWS_PROXY to a function with the
+//   1.0 payload, AWS, HTTP and HTTP_PROXY (http_integration.h), under the integration
+//   timeout) -> response.
 // Errors are API Gateway's: 403 Missing Authentication Token for an unknown resource or
-// method, 403 Forbidden for an unknown API or stage and a bad API key, 429 Too Many Requests
-// or Limit Exceeded, 500/502 Internal server error, 504 Endpoint request timed out.
+// method, 403 Forbidden for an unknown API or stage and a bad API key, 400 for a request its
+// validator refuses, 429 Too Many Requests or Limit Exceeded, 500/502 Internal server error,
+// 504 Endpoint request timed out; each a gateway response the deployment may customize
+// (gateway_responses.h).
 #include <re2/re2.h>
 #include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
@@ -12,10 +16,12 @@
 #include "protocol/http/query_string.h"
 #include "services/apigateway/apigateway_service.h"
 #include "services/apigateway/http_api_service.h"
+#include "services/apigateway/http_integration.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/integrations.h"
 #include "services/apigateway/proxy_event.h"
 #include "services/apigateway/records.h"
+#include "services/apigateway/request_validation.h"
 
 namespace tidepool::apigateway {
 namespace json = boost::json;
@@ -27,9 +33,17 @@ using protocol::http::Responder;
 namespace {
 
 HttpResponse MissingToken() {
-  return GatewayError(403, "Missing Authentication Token", "MissingAuthenticationTokenException");
+  return GatewayError(GatewayResponseType::kMissingAuthenticationToken, 403,
+                      "Missing Authentication Token", "MissingAuthenticationTokenException");
 }
-HttpResponse Forbidden() { return GatewayError(403, "Forbidden", "ForbiddenException"); }
+// An unknown API or stage (no gateway response applies), or a bad API key.
+HttpResponse Forbidden(GatewayResponseType type) {
+  return GatewayError(type, 403, "Forbidden", "ForbiddenException");
+}
+HttpResponse Throttled() {
+  return GatewayError(GatewayResponseType::kThrottled, 429, "Too Many Requests",
+                      "TooManyRequestsException");
+}
 
 // Where an invoke URL points.
 struct InvokeTarget {
@@ -117,7 +131,19 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
     return http_apis_->HandleRequest(target->api_id, std::move(path), std::move(request),
                                      std::move(context), std::move(respond));
   }
-  if (!api) return respond(Forbidden());
+  // Every REST API reply passes through ApplyGatewayResponse; `routed`, set below before
+  // anything can answer, gives the deployment's customizations and the request.
+  auto routed = std::make_shared<RoutedRequest>();
+  respond = Responder::FromFunction([this, routed, respond](HttpResponse&& response) {
+    if (routed->deployment == nullptr || routed->deployment->gateway_responses.empty()) {
+      response.erase(kResponseTypeHeader);
+    } else {
+      ApplyGatewayResponse(response, routed->deployment->gateway_responses, routed->proxy);
+    }
+    LogAccess(*routed, response);
+    respond(std::move(response));
+  });
+  if (!api) return respond(Forbidden(GatewayResponseType::kDefault4xx));
   DeploymentPtr deployment;
   json::object stage;
   json::value binary_types;
@@ -133,54 +159,19 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
       }
     }
   }
-  if (!deployment) return respond(Forbidden());
-  auto match = deployment->routes.Find(target->path);
-  if (!match) return respond(MissingToken());
-  const json::object* resource = FindObject(deployment->resources, match->resource_id);
-  const json::object* methods = resource ? FindObject(*resource, "resourceMethods") : nullptr;
-  std::string verb(request.method_string());
-  const json::object* method = methods ? FindObject(*methods, verb) : nullptr;
-  if (method == nullptr && methods != nullptr) method = FindObject(*methods, "ANY");
-  if (method == nullptr) return respond(MissingToken());
+  if (!deployment) return respond(Forbidden(GatewayResponseType::kDefault4xx));
   const int64_t now = clock_.NowMillis();
-
-  // Stage and method throttling (methodSettings "<path>/<VERB>", else "*/*").
-  if (const json::object* settings = FindObject(stage, "methodSettings")) {
-    std::string key;
-    for (char c : match->resource_path) key += c == '/' ? std::string("~1") : std::string(1, c);
-    key += "/" + StringField(*method, "httpMethod");
-    const json::object* setting = FindObject(*settings, key);
-    if (setting == nullptr) setting = FindObject(*settings, "*/*");
-    if (setting != nullptr) {
-      RateLimit limit;
-      if (const json::value* r = setting->if_contains("throttlingRateLimit"); r && r->is_number()) {
-        limit.rate = r->to_number<double>();
-      }
-      if (const json::value* b = setting->if_contains("throttlingBurstLimit"); b && b->is_int64()) {
-        limit.burst = b->get_int64();
-      }
-      if (!meter_.TakeToken(api->id + "/" + target->stage + "/" + key, limit, now)) {
-        return respond(GatewayError(429, "Too Many Requests", "TooManyRequestsException"));
-      }
-    }
-  }
-
-  auto routed = std::make_shared<RoutedRequest>();
   routed->api = api;
-  routed->deployment = deployment;
   routed->stage = std::move(stage);
-  routed->method = method;
   const json::object* variables = FindObject(routed->stage, "variables");
   ProxyRequest& proxy = routed->proxy;
-  proxy.http_method = verb;
+  proxy.http_method = std::string(request.method_string());
   proxy.path = "/";
   {
     auto segments = ResourceTree::SplitRequestPath(target->path);
     if (!segments.empty()) proxy.path.clear();
     for (const auto& s : segments) proxy.path += "/" + s;
   }
-  proxy.resource_path = match->resource_path;
-  proxy.resource_id = match->resource_id;
   proxy.stage = target->stage;
   proxy.api_id = api->id;
   proxy.account_id = api->account;
@@ -194,7 +185,6 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
     proxy.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
   proxy.query = protocol::http::ParseQueryString(query, true);
-  proxy.path_parameters = std::move(match->path_parameters);
   if (variables != nullptr) {
     for (const auto& kv : *variables) {
       if (kv.value().is_string()) {
@@ -203,6 +193,41 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
       }
     }
   }
+  routed->deployment = deployment;
+
+  auto match = deployment->routes.Find(target->path);
+  if (!match) return respond(MissingToken());
+  const json::object* resource = FindObject(deployment->resources, match->resource_id);
+  const json::object* methods = resource ? FindObject(*resource, "resourceMethods") : nullptr;
+  const json::object* method = methods ? FindObject(*methods, proxy.http_method) : nullptr;
+  if (method == nullptr && methods != nullptr) method = FindObject(*methods, "ANY");
+  if (method == nullptr) return respond(MissingToken());
+  proxy.resource_path = match->resource_path;
+  proxy.resource_id = match->resource_id;
+  proxy.path_parameters = std::move(match->path_parameters);
+
+  // Stage and method throttling (methodSettings "<path>/<VERB>", else "*/*").
+  if (const json::object* settings = FindObject(routed->stage, "methodSettings")) {
+    std::string key;
+    for (char c : proxy.resource_path) key += c == '/' ? std::string("~1") : std::string(1, c);
+    key += "/" + StringField(*method, "httpMethod");
+    const json::object* setting = FindObject(*settings, key);
+    if (setting == nullptr) setting = FindObject(*settings, "*/*");
+    if (setting != nullptr) {
+      RateLimit limit;
+      if (const json::value* r = setting->if_contains("throttlingRateLimit"); r && r->is_number()) {
+        limit.rate = r->to_number<double>();
+      }
+      if (const json::value* b = setting->if_contains("throttlingBurstLimit"); b && b->is_int64()) {
+        limit.burst = b->get_int64();
+      }
+      if (!meter_.TakeToken(api->id + "/" + target->stage + "/" + key, limit, now)) {
+        return respond(Throttled());
+      }
+    }
+  }
+
+  routed->method = method;
   routed->api_key = std::string(request["x-api-key"]);
   routed->content_type = std::string(request[bhttp::field::content_type]);
   proxy.binary = IsBinary(&binary_types, routed->content_type);
@@ -213,39 +238,73 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
   Dispatch(std::move(routed), std::move(respond));
 }
 
+void ApiGatewayService::LogAccess(const RoutedRequest& routed, const HttpResponse& response) {
+  const json::object* settings = FindObject(routed.stage, "accessLogSettings");
+  if (settings == nullptr || !access_log_ || routed.api == nullptr) return;
+  auto arn = ParseLogGroupArn(StringField(*settings, "destinationArn"));
+  if (!arn) return;
+  const int64_t now = clock_.NowMillis();
+  auto line = AccessLogLine(StringField(*settings, "format"), routed.proxy, response, now);
+  if (!line) return;
+  access_log_(arn->account, arn->region, arn->group, routed.api->id + "_" + routed.proxy.stage, now,
+              std::move(*line));
+}
+
 void ApiGatewayService::Dispatch(std::shared_ptr<RoutedRequest> routed, Responder respond) {
+  const json::value* required = routed->method->if_contains("apiKeyRequired");
+  if (required == nullptr || !required->is_bool() || !required->get_bool()) {
+    return Integrate(std::move(routed), std::move(respond));
+  }
+  const std::string api_id = routed->api->id;
+  const std::string stage = routed->proxy.stage;
+  const std::string value = routed->api_key;
+  AdmitApiKey(
+      api_id, stage, value,
+      [this, routed = std::move(routed), respond](KeyVerdict verdict, std::string key_id) mutable {
+        switch (verdict) {
+          case KeyVerdict::kAccepted:
+            routed->proxy.api_key = routed->api_key;
+            routed->proxy.api_key_id = std::move(key_id);
+            return Integrate(std::move(routed), std::move(respond));
+          case KeyVerdict::kForbidden:
+            return respond(Forbidden(GatewayResponseType::kInvalidApiKey));
+          case KeyVerdict::kThrottled:
+            return respond(Throttled());
+          case KeyVerdict::kQuotaExceeded:
+            return respond(GatewayError(GatewayResponseType::kQuotaExceeded, 429, "Limit Exceeded",
+                                        "LimitExceededException"));
+          case KeyVerdict::kUnavailable:
+            return respond(InternalError(GatewayResponseType::kDefault5xx));
+        }
+      });
+}
+
+void ApiGatewayService::Integrate(std::shared_ptr<RoutedRequest> routed, Responder respond) {
   const json::object* method = routed->method;
   ProxyRequest& proxy = routed->proxy;
   const RestApi& api = *routed->api;
-  // API keys.
-  if (const json::value* required = method->if_contains("apiKeyRequired");
-      required && required->is_bool() && required->get_bool()) {
-    switch (AdmitApiKey(api.id, proxy.stage, routed->api_key, &proxy.api_key_id)) {
-      case KeyVerdict::kAccepted:
-        proxy.api_key = routed->api_key;
-        break;
-      case KeyVerdict::kForbidden:
-        return respond(Forbidden());
-      case KeyVerdict::kThrottled:
-        return respond(GatewayError(429, "Too Many Requests", "TooManyRequestsException"));
-      case KeyVerdict::kQuotaExceeded:
-        return respond(GatewayError(429, "Limit Exceeded", "LimitExceededException"));
-    }
+  if (auto invalid = ValidateRequest(*method, *routed->deployment, proxy, routed->content_type)) {
+    return respond(std::move(*invalid));
   }
 
   const json::object* integration = FindObject(*method, "methodIntegration");
-  if (integration == nullptr) return respond(InternalError());
+  if (integration == nullptr)
+    return respond(InternalError(GatewayResponseType::kApiConfigurationError));
   const json::object* variables = FindObject(routed->stage, "variables");
   const std::string& content_type = routed->content_type;
   std::string type = StringField(*integration, "type");
   if (type == "MOCK") return RunMock(*integration, proxy, content_type, std::move(respond));
-  auto uri =
-      ParseIntegrationUri(SubstituteStageVariables(StringField(*integration, "uri"), variables));
-  if (!uri.ok()) return respond(InternalError());
   int64_t timeout_ms = options_.default_timeout_ms;
   if (const json::value* t = integration->if_contains("timeoutInMillis"); t && t->is_int64()) {
     timeout_ms = t->get_int64();
   }
+  std::string uri_text = SubstituteStageVariables(StringField(*integration, "uri"), variables);
+  if (type == "HTTP" || type == "HTTP_PROXY") {
+    return RunHttp(*integration, uri_text, proxy, content_type, type == "HTTP_PROXY", timeout_ms,
+                   std::move(respond));
+  }
+  auto uri = ParseIntegrationUri(uri_text);
+  if (!uri.ok()) return respond(InternalError(GatewayResponseType::kApiConfigurationError));
   if (type == "AWS_PROXY" && !uri->function_arn.empty()) {
     return RunProxy(*uri, proxy, api.account, api.region, timeout_ms, std::move(respond));
   }
@@ -253,13 +312,15 @@ void ApiGatewayService::Dispatch(std::shared_ptr<RoutedRequest> routed, Responde
     return RunAws(*integration, *uri, proxy, content_type, api.account, api.region, timeout_ms,
                   std::move(respond));
   }
-  respond(InternalError());
+  respond(InternalError(GatewayResponseType::kApiConfigurationError));
 }
 
 void ApiGatewayService::WithTimeout(int64_t timeout_ms, Responder respond,
                                     const std::function<void(Reply)>& start) {
   ReplyWithin(io_, timeout_ms, std::move(respond),
-              GatewayError(504, "Endpoint request timed out", "IntegrationTimeout"), start);
+              GatewayError(GatewayResponseType::kIntegrationTimeout, 504,
+                           "Endpoint request timed out", "IntegrationTimeout"),
+              start);
 }
 
 void ApiGatewayService::RunMock(const json::object& integration, const ProxyRequest& proxy,
@@ -279,10 +340,43 @@ void ApiGatewayService::RunMock(const json::object& integration, const ProxyRequ
   respond(MethodResponseFor(integration, std::to_string(status), "", {}, std::move(input)));
 }
 
+void ApiGatewayService::RunHttp(const json::object& integration, const std::string& uri,
+                                const ProxyRequest& proxy, const std::string& content_type,
+                                bool pass_through, int64_t timeout_ms, Responder respond) {
+  MappingInput input = MappingInputOf(proxy);
+  std::string body;
+  if (!pass_through) {
+    auto rendered = IntegrationRequestBody(integration, content_type, input);
+    if (auto* response = std::get_if<HttpResponse>(&rendered)) {
+      return respond(std::move(*response));
+    }
+    body = std::move(std::get<std::string>(rendered));
+  }
+  auto built = BuildHttpIntegrationRequest(integration, uri, proxy, content_type, pass_through,
+                                           std::move(body));
+  if (!built.ok()) return respond(InternalError(GatewayResponseType::kApiConfigurationError));
+  auto shared = std::make_shared<json::object>(integration);
+  WithTimeout(timeout_ms, std::move(respond), [&](Reply reply) {
+    // The exchange outlives the 504 by a little, then gives up on its own.
+    StartHttpExchange(
+        io_, built->url, std::move(built->request), std::chrono::milliseconds(timeout_ms + 100),
+        [reply, shared, input, pass_through](Result<HttpResponse> answer) mutable {
+          if (!answer.ok()) return reply(InternalError(GatewayResponseType::kIntegrationFailure));
+          if (pass_through) return reply(ProxiedHttpAnswer(std::move(*answer)));
+          std::vector<std::pair<std::string, std::string>> headers;
+          for (const auto& field : *answer) {
+            headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+          }
+          reply(MethodResponseFor(*shared, std::to_string(answer->result_int()),
+                                  std::move(answer->body()), headers, std::move(input)));
+        });
+  });
+}
+
 void ApiGatewayService::RunProxy(const IntegrationUri& uri, const ProxyRequest& proxy,
                                  const std::string& account, const std::string& region,
                                  int64_t timeout_ms, Responder respond) {
-  if (!invoke_function_) return respond(InternalError());
+  if (!invoke_function_) return respond(InternalError(GatewayResponseType::kApiConfigurationError));
   functions::Invocation invocation;
   invocation.payload = BuildProxyEvent(proxy);
   invocation.invoked_arn = uri.function_arn;
@@ -292,10 +386,11 @@ void ApiGatewayService::RunProxy(const IntegrationUri& uri, const ProxyRequest& 
         [reply](functions::InvokeOutcome outcome) {
           using Kind = functions::InvokeOutcome::Kind;
           if (outcome.kind != Kind::kSuccess) {
-            return reply(InternalError(outcome.kind == Kind::kFunctionError ? 502 : 500));
+            return reply(InternalError(GatewayResponseType::kIntegrationFailure,
+                                       outcome.kind == Kind::kFunctionError ? 502 : 500));
           }
           auto parsed = ParseProxyResponse(outcome.payload);
-          if (!parsed) return reply(InternalError(502));
+          if (!parsed) return reply(InternalError(GatewayResponseType::kIntegrationFailure, 502));
           reply(ProxyHttpResponse(std::move(*parsed)));
         });
   });
@@ -310,7 +405,8 @@ void ApiGatewayService::RunAws(const json::object& integration, const Integratio
   if (auto* response = std::get_if<HttpResponse>(&body)) return respond(std::move(*response));
   auto shared = std::make_shared<json::object>(integration);
   if (uri.service == "lambda") {
-    if (!invoke_function_ || uri.function_arn.empty()) return respond(InternalError());
+    if (!invoke_function_ || uri.function_arn.empty())
+      return respond(InternalError(GatewayResponseType::kApiConfigurationError));
     functions::Invocation invocation;
     invocation.payload = std::move(std::get<std::string>(body));
     invocation.invoked_arn = uri.function_arn;
@@ -320,7 +416,7 @@ void ApiGatewayService::RunAws(const json::object& integration, const Integratio
           [reply, shared, input](functions::InvokeOutcome outcome) mutable {
             using Kind = functions::InvokeOutcome::Kind;
             if (outcome.kind == Kind::kThrottled || outcome.kind == Kind::kServiceError) {
-              return reply(InternalError());
+              return reply(InternalError(GatewayResponseType::kIntegrationFailure));
             }
             // A function error is selected by its errorMessage; success by the default.
             std::string selector;
@@ -337,7 +433,7 @@ void ApiGatewayService::RunAws(const json::object& integration, const Integratio
           });
     });
   }
-  if (!local_request_) return respond(InternalError());
+  if (!local_request_) return respond(InternalError(GatewayResponseType::kApiConfigurationError));
   HttpRequest aws = AwsServiceRequest(uri, integration, std::move(std::get<std::string>(body)),
                                       account, clock_.NowMillis());
   WithTimeout(timeout_ms, std::move(respond), [&](Reply reply) {

@@ -1,6 +1,7 @@
 // HTTP APIs at invoke time: stage (a named one, else $default), route (the most specific
 // path, its method or ANY, else the $default route), and the Lambda proxy integration with
-// payload format 2.0 (or 1.0). Errors as HTTP APIs give them: 404 {"message":"Not Found"},
+// payload format 2.0 (or 1.0), or an HTTP proxy (http_integration.h). Errors as HTTP APIs
+// give them: 404 {"message":"Not Found"},
 // 500 {"message":"Internal Server Error"}, 503 {"message":"Service Unavailable"} on timeout.
 #include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
@@ -8,6 +9,7 @@
 #include "core/encoding.h"
 #include "protocol/http/query_string.h"
 #include "services/apigateway/http_api_service.h"
+#include "services/apigateway/http_integration.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/integrations.h"
 #include "services/apigateway/proxy_event.h"
@@ -234,16 +236,7 @@ void HttpApiService::Serve(const HttpApiPtr& api, HttpRoutesPtr routes, json::ob
   const json::object* integration = target.starts_with("integrations/")
                                         ? FindObject(routes->integrations, target.substr(13))
                                         : nullptr;
-  if (integration == nullptr || !invoke_function_) {
-    return respond(Message(500, "Internal Server Error"));
-  }
-  std::string function = StringField(*integration, "IntegrationUri");
-  if (!function.starts_with("arn:aws:lambda:")) {
-    auto uri = ParseIntegrationUri(function);
-    if (!uri.ok() || uri->function_arn.empty())
-      return respond(Message(500, "Internal Server Error"));
-    function = uri->function_arn;
-  }
+  if (integration == nullptr) return respond(Message(500, "Internal Server Error"));
 
   ProxyRequest proxy;
   proxy.http_method = verb;
@@ -273,6 +266,22 @@ void HttpApiService::Serve(const HttpApiPtr& api, HttpRoutesPtr routes, json::ob
     }
   }
   proxy.body = std::move(request.body());
+  int64_t timeout_ms = 30000;
+  if (const json::value* t = integration->if_contains("TimeoutInMillis"); t && t->is_int64()) {
+    timeout_ms = t->get_int64();
+  }
+  if (StringField(*integration, "IntegrationType") == "HTTP_PROXY") {
+    return ServeHttpProxy(*integration, proxy, timeout_ms, std::move(respond));
+  }
+  std::string function = StringField(*integration, "IntegrationUri");
+  if (!function.starts_with("arn:aws:lambda:")) {
+    auto uri = ParseIntegrationUri(function);
+    if (!uri.ok() || uri->function_arn.empty() || !invoke_function_) {
+      return respond(Message(500, "Internal Server Error"));
+    }
+    function = uri->function_arn;
+  }
+  if (!invoke_function_) return respond(Message(500, "Internal Server Error"));
   const bool v2 = StringField(*integration, "PayloadFormatVersion") != "1.0";
   std::string raw_path = proxy.stage == "$default" ? path : "/" + proxy.stage + path;
 
@@ -280,10 +289,6 @@ void HttpApiService::Serve(const HttpApiPtr& api, HttpRoutesPtr routes, json::ob
   invocation.payload =
       v2 ? BuildEventV2(proxy, proxy.resource_path, raw_path, raw_query) : BuildProxyEvent(proxy);
   invocation.invoked_arn = function;
-  int64_t timeout_ms = 30000;
-  if (const json::value* t = integration->if_contains("TimeoutInMillis"); t && t->is_int64()) {
-    timeout_ms = t->get_int64();
-  }
   ReplyWithin(io_, timeout_ms, std::move(respond), Message(503, "Service Unavailable"),
               [&](std::function<void(HttpResponse &&)> reply) {
                 invoke_function_(function, api->account, api->region, std::move(invocation),
@@ -300,6 +305,25 @@ void HttpApiService::Serve(const HttpApiPtr& api, HttpRoutesPtr routes, json::ob
                                    r.body() = std::move(parsed->body);
                                    reply(std::move(r));
                                  });
+              });
+}
+
+void HttpApiService::ServeHttpProxy(const json::object& integration, const ProxyRequest& proxy,
+                                    int64_t timeout_ms, Responder respond) {
+  json::object settings{{"httpMethod", StringField(integration, "IntegrationMethod")}};
+  auto built = BuildHttpIntegrationRequest(settings, StringField(integration, "IntegrationUri"),
+                                           proxy, "", /*proxy=*/true, std::string());
+  if (!built.ok()) return respond(Message(500, "Internal Server Error"));
+  ReplyWithin(io_, timeout_ms, std::move(respond), Message(503, "Service Unavailable"),
+              [&](std::function<void(HttpResponse &&)> reply) {
+                StartHttpExchange(io_, built->url, std::move(built->request),
+                                  std::chrono::milliseconds(timeout_ms + 100),
+                                  [reply](Result<HttpResponse> answer) {
+                                    if (!answer.ok()) {
+                                      return reply(Message(500, "Internal Server Error"));
+                                    }
+                                    reply(ProxiedHttpAnswer(std::move(*answer)));
+                                  });
               });
 }
 

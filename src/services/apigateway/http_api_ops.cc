@@ -8,6 +8,7 @@
 #include "protocol/model/models.h"
 #include "services/apigateway/apigateway_errors.h"
 #include "services/apigateway/http_api_service.h"
+#include "services/apigateway/http_exchange.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/keyspace.h"
 #include "services/apigateway/records.h"
@@ -96,6 +97,23 @@ Status CheckRoute(const json::object& route, const json::object& doc) {
 
 Status CheckIntegration(const json::object& integration) {
   std::string type = StringField(integration, "IntegrationType");
+  if (type == "HTTP_PROXY") {
+    if (StringField(integration, "PayloadFormatVersion") != "1.0") {
+      return BadRequest("HTTP_PROXY integrations support payload format version 1.0 only");
+    }
+    if (StringField(integration, "IntegrationMethod").empty()) {
+      return BadRequest("IntegrationMethod is required for HTTP_PROXY integrations");
+    }
+    std::string uri = StringField(integration, "IntegrationUri");
+    if (uri.starts_with("https://")) {
+      return BadRequest("tidepool's HTTP integrations reach http:// URLs only, not " + uri);
+    }
+    if (!ParseHttpUrl(uri).ok()) return BadRequest("Invalid IntegrationUri specified: " + uri);
+    if (integration.contains("RequestParameters") || integration.contains("ResponseParameters")) {
+      return BadRequest("tidepool does not map parameters of HTTP API integrations yet");
+    }
+    return Status::Ok();
+  }
   if (type != "AWS_PROXY") {
     return BadRequest("tidepool does not support HTTP API integrations of type " + type + " yet");
   }
@@ -268,14 +286,20 @@ void HttpApiService::CreateApi(CallPtr call) {
       {"account", api->account},      {"region", api->region},          {"api", out},
       {"routes", json::object()},     {"integrations", json::object()}, {"stages", json::object()},
       {"deployments", json::object()}};
-  // Quick create: Target makes a Lambda proxy integration (payload 2.0), a route (RouteKey,
-  // else $default) and the $default stage with auto-deploy.
+  // Quick create: Target makes a Lambda proxy integration (payload 2.0), or for a URL an HTTP
+  // proxy (ANY, payload 1.0), a route (RouteKey, else $default) and the $default stage with
+  // auto-deploy.
   if (std::string target = StringField(in, "Target"); !target.empty()) {
     std::string integration_id = NewId(7), route_id = NewId(7);
-    json::object integration{{"IntegrationId", integration_id}, {"IntegrationType", "AWS_PROXY"},
-                             {"IntegrationMethod", "POST"},     {"IntegrationUri", target},
-                             {"PayloadFormatVersion", "2.0"},   {"TimeoutInMillis", 30000},
-                             {"ConnectionType", "INTERNET"},    {"ApiGatewayManaged", true}};
+    const bool url = target.starts_with("http://") || target.starts_with("https://");
+    json::object integration{{"IntegrationId", integration_id},
+                             {"IntegrationType", url ? "HTTP_PROXY" : "AWS_PROXY"},
+                             {"IntegrationMethod", url ? "ANY" : "POST"},
+                             {"IntegrationUri", target},
+                             {"PayloadFormatVersion", url ? "1.0" : "2.0"},
+                             {"TimeoutInMillis", 30000},
+                             {"ConnectionType", "INTERNET"},
+                             {"ApiGatewayManaged", true}};
     if (Status s = CheckIntegration(integration); !s.ok()) {
       std::unique_lock lock(registry_mu_);
       apis_.erase(api->id);
@@ -436,7 +460,8 @@ void HttpApiService::CreateIntegration(CallPtr call) {
                  "RequestParameters"},
                 integration);
     if (!integration.contains("PayloadFormatVersion")) {
-      integration["PayloadFormatVersion"] = "2.0";
+      integration["PayloadFormatVersion"] =
+          StringField(integration, "IntegrationType") == "HTTP_PROXY" ? "1.0" : "2.0";
     }
     if (Status s = CheckIntegration(integration); !s.ok()) return s;
     std::string id = NewId(7);

@@ -136,6 +136,9 @@ class HttpApiService final : public protocol::Service {
   boost::json::object NewApiOutput(const protocol::Call& call, const std::string& id) const;
 
   // --- http_api_gateway.cc
+  // HTTP_PROXY: `proxy` forwarded to the integration's URL, its answer passed back.
+  void ServeHttpProxy(const boost::json::object& integration, const ProxyRequest& proxy,
+                      int64_t timeout_ms, protocol::http::Responder respond);
   void Serve(const HttpApiPtr& api, HttpRoutesPtr routes, boost::json::object stage,
              std::string path, protocol::http::HttpRequest&& request,
              protocol::RequestContext context, protocol::http::Responder respond);

@@ -70,16 +70,8 @@ std::string HttpDate(int64_t now_ms) {
 
 }  // namespace
 
-HttpResponse GatewayError(unsigned status, std::string_view message, std::string_view type) {
-  HttpResponse response(static_cast<bhttp::status>(status), 11);
-  response.set(bhttp::field::content_type, "application/json");
-  response.set("x-amzn-ErrorType", type);
-  response.body() = json::serialize(json::object{{"message", message}});
-  return response;
-}
-
-HttpResponse InternalError(unsigned status) {
-  return GatewayError(status, "Internal server error", "InternalServerErrorException");
+HttpResponse InternalError(GatewayResponseType type, unsigned status) {
+  return GatewayError(type, status, "Internal server error", "InternalServerErrorException");
 }
 
 void ReplyWithin(boost::asio::io_context& io, int64_t timeout_ms, protocol::http::Responder respond,
@@ -153,13 +145,14 @@ std::variant<std::string, HttpResponse> IntegrationRequestBody(const json::objec
     std::string behaviour = StringField(integration, "passthroughBehavior");
     bool has_templates = templates != nullptr && !templates->empty();
     if (behaviour == "NEVER" || (behaviour == "WHEN_NO_TEMPLATES" && has_templates)) {
-      return GatewayError(415, "Unsupported Media Type", "UnsupportedMediaTypeException");
+      return GatewayError(GatewayResponseType::kUnsupportedMediaType, 415, "Unsupported Media Type",
+                          "UnsupportedMediaTypeException");
     }
     return input.body;
   }
   if (!t->is_string()) return std::string();
   auto rendered = RenderMappingTemplate(t->get_string(), input);
-  if (!rendered.ok()) return InternalError();
+  if (!rendered.ok()) return InternalError(GatewayResponseType::kApiConfigurationError);
   return std::move(*rendered);
 }
 
@@ -168,9 +161,10 @@ HttpResponse MethodResponseFor(const json::object& integration, const std::strin
                                const std::vector<std::pair<std::string, std::string>>& headers,
                                MappingInput input) {
   const json::object* response = SelectIntegrationResponse(integration, selector);
-  if (response == nullptr) return InternalError();
+  if (response == nullptr) return InternalError(GatewayResponseType::kApiConfigurationError);
   int status = std::atoi(StringField(*response, "statusCode").c_str());
-  if (status < 100 || status > 599) return InternalError();
+  if (status < 100 || status > 599)
+    return InternalError(GatewayResponseType::kApiConfigurationError);
   HttpResponse out(static_cast<bhttp::status>(status), 11);
   std::string chosen = "application/json";
   const json::value* t =
@@ -179,7 +173,7 @@ HttpResponse MethodResponseFor(const json::object& integration, const std::strin
   if (t != nullptr && t->is_string()) {
     input.body = std::move(body);
     auto rendered = RenderMappingTemplate(t->get_string(), input);
-    if (!rendered.ok()) return InternalError();
+    if (!rendered.ok()) return InternalError(GatewayResponseType::kApiConfigurationError);
     out.body() = std::move(*rendered);
   } else {
     out.body() = std::move(body);

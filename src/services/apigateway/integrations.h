@@ -28,16 +28,15 @@
 
 #include "core/result.h"
 #include "protocol/http/responder.h"
+#include "services/apigateway/gateway_responses.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/mapping_template.h"
 #include "services/apigateway/proxy_event.h"
 
 namespace tidepool::apigateway {
 
-// API Gateway's own error answers.
-protocol::http::HttpResponse GatewayError(unsigned status, std::string_view message,
-                                          std::string_view type);
-protocol::http::HttpResponse InternalError(unsigned status = 500);
+// API Gateway's 500 (or `status`) Internal server error, as a gateway response of `type`.
+protocol::http::HttpResponse InternalError(GatewayResponseType type, unsigned status = 500);
 
 // Runs `start` with a reply function; `respond` gets the first of that reply and, when
 // `timeout_ms` passes first, `on_timeout`.

@@ -19,6 +19,8 @@ std::string IdKey(char kind, std::string_view id) {
   return key;
 }
 
+std::optional<std::pair<std::string, std::string>> ParseIdPair(char kind, std::string_view key);
+
 }  // namespace
 
 std::string ApiPrefix() { return Kind('a'); }
@@ -38,6 +40,14 @@ std::string PlanKey(std::string_view plan_id) { return IdKey('p', plan_id); }
 std::string HttpApiPrefix() { return Kind('h'); }
 std::string HttpApiKey(std::string_view api_id) { return IdKey('h', api_id); }
 
+std::string UsagePrefix() { return Kind('u'); }
+
+std::string UsageKey(std::string_view plan_id, std::string_view key_id) {
+  std::string key = IdKey('u', plan_id);
+  storage::AppendOrderedString(&key, key_id);
+  return key;
+}
+
 std::optional<std::string> ParseIdKey(char kind, std::string_view key) {
   std::string prefix = Kind(kind);
   if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
@@ -48,7 +58,18 @@ std::optional<std::string> ParseIdKey(char kind, std::string_view key) {
 }
 
 std::optional<std::pair<std::string, std::string>> ParseDeploymentKey(std::string_view key) {
-  std::string prefix = Kind('d');
+  return ParseIdPair('d', key);
+}
+
+std::optional<std::pair<std::string, std::string>> ParseUsageKey(std::string_view key) {
+  return ParseIdPair('u', key);
+}
+
+namespace {
+
+// The two ids after kind `kind`.
+std::optional<std::pair<std::string, std::string>> ParseIdPair(char kind, std::string_view key) {
+  std::string prefix = Kind(kind);
   if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
   key.remove_prefix(prefix.size());
   std::pair<std::string, std::string> ids;
@@ -59,11 +80,13 @@ std::optional<std::pair<std::string, std::string>> ParseDeploymentKey(std::strin
   return ids;
 }
 
+}  // namespace
+
 std::vector<storage::RecordKind> RecordKinds() {
   return {
       {"apigateway", "rest-api", Kind('a')}, {"apigateway", "deployment", Kind('d')},
       {"apigateway", "api-key", Kind('k')},  {"apigateway", "usage-plan", Kind('p')},
-      {"apigateway", "http-api", Kind('h')},
+      {"apigateway", "http-api", Kind('h')}, {"apigateway", "usage", Kind('u')},
   };
 }
 

@@ -14,6 +14,9 @@
 //          | 'h' api_id:string                    -> HttpApiRecord (json, http_api_service.h):
 //                                                    an HTTP API (apigatewayv2) with its routes,
 //                                                    integrations, stages and deployments
+//          | 'u' plan_id:string key_id:string     -> UsageRecord (json, records.h): the requests
+//                                                    a key made under a usage plan (quota
+//                                                    period and count, counts by day)
 //
 // (string as in storage/key_codec.h.) Ids are unique across accounts and regions (as on AWS);
 // each record carries its account and region. An API's record and its deployments are deleted
@@ -40,11 +43,14 @@ std::string PlanPrefix();
 std::string PlanKey(std::string_view plan_id);
 std::string HttpApiPrefix();
 std::string HttpApiKey(std::string_view api_id);
+std::string UsagePrefix();
+std::string UsageKey(std::string_view plan_id, std::string_view key_id);
 
 // The id a key of kind 'a', 'k', 'p' or 'h' names (nullopt for another form); for 'd' the API's
-// and the deployment's ids.
+// and the deployment's ids, for 'u' the plan's and the key's.
 std::optional<std::string> ParseIdKey(char kind, std::string_view key);
 std::optional<std::pair<std::string, std::string>> ParseDeploymentKey(std::string_view key);
+std::optional<std::pair<std::string, std::string>> ParseUsageKey(std::string_view key);
 
 // Every kind of record this keyspace stores, one per `kind` of the grammar above.
 std::vector<storage::RecordKind> RecordKinds();

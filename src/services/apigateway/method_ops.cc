@@ -5,6 +5,7 @@
 
 #include "services/apigateway/apigateway_errors.h"
 #include "services/apigateway/apigateway_service.h"
+#include "services/apigateway/http_exchange.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/mapping_template.h"
 #include "services/apigateway/records.h"
@@ -82,8 +83,20 @@ Status CheckMethodSupported(const json::object& method, const json::object& doc)
         "Invalid authorization type specified. Valid options are NONE, AWS_IAM, "
         "CUSTOM, COGNITO_USER_POOLS");
   }
-  if (method.contains("requestValidatorId")) {
-    return BadRequest("tidepool does not support request validators yet");
+  if (std::string id = StringField(method, "requestValidatorId"); !id.empty()) {
+    const json::object* validators = FindObject(doc, "requestValidators");
+    if (validators == nullptr || FindObject(*validators, id) == nullptr) {
+      return BadRequest("Invalid Request Validator identifier specified");
+    }
+  }
+  if (const json::object* models = FindObject(method, "requestModels")) {
+    const json::object* known = FindObject(doc, "models");
+    for (const auto& kv : *models) {
+      std::string name = kv.value().is_string() ? std::string(kv.value().get_string()) : "";
+      if (known == nullptr || FindObject(*known, name) == nullptr) {
+        return BadRequest("Invalid model identifier specified: " + name);
+      }
+    }
   }
   return Status::Ok();
 }
@@ -123,7 +136,17 @@ Status CheckIntegrationSupported(const json::object& integration, int max_timeou
       return BadRequest("tidepool does not serve AWS integrations to " + target->service);
     }
   } else if (type == "HTTP" || type == "HTTP_PROXY") {
-    return BadRequest("tidepool does not support integration type " + type + " yet");
+    if (StringField(integration, "httpMethod").empty()) {
+      return BadRequest("Enumeration value for HttpMethod must be non-empty");
+    }
+    std::string uri = StringField(integration, "uri");
+    if (uri.starts_with("https://")) {
+      return BadRequest("tidepool's HTTP integrations reach http:// URLs only, not " + uri);
+    }
+    // Stage variables may stand anywhere; the URL is checked once they are substituted.
+    if (uri.find("${stageVariables.") == std::string::npos && !ParseHttpUrl(uri).ok()) {
+      return BadRequest("Invalid HTTP endpoint specified for URI");
+    }
   } else if (type != "MOCK") {
     return BadRequest(
         "Invalid integration type specified. Valid options are HTTP, HTTP_PROXY, "

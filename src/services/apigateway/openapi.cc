@@ -23,7 +23,6 @@ constexpr std::pair<std::string_view, std::string_view> kOperations[] = {
 
 constexpr std::string_view kRefused[] = {
     "x-amazon-apigateway-policy",
-    "x-amazon-apigateway-request-validators",
     "x-amazon-apigateway-gateway-responses",
     "x-amazon-apigateway-documentation",
     "x-amazon-apigateway-minimum-compression-size",
@@ -78,8 +77,45 @@ Result<json::object> Integration(const json::object& x) {
   return out;
 }
 
+// What methods refer to: request validators by name (-> id), the default validator's name.
+struct ImportContext {
+  std::map<std::string, std::string> validator_ids;
+  std::string default_validator;
+};
+
+// The model a schema object names ({"$ref": ".../<name>"}); "" for an inline schema.
+std::string ModelOf(const json::object* schema) {
+  std::string ref = schema ? StringField(*schema, "$ref") : std::string();
+  size_t slash = ref.rfind('/');
+  return slash == std::string::npos ? std::string() : ref.substr(slash + 1);
+}
+
+// `schema` with every "$ref" to "#/components/schemas/<name>" or "#/definitions/<name>" as a
+// model URL.
+json::value ModelRefs(const json::value& schema) {
+  if (schema.is_array()) {
+    json::array out;
+    for (const json::value& v : schema.get_array()) out.push_back(ModelRefs(v));
+    return out;
+  }
+  if (!schema.is_object()) return schema;
+  json::object out;
+  for (const auto& kv : schema.get_object()) {
+    std::string_view ref;
+    if (kv.value().is_string()) ref = kv.value().get_string();
+    if (kv.key() == "$ref" &&
+        (ref.starts_with("#/components/schemas/") || ref.starts_with("#/definitions/"))) {
+      out["$ref"] = "https://apigateway.amazonaws.com/restapis/{restapi_id}/models/" +
+                    std::string(ref.substr(ref.rfind('/') + 1));
+    } else {
+      out[kv.key()] = ModelRefs(kv.value());
+    }
+  }
+  return out;
+}
+
 Result<json::object> Method(const json::object& op, std::string_view verb, const json::object& doc,
-                            const json::value* path_parameters) {
+                            const json::value* path_parameters, const ImportContext& context) {
   json::object m{{"httpMethod", verb}, {"authorizationType", "NONE"}, {"apiKeyRequired", false}};
   if (op.contains("operationId")) m["operationName"] = op.at("operationId");
   json::object params;
@@ -89,6 +125,10 @@ Result<json::object> Method(const json::object& op, std::string_view verb, const
       const json::object* o = p.if_object();
       if (o == nullptr) continue;
       std::string in = StringField(*o, "in");
+      if (in == "body") {
+        std::string model = ModelOf(FindObject(*o, "schema"));
+        if (!model.empty()) m["requestModels"] = json::object{{"application/json", model}};
+      }
       if (in == "query") in = "querystring";
       if (in != "path" && in != "querystring" && in != "header") continue;
       const json::value* required = o->if_contains("required");
@@ -97,6 +137,27 @@ Result<json::object> Method(const json::object& op, std::string_view verb, const
     }
   }
   if (!params.empty()) m["requestParameters"] = std::move(params);
+  if (const json::object* body = FindObject(op, "requestBody")) {
+    json::object models;
+    if (const json::object* content = FindObject(*body, "content")) {
+      for (const auto& kv : *content) {
+        const json::object* media = kv.value().if_object();
+        std::string model = ModelOf(media ? FindObject(*media, "schema") : nullptr);
+        if (!model.empty()) models[kv.key()] = model;
+      }
+    }
+    if (!models.empty()) m["requestModels"] = std::move(models);
+  }
+  std::string validator = op.contains("x-amazon-apigateway-request-validator")
+                              ? StringField(op, "x-amazon-apigateway-request-validator")
+                              : context.default_validator;
+  if (!validator.empty()) {
+    auto id = context.validator_ids.find(validator);
+    if (id == context.validator_ids.end()) {
+      return BadRequest("Invalid request validator name specified: " + validator);
+    }
+    m["requestValidatorId"] = id->second;
+  }
   if (const json::value* security = op.if_contains("security"); security && security->is_array()) {
     const json::object* schemes = SecuritySchemes(doc);
     for (const json::value& requirement : security->get_array()) {
@@ -207,6 +268,35 @@ Result<ImportedApi> ImportOpenApi(std::string_view body, std::string (*new_id)(s
     }
     return &out.resources[parent].as_object();
   };
+  ImportContext context;
+  if (const json::object* validators = FindObject(doc, "x-amazon-apigateway-request-validators")) {
+    for (const auto& kv : *validators) {
+      const json::object* v = kv.value().if_object();
+      if (v == nullptr) return BadRequest("Invalid request validator " + std::string(kv.key()));
+      std::string id = new_id(6);
+      json::object validator{{"id", id},
+                             {"name", kv.key()},
+                             {"validateRequestBody", false},
+                             {"validateRequestParameters", false}};
+      CopyMembers(*v, {"validateRequestBody", "validateRequestParameters"}, validator);
+      out.validators[id] = std::move(validator);
+      context.validator_ids[std::string(kv.key())] = id;
+    }
+  }
+  context.default_validator = StringField(doc, "x-amazon-apigateway-request-validator");
+  const json::object* schemas = FindObject(doc, "definitions");
+  if (const json::object* components = FindObject(doc, "components")) {
+    schemas = FindObject(*components, "schemas");
+  }
+  if (schemas != nullptr) {
+    for (const auto& kv : *schemas) {
+      if (!kv.value().is_object()) return BadRequest("Invalid schema " + std::string(kv.key()));
+      out.models[kv.key()] = json::object{{"id", new_id(6)},
+                                          {"name", kv.key()},
+                                          {"contentType", "application/json"},
+                                          {"schema", json::serialize(ModelRefs(kv.value()))}};
+    }
+  }
   const json::object* paths = FindObject(doc, "paths");
   if (paths == nullptr) return out;
   for (const auto& kv : *paths) {
@@ -217,7 +307,7 @@ Result<ImportedApi> ImportOpenApi(std::string_view body, std::string (*new_id)(s
     for (auto [name, verb] : kOperations) {
       const json::object* op = FindObject(*item, name);
       if (op == nullptr) continue;
-      auto method = Method(*op, verb, doc, item->if_contains("parameters"));
+      auto method = Method(*op, verb, doc, item->if_contains("parameters"), context);
       if (!method.ok()) return method.status();
       ObjectField(**resource, "resourceMethods")[verb] = std::move(*method);
     }

@@ -6,12 +6,15 @@
 // ANY) -> a method: operationId, parameters (path/query/header -> method.request.*
 // requestParameters with their `required`), responses (-> method responses, headers ->
 // method.response.header.*), `security` naming an apiKey scheme of x-api-key in the header
-// -> apiKeyRequired, and x-amazon-apigateway-integration (type, uri, httpMethod,
+// -> apiKeyRequired, a requestBody (or Swagger body parameter) whose schema is a $ref to a
+// schema -> requestModels, x-amazon-apigateway-request-validator (or the top-level default)
+// -> requestValidatorId, and x-amazon-apigateway-integration (type, uri, httpMethod,
 // requestTemplates, requestParameters, passthroughBehavior, timeoutInMillis,
 // contentHandling, responses: pattern -> {statusCode, responseTemplates,
 // responseParameters}). Top level: x-amazon-apigateway-binary-media-types and
-// x-amazon-apigateway-api-key-source. What tidepool does not import (YAML, authorizers,
-// request validators, models, gateway responses, x-amazon-apigateway-policy...) is refused
+// x-amazon-apigateway-api-key-source, x-amazon-apigateway-request-validators, and the schemas
+// as models (their $refs to other schemas rewritten to model URLs). What tidepool does not
+// import (YAML, authorizers, gateway responses, x-amazon-apigateway-policy...) is refused
 // with BadRequest naming it.
 //
 // Thread-safety: pure functions.
@@ -26,8 +29,10 @@
 namespace tidepool::apigateway {
 
 struct ImportedApi {
-  boost::json::object api;        // RestApi members: name, description, version, ...
-  boost::json::object resources;  // id -> Resource (with resourceMethods), "/" included
+  boost::json::object api;         // RestApi members: name, description, version, ...
+  boost::json::object resources;   // id -> Resource (with resourceMethods), "/" included
+  boost::json::object models;      // name -> Model (components.schemas / definitions)
+  boost::json::object validators;  // id -> RequestValidator
 };
 
 // `new_id(n)` makes resource ids.

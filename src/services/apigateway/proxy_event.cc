@@ -184,4 +184,38 @@ std::optional<ProxyResponse> ParseProxyResponse(std::string_view payload) {
   return out;
 }
 
+std::string RequestParameterValue(std::string_view source, const ProxyRequest& r) {
+  if (source.size() >= 2 && source.front() == '\'' && source.back() == '\'') {
+    return std::string(source.substr(1, source.size() - 2));
+  }
+  auto find = [](const auto& pairs, std::string_view name, bool ignore_case) {
+    for (const auto& [k, v] : pairs) {
+      if (ignore_case ? boost::beast::iequals(k, name) : k == name) return v;
+    }
+    return std::string();
+  };
+  constexpr std::string_view kHeader = "method.request.header.";
+  constexpr std::string_view kQuery = "method.request.querystring.";
+  constexpr std::string_view kPath = "method.request.path.";
+  constexpr std::string_view kStage = "stageVariables.";
+  constexpr std::string_view kContext = "context.";
+  if (source.starts_with(kHeader)) return find(r.headers, source.substr(kHeader.size()), true);
+  if (source.starts_with(kQuery)) return find(r.query, source.substr(kQuery.size()), false);
+  if (source.starts_with(kPath)) {
+    return find(r.path_parameters, source.substr(kPath.size()), false);
+  }
+  if (source.starts_with(kStage)) {
+    return find(r.stage_variables, source.substr(kStage.size()), false);
+  }
+  if (source.starts_with(kContext)) {
+    std::string_view name = source.substr(kContext.size());
+    if (name == "stage") return r.stage;
+    if (name == "httpMethod") return r.http_method;
+    if (name == "resourcePath") return r.resource_path;
+    if (name == "requestId") return r.request_id;
+    if (name == "identity.sourceIp") return r.source_ip;
+  }
+  return std::string();
+}
+
 }  // namespace tidepool::apigateway

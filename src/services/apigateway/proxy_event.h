@@ -54,6 +54,12 @@ struct ProxyRequest {
 // The event document (JSON text).
 std::string BuildProxyEvent(const ProxyRequest& request);
 
+// The value a parameter mapping source names for `r` ("" when absent): a 'literal',
+// method.request.header.<name> (any case), method.request.querystring.<name>,
+// method.request.path.<name>, stageVariables.<name>, or context.<member> for stage,
+// httpMethod, resourcePath, requestId and identity.sourceIp.
+std::string RequestParameterValue(std::string_view source, const ProxyRequest& r);
+
 struct ProxyResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;  // multiValueHeaders merged in

@@ -84,6 +84,46 @@ Status PageInto(const json::object& input, std::vector<json::value> items, json:
   return Status::Ok();
 }
 
+std::string EncodeUsage(const UsageCount& count) {
+  json::object days;
+  for (const auto& [day, n] : count.by_day) days[day] = n;
+  return json::serialize(
+      json::object{{"period", count.period}, {"used", count.used}, {"days", std::move(days)}});
+}
+
+UsageCount DecodeUsage(const json::object& record) {
+  UsageCount count;
+  if (const json::value* p = record.if_contains("period"); p && p->is_int64()) {
+    count.period = p->get_int64();
+  }
+  if (const json::value* u = record.if_contains("used"); u && u->is_int64()) {
+    count.used = u->get_int64();
+  }
+  if (const json::object* days = FindObject(record, "days")) {
+    for (const auto& kv : *days) {
+      if (kv.value().is_int64()) count.by_day[kv.key()] = kv.value().get_int64();
+    }
+  }
+  return count;
+}
+
+std::optional<std::string> MethodReferencing(const json::object& doc,
+                                             const std::function<bool(const json::object&)>& uses) {
+  const json::object* resources = FindObject(doc, "resources");
+  if (resources == nullptr) return std::nullopt;
+  for (const auto& r : *resources) {
+    const json::object* resource = r.value().if_object();
+    const json::object* methods = resource ? FindObject(*resource, "resourceMethods") : nullptr;
+    if (methods == nullptr) continue;
+    for (const auto& m : *methods) {
+      if (m.value().is_object() && uses(m.value().get_object())) {
+        return std::string(m.key()) + ":" + StringField(*resource, "path");
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 DeploymentPtr BuildDeployment(const std::string& id, const json::object& doc) {
   auto d = std::make_shared<Deployment>();
   d->id = id;
@@ -92,6 +132,16 @@ DeploymentPtr BuildDeployment(const std::string& id, const json::object& doc) {
   if (const json::object* authorizers = FindObject(doc, "authorizers")) {
     d->authorizers = *authorizers;
   }
+  if (const json::object* models = FindObject(doc, "models")) {
+    for (const auto& kv : *models) {
+      const json::object* model = kv.value().if_object();
+      boost::system::error_code ec;
+      json::value schema = json::parse(model ? StringField(*model, "schema") : "", ec);
+      d->models[kv.key()] = ec ? json::value() : std::move(schema);
+    }
+  }
+  if (const json::object* v = FindObject(doc, "requestValidators")) d->validators = *v;
+  if (const json::object* g = FindObject(doc, "gatewayResponses")) d->gateway_responses = *g;
   for (const auto& kv : d->resources) {
     const json::object* r = kv.value().if_object();
     if (r == nullptr) continue;

@@ -4,11 +4,16 @@
 // Deployment, ApiKey, UsagePlan), so a Get replies the stored object as it is.
 //
 //   RestApiRecord    {"account","region","api": RestApi, "resources": {id: Resource},
-//                     "stages": {name: Stage}, "authorizers": {id: Authorizer}}
+//                     "stages": {name: Stage}, "authorizers": {id: Authorizer},
+//                     "models": {name: Model}, "requestValidators": {id: RequestValidator},
+//                     "gatewayResponses": {responseType: GatewayResponse (customized)}}
 //   DeploymentRecord {"deployment": Deployment, "resources": {id: Resource},
-//                     "authorizers": {id: Authorizer}}  (the snapshot)
+//                     "authorizers", "models", "requestValidators", "gatewayResponses"}
+//                    (the snapshot)
 //   ApiKeyRecord     {"account","region","key": ApiKey (with its value)}
 //   UsagePlanRecord  {"account","region","plan": UsagePlan, "keys": [key id...]}
+//   UsageRecord      {"period": quota period index, "used": requests in it,
+//                     "days": {"YYYY-MM-DD": requests}}
 //
 // New optional members need no format change; a record that does not decode is skipped by
 // recovery.
@@ -17,6 +22,8 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +60,18 @@ Status PageInto(const boost::json::object& input, std::vector<boost::json::value
 Status CheckMethodSupported(const boost::json::object& method, const boost::json::object& doc);
 Status CheckTemplates(const boost::json::object& o, std::string_view member);
 Status CheckIntegrationSupported(const boost::json::object& integration, int max_timeout_ms);
+
+// The method of `doc` (a RestApiRecord) that `uses` picks, as "<VERB>:<path>"; nullopt when
+// none does (model_ops.cc refuses to delete what a method refers to).
+std::optional<std::string> MethodReferencing(
+    const boost::json::object& doc, const std::function<bool(const boost::json::object&)>& uses);
+
+// The models API Gateway gives every new API: Empty and Error (model_ops.cc).
+boost::json::object DefaultModels();
+
+// A UsageRecord of `count`, and back (missing members read as none).
+std::string EncodeUsage(const UsageCount& count);
+UsageCount DecodeUsage(const boost::json::object& record);
 
 // The deployment a DeploymentRecord describes, with its routes compiled.
 DeploymentPtr BuildDeployment(const std::string& id, const boost::json::object& doc);

@@ -91,6 +91,7 @@ void ApiGatewayService::CreateRestApi(CallPtr call) {
   resources[root_id] = json::object{{"id", root_id}, {"path", "/"}};
   doc["resources"] = std::move(resources);
   doc["stages"] = json::object();
+  doc["models"] = DefaultModels();
   CommitNewApi(std::move(api), std::move(doc), std::move(out), std::move(call));
 }
 
@@ -293,10 +294,14 @@ void ApiGatewayService::ImportRestApi(protocol::CallPtr call) {
     if (!kv.value().as_object().contains("parentId")) root = std::string(kv.key());
   }
   out["rootResourceId"] = root;
+  json::object models = DefaultModels();
+  for (auto& kv : imported->models) models[kv.key()] = std::move(kv.value());
   json::object doc{{"account", api->account},
                    {"region", api->region},
                    {"resources", std::move(imported->resources)},
-                   {"stages", json::object()}};
+                   {"stages", json::object()},
+                   {"models", std::move(models)},
+                   {"requestValidators", std::move(imported->validators)}};
   if (Status s = CheckImported(doc, options_.default_timeout_ms); !s.ok()) return Fail(call, s);
   CommitNewApi(std::move(api), std::move(doc), std::move(out), std::move(call));
 }
@@ -337,6 +342,15 @@ void ApiGatewayService::PutRestApi(protocol::CallPtr call) {
       }
     }
     resources = std::move(merged);
+    // Models and validators: merge adds (and replaces by name), overwrite replaces them all.
+    json::object& models = ObjectField(doc, "models");
+    json::object& validators = ObjectField(doc, "requestValidators");
+    if (mode != "merge") {
+      models = DefaultModels();
+      validators = json::object();
+    }
+    for (auto& kv : imported->models) models[kv.key()] = kv.value();
+    for (auto& kv : imported->validators) validators[kv.key()] = kv.value();
     for (std::string_view member : {"description", "version", "binaryMediaTypes"}) {
       if (const json::value* v = imported->api.if_contains(member)) api[member] = *v;
     }

@@ -1,10 +1,12 @@
 // Deployments (snapshots of an API's resources) and stages (named pointers to a deployment
-// with variables and method settings).
+// with variables and method settings), and GetExport of a stage (openapi_export.h).
 #include <boost/json.hpp>
 
+#include "services/apigateway/access_log.h"
 #include "services/apigateway/apigateway_errors.h"
 #include "services/apigateway/apigateway_service.h"
 #include "services/apigateway/keyspace.h"
+#include "services/apigateway/openapi_export.h"
 #include "services/apigateway/patch.h"
 #include "services/apigateway/records.h"
 
@@ -62,8 +64,8 @@ Status CheckStageSupported(const json::object& stage) {
       v && v->is_bool() && v->get_bool()) {
     return BadRequest("tidepool does not support stage caches (cacheClusterEnabled) yet");
   }
-  if (stage.contains("accessLogSettings")) {
-    return BadRequest("tidepool does not support access logging yet");
+  if (const json::object* settings = FindObject(stage, "accessLogSettings")) {
+    if (Status s = CheckAccessLogSettings(*settings); !s.ok()) return s;
   }
   if (const json::object* settings = FindObject(stage, "methodSettings")) {
     for (const auto& kv : *settings) {
@@ -109,7 +111,10 @@ void ApiGatewayService::CreateDeployment(CallPtr call) {
         CopyMembers(in, {"description"}, meta);
         json::object record{{"deployment", meta},
                             {"resources", resources},
-                            {"authorizers", ObjectField(doc, "authorizers")}};
+                            {"authorizers", ObjectField(doc, "authorizers")},
+                            {"models", ObjectField(doc, "models")},
+                            {"requestValidators", ObjectField(doc, "requestValidators")},
+                            {"gatewayResponses", ObjectField(doc, "gatewayResponses")}};
         batch.Put(keyspace::DeploymentKey(api.id, id), EncodeRecord(record));
         api.deployments[id] = BuildDeployment(id, record);
         std::string stage_name = StringField(in, "stageName");
@@ -248,6 +253,47 @@ void ApiGatewayService::DeleteStage(CallPtr call) {
       return NotFound("Invalid Stage identifier specified");
     }
     return json::object();
+  });
+}
+
+void ApiGatewayService::GetExport(CallPtr call) {
+  ReadApiWith(call, [&](RestApi& api, json::object& doc) -> Result<json::object> {
+    const json::object& in = call->input();
+    std::string type = StringField(in, "exportType");
+    if (type != "oas30" && type != "swagger") {
+      return BadRequest("tidepool exports oas30 and swagger only, not " + type);
+    }
+    std::string accepts = StringField(in, "accepts");
+    if (!accepts.empty() && accepts != "application/json" && accepts != "*/*") {
+      return BadRequest("tidepool exports application/json only, not " + accepts);
+    }
+    std::string stage_name = StringField(in, "stageName");
+    const json::object* stage = FindObject(ObjectField(doc, "stages"), stage_name);
+    if (stage == nullptr) return NotFound("Invalid stage identifier specified");
+    auto deployment = api.deployments.find(StringField(*stage, "deploymentId"));
+    if (deployment == api.deployments.end()) {
+      return NotFound("Invalid Deployment identifier specified");
+    }
+    ExportOptions options;
+    options.swagger = type == "swagger";
+    options.host = api.id + ".execute-api." + call->context().host;
+    if (const json::object* params = FindObject(in, "parameters")) {
+      std::string extensions = StringField(*params, "extensions");
+      for (std::string_view word : {"integrations", "apigateway"}) {
+        if (extensions.find(word) != std::string::npos) options.integrations = true;
+      }
+      options.validators = extensions.find("apigateway") != std::string::npos;
+      if (extensions.find("authorizers") != std::string::npos ||
+          extensions.find("postman") != std::string::npos) {
+        return BadRequest("tidepool does not export authorizers or postman extensions yet");
+      }
+    }
+    json::object exported =
+        ExportOpenApi(ObjectField(doc, "api"), *deployment->second, stage_name, options);
+    return json::object{{"contentType", "application/json"},
+                        {"contentDisposition", "attachment; filename=\"" + type + "_" + api.id +
+                                                   "_" + stage_name + ".json\""},
+                        {"body", json::serialize(exported)}};
   });
 }
 

@@ -58,7 +58,7 @@ bool UsageMeter::TakeToken(const std::string& key, const RateLimit& limit, int64
 }
 
 bool UsageMeter::CountRequest(const std::string& plan_id, const std::string& key_id,
-                              const Quota& quota, int64_t now_ms) {
+                              const Quota& quota, int64_t now_ms, UsageCount* after) {
   std::lock_guard lock(mu_);
   Usage& u = usage_[{plan_id, key_id}];
   if (quota.limit >= 0) {
@@ -71,7 +71,14 @@ bool UsageMeter::CountRequest(const std::string& plan_id, const std::string& key
   }
   ++u.used;
   ++u.by_day[DayOf(now_ms)];
+  while (u.by_day.size() > kUsageDays) u.by_day.erase(u.by_day.begin());
+  if (after != nullptr) *after = u;
   return true;
+}
+
+void UsageMeter::Restore(const std::string& plan_id, const std::string& key_id, UsageCount count) {
+  std::lock_guard lock(mu_);
+  usage_[{plan_id, key_id}] = std::move(count);
 }
 
 std::map<std::string, int64_t> UsageMeter::DailyUsage(const std::string& plan_id,

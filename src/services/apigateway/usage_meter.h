@@ -4,8 +4,9 @@
 //     A request takes one token; an empty bucket is 429 Too Many Requests.
 //   - Quotas per usage plan and key: `limit` requests per DAY, WEEK (from Monday) or MONTH (UTC
 //     calendar periods); past the limit is 429 Limit Exceeded.
-//   - Per-day request counts per plan and key, for GetUsage.
-// Counts live in memory only: a restart forgets them (docs/differences.md).
+//   - Per-day request counts per plan and key, for GetUsage (the last kUsageDays days).
+// Token buckets live in memory only. Quota and daily counts are kept here and made durable by
+// the caller: CountRequest hands back the count to store (a UsageRecord), Restore loads it.
 //
 // Thread-safety: every method is safe from any thread (one mutex; each call is a map lookup).
 #pragma once
@@ -29,14 +30,27 @@ struct Quota {
   std::string period;  // DAY, WEEK or MONTH
 };
 
+inline constexpr size_t kUsageDays = 100;
+
+// One plan and key's requests: those of quota period `period` (an index, -1: none yet), and
+// by UTC day ("YYYY-MM-DD" -> count).
+struct UsageCount {
+  int64_t period = -1;
+  int64_t used = 0;
+  std::map<std::string, int64_t> by_day;
+};
+
 class UsageMeter {
  public:
   // Takes a token from bucket `key`; false when empty (the caller answers 429).
   bool TakeToken(const std::string& key, const RateLimit& limit, int64_t now_ms);
   // Counts one request of plan `plan_id` by key `key_id` against `quota` and today's usage;
-  // false (and nothing counted) when the quota is used up.
+  // false (and nothing counted) when the quota is used up. When counted, `after` (if given)
+  // gets the new count.
   bool CountRequest(const std::string& plan_id, const std::string& key_id, const Quota& quota,
-                    int64_t now_ms);
+                    int64_t now_ms, UsageCount* after = nullptr);
+  // Sets the count of a plan and key (recovery).
+  void Restore(const std::string& plan_id, const std::string& key_id, UsageCount count);
   // Requests by day ("YYYY-MM-DD" -> count) of one plan and key.
   std::map<std::string, int64_t> DailyUsage(const std::string& plan_id,
                                             const std::string& key_id) const;
@@ -52,11 +66,7 @@ class UsageMeter {
     int64_t last_ms = 0;
     bool started = false;
   };
-  struct Usage {
-    int64_t period = -1;  // the period index the count belongs to
-    int64_t used = 0;
-    std::map<std::string, int64_t> by_day;
-  };
+  using Usage = UsageCount;
   static int64_t PeriodIndex(const std::string& period, int64_t now_ms);
 
   mutable std::mutex mu_;

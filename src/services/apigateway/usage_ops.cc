@@ -1,4 +1,5 @@
 // API keys, usage plans and their keys, GetUsage, and the invoke-time key check.
+#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
 #include <chrono>
@@ -329,8 +330,13 @@ void ApiGatewayService::DeleteUsagePlan(CallPtr call) {
   if (it == usage_plans_.end() || !Owns(it->second, *call)) {
     return Fail(call, NotFound("Invalid Usage Plan ID specified"));
   }
-  usage_plans_.erase(it);
   storage::WriteBatch batch;
+  if (const json::value* keys = it->second.if_contains("keys"); keys && keys->is_array()) {
+    for (const json::value& k : keys->get_array()) {
+      if (k.is_string()) batch.Delete(keyspace::UsageKey(id, k.get_string()));
+    }
+  }
+  usage_plans_.erase(it);
   batch.Delete(keyspace::PlanKey(id));
   CommitUsage(std::move(batch), call, {});
 }
@@ -425,6 +431,7 @@ void ApiGatewayService::DeleteUsagePlanKey(CallPtr call) {
   if (!removed) return Fail(call, NotFound("Invalid Usage Plan Key identifier specified"));
   storage::WriteBatch batch;
   batch.Put(keyspace::PlanKey(plan->first), EncodeRecord(record));
+  batch.Delete(keyspace::UsageKey(plan->first, key_id));
   plan->second = std::move(record);
   CommitUsage(std::move(batch), call, {});
 }
@@ -471,20 +478,18 @@ void ApiGatewayService::GetUsage(CallPtr call) {
                            {"items", std::move(items)}});
 }
 
-ApiGatewayService::KeyVerdict ApiGatewayService::AdmitApiKey(const std::string& api_id,
-                                                             const std::string& stage,
-                                                             const std::string& value,
-                                                             std::string* key_id) {
-  std::string plan_id;
+void ApiGatewayService::AdmitApiKey(const std::string& api_id, const std::string& stage,
+                                    const std::string& value, KeyAdmitted admitted) {
+  std::string plan_id, key_id;
   RateLimit rate;
   Quota quota;
   {
     std::lock_guard lock(usage_mu_);
     auto id = key_ids_by_value_.find(value);
-    if (id == key_ids_by_value_.end()) return KeyVerdict::kForbidden;
+    if (id == key_ids_by_value_.end()) return admitted(KeyVerdict::kForbidden, "");
     auto key = api_keys_.find(id->second);
     if (key == api_keys_.end() || !BoolField(ObjectField(key->second, "key"), "enabled")) {
-      return KeyVerdict::kForbidden;
+      return admitted(KeyVerdict::kForbidden, "");
     }
     for (auto& [pid, record] : usage_plans_) {
       if (!ListHas(record.if_contains("keys"), id->second)) continue;
@@ -502,15 +507,30 @@ ApiGatewayService::KeyVerdict ApiGatewayService::AdmitApiKey(const std::string& 
       plan_id = pid;
       rate = RateOf(FindObject(plan, "throttle"));
       quota = QuotaOf(FindObject(plan, "quota"));
-      *key_id = id->second;
+      key_id = id->second;
       break;
     }
   }
-  if (plan_id.empty()) return KeyVerdict::kForbidden;
+  if (plan_id.empty()) return admitted(KeyVerdict::kForbidden, "");
   const int64_t now = clock_.NowMillis();
-  if (!meter_.TakeToken(plan_id + "/" + *key_id, rate, now)) return KeyVerdict::kThrottled;
-  if (!meter_.CountRequest(plan_id, *key_id, quota, now)) return KeyVerdict::kQuotaExceeded;
-  return KeyVerdict::kAccepted;
+  if (!meter_.TakeToken(plan_id + "/" + key_id, rate, now)) {
+    return admitted(KeyVerdict::kThrottled, key_id);
+  }
+  std::lock_guard lock(usage_write_mu_);
+  UsageCount count;
+  if (!meter_.CountRequest(plan_id, key_id, quota, now, &count)) {
+    return admitted(KeyVerdict::kQuotaExceeded, key_id);
+  }
+  storage::WriteBatch batch;
+  batch.Put(keyspace::UsageKey(plan_id, key_id), EncodeUsage(count));
+  Status st =
+      commits_.Submit(std::move(batch), [this, admitted, key_id](const Status& committed) mutable {
+        KeyVerdict verdict = committed.ok() ? KeyVerdict::kAccepted : KeyVerdict::kUnavailable;
+        boost::asio::post(io_, [admitted = std::move(admitted), verdict, key_id]() mutable {
+          admitted(verdict, std::move(key_id));
+        });
+      });
+  if (!st.ok()) admitted(KeyVerdict::kUnavailable, key_id);
 }
 
 }  // namespace tidepool::apigateway

@@ -1,0 +1,40 @@
+// HttpExchange: one HTTP/1.1 request to an http:// URL and its answer, for HTTP and
+// HTTP_PROXY integrations. Steps: resolve, connect, write, read (a body of at most
+// kMaxHttpAnswerBytes), under one deadline; then the connection is closed. `done` runs
+// exactly once on an io thread, with the response or Unavailable naming the failing step.
+//
+// Ownership: held by a shared_ptr (Start makes it); pending operations keep it alive. Not
+// thread-safe, and needs none: each step runs as the completion of the last.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "protocol/http/responder.h"
+
+namespace tidepool::apigateway {
+
+inline constexpr size_t kMaxHttpAnswerBytes = 10 * 1024 * 1024;
+
+// An http:// URL's parts: "http://host[:port][/path][?query]".
+struct HttpUrl {
+  std::string host;
+  std::string port = "80";
+  std::string target = "/";  // path and query
+};
+// InvalidArgument for anything but an http:// URL with a host.
+Result<HttpUrl> ParseHttpUrl(std::string_view url);
+
+using HttpAnswerDone = std::function<void(Result<protocol::http::HttpResponse>)>;
+
+// Sends `request` (its target and Host are set from `url`) and calls `done` once.
+void StartHttpExchange(boost::asio::io_context& io, const HttpUrl& url,
+                       protocol::http::HttpRequest request, std::chrono::milliseconds deadline,
+                       HttpAnswerDone done);
+
+}  // namespace tidepool::apigateway
