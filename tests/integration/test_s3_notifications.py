@@ -140,3 +140,38 @@ def test_function_notification(endpoint):
     seen = receive(sqs, url, 1, timeout=30)
     assert seen == [{"name": "ObjectCreated:Put", "key": "orders.csv", "size": 11}]
     assert receive(sqs, url, 1, timeout=1.5) == []
+
+
+def test_multipart_tagging_and_versioned_events(endpoint):
+    """CompleteMultipartUpload, tagging and delete-marker events, with version ids."""
+    s3 = make_client(endpoint, "s3")
+    sqs = make_client(endpoint, "sqs")
+    url = sqs.create_queue(QueueName="more-events")["QueueUrl"]
+    qarn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    s3.create_bucket(Bucket="more-events")
+    s3.put_bucket_versioning(Bucket="more-events",
+                             VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_notification_configuration(Bucket="more-events", NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": qarn, "Events": [
+            "s3:ObjectCreated:CompleteMultipartUpload", "s3:ObjectTagging:*",
+            "s3:ObjectRemoved:*"]}]})
+    receive(sqs, url, 1, timeout=3)  # the s3:TestEvent
+    upload = s3.create_multipart_upload(Bucket="more-events", Key="mp")["UploadId"]
+    part = s3.upload_part(Bucket="more-events", Key="mp", UploadId=upload, PartNumber=1,
+                          Body=b"part")
+    version = s3.complete_multipart_upload(
+        Bucket="more-events", Key="mp", UploadId=upload,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})["VersionId"]
+    s3.put_object_tagging(Bucket="more-events", Key="mp",
+                          Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
+    s3.delete_object_tagging(Bucket="more-events", Key="mp")
+    marker = s3.delete_object(Bucket="more-events", Key="mp")["VersionId"]
+    s3.delete_object(Bucket="more-events", Key="mp", VersionId=version)
+    records = [r for body in receive(sqs, url, 5) for r in body.get("Records", [])]
+    records.sort(key=lambda r: r["s3"]["object"]["sequencer"])  # the order of the changes
+    got = [(r["eventName"], r["s3"]["object"].get("versionId")) for r in records]
+    assert got == [("ObjectCreated:CompleteMultipartUpload", version),
+                   ("ObjectTagging:Put", version), ("ObjectTagging:Delete", version),
+                   ("ObjectRemoved:DeleteMarkerCreated", marker),
+                   ("ObjectRemoved:Delete", version)]

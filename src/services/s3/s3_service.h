@@ -246,9 +246,11 @@ class S3Service final : public protocol::Service {
                     Precondition precondition, std::string event, protocol::RequestContext context,
                     WriteDone done, storage::WriteBatch extra = {});
   // Rewrites the metadata of the version `version_id` of `key` in place (tags): `change` gets
-  // the stored record (never a delete marker) and may refuse.
+  // the stored record (never a delete marker) and may refuse. `event` ("" for none) is staged
+  // in the same commit.
   void RewriteVersion(const std::shared_ptr<Bucket>& bucket, std::string key,
                       std::string version_id, std::function<Status(ObjectRecord*)> change,
+                      std::string event, protocol::RequestContext context,
                       std::function<void(Status)> done);
   // Runs `work` on the blocking pool (file publishing, copies).
   void RunBlocking(std::function<void()> work);

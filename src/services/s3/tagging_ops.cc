@@ -51,6 +51,7 @@ void S3Service::RewriteTags(CallPtr call, bool put) {
         *written = record->version_id;
         return Status::Ok();
       },
+      put ? "s3:ObjectTagging:Put" : "s3:ObjectTagging:Delete", call->context(),
       [call, written](Status st) {
         if (!st.ok()) return Fail(call, st);
         json::object output;

@@ -335,9 +335,10 @@ void S3Service::DeleteVersion(const std::shared_ptr<Bucket>& bucket, std::string
 
 void S3Service::RewriteVersion(const std::shared_ptr<Bucket>& bucket, std::string key,
                                std::string version_id, std::function<Status(ObjectRecord*)> change,
+                               std::string event, protocol::RequestContext context,
                                std::function<void(Status)> done) {
-  auto write = [this, bucket, key, version_id, change = std::move(change),
-                done = std::move(done)]() mutable {
+  auto write = [this, bucket, key, version_id, change = std::move(change), event = std::move(event),
+                context = std::move(context), done = std::move(done)]() mutable {
     auto finish = [&](const Status& s) {
       ReleaseKey(bucket, key);
       done(s);
@@ -358,6 +359,7 @@ void S3Service::RewriteVersion(const std::shared_ptr<Bucket>& bucket, std::strin
     }
     KeyWrite w;
     w.batch.Put(store_key, EncodeObject(*record));
+    if (!event.empty()) w.events = StageEvent(*bucket, event, key, *record, context, &w.batch);
     SubmitKeyWrite(lock, bucket, key, std::move(w), done);
   };
   WhenKeyFree(bucket, key, std::move(write));
