@@ -252,12 +252,13 @@ int RunServe(const ServeOptions& options) {
                                          functions::InvokeDone done) {
     lambda.InvokeFunction(function, account, region, std::move(invocation), std::move(done));
   });
-  apigateway.SetAccessLog([&logs](const std::string& account, const std::string& region,
-                                  const std::string& group, const std::string& stream,
-                                  int64_t timestamp_ms, std::string line) {
+  auto access_log = [&logs](const std::string& account, const std::string& region,
+                            const std::string& group, const std::string& stream,
+                            int64_t timestamp_ms, std::string line) {
     logs.Ingest(account, region, group, stream,
                 {logs::IngestedLine{timestamp_ms, std::move(line)}});
-  });
+  };
+  apigateway.SetAccessLog(access_log);
   if (Status s = apigateway.Recover(); !s.ok()) {
     spdlog::error("cannot recover API Gateway state: {}", s.ToString());
     return 1;
@@ -272,6 +273,7 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("cannot recover API Gateway HTTP APIs: {}", s.ToString());
     return 1;
   }
+  http_apis.SetAccessLog(access_log);
   apigateway.SetHttpApis(&http_apis);
 
   // The engine: SNS deliveries to SQS queues, HTTP endpoints and Lambda functions.

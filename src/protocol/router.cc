@@ -331,6 +331,9 @@ bool Router::RoutesToRestXml(const HttpRequest& request, std::string_view path,
                              std::string_view query) const {
   if (rest_xml_service_ == nullptr) return false;
   if (path.substr(0, kInternalPrefix.size()) == kInternalPrefix) return false;
+  // Handle() gives these to their hooks before S3: a body streamed to S3 must not take them.
+  if (execute_api_handler_ && IsExecuteApiRequest(request, path)) return false;
+  if (function_url_handler_ && FunctionUrlTarget(request, path)) return false;
   if (request.find("x-amz-target") != request.end()) return false;
   if (ClaimedByRestXml(request, query)) return true;
   if (query.find("Action=") != std::string_view::npos) return false;

@@ -70,3 +70,29 @@ def test_access_logs_reach_cloudwatch_logs(endpoint):
     assert request(endpoint, "GET", invoke_path(api_id, "dev", "/hello"))[0] == 200
     time.sleep(0.5)
     assert len(lines(logs, group, 3, timeout=1)) == 2
+
+
+def test_http_api_access_logs(endpoint):
+    v2 = make_client(endpoint, service="apigatewayv2")
+    logs = make_client(endpoint, service="logs")
+    fn = "arn:aws:lambda:%s:%s:function:none" % (REGION, ACCOUNT)
+    api = v2.create_api(Name="logged-http", ProtocolType="HTTP")
+    target = v2.create_integration(ApiId=api["ApiId"], IntegrationType="AWS_PROXY",
+                                   IntegrationUri=fn, PayloadFormatVersion="2.0")
+    v2.create_route(ApiId=api["ApiId"], RouteKey="GET /ping",
+                    Target="integrations/" + target["IntegrationId"])
+    group = "http-access"
+    arn = "arn:aws:logs:%s:%s:log-group:%s:*" % (REGION, ACCOUNT, group)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        v2.create_stage(ApiId=api["ApiId"], StageName="$default", AutoDeploy=True,
+                        AccessLogSettings={"DestinationArn": "nope", "Format": FORMAT})
+    assert e.value.response["Error"]["Code"] == "BadRequestException"
+    v2.create_stage(ApiId=api["ApiId"], StageName="$default", AutoDeploy=True,
+                    AccessLogSettings={"DestinationArn": arn, "Format": FORMAT})
+    status, h, _ = request(endpoint, "GET", "/ping", host="%s.execute-api.localhost" % api["ApiId"])
+    assert status == 500  # the function does not exist: still logged
+    events = lines(logs, group, 1)
+    assert len(events) == 1, events
+    line = json.loads(events[0]["message"])
+    assert line["requestId"] == h["x-amzn-requestid"] and line["status"] == "500"
+    assert line["method"] == "GET" and line["stage"] == "$default"

@@ -62,6 +62,23 @@ def apigw(endpoint):
     return make_client(endpoint, service="apigateway", access_key="000000000000")
 
 
+def put_in_two_parts(endpoint, path, body):
+    """The response body of a PUT whose body is sent a moment after its headers."""
+    port = int(endpoint.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(("PUT %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json"
+                   "\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+                   % (path, port, len(body))).encode())
+        time.sleep(0.3)
+        s.sendall(body)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, payload = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), data
+    return payload
+
+
 def unused_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -100,6 +117,12 @@ def test_rest_http_proxy(apigw, endpoint, upstream):
                               body='{"n": 1}', headers={"Content-Type": "application/json"})
     got = body_json(data)
     assert (status, got["method"], got["body"]) == (200, "PUT", '{"n": 1}')
+
+    # A body that arrives after its headers (streamed, as S3 uploads are) still reaches the
+    # API, not S3.
+    got = body_json(put_in_two_parts(endpoint, invoke_path(api_id, "dev", "/late/1"),
+                                     b'{"late": true}'))
+    assert (got["method"], got["path"], got["body"]) == ("PUT", "/late/1", '{"late": true}')
 
     # The upstream's status passes through as it is, by the host form too.
     status, _, data = request(endpoint, "DELETE", "/dev/status/418",

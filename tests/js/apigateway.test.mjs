@@ -2,7 +2,7 @@
 // (tests/integration/test_js_sdk.py starts a server and runs `node --test` with it set):
 // a REST API built with the SDK (resources, a MOCK method with templates, a deployment, patch
 // operations, an API key and usage plan), then called with Node's fetch through both invoke
-// URL forms.
+// URL forms; a validated method with a model, a customized gateway response, and GetExport.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -22,6 +22,10 @@ import {
   CreateUsagePlanCommand,
   CreateUsagePlanKeyCommand,
   GetRestApiCommand,
+  CreateModelCommand,
+  CreateRequestValidatorCommand,
+  PutGatewayResponseCommand,
+  GetExportCommand,
   NotFoundException,
 } from "@aws-sdk/client-api-gateway";
 
@@ -125,4 +129,64 @@ test("errors are the SDK's modeled exceptions", async () => {
     client.send(new GetRestApiCommand({ restApiId: "nope" })),
     (e) => e instanceof NotFoundException && e.$metadata.httpStatusCode === 404,
   );
+});
+
+test("a model, a validator and a gateway response shape what fetch gets; GetExport", async () => {
+  const api = await client.send(new CreateRestApiCommand({ name: "js-validated" }));
+  const res = await client.send(
+    new CreateResourceCommand({ restApiId: api.id, parentId: api.rootResourceId, pathPart: "orders" }),
+  );
+  await client.send(
+    new CreateModelCommand({
+      restApiId: api.id,
+      name: "Order",
+      contentType: "application/json",
+      schema: JSON.stringify({ type: "object", required: ["qty"], properties: { qty: { type: "integer", minimum: 1 } } }),
+    }),
+  );
+  const validator = await client.send(
+    new CreateRequestValidatorCommand({ restApiId: api.id, name: "body", validateRequestBody: true }),
+  );
+  const base = { restApiId: api.id, resourceId: res.id, httpMethod: "POST" };
+  await client.send(
+    new PutMethodCommand({
+      ...base,
+      authorizationType: "NONE",
+      requestValidatorId: validator.id,
+      requestModels: { "application/json": "Order" },
+    }),
+  );
+  await client.send(
+    new PutIntegrationCommand({ ...base, type: "MOCK", requestTemplates: { "application/json": '{"statusCode": 200}' } }),
+  );
+  await client.send(new PutMethodResponseCommand({ ...base, statusCode: "200" }));
+  await client.send(
+    new PutIntegrationResponseCommand({ ...base, statusCode: "200", responseTemplates: { "application/json": '{"ok":true}' } }),
+  );
+  await client.send(
+    new PutGatewayResponseCommand({
+      restApiId: api.id,
+      responseType: "BAD_REQUEST_BODY",
+      statusCode: "422",
+      responseTemplates: { "application/json": '{"problem":$context.error.messageString}' },
+    }),
+  );
+  await client.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: "v1" }));
+  const url = `${endpoint}/restapis/${api.id}/v1/_user_request_/orders`;
+  const post = (body) =>
+    fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+  let r = await post('{"qty": 2}');
+  assert.equal(r.status, 200);
+  assert.deepEqual(await r.json(), { ok: true });
+  r = await post('{"qty": 0}');
+  assert.equal(r.status, 422);
+  assert.deepEqual(await r.json(), { problem: "Invalid request body" });
+
+  const exported = await client.send(
+    new GetExportCommand({ restApiId: api.id, stageName: "v1", exportType: "oas30", accepts: "application/json" }),
+  );
+  const doc = JSON.parse(new TextDecoder().decode(exported.body));
+  assert.equal(doc.openapi, "3.0.1");
+  assert.deepEqual(Object.keys(doc.paths), ["/orders"]);
+  assert.equal(doc.components.schemas.Order.required[0], "qty");
 });

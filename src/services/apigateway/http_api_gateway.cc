@@ -266,6 +266,22 @@ void HttpApiService::Serve(const HttpApiPtr& api, HttpRoutesPtr routes, json::ob
     }
   }
   proxy.body = std::move(request.body());
+  if (const json::object* settings = FindObject(stage, "AccessLogSettings");
+      settings != nullptr && access_log_) {
+    // The stage's access log line once the request is answered (access_log.h).
+    auto arn = ParseLogGroupArn(StringField(*settings, "DestinationArn"));
+    if (arn) {
+      respond = Responder::FromFunction(
+          [this, arn = *arn, format = StringField(*settings, "Format"),
+           stream = api->id + "_" + proxy.stage, logged = proxy, respond](HttpResponse&& response) {
+            const int64_t now = clock_.NowMillis();
+            if (auto line = AccessLogLine(format, logged, response, now)) {
+              access_log_(arn.account, arn.region, arn.group, stream, now, std::move(*line));
+            }
+            respond(std::move(response));
+          });
+    }
+  }
   int64_t timeout_ms = 30000;
   if (const json::value* t = integration->if_contains("TimeoutInMillis"); t && t->is_int64()) {
     timeout_ms = t->get_int64();

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "protocol/model/models.h"
+#include "services/apigateway/access_log.h"
 #include "services/apigateway/apigateway_errors.h"
 #include "services/apigateway/http_api_service.h"
 #include "services/apigateway/http_exchange.h"
@@ -132,8 +133,10 @@ Status CheckIntegration(const json::object& integration) {
 }
 
 Status CheckStage(const json::object& stage) {
-  if (stage.contains("AccessLogSettings")) {
-    return BadRequest("tidepool does not support access logging yet");
+  if (const json::object* settings = FindObject(stage, "AccessLogSettings")) {
+    json::object rest_shape{{"destinationArn", StringField(*settings, "DestinationArn")},
+                            {"format", StringField(*settings, "Format")}};
+    return CheckAccessLogSettings(rest_shape);
   }
   return Status::Ok();
 }

@@ -24,6 +24,7 @@
 #include "core/clock.h"
 #include "protocol/http/responder.h"
 #include "protocol/service.h"
+#include "services/apigateway/access_log.h"
 #include "services/apigateway/apigateway_service.h"
 #include "services/apigateway/resource_tree.h"
 #include "storage/commit_queue.h"
@@ -68,6 +69,8 @@ class HttpApiService final : public protocol::Service {
 
   Status Recover();
   void SetFunctionInvoke(FunctionInvoke invoke) { invoke_function_ = std::move(invoke); }
+  // Where stages' access logs go (access_log.h); set once, before serving.
+  void SetAccessLog(AccessLogSink sink) { access_log_ = std::move(sink); }
 
   std::string_view Name() const override { return "apigatewayv2"; }
   const protocol::model::ServiceModel& Model() const override;
@@ -149,6 +152,7 @@ class HttpApiService final : public protocol::Service {
   boost::asio::io_context& io_;
   const ApiGatewayOptions options_;
   FunctionInvoke invoke_function_;
+  AccessLogSink access_log_;
 
   mutable std::shared_mutex registry_mu_;
   std::map<std::string, HttpApiPtr> apis_;
