@@ -35,6 +35,14 @@ std::string IsoMillis(double seconds) {
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
 }
 
+std::string IsoSeconds(int64_t ms) {
+  std::time_t t = ms / 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
 }  // namespace
 
 json::object KinesisEventRecord(const json::object& record, std::string_view shard_id,
@@ -162,6 +170,35 @@ std::optional<std::vector<std::string>> BatchItemFailures(std::string_view respo
     failed.emplace_back(id->get_string());
   }
   return failed;
+}
+
+std::string WindowPayload(json::array records, const WindowInvoke& w) {
+  boost::system::error_code ec;
+  json::value state = json::parse(w.state, ec);
+  if (ec || !state.is_object()) state = json::object();
+  json::object out{{"Records", std::move(records)}};
+  out["window"] = json::object{{"start", IsoSeconds(w.start_ms)}, {"end", IsoSeconds(w.end_ms)}};
+  out["state"] = std::move(state);
+  out["shardId"] = w.shard_id;
+  out["eventSourceARN"] = w.source_arn;
+  out["isFinalInvokeForWindow"] = w.final;
+  out["isWindowTerminatedEarly"] = w.terminated_early;
+  return json::serialize(out);
+}
+
+std::optional<std::string> WindowState(std::string_view response) {
+  boost::system::error_code ec;
+  json::value v = json::parse(response, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const json::value* state = v.get_object().if_contains("state");
+  if (state == nullptr || !state->is_object()) return std::nullopt;
+  return json::serialize(*state);
+}
+
+int64_t WindowStart(double arrival_seconds, int64_t length_ms) {
+  if (length_ms <= 0) return 0;
+  const auto ms = static_cast<int64_t>(arrival_seconds * 1000.0);
+  return ms - ((ms % length_ms) + length_ms) % length_ms;
 }
 
 std::string FailureRecord(const FailedBatch& b, lambda::MappingSource source, int64_t now_ms) {

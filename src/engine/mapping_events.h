@@ -52,6 +52,28 @@ bool PassesFilters(const Filters& filters, const boost::json::object& event_reco
 // when the batch succeeded (no response, null, no or empty batchItemFailures).
 std::optional<std::vector<std::string>> BatchItemFailures(std::string_view response);
 
+// Tumbling windows (TumblingWindowInSeconds): the members AWS adds to a stream batch's
+// invocation. `state` is the JSON object text the window's last response returned ("{}" for a
+// new window); the window is [start_ms, end_ms).
+struct WindowInvoke {
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+  std::string state = "{}";
+  std::string shard_id;
+  std::string source_arn;
+  bool final = false;             // isFinalInvokeForWindow: the window is over, Records is empty
+  bool terminated_early = false;  // isWindowTerminatedEarly: the state outgrew 1 MB
+};
+// {"Records": records, "window": {"start", "end"}, "state", "shardId", "eventSourceARN",
+// "isFinalInvokeForWindow", "isWindowTerminatedEarly"} serialized.
+std::string WindowPayload(boost::json::array records, const WindowInvoke& window);
+// The `state` object of a tumbling-window response, serialized; nullopt when the response has
+// none (or it is not an object): AWS counts such an invocation as failed.
+std::optional<std::string> WindowState(std::string_view response);
+// The window a record that arrived at `arrival_seconds` belongs to: windows of `length_ms`
+// aligned to the epoch, as AWS aligns them (a 120 s window runs 07:04:00 to 07:06:00).
+int64_t WindowStart(double arrival_seconds, int64_t length_ms);
+
 // The on-failure record of a stream batch (what AWS sends to an OnFailure destination).
 struct FailedBatch {
   std::string condition;  // RetryAttemptsExhausted | RecordAgeExceeded

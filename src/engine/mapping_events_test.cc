@@ -63,5 +63,27 @@ TEST(MappingEventsTest, FailureRecordNamesTheBatch) {
   EXPECT_TRUE(d.as_object().contains("DDBStreamBatchInfo"));
 }
 
+TEST(TumblingWindowTest, WindowsAlignToTheEpoch) {
+  EXPECT_EQ(WindowStart(1607497475.5, 120000), 1607497440000);  // 07:04:00 for 07:04:35.5
+  EXPECT_EQ(WindowStart(1607497440.0, 120000), 1607497440000);
+  EXPECT_EQ(WindowStart(1607497439.999, 120000), 1607497320000);
+  EXPECT_EQ(WindowStart(12.0, 0), 0);
+}
+
+TEST(TumblingWindowTest, PayloadAndState) {
+  WindowInvoke w{1607497440000, 1607497560000, R"({"n":3})", "shardId-1", "arn:s", true, false};
+  json::value v = json::parse(WindowPayload(json::array(), w));
+  EXPECT_EQ(v.at("window").at("start"), "2020-12-09T07:04:00Z");
+  EXPECT_EQ(v.at("window").at("end"), "2020-12-09T07:06:00Z");
+  EXPECT_EQ(v.at("state").at("n"), 3);
+  EXPECT_EQ(v.at("isFinalInvokeForWindow"), true);
+  EXPECT_EQ(v.at("isWindowTerminatedEarly"), false);
+  EXPECT_TRUE(v.at("Records").as_array().empty());
+  EXPECT_EQ(WindowState(R"({"state":{"a":1},"batchItemFailures":[]})"), R"({"a":1})");
+  EXPECT_EQ(WindowState(R"({"batchItemFailures":[]})"), std::nullopt);
+  EXPECT_EQ(WindowState(R"({"state":"x"})"), std::nullopt);
+  EXPECT_EQ(WindowState("not json"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace tidepool::engine

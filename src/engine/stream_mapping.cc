@@ -4,6 +4,8 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
 
 #include "core/encoding.h"
 #include "core/trace_log.h"
@@ -18,6 +20,8 @@ namespace {
 
 // Data per batch: the invoke payload stays under Lambda's 6 MB once base64 and JSON are added.
 constexpr size_t kMaxBatchBytes = 4 * 1024 * 1024;
+// A tumbling window's state past this size ends the window early, as on AWS.
+constexpr size_t kMaxWindowState = 1024 * 1024;
 
 // The trace a traced write of the batch's first Kinesis record left (TraceLog), or empty: the
 // invocation then starts a trace of its own.
@@ -69,6 +73,13 @@ struct StreamMapping::Shard {
   size_t bisect_left = 0;  // records of the bisected batch not yet through
   std::shared_ptr<boost::asio::steady_timer> timer;
   std::shared_ptr<boost::asio::steady_timer> window_timer;
+  // Tumbling windows: the open window (epoch ms; -1: none), the state its last invocation
+  // returned, and whether that state outgrew kMaxWindowState (the window then ends early).
+  int64_t window_start = -1;
+  std::string window_state = "{}";
+  bool window_full = false;
+  bool tumble_armed = false;  // tumble_timer waits for the open window's end
+  std::shared_ptr<boost::asio::steady_timer> tumble_timer;
 };
 
 StreamMapping::StreamMapping(MappingDeps& deps, lambda::MappingViewPtr view)
@@ -148,6 +159,7 @@ void StreamMapping::Stop(std::function<void()> stopped) {
     for (auto& [id, s] : shards_) {
       if (s->timer) s->timer->cancel();
       if (s->window_timer) s->window_timer->cancel();
+      if (s->tumble_timer) s->tumble_timer->cancel();
     }
   }
   stopped();
@@ -239,6 +251,15 @@ void StreamMapping::RefreshShards() {
               } else if (self->view_->starting_position == "AT_TIMESTAMP") {
                 shard->start = "at";
               }
+              if (auto w = self->positions_.find(id + "#window");
+                  w != self->positions_.end() && !w->second.empty()) {
+                const std::string& text = w->second;
+                const size_t space = text.find(' ');
+                int64_t start = -1;
+                std::from_chars(text.data(), text.data() + std::min(space, text.size()), start);
+                shard->window_start = start;
+                if (space != std::string::npos) shard->window_state = text.substr(space + 1);
+              }
               self->shards_[id] = std::move(shard);
             }
           }
@@ -248,9 +269,31 @@ void StreamMapping::RefreshShards() {
       });
 }
 
+int64_t StreamMapping::WindowOf(const json::object& record) const {
+  return WindowStart(ArrivalOf(record), view_->tumbling_window_seconds * 1000);
+}
+
+bool StreamMapping::WindowOver(const Shard& shard) const {
+  if (shard.window_start < 0) return false;
+  const int64_t length = view_->tumbling_window_seconds * 1000;
+  if (length <= 0 || shard.window_full) return true;  // windows were turned off, or it is full
+  if (!shard.buffer.empty()) return WindowOf(shard.buffer.front()) != shard.window_start;
+  return shard.ended || NowMs() >= shard.window_start + length;
+}
+
+std::string StreamMapping::WindowText(const Shard& shard) const {
+  if (shard.window_start < 0) return {};
+  return fmt::format("{} {}", shard.window_start, shard.window_state);
+}
+
 void StreamMapping::Pump(const ShardPtr& shard) {
   std::unique_lock lock(mu_);
   if (!Runnable() || shard->busy || shard->done || !ParentsDone(*shard)) return;
+  if (WindowOver(*shard)) {
+    shard->busy = true;
+    lock.unlock();
+    return EndWindow(shard);
+  }
   const size_t batch_size =
       shard->limit > 0 ? shard->limit : static_cast<size_t>(view_->batch_size);
   if (!shard->buffer.empty()) {
@@ -290,6 +333,21 @@ void StreamMapping::Pump(const ShardPtr& shard) {
     for (const auto& s : all) Pump(s);
     return RefreshShards();
   } else if (shard->caught_up) {
+    if (shard->window_start >= 0 && !shard->tumble_armed) {
+      // Nothing to read: the open window ends by the clock.
+      shard->tumble_armed = true;
+      const int64_t end = shard->window_start + view_->tumbling_window_seconds * 1000;
+      shard->tumble_timer = std::make_shared<boost::asio::steady_timer>(deps_.io);
+      shard->tumble_timer->expires_after(milliseconds(std::max<int64_t>(end - NowMs(), 0) + 1));
+      auto self = shared_from_this();
+      shard->tumble_timer->async_wait([self, shard](const boost::system::error_code& ec) {
+        {
+          std::lock_guard lock(self->mu_);
+          shard->tumble_armed = false;
+        }
+        if (!ec) self->Pump(shard);
+      });
+    }
     return;
   }
   shard->busy = true;
@@ -392,12 +450,15 @@ void StreamMapping::Dispatch(const ShardPtr& shard) {
     const size_t batch_size =
         shard->limit > 0 ? shard->limit : static_cast<size_t>(view_->batch_size);
     size_t bytes = 0;
+    const bool tumbling = view_->tumbling_window_seconds > 0;
     const double cutoff =
         view_->maximum_record_age >= 0
             ? static_cast<double>(NowMs()) / 1000.0 - static_cast<double>(view_->maximum_record_age)
             : -1.0;
     for (const auto& r : shard->buffer) {
       if (all.size() >= batch_size) break;
+      // A batch never spans two tumbling windows.
+      if (tumbling && !all.empty() && WindowOf(r) != WindowOf(all.front())) break;
       const size_t size = kinesis_ ? JsonString(r, "Data").size() * 3 / 4 : 1024;
       if (!all.empty() && bytes + size > kMaxBatchBytes) break;
       bytes += size;
@@ -419,6 +480,10 @@ void StreamMapping::Dispatch(const ShardPtr& shard) {
       } else {
         shard->marks[SeqOf(r)] = 'f';
       }
+    }
+    if (tumbling && !events.empty() && shard->window_start < 0) {
+      shard->window_start = WindowOf(all.front());
+      shard->window_state = "{}";
     }
   }
   auto& outcomes = deps_.metrics.outcomes[Source()];
@@ -442,14 +507,25 @@ void StreamMapping::Invoke(const ShardPtr& shard, std::vector<json::object> even
   json::array records;
   records.reserve(events.size());
   for (auto& e : events) records.emplace_back(std::move(e));
-  invocation.payload = json::serialize(json::object{{"Records", std::move(records)}});
   auto self = shared_from_this();
   lambda::MappingViewPtr view;
+  std::optional<WindowInvoke> window;
   {
     std::lock_guard lock(mu_);
     view = view_;
     ++in_flight_;
+    if (view->tumbling_window_seconds > 0 && shard->window_start >= 0) {
+      window = WindowInvoke{shard->window_start,
+                            shard->window_start + view->tumbling_window_seconds * 1000,
+                            shard->window_state,
+                            shard->id,
+                            view->source_arn,
+                            false,
+                            false};
+    }
   }
+  invocation.payload = window ? WindowPayload(std::move(records), *window)
+                              : json::serialize(json::object{{"Records", std::move(records)}});
   deps_.lambda.InvokeFunction(
       view->function_arn, view->account, view->region, std::move(invocation),
       [self, shard, view, all = std::move(all), woken, invoked,
@@ -474,6 +550,13 @@ void StreamMapping::Invoke(const ShardPtr& shard, std::vector<json::object> even
         const size_t n = all.size();
         if (outcome.kind == Kind::kFunctionError) {
           return self->Fail(shard, std::move(all), n, "function error");
+        }
+        if (view->tumbling_window_seconds > 0) {
+          auto state = WindowState(outcome.payload);
+          if (!state) return self->Fail(shard, std::move(all), n, "no state in the response");
+          std::lock_guard lock(self->mu_);
+          shard->window_full = state->size() > kMaxWindowState;
+          shard->window_state = std::move(*state);
         }
         if (!view->report_batch_item_failures) {
           return self->Finish(shard, all.size(), self->SeqOf(all.back()));
@@ -573,11 +656,64 @@ void StreamMapping::After(const ShardPtr& shard, milliseconds delay) {
   });
 }
 
+void StreamMapping::EndWindow(const ShardPtr& shard) {
+  WindowInvoke w;
+  lambda::MappingViewPtr view;
+  {
+    std::lock_guard lock(mu_);
+    view = view_;
+    w.start_ms = shard->window_start;
+    w.end_ms = shard->window_start + std::max<int64_t>(view->tumbling_window_seconds, 0) * 1000;
+    w.state = shard->window_state;
+    w.shard_id = shard->id;
+    w.source_arn = view->source_arn;
+    w.final = true;
+    w.terminated_early = shard->window_full;
+    ++in_flight_;
+  }
+  functions::Invocation invocation;
+  invocation.payload = WindowPayload(json::array(), w);
+  auto self = shared_from_this();
+  deps_.lambda.InvokeFunction(
+      view->function_arn, view->account, view->region, std::move(invocation),
+      [self, shard, view](functions::InvokeOutcome outcome) {
+        using Kind = functions::InvokeOutcome::Kind;
+        {
+          std::lock_guard lock(self->mu_);
+          --self->in_flight_;
+        }
+        if (outcome.kind != Kind::kSuccess) {
+          // AWS holds the shard until the window's final invocation succeeds.
+          spdlog::debug("mapping {}: final window invocation on {} failed: {}", view->uuid,
+                        shard->id, outcome.message);
+          return self->After(shard, milliseconds(outcome.kind == Kind::kThrottled ? 200 : 1000));
+        }
+        {
+          std::lock_guard lock(self->mu_);
+          // An early end goes on in the same window with a fresh state, unless it is over too.
+          shard->window_full = false;
+          shard->window_state = "{}";
+          if (self->WindowOver(*shard)) shard->window_start = -1;
+          shard->busy = false;
+        }
+        self->SavePosition(shard, "");
+        self->Pump(shard);
+      });
+}
+
 void StreamMapping::SavePosition(const ShardPtr& shard, std::string position,
                                  std::vector<lambda::LambdaService::LedgerRun> ledger) {
   const std::string uuid = view_->uuid;
+  std::vector<std::pair<std::string, std::string>> positions;
+  if (!position.empty()) positions.emplace_back(shard->id, std::move(position));
+  {
+    std::lock_guard lock(mu_);
+    if (view_->tumbling_window_seconds > 0 || shard->window_start >= 0) {
+      positions.emplace_back(shard->id + "#window", WindowText(*shard));
+    }
+  }
   deps_.lambda.SaveCheckpoints(
-      uuid, {{shard->id, std::move(position)}},
+      uuid, std::move(positions),
       [uuid](const Status& st) {
         if (!st.ok() && st.code() != StatusCode::kNotFound) {
           spdlog::error("mapping {}: cannot store a position: {}", uuid, st.ToString());

@@ -14,6 +14,15 @@
 //     shard moves on. Throttles are retried without counting.
 // A closed shard (resharding) is read to its end before its children start.
 //
+// Tumbling windows (TumblingWindowInSeconds): a batch holds records of one window only (by
+// arrival time, windows aligned to the epoch); its invocation carries the window and the
+// state the window's previous invocation returned. A response without a `state` object is a
+// function error. Once the window is over (a record of a later window was read, the window's
+// end passed, or the shard ended) a final invocation with no records hands the function the
+// last state; it is retried until it succeeds. The open window and its state are stored with
+// the shard's position (position "<shard>#window": "<start ms> <state>", "" when none), so a
+// restart resumes the window.
+//
 // Positions stored per shard: "after:<sequence number>", "done" (a closed shard read to its
 // end) or "trim" (start from the oldest record).
 #pragma once
@@ -66,6 +75,12 @@ class StreamMapping final : public MappingRunner,
   void SendFailure(const ShardPtr& shard, const std::vector<boost::json::object>& records,
                    std::string condition, int invoke_count, std::string request_id);
   void After(const ShardPtr& shard, std::chrono::milliseconds delay);
+  // The final invocation of the shard's open tumbling window (its batch is over: busy is set).
+  void EndWindow(const ShardPtr& shard);
+  // Whether the shard's open window is over and its final invocation due (mu_ held).
+  bool WindowOver(const Shard& shard) const;
+  int64_t WindowOf(const boost::json::object& record) const;  // mu_ held
+  std::string WindowText(const Shard& shard) const;           // mu_ held
   void SavePosition(const ShardPtr& shard, std::string position,
                     std::vector<lambda::LambdaService::LedgerRun> ledger = {});
   // Pops `consumed` records off the buffer (mu_ held); returns the ledger runs to store with

@@ -311,8 +311,8 @@ def test_mapping_api_and_errors(endpoint, kinesis):
                  FunctionName="rec-api",
                  FilterCriteria={"Filters": [{"Pattern": "{not json"}]})[0] == \
         "InvalidParameterValueException"
-    assert error(lam.update_event_source_mapping, UUID=uuid, TumblingWindowInSeconds=30)[0] == \
-        "InvalidParameterValueException"
+    assert error(lam.update_event_source_mapping, UUID=uuid, TumblingWindowInSeconds=901)[0] == \
+        "ValidationException"
     assert error(lam.get_event_source_mapping, UUID="0" * 36) == ("ResourceNotFoundException", 404)
 
     wait_mapping_state(lam, uuid, "Enabled")

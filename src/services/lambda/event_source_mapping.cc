@@ -93,6 +93,8 @@ MappingViewPtr ViewOf(const MappingRecord& record) {
   }
   v->maximum_record_age = IntOr(c, "MaximumRecordAgeInSeconds", -1);
   v->maximum_retry_attempts = IntOr(c, "MaximumRetryAttempts", -1);
+  v->tumbling_window_seconds = IntOr(c, "TumblingWindowInSeconds", 0);
+  v->parallelization_factor = IntOr(c, "ParallelizationFactor", 1);
   if (const json::value* b = c.if_contains("BisectBatchOnFunctionError"); b && b->is_bool()) {
     v->bisect_on_error = b->get_bool();
   }

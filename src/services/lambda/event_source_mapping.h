@@ -68,6 +68,8 @@ struct MappingView {
   std::vector<std::string> filter_patterns;  // FilterCriteria.Filters[].Pattern (OR)
   std::string on_failure_arn;                // DestinationConfig.OnFailure.Destination
   int64_t maximum_concurrency = 0;           // SQS ScalingConfig; 0: the default
+  int64_t tumbling_window_seconds = 0;       // streams; 0: no tumbling windows
+  int64_t parallelization_factor = 1;        // streams: concurrent batches per shard (1-10)
 };
 using MappingViewPtr = std::shared_ptr<const MappingView>;
 

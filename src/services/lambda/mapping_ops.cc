@@ -128,8 +128,8 @@ Status CheckSettings(const json::object& c, MappingSource source, bool fifo) {
     return Unsupported("a ParallelizationFactor other than 1");
   }
   if (const json::value* t = c.if_contains("TumblingWindowInSeconds");
-      t && t->is_int64() && t->get_int64() != 0) {
-    return Unsupported("TumblingWindowInSeconds");
+      t && t->is_int64() && (t->get_int64() < 0 || t->get_int64() > 900)) {
+    return InvalidParameter("TumblingWindowInSeconds must be between 0 and 900.");
   }
   const int64_t age = c.at("MaximumRecordAgeInSeconds").as_int64();
   if (age != -1 && (age < 60 || age > 604800)) {
