@@ -425,6 +425,9 @@ def test_stepfunctions_zoo_survives_kill_9(tidepool_factory, tmp_path):
     quick = sfn.create_state_machine(name="zoo-quick", roleArn=role, definition=json.dumps({
         "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))["stateMachineArn"]
     activity = sfn.create_activity(name="zoo-activity")["activityArn"]
+    version = sfn.publish_state_machine_version(stateMachineArn=quick)["stateMachineVersionArn"]
+    alias = sfn.create_state_machine_alias(name="zoo-live", routingConfiguration=[
+        {"stateMachineVersionArn": version, "weight": 100}])["stateMachineAliasArn"]
     finished = sfn.start_execution(stateMachineArn=quick, name="finished",
                                    input='{"n": 0}')["executionArn"]
     wait_done(sfn, finished)
@@ -451,6 +454,10 @@ def test_stepfunctions_zoo_survives_kill_9(tidepool_factory, tmp_path):
         {"key": "team", "value": "zoo"}]
     assert sfn.describe_activity(activityArn=activity)["name"] == "zoo-activity"
     assert sfn.describe_execution(executionArn=finished)["status"] == "SUCCEEDED"
+    assert sfn.describe_state_machine_alias(stateMachineAliasArn=alias)["routingConfiguration"] \
+        == [{"stateMachineVersionArn": version, "weight": 100}]
+    via_alias = sfn.start_execution(stateMachineArn=alias)["executionArn"]
+    assert wait_done(sfn, via_alias)["stateMachineVersionArn"] == version
     # Every acknowledged execution comes back and runs to its end, its Wait included.
     for arn in [sleeping] + acked:
         d = wait_done(sfn, arn, timeout=40)

@@ -49,6 +49,8 @@ json::object StepFunctionsService::ExecutionDescription(ExecutionRecord& ex) con
                    {"input", ex.input_text},
                    {"inputDetails", json::object{{"included", true}}},
                    {"redriveCount", 0}};
+  if (!ex.version_arn.empty()) out["stateMachineVersionArn"] = ex.version_arn;
+  if (!ex.alias_arn.empty()) out["stateMachineAliasArn"] = ex.alias_arn;
   if (!run.running()) {
     out["stopDate"] = static_cast<double>(run.stop_micros()) / 1e6;
     out["redriveStatus"] = "NOT_REDRIVABLE";
@@ -75,15 +77,16 @@ void StepFunctionsService::FinishSyncWaiters(ExecutionRecord& ex) {
 
 void StepFunctionsService::StartExecution(CallPtr call) {
   const auto& in = call->input();
-  auto m = ResolveMachine(InputStringView(in, "stateMachineArn").value_or(""));
-  if (!m.ok()) return Fail(call, m.status());
+  auto target = ResolveStartTarget(InputStringView(in, "stateMachineArn").value_or(""));
+  if (!target.ok()) return Fail(call, target.status());
+  const std::shared_ptr<StateMachine>* m = &target->machine;
   const bool sync = call->operation().name == "StartSyncExecution";
   std::shared_ptr<const asl::Definition> parsed;
   std::string machine_arn, machine_name, type, role, definition_text;
   {
     std::shared_lock lock(mu_);
     parsed = (*m)->parsed;
-    machine_arn = (*m)->arn;
+    machine_arn = target->machine_arn;
     machine_name = (*m)->name;
     type = (*m)->type;
     role = (*m)->role_arn;
@@ -128,6 +131,8 @@ void StepFunctionsService::StartExecution(CallPtr call) {
   ex->arn = arn;
   ex->name = name;
   ex->machine_arn = machine_arn;
+  ex->version_arn = target->version_arn;
+  ex->alias_arn = target->alias_arn;
   ex->input_text = input_text;
   ex->definition_text = definition_text;
   ex->account = arn_parts->account;
@@ -169,8 +174,22 @@ void StepFunctionsService::DescribeExecution(CallPtr call) {
 
 void StepFunctionsService::ListExecutions(CallPtr call) {
   const auto& in = call->input();
-  auto m = ResolveMachine(InputStringView(in, "stateMachineArn").value_or(""));
-  if (!m.ok()) return Fail(call, m.status());
+  // The machine's executions, or those started through one of its versions or aliases.
+  const std::string named(InputStringView(in, "stateMachineArn").value_or(""));
+  std::string machine_arn, version_filter, alias_filter;
+  {
+    std::shared_lock lock(mu_);
+    if (auto a = aliases_.find(named); a != aliases_.end()) {
+      machine_arn = a->second->machine_arn;
+      alias_filter = named;
+    }
+  }
+  if (machine_arn.empty()) {
+    auto m = ResolveMachine(named);
+    if (!m.ok()) return Fail(call, m.status());
+    machine_arn = (*m)->parent.empty() ? (*m)->arn : (*m)->parent;
+    if (!(*m)->parent.empty()) version_filter = named;
+  }
   auto start = ParsePageToken(InputStringView(in, "nextToken"));
   if (!start.ok()) return Fail(call, start.status());
   int64_t max = protocol::InputInt(in, "maxResults").value_or(0);
@@ -179,7 +198,7 @@ void StepFunctionsService::ListExecutions(CallPtr call) {
   std::vector<ExecutionPtr> all;
   {
     std::shared_lock lock(mu_);
-    auto it = machine_executions_.find((*m)->arn);
+    auto it = machine_executions_.find(machine_arn);
     if (it != machine_executions_.end()) all = it->second;
   }
   json::array list;
@@ -190,6 +209,8 @@ void StepFunctionsService::ListExecutions(CallPtr call) {
     std::lock_guard lock(ex.mu);
     std::string_view status = asl::ExecutionStatusName(ex.run->status());
     if (!filter.empty() && filter != status) continue;
+    if (!version_filter.empty() && ex.version_arn != version_filter) continue;
+    if (!alias_filter.empty() && ex.alias_arn != alias_filter) continue;
     if (index++ < *start) continue;
     if (static_cast<int64_t>(list.size()) == max) {
       next = index - 1;
@@ -200,6 +221,8 @@ void StepFunctionsService::ListExecutions(CallPtr call) {
                       {"name", ex.name},
                       {"status", status},
                       {"startDate", ex.start}};
+    if (!ex.version_arn.empty()) item["stateMachineVersionArn"] = ex.version_arn;
+    if (!ex.alias_arn.empty()) item["stateMachineAliasArn"] = ex.alias_arn;
     if (!ex.run->running()) item["stopDate"] = static_cast<double>(ex.run->stop_micros()) / 1e6;
     list.push_back(std::move(item));
   }

@@ -25,6 +25,8 @@ json::object StepFunctionsService::StartRecord(const ExecutionRecord& ex) const 
   return json::object{{"arn", ex.arn},
                       {"name", ex.name},
                       {"machine_arn", ex.machine_arn},
+                      {"version_arn", ex.version_arn},
+                      {"alias_arn", ex.alias_arn},
                       {"machine_name", info.state_machine_name},
                       {"role", info.role_arn},
                       {"definition", ex.definition_text},

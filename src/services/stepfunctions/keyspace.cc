@@ -40,6 +40,7 @@ std::optional<uint64_t> ParseUid(std::string_view key) {
 std::vector<storage::RecordKind> RecordKinds() {
   return {
       {"stepfunctions", "state-machine", Prefix('m')},
+      {"stepfunctions", "alias", Prefix('l')},
       {"stepfunctions", "activity", Prefix('a')},
       {"stepfunctions", "execution-start", Prefix('e')},
       {"stepfunctions", "execution-state", Prefix('s')},

@@ -4,6 +4,10 @@
 //   kind  := 'm' uid:u64be                -> StateMachine (json: arn, name, type, definition,
 //                                            roleArn, description, created, updated,
 //                                            revision, logging, tracing, tags)
+//                                            versions add parent, version; machines
+//                                            next_version (the next version's number)
+//          | 'l' uid:u64be                -> Alias (json: arn, name, machine_arn, description,
+//                                            routing [[version arn, weight]], created, updated)
 //          | 'a' uid:u64be                -> Activity (json: arn, name, created, tags)
 //          | 'e' uid:u64be                -> ExecutionStart (json: arn, name, machine_arn,
 //                                            machine_name, role, definition, input, start);

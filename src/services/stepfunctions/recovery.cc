@@ -84,7 +84,44 @@ Status StepFunctionsService::Recover() {
                         m->arn);
           return true;
         }
-        machines_[m->arn] = m;
+        m->parent = Str(*o, "parent");
+        if (const auto* v = o->if_contains("version"); v && v->is_int64()) {
+          m->version = v->get_int64();
+        }
+        if (const auto* v = o->if_contains("next_version"); v && v->is_int64()) {
+          m->next_version = v->get_int64();
+        }
+        (m->parent.empty() ? machines_ : versions_)[m->arn] = m;
+        return true;
+      }));
+
+  // Aliases.
+  std::string l_begin = keyspace::Prefix('l');
+  TP_RETURN_IF_ERROR(store_.Scan(
+      l_begin, storage::PrefixEnd(l_begin), [&](std::string_view key, std::string_view value) {
+        auto uid = keyspace::ParseUid(key);
+        auto o = Decode(key, value);
+        if (!uid || !o) return true;
+        max_uid = std::max(max_uid, *uid);
+        auto a = std::make_shared<Alias>();
+        a->uid = *uid;
+        a->arn = Str(*o, "arn");
+        a->name = Str(*o, "name");
+        a->machine_arn = Str(*o, "machine_arn");
+        a->description = Str(*o, "description");
+        a->created = Num(*o, "created");
+        a->updated = Num(*o, "updated");
+        if (const auto* r = o->if_contains("routing"); r && r->is_array()) {
+          for (const auto& e : r->get_array()) {
+            if (!e.is_array() || e.get_array().size() != 2 || !e.get_array()[0].is_string() ||
+                !e.get_array()[1].is_int64()) {
+              continue;
+            }
+            a->routing.emplace_back(std::string(e.get_array()[0].get_string()),
+                                    e.get_array()[1].get_int64());
+          }
+        }
+        aliases_[a->arn] = a;
         return true;
       }));
 
@@ -124,6 +161,8 @@ Status StepFunctionsService::Recover() {
                                    ex->arn = Str(*o, "arn");
                                    ex->name = Str(*o, "name");
                                    ex->machine_arn = Str(*o, "machine_arn");
+                                   ex->version_arn = Str(*o, "version_arn");
+                                   ex->alias_arn = Str(*o, "alias_arn");
                                    ex->input_text = Str(*o, "input");
                                    ex->definition_text = Str(*o, "definition");
                                    ex->account = Str(*o, "account");

@@ -30,6 +30,8 @@ enum class SfnError : uint16_t {
   kTooManyTags,
   kValidation,
   kUnsupportedOperation,
+  kConflict,
+  kServiceQuotaExceeded,
 };
 
 constexpr std::string_view ToAwsErrorCode(SfnError e) {
@@ -70,6 +72,10 @@ constexpr std::string_view ToAwsErrorCode(SfnError e) {
       return "ValidationException";
     case SfnError::kUnsupportedOperation:
       return "UnsupportedOperationException";
+    case SfnError::kConflict:
+      return "ConflictException";
+    case SfnError::kServiceQuotaExceeded:
+      return "ServiceQuotaExceededException";
   }
   return "InternalFailure";
 }

@@ -76,8 +76,8 @@ void StepFunctionsService::CreateStateMachine(CallPtr call) {
   if (const auto* l = InputObject(in, "loggingConfiguration")) m->logging = *l;
   if (const auto* t = InputObject(in, "tracingConfiguration")) m->tracing = *t;
   ReadTags(in, &m->tags);
+  const bool publish = protocol::InputBool(in, "publish").value_or(false);
   storage::WriteBatch batch;
-  batch.Put(keyspace::Key('m', m->uid), json::serialize(MachineRecord(*m)));
   {
     std::unique_lock lock(mu_);
     if (machines_.count(arn)) {
@@ -85,10 +85,15 @@ void StepFunctionsService::CreateStateMachine(CallPtr call) {
                                   fmt::format("State Machine Already Exists: '{}'", arn)));
     }
     machines_[arn] = m;
+    json::object out{{"stateMachineArn", arn}, {"creationDate", m->created}};
+    if (publish) {
+      auto v = PublishLocked(
+          *m, std::string(InputStringView(in, "versionDescription").value_or("")), &batch);
+      out["stateMachineVersionArn"] = v->arn;
+    }
+    batch.Put(keyspace::Key('m', m->uid), json::serialize(MachineRecord(*m)));
     Submit(std::move(batch), call,
-           services::ReplyWhenCommitted(
-               call, json::object{{"stateMachineArn", arn}, {"creationDate", m->created}},
-               &ToAwsError, "stepfunctions"));
+           services::ReplyWhenCommitted(call, std::move(out), &ToAwsError, "stepfunctions"));
   }
 }
 
@@ -97,6 +102,7 @@ void StepFunctionsService::DescribeStateMachine(CallPtr call) {
   if (!m.ok()) return Fail(call, m.status());
   std::shared_lock lock(mu_);
   const StateMachine& sm = **m;
+  // A version describes itself under its own ARN, with the version's description.
   json::object out{{"stateMachineArn", sm.arn},  {"name", sm.name},
                    {"status", "ACTIVE"},         {"definition", sm.definition},
                    {"roleArn", sm.role_arn},     {"type", sm.type},
@@ -134,11 +140,16 @@ void StepFunctionsService::UpdateStateMachine(CallPtr call) {
   const auto& in = call->input();
   auto m = ResolveMachine(InputStringView(in, "stateMachineArn").value_or(""));
   if (!m.ok()) return Fail(call, m.status());
+  if (!(*m)->parent.empty()) {
+    return Fail(call, SfnStatus(SfnError::kValidation,
+                                fmt::format("Versions cannot be updated: '{}'", (*m)->arn)));
+  }
+  const bool publish = protocol::InputBool(in, "publish").value_or(false);
   auto definition = InputStringView(in, "definition");
   auto role = InputStringView(in, "roleArn");
   const auto* logging = InputObject(in, "loggingConfiguration");
   const auto* tracing = InputObject(in, "tracingConfiguration");
-  if (!definition && !role && !logging && !tracing) {
+  if (!definition && !role && !logging && !tracing && !publish) {
     return Fail(call, SfnStatus(SfnError::kValidation,
                                 "1 validation error detected: at least one of definition, "
                                 "roleArn, loggingConfiguration or tracingConfiguration must be "
@@ -159,14 +170,20 @@ void StepFunctionsService::UpdateStateMachine(CallPtr call) {
   if (role) sm.role_arn = std::string(*role);
   if (logging) sm.logging = *logging;
   if (tracing) sm.tracing = *tracing;
-  sm.updated = clock_.NowSeconds();
-  sm.revision_id = NewUuid();
+  if (definition || role || logging || tracing) {
+    sm.updated = clock_.NowSeconds();
+    sm.revision_id = NewUuid();
+  }
   storage::WriteBatch batch;
+  json::object out{{"updateDate", sm.updated}, {"revisionId", sm.revision_id}};
+  if (publish) {
+    auto v = PublishLocked(sm, std::string(InputStringView(in, "versionDescription").value_or("")),
+                           &batch);
+    out["stateMachineVersionArn"] = v->arn;
+  }
   batch.Put(keyspace::Key('m', sm.uid), json::serialize(MachineRecord(sm)));
   Submit(std::move(batch), call,
-         services::ReplyWhenCommitted(
-             call, json::object{{"updateDate", sm.updated}, {"revisionId", sm.revision_id}},
-             &ToAwsError, "stepfunctions"));
+         services::ReplyWhenCommitted(call, std::move(out), &ToAwsError, "stepfunctions"));
 }
 
 void StepFunctionsService::DeleteStateMachine(CallPtr call) {
@@ -180,10 +197,28 @@ void StepFunctionsService::DeleteStateMachine(CallPtr call) {
     }
     return Fail(call, m.status());
   }
+  if (!(*m)->parent.empty()) {
+    return Fail(call, SfnStatus(SfnError::kValidation,
+                                fmt::format("Use DeleteStateMachineVersion to delete a version: "
+                                            "'{}'",
+                                            (*m)->arn)));
+  }
   std::unique_lock lock(mu_);
   machines_.erase((*m)->arn);
   storage::WriteBatch batch;
   batch.Delete(keyspace::Key('m', (*m)->uid));
+  // Its versions and aliases go with it.
+  const std::string prefix = (*m)->arn + ":";
+  for (auto it = versions_.lower_bound(prefix);
+       it != versions_.end() && it->first.starts_with(prefix);) {
+    batch.Delete(keyspace::Key('m', it->second->uid));
+    it = versions_.erase(it);
+  }
+  for (auto it = aliases_.lower_bound(prefix);
+       it != aliases_.end() && it->first.starts_with(prefix);) {
+    batch.Delete(keyspace::Key('l', it->second->uid));
+    it = aliases_.erase(it);
+  }
   Submit(std::move(batch), call,
          services::ReplyWhenCommitted(call, {}, &ToAwsError, "stepfunctions"));
 }

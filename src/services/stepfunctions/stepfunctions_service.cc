@@ -25,27 +25,27 @@ struct StepFunctionsServiceTable {
   static constexpr std::array<Entry, 37> kEntries{{
       {"CreateActivity", &S::CreateActivity},
       {"CreateStateMachine", &S::CreateStateMachine},
-      {"CreateStateMachineAlias", &S::Unsupported},
+      {"CreateStateMachineAlias", &S::CreateStateMachineAlias},
       {"DeleteActivity", &S::DeleteActivity},
       {"DeleteStateMachine", &S::DeleteStateMachine},
-      {"DeleteStateMachineAlias", &S::Unsupported},
-      {"DeleteStateMachineVersion", &S::Unsupported},
+      {"DeleteStateMachineAlias", &S::DeleteStateMachineAlias},
+      {"DeleteStateMachineVersion", &S::DeleteStateMachineVersion},
       {"DescribeActivity", &S::DescribeActivity},
       {"DescribeExecution", &S::DescribeExecution},
       {"DescribeMapRun", &S::Unsupported},
       {"DescribeStateMachine", &S::DescribeStateMachine},
-      {"DescribeStateMachineAlias", &S::Unsupported},
+      {"DescribeStateMachineAlias", &S::DescribeStateMachineAlias},
       {"DescribeStateMachineForExecution", &S::DescribeStateMachineForExecution},
       {"GetActivityTask", &S::GetActivityTask},
       {"GetExecutionHistory", &S::GetExecutionHistory},
       {"ListActivities", &S::ListActivities},
       {"ListExecutions", &S::ListExecutions},
       {"ListMapRuns", &S::Unsupported},
-      {"ListStateMachineAliases", &S::Unsupported},
-      {"ListStateMachineVersions", &S::Unsupported},
+      {"ListStateMachineAliases", &S::ListStateMachineAliases},
+      {"ListStateMachineVersions", &S::ListStateMachineVersions},
       {"ListStateMachines", &S::ListStateMachines},
       {"ListTagsForResource", &S::ListTagsForResource},
-      {"PublishStateMachineVersion", &S::Unsupported},
+      {"PublishStateMachineVersion", &S::PublishStateMachineVersion},
       {"RedriveExecution", &S::Unsupported},
       {"SendTaskFailure", &S::SendTaskFailure},
       {"SendTaskHeartbeat", &S::SendTaskHeartbeat},
@@ -58,7 +58,7 @@ struct StepFunctionsServiceTable {
       {"UntagResource", &S::UntagResource},
       {"UpdateMapRun", &S::Unsupported},
       {"UpdateStateMachine", &S::UpdateStateMachine},
-      {"UpdateStateMachineAlias", &S::Unsupported},
+      {"UpdateStateMachineAlias", &S::UpdateStateMachineAlias},
       {"ValidateStateMachineDefinition", &S::ValidateStateMachineDefinition},
   }};
 
@@ -131,11 +131,15 @@ uint64_t StepFunctionsService::NextUid() {
   return next_uid_++;
 }
 
+uint64_t StepFunctionsService::NextUidLocked() { return next_uid_++; }
+
 std::shared_ptr<StepFunctionsService::StateMachine> StepFunctionsService::FindMachine(
     std::string_view arn) const {
   std::shared_lock lock(mu_);
   auto it = machines_.find(std::string(arn));
-  return it == machines_.end() ? nullptr : it->second;
+  if (it != machines_.end()) return it->second;
+  auto v = versions_.find(std::string(arn));
+  return v == versions_.end() ? nullptr : v->second;
 }
 
 StepFunctionsService::ExecutionPtr StepFunctionsService::FindExecution(std::string_view arn) const {
@@ -194,18 +198,25 @@ asl::Execution::Options StepFunctionsService::InterpreterOptions() const {
 json::object StepFunctionsService::MachineRecord(const StateMachine& m) const {
   json::object tags;
   for (const auto& [k, v] : m.tags) tags[k] = v;
-  return json::object{{"arn", m.arn},
-                      {"name", m.name},
-                      {"type", m.type},
-                      {"definition", m.definition},
-                      {"roleArn", m.role_arn},
-                      {"description", m.description},
-                      {"created", m.created},
-                      {"updated", m.updated},
-                      {"revision", m.revision_id},
-                      {"logging", m.logging},
-                      {"tracing", m.tracing},
-                      {"tags", std::move(tags)}};
+  json::object out{{"arn", m.arn},
+                   {"name", m.name},
+                   {"type", m.type},
+                   {"definition", m.definition},
+                   {"roleArn", m.role_arn},
+                   {"description", m.description},
+                   {"created", m.created},
+                   {"updated", m.updated},
+                   {"revision", m.revision_id},
+                   {"logging", m.logging},
+                   {"tracing", m.tracing},
+                   {"tags", std::move(tags)}};
+  if (m.parent.empty()) {
+    out["next_version"] = m.next_version;
+  } else {
+    out["parent"] = m.parent;
+    out["version"] = m.version;
+  }
+  return out;
 }
 
 }  // namespace tidepool::sfn

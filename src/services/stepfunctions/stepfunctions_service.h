@@ -86,6 +86,18 @@ class StepFunctionsService final : public protocol::Service {
     boost::json::object logging, tracing;
     std::map<std::string, std::string> tags;
     std::shared_ptr<const asl::Definition> parsed;
+    // Versions (version_ops.cc) are immutable StateMachines kept in versions_: `parent` is
+    // their machine's ARN and `version` their number. A machine counts `next_version`.
+    std::string parent;
+    int64_t version = 0;
+    int64_t next_version = 1;
+  };
+  // A state machine alias: routes StartExecution to one or two versions by weight.
+  struct Alias {
+    uint64_t uid = 0;
+    std::string arn, name, machine_arn, description;
+    std::vector<std::pair<std::string, int64_t>> routing;  // version ARN, weight (sum 100)
+    double created = 0, updated = 0;
   };
   struct Activity {
     uint64_t uid = 0;
@@ -98,6 +110,7 @@ class StepFunctionsService final : public protocol::Service {
     uint64_t uid = 0;
     bool express = false;
     std::string arn, name, machine_arn, input_text, definition_text;
+    std::string version_arn, alias_arn;  // what StartExecution named, when not the machine
     std::string account, region;
     double start = 0;
     std::unique_ptr<asl::Execution> run;          // guarded by mu
@@ -126,6 +139,29 @@ class StepFunctionsService final : public protocol::Service {
   void TagResource(protocol::CallPtr call);
   void UntagResource(protocol::CallPtr call);
   void ListTagsForResource(protocol::CallPtr call);
+  // --- version_ops.cc: versions and aliases
+  void PublishStateMachineVersion(protocol::CallPtr call);
+  void ListStateMachineVersions(protocol::CallPtr call);
+  void DeleteStateMachineVersion(protocol::CallPtr call);
+  void CreateStateMachineAlias(protocol::CallPtr call);
+  void DescribeStateMachineAlias(protocol::CallPtr call);
+  void UpdateStateMachineAlias(protocol::CallPtr call);
+  void DeleteStateMachineAlias(protocol::CallPtr call);
+  void ListStateMachineAliases(protocol::CallPtr call);
+  // Publishes machine `m` (mu_ held exclusively) into `batch`: a new version, or the latest
+  // one when `m` has not changed since it was published.
+  std::shared_ptr<StateMachine> PublishLocked(StateMachine& m, std::string description,
+                                              storage::WriteBatch* batch);
+  std::shared_ptr<StateMachine> LatestVersionLocked(const std::string& machine_arn) const;
+  boost::json::object AliasRecord(const Alias& a) const;
+  // What StartExecution runs for `arn`: a machine, a version, or an alias's pick of version.
+  struct StartTarget {
+    std::shared_ptr<StateMachine> machine;  // the machine or version whose definition runs
+    std::string machine_arn;                // the machine's own ARN
+    std::string version_arn, alias_arn;
+  };
+  Result<StartTarget> ResolveStartTarget(std::string_view arn) const;
+
   // --- execution_ops.cc
   void StartExecution(protocol::CallPtr call);
   void StartSyncExecution(protocol::CallPtr call);
@@ -170,6 +206,7 @@ class StepFunctionsService final : public protocol::Service {
   Result<std::shared_ptr<StateMachine>> ResolveMachine(std::string_view arn) const;
   Result<ExecutionPtr> ResolveExecution(std::string_view arn) const;
   uint64_t NextUid();
+  uint64_t NextUidLocked();  // mu_ held exclusively
   boost::json::object MachineRecord(const StateMachine& m) const;
   boost::json::object ExecutionDescription(ExecutionRecord& ex) const;  // caller holds ex.mu
   bool Submit(storage::WriteBatch batch, protocol::CallPtr call,
@@ -188,6 +225,8 @@ class StepFunctionsService final : public protocol::Service {
 
   mutable std::shared_mutex mu_;
   std::map<std::string, std::shared_ptr<StateMachine>> machines_;        // by ARN
+  std::map<std::string, std::shared_ptr<StateMachine>> versions_;        // by version ARN
+  std::map<std::string, std::shared_ptr<Alias>> aliases_;                // by alias ARN
   std::map<std::string, std::shared_ptr<Activity>> activities_;          // by ARN
   std::unordered_map<std::string, ExecutionPtr> executions_;             // by ARN
   std::map<std::string, std::vector<ExecutionPtr>> machine_executions_;  // machine ARN -> starts
