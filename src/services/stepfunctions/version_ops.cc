@@ -74,6 +74,14 @@ Status CheckAliasName(std::string_view name) {
   return SfnStatus(SfnError::kInvalidName, fmt::format("Invalid Name: '{}'", name));
 }
 
+// The offset a version or alias listing of machine `arn` starts at (its nextToken); refuses a
+// qualified ARN.
+Result<size_t> ListStart(const json::object& in, std::string_view arn) {
+  auto parts = SplitMachineArn(arn);
+  if (!parts || !parts->qualifier.empty()) return InvalidArn(arn);
+  return ParsePageToken(InputStringView(in, "nextToken"));
+}
+
 }  // namespace
 
 std::shared_ptr<StepFunctionsService::StateMachine> StepFunctionsService::LatestVersionLocked(
@@ -193,9 +201,7 @@ void StepFunctionsService::PublishStateMachineVersion(CallPtr call) {
 void StepFunctionsService::ListStateMachineVersions(CallPtr call) {
   const auto& in = call->input();
   std::string_view arn = InputStringView(in, "stateMachineArn").value_or("");
-  auto parts = SplitMachineArn(arn);
-  if (!parts || !parts->qualifier.empty()) return Fail(call, InvalidArn(arn));
-  auto start = ParsePageToken(InputStringView(in, "nextToken"));
+  auto start = ListStart(in, arn);
   if (!start.ok()) return Fail(call, start.status());
   int64_t max = protocol::InputInt(in, "maxResults").value_or(0);
   if (max <= 0) max = 100;
@@ -435,9 +441,7 @@ void StepFunctionsService::DeleteStateMachineAlias(CallPtr call) {
 void StepFunctionsService::ListStateMachineAliases(CallPtr call) {
   const auto& in = call->input();
   std::string_view arn = InputStringView(in, "stateMachineArn").value_or("");
-  auto parts = SplitMachineArn(arn);
-  if (!parts || !parts->qualifier.empty()) return Fail(call, InvalidArn(arn));
-  auto start = ParsePageToken(InputStringView(in, "nextToken"));
+  auto start = ListStart(in, arn);
   if (!start.ok()) return Fail(call, start.status());
   std::shared_lock lock(mu_);
   if (!machines_.contains(std::string(arn))) {
