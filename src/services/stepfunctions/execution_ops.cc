@@ -48,12 +48,17 @@ json::object StepFunctionsService::ExecutionDescription(ExecutionRecord& ex) con
                    {"startDate", ex.start},
                    {"input", ex.input_text},
                    {"inputDetails", json::object{{"included", true}}},
-                   {"redriveCount", 0}};
+                   {"redriveCount", run.redrive_count()}};
+  if (run.redrive_count() > 0) {
+    out["redriveDate"] = static_cast<double>(run.redrive_micros()) / 1e6;
+  }
   if (!ex.version_arn.empty()) out["stateMachineVersionArn"] = ex.version_arn;
   if (!ex.alias_arn.empty()) out["stateMachineAliasArn"] = ex.alias_arn;
-  if (!run.running()) {
-    out["stopDate"] = static_cast<double>(run.stop_micros()) / 1e6;
-    out["redriveStatus"] = "NOT_REDRIVABLE";
+  if (!run.running()) out["stopDate"] = static_cast<double>(run.stop_micros()) / 1e6;
+  if (!ex.express) {
+    std::string_view reason = run.NotRedrivableReason();
+    out["redriveStatus"] = reason.empty() ? "REDRIVABLE" : "NOT_REDRIVABLE";
+    if (!reason.empty()) out["redriveStatusReason"] = reason;
   }
   if (run.output()) {
     out["output"] = json::serialize(*run.output());
@@ -195,6 +200,7 @@ void StepFunctionsService::ListExecutions(CallPtr call) {
   int64_t max = protocol::InputInt(in, "maxResults").value_or(0);
   if (max <= 0) max = kDefaultPage;
   std::string filter(InputStringView(in, "statusFilter").value_or(""));
+  const std::string redrive_filter(InputStringView(in, "redriveFilter").value_or(""));
   std::vector<ExecutionPtr> all;
   {
     std::shared_lock lock(mu_);
@@ -211,6 +217,10 @@ void StepFunctionsService::ListExecutions(CallPtr call) {
     if (!filter.empty() && filter != status) continue;
     if (!version_filter.empty() && ex.version_arn != version_filter) continue;
     if (!alias_filter.empty() && ex.alias_arn != alias_filter) continue;
+    if (!redrive_filter.empty() &&
+        (redrive_filter == "REDRIVEN") != (ex.run->redrive_count() > 0)) {
+      continue;
+    }
     if (index++ < *start) continue;
     if (static_cast<int64_t>(list.size()) == max) {
       next = index - 1;
@@ -223,6 +233,10 @@ void StepFunctionsService::ListExecutions(CallPtr call) {
                       {"startDate", ex.start}};
     if (!ex.version_arn.empty()) item["stateMachineVersionArn"] = ex.version_arn;
     if (!ex.alias_arn.empty()) item["stateMachineAliasArn"] = ex.alias_arn;
+    if (!ex.express) item["redriveCount"] = ex.run->redrive_count();
+    if (ex.run->redrive_count() > 0) {
+      item["redriveDate"] = static_cast<double>(ex.run->redrive_micros()) / 1e6;
+    }
     if (!ex.run->running()) item["stopDate"] = static_cast<double>(ex.run->stop_micros()) / 1e6;
     list.push_back(std::move(item));
   }
@@ -245,6 +259,36 @@ void StepFunctionsService::StopExecution(CallPtr call) {
   asl::Effects fx = e->run->Stop(std::string(InputStringView(in, "error").value_or("")),
                                  std::string(InputStringView(in, "cause").value_or("")), now);
   json::object reply{{"stopDate", static_cast<double>(now) / 1e6}};
+  ApplyEffects(e, std::move(fx),
+               services::ReplyWhenCommitted(call, std::move(reply), &ToAwsError, "stepfunctions"));
+}
+
+void StepFunctionsService::RedriveExecution(CallPtr call) {
+  const auto& in = call->input();
+  std::string_view arn = InputStringView(in, "executionArn").value_or("");
+  auto ex = ResolveExecution(arn);
+  if (!ex.ok()) return Fail(call, ex.status());
+  const ExecutionPtr& e = *ex;
+  const std::string token(InputStringView(in, "clientToken").value_or(""));
+  std::lock_guard lock(e->mu);
+  const double redrive_date = static_cast<double>(e->run->redrive_micros()) / 1e6;
+  if (e->run->running() && !token.empty() && token == e->redrive_token) {
+    return call->Reply(json::object{{"redriveDate", redrive_date}});  // the same request again
+  }
+  std::string_view reason = e->express ? "This operation is not supported by EXPRESS state "
+                                         "machines."
+                                       : e->run->NotRedrivableReason();
+  const int64_t now = clock_.NowMicros();
+  if (reason.empty() && now - e->run->stop_micros() > int64_t{14} * 86400 * 1'000'000) {
+    reason = "Execution redrivable period exceeded.";
+  }
+  if (!reason.empty()) {
+    return Fail(call, SfnStatus(SfnError::kExecutionNotRedrivable,
+                                fmt::format("Execution {} cannot be redriven: {}", arn, reason)));
+  }
+  e->redrive_token = token;
+  asl::Effects fx = e->run->Redrive(now);
+  json::object reply{{"redriveDate", static_cast<double>(now) / 1e6}};
   ApplyEffects(e, std::move(fx),
                services::ReplyWhenCommitted(call, std::move(reply), &ToAwsError, "stepfunctions"));
 }

@@ -32,6 +32,7 @@ enum class SfnError : uint16_t {
   kUnsupportedOperation,
   kConflict,
   kServiceQuotaExceeded,
+  kExecutionNotRedrivable,
 };
 
 constexpr std::string_view ToAwsErrorCode(SfnError e) {
@@ -76,6 +77,8 @@ constexpr std::string_view ToAwsErrorCode(SfnError e) {
       return "ConflictException";
     case SfnError::kServiceQuotaExceeded:
       return "ServiceQuotaExceededException";
+    case SfnError::kExecutionNotRedrivable:
+      return "ExecutionNotRedrivable";
   }
   return "InternalFailure";
 }

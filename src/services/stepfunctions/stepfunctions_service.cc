@@ -46,7 +46,7 @@ struct StepFunctionsServiceTable {
       {"ListStateMachines", &S::ListStateMachines},
       {"ListTagsForResource", &S::ListTagsForResource},
       {"PublishStateMachineVersion", &S::PublishStateMachineVersion},
-      {"RedriveExecution", &S::Unsupported},
+      {"RedriveExecution", &S::RedriveExecution},
       {"SendTaskFailure", &S::SendTaskFailure},
       {"SendTaskHeartbeat", &S::SendTaskHeartbeat},
       {"SendTaskSuccess", &S::SendTaskSuccess},

@@ -111,6 +111,7 @@ class StepFunctionsService final : public protocol::Service {
     bool express = false;
     std::string arn, name, machine_arn, input_text, definition_text;
     std::string version_arn, alias_arn;  // what StartExecution named, when not the machine
+    std::string redrive_token;           // the clientToken of the last RedriveExecution
     std::string account, region;
     double start = 0;
     std::unique_ptr<asl::Execution> run;          // guarded by mu
@@ -168,6 +169,7 @@ class StepFunctionsService final : public protocol::Service {
   void DescribeExecution(protocol::CallPtr call);
   void ListExecutions(protocol::CallPtr call);
   void StopExecution(protocol::CallPtr call);
+  void RedriveExecution(protocol::CallPtr call);
   void GetExecutionHistory(protocol::CallPtr call);
   // --- activity_ops.cc
   void CreateActivity(protocol::CallPtr call);

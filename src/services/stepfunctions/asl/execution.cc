@@ -95,7 +95,7 @@ json::value Execution::Context(const Frame& f, const State& s) const {
                                  {"Name", info_.name},
                                  {"RoleArn", info_.role_arn},
                                  {"StartTime", FormatTimestamp(info_.start_micros)},
-                                 {"RedriveCount", 0}}},
+                                 {"RedriveCount", redrive_count_}}},
       {"State", json::object{{"EnteredTime", FormatTimestamp(f.entered_micros)},
                              {"Name", s.name},
                              {"RetryCount", f.retry_counts.empty()
@@ -165,6 +165,44 @@ Effects Execution::Start(json::value input, int64_t now) {
     fx.timers.push_back({0, 0, TimerKind::kExecutionTimeout, execution_deadline_});
   }
   (void)root;
+  Pump();
+  fx_ = nullptr;
+  return fx;
+}
+
+std::string_view Execution::NotRedrivableReason() const {
+  if (running()) return "Execution is RUNNING and cannot be redriven.";
+  if (status_ == ExecutionStatus::kSucceeded)
+    return "Execution is SUCCEEDED and cannot be redriven.";
+  if (history_full_ || next_event_id_ >= kMaxHistoryEvents - 1) {
+    return "Execution history event limit exceeded.";
+  }
+  if (!has_redrive_point_) return "Execution was started before the launch of RedriveExecution.";
+  return {};
+}
+
+Effects Execution::Redrive(int64_t now) {
+  Effects fx;
+  fx_ = &fx;
+  now_ = now;
+  ++redrive_count_;
+  redrive_micros_ = now;
+  status_ = ExecutionStatus::kRunning;
+  failure_ = {};
+  output_.reset();
+  stop_micros_ = 0;
+  Emit(nullptr, "ExecutionRedriven", "executionRedrivenEventDetails",
+       json::object{{"redriveCount", redrive_count_}});
+  Frame& root = NewFrame(0, -1, 0, redrive_input_, next_event_id_ - 1);
+  root.state = redrive_state_;
+  root.vars = redrive_vars_;
+  has_redrive_point_ = false;
+  if (definition_->timeout_seconds) {
+    // The timeout starts over; a timer of an earlier attempt (an older epoch) is ignored.
+    execution_deadline_ = DelayDeadline(static_cast<double>(*definition_->timeout_seconds));
+    fx.timers.push_back({0, static_cast<uint64_t>(redrive_count_), TimerKind::kExecutionTimeout,
+                         execution_deadline_});
+  }
   Pump();
   fx_ = nullptr;
   return fx;
@@ -644,6 +682,12 @@ void Execution::FailExecution(StatesError err, std::string_view type) {
   Frame* last = nullptr;
   for (auto& [id, fr] : frames_) {
     if (!last || fr.last_event > last->last_event) last = &fr;
+    if (fr.parent == 0) {
+      has_redrive_point_ = true;
+      redrive_state_ = fr.state;
+      redrive_input_ = fr.input;
+      redrive_vars_ = fr.vars;
+    }
   }
   Emit(last, type, key, std::move(d));
   frames_.clear();

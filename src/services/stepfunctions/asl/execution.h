@@ -106,6 +106,15 @@ class Execution {
   bool IsTaskPending(uint64_t frame, uint64_t epoch) const;
   // StopExecution: ExecutionAborted with the optional error and cause.
   Effects Stop(std::string error, std::string cause, int64_t now);
+  // RedriveExecution: a failed, aborted or timed-out execution runs again from the top-level
+  // state it stopped in, with that state's input and the variables it saw (ExecutionRedriven).
+  // A Parallel or Map state it stopped in runs again whole. Call only when Redrivable() is
+  // empty.
+  Effects Redrive(int64_t now);
+  // Why Redrive is not possible now (AWS's redriveStatusReason), or "" when it is.
+  std::string_view NotRedrivableReason() const;
+  int64_t redrive_count() const { return redrive_count_; }
+  int64_t redrive_micros() const { return redrive_micros_; }
 
   boost::json::object Snapshot() const;
   static Result<std::unique_ptr<Execution>> Restore(std::shared_ptr<const Definition> definition,
@@ -203,6 +212,14 @@ class Execution {
   // it is an ExecutionFailed (States.Runtime). Set when a later event was refused.
   static constexpr uint64_t kMaxHistoryEvents = 25000;
   bool history_full_ = false;
+  // Where a redrive starts: the top-level thread's state, raw input and variables when the
+  // execution stopped (kept only once it stopped unsuccessfully).
+  bool has_redrive_point_ = false;
+  std::string redrive_state_;
+  boost::json::value redrive_input_;
+  boost::json::object redrive_vars_;
+  int64_t redrive_count_ = 0;
+  int64_t redrive_micros_ = 0;
   std::map<uint64_t, Frame> frames_;
   std::deque<uint64_t> ready_;
   // Set for the duration of one public call.

@@ -27,6 +27,10 @@ Effects Execution::OnTimer(uint64_t frame, uint64_t epoch, TimerKind kind, int64
   fx_ = &fx;
   now_ = now;
   if (kind == TimerKind::kExecutionTimeout) {
+    if (epoch != static_cast<uint64_t>(redrive_count_)) {  // an earlier attempt's timer
+      fx_ = nullptr;
+      return fx;
+    }
     FailExecution({std::string(errors::kTimeout), "The execution timed out."}, "ExecutionTimedOut");
     fx_ = nullptr;
     return fx;

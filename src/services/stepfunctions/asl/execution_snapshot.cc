@@ -1,7 +1,8 @@
 // Execution::Snapshot / Restore / Resume: an execution as one JSON document.
 //
 //   snapshot := {"v":1, "status":S, "input":J, "output":J?, "error":s, "cause":s, "stop":i,
-//                "next_event":i, "next_frame":i, "exec_deadline":i, "frames":[frame...]}
+//                "next_event":i, "next_frame":i, "exec_deadline":i, "frames":[frame...],
+//                "redrive":{"count":i, "at":i, "state":s?, "input":J?, "vars":{}?}?}
 //   frame    := {"id","parent","index","scope","state","input","phase","retrying","epoch",
 //                "deadline","task_deadline","hb_deadline","hb_seconds","retry":[i...],
 //                "effective","token","entered","last_event","results","pending","next_item",
@@ -42,6 +43,15 @@ json::object Execution::Snapshot() const {
                  {"next_frame", next_frame_id_},
                  {"exec_deadline", execution_deadline_}};
   if (output_) o["output"] = *output_;
+  if (redrive_count_ > 0 || has_redrive_point_) {
+    json::object r{{"count", redrive_count_}, {"at", redrive_micros_}};
+    if (has_redrive_point_) {
+      r["state"] = redrive_state_;
+      r["input"] = redrive_input_;
+      r["vars"] = redrive_vars_;
+    }
+    o["redrive"] = std::move(r);
+  }
   json::array frames;
   for (const auto& [id, f] : frames_) {
     json::array retry;
@@ -92,6 +102,22 @@ Result<std::unique_ptr<Execution>> Execution::Restore(std::shared_ptr<const Defi
   e->next_event_id_ = static_cast<uint64_t>(I(snap, "next_event"));
   e->next_frame_id_ = static_cast<uint64_t>(I(snap, "next_frame"));
   e->execution_deadline_ = I(snap, "exec_deadline");
+  if (const auto* r = snap.if_contains("redrive"); r && r->is_object()) {
+    const json::object& ro = r->get_object();
+    e->redrive_count_ = I(ro, "count");
+    e->redrive_micros_ = I(ro, "at");
+    if (const auto* st = ro.if_contains("state"); st && st->is_string()) {
+      e->redrive_state_ = std::string(st->get_string());
+      if (!e->definition_->scopes[0].Find(e->redrive_state_)) {
+        return Status::Corruption("execution redrive point names an unknown state");
+      }
+      e->has_redrive_point_ = true;
+      if (const auto* v = ro.if_contains("input")) e->redrive_input_ = *v;
+      if (const auto* v = ro.if_contains("vars"); v && v->is_object()) {
+        e->redrive_vars_ = v->get_object();
+      }
+    }
+  }
   if (e->next_event_id_ == 0 || e->next_frame_id_ == 0) {
     return Status::Corruption("execution snapshot without counters");
   }
@@ -151,7 +177,8 @@ Effects Execution::Resume(int64_t now) {
   fx_ = &fx;
   now_ = now;
   if (execution_deadline_) {
-    fx.timers.push_back({0, 0, TimerKind::kExecutionTimeout, execution_deadline_});
+    fx.timers.push_back({0, static_cast<uint64_t>(redrive_count_), TimerKind::kExecutionTimeout,
+                         execution_deadline_});
   }
   for (auto& [id, f] : frames_) {
     switch (f.phase) {
