@@ -44,6 +44,9 @@ void StepFunctionsService::ApplyEffects(const ExecutionPtr& ex, asl::Effects fx,
                                         std::function<void(const Status&)> reply,
                                         storage::WriteBatch extra) {
   const bool finished = !ex->run->running();
+  if (ex->on_finish) {
+    ex->test_events.insert(ex->test_events.end(), fx.events.begin(), fx.events.end());
+  }
   if (!ex->express && (!fx.events.empty() || !extra.empty() || reply)) {
     storage::WriteBatch batch = std::move(extra);
     for (const auto& e : fx.events) {
@@ -60,6 +63,11 @@ void StepFunctionsService::ApplyEffects(const ExecutionPtr& ex, asl::Effects fx,
   }
   if (finished) {
     FinishSyncWaiters(*ex);
+    if (ex->on_finish) {
+      auto done = std::move(ex->on_finish);
+      ex->on_finish = nullptr;
+      done(*ex);
+    }
     if (ex->express) {
       // EXPRESS executions are not kept once finished (AWS keeps them only in its logs).
       boost::asio::post(io_, [this, alive = alive_, arn = ex->arn] {
@@ -94,6 +102,19 @@ void StepFunctionsService::DispatchTask(const ExecutionPtr& ex, asl::TaskDispatc
   if (IsActivityArn(task.resource)) {
     OfferActivityTask(task.resource, ActivityTask{ex, task.frame, task.epoch, task.task_token,
                                                   json::serialize(task.input)});
+    return;
+  }
+  if (ex->mock) {
+    // TestState with a mocked result: the task is not called.
+    boost::asio::post(io_, [this, alive = alive_, ex, frame = task.frame, epoch = task.epoch] {
+      if (!*alive) return;
+      asl::TaskResult result;
+      {
+        std::lock_guard lock(ex->mu);
+        result = *ex->mock;
+      }
+      DeliverTaskResult(ex, frame, epoch, std::move(result));
+    });
     return;
   }
   std::string resource = task.resource;

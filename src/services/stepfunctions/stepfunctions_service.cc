@@ -54,7 +54,7 @@ struct StepFunctionsServiceTable {
       {"StartSyncExecution", &S::StartSyncExecution},
       {"StopExecution", &S::StopExecution},
       {"TagResource", &S::TagResource},
-      {"TestState", &S::Unsupported},
+      {"TestState", &S::TestState},
       {"UntagResource", &S::UntagResource},
       {"UpdateMapRun", &S::Unsupported},
       {"UpdateStateMachine", &S::UpdateStateMachine},

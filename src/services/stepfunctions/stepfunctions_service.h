@@ -26,9 +26,11 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -112,6 +114,11 @@ class StepFunctionsService final : public protocol::Service {
     std::string arn, name, machine_arn, input_text, definition_text;
     std::string version_arn, alias_arn;  // what StartExecution named, when not the machine
     std::string redrive_token;           // the clientToken of the last RedriveExecution
+    // TestState runs (test_state_ops.cc): every history event, the mocked task result, and
+    // what to do once the run ends (cleared when called). Guarded by mu.
+    std::vector<boost::json::object> test_events;
+    std::optional<asl::TaskResult> mock;
+    std::function<void(ExecutionRecord&)> on_finish;
     std::string account, region;
     double start = 0;
     std::unique_ptr<asl::Execution> run;          // guarded by mu
@@ -181,6 +188,8 @@ class StepFunctionsService final : public protocol::Service {
   void SendTaskFailure(protocol::CallPtr call);
   void SendTaskHeartbeat(protocol::CallPtr call);
   void Unsupported(protocol::CallPtr call);
+  // --- test_state_ops.cc
+  void TestState(protocol::CallPtr call);
 
   // --- execution_runner.cc
   // Applies `fx` of `ex` (caller holds ex->mu): persists (STANDARD), arms timers, starts

@@ -149,7 +149,7 @@ void Execution::ArmTimer(Frame& f, TimerKind kind, int64_t deadline) {
   fx_->timers.push_back({f.id, f.epoch, kind, deadline});
 }
 
-Effects Execution::Start(json::value input, int64_t now) {
+Effects Execution::Start(json::value input, int64_t now, json::object vars) {
   Effects fx;
   fx_ = &fx;
   now_ = now;
@@ -160,6 +160,7 @@ Effects Execution::Start(json::value input, int64_t now) {
                     {"roleArn", info_.role_arn}});
   fx.events.back().at("previousEventId") = 0;
   Frame& root = NewFrame(0, -1, 0, std::move(input), 0);
+  root.vars = std::move(vars);
   if (definition_->timeout_seconds) {
     execution_deadline_ = DelayDeadline(static_cast<double>(*definition_->timeout_seconds));
     fx.timers.push_back({0, 0, TimerKind::kExecutionTimeout, execution_deadline_});

@@ -92,7 +92,8 @@ class Execution {
 
   Execution(std::shared_ptr<const Definition> definition, ExecutionInfo info, Options options);
 
-  Effects Start(boost::json::value input, int64_t now);
+  // `vars`: the variables the first state sees (TestState's `variables`).
+  Effects Start(boost::json::value input, int64_t now, boost::json::object vars = {});
   Effects OnTimer(uint64_t frame, uint64_t epoch, TimerKind kind, int64_t now);
   Effects OnTaskResult(uint64_t frame, uint64_t epoch, TaskResult result, int64_t now);
   // SendTaskHeartbeat: moves the heartbeat deadline. False when the task is not pending.
