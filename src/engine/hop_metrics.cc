@@ -89,6 +89,14 @@ void MappingMetrics::ForgetIteratorAges(const std::string& mapping) {
   }
 }
 
+constexpr std::string_view kSnsProtocolNames[] = {"sqs", "lambda", "http"};
+
+int MappingMetrics::SnsProtocolIndex(std::string_view protocol) {
+  if (protocol == "sqs") return 0;
+  if (protocol == "lambda") return 1;
+  return 2;
+}
+
 std::string MappingMetrics::Json() const {
   std::string out = "{";
   {
@@ -127,7 +135,16 @@ std::string MappingMetrics::Json() const {
                    o.delivered.load(), o.retried.load(), o.on_failure.load(), o.dropped.load(),
                    o.filtered.load(), o.expired.load());
   }
-  out += "}";
+  out += ",\"sns_publish_to_delivery\":{";
+  for (int p = 0; p < kSnsProtocols; ++p) {
+    const LatencyHistogram& l = sns_publish_to_delivery[p];
+    fmt::format_to(std::back_inserter(out),
+                   "{}\"{}\":{{\"count\":{},\"p50_us\":{:.1f},\"p90_us\":{:.1f},"
+                   "\"p99_us\":{:.1f},\"max_us\":{:.1f}}}",
+                   p == 0 ? "" : ",", kSnsProtocolNames[p], l.count(), l.QuantileMicros(0.5),
+                   l.QuantileMicros(0.9), l.QuantileMicros(0.99), l.MaxMicros());
+  }
+  out += "}}";
   return out;
 }
 
@@ -142,6 +159,16 @@ std::string MappingMetrics::Prometheus() const {
           &out, "tidepool_mapping_hop_seconds",
           fmt::format("source=\"{}\",hop=\"{}\"", kSourceNames[s], kHopNames[h]));
     }
+  }
+  out +=
+      "# HELP tidepool_sns_publish_to_delivery_seconds SNS Publish -> the subscription's target "
+      "accepted the message.\n";
+  out += "# TYPE tidepool_sns_publish_to_delivery_seconds histogram\n";
+  for (int p = 0; p < kSnsProtocols; ++p) {
+    if (sns_publish_to_delivery[p].count() == 0) continue;
+    sns_publish_to_delivery[p].AppendPrometheus(
+        &out, "tidepool_sns_publish_to_delivery_seconds",
+        fmt::format("protocol=\"{}\"", kSnsProtocolNames[p]));
   }
   out += "# HELP tidepool_mapping_records_total Records and messages by outcome.\n";
   out += "# TYPE tidepool_mapping_records_total counter\n";

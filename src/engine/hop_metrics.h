@@ -60,6 +60,13 @@ struct MappingMetrics {
     std::atomic<uint64_t> expired{0};     // older than MaximumRecordAgeInSeconds
   };
   std::array<Outcomes, kSources> outcomes;
+  // SNS deliveries through the outbox: Publish's commit -> the target accepted the message
+  // (an sqs queue stored it, Lambda's async queue took it, an http endpoint answered 2xx),
+  // by protocol (SnsProtocolIndex). Deliveries to standard queues that the publish's own
+  // commit writes take no time and are not recorded.
+  static constexpr int kSnsProtocols = 3;
+  std::array<LatencyHistogram, kSnsProtocols> sns_publish_to_delivery;
+  static int SnsProtocolIndex(std::string_view protocol);  // sqs 0, lambda 1, http(s) 2
 
   LatencyHistogram& hop(int source, Hop h) { return hops[source][static_cast<int>(h)]; }
   // AWS's IteratorAge of a stream mapping's shard: the age in milliseconds of the last record

@@ -447,6 +447,13 @@ void SnsDelivery::Finish(uint64_t seq, Outcome outcome) {
     switch (outcome) {
       case Outcome::kDelivered:
         ++stats_.delivered;
+        if (options_.metrics != nullptr && d.timestamp_micros > 0) {
+          const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+          options_.metrics->sns_publish_to_delivery[MappingMetrics::SnsProtocolIndex(d.protocol)]
+              .Record(std::chrono::microseconds(std::max<int64_t>(now - d.timestamp_micros, 0)));
+        }
         break;
       case Outcome::kDeadLettered:
         ++stats_.dead_lettered;

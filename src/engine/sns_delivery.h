@@ -42,6 +42,7 @@
 #include <set>
 #include <string>
 
+#include "engine/hop_metrics.h"
 #include "engine/seq_ranges.h"
 #include "engine/sinks.h"
 #include "services/sns/sns_service.h"
@@ -71,6 +72,8 @@ struct SnsDeliveryOptions {
   // One entry is always taken, however large.
   size_t max_loaded = 10'000;
   size_t max_loaded_bytes = size_t{64} << 20;
+  // Where to record each delivery's publish -> delivered latency (may be null).
+  MappingMetrics* metrics = nullptr;
 };
 
 class SnsDelivery {

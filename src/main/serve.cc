@@ -280,8 +280,12 @@ int RunServe(const ServeOptions& options) {
   engine::SqsQueueSink queue_sink(sqs);
   engine::BeastHttpSink http_sink(io);
   engine::LambdaFunctionSink function_sink(lambda);
+  // Per-hop latencies of the event flow (/_tidepool/metrics): SNS deliveries and mappings.
+  engine::MappingMetrics mapping_metrics;
+  engine::SnsDeliveryOptions sns_delivery_options;
+  sns_delivery_options.metrics = &mapping_metrics;
   engine::SnsDelivery sns_delivery(sns, queue_sink, &http_sink, &function_sink, io,
-                                   engine::SnsDeliveryOptions{});
+                                   sns_delivery_options);
   if (Status s = sns_delivery.Start(); !s.ok()) {
     spdlog::error("cannot start SNS delivery: {}", s.ToString());
     return 1;
@@ -321,8 +325,6 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
   iam::StsService sts(iam, clock);
-
-  engine::MappingMetrics mapping_metrics;
 
   protocol::RouterOptions router_options;
   router_options.default_account = options.account;

@@ -18,7 +18,10 @@ namespace tidepool::cli {
 
 namespace {
 
+// The histograms `tidepool trace` reads: mapping hops (series `source="..",hop=".."`) and SNS
+// deliveries (series `source="sns",hop="publish_to_delivery",protocol=".."`).
 constexpr std::string_view kBucketPrefix = "tidepool_mapping_hop_seconds_bucket{";
+constexpr std::string_view kSnsBucketPrefix = "tidepool_sns_publish_to_delivery_seconds_bucket{";
 
 }  // namespace
 
@@ -30,11 +33,14 @@ HopBuckets ParseHopBuckets(const std::string& text) {
     if (end == std::string::npos) end = text.size();
     std::string_view line(text.data() + start, end - start);
     start = end + 1;
-    if (line.substr(0, kBucketPrefix.size()) != kBucketPrefix) continue;
+    const bool sns = line.starts_with(kSnsBucketPrefix);
+    if (!sns && !line.starts_with(kBucketPrefix)) continue;
+    const size_t prefix = sns ? kSnsBucketPrefix.size() : kBucketPrefix.size();
     const size_t close = line.find('}');
     const size_t le = line.find(",le=\"");
     if (close == std::string_view::npos || le == std::string_view::npos || le > close) continue;
-    std::string series(line.substr(kBucketPrefix.size(), le - kBucketPrefix.size()));
+    std::string series(line.substr(prefix, le - prefix));
+    if (sns) series = "source=\"sns\",hop=\"publish_to_delivery\"," + series;
     std::string bound(line.substr(le + 5, close - le - 6));
     std::string count(line.substr(close + 1));
     try {

@@ -97,6 +97,20 @@ def test_one_trace_follows_kinesis_lambda_sns_lambda_sqs(endpoint):
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 0 and "sqs.send" in p.stdout and "Relay" in p.stdout, p.stdout
 
+    # The SNS hop (Publish -> Lambda's queue took the event) is timed in /_tidepool/metrics.
+    import urllib.request
+    metrics = json.loads(urllib.request.urlopen(endpoint + "/_tidepool/metrics?format=json")
+                         .read())["sns_publish_to_delivery"]
+    assert metrics["lambda"]["count"] == 1 and metrics["lambda"]["p50_us"] > 0, metrics
+    assert metrics["sqs"]["count"] == 0 and metrics["http"]["count"] == 0
+    text = urllib.request.urlopen(endpoint + "/_tidepool/metrics").read().decode()
+    assert 'tidepool_sns_publish_to_delivery_seconds_count{protocol="lambda"} 1' in text, text
+    p = subprocess.run([str(tidepool_binary()), "trace", "--endpoint", endpoint, "--seconds", "0",
+                        "--json"],
+                       capture_output=True, text=True, timeout=30)
+    assert json.loads(p.stdout)[
+        "source='sns',hop='publish_to_delivery',protocol='lambda'"]["count"] == 1, p.stdout
+
     # An unknown trace: exit code 1 and a clear line.
     p = subprocess.run([str(tidepool_binary()), "trace", "--endpoint", endpoint, "1-0-0"],
                        capture_output=True, text=True, timeout=30)
