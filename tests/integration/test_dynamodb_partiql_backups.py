@@ -261,3 +261,42 @@ def test_stream_records_trimmed_after_24_hours(ddb, streams):
         StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"])
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in got["Records"]] == ["new"]
     assert int(got["Records"][0]["dynamodb"]["SequenceNumber"]) > int(first)
+
+
+def test_partiql_order_by_and_exists(ddb):
+    """AWS's PartiQL for DynamoDB: ORDER BY works on a query (hash key equality in WHERE) and
+    only on key attributes; EXISTS(SELECT ...) is a condition check, in ExecuteTransaction
+    only, that cancels the transaction when the item is missing or the condition is false."""
+    make_table(ddb, "ordered", "N")
+    for i in (3, 1, 2):
+        ddb.put_item(TableName="ordered", Item={"pk": {"S": "a"}, "sk": {"N": str(i)},
+                                                 "v": {"N": str(i * 10)}})
+    down = ddb.execute_statement(
+        Statement='SELECT sk FROM "ordered" WHERE pk = \'a\' ORDER BY sk DESC')["Items"]
+    assert [x["sk"]["N"] for x in down] == ["3", "2", "1"]
+    up = ddb.execute_statement(
+        Statement='SELECT sk FROM ordered WHERE pk = ? ORDER BY "sk" ASC',
+        Parameters=[{"S": "a"}])["Items"]
+    assert [x["sk"]["N"] for x in up] == ["1", "2", "3"]
+    assert error_of(ddb.execute_statement,
+                    Statement="SELECT * FROM ordered ORDER BY sk")[0] == "ValidationException"
+    assert error_of(ddb.execute_statement,
+                    Statement="SELECT * FROM ordered WHERE pk = 'a' ORDER BY v")[0] == \
+        "ValidationException"
+
+    exists = 'EXISTS(SELECT * FROM "ordered" WHERE pk = \'a\' AND sk = 2 AND v = 20)'
+    ddb.execute_transaction(TransactStatements=[
+        {"Statement": exists},
+        {"Statement": "UPDATE ordered SET v = 99 WHERE pk = 'a' AND sk = 1"}])
+    assert ddb.get_item(TableName="ordered", Key={"pk": {"S": "a"}, "sk": {"N": "1"}})[
+        "Item"]["v"] == {"N": "99"}
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        ddb.execute_transaction(TransactStatements=[
+            {"Statement": "EXISTS(SELECT * FROM ordered WHERE pk = 'a' AND sk = 7)"},
+            {"Statement": "UPDATE ordered SET v = 0 WHERE pk = 'a' AND sk = 1"}])
+    assert info.value.response["Error"]["Code"] == "TransactionCanceledException"
+    assert [r["Code"] for r in info.value.response["CancellationReasons"]] == [
+        "ConditionalCheckFailed", "None"]
+    assert ddb.get_item(TableName="ordered", Key={"pk": {"S": "a"}, "sk": {"N": "1"}})[
+        "Item"]["v"] == {"N": "99"}
+    assert error_of(ddb.execute_statement, Statement=exists)[0] == "ValidationException"

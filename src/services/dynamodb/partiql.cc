@@ -114,6 +114,13 @@ class Parser {
     if (Keyword("INSERT")) return Insert();
     if (Keyword("UPDATE")) return Update();
     if (Keyword("DELETE")) return Delete();
+    if (Keyword("EXISTS")) {
+      if (Status s = Expect("("); !s.ok()) return s;
+      if (Status s = ExpectKeyword("SELECT"); !s.ok()) return s;
+      if (Status s = Select(); !s.ok()) return s;
+      out_.kind = PartiqlStatement::kExists;
+      return Expect(")");
+    }
     return Unexpected();
   }
 
@@ -455,7 +462,16 @@ class Parser {
     }
     if (Status s = ExpectKeyword("FROM"); !s.ok()) return s;
     if (Status s = TableName(true); !s.ok()) return s;
-    return Where(false);
+    if (Status s = Where(false); !s.ok()) return s;
+    if (Keyword("ORDER")) {
+      if (Status s = ExpectKeyword("BY"); !s.ok()) return s;
+      auto name = Name();
+      if (!name.ok()) return name.status();
+      out_.order_by = std::move(*name);
+      out_.descending = Keyword("DESC");
+      if (!out_.descending) Keyword("ASC");
+    }
+    return Status::Ok();
   }
 
   Status Insert() {

@@ -3,8 +3,10 @@
 // that they run through the same operations as the JSON API (partiql_ops.cc).
 //
 // Grammar (keywords case-insensitive; identifiers plain or "double-quoted"):
-//   statement := select | insert | update | delete
+//   statement := select | insert | update | delete | exists
 //   select    := SELECT ( '*' | path (',' path)* ) FROM name ['.' name] [WHERE cond]
+//                [ORDER BY name [ASC | DESC]]
+//   exists    := EXISTS '(' select ')'          (ExecuteTransaction only: a condition check)
 //   insert    := INSERT INTO name VALUE value
 //   update    := UPDATE name ( SET assign (',' assign)* | REMOVE path (',' path)* )+
 //                WHERE cond [returning]
@@ -41,10 +43,12 @@ namespace tidepool::dynamodb {
 namespace json = boost::json;
 
 struct PartiqlStatement {
-  enum Kind : uint8_t { kSelect, kInsert, kUpdate, kDelete };
+  enum Kind : uint8_t { kSelect, kInsert, kUpdate, kDelete, kExists };
   Kind kind = kSelect;
   std::string table, index;  // index: SELECT ... FROM "table"."index"
   std::string projection;    // ProjectionExpression; empty for '*'
+  std::string order_by;      // SELECT ... ORDER BY: the attribute; empty when none
+  bool descending = false;   // ORDER BY ... DESC
 
   // WHERE's top-level AND terms, each as an expression-language condition.
   struct Term {

@@ -8,8 +8,9 @@
 //   INSERT -> PutItem with attribute_not_exists(hash)   (DuplicateItemException)
 //   UPDATE -> UpdateItem on the key WHERE names, with attribute_exists(hash) AND the other terms
 //   DELETE -> DeleteItem on the key WHERE names, with the other terms as condition
-// ExecuteTransaction: all SELECTs (full keys) -> TransactGetItems; all writes ->
-// TransactWriteItems.
+// ExecuteTransaction: all SELECTs (full keys) -> TransactGetItems; all writes and
+// EXISTS(SELECT ...) conditions (-> ConditionCheck with attribute_exists) ->
+// TransactWriteItems. SELECT ... ORDER BY the key -> Query's ScanIndexForward.
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
@@ -139,6 +140,7 @@ Result<DynamoDbService::PlannedStatement> DynamoDbService::PlanStatement(
   }
   std::lock_guard lock(t->mu);
   switch (st.kind) {
+    case PartiqlStatement::kExists:
     case PartiqlStatement::kSelect: {
       KeyAttr hash = t->hash;
       std::optional<KeyAttr> range = t->range;
@@ -179,6 +181,31 @@ Result<DynamoDbService::PlannedStatement> DynamoDbService::PlanStatement(
       } else {
         filters.clear();
         for (const auto& term : st.where) filters.push_back(&term);
+      }
+      if (!st.order_by.empty()) {
+        // AWS orders a Query only, by the key: ORDER BY sets ScanIndexForward.
+        if (!hash_term) {
+          return Invalid("Must have WHERE clause in the statement when using ORDER BY clause.");
+        }
+        if (st.order_by != hash.name && !(range && st.order_by == range->name)) {
+          return Invalid(fmt::format(
+              "Variable reference [{}] in ORDER BY clause must be part of the primary key",
+              st.order_by));
+        }
+        if (st.descending) in["ScanIndexForward"] = false;
+      }
+      if (st.kind == PartiqlStatement::kExists) {
+        // EXISTS(SELECT ...) is a transaction's condition check on one item.
+        if (!plan.full_key) {
+          return Invalid("EXISTS statements must specify a full primary key equality");
+        }
+        std::string condition = "attribute_exists(#pk)";
+        st.names["#pk"] = t->hash.name;
+        if (!filters.empty()) condition += " AND " + JoinTerms(filters);
+        in = json::object{{"TableName", st.table},
+                          {"Key", plan.key},
+                          {"ConditionExpression", std::move(condition)}};
+        break;
       }
       if (!filters.empty()) in["FilterExpression"] = JoinTerms(filters);
       if (!st.projection.empty()) in["ProjectionExpression"] = st.projection;
@@ -222,6 +249,9 @@ void DynamoDbService::ExecuteStatement(CallPtr call) {
   const json::object& in = call->input();
   auto plan = PlanStatement(*call, in);
   if (!plan.ok()) return call->Fail(Error(plan.status()));
+  if (plan->kind == PartiqlStatement::kExists) {
+    return call->Fail(Error(Invalid("EXISTS is only supported in ExecuteTransaction")));
+  }
   json::object& input = plan->input;
   const bool select = plan->kind == PartiqlStatement::kSelect;
   if (select) {
@@ -300,6 +330,10 @@ void DynamoDbService::BatchExecuteStatement(CallPtr call) {
     if (plan->kind == PartiqlStatement::kSelect && !plan->full_key) {
       fail(Error(Invalid("Batch read statements must specify a full primary key equality")),
            plan->table);
+      return (*again)();
+    }
+    if (plan->kind == PartiqlStatement::kExists) {
+      fail(Error(Invalid("EXISTS is only supported in ExecuteTransaction")), plan->table);
       return (*again)();
     }
     json::object input = std::move(plan->input);
@@ -381,6 +415,9 @@ void DynamoDbService::ExecuteTransaction(CallPtr call) {
       case PartiqlStatement::kDelete:
         input.erase("ReturnValues");
         item["Delete"] = std::move(input);
+        break;
+      case PartiqlStatement::kExists:
+        item["ConditionCheck"] = std::move(input);
         break;
     }
     items.push_back(std::move(item));

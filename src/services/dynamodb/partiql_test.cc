@@ -71,5 +71,21 @@ TEST(PartiqlTest, Errors) {
   EXPECT_FALSE(ParsePartiql(std::string(200, '('), nullptr).ok());
 }
 
+TEST(PartiqlTest, OrderByAndExists) {
+  auto st = ParsePartiql(R"(SELECT * FROM t WHERE pk = 'a' ORDER BY "sk" DESC)", nullptr);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_EQ(st->order_by, "sk");
+  EXPECT_TRUE(st->descending);
+  auto asc = ParsePartiql("SELECT * FROM t WHERE pk = 'a' ORDER BY sk", nullptr);
+  ASSERT_TRUE(asc.ok());
+  EXPECT_FALSE(asc->descending);
+  EXPECT_FALSE(ParsePartiql("SELECT * FROM t ORDER sk", nullptr).ok());
+  auto ex = ParsePartiql("EXISTS(SELECT * FROM t WHERE pk = 'a')", nullptr);
+  ASSERT_TRUE(ex.ok()) << ex.status().ToString();
+  EXPECT_EQ(ex->kind, PartiqlStatement::kExists);
+  EXPECT_FALSE(ParsePartiql("EXISTS(SELECT * FROM t WHERE pk = 'a'", nullptr).ok());
+  EXPECT_FALSE(ParsePartiql("EXISTS(DELETE FROM t WHERE pk = 'a')", nullptr).ok());
+}
+
 }  // namespace
 }  // namespace tidepool::dynamodb
