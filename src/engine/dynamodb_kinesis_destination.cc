@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -13,7 +14,7 @@
 
 namespace tidepool::engine {
 namespace {
-constexpr int kMaxAttempts = 3;
+constexpr std::chrono::hours kGiveUpAfter{24};
 }  // namespace
 
 void DynamoDbKinesisDestination::CheckStream(std::string_view account, std::string_view region,
@@ -34,10 +35,10 @@ void DynamoDbKinesisDestination::CheckStream(std::string_view account, std::stri
 
 void DynamoDbKinesisDestination::Put(std::string_view account, std::string_view region,
                                      std::string stream_arn, std::string partition_key,
-                                     std::string data) {
-  auto record = std::make_shared<Record>(Record{std::string(account), std::string(region),
-                                                std::move(stream_arn), std::move(partition_key),
-                                                std::move(data)});
+                                     std::string data, std::function<void(bool)> done) {
+  auto record = std::make_shared<Record>(Record{
+      std::string(account), std::string(region), std::move(stream_arn), std::move(partition_key),
+      std::move(data), std::move(done), std::chrono::steady_clock::now()});
   boost::asio::post(strand_, [this, record] { Attempt(record, 1); });
 }
 
@@ -45,23 +46,28 @@ void DynamoDbKinesisDestination::Attempt(std::shared_ptr<Record> record, int att
   boost::json::object input{{"StreamARN", record->stream_arn},
                             {"PartitionKey", record->partition_key},
                             {"Data", Base64Encode(record->data)}};
-  CallService(
-      io_, kinesis_, "PutRecord", input, record->account, record->region,
-      [this, record, attempt](ServiceOutcome outcome) {
-        const auto* err = std::get_if<protocol::AwsError>(&outcome);
-        if (err == nullptr) return;
-        if (attempt >= kMaxAttempts || err->code == "ResourceNotFoundException") {
-          spdlog::warn("dynamodb change record to {} dropped after {} attempts: {} {}",
-                       record->stream_arn, attempt, err->code, err->message);
-          return;
-        }
-        auto timer =
-            std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(100));
-        timer->async_wait([this, timer, record, attempt](boost::system::error_code ec) {
-          if (!ec)
-            boost::asio::post(strand_, [this, record, attempt] { Attempt(record, attempt + 1); });
-        });
-      });
+  CallService(io_, kinesis_, "PutRecord", input, record->account, record->region,
+              [this, record, attempt](ServiceOutcome outcome) {
+                const auto* err = std::get_if<protocol::AwsError>(&outcome);
+                if (err == nullptr) return record->done(true);
+                if (std::chrono::steady_clock::now() - record->first_attempt >= kGiveUpAfter) {
+                  spdlog::warn("dynamodb change record to {} dropped after {} attempts: {} {}",
+                               record->stream_arn, attempt, err->code, err->message);
+                  return record->done(false);
+                }
+                if (attempt == 1) {
+                  spdlog::warn("dynamodb change record to {} not put ({} {}); retrying",
+                               record->stream_arn, err->code, err->message);
+                }
+                const auto backoff = std::chrono::milliseconds(100LL << std::min(attempt - 1, 6));
+                auto timer = std::make_shared<boost::asio::steady_timer>(
+                    io_, std::min<std::chrono::milliseconds>(backoff, std::chrono::seconds(5)));
+                timer->async_wait([this, timer, record, attempt](boost::system::error_code ec) {
+                  if (!ec)
+                    boost::asio::post(strand_,
+                                      [this, record, attempt] { Attempt(record, attempt + 1); });
+                });
+              });
 }
 
 }  // namespace tidepool::engine

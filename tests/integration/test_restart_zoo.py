@@ -555,6 +555,12 @@ def test_dynamodb_zoo_survives_kill_9(tidepool_factory, tmp_path):
     cdc_arn = kinesis.describe_stream_summary(StreamName="zoo-cdc")[
         "StreamDescriptionSummary"]["StreamARN"]
     ddb.enable_kinesis_streaming_destination(TableName="zoo", StreamArn=cdc_arn)
+    # The destination's stream goes away: change records wait in the durable outbox (their
+    # puts keep failing) until it is back, after the restart.
+    kinesis.delete_stream(StreamName="zoo-cdc")
+    kinesis.get_waiter("stream_not_exists").wait(StreamName="zoo-cdc",
+                                                 WaiterConfig={"Delay": 0.1})
+    ddb.put_item(TableName="zoo", Item={"pk": {"S": "cdc"}, "sk": {"N": "0"}})
     check_census(server.endpoint, "dynamodb")
 
     acked = {}
@@ -614,6 +620,25 @@ def test_dynamodb_zoo_survives_kill_9(tidepool_factory, tmp_path):
     # The idempotency token still answers the same request without applying it again.
     ddb.transact_write_items(ClientRequestToken="zoo-token", TransactItems=[
         {"Put": {"TableName": "zoo", "Item": {"pk": {"S": "t"}, "sk": {"N": "1"}}}}])
+    # The stream is back: every acknowledged write's change record reaches it from the outbox.
+    kinesis = make_client(server.endpoint, "kinesis")
+    kinesis.create_stream(StreamName="zoo-cdc", ShardCount=1)
+    kinesis.get_waiter("stream_exists").wait(StreamName="zoo-cdc", WaiterConfig={"Delay": 0.1})
+    shard = kinesis.list_shards(StreamName="zoo-cdc")["Shards"][0]["ShardId"]
+    it = kinesis.get_shard_iterator(StreamName="zoo-cdc", ShardId=shard,
+                                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    want = set(acked) | {("cdc", 0)}
+    cdc = set()
+    deadline = time.monotonic() + 60
+    while want - cdc and time.monotonic() < deadline:
+        out = kinesis.get_records(ShardIterator=it, Limit=10000)
+        for r in out["Records"]:
+            k = json.loads(r["Data"])["dynamodb"]["Keys"]
+            cdc.add((k["pk"]["S"], int(k["sk"]["N"])))
+        it = out["NextShardIterator"]
+        if not out["Records"]:
+            time.sleep(0.2)
+    assert not want - cdc, "Kinesis change records lost for %d writes" % len(want - cdc)
 
 
 # ----------------------------------------------------------------------------------------- S3

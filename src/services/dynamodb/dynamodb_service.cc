@@ -219,7 +219,7 @@ bool DynamoDbService::StageChange(Table& t, const ItemChange& change, storage::W
                                : StreamEvent::kModify;
   r.created_micros = clock_.NowMicros();
   if (!t.kinesis_destinations.empty()) {
-    StageKinesisRecords(t, change, static_cast<int>(r.event), r.created_micros);
+    StageKinesisRecords(t, change, static_cast<int>(r.event), r.created_micros, batch);
   }
   if (!t.stream_enabled) return false;
   r.by_ttl = change.by_ttl;

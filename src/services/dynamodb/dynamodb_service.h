@@ -95,7 +95,8 @@ class DynamoDbService final : public protocol::Service {
   void RemoveStreamListener(uint64_t id);
   // Where Kinesis streaming destinations send change records; null (the default): none can
   // be enabled. The sink must outlive the service. Thread-safe.
-  void SetKinesisChangeSink(KinesisChangeSink* sink) { kinesis_sink_.store(sink); }
+  // Hands the sink the change records a previous run left in the outbox (Recover found them).
+  void SetKinesisChangeSink(KinesisChangeSink* sink);
 
   // For DynamoDbStreamsService.
   std::shared_ptr<Table> FindTable(std::string_view account, std::string_view region,
@@ -193,7 +194,8 @@ class DynamoDbService final : public protocol::Service {
                    std::vector<std::pair<std::string, uint64_t>>& versions);
   // Adds `change`'s record for each ACTIVE Kinesis destination of `t` to t.kinesis_outbox.
   // Caller holds t.mu. `event`: a StreamEvent.
-  void StageKinesisRecords(Table& t, const ItemChange& change, int event, int64_t created_micros);
+  void StageKinesisRecords(Table& t, const ItemChange& change, int event, int64_t created_micros,
+                           storage::WriteBatch& batch);
   void SendKinesisRecords(const Table& t, const std::vector<Table::KinesisRecord>& records) const;
   // Submits `batch` for `tables` (each locked by the caller), and runs `done` once durable,
   // after clearing the tables' pending entries and waking stream listeners.
@@ -241,6 +243,13 @@ class DynamoDbService final : public protocol::Service {
   std::shared_ptr<const ListenerList> listeners_;  // guarded by listeners_mu_
   std::atomic<bool> has_listeners_{false};
   std::atomic<KinesisChangeSink*> kinesis_sink_{nullptr};
+  // Kinesis destination outbox (keyspace 'o'): the next record's seq, and the records
+  // Recover found, until a sink is set.
+  std::atomic<uint64_t> next_outbox_seq_{1};
+  std::vector<std::pair<std::string, Table::KinesisRecord>> recovered_outbox_;  // account/region
+  // Sends `record` of account/region to the sink; deletes its outbox record when done.
+  void PutKinesisRecord(KinesisChangeSink& sink, std::string_view account, std::string_view region,
+                        Table::KinesisRecord record) const;
   uint64_t next_listener_id_ = 1;  // guarded by listeners_mu_
 
   // TransactWriteItems idempotency: token -> (request fingerprint, expiry micros).

@@ -97,6 +97,23 @@ std::string TokenKey(std::string_view token) {
   return k;
 }
 
+std::string KinesisOutboxKey(uint64_t seq) {
+  std::string k = Key('o');
+  storage::AppendU64BE(&k, seq);
+  return k;
+}
+
+std::string KinesisOutboxPrefix() { return Key('o'); }
+
+std::optional<uint64_t> ParseKinesisOutboxKey(std::string_view key) {
+  const std::string prefix = Key('o');
+  if (!key.starts_with(prefix)) return std::nullopt;
+  key.remove_prefix(prefix.size());
+  uint64_t seq = 0;
+  if (!storage::ReadU64BE(&key, &seq) || !key.empty()) return std::nullopt;
+  return seq;
+}
+
 size_t FamilyLength(std::string_view key) {
   constexpr size_t kSize = 9 + 1 + 8 + 4 + 8;
   if (key.size() == kSize && key.starts_with(kRoot) && key[kRoot.size()] == 's') {
@@ -114,6 +131,7 @@ std::vector<storage::RecordKind> RecordKinds() {
       {"dynamodb", "transaction-token", Key('x')},
       {"dynamodb", "backup", Key('b')},
       {"dynamodb", "backup-item", Key('k')},
+      {"dynamodb", "kinesis-outbox", Key('o')},
   };
 }
 

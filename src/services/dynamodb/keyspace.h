@@ -9,6 +9,10 @@
 //              | 'b' backup_uid:u64be                      -> BackupMeta (json, backup.h)
 //              | 'k' backup_uid:u64be keyval+              -> Item of a backup (the table's
 //                                                            own key, without index)
+//              | 'o' seq:u64be                             -> a change record not yet put to a
+//                                                            Kinesis destination (json:
+//                                                            account, region, stream, key,
+//                                                            data, staged micros)
 //   index     := 0 for the table itself (keyval+ is its hash key, then its range key if any);
 //                a secondary index's id (>= 1, never reused within a table) for its entries,
 //                whose keyval+ is the index's hash [and range] key, then the table's key
@@ -63,6 +67,10 @@ std::string BackupItemsPrefix(uint64_t backup_uid);
 
 std::string TokenKey(std::string_view token);
 std::string TokenPrefix();
+
+std::string KinesisOutboxKey(uint64_t seq);
+std::string KinesisOutboxPrefix();
+std::optional<uint64_t> ParseKinesisOutboxKey(std::string_view key);
 
 // The key family (storage::KeyFamily) of a stream record key; 0 for every other key.
 size_t FamilyLength(std::string_view key);

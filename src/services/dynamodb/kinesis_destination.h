@@ -33,10 +33,12 @@ class KinesisChangeSink {
   // Runs done(true) when Kinesis stream `stream_arn` exists and is writable, on any thread.
   virtual void CheckStream(std::string_view account, std::string_view region,
                            std::string_view stream_arn, std::function<void(bool)> done) = 0;
-  // Writes one record to `stream_arn`; fire and forget (the sink retries or logs). Records
-  // put in order from one thread reach the stream in that order.
+  // Writes one record to `stream_arn`, retrying as it sees fit; `done` runs once (any
+  // thread) when the record is in the stream (true) or the sink gave it up (false). Records
+  // put in order from one thread reach the stream in that order unless retried.
   virtual void Put(std::string_view account, std::string_view region, std::string stream_arn,
-                   std::string partition_key, std::string data) = 0;
+                   std::string partition_key, std::string data,
+                   std::function<void(bool delivered)> done) = 0;
 };
 
 // One change as a Kinesis destination's record (the format above).

@@ -4,15 +4,18 @@
 #include "services/dynamodb/kinesis_destination.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 #include "services/dynamodb/attribute_value.h"
 #include "services/dynamodb/dynamodb_errors.h"
 #include "services/dynamodb/dynamodb_service.h"
 #include "services/dynamodb/input.h"
+#include "services/dynamodb/keyspace.h"
 
 namespace tidepool::dynamodb {
 using protocol::CallPtr;
@@ -53,7 +56,7 @@ std::string KinesisChangeRecord(std::string_view region, std::string_view table_
 }
 
 void DynamoDbService::StageKinesisRecords(Table& t, const ItemChange& change, int event,
-                                          int64_t created_micros) {
+                                          int64_t created_micros, storage::WriteBatch& batch) {
   const json::object keys = t.KeyOf(change.new_item ? *change.new_item : *change.old_item);
   // The partition key spreads items over shards and keeps one item's changes in order.
   const std::string partition_key =
@@ -61,19 +64,50 @@ void DynamoDbService::StageKinesisRecords(Table& t, const ItemChange& change, in
   const std::string event_id = fmt::format("{:016x}{:016x}", t.uid, t.next_version);
   for (const auto& d : t.kinesis_destinations) {
     if (d.status != "ACTIVE") continue;
-    t.kinesis_outbox.push_back(
-        {d.stream_arn, partition_key,
-         KinesisChangeRecord(t.region, t.name, event_id, event, created_micros, change.by_ttl,
-                             d.precision, keys, change.old_item, change.new_item)});
+    Table::KinesisRecord record{
+        d.stream_arn, partition_key,
+        KinesisChangeRecord(t.region, t.name, event_id, event, created_micros, change.by_ttl,
+                            d.precision, keys, change.old_item, change.new_item),
+        next_outbox_seq_.fetch_add(1)};
+    // In the change's own batch: an acknowledged change's record is never lost.
+    batch.Put(keyspace::KinesisOutboxKey(record.outbox_seq),
+              json::serialize(json::object{{"account", t.account},
+                                           {"region", t.region},
+                                           {"stream", record.stream_arn},
+                                           {"key", record.partition_key},
+                                           {"data", record.data}}));
+    t.kinesis_outbox.push_back(std::move(record));
   }
+}
+
+void DynamoDbService::PutKinesisRecord(KinesisChangeSink& sink, std::string_view account,
+                                       std::string_view region, Table::KinesisRecord record) const {
+  const uint64_t seq = record.outbox_seq;
+  sink.Put(account, region, std::move(record.stream_arn), std::move(record.partition_key),
+           std::move(record.data), [this, seq](bool) {
+             storage::WriteBatch batch;
+             batch.Delete(keyspace::KinesisOutboxKey(seq));
+             Status s = commits_.Submit(std::move(batch), [](const Status& st) {
+               if (!st.ok()) spdlog::warn("dynamodb: kinesis outbox delete: {}", st.ToString());
+             });
+             if (!s.ok()) spdlog::warn("dynamodb: kinesis outbox delete: {}", s.ToString());
+           });
 }
 
 void DynamoDbService::SendKinesisRecords(const Table& t,
                                          const std::vector<Table::KinesisRecord>& records) const {
   KinesisChangeSink* sink = kinesis_sink_.load(std::memory_order_acquire);
+  if (sink == nullptr) return;  // the outbox keeps them for a run that has one
+  for (const auto& r : records) PutKinesisRecord(*sink, t.account, t.region, r);
+}
+
+void DynamoDbService::SetKinesisChangeSink(KinesisChangeSink* sink) {
+  kinesis_sink_.store(sink);
   if (sink == nullptr) return;
-  for (const auto& r : records)
-    sink->Put(t.account, t.region, r.stream_arn, r.partition_key, r.data);
+  for (auto& [where, record] : std::exchange(recovered_outbox_, {})) {
+    const size_t slash = where.find('/');
+    PutKinesisRecord(*sink, where.substr(0, slash), where.substr(slash + 1), std::move(record));
+  }
 }
 
 namespace {

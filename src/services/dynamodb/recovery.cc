@@ -105,6 +105,34 @@ Status DynamoDbService::Recover() {
         return true;
       });
   if (!ts.ok()) return ts;
+  // Change records a previous run staged for Kinesis destinations and did not see put: they
+  // go to the sink once it is set (SetKinesisChangeSink).
+  const std::string outbox = keyspace::KinesisOutboxPrefix();
+  Status os = store_.Scan(
+      outbox, storage::PrefixEnd(outbox), [&](std::string_view key, std::string_view value) {
+        auto seq = keyspace::ParseKinesisOutboxKey(key);
+        boost::system::error_code ec;
+        json::value v = json::parse(value, ec);
+        if (!seq || ec || !v.is_object()) {
+          spdlog::error("dynamodb: skipping an undecodable kinesis outbox record");
+          return true;
+        }
+        const json::object& o = v.get_object();
+        auto str = [&](std::string_view k) {
+          const auto* m = o.if_contains(k);
+          return m && m->is_string() ? std::string(m->get_string()) : std::string();
+        };
+        recovered_outbox_.emplace_back(
+            str("account") + "/" + str("region"),
+            Table::KinesisRecord{str("stream"), str("key"), str("data"), *seq});
+        next_outbox_seq_.store(std::max(next_outbox_seq_.load(), *seq + 1));
+        return true;
+      });
+  if (!os.ok()) return os;
+  if (!recovered_outbox_.empty()) {
+    spdlog::info("dynamodb: {} change records wait for their Kinesis destinations",
+                 recovered_outbox_.size());
+  }
   spdlog::info("dynamodb: recovered {} tables", tables_.size());
   return Status::Ok();
 }

@@ -84,6 +84,7 @@ struct Table {
   // submitter moves them into its commit completion.
   struct KinesisRecord {
     std::string stream_arn, partition_key, data;
+    uint64_t outbox_seq = 0;  // its keyspace 'o' record, deleted once Kinesis took it
   };
   std::vector<KinesisRecord> kinesis_outbox;
   int64_t item_count = 0, size_bytes = 0;
