@@ -23,10 +23,13 @@ void MappingEngine::Start() {
   dynamodb_listener_ = deps_.dynamodb.AddStreamListener(
       [this](const dynamodb::StreamRecordsCommitted& r) { WakeSource(r.stream_arn, ""); });
   deps_.lambda.SetMappingObserver(this);
+  ArmLedgerSweep();
 }
 
 void MappingEngine::Stop() {
   if (stopped_.exchange(true)) return;
+  alive_->store(false);
+  if (ledger_timer_) ledger_timer_->cancel();
   if (kinesis_listener_ != 0) deps_.kinesis.RemoveRecordListener(kinesis_listener_);
   if (dynamodb_listener_ != 0) deps_.dynamodb.RemoveStreamListener(dynamodb_listener_);
   std::map<std::string, std::shared_ptr<MappingRunner>> runners;

@@ -9,6 +9,10 @@
 // in-process long poll that the queue answers the moment a message is sendable. Batching
 // windows and retry back-offs are timers (scaled by --time-scale).
 //
+// Ledger: stream mappings record outcomes other than delivery (filtered, expired, sent to the
+// on-failure destination, dropped) as runs of sequence numbers with their positions
+// (Reconcile reads both); a sweep drops the runs of records that left the stream.
+//
 // Positions: a stream mapping stores each shard's position (the sequence number it has
 // processed up to) through LambdaService::SaveCheckpoints after every batch; after a restart
 // it resumes there (at least once, never skipping). LATEST is fixed when the mapping is
@@ -19,6 +23,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -38,7 +43,7 @@
 namespace tidepool::engine {
 
 struct MappingEngineOptions {
-  double time_scale = 1.0;          // multiplies retry back-offs and batching windows
+  double time_scale = 1.0;  // multiplies retry back-offs, batching windows and the ledger sweep
   int sqs_default_concurrency = 5;  // concurrent batches of a queue mapping (AWS starts 5 pollers)
 };
 
@@ -99,6 +104,11 @@ class MappingEngine final : public lambda::MappingObserver {
 
  private:
   void WakeSource(std::string_view source_arn, std::string_view shard_id);
+  // The ledger sweep (ledger_trim.cc): every 60 s (times time_scale) each stream mapping's
+  // ledger loses the runs whose records left the stream (past its retention, a shard gone, the
+  // stream deleted), so the ledger stays as bounded as the stream.
+  void ArmLedgerSweep();
+  void TrimLedger(const lambda::MappingViewPtr& view);
 
  public:
   MappingMetrics& metrics() { return deps_.metrics; }
@@ -108,6 +118,8 @@ class MappingEngine final : public lambda::MappingObserver {
   uint64_t kinesis_listener_ = 0;
   uint64_t dynamodb_listener_ = 0;
   std::atomic<bool> stopped_{false};
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+  std::shared_ptr<boost::asio::steady_timer> ledger_timer_;
   mutable std::shared_mutex mu_;
   std::map<std::string, std::shared_ptr<MappingRunner>> runners_;  // by UUID
   std::multimap<std::string, std::shared_ptr<MappingRunner>, std::less<>> by_source_;

@@ -546,3 +546,35 @@ exports.handler = async (event) => {
     assert code == 0, report[:2000]
     seen = set(out.read_text().split())
     assert seen == {str(i) for i in range(total)}
+
+
+@pytest.mark.tidepool(args=FAST)
+def test_the_ledger_is_trimmed_with_its_stream(endpoint, kinesis):
+    """The ledger stays as bounded as the stream: once the records of a run left the stream
+    (here: the stream is deleted), the sweep (60 s of AWS time) deletes the run."""
+    from harness import store_census
+    lam = make_client(endpoint, "lambda")
+    arn = make_stream(kinesis, "trimmed")
+    _, queue = create_recorder(endpoint, "rec-trim")
+    lam.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName="rec-trim", StartingPosition="TRIM_HORIZON",
+        FilterCriteria={"Filters": [{"Pattern": json.dumps({"data": {"keep": [True]}})}]})
+    kinesis.put_records(StreamName="trimmed", Records=[
+        {"Data": json.dumps({"keep": i == 3}).encode(), "PartitionKey": "k"} for i in range(4)])
+    records_of(events(endpoint, queue, 1))
+
+    def ledger_runs():
+        kinds = store_census(endpoint)["kinds"]
+        return [k["records"] for k in kinds if k["kind"] == "mapping-ledger"][0]
+
+    deadline = time.time() + 10
+    while ledger_runs() == 0 and time.time() < deadline:
+        time.sleep(0.1)
+    assert ledger_runs() >= 1  # the filtered records' run
+    time.sleep(1.5)  # sweeps while the records are readable keep the run
+    assert ledger_runs() >= 1
+    kinesis.delete_stream(StreamName="trimmed")
+    deadline = time.time() + 10
+    while ledger_runs() > 0 and time.time() < deadline:
+        time.sleep(0.1)
+    assert ledger_runs() == 0

@@ -116,6 +116,11 @@ class LambdaService final : public protocol::Service {
                        std::function<void(const Status&)> done, std::vector<LedgerRun> ledger = {});
   // Every ledger run of mapping `uuid`.
   Result<std::vector<LedgerRun>> LoadLedger(const std::string& uuid) const;
+  // Deletes ledger runs (shard, first) of mapping `uuid` (their records left the stream);
+  // `done` gets the commit status.
+  void DeleteLedgerRuns(const std::string& uuid,
+                        const std::vector<std::pair<std::string, std::string>>& runs,
+                        std::function<void(const Status&)> done);
   // Every stored position of mapping `uuid`.
   Result<std::vector<std::pair<std::string, std::string>>> LoadCheckpoints(
       const std::string& uuid) const;

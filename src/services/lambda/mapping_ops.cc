@@ -571,6 +571,15 @@ void LambdaService::SaveCheckpoints(const std::string& uuid,
   if (Status s = commits_.Submit(std::move(batch), done); !s.ok()) done(s);
 }
 
+void LambdaService::DeleteLedgerRuns(const std::string& uuid,
+                                     const std::vector<std::pair<std::string, std::string>>& runs,
+                                     std::function<void(const Status&)> done) {
+  storage::WriteBatch batch;
+  for (const auto& [shard, first] : runs) batch.Delete(keyspace::LedgerKey(uuid, shard, first));
+  if (batch.empty()) return done(Status::Ok());
+  if (Status s = commits_.Submit(std::move(batch), done); !s.ok()) done(s);
+}
+
 Result<std::vector<std::pair<std::string, std::string>>> LambdaService::LoadCheckpoints(
     const std::string& uuid) const {
   std::vector<std::pair<std::string, std::string>> out;
