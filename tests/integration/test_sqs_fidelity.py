@@ -1,0 +1,112 @@
+"""SQS behaviours an AWS-validated suite found we differed on (issue 20), with boto3 over JSON.
+
+Each test quotes what AWS documents or answers; the test failed against tidepool before its fix.
+"""
+
+import time
+
+import pytest
+
+from harness import make_client
+from sqs_helpers import expect_error
+
+
+@pytest.fixture
+def sqs(endpoint):
+    return make_client(endpoint, "sqs")
+
+
+def expired_handle(sqs, url, **send):
+    """Sends "m", receives it for 1 s and waits that out; returns the receipt handle."""
+    sqs.send_message(QueueUrl=url, MessageBody="m", **send)
+    handle = sqs.receive_message(QueueUrl=url, VisibilityTimeout=1)["Messages"][0]["ReceiptHandle"]
+    time.sleep(1.3)
+    return handle
+
+
+def fifo_queue(sqs, name, **attributes):
+    attrs = {"FifoQueue": "true", "ContentBasedDeduplication": "true", **attributes}
+    return sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
+
+
+def test_fifo_receive_takes_one_group_before_the_next(sqs):
+    # AWS (FIFO queue logic): "When you receive messages from a FIFO queue with multiple
+    # message group IDs, Amazon SQS first attempts to return as many messages with the same
+    # message group ID as possible. This allows other consumers to process messages with a
+    # different message group ID."
+    url = fifo_queue(sqs, "groups.fifo")
+    for body, group in [("a1", "A"), ("b1", "B"), ("a2", "A"), ("b2", "B"), ("a3", "A")]:
+        sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId=group)
+    first = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2)["Messages"]
+    assert [m["Body"] for m in first] == ["a1", "a2"]
+    # Group A stays locked while any of its messages is in flight: the next receive gets B's,
+    # then A's last message only once a1 and a2 are gone.
+    second = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert [m["Body"] for m in second] == ["b1", "b2"]
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=first[0]["ReceiptHandle"])
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=first[1]["ReceiptHandle"])
+    third = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert [m["Body"] for m in third] == ["a3"]
+
+
+def test_fifo_receive_fills_from_the_next_group(sqs):
+    # A group with fewer messages than asked for is followed by the next group's messages, in
+    # the order of each group's oldest message.
+    url = fifo_queue(sqs, "fill.fifo")
+    for body, group in [("b1", "B"), ("a1", "A"), ("b2", "B"), ("c1", "C"), ("a2", "A")]:
+        sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId=group)
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=3)["Messages"]
+    assert [m["Body"] for m in got] == ["b1", "b2", "a1"]
+
+
+def test_fifo_delete_after_visibility_timeout_fails(sqs):
+    # AWS knowledge center (sqs-receipt-handle-error): "For FIFO queues, a receipt handle
+    # expires after a visibility timeout period. [...] If you try to delete the message outside
+    # of the visibility timeout period, then you see an error similar to the following:
+    # (InvalidParameterValue) [...] Value 'YOUR RECEIPT HANDLE' for parameter ReceiptHandle is
+    # invalid. Reason: The receipt handle has expired."
+    url = fifo_queue(sqs, "expire.fifo")
+    handle = expired_handle(sqs, url, MessageGroupId="g")
+    err = expect_error(sqs.delete_message, "InvalidParameterValue", QueueUrl=url,
+                       ReceiptHandle=handle)
+    assert err["Error"]["Message"] == (
+        "Value %s for parameter ReceiptHandle is invalid. Reason: The receipt handle has "
+        "expired." % handle)
+    batch = sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": "1", "ReceiptHandle": handle}])
+    assert batch["Failed"][0]["Code"] == "InvalidParameterValue"
+    # The message was not deleted: it comes back with a new handle. The older handle still
+    # fails; the new one deletes it.
+    again = sqs.receive_message(QueueUrl=url)["Messages"][0]
+    assert again["Body"] == "m"
+    expect_error(sqs.delete_message, "InvalidParameterValue", QueueUrl=url, ReceiptHandle=handle)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=again["ReceiptHandle"])
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+
+
+def test_standard_delete_after_visibility_timeout_succeeds(sqs):
+    # AWS (DeleteMessage): "you must provide the most recently received ReceiptHandle for the
+    # message (otherwise, the request succeeds, but the message will not be deleted)"; a
+    # handle whose timeout expired, with no receive since, still deletes on standard queues.
+    url = sqs.create_queue(QueueName="std-expire")["QueueUrl"]
+    handle = expired_handle(sqs, url)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+
+
+def test_change_visibility_after_expiry_and_with_an_older_handle(sqs):
+    # AWS (ChangeMessageVisibility): a message whose visibility timeout expired is no longer in
+    # flight: MessageNotInflight ("The specified message isn't in flight."); a handle of an
+    # earlier receive of a message received again is refused with InvalidParameterValue
+    # ("Message does not exist or is not available for visibility timeout change.").
+    url = sqs.create_queue(QueueName="cmv")["QueueUrl"]
+    old = expired_handle(sqs, url)
+    expect_error(sqs.change_message_visibility, "AWS.SimpleQueueService.MessageNotInflight",
+                 QueueUrl=url, ReceiptHandle=old, VisibilityTimeout=30)
+    new = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    err = expect_error(sqs.change_message_visibility, "InvalidParameterValue", QueueUrl=url,
+                       ReceiptHandle=old, VisibilityTimeout=30)
+    assert "not available for visibility timeout change" in err["Error"]["Message"]
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=new, VisibilityTimeout=0)
+    assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "m"
