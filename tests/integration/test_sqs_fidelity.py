@@ -110,3 +110,21 @@ def test_change_visibility_after_expiry_and_with_an_older_handle(sqs):
     assert "not available for visibility timeout change" in err["Error"]["Message"]
     sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=new, VisibilityTimeout=0)
     assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "m"
+
+
+def test_generic_errors_carry_awss_json_type_and_query_code(sqs):
+    # Over AWS JSON 1.0 SQS answers its generic errors with the common errors' shape names in
+    # __type and the query protocol's code in x-amzn-query-error, which botocore (the model is
+    # awsQueryCompatible) shows as the code: InvalidParameterValue ->
+    # com.amazonaws.sqs#InvalidParameterValueException, MissingParameter ->
+    # com.amazonaws.sqs#MissingRequiredParameterException.
+    url = sqs.create_queue(QueueName="errors")["QueueUrl"]
+    err = expect_error(sqs.send_message, "InvalidParameterValue", QueueUrl=url, MessageBody="x",
+                       DelaySeconds=901)
+    assert err["Error"]["QueryErrorCode"] == "InvalidParameterValueException"
+    assert err["ResponseMetadata"]["HTTPHeaders"]["x-amzn-query-error"] == \
+        "InvalidParameterValue;Sender"
+    fifo = fifo_queue(sqs, "errors.fifo")
+    err = expect_error(sqs.send_message, "MissingParameter", QueueUrl=fifo, MessageBody="x")
+    assert err["Error"]["QueryErrorCode"] == "MissingRequiredParameterException"
+    assert err["Error"]["Message"] == "The request must contain the parameter MessageGroupId."

@@ -196,7 +196,7 @@ TEST_F(SqsTest, ScannedAndDecodedBodiesMeetTheSameChecks) {
   }
   auto a = Err(CallRaw("ReceiveMessage", q + R"("MaxNumberOfMessages":11})"));
   auto b = Err(CallRaw("ReceiveMessage", q + R"("MaxNumberOfMessages":11.9})"));
-  EXPECT_EQ(a.code, "InvalidParameterValue");
+  EXPECT_EQ(a.code, "InvalidParameterValueException");
   EXPECT_EQ(a.message, b.message);
 }
 
