@@ -128,3 +128,12 @@ def test_generic_errors_carry_awss_json_type_and_query_code(sqs):
     err = expect_error(sqs.send_message, "MissingParameter", QueueUrl=fifo, MessageBody="x")
     assert err["Error"]["QueryErrorCode"] == "MissingRequiredParameterException"
     assert err["Error"]["Message"] == "The request must contain the parameter MessageGroupId."
+
+
+def test_sender_id_is_the_senders_principal_id(sqs):
+    # AWS: SenderId is the sender's principal id (for an account's root credentials, the
+    # account id; an IAM user's AIDA... id), never the access key id.
+    url = sqs.create_queue(QueueName="sender")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="m")
+    got = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["SenderId"])
+    assert got["Messages"][0]["Attributes"]["SenderId"] == "000000000000"

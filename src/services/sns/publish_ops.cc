@@ -109,6 +109,8 @@ Result<SnsService::PublishRequest> SnsService::ParsePublish(const json::object& 
         "Invalid parameter: MessageDeduplicationId Reason: The request includes "
         "MessageDeduplicationId parameter that is not valid for this topic type");
   }
+  // A standard topic passes MessageGroupId on to standard SQS queues (fair queues), as AWS does.
+  if (!topic.fifo && group) r.group_id = std::string(*group);
   if (InputStringView(in, "MessageStructure").value_or("") == "json") {
     boost::system::error_code ec;
     json::value v = json::parse(r.message, ec);

@@ -176,7 +176,7 @@ TEST_F(SqsTest, SendReceiveDeleteWithAttributes) {
   EXPECT_EQ(m["MessageAttributes"].as_object().size(), 1u);
   auto& attrs = m["Attributes"].as_object();
   EXPECT_EQ(attrs["ApproximateReceiveCount"], "1");
-  EXPECT_EQ(attrs["SenderId"], "AKIDEXAMPLE");
+  EXPECT_EQ(attrs["SenderId"], "123456789012");
   EXPECT_EQ(attrs["AWSTraceHeader"], "Root=1-5759e988-bd862e3fe1be46a994272793");
   EXPECT_EQ(attrs["SentTimestamp"].as_string(), std::to_string(clock_.NowMillis()));
   EXPECT_FALSE(attrs.contains("SequenceNumber"));

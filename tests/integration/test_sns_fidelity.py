@@ -1,0 +1,62 @@
+"""SNS behaviours an AWS-validated suite found we differed on (issue 20), with boto3.
+
+Each test quotes what AWS documents or answers; the test failed against tidepool before its fix.
+"""
+
+import json
+
+import pytest
+
+from harness import make_client
+from sqs_helpers import queue_arn, receive_all
+
+TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+
+
+@pytest.fixture
+def clients(endpoint):
+    return make_client(endpoint, "sns"), make_client(endpoint, "sqs")
+
+
+def with_trace_header(client, operation):
+    def add(request, **kwargs):
+        request.headers["X-Amzn-Trace-Id"] = TRACE
+    client.meta.events.register("before-sign.%s.%s" % (client.meta.service_model.service_name,
+                                                      operation), add)
+
+
+def test_sqs_deliveries_carry_snss_sender_id_group_id_and_trace(clients):
+    # AWS: messages SNS delivers to SQS carry SNS's principal id as SenderId
+    # (AIDAIT2UOQQY3AUEKVGXU), the publisher's X-Ray trace as AWSTraceHeader, and, from a
+    # standard topic, the MessageGroupId given to Publish (fair queues: "Amazon SNS standard
+    # topics [...] pass the message group ID to subscribed Amazon SQS standard queues").
+    sns, sqs = clients
+    topic = sns.create_topic(Name="carry")["TopicArn"]
+    url = sqs.create_queue(QueueName="carry-q")["QueueUrl"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, url),
+                  Attributes={"RawMessageDelivery": "true"})
+    with_trace_header(sns, "Publish")
+    sns.publish(TopicArn=topic, Message="tenant message", MessageGroupId="tenant-1")
+    got = receive_all(sqs, url, 1, MessageSystemAttributeNames=["All"])
+    assert len(got) == 1
+    attrs = got[0]["Attributes"]
+    assert attrs["SenderId"] == "AIDAIT2UOQQY3AUEKVGXU"
+    assert attrs["MessageGroupId"] == "tenant-1"
+    assert attrs["AWSTraceHeader"] == TRACE
+    assert got[0]["Body"] == "tenant message"
+
+
+def test_fifo_topic_to_fifo_queue_carries_group_and_sender(clients):
+    sns, sqs = clients
+    topic = sns.create_topic(Name="carry.fifo", Attributes={
+        "FifoTopic": "true", "ContentBasedDeduplication": "true"})["TopicArn"]
+    url = sqs.create_queue(QueueName="carry-q.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, url))
+    sns.publish(TopicArn=topic, Message="m", MessageGroupId="g")
+    got = receive_all(sqs, url, 1, MessageSystemAttributeNames=["All"])
+    assert len(got) == 1
+    assert got[0]["Attributes"]["SenderId"] == "AIDAIT2UOQQY3AUEKVGXU"
+    assert got[0]["Attributes"]["MessageGroupId"] == "g"
+    # AWS does not sign FIFO topics' notifications.
+    envelope = json.loads(got[0]["Body"])
+    assert not {"Signature", "SignatureVersion", "SigningCertURL"} & set(envelope)
