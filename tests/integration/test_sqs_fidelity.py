@@ -4,7 +4,11 @@ Each test quotes what AWS documents or answers; the test failed against tidepool
 """
 
 import time
+import urllib.parse
+import urllib.request
 
+import boto3
+import botocore.config
 import pytest
 
 from harness import make_client
@@ -128,6 +132,42 @@ def test_generic_errors_carry_awss_json_type_and_query_code(sqs):
     err = expect_error(sqs.send_message, "MissingParameter", QueueUrl=fifo, MessageBody="x")
     assert err["Error"]["QueryErrorCode"] == "MissingRequiredParameterException"
     assert err["Error"]["Message"] == "The request must contain the parameter MessageGroupId."
+
+
+def regional_client(endpoint, service, region):
+    return boto3.client(service, endpoint_url=endpoint, region_name=region,
+                        aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="secret",
+                        config=botocore.config.Config(retries={"total_max_attempts": 1}))
+
+
+def test_same_queue_name_in_two_regions_has_two_urls(endpoint, sqs):
+    # On AWS a queue URL names its region (https://sqs.<region>.amazonaws.com/<account>/<name>),
+    # so one name in two regions gives two URLs. tidepool keeps one host (no DNS needed) and
+    # puts the region in the path for regions other than the default one:
+    # http://<host>/queue/<region>/<account>/<name>.
+    eu = regional_client(endpoint, "sqs", "eu-west-1")
+    home = sqs.create_queue(QueueName="twin")["QueueUrl"]
+    away = eu.create_queue(QueueName="twin")["QueueUrl"]
+    assert home == endpoint + "/000000000000/twin"
+    assert away == endpoint + "/queue/eu-west-1/000000000000/twin"
+    assert eu.get_queue_url(QueueName="twin")["QueueUrl"] == away
+    assert eu.list_queues()["QueueUrls"] == [away]
+    assert sqs.list_queues()["QueueUrls"] == [home]
+    assert eu.get_queue_attributes(QueueUrl=away, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"] == "arn:aws:sqs:eu-west-1:000000000000:twin"
+    sqs.send_message(QueueUrl=home, MessageBody="home")
+    eu.send_message(QueueUrl=away, MessageBody="away")
+    # A URL with a region names that region's queue whatever region the client signs with; one
+    # without (the default region's form) names the queue of the client's region.
+    assert [m["Body"] for m in sqs.receive_message(QueueUrl=away)["Messages"]] == ["away"]
+    assert [m["Body"] for m in sqs.receive_message(QueueUrl=home)["Messages"]] == ["home"]
+    # An older SDK's query request POSTed to the queue URL itself (no QueueUrl parameter).
+    body = urllib.parse.urlencode({"Action": "SendMessage", "Version": "2012-11-05",
+                                   "MessageBody": "by query"}).encode()
+    with urllib.request.urlopen(urllib.request.Request(away, data=body)) as resp:
+        assert resp.status == 200
+    got = eu.receive_message(QueueUrl=away, VisibilityTimeout=0, WaitTimeSeconds=1)
+    assert [m["Body"] for m in got["Messages"]] == ["by query"]
 
 
 def test_sender_id_is_the_senders_principal_id(sqs):
