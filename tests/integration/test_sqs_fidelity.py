@@ -4,6 +4,7 @@ Each test quotes what AWS documents or answers; the test failed against tidepool
 """
 
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -177,3 +178,34 @@ def test_sender_id_is_the_senders_principal_id(sqs):
     sqs.send_message(QueueUrl=url, MessageBody="m")
     got = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["SenderId"])
     assert got["Messages"][0]["Attributes"]["SenderId"] == "000000000000"
+
+
+def test_high_throughput_fifo_deduplicates_per_message_group(sqs):
+    # AWS (high throughput for FIFO queues): with DeduplicationScope messageGroup, "the
+    # deduplication ID is unique within a message group"; the same id in two groups sends two
+    # messages, twice in one group sends one.
+    url = fifo_queue(sqs, "ht.fifo", DeduplicationScope="messageGroup",
+                     FifoThroughputLimit="perMessageGroupId")
+    first = sqs.send_message(QueueUrl=url, MessageBody="a", MessageGroupId="g1",
+                             MessageDeduplicationId="d")
+    again = sqs.send_message(QueueUrl=url, MessageBody="a", MessageGroupId="g1",
+                             MessageDeduplicationId="d")
+    other = sqs.send_message(QueueUrl=url, MessageBody="a", MessageGroupId="g2",
+                             MessageDeduplicationId="d")
+    assert again["MessageId"] == first["MessageId"]
+    assert other["MessageId"] != first["MessageId"]
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert sorted(m["MessageId"] for m in got) == sorted([first["MessageId"], other["MessageId"]])
+
+
+def test_query_protocol_words_a_missing_queue_for_its_wsdl(endpoint):
+    # AWS's query API: "The specified queue does not exist for this wsdl version." (code
+    # AWS.SimpleQueueService.NonExistentQueue); its JSON API says "...does not exist."
+    query = urllib.parse.urlencode({"Action": "GetQueueUrl", "Version": "2012-11-05",
+                                    "QueueName": "nowhere"})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(endpoint + "/?" + query)
+    body = info.value.read().decode()
+    assert info.value.code == 400
+    assert "<Code>AWS.SimpleQueueService.NonExistentQueue</Code>" in body
+    assert "<Message>The specified queue does not exist for this wsdl version.</Message>" in body
