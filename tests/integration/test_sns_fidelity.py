@@ -60,3 +60,40 @@ def test_fifo_topic_to_fifo_queue_carries_group_and_sender(clients):
     # AWS does not sign FIFO topics' notifications.
     envelope = json.loads(got[0]["Body"])
     assert not {"Signature", "SignatureVersion", "SigningCertURL"} & set(envelope)
+
+
+def test_add_permission_policy_shape_and_errors(clients):
+    # AWS's topic policy after AddPermission: one statement per label, Sid the label,
+    # principals "arn:aws:iam::<account>:root" and actions "SNS:<name>", each a string when
+    # there is one and a list when several. A label used twice is refused ("Invalid parameter:
+    # Statement already exists"), as is an action a topic policy cannot name ("Invalid
+    # parameter: Policy statement action out of service scope!"); RemovePermission of an
+    # unknown label succeeds.
+    sns, _ = clients
+    topic = sns.create_topic(Name="perm")["TopicArn"]
+    sns.add_permission(TopicArn=topic, Label="one", AWSAccountId=["111122223333"],
+                       ActionName=["Publish"])
+    sns.add_permission(TopicArn=topic, Label="two", AWSAccountId=["111122223333", "444455556666"],
+                       ActionName=["Publish", "Subscribe"])
+    policy = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    assert by_sid["one"] == {"Sid": "one", "Effect": "Allow",
+                             "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                             "Action": "SNS:Publish", "Resource": topic}
+    assert by_sid["two"]["Principal"] == {"AWS": ["arn:aws:iam::111122223333:root",
+                                                  "arn:aws:iam::444455556666:root"]}
+    assert by_sid["two"]["Action"] == ["SNS:Publish", "SNS:Subscribe"]
+    with pytest.raises(sns.exceptions.InvalidParameterException) as info:
+        sns.add_permission(TopicArn=topic, Label="one", AWSAccountId=["111122223333"],
+                           ActionName=["Publish"])
+    assert info.value.response["Error"]["Message"] == \
+        "Invalid parameter: Statement already exists"
+    with pytest.raises(sns.exceptions.InvalidParameterException) as info:
+        sns.add_permission(TopicArn=topic, Label="bad", AWSAccountId=["111122223333"],
+                           ActionName=["SendMessage"])
+    assert info.value.response["Error"]["Message"] == \
+        "Invalid parameter: Policy statement action out of service scope!"
+    sns.remove_permission(TopicArn=topic, Label="nope")
+    sns.remove_permission(TopicArn=topic, Label="one")
+    policy = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
+    assert "one" not in {s["Sid"] for s in policy["Statement"]}
