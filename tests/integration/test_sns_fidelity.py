@@ -97,3 +97,21 @@ def test_add_permission_policy_shape_and_errors(clients):
     sns.remove_permission(TopicArn=topic, Label="one")
     policy = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
     assert "one" not in {s["Sid"] for s in policy["Statement"]}
+
+
+def test_subscribe_again_compares_attribute_values_as_aws(clients):
+    # AWS answers a repeated Subscribe with the same subscription when its attributes are
+    # equal as AWS compares them: "true" equals "True"; a different value is refused
+    # ("Invalid parameter: Attributes Reason: Subscription already exists with different
+    # attributes").
+    sns, sqs = clients
+    topic = sns.create_topic(Name="again")["TopicArn"]
+    arn = queue_arn(sqs, sqs.create_queue(QueueName="again-q")["QueueUrl"])
+    first = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn,
+                          Attributes={"RawMessageDelivery": "true"})["SubscriptionArn"]
+    again = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn,
+                          Attributes={"RawMessageDelivery": "True"})["SubscriptionArn"]
+    assert again == first
+    with pytest.raises(sns.exceptions.InvalidParameterException):
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn,
+                      Attributes={"RawMessageDelivery": "false"})

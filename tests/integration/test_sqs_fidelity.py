@@ -209,3 +209,28 @@ def test_query_protocol_words_a_missing_queue_for_its_wsdl(endpoint):
     assert info.value.code == 400
     assert "<Code>AWS.SimpleQueueService.NonExistentQueue</Code>" in body
     assert "<Message>The specified queue does not exist for this wsdl version.</Message>" in body
+
+
+def test_message_attribute_name_prefix_patterns(sqs):
+    # AWS (ReceiveMessage, MessageAttributeNames): "you can return all of the attributes
+    # starting with a prefix, for example bar.*".
+    url = sqs.create_queue(QueueName="prefix")["QueueUrl"]
+    attributes = {name: {"DataType": "String", "StringValue": name} for name in
+                  ("foo.a", "foo.b", "bar")}
+    sqs.send_message(QueueUrl=url, MessageBody="m", MessageAttributes=attributes)
+    got = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["foo.*"])["Messages"][0]
+    assert sorted(got["MessageAttributes"]) == ["foo.a", "foo.b"]
+
+
+def test_aws_trace_header_comes_from_x_amzn_trace_id(sqs):
+    # AWS: a SendMessage carrying an X-Ray trace header (X-Amzn-Trace-Id) stores it as the
+    # AWSTraceHeader system attribute of the message.
+    trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+
+    def add(request, **kwargs):
+        request.headers["X-Amzn-Trace-Id"] = trace
+    sqs.meta.events.register("before-sign.sqs.SendMessage", add)
+    url = sqs.create_queue(QueueName="traced")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="m")
+    got = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["AWSTraceHeader"])
+    assert got["Messages"][0]["Attributes"]["AWSTraceHeader"] == trace
