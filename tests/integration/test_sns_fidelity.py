@@ -115,3 +115,30 @@ def test_subscribe_again_compares_attribute_values_as_aws(clients):
     with pytest.raises(sns.exceptions.InvalidParameterException):
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn,
                       Attributes={"RawMessageDelivery": "false"})
+
+
+def test_confirm_subscription_and_unsubscribe_error_precedence(clients):
+    # AWS's ConfirmSubscription checks the TopicArn's form ("Invalid parameter: Topic") and
+    # then the token ("Invalid parameter: Token"), never whether the topic exists: a bad token
+    # for a topic that does not exist is a bad token. Unsubscribe refuses what is not an ARN
+    # ("...An ARN must have at least 6 elements, not N") and a topic's ARN ("Invalid
+    # parameter: SubscriptionId"), and succeeds for a well-formed ARN of no subscription.
+    sns, _ = clients
+    topic = sns.create_topic(Name="precedence")["TopicArn"]
+
+    def error_of(fn, **kwargs):
+        with pytest.raises(sns.exceptions.InvalidParameterException) as info:
+            fn(**kwargs)
+        return info.value.response["Error"]["Message"]
+
+    assert error_of(sns.confirm_subscription, TopicArn="not-an-arn", Token="t") == \
+        "Invalid parameter: Topic"
+    assert error_of(sns.confirm_subscription, TopicArn=topic + "-gone", Token="t") == \
+        "Invalid parameter: Token"
+    assert error_of(sns.confirm_subscription, TopicArn=topic, Token="t") == \
+        "Invalid parameter: Token"
+    assert error_of(sns.unsubscribe, SubscriptionArn="garbage") == \
+        "Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not 1"
+    assert error_of(sns.unsubscribe, SubscriptionArn=topic) == \
+        "Invalid parameter: SubscriptionId"
+    sns.unsubscribe(SubscriptionArn=topic + ":2f6bb2c3-0b55-4a7e-9b3b-3c4d5e6f7a8b")
