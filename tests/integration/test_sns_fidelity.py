@@ -142,3 +142,21 @@ def test_confirm_subscription_and_unsubscribe_error_precedence(clients):
     assert error_of(sns.unsubscribe, SubscriptionArn=topic) == \
         "Invalid parameter: SubscriptionId"
     sns.unsubscribe(SubscriptionArn=topic + ":2f6bb2c3-0b55-4a7e-9b3b-3c4d5e6f7a8b")
+
+
+def test_publish_batch_total_size_counts_attributes(clients):
+    # AWS: "The total aggregate size of all messages within a single PublishBatch request
+    # can't exceed 262,144 bytes (256 KiB)", a message's size counting its attributes (names,
+    # types and values) as Publish's limit does; over it: BatchRequestTooLong.
+    sns, _ = clients
+    topic = sns.create_topic(Name="batch-size")["TopicArn"]
+    half = 262144 // 2
+    exact = [{"Id": "a", "Message": "x" * half}, {"Id": "b", "Message": "x" * half}]
+    assert len(sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=exact)[
+        "Successful"]) == 2
+    over = [{"Id": "a", "Message": "x" * (half - 4), "MessageAttributes": {
+        "k": {"DataType": "String", "StringValue": "vv"}}}, {"Id": "b", "Message": "x" * half}]
+    with pytest.raises(sns.exceptions.BatchRequestTooLongException) as info:
+        sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=over)
+    assert info.value.response["Error"]["Message"] == \
+        "The length of all the messages put together is more than the limit."

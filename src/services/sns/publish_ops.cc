@@ -305,7 +305,14 @@ void SnsService::PublishBatch(CallPtr call) {
                                               "contains an impermissible character: {}",
                                               id)));
     }
-    if (o) total += InputStringView(*o, "Message").value_or("").size();
+    if (!o) continue;
+    // A message's size counts its attributes, as Publish's limit does; an entry whose
+    // attributes are invalid fails on its own below.
+    total += InputStringView(*o, "Message").value_or("").size();
+    if (auto attributes = ParseMessageAttributes(InputObject(*o, "MessageAttributes"), 0);
+        attributes.ok()) {
+      total += AttributesSize(*attributes);
+    }
   }
   if (total > kMaxMessageBytes) {
     return Fail(call, SnsStatus(SnsError::kBatchRequestTooLong,
