@@ -39,9 +39,10 @@ struct QueueAttribute {
 struct QueueMessage {
   std::string body;
   std::vector<QueueAttribute> attributes;
-  std::string group_id;      // FIFO queues
+  std::string group_id;      // FIFO queues; standard queues keep it (fair queues)
   std::string dedup_id;      // FIFO queues
   std::string trace_header;  // the AWSTraceHeader system attribute, empty for none
+  std::string sender_id;     // the SenderId attribute; empty: the queue's account
 };
 
 class QueueSink {

@@ -21,12 +21,17 @@ QueueMessage QueueMessageFor(const sns::Delivery& d, std::string_view queue_arn)
       m.attributes.push_back({a.name, a.data_type, a.value, a.binary});
     }
   }
-  // A FIFO queue's name, and so its ARN, ends in ".fifo"; a standard queue's cannot.
+  // A FIFO queue's name, and so its ARN, ends in ".fifo"; a standard queue's cannot. A
+  // standard topic's MessageGroupId reaches standard queues (for fair queues, as on AWS); a
+  // FIFO topic's does not.
   if (d.fifo && queue_arn.ends_with(".fifo")) {
     m.group_id = d.group_id;
     m.dedup_id = d.dedup_id;
+  } else if (!d.fifo) {
+    m.group_id = d.group_id;
   }
   m.trace_header = d.trace_header;
+  m.sender_id = std::string(sns::kSnsSenderId);
   return m;
 }
 

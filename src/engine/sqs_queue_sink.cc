@@ -25,6 +25,7 @@ sqs::InternalMessage ToInternal(QueueMessage message) {
   m.group_id = std::move(message.group_id);
   m.dedup_id = std::move(message.dedup_id);
   m.trace_header = std::move(message.trace_header);
+  m.sender_id = std::move(message.sender_id);
   return m;
 }
 

@@ -145,6 +145,7 @@ int RunServe(const ServeOptions& options) {
   sqs::SqsOptions sqs_options;
   sqs_options.default_host = options.host + ":" + std::to_string(options.port);
   sqs_options.time_scale = options.time_scale;
+  sqs_options.default_region = options.region;
   // In memory mode the store already holds every payload in memory: a cache would be a copy.
   if (*durability == storage::Durability::kMemory) sqs_options.payload_cache_bytes = 0;
   sqs::SqsService sqs(**store, commits, clock, io, sqs_options);

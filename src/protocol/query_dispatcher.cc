@@ -68,8 +68,15 @@ std::string ScopeService(const HttpRequest& request, const form::FormParams& par
   return std::string(credential.substr(0, credential.find('/')));
 }
 
-// "/<account>/<queue>": two non-empty segments.
+// "/<account>/<queue>": two non-empty segments; or "/queue/<region>/<account>/<queue>" (an SQS
+// queue URL outside the default region).
 bool IsQueuePath(std::string_view path) {
+  if (path.starts_with("/queue/")) {
+    path.remove_prefix(6);
+    const size_t region_end = path.find('/', 1);
+    if (region_end == std::string_view::npos || region_end == 1) return false;
+    path.remove_prefix(region_end);
+  }
   if (path.size() < 4 || path.front() != '/') return false;
   size_t slash = path.find('/', 1);
   return slash != std::string_view::npos && slash > 1 && slash + 1 < path.size() &&

@@ -24,10 +24,10 @@ if (!endpoint) {
   throw new Error("set TIDEPOOL_ENDPOINT to a running tidepool, e.g. http://127.0.0.1:4566");
 }
 
-function newClient() {
+function newClient(region = "us-east-1") {
   return new SQSClient({
     endpoint,
-    region: "us-east-1",
+    region,
     credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "secret" },
     maxAttempts: 1,
   });
@@ -359,4 +359,36 @@ test("FIFO: order within a group, groups interleave, SequenceNumber grows", asyn
   } finally {
     client.destroy();
   }
+});
+
+// On AWS one queue name in two regions has two URLs (the region is in the host). tidepool
+// keeps its one host, so that the URL resolves without DNS, and puts other regions in the
+// path: http://<host>/queue/<region>/<account>/<name>. The JS SDK sends each request to the
+// queue URL's host (useQueueUrlAsEndpoint), which is tidepool's own.
+test("one queue name in two regions: two URLs, each reaching its own queue", async () => {
+  const home = newClient();
+  const away = newClient("eu-west-1");
+  const seenHosts = [];
+  away.middlewareStack.add(
+    (next) => async (args) => {
+      seenHosts.push(`${args.request.hostname}:${args.request.port}`);
+      return next(args);
+    },
+    { step: "finalizeRequest", name: "recordHost" },
+  );
+  const homeUrl = await createQueue(home, "js-twin");
+  const awayUrl = await createQueue(away, "js-twin");
+  assert.notEqual(homeUrl, awayUrl);
+  assert.equal(homeUrl, `${endpoint}/000000000000/js-twin`);
+  assert.equal(awayUrl, `${endpoint}/queue/eu-west-1/000000000000/js-twin`);
+  assert.equal((await attributes(away, awayUrl)).QueueArn,
+    "arn:aws:sqs:eu-west-1:000000000000:js-twin");
+  await home.send(new SendMessageCommand({ QueueUrl: homeUrl, MessageBody: "home" }));
+  await away.send(new SendMessageCommand({ QueueUrl: awayUrl, MessageBody: "away" }));
+  const got = await away.send(new ReceiveMessageCommand({ QueueUrl: awayUrl }));
+  assert.deepEqual(got.Messages.map((m) => m.Body), ["away"]);
+  const gotHome = await home.send(new ReceiveMessageCommand({ QueueUrl: homeUrl }));
+  assert.deepEqual(gotHome.Messages.map((m) => m.Body), ["home"]);
+  const { host } = new URL(endpoint);
+  assert.ok(seenHosts.every((h) => h === host), seenHosts.join(","));
 });

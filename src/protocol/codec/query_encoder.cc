@@ -224,7 +224,14 @@ std::string EncodeError(const model::ServiceModel* model, const AwsError& error,
   w.Open("Error");
   w.Element("Type", error.sender_fault ? "Sender" : "Receiver");
   w.Element("Code", error.query_code.empty() ? error.code : error.query_code);
-  w.Element("Message", error.message);
+  // SQS's query API words a missing queue for its WSDL: "The specified queue does not exist for
+  // this wsdl version." (its JSON API: "The specified queue does not exist.").
+  constexpr std::string_view kNoQueue = "The specified queue does not exist.";
+  if (dialect != nullptr && dialect->legacy_sqs() && error.message == kNoQueue) {
+    w.Element("Message", "The specified queue does not exist for this wsdl version.");
+  } else {
+    w.Element("Message", error.message);
+  }
   if (dialect != nullptr && dialect->error_detail()) w.Empty("Detail");
   w.Close();
   w.Element("RequestId", request_id);

@@ -201,7 +201,8 @@ TEST(QueryEncoderSqsTest, ErrorWithLegacyCodeAndDetail) {
             "<?xml version=\"1.0\"?><ErrorResponse "
             "xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\"><Error><Type>Sender</Type>"
             "<Code>AWS.SimpleQueueService.NonExistentQueue</Code>"
-            "<Message>The specified queue does not exist.</Message><Detail/></Error>"
+            "<Message>The specified queue does not exist for this wsdl version.</Message>"
+            "<Detail/></Error>"
             "<RequestId>42d59b56-7407-4c4a-be0f-4c88daeea257</RequestId></ErrorResponse>");
   AwsError server{"InternalFailure", "boom", 500, false, {}};
   std::string xml = EncodeError(nullptr, server, "r");

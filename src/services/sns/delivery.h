@@ -28,6 +28,10 @@ enum class DeliveryKind : uint8_t {
   kUnsubscribeConfirmation,  // http/https, after Unsubscribe; its token restores the subscription
 };
 
+// The SenderId of the messages SNS delivers to SQS queues: the SNS service principal's id, as
+// AWS's messages carry it.
+inline constexpr std::string_view kSnsSenderId = "AIDAIT2UOQQY3AUEKVGXU";
+
 // A SubscriptionConfirmation or an UnsubscribeConfirmation: carries Token and SubscribeURL.
 inline bool IsConfirmation(DeliveryKind kind) { return kind != DeliveryKind::kNotification; }
 

@@ -109,6 +109,8 @@ Result<SnsService::PublishRequest> SnsService::ParsePublish(const json::object& 
         "Invalid parameter: MessageDeduplicationId Reason: The request includes "
         "MessageDeduplicationId parameter that is not valid for this topic type");
   }
+  // A standard topic passes MessageGroupId on to standard SQS queues (fair queues), as AWS does.
+  if (!topic.fifo && group) r.group_id = std::string(*group);
   if (InputStringView(in, "MessageStructure").value_or("") == "json") {
     boost::system::error_code ec;
     json::value v = json::parse(r.message, ec);
@@ -303,7 +305,14 @@ void SnsService::PublishBatch(CallPtr call) {
                                               "contains an impermissible character: {}",
                                               id)));
     }
-    if (o) total += InputStringView(*o, "Message").value_or("").size();
+    if (!o) continue;
+    // A message's size counts its attributes, as Publish's limit does; an entry whose
+    // attributes are invalid fails on its own below.
+    total += InputStringView(*o, "Message").value_or("").size();
+    if (auto attributes = ParseMessageAttributes(InputObject(*o, "MessageAttributes"), 0);
+        attributes.ok()) {
+      total += AttributesSize(*attributes);
+    }
   }
   if (total > kMaxMessageBytes) {
     return Fail(call, SnsStatus(SnsError::kBatchRequestTooLong,

@@ -290,8 +290,9 @@ void SnsService::ConfirmSubscription(CallPtr call) {
   const std::string_view topic_arn = InputStringView(in, "TopicArn").value_or("");
   const std::string_view token = InputStringView(in, "Token").value_or("");
   if (!Arn::Parse(topic_arn)) return Fail(call, InvalidParameter("Invalid parameter: Topic"));
+  // AWS checks the token, not the topic: a topic that does not exist holds no token of ours.
   auto topic = FindTopic(topic_arn);
-  if (!topic) return Fail(call, SnsStatus(SnsError::kNotFound, "Topic does not exist"));
+  if (!topic) return Fail(call, InvalidParameter("Invalid parameter: Token"));
   std::lock_guard lock(topic->mu);
   for (const auto& sub : topic->subscriptions) {
     if (sub->token.empty() || sub->token != token) continue;

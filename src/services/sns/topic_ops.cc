@@ -21,6 +21,21 @@ using protocol::CallPtr;
 
 namespace {
 
+// The actions a topic policy's statement may name (AddPermission's ActionName).
+bool IsTopicPolicyAction(std::string_view action) {
+  static constexpr std::string_view kActions[] = {
+      "AddPermission", "DeleteTopic", "GetTopicAttributes", "ListSubscriptionsByTopic",
+      "Publish",       "Receive",     "RemovePermission",   "SetTopicAttributes",
+      "Subscribe"};
+  return std::find(std::begin(kActions), std::end(kActions), action) != std::end(kActions);
+}
+
+// AWS's policy statements name one principal or action as a string, several as a list.
+json::value OneOrList(json::array values) {
+  if (values.size() == 1) return std::move(values[0]);
+  return values;
+}
+
 constexpr size_t kTopicsPerPage = 100;
 constexpr size_t kMaxTags = 50;
 
@@ -333,7 +348,12 @@ void SnsService::AddPermission(CallPtr call) {
   }
   if (const auto* names = InputArray(in, "ActionName")) {
     for (const auto& a : *names) {
-      if (a.is_string()) actions.emplace_back(fmt::format("SNS:{}", a.get_string().c_str()));
+      if (!a.is_string()) continue;
+      if (!IsTopicPolicyAction(a.get_string())) {
+        return Fail(call, InvalidParameter(
+                              "Invalid parameter: Policy statement action out of service scope!"));
+      }
+      actions.emplace_back(fmt::format("SNS:{}", a.get_string().c_str()));
     }
   }
   std::lock_guard lock(t.mu);
@@ -346,8 +366,8 @@ void SnsService::AddPermission(CallPtr call) {
   }
   statements.emplace_back(json::object{{"Sid", label},
                                        {"Effect", "Allow"},
-                                       {"Principal", json::object{{"AWS", principals}}},
-                                       {"Action", actions},
+                                       {"Principal", json::object{{"AWS", OneOrList(principals)}}},
+                                       {"Action", OneOrList(actions)},
                                        {"Resource", t.arn}});
   t.attributes["Policy"] = json::serialize(policy);
   CommitTopic(t, call, {});

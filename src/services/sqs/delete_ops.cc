@@ -42,16 +42,19 @@ namespace {
 // Deletes one message (caller holds q.mu). A handle of the message's current receive deletes
 // it; a handle of an already deleted message succeeds (AWS is idempotent); a stale handle (the
 // message was received again since) succeeds without deleting on standard queues, as AWS
-// may, and fails on FIFO queues.
+// may. On FIFO queues a handle expires with its visibility timeout (AWS: "For FIFO queues, a
+// receipt handle expires after a visibility timeout period"): a stale one, or one whose
+// message is no longer in flight at `now`, fails.
 template <typename EraseFn>
-Status DeleteOne(Queue& q, std::string_view text, EraseFn erase) {
+Status DeleteOne(Queue& q, std::string_view text, int64_t now, EraseFn erase) {
   auto h = DecodeReceiptHandle(text);
   if (!h || h->queue_uid != q.uid) return InvalidHandle(text);
   auto it = q.messages.find(h->seq);
   if (it == q.messages.end()) return Status::Ok();
   if (!it->second.IdEquals(h->message_id)) return InvalidHandle(text);
-  if (it->second.receipt_gen != h->receipt_gen) {
-    if (!q.fifo) return Status::Ok();
+  const bool current = it->second.receipt_gen == h->receipt_gen;
+  if (!current && !q.fifo) return Status::Ok();
+  if (!current || (q.fifo && !it->second.InflightAt(now))) {
     return SqsStatus(SqsError::kInvalidParameterValue,
                      fmt::format("Value {} for parameter ReceiptHandle is invalid. Reason: The "
                                  "receipt handle has expired.",
@@ -75,9 +78,10 @@ void SqsService::DeleteMessage(CallPtr call) {
   Queue& queue = **q;
   const std::string_view handle = plain.receipt_handle;
   std::lock_guard lock(queue.mu);
-  queue.Promote(clock_.NowMicros());
+  const int64_t now = clock_.NowMicros();
+  queue.Promote(now);
   storage::WriteBatch batch;
-  Status st = DeleteOne(queue, handle, [&](auto it) { EraseMessage(queue, it, &batch); });
+  Status st = DeleteOne(queue, handle, now, [&](auto it) { EraseMessage(queue, it, &batch); });
   if (!st.ok()) return Fail(call, st);
   Submit(std::move(batch), call, [call](const Status& s) {
     if (!s.ok()) return Fail(call, s);
@@ -97,13 +101,15 @@ void SqsService::DeleteMessageBatch(CallPtr call) {
   storage::WriteBatch batch;
   {
     std::lock_guard lock(queue.mu);
-    queue.Promote(clock_.NowMicros());
+    const int64_t now = clock_.NowMicros();
+    queue.Promote(now);
     for (const auto& e : *entries) {
       const auto& o = e.get_object();
       Ack ack;
       ack.id = std::string(o.at("Id").get_string());
       ack.handle = std::string(InputString(o, "ReceiptHandle").value_or(""));
-      ack.status = DeleteOne(queue, ack.handle, [&](auto it) { EraseMessage(queue, it, &batch); });
+      ack.status =
+          DeleteOne(queue, ack.handle, now, [&](auto it) { EraseMessage(queue, it, &batch); });
       acks.push_back(std::move(ack));
     }
     Submit(std::move(batch), call, [call, acks = std::move(acks)](const Status& s) {

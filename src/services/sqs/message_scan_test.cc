@@ -196,7 +196,7 @@ TEST_F(SqsTest, ScannedAndDecodedBodiesMeetTheSameChecks) {
   }
   auto a = Err(CallRaw("ReceiveMessage", q + R"("MaxNumberOfMessages":11})"));
   auto b = Err(CallRaw("ReceiveMessage", q + R"("MaxNumberOfMessages":11.9})"));
-  EXPECT_EQ(a.code, "InvalidParameterValue");
+  EXPECT_EQ(a.code, "InvalidParameterValueException");
   EXPECT_EQ(a.message, b.message);
 }
 
@@ -215,7 +215,7 @@ TEST_F(SqsTest, PlainBodiesSendReceiveAndDelete) {
   const auto& first = received["Messages"].as_array()[0].as_object();
   EXPECT_EQ(first.at("Body"), "one");
   EXPECT_EQ(first.at("MessageId"), sent["MessageId"]);
-  EXPECT_EQ(first.at("Attributes").as_object().at("SenderId"), "AKIDEXAMPLE");
+  EXPECT_EQ(first.at("Attributes").as_object().at("SenderId"), "123456789012");
   EXPECT_EQ(received["Messages"].as_array()[1].as_object().at("Body"), "two");
   EXPECT_EQ(encoded_replies_, 3);
   for (const auto& m : received["Messages"].as_array()) {

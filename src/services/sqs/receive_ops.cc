@@ -2,7 +2,9 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
-#include <unordered_set>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "services/sqs/input.h"
 #include "services/sqs/keyspace.h"
@@ -105,6 +107,33 @@ void MarkReceived(const Queue& q, Message& m, int64_t now, int64_t vt_micros,
   batch->Put(keyspace::MessageKey('s', q.uid, m.seq), EncodeStateRecord(m));
 }
 
+// The order in which a FIFO receive takes ready messages: whole message groups, as AWS
+// returns as many messages of one group as it can before moving to the next. Groups come in
+// the order of their oldest ready message, each group's messages in send order; groups with a
+// message in flight are locked and skipped. Looks at most kMaxScan ready messages, and stops
+// early once the first group alone fills `max`.
+std::vector<uint64_t> FifoReceiveOrder(const Queue& q, size_t max) {
+  std::vector<std::vector<uint64_t>> groups;                 // each group's seqs
+  std::unordered_map<std::string_view, size_t> group_index;  // group id -> index in groups
+  size_t scanned = 0;
+  for (auto it = q.ready.begin(); it != q.ready.end() && scanned < kMaxScan; ++it, ++scanned) {
+    if (!groups.empty() && groups.front().size() >= max) break;
+    auto mit = q.messages.find(*it);
+    if (mit == q.messages.end()) continue;
+    const std::string& group = mit->second.group_id();
+    if (q.GroupLocked(group)) continue;
+    auto [g, added] = group_index.try_emplace(group, groups.size());
+    if (added) groups.emplace_back();
+    groups[g->second].push_back(*it);
+  }
+  std::vector<uint64_t> order;
+  for (const auto& seqs : groups) {
+    if (order.size() >= max) break;
+    order.insert(order.end(), seqs.begin(), seqs.end());
+  }
+  return order;
+}
+
 }  // namespace
 
 bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
@@ -151,28 +180,19 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
     const int64_t vt =
         request.visibility_timeout >= 0 ? request.visibility_timeout : c.visibility_timeout;
     const int64_t retention = c.message_retention_period * kMicrosPerSecond;
-    std::unordered_set<std::string> taken_groups;
-    size_t scanned = 0;
-    uint64_t seq = 0;
-    // The loop's body may change `ready` (and so invalidate iterators): each step looks up the
-    // seq after the one it saw last.
-    for (auto it = q->ready.begin();
-         it != q->ready.end() && reply.size() < static_cast<size_t>(request.max_messages) &&
-         q->inflight < max_inflight && scanned < kMaxScan;
-         it = q->ready.upper_bound(seq)) {
-      seq = *it;
-      ++scanned;
+    const size_t max = static_cast<size_t>(request.max_messages);
+    // Receives `seq` (a ready message) unless it expired or goes to the dead-letter queue.
+    auto take = [&](uint64_t seq) {
       auto mit = q->messages.find(seq);
-      if (mit == q->messages.end()) continue;
+      if (mit == q->messages.end()) return;
       Message& m = mit->second;
       if (m.sent_micros + retention <= now) {
         EraseMessage(*q, mit, &batch);
-        continue;
+        return;
       }
-      if (q->fifo && q->GroupLocked(m.group_id()) && !taken_groups.contains(m.group_id())) continue;
       if (dlq && c.max_receive_count > 0 && m.receive_count >= c.max_receive_count) {
         moved.push_back(MoveMessage(*q, mit, *dlq, q->arn, now, &batch));
-        continue;
+        return;
       }
       const int64_t old_visible_at = m.visible_at_micros;
       const Hidden old_reason = m.reason;
@@ -180,7 +200,24 @@ bool SqsService::TryReceiveLocked(const std::shared_ptr<Queue>& q, Queue* dlq,
       q->Reindex(m, old_visible_at, old_reason, now);
       AddMessageOutput(&reply, *q, m, request, now);
       received.emplace_back(seq, m.receipt_gen);
-      if (q->fifo) taken_groups.insert(m.group_id());
+    };
+    if (q->fifo) {
+      for (uint64_t seq : FifoReceiveOrder(*q, max)) {
+        if (reply.size() >= max || q->inflight >= max_inflight) break;
+        take(seq);
+      }
+    } else {
+      size_t scanned = 0;
+      uint64_t seq = 0;
+      // take() may change `ready` (and so invalidate iterators): each step looks up the seq
+      // after the one it saw last.
+      for (auto it = q->ready.begin(); it != q->ready.end() && reply.size() < max &&
+                                       q->inflight < max_inflight && scanned < kMaxScan;
+           it = q->ready.upper_bound(seq)) {
+        seq = *it;
+        ++scanned;
+        take(seq);
+      }
     }
     if (q->fifo && !request.attempt_id.empty() && !received.empty()) {
       const ReceiveAttempt& a = q->attempts[request.attempt_id] =

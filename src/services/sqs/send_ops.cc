@@ -62,10 +62,10 @@ Status CheckDelay(int64_t delay) {
                   delay));
 }
 
-std::string SenderId(const protocol::Call& call) {
-  return call.context().access_key_id.empty() ? call.context().account_id
-                                              : call.context().access_key_id;
-}
+// AWS's SenderId is the sender's principal id: for an account's root credentials, the account
+// id. Every key that tidepool did not issue acts as its account's root (as GetCallerIdentity
+// answers), so the account id it is, whatever the key.
+std::string SenderId(const protocol::Call& call) { return call.context().account_id; }
 
 }  // namespace
 
@@ -349,7 +349,7 @@ Result<SqsService::SendInput> SqsService::InternalSendInput(const Queue& q,
   in.group_id = std::move(message.group_id);
   in.has_dedup = !message.dedup_id.empty();
   in.dedup_id = std::move(message.dedup_id);
-  in.sender_id = std::move(message.sender_id);
+  in.sender_id = message.sender_id.empty() ? q.account : std::move(message.sender_id);
   if (!message.trace_header.empty()) {
     MessageAttribute trace;
     trace.name = "AWSTraceHeader";

@@ -21,7 +21,7 @@ enum class SqsError : uint16_t {
   kQueueNameExists,
   kInvalidAttributeName,
   kInvalidAttributeValue,
-  kInvalidParameterValue,  // not in the model; AWS still sends it (query code too)
+  kInvalidParameterValue,  // not in the model: AWS's generic errors (see ToAwsErrorCode)
   kMissingParameter,       // idem
   kInvalidMessageContents,
   kReceiptHandleIsInvalid,
@@ -57,10 +57,14 @@ constexpr AwsErrorCode ToAwsErrorCode(SqsError e) {
       return {"InvalidAttributeName", "InvalidAttributeName", 400};
     case SqsError::kInvalidAttributeValue:
       return {"InvalidAttributeValue", "InvalidAttributeValue", 400};
+    // AWS's generic errors: over JSON their __type is the common error's shape name
+    // (com.amazonaws.sqs#InvalidParameterValueException), the query code stays the one the
+    // query protocol sends (x-amzn-query-error: InvalidParameterValue;Sender), which is the
+    // code the SDKs show.
     case SqsError::kInvalidParameterValue:
-      return {"InvalidParameterValue", "InvalidParameterValue", 400};
+      return {"InvalidParameterValueException", "InvalidParameterValue", 400};
     case SqsError::kMissingParameter:
-      return {"MissingParameter", "MissingParameter", 400};
+      return {"MissingRequiredParameterException", "MissingParameter", 400};
     case SqsError::kInvalidMessageContents:
       return {"InvalidMessageContents", "InvalidMessageContents", 400};
     case SqsError::kReceiptHandleIsInvalid:

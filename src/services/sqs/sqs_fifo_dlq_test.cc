@@ -59,11 +59,11 @@ TEST_F(SqsTest, FifoGroupsAreOrderedAndLockedWhileInFlight) {
 TEST_F(SqsTest, FifoSendRules) {
   const std::string url = CreateQueue("rules.fifo", json::object{{"FifoQueue", "true"}});
   auto no_group = Err(Call("SendMessage", json::object{{"QueueUrl", url}, {"MessageBody", "x"}}));
-  EXPECT_EQ(no_group.code, "MissingParameter");
+  EXPECT_EQ(no_group.code, "MissingRequiredParameterException");
   auto no_dedup =
       Err(Call("SendMessage",
                json::object{{"QueueUrl", url}, {"MessageBody", "x"}, {"MessageGroupId", "g"}}));
-  EXPECT_EQ(no_dedup.code, "InvalidParameterValue");
+  EXPECT_EQ(no_dedup.code, "InvalidParameterValueException");
   EXPECT_EQ(no_dedup.message,
             "The queue should either have ContentBasedDeduplication enabled or "
             "MessageDeduplicationId provided explicitly");
@@ -73,7 +73,7 @@ TEST_F(SqsTest, FifoSendRules) {
                                                  {"MessageDeduplicationId", "d"},
                                                  {"DelaySeconds", 5}}))
                 .code,
-            "InvalidParameterValue");
+            "InvalidParameterValueException");
 }
 
 TEST_F(SqsTest, FifoDeduplicationWindow) {
@@ -188,7 +188,7 @@ TEST_F(SqsTest, RedriveMovesMessagesPastMaxReceiveCount) {
           {"Attributes",
            {{"RedrivePolicy",
              R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:closed","maxReceiveCount":1})"}}}}));
-  EXPECT_EQ(denied.code, "InvalidParameterValue");
+  EXPECT_EQ(denied.code, "InvalidParameterValueException");
   auto bad_count = Err(Call(
       "SetQueueAttributes",
       json::object{
@@ -215,7 +215,7 @@ TEST_F(SqsTest, MessageMoveTaskRedrivesBackToSource) {
   EXPECT_EQ(Err(Call("StartMessageMoveTask",
                      R"({"SourceArn":"arn:aws:sqs:us-east-1:123456789012:main"})"))
                 .code,
-            "InvalidParameterValue");  // not a dead-letter queue
+            "InvalidParameterValueException");  // not a dead-letter queue
   EXPECT_EQ(
       Err(Call("StartMessageMoveTask", R"({"SourceArn":"arn:aws:sqs:us-east-1:123456789012:x"})"))
           .code,
@@ -241,7 +241,7 @@ TEST_F(SqsTest, MessageMoveTaskRedrivesBackToSource) {
   EXPECT_EQ(Attribute(src, "ApproximateNumberOfMessages"), "3");
   EXPECT_EQ(
       Err(Call("CancelMessageMoveTask", json::object{{"TaskHandle", started["TaskHandle"]}})).code,
-      "InvalidParameterValue");
+      "InvalidParameterValueException");
   EXPECT_EQ(Err(Call("CancelMessageMoveTask", R"({"TaskHandle":"bm9wZQ=="})")).code,
             "ResourceNotFoundException");
 }

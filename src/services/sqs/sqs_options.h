@@ -10,6 +10,10 @@ namespace tidepool::sqs {
 struct SqsOptions {
   // Host (and port) put in queue URLs when the request carried no Host header.
   std::string default_host = "localhost:4566";
+  // Queues of this region have AWS's path in their URLs (/<account>/<name>); queues of other
+  // regions have /queue/<region>/<account>/<name>, so that one name in two regions gives two
+  // URLs. (`tidepool serve --region`.)
+  std::string default_region = "us-east-1";
 
   // After DeleteQueue, CreateQueue of the same name fails with QueueDeletedRecently for this
   // long (AWS: 60 s). 0 (the default) lets tests re-create queues at once.

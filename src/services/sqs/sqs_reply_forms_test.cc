@@ -42,7 +42,7 @@ TEST_F(SqsTest, JsonCallsGetEncodedRepliesAndDecodedCallsObjects) {
     EXPECT_EQ(first["MessageId"], sent["MessageId"]);
     EXPECT_EQ(first["MD5OfMessageAttributes"], sent["MD5OfMessageAttributes"]);
     EXPECT_EQ(first["MessageAttributes"].as_object()["color"].as_object()["StringValue"], "blue");
-    EXPECT_EQ(first["Attributes"].as_object()["SenderId"], "AKIDEXAMPLE");
+    EXPECT_EQ(first["Attributes"].as_object()["SenderId"], "123456789012");
     EXPECT_EQ(first["Attributes"].as_object()["ApproximateReceiveCount"], "1");
     EXPECT_EQ(received[1].as_object()["Body"], "x");
     for (auto& m : received) {

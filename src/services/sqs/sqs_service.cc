@@ -173,8 +173,9 @@ Result<std::shared_ptr<Queue>> SqsService::ResolveQueue(const protocol::Call& ca
 
 Result<std::shared_ptr<Queue>> SqsService::ResolveQueue(const protocol::Call& call,
                                                         std::string_view url) const {
-  // Accept "scheme://host[:port]/account/name", "/account/name" or "account/name": only the
-  // last two path segments matter.
+  // Accept "scheme://host[:port]/account/name", "/account/name", "account/name" and
+  // ".../queue/region/account/name" (other regions' URLs, see QueueUrl): only the path's last
+  // segments matter; without a region there, the request's region is the queue's.
   std::string_view path = url;
   if (const auto scheme = path.find("://"); scheme != std::string_view::npos) {
     path.remove_prefix(scheme + 3);
@@ -184,19 +185,23 @@ Result<std::shared_ptr<Queue>> SqsService::ResolveQueue(const protocol::Call& ca
   // Two memchr scans: find_first_of("?#") runs one per character of the URL.
   path = path.substr(0, std::min(path.find('?'), path.find('#')));
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  const auto last = path.rfind('/');
-  std::string_view name = last == std::string_view::npos ? path : path.substr(last + 1);
-  std::string_view account;
-  if (last != std::string_view::npos) {
-    std::string_view head = path.substr(0, last);
-    const auto prev = head.rfind('/');
-    account = prev == std::string_view::npos ? head : head.substr(prev + 1);
-  }
+  // Removes and returns the last segment of `path`.
+  auto pop = [&path]() {
+    const auto last = path.rfind('/');
+    std::string_view segment = last == std::string_view::npos ? path : path.substr(last + 1);
+    path = last == std::string_view::npos ? std::string_view() : path.substr(0, last);
+    return segment;
+  };
+  const std::string_view name = pop();
+  std::string_view account = pop();
+  std::string_view region = pop();
+  if (pop() != "queue") region = {};
   if (name.empty()) {
     return SqsStatus(SqsError::kQueueDoesNotExist, "The specified queue does not exist.");
   }
   if (account.empty()) account = call.context().account_id;
-  auto q = FindQueue(account, call.context().region, name);
+  if (region.empty()) region = call.context().region;
+  auto q = FindQueue(account, region, name);
   if (!q) return SqsStatus(SqsError::kQueueDoesNotExist, "The specified queue does not exist.");
   return q;
 }
@@ -204,7 +209,10 @@ Result<std::shared_ptr<Queue>> SqsService::ResolveQueue(const protocol::Call& ca
 std::string SqsService::QueueUrl(const protocol::Call& call, const Queue& q) const {
   const std::string& host =
       call.context().host.empty() ? options_.default_host : call.context().host;
-  return fmt::format("http://{}/{}/{}", host, q.account, q.name);
+  if (q.region == options_.default_region) {
+    return fmt::format("http://{}/{}/{}", host, q.account, q.name);
+  }
+  return fmt::format("http://{}/queue/{}/{}/{}", host, q.region, q.account, q.name);
 }
 
 SqsService::QueueLocks SqsService::LockWithDlq(const std::shared_ptr<Queue>& q) const {

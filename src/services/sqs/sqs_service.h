@@ -192,7 +192,9 @@ class SqsService final : public protocol::Service {
   std::shared_ptr<Queue> FindQueueByArn(std::string_view arn) const;
   std::vector<std::shared_ptr<Queue>> QueuesOf(std::string_view account,
                                                std::string_view region) const;
-  // The queue a call's QueueUrl names (path /<account>/<name>; the host is ignored).
+  // The queue a call's QueueUrl names (path /<account>/<name>, or
+  // /queue/<region>/<account>/<name> for a queue outside the default region; the host is
+  // ignored).
   Result<std::shared_ptr<Queue>> ResolveQueue(const protocol::Call& call) const;
   // The same for a QueueUrl the handler read itself (a scanned raw body).
   Result<std::shared_ptr<Queue>> ResolveQueue(const protocol::Call& call,

@@ -41,7 +41,7 @@ TEST_F(SqsTest, CreateGetListDeleteQueue) {
       Ok(Call("ListQueues", json::object{{"MaxResults", 2}, {"NextToken", page1["NextToken"]}}));
   ASSERT_EQ(page2["QueueUrls"].as_array().size(), 1u);
   EXPECT_EQ(page2["QueueUrls"].as_array()[0], "http://localhost:4566/123456789012/orders-dlq");
-  EXPECT_EQ(Err(Call("ListQueues", R"({"MaxResults":0})")).code, "InvalidParameterValue");
+  EXPECT_EQ(Err(Call("ListQueues", R"({"MaxResults":0})")).code, "InvalidParameterValueException");
 
   // A URL from another host and port names the same queue.
   Ok(Call("DeleteQueue",
@@ -52,12 +52,14 @@ TEST_F(SqsTest, CreateGetListDeleteQueue) {
 }
 
 TEST_F(SqsTest, CreateQueueValidatesNameAndAttributes) {
-  EXPECT_EQ(Err(Call("CreateQueue", R"({"QueueName":"bad name"})")).code, "InvalidParameterValue");
-  EXPECT_EQ(Err(Call("CreateQueue", R"({"QueueName":"x.fifo"})")).code, "InvalidParameterValue");
+  EXPECT_EQ(Err(Call("CreateQueue", R"({"QueueName":"bad name"})")).code,
+            "InvalidParameterValueException");
+  EXPECT_EQ(Err(Call("CreateQueue", R"({"QueueName":"x.fifo"})")).code,
+            "InvalidParameterValueException");
   EXPECT_EQ(Err(Call("CreateQueue", json::object{{"QueueName", std::string(81, 'a')}})).code,
-            "InvalidParameterValue");
+            "InvalidParameterValueException");
   EXPECT_EQ(Err(Call("CreateQueue", R"({"QueueName":"f","Attributes":{"FifoQueue":"true"}})")).code,
-            "InvalidParameterValue");
+            "InvalidParameterValueException");
   auto bad =
       Err(Call("CreateQueue", R"({"QueueName":"q","Attributes":{"VisibilityTimeout":"43201"}})"));
   EXPECT_EQ(bad.code, "InvalidAttributeValue");
@@ -174,7 +176,7 @@ TEST_F(SqsTest, SendReceiveDeleteWithAttributes) {
   EXPECT_EQ(m["MessageAttributes"].as_object().size(), 1u);
   auto& attrs = m["Attributes"].as_object();
   EXPECT_EQ(attrs["ApproximateReceiveCount"], "1");
-  EXPECT_EQ(attrs["SenderId"], "AKIDEXAMPLE");
+  EXPECT_EQ(attrs["SenderId"], "123456789012");
   EXPECT_EQ(attrs["AWSTraceHeader"], "Root=1-5759e988-bd862e3fe1be46a994272793");
   EXPECT_EQ(attrs["SentTimestamp"].as_string(), std::to_string(clock_.NowMillis()));
   EXPECT_FALSE(attrs.contains("SequenceNumber"));
@@ -207,33 +209,33 @@ TEST_F(SqsTest, SendValidation) {
   EXPECT_EQ(Err(Call("SendMessage",
                      json::object{{"QueueUrl", url}, {"MessageBody", std::string(1025, 'x')}}))
                 .code,
-            "InvalidParameterValue");
+            "InvalidParameterValueException");
   Send(url, std::string(1024, 'x'));
   EXPECT_EQ(Err(Call("SendMessage", json::object{{"QueueUrl", url}, {"MessageBody", ""}})).code,
-            "MissingParameter");
+            "MissingRequiredParameterException");
   EXPECT_EQ(Err(Call("SendMessage",
                      json::object{{"QueueUrl", url}, {"MessageBody", "x"}, {"DelaySeconds", 901}}))
                 .code,
-            "InvalidParameterValue");
+            "InvalidParameterValueException");
   EXPECT_EQ(Err(Call("SendMessage",
                      json::object{
                          {"QueueUrl", url}, {"MessageBody", "x"}, {"MessageDeduplicationId", "d"}}))
                 .code,
-            "InvalidParameterValue");
+            "InvalidParameterValueException");
   EXPECT_EQ(Err(Call("SendMessage",
                      json::object{{"QueueUrl", url},
                                   {"MessageBody", "x"},
                                   {"MessageAttributes",
                                    {{"n", {{"StringValue", "abc"}, {"DataType", "Number"}}}}}}))
                 .code,
-            "InvalidParameterValue");
+            "InvalidParameterValueException");
   EXPECT_EQ(Err(Call("SendMessage",
                      json::object{{"QueueUrl", url},
                                   {"MessageBody", "x"},
                                   {"MessageAttributes",
                                    {{"AWS.x", {{"StringValue", "a"}, {"DataType", "String"}}}}}}))
                 .code,
-            "InvalidParameterValue");
+            "InvalidParameterValueException");
 }
 
 TEST_F(SqsTest, DelayAndVisibilityFollowTheClock) {
@@ -260,7 +262,7 @@ TEST_F(SqsTest, DelayAndVisibilityFollowTheClock) {
   auto stale = Err(Call(
       "ChangeMessageVisibility",
       json::object{{"QueueUrl", url}, {"ReceiptHandle", old_handle}, {"VisibilityTimeout", 5}}));
-  EXPECT_EQ(stale.code, "InvalidParameterValue");
+  EXPECT_EQ(stale.code, "InvalidParameterValueException");
   Ok(Call("DeleteMessage", json::object{{"QueueUrl", url}, {"ReceiptHandle", old_handle}}));
   EXPECT_EQ(Attribute(url, "ApproximateNumberOfMessagesNotVisible"), "1");
 
@@ -303,7 +305,7 @@ TEST_F(SqsTest, VisibilityStaysWithinTwelveHoursOfTheReceive) {
   Ok(change(handle, 43200));  // at the receive instant, the whole 12 hours
   clock_.AdvanceSeconds(100);
   auto e = Err(change(handle, 43200));
-  EXPECT_EQ(e.code, "InvalidParameterValue");
+  EXPECT_EQ(e.code, "InvalidParameterValueException");
   EXPECT_EQ(e.message,
             "Value 43200 for parameter VisibilityTimeout is invalid. Reason: Total "
             "VisibilityTimeout for the message is beyond the limit [43200 seconds]");
@@ -312,7 +314,7 @@ TEST_F(SqsTest, VisibilityStaysWithinTwelveHoursOfTheReceive) {
   // The handle keeps its receive time across a restart.
   Restart();
   clock_.AdvanceSeconds(1);
-  EXPECT_EQ(Err(change(handle, 43100)).code, "InvalidParameterValue");
+  EXPECT_EQ(Err(change(handle, 43100)).code, "InvalidParameterValueException");
   auto batch =
       Ok(Call("ChangeMessageVisibilityBatch",
               json::object{{"QueueUrl", url},
@@ -409,16 +411,16 @@ TEST_F(SqsTest, ReceiveValidatesParameters) {
   EXPECT_EQ(
       Err(Call("ReceiveMessage", json::object{{"QueueUrl", url}, {"MaxNumberOfMessages", 11}}))
           .code,
-      "InvalidParameterValue");
+      "InvalidParameterValueException");
   EXPECT_EQ(
       Err(Call("ReceiveMessage", json::object{{"QueueUrl", url}, {"MaxNumberOfMessages", 0}})).code,
-      "InvalidParameterValue");
+      "InvalidParameterValueException");
   EXPECT_EQ(
       Err(Call("ReceiveMessage", json::object{{"QueueUrl", url}, {"WaitTimeSeconds", 21}})).code,
-      "InvalidParameterValue");
+      "InvalidParameterValueException");
   EXPECT_EQ(
       Err(Call("ReceiveMessage", json::object{{"QueueUrl", url}, {"VisibilityTimeout", -1}})).code,
-      "InvalidParameterValue");
+      "InvalidParameterValueException");
 }
 
 TEST_F(SqsTest, PurgeQueue) {
@@ -458,11 +460,11 @@ TEST_F(SqsTest, TagsPermissionsAndDeadLetterSources) {
                                                    {"AWSAccountIds", json::array{"1"}},
                                                    {"Actions", json::array{"*"}}}))
                 .code,
-            "InvalidParameterValue");
+            "InvalidParameterValueException");
   Ok(Call("RemovePermission", json::object{{"QueueUrl", url}, {"Label", "p1"}}));
   EXPECT_EQ(Attribute(url, "Policy"), "<absent>");
   EXPECT_EQ(Err(Call("RemovePermission", json::object{{"QueueUrl", url}, {"Label", "p1"}})).code,
-            "InvalidParameterValue");
+            "InvalidParameterValueException");
 
   const std::string dlq = CreateQueue("dlq");
   const std::string redrive =
