@@ -455,9 +455,7 @@ TEST(JsonCodecEncodeTest, NestedStructuresListsAndBooleans) {
   EXPECT_EQ(d.at("Shards").at(0).at("HashKeyRange").at("EndingHashKey").as_string(), "9");
 }
 
-TEST(JsonCodecDecodeTest, KinesisRefusesAnEmptyBody) {
-  ExpectSerialization("ListStreams", "", "");
-}
+TEST(JsonCodecDecodeTest, KinesisRefusesAnEmptyBody) { ExpectSerialization("ListStreams", "", ""); }
 
 TEST(JsonCodecEncodeTest, OperationWithoutOutput) {
   const model::ServiceModel& logs = model::LogsModel();

@@ -199,8 +199,7 @@ void KinesisService::UntagResource(CallPtr call) {
   auto ref = ResolveResourceArn(*call, InputStringView(call->input(), "ResourceARN").value_or(""));
   if (!ref.ok()) return Fail(call, ref.status());
   const json::array* keys = InputArray(call->input(), "TagKeys");
-  if (Status st = CheckTagCharacters(TagTexts(keys), *ref->stream, "remove tags from");
-      !st.ok()) {
+  if (Status st = CheckTagCharacters(TagTexts(keys), *ref->stream, "remove tags from"); !st.ok()) {
     return Fail(call, st);
   }
   std::lock_guard lock(ref->stream->mu);
