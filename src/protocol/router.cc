@@ -540,6 +540,12 @@ void Router::HandleJson(HttpRequest&& request, Responder respond, std::string re
     } else if (auto* encoded = std::get_if<EncodedJson>(&outcome)) {
       unsigned status = op->http_status ? op->http_status : 200;
       respond(JsonResponse(status, std::move(encoded->body), content_type, request_id));
+    } else if (auto* streamed = std::get_if<StreamedOutput>(&outcome)) {
+      // An event stream (Kinesis SubscribeToShard): its messages are the body, pushed as the
+      // operation produces them (protocol/codec/event_stream.h); the output object is unused.
+      respond.Stream(JsonResponse(streamed->status ? streamed->status : 200, "",
+                                  "application/vnd.amazon.eventstream", request_id),
+                     std::move(streamed->body));
     } else {
       respond(JsonErrorResponse(std::get<AwsError>(outcome), content_type, request_id));
     }
