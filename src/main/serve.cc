@@ -547,6 +547,7 @@ int RunServe(const ServeOptions& options) {
   server.StopAccepting();
   sqs.EndLongPolls();  // parked long polls answer now, so the drain does not wait them out
   stepfunctions.EndLongPolls();
+  kinesis.EndSubscriptions();  // SubscribeToShard event streams end now, likewise
   if (!server.Drain(std::chrono::seconds(10))) {
     spdlog::warn("some connections did not finish within 10 s and were closed");
   }

@@ -8,11 +8,12 @@ import os
 import pathlib
 import shutil
 import subprocess
+import threading
 import time
 
 import pytest
 
-from harness import ACCOUNT
+from harness import ACCOUNT, make_client
 from kinesis_helpers import create_stream, expect_error, stream_arn, wait_for
 
 JS_DIR = pathlib.Path(__file__).resolve().parents[1] / "js"
@@ -74,3 +75,34 @@ def test_subscribe_to_shard_errors(kinesis):
                  "ResourceNotFoundException", contains="shardId-000000000007")
     # ResourceInUseException for a second subscription: tests/js/kinesis_fanout.mjs (boto3
     # reads an HTTP/1.1 event stream to its end before returning).
+
+
+def test_shutdown_ends_live_subscriptions(tidepool_factory):
+    """A subscription lasts 5 minutes; SIGTERM must not wait it out."""
+    server = tidepool_factory()
+    kinesis = make_client(server.endpoint)
+    create_stream(kinesis, "fan-stop")
+    consumer = register_consumer(kinesis, "fan-stop")
+    kinesis.put_record(StreamName="fan-stop", Data=b"r", PartitionKey="k")
+    events = []
+    failures = []
+
+    def read():
+        try:
+            response = kinesis.subscribe_to_shard(ConsumerARN=consumer,
+                                                  ShardId="shardId-000000000000",
+                                                  StartingPosition={"Type": "TRIM_HORIZON"})
+            events.extend(response["EventStream"])
+        except Exception as e:  # noqa: BLE001 - reported below
+            failures.append(e)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    assert server.stop() == 0
+    assert time.monotonic() - started < 5
+    reader.join(10)
+    assert not failures, failures
+    records = [r["Data"] for e in events for r in e["SubscribeToShardEvent"]["Records"]]
+    assert records == [b"r"]

@@ -90,6 +90,10 @@ class KinesisService final : public protocol::Service {
   Result<std::vector<std::pair<std::string, std::vector<std::string>>>> RecordSequenceNumbers(
       std::string_view arn) const;
 
+  // Ends every SubscribeToShard event stream now (at shutdown, so that the server's drain
+  // does not wait them out).
+  void EndSubscriptions();
+
   // Deletes records older than their stream's retention period from the store (what the
   // background trimmer runs every options.trim_interval). Expired records are already
   // unreadable; this reclaims their space. Returns the number of records deleted.

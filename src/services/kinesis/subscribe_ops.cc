@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <vector>
 
 #include "protocol/codec/event_stream.h"
 #include "protocol/http/push_body.h"
@@ -321,6 +322,15 @@ void KinesisService::EndSubscription(const std::shared_ptr<Subscription>& sub, b
   }
   RemoveRecordListener(sub->listener_id);
   if (end_body) sub->body->End();
+}
+
+void KinesisService::EndSubscriptions() {
+  std::vector<std::shared_ptr<Subscription>> live;
+  {
+    std::lock_guard lock(subscriptions_mu_);
+    for (const auto& [key, sub] : subscriptions_) live.push_back(sub);
+  }
+  for (const auto& sub : live) EndSubscription(sub, /*end_body=*/true);
 }
 
 }  // namespace tidepool::kinesis
