@@ -538,32 +538,38 @@ void Router::HandleJson(HttpRequest&& request, Responder respond, std::string re
     return respond(JsonErrorResponse(*error, content_type, request_id));
   }
   RequestContext context = MakeContext(request, request_id, std::move(std::get<AuthInfo>(auth)));
-  auto done = [respond, &model, op, content_type, cbor,
+  // Kinesis also sends an extended request id, x-amz-id-2, with every reply (as S3 does).
+  const bool extended_id = model.target_prefix == "Kinesis_20131202";
+  auto done = [respond, &model, op, content_type, cbor, extended_id,
                request_id = std::move(request_id)](Outcome outcome) {
     const unsigned status = op->http_status ? op->http_status : 200;
+    HttpResponse response;
     if (auto* output = std::get_if<boost::json::object>(&outcome)) {
-      respond(JsonResponse(status,
-                           cbor ? cbor_codec::EncodeOutput(model, *op, *output)
-                                : json_codec::EncodeOutput(model, *op, *output),
-                           content_type, request_id));
+      response = JsonResponse(status,
+                              cbor ? cbor_codec::EncodeOutput(model, *op, *output)
+                                   : json_codec::EncodeOutput(model, *op, *output),
+                              content_type, request_id);
     } else if (auto* encoded = std::get_if<EncodedJson>(&outcome); encoded && cbor) {
       auto converted = cbor_codec::EncodeJsonOutput(model, *op, encoded->body);
       if (auto* body = std::get_if<std::string>(&converted)) {
-        respond(JsonResponse(status, std::move(*body), content_type, request_id));
+        response = JsonResponse(status, std::move(*body), content_type, request_id);
       } else {
-        respond(JsonErrorResponse(std::get<AwsError>(converted), content_type, request_id));
+        response = JsonErrorResponse(std::get<AwsError>(converted), content_type, request_id);
       }
     } else if (auto* encoded = std::get_if<EncodedJson>(&outcome)) {
-      respond(JsonResponse(status, std::move(encoded->body), content_type, request_id));
+      response = JsonResponse(status, std::move(encoded->body), content_type, request_id);
     } else if (auto* streamed = std::get_if<StreamedOutput>(&outcome)) {
       // An event stream (Kinesis SubscribeToShard): its messages are the body, pushed as the
       // operation produces them (protocol/codec/event_stream.h); the output object is unused.
-      respond.Stream(JsonResponse(streamed->status ? streamed->status : 200, "",
-                                  "application/vnd.amazon.eventstream", request_id),
-                     std::move(streamed->body));
+      response = JsonResponse(streamed->status ? streamed->status : 200, "",
+                              "application/vnd.amazon.eventstream", request_id);
+      if (extended_id) response.set("x-amz-id-2", Base64Encode(request_id));
+      return respond.Stream(std::move(response), std::move(streamed->body));
     } else {
-      respond(JsonErrorResponse(std::get<AwsError>(outcome), content_type, request_id));
+      response = JsonErrorResponse(std::get<AwsError>(outcome), content_type, request_id);
     }
+    if (extended_id) response.set("x-amz-id-2", Base64Encode(request_id));
+    respond(std::move(response));
   };
   // A body that does not decode is answered through `done`, like any other error.
   CallPtr call = cbor ? cbor_codec::MakeCall(*route->service, *op, request.body(),

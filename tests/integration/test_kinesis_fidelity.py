@@ -134,3 +134,12 @@ def test_empty_body_is_a_serialization_exception(endpoint, kinesis):
     assert b"SerializationException" in body
     status, _, body = raw_call(endpoint, "ListStreams", b"{}")
     assert status == 200 and b"listed" in body
+
+
+def test_replies_carry_an_extended_request_id(kinesis):
+    create_stream(kinesis, "ids")
+    ok = kinesis.describe_stream_summary(StreamName="ids")["ResponseMetadata"]["HTTPHeaders"]
+    assert ok.get("x-amz-id-2")
+    error = expect_error(lambda: kinesis.describe_stream_summary(StreamName="nope"),
+                         "ResourceNotFoundException")
+    assert error["ResponseMetadata"]["HTTPHeaders"].get("x-amz-id-2")
