@@ -149,6 +149,39 @@ test("SubscribeToShard pushes records at once, one subscription per shard, ends 
   }
 });
 
+// AWS: a second call for the same consumer and shard within 5 s of a successful one is refused;
+// a later one takes over and the earlier stream fails with ResourceInUseException. With
+// --time-scale 0.01 (3 s subscriptions) tidepool takes over after half the lifetime, 1.5 s.
+test("a later subscription takes over the earlier one", async () => {
+  const client = new KinesisClient({ ...common, requestHandler: { requestTimeout: 20000 } });
+  try {
+    const stream = "fanout-takeover";
+    const consumer = await streamWithConsumer(client, stream, 1);
+    const first = await subscribe(client, consumer, "shardId-000000000000", { Type: "LATEST" });
+    await new Promise((r) => setTimeout(r, 1700));
+    const second = await subscribe(client, consumer, "shardId-000000000000", { Type: "LATEST" });
+    await assert.rejects(
+      (async () => {
+        for await (const event of first.EventStream) assert.ok(event.SubscribeToShardEvent);
+      })(),
+      (err) => {
+        assert.equal(err.name, "ResourceInUseException");
+        return true;
+      },
+    );
+    await put(client, stream, "to the second");
+    for await (const event of second.EventStream) {
+      const records = event.SubscribeToShardEvent.Records;
+      if (records.length > 0) {
+        assert.deepEqual(records.map((r) => dec.decode(r.Data)), ["to the second"]);
+        break;
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+});
+
 test("a closed shard ends its subscription with the child shards", async () => {
   const client = new KinesisClient({ ...common, requestHandler: { requestTimeout: 20000 } });
   try {

@@ -5,7 +5,8 @@
 // kMaxEventBytes bytes), a heartbeat event (no records) when nothing was sent for kHeartbeat,
 // and at the end of a closed shard a last event carrying its ChildShards. The response ends
 // after options.subscription_lifetime (AWS: 5 minutes), when the stream or the consumer goes
-// away, or at the end of a closed shard. A consumer may hold one subscription per shard.
+// away, or at the end of a closed shard. A consumer may hold one subscription per shard: a
+// second call within kTakeoverAfter is refused, a later one takes the subscription over.
 //
 // Wake-ups: a record listener schedules a pump as soon as the shard commits records (no
 // polling delay); a ticker also pumps every `tick` to send heartbeats, to notice resharding,
@@ -42,6 +43,9 @@ constexpr size_t kMaxEventBytes = 1 << 20;
 // A subscriber further behind than this in reading stops the pump until it catches up.
 constexpr size_t kMaxBufferedBytes = 8 << 20;
 constexpr auto kHeartbeat = std::chrono::seconds(5);
+// A new subscription of the same consumer and shard takes over after this long (at most half
+// the subscription lifetime); before, it is refused.
+constexpr auto kTakeoverAfter = std::chrono::seconds(5);
 constexpr std::string_view kEventContentType = "application/json";
 
 std::string EventMessage(std::string_view event_type, std::string_view payload) {
@@ -57,6 +61,7 @@ struct KinesisService::Subscription {
   uint32_t shard_index = 0;
   Shard* shard = nullptr;  // valid while `stream` lives
   std::shared_ptr<protocol::http::PushBody> body;
+  SteadyClock::time_point started;
   SteadyClock::time_point deadline;
   SteadyClock::duration tick{};
   uint64_t listener_id = 0;
@@ -126,17 +131,32 @@ void KinesisService::SubscribeToShard(CallPtr call) {
   sub->deadline = SteadyClock::now() + lifetime;
   sub->tick = std::clamp<SteadyClock::duration>(lifetime / 10, std::chrono::milliseconds(10),
                                                 std::chrono::seconds(1));
-  sub->last_event = SteadyClock::now();
+  sub->started = sub->last_event = SteadyClock::now();
+  // AWS: a second call within 5 s of a successful one is refused; a later one takes over and
+  // the earlier subscription fails with ResourceInUseException.
+  const auto takeover_after = std::min<SteadyClock::duration>(kTakeoverAfter, lifetime / 2);
+  const std::string in_use =
+      fmt::format("Another active subscription exists for this consumer: {}:{}:{}:{}",
+                  stream->account, stream->name, ShardIdOf(*index), ref->consumer);
+  std::shared_ptr<Subscription> replaced;
   {
     std::lock_guard lock(subscriptions_mu_);
     auto [slot, added] = subscriptions_.try_emplace(sub->key, sub);
     if (!added) {
-      return Fail(call, KinesisStatus(KinesisError::kResourceInUse,
-                                      fmt::format("Another active subscription exists for this "
-                                                  "consumer: {}:{}:{}:{}",
-                                                  stream->account, stream->name, ShardIdOf(*index),
-                                                  ref->consumer)));
+      if (sub->started - slot->second->started < takeover_after) {
+        return Fail(call, KinesisStatus(KinesisError::kResourceInUse, in_use));
+      }
+      replaced = std::move(slot->second);
+      slot->second = sub;
     }
+  }
+  if (replaced) {
+    replaced->body->Push(
+        protocol::event_stream::EncodeMessage({{":message-type", "exception"},
+                                               {":exception-type", "ResourceInUseException"},
+                                               {":content-type", std::string(kEventContentType)}},
+                                              json::serialize(json::object{{"message", in_use}})));
+    EndSubscription(replaced, /*end_body=*/true);
   }
   std::weak_ptr<Subscription> weak = sub;
   const uint64_t uid = stream->uid;
