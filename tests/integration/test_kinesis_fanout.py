@@ -4,6 +4,7 @@ HTTP/1.1 (tests/js/kinesis_fanout.mjs) and boto3 over HTTP/1.1.
 The server runs with --time-scale 0.01, so a subscription lasts 3 s instead of AWS's 5 minutes.
 """
 
+import json
 import os
 import pathlib
 import shutil
@@ -15,6 +16,7 @@ import pytest
 
 from harness import ACCOUNT, make_client
 from kinesis_helpers import create_stream, expect_error, stream_arn, wait_for
+from sfn_helpers import wait_done
 
 JS_DIR = pathlib.Path(__file__).resolve().parents[1] / "js"
 FAST = pytest.mark.tidepool(args=["--time-scale", "0.01"])
@@ -106,3 +108,21 @@ def test_shutdown_ends_live_subscriptions(tidepool_factory):
     assert not failures, failures
     records = [r["Data"] for e in events for r in e["SubscribeToShardEvent"]["Records"]]
     assert records == [b"r"]
+
+
+def test_state_machine_task_cannot_subscribe(endpoint, kinesis):
+    """aws-sdk:kinesis:subscribeToShard in a state machine fails its task; the server lives on."""
+    create_stream(kinesis, "fan-sfn")
+    consumer = register_consumer(kinesis, "fan-sfn")
+    sfn = make_client(endpoint, "stepfunctions")
+    definition = {"StartAt": "Sub", "States": {"Sub": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:kinesis:subscribeToShard",
+        "Parameters": {"ConsumerARN": consumer, "ShardId": "shardId-000000000000",
+                       "StartingPosition": {"Type": "LATEST"}},
+        "End": True}}}
+    machine = sfn.create_state_machine(
+        name="sub", definition=json.dumps(definition),
+        roleArn="arn:aws:iam::%s:role/sfn" % ACCOUNT)["stateMachineArn"]
+    run = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+    assert wait_done(sfn, run)["status"] == "FAILED"
+    assert kinesis.list_streams()["StreamNames"] == ["fan-sfn"]
