@@ -5,6 +5,7 @@
 
 #include "core/encoding.h"
 #include "protocol/codec/json_codec.h"
+#include "protocol/http/push_body.h"
 
 namespace tidepool::engine {
 namespace json = boost::json;
@@ -28,6 +29,14 @@ void CallService(protocol::Service& service, std::string_view operation, const j
     std::string body;
     if (auto* encoded = std::get_if<protocol::EncodedJson>(&outcome)) {
       body = std::move(encoded->body);
+    } else if (auto* streamed = std::get_if<protocol::StreamedOutput>(&outcome)) {
+      // An event stream (Kinesis SubscribeToShard) or a streamed body: nothing in process reads
+      // one. Abandoning a pushed body ends its producer at once.
+      if (auto push = std::dynamic_pointer_cast<protocol::http::PushBody>(streamed->body)) {
+        push->Abandon();
+      }
+      return done(protocol::AwsError{
+          "InvalidAction", "tidepool: " + std::string(op->name) + " streams its output", 400});
     } else {
       body = protocol::json_codec::EncodeOutput(model, *op, std::get<json::object>(outcome));
     }

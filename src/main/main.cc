@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
   cmd->add_option("--time-scale", serve.time_scale,
                   "An AWS delay of 1 s (Step Functions Wait, Retry, timeouts; Lambda async "
                   "retries; event source mapping retries and batching windows; SQS visibility "
-                  "timeouts; DynamoDB stream retention and shard iterator lifetime) takes this "
+                  "timeouts; DynamoDB stream retention and shard iterator lifetime; Kinesis "
+                  "SubscribeToShard's 5 minutes) takes this "
                   "many seconds, for tests")
       ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();

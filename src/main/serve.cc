@@ -136,6 +136,8 @@ int RunServe(const ServeOptions& options) {
   kinesis::KinesisOptions kinesis_options;
   kinesis_options.throttle = options.kinesis_throttle;
   kinesis_options.transition_delay = std::chrono::milliseconds(options.kinesis_status_delay_ms);
+  kinesis_options.subscription_lifetime =
+      std::chrono::milliseconds(static_cast<int64_t>(300'000 * options.time_scale));
   kinesis::KinesisService kinesis(**store, commits, clock, io, kinesis_options);
   if (Status s = kinesis.Recover(); !s.ok()) {
     spdlog::error("cannot recover Kinesis state: {}", s.ToString());
@@ -548,6 +550,7 @@ int RunServe(const ServeOptions& options) {
   server.StopAccepting();
   sqs.EndLongPolls();  // parked long polls answer now, so the drain does not wait them out
   stepfunctions.EndLongPolls();
+  kinesis.EndSubscriptions();  // SubscribeToShard event streams end now, likewise
   if (!server.Drain(std::chrono::seconds(10))) {
     spdlog::warn("some connections did not finish within 10 s and were closed");
   }

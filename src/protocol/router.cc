@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/encoding.h"
+#include "protocol/codec/cbor_codec.h"
 #include "protocol/codec/json_codec.h"
 #include "protocol/codec/rest_json_codec.h"
 #include "protocol/codec/rest_xml_codec.h"
@@ -83,11 +84,14 @@ HttpResponse JsonResponse(unsigned status, std::string body, std::string_view co
   return response;
 }
 
+// An error reply in the dialect of `content_type` (JSON, or CBOR for CBOR requests).
 HttpResponse JsonErrorResponse(const AwsError& error, std::string_view content_type,
                                std::string_view request_id) {
   HttpResponse response =
       JsonResponse(error.http_status > 0 ? static_cast<unsigned>(error.http_status) : 400,
-                   json_codec::EncodeError(error), content_type, request_id);
+                   content_type == cbor_codec::kContentType ? cbor_codec::EncodeError(error)
+                                                            : json_codec::EncodeError(error),
+                   content_type, request_id);
   response.set("x-amzn-ErrorType", error.code);
   if (!error.query_code.empty()) {
     response.set("x-amzn-query-error",
@@ -519,7 +523,10 @@ void Router::HandleJson(HttpRequest&& request, Responder respond, std::string re
         JsonErrorResponse(UnknownOperation(), RequestJsonContentType(request), request_id));
   }
   const model::ServiceModel& model = route->service->Model();
-  const std::string_view content_type = ContentTypeFor(model);
+  // The AWS SDK for Java (and the KCL) send CBOR: the same protocol, another encoding.
+  const bool cbor =
+      StartsWithIgnoreCase(request[bhttp::field::content_type], cbor_codec::kContentType);
+  const std::string_view content_type = cbor ? cbor_codec::kContentType : ContentTypeFor(model);
   const model::Operation* op = op_name.empty() ? nullptr : model.FindOperation(op_name);
   if (op == nullptr) {
     return respond(JsonErrorResponse(UnknownOperation(), content_type, request_id));
@@ -531,22 +538,44 @@ void Router::HandleJson(HttpRequest&& request, Responder respond, std::string re
     return respond(JsonErrorResponse(*error, content_type, request_id));
   }
   RequestContext context = MakeContext(request, request_id, std::move(std::get<AuthInfo>(auth)));
-  auto done = [respond, &model, op, content_type,
+  // Kinesis also sends an extended request id, x-amz-id-2, with every reply (as S3 does).
+  const bool extended_id = model.target_prefix == "Kinesis_20131202";
+  auto done = [respond, &model, op, content_type, cbor, extended_id,
                request_id = std::move(request_id)](Outcome outcome) {
+    const unsigned status = op->http_status ? op->http_status : 200;
+    HttpResponse response;
     if (auto* output = std::get_if<boost::json::object>(&outcome)) {
-      unsigned status = op->http_status ? op->http_status : 200;
-      respond(JsonResponse(status, json_codec::EncodeOutput(model, *op, *output), content_type,
-                           request_id));
+      response = JsonResponse(status,
+                              cbor ? cbor_codec::EncodeOutput(model, *op, *output)
+                                   : json_codec::EncodeOutput(model, *op, *output),
+                              content_type, request_id);
+    } else if (auto* encoded = std::get_if<EncodedJson>(&outcome); encoded && cbor) {
+      auto converted = cbor_codec::EncodeJsonOutput(model, *op, encoded->body);
+      if (auto* body = std::get_if<std::string>(&converted)) {
+        response = JsonResponse(status, std::move(*body), content_type, request_id);
+      } else {
+        response = JsonErrorResponse(std::get<AwsError>(converted), content_type, request_id);
+      }
     } else if (auto* encoded = std::get_if<EncodedJson>(&outcome)) {
-      unsigned status = op->http_status ? op->http_status : 200;
-      respond(JsonResponse(status, std::move(encoded->body), content_type, request_id));
+      response = JsonResponse(status, std::move(encoded->body), content_type, request_id);
+    } else if (auto* streamed = std::get_if<StreamedOutput>(&outcome)) {
+      // An event stream (Kinesis SubscribeToShard): its messages are the body, pushed as the
+      // operation produces them (protocol/codec/event_stream.h); the output object is unused.
+      response = JsonResponse(streamed->status ? streamed->status : 200, "",
+                              "application/vnd.amazon.eventstream", request_id);
+      if (extended_id) response.set("x-amz-id-2", Base64Encode(request_id));
+      return respond.Stream(std::move(response), std::move(streamed->body));
     } else {
-      respond(JsonErrorResponse(std::get<AwsError>(outcome), content_type, request_id));
+      response = JsonErrorResponse(std::get<AwsError>(outcome), content_type, request_id);
     }
+    if (extended_id) response.set("x-amz-id-2", Base64Encode(request_id));
+    respond(std::move(response));
   };
   // A body that does not decode is answered through `done`, like any other error.
-  CallPtr call = json_codec::MakeCall(*route->service, *op, std::move(request.body()),
-                                      std::move(context), std::move(done));
+  CallPtr call = cbor ? cbor_codec::MakeCall(*route->service, *op, request.body(),
+                                             std::move(context), std::move(done))
+                      : json_codec::MakeCall(*route->service, *op, std::move(request.body()),
+                                             std::move(context), std::move(done));
   if (!call) return;
   try {
     route->service->Invoke(call);

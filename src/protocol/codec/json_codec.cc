@@ -347,6 +347,13 @@ class Encoder {
   std::string& out_;
 };
 
+// Kinesis's front end answers an empty request body with a SerializationException and an
+// operation without output with an empty body; other JSON services are not known to (they
+// keep taking "" as "{}" and answering "{}").
+bool StrictEmptyBodies(const model::ServiceModel& model) {
+  return model.target_prefix == "Kinesis_20131202";
+}
+
 }  // namespace
 
 std::variant<boost::json::object, AwsError> DecodeRequest(const model::ServiceModel& model,
@@ -363,7 +370,7 @@ std::variant<boost::json::object, AwsError> DecodeRequest(const model::ServiceMo
     if (parsed.is_array()) return Serialization("Start of list found where not expected");
     if (!parsed.is_object()) return Serialization("");
     input = std::move(parsed.get_object());
-  } else if (!body.empty()) {
+  } else if (!body.empty() || StrictEmptyBodies(model)) {
     return Serialization("");  // whitespace only: not a JSON document
   }
   if (op.input == model::kNoShape) return json::object();
@@ -394,7 +401,7 @@ std::variant<boost::json::object, AwsError> DecodeOutput(const model::ServiceMod
 
 std::string EncodeOutput(const model::ServiceModel& model, const model::Operation& op,
                          const boost::json::object& output) {
-  if (op.output == model::kNoShape) return "{}";
+  if (op.output == model::kNoShape) return StrictEmptyBodies(model) ? "" : "{}";
   std::string out;
   out.reserve(256);
   Encoder(model, out).Structure(output, model.shape(op.output));

@@ -21,7 +21,8 @@ namespace tidepool::protocol::json_codec {
 //    'streamName' failed to satisfy constraint: Member must ..." (several joined by "; ");
 //  - blobs are base64-decoded (bad base64 -> SerializationException), timestamps accept
 //    epoch seconds (number) and are returned as doubles.
-// An empty body counts as "{}". Unknown members are ignored, as AWS does.
+// An empty body counts as "{}" (a SerializationException for Kinesis, as AWS answers it).
+// Unknown members are ignored, as AWS does.
 std::variant<boost::json::object, AwsError> DecodeRequest(const model::ServiceModel& model,
                                                           const model::Operation& op,
                                                           std::string_view body);
@@ -37,7 +38,8 @@ CallPtr MakeCall(const Service& service, const model::Operation& op, std::string
                  RequestContext context, Call::Completion done);
 
 // Serializes `output` along the output shape of `op` (blobs base64, timestamps epoch seconds).
-// Members not in the shape are dropped.
+// Members not in the shape are dropped. An operation without output shape gets "{}" (an
+// empty body for Kinesis, as AWS sends).
 std::string EncodeOutput(const model::ServiceModel& model, const model::Operation& op,
                          const boost::json::object& output);
 

@@ -91,7 +91,10 @@ TEST(JsonCodecDecodeTest, BinaryBlobKeepsEveryByte) {
 }
 
 TEST(JsonCodecDecodeTest, EmptyBodyIsAnEmptyObject) {
-  EXPECT_TRUE(DecodeOk("ListStreams", "").empty());
+  const model::ServiceModel& logs = model::LogsModel();
+  auto decoded = DecodeRequest(logs, *logs.FindOperation("DescribeLogGroups"), "");
+  ASSERT_TRUE(std::holds_alternative<json::object>(decoded));
+  EXPECT_TRUE(std::get<json::object>(decoded).empty());
   EXPECT_TRUE(DecodeOk("ListStreams", "{}").empty());
   EXPECT_TRUE(DecodeOk("ListStreams", " { } \n").empty());
 }
@@ -103,7 +106,7 @@ TEST(JsonCodecDecodeTest, MissingRequiredMembers) {
                    "Member must not be null; "
                    "Value null at 'data' failed to satisfy constraint: "
                    "Member must not be null");
-  ExpectValidation("GetRecords", "",
+  ExpectValidation("GetRecords", "{}",
                    "1 validation error detected: "
                    "Value null at 'shardIterator' failed to satisfy constraint: "
                    "Member must not be null");
@@ -452,8 +455,14 @@ TEST(JsonCodecEncodeTest, NestedStructuresListsAndBooleans) {
   EXPECT_EQ(d.at("Shards").at(0).at("HashKeyRange").at("EndingHashKey").as_string(), "9");
 }
 
+TEST(JsonCodecDecodeTest, KinesisRefusesAnEmptyBody) { ExpectSerialization("ListStreams", "", ""); }
+
 TEST(JsonCodecEncodeTest, OperationWithoutOutput) {
-  EXPECT_EQ(EncodeOutput(KinesisModel(), Op("DeleteStream"), json::object{{"x", 1}}), "{}");
+  const model::ServiceModel& logs = model::LogsModel();
+  EXPECT_EQ(EncodeOutput(logs, *logs.FindOperation("CreateLogGroup"), json::object{{"x", 1}}),
+            "{}");
+  // Kinesis sends an empty body.
+  EXPECT_EQ(EncodeOutput(KinesisModel(), Op("DeleteStream"), json::object{{"x", 1}}), "");
 }
 
 TEST(JsonCodecEncodeTest, RoundTrip) {

@@ -118,6 +118,22 @@ void H2Session::Complete(uint64_t seq, HttpResponse&& response) {
             });
 }
 
+void H2Session::CompleteStreamed(uint64_t seq, HttpResponse&& response,
+                                 std::shared_ptr<BodySource> body) {
+  auto push = std::dynamic_pointer_cast<PushBody>(body);
+  if (!push) return ResponseSink::CompleteStreamed(seq, std::move(response), std::move(body));
+  net::post(stream_.get_executor(), [self = shared_from_this(), seq, r = std::move(response),
+                                     push = std::move(push)]() mutable {
+    self->Respond(static_cast<int32_t>(seq), std::move(r), std::move(push));
+  });
+}
+
+void H2Session::ResumeBody(int32_t stream_id) {
+  if (closed_ || !streams_.contains(stream_id)) return;
+  nghttp2_session_resume_data(session_, stream_id);
+  Flush();
+}
+
 void H2Session::Read() {
   stream_.socket().async_read_some(
       net::buffer(read_buffer_), beast::bind_front_handler(&H2Session::OnRead, shared_from_this()));
@@ -226,11 +242,12 @@ void H2Session::Dispatch(int32_t stream_id, Stream& stream) {
   }
 }
 
-void H2Session::Respond(int32_t stream_id, HttpResponse&& response) {
-  if (closed_) return;
-  auto it = streams_.find(stream_id);
+void H2Session::Respond(int32_t stream_id, HttpResponse&& response,
+                        std::shared_ptr<PushBody> push) {
+  auto it = closed_ ? streams_.end() : streams_.find(stream_id);
   if (it == streams_.end()) {
     spdlog::debug("h2: response to stream {} dropped: the stream is closed", stream_id);
+    if (push) push->Abandon();
     return;
   }
   Stream& stream = it->second;
@@ -256,7 +273,18 @@ void H2Session::Respond(int32_t stream_id, HttpResponse&& response) {
     names.push_back(std::move(name));
     nv.push_back(MakeNv(names.back(), field.value()));
   }
-  if (status >= 200 && status != 204 && status != 304) {
+  if (push && has_body) {
+    stream.push_body = push;
+    std::weak_ptr<H2Session> weak = weak_from_this();
+    push->SetWakeup([weak, stream_id] {
+      if (auto self = weak.lock()) {
+        net::post(self->stream_.get_executor(), [self, stream_id] { self->ResumeBody(stream_id); });
+      }
+    });
+  } else if (push) {
+    push->Abandon();
+  }
+  if (status >= 200 && status != 204 && status != 304 && !stream.push_body) {
     if (stream.head && response.body().empty() && response.has_content_length()) {
       content_length = std::string(response[bhttp::field::content_length]);
     } else {
@@ -268,7 +296,7 @@ void H2Session::Respond(int32_t stream_id, HttpResponse&& response) {
   stream.body_offset = 0;
   nghttp2_data_provider provider{};
   provider.read_callback = &H2Session::ReadBody;
-  bool send_data = has_body && !stream.response_body.empty();
+  bool send_data = has_body && (!stream.response_body.empty() || stream.push_body);
   int rv = nghttp2_submit_response(session_, stream_id, nv.data(), nv.size(),
                                    send_data ? &provider : nullptr);
   if (rv != 0) {
@@ -298,6 +326,10 @@ void H2Session::Refuse(int32_t stream_id, Stream& stream, unsigned status) {
 }
 
 void H2Session::FinishStream(Stream& stream) {
+  if (stream.push_body) {
+    stream.push_body->Abandon();
+    stream.push_body.reset();
+  }
   if (!stream.in_flight) return;
   stream.in_flight = false;
   state_->RequestFinished();
@@ -423,6 +455,13 @@ ssize_t H2Session::ReadBody(nghttp2_session*, int32_t stream_id, uint8_t* buf, s
   auto it = self->streams_.find(stream_id);
   if (it == self->streams_.end()) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   Stream& stream = it->second;
+  if (stream.push_body) {
+    const int64_t n = stream.push_body->Read(reinterpret_cast<char*>(buf), length);
+    if (n == PushBody::kPending) return NGHTTP2_ERR_DEFERRED;
+    if (n < 0) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    if (n == 0) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    return static_cast<ssize_t>(n);
+  }
   size_t n = std::min(length, stream.response_body.size() - stream.body_offset);
   std::memcpy(buf, stream.response_body.data() + stream.body_offset, n);
   stream.body_offset += n;

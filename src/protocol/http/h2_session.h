@@ -34,6 +34,7 @@
 #include <string>
 
 #include "protocol/http/http_connection.h"
+#include "protocol/http/push_body.h"
 #include "protocol/http/responder.h"
 
 namespace tidepool::protocol::http {
@@ -60,6 +61,10 @@ class H2Session final : public ResponseSink, public std::enable_shared_from_this
 
   // Thread-safe. `seq` is the request's stream id.
   void Complete(uint64_t seq, HttpResponse&& response) override;
+  // Thread-safe. A PushBody is sent as it is pushed, DATA frame by DATA frame, until it ends
+  // (a reset or closed stream abandons it); other sources are read whole first.
+  void CompleteStreamed(uint64_t seq, HttpResponse&& response,
+                        std::shared_ptr<BodySource> body) override;
 
  private:
   struct Stream {
@@ -73,6 +78,7 @@ class H2Session final : public ResponseSink, public std::enable_shared_from_this
     bool responded = false;
     std::string response_body;
     size_t body_offset = 0;
+    std::shared_ptr<PushBody> push_body;  // the response body when it is pushed over time
   };
 
   void Read();
@@ -85,7 +91,11 @@ class H2Session final : public ResponseSink, public std::enable_shared_from_this
   void ArmIdleTimer();
   void OnIdleTimer(boost::beast::error_code ec);
   void Dispatch(int32_t stream_id, Stream& stream);
-  void Respond(int32_t stream_id, HttpResponse&& response);
+  // `push`: the body comes from it instead of `response` (no content-length).
+  void Respond(int32_t stream_id, HttpResponse&& response,
+               std::shared_ptr<PushBody> push = nullptr);
+  // Strand only. The pushed body of `stream_id` has more bytes (or its end).
+  void ResumeBody(int32_t stream_id);
   void Refuse(int32_t stream_id, Stream& stream, unsigned status);
   void FinishStream(Stream& stream);
   bool Idle() const;

@@ -19,6 +19,7 @@
 #include "protocol/codec/json_codec.h"
 #include "protocol/http/common_request_parser.h"
 #include "protocol/http/h2_session.h"
+#include "protocol/http/push_body.h"
 #include "protocol/http/server_state.h"
 
 namespace tidepool::protocol::http {
@@ -401,15 +402,59 @@ void HttpConnection::CompleteStreamed(uint64_t seq, HttpResponse&& response,
 
 void HttpConnection::WriteStreamedResponse(bool keep_alive) {
   response_.body().clear();
-  response_.keep_alive(keep_alive);
-  response_.content_length(body_source_->size());
-  SerializeHead(response_, &head_);
-  body_remaining_ = request_head_ ? 0 : body_source_->size();
+  if (auto push = std::dynamic_pointer_cast<PushBody>(body_source_)) {
+    // No length known: the body ends when the connection closes (RFC 9112 6.3).
+    keep_alive = false;
+    std::weak_ptr<HttpConnection> weak = weak_from_this();
+    push->SetWakeup([weak] {
+      if (auto self = weak.lock()) {
+        net::post(self->stream_.get_executor(), [self] { self->WriteNextPushed(); });
+      }
+    });
+    response_.keep_alive(false);
+    SerializeHead(response_, &head_);
+    body_remaining_ = request_head_ ? 0 : PushBody::kUnknownSize;
+    if (request_head_) push->Abandon();
+  } else {
+    response_.keep_alive(keep_alive);
+    response_.content_length(body_source_->size());
+    SerializeHead(response_, &head_);
+    body_remaining_ = request_head_ ? 0 : body_source_->size();
+  }
   stream_.expires_after(state_->options().body_timeout);
   net::async_write(stream_, net::buffer(head_),
                    [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
-                     if (ec) return self->OnWrite(ec, keep_alive, /*counted=*/true);
+                     if (ec) {
+                       self->DropBodySource();
+                       return self->OnWrite(ec, keep_alive, /*counted=*/true);
+                     }
                      self->WriteNextPiece(keep_alive);
+                   });
+}
+
+void HttpConnection::DropBodySource() {
+  if (auto push = std::dynamic_pointer_cast<PushBody>(body_source_)) push->Abandon();
+  body_source_.reset();
+}
+
+void HttpConnection::WriteNextPushed() {
+  if (!body_source_) return;  // the connection failed meanwhile
+  constexpr size_t kPieceSize = 256 * 1024;
+  if (piece_.size() != kPieceSize) piece_.resize(kPieceSize);
+  const int64_t n = body_source_->Read(piece_.data(), kPieceSize);
+  if (n == PushBody::kPending) return;  // the wakeup calls WriteNextPiece again
+  if (n <= 0) {
+    DropBodySource();
+    return OnWrite({}, /*keep_alive=*/false, /*counted=*/true);
+  }
+  stream_.expires_after(state_->options().body_timeout);
+  net::async_write(stream_, net::buffer(piece_.data(), static_cast<size_t>(n)),
+                   [self = shared_from_this()](beast::error_code ec, size_t) {
+                     if (ec) {
+                       self->DropBodySource();
+                       return self->OnWrite(ec, false, /*counted=*/true);
+                     }
+                     self->WriteNextPushed();
                    });
 }
 
@@ -418,6 +463,7 @@ void HttpConnection::WriteNextPiece(bool keep_alive) {
     body_source_.reset();
     return OnWrite({}, keep_alive, /*counted=*/true);
   }
+  if (body_remaining_ == PushBody::kUnknownSize) return WriteNextPushed();
   constexpr size_t kPieceSize = 256 * 1024;
   if (piece_.size() != kPieceSize) piece_.resize(kPieceSize);
   int64_t n = body_source_->Read(piece_.data(), std::min<uint64_t>(kPieceSize, body_remaining_));
@@ -432,7 +478,7 @@ void HttpConnection::WriteNextPiece(bool keep_alive) {
   net::async_write(stream_, net::buffer(piece_.data(), static_cast<size_t>(n)),
                    [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
                      if (ec) {
-                       self->body_source_.reset();
+                       self->DropBodySource();
                        return self->OnWrite(ec, keep_alive, /*counted=*/true);
                      }
                      self->WriteNextPiece(keep_alive);
@@ -533,6 +579,7 @@ void HttpConnection::LingerAndClose() {
 
 void HttpConnection::Close() {
   phase_ = Phase::kClosing;
+  DropBodySource();
   if (idle_timer_armed_) idle_timer_.cancel();
   beast::error_code ignored;
   if (stream_.socket().is_open()) {

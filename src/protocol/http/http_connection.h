@@ -92,6 +92,10 @@ class HttpConnection final : public ResponseSink,
   // Streamed responses: the head is in head_, the body comes from body_source_.
   void WriteStreamedResponse(bool keep_alive);
   void WriteNextPiece(bool keep_alive);
+  // A PushBody's next bytes, or nothing until its wakeup; the connection closes at its end.
+  void WriteNextPushed();
+  // Releases body_source_, abandoning it when it is a PushBody.
+  void DropBodySource();
   // Hands the request Beast's parser_ has completed to Dispatch.
   void DispatchParsed();
   void Dispatch(HttpRequest&& request);

@@ -4,6 +4,8 @@
 
 #include <atomic>
 
+#include "protocol/http/push_body.h"
+
 namespace tidepool::protocol::http {
 namespace {
 
@@ -39,6 +41,12 @@ void Responder::Stream(HttpResponse&& response, std::shared_ptr<BodySource> body
 
 void ResponseSink::CompleteStreamed(uint64_t seq, HttpResponse&& response,
                                     std::shared_ptr<BodySource> body) {
+  if (auto push = std::dynamic_pointer_cast<PushBody>(body)) {
+    // A body without end cannot be read whole: sinks that take one override this.
+    push->Abandon();
+    Complete(seq, HttpResponse(boost::beast::http::status::internal_server_error, 11));
+    return;
+  }
   std::string& out = response.body();
   out.clear();
   out.reserve(body->size());

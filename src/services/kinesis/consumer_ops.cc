@@ -1,6 +1,6 @@
 // Enhanced fan-out consumers: RegisterStreamConsumer, DeregisterStreamConsumer,
 // DescribeStreamConsumer, ListStreamConsumers. Consumers are recorded in the stream's
-// metadata; reading through them (SubscribeToShard) is not supported (see read_ops.cc).
+// metadata; reading through them is SubscribeToShard (subscribe_ops.cc).
 #include <fmt/format.h>
 #include <boost/json.hpp>
 

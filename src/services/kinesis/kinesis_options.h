@@ -23,6 +23,9 @@ struct KinesisOptions {
   // GetShardIterator created it (AWS: 5 minutes), measured on the service's Clock.
   std::chrono::milliseconds iterator_lifetime{std::chrono::minutes(5)};
 
+  // How long a SubscribeToShard event stream lasts before the server ends it (AWS: 5 min).
+  std::chrono::milliseconds subscription_lifetime{std::chrono::minutes(5)};
+
   // Per account and region: the most shards (open ones) and on-demand streams, reported by
   // DescribeLimits and enforced by CreateStream / SplitShard / UpdateShardCount.
   int32_t shard_limit = 500;

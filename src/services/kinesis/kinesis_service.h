@@ -90,6 +90,10 @@ class KinesisService final : public protocol::Service {
   Result<std::vector<std::pair<std::string, std::vector<std::string>>>> RecordSequenceNumbers(
       std::string_view arn) const;
 
+  // Ends every SubscribeToShard event stream now (at shutdown, so that the server's drain
+  // does not wait them out).
+  void EndSubscriptions();
+
   // Deletes records older than their stream's retention period from the store (what the
   // background trimmer runs every options.trim_interval). Expired records are already
   // unreadable; this reclaims their space. Returns the number of records deleted.
@@ -119,7 +123,27 @@ class KinesisService final : public protocol::Service {
   // --- read_ops.cc
   void GetShardIterator(protocol::CallPtr call);
   void GetRecords(protocol::CallPtr call);
+  // The first record counter a read of shard `index` starting at ShardIteratorType `type`
+  // (with `starting` sequence number or `timestamp`) returns, or AWS's error for them;
+  // `operation` names the caller in those errors.
+  Result<uint64_t> StartingPosition(const Stream& stream, uint32_t index, const Shard& shard,
+                                    std::string_view type, std::optional<std::string_view> starting,
+                                    std::optional<double> timestamp,
+                                    std::string_view operation) const;
+  // --- subscribe_ops.cc: enhanced fan-out
   void SubscribeToShard(protocol::CallPtr call);
+  struct Subscription;
+  // Pumps every subscription->tick until the subscription ends.
+  void ArmTicker(const std::shared_ptr<Subscription>& subscription);
+  // Posts one PumpSubscription unless one is pending already.
+  void SchedulePump(const std::shared_ptr<Subscription>& subscription);
+  // Pushes the shard's records the subscriber has not had yet as events (and, at the end of a
+  // closed shard, the last event), or a heartbeat event when it has had nothing for a while.
+  void PumpSubscription(const std::shared_ptr<Subscription>& subscription);
+  // One pass of PumpSubscription; false once the subscription ended.
+  bool PumpOnce(const std::shared_ptr<Subscription>& subscription);
+  // Ends the event stream (when `end_body`) and forgets the subscription. Idempotent.
+  void EndSubscription(const std::shared_ptr<Subscription>& subscription, bool end_body);
   // --- consumer_ops.cc
   void RegisterStreamConsumer(protocol::CallPtr call);
   void DeregisterStreamConsumer(protocol::CallPtr call);
@@ -209,6 +233,11 @@ class KinesisService final : public protocol::Service {
   };
   std::mutex settings_mu_;
   std::unordered_map<std::string, AccountSettings> account_settings_;  // by RegistryKey(a,r,"")
+
+  // Live SubscribeToShard calls by consumer ARN + '\x1f' + shard id (AWS allows one each);
+  // the registry owns them until EndSubscription.
+  std::mutex subscriptions_mu_;
+  std::unordered_map<std::string, std::shared_ptr<Subscription>> subscriptions_;
 
   std::mutex listeners_mu_;
   using ListenerList = std::vector<std::pair<uint64_t, RecordListener>>;

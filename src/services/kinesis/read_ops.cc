@@ -1,4 +1,4 @@
-// Reads: GetShardIterator, GetRecords, and the refused SubscribeToShard.
+// Reads: GetShardIterator and GetRecords (SubscribeToShard is in subscribe_ops.cc).
 //
 // A read never takes the stream's lock while scanning: it snapshots what it needs from the
 // shard (committed counter, closed state) under the lock, then scans the store up to the
@@ -64,6 +64,80 @@ Result<std::optional<int64_t>> ArrivalAtOrAfter(const storage::Store& store, uin
 
 }  // namespace
 
+Result<uint64_t> KinesisService::StartingPosition(const Stream& stream, uint32_t index,
+                                                  const Shard& shard, std::string_view type,
+                                                  std::optional<std::string_view> starting,
+                                                  std::optional<double> timestamp,
+                                                  std::string_view operation) const {
+  const bool by_sequence = type == "AT_SEQUENCE_NUMBER" || type == "AFTER_SEQUENCE_NUMBER";
+  if (by_sequence != starting.has_value() && type != "AT_TIMESTAMP") {
+    return KinesisStatus(KinesisError::kInvalidArgument,
+                         MustSpecifyMessage(type, starting.has_value()));
+  }
+  const int64_t now = clock_.NowMicros();
+  const std::string shard_id = ShardIdOf(index);
+  const uint64_t committed = shard.committed_counter.load(std::memory_order_acquire);
+  uint64_t position = 0;
+  if (by_sequence) {
+    auto seq = SequenceNumber::Parse(*starting);
+    const std::string invalid = fmt::format(
+        "StartingSequenceNumber {} used in {} on shard {} in stream {} "
+        "under account {} is invalid",
+        *starting, operation, shard_id, stream.name, stream.account);
+    if (!seq) return KinesisStatus(KinesisError::kInvalidArgument, invalid + ".");
+    if (seq->shard_index != index) {
+      return KinesisStatus(KinesisError::kInvalidArgument,
+                           fmt::format("Invalid StartingSequenceNumber. It encodes {}, "
+                                       "while it was used in a call to a shard with {}",
+                                       ShardIdOf(seq->shard_index), shard_id));
+    }
+    if (seq->stream_tag != StreamTag(stream.uid)) {
+      return KinesisStatus(KinesisError::kInvalidArgument,
+                           invalid + " because it did not come from this stream.");
+    }
+    position = type == "AT_SEQUENCE_NUMBER" ? seq->counter : seq->counter + 1;
+  } else if (type == "TRIM_HORIZON") {
+    position = 0;
+  } else if (type == "LATEST") {
+    position = committed + 1;
+  } else if (type == "AT_TIMESTAMP") {
+    if (!timestamp) {
+      return KinesisStatus(KinesisError::kInvalidArgument,
+                           "Must specify timestampInMillis parameter for iterator of "
+                           "type AT_TIMESTAMP. Current request has no timestamp "
+                           "parameter.");
+    }
+    const auto ts_millis = static_cast<int64_t>(*timestamp * 1000.0);
+    if (ts_millis > now / 1000) {
+      return KinesisStatus(KinesisError::kInvalidArgument,
+                           fmt::format("The timestampInMillis parameter cannot be "
+                                       "greater than the currentTimestampInMillis. "
+                                       "timestampInMillis: {}, "
+                                       "currentTimestampInMillis: {}",
+                                       ts_millis, now / 1000));
+    }
+    // Arrival times never decrease with the counter: binary search the first counter whose
+    // first record at or after it arrived at or after the timestamp.
+    const int64_t ts_micros = ts_millis * 1000;
+    uint64_t lo = 0, hi = committed + 1;
+    while (lo < hi) {
+      const uint64_t mid = lo + (hi - lo) / 2;
+      auto arrival = ArrivalAtOrAfter(store_, stream.uid, index, mid, committed + 1);
+      if (!arrival.ok()) return arrival.status();
+      if (!arrival->has_value() || **arrival >= ts_micros) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    position = lo;
+  } else {
+    return KinesisStatus(KinesisError::kInvalidArgument,
+                         fmt::format("Invalid ShardIteratorType {}.", type));
+  }
+  return position;
+}
+
 void KinesisService::GetShardIterator(CallPtr call) {
   auto resolved = ResolveStream(*call);
   if (!resolved.ok()) return Fail(call, resolved.status());
@@ -93,72 +167,11 @@ void KinesisService::GetShardIterator(CallPtr call) {
                                                 "exist",
                                                 shard_id, stream->name, stream->account)));
   }
-  const bool by_sequence = type == "AT_SEQUENCE_NUMBER" || type == "AFTER_SEQUENCE_NUMBER";
-  if (by_sequence != starting.has_value() && type != "AT_TIMESTAMP") {
-    return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
-                                    MustSpecifyMessage(type, starting.has_value())));
-  }
   const int64_t now = clock_.NowMicros();
-  const uint64_t committed = shard->committed_counter.load(std::memory_order_acquire);
-  uint64_t position = 0;
-  if (by_sequence) {
-    auto seq = SequenceNumber::Parse(*starting);
-    const std::string invalid = fmt::format(
-        "StartingSequenceNumber {} used in GetShardIterator on shard {} in stream {} "
-        "under account {} is invalid",
-        *starting, shard_id, stream->name, stream->account);
-    if (!seq) return Fail(call, KinesisStatus(KinesisError::kInvalidArgument, invalid + "."));
-    if (seq->shard_index != *index) {
-      return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
-                                      fmt::format("Invalid StartingSequenceNumber. It encodes {}, "
-                                                  "while it was used in a call to a shard with {}",
-                                                  ShardIdOf(seq->shard_index), shard_id)));
-    }
-    if (seq->stream_tag != StreamTag(stream->uid)) {
-      return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
-                                      invalid + " because it did not come from this stream."));
-    }
-    position = type == "AT_SEQUENCE_NUMBER" ? seq->counter : seq->counter + 1;
-  } else if (type == "TRIM_HORIZON") {
-    position = 0;
-  } else if (type == "LATEST") {
-    position = committed + 1;
-  } else if (type == "AT_TIMESTAMP") {
-    if (!timestamp) {
-      return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
-                                      "Must specify timestampInMillis parameter for iterator of "
-                                      "type AT_TIMESTAMP. Current request has no timestamp "
-                                      "parameter."));
-    }
-    const auto ts_millis = static_cast<int64_t>(*timestamp * 1000.0);
-    if (ts_millis > now / 1000) {
-      return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
-                                      fmt::format("The timestampInMillis parameter cannot be "
-                                                  "greater than the currentTimestampInMillis. "
-                                                  "timestampInMillis: {}, "
-                                                  "currentTimestampInMillis: {}",
-                                                  ts_millis, now / 1000)));
-    }
-    // Arrival times never decrease with the counter: binary search the first counter whose
-    // first record at or after it arrived at or after the timestamp.
-    const int64_t ts_micros = ts_millis * 1000;
-    uint64_t lo = 0, hi = committed + 1;
-    while (lo < hi) {
-      const uint64_t mid = lo + (hi - lo) / 2;
-      auto arrival = ArrivalAtOrAfter(store_, stream->uid, *index, mid, committed + 1);
-      if (!arrival.ok()) return Fail(call, arrival.status());
-      if (!arrival->has_value() || **arrival >= ts_micros) {
-        hi = mid;
-      } else {
-        lo = mid + 1;
-      }
-    }
-    position = lo;
-  } else {
-    return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
-                                    fmt::format("Invalid ShardIteratorType {}.", type)));
-  }
-  ShardIterator it{stream->uid, *index, position, now, stream->name};
+  auto position =
+      StartingPosition(*stream, *index, *shard, type, starting, timestamp, "GetShardIterator");
+  if (!position.ok()) return Fail(call, position.status());
+  ShardIterator it{stream->uid, *index, *position, now, stream->name};
   call->Reply(json::object{{"ShardIterator", it.Encode()}});
 }
 
@@ -336,13 +349,6 @@ KinesisService::RecordSequenceNumbers(std::string_view arn) const {
     out.emplace_back(ShardIdOf(index), std::move(seqs));
   }
   return out;
-}
-
-void KinesisService::SubscribeToShard(CallPtr call) {
-  Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
-                           "SubscribeToShard (enhanced fan-out over an HTTP/2 event stream) is "
-                           "not supported by tidepool. Read the shard with GetShardIterator and "
-                           "GetRecords instead."));
 }
 
 }  // namespace tidepool::kinesis

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include "core/trace_log.h"
+#include "services/kinesis/hash_key.h"
 #include "services/kinesis/input.h"
 #include "services/kinesis/keyspace.h"
 #include "services/kinesis/kinesis_errors.h"
@@ -83,8 +84,11 @@ void KinesisService::PutRecord(CallPtr call) {
   auto hash = RecordHash(record);
   if (!hash.ok()) return Fail(call, hash.status());
   if (auto ordering = input.sequence_number_for_ordering) {
-    // Counters only grow, so any valid number is already satisfied; reject impossible ones.
-    if (!SequenceNumber::Parse(*ordering)) {
+    // Counters only grow, so any valid number is already satisfied, and so is a number below
+    // every sequence number ("0", as AWS accepts it); reject the others.
+    const auto value = ParseHashKey(*ordering);
+    const bool below_all = value && *value < SequenceNumber{}.Value();
+    if (!below_all && !SequenceNumber::Parse(*ordering)) {
       return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
                                       fmt::format("ExclusiveMinimumSequenceNumber {} used in "
                                                   "PutRecord on stream {} under account {} is "

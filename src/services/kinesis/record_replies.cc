@@ -164,6 +164,20 @@ protocol::EncodedJson GetRecordsReply::FinishClosed(const boost::json::array& ch
   return std::move(*this).Close(millis_behind_latest);
 }
 
+std::string GetRecordsReply::FinishEvent(std::string_view continuation_sequence_number,
+                                         const boost::json::array* child_shards,
+                                         int64_t millis_behind_latest) && {
+  body_ += "],";
+  if (child_shards != nullptr) {
+    json_text::AppendKey("ChildShards", body_);
+    body_ += boost::json::serialize(*child_shards);
+  } else {
+    json_text::AppendStringMember("ContinuationSequenceNumber", continuation_sequence_number,
+                                  body_);
+  }
+  return std::move(std::move(*this).Close(millis_behind_latest).body);
+}
+
 protocol::EncodedJson GetRecordsReply::Close(int64_t millis_behind_latest) && {
   body_ += ',';
   json_text::AppendKey("MillisBehindLatest", body_);

@@ -64,6 +64,11 @@ class GetRecordsReply {
   // what the codec would write).
   protocol::EncodedJson FinishClosed(const boost::json::array& child_shards,
                                      int64_t millis_behind_latest) &&;
+  // The payload of a SubscribeToShardEvent: {"Records":[…],"ContinuationSequenceNumber":…,
+  // "MillisBehindLatest":n}, or at the end of a closed shard (`child_shards` given)
+  // {"Records":[…],"ChildShards":[…],"MillisBehindLatest":n}.
+  std::string FinishEvent(std::string_view continuation_sequence_number,
+                          const boost::json::array* child_shards, int64_t millis_behind_latest) &&;
 
  private:
   // Appends MillisBehindLatest and closes the document.

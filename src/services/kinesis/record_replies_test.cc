@@ -130,6 +130,34 @@ TEST(RecordRepliesTest, GetRecordsAtAClosedShardsEndMatchesTheCodec) {
   EXPECT_EQ(json::parse(fast.body), ByCodec("GetRecords", expected)) << fast.body;
 }
 
+TEST(RecordRepliesTest, SubscribeToShardEventsMatchTheCodec) {
+  const auto& model = protocol::model::KinesisModel();
+  const uint16_t shape = model.FindShape("SubscribeToShardEvent");
+  const SequenceNumber seq{7, 0, 3};
+  GetRecordsReply reply(1);
+  reply.AddRecord(seq, 1'500'123'000, "data", "key", false);
+  const std::string fast = std::move(reply).FinishEvent(seq.ToString(), nullptr, 12);
+  json::object expected{
+      {"Records", json::array{json::object{{"SequenceNumber", seq.ToString()},
+                                           {"ApproximateArrivalTimestamp", 1500.123},
+                                           {"Data", "data"},
+                                           {"PartitionKey", "key"}}}},
+      {"ContinuationSequenceNumber", seq.ToString()},
+      {"MillisBehindLatest", 12}};
+  EXPECT_EQ(json::parse(fast),
+            json::parse(protocol::json_codec::EncodeBodyMembers(model, shape, expected)))
+      << fast;
+
+  json::array children{json::object{{"ShardId", "shardId-000000000002"},
+                                    {"ParentShards", json::array{"shardId-000000000000"}}}};
+  const std::string last = GetRecordsReply().FinishEvent("", &children, 0);
+  json::object closed{
+      {"Records", json::array()}, {"ChildShards", children}, {"MillisBehindLatest", 0}};
+  EXPECT_EQ(json::parse(last),
+            json::parse(protocol::json_codec::EncodeBodyMembers(model, shape, closed)))
+      << last;
+}
+
 TEST(RecordRepliesTest, ShardIdsAndHashKeysFormatWithoutFmt) {
   EXPECT_EQ(ShardIdOf(0), "shardId-000000000000");
   EXPECT_EQ(ShardIdOf(42), "shardId-000000000042");

@@ -248,9 +248,9 @@ void KinesisService::MergeShards(CallPtr call) {
   if (!second.ok()) return Fail(call, second.status());
   Shard* a = *first;
   Shard* b = *second;
-  const bool adjacent = (a->end_hash != kMaxHashKey && a->end_hash + 1 == b->start_hash) ||
-                        (b->end_hash != kMaxHashKey && b->end_hash + 1 == a->start_hash);
-  if (a == b || !adjacent || !a->open() || !b->open()) {
+  // AWS wants them in hash key order: AdjacentShardToMerge's range right after ShardToMerge's.
+  const bool adjacent = a->end_hash != kMaxHashKey && a->end_hash + 1 == b->start_hash;
+  if (!adjacent || !a->open() || !b->open()) {
     return Fail(call, KinesisStatus(KinesisError::kInvalidArgument,
                                     fmt::format("Shards {} and {} in stream {} under account {} "
                                                 "are not an adjacent pair of shards eligible for "
@@ -262,8 +262,7 @@ void KinesisService::MergeShards(CallPtr call) {
   const int64_t now = ReshardTime(*stream, clock_.NowMicros());
   CloseShard(*a, now);
   CloseShard(*b, now);
-  AddShard(*stream, std::min(a->start_hash, b->start_hash), std::max(a->end_hash, b->end_hash),
-           a->index, b->index, now);
+  AddShard(*stream, a->start_hash, b->end_hash, a->index, b->index, now);
   stream->RebuildOpenShards();
   if (options_.transition_delay.count() > 0) {
     stream->status = "UPDATING";

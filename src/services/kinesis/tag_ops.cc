@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
+#include <string_view>
+#include <vector>
+
 #include "services/kinesis/input.h"
 #include "services/kinesis/kinesis_errors.h"
 #include "services/kinesis/kinesis_service.h"
@@ -62,6 +65,73 @@ Status TooManyTags(const Stream& stream) {
                                    stream.name, stream.account, kMaxTags));
 }
 
+// The next code point of `text` from `*i` (UTF-8, which the JSON parser has validated);
+// advances *i past it.
+char32_t NextCodePoint(std::string_view text, size_t* i) {
+  const auto lead = static_cast<unsigned char>(text[(*i)++]);
+  int extra = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+  char32_t c = extra == 0 ? lead : lead & (0x3F >> extra);
+  for (; extra > 0 && *i < text.size(); --extra) {
+    c = (c << 6) | (static_cast<unsigned char>(text[(*i)++]) & 0x3F);
+  }
+  return c;
+}
+
+// The characters AWS takes in Kinesis tag keys and values: letters and digits (ASCII, and the
+// blocks U+00C0-U+1FFF and U+2C00-U+D7FF), the space and _ . / = + - @ : (and %, refused by a
+// second check with another message).
+bool TagCharacter(char32_t c) {
+  if (c < 0x80) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("_./=+-@:% ").find(static_cast<char>(c)) != std::string_view::npos;
+  }
+  return (c >= 0xC0 && c <= 0x1FFF) || (c >= 0x2C00 && c <= 0xD7FF);
+}
+
+// AWS's refusal of tag keys or values (`texts`) with characters it does not take; OK when
+// there are none. `action` is "add tags to" or "remove tags from".
+Status CheckTagCharacters(const std::vector<std::string_view>& texts, const Stream& stream,
+                          std::string_view action) {
+  bool percent = false;
+  for (std::string_view text : texts) {
+    for (size_t i = 0; i < text.size();) {
+      const char32_t c = NextCodePoint(text, &i);
+      if (!TagCharacter(c)) {
+        return KinesisStatus(KinesisError::kInvalidArgument,
+                             "Some tags contain invalid characters. Valid characters: Unicode "
+                             "letters, digits, white space, _ . / = + - % @ :.");
+      }
+      percent |= c == '%';
+    }
+  }
+  if (!percent) return Status::Ok();
+  return KinesisStatus(
+      KinesisError::kInvalidArgument,
+      fmt::format("Failed to {} stream {} under account {} because some tags contained illegal "
+                  "characters. The allowed characters are Unicode letters, white-spaces, "
+                  "'_',',','/','=','+','-','@',':'.",
+                  action, stream.name, stream.account));
+}
+
+std::vector<std::string_view> TagTexts(const json::object* tags) {
+  std::vector<std::string_view> out;
+  if (!tags) return out;
+  for (const auto& [k, v] : *tags) {
+    out.push_back(k);
+    if (v.is_string()) out.push_back(v.get_string());
+  }
+  return out;
+}
+
+std::vector<std::string_view> TagTexts(const json::array* keys) {
+  std::vector<std::string_view> out;
+  if (!keys) return out;
+  for (const auto& k : *keys) {
+    if (k.is_string()) out.push_back(k.get_string());
+  }
+  return out;
+}
+
 }  // namespace
 
 void KinesisService::AddTagsToStream(CallPtr call) {
@@ -69,6 +139,9 @@ void KinesisService::AddTagsToStream(CallPtr call) {
   if (!resolved.ok()) return Fail(call, resolved.status());
   auto& stream = *resolved;
   const json::object* tags = InputObject(call->input(), "Tags");
+  if (Status st = CheckTagCharacters(TagTexts(tags), *stream, "add tags to"); !st.ok()) {
+    return Fail(call, st);
+  }
   std::lock_guard lock(stream->mu);
   if (!tags || !MergeTags(stream->tags, *tags)) return Fail(call, TooManyTags(*stream));
   CommitMeta(*stream, call, {});
@@ -78,8 +151,12 @@ void KinesisService::RemoveTagsFromStream(CallPtr call) {
   auto resolved = ResolveStream(*call);
   if (!resolved.ok()) return Fail(call, resolved.status());
   auto& stream = *resolved;
+  const json::array* keys = InputArray(call->input(), "TagKeys");
+  if (Status st = CheckTagCharacters(TagTexts(keys), *stream, "remove tags from"); !st.ok()) {
+    return Fail(call, st);
+  }
   std::lock_guard lock(stream->mu);
-  RemoveTags(stream->tags, InputArray(call->input(), "TagKeys"));
+  RemoveTags(stream->tags, keys);
   CommitMeta(*stream, call, {});
 }
 
@@ -108,6 +185,9 @@ void KinesisService::TagResource(CallPtr call) {
   auto ref = ResolveResourceArn(*call, InputStringView(call->input(), "ResourceARN").value_or(""));
   if (!ref.ok()) return Fail(call, ref.status());
   const json::object* tags = InputObject(call->input(), "Tags");
+  if (Status st = CheckTagCharacters(TagTexts(tags), *ref->stream, "add tags to"); !st.ok()) {
+    return Fail(call, st);
+  }
   std::lock_guard lock(ref->stream->mu);
   auto* target = TagsOf(*ref->stream, ref->consumer);
   if (!target) return Fail(call, ConsumerGone(*ref->stream, ref->consumer));
@@ -118,10 +198,14 @@ void KinesisService::TagResource(CallPtr call) {
 void KinesisService::UntagResource(CallPtr call) {
   auto ref = ResolveResourceArn(*call, InputStringView(call->input(), "ResourceARN").value_or(""));
   if (!ref.ok()) return Fail(call, ref.status());
+  const json::array* keys = InputArray(call->input(), "TagKeys");
+  if (Status st = CheckTagCharacters(TagTexts(keys), *ref->stream, "remove tags from"); !st.ok()) {
+    return Fail(call, st);
+  }
   std::lock_guard lock(ref->stream->mu);
   auto* target = TagsOf(*ref->stream, ref->consumer);
   if (!target) return Fail(call, ConsumerGone(*ref->stream, ref->consumer));
-  RemoveTags(*target, InputArray(call->input(), "TagKeys"));
+  RemoveTags(*target, keys);
   CommitMeta(*ref->stream, call, {});
 }
 
