@@ -127,7 +127,6 @@ Status CheckHttpAuthorizer(const json::object& a) {
   if (ttl < 0 || ttl > 3600) {
     return BadRequest("AuthorizerResultTtlInSeconds must be between 0 and 3600");
   }
-  if (type == "JWT") return BadRequest("tidepool does not support JWT authorizers yet");
   if (type == "JWT") {
     const json::object* jwt = FindObject(a, "JwtConfiguration");
     std::string issuer = jwt ? StringField(*jwt, "Issuer") : "";

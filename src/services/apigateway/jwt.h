@@ -28,7 +28,7 @@ namespace tidepool::apigateway {
 class JwksCache {
  public:
   static constexpr int64_t kKeyLifetimeMs = 2 * 3600 * 1000;
-  static constexpr int64_t kRefetchMs = 60 * 1000;
+  static constexpr int64_t kRefetchMs = 1000;
 
   explicit JwksCache(boost::asio::io_context& io) : io_(io) {}
 
