@@ -111,17 +111,22 @@ def call(endpoint, api_id, path, token=None):
         return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
 
 
-def test_jwt_authorizer(clients, endpoint, issuer):
-    v2, lam = clients("apigatewayv2"), clients("lambda", read_timeout=60)
-    echo = create_echo_function(lam, name="echo-jwt")
-    api_id = v2.create_api(Name="jwt", ProtocolType="HTTP")["ApiId"]
+def jwt_api(v2, lam, issuer, name, version, audience):
+    """An API with a Lambda integration (payload `version`) and a JWT authorizer."""
+    echo = create_echo_function(lam, name="echo-" + name)
+    api_id = v2.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
     integ = v2.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=echo,
-                                  PayloadFormatVersion="2.0")["IntegrationId"]
+                                  PayloadFormatVersion=version)["IntegrationId"]
     v2.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
     auth = v2.create_authorizer(ApiId=api_id, Name="jwt", AuthorizerType="JWT",
                                 IdentitySource=["$request.header.Authorization"],
-                                JwtConfiguration={"Issuer": issuer.url,
-                                                  "Audience": ["my-app", "other"]})
+                                JwtConfiguration={"Issuer": issuer.url, "Audience": audience})
+    return api_id, integ, auth
+
+
+def test_jwt_authorizer(clients, endpoint, issuer):
+    v2, lam = clients("apigatewayv2"), clients("lambda", read_timeout=60)
+    api_id, integ, auth = jwt_api(v2, lam, issuer, "jwt", "2.0", ["my-app", "other"])
     assert auth["JwtConfiguration"]["Issuer"] == issuer.url
     v2.create_route(ApiId=api_id, RouteKey="GET /open", Target="integrations/" + integ,
                     AuthorizationType="JWT", AuthorizerId=auth["AuthorizerId"])
@@ -178,14 +183,7 @@ def test_jwt_authorizer(clients, endpoint, issuer):
 
 def test_jwt_claims_reach_payload_10(clients, endpoint, issuer):
     v2, lam = clients("apigatewayv2"), clients("lambda", read_timeout=60)
-    echo = create_echo_function(lam, name="echo-jwt10")
-    api_id = v2.create_api(Name="jwt10", ProtocolType="HTTP")["ApiId"]
-    integ = v2.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=echo,
-                                  PayloadFormatVersion="1.0")["IntegrationId"]
-    v2.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
-    auth = v2.create_authorizer(ApiId=api_id, Name="jwt", AuthorizerType="JWT",
-                                IdentitySource=["$request.header.Authorization"],
-                                JwtConfiguration={"Issuer": issuer.url, "Audience": ["my-app"]})
+    api_id, integ, auth = jwt_api(v2, lam, issuer, "jwt10", "1.0", ["my-app"])
     v2.create_route(ApiId=api_id, RouteKey="$default", Target="integrations/" + integ,
                     AuthorizationType="JWT", AuthorizerId=auth["AuthorizerId"])
     status, _, body = call(endpoint, api_id, "/x", "Bearer " + issuer.token(groups=["a", "b"]))
