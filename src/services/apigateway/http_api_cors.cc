@@ -3,6 +3,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <vector>
 
 #include "services/apigateway/apigateway_errors.h"

@@ -6,6 +6,9 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <memory>
+
 #include "services/apigateway/http_api_service.h"
 #include "services/apigateway/proxy_event_v2.h"
 #include "services/apigateway/records.h"
@@ -52,7 +55,8 @@ void HttpApiService::AuthorizeJwt(const json::object& authorizer, std::vector<st
   std::string header;
   if (const json::value* s = authorizer.if_contains("IdentitySource");
       s && s->is_array() && !s->get_array().empty() && s->get_array()[0].is_string()) {
-    header = std::string(s->get_array()[0].get_string()).substr(16);  // "$request.header."
+    std::string_view source = s->get_array()[0].get_string();
+    if (source.starts_with("$request.header.")) header = source.substr(16);
   }
   std::string token;
   for (const auto& [name, value] : proxy.headers) {
