@@ -54,3 +54,30 @@ def test_cli_walkthrough(aws, endpoint):
     proc = aws("apigateway", "get-rest-api", "--rest-api-id", "nope", check=False)
     assert proc.returncode != 0
     assert "NotFoundException" in proc.stderr
+
+
+def test_cli_http_api_cors_and_authorizer(aws, endpoint):
+    """HTTP API CORS and a JWT authorizer through the CLI's apigatewayv2 shapes; the preflight
+    answered by the gateway (AWS: 204 with the Access-Control-Allow-* headers) seen by curl."""
+    api = aws("apigatewayv2", "create-api", "--name", "cli-http", "--protocol-type", "HTTP",
+              "--target", "arn:aws:lambda:us-east-1:000000000000:function:none",
+              "--cors-configuration", "AllowOrigins=https://a.example,AllowMethods=GET,MaxAge=60")
+    api_id = api["ApiId"]
+    assert api["CorsConfiguration"] == {"AllowOrigins": ["https://a.example"],
+                                        "AllowMethods": ["GET"], "MaxAge": 60}
+    auth = aws("apigatewayv2", "create-authorizer", "--api-id", api_id, "--name", "jwt",
+               "--authorizer-type", "JWT", "--identity-source", "$request.header.Authorization",
+               "--jwt-configuration", "Audience=app,Issuer=http://127.0.0.1:9/issuer")
+    listed = aws("apigatewayv2", "get-authorizers", "--api-id", api_id)["Items"]
+    assert [(a["AuthorizerId"], a["JwtConfiguration"]["Audience"]) for a in listed] == \
+        [(auth["AuthorizerId"], ["app"])]
+    out = subprocess.run(["curl", "-s", "-i", "-X", "OPTIONS", "-H", "Origin: https://a.example",
+                          "-H", "Access-Control-Request-Method: GET",
+                          "%s/restapis/%s/$default/_user_request_/x" % (endpoint, api_id)],
+                         capture_output=True, text=True, timeout=30)
+    head = out.stdout.partition("\n\n")[0]
+    assert head.startswith("HTTP/1.1 204"), out.stdout
+    assert re.search(r"(?im)^access-control-allow-origin: https://a\.example", head)
+    assert re.search(r"(?im)^access-control-max-age: 60", head)
+    aws("apigatewayv2", "delete-cors-configuration", "--api-id", api_id)
+    assert "CorsConfiguration" not in aws("apigatewayv2", "get-api", "--api-id", api_id)

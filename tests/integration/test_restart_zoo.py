@@ -963,7 +963,14 @@ def test_apigateway_zoo_survives_kill_9(tidepool_factory, tmp_path):
     # An HTTP API (apigatewayv2), quick-created.
     v2 = make_client(server.endpoint, "apigatewayv2", connect_timeout=2, read_timeout=30)
     http_api = v2.create_api(Name="zoo-http", ProtocolType="HTTP",
-                             Target="arn:aws:lambda:%s:%s:function:zoo-none" % (REGION, ACCOUNT))
+                             Target="arn:aws:lambda:%s:%s:function:zoo-none" % (REGION, ACCOUNT),
+                             CorsConfiguration={"AllowOrigins": ["https://zoo.example"]})
+    # Its authorizers live in the API's record ('h').
+    http_auth = v2.create_authorizer(
+        ApiId=http_api["ApiId"], Name="zoo-auth", AuthorizerType="REQUEST",
+        AuthorizerUri="arn:aws:lambda:%s:%s:function:zoo-none" % (REGION, ACCOUNT),
+        AuthorizerPayloadFormatVersion="2.0", EnableSimpleResponses=True,
+        IdentitySource=["$request.header.X-Zoo"])
     check_census(server.endpoint, "apigateway")
 
     acked_keys, acked_vars = [], []
@@ -1008,6 +1015,10 @@ def test_apigateway_zoo_survives_kill_9(tidepool_factory, tmp_path):
     assert v2.get_api(ApiId=http_api["ApiId"])["Name"] == "zoo-http"
     assert [r["RouteKey"] for r in v2.get_routes(ApiId=http_api["ApiId"])["Items"]] == \
         ["$default"]
+    assert v2.get_authorizer(ApiId=http_api["ApiId"], AuthorizerId=http_auth["AuthorizerId"])[
+        "Name"] == "zoo-auth"
+    assert v2.get_api(ApiId=http_api["ApiId"])["CorsConfiguration"] == \
+        {"AllowOrigins": ["https://zoo.example"]}
     # Every request answered 200 was counted durably (the one in flight at the kill may be too).
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     usage = apigw.get_usage(usagePlanId=plan["id"], keyId=key["id"], startDate=today,

@@ -36,6 +36,7 @@
 #include "protocol/http/responder.h"
 #include "protocol/service.h"
 #include "services/apigateway/access_log.h"
+#include "services/apigateway/authorizer_policy.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/proxy_event.h"
 #include "services/apigateway/resource_tree.h"
@@ -309,12 +310,7 @@ class ApiGatewayService final : public protocol::Service {
   class HttpApiService* http_apis_ = nullptr;
 
   // Lambda authorizers' policies by authorizer and identity, until their TTL (ms).
-  struct CachedPolicy {
-    int64_t expires_ms;
-    boost::json::object result;
-  };
-  std::mutex auth_cache_mu_;
-  std::map<std::string, CachedPolicy> auth_cache_;
+  AuthorizerResultCache auth_cache_;
 
   mutable std::shared_mutex registry_mu_;
   std::map<std::string, RestApiPtr> apis_;  // by id

@@ -11,6 +11,7 @@
 
 #include "services/apigateway/apigateway_errors.h"
 #include "services/apigateway/apigateway_service.h"
+#include "services/apigateway/authorizer_policy.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/integrations.h"
 #include "services/apigateway/records.h"
@@ -62,60 +63,6 @@ Status CheckAuthorizer(const json::object& a) {
     return BadRequest("Invalid identityValidationExpression: " + expression);
   }
   return Status::Ok();
-}
-
-// `text` matches `pattern` with '*' (any run) and '?' (one character).
-bool Glob(std::string_view pattern, std::string_view text) {
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
-bool AnyMatches(const json::value* v, std::string_view text) {
-  if (v == nullptr) return false;
-  if (v->is_string()) return Glob(v->get_string(), text);
-  if (v->is_array()) {
-    for (const json::value& item : v->get_array()) {
-      if (item.is_string() && Glob(item.get_string(), text)) return true;
-    }
-  }
-  return false;
-}
-
-enum class PolicyVerdict { kAllow, kDeny, kNoAllow, kMalformed };
-
-PolicyVerdict Evaluate(const json::object& result, const std::string& method_arn) {
-  const json::object* policy = FindObject(result, "policyDocument");
-  if (policy == nullptr) return PolicyVerdict::kMalformed;
-  const json::value* statements = policy->if_contains("Statement");
-  if (statements == nullptr) return PolicyVerdict::kMalformed;
-  json::array list = statements->is_array() ? statements->get_array() : json::array{*statements};
-  bool allowed = false;
-  for (const json::value& st : list) {
-    const json::object* s = st.if_object();
-    if (s == nullptr) return PolicyVerdict::kMalformed;
-    const json::value* action = s->if_contains("Action");
-    bool invoke = AnyMatches(action, "execute-api:Invoke");
-    if (!invoke || !AnyMatches(s->if_contains("Resource"), method_arn)) continue;
-    std::string effect = StringField(*s, "Effect");
-    if (effect == "Deny") return PolicyVerdict::kDeny;
-    allowed = allowed || effect == "Allow";
-  }
-  return allowed ? PolicyVerdict::kAllow : PolicyVerdict::kNoAllow;
 }
 
 HttpResponse Unauthorized() {
@@ -233,9 +180,8 @@ void ApiGatewayService::Authorize(std::shared_ptr<RoutedRequest> routed, Respond
       return respond(Unauthorized());
     }
   }
-  std::string method_arn = "arn:aws:execute-api:" + routed->api->region + ":" +
-                           routed->api->account + ":" + routed->api->id + "/" + proxy.stage + "/" +
-                           proxy.http_method + proxy.path;
+  std::string method_arn = ExecuteApiArn(routed->api->region, routed->api->account, routed->api->id,
+                                         proxy.stage, proxy.http_method, proxy.path);
   int64_t ttl = kDefaultTtlSeconds;
   if (const json::value* t = authorizer->if_contains("authorizerResultTtlInSeconds");
       t && t->is_int64()) {
@@ -246,7 +192,7 @@ void ApiGatewayService::Authorize(std::shared_ptr<RoutedRequest> routed, Respond
 
   // Applies an authorizer result: the policy decides; the context goes to the integration.
   auto apply = [this, routed, method_arn](const json::object& result, Responder respond) {
-    switch (Evaluate(result, method_arn)) {
+    switch (EvaluatePolicy(result, method_arn)) {
       case PolicyVerdict::kMalformed:
         return respond(AuthorizerFailure());
       case PolicyVerdict::kDeny:
@@ -270,14 +216,7 @@ void ApiGatewayService::Authorize(std::shared_ptr<RoutedRequest> routed, Respond
 
   const int64_t now = clock_.NowMillis();
   if (ttl > 0 && !identity.empty()) {
-    std::optional<json::object> cached;
-    {
-      std::lock_guard lock(auth_cache_mu_);
-      auto it = auth_cache_.find(cache_key);
-      if (it != auth_cache_.end() && it->second.expires_ms > now) cached = it->second.result;
-      if (auth_cache_.size() > 10000) auth_cache_.clear();  // bounded; a miss only re-asks
-    }
-    if (cached) return apply(*cached, std::move(respond));
+    if (auto cached = auth_cache_.Find(cache_key, now)) return apply(*cached, std::move(respond));
   }
 
   functions::Invocation invocation;
@@ -311,10 +250,7 @@ void ApiGatewayService::Authorize(std::shared_ptr<RoutedRequest> routed, Respond
         boost::system::error_code ec;
         json::value result = json::parse(outcome.payload, ec);
         if (ec || !result.is_object()) return respond(AuthorizerFailure());
-        if (cacheable) {
-          std::lock_guard lock(auth_cache_mu_);
-          auth_cache_[cache_key] = CachedPolicy{now + ttl * 1000, result.get_object()};
-        }
+        if (cacheable) auth_cache_.Put(cache_key, now + ttl * 1000, result.get_object());
         apply(result.get_object(), std::move(respond));
       });
 }

@@ -8,11 +8,12 @@
 
 #include "core/encoding.h"
 #include "protocol/http/query_string.h"
+#include "services/apigateway/http_api_cors.h"
 #include "services/apigateway/http_api_service.h"
 #include "services/apigateway/http_integration.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/integrations.h"
-#include "services/apigateway/proxy_event.h"
+#include "services/apigateway/proxy_event_v2.h"
 #include "services/apigateway/records.h"
 
 namespace tidepool::apigateway {
@@ -22,138 +23,12 @@ using protocol::http::HttpRequest;
 using protocol::http::HttpResponse;
 using protocol::http::Responder;
 
-namespace {
-
-HttpResponse Message(unsigned status, std::string_view message) {
-  HttpResponse r(static_cast<bhttp::status>(status), 11);
-  r.set(bhttp::field::content_type, "application/json");
-  r.body() = json::serialize(json::object{{"message", message}});
-  return r;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// The payload format 2.0 event.
-std::string BuildEventV2(const ProxyRequest& r, std::string_view route_key,
-                         std::string_view raw_path, std::string_view raw_query) {
-  json::object headers;
-  json::array cookies;
-  std::string user_agent;
-  for (const auto& [name, value] : r.headers) {
-    std::string key = Lower(name);
-    if (key == "cookie") {
-      std::string_view rest = value;
-      while (!rest.empty()) {
-        size_t semi = rest.find(';');
-        std::string_view c = rest.substr(0, semi);
-        while (!c.empty() && c.front() == ' ') c.remove_prefix(1);
-        if (!c.empty()) cookies.emplace_back(json::string(c));
-        if (semi == std::string_view::npos) break;
-        rest.remove_prefix(semi + 1);
-      }
-      continue;
-    }
-    if (key == "user-agent") user_agent = value;
-    json::value& slot = headers[key];
-    slot = slot.is_string()
-               ? json::value(json::string(std::string(slot.get_string()) + "," + value))
-               : json::value(json::string(value));
-  }
-  json::object query;
-  for (const auto& [k, v] : r.query) {
-    json::value& slot = query[k];
-    slot = slot.is_string() ? json::value(json::string(std::string(slot.get_string()) + "," + v))
-                            : json::value(json::string(v));
-  }
-  json::object event{
-      {"version", "2.0"},
-      {"routeKey", route_key},
-      {"rawPath", raw_path},
-      {"rawQueryString", raw_query},
-      {"headers", std::move(headers)},
-      {"requestContext",
-       json::object{{"accountId", r.account_id},
-                    {"apiId", r.api_id},
-                    {"domainName", r.domain_name},
-                    {"domainPrefix", r.domain_name.substr(0, r.domain_name.find('.'))},
-                    {"http", json::object{{"method", r.http_method},
-                                          {"path", raw_path},
-                                          {"protocol", "HTTP/1.1"},
-                                          {"sourceIp", r.source_ip},
-                                          {"userAgent", user_agent}}},
-                    {"requestId", r.request_id},
-                    {"routeKey", route_key},
-                    {"stage", r.stage},
-                    {"time", RequestTimeText(r.request_time_ms)},
-                    {"timeEpoch", r.request_time_ms}}},
-      {"isBase64Encoded", false}};
-  if (!cookies.empty()) event["cookies"] = std::move(cookies);
-  if (!query.empty()) event["queryStringParameters"] = std::move(query);
-  if (!r.path_parameters.empty()) {
-    json::object params;
-    for (const auto& [k, v] : r.path_parameters) params[k] = v;
-    event["pathParameters"] = std::move(params);
-  }
-  if (!r.stage_variables.empty()) {
-    json::object vars;
-    for (const auto& [k, v] : r.stage_variables) vars[k] = v;
-    event["stageVariables"] = std::move(vars);
-  }
-  if (!r.body.empty()) {
-    // HTTP APIs base64-encode bodies that are not text.
-    bool text = true;
-    for (unsigned char c : r.body)
-      text = text && (c >= 0x20 || c == '\n' || c == '\r' || c == '\t');
-    event["body"] = text ? r.body : Base64Encode(r.body);
-    event["isBase64Encoded"] = !text;
-  }
-  return json::serialize(event);
-}
-
-// A payload format 2.0 response: a structured one (statusCode...) or any other JSON as a 200
-// application/json body.
-HttpResponse ResponseV2(const std::string& payload) {
-  boost::system::error_code ec;
-  json::value v = json::parse(payload, ec);
-  if (ec) return Message(500, "Internal Server Error");
-  const json::object* o = v.if_object();
-  if (o == nullptr || !o->contains("statusCode")) {
-    HttpResponse r(bhttp::status::ok, 11);
-    r.set(bhttp::field::content_type, "application/json");
-    r.body() = payload;
-    return r;
-  }
-  json::object copy = *o;
-  json::array cookies;
-  if (const json::value* c = copy.if_contains("cookies"); c && c->is_array())
-    cookies = c->get_array();
-  copy.erase("cookies");
-  auto parsed = ParseProxyResponse(json::serialize(copy));
-  if (!parsed) return Message(500, "Internal Server Error");
-  HttpResponse r(static_cast<bhttp::status>(parsed->status), 11);
-  bool has_type = false;
-  for (auto& [name, value] : parsed->headers) {
-    has_type = has_type || boost::beast::iequals(name, "content-type");
-    r.insert(name, value);
-  }
-  for (const json::value& c : cookies) {
-    if (c.is_string()) r.insert(bhttp::field::set_cookie, std::string(c.get_string()));
-  }
-  if (!has_type) r.set(bhttp::field::content_type, "text/plain; charset=utf-8");
-  r.body() = std::move(parsed->body);
-  return r;
-}
-
-}  // namespace
-
-HttpRoutesPtr CompileHttpRoutes(const json::object& routes, const json::object& integrations) {
+HttpRoutesPtr CompileHttpRoutes(const json::object& routes, const json::object& integrations,
+                                const json::object& authorizers) {
   auto out = std::make_shared<HttpRoutes>();
   out->routes = routes;
   out->integrations = integrations;
+  out->authorizers = authorizers;
   for (const auto& kv : routes) {
     const json::object* r = kv.value().if_object();
     if (r == nullptr) continue;
@@ -179,12 +54,16 @@ void HttpApiService::HandleRequest(std::string_view api_id, std::string path, Ht
     auto it = apis_.find(std::string(api_id));
     if (it != apis_.end()) api = it->second;
   }
-  if (!api) return respond(Message(404, "Not Found"));
+  if (!api) return respond(HttpApiMessage(404, "Not Found"));
   HttpRoutesPtr routes;
   json::object stage;
+  json::object cors;
   std::string rest = path;
   {
     std::lock_guard lock(api->mu);
+    if (const json::object* c = FindObject(ObjectField(api->doc, "api"), "CorsConfiguration")) {
+      cors = *c;
+    }
     const json::object& stages = ObjectField(api->doc, "stages");
     std::string_view p = path;
     std::string first(p.substr(
@@ -197,7 +76,7 @@ void HttpApiService::HandleRequest(std::string_view api_id, std::string path, Ht
       s = FindObject(stages, "$default");
       if (first == "$default") rest = path.substr(9);
     }
-    if (s == nullptr) return respond(Message(404, "Not Found"));
+    if (s == nullptr) return respond(HttpApiMessage(404, "Not Found"));
     stage = *s;
     if (const json::value* auto_deploy = stage.if_contains("AutoDeploy");
         auto_deploy && auto_deploy->is_bool() && auto_deploy->get_bool()) {
@@ -207,15 +86,25 @@ void HttpApiService::HandleRequest(std::string_view api_id, std::string path, Ht
       routes = it->second;
     }
   }
-  if (!routes) return respond(Message(404, "Not Found"));
+  if (!routes) return respond(HttpApiMessage(404, "Not Found"));
   if (rest.empty()) rest = "/";
-  Serve(api, std::move(routes), std::move(stage), std::move(rest), std::move(request),
-        std::move(context), std::move(respond));
+  Serve(api, std::move(routes), std::move(stage), std::move(cors), std::move(rest),
+        std::move(request), std::move(context), std::move(respond));
 }
 
 void HttpApiService::Serve(const HttpApiPtr& api, HttpRoutesPtr routes, json::object stage,
-                           std::string path, HttpRequest&& request,
+                           json::object cors, std::string path, HttpRequest&& request,
                            protocol::RequestContext context, Responder respond) {
+  if (!cors.empty()) {
+    // The gateway answers preflights itself and adds the CORS headers to every answer.
+    if (IsPreflight(request)) return respond(HttpApiPreflight(cors, request));
+    respond = Responder::FromFunction([cors = std::move(cors),
+                                       origin = std::string(request[bhttp::field::origin]),
+                                       respond](HttpResponse&& r) {
+      AddCorsHeaders(cors, origin, r);
+      respond(std::move(r));
+    });
+  }
   auto [raw_target, raw_query] = protocol::http::SplitTarget(request.target());
   std::string verb(request.method_string());
   std::string route_id;
@@ -231,12 +120,12 @@ void HttpApiService::Serve(const HttpApiPtr& api, HttpRoutesPtr routes, json::ob
   }
   if (route_id.empty()) route_id = routes->default_route;
   const json::object* route = FindObject(routes->routes, route_id);
-  if (route == nullptr) return respond(Message(404, "Not Found"));
+  if (route == nullptr) return respond(HttpApiMessage(404, "Not Found"));
   std::string target = StringField(*route, "Target");
   const json::object* integration = target.starts_with("integrations/")
                                         ? FindObject(routes->integrations, target.substr(13))
                                         : nullptr;
-  if (integration == nullptr) return respond(Message(500, "Internal Server Error"));
+  if (integration == nullptr) return respond(HttpApiMessage(500, "Internal Server Error"));
 
   ProxyRequest proxy;
   proxy.http_method = verb;
@@ -282,39 +171,66 @@ void HttpApiService::Serve(const HttpApiPtr& api, HttpRoutesPtr routes, json::ob
           });
     }
   }
+  std::string type = StringField(*route, "AuthorizationType");
+  if (type == "CUSTOM" || type == "JWT") {
+    return Authorize(
+        api, routes, *route, std::string(raw_query), std::move(proxy), std::move(respond),
+        [this, api, routes, integration, query = std::string(raw_query)](ProxyRequest&& authorized,
+                                                                         Responder respond) {
+          Integrate(api, *integration, query, std::move(authorized), std::move(respond));
+        });
+  }
+  Integrate(api, *integration, std::string(raw_query), std::move(proxy), std::move(respond));
+}
+
+void HttpApiService::Integrate(const HttpApiPtr& api, const json::object& integration,
+                               std::string raw_query, ProxyRequest&& proxy, Responder respond) {
   int64_t timeout_ms = 30000;
-  if (const json::value* t = integration->if_contains("TimeoutInMillis"); t && t->is_int64()) {
+  if (const json::value* t = integration.if_contains("TimeoutInMillis"); t && t->is_int64()) {
     timeout_ms = t->get_int64();
   }
-  if (StringField(*integration, "IntegrationType") == "HTTP_PROXY") {
-    return ServeHttpProxy(*integration, proxy, timeout_ms, std::move(respond));
+  if (StringField(integration, "IntegrationType") == "HTTP_PROXY") {
+    return ServeHttpProxy(integration, proxy, timeout_ms, std::move(respond));
   }
-  std::string function = StringField(*integration, "IntegrationUri");
+  std::string function = StringField(integration, "IntegrationUri");
   if (!function.starts_with("arn:aws:lambda:")) {
     auto uri = ParseIntegrationUri(function);
     if (!uri.ok() || uri->function_arn.empty() || !invoke_function_) {
-      return respond(Message(500, "Internal Server Error"));
+      return respond(HttpApiMessage(500, "Internal Server Error"));
     }
     function = uri->function_arn;
   }
-  if (!invoke_function_) return respond(Message(500, "Internal Server Error"));
-  const bool v2 = StringField(*integration, "PayloadFormatVersion") != "1.0";
-  std::string raw_path = proxy.stage == "$default" ? path : "/" + proxy.stage + path;
+  if (!invoke_function_) return respond(HttpApiMessage(500, "Internal Server Error"));
+  const bool v2 = StringField(integration, "PayloadFormatVersion") != "1.0";
+  std::string raw_path = proxy.stage == "$default" ? proxy.path : "/" + proxy.stage + proxy.path;
+  if (!v2 && !proxy.authorizer.empty()) {
+    // Payload format 1.0 carries a Lambda authorizer's context (and principalId) flat, a JWT
+    // authorizer's claims and scopes as members.
+    json::object flat;
+    if (const json::object* lambda = FindObject(proxy.authorizer, "lambda")) flat = *lambda;
+    if (const json::object* jwt = FindObject(proxy.authorizer, "jwt")) flat = *jwt;
+    if (const json::value* principal = proxy.authorizer.if_contains("principalId")) {
+      flat["principalId"] = *principal;
+    }
+    proxy.authorizer = std::move(flat);
+  }
 
   functions::Invocation invocation;
   invocation.payload =
-      v2 ? BuildEventV2(proxy, proxy.resource_path, raw_path, raw_query) : BuildProxyEvent(proxy);
+      v2 ? json::serialize(BuildEventV2(proxy, proxy.resource_path, raw_path, raw_query))
+         : BuildProxyEvent(proxy);
   invocation.invoked_arn = function;
-  ReplyWithin(io_, timeout_ms, std::move(respond), Message(503, "Service Unavailable"),
+  ReplyWithin(io_, timeout_ms, std::move(respond), HttpApiMessage(503, "Service Unavailable"),
               [&](std::function<void(HttpResponse &&)> reply) {
                 invoke_function_(function, api->account, api->region, std::move(invocation),
                                  [reply, v2](functions::InvokeOutcome outcome) {
                                    if (outcome.kind != functions::InvokeOutcome::Kind::kSuccess) {
-                                     return reply(Message(500, "Internal Server Error"));
+                                     return reply(HttpApiMessage(500, "Internal Server Error"));
                                    }
                                    if (v2) return reply(ResponseV2(outcome.payload));
                                    auto parsed = ParseProxyResponse(outcome.payload);
-                                   if (!parsed) return reply(Message(500, "Internal Server Error"));
+                                   if (!parsed)
+                                     return reply(HttpApiMessage(500, "Internal Server Error"));
                                    HttpResponse r(static_cast<bhttp::status>(parsed->status), 11);
                                    for (auto& [name, value] : parsed->headers)
                                      r.insert(name, value);
@@ -329,75 +245,27 @@ void HttpApiService::ServeHttpProxy(const json::object& integration, const Proxy
   json::object settings{{"httpMethod", StringField(integration, "IntegrationMethod")}};
   auto built = BuildHttpIntegrationRequest(settings, StringField(integration, "IntegrationUri"),
                                            proxy, "", /*proxy=*/true, std::string());
-  if (!built.ok()) return respond(Message(500, "Internal Server Error"));
-  ReplyWithin(io_, timeout_ms, std::move(respond), Message(503, "Service Unavailable"),
+  if (!built.ok()) return respond(HttpApiMessage(500, "Internal Server Error"));
+  ReplyWithin(io_, timeout_ms, std::move(respond), HttpApiMessage(503, "Service Unavailable"),
               [&](std::function<void(HttpResponse &&)> reply) {
                 StartHttpExchange(io_, built->url, std::move(built->request),
                                   std::chrono::milliseconds(timeout_ms + 100),
                                   [reply](Result<HttpResponse> answer) {
                                     if (!answer.ok()) {
-                                      return reply(Message(500, "Internal Server Error"));
+                                      return reply(HttpApiMessage(500, "Internal Server Error"));
                                     }
                                     reply(ProxiedHttpAnswer(std::move(*answer)));
                                   });
               });
 }
 
-namespace {
-
-// The value of Cors member `member` (a list) joined with ", "; "" when absent.
-std::string CorsList(const json::object& cors, std::string_view member) {
-  std::string out;
-  if (const json::value* v = cors.if_contains(member); v && v->is_array()) {
-    for (const json::value& item : v->get_array()) {
-      if (item.is_string()) out += (out.empty() ? "" : ", ") + std::string(item.get_string());
-    }
-  }
-  return out;
-}
-
-// Adds the CORS response headers `cors` allows for a request from `origin`.
-void AddCorsHeaders(const json::object& cors, std::string_view origin, HttpResponse& r) {
-  if (cors.empty() || origin.empty()) return;
-  std::string origins = CorsList(cors, "AllowOrigins");
-  bool allowed = origins == "*";
-  if (const json::value* v = cors.if_contains("AllowOrigins"); v && v->is_array()) {
-    for (const json::value& item : v->get_array()) {
-      allowed = allowed ||
-                (item.is_string() && (item.get_string() == origin || item.get_string() == "*"));
-    }
-  }
-  if (!allowed) return;
-  r.set("Access-Control-Allow-Origin", origins == "*" ? std::string("*") : std::string(origin));
-  if (const json::value* c = cors.if_contains("AllowCredentials");
-      c && c->is_bool() && c->get_bool()) {
-    r.set("Access-Control-Allow-Credentials", "true");
-  }
-  if (std::string expose = CorsList(cors, "ExposeHeaders"); !expose.empty()) {
-    r.set("Access-Control-Expose-Headers", expose);
-  }
-}
-
-}  // namespace
-
 void HttpApiService::HandleFunctionUrl(std::string function_arn, std::string url_id, bool iam_auth,
                                        json::object cors, std::string path, HttpRequest&& request,
                                        protocol::RequestContext context, Responder respond) {
   const std::string origin(request[bhttp::field::origin]);
-  if (request.method() == bhttp::verb::options && !cors.empty() &&
+  if (!cors.empty() && request.method() == bhttp::verb::options &&
       !request["access-control-request-method"].empty()) {
-    HttpResponse r(bhttp::status::ok, 11);
-    AddCorsHeaders(cors, origin, r);
-    if (std::string methods = CorsList(cors, "AllowMethods"); !methods.empty()) {
-      r.set("Access-Control-Allow-Methods", methods);
-    }
-    if (std::string headers = CorsList(cors, "AllowHeaders"); !headers.empty()) {
-      r.set("Access-Control-Allow-Headers", headers);
-    }
-    if (const json::value* age = cors.if_contains("MaxAge"); age && age->is_int64()) {
-      r.set("Access-Control-Max-Age", std::to_string(age->get_int64()));
-    }
-    return respond(std::move(r));
+    return respond(FunctionUrlPreflight(cors, origin));
   }
   if (iam_auth && request[bhttp::field::authorization].empty() &&
       request["x-amz-signature"].empty()) {
@@ -428,7 +296,7 @@ void HttpApiService::HandleFunctionUrl(std::string function_arn, std::string url
   std::string query(raw_query);
   proxy.body = std::move(request.body());
   functions::Invocation invocation;
-  invocation.payload = BuildEventV2(proxy, "$default", path, query);
+  invocation.payload = json::serialize(BuildEventV2(proxy, "$default", path, query));
   invocation.invoked_arn = function_arn;
   auto reply = [respond = std::move(respond), cors = std::move(cors),
                 origin](HttpResponse&& r) mutable {

@@ -8,6 +8,7 @@
 #include "protocol/model/models.h"
 #include "services/apigateway/access_log.h"
 #include "services/apigateway/apigateway_errors.h"
+#include "services/apigateway/http_api_cors.h"
 #include "services/apigateway/http_api_service.h"
 #include "services/apigateway/http_exchange.h"
 #include "services/apigateway/integration_uri.h"
@@ -26,18 +27,23 @@ struct HttpApiServiceTable {
     HttpApiService::Handler handler;
   };
   using S = HttpApiService;
-  static constexpr std::array<Entry, 22> kEntries{{
+  static constexpr std::array<Entry, 28> kEntries{{
       {"CreateApi", &S::CreateApi},
+      {"CreateAuthorizer", &S::CreateAuthorizer},
       {"CreateDeployment", &S::CreateDeployment},
       {"CreateIntegration", &S::CreateIntegration},
       {"CreateRoute", &S::CreateRoute},
       {"CreateStage", &S::CreateStage},
       {"DeleteApi", &S::DeleteApi},
+      {"DeleteAuthorizer", &S::DeleteAuthorizer},
+      {"DeleteCorsConfiguration", &S::DeleteCorsConfiguration},
       {"DeleteIntegration", &S::DeleteIntegration},
       {"DeleteRoute", &S::DeleteRoute},
       {"DeleteStage", &S::DeleteStage},
       {"GetApi", &S::GetApi},
       {"GetApis", &S::GetApis},
+      {"GetAuthorizer", &S::GetAuthorizer},
+      {"GetAuthorizers", &S::GetAuthorizers},
       {"GetDeployments", &S::GetDeployments},
       {"GetIntegration", &S::GetIntegration},
       {"GetIntegrations", &S::GetIntegrations},
@@ -46,6 +52,7 @@ struct HttpApiServiceTable {
       {"GetStage", &S::GetStage},
       {"GetStages", &S::GetStages},
       {"UpdateApi", &S::UpdateApi},
+      {"UpdateAuthorizer", &S::UpdateAuthorizer},
       {"UpdateIntegration", &S::UpdateIntegration},
       {"UpdateRoute", &S::UpdateRoute},
       {"UpdateStage", &S::UpdateStage},
@@ -81,9 +88,25 @@ Status CheckRoute(const json::object& route, const json::object& doc) {
     }
   }
   std::string type = StringField(route, "AuthorizationType");
-  if (!type.empty() && type != "NONE") {
+  if (type == "CUSTOM" || type == "JWT") {
+    std::string id = StringField(route, "AuthorizerId");
+    const json::object* authorizers = FindObject(doc, "authorizers");
+    const json::object* authorizer = authorizers ? FindObject(*authorizers, id) : nullptr;
+    if (authorizer == nullptr) return NotFound("Invalid authorizer identifier " + id);
+    std::string kind = StringField(*authorizer, "AuthorizerType");
+    if ((type == "JWT") != (kind == "JWT")) {
+      return BadRequest("AuthorizationType " + type + " does not match the authorizer's type " +
+                        kind);
+    }
+  } else if (!type.empty() && type != "NONE") {
     return BadRequest("tidepool does not support authorizationType " + type +
                       " on HTTP API routes yet");
+  }
+  if (route.contains("AuthorizationScopes") && type != "JWT") {
+    if (const json::value* v = route.if_contains("AuthorizationScopes");
+        v->is_array() && !v->get_array().empty()) {
+      return BadRequest("AuthorizationScopes are supported for JWT authorizers only");
+    }
   }
   std::string target = StringField(route, "Target");
   if (!target.empty()) {
@@ -146,7 +169,7 @@ Status CheckStage(const json::object& stage) {
 HttpApiService::HttpApiService(storage::Store& store, storage::CommitQueue& commits,
                                const Clock& clock, boost::asio::io_context& io,
                                ApiGatewayOptions options)
-    : store_(store), commits_(commits), clock_(clock), io_(io), options_(options) {}
+    : store_(store), commits_(commits), clock_(clock), io_(io), options_(options), jwks_(io) {}
 
 HttpApiService::~HttpApiService() = default;
 
@@ -176,15 +199,17 @@ bool HttpApiService::Has(std::string_view api_id) const {
 namespace {
 
 void Compile(HttpApi& api) {
-  api.live =
-      CompileHttpRoutes(ObjectField(api.doc, "routes"), ObjectField(api.doc, "integrations"));
+  api.live = CompileHttpRoutes(ObjectField(api.doc, "routes"), ObjectField(api.doc, "integrations"),
+                               ObjectField(api.doc, "authorizers"));
   api.deployed.clear();
   for (const auto& kv : ObjectField(api.doc, "deployments")) {
     const json::object& d = kv.value().as_object();
     json::object routes = d.contains("routes") ? d.at("routes").as_object() : json::object();
     json::object integrations =
         d.contains("integrations") ? d.at("integrations").as_object() : json::object();
-    api.deployed[std::string(kv.key())] = CompileHttpRoutes(routes, integrations);
+    json::object authorizers =
+        d.contains("authorizers") ? d.at("authorizers").as_object() : json::object();
+    api.deployed[std::string(kv.key())] = CompileHttpRoutes(routes, integrations, authorizers);
   }
 }
 
@@ -271,8 +296,11 @@ void HttpApiService::CreateApi(CallPtr call) {
   if (StringField(in, "ProtocolType") != "HTTP") {
     return call->Fail(ToAwsError(BadRequest("tidepool does not support WEBSOCKET APIs yet")));
   }
-  if (in.contains("CorsConfiguration")) {
-    return call->Fail(ToAwsError(BadRequest("tidepool does not support CorsConfiguration yet")));
+  if (const json::value* cors = in.if_contains("CorsConfiguration")) {
+    if (!cors->is_object()) return call->Fail(ToAwsError(BadRequest("Invalid CorsConfiguration")));
+    if (Status s = CheckCorsConfiguration(cors->get_object()); !s.ok()) {
+      return call->Fail(ToAwsError(s));
+    }
   }
   auto api = std::make_shared<HttpApi>();
   api->account = call->context().account_id;
@@ -359,12 +387,23 @@ void HttpApiService::GetApis(CallPtr call) {
 void HttpApiService::UpdateApi(CallPtr call) {
   EditApi(call, [&](HttpApi&, json::object& doc) -> Result<json::object> {
     const json::object& in = call->input();
-    if (in.contains("CorsConfiguration") || in.contains("Target")) {
-      return BadRequest("tidepool does not support CorsConfiguration or Target updates yet");
-    }
+    if (in.contains("Target")) return BadRequest("tidepool does not support Target updates yet");
     json::object& api = ObjectField(doc, "api");
-    CopyMembers(in, {"Name", "Description", "Version", "DisableExecuteApiEndpoint"}, api);
+    if (const json::value* cors = in.if_contains("CorsConfiguration")) {
+      if (!cors->is_object()) return BadRequest("Invalid CorsConfiguration");
+      if (Status s = CheckCorsConfiguration(cors->get_object()); !s.ok()) return s;
+    }
+    CopyMembers(
+        in, {"Name", "Description", "Version", "DisableExecuteApiEndpoint", "CorsConfiguration"},
+        api);
     return api;
+  });
+}
+
+void HttpApiService::DeleteCorsConfiguration(CallPtr call) {
+  EditApi(call, [&](HttpApi&, json::object& doc) -> Result<json::object> {
+    ObjectField(doc, "api").erase("CorsConfiguration");
+    return json::object();
   });
 }
 
@@ -399,8 +438,9 @@ void HttpApiService::GetItems(CallPtr call, const Collection& c) {
   });
 }
 
-void HttpApiService::UpdateItem(CallPtr call, const Collection& c,
-                                const std::function<Status(const json::object&)>& check) {
+void HttpApiService::UpdateItem(
+    CallPtr call, const Collection& c,
+    const std::function<Status(const json::object&, const json::object&)>& check) {
   EditApi(call, [&](HttpApi&, json::object& doc) -> Result<json::object> {
     json::object* item =
         FindObject(ObjectField(doc, c.name), StringField(call->input(), c.id_member));
@@ -408,7 +448,7 @@ void HttpApiService::UpdateItem(CallPtr call, const Collection& c,
     for (const auto& kv : call->input()) {
       if (kv.key() != "ApiId" && kv.key() != c.id_member) (*item)[kv.key()] = kv.value();
     }
-    if (Status s = check(*item); !s.ok()) return s;
+    if (Status s = check(*item, doc); !s.ok()) return s;
     return *item;
   });
 }
@@ -449,9 +489,7 @@ void HttpApiService::CreateRoute(CallPtr call) {
 void HttpApiService::GetRoute(CallPtr call) { GetItem(call, kRoutes); }
 void HttpApiService::GetRoutes(CallPtr call) { GetItems(call, kRoutes); }
 void HttpApiService::DeleteRoute(CallPtr call) { DeleteItem(call, kRoutes); }
-void HttpApiService::UpdateRoute(CallPtr call) {
-  UpdateItem(call, kRoutes, [](const json::object&) { return Status::Ok(); });
-}
+void HttpApiService::UpdateRoute(CallPtr call) { UpdateItem(call, kRoutes, &CheckRoute); }
 
 void HttpApiService::CreateIntegration(CallPtr call) {
   EditApi(call, [&](HttpApi&, json::object& doc) -> Result<json::object> {
@@ -478,7 +516,8 @@ void HttpApiService::GetIntegration(CallPtr call) { GetItem(call, kIntegrations)
 void HttpApiService::GetIntegrations(CallPtr call) { GetItems(call, kIntegrations); }
 void HttpApiService::DeleteIntegration(CallPtr call) { DeleteItem(call, kIntegrations); }
 void HttpApiService::UpdateIntegration(CallPtr call) {
-  UpdateItem(call, kIntegrations, &CheckIntegration);
+  UpdateItem(call, kIntegrations,
+             [](const json::object& item, const json::object&) { return CheckIntegration(item); });
 }
 
 void HttpApiService::CreateStage(CallPtr call) {
@@ -506,7 +545,10 @@ void HttpApiService::CreateStage(CallPtr call) {
 void HttpApiService::GetStage(CallPtr call) { GetItem(call, kStages); }
 void HttpApiService::GetStages(CallPtr call) { GetItems(call, kStages); }
 void HttpApiService::DeleteStage(CallPtr call) { DeleteItem(call, kStages); }
-void HttpApiService::UpdateStage(CallPtr call) { UpdateItem(call, kStages, &CheckStage); }
+void HttpApiService::UpdateStage(CallPtr call) {
+  UpdateItem(call, kStages,
+             [](const json::object& item, const json::object&) { return CheckStage(item); });
+}
 
 void HttpApiService::CreateDeployment(CallPtr call) {
   EditApi(call, [&](HttpApi&, json::object& doc) -> Result<json::object> {
@@ -520,7 +562,8 @@ void HttpApiService::CreateDeployment(CallPtr call) {
     ObjectField(doc, "deployments")[id] =
         json::object{{"deployment", deployment},
                      {"routes", ObjectField(doc, "routes")},
-                     {"integrations", ObjectField(doc, "integrations")}};
+                     {"integrations", ObjectField(doc, "integrations")},
+                     {"authorizers", ObjectField(doc, "authorizers")}};
     if (std::string stage = StringField(in, "StageName"); !stage.empty()) {
       json::object* s = FindObject(ObjectField(doc, "stages"), stage);
       if (s == nullptr) return NotFound("Invalid stage identifier specified");

@@ -1,10 +1,12 @@
 // HttpApiService: API Gateway HTTP APIs (the `apigatewayv2` model, rest-json): APIs (quick
-// create with Target included), routes, Lambda proxy integrations (payload format 1.0 and
-// 2.0), stages ($default and auto-deploy) and deployments; invoked through the same
-// execute-api URLs as REST APIs (ApiGatewayService hands it the ids it does not know).
+// create with Target included, CorsConfiguration), routes, Lambda proxy integrations (payload
+// format 1.0 and 2.0), Lambda (REQUEST) and JWT authorizers, stages ($default and auto-deploy)
+// and deployments; invoked through the same execute-api URLs as REST APIs (ApiGatewayService
+// hands it the ids it does not know).
 //
 // State: one document per API (keyspace 'h': {"account","region","api","routes",
-// "integrations","stages","deployments": {id: {"deployment","routes","integrations"}}}),
+// "integrations","authorizers","stages",
+// "deployments": {id: {"deployment","routes","integrations","authorizers"}}}),
 // mirrored in memory with each served configuration compiled into HttpRoutes (the live one
 // for auto-deploy stages, one per deployment). Writes follow ApiGatewayService's pattern.
 //
@@ -26,6 +28,8 @@
 #include "protocol/service.h"
 #include "services/apigateway/access_log.h"
 #include "services/apigateway/apigateway_service.h"
+#include "services/apigateway/authorizer_policy.h"
+#include "services/apigateway/jwt.h"
 #include "services/apigateway/resource_tree.h"
 #include "storage/commit_queue.h"
 #include "storage/store.h"
@@ -39,6 +43,7 @@ struct HttpRoutes {
   std::string default_route;                                          // "$default" route id
   boost::json::object routes;                                         // id -> Route
   boost::json::object integrations;                                   // id -> Integration
+  boost::json::object authorizers;                                    // id -> Authorizer
 };
 using HttpRoutesPtr = std::shared_ptr<const HttpRoutes>;
 
@@ -123,6 +128,28 @@ class HttpApiService final : public protocol::Service {
   void DeleteStage(protocol::CallPtr call);
   void CreateDeployment(protocol::CallPtr call);
   void GetDeployments(protocol::CallPtr call);
+  void DeleteCorsConfiguration(protocol::CallPtr call);
+
+  // --- http_api_authorizers.cc
+  void CreateAuthorizer(protocol::CallPtr call);
+  void GetAuthorizer(protocol::CallPtr call);
+  void GetAuthorizers(protocol::CallPtr call);
+  void UpdateAuthorizer(protocol::CallPtr call);
+  void DeleteAuthorizer(protocol::CallPtr call);
+  // Runs `route`'s authorizer (CUSTOM: a Lambda REQUEST authorizer, or its cached result;
+  // JWT: the bearer token verified) for `proxy`; when it allows, sets proxy.authorizer (the
+  // payload format 2.0 shape: {"lambda": context} or {"jwt": {"claims","scopes"}}) and calls
+  // `next`; otherwise answers 401, 403 or 500 as HTTP APIs do. `routes` holds `route` alive.
+  using Authorized = std::function<void(ProxyRequest&&, protocol::http::Responder)>;
+  void Authorize(const HttpApiPtr& api, HttpRoutesPtr routes, const boost::json::object& route,
+                 std::string raw_query, ProxyRequest&& proxy, protocol::http::Responder respond,
+                 Authorized next);
+  void AuthorizeLambda(const HttpApiPtr& api, const boost::json::object& authorizer,
+                       std::string raw_query, ProxyRequest&& proxy,
+                       protocol::http::Responder respond, Authorized next);
+  // --- http_api_jwt.cc
+  void AuthorizeJwt(const boost::json::object& authorizer, std::vector<std::string> scopes,
+                    ProxyRequest&& proxy, protocol::http::Responder respond, Authorized next);
 
   // Under the API's lock: runs `edit` on a copy of the document; commits and installs it,
   // recompiles the live routes, replies the output once durable.
@@ -133,8 +160,10 @@ class HttpApiService final : public protocol::Service {
   Result<HttpApiPtr> FindApi(const protocol::Call& call) const;
   void GetItem(protocol::CallPtr call, const Collection& c);
   void GetItems(protocol::CallPtr call, const Collection& c);
-  void UpdateItem(protocol::CallPtr call, const Collection& c,
-                  const std::function<Status(const boost::json::object&)>& check);
+  // `check` gets the updated item and the API's document.
+  void UpdateItem(
+      protocol::CallPtr call, const Collection& c,
+      const std::function<Status(const boost::json::object&, const boost::json::object&)>& check);
   void DeleteItem(protocol::CallPtr call, const Collection& c);
   boost::json::object NewApiOutput(const protocol::Call& call, const std::string& id) const;
 
@@ -142,9 +171,13 @@ class HttpApiService final : public protocol::Service {
   // HTTP_PROXY: `proxy` forwarded to the integration's URL, its answer passed back.
   void ServeHttpProxy(const boost::json::object& integration, const ProxyRequest& proxy,
                       int64_t timeout_ms, protocol::http::Responder respond);
+  // `cors`: the API's CorsConfiguration (empty: none).
   void Serve(const HttpApiPtr& api, HttpRoutesPtr routes, boost::json::object stage,
-             std::string path, protocol::http::HttpRequest&& request,
+             boost::json::object cors, std::string path, protocol::http::HttpRequest&& request,
              protocol::RequestContext context, protocol::http::Responder respond);
+  // The route's integration (in `routes`) with `proxy`.
+  void Integrate(const HttpApiPtr& api, const boost::json::object& integration,
+                 std::string raw_query, ProxyRequest&& proxy, protocol::http::Responder respond);
 
   storage::Store& store_;
   storage::CommitQueue& commits_;
@@ -153,13 +186,20 @@ class HttpApiService final : public protocol::Service {
   const ApiGatewayOptions options_;
   FunctionInvoke invoke_function_;
   AccessLogSink access_log_;
+  AuthorizerResultCache auth_cache_;  // Lambda authorizers' results
+  JwksCache jwks_;                    // JWT authorizers' signing keys by issuer
 
   mutable std::shared_mutex registry_mu_;
   std::map<std::string, HttpApiPtr> apis_;
 };
 
-// The served configuration of `routes` and `integrations` (Route and Integration objects).
+// The served configuration of `routes`, `integrations` and `authorizers` (Route,
+// Integration and Authorizer objects).
 HttpRoutesPtr CompileHttpRoutes(const boost::json::object& routes,
-                                const boost::json::object& integrations);
+                                const boost::json::object& integrations,
+                                const boost::json::object& authorizers);
+
+// The checks of CreateAuthorizer/UpdateAuthorizer (http_api_authorizers.cc).
+Status CheckHttpAuthorizer(const boost::json::object& authorizer);
 
 }  // namespace tidepool::apigateway

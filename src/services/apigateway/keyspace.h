@@ -13,7 +13,8 @@
 //                                                    plan and the ids of its keys
 //          | 'h' api_id:string                    -> HttpApiRecord (json, http_api_service.h):
 //                                                    an HTTP API (apigatewayv2) with its routes,
-//                                                    integrations, stages and deployments
+//                                                    integrations, authorizers, stages and
+//                                                    deployments
 //          | 'u' plan_id:string key_id:string     -> UsageRecord (json, records.h): the requests
 //                                                    a key made under a usage plan (quota
 //                                                    period and count, counts by day)
