@@ -101,6 +101,15 @@ class MappingEngine final : public lambda::MappingObserver {
   // is accounted for by every mapping (and the stream has a mapping, or no records). Reads the
   // store synchronously.
   Result<boost::json::object> Reconcile(std::string_view stream_arn) const;
+  // The reconciliation of SQS queue `queue_arn` (reconcile_sources.cc): its mappings, how many
+  // messages are still visible, in flight or delayed, and how many its dead-letter queue holds;
+  // "complete" when none is left in the queue. `done` runs once, on an io thread.
+  using ReportDone = std::function<void(Result<boost::json::object>)>;
+  void ReconcileQueue(const std::string& queue_arn, ReportDone done) const;
+  // Every source of the mappings of function `function_arn` (any qualifier), reconciled:
+  // {"function", "sources": [stream or queue reports, of this function's mappings only],
+  // "complete"}. DynamoDB stream sources are listed with "reconciled": false.
+  void ReconcileFunction(const std::string& function_arn, ReportDone done) const;
 
  private:
   void WakeSource(std::string_view source_arn, std::string_view shard_id);

@@ -23,8 +23,9 @@ int64_t NowMs() {
       .count();
 }
 
-// "arn:aws:sqs:<region>:<account>:<name>" -> "<account>/<name>" (what ResolveQueue reads).
-std::string UrlOf(std::string_view arn) {
+}  // namespace
+
+std::string QueueUrlOfArn(std::string_view arn) {
   std::vector<std::string_view> parts;
   size_t start = 0;
   while (true) {
@@ -35,8 +36,6 @@ std::string UrlOf(std::string_view arn) {
   }
   return parts.size() == 6 ? std::string(parts[4]) + "/" + std::string(parts[5]) : std::string();
 }
-
-}  // namespace
 
 struct QueueMapping::Worker {
   uint64_t generation = 0;
@@ -54,7 +53,7 @@ Status QueueMapping::Check(MappingDeps& deps, const lambda::MappingView& view) {
   // GetQueueAttributes answers inline; an answer that comes later is not waited for.
   auto missing = std::make_shared<std::atomic<bool>>(false);
   CallService(deps.sqs, "GetQueueAttributes",
-              json::object{{"QueueUrl", UrlOf(view.source_arn)},
+              json::object{{"QueueUrl", QueueUrlOfArn(view.source_arn)},
                            {"AttributeNames", json::array{"QueueArn"}}},
               view.account, view.region, [missing](ServiceOutcome outcome) {
                 if (std::holds_alternative<protocol::AwsError>(outcome)) missing->store(true);
@@ -66,7 +65,7 @@ Status QueueMapping::Check(MappingDeps& deps, const lambda::MappingView& view) {
       "SQS Error Message: The specified queue does not exist for this wsdl version.");
 }
 
-std::string QueueMapping::QueueUrl() const { return UrlOf(view_->source_arn); }
+std::string QueueMapping::QueueUrl() const { return QueueUrlOfArn(view_->source_arn); }
 
 void QueueMapping::Start() {
   lambda::MappingViewPtr view;

@@ -24,6 +24,10 @@
 
 namespace tidepool::engine {
 
+// "arn:aws:sqs:<region>:<account>:<name>" -> "<account>/<name>": the QueueUrl the queue's
+// operations resolve in the call's region.
+std::string QueueUrlOfArn(std::string_view arn);
+
 class QueueMapping final : public MappingRunner, public std::enable_shared_from_this<QueueMapping> {
  public:
   QueueMapping(MappingDeps& deps, lambda::MappingViewPtr view);

@@ -72,12 +72,18 @@ int main(int argc, char** argv) {
   tidepool::cli::ReconcileOptions reconcile;
   auto* rec = app.add_subcommand(
       "reconcile",
-      "Did every record of a stream reach an outcome? Exit 0 when all did, 1 when not");
-  rec->add_option("--stream", reconcile.stream, "Kinesis stream name or ARN")->required();
+      "Did every record of a stream (or message of a queue, or event of a function's mappings) "
+      "reach an outcome? Exit 0 when all did, 1 when not");
+  // Exactly one source.
+  auto* source = rec->add_option_group("source", "What to reconcile (exactly one)");
+  source->add_option("--stream", reconcile.stream, "Kinesis stream name or ARN");
+  source->add_option("--queue", reconcile.queue, "SQS queue URL or ARN");
+  source->add_option("--function", reconcile.function, "Lambda function name or ARN");
+  source->require_option(1);
   rec->add_option("--endpoint", reconcile.endpoint, "The running tidepool")->capture_default_str();
-  rec->add_option("--account", reconcile.account, "Account of a stream given by name")
+  rec->add_option("--account", reconcile.account, "Account of a source given by name")
       ->capture_default_str();
-  rec->add_option("--region", reconcile.region, "Region of a stream given by name")
+  rec->add_option("--region", reconcile.region, "Region of a source given by name")
       ->capture_default_str();
   rec->add_flag("--json", reconcile.json, "Print the report as JSON");
   rec->callback([&] { exit_code = tidepool::cli::RunReconcile(reconcile); });

@@ -447,14 +447,27 @@ int RunServe(const ServeOptions& options) {
       boost::beast::http::verb::get, "/_tidepool/reconcile",
       [&mapping_engine](http::HttpRequest&& request, const protocol::RequestContext&,
                         http::Responder respond) {
-        std::string stream;
+        std::string stream, queue, function;
         auto [path, query] = http::SplitTarget(request.target());
         for (auto& [k, v] : http::ParseQueryString(query, true)) {
           if (k == "stream") stream = v;
+          if (k == "queue") queue = v;
+          if (k == "function") function = v;
         }
         engine::MappingEngine* engine = mapping_engine.load();
-        if (stream.empty() || engine == nullptr) {
-          return respond(JsonResponse(400, {{"message", "stream=<ARN> is required"}}));
+        if ((stream.empty() && queue.empty() && function.empty()) || engine == nullptr) {
+          return respond(JsonResponse(
+              400, {{"message", "stream=<ARN>, queue=<ARN> or function=<ARN> is required"}}));
+        }
+        if (stream.empty()) {
+          auto reply = [respond](Result<boost::json::object> report) {
+            if (!report.ok()) {
+              return respond(JsonResponse(404, {{"message", report.status().message()}}));
+            }
+            respond(JsonResponse(200, *report));
+          };
+          if (!queue.empty()) return engine->ReconcileQueue(queue, std::move(reply));
+          return engine->ReconcileFunction(function, std::move(reply));
         }
         auto report = engine->Reconcile(stream);
         if (!report.ok()) {

@@ -476,6 +476,61 @@ def test_reconcile_accounts_for_every_record(endpoint, kinesis, tmp_path):
     assert code == 0 and "every record is accounted for" in text
 
 
+def test_reconcile_a_queue_and_a_function(endpoint, kinesis):
+    """`tidepool reconcile --queue` and `--function`: a queue keeps no ledger, SQS itself holds
+    what has not reached an outcome (processed messages are deleted, failing ones move to the
+    dead-letter queue), so a queue is accounted for when nothing is left in it."""
+    lam = make_client(endpoint, "lambda")
+    sqs = make_client(endpoint, "sqs")
+    dlq = sqs.create_queue(QueueName="rq-dlq")["QueueUrl"]
+    # The poisoned message comes back after the visibility timeout and then goes to the DLQ;
+    # the timeout leaves a cold Python function time enough for the good one.
+    source = sqs.create_queue(QueueName="rq", Attributes={
+        "VisibilityTimeout": "3",
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": queue_arn(sqs, dlq),
+                                     "maxReceiveCount": "1"})})["QueueUrl"]
+    _, events_queue = create_recorder(endpoint, "rec-rq", fail_mark="poison")
+    m = lam.create_event_source_mapping(EventSourceArn=queue_arn(sqs, source),
+                                        FunctionName="rec-rq", BatchSize=1, Enabled=False)
+    sqs.send_message(QueueUrl=source, MessageBody="fine")
+    sqs.send_message(QueueUrl=source, MessageBody="poison")
+
+    def reconcile(*args):
+        p = subprocess.run([str(tidepool_binary()), "reconcile", "--endpoint", endpoint, *args],
+                           capture_output=True, text=True, timeout=30)
+        return p.returncode, p.stdout
+
+    code, out = reconcile("--queue", source, "--json")
+    report = json.loads(out)
+    assert code == 1 and report["visible"] == 2 and report["complete"] is False
+    assert [x["uuid"] for x in report["mappings"]] == [m["UUID"]]
+    assert report["dead_letter_queue"] == {"queue": queue_arn(sqs, dlq), "messages": 0}
+    code, text = reconcile("--queue", source)
+    assert code == 1 and "2 visible" in text, text
+
+    lam.update_event_source_mapping(UUID=m["UUID"], Enabled=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        code, out = reconcile("--queue", queue_arn(sqs, source), "--json")
+        if code == 0:
+            break
+        time.sleep(0.2)
+    assert code == 0, out
+    assert json.loads(out)["dead_letter_queue"]["messages"] == 1  # the poisoned message
+    code, out = reconcile("--function", "rec-rq", "--json")
+    report = json.loads(out)
+    assert code == 0 and [x["queue"] for x in report["sources"]] == [queue_arn(sqs, source)]
+    # A function whose stream mapping has records left is not accounted for.
+    arn = make_stream(kinesis, "rq-stream")
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="rec-rq",
+                                    StartingPosition="TRIM_HORIZON", Enabled=False)
+    kinesis.put_record(StreamName="rq-stream", Data=b"x", PartitionKey="k")
+    code, text = reconcile("--function", "rec-rq")
+    assert code == 1 and "stream " in text and "queue " in text, text
+    code, text = reconcile("--function", "nobody")
+    assert code == 0 and "no event source mapping invokes this function" in text
+
+
 def test_resharding_drains_parents_before_children(endpoint, kinesis):
     lam = make_client(endpoint, "lambda")
     arn = make_stream(kinesis, "reshard")
