@@ -86,6 +86,31 @@ size_t KeyFamilyOf(std::string_view key) {
   return sns::keyspace::FamilyLength(key);
 }
 
+// Queue depths for /_tidepool/metrics: Prometheus gauges, or (json) an object by queue ARN.
+std::string QueueDepthMetrics(const std::vector<sqs::SqsService::QueueDepth>& depths, bool json) {
+  if (json) {
+    boost::json::object queues;
+    for (const auto& d : depths) {
+      queues[d.arn] = boost::json::object{
+          {"visible", d.visible}, {"in_flight", d.in_flight}, {"delayed", d.delayed}};
+    }
+    return boost::json::serialize(queues);
+  }
+  std::string out =
+      "# HELP tidepool_sqs_queue_messages Messages per queue by state (AWS's "
+      "ApproximateNumberOfMessages*).\n# TYPE tidepool_sqs_queue_messages gauge\n";
+  for (const auto& d : depths) {
+    for (const auto& [state, n] : {std::pair<const char*, uint64_t>{"visible", d.visible},
+                                   {"in_flight", d.in_flight},
+                                   {"delayed", d.delayed}}) {
+      fmt::format_to(std::back_inserter(out),
+                     "tidepool_sqs_queue_messages{{queue=\"{}\",state=\"{}\"}} {}\n", d.arn, state,
+                     n);
+    }
+  }
+  return out;
+}
+
 http::HttpResponse JsonResponse(unsigned status, const boost::json::object& body) {
   http::HttpResponse response{static_cast<boost::beast::http::status>(status), 11};
   response.set(boost::beast::http::field::content_type, "application/json");
@@ -426,13 +451,20 @@ int RunServe(const ServeOptions& options) {
   // Per-hop latencies and outcome counts of the event flow, in Prometheus text format.
   Status metrics_route = router.AddInternalRoute(
       boost::beast::http::verb::get, "/_tidepool/metrics",
-      [&mapping_metrics](http::HttpRequest&& request, const protocol::RequestContext&,
-                         http::Responder respond) {
+      [&mapping_metrics, &sqs](http::HttpRequest&& request, const protocol::RequestContext&,
+                               http::Responder respond) {
         http::HttpResponse response{boost::beast::http::status::ok, 11};
         const bool json = request.target().find("format=json") != std::string_view::npos;
         response.set(boost::beast::http::field::content_type,
                      json ? "application/json" : "text/plain; version=0.0.4");
-        response.body() = json ? mapping_metrics.Json() : mapping_metrics.Prometheus();
+        if (json) {
+          std::string body = mapping_metrics.Json();
+          body.pop_back();  // the closing brace: the queue depths join the object
+          response.body() =
+              body + ",\"sqs_queue_messages\":" + QueueDepthMetrics(sqs.Depths(), true) + "}";
+        } else {
+          response.body() = mapping_metrics.Prometheus() + QueueDepthMetrics(sqs.Depths(), false);
+        }
         respond(std::move(response));
       });
   if (!metrics_route.ok()) {

@@ -517,6 +517,13 @@ def test_reconcile_a_queue_and_a_function(endpoint, kinesis):
         time.sleep(0.2)
     assert code == 0, out
     assert json.loads(out)["dead_letter_queue"]["messages"] == 1  # the poisoned message
+    # The queue depths are gauges in /_tidepool/metrics as well.
+    metrics = urllib.request.urlopen(endpoint + "/_tidepool/metrics").read().decode()
+    assert 'tidepool_sqs_queue_messages{queue="%s",state="visible"} 1' % queue_arn(sqs, dlq) \
+        in metrics, metrics
+    depths = json.loads(urllib.request.urlopen(endpoint + "/_tidepool/metrics?format=json")
+                        .read())["sqs_queue_messages"]
+    assert depths[queue_arn(sqs, source)] == {"visible": 0, "in_flight": 0, "delayed": 0}
     code, out = reconcile("--function", "rec-rq", "--json")
     report = json.loads(out)
     assert code == 0 and [x["queue"] for x in report["sources"]] == [queue_arn(sqs, source)]

@@ -98,6 +98,23 @@ json::object SqsService::Health() const {
   return json::object{{"status", "running"}, {"queues", queues_.size()}};
 }
 
+std::vector<SqsService::QueueDepth> SqsService::Depths() const {
+  std::vector<std::shared_ptr<Queue>> queues;
+  {
+    std::shared_lock lock(registry_mu_);
+    for (const auto& [key, q] : queues_) queues.push_back(q);
+  }
+  std::vector<QueueDepth> out;
+  out.reserve(queues.size());
+  for (const auto& q : queues) {
+    std::lock_guard lock(q->mu);
+    out.push_back({q->arn, q->ready.size(), q->inflight, q->delayed()});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const QueueDepth& a, const QueueDepth& b) { return a.arn < b.arn; });
+  return out;
+}
+
 void SqsService::Fail(const CallPtr& call, const Status& status) {
   if (call) call->Fail(ToAwsError(status));
 }

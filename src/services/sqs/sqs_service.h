@@ -99,6 +99,13 @@ class SqsService final : public protocol::Service {
   // tells them that the call came over the JSON protocol.
   bool TakesRawInput(const protocol::model::Operation& op) const override;
   boost::json::object Health() const override;
+  // Every queue's message counts (GetQueueAttributes' ApproximateNumberOf*), by ARN: the
+  // queue depths of /_tidepool/metrics. Takes each queue's lock briefly.
+  struct QueueDepth {
+    std::string arn;
+    uint64_t visible = 0, in_flight = 0, delayed = 0;
+  };
+  std::vector<QueueDepth> Depths() const;
 
   // Sends `message` to the queue named by `queue_arn` with SendMessage's rules (FIFO group
   // and deduplication, delay, size limit, character rules). `done` runs once, with the
