@@ -2,7 +2,7 @@
 validation, and the background sweeper (with --time-scale, so an AWS day takes seconds)
 expiring current versions by Days and Date with prefix, tag and size filters, noncurrent
 versions by NoncurrentDays and NewerNoncurrentVersions, and expired delete markers, with
-s3:LifecycleExpiration events."""
+s3:LifecycleExpiration events; incomplete multipart uploads aborted after DaysAfterInitiation."""
 
 import datetime
 import json
@@ -63,7 +63,9 @@ def test_configuration_round_trip_and_validation(s3):
         ({"ID": "x", "Status": "Enabled", "Filter": {},
           "Transitions": [{"Days": 30, "StorageClass": "GLACIER"}]}, "NotImplemented"),
         ({"ID": "x", "Status": "Enabled", "Filter": {},
-          "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}, "NotImplemented"),
+          "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 0}}, "InvalidArgument"),
+        ({"ID": "x", "Status": "Enabled", "Filter": {"Tag": {"Key": "t", "Value": "1"}},
+          "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}, "InvalidArgument"),
     ]:
         with pytest.raises(ClientError) as e:
             s3.put_bucket_lifecycle_configuration(Bucket="lc-config",
@@ -158,3 +160,27 @@ def test_versioned_expiration_and_noncurrent_versions(s3):
     with pytest.raises(ClientError) as e:
         s3.get_object(Bucket="lc-ver", Key="gone")
     assert error_code(e) == "NoSuchKey"
+
+
+@pytest.mark.tidepool(args=FAST)
+def test_incomplete_multipart_uploads_are_aborted(s3):
+    """AbortIncompleteMultipartUpload (AWS: prefix filters only, DaysAfterInitiation > 0): an
+    upload older than the rule's days is aborted with its parts; others stay."""
+    s3.create_bucket(Bucket="lc-mpu")
+    s3.put_bucket_lifecycle_configuration(Bucket="lc-mpu", LifecycleConfiguration={"Rules": [
+        {"ID": "abort", "Status": "Enabled", "Filter": {"Prefix": "tmp/"},
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]})
+    stale = s3.create_multipart_upload(Bucket="lc-mpu", Key="tmp/big")["UploadId"]
+    s3.upload_part(Bucket="lc-mpu", Key="tmp/big", UploadId=stale, PartNumber=1, Body=b"p" * 100)
+    kept = s3.create_multipart_upload(Bucket="lc-mpu", Key="keep/big")["UploadId"]
+
+    def uploads():
+        return sorted(u["UploadId"] for u in
+                      s3.list_multipart_uploads(Bucket="lc-mpu").get("Uploads", []))
+
+    time.sleep(DAY / 3)
+    assert uploads() == sorted([stale, kept])  # not a day old yet
+    wait_until(lambda: uploads() == [kept], 4 * DAY, "the stale upload to be aborted")
+    with pytest.raises(ClientError) as e:
+        s3.list_parts(Bucket="lc-mpu", Key="tmp/big", UploadId=stale)
+    assert error_code(e) == "NoSuchUpload"

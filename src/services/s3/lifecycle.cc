@@ -53,15 +53,35 @@ Status ValidateLifecycleConfiguration(const json::object& config) {
       if (!ids.insert(id).second)
         return Invalid("Rule ID must be unique. Found same ID for more than one rule");
     }
-    for (std::string_view action :
-         {"Transitions", "NoncurrentVersionTransitions", "AbortIncompleteMultipartUpload"}) {
+    for (std::string_view action : {"Transitions", "NoncurrentVersionTransitions"}) {
       if (rule.contains(action))
         return NotImplemented("The lifecycle action " + std::string(action));
     }
     const json::object* expiration = Member(rule, "Expiration");
     const json::object* noncurrent = Member(rule, "NoncurrentVersionExpiration");
-    if (expiration == nullptr && noncurrent == nullptr) {
+    const json::object* abort = Member(rule, "AbortIncompleteMultipartUpload");
+    if (expiration == nullptr && noncurrent == nullptr && abort == nullptr) {
       return Invalid("At least one action needs to be specified in a rule");
+    }
+    if (abort != nullptr) {
+      const auto days = Int(*abort, "DaysAfterInitiation");
+      if (!days || *days <= 0) {
+        return Invalid(
+            "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive "
+            "integer");
+      }
+      // An upload has no tags or size yet: AWS allows only prefix filters with this action.
+      if (const json::object* filter = Member(rule, "Filter")) {
+        const json::object* a = Member(*filter, "And");
+        const json::object& f = a != nullptr ? *a : *filter;
+        if (f.contains("Tag") || f.contains("Tags")) {
+          return Invalid("AbortIncompleteMultipartUpload cannot be specified with Tags.");
+        }
+        if (f.contains("ObjectSizeGreaterThan") || f.contains("ObjectSizeLessThan")) {
+          return Invalid(
+              "AbortIncompleteMultipartUpload cannot be specified with an object size filter.");
+        }
+      }
     }
     if (expiration != nullptr) {
       const auto days = Int(*expiration, "Days");
@@ -128,6 +148,9 @@ std::vector<LifecycleRule> EnabledRules(const json::object& config) {
       r.noncurrent_days = Int(*n, "NoncurrentDays");
       r.newer_noncurrent = Int(*n, "NewerNoncurrentVersions").value_or(0);
     }
+    if (const json::object* a = Member(rule, "AbortIncompleteMultipartUpload")) {
+      r.abort_days = Int(*a, "DaysAfterInitiation");
+    }
     out.push_back(std::move(r));
   }
   return out;
@@ -150,6 +173,12 @@ bool CurrentDue(const LifecycleRule& rule, const ObjectRecord& record, double no
   if (rule.days) return record.mtime + static_cast<double>(*rule.days) * day <= now;
   if (rule.date) return *rule.date <= now;
   return false;
+}
+
+bool UploadDue(const LifecycleRule& rule, std::string_view key, double initiated, double now,
+               double day) {
+  return rule.abort_days && key.starts_with(rule.prefix) &&
+         initiated + static_cast<double>(*rule.abort_days) * day <= now;
 }
 
 bool NoncurrentDue(const LifecycleRule& rule, const ObjectRecord& record, size_t newer, double now,

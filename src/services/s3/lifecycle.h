@@ -1,9 +1,9 @@
 // Bucket lifecycle rules: checking a PutBucketLifecycleConfiguration document, and deciding
 // what a rule expires. Built: Expiration (Days, Date, ExpiredObjectDeleteMarker) and
 // NoncurrentVersionExpiration (NoncurrentDays, NewerNoncurrentVersions), with filters on
-// prefix, tags and object size. Transitions and AbortIncompleteMultipartUpload are refused
-// (NotImplemented). Ages count from the write (AWS rounds to the next midnight UTC). Pure
-// functions; thread-safe.
+// prefix, tags and object size, and AbortIncompleteMultipartUpload (DaysAfterInitiation, prefix
+// filters only, as on AWS). Transitions are refused (NotImplemented). Ages count from the write
+// (AWS rounds to the next midnight UTC). Pure functions; thread-safe.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -32,7 +32,8 @@ struct LifecycleRule {
   std::optional<double> date;          // Expiration.Date, seconds since the epoch
   bool expired_delete_marker = false;  // Expiration.ExpiredObjectDeleteMarker
   std::optional<int64_t> noncurrent_days;
-  int64_t newer_noncurrent = 0;  // NewerNoncurrentVersions: how many noncurrent ones to keep
+  int64_t newer_noncurrent = 0;       // NewerNoncurrentVersions: how many noncurrent ones to keep
+  std::optional<int64_t> abort_days;  // AbortIncompleteMultipartUpload.DaysAfterInitiation
 };
 
 // The enabled rules of a stored configuration.
@@ -44,6 +45,11 @@ bool RuleSelects(const LifecycleRule& rule, std::string_view key, const ObjectRe
 // Whether the latest version `record` (not a delete marker) is due to expire at `now` (seconds
 // since the epoch); `day` is the length of a day in seconds (86400 times the time scale).
 bool CurrentDue(const LifecycleRule& rule, const ObjectRecord& record, double now, double day);
+
+// Whether multipart upload `upload` (of `key`, initiated at `initiated`, seconds since the
+// epoch) is due to be aborted by `rule` at `now`.
+bool UploadDue(const LifecycleRule& rule, std::string_view key, double initiated, double now,
+               double day);
 
 // Whether noncurrent version `record`, the `newer`-th newest noncurrent one of its key (0 for
 // the newest), is due to be deleted for good.

@@ -129,9 +129,29 @@ void S3Service::SweepLifecycle() {
     for (auto& [key, version_id] : remove) {
       DeleteVersion(bucket, key, version_id, "s3:LifecycleExpiration", context, ignore);
     }
-    if (!expire.empty() || !remove.empty()) {
-      spdlog::info("s3: lifecycle expires {} objects and {} versions of {}", expire.size(),
-                   remove.size(), bucket->record.name);
+    // Incomplete multipart uploads past their rule's DaysAfterInitiation.
+    std::vector<std::string> aborts;
+    const std::string uploads = keyspace::UploadPrefix(uid);
+    s = store_.Scan(uploads, storage::PrefixEnd(uploads),
+                    [&](std::string_view, std::string_view value) {
+                      auto u = DecodeUpload(value);
+                      if (!u.ok()) return true;
+                      for (const LifecycleRule& rule : rules) {
+                        if (UploadDue(rule, u->key, u->initiated, now, day)) {
+                          aborts.push_back(u->upload_id);
+                          break;
+                        }
+                      }
+                      return aborts.size() < kMaxExpirationsPerBucket;
+                    });
+    for (const std::string& upload_id : aborts) {
+      AbortUpload(bucket, upload_id, [upload_id](const Status& st) {
+        if (!st.ok()) spdlog::warn("s3: lifecycle abort of {}: {}", upload_id, st.ToString());
+      });
+    }
+    if (!expire.empty() || !remove.empty() || !aborts.empty()) {
+      spdlog::info("s3: lifecycle expires {} objects and {} versions and aborts {} uploads of {}",
+                   expire.size(), remove.size(), aborts.size(), bucket->record.name);
     }
   }
 }

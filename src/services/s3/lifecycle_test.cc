@@ -47,5 +47,18 @@ TEST(LifecycleTest, FiltersAndAges) {
   EXPECT_TRUE(NoncurrentDue(rules[0], r, 2, 2010, 10));
 }
 
+TEST(LifecycleTest, AbortIncompleteMultipartUpload) {
+  auto rules = EnabledRules(Config(R"({"Rules":[{"Status":"Enabled","Filter":{"Prefix":"tmp/"},
+       "AbortIncompleteMultipartUpload":{"DaysAfterInitiation":3}}]})"));
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_FALSE(UploadDue(rules[0], "tmp/a", 100, 100 + 3 * 10 - 1, 10));
+  EXPECT_TRUE(UploadDue(rules[0], "tmp/a", 100, 100 + 3 * 10, 10));
+  EXPECT_FALSE(UploadDue(rules[0], "other/a", 100, 1000, 10));
+  EXPECT_FALSE(ValidateLifecycleConfiguration(
+                   Config(R"({"Rules":[{"Status":"Enabled","Filter":{"Tag":{"Key":"k","Value":"v"}},
+                   "AbortIncompleteMultipartUpload":{"DaysAfterInitiation":1}}]})"))
+                   .ok());
+}
+
 }  // namespace
 }  // namespace tidepool::s3

@@ -298,9 +298,21 @@ void S3Service::AbortMultipartUpload(CallPtr call) {
   const std::string upload_id(InputStringView(in, "UploadId").value_or(""));
   auto upload = ReadUpload(store_, uid, InputStringView(in, "Key").value_or(""), upload_id);
   if (!upload.ok()) return Fail(call, upload.status());
-  std::unique_lock lock((*bucket)->mu);
+  AbortUpload(*bucket, upload_id, [this, call](const Status& st) {
+    if (!st.ok()) return Fail(call, st);
+    call->Reply({});
+  });
+}
+
+void S3Service::AbortUpload(const std::shared_ptr<Bucket>& bucket, const std::string& upload_id,
+                            std::function<void(const Status&)> done) {
+  std::unique_lock lock(bucket->mu);
+  const uint64_t uid = bucket->record.uid;
   auto parts = ReadParts(store_, uid, upload_id);
-  if (!parts.ok()) return Fail(call, parts.status());
+  if (!parts.ok()) {
+    lock.unlock();
+    return done(parts.status());
+  }
   storage::WriteBatch batch;
   batch.Delete(keyspace::UploadKey(uid, upload_id));
   std::vector<uint64_t> files;
@@ -308,14 +320,15 @@ void S3Service::AbortMultipartUpload(CallPtr call) {
     batch.Delete(keyspace::PartKey(uid, upload_id, p.part));
     files.push_back(p.file);
   }
-  Status st = commits_.Submit(std::move(batch), [this, call, files](const Status& st) {
-    if (!st.ok()) return Fail(call, st);
-    for (uint64_t f : files) bodies_.Remove(f);
-    call->Reply({});
+  Status st = commits_.Submit(std::move(batch), [this, files, done](const Status& st) {
+    if (st.ok()) {
+      for (uint64_t f : files) bodies_.Remove(f);
+    }
+    done(st);
   });
   if (!st.ok()) {
     lock.unlock();
-    Fail(call, st);
+    done(st);
   }
 }
 

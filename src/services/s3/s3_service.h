@@ -218,6 +218,10 @@ class S3Service final : public protocol::Service {
   void UploadPart(protocol::CallPtr call);
   void CompleteMultipartUpload(protocol::CallPtr call);
   void AbortMultipartUpload(protocol::CallPtr call);
+  // Deletes upload `upload_id` of `bucket` with its parts (records, then body files); `done`
+  // gets the commit status. Takes the bucket's lock.
+  void AbortUpload(const std::shared_ptr<Bucket>& bucket, const std::string& upload_id,
+                   std::function<void(const Status&)> done);
   void ListParts(protocol::CallPtr call);
   void ListMultipartUploads(protocol::CallPtr call);
 
