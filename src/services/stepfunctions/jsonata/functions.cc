@@ -351,9 +351,9 @@ void DefineCoreFunctions(Library& lib) {
         if (!r.is_string())
           Fail("D3012", "Attempted to replace a matched string with a non-string value", r);
         out += r.str();
-      } else {
+      } else if (a[2].is_string()) {
         out += Substitute(a[2].str(), m);
-      }
+      }  // an undefined replacement removes the match, as with a string pattern
       pos = at + static_cast<size_t>(m[0].length());
       ++count;
     }
