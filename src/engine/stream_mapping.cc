@@ -5,12 +5,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <optional>
 
-#include "core/encoding.h"
-#include "core/trace_log.h"
-#include "engine/mapping_events.h"
 #include "engine/service_client.h"
+#include "engine/stream_mapping_shard.h"
 
 namespace tidepool::engine {
 namespace json = boost::json;
@@ -18,69 +15,23 @@ using std::chrono::milliseconds;
 
 namespace {
 
-// Data per batch: the invoke payload stays under Lambda's 6 MB once base64 and JSON are added.
-constexpr size_t kMaxBatchBytes = 4 * 1024 * 1024;
-// A tumbling window's state past this size ends the window early, as on AWS.
-constexpr size_t kMaxWindowState = 1024 * 1024;
-
-// The trace a traced write of the batch's first Kinesis record left (TraceLog), or empty: the
-// invocation then starts a trace of its own.
-std::string RecalledTrace(const std::vector<json::object>& events) {
-  if (events.empty()) return {};
-  const json::value* arn = events.front().if_contains("eventSourceARN");
-  const json::value* k = events.front().if_contains("kinesis");
-  if (!arn || !arn->is_string() || !k || !k->is_object()) return {};
-  const json::value* seq = k->get_object().if_contains("sequenceNumber");
-  if (!seq || !seq->is_string()) return {};
-  return TraceLog::Global().Recall(RecordTraceKey(arn->get_string(), seq->get_string()));
-}
-
 int64_t NowMs() {
   return std::chrono::duration_cast<milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-}  // namespace
+// FNV-1a: a record's lane must not depend on the standard library's hash.
+uint64_t Fnv1a(std::string_view s) {
+  uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
 
-struct StreamMapping::Shard {
-  std::string id;
-  std::string parent;
-  std::string adjacent_parent;
-  std::string read_after;           // sequence number of the last record read; empty: use `start`
-  std::string start = "trim";       // when read_after is empty: "trim" or "at" (AT_TIMESTAMP)
-  std::string iterator;             // the next GetRecords iterator; empty: get one
-  bool busy = false;                // a read, an invocation or a back-off is in progress
-  bool caught_up = false;           // the last read found nothing and no wake came since
-  bool ended = false;               // a closed shard read to its end
-  bool done = false;                // ended, and every record read is delivered
-  bool window_armed = false;        // the batching window timer is running
-  std::deque<json::object> buffer;  // records read and not yet delivered (wire form)
-  int64_t window_start_ms = 0;
-  std::chrono::steady_clock::time_point woken{};  // first wake not yet dispatched (metrics)
-  // Outcomes other than delivery of records still in the buffer, by sequence number
-  // ('f' filtered, 'e' expired, 'o' sent to the on-failure destination, 'x' dropped).
-  std::map<std::string, char> marks;
-  // The ledger run the last consumed record belongs to (empty outcome: it was delivered).
-  struct Run {
-    char outcome = 0;
-    std::string first;
-    std::string last;
-    uint64_t count = 0;
-  } run;
-  int attempts = 0;        // failed invocations of the batch at the front
-  size_t limit = 0;        // bisected batch size (0: BatchSize)
-  size_t bisect_left = 0;  // records of the bisected batch not yet through
-  std::shared_ptr<boost::asio::steady_timer> timer;
-  std::shared_ptr<boost::asio::steady_timer> window_timer;
-  // Tumbling windows: the open window (epoch ms; -1: none), the state its last invocation
-  // returned, and whether that state outgrew kMaxWindowState (the window then ends early).
-  int64_t window_start = -1;
-  std::string window_state = "{}";
-  bool window_full = false;
-  bool tumble_armed = false;  // tumble_timer waits for the open window's end
-  std::shared_ptr<boost::asio::steady_timer> tumble_timer;
-};
+}  // namespace
 
 StreamMapping::StreamMapping(MappingDeps& deps, lambda::MappingViewPtr view)
     : deps_(deps), kinesis_(view->source == lambda::MappingSource::kKinesis) {
@@ -157,9 +108,13 @@ void StreamMapping::Stop(std::function<void()> stopped) {
     std::lock_guard lock(mu_);
     stopped_ = true;
     for (auto& [id, s] : shards_) {
-      if (s->timer) s->timer->cancel();
-      if (s->window_timer) s->window_timer->cancel();
-      if (s->tumble_timer) s->tumble_timer->cancel();
+      for (auto* t : {&s->read_timer, &s->tumble_timer}) {
+        if (*t) (*t)->cancel();
+      }
+      for (auto& lane : s->lanes) {
+        if (lane->timer) lane->timer->cancel();
+        if (lane->window_timer) lane->window_timer->cancel();
+      }
     }
   }
   stopped();
@@ -197,6 +152,17 @@ double StreamMapping::ArrivalOf(const json::object& record) const {
     t = d->get_object().if_contains("ApproximateCreationDateTime");
   }
   return t && t->is_number() ? t->to_number<double>() : 0.0;
+}
+
+size_t StreamMapping::LaneOf(const json::object& record, size_t lanes) const {
+  if (lanes <= 1) return 0;
+  std::string key;
+  if (kinesis_) {
+    key = JsonString(record, "PartitionKey");
+  } else if (const json::value* d = record.if_contains("dynamodb"); d && d->is_object()) {
+    if (const json::value* k = d->get_object().if_contains("Keys")) key = json::serialize(*k);
+  }
+  return static_cast<size_t>(Fnv1a(key) % lanes);
 }
 
 json::object StreamMapping::EventRecord(const Shard& shard, const json::object& record) const {
@@ -243,6 +209,7 @@ void StreamMapping::RefreshShards() {
               shard->id = id;
               shard->parent = JsonString(o, "ParentShardId");
               shard->adjacent_parent = JsonString(o, "AdjacentParentShardId");
+              shard->SetLanes(self->LaneCount());
               auto pos = self->positions_.find(id);
               if (pos != self->positions_.end()) {
                 const std::string& p = pos->second;
@@ -269,60 +236,81 @@ void StreamMapping::RefreshShards() {
       });
 }
 
-int64_t StreamMapping::WindowOf(const json::object& record) const {
-  return WindowStart(ArrivalOf(record), view_->tumbling_window_seconds * 1000);
-}
-
-bool StreamMapping::WindowOver(const Shard& shard) const {
-  if (shard.window_start < 0) return false;
-  const int64_t length = view_->tumbling_window_seconds * 1000;
-  if (length <= 0 || shard.window_full) return true;  // windows were turned off, or it is full
-  if (!shard.buffer.empty()) return WindowOf(shard.buffer.front()) != shard.window_start;
-  return shard.ended || NowMs() >= shard.window_start + length;
-}
-
-std::string StreamMapping::WindowText(const Shard& shard) const {
-  if (shard.window_start < 0) return {};
-  return fmt::format("{} {}", shard.window_start, shard.window_state);
+size_t StreamMapping::LaneCount() const {
+  if (view_->tumbling_window_seconds > 0) return 1;
+  return static_cast<size_t>(std::clamp<int64_t>(view_->parallelization_factor, 1, 10));
 }
 
 void StreamMapping::Pump(const ShardPtr& shard) {
-  std::unique_lock lock(mu_);
-  if (!Runnable() || shard->busy || shard->done || !ParentsDone(*shard)) return;
-  if (WindowOver(*shard)) {
-    shard->busy = true;
-    lock.unlock();
-    return EndWindow(shard);
-  }
-  const size_t batch_size =
-      shard->limit > 0 ? shard->limit : static_cast<size_t>(view_->batch_size);
-  if (!shard->buffer.empty()) {
-    const int64_t window = Scaled(milliseconds(view_->batching_window_seconds * 1000)).count();
-    const int64_t waited = NowMs() - shard->window_start_ms;
-    if (shard->buffer.size() >= batch_size || waited >= window || shard->ended) {
-      shard->busy = true;
-      lock.unlock();
-      return Dispatch(shard);
-    }
-    if (shard->caught_up) {
-      if (!shard->window_armed) {
-        shard->window_armed = true;
-        shard->window_timer = std::make_shared<boost::asio::steady_timer>(deps_.io);
-        shard->window_timer->expires_after(milliseconds(window - waited));
+  std::vector<LanePtr> due;
+  bool end_window = false;
+  bool read = false;
+  bool finished = false;
+  std::string iterator;
+  {
+    std::lock_guard lock(mu_);
+    if (!Runnable() || shard->done || !ParentsDone(*shard)) return;
+    const LanePtr& first = shard->lanes.front();
+    if (WindowOver(*shard)) {
+      if (first->busy) return;  // the window's last batch is still running
+      first->busy = true;
+      end_window = true;
+    } else {
+      const int64_t window = Scaled(milliseconds(view_->batching_window_seconds * 1000)).count();
+      const int64_t now = NowMs();
+      for (const LanePtr& lane : shard->lanes) {
+        if (lane->busy || lane->buffer.empty()) continue;
+        const size_t batch_size =
+            lane->limit > 0 ? lane->limit : static_cast<size_t>(view_->batch_size);
+        const int64_t waited = now - lane->window_start_ms;
+        if (lane->buffer.size() >= batch_size || lane->bytes >= kMaxBatchBytes ||
+            waited >= window || shard->ended) {
+          lane->busy = true;
+          due.push_back(lane);
+        } else if (shard->caught_up && !lane->window_armed) {
+          lane->window_armed = true;
+          lane->window_timer = std::make_shared<boost::asio::steady_timer>(deps_.io);
+          lane->window_timer->expires_after(milliseconds(window - waited));
+          auto self = shared_from_this();
+          lane->window_timer->async_wait([self, shard, lane](const boost::system::error_code& ec) {
+            {
+              std::lock_guard lock(self->mu_);
+              lane->window_armed = false;
+            }
+            if (!ec) self->Pump(shard);
+          });
+        }
+      }
+      const size_t lanes = shard->lanes.size();
+      const size_t room = (lanes + 1) * static_cast<size_t>(view_->batch_size);
+      if (shard->ended) {
+        finished = shard->Idle();
+        shard->done = finished;
+      } else if (!shard->reading && !shard->caught_up && shard->buffered < room &&
+                 shard->buffered_bytes < (lanes + 1) * kMaxBatchBytes) {
+        shard->reading = true;
+        read = true;
+        iterator = shard->iterator;
+      } else if (shard->caught_up && shard->buffered == 0 && !first->busy &&
+                 shard->window_start >= 0 && !shard->tumble_armed) {
+        // Nothing to read: the open window ends by the clock.
+        shard->tumble_armed = true;
+        const int64_t end = shard->window_start + view_->tumbling_window_seconds * 1000;
+        shard->tumble_timer = std::make_shared<boost::asio::steady_timer>(deps_.io);
+        shard->tumble_timer->expires_after(milliseconds(std::max<int64_t>(end - now, 0) + 1));
         auto self = shared_from_this();
-        shard->window_timer->async_wait([self, shard](const boost::system::error_code& ec) {
+        shard->tumble_timer->async_wait([self, shard](const boost::system::error_code& ec) {
           {
             std::lock_guard lock(self->mu_);
-            shard->window_armed = false;
+            shard->tumble_armed = false;
           }
           if (!ec) self->Pump(shard);
         });
       }
-      return;
     }
-  } else if (shard->ended) {
-    shard->done = true;
-    lock.unlock();
+  }
+  if (end_window) return EndWindow(shard);
+  if (finished) {
     SavePosition(shard, "done");
     // Its children may start now.
     std::vector<ShardPtr> all;
@@ -332,28 +320,9 @@ void StreamMapping::Pump(const ShardPtr& shard) {
     }
     for (const auto& s : all) Pump(s);
     return RefreshShards();
-  } else if (shard->caught_up) {
-    if (shard->window_start >= 0 && !shard->tumble_armed) {
-      // Nothing to read: the open window ends by the clock.
-      shard->tumble_armed = true;
-      const int64_t end = shard->window_start + view_->tumbling_window_seconds * 1000;
-      shard->tumble_timer = std::make_shared<boost::asio::steady_timer>(deps_.io);
-      shard->tumble_timer->expires_after(milliseconds(std::max<int64_t>(end - NowMs(), 0) + 1));
-      auto self = shared_from_this();
-      shard->tumble_timer->async_wait([self, shard](const boost::system::error_code& ec) {
-        {
-          std::lock_guard lock(self->mu_);
-          shard->tumble_armed = false;
-        }
-        if (!ec) self->Pump(shard);
-      });
-    }
-    return;
   }
-  shard->busy = true;
-  std::string iterator = shard->iterator;
-  lock.unlock();
-  Read(shard, std::move(iterator));
+  for (const LanePtr& lane : due) Dispatch(shard, lane);
+  if (read) Read(shard, std::move(iterator));
 }
 
 void StreamMapping::Read(const ShardPtr& shard, std::string iterator) {
@@ -387,18 +356,19 @@ void StreamMapping::Read(const ShardPtr& shard, std::string iterator) {
                              std::lock_guard lock(self->mu_);
                              shard->read_after.clear();
                            }
-                           return self->After(shard, milliseconds(1000));
+                           return self->ReadAfter(shard, milliseconds(1000));
                          }
                          std::string it = JsonString(std::get<json::value>(outcome).as_object(),
                                                      "ShardIterator");
-                         if (it.empty()) return self->After(shard, milliseconds(1000));
+                         if (it.empty()) return self->ReadAfter(shard, milliseconds(1000));
                          self->Read(shard, std::move(it));
                        });
   }
   int64_t limit;
   {
     std::lock_guard lock(mu_);
-    limit = std::max<int64_t>(1, view_->batch_size - static_cast<int64_t>(shard->buffer.size()));
+    const int64_t room = static_cast<int64_t>(shard->lanes.size() + 1) * view_->batch_size;
+    limit = std::max<int64_t>(1, room - static_cast<int64_t>(shard->buffered));
   }
   limit = std::min<int64_t>(limit, kinesis_ ? 10000 : 1000);
   json::object input{{"ShardIterator", iterator}, {"Limit", limit}};
@@ -413,296 +383,65 @@ void StreamMapping::Read(const ShardPtr& shard, std::string iterator) {
                     spdlog::warn("mapping {}: GetRecords {}: {}", self->view_->uuid, shard->id,
                                  err->message);
                   }
-                  return self->After(
+                  return self->ReadAfter(
                       shard, milliseconds(err->code == "ExpiredIteratorException" ? 0 : 1000));
                 }
                 json::object& out = std::get<json::value>(outcome).as_object();
                 {
                   std::lock_guard lock(self->mu_);
-                  shard->busy = false;
+                  shard->reading = false;
                   json::value* records = out.if_contains("Records");
-                  size_t got = 0;
-                  if (records != nullptr && records->is_array()) {
-                    for (auto& r : records->get_array()) {
-                      if (!r.is_object()) continue;
-                      if (shard->buffer.empty()) shard->window_start_ms = NowMs();
-                      shard->read_after = self->SeqOf(r.get_object());
-                      shard->buffer.push_back(std::move(r.get_object()));
-                      ++got;
-                    }
-                  }
+                  json::array none;
+                  const size_t before = shard->buffered;
+                  self->Distribute(*shard, records != nullptr && records->is_array()
+                                               ? records->get_array()
+                                               : none);
                   shard->iterator = JsonString(out, "NextShardIterator");
                   if (shard->iterator.empty()) shard->ended = true;
-                  shard->caught_up = got == 0;
+                  shard->caught_up = shard->buffered == before;
                 }
                 self->Pump(shard);
               });
 }
 
-void StreamMapping::Dispatch(const ShardPtr& shard) {
-  std::vector<json::object> all;
-  std::vector<json::object> expired;
-  std::vector<json::object> events;
-  std::chrono::steady_clock::time_point woken;
-  {
-    std::lock_guard lock(mu_);
-    woken = std::exchange(shard->woken, {});
-    const size_t batch_size =
-        shard->limit > 0 ? shard->limit : static_cast<size_t>(view_->batch_size);
-    size_t bytes = 0;
-    const bool tumbling = view_->tumbling_window_seconds > 0;
-    const double cutoff =
-        view_->maximum_record_age >= 0
-            ? static_cast<double>(NowMs()) / 1000.0 - static_cast<double>(view_->maximum_record_age)
-            : -1.0;
-    for (const auto& r : shard->buffer) {
-      if (all.size() >= batch_size) break;
-      // A batch never spans two tumbling windows.
-      if (tumbling && !all.empty() && WindowOf(r) != WindowOf(all.front())) break;
-      const size_t size = kinesis_ ? JsonString(r, "Data").size() * 3 / 4 : 1024;
-      if (!all.empty() && bytes + size > kMaxBatchBytes) break;
-      bytes += size;
-      all.push_back(r);
-    }
-    if (!all.empty()) {
-      deps_.metrics.SetIteratorAge(view_->uuid, shard->id,
-                                   NowMs() - static_cast<int64_t>(ArrivalOf(all.back()) * 1000.0));
-    }
-    for (const auto& r : all) {
-      if (cutoff >= 0 && ArrivalOf(r) < cutoff) {
-        expired.push_back(r);
-        shard->marks[SeqOf(r)] = 'e';
-        continue;
-      }
-      json::object event = EventRecord(*shard, r);
-      if (PassesFilters(filters_, event, view_->source)) {
-        events.push_back(std::move(event));
-      } else {
-        shard->marks[SeqOf(r)] = 'f';
-      }
-    }
-    if (tumbling && !events.empty() && shard->window_start < 0) {
-      shard->window_start = WindowOf(all.front());
-      shard->window_state = "{}";
-    }
+void StreamMapping::Distribute(Shard& shard, json::array& records) {
+  if (records.empty()) return;
+  if (const size_t n = LaneCount(); shard.lanes.size() != n && shard.Idle()) shard.SetLanes(n);
+  const auto woken = std::exchange(shard.woken, {});
+  const int64_t now = NowMs();
+  for (auto& r : records) {
+    if (!r.is_object()) continue;
+    json::object& record = r.get_object();
+    shard.read_after = SeqOf(record);
+    Lane& lane = *shard.lanes[LaneOf(record, shard.lanes.size())];
+    const size_t bytes = kinesis_ ? JsonString(record, "Data").size() * 3 / 4 : 1024;
+    if (lane.buffer.empty()) lane.window_start_ms = now;
+    if (lane.woken == std::chrono::steady_clock::time_point{}) lane.woken = woken;
+    const uint64_t ordinal = shard.first_ordinal + shard.order.size();
+    shard.order.push_back({shard.read_after, false});
+    lane.buffer.push_back({ordinal, bytes, std::move(record)});
+    lane.bytes += bytes;
+    ++shard.buffered;
+    shard.buffered_bytes += bytes;
   }
-  auto& outcomes = deps_.metrics.outcomes[Source()];
-  outcomes.expired += expired.size();
-  outcomes.filtered += all.size() - expired.size() - events.size();
-  if (!expired.empty()) SendFailure(shard, expired, "RecordAgeExceeded", 0, "");
-  if (events.empty()) return Finish(shard, all.size(), SeqOf(all.back()));
-  Invoke(shard, std::move(events), std::move(all), woken);
 }
 
-void StreamMapping::Invoke(const ShardPtr& shard, std::vector<json::object> events,
-                           std::vector<json::object> all,
-                           std::chrono::steady_clock::time_point woken) {
-  const auto invoked = std::chrono::steady_clock::now();
-  const size_t delivered = events.size();
-  if (woken != std::chrono::steady_clock::time_point{}) {
-    deps_.metrics.hop(Source(), Hop::kWakeToInvoke).Record(invoked - woken);
-  }
-  functions::Invocation invocation;
-  invocation.trace_id = RecalledTrace(events);
-  json::array records;
-  records.reserve(events.size());
-  for (auto& e : events) records.emplace_back(std::move(e));
-  auto self = shared_from_this();
-  lambda::MappingViewPtr view;
-  std::optional<WindowInvoke> window;
-  {
-    std::lock_guard lock(mu_);
-    view = view_;
-    ++in_flight_;
-    if (view->tumbling_window_seconds > 0 && shard->window_start >= 0) {
-      window = WindowInvoke{shard->window_start,
-                            shard->window_start + view->tumbling_window_seconds * 1000,
-                            shard->window_state,
-                            shard->id,
-                            view->source_arn,
-                            false,
-                            false};
-    }
-  }
-  invocation.payload = window ? WindowPayload(std::move(records), *window)
-                              : json::serialize(json::object{{"Records", std::move(records)}});
-  deps_.lambda.InvokeFunction(
-      view->function_arn, view->account, view->region, std::move(invocation),
-      [self, shard, view, all = std::move(all), woken, invoked,
-       delivered](functions::InvokeOutcome outcome) mutable {
-        {
-          std::lock_guard lock(self->mu_);
-          --self->in_flight_;
-        }
-        self->deps_.metrics.RecordInvoke(self->Source(), outcome, woken, invoked);
-        if (outcome.kind == functions::InvokeOutcome::Kind::kSuccess) {
-          self->deps_.metrics.outcomes[self->Source()].delivered += delivered;
-        }
-        using Kind = functions::InvokeOutcome::Kind;
-        if (outcome.kind == Kind::kThrottled) {
-          return self->After(shard, milliseconds(200));
-        }
-        if (outcome.kind == Kind::kServiceError) {
-          spdlog::warn("mapping {}: cannot invoke {}: {}", view->uuid, view->function_arn,
-                       outcome.message);
-          return self->After(shard, milliseconds(1000));
-        }
-        const size_t n = all.size();
-        if (outcome.kind == Kind::kFunctionError) {
-          return self->Fail(shard, std::move(all), n, "function error");
-        }
-        if (view->tumbling_window_seconds > 0) {
-          auto state = WindowState(outcome.payload);
-          if (!state) return self->Fail(shard, std::move(all), n, "no state in the response");
-          std::lock_guard lock(self->mu_);
-          shard->window_full = state->size() > kMaxWindowState;
-          shard->window_state = std::move(*state);
-        }
-        if (!view->report_batch_item_failures) {
-          return self->Finish(shard, all.size(), self->SeqOf(all.back()));
-        }
-        auto failed = BatchItemFailures(outcome.payload);
-        if (!failed) return self->Fail(shard, std::move(all), n, "invalid response");
-        if (failed->empty()) return self->Finish(shard, all.size(), self->SeqOf(all.back()));
-        // Retry from the first failed record (in sequence order); the records before it are done.
-        size_t first = all.size();
-        for (size_t i = 0; i < all.size() && first == all.size(); ++i) {
-          const std::string seq = self->SeqOf(all[i]);
-          for (const auto& id : *failed) {
-            if (id == seq) {
-              first = i;
-              break;
-            }
-          }
-        }
-        if (first == all.size()) {
-          return self->Fail(shard, std::move(all), n, "unknown item identifier");
-        }
-        if (first > 0) {
-          std::string last_ok = self->SeqOf(all[first - 1]);
-          std::vector<lambda::LambdaService::LedgerRun> ledger;
-          {
-            std::lock_guard lock(self->mu_);
-            ledger = self->Consume(*shard, first);
-          }
-          self->SavePosition(shard, "after:" + last_ok, std::move(ledger));
-        }
-        std::vector<json::object> rest(std::make_move_iterator(all.begin() + first),
-                                       std::make_move_iterator(all.end()));
-        const size_t left = rest.size();
-        self->Fail(shard, std::move(rest), left, "partial batch failure");
-      });
-}
-
-void StreamMapping::Finish(const ShardPtr& shard, size_t consumed, const std::string& last_seq) {
-  std::vector<lambda::LambdaService::LedgerRun> ledger;
-  {
-    std::lock_guard lock(mu_);
-    ledger = Consume(*shard, consumed);
-    shard->attempts = 0;
-    if (shard->limit > 0) {
-      shard->bisect_left = shard->bisect_left > consumed ? shard->bisect_left - consumed : 0;
-      if (shard->bisect_left == 0) shard->limit = 0;
-    }
-    shard->busy = false;
-    if (!shard->buffer.empty()) shard->window_start_ms = 0;  // the rest is due at once
-  }
-  deps_.lambda.SetLastProcessingResult(view_->uuid, "OK");
-  SavePosition(shard, "after:" + last_seq, std::move(ledger));
-  Pump(shard);
-}
-
-void StreamMapping::Fail(const ShardPtr& shard, std::vector<json::object> batch, size_t consumed,
-                         std::string error) {
-  bool give_up = false;
-  int attempts;
-  deps_.metrics.outcomes[Source()].retried += batch.size();
-  {
-    std::lock_guard lock(mu_);
-    deps_.lambda.SetLastProcessingResult(view_->uuid, "PROBLEM: Function call failed");
-    if (view_->bisect_on_error && batch.size() > 1) {
-      // A split is not a retry: each half gets the retries the batch had left.
-      if (shard->limit == 0) shard->bisect_left = batch.size();
-      shard->limit = (batch.size() + 1) / 2;
-    } else {
-      ++shard->attempts;
-      give_up =
-          view_->maximum_retry_attempts >= 0 && shard->attempts > view_->maximum_retry_attempts;
-    }
-    attempts = shard->attempts;
-  }
-  spdlog::debug("mapping {}: batch of {} on {} failed ({}), attempt {}", view_->uuid, batch.size(),
-                shard->id, error, attempts);
-  if (give_up) {
-    SendFailure(shard, batch, "RetryAttemptsExhausted", attempts, "");
-    return Finish(shard, consumed, SeqOf(batch.back()));
-  }
-  const int64_t backoff = std::min<int64_t>(100LL << std::min(attempts, 8), 10000);
-  After(shard, milliseconds(backoff));
-}
-
-void StreamMapping::After(const ShardPtr& shard, milliseconds delay) {
+void StreamMapping::ReadAfter(const ShardPtr& shard, milliseconds delay) {
   auto self = shared_from_this();
   std::lock_guard lock(mu_);
-  shard->busy = true;
-  shard->timer = std::make_shared<boost::asio::steady_timer>(deps_.io);
-  shard->timer->expires_after(Scaled(delay));
-  shard->timer->async_wait([self, shard](const boost::system::error_code& ec) {
+  shard->reading = true;
+  shard->read_timer = std::make_shared<boost::asio::steady_timer>(deps_.io);
+  shard->read_timer->expires_after(Scaled(delay));
+  shard->read_timer->async_wait([self, shard](const boost::system::error_code& ec) {
     {
       std::lock_guard lock(self->mu_);
-      shard->busy = false;
+      shard->reading = false;
     }
     if (!ec) self->Pump(shard);
   });
 }
 
-void StreamMapping::EndWindow(const ShardPtr& shard) {
-  WindowInvoke w;
-  lambda::MappingViewPtr view;
-  {
-    std::lock_guard lock(mu_);
-    view = view_;
-    w.start_ms = shard->window_start;
-    w.end_ms = shard->window_start + std::max<int64_t>(view->tumbling_window_seconds, 0) * 1000;
-    w.state = shard->window_state;
-    w.shard_id = shard->id;
-    w.source_arn = view->source_arn;
-    w.final = true;
-    w.terminated_early = shard->window_full;
-    ++in_flight_;
-  }
-  functions::Invocation invocation;
-  invocation.payload = WindowPayload(json::array(), w);
-  auto self = shared_from_this();
-  deps_.lambda.InvokeFunction(
-      view->function_arn, view->account, view->region, std::move(invocation),
-      [self, shard, view](functions::InvokeOutcome outcome) {
-        using Kind = functions::InvokeOutcome::Kind;
-        {
-          std::lock_guard lock(self->mu_);
-          --self->in_flight_;
-        }
-        if (outcome.kind != Kind::kSuccess) {
-          // AWS holds the shard until the window's final invocation succeeds.
-          spdlog::debug("mapping {}: final window invocation on {} failed: {}", view->uuid,
-                        shard->id, outcome.message);
-          return self->After(shard, milliseconds(outcome.kind == Kind::kThrottled ? 200 : 1000));
-        }
-        {
-          std::lock_guard lock(self->mu_);
-          // An early end goes on in the same window with a fresh state, unless it is over too.
-          shard->window_full = false;
-          shard->window_state = "{}";
-          if (self->WindowOver(*shard)) shard->window_start = -1;
-          shard->busy = false;
-        }
-        self->SavePosition(shard, "");
-        self->Pump(shard);
-      });
-}
-
-void StreamMapping::SavePosition(const ShardPtr& shard, std::string position,
-                                 std::vector<lambda::LambdaService::LedgerRun> ledger) {
+void StreamMapping::SavePosition(const ShardPtr& shard, std::string position, Ledger ledger) {
   const std::string uuid = view_->uuid;
   std::vector<std::pair<std::string, std::string>> positions;
   if (!position.empty()) positions.emplace_back(shard->id, std::move(position));
@@ -712,6 +451,7 @@ void StreamMapping::SavePosition(const ShardPtr& shard, std::string position,
       positions.emplace_back(shard->id + "#window", WindowText(*shard));
     }
   }
+  if (positions.empty() && ledger.empty()) return;  // the watermark did not move
   deps_.lambda.SaveCheckpoints(
       uuid, std::move(positions),
       [uuid](const Status& st) {
@@ -722,14 +462,24 @@ void StreamMapping::SavePosition(const ShardPtr& shard, std::string position,
       std::move(ledger));
 }
 
-std::vector<lambda::LambdaService::LedgerRun> StreamMapping::Consume(Shard& shard,
+std::pair<std::string, StreamMapping::Ledger> StreamMapping::Consume(Shard& shard, Lane& lane,
                                                                      size_t consumed) {
+  for (size_t i = 0; i < consumed && !lane.buffer.empty(); ++i) {
+    const Lane::Item& item = lane.buffer.front();
+    shard.order[item.ordinal - shard.first_ordinal].done = true;
+    lane.bytes -= item.bytes;
+    shard.buffered_bytes -= item.bytes;
+    --shard.buffered;
+    lane.buffer.pop_front();
+  }
   std::map<std::string, lambda::LambdaService::LedgerRun> runs;  // by first sequence number
-  for (size_t i = 0; i < consumed && !shard.buffer.empty(); ++i) {
-    const std::string seq = SeqOf(shard.buffer.front());
-    shard.buffer.pop_front();
+  std::string last;
+  while (!shard.order.empty() && shard.order.front().done) {
+    last = std::move(shard.order.front().seq);
+    shard.order.pop_front();
+    ++shard.first_ordinal;
     char outcome = 'd';
-    if (auto it = shard.marks.find(seq); it != shard.marks.end()) {
+    if (auto it = shard.marks.find(last); it != shard.marks.end()) {
       outcome = it->second;
       shard.marks.erase(it);
     }
@@ -739,71 +489,17 @@ std::vector<lambda::LambdaService::LedgerRun> StreamMapping::Consume(Shard& shar
       continue;
     }
     if (run.outcome == outcome) {
-      run.last = seq;
+      run.last = last;
       ++run.count;
     } else {
-      run = {outcome, seq, seq, 1};
+      run = {outcome, last, last, 1};
     }
     runs[run.first] = {shard.id, run.first,
                        fmt::format("{} {} {}", run.outcome, run.last, run.count)};
   }
-  std::vector<lambda::LambdaService::LedgerRun> out;
+  Ledger out;
   for (auto& [first, r] : runs) out.push_back(std::move(r));
-  return out;
-}
-
-void StreamMapping::SendFailure(const ShardPtr& shard, const std::vector<json::object>& records,
-                                std::string condition, int invoke_count, std::string request_id) {
-  lambda::MappingViewPtr view;
-  {
-    std::lock_guard lock(mu_);
-    view = view_;
-  }
-  if (records.empty()) return;
-  auto& outcomes = deps_.metrics.outcomes[Source()];
-  (view->on_failure_arn.empty() ? outcomes.dropped : outcomes.on_failure) += records.size();
-  {
-    std::lock_guard lock(mu_);
-    // An expired record keeps 'e': expiry is why it was sent.
-    for (const auto& r : records) {
-      shard->marks.emplace(SeqOf(r), view->on_failure_arn.empty() ? 'x' : 'o');
-    }
-  }
-  if (view->on_failure_arn.empty()) {
-    spdlog::warn("mapping {}: {} records of {} dropped ({}): no on-failure destination", view->uuid,
-                 records.size(), shard->id, condition);
-    return;
-  }
-  FailedBatch b;
-  b.condition = std::move(condition);
-  b.request_id = request_id.empty() ? NewUuid() : std::move(request_id);
-  b.function_arn = view->function_arn;
-  b.approximate_invoke_count = invoke_count;
-  if (invoke_count > 0) b.function_error = "Unhandled";
-  b.shard_id = shard->id;
-  b.start_sequence_number = SeqOf(records.front());
-  b.end_sequence_number = SeqOf(records.back());
-  b.first_arrival = ArrivalOf(records.front());
-  b.last_arrival = ArrivalOf(records.back());
-  b.batch_size = records.size();
-  b.stream_arn = view->source_arn;
-  std::string body = FailureRecord(b, view->source, NowMs());
-  const std::string dest = view->on_failure_arn;
-  auto logged = [uuid = view->uuid, dest](const std::string& error) {
-    spdlog::error("mapping {}: cannot send an on-failure record to {}: {}", uuid, dest, error);
-  };
-  if (dest.rfind("arn:aws:sqs:", 0) == 0) {
-    sqs::InternalMessage m;
-    m.body = std::move(body);
-    deps_.sqs.SendInternal(dest, std::move(m), [logged](Result<std::string> r) {
-      if (!r.ok()) logged(r.status().ToString());
-    });
-  } else {
-    CallService(deps_.io, deps_.sns, "Publish", json::object{{"TopicArn", dest}, {"Message", body}},
-                view->account, view->region, [logged](ServiceOutcome outcome) {
-                  if (auto* err = std::get_if<protocol::AwsError>(&outcome)) logged(err->message);
-                });
-  }
+  return {last.empty() ? std::string() : "after:" + last, std::move(out)};
 }
 
 }  // namespace tidepool::engine

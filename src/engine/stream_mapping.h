@@ -1,27 +1,36 @@
 // StreamMapping: a mapping from a Kinesis stream or a DynamoDB stream (mapping_engine.h).
 //
-// Per shard, one batch at a time, in sequence order: read (GetRecords through the service's
-// operations, continuing from the last record read) -> batch (up to BatchSize records, at most
-// kMaxBatchBytes of data; held back while MaximumBatchingWindowInSeconds runs unless full) ->
-// expire (records older than MaximumRecordAgeInSeconds go to the on-failure destination) ->
-// filter (records no FilterCriteria pattern matches are dropped) -> invoke -> outcome:
-//   success: the shard's position moves past the batch (stored);
-//   batch item failures: the position moves to just before the first failed record, which is
+// Per shard, a reader and ParallelizationFactor lanes. The reader reads in sequence order
+// (GetRecords through the service's operations, continuing from the last record read) while
+// fewer than (lanes + 1) x BatchSize records (or that many 4 MB batches of data) wait, so the
+// next batch is read while the current one runs. Each record goes to the lane its partition key
+// (Kinesis) or item key (DynamoDB) hashes to, so records of one key stay in order. Per lane,
+// one batch at a time: batch (up to BatchSize records, at most kMaxBatchBytes of data; held
+// back while MaximumBatchingWindowInSeconds runs unless full) -> expire (records older than
+// MaximumRecordAgeInSeconds go to the on-failure destination) -> filter (records no
+// FilterCriteria pattern matches are dropped) -> invoke -> outcome:
+//   success: the lane's records are done;
+//   batch item failures: the records before the first failed one are done; the failed one is
 //     retried with the rest of the batch;
 //   function error: retried after a back-off; split in halves first when
 //     BisectBatchOnFunctionError is on (splits do not count as retries); once
-//     MaximumRetryAttempts is exceeded the batch goes to the on-failure destination and the
-//     shard moves on. Throttles are retried without counting.
-// A closed shard (resharding) is read to its end before its children start.
+//     MaximumRetryAttempts is exceeded the batch goes to the on-failure destination and is
+//     done. Throttles are retried without counting.
+// The shard's stored position moves past a record once it and every record before it are
+// done (a contiguous watermark), so a restart re-delivers what a faster lane finished beyond
+// a slower one (at least once, as on AWS); the reconciliation ledger runs of the records it
+// passes are stored in the same write. A closed shard (resharding) is read to its end and
+// every record done before its children start. A new ParallelizationFactor applies once a
+// shard has nothing in flight.
 //
-// Tumbling windows (TumblingWindowInSeconds): a batch holds records of one window only (by
-// arrival time, windows aligned to the epoch); its invocation carries the window and the
-// state the window's previous invocation returned. A response without a `state` object is a
-// function error. Once the window is over (a record of a later window was read, the window's
-// end passed, or the shard ended) a final invocation with no records hands the function the
-// last state; it is retried until it succeeds. The open window and its state are stored with
-// the shard's position (position "<shard>#window": "<start ms> <state>", "" when none), so a
-// restart resumes the window.
+// Tumbling windows (TumblingWindowInSeconds, with one lane only): a batch holds records of one
+// window only (by arrival time, windows aligned to the epoch); its invocation carries the
+// window and the state the window's previous invocation returned. A response without a `state`
+// object is a function error. Once the window is over (a record of a later window was read,
+// the window's end passed, or the shard ended) a final invocation with no records hands the
+// function the last state; it is retried until it succeeds. The open window and its state are
+// stored with the shard's position (position "<shard>#window": "<start ms> <state>", "" when
+// none), so a restart resumes the window.
 //
 // Positions stored per shard: "after:<sequence number>", "done" (a closed shard read to its
 // end) or "trim" (start from the oldest record).
@@ -59,40 +68,52 @@ class StreamMapping final : public MappingRunner,
   static Result<std::vector<std::pair<std::string, std::string>>> InitialPositions(
       MappingDeps& deps, const lambda::MappingView& view);
 
- private:
-  struct Shard;
+  struct Shard;  // stream_mapping_shard.h
+  struct Lane;
   using ShardPtr = std::shared_ptr<Shard>;
+  using LanePtr = std::shared_ptr<Lane>;
 
+ private:
+  using Ledger = std::vector<lambda::LambdaService::LedgerRun>;
+
+  // stream_mapping.cc: shards, reading, positions.
   void RefreshShards();
   void Pump(const ShardPtr& shard);
   void Read(const ShardPtr& shard, std::string iterator);
-  void Dispatch(const ShardPtr& shard);
-  void Invoke(const ShardPtr& shard, std::vector<boost::json::object> batch,
-              std::vector<boost::json::object> all, std::chrono::steady_clock::time_point woken);
-  void Finish(const ShardPtr& shard, size_t consumed, const std::string& last_seq);
-  void Fail(const ShardPtr& shard, std::vector<boost::json::object> batch, size_t consumed,
-            std::string error);
-  void SendFailure(const ShardPtr& shard, const std::vector<boost::json::object>& records,
-                   std::string condition, int invoke_count, std::string request_id);
-  void After(const ShardPtr& shard, std::chrono::milliseconds delay);
-  // The final invocation of the shard's open tumbling window (its batch is over: busy is set).
-  void EndWindow(const ShardPtr& shard);
-  // Whether the shard's open window is over and its final invocation due (mu_ held).
-  bool WindowOver(const Shard& shard) const;
-  int64_t WindowOf(const boost::json::object& record) const;  // mu_ held
-  std::string WindowText(const Shard& shard) const;           // mu_ held
-  void SavePosition(const ShardPtr& shard, std::string position,
-                    std::vector<lambda::LambdaService::LedgerRun> ledger = {});
-  // Pops `consumed` records off the buffer (mu_ held); returns the ledger runs to store with
-  // the position that passes them (outcomes other than delivery, merged into runs).
-  std::vector<lambda::LambdaService::LedgerRun> Consume(Shard& shard, size_t consumed);
+  // Hands records just read to their lanes (mu_ held).
+  void Distribute(Shard& shard, boost::json::array& records);
+  void ReadAfter(const ShardPtr& shard, std::chrono::milliseconds delay);
+  void SavePosition(const ShardPtr& shard, std::string position, Ledger ledger = {});
+  // Marks the first `consumed` records of the lane done and pops them (mu_ held); moves the
+  // shard's watermark past every leading done record. Returns the new position ("" if it did
+  // not move) and the ledger runs to store with it (outcomes other than delivery, in runs).
+  std::pair<std::string, Ledger> Consume(Shard& shard, Lane& lane, size_t consumed);
   bool ParentsDone(const Shard& shard) const;  // mu_ held
   bool Runnable() const;                       // mu_ held
   std::chrono::milliseconds Scaled(std::chrono::milliseconds d) const;
   int Source() const;  // index into MappingMetrics
   std::string SeqOf(const boost::json::object& record) const;
   double ArrivalOf(const boost::json::object& record) const;
+  size_t LaneOf(const boost::json::object& record, size_t lanes) const;
+  size_t LaneCount() const;  // mu_ held
   boost::json::object EventRecord(const Shard& shard, const boost::json::object& record) const;
+
+  // stream_mapping_invoke.cc: batches and their outcomes, per lane.
+  void Dispatch(const ShardPtr& shard, const LanePtr& lane);
+  void Invoke(const ShardPtr& shard, const LanePtr& lane, std::vector<boost::json::object> batch,
+              std::vector<boost::json::object> all, std::chrono::steady_clock::time_point woken);
+  void Finish(const ShardPtr& shard, const LanePtr& lane, size_t consumed);
+  void Fail(const ShardPtr& shard, const LanePtr& lane, std::vector<boost::json::object> batch,
+            size_t consumed, std::string error);
+  void SendFailure(const ShardPtr& shard, const std::vector<boost::json::object>& records,
+                   std::string condition, int invoke_count, std::string request_id);
+  void LaneAfter(const ShardPtr& shard, const LanePtr& lane, std::chrono::milliseconds delay);
+  // The final invocation of the shard's open tumbling window (lane 0 is marked busy).
+  void EndWindow(const ShardPtr& shard);
+  // Whether the shard's open window is over and its final invocation due (mu_ held).
+  bool WindowOver(const Shard& shard) const;
+  int64_t WindowOf(const boost::json::object& record) const;  // mu_ held
+  std::string WindowText(const Shard& shard) const;           // mu_ held
 
   MappingDeps& deps_;
   const bool kinesis_;

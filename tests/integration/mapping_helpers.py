@@ -46,23 +46,29 @@ RECORDER = textwrap.dedent("""
 """)
 
 
-def create_recorder(endpoint, name, fail_mark=None, partial=False):
-    """A Python function forwarding its events to a new queue; returns (function ARN, queue URL)."""
+def python_function_with_queue(endpoint, name, source, env=None):
+    """A Python function (`source` as app.py) with RECORDER_QUEUE set to a new queue, and any
+    other `env`; returns (function ARN, queue URL) once the function is Active."""
     lam = make_client(endpoint, "lambda", read_timeout=60)
     sqs = make_client(endpoint, "sqs")
     queue = sqs.create_queue(QueueName=name + "-events")["QueueUrl"]
-    env = {"RECORDER_QUEUE": queue}
+    arn = lam.create_function(FunctionName=name, Runtime="python3.12", Role=ROLE,
+                              Handler="app.handler", Timeout=30,
+                              Environment={"Variables": {"RECORDER_QUEUE": queue, **(env or {})}},
+                              Code={"ZipFile": zip_one("app.py", source)})["FunctionArn"]
+    lam.get_waiter("function_active_v2").wait(FunctionName=name,
+                                              WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
+    return arn, queue
+
+
+def create_recorder(endpoint, name, fail_mark=None, partial=False):
+    """A Python function forwarding its events to a new queue; returns (function ARN, queue URL)."""
+    env = {}
     if fail_mark:
         env["FAIL_MARK"] = fail_mark
     if partial:
         env["PARTIAL"] = "1"
-    arn = lam.create_function(FunctionName=name, Runtime="python3.12", Role=ROLE,
-                              Handler="app.handler", Timeout=30,
-                              Environment={"Variables": env},
-                              Code={"ZipFile": zip_one("app.py", RECORDER)})["FunctionArn"]
-    lam.get_waiter("function_active_v2").wait(FunctionName=name,
-                                              WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
-    return arn, queue
+    return python_function_with_queue(endpoint, name, RECORDER, env)
 
 
 def events(endpoint, queue, count, timeout=30):

@@ -484,12 +484,14 @@ def test_reconcile_a_queue_and_a_function(endpoint, kinesis):
     sqs = make_client(endpoint, "sqs")
     dlq = sqs.create_queue(QueueName="rq-dlq")["QueueUrl"]
     # The poisoned message comes back after the visibility timeout and then goes to the DLQ;
-    # the timeout leaves a cold Python function time enough for the good one.
+    # the timeout leaves the (warmed) Python function time enough for the good one even on a
+    # loaded machine.
     source = sqs.create_queue(QueueName="rq", Attributes={
-        "VisibilityTimeout": "3",
+        "VisibilityTimeout": "8",
         "RedrivePolicy": json.dumps({"deadLetterTargetArn": queue_arn(sqs, dlq),
                                      "maxReceiveCount": "1"})})["QueueUrl"]
     _, events_queue = create_recorder(endpoint, "rec-rq", fail_mark="poison")
+    lam.invoke(FunctionName="rec-rq", Payload=json.dumps({"Records": []}))  # warm
     m = lam.create_event_source_mapping(EventSourceArn=queue_arn(sqs, source),
                                         FunctionName="rec-rq", BatchSize=1, Enabled=False)
     sqs.send_message(QueueUrl=source, MessageBody="fine")

@@ -16,8 +16,7 @@ import time
 
 from harness import make_client
 from kinesis_helpers import wait_active
-from lambda_helpers import zip_one
-from mapping_helpers import ROLE, events, stream_arn, wait_mapping_state
+from mapping_helpers import events, python_function_with_queue, stream_arn, wait_mapping_state
 from sqs_helpers import queue_arn
 
 AGGREGATOR = textwrap.dedent("""
@@ -39,18 +38,8 @@ AGGREGATOR = textwrap.dedent("""
 
 
 def create_aggregator(endpoint, name, no_state=False):
-    lam = make_client(endpoint, "lambda", read_timeout=60)
-    sqs = make_client(endpoint, "sqs")
-    queue = sqs.create_queue(QueueName=name + "-events")["QueueUrl"]
-    env = {"RECORDER_QUEUE": queue}
-    if no_state:
-        env["NO_STATE"] = "1"
-    lam.create_function(FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="app.handler",
-                        Timeout=30, Environment={"Variables": env},
-                        Code={"ZipFile": zip_one("app.py", AGGREGATOR)})
-    lam.get_waiter("function_active_v2").wait(FunctionName=name,
-                                              WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
-    return queue
+    env = {"NO_STATE": "1"} if no_state else {}
+    return python_function_with_queue(endpoint, name, AGGREGATOR, env)[1]
 
 
 def make_stream(kinesis, name):

@@ -123,13 +123,19 @@ Status CheckSettings(const json::object& c, MappingSource source, bool fifo) {
     }
     return Status::Ok();
   }
-  if (const json::value* p = c.if_contains("ParallelizationFactor");
-      p && p->is_int64() && p->get_int64() != 1) {
-    return Unsupported("a ParallelizationFactor other than 1");
+  const json::value* parallel = c.if_contains("ParallelizationFactor");
+  if (parallel && parallel->is_int64() &&
+      (parallel->get_int64() < 1 || parallel->get_int64() > 10)) {
+    return InvalidParameter("ParallelizationFactor must be between 1 and 10.");
   }
-  if (const json::value* t = c.if_contains("TumblingWindowInSeconds");
-      t && t->is_int64() && (t->get_int64() < 0 || t->get_int64() > 900)) {
+  const json::value* tumbling = c.if_contains("TumblingWindowInSeconds");
+  if (tumbling && tumbling->is_int64() &&
+      (tumbling->get_int64() < 0 || tumbling->get_int64() > 900)) {
     return InvalidParameter("TumblingWindowInSeconds must be between 0 and 900.");
+  }
+  if (parallel && parallel->is_int64() && parallel->get_int64() > 1 && tumbling &&
+      tumbling->is_int64() && tumbling->get_int64() > 0) {
+    return Unsupported("tumbling windows with a ParallelizationFactor other than 1");
   }
   const int64_t age = c.at("MaximumRecordAgeInSeconds").as_int64();
   if (age != -1 && (age < 60 || age > 604800)) {
