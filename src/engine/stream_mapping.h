@@ -105,8 +105,11 @@ class StreamMapping final : public MappingRunner,
   void Finish(const ShardPtr& shard, const LanePtr& lane, size_t consumed);
   void Fail(const ShardPtr& shard, const LanePtr& lane, std::vector<boost::json::object> batch,
             size_t consumed, std::string error);
+  // Sends the on-failure record of `records` (marking them in the ledger), then runs `then`
+  // once it is durable, or at once when the mapping has no destination.
   void SendFailure(const ShardPtr& shard, const std::vector<boost::json::object>& records,
-                   std::string condition, int invoke_count, std::string request_id);
+                   std::string condition, int invoke_count, std::string request_id,
+                   std::function<void()> then);
   void LaneAfter(const ShardPtr& shard, const LanePtr& lane, std::chrono::milliseconds delay);
   // The final invocation of the shard's open tumbling window (lane 0 is marked busy).
   void EndWindow(const ShardPtr& shard);

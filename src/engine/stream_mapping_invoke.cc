@@ -1,4 +1,5 @@
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -107,9 +108,18 @@ void StreamMapping::Dispatch(const ShardPtr& shard, const LanePtr& lane) {
   auto& outcomes = deps_.metrics.outcomes[Source()];
   outcomes.expired += expired.size();
   outcomes.filtered += all.size() - expired.size() - events.size();
-  if (!expired.empty()) SendFailure(shard, expired, "RecordAgeExceeded", 0, "");
-  if (events.empty()) return Finish(shard, lane, all.size());
-  Invoke(shard, lane, std::move(events), std::move(all), woken);
+  if (expired.empty()) {
+    if (events.empty()) return Finish(shard, lane, all.size());
+    return Invoke(shard, lane, std::move(events), std::move(all), woken);
+  }
+  // The expired records are done only once their on-failure record is durable.
+  auto self = shared_from_this();
+  SendFailure(
+      shard, expired, "RecordAgeExceeded", 0, "",
+      [self, shard, lane, events = std::move(events), all = std::move(all), woken]() mutable {
+        if (events.empty()) return self->Finish(shard, lane, all.size());
+        self->Invoke(shard, lane, std::move(events), std::move(all), woken);
+      });
 }
 
 void StreamMapping::Invoke(const ShardPtr& shard, const LanePtr& lane,
@@ -253,8 +263,11 @@ void StreamMapping::Fail(const ShardPtr& shard, const LanePtr& lane,
   spdlog::debug("mapping {}: batch of {} on {} failed ({}), attempt {}", view_->uuid, batch.size(),
                 shard->id, error, attempts);
   if (give_up) {
-    SendFailure(shard, batch, "RetryAttemptsExhausted", attempts, "");
-    return Finish(shard, lane, consumed);
+    // The position passes the batch only once its on-failure record is durable: a crash in
+    // between sends it again rather than never.
+    auto self = shared_from_this();
+    return SendFailure(shard, batch, "RetryAttemptsExhausted", attempts, "",
+                       [self, shard, lane, consumed] { self->Finish(shard, lane, consumed); });
   }
   const int64_t backoff = std::min<int64_t>(100LL << std::min(attempts, 8), 10000);
   LaneAfter(shard, lane, milliseconds(backoff));
@@ -322,13 +335,14 @@ void StreamMapping::EndWindow(const ShardPtr& shard) {
 }
 
 void StreamMapping::SendFailure(const ShardPtr& shard, const std::vector<json::object>& records,
-                                std::string condition, int invoke_count, std::string request_id) {
+                                std::string condition, int invoke_count, std::string request_id,
+                                std::function<void()> then) {
   lambda::MappingViewPtr view;
   {
     std::lock_guard lock(mu_);
     view = view_;
   }
-  if (records.empty()) return;
+  if (records.empty()) return then();
   auto& outcomes = deps_.metrics.outcomes[Source()];
   (view->on_failure_arn.empty() ? outcomes.dropped : outcomes.on_failure) += records.size();
   {
@@ -341,7 +355,7 @@ void StreamMapping::SendFailure(const ShardPtr& shard, const std::vector<json::o
   if (view->on_failure_arn.empty()) {
     spdlog::warn("mapping {}: {} records of {} dropped ({}): no on-failure destination", view->uuid,
                  records.size(), shard->id, condition);
-    return;
+    return then();
   }
   FailedBatch b;
   b.condition = std::move(condition);
@@ -358,19 +372,37 @@ void StreamMapping::SendFailure(const ShardPtr& shard, const std::vector<json::o
   b.stream_arn = view->source_arn;
   std::string body = FailureRecord(b, view->source, NowMs());
   const std::string dest = view->on_failure_arn;
-  auto logged = [uuid = view->uuid, dest](const std::string& error) {
-    spdlog::error("mapping {}: cannot send an on-failure record to {}: {}", uuid, dest, error);
+  // Runs `then` on the I/O threads once the record is durable; a destination that refuses it
+  // (gone, say) drops the records instead, and the ledger says so.
+  std::vector<std::string> seqs;
+  for (const auto& r : records) seqs.push_back(SeqOf(r));
+  auto self = shared_from_this();
+  auto sent = [self, shard, seqs = std::move(seqs), uuid = view->uuid, dest,
+               then = std::move(then)](const std::string& error) mutable {
+    if (!error.empty()) {
+      spdlog::error("mapping {}: cannot send an on-failure record to {}: {}", uuid, dest, error);
+      std::lock_guard lock(self->mu_);
+      for (const auto& seq : seqs) {
+        if (auto it = shard->marks.find(seq); it != shard->marks.end() && it->second == 'o') {
+          it->second = 'x';
+        }
+      }
+    }
+    boost::asio::post(self->deps_.io, std::move(then));
   };
   if (dest.rfind("arn:aws:sqs:", 0) == 0) {
     sqs::InternalMessage m;
     m.body = std::move(body);
-    deps_.sqs.SendInternal(dest, std::move(m), [logged](Result<std::string> r) {
-      if (!r.ok()) logged(r.status().ToString());
-    });
+    deps_.sqs.SendInternal(dest, std::move(m),
+                           [sent = std::move(sent)](Result<std::string> r) mutable {
+                             sent(r.ok() ? std::string() : r.status().ToString());
+                           });
   } else {
     CallService(deps_.io, deps_.sns, "Publish", json::object{{"TopicArn", dest}, {"Message", body}},
-                view->account, view->region, [logged](ServiceOutcome outcome) {
-                  if (auto* err = std::get_if<protocol::AwsError>(&outcome)) logged(err->message);
+                view->account, view->region,
+                [sent = std::move(sent)](ServiceOutcome outcome) mutable {
+                  auto* err = std::get_if<protocol::AwsError>(&outcome);
+                  sent(err ? err->message : std::string());
                 });
   }
 }
