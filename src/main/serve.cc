@@ -602,6 +602,7 @@ int RunServe(const ServeOptions& options) {
   sns_delivery.Stop();
   mapping_engine.store(nullptr);
   mappings.Stop();
+  sqs.EndLongPolls();  // the stopped mappings' own polls, parked since the first call
   lambda_async.Stop();
   sandboxes.Stop();
   commits.Stop();  // every acknowledged write is already durable; this drains the rest
