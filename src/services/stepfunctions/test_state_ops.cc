@@ -123,7 +123,9 @@ TestOutcome ReadEvents(const std::vector<json::object>& events, const std::strin
       if (Str(*details, "name") == tested && out.next.empty()) out.output = Str(*details, "output");
     } else if (type == "TaskScheduled") {
       out.parameters = Str(*details, "parameters");
-    } else if (type == "TaskSucceeded") {
+    } else if (type == "LambdaFunctionScheduled") {
+      out.parameters = Str(*details, "input");
+    } else if (type == "TaskSucceeded" || type == "LambdaFunctionSucceeded") {
       out.result = Str(*details, "output");
     } else if (!type.starts_with("Execution") &&
                (type.ends_with("Failed") || type.ends_with("TimedOut"))) {

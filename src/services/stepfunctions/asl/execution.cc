@@ -50,15 +50,38 @@ std::pair<std::string, std::string> ResourceTypeAndName(std::string_view r) {
   return {"activity", std::string(r)};
 }
 
+TaskKind TaskKindOf(std::string_view resource) {
+  if (resource.starts_with("arn:aws:states:") && resource.find(":activity:") != std::string::npos) {
+    return TaskKind::kActivity;
+  }
+  return resource.starts_with("arn:aws:lambda:") ? TaskKind::kLambda : TaskKind::kService;
+}
+
+TaskEvent TaskEventOf(TaskKind kind, TaskStep step) {
+  static constexpr TaskEvent kEvents[3][5] = {
+      {{"ActivityScheduled", "activityScheduledEventDetails"},
+       {"ActivityStarted", "activityStartedEventDetails"},
+       {"ActivitySucceeded", "activitySucceededEventDetails"},
+       {"ActivityFailed", "activityFailedEventDetails"},
+       {"ActivityTimedOut", "activityTimedOutEventDetails"}},
+      {{"LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails"},
+       {"LambdaFunctionStarted", nullptr},
+       {"LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails"},
+       {"LambdaFunctionFailed", "lambdaFunctionFailedEventDetails"},
+       {"LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails"}},
+      {{"TaskScheduled", "taskScheduledEventDetails"},
+       {"TaskStarted", "taskStartedEventDetails"},
+       {"TaskSucceeded", "taskSucceededEventDetails"},
+       {"TaskFailed", "taskFailedEventDetails"},
+       {"TaskTimedOut", "taskTimedOutEventDetails"}},
+  };
+  return kEvents[static_cast<int>(kind)][static_cast<int>(step)];
+}
+
 namespace {
 
 // The largest state output AWS accepts (256 KiB); beyond it States.DataLimitExceeded.
 constexpr size_t kMaxPayloadBytes = 262144;
-
-bool IsActivity(std::string_view resource) {
-  return resource.starts_with("arn:aws:states:") &&
-         resource.find(":activity:") != std::string::npos;
-}
 
 bool ErrorMatches(const std::vector<std::string>& names, std::string_view error) {
   for (const auto& n : names) {
@@ -355,7 +378,7 @@ void Execution::EnterTask(Frame& f, const State& s, const json::value& effective
                           std::optional<int64_t> heartbeat_override) {
   ++f.epoch;
   bool wait_for_token = s.resource.ends_with(".waitForTaskToken");
-  bool activity = IsActivity(s.resource);
+  bool activity = TaskKindOf(s.resource) == TaskKind::kActivity;
   f.task_token.clear();
   if ((wait_for_token || activity) && options_.make_token) {
     f.task_token = options_.make_token(info_.execution_arn, f.id, f.epoch);
@@ -380,13 +403,15 @@ void Execution::EnterTask(Frame& f, const State& s, const json::value& effective
   }
   f.phase = Phase::kTask;
   f.effective = params;
-  if (activity) {
+  if (const TaskKind kind = TaskKindOf(s.resource); kind != TaskKind::kService) {
     json::object d{{"resource", s.resource},
                    {"input", Text(params)},
                    {"inputDetails", json::object{{"truncated", false}}}};
     if (timeout) d["timeoutInSeconds"] = *timeout;
-    if (heartbeat) d["heartbeatInSeconds"] = *heartbeat;
-    Emit(&f, "ActivityScheduled", "activityScheduledEventDetails", std::move(d));
+    if (heartbeat && activity) d["heartbeatInSeconds"] = *heartbeat;
+    const TaskEvent scheduled = TaskEventOf(kind, TaskStep::kScheduled);
+    Emit(&f, scheduled.type, scheduled.details, std::move(d));
+    if (kind == TaskKind::kLambda) Emit(&f, "LambdaFunctionStarted", nullptr, {});
   } else {
     json::object d = TaskEventBase(s);
     d["region"] = info_.region;

@@ -81,6 +81,18 @@ struct TaskResult {
 // "arn:aws:states:::sqs:sendMessage" -> {"sqs", "sendMessage"}, as history events name them.
 std::pair<std::string, std::string> ResourceTypeAndName(std::string_view resource);
 
+// What a Task's Resource names, which decides its history events: an activity
+// (Activity*), a Lambda function ARN (LambdaFunction*, AWS's events for a function given as
+// the Resource itself) or a service integration (Task*).
+enum class TaskKind { kActivity, kLambda, kService };
+TaskKind TaskKindOf(std::string_view resource);
+enum class TaskStep { kScheduled, kStarted, kSucceeded, kFailed, kTimedOut };
+struct TaskEvent {
+  const char* type;
+  const char* details;  // the member holding its details; nullptr: it has none
+};
+TaskEvent TaskEventOf(TaskKind kind, TaskStep step);
+
 class Execution {
  public:
   struct Options {

@@ -12,11 +12,6 @@ namespace json = boost::json;
 
 namespace {
 
-bool IsActivity(std::string_view resource) {
-  return resource.starts_with("arn:aws:states:") &&
-         resource.find(":activity:") != std::string::npos;
-}
-
 json::string Text(const json::value& v) { return json::string(json::serialize(v)); }
 
 }  // namespace
@@ -73,11 +68,12 @@ Effects Execution::OnTimer(uint64_t frame, uint64_t epoch, TimerKind kind, int64
         }
         std::string_view error =
             kind == TimerKind::kTaskTimeout ? errors::kTimeout : errors::kHeartbeatTimeout;
-        bool activity = IsActivity(s.resource);
-        json::object d = activity ? json::object{} : TaskEventBase(s);
+        const TaskKind task = TaskKindOf(s.resource);
+        json::object d = task == TaskKind::kService ? TaskEventBase(s) : json::object{};
         d["error"] = error;
-        Emit(&f, activity ? "ActivityTimedOut" : "TaskTimedOut",
-             activity ? "activityTimedOutEventDetails" : "taskTimedOutEventDetails", std::move(d));
+        if (task == TaskKind::kLambda) d["cause"] = "";
+        const TaskEvent timed_out = TaskEventOf(task, TaskStep::kTimedOut);
+        Emit(&f, timed_out.type, timed_out.details, std::move(d));
         HandleError(f, {std::string(error), ""});
       }
       break;
@@ -100,21 +96,20 @@ Effects Execution::OnTaskResult(uint64_t frame, uint64_t epoch, TaskResult resul
   now_ = now;
   Frame& f = it->second;
   const State& s = StateOf(f);
-  bool activity = IsActivity(s.resource);
+  const TaskKind task = TaskKindOf(s.resource);
+  json::object d = task == TaskKind::kService ? TaskEventBase(s) : json::object{};
   if (result.ok) {
-    json::object d = activity ? json::object{} : TaskEventBase(s);
     d["output"] = Text(result.output);
     d["outputDetails"] = json::object{{"truncated", false}};
-    Emit(&f, activity ? "ActivitySucceeded" : "TaskSucceeded",
-         activity ? "activitySucceededEventDetails" : "taskSucceededEventDetails", std::move(d));
+    const TaskEvent succeeded = TaskEventOf(task, TaskStep::kSucceeded);
+    Emit(&f, succeeded.type, succeeded.details, std::move(d));
     f.phase = Phase::kDone;  // no longer a pending task
     Finish(f, s, std::move(result.output));
   } else {
-    json::object d = activity ? json::object{} : TaskEventBase(s);
     d["error"] = result.error.error;
     d["cause"] = result.error.cause;
-    Emit(&f, activity ? "ActivityFailed" : "TaskFailed",
-         activity ? "activityFailedEventDetails" : "taskFailedEventDetails", std::move(d));
+    const TaskEvent failed = TaskEventOf(task, TaskStep::kFailed);
+    Emit(&f, failed.type, failed.details, std::move(d));
     HandleError(f, std::move(result.error));
   }
   Pump();
