@@ -37,6 +37,7 @@
 #include "services/dynamodb/dynamodb_service.h"
 #include "services/kinesis/kinesis_service.h"
 #include "services/lambda/lambda_service.h"
+#include "services/s3/s3_service.h"
 #include "services/sns/sns_service.h"
 #include "services/sqs/sqs_service.h"
 
@@ -55,6 +56,7 @@ struct MappingDeps {
   dynamodb::DynamoDbStreamsService& dynamodb_streams;
   sqs::SqsService& sqs;
   sns::SnsService& sns;
+  s3::S3Service& s3;  // on-failure records to buckets
   boost::asio::io_context& io;
   MappingMetrics& metrics;
   MappingEngineOptions options;

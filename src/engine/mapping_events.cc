@@ -221,6 +221,7 @@ std::string FailureRecord(const FailedBatch& b, lambda::MappingSource source, in
   out["timestamp"] = IsoMillis(static_cast<double>(now_ms) / 1000.0);
   out[source == lambda::MappingSource::kDynamoDbStream ? "DDBStreamBatchInfo"
                                                        : "KinesisBatchInfo"] = std::move(info);
+  if (!b.payload.empty()) out["payload"] = b.payload;
   return json::serialize(out);
 }
 

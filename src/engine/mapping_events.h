@@ -88,6 +88,7 @@ struct FailedBatch {
   double last_arrival = 0;
   size_t batch_size = 0;
   std::string stream_arn;
+  std::string payload;  // S3 destinations: the batch's invocation event (JSON); else empty
 };
 std::string FailureRecord(const FailedBatch& batch, lambda::MappingSource source, int64_t now_ms);
 

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <ctime>
 #include <optional>
 
 #include "core/encoding.h"
@@ -31,6 +32,17 @@ std::string RecalledTrace(const std::vector<json::object>& events) {
   const json::value* seq = k->get_object().if_contains("sequenceNumber");
   if (!seq || !seq->is_string()) return {};
   return TraceLog::Global().Recall(RecordTraceKey(arn->get_string(), seq->get_string()));
+}
+
+// Where AWS puts a mapping's on-failure record in an S3 bucket:
+// aws/lambda/<mapping UUID>/<shard id>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>.
+std::string FailureObjectKey(std::string_view uuid, std::string_view shard, int64_t now_ms) {
+  const std::time_t secs = static_cast<std::time_t>(now_ms / 1000);
+  std::tm t{};
+  gmtime_r(&secs, &t);
+  return fmt::format("aws/lambda/{}/{}/{:04}/{:02}/{:02}/{:04}-{:02}-{:02}T{:02}.{:02}.{:02}-{}",
+                     uuid, shard, t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_year + 1900,
+                     t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, NewUuid());
 }
 
 int64_t NowMs() {
@@ -370,7 +382,17 @@ void StreamMapping::SendFailure(const ShardPtr& shard, const std::vector<json::o
   b.last_arrival = ArrivalOf(records.back());
   b.batch_size = records.size();
   b.stream_arn = view->source_arn;
-  std::string body = FailureRecord(b, view->source, NowMs());
+  const bool to_s3 = view->on_failure_arn.rfind("arn:aws:s3:::", 0) == 0;
+  if (to_s3) {  // an S3 record carries the batch itself
+    json::array events;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& r : records) events.emplace_back(EventRecord(*shard, r));
+    }
+    b.payload = json::serialize(json::object{{"Records", std::move(events)}});
+  }
+  const int64_t now_ms = NowMs();
+  std::string body = FailureRecord(b, view->source, now_ms);
   const std::string dest = view->on_failure_arn;
   // Runs `then` on the I/O threads once the record is durable; a destination that refuses it
   // (gone, say) drops the records instead, and the ledger says so.
@@ -390,7 +412,18 @@ void StreamMapping::SendFailure(const ShardPtr& shard, const std::vector<json::o
     }
     boost::asio::post(self->deps_.io, std::move(then));
   };
-  if (dest.rfind("arn:aws:sqs:", 0) == 0) {
+  if (to_s3) {
+    protocol::RequestContext ctx;
+    ctx.account_id = view->account;
+    ctx.region = view->region;
+    ctx.request_id = b.request_id;
+    deps_.s3.WriteObjectBytes(std::string_view(dest).substr(13),
+                              FailureObjectKey(view->uuid, shard->id, now_ms), std::move(body),
+                              "application/json", std::move(ctx),
+                              [sent = std::move(sent)](const Status& st) mutable {
+                                sent(st.ok() ? std::string() : st.ToString());
+                              });
+  } else if (dest.rfind("arn:aws:sqs:", 0) == 0) {
     sqs::InternalMessage m;
     m.body = std::move(body);
     deps_.sqs.SendInternal(dest, std::move(m),

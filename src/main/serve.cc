@@ -556,8 +556,9 @@ int RunServe(const ServeOptions& options) {
   // Event source mappings: recovered ones resume where their positions say.
   engine::MappingEngineOptions mapping_options;
   mapping_options.time_scale = options.time_scale;
-  engine::MappingEngine mappings(engine::MappingDeps{
-      lambda, kinesis, dynamodb, dynamodb_streams, sqs, sns, io, mapping_metrics, mapping_options});
+  engine::MappingEngine mappings(engine::MappingDeps{lambda, kinesis, dynamodb, dynamodb_streams,
+                                                     sqs, sns, s3, io, mapping_metrics,
+                                                     mapping_options});
   mappings.Start();
   mapping_engine.store(&mappings);
 

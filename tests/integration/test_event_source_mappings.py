@@ -642,3 +642,42 @@ def test_the_ledger_is_trimmed_with_its_stream(endpoint, kinesis):
     while ledger_runs() > 0 and time.time() < deadline:
         time.sleep(0.1)
     assert ledger_runs() == 0
+
+
+@pytest.mark.tidepool(args=FAST)
+def test_on_failure_records_go_to_an_s3_bucket_with_the_batch(endpoint, kinesis):
+    """AWS writes an S3 destination's record under aws/lambda/<mapping>/<shard>/YYYY/MM/DD/...
+    with the batch's invocation event as `payload`."""
+    lam = make_client(endpoint, "lambda")
+    s3 = make_client(endpoint, "s3")
+    arn = make_stream(kinesis, "to-bucket")
+    s3.create_bucket(Bucket="mapping-failures")
+    create_recorder(endpoint, "rec-bucket", fail_mark="poison")
+    kinesis.put_record(StreamName="to-bucket", Data=b"poison", PartitionKey="k")
+    m = lam.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName="rec-bucket", StartingPosition="TRIM_HORIZON",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": "arn:aws:s3:::mapping-failures"}})
+    assert m["DestinationConfig"]["OnFailure"]["Destination"] == "arn:aws:s3:::mapping-failures"
+    deadline = time.time() + 30
+    listed = []
+    while not listed and time.time() < deadline:
+        listed = s3.list_objects_v2(Bucket="mapping-failures").get("Contents", [])
+        time.sleep(0.1)
+    assert len(listed) == 1, listed
+    key = listed[0]["Key"]
+    parts = key.split("/")
+    assert parts[:4] == ["aws", "lambda", m["UUID"], "shardId-000000000000"], key
+    assert parts[7].startswith("%s-%s-%sT" % (parts[4], parts[5], parts[6])), key
+    record = json.loads(s3.get_object(Bucket="mapping-failures", Key=key)["Body"].read())
+    assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert record["KinesisBatchInfo"]["batchSize"] == 1
+    payload = json.loads(record["payload"])
+    assert kinesis_data(payload["Records"][0]) == "poison"
+    assert payload["Records"][0]["eventSourceARN"] == arn
+    # Destinations other than queues, topics and buckets are refused.
+    with pytest.raises(botocore.exceptions.ClientError):
+        lam.create_event_source_mapping(
+            EventSourceArn=arn, FunctionName="rec-bucket", StartingPosition="LATEST",
+            DestinationConfig={"OnFailure": {"Destination": "arn:aws:lambda:us-east-1:"
+                                                            "000000000000:function:x"}})

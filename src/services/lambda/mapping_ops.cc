@@ -155,11 +155,11 @@ Status CheckSettings(const json::object& c, MappingSource source, bool fifo) {
     if (const json::object* f = ObjectMember(*d, "OnFailure")) {
       std::string dest = StringMember(*f, "Destination");
       if (!dest.empty() && dest.rfind("arn:aws:sqs:", 0) != 0 &&
-          dest.rfind("arn:aws:sns:", 0) != 0) {
+          dest.rfind("arn:aws:sns:", 0) != 0 && dest.rfind("arn:aws:s3:::", 0) != 0) {
         return InvalidParameter(fmt::format(
             "The provided destination config DestinationConfig(onSuccess=null, "
             "onFailure=OnFailure(destination={})) is invalid: tidepool delivers on-failure "
-            "records to SQS queues and SNS topics.",
+            "records to SQS queues, SNS topics and S3 buckets.",
             dest));
       }
     }

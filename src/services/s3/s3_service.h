@@ -93,6 +93,14 @@ class S3Service final : public protocol::Service {
   // thread.
   Result<std::string> ReadObjectBytes(std::string_view bucket, std::string_view key,
                                       uint64_t max_bytes);
+  // Writes `bytes` as object `key` of bucket `bucket` for in-process writers (Lambda's
+  // on-failure records of event source mappings), as a PutObject by `context`'s account would:
+  // a new version in a versioned bucket, an s3:ObjectCreated:Put notification. `done` runs
+  // once, with Ok once the object is durable or with the S3 error (NoSuchBucket...), on any
+  // thread (possibly inline): keep it short.
+  void WriteObjectBytes(std::string_view bucket, std::string key, std::string bytes,
+                        std::string content_type, protocol::RequestContext context,
+                        std::function<void(Status)> done);
 
   struct Bucket {
     std::mutex mu;  // guards record and busy_keys, and orders object writes (header comment)
