@@ -18,6 +18,9 @@ namespace {
 constexpr std::string_view kSignatureMismatch =
     "The request signature we calculated does not match the signature you provided. Check your "
     "AWS Secret Access Key and signing method. Consult the service documentation for details.";
+constexpr std::string_view kS3SignatureMismatch =
+    "The request signature we calculated does not match the signature you provided. Check your "
+    "key and signing method.";
 constexpr std::string_view kDateRequired =
     "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
 
@@ -336,20 +339,15 @@ std::variant<AuthInfo, AwsError> Authenticator::Authenticate(const http::HttpReq
   std::string expected = sigv4::ComputeSignature(input, auth, key->secret_key);
   if (expected.size() != auth.signature.size() ||
       CRYPTO_memcmp(expected.data(), auth.signature.data(), expected.size()) != 0) {
+    // S3 names this error as it does for SigV2.
+    if (s3) return Error("SignatureDoesNotMatch", std::string(kS3SignatureMismatch), denied);
     return Error("InvalidSignatureException", std::string(kSignatureMismatch), denied);
   }
-  // Signed aws-chunked bodies: each chunk carries a signature that strict mode would have to
-  // verify, and tidepool does not yet, so it refuses them rather than let them pass unchecked.
   if (s3 && input.payload_hash.starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) {
-    return AwsError{
-        "NotImplemented",
-        "Verifying aws-chunked chunk signatures (x-amz-content-sha256: " + input.payload_hash +
-            ") is not implemented by tidepool in --auth strict; send "
-            "UNSIGNED-PAYLOAD or STREAMING-UNSIGNED-PAYLOAD-TRAILER "
-            "(docs/differences.md)",
-        501,
-        false,
-        {}};
+    info.streaming = StreamingSeed{
+        sigv4::DeriveSigningKey(key->secret_key, auth), auth.amz_date,
+        auth.date + "/" + auth.region + "/" + auth.service + "/aws4_request", auth.signature,
+        input.payload_hash == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"};
   }
   return info;
 }
@@ -390,10 +388,7 @@ std::variant<AuthInfo, AwsError> Authenticator::AuthenticateSigV2(
       sigv2::Sign(request, path, params, bucket, auth.expires, key->secret_key);
   if (expected.size() != auth.signature.size() ||
       CRYPTO_memcmp(expected.data(), auth.signature.data(), expected.size()) != 0) {
-    return Error("SignatureDoesNotMatch",
-                 "The request signature we calculated does not match the signature you provided. "
-                 "Check your key and signing method.",
-                 403);
+    return Error("SignatureDoesNotMatch", std::string(kS3SignatureMismatch), 403);
   }
   return info;
 }

@@ -16,6 +16,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "protocol/chunk_signature.h"
 #include "protocol/http/responder.h"
 #include "protocol/service.h"
 #include "protocol/sigv2.h"
@@ -67,6 +68,10 @@ struct AuthInfo {
   std::string account_id;  // empty when the key does not determine one
   std::string region;      // credential scope region; empty when unsigned
   std::string service;     // credential scope service; empty when unsigned
+  // Strict mode, a signed aws-chunked body (STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]):
+  // what its chunk signatures chain from. The request is authentic only once a
+  // ChunkSignatureVerifier built from it has verified the whole body.
+  std::optional<StreamingSeed> streaming;
 };
 
 class Authenticator {

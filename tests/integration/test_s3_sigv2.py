@@ -1,8 +1,8 @@
 """S3 authentication beyond SigV4 headers: SigV2 presigned query URLs (AWSAccessKeyId,
 Expires, Signature), as older tools and boto3's signature_version="s3" make them, accepted in
 the default mode and checked in --auth strict (unknown key, expiry, signature, sub-resources
-and response-* overrides in the signed resource; virtual-hosted style); and signed aws-chunked
-bodies, refused in strict mode until their chunk signatures are verified."""
+and response-* overrides in the signed resource; virtual-hosted style). Signed aws-chunked
+bodies are tested in test_s3_streaming_auth.py."""
 
 import http.client
 import urllib.parse
@@ -105,27 +105,3 @@ def test_presigned_v2_virtual_hosted(strict):
     status, body = fetch(vhost, headers={"Host": "v2-vhost.localhost:%s" % port})
     assert (status, body) == (200, b"vhost")
 
-
-def test_signed_aws_chunked_refused_in_strict(strict):
-    """Chunk signatures are not verified yet, so strict mode refuses signed streaming bodies
-    (501) instead of letting them through unchecked; unsigned streaming still works."""
-    import botocore.auth
-    import botocore.awsrequest
-    import botocore.credentials
-    endpoint = strict.endpoint
-    s3 = make_client(endpoint, "s3", access_key=KEY, secret_key=SECRET)
-    s3.create_bucket(Bucket="v4-chunked")
-    body = b"5;chunk-signature=" + b"0" * 64 + b"\r\nhello\r\n0;chunk-signature=" + b"0" * 64 + \
-        b"\r\n\r\n"
-    request = botocore.awsrequest.AWSRequest(
-        method="PUT", url=endpoint + "/v4-chunked/k", data=body,
-        headers={"x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-                 "Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": "5"})
-    botocore.auth.SigV4Auth(botocore.credentials.Credentials(KEY, SECRET), "s3",
-                            "us-east-1").add_auth(request)
-    status, out = fetch(request.url, method="PUT", data=body, headers=dict(request.headers))
-    assert status == 501 and b"<Code>NotImplemented</Code>" in out
-    assert b"chunk signatures" in out
-    # An unsigned streaming upload with a trailing checksum (the JS SDK's default) still works.
-    s3.put_object(Bucket="v4-chunked", Key="ok", Body=b"fine", ChecksumAlgorithm="CRC32")
-    assert s3.get_object(Bucket="v4-chunked", Key="ok")["Body"].read() == b"fine"
