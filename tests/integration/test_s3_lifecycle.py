@@ -228,10 +228,16 @@ def storage_class(s3, bucket, key):
 
 
 @pytest.mark.tidepool(args=FAST)
-def test_transitions_change_the_storage_class(s3):
+def test_transitions_change_the_storage_class(s3, endpoint):
     """Days 1 to INTELLIGENT_TIERING, then Days 2 to GLACIER_IR: the object ends in
-    GLACIER_IR (HEAD, GET, List), still readable; one outside the prefix stays STANDARD."""
+    GLACIER_IR (HEAD, GET, List), still readable, with an s3:LifecycleTransition event per
+    move; one outside the prefix stays STANDARD."""
+    sqs = make_client(endpoint, "sqs")
+    url = sqs.create_queue(QueueName="lc-transitions")["QueueUrl"]
     s3.create_bucket(Bucket="lc-tr")
+    s3.put_bucket_notification_configuration(Bucket="lc-tr", NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": queue_arn(sqs, url),
+                                 "Events": ["s3:LifecycleTransition"]}]})
     s3.put_object(Bucket="lc-tr", Key="t/a", Body=b"tiered")
     s3.put_object(Bucket="lc-tr", Key="other", Body=b"o")
     s3.put_bucket_lifecycle_configuration(Bucket="lc-tr", LifecycleConfiguration={"Rules": [
@@ -247,6 +253,14 @@ def test_transitions_change_the_storage_class(s3):
     listed = {o["Key"]: o["StorageClass"] for o in s3.list_objects_v2(Bucket="lc-tr")["Contents"]}
     assert listed == {"t/a": "GLACIER_IR", "other": "STANDARD"}
     assert storage_class(s3, "lc-tr", "other") == "STANDARD"
+    events = []
+    deadline = time.monotonic() + 10
+    while len(events) < 2 and time.monotonic() < deadline:
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                     WaitTimeSeconds=1).get("Messages", []):
+            for r in json.loads(m["Body"]).get("Records", []):
+                events.append((r["eventName"], r["s3"]["object"]["key"]))
+    assert events == [("LifecycleTransition", "t/a")] * 2
 
 
 @pytest.mark.tidepool(args=FAST)
