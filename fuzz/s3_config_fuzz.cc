@@ -46,6 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (tidepool::s3::RuleSelects(rule, "logs/a", record)) {
           (void)tidepool::s3::CurrentDue(rule, record, 1e9, 86400);
           (void)tidepool::s3::NoncurrentDue(rule, record, 1, 1e9, 86400);
+          (void)tidepool::s3::CurrentTransition(rule, record, 1e9, 86400);
+          (void)tidepool::s3::NoncurrentTransition(rule, record, 1, 1e9, 86400);
         }
       }
     }

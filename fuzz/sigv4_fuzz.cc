@@ -1,5 +1,6 @@
-// libFuzzer target: SigV4 parsing (header and presigned forms) and canonicalisation on arbitrary
-// bytes. Input: the whole input is tried as an Authorization header value and as a query string;
+// libFuzzer target: SigV4 parsing (header and presigned forms), S3's SigV2 header form, and
+// canonicalisation on arbitrary bytes. Input: the whole input is tried as an Authorization header
+// value (SigV4 and SigV2) and as a query string;
 // when the header parses, the signature is computed over a request built from the input too.
 #include <cstddef>
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <string_view>
 
 #include "protocol/http/query_string.h"
+#include "protocol/sigv2.h"
 #include "protocol/sigv4.h"
 
 using namespace tidepool;
@@ -16,6 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
 
   Result<sigv4::Authorization> header = sigv4::ParseAuthorizationHeader(in);
+  if (auto v2 = sigv2::ParseHeader(in);
+      v2 && (v2->access_key_id.empty() || v2->signature.empty())) {
+    __builtin_trap();
+  }
   auto params = http::ParseQueryString(in, /*plus_is_space=*/true);
   Result<sigv4::Authorization> presigned = sigv4::ParsePresignedQuery(params);
 

@@ -18,6 +18,9 @@ namespace {
 constexpr std::string_view kSignatureMismatch =
     "The request signature we calculated does not match the signature you provided. Check your "
     "AWS Secret Access Key and signing method. Consult the service documentation for details.";
+constexpr std::string_view kS3SignatureMismatch =
+    "The request signature we calculated does not match the signature you provided. Check your "
+    "key and signing method.";
 constexpr std::string_view kDateRequired =
     "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
 
@@ -195,7 +198,14 @@ std::variant<AuthInfo, AwsError> Authenticator::Authenticate(const http::HttpReq
     params = http::ParseQueryString(query, /*plus_is_space=*/true);
     bool malformed = false;
     if (auto v2 = sigv2::ParseQuery(params, &malformed)) {
-      return AuthenticateSigV2(request, path, params, *v2, malformed);
+      return AuthenticateSigV2(request, path, params, *v2, malformed, /*header_form=*/false);
+    }
+  }
+  if (s3 && has_header) {
+    if (auto v2 = sigv2::ParseHeader(header_it->value())) {
+      params = http::ParseQueryString(query, /*plus_is_space=*/true);
+      return AuthenticateSigV2(request, path, params, *v2, /*malformed=*/false,
+                               /*header_form=*/true);
     }
   }
   if (!has_header && !presigned) {
@@ -336,20 +346,15 @@ std::variant<AuthInfo, AwsError> Authenticator::Authenticate(const http::HttpReq
   std::string expected = sigv4::ComputeSignature(input, auth, key->secret_key);
   if (expected.size() != auth.signature.size() ||
       CRYPTO_memcmp(expected.data(), auth.signature.data(), expected.size()) != 0) {
+    // S3 names this error as it does for SigV2.
+    if (s3) return Error("SignatureDoesNotMatch", std::string(kS3SignatureMismatch), denied);
     return Error("InvalidSignatureException", std::string(kSignatureMismatch), denied);
   }
-  // Signed aws-chunked bodies: each chunk carries a signature that strict mode would have to
-  // verify, and tidepool does not yet, so it refuses them rather than let them pass unchecked.
   if (s3 && input.payload_hash.starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) {
-    return AwsError{
-        "NotImplemented",
-        "Verifying aws-chunked chunk signatures (x-amz-content-sha256: " + input.payload_hash +
-            ") is not implemented by tidepool in --auth strict; send "
-            "UNSIGNED-PAYLOAD or STREAMING-UNSIGNED-PAYLOAD-TRAILER "
-            "(docs/differences.md)",
-        501,
-        false,
-        {}};
+    info.streaming = StreamingSeed{
+        sigv4::DeriveSigningKey(key->secret_key, auth), auth.amz_date,
+        auth.date + "/" + auth.region + "/" + auth.service + "/aws4_request", auth.signature,
+        input.payload_hash == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"};
   }
   return info;
 }
@@ -364,7 +369,7 @@ const AccessKey* Authenticator::FindKey(const std::string& access_key_id,
 std::variant<AuthInfo, AwsError> Authenticator::AuthenticateSigV2(
     const http::HttpRequest& request, std::string_view path,
     const std::vector<std::pair<std::string, std::string>>& params, const sigv2::QueryAuth& auth,
-    bool malformed) const {
+    bool malformed, bool header_form) const {
   if (malformed) {
     return Error("AccessDenied",
                  "Query-string authentication requires the Signature, Expires and AWSAccessKeyId "
@@ -382,18 +387,42 @@ std::variant<AuthInfo, AwsError> Authenticator::AuthenticateSigV2(
     return Error("InvalidAccessKeyId",
                  "The AWS Access Key Id you provided does not exist in our records.", 403);
   }
-  if (clock_->NowMicros() / 1'000'000 > auth.expires) {
-    return Error("AccessDenied", "Request has expired", 403);
+  const int64_t now = clock_->NowMicros() / 1'000'000;
+  std::string when;  // the string to sign's date line
+  if (header_form) {
+    // The request time: x-amz-date (then signed as an amz header, the date line empty), else
+    // Date; either an HTTP date (ISO 8601 basic accepted too).
+    const std::string_view amz_date = request["x-amz-date"];
+    const std::string_view header_date = request[boost::beast::http::field::date];
+    const std::string_view date = amz_date.empty() ? header_date : amz_date;
+    std::optional<int64_t> at = ParseHttpDate(date);
+    if (!at) at = ParseBasicIso(date);
+    if (!at) {
+      return Error("AccessDenied", "AWS authentication requires a valid Date or x-amz-date header",
+                   403);
+    }
+    if (*at < now - max_skew_seconds_ || *at > now + max_skew_seconds_) {
+      return Error("RequestTimeTooSkewed",
+                   "The difference between the request time and the current time is too large.",
+                   403);
+    }
+    if (amz_date.empty()) when = std::string(date);
+  } else {
+    if (now > auth.expires) return Error("AccessDenied", "Request has expired", 403);
+    when = std::to_string(auth.expires);
   }
   const std::string bucket = VirtualHostBucket(request[boost::beast::http::field::host]);
-  const std::string expected =
-      sigv2::Sign(request, path, params, bucket, auth.expires, key->secret_key);
-  if (expected.size() != auth.signature.size() ||
-      CRYPTO_memcmp(expected.data(), auth.signature.data(), expected.size()) != 0) {
-    return Error("SignatureDoesNotMatch",
-                 "The request signature we calculated does not match the signature you provided. "
-                 "Check your key and signing method.",
-                 403);
+  auto matches = [&](std::string_view resource_path) {
+    const std::string expected =
+        sigv2::Sign(request, resource_path, params, bucket, when, key->secret_key);
+    return expected.size() == auth.signature.size() &&
+           CRYPTO_memcmp(expected.data(), auth.signature.data(), expected.size()) == 0;
+  };
+  // A path-style request to a bucket ("/bucket") is signed by some clients (botocore) with
+  // the resource "/bucket/", the form S3 gives a bucket's resource; both are accepted.
+  const bool bucket_only = bucket.empty() && path.size() > 1 && path.find('/', 1) == path.npos;
+  if (!matches(path) && !(bucket_only && matches(std::string(path) + "/"))) {
+    return Error("SignatureDoesNotMatch", std::string(kS3SignatureMismatch), 403);
   }
   return info;
 }

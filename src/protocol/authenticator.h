@@ -1,7 +1,7 @@
-// Request authentication: SigV4 (header and presigned forms) and S3's SigV2 query form checked the
-// way AWS does, in one of two modes, plus the credentials file that feeds the strict mode.
-// Thread-safety: an Authenticator is immutable after construction; Authenticate is safe from
-// any thread.
+// Request authentication: SigV4 (header and presigned forms) and S3's SigV2 (query and header
+// forms) checked the way AWS does, in one of two modes, plus the credentials file that feeds the
+// strict mode. Thread-safety: an Authenticator is immutable after construction; Authenticate is
+// safe from any thread.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +16,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "protocol/chunk_signature.h"
 #include "protocol/http/responder.h"
 #include "protocol/service.h"
 #include "protocol/sigv2.h"
@@ -67,6 +68,10 @@ struct AuthInfo {
   std::string account_id;  // empty when the key does not determine one
   std::string region;      // credential scope region; empty when unsigned
   std::string service;     // credential scope service; empty when unsigned
+  // Strict mode, a signed aws-chunked body (STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]):
+  // what its chunk signatures chain from. The request is authentic only once a
+  // ChunkSignatureVerifier built from it has verified the whole body.
+  std::optional<StreamingSeed> streaming;
 };
 
 class Authenticator {
@@ -92,12 +97,13 @@ class Authenticator {
   // `*issued`); nullptr when neither knows it.
   const AccessKey* FindKey(const std::string& access_key_id,
                            std::optional<AccessKey>* issued) const;
-  // S3's SigV2 query form (sigv2.h): in strict mode the key, Expires and the signature are
-  // checked; `malformed`: Expires is missing or not a number.
+  // S3's SigV2 (sigv2.h), query or header form: in strict mode the key, the time (Expires;
+  // the Date / x-amz-date header within the clock-skew window) and the signature are checked;
+  // `malformed`: the query form's Expires is missing or not a number.
   std::variant<AuthInfo, AwsError> AuthenticateSigV2(
       const http::HttpRequest& request, std::string_view path,
       const std::vector<std::pair<std::string, std::string>>& params, const sigv2::QueryAuth& auth,
-      bool malformed) const;
+      bool malformed, bool header_form) const;
 
   AuthMode mode_;
   CredentialMap credentials_;

@@ -262,18 +262,26 @@ const Router::InternalRoute* Router::FindInternalRoute(bhttp::verb method,
 namespace {
 
 // Feeds a streamed body to the service's consumer, then hands the request to the router.
+// With `chunks` (a signed aws-chunked body in strict mode) the bytes pass its check first; once
+// a chunk signature fails, the rest of the body is dropped rather than stored.
 class ConsumerSink final : public http::BodySink {
  public:
-  using Finisher = std::function<void(HttpRequest&&, Responder, std::shared_ptr<BodyConsumer>)>;
-  ConsumerSink(std::shared_ptr<BodyConsumer> consumer, Finisher finish)
-      : consumer_(std::move(consumer)), finish_(std::move(finish)) {}
-  void Write(std::string_view piece) override { consumer_->Write(piece); }
+  using Finisher = std::function<void(HttpRequest&&, Responder, std::shared_ptr<BodyConsumer>,
+                                      std::shared_ptr<ChunkSignatureVerifier>)>;
+  ConsumerSink(std::shared_ptr<BodyConsumer> consumer,
+               std::shared_ptr<ChunkSignatureVerifier> chunks, Finisher finish)
+      : consumer_(std::move(consumer)), chunks_(std::move(chunks)), finish_(std::move(finish)) {}
+  void Write(std::string_view piece) override {
+    if (chunks_ && !chunks_->Write(piece)) return;
+    consumer_->Write(piece);
+  }
   void Finish(HttpRequest&& head, Responder respond) override {
-    finish_(std::move(head), std::move(respond), std::move(consumer_));
+    finish_(std::move(head), std::move(respond), std::move(consumer_), std::move(chunks_));
   }
 
  private:
   std::shared_ptr<BodyConsumer> consumer_;
+  std::shared_ptr<ChunkSignatureVerifier> chunks_;
   Finisher finish_;
 };
 
@@ -362,12 +370,24 @@ http::BodyStreamer Router::AsBodyStreamer() const {
     }
     auto consumer = rest_xml_service_->OpenBodyConsumer(*target.operation, FramingOf(head));
     if (!consumer) return nullptr;
+    // A signed aws-chunked body is checked as it streams, from the seed its headers give; when
+    // they do not authenticate, HandleRestXml refuses the request once the body is in.
+    std::shared_ptr<ChunkSignatureVerifier> chunks;
+    if (authenticator_.mode() == AuthMode::kStrict &&
+        head["x-amz-content-sha256"].starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) {
+      auto auth = authenticator_.Authenticate(head, path, query, /*json_protocol=*/false,
+                                              /*s3=*/true);
+      if (auto* info = std::get_if<AuthInfo>(&auth); info && info->streaming) {
+        chunks = std::make_shared<ChunkSignatureVerifier>(*info->streaming);
+      }
+    }
     return std::make_shared<ConsumerSink>(
-        std::move(consumer),
-        [this](HttpRequest&& request, Responder respond, std::shared_ptr<BodyConsumer> consumer) {
+        std::move(consumer), std::move(chunks),
+        [this](HttpRequest&& request, Responder respond, std::shared_ptr<BodyConsumer> consumer,
+               std::shared_ptr<ChunkSignatureVerifier> chunks) {
           auto [path, query] = http::SplitTarget(request.target());
           HandleRestXml(std::move(request), std::move(respond), NewRequestId(), path, query,
-                        std::move(consumer));
+                        std::move(consumer), std::move(chunks));
         });
   };
 }
@@ -638,8 +658,10 @@ void Router::HandleRest(const RestMatch& match, HttpRequest&& request, Responder
 
 void Router::HandleRestXml(HttpRequest&& request, Responder respond, std::string request_id,
                            std::string_view path, std::string_view query,
-                           std::shared_ptr<BodyConsumer> consumer) const {
+                           std::shared_ptr<BodyConsumer> consumer,
+                           std::shared_ptr<ChunkSignatureVerifier> chunks) const {
   Service& service = *rest_xml_service_;
+  const bool streamed = consumer != nullptr;
   const model::ServiceModel& model = service.Model();
   const bool head = request.method() == bhttp::verb::head;
   CorsGrant cors;
@@ -677,6 +699,22 @@ void Router::HandleRestXml(HttpRequest&& request, Responder respond, std::string
   auto auth = authenticator_.Authenticate(request, path, query, /*json_protocol=*/false,
                                           /*s3=*/true);
   if (auto* error = std::get_if<AwsError>(&auth)) return fail(*error);
+  if (const auto& seed = std::get<AuthInfo>(auth).streaming) {
+    // A body buffered whole is checked here; a streamed one was checked on its way in (and
+    // cannot be checked now when that did not happen).
+    if (!chunks && !streamed) {
+      chunks = std::make_shared<ChunkSignatureVerifier>(*seed);
+      chunks->Write(request.body());
+    }
+    if (!chunks || !chunks->Verified()) {
+      return fail(AwsError{"SignatureDoesNotMatch",
+                           "The request signature we calculated does not match the signature you "
+                           "provided. Check your key and signing method.",
+                           403,
+                           true,
+                           {}});
+    }
+  }
   RequestContext context = MakeContext(request, request_id, std::move(std::get<AuthInfo>(auth)));
   rest_xml_codec::Labels labels;
   if (!target.bucket.empty()) labels.emplace_back("Bucket", target.bucket);

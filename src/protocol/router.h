@@ -125,10 +125,12 @@ class Router {
   void HandleRest(const RestMatch& match, http::HttpRequest&& request, http::Responder respond,
                   std::string request_id, std::string_view path, std::string_view query) const;
   // The rest-xml service's request. `consumer`: the body's consumer when the body was
-  // streamed into it (the request's own body is then empty).
+  // streamed into it (the request's own body is then empty). `chunks`: what checked the
+  // streamed body's chunk signatures on its way in (strict mode, a signed aws-chunked body).
   void HandleRestXml(http::HttpRequest&& request, http::Responder respond, std::string request_id,
                      std::string_view path, std::string_view query,
-                     std::shared_ptr<BodyConsumer> consumer) const;
+                     std::shared_ptr<BodyConsumer> consumer,
+                     std::shared_ptr<ChunkSignatureVerifier> chunks = nullptr) const;
   // Whether the rest-xml service should get this request before the other protocols are
   // tried (virtual-hosted bucket, or signed for s3).
   bool ClaimedByRestXml(const http::HttpRequest& request, std::string_view query) const;

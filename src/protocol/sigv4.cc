@@ -400,6 +400,10 @@ std::string ComputeSignature(const CanonicalInput& input, const Authorization& a
   return HexEncode(HmacSha256(SigningKey(secret_key, auth), string_to_sign));
 }
 
+std::string DeriveSigningKey(std::string_view secret_key, const Authorization& auth) {
+  return SigningKey(secret_key, auth);
+}
+
 std::vector<std::pair<std::string, std::string>> SignRequest(
     const CanonicalInput& input, std::string_view access_key_id, std::string_view secret_key,
     std::string_view region, std::string_view service, std::string_view amz_date,

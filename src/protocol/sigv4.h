@@ -59,6 +59,10 @@ struct CanonicalInput {
 std::string ComputeSignature(const CanonicalInput& input, const Authorization& auth,
                              std::string_view secret_key);
 
+// The signing key (raw 32 bytes) for `auth`'s date, region and service: HMAC chain from
+// "AWS4" + secret. aws-chunked chunk signatures (chunk_signature.h) are made with it.
+std::string DeriveSigningKey(std::string_view secret_key, const Authorization& auth);
+
 // Signs a request for a client (the load generator, tests): returns the headers to add
 // ("Authorization", "X-Amz-Date", and "X-Amz-Content-Sha256" if `add_content_sha` ).
 // `amz_date` is ISO 8601 basic (20130524T000000Z); the headers in `input.headers` are signed.

@@ -184,3 +184,99 @@ def test_incomplete_multipart_uploads_are_aborted(s3):
     with pytest.raises(ClientError) as e:
         s3.list_parts(Bucket="lc-mpu", Key="tmp/big", UploadId=stale)
     assert error_code(e) == "NoSuchUpload"
+
+
+def test_transition_validation(s3):
+    s3.create_bucket(Bucket="lc-tv")
+
+    def put(rule):
+        with pytest.raises(ClientError) as e:
+            s3.put_bucket_lifecycle_configuration(
+                Bucket="lc-tv", LifecycleConfiguration={"Rules": [dict(
+                    {"ID": "t", "Status": "Enabled", "Filter": {}}, **rule)]})
+        return error_code(e), e.value.response["Error"]["Message"]
+
+    assert put({"Transitions": [{"Days": 10, "StorageClass": "STANDARD_IA"}]}) == (
+        "InvalidArgument", "'Days' in Transition action must be greater than or equal to 30 for "
+        "storageClass 'STANDARD_IA'")
+    assert put({"NoncurrentVersionTransitions": [
+        {"NoncurrentDays": 5, "StorageClass": "ONEZONE_IA"}]})[0] == "InvalidArgument"
+    assert put({"Transitions": [{"Days": 1, "StorageClass": "DEEP_ARCHIVE"}]})[0] == \
+        "NotImplemented"
+    assert put({"NoncurrentVersionTransitions": [
+        {"NoncurrentDays": 1, "StorageClass": "GLACIER"}]})[0] == "NotImplemented"
+    assert put({"Transitions": [{"Days": 1, "StorageClass": "STANDARD"}]})[0] == "MalformedXML"
+    # Nothing was stored by the refusals.
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_lifecycle_configuration(Bucket="lc-tv")
+    assert error_code(e) == "NoSuchLifecycleConfiguration"
+    rules = [{"ID": "t", "Status": "Enabled", "Filter": {"Prefix": "x"},
+              "Transitions": [{"Days": 30, "StorageClass": "STANDARD_IA"},
+                              {"Days": 90, "StorageClass": "GLACIER_IR"}],
+              "NoncurrentVersionTransitions": [
+                  {"NoncurrentDays": 0, "StorageClass": "INTELLIGENT_TIERING"}]}]
+    s3.put_bucket_lifecycle_configuration(Bucket="lc-tv",
+                                          LifecycleConfiguration={"Rules": rules})
+    got = s3.get_bucket_lifecycle_configuration(Bucket="lc-tv")["Rules"]
+    assert got[0]["Transitions"] == rules[0]["Transitions"]
+    assert got[0]["NoncurrentVersionTransitions"] == rules[0]["NoncurrentVersionTransitions"]
+
+
+def storage_class(s3, bucket, key):
+    head = s3.head_object(Bucket=bucket, Key=key)
+    return head.get("StorageClass", "STANDARD")
+
+
+@pytest.mark.tidepool(args=FAST)
+def test_transitions_change_the_storage_class(s3, endpoint):
+    """Days 1 to INTELLIGENT_TIERING, then Days 2 to GLACIER_IR: the object ends in
+    GLACIER_IR (HEAD, GET, List), still readable, with an s3:LifecycleTransition event per
+    move; one outside the prefix stays STANDARD."""
+    sqs = make_client(endpoint, "sqs")
+    url = sqs.create_queue(QueueName="lc-transitions")["QueueUrl"]
+    s3.create_bucket(Bucket="lc-tr")
+    s3.put_bucket_notification_configuration(Bucket="lc-tr", NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": queue_arn(sqs, url),
+                                 "Events": ["s3:LifecycleTransition"]}]})
+    s3.put_object(Bucket="lc-tr", Key="t/a", Body=b"tiered")
+    s3.put_object(Bucket="lc-tr", Key="other", Body=b"o")
+    s3.put_bucket_lifecycle_configuration(Bucket="lc-tr", LifecycleConfiguration={"Rules": [
+        {"ID": "tier", "Status": "Enabled", "Filter": {"Prefix": "t/"},
+         "Transitions": [{"Days": 1, "StorageClass": "INTELLIGENT_TIERING"},
+                         {"Days": 2, "StorageClass": "GLACIER_IR"}]}]})
+    wait_until(lambda: storage_class(s3, "lc-tr", "t/a") == "INTELLIGENT_TIERING", 2 * DAY,
+               "the first transition")
+    wait_until(lambda: storage_class(s3, "lc-tr", "t/a") == "GLACIER_IR", 3 * DAY,
+               "the second transition")
+    got = s3.get_object(Bucket="lc-tr", Key="t/a")
+    assert got["StorageClass"] == "GLACIER_IR" and got["Body"].read() == b"tiered"
+    listed = {o["Key"]: o["StorageClass"] for o in s3.list_objects_v2(Bucket="lc-tr")["Contents"]}
+    assert listed == {"t/a": "GLACIER_IR", "other": "STANDARD"}
+    assert storage_class(s3, "lc-tr", "other") == "STANDARD"
+    events = []
+    deadline = time.monotonic() + 10
+    while len(events) < 2 and time.monotonic() < deadline:
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                     WaitTimeSeconds=1).get("Messages", []):
+            for r in json.loads(m["Body"]).get("Records", []):
+                events.append((r["eventName"], r["s3"]["object"]["key"]))
+    assert events == [("LifecycleTransition", "t/a")] * 2
+
+
+@pytest.mark.tidepool(args=FAST)
+def test_noncurrent_version_transitions(s3):
+    s3.create_bucket(Bucket="lc-ntr")
+    s3.put_bucket_versioning(Bucket="lc-ntr", VersioningConfiguration={"Status": "Enabled"})
+    old = s3.put_object(Bucket="lc-ntr", Key="k", Body=b"old")["VersionId"]
+    new = s3.put_object(Bucket="lc-ntr", Key="k", Body=b"new")["VersionId"]
+    s3.put_bucket_lifecycle_configuration(Bucket="lc-ntr", LifecycleConfiguration={"Rules": [
+        {"ID": "nc", "Status": "Enabled", "Filter": {},
+         "NoncurrentVersionTransitions": [{"NoncurrentDays": 1,
+                                           "StorageClass": "GLACIER_IR"}]}]})
+
+    def classes():
+        return {v["VersionId"]: v["StorageClass"]
+                for v in s3.list_object_versions(Bucket="lc-ntr")["Versions"]}
+    wait_until(lambda: classes()[old] == "GLACIER_IR", 3 * DAY, "the noncurrent transition")
+    assert classes()[new] == "STANDARD"
+    assert s3.get_object(Bucket="lc-ntr", Key="k", VersionId=old)["Body"].read() == b"old"

@@ -1,13 +1,14 @@
 """S3 authentication beyond SigV4 headers: SigV2 presigned query URLs (AWSAccessKeyId,
 Expires, Signature), as older tools and boto3's signature_version="s3" make them, accepted in
 the default mode and checked in --auth strict (unknown key, expiry, signature, sub-resources
-and response-* overrides in the signed resource; virtual-hosted style); and signed aws-chunked
-bodies, refused in strict mode until their chunk signatures are verified."""
+and response-* overrides in the signed resource; virtual-hosted style). Signed aws-chunked
+bodies are tested in test_s3_streaming_auth.py."""
 
 import http.client
 import urllib.parse
 
 import pytest
+from botocore.exceptions import ClientError
 
 from harness import make_client
 
@@ -106,26 +107,67 @@ def test_presigned_v2_virtual_hosted(strict):
     assert (status, body) == (200, b"vhost")
 
 
-def test_signed_aws_chunked_refused_in_strict(strict):
-    """Chunk signatures are not verified yet, so strict mode refuses signed streaming bodies
-    (501) instead of letting them through unchecked; unsigned streaming still works."""
-    import botocore.auth
-    import botocore.awsrequest
-    import botocore.credentials
-    endpoint = strict.endpoint
-    s3 = make_client(endpoint, "s3", access_key=KEY, secret_key=SECRET)
-    s3.create_bucket(Bucket="v4-chunked")
-    body = b"5;chunk-signature=" + b"0" * 64 + b"\r\nhello\r\n0;chunk-signature=" + b"0" * 64 + \
-        b"\r\n\r\n"
-    request = botocore.awsrequest.AWSRequest(
-        method="PUT", url=endpoint + "/v4-chunked/k", data=body,
-        headers={"x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-                 "Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": "5"})
-    botocore.auth.SigV4Auth(botocore.credentials.Credentials(KEY, SECRET), "s3",
-                            "us-east-1").add_auth(request)
-    status, out = fetch(request.url, method="PUT", data=body, headers=dict(request.headers))
-    assert status == 501 and b"<Code>NotImplemented</Code>" in out
-    assert b"chunk signatures" in out
-    # An unsigned streaming upload with a trailing checksum (the JS SDK's default) still works.
-    s3.put_object(Bucket="v4-chunked", Key="ok", Body=b"fine", ChecksumAlgorithm="CRC32")
-    assert s3.get_object(Bucket="v4-chunked", Key="ok")["Body"].read() == b"fine"
+
+def test_header_v2_strict(strict):
+    """boto3's signature_version="s3" signs every call with `Authorization: AWS key:sig`
+    (HMAC-SHA1 over the Date, x-amz-* headers and the resource with its sub-resources)."""
+    s3 = v2_client(strict.endpoint)
+    s3.create_bucket(Bucket="v2-header")
+    s3.put_object(Bucket="v2-header", Key="dir/a b.txt", Body=b"v2 body", ContentType="text/x",
+                  Metadata={"colour": "blue"})
+    got = s3.get_object(Bucket="v2-header", Key="dir/a b.txt")
+    assert got["Body"].read() == b"v2 body" and got["Metadata"] == {"colour": "blue"}
+    # Sub-resources are in the signed resource.
+    s3.put_object_tagging(Bucket="v2-header", Key="dir/a b.txt",
+                          Tagging={"TagSet": [{"Key": "t", "Value": "1"}]})
+    assert s3.get_object_tagging(Bucket="v2-header", Key="dir/a b.txt")["TagSet"] == [
+        {"Key": "t", "Value": "1"}]
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="v2-header", Prefix="dir/")
+            ["Contents"]] == ["dir/a b.txt"]
+    s3.delete_object(Bucket="v2-header", Key="dir/a b.txt")
+    # A wrong secret, an unknown key.
+    with pytest.raises(ClientError) as e:
+        v2_client(strict.endpoint, secret="wrong").head_bucket(Bucket="v2-header")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    with pytest.raises(ClientError) as e:
+        v2_client(strict.endpoint, secret="wrong").list_objects_v2(Bucket="v2-header")
+    assert e.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
+    unknown = make_client(strict.endpoint, "s3", access_key="AKIAUNKNOWNUNKNOWN00",
+                          secret_key="x", signature_version="s3")
+    with pytest.raises(ClientError) as e:
+        unknown.list_objects_v2(Bucket="v2-header")
+    assert e.value.response["Error"]["Code"] == "InvalidAccessKeyId"
+
+
+def test_header_v2_tampered_and_skewed(strict):
+    """A hand-made request: the signature covers the x-amz-* headers and the Date."""
+    import base64
+    import email.utils
+    import hashlib
+    import hmac
+    import time
+    v4 = make_client(strict.endpoint, "s3", access_key=KEY, secret_key=SECRET)
+    v4.create_bucket(Bucket="v2-hand")
+    v4.put_object(Bucket="v2-hand", Key="k", Body=b"hand")
+
+    def get(date, meta_signed, meta_sent):
+        to_sign = "GET\n\n\n%s\nx-amz-meta-a:%s\n/v2-hand/k" % (date, meta_signed)
+        signature = base64.b64encode(hmac.new(SECRET.encode(), to_sign.encode(),
+                                              hashlib.sha1).digest()).decode()
+        return fetch(strict.endpoint + "/v2-hand/k", headers={
+            "Date": date, "x-amz-meta-a": meta_sent,
+            "Authorization": "AWS %s:%s" % (KEY, signature)})
+
+    now = email.utils.formatdate(time.time(), usegmt=True)
+    assert get(now, "1", "1") == (200, b"hand")
+    status, body = get(now, "1", "2")
+    assert status == 403 and b"<Code>SignatureDoesNotMatch</Code>" in body
+    status, body = get(email.utils.formatdate(time.time() - 3600, usegmt=True), "1", "1")
+    assert status == 403 and b"<Code>RequestTimeTooSkewed</Code>" in body
+
+
+def test_header_v2_default_mode(endpoint):
+    s3 = v2_client(endpoint, secret="anything")
+    s3.create_bucket(Bucket="v2-header-open")
+    s3.put_object(Bucket="v2-header-open", Key="k", Body=b"open")
+    assert s3.get_object(Bucket="v2-header-open", Key="k")["Body"].read() == b"open"

@@ -202,3 +202,38 @@ def test_versions_survive_kill(server, tidepool_factory):
     # New versions after the restart sort newest first too.
     v4 = s3.put_object(Bucket="hard", Key="k", Body=b"after")["VersionId"]
     assert versions_of(s3, "hard")[0][0] == ("k", v4, True)
+
+
+def test_delete_marker_error_headers(s3):
+    """GET / HEAD of a key whose latest version is a delete marker: 404 with
+    x-amz-delete-marker and the marker's x-amz-version-id; the marker asked for by id: 405
+    with the same headers; a key that never existed: 404 without them."""
+    s3.create_bucket(Bucket="dmh")
+    s3.put_bucket_versioning(Bucket="dmh", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket="dmh", Key="doc", Body=b"v1")
+    marker = s3.delete_object(Bucket="dmh", Key="doc")["VersionId"]
+
+    def failure(call, **kwargs):
+        with pytest.raises(ClientError) as e:
+            call(Bucket="dmh", **kwargs)
+        meta = e.value.response["ResponseMetadata"]
+        return meta["HTTPStatusCode"], meta["HTTPHeaders"]
+
+    for call in (s3.get_object, s3.head_object):
+        status, headers = failure(call, Key="doc")
+        assert status == 404
+        assert headers.get("x-amz-delete-marker") == "true"
+        assert headers.get("x-amz-version-id") == marker
+        status, headers = failure(call, Key="doc", VersionId=marker)
+        assert status == 405
+        assert headers.get("x-amz-delete-marker") == "true"
+        assert headers.get("x-amz-version-id") == marker
+        status, headers = failure(call, Key="never")
+        assert status == 404 and "x-amz-delete-marker" not in headers
+    # A suspended bucket's marker is the null version.
+    s3.put_bucket_versioning(Bucket="dmh", VersioningConfiguration={"Status": "Suspended"})
+    s3.put_object(Bucket="dmh", Key="s", Body=b"s")
+    s3.delete_object(Bucket="dmh", Key="s")
+    status, headers = failure(s3.head_object, Key="s")
+    assert status == 404 and headers.get("x-amz-version-id") == "null"
+    assert headers.get("x-amz-delete-marker") == "true"

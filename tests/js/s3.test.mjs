@@ -108,8 +108,14 @@ test("versioned bucket: version ids, reads by version, delete markers", async ()
   assert.equal(await old.Body.transformToString(), "one");
   const deleted = await client.send(new DeleteObjectCommand({ Bucket: "js-versions", Key: "k" }));
   assert.equal(deleted.DeleteMarker, true);
+  // The error says it is a delete marker, and which one (x-amz-delete-marker, x-amz-version-id).
   await assert.rejects(client.send(new GetObjectCommand({ Bucket: "js-versions", Key: "k" })),
-    NoSuchKey);
+    (e) => e instanceof NoSuchKey && e.$response.headers["x-amz-delete-marker"] === "true" &&
+      e.$response.headers["x-amz-version-id"] === deleted.VersionId);
+  await assert.rejects(client.send(new HeadObjectCommand({
+    Bucket: "js-versions", Key: "k", VersionId: deleted.VersionId })),
+  (e) => e.$metadata.httpStatusCode === 405 &&
+    e.$response.headers["x-amz-delete-marker"] === "true");
   const listed = await client.send(new ListObjectVersionsCommand({ Bucket: "js-versions" }));
   assert.deepEqual(listed.Versions.map((v) => v.VersionId), [second.VersionId, first.VersionId]);
   assert.equal(listed.DeleteMarkers[0].VersionId, deleted.VersionId);

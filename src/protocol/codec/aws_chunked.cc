@@ -18,7 +18,8 @@ bool AwsChunkedDecoder::Fail(std::string why) {
 }
 
 bool AwsChunkedDecoder::OnSizeLine(std::string_view line) {
-  std::string_view size = line.substr(0, line.find(';'));
+  const size_t semi = line.find(';');
+  std::string_view size = line.substr(0, semi);
   if (size.empty() || size.size() > 16) return Fail("bad chunk size line");
   uint64_t n = 0;
   for (char c : size) {
@@ -30,6 +31,10 @@ bool AwsChunkedDecoder::OnSizeLine(std::string_view line) {
     n = n * 16 + static_cast<uint64_t>(v);
   }
   if (n > kMaxChunk) return Fail("chunk too large");
+  if (on_chunk_ &&
+      !on_chunk_(n, semi == std::string_view::npos ? std::string_view() : line.substr(semi + 1))) {
+    return Fail("chunk refused");
+  }
   remaining_ = n;
   state_ = n == 0 ? State::kTrailerLine : State::kData;
   return true;

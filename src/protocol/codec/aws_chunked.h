@@ -5,7 +5,8 @@
 // Some clients end the last chunk without the final CRLF when there are no trailers; that is
 // accepted. AwsChunkedDecoder takes the encoded bytes in pieces of any size and hands the
 // decoded data on as it goes, so memory stays bounded whatever the body's size. Chunk
-// signatures are read and not verified (docs/differences.md). Not thread-safe; one per body.
+// signatures are not checked here: a ChunkObserver (chunk_signature.h verifies them with one)
+// is told of each chunk's size line. Not thread-safe; one per body.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +21,11 @@ namespace tidepool::protocol {
 class AwsChunkedDecoder {
  public:
   using DataFn = std::function<void(std::string_view)>;
-  explicit AwsChunkedDecoder(DataFn on_data) : on_data_(std::move(on_data)) {}
+  // Called for each chunk's size line, before its data: the size and what follows the first
+  // ';' ("chunk-signature=<hex>", or "" without extensions). Returning false fails the body.
+  using ChunkObserver = std::function<bool(uint64_t size, std::string_view extensions)>;
+  explicit AwsChunkedDecoder(DataFn on_data, ChunkObserver on_chunk = {})
+      : on_data_(std::move(on_data)), on_chunk_(std::move(on_chunk)) {}
 
   // Decodes the next encoded bytes. False once the encoding is broken (error() says why);
   // later calls are ignored.
@@ -40,6 +45,7 @@ class AwsChunkedDecoder {
   bool OnTrailerLine(std::string_view line);
 
   DataFn on_data_;
+  ChunkObserver on_chunk_;
   State state_ = State::kSizeLine;
   std::string line_;  // a header line being assembled (bounded)
   uint64_t remaining_ = 0;

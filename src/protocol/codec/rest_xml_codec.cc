@@ -1,6 +1,7 @@
 #include "protocol/codec/rest_xml_codec.h"
 
 #include <boost/beast/core/string.hpp>
+#include <boost/json/parse.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -553,6 +554,15 @@ http::HttpResponse EncodeError(const AwsError& error, std::string_view request_i
       static_cast<bhttp::status>(error.http_status > 0 ? error.http_status : 400), 11);
   response.set("x-amz-request-id", request_id);
   response.set("x-amz-id-2", Base64Encode(request_id));
+  if (!error.extra_json.empty()) {
+    boost::system::error_code ec;
+    boost::json::value headers = boost::json::parse("{" + error.extra_json + "}", ec);
+    if (!ec && headers.is_object()) {
+      for (const auto& [name, value] : headers.get_object()) {
+        if (value.is_string()) response.set(std::string_view(name), value.get_string());
+      }
+    }
+  }
   if (head || error.http_status == 304) return response;
   std::string out;
   xml::XmlWriter w(out, false);

@@ -51,6 +51,8 @@ std::string EncodeXmlDocument(const model::ServiceModel& model, uint16_t shape,
 
 // S3's error document: <Error><Code/><Message/>[extra elements]<RequestId/><HostId/></Error>,
 // with x-amz-request-id and x-amz-id-2. `head`: the reply to a HEAD request has no body.
+// The error's extra_json members, when it has any, are response headers (name -> string:
+// `"x-amz-delete-marker":"true"`), sent with HEAD replies too.
 http::HttpResponse EncodeError(const AwsError& error, std::string_view request_id, bool head);
 
 // Timestamps: "Wed, 21 Oct 2015 07:28:00 GMT" and "2015-10-21T07:28:00.000Z".

@@ -124,5 +124,15 @@ TEST(RestXmlCodecTest, ErrorsInS3Shape) {
                   .empty());
 }
 
+TEST(RestXmlCodecTest, ErrorExtraMembersAreHeaders) {
+  AwsError error{"NoSuchKey", "gone", 404, true, {}};
+  error.extra_json = R"("x-amz-delete-marker":"true","x-amz-version-id":"abc")";
+  for (bool head : {false, true}) {
+    auto response = rest_xml_codec::EncodeError(error, "r", head);
+    EXPECT_EQ(response["x-amz-delete-marker"], "true");
+    EXPECT_EQ(response["x-amz-version-id"], "abc");
+  }
+}
+
 }  // namespace
 }  // namespace tidepool::protocol

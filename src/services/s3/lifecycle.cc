@@ -34,6 +34,95 @@ Status Invalid(std::string message) {
   return S3Status(S3Error::kInvalidArgument, std::move(message));
 }
 
+// Where a storage class sits on AWS's transition waterfall; -1 for an archive class or an
+// unknown name.
+int ClassRank(std::string_view storage_class) {
+  constexpr std::string_view kReadable[] = {"STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA",
+                                            "ONEZONE_IA", "GLACIER_IR"};
+  for (int i = 0; i < 5; ++i) {
+    if (kReadable[i] == storage_class) return i;
+  }
+  return -1;
+}
+
+// Checks Transitions (`noncurrent` false) or NoncurrentVersionTransitions.
+Status ValidateTransitions(const json::value& list, bool noncurrent) {
+  if (!list.is_array()) return MalformedXml();
+  const std::string_view action = noncurrent ? "NoncurrentVersionTransition" : "Transition";
+  const std::string_view days_name = noncurrent ? "NoncurrentDays" : "Days";
+  for (const json::value& item : list.get_array()) {
+    if (!item.is_object()) return MalformedXml();
+    const json::object& t = item.get_object();
+    const std::string_view storage_class = Str(t, "StorageClass");
+    if (storage_class == "GLACIER" || storage_class == "DEEP_ARCHIVE") {
+      return NotImplemented("A lifecycle " + std::string(action) + " to " +
+                            std::string(storage_class) +
+                            " (an archive class, read back through RestoreObject)");
+    }
+    if (ClassRank(storage_class) <= 0) return MalformedXml();
+    const auto days = Int(t, days_name);
+    const json::value* date = noncurrent ? nullptr : t.if_contains("Date");
+    if (int(days.has_value()) + int(date != nullptr) != 1) return MalformedXml();
+    if (date != nullptr && (!date->is_number() || std::fmod(date->to_number<double>(), 86400.0))) {
+      return Invalid("'Date' must be at midnight GMT");
+    }
+    if (days && *days < 0) {
+      return Invalid("'" + std::string(days_name) + "' in " + std::string(action) +
+                     " action must be nonnegative");
+    }
+    if (days && *days < 30 && (storage_class == "STANDARD_IA" || storage_class == "ONEZONE_IA")) {
+      return Invalid("'" + std::string(days_name) + "' in " + std::string(action) +
+                     " action must be greater than or equal to 30 for storageClass '" +
+                     std::string(storage_class) + "'");
+    }
+    if (const auto newer = Int(t, "NewerNoncurrentVersions"); newer && *newer <= 0) {
+      return Invalid("'NewerNoncurrentVersions' for " + std::string(action) +
+                     " action must be a positive integer");
+    }
+  }
+  return Status::Ok();
+}
+
+std::vector<LifecycleTransition> ParseTransitions(const json::object& rule, bool noncurrent) {
+  std::vector<LifecycleTransition> out;
+  const json::value* list =
+      rule.if_contains(noncurrent ? "NoncurrentVersionTransitions" : "Transitions");
+  if (list == nullptr || !list->is_array()) return out;
+  for (const json::value& item : list->get_array()) {
+    if (!item.is_object()) continue;
+    const json::object& t = item.get_object();
+    LifecycleTransition parsed;
+    parsed.days = Int(t, noncurrent ? "NoncurrentDays" : "Days");
+    if (const json::value* d = t.if_contains("Date"); d && d->is_number()) {
+      parsed.date = d->to_number<double>();
+    }
+    parsed.storage_class = std::string(Str(t, "StorageClass"));
+    parsed.newer_noncurrent = Int(t, "NewerNoncurrentVersions").value_or(0);
+    out.push_back(std::move(parsed));
+  }
+  return out;
+}
+
+// The due transition furthest along from `since`, unless `current` is there already.
+std::optional<std::string> DueTransition(const std::vector<LifecycleTransition>& transitions,
+                                         std::string_view current, double since, size_t newer,
+                                         double now, double day) {
+  const LifecycleTransition* best = nullptr;
+  double best_at = 0;
+  for (const LifecycleTransition& t : transitions) {
+    if (static_cast<int64_t>(newer) < t.newer_noncurrent) continue;
+    const double at = t.days ? since + static_cast<double>(*t.days) * day : t.date.value_or(0);
+    if (at <= now && (best == nullptr || at >= best_at)) best = &t, best_at = at;
+  }
+  if (best == nullptr || ClassRank(best->storage_class) <= ClassRank(current)) return std::nullopt;
+  return best->storage_class;
+}
+
+std::string_view StorageClassOf(const ObjectRecord& record) {
+  const json::value* sc = record.headers.if_contains("StorageClass");
+  return sc != nullptr && sc->is_string() ? std::string_view(sc->get_string()) : "STANDARD";
+}
+
 }  // namespace
 
 Status ValidateLifecycleConfiguration(const json::object& config) {
@@ -53,14 +142,19 @@ Status ValidateLifecycleConfiguration(const json::object& config) {
       if (!ids.insert(id).second)
         return Invalid("Rule ID must be unique. Found same ID for more than one rule");
     }
-    for (std::string_view action : {"Transitions", "NoncurrentVersionTransitions"}) {
-      if (rule.contains(action))
-        return NotImplemented("The lifecycle action " + std::string(action));
+    const json::value* transitions = rule.if_contains("Transitions");
+    const json::value* noncurrent_transitions = rule.if_contains("NoncurrentVersionTransitions");
+    if (transitions != nullptr) {
+      if (Status st = ValidateTransitions(*transitions, false); !st.ok()) return st;
+    }
+    if (noncurrent_transitions != nullptr) {
+      if (Status st = ValidateTransitions(*noncurrent_transitions, true); !st.ok()) return st;
     }
     const json::object* expiration = Member(rule, "Expiration");
     const json::object* noncurrent = Member(rule, "NoncurrentVersionExpiration");
     const json::object* abort = Member(rule, "AbortIncompleteMultipartUpload");
-    if (expiration == nullptr && noncurrent == nullptr && abort == nullptr) {
+    if (expiration == nullptr && noncurrent == nullptr && abort == nullptr &&
+        transitions == nullptr && noncurrent_transitions == nullptr) {
       return Invalid("At least one action needs to be specified in a rule");
     }
     if (abort != nullptr) {
@@ -151,6 +245,8 @@ std::vector<LifecycleRule> EnabledRules(const json::object& config) {
     if (const json::object* a = Member(rule, "AbortIncompleteMultipartUpload")) {
       r.abort_days = Int(*a, "DaysAfterInitiation");
     }
+    r.transitions = ParseTransitions(rule, false);
+    r.noncurrent_transitions = ParseTransitions(rule, true);
     out.push_back(std::move(r));
   }
   return out;
@@ -187,6 +283,18 @@ bool NoncurrentDue(const LifecycleRule& rule, const ObjectRecord& record, size_t
   if (static_cast<int64_t>(newer) < rule.newer_noncurrent) return false;
   const double since = record.noncurrent_since > 0 ? record.noncurrent_since : record.mtime;
   return since + static_cast<double>(*rule.noncurrent_days) * day <= now;
+}
+
+std::optional<std::string> CurrentTransition(const LifecycleRule& rule, const ObjectRecord& record,
+                                             double now, double day) {
+  return DueTransition(rule.transitions, StorageClassOf(record), record.mtime, 0, now, day);
+}
+
+std::optional<std::string> NoncurrentTransition(const LifecycleRule& rule,
+                                                const ObjectRecord& record, size_t newer,
+                                                double now, double day) {
+  const double since = record.noncurrent_since > 0 ? record.noncurrent_since : record.mtime;
+  return DueTransition(rule.noncurrent_transitions, StorageClassOf(record), since, newer, now, day);
 }
 
 }  // namespace tidepool::s3

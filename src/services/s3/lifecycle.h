@@ -2,14 +2,17 @@
 // what a rule expires. Built: Expiration (Days, Date, ExpiredObjectDeleteMarker) and
 // NoncurrentVersionExpiration (NoncurrentDays, NewerNoncurrentVersions), with filters on
 // prefix, tags and object size, and AbortIncompleteMultipartUpload (DaysAfterInitiation, prefix
-// filters only, as on AWS). Transitions are refused (NotImplemented). Ages count from the write
-// (AWS rounds to the next midnight UTC). Pure functions; thread-safe.
+// filters only, as on AWS), and Transitions / NoncurrentVersionTransitions to the classes that
+// stay readable (STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR); the archive classes
+// (GLACIER, DEEP_ARCHIVE) need RestoreObject and are refused (NotImplemented). Ages count from
+// the write (AWS rounds to the next midnight UTC). Pure functions; thread-safe.
 #pragma once
 
 #include <boost/json/object.hpp>
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -23,6 +26,14 @@ namespace tidepool::s3 {
 // ids, a rule without an action), NotImplemented for actions tidepool does not apply.
 Status ValidateLifecycleConfiguration(const boost::json::object& config);
 
+// One Transition (Days or Date) or NoncurrentVersionTransition (days = NoncurrentDays).
+struct LifecycleTransition {
+  std::optional<int64_t> days;
+  std::optional<double> date;  // seconds since the epoch
+  std::string storage_class;
+  int64_t newer_noncurrent = 0;  // NewerNoncurrentVersions: noncurrent ones it leaves alone
+};
+
 // One enabled rule, as the sweeper applies it.
 struct LifecycleRule {
   std::string prefix;
@@ -34,6 +45,8 @@ struct LifecycleRule {
   std::optional<int64_t> noncurrent_days;
   int64_t newer_noncurrent = 0;       // NewerNoncurrentVersions: how many noncurrent ones to keep
   std::optional<int64_t> abort_days;  // AbortIncompleteMultipartUpload.DaysAfterInitiation
+  std::vector<LifecycleTransition> transitions;
+  std::vector<LifecycleTransition> noncurrent_transitions;
 };
 
 // The enabled rules of a stored configuration.
@@ -55,5 +68,16 @@ bool UploadDue(const LifecycleRule& rule, std::string_view key, double initiated
 // the newest), is due to be deleted for good.
 bool NoncurrentDue(const LifecycleRule& rule, const ObjectRecord& record, size_t newer, double now,
                    double day);
+
+// The storage class the current version `record` (not a delete marker) is due to move to at
+// `now`: the due transition with the furthest threshold; nullopt when none is due or the object
+// is there already (or further down: STANDARD, INTELLIGENT_TIERING, STANDARD_IA, ONEZONE_IA,
+// GLACIER_IR, as AWS's transitions only go down that list).
+std::optional<std::string> CurrentTransition(const LifecycleRule& rule, const ObjectRecord& record,
+                                             double now, double day);
+// The same for noncurrent version `record`, the `newer`-th newest noncurrent one of its key.
+std::optional<std::string> NoncurrentTransition(const LifecycleRule& rule,
+                                                const ObjectRecord& record, size_t newer,
+                                                double now, double day);
 
 }  // namespace tidepool::s3

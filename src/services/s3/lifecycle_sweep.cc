@@ -3,6 +3,8 @@
 // writes a client's DELETE makes (so versioning, body files and notifications behave alike;
 // the events are s3:LifecycleExpiration:*). A current version is expired only if it is still
 // the one the scan saw (its seq); a delete marker only once no noncurrent version is left.
+// Transitions rewrite the version's StorageClass in place (RewriteVersion, event
+// s3:LifecycleTransition), again only if it is still the version the scan saw.
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
@@ -21,6 +23,14 @@ namespace json = boost::json;
 namespace {
 
 constexpr size_t kMaxExpirationsPerBucket = 1000;  // per sweep; the next sweep does the rest
+
+// A version due for a transition: its key, version id, seq when the scan saw it, and class.
+struct Move {
+  std::string key;
+  std::string version_id;
+  uint64_t seq = 0;
+  std::string storage_class;
+};
 
 }  // namespace
 
@@ -72,25 +82,32 @@ void S3Service::SweepLifecycle() {
     std::vector<std::pair<std::string, uint64_t>> expire;      // key, seq of the latest
     std::vector<std::pair<std::string, std::string>> remove;   // key, version id
     std::vector<std::pair<std::string, std::string>> markers;  // lone-marker candidates
+    std::vector<Move> moves;
     const std::string objects = keyspace::ObjectPrefix(uid);
-    Status s = store_.Scan(objects, storage::PrefixEnd(objects),
-                           [&](std::string_view store_key, std::string_view value) {
-                             std::string key(store_key.substr(objects.size()));
-                             auto r = DecodeObject(value);
-                             if (!r.ok()) return true;
-                             for (const LifecycleRule& rule : rules) {
-                               if (!RuleSelects(rule, key, *r)) continue;
-                               if (r->delete_marker && rule.expired_delete_marker) {
-                                 markers.emplace_back(key, VisibleVersionId(*r));
-                                 break;
-                               }
-                               if (!r->delete_marker && CurrentDue(rule, *r, now, day)) {
-                                 expire.emplace_back(key, r->seq);
-                                 break;
-                               }
-                             }
-                             return expire.size() + markers.size() < kMaxExpirationsPerBucket;
-                           });
+    Status s = store_.Scan(
+        objects, storage::PrefixEnd(objects),
+        [&](std::string_view store_key, std::string_view value) {
+          std::string key(store_key.substr(objects.size()));
+          auto r = DecodeObject(value);
+          if (!r.ok()) return true;
+          for (const LifecycleRule& rule : rules) {
+            if (!RuleSelects(rule, key, *r)) continue;
+            if (r->delete_marker && rule.expired_delete_marker) {
+              markers.emplace_back(key, VisibleVersionId(*r));
+              break;
+            }
+            if (!r->delete_marker && CurrentDue(rule, *r, now, day)) {
+              expire.emplace_back(key, r->seq);
+              break;
+            }
+            if (r->delete_marker) continue;
+            if (auto to = CurrentTransition(rule, *r, now, day)) {
+              moves.push_back({key, std::string(VisibleVersionId(*r)), r->seq, std::move(*to)});
+              break;
+            }
+          }
+          return expire.size() + markers.size() + moves.size() < kMaxExpirationsPerBucket;
+        });
     if (!s.ok()) {
       spdlog::warn("s3: lifecycle sweep of {} failed: {}", bucket->record.name, s.ToString());
       continue;
@@ -107,12 +124,18 @@ void S3Service::SweepLifecycle() {
           newer = *key == previous_key ? newer + 1 : 0;
           previous_key = *key;
           for (const LifecycleRule& rule : rules) {
-            if (RuleSelects(rule, *key, *r) && NoncurrentDue(rule, *r, newer, now, day)) {
+            if (!RuleSelects(rule, *key, *r)) continue;
+            if (NoncurrentDue(rule, *r, newer, now, day)) {
               remove.emplace_back(*key, std::string(VisibleVersionId(*r)));
               break;
             }
+            if (r->delete_marker) continue;
+            if (auto to = NoncurrentTransition(rule, *r, newer, now, day)) {
+              moves.push_back({*key, std::string(VisibleVersionId(*r)), r->seq, std::move(*to)});
+              break;
+            }
           }
-          return remove.size() < kMaxExpirationsPerBucket;
+          return remove.size() + moves.size() < kMaxExpirationsPerBucket;
         });
     if (!s.ok()) continue;
     for (auto& [key, version_id] : markers) {
@@ -128,6 +151,15 @@ void S3Service::SweepLifecycle() {
     }
     for (auto& [key, version_id] : remove) {
       DeleteVersion(bucket, key, version_id, "s3:LifecycleExpiration", context, ignore);
+    }
+    for (Move& move : moves) {
+      auto change = [seq = move.seq, to = move.storage_class](ObjectRecord* r) {
+        if (r->seq != seq) return Status::FailedPrecondition("the version changed since the sweep");
+        r->headers["StorageClass"] = to;
+        return Status::Ok();
+      };
+      RewriteVersion(bucket, std::move(move.key), std::move(move.version_id), std::move(change),
+                     "s3:LifecycleTransition", context, [](Status) {});
     }
     // Incomplete multipart uploads past their rule's DaysAfterInitiation.
     std::vector<std::string> aborts;
@@ -149,9 +181,11 @@ void S3Service::SweepLifecycle() {
         if (!st.ok()) spdlog::warn("s3: lifecycle abort of {}: {}", upload_id, st.ToString());
       });
     }
-    if (!expire.empty() || !remove.empty() || !aborts.empty()) {
-      spdlog::info("s3: lifecycle expires {} objects and {} versions and aborts {} uploads of {}",
-                   expire.size(), remove.size(), aborts.size(), bucket->record.name);
+    if (!expire.empty() || !remove.empty() || !aborts.empty() || !moves.empty()) {
+      spdlog::info(
+          "s3: lifecycle expires {} objects and {} versions, transitions {} versions and aborts "
+          "{} uploads of {}",
+          expire.size(), remove.size(), moves.size(), aborts.size(), bucket->record.name);
     }
   }
 }

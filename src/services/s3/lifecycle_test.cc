@@ -25,6 +25,28 @@ TEST(LifecycleTest, ValidationRefusesWhatS3RefusesAndWhatIsNotBuilt) {
                    .ok());
 }
 
+TEST(LifecycleTest, TransitionsGoDownTheWaterfallOnly) {
+  auto rules = EnabledRules(Config(R"({"Rules":[{"Status":"Enabled","Transitions":[
+      {"Days":1,"StorageClass":"INTELLIGENT_TIERING"},{"Days":3,"StorageClass":"GLACIER_IR"}],
+      "NoncurrentVersionTransitions":[
+      {"NoncurrentDays":1,"StorageClass":"GLACIER_IR","NewerNoncurrentVersions":1}]}]})"));
+  ASSERT_EQ(rules.size(), 1u);
+  ObjectRecord r;
+  r.mtime = 0;
+  EXPECT_EQ(CurrentTransition(rules[0], r, 0.5, 1), std::nullopt);
+  EXPECT_EQ(CurrentTransition(rules[0], r, 1, 1), "INTELLIGENT_TIERING");
+  EXPECT_EQ(CurrentTransition(rules[0], r, 5, 1), "GLACIER_IR");
+  r.headers["StorageClass"] = "GLACIER_IR";
+  EXPECT_EQ(CurrentTransition(rules[0], r, 5, 1), std::nullopt);
+  r.headers["StorageClass"] = "ONEZONE_IA";  // further down than INTELLIGENT_TIERING
+  EXPECT_EQ(CurrentTransition(rules[0], r, 2, 1), std::nullopt);
+  r.headers.erase("StorageClass");
+  r.noncurrent_since = 10;
+  EXPECT_EQ(NoncurrentTransition(rules[0], r, 1, 10.5, 1), std::nullopt);
+  EXPECT_EQ(NoncurrentTransition(rules[0], r, 0, 11, 1), std::nullopt);  // the newest is kept
+  EXPECT_EQ(NoncurrentTransition(rules[0], r, 1, 11, 1), "GLACIER_IR");
+}
+
 TEST(LifecycleTest, FiltersAndAges) {
   auto rules = EnabledRules(Config(R"({"Rules":[
       {"Status":"Disabled","Expiration":{"Days":1}},

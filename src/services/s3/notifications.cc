@@ -32,6 +32,7 @@ constexpr std::string_view kEvents[] = {"s3:ObjectCreated:*",
                                         "s3:LifecycleExpiration:*",
                                         "s3:LifecycleExpiration:Delete",
                                         "s3:LifecycleExpiration:DeleteMarkerCreated",
+                                        "s3:LifecycleTransition",
                                         "s3:TestEvent"};
 
 Status Invalid(std::string message) {

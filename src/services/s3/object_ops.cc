@@ -276,9 +276,10 @@ void S3Service::GetObject(CallPtr call) {
   if (in.contains("PartNumber")) return Fail(call, NotImplemented("GetObject by PartNumber"));
   auto bucket = InputBucket(*call);
   if (!bucket.ok()) return Fail(call, bucket.status());
-  auto record = ReadVersion(**bucket, InputStringView(in, "Key").value_or(""),
-                            InputStringView(in, "VersionId").value_or(""));
-  if (!record.ok()) return Fail(call, record.status());
+  const std::string_view key = InputStringView(in, "Key").value_or("");
+  const std::string_view version_id = InputStringView(in, "VersionId").value_or("");
+  auto record = ReadVersion(**bucket, key, version_id);
+  if (!record.ok()) return call->Fail(ReadVersionError(**bucket, key, version_id, record.status()));
   if (Status s = CheckReadConditions(in, *record); !s.ok()) return Fail(call, s);
   const bool head = call->operation().name == "HeadObject";
   auto range = ParseRange(InputStringView(in, "Range").value_or(""), record->size);

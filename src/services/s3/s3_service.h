@@ -187,6 +187,11 @@ class S3Service final : public protocol::Service {
   // (a delete marker asked for by id).
   Result<ObjectRecord> ReadVersion(const Bucket& bucket, std::string_view key,
                                    std::string_view version_id) const;
+  // The reply to a ReadVersion that failed with `status`: when a delete marker is why (the
+  // current version is one: NoSuchKey; one was asked for by id: MethodNotAllowed), it carries
+  // x-amz-delete-marker and x-amz-version-id as S3 sends them.
+  protocol::AwsError ReadVersionError(const Bucket& bucket, std::string_view key,
+                                      std::string_view version_id, const Status& status) const;
   // The noncurrent versions of `key`, newest first, each with its store key.
   Result<std::vector<std::pair<std::string, ObjectRecord>>> ReadNoncurrent(
       uint64_t uid, std::string_view key) const;

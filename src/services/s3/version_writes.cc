@@ -102,6 +102,25 @@ Result<std::vector<std::pair<std::string, ObjectRecord>>> S3Service::ReadNoncurr
   return versions;
 }
 
+protocol::AwsError S3Service::ReadVersionError(const Bucket& bucket, std::string_view key,
+                                               std::string_view version_id,
+                                               const Status& status) const {
+  protocol::AwsError error = ToAwsError(status);
+  std::string marker_id;
+  if (!version_id.empty() && error.code == "MethodNotAllowed") {
+    marker_id = std::string(version_id);
+  } else if (version_id.empty() && error.code == "NoSuchKey") {
+    auto latest = ReadLatest(bucket.record.uid, key);
+    if (!latest.ok() || !*latest || !(*latest)->delete_marker) return error;
+    marker_id = std::string(VisibleVersionId(**latest));
+  } else {
+    return error;
+  }
+  error.extra_json = "\"x-amz-delete-marker\":\"true\",\"x-amz-version-id\":" +
+                     boost::json::serialize(boost::json::value(marker_id));
+  return error;
+}
+
 Result<ObjectRecord> S3Service::ReadVersion(const Bucket& bucket, std::string_view key,
                                             std::string_view version_id) const {
   if (version_id.empty()) return ReadObject(bucket, key);  // NoSuchKey for a delete marker
