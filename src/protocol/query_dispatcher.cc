@@ -43,6 +43,12 @@ AwsError InvalidAction(std::string_view action) {
                   {}};
 }
 
+// AWS's common error for a query-protocol request without an Action parameter.
+AwsError MissingAction() {
+  return AwsError{
+      "MissingAction", "The request is missing an action or a required parameter.", 400, true, {}};
+}
+
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && boost::beast::iequals(s.substr(0, prefix.size()), prefix);
 }
@@ -151,6 +157,13 @@ void QueryDispatcher::Handle(HttpRequest&& request, RequestContext context,
   }
 
   std::string action(Param(params, "Action"));
+  if (action.empty()) {
+    const model::ServiceModel* model = services_.size() == 1 ? &services_[0]->Model() : nullptr;
+    if (Service* signed_for = PickService(ScopeService(request, params), "", "")) {
+      model = &signed_for->Model();
+    }
+    return respond(ErrorResponse(model, MissingAction(), request_id));
+  }
   Service* service = PickService(ScopeService(request, params), Param(params, "Version"), action);
   if (service == nullptr) {
     const model::ServiceModel* model = services_.size() == 1 ? &services_[0]->Model() : nullptr;

@@ -11,6 +11,7 @@
 
 #include "core/encoding.h"
 #include "protocol/codec/cbor_codec.h"
+#include "protocol/codec/cbor_event_stream.h"
 #include "protocol/codec/json_codec.h"
 #include "protocol/codec/rest_json_codec.h"
 #include "protocol/codec/rest_xml_codec.h"
@@ -437,7 +438,12 @@ void Router::Handle(HttpRequest&& request, Responder respond) const {
     return HandleRestXml(std::move(request), std::move(respond), std::move(request_id), path, query,
                          nullptr);
   }
-  if (!FindAction(request, query).empty()) {
+  // A form-encoded POST is a query-protocol request, with or without its Action (the
+  // dispatcher answers MissingAction); S3 took the ones signed for it above.
+  if (!FindAction(request, query).empty() ||
+      (query_handler_ && request.method() == bhttp::verb::post &&
+       StartsWithIgnoreCase(request[bhttp::field::content_type],
+                            "application/x-www-form-urlencoded"))) {
     return HandleQuery(std::move(request), std::move(respond), std::move(request_id), path, query);
   }
   if (!rest_routes_.empty()) {
@@ -581,9 +587,12 @@ void Router::HandleJson(HttpRequest&& request, Responder respond, std::string re
     } else if (auto* streamed = std::get_if<StreamedOutput>(&outcome)) {
       // An event stream (Kinesis SubscribeToShard): its messages are the body, pushed as the
       // operation produces them (protocol/codec/event_stream.h); the output object is unused.
+      // A CBOR client gets the events' payloads in CBOR too.
       response = JsonResponse(streamed->status ? streamed->status : 200, "",
                               "application/vnd.amazon.eventstream", request_id);
       if (extended_id) response.set("x-amz-id-2", Base64Encode(request_id));
+      auto push = std::dynamic_pointer_cast<http::PushBody>(streamed->body);
+      if (cbor && push) streamed->body = cbor_codec::RelayAsCbor(model, *op, push);
       return respond.Stream(std::move(response), std::move(streamed->body));
     } else {
       response = JsonErrorResponse(std::get<AwsError>(outcome), content_type, request_id);

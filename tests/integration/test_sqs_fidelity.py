@@ -234,3 +234,68 @@ def test_aws_trace_header_comes_from_x_amzn_trace_id(sqs):
     sqs.send_message(QueueUrl=url, MessageBody="m")
     got = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["AWSTraceHeader"])
     assert got["Messages"][0]["Attributes"]["AWSTraceHeader"] == trace
+
+
+def form_post(endpoint, body, sign_for=None):
+    """POSTs a form-encoded body to the endpoint root (SigV4-signed for `sign_for` when given);
+    returns (status, body text)."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    if sign_for:
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        aws_request = AWSRequest(method="POST", url=endpoint + "/", data=body, headers=headers)
+        SigV4Auth(Credentials("test", "test"), sign_for, "us-east-1").add_auth(aws_request)
+        headers = dict(aws_request.headers.items())
+    request = urllib.request.Request(endpoint + "/", data=body.encode(), headers=headers,
+                                     method="POST")
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+@pytest.mark.parametrize("sign_for", [None, "sqs"])
+def test_query_request_without_action_is_missing_action(endpoint, sign_for):
+    # AWS (common errors of the query API): MissingAction, "The request is missing an action or
+    # a required parameter.", HTTP 400. Before, such a POST went on to S3.
+    status, body = form_post(endpoint, "Version=2012-11-05&QueueName=q", sign_for)
+    assert status == 400, body
+    assert "<Code>MissingAction</Code>" in body
+    assert "The request is missing an action or a required parameter." in body
+    assert "<Type>Sender</Type>" in body
+
+
+def test_json_request_without_target_is_unknown_operation(endpoint):
+    # The JSON protocol names the operation in X-Amz-Target only; without it AWS answers
+    # UnknownOperationException.
+    request = urllib.request.Request(
+        endpoint + "/", data=b'{"QueueName": "q"}', method="POST",
+        headers={"Content-Type": "application/x-amz-json-1.0"})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(request)
+    assert info.value.code == 400
+    assert "UnknownOperationException" in info.value.read().decode()
+
+
+def test_high_throughput_fifo_attribute_rules(sqs):
+    # AWS (CreateQueue, FifoThroughputLimit): "The perMessageGroupId value is allowed only when
+    # the value for DeduplicationScope is messageGroup"; both attributes apply only to FIFO
+    # queues.
+    expect_error(lambda: fifo_queue(sqs, "ht-bad.fifo", DeduplicationScope="queue",
+                                    FifoThroughputLimit="perMessageGroupId"),
+                 "InvalidAttributeValue")
+    expect_error(lambda: sqs.create_queue(QueueName="ht-std",
+                                          Attributes={"DeduplicationScope": "messageGroup"}),
+                 "InvalidAttributeName")
+    url = fifo_queue(sqs, "ht-ok.fifo", DeduplicationScope="messageGroup",
+                     FifoThroughputLimit="perMessageGroupId")
+    # Going back to queue-wide deduplication while the limit stays per group is refused too.
+    expect_error(lambda: sqs.set_queue_attributes(QueueUrl=url,
+                                                  Attributes={"DeduplicationScope": "queue"}),
+                 "InvalidAttributeValue")
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"DeduplicationScope": "queue",
+                                                       "FifoThroughputLimit": "perQueue"})
+    got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert (got["DeduplicationScope"], got["FifoThroughputLimit"]) == ("queue", "perQueue")

@@ -70,7 +70,9 @@ test("SubscribeToShard pushes records at once, one subscription per shard, ends 
     const out = await subscribe(client, consumer, "shardId-000000000000", { Type: "TRIM_HORIZON" });
     assert.equal(out.$metadata.httpStatusCode, 200);
 
-    // A second subscription of this consumer to this shard is refused while the first lives.
+    // A second subscription of this consumer to this shard is refused while the first lives
+    // (after AWS's one call per second, which --time-scale 0.01 makes 10 ms).
+    await new Promise((r) => setTimeout(r, 20));
     await assert.rejects(
       subscribe(client, consumer, "shardId-000000000000", { Type: "LATEST" }),
       (err) => {

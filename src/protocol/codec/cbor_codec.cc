@@ -195,6 +195,13 @@ std::variant<std::string, AwsError> EncodeJsonOutput(const model::ServiceModel& 
   return EncodeOutput(model, op, std::get<json::object>(decoded));
 }
 
+std::string EncodeStructure(const model::ServiceModel& model, uint16_t shape,
+                            const json::object& o) {
+  std::string out;
+  Encoder(model, out).Structure(o, model.shape(shape));
+  return out;
+}
+
 std::string EncodeError(const AwsError& error) {
   std::string out;
   cbor::Writer w(out);

@@ -40,6 +40,11 @@ std::variant<std::string, AwsError> EncodeJsonOutput(const model::ServiceModel& 
                                                      const model::Operation& op,
                                                      std::string_view json_body);
 
+// The body members of structure `shape` in `o` (as services build outputs: blobs raw,
+// timestamps epoch seconds), as a CBOR map.
+std::string EncodeStructure(const model::ServiceModel& model, uint16_t shape,
+                            const boost::json::object& o);
+
 // {"__type": code, "message": message} as a CBOR map.
 std::string EncodeError(const AwsError& error);
 

@@ -8,6 +8,8 @@
 // prelude_crc is the CRC-32 of the first 8 bytes, message_crc of everything before it.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,5 +26,18 @@ std::string EncodeMessage(const std::vector<std::pair<std::string, std::string>>
 // `content_type`.
 std::string EncodeEvent(std::string_view event_type, std::string_view content_type,
                         std::string_view payload);
+
+// One decoded message: its string headers in order, and its payload.
+struct Message {
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string payload;
+  // The value of header `name`; empty when absent.
+  std::string_view Header(std::string_view name) const;
+};
+
+// The first message of `bytes`. Sets `*consumed` to its length; nullopt with `*consumed` 0
+// when `bytes` holds only part of a message. Malformed input (a bad length or CRC, a header
+// of another type than string) yields nullopt with `*error` set.
+std::optional<Message> DecodeMessage(std::string_view bytes, size_t* consumed, std::string* error);
 
 }  // namespace tidepool::protocol::event_stream

@@ -42,5 +42,42 @@ TEST(EventStreamTest, EmptyPayloadAndNoHeaders) {
   EXPECT_EQ(U32(m, 12), Crc(m, 12));
 }
 
+TEST(EventStreamTest, DecodesWhatItEncodes) {
+  const std::string m = EncodeEvent("SubscribeToShardEvent", "application/json", "{}");
+  const std::string two = m + EncodeMessage({{"a", "b"}}, "x");
+  size_t consumed = 0;
+  std::string error;
+  auto first = DecodeMessage(two, &consumed, &error);
+  ASSERT_TRUE(first) << error;
+  EXPECT_EQ(consumed, m.size());
+  EXPECT_EQ(first->Header(":event-type"), "SubscribeToShardEvent");
+  EXPECT_EQ(first->Header(":message-type"), "event");
+  EXPECT_EQ(first->Header(":missing"), "");
+  EXPECT_EQ(first->payload, "{}");
+  auto second = DecodeMessage(std::string_view(two).substr(consumed), &consumed, &error);
+  ASSERT_TRUE(second) << error;
+  EXPECT_EQ(second->Header("a"), "b");
+  EXPECT_EQ(second->payload, "x");
+}
+
+TEST(EventStreamTest, PartialAndMalformedMessages) {
+  const std::string m = EncodeEvent("e", "application/json", "{}");
+  size_t consumed = 7;
+  std::string error;
+  // A part of a message: wait for more.
+  EXPECT_FALSE(DecodeMessage(std::string_view(m).substr(0, m.size() - 1), &consumed, &error));
+  EXPECT_EQ(consumed, 0u);
+  EXPECT_TRUE(error.empty());
+  std::string bad_crc = m;
+  bad_crc.back() ^= 1;
+  EXPECT_FALSE(DecodeMessage(bad_crc, &consumed, &error));
+  EXPECT_EQ(error, "bad message CRC");
+  std::string bad_prelude = m;
+  bad_prelude[3] ^= 1;
+  error.clear();
+  EXPECT_FALSE(DecodeMessage(bad_prelude, &consumed, &error));
+  EXPECT_FALSE(error.empty());
+}
+
 }  // namespace
 }  // namespace tidepool::protocol::event_stream

@@ -147,6 +147,8 @@ class DynamoDbService final : public protocol::Service {
     json::object input;
     bool full_key = false;  // SELECT: WHERE names the whole primary key by equality
     json::object key;       // that key (and a write's)
+    // SELECT: the items read are reshaped by ProjectItem along these (empty: as read).
+    std::vector<ProjectedPath> nested_projection;
   };
   Result<PlannedStatement> PlanStatement(const protocol::Call& call, const json::object& request);
   using InternalOutcome = std::variant<json::object, protocol::AwsError>;

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "services/dynamodb/dynamodb_errors.h"
 
@@ -32,6 +33,17 @@ Result<std::vector<Token>> Tokenize(std::string_view s) {
     const char c = s[i];
     if (std::isspace(static_cast<unsigned char>(c))) {
       ++i;
+      continue;
+    }
+    if (s.substr(i, 2) == "--") {
+      const size_t end = s.find('\n', i);
+      i = end == std::string_view::npos ? s.size() : end + 1;
+      continue;
+    }
+    if (s.substr(i, 2) == "/*") {
+      const size_t end = s.find("*/", i + 2);
+      if (end == std::string_view::npos) return Malformed("Unterminated comment");
+      i = end + 2;
       continue;
     }
     Token t;
@@ -176,23 +188,29 @@ class Parser {
     return t.text;
   }
 
-  // path := name ('.' name | '[' integer ']')*; `top` gets the name when the path is one name.
-  Result<std::string> Path(std::string* top = nullptr) {
+  // path := name ('.' name | '[' integer ']')*; `top` gets the name when the path is one name,
+  // `steps` (when given) the path's steps.
+  Result<std::string> Path(std::string* top = nullptr,
+                           std::vector<ProjectedPath::Step>* steps = nullptr) {
     auto first = Name();
     if (!first.ok()) return first.status();
     std::string text = NamePlaceholder(*first);
+    if (steps) steps->push_back({*first, 0});
     bool simple = true;
     for (;;) {
       if (Punct(".")) {
         auto n = Name();
         if (!n.ok()) return n.status();
         text += "." + NamePlaceholder(*n);
+        if (steps) steps->push_back({*n, 0});
       } else if (Punct("[")) {
         if (Peek().kind != Token::kNumber ||
-            Peek().text.find_first_not_of("0123456789") != std::string::npos) {
+            Peek().text.find_first_not_of("0123456789") != std::string::npos ||
+            Peek().text.size() > 9) {
           return Unexpected();
         }
         text += "[" + Peek().text + "]";
+        if (steps) steps->push_back({"", std::stoul(Peek().text)});
         ++pos_;
         if (Status s = Expect("]"); !s.ok()) return s;
       } else {
@@ -454,24 +472,57 @@ class Parser {
   Status Select() {
     out_.kind = PartiqlStatement::kSelect;
     if (!Punct("*")) {
+      bool nested = false;
       do {
-        auto p = Path();
+        ProjectedPath projected;
+        auto p = Path(nullptr, &projected.steps);
         if (!p.ok()) return p.status();
         out_.projection += (out_.projection.empty() ? "" : ", ") + *p;
+        nested |= projected.steps.size() > 1;
+        out_.nested_projection.push_back(std::move(projected));
       } while (Punct(","));
+      if (nested) {
+        // Read the paths' top-level attributes whole (a projected list keeps only its chosen
+        // elements, renumbered): ProjectItem walks the paths in them.
+        out_.projection.clear();
+        std::set<std::string> read;
+        for (ProjectedPath& p : out_.nested_projection) {
+          p.key = AnswerKey(p.steps);
+          if (!read.insert(p.steps.front().name).second) continue;
+          out_.projection +=
+              (out_.projection.empty() ? "" : ", ") + NamePlaceholder(p.steps.front().name);
+        }
+      } else {
+        out_.nested_projection.clear();
+      }
     }
     if (Status s = ExpectKeyword("FROM"); !s.ok()) return s;
     if (Status s = TableName(true); !s.ok()) return s;
     if (Status s = Where(false); !s.ok()) return s;
     if (Keyword("ORDER")) {
       if (Status s = ExpectKeyword("BY"); !s.ok()) return s;
-      auto name = Name();
-      if (!name.ok()) return name.status();
-      out_.order_by = std::move(*name);
-      out_.descending = Keyword("DESC");
-      if (!out_.descending) Keyword("ASC");
+      do {
+        auto name = Name();
+        if (!name.ok()) return name.status();
+        const bool descending = Keyword("DESC");
+        if (!descending) Keyword("ASC");
+        out_.order_by.emplace_back(std::move(*name), descending);
+      } while (Punct(","));
     }
     return Status::Ok();
+  }
+
+  // The attribute a projected path is answered under: the path from its last name on.
+  static std::string AnswerKey(const std::vector<ProjectedPath::Step>& steps) {
+    size_t last_name = 0;
+    for (size_t i = 0; i < steps.size(); ++i) {
+      if (!steps[i].name.empty()) last_name = i;
+    }
+    std::string key = steps[last_name].name;
+    for (size_t i = last_name + 1; i < steps.size(); ++i) {
+      key += fmt::format("[{}]", steps[i].index);
+    }
+    return key;
   }
 
   Status Insert() {
@@ -582,6 +633,28 @@ Result<PartiqlStatement> ParsePartiql(std::string_view text, const json::array* 
   Parser parser(std::move(tokens).value(), parameters, out);
   if (Status s = parser.Statement(); !s.ok()) return s;
   if (Status s = parser.Finish(); !s.ok()) return s;
+  return out;
+}
+
+json::object ProjectItem(const json::object& item, const std::vector<ProjectedPath>& paths) {
+  json::object out;
+  for (const ProjectedPath& path : paths) {
+    const json::value* at = item.if_contains(path.steps.front().name);
+    for (size_t i = 1; at && i < path.steps.size(); ++i) {
+      const ProjectedPath::Step& step = path.steps[i];
+      const json::object* typed = at->if_object();
+      if (!step.name.empty()) {
+        const json::value* map = typed ? typed->if_contains("M") : nullptr;
+        at = map && map->is_object() ? map->as_object().if_contains(step.name) : nullptr;
+      } else {
+        const json::value* list = typed ? typed->if_contains("L") : nullptr;
+        at = list && list->is_array() && step.index < list->as_array().size()
+                 ? &list->as_array()[step.index]
+                 : nullptr;
+      }
+    }
+    if (at) out[path.key] = *at;
+  }
   return out;
 }
 

@@ -5,7 +5,7 @@
 // Grammar (keywords case-insensitive; identifiers plain or "double-quoted"):
 //   statement := select | insert | update | delete | exists
 //   select    := SELECT ( '*' | path (',' path)* ) FROM name ['.' name] [WHERE cond]
-//                [ORDER BY name [ASC | DESC]]
+//                [ORDER BY name [ASC | DESC] (',' name [ASC | DESC])*]
 //   exists    := EXISTS '(' select ')'          (ExecuteTransaction only: a condition check)
 //   insert    := INSERT INTO name VALUE value
 //   update    := UPDATE name ( SET assign (',' assign)* | REMOVE path (',' path)* )+
@@ -25,8 +25,12 @@
 //   value     := 'string' | number | TRUE | FALSE | NULL | '?' | '{' 'k' ':' value, ... '}'
 //              | '[' value, ... ']' | '<<' value, ... '>>'
 //   path      := name ( '.' name | '[' integer ']' )*
-// '?' takes the next of the request's Parameters (AttributeValues). Errors are
-// ValidationException statuses with AWS's texts where known.
+// '?' takes the next of the request's Parameters (AttributeValues). Comments ('--' to the end
+// of the line, '/* ... */') count as white space. Errors are ValidationException statuses with
+// AWS's texts where known.
+//
+// A SELECT of a nested path answers it under the path from its last name on, as AWS does:
+// `SELECT a.b[0]` gives each item an attribute "b[0]" holding that element (ProjectItem).
 #pragma once
 
 #include <boost/json/array.hpp>
@@ -42,13 +46,27 @@ namespace tidepool::dynamodb {
 
 namespace json = boost::json;
 
+// One path of a SELECT list.
+struct ProjectedPath {
+  struct Step {
+    std::string name;  // a map key or top-level attribute; empty for a list index
+    size_t index = 0;  // the list index when `name` is empty
+  };
+  std::vector<Step> steps;  // the first is a name
+  std::string key;          // the attribute it is answered under
+};
+
 struct PartiqlStatement {
   enum Kind : uint8_t { kSelect, kInsert, kUpdate, kDelete, kExists };
   Kind kind = kSelect;
   std::string table, index;  // index: SELECT ... FROM "table"."index"
-  std::string projection;    // ProjectionExpression; empty for '*'
-  std::string order_by;      // SELECT ... ORDER BY: the attribute; empty when none
-  bool descending = false;   // ORDER BY ... DESC
+  // ProjectionExpression; empty for '*'. With nested paths: their top-level attributes.
+  std::string projection;
+  // The SELECT list's paths when one of them is nested (else empty: items are answered as
+  // the ProjectionExpression gives them).
+  std::vector<ProjectedPath> nested_projection;
+  // SELECT ... ORDER BY: the attributes in order, each true when DESC; empty when none.
+  std::vector<std::pair<std::string, bool>> order_by;
 
   // WHERE's top-level AND terms, each as an expression-language condition.
   struct Term {
@@ -69,6 +87,10 @@ struct PartiqlStatement {
 
 // Parses `text` with `parameters` (AttributeValues, may be null) bound to its '?'s in order.
 Result<PartiqlStatement> ParsePartiql(std::string_view text, const json::array* parameters);
+
+// `item` as read with the statement's ProjectionExpression (the paths' top-level attributes),
+// reshaped to AWS's SELECT answer: each path in `paths` under its key, absent paths left out.
+json::object ProjectItem(const json::object& item, const std::vector<ProjectedPath>& paths);
 
 // The expression joining `terms` with AND ("" when there are none).
 std::string JoinTerms(const std::vector<const PartiqlStatement::Term*>& terms);

@@ -183,16 +183,21 @@ Result<DynamoDbService::PlannedStatement> DynamoDbService::PlanStatement(
         for (const auto& term : st.where) filters.push_back(&term);
       }
       if (!st.order_by.empty()) {
-        // AWS orders a Query only, by the key: ORDER BY sets ScanIndexForward.
+        // AWS orders a Query only, by the key: ORDER BY sets ScanIndexForward, from the range
+        // key's direction when it is listed (one partition is read), else the first's.
         if (!hash_term) {
           return Invalid("Must have WHERE clause in the statement when using ORDER BY clause.");
         }
-        if (st.order_by != hash.name && !(range && st.order_by == range->name)) {
-          return Invalid(fmt::format(
-              "Variable reference [{}] in ORDER BY clause must be part of the primary key",
-              st.order_by));
+        bool descending = st.order_by.front().second;
+        for (const auto& [name, desc] : st.order_by) {
+          if (name != hash.name && !(range && name == range->name)) {
+            return Invalid(fmt::format(
+                "Variable reference [{}] in ORDER BY clause must be part of the primary key",
+                name));
+          }
+          if (range && name == range->name) descending = desc;
         }
-        if (st.descending) in["ScanIndexForward"] = false;
+        if (descending) in["ScanIndexForward"] = false;
       }
       if (st.kind == PartiqlStatement::kExists) {
         // EXISTS(SELECT ...) is a transaction's condition check on one item.
@@ -209,6 +214,7 @@ Result<DynamoDbService::PlannedStatement> DynamoDbService::PlanStatement(
       }
       if (!filters.empty()) in["FilterExpression"] = JoinTerms(filters);
       if (!st.projection.empty()) in["ProjectionExpression"] = st.projection;
+      plan.nested_projection = std::move(st.nested_projection);
       if (auto consistent = InputBool(request, "ConsistentRead"))
         in["ConsistentRead"] = *consistent;
       break;
@@ -267,29 +273,36 @@ void DynamoDbService::ExecuteStatement(CallPtr call) {
     }
   }
   const PartiqlStatement::Kind kind = plan->kind;
-  RunInternal(*call, plan->operation, std::move(input), [call, kind](InternalOutcome o) {
-    if (auto* e = std::get_if<protocol::AwsError>(&o)) {
-      if (kind == PartiqlStatement::kInsert && e->code == "ConditionalCheckFailedException") {
-        return call->Fail(Error(
-            DynamoStatus(DynamoError::kDuplicateItem, "Duplicate primary key exists in table")));
-      }
-      return call->Fail(std::move(*e));
-    }
-    json::object& out = std::get<json::object>(o);
-    json::object reply;
-    if (kind == PartiqlStatement::kSelect) {
-      reply["Items"] = out.contains("Items") ? out["Items"] : json::array();
-      if (auto* last = out.if_contains("LastEvaluatedKey")) {
-        reply["NextToken"] = Base64Encode(json::serialize(*last));
-        reply["LastEvaluatedKey"] = *last;
-      }
-    } else if (auto* attributes = out.if_contains("Attributes")) {
-      reply["Items"] = json::array{*attributes};
-    } else {
-      reply["Items"] = json::array();
-    }
-    call->Reply(std::move(reply));
-  });
+  RunInternal(
+      *call, plan->operation, std::move(input),
+      [call, kind, projection = std::move(plan->nested_projection)](InternalOutcome o) {
+        if (auto* e = std::get_if<protocol::AwsError>(&o)) {
+          if (kind == PartiqlStatement::kInsert && e->code == "ConditionalCheckFailedException") {
+            return call->Fail(Error(DynamoStatus(DynamoError::kDuplicateItem,
+                                                 "Duplicate primary key exists in table")));
+          }
+          return call->Fail(std::move(*e));
+        }
+        json::object& out = std::get<json::object>(o);
+        json::object reply;
+        if (kind == PartiqlStatement::kSelect) {
+          reply["Items"] = out.contains("Items") ? out["Items"] : json::array();
+          if (!projection.empty()) {
+            for (json::value& item : reply["Items"].as_array()) {
+              item = ProjectItem(item.as_object(), projection);
+            }
+          }
+          if (auto* last = out.if_contains("LastEvaluatedKey")) {
+            reply["NextToken"] = Base64Encode(json::serialize(*last));
+            reply["LastEvaluatedKey"] = *last;
+          }
+        } else if (auto* attributes = out.if_contains("Attributes")) {
+          reply["Items"] = json::array{*attributes};
+        } else {
+          reply["Items"] = json::array();
+        }
+        call->Reply(std::move(reply));
+      });
 }
 
 // Runs the batch's statements one after another (each an ExecuteStatement of its own, reads
@@ -352,7 +365,8 @@ void DynamoDbService::BatchExecuteStatement(CallPtr call) {
     const std::string table = plan->table;
     RunInternal(
         *state->call, operation, std::move(input),
-        [state, again, kind, table, fail](InternalOutcome o) {
+        [state, again, kind, table, fail,
+         projection = std::move(plan->nested_projection)](InternalOutcome o) {
           if (auto* e = std::get_if<protocol::AwsError>(&o)) {
             protocol::AwsError error = *e;
             if (kind == PartiqlStatement::kInsert &&
@@ -364,7 +378,10 @@ void DynamoDbService::BatchExecuteStatement(CallPtr call) {
           } else {
             json::object response{{"TableName", table}};
             json::object& out = std::get<json::object>(o);
-            if (auto* item = out.if_contains("Item")) response["Item"] = *item;
+            if (auto* item = out.if_contains("Item")) {
+              response["Item"] =
+                  projection.empty() ? *item : ProjectItem(item->as_object(), projection);
+            }
             state->responses.push_back(std::move(response));
           }
           (*again)();
@@ -384,6 +401,7 @@ void DynamoDbService::ExecuteTransaction(CallPtr call) {
   }
   json::array items;
   size_t reads = 0;
+  std::vector<std::vector<ProjectedPath>> projections;  // per read, in order
   for (const auto& entry : statements) {
     auto plan = PlanStatement(*call, entry.as_object());
     if (!plan.ok()) return call->Fail(Error(plan.status()));
@@ -402,6 +420,7 @@ void DynamoDbService::ExecuteTransaction(CallPtr call) {
         }
         DropUnused(get);
         item["Get"] = std::move(get);
+        projections.push_back(std::move(plan->nested_projection));
         ++reads;
         break;
       }
@@ -434,7 +453,7 @@ void DynamoDbService::ExecuteTransaction(CallPtr call) {
       input["ClientRequestToken"] = *token;
   }
   RunInternal(*call, read ? "TransactGetItems" : "TransactWriteItems", std::move(input),
-              [call, read](InternalOutcome o) {
+              [call, read, projections = std::move(projections)](InternalOutcome o) {
                 if (auto* e = std::get_if<protocol::AwsError>(&o)) return call->Fail(std::move(*e));
                 json::object reply;
                 if (read) {
@@ -442,6 +461,12 @@ void DynamoDbService::ExecuteTransaction(CallPtr call) {
                   json::object& out = std::get<json::object>(o);
                   if (auto* r = out.if_contains("Responses")) {
                     for (auto& each : r->as_array()) responses.push_back(each);
+                  }
+                  for (size_t i = 0; i < responses.size() && i < projections.size(); ++i) {
+                    json::value* item = responses[i].as_object().if_contains("Item");
+                    if (item && !projections[i].empty()) {
+                      *item = ProjectItem(item->as_object(), projections[i]);
+                    }
                   }
                   reply["Responses"] = std::move(responses);
                 }

@@ -74,17 +74,54 @@ TEST(PartiqlTest, Errors) {
 TEST(PartiqlTest, OrderByAndExists) {
   auto st = ParsePartiql(R"(SELECT * FROM t WHERE pk = 'a' ORDER BY "sk" DESC)", nullptr);
   ASSERT_TRUE(st.ok()) << st.status().ToString();
-  EXPECT_EQ(st->order_by, "sk");
-  EXPECT_TRUE(st->descending);
+  ASSERT_EQ(st->order_by.size(), 1u);
+  EXPECT_EQ(st->order_by[0].first, "sk");
+  EXPECT_TRUE(st->order_by[0].second);
   auto asc = ParsePartiql("SELECT * FROM t WHERE pk = 'a' ORDER BY sk", nullptr);
   ASSERT_TRUE(asc.ok());
-  EXPECT_FALSE(asc->descending);
+  EXPECT_FALSE(asc->order_by[0].second);
+  auto two = ParsePartiql("SELECT * FROM t WHERE pk = 'a' ORDER BY pk ASC, sk DESC", nullptr);
+  ASSERT_TRUE(two.ok()) << two.status().ToString();
+  ASSERT_EQ(two->order_by.size(), 2u);
+  EXPECT_EQ(two->order_by[1], std::make_pair(std::string("sk"), true));
   EXPECT_FALSE(ParsePartiql("SELECT * FROM t ORDER sk", nullptr).ok());
   auto ex = ParsePartiql("EXISTS(SELECT * FROM t WHERE pk = 'a')", nullptr);
   ASSERT_TRUE(ex.ok()) << ex.status().ToString();
   EXPECT_EQ(ex->kind, PartiqlStatement::kExists);
   EXPECT_FALSE(ParsePartiql("EXISTS(SELECT * FROM t WHERE pk = 'a'", nullptr).ok());
   EXPECT_FALSE(ParsePartiql("EXISTS(DELETE FROM t WHERE pk = 'a')", nullptr).ok());
+}
+
+TEST(PartiqlTest, CommentsAreWhiteSpace) {
+  auto st =
+      ParsePartiql("-- first\nSELECT * FROM t /* the table */ WHERE pk = 'a' -- last", nullptr);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_EQ(st->table, "t");
+  ASSERT_EQ(st->where.size(), 1u);
+  EXPECT_FALSE(ParsePartiql("SELECT * FROM t /* open", nullptr).ok());
+  EXPECT_FALSE(ParsePartiql("SELECT * FROM t # hash", nullptr).ok());
+}
+
+TEST(PartiqlTest, NestedProjectionAnswersTheLastName) {
+  auto st = ParsePartiql(R"(SELECT m.b[0], "c", m.d.e, l[1][2] FROM t)", nullptr);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  ASSERT_EQ(st->nested_projection.size(), 4u);
+  EXPECT_EQ(st->nested_projection[0].key, "b[0]");
+  EXPECT_EQ(st->nested_projection[1].key, "c");
+  EXPECT_EQ(st->nested_projection[2].key, "e");
+  EXPECT_EQ(st->nested_projection[3].key, "l[1][2]");
+  // The ProjectionExpression reads the top-level attributes whole, once each.
+  EXPECT_EQ(st->projection, "#p0, #p2, #p5");
+  EXPECT_EQ(st->names["#p5"], "l");
+  json::object read = json::parse(R"({"m": {"M": {"b": {"L": [{"S": "zero"}]},
+      "d": {"M": {"e": {"N": "5"}}}}}, "c": {"S": "top"}})")
+                          .as_object();
+  EXPECT_EQ(json::value(ProjectItem(read, st->nested_projection)),
+            json::parse(R"({"b[0]": {"S": "zero"}, "c": {"S": "top"}, "e": {"N": "5"}})"));
+  // Top-level names only: the projection is answered as read.
+  auto flat = ParsePartiql("SELECT a, b FROM t", nullptr);
+  ASSERT_TRUE(flat.ok());
+  EXPECT_TRUE(flat->nested_projection.empty());
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include <boost/json/object.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -133,6 +134,11 @@ class KinesisService final : public protocol::Service {
   // --- subscribe_ops.cc: enhanced fan-out
   void SubscribeToShard(protocol::CallPtr call);
   struct Subscription;
+  // Records a SubscribeToShard call for `key` (consumer ARN + '\x1f' + shard id) at `now`;
+  // LimitExceededException when the previous one was less than `interval` ago. Caller holds
+  // subscriptions_mu_.
+  Status CountSubscribeCall(const std::string& key, std::chrono::steady_clock::time_point now,
+                            std::chrono::steady_clock::duration interval);
   // Pumps every subscription->tick until the subscription ends.
   void ArmTicker(const std::shared_ptr<Subscription>& subscription);
   // Posts one PumpSubscription unless one is pending already.
@@ -238,6 +244,10 @@ class KinesisService final : public protocol::Service {
   // the registry owns them until EndSubscription.
   std::mutex subscriptions_mu_;
   std::unordered_map<std::string, std::shared_ptr<Subscription>> subscriptions_;
+  // When each consumer and shard (same keys) last called SubscribeToShard, refused calls
+  // included: AWS allows one call per second each. Guarded by subscriptions_mu_; entries older
+  // than the window are dropped when the map grows.
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> subscribe_calls_;
 
   std::mutex listeners_mu_;
   using ListenerList = std::vector<std::pair<uint64_t, RecordListener>>;

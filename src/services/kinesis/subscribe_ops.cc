@@ -6,7 +6,8 @@
 // and at the end of a closed shard a last event carrying its ChildShards. The response ends
 // after options.subscription_lifetime (AWS: 5 minutes), when the stream or the consumer goes
 // away, or at the end of a closed shard. A consumer may hold one subscription per shard: a
-// second call within kTakeoverAfter is refused, a later one takes the subscription over.
+// second call within kTakeoverAfter is refused, a later one takes the subscription over. Calls
+// of one consumer for one shard are limited to one per kCallInterval (LimitExceededException).
 //
 // Wake-ups: a record listener schedules a pump as soon as the shard commits records (no
 // polling delay); a ticker also pumps every `tick` to send heartbeats, to notice resharding,
@@ -46,6 +47,10 @@ constexpr auto kHeartbeat = std::chrono::seconds(5);
 // A new subscription of the same consumer and shard takes over after this long (at most half
 // the subscription lifetime); before, it is refused.
 constexpr auto kTakeoverAfter = std::chrono::seconds(5);
+// AWS: "one call to SubscribeToShard per second per registered consumer per shard". Scaled
+// with the subscription lifetime (1 s of 5 minutes), as kTakeoverAfter is.
+constexpr auto kCallInterval = std::chrono::seconds(1);
+constexpr size_t kMaxRememberedCalls = 4096;
 constexpr std::string_view kEventContentType = "application/json";
 
 std::string EventMessage(std::string_view event_type, std::string_view payload) {
@@ -138,9 +143,13 @@ void KinesisService::SubscribeToShard(CallPtr call) {
   const std::string in_use =
       fmt::format("Another active subscription exists for this consumer: {}:{}:{}:{}",
                   stream->account, stream->name, ShardIdOf(*index), ref->consumer);
+  const auto call_interval = std::min<SteadyClock::duration>(kCallInterval, lifetime / 300);
   std::shared_ptr<Subscription> replaced;
   {
     std::lock_guard lock(subscriptions_mu_);
+    if (Status limited = CountSubscribeCall(sub->key, sub->started, call_interval); !limited.ok()) {
+      return Fail(call, limited);
+    }
     auto [slot, added] = subscriptions_.try_emplace(sub->key, sub);
     if (!added) {
       if (sub->started - slot->second->started < takeover_after) {
@@ -176,6 +185,22 @@ void KinesisService::SubscribeToShard(CallPtr call) {
   sub->ticker = std::make_unique<boost::asio::steady_timer>(io_);
   ArmTicker(sub);
   SchedulePump(sub);
+}
+
+Status KinesisService::CountSubscribeCall(const std::string& key, SteadyClock::time_point now,
+                                          SteadyClock::duration interval) {
+  if (subscribe_calls_.size() >= kMaxRememberedCalls) {
+    std::erase_if(subscribe_calls_, [&](const auto& kv) { return now - kv.second >= interval; });
+  }
+  auto [last, added] = subscribe_calls_.try_emplace(key, now);
+  if (added) return Status::Ok();
+  const bool too_soon = now - last->second < interval;
+  last->second = now;
+  if (!too_soon) return Status::Ok();
+  const size_t split = key.find('\x1f');
+  return KinesisStatus(KinesisError::kLimitExceeded,
+                       fmt::format("Rate exceeded for consumer {} and shard {}",
+                                   key.substr(0, split), key.substr(split + 1)));
 }
 
 void KinesisService::ArmTicker(const std::shared_ptr<Subscription>& sub) {
