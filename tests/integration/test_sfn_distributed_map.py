@@ -442,3 +442,21 @@ def test_kill_9_resumes_map_run_without_rerunning_children(tidepool_factory, tmp
         assert events.count("ExecutionStarted") == 1 and events.count("WaitStateEntered") == 1
     types = [e["type"] for e in history(sfn, ex)]
     assert types.count("MapRunStarted") == 1 and types.count("MapRunSucceeded") == 1
+
+
+def test_jsonata_item_reader_arguments_and_batcher(sfn, s3):
+    s3.put_object(Bucket="items", Key="j.json", Body=json.dumps(["a", "b", "c"]))
+    arn = machine(sfn, "jsonata_reader", {
+        "Type": "Map",
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                       "ReaderConfig": {"InputType": "JSON",
+                                        "MaxItems": "{% $states.input.max %}"},
+                       "Arguments": {"Bucket": "items", "Key": "{% $states.input.key %}"}},
+        "ItemBatcher": {"MaxItemsPerBatch": "{% $states.input.per %}"},
+        "ToleratedFailureCount": "{% 0 %}",
+        "ItemProcessor": processor()}, query_language="JSONata")
+    d = run(sfn, arn, {"key": "j.json", "max": 3, "per": 2})
+    assert d["status"] == "SUCCEEDED", (d.get("error"), d.get("cause"))
+    assert json.loads(d["output"]) == [{"Items": ["a", "b"]}, {"Items": ["c"]}]
+    desc = sfn.describe_map_run(mapRunArn=map_run_of(sfn, d["executionArn"]))
+    assert desc["itemCounts"]["total"] == 3 and desc["executionCounts"]["total"] == 2
