@@ -1,6 +1,7 @@
 // libFuzzer target: the Amazon States Language definition parser and validator, then a short
 // run of any definition that parses (tasks answered with their input, timers fired at once,
-// at most 200 steps), with a snapshot/restore round trip in the middle.
+// Distributed Map runs answered with their inputs for three items, at most 200 steps), with a
+// snapshot/restore round trip in the middle.
 #include <boost/json.hpp>
 
 #include <cstddef>
@@ -29,9 +30,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto exec = std::make_unique<Execution>(def, info, options);
   std::deque<TimerRequest> timers;
   std::deque<TaskDispatch> tasks;
+  std::deque<MapRunDispatch> map_runs;
   auto absorb = [&](Effects fx) {
     for (auto& t : fx.timers) timers.push_back(t);
     for (auto& t : fx.tasks) tasks.push_back(std::move(t));
+    for (auto& m : fx.map_runs) map_runs.push_back(std::move(m));
   };
   absorb(exec->Start(boost::json::parse(R"({"a":[1,2,{"b":"c"}],"n":3,"s":"x"})"), 0));
   int64_t now = 0;
@@ -42,9 +45,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       exec = std::move(restored).value();
       timers.clear();
       tasks.clear();
+      map_runs.clear();
       absorb(exec->Resume(now));
     }
-    if (!tasks.empty()) {
+    if (!map_runs.empty()) {
+      MapRunDispatch m = std::move(map_runs.front());
+      map_runs.pop_front();
+      StatesError err;
+      auto inputs = exec->MapRunInputs(m.frame, m.epoch,
+                                       boost::json::parse(R"([1,{"k":"v"},[2]])").as_array(), &err);
+      TaskResult r{inputs.has_value(), nullptr, err};
+      if (inputs) r.output = std::move(*inputs);
+      absorb(exec->OnMapRunResult(m.frame, m.epoch, std::move(r), now));
+    } else if (!tasks.empty()) {
       TaskDispatch t = std::move(tasks.front());
       tasks.pop_front();
       TaskResult r{step % 3 != 0, t.input, {"Fuzz.Error", "c"}};

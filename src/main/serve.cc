@@ -29,6 +29,7 @@
 #include "engine/s3_notification_delivery.h"
 #include "engine/sns_delivery.h"
 #include "engine/sqs_queue_sink.h"
+#include "engine/state_machine_objects.h"
 #include "engine/state_machine_tasks.h"
 #include "functions/runtimes.h"
 #include "functions/sandbox_pool.h"
@@ -341,6 +342,9 @@ int RunServe(const ServeOptions& options) {
   sfn_tasks.AddService("kinesis", &kinesis);
   sfn_tasks.AddService("sfn", &stepfunctions);
   sfn_tasks.SetLambda(&lambda);
+  // Distributed Maps read items from and write results to this process's S3.
+  engine::StateMachineObjects sfn_objects(io, s3);
+  stepfunctions.SetObjectStore(&sfn_objects);
   if (Status s = stepfunctions.Recover(); !s.ok()) {
     spdlog::error("cannot recover Step Functions state: {}", s.ToString());
     return 1;

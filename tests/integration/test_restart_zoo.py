@@ -433,6 +433,15 @@ def test_stepfunctions_zoo_survives_kill_9(tidepool_factory, tmp_path):
     wait_done(sfn, finished)
     sleeping = sfn.start_execution(stateMachineArn=waiting, name="sleeping",
                                    input='{"n": 1}')["executionArn"]
+    # A Distributed Map: its Map Run is a record of its own.
+    mapper = sfn.create_state_machine(name="zoo-map", roleArn=role, definition=json.dumps({
+        "StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}}))[
+                "stateMachineArn"]
+    mapped = sfn.start_execution(stateMachineArn=mapper, input="[1, 2]")["executionArn"]
+    assert wait_done(sfn, mapped)["status"] == "SUCCEEDED"
+    map_run = sfn.list_map_runs(executionArn=mapped)["mapRuns"][0]["mapRunArn"]
     check_census(server.endpoint, "stepfunctions")
 
     acked = []
@@ -449,7 +458,8 @@ def test_stepfunctions_zoo_survives_kill_9(tidepool_factory, tmp_path):
     sfn = make_client(server.endpoint, "stepfunctions")
 
     names = {m["name"] for m in sfn.list_state_machines()["stateMachines"]}
-    assert names == {"zoo-wait", "zoo-quick"}
+    assert names == {"zoo-wait", "zoo-quick", "zoo-map"}
+    assert sfn.describe_map_run(mapRunArn=map_run)["executionCounts"]["succeeded"] == 2
     assert sfn.list_tags_for_resource(resourceArn=waiting)["tags"] == [
         {"key": "team", "value": "zoo"}]
     assert sfn.describe_activity(activityArn=activity)["name"] == "zoo-activity"

@@ -54,6 +54,7 @@ json::object StepFunctionsService::ExecutionDescription(ExecutionRecord& ex) con
   }
   if (!ex.version_arn.empty()) out["stateMachineVersionArn"] = ex.version_arn;
   if (!ex.alias_arn.empty()) out["stateMachineAliasArn"] = ex.alias_arn;
+  if (!ex.map_run_arn.empty()) out["mapRunArn"] = ex.map_run_arn;
   if (!run.running()) out["stopDate"] = static_cast<double>(run.stop_micros()) / 1e6;
   if (!ex.express) {
     std::string_view reason = run.NotRedrivableReason();
@@ -181,6 +182,13 @@ void StepFunctionsService::ListExecutions(CallPtr call) {
   const auto& in = call->input();
   // The machine's executions, or those started through one of its versions or aliases.
   const std::string named(InputStringView(in, "stateMachineArn").value_or(""));
+  if (auto map_run = InputStringView(in, "mapRunArn")) {
+    if (!named.empty()) {
+      return Fail(call, SfnStatus(SfnError::kValidation,
+                                  "Only one of stateMachineArn or mapRunArn may be given"));
+    }
+    return ListMapRunExecutions(call, std::string(*map_run));
+  }
   std::string machine_arn, version_filter, alias_filter;
   {
     std::shared_lock lock(mu_);

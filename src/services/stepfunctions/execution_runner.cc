@@ -63,6 +63,14 @@ void StepFunctionsService::ApplyEffects(const ExecutionPtr& ex, asl::Effects fx,
   }
   if (finished) {
     FinishSyncWaiters(*ex);
+    // A Map Run's child counts its outcome; a parent that did not succeed aborts its runs.
+    const bool child = !ex->map_run_arn.empty();
+    const bool aborts = ex->run->status() != asl::ExecutionStatus::kSucceeded;
+    boost::asio::post(io_, [this, alive = alive_, ex, child, aborts] {
+      if (!*alive) return;
+      if (child) OnChildEnded(ex);
+      if (aborts) AbortMapRunsOf(ex->arn);
+    });
     if (ex->on_finish) {
       auto done = std::move(ex->on_finish);
       ex->on_finish = nullptr;
@@ -76,6 +84,11 @@ void StepFunctionsService::ApplyEffects(const ExecutionPtr& ex, asl::Effects fx,
         executions_.erase(arn);
       });
     }
+  }
+  for (auto& d : fx.map_runs) {
+    boost::asio::post(io_, [this, alive = alive_, ex, d = std::move(d)]() mutable {
+      if (*alive) StartMapRun(ex, std::move(d));
+    });
   }
   for (const auto& t : fx.timers) ArmTimer(ex, t);
   for (auto& task : fx.tasks) {

@@ -45,6 +45,7 @@ std::vector<storage::RecordKind> RecordKinds() {
       {"stepfunctions", "execution-start", Prefix('e')},
       {"stepfunctions", "execution-state", Prefix('s')},
       {"stepfunctions", "history-event", Prefix('h')},
+      {"stepfunctions", "map-run", Prefix('r')},
   };
 }
 

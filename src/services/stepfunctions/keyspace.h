@@ -16,6 +16,11 @@
 //                                            rewritten in the batch of every transition
 //          | 'h' uid:u64be event_id:u64be -> HistoryEvent (json, as GetExecutionHistory
 //                                            returns it)
+//          | 'r' uid:u64be                -> MapRun (json: arn, execution_arn, frame, epoch,
+//                                            request, status, start, stop, max_concurrency,
+//                                            tolerated_*, inputs (once read), results_written);
+//                                            its children are executions whose start record
+//                                            names it (map_run, map_run_index, item_count)
 //
 // Uids come from one counter shared by machines, activities and executions; Recover() starts
 // it above the largest uid found. A deleted state machine's key is deleted; its executions'

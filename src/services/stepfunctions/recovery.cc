@@ -147,30 +147,52 @@ Status StepFunctionsService::Recover() {
         return true;
       }));
 
+  // Map Runs (their children are executions, linked below).
+  std::string r_begin = keyspace::Prefix('r');
+  TP_RETURN_IF_ERROR(store_.Scan(
+      r_begin, storage::PrefixEnd(r_begin), [&](std::string_view key, std::string_view value) {
+        auto uid = keyspace::ParseUid(key);
+        auto o = Decode(key, value);
+        if (!uid || !o) return true;
+        max_uid = std::max(max_uid, *uid);
+        auto run = DecodeMapRun(*o);
+        if (!run.ok()) {
+          spdlog::error("stepfunctions: map run at key {} does not decode ({}); skipped",
+                        HexEncode(key), run.status().ToString());
+          return true;
+        }
+        (*run)->uid = *uid;
+        map_runs_[(*run)->arn] = *run;
+        return true;
+      }));
+
   // Executions: start records, then their states.
   std::map<uint64_t, std::pair<ExecutionPtr, json::object>> starts;
   std::string e_begin = keyspace::Prefix('e');
-  TP_RETURN_IF_ERROR(store_.Scan(e_begin, storage::PrefixEnd(e_begin),
-                                 [&](std::string_view key, std::string_view value) {
-                                   auto uid = keyspace::ParseUid(key);
-                                   auto o = Decode(key, value);
-                                   if (!uid || !o) return true;
-                                   max_uid = std::max(max_uid, *uid);
-                                   auto ex = std::make_shared<ExecutionRecord>();
-                                   ex->uid = *uid;
-                                   ex->arn = Str(*o, "arn");
-                                   ex->name = Str(*o, "name");
-                                   ex->machine_arn = Str(*o, "machine_arn");
-                                   ex->version_arn = Str(*o, "version_arn");
-                                   ex->alias_arn = Str(*o, "alias_arn");
-                                   ex->input_text = Str(*o, "input");
-                                   ex->definition_text = Str(*o, "definition");
-                                   ex->account = Str(*o, "account");
-                                   ex->region = Str(*o, "region");
-                                   ex->start = Num(*o, "start") / 1e6;
-                                   starts[*uid] = {ex, std::move(*o)};
-                                   return true;
-                                 }));
+  TP_RETURN_IF_ERROR(store_.Scan(
+      e_begin, storage::PrefixEnd(e_begin), [&](std::string_view key, std::string_view value) {
+        auto uid = keyspace::ParseUid(key);
+        auto o = Decode(key, value);
+        if (!uid || !o) return true;
+        max_uid = std::max(max_uid, *uid);
+        auto ex = std::make_shared<ExecutionRecord>();
+        ex->uid = *uid;
+        ex->arn = Str(*o, "arn");
+        ex->name = Str(*o, "name");
+        ex->machine_arn = Str(*o, "machine_arn");
+        ex->version_arn = Str(*o, "version_arn");
+        ex->alias_arn = Str(*o, "alias_arn");
+        ex->input_text = Str(*o, "input");
+        ex->definition_text = Str(*o, "definition");
+        ex->account = Str(*o, "account");
+        ex->region = Str(*o, "region");
+        ex->start = Num(*o, "start") / 1e6;
+        ex->map_run_arn = Str(*o, "map_run");
+        ex->map_run_index = static_cast<int64_t>(Num(*o, "map_run_index"));
+        ex->item_count = static_cast<int64_t>(Num(*o, "item_count"));
+        starts[*uid] = {ex, std::move(*o)};
+        return true;
+      }));
   std::vector<ExecutionPtr> running;
   std::string s_begin = keyspace::Prefix('s');
   TP_RETURN_IF_ERROR(store_.Scan(
@@ -210,6 +232,7 @@ Status StepFunctionsService::Recover() {
         return true;
       }));
   next_uid_ = max_uid + 1;
+  AttachMapRunChildren();
 
   const int64_t now = clock_.NowMicros();
   for (const auto& ex : running) {

@@ -125,6 +125,12 @@ void StepFunctionsService::DescribeStateMachineForExecution(CallPtr call) {
   std::shared_lock lock(mu_);
   out["name"] = m ? m->name : (*ex)->machine_arn.substr((*ex)->machine_arn.rfind(':') + 1);
   out["roleArn"] = m ? m->role_arn : "";
+  if (!(*ex)->map_run_arn.empty()) {
+    // A Map Run's child: its machine is "<machine>/<label>".
+    std::string name(out["name"].get_string());
+    out["mapRunArn"] = (*ex)->map_run_arn;
+    out["label"] = name.substr(name.find('/') + 1);
+  }
   if (m) {
     out["revisionId"] = m->revision_id;
     out["loggingConfiguration"] =

@@ -7,6 +7,7 @@
 #include <array>
 
 #include "core/arn.h"
+#include "core/encoding.h"
 #include "protocol/model/models.h"
 #include "services/stepfunctions/sfn_errors.h"
 #include "services/write_path.h"
@@ -32,7 +33,7 @@ struct StepFunctionsServiceTable {
       {"DeleteStateMachineVersion", &S::DeleteStateMachineVersion},
       {"DescribeActivity", &S::DescribeActivity},
       {"DescribeExecution", &S::DescribeExecution},
-      {"DescribeMapRun", &S::Unsupported},
+      {"DescribeMapRun", &S::DescribeMapRun},
       {"DescribeStateMachine", &S::DescribeStateMachine},
       {"DescribeStateMachineAlias", &S::DescribeStateMachineAlias},
       {"DescribeStateMachineForExecution", &S::DescribeStateMachineForExecution},
@@ -40,7 +41,7 @@ struct StepFunctionsServiceTable {
       {"GetExecutionHistory", &S::GetExecutionHistory},
       {"ListActivities", &S::ListActivities},
       {"ListExecutions", &S::ListExecutions},
-      {"ListMapRuns", &S::Unsupported},
+      {"ListMapRuns", &S::ListMapRuns},
       {"ListStateMachineAliases", &S::ListStateMachineAliases},
       {"ListStateMachineVersions", &S::ListStateMachineVersions},
       {"ListStateMachines", &S::ListStateMachines},
@@ -56,7 +57,7 @@ struct StepFunctionsServiceTable {
       {"TagResource", &S::TagResource},
       {"TestState", &S::TestState},
       {"UntagResource", &S::UntagResource},
-      {"UpdateMapRun", &S::Unsupported},
+      {"UpdateMapRun", &S::UpdateMapRun},
       {"UpdateStateMachine", &S::UpdateStateMachine},
       {"UpdateStateMachineAlias", &S::UpdateStateMachineAlias},
       {"ValidateStateMachineDefinition", &S::ValidateStateMachineDefinition},
@@ -192,6 +193,7 @@ asl::Execution::Options StepFunctionsService::InterpreterOptions() const {
   asl::Execution::Options o;
   o.time_scale = options_.time_scale;
   o.make_token = &StepFunctionsService::MakeToken;
+  o.new_uuid = &NewUuid;
   return o;
 }
 

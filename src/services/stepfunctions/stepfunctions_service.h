@@ -77,6 +77,11 @@ class StepFunctionsService final : public protocol::Service {
   // Answers parked GetActivityTask calls now (shutdown).
   void EndLongPolls();
 
+  // Where Distributed Maps read items and write results; without one (the default) an
+  // ItemReader fails States.ItemReaderFailed and a ResultWriter States.ResultWriterFailed.
+  // Set once, before Recover.
+  void SetObjectStore(ObjectStore* objects) { objects_ = objects; }
+
  private:
   using Handler = void (StepFunctionsService::*)(protocol::CallPtr);
   friend struct StepFunctionsServiceTable;
@@ -123,8 +128,35 @@ class StepFunctionsService final : public protocol::Service {
     double start = 0;
     std::unique_ptr<asl::Execution> run;          // guarded by mu
     std::vector<protocol::CallPtr> sync_waiters;  // StartSyncExecution; guarded by mu
+    // A Distributed Map's child execution: its Map Run, index there and items in its input.
+    std::string map_run_arn;
+    int64_t map_run_index = -1, item_count = 0;
   };
   using ExecutionPtr = std::shared_ptr<ExecutionRecord>;
+  // A Distributed Map's Map Run (map_run.cc): the children it started and their outcomes.
+  // The parent execution waits in its Map state (asl Phase kMapRun) for OnMapRunResult.
+  // Lock order: a MapRun's mu before a child's ExecutionRecord::mu; never hold it while
+  // taking the parent's mu.
+  struct MapRun {
+    std::mutex mu;
+    uint64_t uid = 0;
+    std::string arn, execution_arn, machine_name, role, account, region, child_machine_arn;
+    uint64_t frame = 0, epoch = 0;  // the parent's Map state
+    boost::json::object request;    // asl::MapRunDispatch::request
+    std::shared_ptr<const asl::Definition> processor;
+    std::string status = "RUNNING";  // RUNNING | SUCCEEDED | FAILED | ABORTED
+    std::string error, cause;        // FAILED
+    double start = 0, stop = 0;
+    int64_t max_concurrency = 0, tolerated_count = 0;
+    double tolerated_percentage = 0;
+    bool has_tolerated_count = false, has_tolerated_percentage = false;
+    bool items_ready = false, finishing = false;
+    boost::json::array inputs;           // one per child execution, once items_ready
+    std::vector<ExecutionPtr> children;  // by index; null until started
+    std::vector<uint8_t> outcome;        // by index: 0 not ended, else an asl::ExecutionStatus+1
+    int64_t next = 0, running = 0, total_items = 0, results_written = 0;
+  };
+  using MapRunPtr = std::shared_ptr<MapRun>;
   struct ActivityTask {
     std::weak_ptr<ExecutionRecord> execution;
     uint64_t frame = 0, epoch = 0;
@@ -188,6 +220,41 @@ class StepFunctionsService final : public protocol::Service {
   void SendTaskFailure(protocol::CallPtr call);
   void SendTaskHeartbeat(protocol::CallPtr call);
   void Unsupported(protocol::CallPtr call);
+  // --- map_run_ops.cc
+  void ListMapRuns(protocol::CallPtr call);
+  void DescribeMapRun(protocol::CallPtr call);
+  void UpdateMapRun(protocol::CallPtr call);
+  // ListExecutions with a mapRunArn: the Map Run's child executions.
+  void ListMapRunExecutions(protocol::CallPtr call, const std::string& map_run_arn);
+  // --- map_run.cc: running Map Runs
+  // Starts (or, after Recover, re-attaches to) the Map Run `d` of `parent`.
+  void StartMapRun(const ExecutionPtr& parent, asl::MapRunDispatch d);
+  void ReadMapRunItems(const MapRunPtr& run);
+  void OnMapRunItems(const MapRunPtr& run, Result<boost::json::array> items);
+  // Starts children while the concurrency allows; ends the run once all have ended.
+  void PumpMapRun(const MapRunPtr& run);
+  ExecutionPtr StartChildLocked(MapRun& run, int64_t index);  // run.mu held
+  void OnChildEnded(const ExecutionPtr& child);
+  // The failure when the ended children's failed items exceed the tolerated ones (run.mu held).
+  static std::optional<asl::StatesError> ThresholdExceededLocked(const MapRun& run);
+  // Ends the run: aborts running children when it failed, writes the results (ResultWriter),
+  // persists the run and reports to the parent.
+  void EndMapRun(const MapRunPtr& run, std::optional<asl::StatesError> failure);
+  void WriteMapRunResults(const MapRunPtr& run, std::optional<asl::StatesError> failure,
+                          boost::json::array outputs);
+  void ReportMapRun(const MapRunPtr& run, asl::TaskResult result);
+  // The parent ended (stopped, failed, timed out): its running Map Runs are aborted.
+  void AbortMapRunsOf(const std::string& execution_arn);
+  void PersistMapRun(MapRun& run);  // run.mu held
+  boost::json::object MapRunRecord(const MapRun& run) const;
+  static Result<MapRunPtr> DecodeMapRun(const boost::json::object& o);
+  // Recover: counts the outcomes of the children found for each Map Run.
+  void AttachMapRunChildren();
+  MapRunPtr FindMapRun(std::string_view arn) const;
+  // Sizes the per-child vectors of `run` once its inputs are known (run.mu held).
+  static void SizeChildrenLocked(MapRun& run);
+  // DescribeMapRun's counts (run.mu held): by child execution, or by item when `items`.
+  static boost::json::object MapRunCounts(const MapRun& run, bool items, int64_t results_written);
   // --- test_state_ops.cc
   void TestState(protocol::CallPtr call);
 
@@ -231,6 +298,7 @@ class StepFunctionsService final : public protocol::Service {
   boost::asio::io_context& io_;
   TimerService& timers_;
   TaskRunner* tasks_;
+  ObjectStore* objects_ = nullptr;
   const StepFunctionsOptions options_;
   std::shared_ptr<std::atomic<bool>> alive_;
 
@@ -242,6 +310,7 @@ class StepFunctionsService final : public protocol::Service {
   std::unordered_map<std::string, ExecutionPtr> executions_;             // by ARN
   std::map<std::string, std::vector<ExecutionPtr>> machine_executions_;  // machine ARN -> starts
   uint64_t next_uid_ = 1;                                                // guarded by mu_
+  std::map<std::string, MapRunPtr> map_runs_;                            // by ARN; mu_
 
   std::mutex activity_mu_;
   std::map<std::string, std::deque<ActivityTask>> activity_tasks_;  // by activity ARN

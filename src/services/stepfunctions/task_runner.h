@@ -3,12 +3,14 @@
 // and something that fires timers.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstdint>
 #include <functional>
 #include <string>
 
+#include "core/result.h"
 #include "services/stepfunctions/asl/execution.h"
 
 namespace tidepool::sfn {
@@ -27,6 +29,23 @@ class TaskRunner {
  public:
   virtual ~TaskRunner() = default;
   virtual void Run(TaskRequest request, std::function<void(asl::TaskResult)> done) = 0;
+};
+
+// S3 objects for a Distributed Map's ItemReader and ResultWriter (bound by src/main/serve.cc
+// to the S3 service of this process). Thread-safe; `done` runs exactly once, on any thread,
+// never inline. A failure's Status message is the S3 error as "<Code>: <message>".
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+  virtual void Get(const std::string& account, const std::string& region, const std::string& bucket,
+                   const std::string& key, std::function<void(Result<std::string>)> done) = 0;
+  // Every object under `prefix` (all pages), each as a Distributed Map item:
+  // {"Etag", "Key", "LastModified" (epoch seconds), "Size", "StorageClass"}.
+  virtual void List(const std::string& account, const std::string& region,
+                    const std::string& bucket, const std::string& prefix,
+                    std::function<void(Result<boost::json::array>)> done) = 0;
+  virtual void Put(const std::string& account, const std::string& region, const std::string& bucket,
+                   const std::string& key, std::string body, std::function<void(Status)> done) = 0;
 };
 
 // Fires callbacks at wall-clock deadlines (microseconds on the service's Clock).

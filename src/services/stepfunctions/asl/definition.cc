@@ -540,12 +540,6 @@ class DefinitionParser {
         Schema(fmt::format("Field \"{}\" is not supported", k), loc);
       }
     }
-    if (const auto* pc = o->if_contains("ProcessorConfig")) {
-      const auto* mode = pc->is_object() ? pc->get_object().if_contains("Mode") : nullptr;
-      if (mode && mode->is_string() && mode->get_string() == "DISTRIBUTED") {
-        Schema("Distributed Map is not supported by tidepool yet", loc + "/ProcessorConfig/Mode");
-      }
-    }
     ParseScope(*o, index, loc);
     return index;
   }
@@ -741,12 +735,10 @@ class DefinitionParser {
       }
       case StateType::kMap: {
         const char* f = o->contains("ItemProcessor") ? "ItemProcessor" : "Iterator";
-        if (o->contains("ItemReader") || o->contains("ResultWriter") ||
-            o->contains("ItemBatcher")) {
-          Schema(
-              "Distributed Map (ItemReader, ItemBatcher, ResultWriter) is not supported by "
-              "tidepool yet",
-              loc);
+        if (auto d = ParseDistributedMap(
+                *o, s.jsonata, def_->jsonata, loc,
+                [this](std::string m, std::string l) { Schema(std::move(m), std::move(l)); })) {
+          s.distributed = std::make_shared<const DistributedMapSpec>(std::move(*d));
         }
         if (!o->contains(f)) {
           Schema("These fields are required: [ItemProcessor]", loc);

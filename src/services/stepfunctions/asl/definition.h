@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "services/stepfunctions/asl/choice.h"
+#include "services/stepfunctions/asl/distributed_map.h"
 
 namespace tidepool::sfn::asl {
 
@@ -75,6 +76,7 @@ struct State {
   std::string items_path;          // Map; empty = "$"
   int64_t max_concurrency = 0;     // Map; 0 = unlimited
   std::string max_concurrency_path;
+  std::shared_ptr<const DistributedMapSpec> distributed;  // Map in DISTRIBUTED mode
   // QueryLanguage JSONata: `parameters` holds Arguments (Task, Parallel) or ItemSelector (Map);
   // these fields hold values whose "{% %}" strings are expressions.
   bool jsonata = false;

@@ -431,6 +431,7 @@ void Execution::EnterTask(Frame& f, const State& s, const json::value& effective
 }
 
 void Execution::EnterChildren(Frame& f, const State& s, const json::value& effective) {
+  if (s.distributed) return EnterDistributed(f, s, effective);
   ++f.epoch;
   json::value ctx = Context(f, s);
   StatesError err;

@@ -63,10 +63,27 @@ struct TaskDispatch {
   bool wait_for_token = false;  // the result comes through SendTask*, not the call's reply
 };
 
+// A Distributed Map's Map Run the owner must run (again, after Resume: the same ARN); report
+// its end with OnMapRunResult(frame, epoch, ...). `request` is the Map state's fields resolved
+// against its input:
+//   {"label", "execution_type", "processor": definition text of the child executions,
+//    "items": [...] (without an ItemReader) | "reader": {"resource", "arguments", "max_items",
+//    "input_type", "csv_header_location", "csv_headers": [...], "csv_delimiter"},
+//    "batcher": {"max_items", "max_bytes", "batch_input"?}?, "max_concurrency",
+//    "tolerated_percentage"?, "tolerated_count"? (absent: not set), "writer": {"bucket",
+//    "prefix"}?}
+struct MapRunDispatch {
+  uint64_t frame = 0;
+  uint64_t epoch = 0;
+  std::string map_run_arn;
+  boost::json::object request;
+};
+
 struct Effects {
   std::vector<boost::json::object> events;  // history events, ids ascending
   std::vector<TimerRequest> timers;
   std::vector<TaskDispatch> tasks;
+  std::vector<MapRunDispatch> map_runs;
 };
 
 enum class ExecutionStatus : uint8_t { kRunning, kSucceeded, kFailed, kTimedOut, kAborted };
@@ -100,6 +117,8 @@ class Execution {
     // Task tokens: the owner encodes (execution, frame, epoch) so SendTask* can find the task.
     std::string (*make_token)(const std::string& execution_arn, uint64_t frame,
                               uint64_t epoch) = nullptr;
+    // A fresh UUID for a Map Run's ARN (a counter when null: tests).
+    std::string (*new_uuid)() = nullptr;
   };
 
   Execution(std::shared_ptr<const Definition> definition, ExecutionInfo info, Options options);
@@ -117,6 +136,14 @@ class Execution {
   // An activity worker took the task: records ActivityStarted.
   Effects OnActivityStarted(uint64_t frame, uint64_t epoch, std::string_view worker, int64_t now);
   bool IsTaskPending(uint64_t frame, uint64_t epoch) const;
+  // The end of a Map Run: MapRunSucceeded (the result is the Map's result) or MapRunFailed.
+  Effects OnMapRunResult(uint64_t frame, uint64_t epoch, TaskResult result, int64_t now);
+  // The inputs of a Map Run's child executions for the items read: each item through the
+  // ItemSelector, then grouped by the ItemBatcher. nullopt and `*error` when the selector
+  // fails or the Map Run is no longer pending.
+  std::optional<boost::json::array> MapRunInputs(uint64_t frame, uint64_t epoch,
+                                                 boost::json::array items,
+                                                 StatesError* error) const;
   // StopExecution: ExecutionAborted with the optional error and cause.
   Effects Stop(std::string error, std::string cause, int64_t now);
   // RedriveExecution: a failed, aborted or timed-out execution runs again from the top-level
@@ -147,7 +174,8 @@ class Execution {
   const Definition& definition() const { return *definition_; }
 
  private:
-  enum class Phase : uint8_t { kEnter, kWait, kTask, kRetry, kChildren, kDone };
+  // kMapRun: a Distributed Map waits for its Map Run (appended: snapshots store the number).
+  enum class Phase : uint8_t { kEnter, kWait, kTask, kRetry, kChildren, kDone, kMapRun };
   struct Frame {
     uint64_t id = 0;
     uint64_t parent = 0;  // 0 for the top level
@@ -186,6 +214,12 @@ class Execution {
                  std::optional<int64_t> heartbeat = std::nullopt);
   void EnterChildren(Frame& f, const State& s, const boost::json::value& effective);
   void SpawnIteration(Frame& f, const State& s);
+  // Distributed Map (execution_distributed.cc): resolves the Map Run request and waits.
+  void EnterDistributed(Frame& f, const State& s, const boost::json::value& effective);
+  std::optional<boost::json::value> ResolveDistributedField(
+      Frame& f, const State& s, const boost::json::value& effective,
+      const std::optional<boost::json::value>& literal, const std::string& path,
+      std::string_view name);
   void Finish(Frame& f, const State& s, boost::json::value result);
   // QueryLanguage JSONata (execution_query.cc).
   void EnterQuery(Frame& f, const State& s);
@@ -221,6 +255,7 @@ class Execution {
   int64_t execution_deadline_ = 0;
   uint64_t next_event_id_ = 1;
   uint64_t next_frame_id_ = 1;
+  uint64_t next_map_run_ = 1;  // for Map Run ARNs without Options::new_uuid
   // AWS's hard quota of history events: event 25,000 must be ExecutionSucceeded, otherwise
   // it is an ExecutionFailed (States.Runtime). Set when a later event was refused.
   static constexpr uint64_t kMaxHistoryEvents = 25000;

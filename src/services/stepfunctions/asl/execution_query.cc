@@ -181,6 +181,7 @@ void Execution::EnterQuery(Frame& f, const State& s) {
       return EnterChildren(f, s, args);
     }
     case StateType::kMap: {
+      if (s.distributed) return EnterDistributed(f, s, f.input);
       json::value items = f.input;
       if (s.items) {
         auto v = QueryField(f, s, *s.items, "Items", nullptr, nullptr);

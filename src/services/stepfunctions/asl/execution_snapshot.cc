@@ -138,10 +138,18 @@ Result<std::unique_ptr<Execution>> Execution::Restore(std::shared_ptr<const Defi
       }
       if (const auto* v = fo->if_contains("input")) f.input = *v;
       int64_t phase = I(*fo, "phase");
-      if (phase < 0 || phase > static_cast<int>(Phase::kDone)) {
+      if (phase < 0 || phase > static_cast<int>(Phase::kMapRun)) {
         return Status::Corruption("execution frame has an unknown phase");
       }
       f.phase = static_cast<Phase>(phase);
+      if (f.phase == Phase::kMapRun) {
+        const auto* eff = fo->if_contains("effective");
+        const auto* eo = eff ? eff->if_object() : nullptr;
+        if (!eo || !eo->contains("map_run") || !eo->at("map_run").is_string() ||
+            !eo->contains("request") || !eo->at("request").is_object()) {
+          return Status::Corruption("execution frame waits for a Map Run it does not name");
+        }
+      }
       if (const auto* v = fo->if_contains("retrying"); v && v->is_bool())
         f.retrying = v->get_bool();
       f.epoch = static_cast<uint64_t>(I(*fo, "epoch"));
@@ -203,6 +211,10 @@ Effects Execution::Resume(int64_t now) {
                             s.resource.ends_with(".waitForTaskToken")});
         break;
       }
+      case Phase::kMapRun:
+        fx.map_runs.push_back({id, f.epoch, std::string(f.effective.at("map_run").get_string()),
+                               f.effective.at("request").get_object()});
+        break;
       case Phase::kChildren:
       case Phase::kDone:
         break;

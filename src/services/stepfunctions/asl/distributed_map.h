@@ -1,0 +1,76 @@
+// Distributed Map: the fields a Map state with ProcessorConfig.Mode DISTRIBUTED adds (ItemReader,
+// ItemBatcher, ResultWriter, ToleratedFailure*, Label, ProcessorConfig.ExecutionType), parsed
+// at definition time, and the pure steps of a Map Run that do not need a service: decoding an
+// object read from S3 into items, and grouping items into batches.
+//
+// The interpreter (execution.cc) resolves the fields against the state's input into a
+// MapRunRequest document and hands it to the service as an Effect; the service reads the
+// items, starts one child execution per item (or batch) and reports the Map Run's outcome.
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace tidepool::sfn::asl {
+
+struct ItemReaderSpec {
+  std::string resource;  // arn:aws:states:::s3:getObject | arn:aws:states:::s3:listObjectsV2
+  std::optional<boost::json::value> parameters;   // Parameters (JSONPath) / Arguments (JSONata)
+  std::string input_type;                         // getObject: JSON | JSONL | CSV
+  std::string csv_header_location = "FIRST_ROW";  // CSV: FIRST_ROW | GIVEN
+  std::vector<std::string> csv_headers;           // CSV with GIVEN
+  char csv_delimiter = ',';
+  std::optional<boost::json::value> max_items;  // an integer, or a JSONata expression
+  std::string max_items_path;
+};
+
+struct ItemBatcherSpec {
+  std::optional<boost::json::value> max_items, max_bytes;  // integers or JSONata expressions
+  std::string max_items_path, max_bytes_path;
+  std::optional<boost::json::value> batch_input;  // a template (JSONPath) or JSONata value
+};
+
+struct ResultWriterSpec {
+  std::string resource;                          // arn:aws:states:::s3:putObject
+  std::optional<boost::json::value> parameters;  // {Bucket, Prefix}
+};
+
+struct DistributedMapSpec {
+  std::string execution_type = "STANDARD";  // of the child executions
+  std::string label;                        // "" = the state's name
+  std::optional<ItemReaderSpec> reader;
+  std::optional<ItemBatcherSpec> batcher;
+  std::optional<ResultWriterSpec> writer;
+  std::optional<boost::json::value> tolerated_percentage, tolerated_count;
+  std::string tolerated_percentage_path, tolerated_count_path;
+  // The ItemProcessor as a definition of its own (what each child execution runs).
+  std::string processor_definition;
+};
+
+// Parses the Distributed Map fields of Map state `o` (at `loc`): nullopt for an INLINE Map
+// (whose distributed-only fields are diagnosed). `jsonata` is the state's query language,
+// `top_jsonata` the definition's. Problems go to `schema(message, location)`.
+std::optional<DistributedMapSpec> ParseDistributedMap(
+    const boost::json::object& o, bool jsonata, bool top_jsonata, const std::string& loc,
+    const std::function<void(std::string, std::string)>& schema);
+
+// The items an ItemReader's getObject yields from `body`, limited to `max_items` (0 = all).
+// The error is the cause of a States.ItemReaderFailed.
+Result<boost::json::array> DecodeItems(const ItemReaderSpec& reader, std::string_view body,
+                                       int64_t max_items);
+
+// Groups `items` into batches of at most `max_items` items (0 = no limit) and `max_bytes` bytes
+// of serialized JSON (0 = no limit): each batch is {"Items": [...], "BatchInput": ...}
+// (BatchInput only when `batch_input` is set).
+boost::json::array BatchItems(boost::json::array items, int64_t max_items, int64_t max_bytes,
+                              const std::optional<boost::json::value>& batch_input);
+
+}  // namespace tidepool::sfn::asl
