@@ -98,7 +98,7 @@ Status CheckRoute(const json::object& route, const json::object& doc) {
       return BadRequest("AuthorizationType " + type + " does not match the authorizer's type " +
                         kind);
     }
-  } else if (!type.empty() && type != "NONE") {
+  } else if (!type.empty() && type != "NONE" && type != "AWS_IAM") {
     return BadRequest("tidepool does not support authorizationType " + type +
                       " on HTTP API routes yet");
   }
