@@ -96,7 +96,7 @@ def test_import_refusals(clients):
                        (json.dumps({"openapi": "3.0.1", "info": {"title": "x"}, "paths": {
                            "/a": {"get": {"x-amazon-apigateway-integration": {
                                "type": "http", "httpMethod": "GET",
-                               "uri": "https://example.com"}}}}}).encode(), "HTTP"),
+                               "uri": "ftp://example.com"}}}}}).encode(), "HTTP"),
                        (b"{not json", "JSON")):
         with pytest.raises(botocore.exceptions.ClientError) as e:
             apigw.import_rest_api(body=body)
