@@ -15,22 +15,12 @@ namespace {
 namespace bhttp = boost::beast::http;
 namespace fs = std::filesystem;
 
-HttpRequest LambdaRequest(bhttp::verb method, std::string target, const std::string& host,
-                          std::string body) {
-  HttpRequest request(method, std::move(target), 11);
-  request.set(bhttp::field::host, host);
-  request.set(bhttp::field::content_type, "application/json");
-  request.body() = std::move(body);
-  request.prepare_payload();
-  return request;
-}
-
 class InvokeWorkload : public Workload {
  public:
   InvokeWorkload(std::string host, const std::string& function)
       : host_(std::move(host)), target_("/2015-03-31/functions/" + function + "/invocations") {}
   std::optional<HttpRequest> Next(size_t) override {
-    return LambdaRequest(bhttp::verb::post, target_, host_, "{}");
+    return JsonBodyRequest(bhttp::verb::post, target_, host_, "{}");
   }
   uint64_t OnReply(size_t, const std::string&) override { return 1; }
 
@@ -66,8 +56,8 @@ std::string LambdaScenarios::CreateFunction() {
       {"Timeout", 10},
       {"Code", boost::json::object{{"S3Bucket", "hot-reload"}, {"S3Key", dir.string()}}}};
   const std::string host = base_.host + ":" + std::to_string(base_.port);
-  setup_.Send("CreateFunction", LambdaRequest(bhttp::verb::post, "/2015-03-31/functions", host,
-                                              boost::json::serialize(create)));
+  setup_.Send("CreateFunction", JsonBodyRequest(bhttp::verb::post, "/2015-03-31/functions", host,
+                                                boost::json::serialize(create)));
   return name;
 }
 

@@ -21,6 +21,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
+#include "apigateway_scenarios.h"
 #include "closed_loop_driver.h"
 #include "disk_probe.h"
 #include "dynamodb_scenarios.h"
@@ -123,6 +124,7 @@ std::string JsonLine(Row& row, const std::string& durability, int park_us) {
                       : row.scenario.substr(0, 4) == "ddb-"    ? "dynamodb"
                       : row.scenario.substr(0, 3) == "s3-"     ? "s3"
                       : row.scenario.substr(0, 7) == "lambda-" ? "lambda"
+                      : row.scenario.substr(0, 6) == "apigw-"  ? "apigateway"
                                                                : "kinesis";
   boost::json::object o{{"bench", bench},
                         {"scenario", row.scenario},
@@ -171,6 +173,11 @@ int RunLoad(const LoadOptions& options) {
                                     std::chrono::milliseconds(options.duration_ms)},
                          setup);
 
+  ApiGatewayScenarios apigateway(
+      RunOptions{host, port, 1, std::chrono::milliseconds(options.warmup_ms),
+                 std::chrono::milliseconds(options.duration_ms)},
+      setup);
+
   std::vector<Row> rows;
   PrintHeader();
   for (const std::string& scenario : options.scenarios) {
@@ -190,6 +197,10 @@ int RunLoad(const LoadOptions& options) {
     }
     if (LambdaScenarios::Knows(scenario)) {
       lambda.Run(scenario, options.concurrency, emit);
+      continue;
+    }
+    if (ApiGatewayScenarios::Knows(scenario)) {
+      apigateway.Run(scenario, options.concurrency, emit);
       continue;
     }
     if (S3Scenarios::Knows(scenario)) {
@@ -331,7 +342,8 @@ int main(int argc, char** argv) {
       ->add_option("--scenarios", load.scenarios,
                    "put-record, put-records, drain, sqs-send, sqs-cycle, "
                    "sqs-longpoll-latency, sns-publish-latency, s3-put, s3-get, ddb-put, ddb-get, "
-                   "ddb-query, ddb-scan, ddb-batch-write, ddb-transact, lambda-invoke")
+                   "ddb-query, ddb-scan, ddb-batch-write, ddb-transact, lambda-invoke, apigw-mock, "
+                   "apigw-proxy")
       ->delimiter(',');
   load_cmd->add_option("--concurrency", load.concurrency, "connections per run")->delimiter(',');
   load_cmd->add_option("--duration-ms", load.duration_ms, "measured window per timed run");

@@ -11,6 +11,16 @@ namespace tidepool::bench {
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace json = boost::json;
+
+HttpRequest JsonBodyRequest(http::verb method, std::string target, const std::string& host,
+                            std::string body) {
+  HttpRequest request(method, std::move(target), 11);
+  request.set(http::field::host, host);
+  request.set(http::field::content_type, "application/json");
+  request.body() = std::move(body);
+  request.prepare_payload();
+  return request;
+}
 using tcp = boost::asio::ip::tcp;
 
 SetupClient::SetupClient(std::string host, uint16_t port, SignedRequestBuilder& builder)

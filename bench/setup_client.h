@@ -16,6 +16,10 @@
 
 namespace tidepool::bench {
 
+// An unsigned request with a JSON body (`body` already serialized) to `target` on `host`.
+HttpRequest JsonBodyRequest(boost::beast::http::verb method, std::string target,
+                            const std::string& host, std::string body);
+
 class SetupClient {
  public:
   SetupClient(std::string host, uint16_t port, SignedRequestBuilder& builder);

@@ -33,6 +33,7 @@
 #include "engine/state_machine_tasks.h"
 #include "functions/runtimes.h"
 #include "functions/sandbox_pool.h"
+#include "main/execute_api_auth.h"
 #include "main/health.h"
 #include "main/record_kinds.h"
 #include "protocol/authenticator.h"
@@ -362,6 +363,11 @@ int RunServe(const ServeOptions& options) {
   router_options.default_account = options.account;
   router_options.default_region = options.region;
   router_options.auth_mode = auth_mode;
+  // AWS_IAM methods and routes verify signatures themselves (execute_api_auth.h).
+  apigateway::IamVerifier execute_api_verifier =
+      MakeExecuteApiVerifier(auth_mode, credentials, &clock, &iam, options.account);
+  apigateway.SetIamVerifier(execute_api_verifier);
+  http_apis.SetIamVerifier(std::move(execute_api_verifier));
   router_options.credentials = std::move(credentials);
   router_options.credential_lookup = [&iam](std::string_view access_key_id) {
     return iam.FindCredential(access_key_id);

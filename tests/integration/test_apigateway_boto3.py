@@ -125,7 +125,7 @@ def test_methods_integrations_and_responses(apigw, lam):
     assert integ["timeoutInMillis"] == 29000 and integ["passthroughBehavior"] == "WHEN_NO_MATCH"
     with pytest.raises(botocore.exceptions.ClientError) as e:
         apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="POST",
-                              type="HTTP", integrationHttpMethod="GET", uri="https://x")
+                              type="HTTP", integrationHttpMethod="GET", uri="ftp://x")
     code, status, message = error_of(e)
     assert code == "BadRequestException" and "HTTP" in message
 

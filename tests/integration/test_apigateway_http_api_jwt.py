@@ -41,7 +41,8 @@ def int_b64(n):
 class Issuer:
     """An OpenID issuer on 127.0.0.1: discovery document, JWKS (counting its fetches)."""
 
-    def __init__(self):
+    def __init__(self, tls=None):
+        """`tls`: an ssl.SSLContext to serve https with."""
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = "k1"
         self.jwks_fetches = 0
@@ -71,7 +72,10 @@ class Issuer:
                 pass
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        if tls:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.url = "%s://127.0.0.1:%d" % ("https" if tls else "http",
+                                          self.server.server_address[1])
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def token(self, key=None, kid=None, alg="RS256", **claims):
@@ -168,7 +172,7 @@ def test_jwt_authorizer(clients, endpoint, issuer):
     assert call(endpoint, api_id, "/open", issuer.token())[0] == 200
 
     # What CreateAuthorizer refuses.
-    for config in [{"Issuer": "https://login.example.com", "Audience": ["a"]},
+    for config in [{"Issuer": "ldap://login.example.com", "Audience": ["a"]},
                    {"Issuer": issuer.url, "Audience": []}]:
         with pytest.raises(botocore.exceptions.ClientError) as e:
             v2.create_authorizer(ApiId=api_id, Name="bad", AuthorizerType="JWT",

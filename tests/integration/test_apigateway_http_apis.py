@@ -82,7 +82,7 @@ def test_routes_stages_and_deployments(clients, endpoint):
     assert e.value.response["Error"]["Code"] == "ConflictException"
     with pytest.raises(botocore.exceptions.ClientError) as e:
         v2.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY",
-                              IntegrationUri="https://example.com", IntegrationMethod="GET",
+                              IntegrationUri="ftp://example.com", IntegrationMethod="GET",
                               PayloadFormatVersion="1.0")
     assert e.value.response["Error"]["Code"] == "BadRequestException"
     v2.create_stage(ApiId=api_id, StageName="live", AutoDeploy=True,

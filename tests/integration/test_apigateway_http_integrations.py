@@ -212,15 +212,15 @@ def test_rest_http_timeout_and_unreachable(apigw, endpoint, upstream):
     status, _, data = request(endpoint, "GET", invoke_path(api_id, "dev", "/gone"))
     assert (status, body_json(data)) == (500, {"message": "Internal server error"})
 
-    # https:// upstreams are refused when the integration is put, not at invoke time.
+    # URLs that are not http(s):// are refused when the integration is put, not at invoke time.
     apigw.put_method(restApiId=api_id, resourceId=api["rootResourceId"], httpMethod="GET",
                      authorizationType="NONE")
     with pytest.raises(botocore.exceptions.ClientError) as e:
         apigw.put_integration(restApiId=api_id, resourceId=api["rootResourceId"],
                               httpMethod="GET", type="HTTP_PROXY",
-                              integrationHttpMethod="GET", uri="https://example.com/")
+                              integrationHttpMethod="GET", uri="ftp://example.com/")
     assert e.value.response["Error"]["Code"] == "BadRequestException"
-    assert "http:// URLs only" in e.value.response["Error"]["Message"]
+    assert "Invalid HTTP endpoint" in e.value.response["Error"]["Message"]
 
 
 def test_http_api_http_proxy(endpoint, upstream):

@@ -90,13 +90,13 @@ def test_import_deploy_invoke_and_put(clients, endpoint):
 
 def test_import_refusals(clients):
     apigw = clients("apigateway")
-    for body, word in ((b"openapi: 3.0.1\ninfo:\n  title: x\n", "YAML"),
+    for body, word in ((b"openapi: 3.0.1\ninfo:\n  title: [x\n", "YAML"),
                        (json.dumps({"openapi": "3.0.1", "info": {"title": "x"},
                                     "x-amazon-apigateway-policy": {}}).encode(), "policy"),
                        (json.dumps({"openapi": "3.0.1", "info": {"title": "x"}, "paths": {
                            "/a": {"get": {"x-amazon-apigateway-integration": {
                                "type": "http", "httpMethod": "GET",
-                               "uri": "https://example.com"}}}}}).encode(), "HTTP"),
+                               "uri": "ftp://example.com"}}}}}).encode(), "HTTP"),
                        (b"{not json", "JSON")):
         with pytest.raises(botocore.exceptions.ClientError) as e:
             apigw.import_rest_api(body=body)

@@ -37,6 +37,7 @@
 #include "protocol/service.h"
 #include "services/apigateway/access_log.h"
 #include "services/apigateway/authorizer_policy.h"
+#include "services/apigateway/iam_auth.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/proxy_event.h"
 #include "services/apigateway/resource_tree.h"
@@ -124,6 +125,9 @@ class ApiGatewayService final : public protocol::Service {
   // Where stages' access logs go (access_log.h). Set once, before serving; without it access
   // log settings are stored and nothing is written.
   void SetAccessLog(AccessLogSink sink) { access_log_ = std::move(sink); }
+  // Checks the signatures of requests to AWS_IAM methods (iam_auth.h). Set once, before
+  // serving; without it every request to such a method is refused.
+  void SetIamVerifier(IamVerifier verify) { iam_verifier_ = std::move(verify); }
 
   std::string_view Name() const override { return "apigateway"; }
   const protocol::model::ServiceModel& Model() const override;
@@ -307,6 +311,7 @@ class ApiGatewayService final : public protocol::Service {
   FunctionInvoke invoke_function_;
   LocalRequest local_request_;
   AccessLogSink access_log_;
+  IamVerifier iam_verifier_;
   class HttpApiService* http_apis_ = nullptr;
 
   // Lambda authorizers' policies by authorizer and identity, until their TTL (ms).

@@ -17,6 +17,7 @@
 #include "services/apigateway/apigateway_service.h"
 #include "services/apigateway/http_api_service.h"
 #include "services/apigateway/http_integration.h"
+#include "services/apigateway/iam_auth.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/integrations.h"
 #include "services/apigateway/proxy_event.h"
@@ -228,6 +229,13 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
   }
 
   routed->method = method;
+  if (StringField(*method, "authorizationType") == "AWS_IAM") {
+    auto caller = AuthenticateIamCaller(iam_verifier_, request);  // before the body moves
+    if (auto* denial = std::get_if<IamDenial>(&caller)) {
+      return respond(GatewayError(denial->type, 403, denial->message, denial->error_type));
+    }
+    proxy.iam_caller = std::get<IamCaller>(std::move(caller));
+  }
   routed->api_key = std::string(request["x-api-key"]);
   routed->content_type = std::string(request[bhttp::field::content_type]);
   proxy.binary = IsBinary(&binary_types, routed->content_type);

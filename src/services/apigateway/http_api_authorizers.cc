@@ -17,6 +17,7 @@
 
 #include "services/apigateway/apigateway_errors.h"
 #include "services/apigateway/http_api_service.h"
+#include "services/apigateway/http_exchange.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/proxy_event_v2.h"
 #include "services/apigateway/records.h"
@@ -131,11 +132,8 @@ Status CheckHttpAuthorizer(const json::object& a) {
     const json::object* jwt = FindObject(a, "JwtConfiguration");
     std::string issuer = jwt ? StringField(*jwt, "Issuer") : "";
     if (issuer.empty()) return BadRequest("JwtConfiguration.Issuer must be specified for JWT");
-    if (!issuer.starts_with("http://")) {
-      return BadRequest(
-          "tidepool's JWT authorizers reach http:// issuers only (a server on "
-          "this machine), not " +
-          issuer);
+    if (!ParseHttpUrl(issuer).ok()) {
+      return BadRequest("JwtConfiguration.Issuer must be an http:// or https:// URL: " + issuer);
     }
     if (Strings(*jwt, "Audience").empty()) {
       return BadRequest("JwtConfiguration.Audience must have at least one entry for JWT");

@@ -11,6 +11,7 @@
 #include "services/apigateway/http_api_cors.h"
 #include "services/apigateway/http_api_service.h"
 #include "services/apigateway/http_integration.h"
+#include "services/apigateway/iam_auth.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/integrations.h"
 #include "services/apigateway/proxy_event_v2.h"
@@ -128,6 +129,20 @@ void HttpApiService::Serve(const HttpApiPtr& api, HttpRoutesPtr routes, json::ob
   if (integration == nullptr) return respond(HttpApiMessage(500, "Internal Server Error"));
 
   ProxyRequest proxy;
+  if (StringField(*route, "AuthorizationType") == "AWS_IAM") {
+    auto caller = AuthenticateIamCaller(iam_verifier_, request);
+    if (auto* denial = std::get_if<IamDenial>(&caller)) {
+      const bool unsigned_request =
+          denial->type == GatewayResponseType::kMissingAuthenticationToken;
+      return respond(HttpApiMessage(403, unsigned_request ? "Forbidden" : denial->message));
+    }
+    const IamCaller& who = std::get<IamCaller>(caller);
+    proxy.authorizer["iam"] = json::object{
+        {"accessKey", who.access_key}, {"accountId", who.account_id}, {"callerId", who.caller},
+        {"cognitoIdentity", nullptr},  {"principalOrgId", nullptr},   {"userArn", who.user_arn},
+        {"userId", who.caller}};
+    proxy.iam_caller = std::get<IamCaller>(std::move(caller));
+  }
   proxy.http_method = verb;
   proxy.path = path;
   proxy.resource_path = StringField(*route, "RouteKey");

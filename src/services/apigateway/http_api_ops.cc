@@ -98,7 +98,7 @@ Status CheckRoute(const json::object& route, const json::object& doc) {
       return BadRequest("AuthorizationType " + type + " does not match the authorizer's type " +
                         kind);
     }
-  } else if (!type.empty() && type != "NONE") {
+  } else if (!type.empty() && type != "NONE" && type != "AWS_IAM") {
     return BadRequest("tidepool does not support authorizationType " + type +
                       " on HTTP API routes yet");
   }
@@ -129,9 +129,6 @@ Status CheckIntegration(const json::object& integration) {
       return BadRequest("IntegrationMethod is required for HTTP_PROXY integrations");
     }
     std::string uri = StringField(integration, "IntegrationUri");
-    if (uri.starts_with("https://")) {
-      return BadRequest("tidepool's HTTP integrations reach http:// URLs only, not " + uri);
-    }
     if (!ParseHttpUrl(uri).ok()) return BadRequest("Invalid IntegrationUri specified: " + uri);
     if (integration.contains("RequestParameters") || integration.contains("ResponseParameters")) {
       return BadRequest("tidepool does not map parameters of HTTP API integrations yet");

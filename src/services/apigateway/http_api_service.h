@@ -76,6 +76,8 @@ class HttpApiService final : public protocol::Service {
   void SetFunctionInvoke(FunctionInvoke invoke) { invoke_function_ = std::move(invoke); }
   // Where stages' access logs go (access_log.h); set once, before serving.
   void SetAccessLog(AccessLogSink sink) { access_log_ = std::move(sink); }
+  // Checks the signatures of requests to AWS_IAM routes (iam_auth.h); set once, before serving.
+  void SetIamVerifier(IamVerifier verify) { iam_verifier_ = std::move(verify); }
 
   std::string_view Name() const override { return "apigatewayv2"; }
   const protocol::model::ServiceModel& Model() const override;
@@ -186,6 +188,7 @@ class HttpApiService final : public protocol::Service {
   const ApiGatewayOptions options_;
   FunctionInvoke invoke_function_;
   AccessLogSink access_log_;
+  IamVerifier iam_verifier_;
   AuthorizerResultCache auth_cache_;  // Lambda authorizers' results
   JwksCache jwks_;                    // JWT authorizers' signing keys by issuer
 

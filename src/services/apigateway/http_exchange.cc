@@ -1,22 +1,46 @@
 #include "services/apigateway/http_exchange.h"
 
+#include <openssl/ssl.h>
+
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
+#include <boost/beast/ssl.hpp>
 #include <memory>
+#include <type_traits>
 
 namespace tidepool::apigateway {
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
 
 namespace {
 
-class HttpExchange : public std::enable_shared_from_this<HttpExchange> {
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// The client TLS context, made on first use (thread-safe static); read-only afterwards, each
+// exchange makes its own SSL from it. Null when OpenSSL cannot make one.
+ssl::context* ClientTls() {
+  static const std::unique_ptr<ssl::context> tls = []() -> std::unique_ptr<ssl::context> {
+    beast::error_code ec;
+    auto context = std::make_unique<ssl::context>(ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+    context->set_default_verify_paths(ec);  // honours SSL_CERT_FILE and SSL_CERT_DIR
+    if (ec) return nullptr;
+    context->set_verify_mode(ssl::verify_peer);
+    return context;
+  }();
+  return tls.get();
+}
+
+template <typename Stream>
+class HttpExchange : public std::enable_shared_from_this<HttpExchange<Stream>> {
  public:
-  HttpExchange(boost::asio::io_context& io, HttpAnswerDone done)
-      : resolver_(io), stream_(io), done_(std::move(done)) {
+  template <typename... TlsContext>
+  HttpExchange(boost::asio::io_context& io, HttpAnswerDone done, TlsContext&... tls)
+      : resolver_(io), stream_(io, tls...), done_(std::move(done)) {
     parser_.body_limit(kMaxHttpAnswerBytes);
   }
 
@@ -25,41 +49,76 @@ class HttpExchange : public std::enable_shared_from_this<HttpExchange> {
     request_ = std::move(request);
     request_.version(11);
     request_.target(url.target);
-    request_.set(http::field::host, url.port == "80" ? url.host : url.host + ":" + url.port);
+    const char* default_port = url.tls ? "443" : "80";
+    request_.set(http::field::host,
+                 url.port == default_port ? url.host : url.host + ":" + url.port);
     request_.prepare_payload();
     deadline_ = deadline;
-    resolver_.async_resolve(
-        url.host, url.port,
-        [self = shared_from_this()](beast::error_code ec, const tcp::resolver::results_type& r) {
-          if (ec) return self->Fail("resolve", ec);
-          self->stream_.expires_after(self->deadline_);
-          self->stream_.async_connect(r, [self](beast::error_code ec, const tcp::endpoint&) {
-            if (ec) return self->Fail("connect", ec);
-            self->Write();
-          });
-        });
+    if constexpr (kTls) {
+      // SNI (for a name, not an address), and the certificate's name checked against the host.
+      beast::error_code not_address;
+      boost::asio::ip::make_address(url.host, not_address);
+      if (not_address && SSL_set_tlsext_host_name(stream_.native_handle(), url.host.c_str()) != 1) {
+        return Finish(Status::Unavailable("tls: cannot set the server name"));
+      }
+      stream_.set_verify_callback(ssl::host_name_verification(url.host));
+    }
+    resolver_.async_resolve(url.host, url.port,
+                            [self = this->shared_from_this()](
+                                beast::error_code ec, const tcp::resolver::results_type& r) {
+                              if (ec) return self->Fail("resolve", ec);
+                              self->Connect(r);
+                            });
   }
 
  private:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  beast::tcp_stream& Tcp() {
+    if constexpr (kTls) {
+      return beast::get_lowest_layer(stream_);
+    } else {
+      return stream_;
+    }
+  }
+
+  void Connect(const tcp::resolver::results_type& endpoints) {
+    Tcp().expires_after(deadline_);
+    Tcp().async_connect(
+        endpoints, [self = this->shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
+          if (ec) return self->Fail("connect", ec);
+          if constexpr (kTls) {
+            self->stream_.async_handshake(ssl::stream_base::client, [self](beast::error_code ec) {
+              if (ec) return self->Fail("tls handshake", ec);
+              self->Write();
+            });
+          } else {
+            self->Write();
+          }
+        });
+  }
+
   void Write() {
-    http::async_write(stream_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) return self->Fail("write", ec);
-      http::async_read(self->stream_, self->buffer_, self->parser_,
-                       [self](beast::error_code ec, size_t) {
-                         if (ec) return self->Fail("read", ec);
-                         self->Finish(self->parser_.release());
-                       });
-    });
+    http::async_write(stream_, request_,
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec) return self->Fail("write", ec);
+                        http::async_read(self->stream_, self->buffer_, self->parser_,
+                                         [self](beast::error_code ec, size_t) {
+                                           if (ec) return self->Fail("read", ec);
+                                           self->Finish(self->parser_.release());
+                                         });
+                      });
   }
 
   void Fail(std::string_view step, beast::error_code ec) {
     Finish(Status::Unavailable(std::string(step) + ": " + ec.message()));
   }
 
+  // Closes the connection without a TLS close_notify (the answer is complete or failed).
   void Finish(Result<protocol::http::HttpResponse> result) {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Tcp().socket().close(ignored);
     if (!done_) return;
     auto done = std::move(done_);
     done_ = nullptr;
@@ -67,7 +126,7 @@ class HttpExchange : public std::enable_shared_from_this<HttpExchange> {
   }
 
   tcp::resolver resolver_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   protocol::http::HttpRequest request_;
   http::response_parser<http::string_body> parser_;
@@ -78,14 +137,20 @@ class HttpExchange : public std::enable_shared_from_this<HttpExchange> {
 }  // namespace
 
 Result<HttpUrl> ParseHttpUrl(std::string_view url) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.size() < kScheme.size() || !beast::iequals(url.substr(0, kScheme.size()), kScheme)) {
-    return Status::InvalidArgument("not an http:// URL: " + std::string(url));
+  HttpUrl out;
+  std::string_view rest;
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (url.size() >= scheme.size() && beast::iequals(url.substr(0, scheme.size()), scheme)) {
+      rest = url.substr(scheme.size());
+      out.tls = scheme.size() == 8;
+      out.port = out.tls ? "443" : "80";
+    }
   }
-  std::string_view rest = url.substr(kScheme.size());
+  if (rest.data() == nullptr) {
+    return Status::InvalidArgument("not an http:// or https:// URL: " + std::string(url));
+  }
   size_t end = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, end);
-  HttpUrl out;
   if (end != std::string_view::npos) {
     out.target = std::string(rest.substr(end));
     if (out.target[0] == '?') out.target = "/" + out.target;
@@ -101,7 +166,7 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
   out.host = std::string(authority);
   if (out.host.empty() || out.port.empty() ||
       out.port.find_first_not_of("0123456789") != std::string::npos) {
-    return Status::InvalidArgument("not an http:// URL with a host: " + std::string(url));
+    return Status::InvalidArgument("not an http(s):// URL with a host: " + std::string(url));
   }
   return out;
 }
@@ -109,7 +174,15 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
 void StartHttpExchange(boost::asio::io_context& io, const HttpUrl& url,
                        protocol::http::HttpRequest request, std::chrono::milliseconds deadline,
                        HttpAnswerDone done) {
-  std::make_shared<HttpExchange>(io, std::move(done))->Run(url, std::move(request), deadline);
+  if (!url.tls) {
+    std::make_shared<HttpExchange<beast::tcp_stream>>(io, std::move(done))
+        ->Run(url, std::move(request), deadline);
+    return;
+  }
+  ssl::context* tls = ClientTls();
+  if (tls == nullptr) return done(Status::Unavailable("tls: OpenSSL cannot make a TLS context"));
+  std::make_shared<HttpExchange<TlsStream>>(io, std::move(done), *tls)
+      ->Run(url, std::move(request), deadline);
 }
 
 }  // namespace tidepool::apigateway

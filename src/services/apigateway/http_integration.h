@@ -30,7 +30,7 @@ struct HttpIntegrationRequest {
   protocol::http::HttpRequest request;
 };
 
-// InvalidArgument when the uri is not an http:// URL.
+// InvalidArgument when the uri is not an http:// or https:// URL.
 Result<HttpIntegrationRequest> BuildHttpIntegrationRequest(const boost::json::object& integration,
                                                            std::string_view uri,
                                                            const ProxyRequest& request,

@@ -102,12 +102,12 @@ bool AnyOf(const json::value* v, const std::vector<std::string>& wanted) {
   return matches(*v);
 }
 
-// GET `url` (http:// only) as a JSON object.
+// GET `url` (http:// or https://) as a JSON object.
 void GetJson(boost::asio::io_context& io, const std::string& url,
              std::function<void(Result<json::object>)> done) {
   auto parsed = ParseHttpUrl(url);
   if (!parsed.ok()) {
-    return done(Status::Unavailable("not an http:// URL: " + url));
+    return done(Status::Unavailable("not an http(s):// URL: " + url));
   }
   protocol::http::HttpRequest request(bhttp::verb::get, "/", 11);
   request.set(bhttp::field::accept, "application/json");

@@ -3,7 +3,7 @@
 // Keys: API Gateway reads the issuer's OpenID discovery document
 // (<Issuer>/.well-known/openid-configuration), follows its jwks_uri and keeps the keys (here
 // for kKeyLifetimeMs); a token naming a kid not among them refetches them (at most once per
-// kRefetchMs). Only http:// issuers are reachable (a server on this machine).
+// kRefetchMs). Issuers are http:// or https:// URLs (http_exchange.h verifies certificates).
 //
 // Token: a compact JWS whose header has alg RS256 and a kid of the JWKS (an RSA key); its
 // signature verified with OpenSSL; claims iss equal to the issuer, aud (or, without aud,

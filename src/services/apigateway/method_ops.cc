@@ -140,8 +140,13 @@ Status CheckIntegrationSupported(const json::object& integration, int max_timeou
       return BadRequest("Enumeration value for HttpMethod must be non-empty");
     }
     std::string uri = StringField(integration, "uri");
-    if (uri.starts_with("https://")) {
-      return BadRequest("tidepool's HTTP integrations reach http:// URLs only, not " + uri);
+    if (const json::object* tls = FindObject(integration, "tlsConfig")) {
+      if (const json::value* skip = tls->if_contains("insecureSkipVerification");
+          skip != nullptr && skip->is_bool() && skip->get_bool()) {
+        return BadRequest(
+            "tidepool always verifies upstream certificates: "
+            "tlsConfig.insecureSkipVerification is not supported");
+      }
     }
     // Stage variables may stand anywhere; the URL is checked once they are substituted.
     if (uri.find("${stageVariables.") == std::string::npos && !ParseHttpUrl(uri).ok()) {

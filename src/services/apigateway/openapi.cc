@@ -5,6 +5,7 @@
 #include <cctype>
 #include <map>
 
+#include "protocol/codec/yaml_reader.h"
 #include "services/apigateway/apigateway_errors.h"
 #include "services/apigateway/records.h"
 #include "services/apigateway/resource_tree.h"
@@ -205,21 +206,28 @@ Result<json::object> Method(const json::object& op, std::string_view verb, const
   return m;
 }
 
-}  // namespace
-
-Result<ImportedApi> ImportOpenApi(std::string_view body, std::string (*new_id)(size_t)) {
+// The definition as JSON when it is JSON (starts with '{'), else read as YAML.
+Result<json::value> ParseDefinition(std::string_view body) {
+  std::string_view trimmed = body.substr(std::min(body.size(), body.find_first_not_of(" \t\r\n")));
+  if (!trimmed.starts_with('{')) {
+    auto parsed = protocol::yaml::ParseYaml(body);
+    if (!parsed.ok()) return BadRequest("Invalid OpenAPI input: " + parsed.status().message());
+    return parsed;
+  }
   boost::system::error_code ec;
   json::parse_options options;
   options.max_depth = 64;
   json::value parsed = json::parse(body, ec, {}, options);
-  if (ec) {
-    std::string_view trimmed =
-        body.substr(std::min(body.size(), body.find_first_not_of(" \t\r\n")));
-    if (!trimmed.empty() && trimmed[0] != '{') {
-      return BadRequest("tidepool imports OpenAPI definitions in JSON only (not YAML) yet");
-    }
-    return BadRequest("Invalid OpenAPI input: the body is not valid JSON");
-  }
+  if (ec) return BadRequest("Invalid OpenAPI input: the body is not valid JSON");
+  return parsed;
+}
+
+}  // namespace
+
+Result<ImportedApi> ImportOpenApi(std::string_view body, std::string (*new_id)(size_t)) {
+  auto definition = ParseDefinition(body);
+  if (!definition.ok()) return definition.status();
+  const json::value& parsed = *definition;
   if (!parsed.is_object()) return BadRequest("Invalid OpenAPI input: expected an object");
   const json::object& doc = parsed.get_object();
   if (!doc.contains("openapi") && !doc.contains("swagger")) {

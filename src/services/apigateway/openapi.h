@@ -1,5 +1,6 @@
 // The OpenAPI importer (ImportRestApi, PutRestApi): an OpenAPI 3.0 or Swagger 2.0 document in
-// JSON, with API Gateway's extensions, as a REST API's resources and methods.
+// JSON or YAML (a body not starting with '{' is read by protocol/codec/yaml_reader.h), with
+// API Gateway's extensions, as a REST API's resources and methods.
 //
 // Read: info.title/description/version; paths -> one resource per path segment; each
 // operation (get, put, post, delete, patch, head, options, x-amazon-apigateway-any-method ->
@@ -14,7 +15,7 @@
 // responseParameters}). Top level: x-amazon-apigateway-binary-media-types and
 // x-amazon-apigateway-api-key-source, x-amazon-apigateway-request-validators, and the schemas
 // as models (their $refs to other schemas rewritten to model URLs). What tidepool does not
-// import (YAML, authorizers, gateway responses, x-amazon-apigateway-policy...) is refused
+// import (authorizers, gateway responses, x-amazon-apigateway-policy...) is refused
 // with BadRequest naming it.
 //
 // Thread-safety: pure functions.

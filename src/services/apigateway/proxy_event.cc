@@ -95,6 +95,13 @@ std::string BuildProxyEvent(const ProxyRequest& r) {
                         {"apiKey", TextOrNull(r.api_key)},
                         {"apiKeyId", TextOrNull(r.api_key_id)},
                         {"clientCert", nullptr}};
+  if (r.iam_caller) {
+    identity["accessKey"] = r.iam_caller->access_key;
+    identity["accountId"] = r.iam_caller->account_id;
+    identity["caller"] = r.iam_caller->caller;
+    identity["user"] = r.iam_caller->caller;
+    identity["userArn"] = r.iam_caller->user_arn;
+  }
   json::object context{{"resourceId", r.resource_id},
                        {"resourcePath", r.resource_path},
                        {"httpMethod", r.http_method},

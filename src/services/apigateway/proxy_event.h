@@ -27,6 +27,15 @@
 
 namespace tidepool::apigateway {
 
+// Who signed a request to an AWS_IAM method or route (iam_auth.h).
+struct IamCaller {
+  std::string access_key;
+  std::string account_id;
+  std::string caller;    // the principal's id: AIDA... (user), AROA...:session, the account
+  std::string user_arn;  // arn:aws:iam::<account>:user/<name>, :root, or an assumed-role ARN
+  std::string service;   // the signature's credential scope service
+};
+
 struct ProxyRequest {
   std::string http_method;
   std::string path;           // the request path after the stage, "/pets/1"
@@ -49,6 +58,8 @@ struct ProxyRequest {
   bool binary = false;  // the body's media type is one of the API's binaryMediaTypes
   // A Lambda authorizer's principalId and context (requestContext.authorizer); empty: none.
   boost::json::object authorizer;
+  // AWS_IAM: the signer (requestContext.identity's accessKey, accountId, caller, user, userArn).
+  std::optional<IamCaller> iam_caller;
 };
 
 // The event document (JSON text).

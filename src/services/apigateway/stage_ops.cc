@@ -2,6 +2,7 @@
 // with variables and method settings), and GetExport of a stage (openapi_export.h).
 #include <boost/json.hpp>
 
+#include "protocol/codec/yaml_writer.h"
 #include "services/apigateway/access_log.h"
 #include "services/apigateway/apigateway_errors.h"
 #include "services/apigateway/apigateway_service.h"
@@ -264,8 +265,10 @@ void ApiGatewayService::GetExport(CallPtr call) {
       return BadRequest("tidepool exports oas30 and swagger only, not " + type);
     }
     std::string accepts = StringField(in, "accepts");
-    if (!accepts.empty() && accepts != "application/json" && accepts != "*/*") {
-      return BadRequest("tidepool exports application/json only, not " + accepts);
+    const bool yaml = accepts == "application/yaml";
+    if (!accepts.empty() && !yaml && accepts != "application/json" && accepts != "*/*") {
+      return BadRequest("tidepool exports application/json and application/yaml only, not " +
+                        accepts);
     }
     std::string stage_name = StringField(in, "stageName");
     const json::object* stage = FindObject(ObjectField(doc, "stages"), stage_name);
@@ -290,10 +293,12 @@ void ApiGatewayService::GetExport(CallPtr call) {
     }
     json::object exported =
         ExportOpenApi(ObjectField(doc, "api"), *deployment->second, stage_name, options);
-    return json::object{{"contentType", "application/json"},
-                        {"contentDisposition", "attachment; filename=\"" + type + "_" + api.id +
-                                                   "_" + stage_name + ".json\""},
-                        {"body", json::serialize(exported)}};
+    const char* extension = yaml ? ".yaml\"" : ".json\"";
+    return json::object{
+        {"contentType", yaml ? "application/yaml" : "application/json"},
+        {"contentDisposition",
+         "attachment; filename=\"" + type + "_" + api.id + "_" + stage_name + extension},
+        {"body", yaml ? protocol::yaml::WriteYaml(exported) : json::serialize(exported)}};
   });
 }
 
