@@ -21,8 +21,9 @@ double RoundHalfEven(double arg, double precision);
 double ShiftDecimal(double x, int places);
 const Regex& RegexOf(const Value& v);
 
-void DefineCoreFunctions(Library& lib);           // functions.cc
-void DefineCollectionFunctions(Library& lib);     // functions_collections.cc
-void DefineNumberPictureFunctions(Library& lib);  // picture_number.cc
+void DefineCoreFunctions(Library& lib);            // functions.cc
+void DefineCollectionFunctions(Library& lib);      // functions_collections.cc
+void DefineNumberPictureFunctions(Library& lib);   // picture_number.cc
+void DefineIntegerPictureFunctions(Library& lib);  // picture_integer.cc
 
 }  // namespace tidepool::sfn::jsonata

@@ -426,11 +426,6 @@ void DefineCollectionFunctions(Library& lib) {
   Define(lib, "millis", "<:n>", [](CallContext& c, std::vector<Value>&) {
     return Value::Number(static_cast<double>(c.evaluator->now_millis()));
   });
-  for (const char* name : {"formatInteger", "parseInteger"}) {
-    Define(lib, name, "<x-x?x?:x>", [name](CallContext&, std::vector<Value>& a) -> Value {
-      Fail("D3134", std::string("$") + name + " is not supported", Arg(a, 0));
-    });
-  }
 }
 
 const std::unordered_map<std::string, Value>& Builtins() {
@@ -439,6 +434,7 @@ const std::unordered_map<std::string, Value>& Builtins() {
     DefineCoreFunctions(*l);
     DefineCollectionFunctions(*l);
     DefineNumberPictureFunctions(*l);
+    DefineIntegerPictureFunctions(*l);
     return l;
   }();
   return *lib;
