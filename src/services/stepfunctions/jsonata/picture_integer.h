@@ -48,3 +48,9 @@ std::string IntegerWords(std::string_view digits, bool ordinal);
 std::optional<double> ParseIntegerWords(std::string_view words);
 
 }  // namespace tidepool::sfn::jsonata
+
+namespace tidepool::sfn::jsonata {
+// How many leading bytes of `text` are number words (with "and", spaces, commas and hyphens
+// between them), ending on a word; 0 when none.
+size_t MatchIntegerWords(std::string_view text);
+}  // namespace tidepool::sfn::jsonata

@@ -151,3 +151,30 @@ std::optional<double> ParseIntegerWords(std::string_view text) {
 }
 
 }  // namespace tidepool::sfn::jsonata
+
+namespace tidepool::sfn::jsonata {
+
+size_t MatchIntegerWords(std::string_view text) {
+  size_t i = 0, matched = 0;
+  while (i < text.size()) {
+    if (text[i] == ' ' || text[i] == ',' || text[i] == '-') {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && std::isalpha(static_cast<unsigned char>(text[end]))) ++end;
+    std::string word;
+    for (size_t k = i; k < end; ++k) {
+      word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(text[k]))));
+    }
+    if (word == "and" && matched > 0) {
+      i = end;
+      continue;
+    }
+    if (word.empty() || Vocabulary().find(word) == Vocabulary().end()) break;
+    matched = i = end;
+  }
+  return matched;
+}
+
+}  // namespace tidepool::sfn::jsonata
