@@ -224,6 +224,8 @@ std::optional<double> ParseDateTime(std::string_view text, const std::string& pi
     return leading ? now_value : least;
   };
   double year = field(has('Y'), 'Y', static_cast<double>(now_year), 1970);
+  // Beyond a million years the day arithmetic would overflow; no such instant is a number.
+  if (std::fabs(year) > 1e6 || (has('d') && std::fabs(given['d']) > 1e6)) return std::nullopt;
   int64_t days = 0;
   if (has('d')) {
     days = DaysFromCivil(static_cast<int64_t>(year), 1, 1) + static_cast<int64_t>(given['d']) - 1;
