@@ -281,11 +281,13 @@ std::optional<double> ParseIntegerText(std::string_view text, const IntegerPictu
 
 void DefineIntegerPictureFunctions(Library& lib) {
   Define(lib, "formatInteger", "<n-s:s>", [](CallContext&, std::vector<Value>& a) {
-    if (a[0].undefined()) return Value();
+    // An undefined picture (a path that matched nothing) gives undefined, like the value.
+    if (a[0].undefined() || !Arg(a, 1).is_string()) return Value();
     return Value::String(FormatIntegerPicture(a[0].number(), ParseIntegerPicture(a[1].str())));
   });
   Define(lib, "parseInteger", "<s-s:n>", [](CallContext&, std::vector<Value>& a) {
-    if (a[0].undefined()) return Value();
+    // An undefined picture (a path that matched nothing) gives undefined, like the value.
+    if (a[0].undefined() || !Arg(a, 1).is_string()) return Value();
     auto n = ParseIntegerText(a[0].str(), ParseIntegerPicture(a[1].str()));
     return n ? Value::Number(*n) : Value();
   });

@@ -325,7 +325,8 @@ std::string FormatNumberPicture(double value, const std::string& picture, const 
 
 void DefineNumberPictureFunctions(Library& lib) {
   Define(lib, "formatNumber", "<n-so?:s>", [](CallContext&, std::vector<Value>& a) {
-    if (a[0].undefined()) return Value();
+    // An undefined picture (a path that matched nothing) gives undefined, like the value.
+    if (a[0].undefined() || !Arg(a, 1).is_string()) return Value();
     return Value::String(FormatNumberPicture(a[0].number(), a[1].str(), Arg(a, 2)));
   });
 }

@@ -45,6 +45,10 @@ TEST(JsonataPictureTest, ParseIntegerRejectsTextTheMatchDoesNotCover) {
   EXPECT_EQ(Eval(R"($parseInteger("12x", "0"))"), "undefined");
   EXPECT_EQ(Eval(R"($parseInteger("one banana", "w"))"), "undefined");
   EXPECT_EQ(Eval(R"($parseInteger("iiii", "i"))"), "4");
+  // A picture that is a path matching nothing (found by the fuzzer: it was read as a string).
+  EXPECT_EQ(Eval(R"($parseInteger("XIV", nothing))"), "undefined");
+  EXPECT_EQ(Eval(R"($formatInteger(14, nothing))"), "undefined");
+  EXPECT_EQ(Eval(R"($formatNumber(14, nothing))"), "undefined");
 }
 
 TEST(JsonataPictureTest, ToMillisWithAPicture) {
