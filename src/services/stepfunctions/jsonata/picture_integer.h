@@ -46,11 +46,8 @@ std::optional<double> ParseIntegerText(std::string_view text, const IntegerPictu
 // hundred and eighty-four"), lower case; the last word made ordinal when asked.
 std::string IntegerWords(std::string_view digits, bool ordinal);
 std::optional<double> ParseIntegerWords(std::string_view words);
-
-}  // namespace tidepool::sfn::jsonata
-
-namespace tidepool::sfn::jsonata {
 // How many leading bytes of `text` are number words (with "and", spaces, commas and hyphens
 // between them), ending on a word; 0 when none.
 size_t MatchIntegerWords(std::string_view text);
+
 }  // namespace tidepool::sfn::jsonata

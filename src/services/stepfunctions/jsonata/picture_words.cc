@@ -150,10 +150,6 @@ std::optional<double> ParseIntegerWords(std::string_view text) {
   return static_cast<double>(total);
 }
 
-}  // namespace tidepool::sfn::jsonata
-
-namespace tidepool::sfn::jsonata {
-
 size_t MatchIntegerWords(std::string_view text) {
   size_t i = 0, matched = 0;
   while (i < text.size()) {
