@@ -14,6 +14,7 @@ using tidepool::AppendBase64Decoded;
 #include "services/stepfunctions/jsonata/evaluator.h"
 #include "services/stepfunctions/jsonata/functions.h"
 #include "services/stepfunctions/jsonata/parser.h"
+#include "services/stepfunctions/jsonata/picture_datetime.h"
 
 namespace tidepool::sfn::jsonata {
 namespace {
@@ -81,6 +82,19 @@ Value Spread(const Value& v) {
     return out;
   }
   return v;
+}
+
+// The picture $fromMillis and $now use when given a timezone but no picture.
+std::string PictureOrIso(const Value& picture) {
+  if (picture.is_string()) return picture.str();
+  return "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]";
+}
+
+int OffsetArg(const Value& tz) {
+  if (!tz.is_string()) return 0;
+  auto offset = ParseTimezoneArgument(tz.str());
+  if (!offset) Fail("D3134", "The timezone must be written +HHMM or -HHMM", tz);
+  return *offset;
 }
 
 std::string IsoTime(int64_t millis) {
@@ -407,30 +421,28 @@ void DefineCollectionFunctions(Library& lib) {
   });
   Define(lib, "fromMillis", "<n-s?s?:s>", [](CallContext&, std::vector<Value>& a) {
     if (a[0].undefined()) return Value();
-    if (!Arg(a, 1).undefined())
-      Fail("D3134", "Picture strings are not supported by $fromMillis", a[1]);
-    return Value::String(IsoTime(SaturatingInt(std::floor(a[0].number()))));
+    int64_t millis = SaturatingInt(std::floor(a[0].number()));
+    if (Arg(a, 1).undefined() && Arg(a, 2).undefined()) return Value::String(IsoTime(millis));
+    return Value::String(FormatDateTime(millis, PictureOrIso(Arg(a, 1)), OffsetArg(Arg(a, 2))));
   });
-  Define(lib, "toMillis", "<s-s?:n>", [](CallContext&, std::vector<Value>& a) {
+  Define(lib, "toMillis", "<s-s?:n>", [](CallContext& c, std::vector<Value>& a) {
     if (a[0].undefined()) return Value();
-    if (!Arg(a, 1).undefined())
-      Fail("D3134", "Picture strings are not supported by $toMillis", a[1]);
+    if (!Arg(a, 1).undefined()) {
+      auto millis = ParseDateTime(a[0].str(), a[1].str(), c.evaluator->now_millis());
+      return millis ? Value::Number(*millis) : Value();
+    }
     auto millis = ParseIso(a[0].str());
     if (!millis) Fail("D3110", "The timestamp cannot be parsed as ISO 8601", a[0]);
     return Value::Number(*millis);
   });
   Define(lib, "now", "<s?s?:s>", [](CallContext& c, std::vector<Value>& a) {
-    if (!Arg(a, 0).undefined()) Fail("D3134", "Picture strings are not supported by $now", a[0]);
-    return Value::String(IsoTime(c.evaluator->now_millis()));
+    int64_t millis = c.evaluator->now_millis();
+    if (Arg(a, 0).undefined() && Arg(a, 1).undefined()) return Value::String(IsoTime(millis));
+    return Value::String(FormatDateTime(millis, PictureOrIso(Arg(a, 0)), OffsetArg(Arg(a, 1))));
   });
   Define(lib, "millis", "<:n>", [](CallContext& c, std::vector<Value>&) {
     return Value::Number(static_cast<double>(c.evaluator->now_millis()));
   });
-  for (const char* name : {"formatNumber", "formatInteger", "parseInteger"}) {
-    Define(lib, name, "<x-x?x?:x>", [name](CallContext&, std::vector<Value>& a) -> Value {
-      Fail("D3134", std::string("$") + name + " is not supported", Arg(a, 0));
-    });
-  }
 }
 
 const std::unordered_map<std::string, Value>& Builtins() {
@@ -438,6 +450,8 @@ const std::unordered_map<std::string, Value>& Builtins() {
     auto* l = new Library();
     DefineCoreFunctions(*l);
     DefineCollectionFunctions(*l);
+    DefineNumberPictureFunctions(*l);
+    DefineIntegerPictureFunctions(*l);
     return l;
   }();
   return *lib;
