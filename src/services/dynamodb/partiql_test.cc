@@ -20,7 +20,11 @@ TEST(PartiqlTest, SelectWithKeyTermsAndParameters) {
   EXPECT_EQ(st->kind, PartiqlStatement::kSelect);
   EXPECT_EQ(st->table, "Music");
   EXPECT_EQ(st->index, "ix");
-  EXPECT_EQ(st->projection, "#p0, #p1.#p2[2]");
+  // A nested path projects its top-level attribute; the path itself is answered under its
+  // last name.
+  EXPECT_EQ(st->projection, "#p0, #p1");
+  ASSERT_EQ(st->nested_projection.size(), 2u);
+  EXPECT_EQ(st->nested_projection[1].key, "z[2]");
   ASSERT_EQ(st->where.size(), 2u);
   EXPECT_EQ(st->where[0].attribute, "Artist");
   EXPECT_EQ(st->where[0].comparator, "=");
