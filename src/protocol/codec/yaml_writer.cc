@@ -20,6 +20,7 @@ bool IsYaml11Word(std::string_view s) {
 // Whether `s` written plain would read back as this same string.
 bool PlainIsSafe(std::string_view s) {
   if (s.empty() || s.front() == ' ' || s.back() == ' ' || s.back() == ':') return false;
+  if (s == "<<") return false;  // plain, a mapping key "<<" would read back as a merge key
   if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(s.front()) != std::string_view::npos) {
     return false;
   }
