@@ -3,7 +3,7 @@
 
 Starts `tidepool serve` (BUILD_DIR/tidepool, default build/release, --durability memory) and
 deploys three no-op functions: the C++ example function built with sdk/lambda_runtime.h
-(lambda_echo_function beside the binary, provided.al2023), a Python one and a Node one. Then:
+(lambda_noop_function beside the binary, provided.al2023), a Python one and a Node one. Then:
 
   warm c=1    INVOKES (default 3000) sequential Invoke calls over one keep-alive connection:
               client-side latency p50/p99 and invokes/s.
@@ -184,10 +184,10 @@ def sandbox_rss_kb(server_pid):
 
 
 def main():
-    echo = os.path.join(BUILD, "lambda_echo_function")
-    if not os.path.exists(echo):
-        raise SystemExit("build the benchmarks first: %s is missing" % echo)
-    with open(echo, "rb") as f:
+    noop = os.path.join(BUILD, "lambda_noop_function")
+    if not os.path.exists(noop):
+        raise SystemExit("build the benchmarks first: %s is missing" % noop)
+    with open(noop, "rb") as f:
         cpp_code = zip_files({"bootstrap": (f.read(), 0o755)})
     functions = [
         ("cpp", "provided.al2023", "bootstrap", cpp_code),

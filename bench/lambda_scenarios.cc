@@ -28,15 +28,15 @@ class InvokeWorkload : public Workload {
   std::string host_, target_;
 };
 
-// The echo function's binary: beside this program (both are built into the build directory).
-fs::path EchoBinary() {
+// The no-op function's binary: beside this program (both are built into the build directory).
+fs::path NoopBinary() {
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  fs::path echo = self.parent_path() / "lambda_echo_function";
-  if (ec || !fs::exists(echo)) {
-    throw std::runtime_error("lambda-invoke needs " + echo.string() + " (build the benchmarks)");
+  fs::path noop = self.parent_path() / "lambda_noop_function";
+  if (ec || !fs::exists(noop)) {
+    throw std::runtime_error("lambda-invoke needs " + noop.string() + " (build the benchmarks)");
   }
-  return echo;
+  return noop;
 }
 
 }  // namespace
@@ -45,7 +45,7 @@ std::string LambdaScenarios::CreateFunction() {
   const std::string name = "bench-" + std::to_string(getpid()) + "-" + std::to_string(functions_++);
   const fs::path dir = fs::temp_directory_path() / ("tidepool-bench-" + name);
   fs::create_directories(dir);
-  fs::copy_file(EchoBinary(), dir / "bootstrap", fs::copy_options::overwrite_existing);
+  fs::copy_file(NoopBinary(), dir / "bootstrap", fs::copy_options::overwrite_existing);
   fs::permissions(dir / "bootstrap", fs::perms::owner_all, fs::perm_options::add);
   boost::json::object create{
       {"FunctionName", name},

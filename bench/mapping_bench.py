@@ -2,7 +2,7 @@
 """Event source mapping benchmark: the latency a mapping adds and its throughput.
 
 Starts `tidepool serve` (BUILD_DIR/tidepool, default build/release) for each durability in
-DURABILITIES (default "memory sync"), deploys the C++ example function (lambda_echo_function
+DURABILITIES (default "memory sync"), deploys the C++ no-op example function (lambda_noop_function
 beside the binary) as a provided.al2023 function, and measures:
 
   latency     PutRecord ack -> function start (Kinesis mapping, batch size 100, LATEST),
@@ -79,7 +79,7 @@ class Server:
 
 
 def deploy_function(server, name):
-    with open(os.path.join(BUILD, "lambda_echo_function"), "rb") as f:
+    with open(os.path.join(BUILD, "lambda_noop_function"), "rb") as f:
         exe = f.read()
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:

@@ -34,7 +34,7 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
       -DTIDEPOOL_BENCH=ON -DTIDEPOOL_SANITIZE=OFF -DTIDEPOOL_FUZZ=OFF >/dev/null
   fi
 fi
-targets=(tidepool tidepool-bench lambda_echo_function apigw_noop_function)
+targets=(tidepool tidepool-bench lambda_noop_function apigw_noop_function)
 if [ "$RUN_FILTER" = 1 ]; then targets+=(tidepool-filter-bench); fi
 cmake --build "$BUILD_DIR" --target "${targets[@]}" -j "${JOBS:-$(nproc)}" | tail -1
 SERVER="$BUILD_DIR/tidepool"

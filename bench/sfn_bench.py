@@ -12,7 +12,7 @@ DURABILITIES (default "memory sync") and measures, over unsigned keep-alive conn
               DescribeExecution until all have succeeded: transitions/s from the first start
               to the last end (each transition is stored in its own commit).
   task hop    StartSyncExecution latency of a 1-Task machine (Resource: the C++ no-op
-              function lambda_echo_function, provided.al2023) minus that of a 1-Pass machine,
+              function lambda_noop_function, provided.al2023) minus that of a 1-Pass machine,
               p50/p99 over ITER sequential calls (default 2000): what one Task adds
               (dispatch -> function start -> result -> next state).
   lambda      a 3-Task machine of the same function: EXPRESS executions/s (THREADS clients)
