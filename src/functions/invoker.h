@@ -41,6 +41,7 @@ struct Invocation {
   std::string invoked_arn;     // the ARN the caller used (qualified when it was)
   std::string client_context;  // base64 JSON, as the X-Amz-Client-Context header carries it
   std::string trace_id;        // _X_AMZN_TRACE_ID; generated when empty
+  bool want_log = false;       // fill InvokeOutcome::log (Invoke with LogType Tail)
 };
 
 struct InvokeOutcome {
@@ -53,7 +54,9 @@ struct InvokeOutcome {
   Kind kind = Kind::kSuccess;
   std::string payload;
   std::string message;
-  std::string log;  // this invocation's log: START, the function's output, END, REPORT
+  // This invocation's log (START, the function's output, END, REPORT) when the invocation asked
+  // for it (`want_log`); empty otherwise. CloudWatch Logs gets it either way.
+  std::string log;
   std::string request_id;
   // When the function received the event (its runtime's /next answered); the epoch when it
   // never did (throttled, no sandbox).

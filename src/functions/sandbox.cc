@@ -494,13 +494,16 @@ std::function<void()> Sandbox::FinishLocked(InvokeOutcome::Kind kind, std::strin
   TraceLog::Global().Stamp(run.invocation.trace_id,
                            kind == InvokeOutcome::Kind::kSuccess ? "lambda.end" : "lambda.error",
                            spec_->function_name);
-  outcome.log = "START RequestId: " + id + " Version: " + spec_->version + "\n";
-  size_t start = run.log_start > log_dropped_ ? run.log_start - log_dropped_ : 0;
-  if (start < log_.size()) {
-    const size_t from = outcome.log.size();
-    outcome.log.append(log_, start);
-    std::replace(outcome.log.begin() + static_cast<std::ptrdiff_t>(from), outcome.log.end(), '\r',
-                 '\n');
+  const bool want_log = run.invocation.want_log;
+  if (want_log) {
+    outcome.log = "START RequestId: " + id + " Version: " + spec_->version + "\n";
+    size_t start = run.log_start > log_dropped_ ? run.log_start - log_dropped_ : 0;
+    if (start < log_.size()) {
+      const size_t from = outcome.log.size();
+      outcome.log.append(log_, start);
+      std::replace(outcome.log.begin() + static_cast<std::ptrdiff_t>(from), outcome.log.end(), '\r',
+                   '\n');
+    }
   }
   char report[256];
   std::snprintf(report, sizeof report,
@@ -521,7 +524,7 @@ std::function<void()> Sandbox::FinishLocked(InvokeOutcome::Kind kind, std::strin
     report_line += error_type;
   }
   report_line += "\n";
-  outcome.log += "END RequestId: " + id + "\n" + report_line;
+  if (want_log) outcome.log += "END RequestId: " + id + "\n" + report_line;
   EndLineLocked(NowMs());
   SandboxLineLocked("END RequestId: " + id + "\n");
   SandboxLineLocked(std::move(report_line));

@@ -87,6 +87,7 @@ void LambdaService::InvokeOp(CallPtr call) {
                         json::object{{"StatusCode", 202}});
   }
   const bool tail = StringMember(in, "LogType") == "Tail";
+  invocation.want_log = tail;
   invoker_.Invoke(*spec, std::move(invocation),
                   [call, tail, version = (*spec)->version](InvokeOutcome outcome) {
                     if (auto failed = NotRun(outcome)) return call->Fail(std::move(*failed));
@@ -131,6 +132,7 @@ void LambdaService::InvokeWithResponseStream(CallPtr call) {
   invocation.invoked_arn = (*spec)->function_arn;
   if (!qualifier.empty()) invocation.invoked_arn += ":" + qualifier;
   const bool tail = StringMember(in, "LogType") == "Tail";
+  invocation.want_log = tail;
   // The function's response is buffered (tidepool's runtimes do not stream): it arrives as
   // one PayloadChunk, then InvokeComplete.
   invoker_.Invoke(
