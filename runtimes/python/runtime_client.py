@@ -1,6 +1,8 @@
 """tidepool's Lambda runtime client for python3.* functions.
 
-Started by tidepool as `python3 -u bootstrap.py` in the function's code directory with AWS's
+Run through bootstrap.py (tidepool starts `python3 -u bootstrap.py`), which imports this module
+so that its compiled form is cached in __pycache__ instead of compiled at every cold start.
+It runs in the function's code directory with AWS's
 environment (_HANDLER, LAMBDA_TASK_ROOT, AWS_LAMBDA_RUNTIME_API, ...). It imports the handler
 once (an import error is posted to /init/error, as AWS's runtime does, and the process exits),
 then loops: GET /next, call the handler with the event and a context object, POST /response or
@@ -195,7 +197,3 @@ def main():
                          {"Lambda-Runtime-Function-Error-Type": "Unhandled"})
             continue
         conn.request("POST", "/invocation/%s/response" % request_id, out)
-
-
-if __name__ == "__main__":
-    main()
