@@ -202,7 +202,12 @@ void HttpConnection::ReadHeader() {
   }
   parser_.emplace();
   parser_->header_limit(options.header_limit);
-  parser_->body_limit(options.body_limit);
+  // Beast checks a Content-Length against the body limit while it parses the header: a body a
+  // streamer may take (an S3 PutObject of up to 5 GB) must get past the header with the
+  // streamed limit. OnHeader applies the in-memory limit to a body that is not streamed.
+  parser_->body_limit(options.body_streamer
+                          ? std::max(options.body_limit, options.streamed_body_limit)
+                          : options.body_limit);
   // The header first: a streamer may take the body (StartStreamedBody) before any of it is
   // parsed into the string body.
   parser_->eager(false);
@@ -237,6 +242,12 @@ void HttpConnection::OnHeader(beast::error_code ec) {
   if (const BodyStreamer& streamer = state_->options().body_streamer) {
     HttpRequest head(parser_->get().base());
     if (auto sink = streamer(head)) return StartStreamedBody(std::move(sink));
+    // Held in memory: the in-memory limit, for a declared length now and for chunks as they come.
+    const uint64_t limit = state_->options().body_limit;
+    if (auto length = parser_->content_length(); length && *length > limit) {
+      return OnReadError(bhttp::error::body_limit);
+    }
+    parser_->body_limit(limit);
   }
   parser_->eager(true);
   if (!PutBuffered()) return;
