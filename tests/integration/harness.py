@@ -169,3 +169,12 @@ def make_client(endpoint, service="kinesis", access_key="AKIAIOSFODNN7EXAMPLE",
     return client
 
 
+
+
+def rss_kib(pid):
+    """The resident set size of process `pid` in KiB (VmRSS), 0 when it is not known."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0

@@ -9,17 +9,9 @@ import subprocess
 
 import pytest
 
-from harness import make_client
+from harness import make_client, rss_kib
 
 SIZE = 48 * 1024 * 1024
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def write_file(path):
