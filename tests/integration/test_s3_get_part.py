@@ -48,26 +48,26 @@ def check_parts(s3, bucket, key, pieces):
 
 def test_get_and_head_by_part_number(endpoint):
     s3 = make_client(endpoint, "s3")
-    s3.create_bucket(Bucket="b")
-    pieces = upload_in_parts(s3, "b", "mp", [5 * MIB, 5 * MIB + 17, 1234])
-    check_parts(s3, "b", "mp", pieces)
+    s3.create_bucket(Bucket="bkt")
+    pieces = upload_in_parts(s3, "bkt", "mp", [5 * MIB, 5 * MIB + 17, 1234])
+    check_parts(s3, "bkt", "mp", pieces)
     with pytest.raises(ClientError) as e:
-        s3.get_object(Bucket="b", Key="mp", PartNumber=4)
+        s3.get_object(Bucket="bkt", Key="mp", PartNumber=4)
     assert error_of(e) == ("InvalidPartNumber", 416)
     with pytest.raises(ClientError) as e:
-        s3.get_object(Bucket="b", Key="mp", PartNumber=1, Range="bytes=0-1")
+        s3.get_object(Bucket="bkt", Key="mp", PartNumber=1, Range="bytes=0-1")
     assert error_of(e) == ("InvalidRequest", 400)
     # A single PUT is one part: part 1 is the whole object, as a range.
-    s3.put_object(Bucket="b", Key="single", Body=b"0123456789")
-    one = s3.get_object(Bucket="b", Key="single", PartNumber=1)
+    s3.put_object(Bucket="bkt", Key="single", Body=b"0123456789")
+    one = s3.get_object(Bucket="bkt", Key="single", PartNumber=1)
     assert one["ResponseMetadata"]["HTTPStatusCode"] == 206
     assert one["ContentRange"] == "bytes 0-9/10" and one["Body"].read() == b"0123456789"
     assert "PartsCount" not in one
     with pytest.raises(ClientError) as e:
-        s3.get_object(Bucket="b", Key="single", PartNumber=2)
+        s3.get_object(Bucket="bkt", Key="single", PartNumber=2)
     assert error_of(e) == ("InvalidPartNumber", 416)
     with pytest.raises(ClientError) as e:
-        s3.head_object(Bucket="b", Key="single", PartNumber=2)
+        s3.head_object(Bucket="bkt", Key="single", PartNumber=2)
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 416
 
 

@@ -52,12 +52,12 @@ def test_upload_part_copy_ranges_make_the_object(s3):
 
 
 def test_upload_part_copy_errors_and_conditions(s3):
-    s3.create_bucket(Bucket="b")
-    put = s3.put_object(Bucket="b", Key="src", Body=b"0123456789")
-    upload = s3.create_multipart_upload(Bucket="b", Key="dst")["UploadId"]
+    s3.create_bucket(Bucket="bkt")
+    put = s3.put_object(Bucket="bkt", Key="src", Body=b"0123456789")
+    upload = s3.create_multipart_upload(Bucket="bkt", Key="dst")["UploadId"]
 
     def copy(**kw):
-        args = dict(Bucket="b", Key="dst", UploadId=upload, PartNumber=1, CopySource="b/src")
+        args = dict(Bucket="bkt", Key="dst", UploadId=upload, PartNumber=1, CopySource="bkt/src")
         args.update(kw)
         return s3.upload_part_copy(**args)
 
@@ -76,7 +76,7 @@ def test_upload_part_copy_errors_and_conditions(s3):
         copy(CopySourceIfNoneMatch=put["ETag"])
     assert error_code(e) == "PreconditionFailed"
     with pytest.raises(ClientError) as e:
-        copy(CopySource="b/missing")
+        copy(CopySource="bkt/missing")
     assert error_code(e) == "NoSuchKey"
     with pytest.raises(ClientError) as e:
         copy(UploadId="0" * 32)
@@ -90,31 +90,31 @@ def test_upload_part_copy_errors_and_conditions(s3):
 
 
 def test_upload_part_copy_from_a_version_with_checksums(s3):
-    s3.create_bucket(Bucket="v")
-    s3.put_bucket_versioning(Bucket="v", VersioningConfiguration={"Status": "Enabled"})
-    old = s3.put_object(Bucket="v", Key="k", Body=b"old body")["VersionId"]
-    s3.put_object(Bucket="v", Key="k", Body=b"new body")
-    upload = s3.create_multipart_upload(Bucket="v", Key="out", ChecksumAlgorithm="SHA256")
-    part = s3.upload_part_copy(Bucket="v", Key="out", UploadId=upload["UploadId"], PartNumber=1,
-                               CopySource={"Bucket": "v", "Key": "k", "VersionId": old})
+    s3.create_bucket(Bucket="ver")
+    s3.put_bucket_versioning(Bucket="ver", VersioningConfiguration={"Status": "Enabled"})
+    old = s3.put_object(Bucket="ver", Key="k", Body=b"old body")["VersionId"]
+    s3.put_object(Bucket="ver", Key="k", Body=b"new body")
+    upload = s3.create_multipart_upload(Bucket="ver", Key="out", ChecksumAlgorithm="SHA256")
+    part = s3.upload_part_copy(Bucket="ver", Key="out", UploadId=upload["UploadId"], PartNumber=1,
+                               CopySource={"Bucket": "ver", "Key": "k", "VersionId": old})
     assert part["CopySourceVersionId"] == old
     assert part["CopyPartResult"]["ChecksumSHA256"]
-    s3.complete_multipart_upload(Bucket="v", Key="out", UploadId=upload["UploadId"],
+    s3.complete_multipart_upload(Bucket="ver", Key="out", UploadId=upload["UploadId"],
                                  MultipartUpload={"Parts": [{
                                      "PartNumber": 1, "ETag": part["CopyPartResult"]["ETag"],
                                      "ChecksumSHA256": part["CopyPartResult"]["ChecksumSHA256"]}]})
-    assert s3.get_object(Bucket="v", Key="out")["Body"].read() == b"old body"
+    assert s3.get_object(Bucket="ver", Key="out")["Body"].read() == b"old body"
 
 
 def test_managed_copy_uses_part_copies(s3):
-    s3.create_bucket(Bucket="a")
+    s3.create_bucket(Bucket="abc")
     data = os.urandom(13 * MIB + 5)
-    s3.put_object(Bucket="a", Key="big", Body=data)
+    s3.put_object(Bucket="abc", Key="big", Body=data)
     config = TransferConfig(multipart_threshold=5 * MIB, multipart_chunksize=5 * MIB)
-    s3.copy({"Bucket": "a", "Key": "big"}, "a", "copied", Config=config)
-    head = s3.head_object(Bucket="a", Key="copied")
+    s3.copy({"Bucket": "abc", "Key": "big"}, "abc", "copied", Config=config)
+    head = s3.head_object(Bucket="abc", Key="copied")
     assert head["ETag"].endswith('-3"') and head["ContentLength"] == len(data)
-    assert s3.get_object(Bucket="a", Key="copied")["Body"].read() == data
+    assert s3.get_object(Bucket="abc", Key="copied")["Body"].read() == data
 
 
 def test_cli_copies_a_20_mib_object_between_buckets(endpoint, tmp_path):
@@ -126,13 +126,13 @@ def test_cli_copies_a_20_mib_object_between_buckets(endpoint, tmp_path):
     env.pop("AWS_PROFILE", None)
     s3 = make_client(endpoint, "s3")
     s3.create_bucket(Bucket="from")
-    s3.create_bucket(Bucket="to")
+    s3.create_bucket(Bucket="dest")
     data = os.urandom(20 * MIB)
     s3.put_object(Bucket="from", Key="big", Body=data)
     proc = subprocess.run(["aws", "--endpoint-url", endpoint, "s3", "cp", "s3://from/big",
-                           "s3://to/big"], capture_output=True, text=True, env=env, timeout=120)
+                           "s3://dest/big"], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    head = s3.head_object(Bucket="to", Key="big")
+    head = s3.head_object(Bucket="dest", Key="big")
     assert head["ContentLength"] == len(data)
     assert head["ETag"].endswith('-3"')  # 8 MiB parts: the CLI copied by UploadPartCopy
-    assert s3.get_object(Bucket="to", Key="big")["Body"].read() == data
+    assert s3.get_object(Bucket="dest", Key="big")["Body"].read() == data
