@@ -61,7 +61,7 @@ def test_configuration_round_trip_and_validation(s3):
         ({"ID": "x", "Status": "Enabled", "Filter": {},
           "Expiration": {"Date": datetime.datetime(2030, 1, 1, 12, 0)}}, "InvalidArgument"),
         ({"ID": "x", "Status": "Enabled", "Filter": {},
-          "Transitions": [{"Days": 30, "StorageClass": "GLACIER"}]}, "NotImplemented"),
+          "Transitions": [{"Days": 30, "StorageClass": "GLACIER_FLEXIBLE"}]}, "MalformedXML"),
         ({"ID": "x", "Status": "Enabled", "Filter": {},
           "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 0}}, "InvalidArgument"),
         ({"ID": "x", "Status": "Enabled", "Filter": {"Tag": {"Key": "t", "Value": "1"}},
@@ -201,10 +201,9 @@ def test_transition_validation(s3):
         "storageClass 'STANDARD_IA'")
     assert put({"NoncurrentVersionTransitions": [
         {"NoncurrentDays": 5, "StorageClass": "ONEZONE_IA"}]})[0] == "InvalidArgument"
-    assert put({"Transitions": [{"Days": 1, "StorageClass": "DEEP_ARCHIVE"}]})[0] == \
-        "NotImplemented"
+    assert put({"Transitions": [{"Days": 1, "StorageClass": "ARCHIVE"}]})[0] == "MalformedXML"
     assert put({"NoncurrentVersionTransitions": [
-        {"NoncurrentDays": 1, "StorageClass": "GLACIER"}]})[0] == "NotImplemented"
+        {"NoncurrentDays": 1, "StorageClass": "COLD"}]})[0] == "MalformedXML"
     assert put({"Transitions": [{"Days": 1, "StorageClass": "STANDARD"}]})[0] == "MalformedXML"
     # Nothing was stored by the refusals.
     with pytest.raises(ClientError) as e:
@@ -212,9 +211,12 @@ def test_transition_validation(s3):
     assert error_code(e) == "NoSuchLifecycleConfiguration"
     rules = [{"ID": "t", "Status": "Enabled", "Filter": {"Prefix": "x"},
               "Transitions": [{"Days": 30, "StorageClass": "STANDARD_IA"},
-                              {"Days": 90, "StorageClass": "GLACIER_IR"}],
+                              {"Days": 90, "StorageClass": "GLACIER_IR"},
+                              {"Days": 180, "StorageClass": "GLACIER"},
+                              {"Days": 365, "StorageClass": "DEEP_ARCHIVE"}],
               "NoncurrentVersionTransitions": [
-                  {"NoncurrentDays": 0, "StorageClass": "INTELLIGENT_TIERING"}]}]
+                  {"NoncurrentDays": 0, "StorageClass": "INTELLIGENT_TIERING"},
+                  {"NoncurrentDays": 30, "StorageClass": "GLACIER"}]}]
     s3.put_bucket_lifecycle_configuration(Bucket="lc-tv",
                                           LifecycleConfiguration={"Rules": rules})
     got = s3.get_bucket_lifecycle_configuration(Bucket="lc-tv")["Rules"]

@@ -2,7 +2,8 @@
 // (tests/integration/test_js_sdk.py starts a server and runs `node --test` with it set).
 // The client is built as users build it (path-style for a local endpoint): its default CRC32
 // checksums (aws-chunked with a trailing checksum for streams), lib-storage's Upload
-// (multipart for a large stream), ranged and conditional GETs, listing, versions and errors.
+// (multipart for a large stream), ranged and conditional GETs, listing, versions and errors,
+// multipart copies read back by part number, object ACLs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
@@ -17,6 +18,12 @@ import {
   DeleteObjectCommand,
   PutBucketVersioningCommand,
   ListObjectVersionsCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCopyCommand,
+  CompleteMultipartUploadCommand,
+  PutObjectAclCommand,
+  GetObjectAclCommand,
+  S3ServiceException,
   NoSuchKey,
   NoSuchBucket,
 } from "@aws-sdk/client-s3";
@@ -120,4 +127,48 @@ test("versioned bucket: version ids, reads by version, delete markers", async ()
   assert.deepEqual(listed.Versions.map((v) => v.VersionId), [second.VersionId, first.VersionId]);
   assert.equal(listed.DeleteMarkers[0].VersionId, deleted.VersionId);
   assert.equal(listed.DeleteMarkers[0].IsLatest, true);
+});
+
+test("UploadPartCopy parts read back by part number; object ACLs", async () => {
+  await client.send(new CreateBucketCommand({ Bucket: "js-copy" }));
+  const data = randomBytes(6 * 1024 * 1024 + 11);
+  await client.send(new PutObjectCommand({ Bucket: "js-copy", Key: "src", Body: data }));
+  const { UploadId } = await client.send(
+    new CreateMultipartUploadCommand({ Bucket: "js-copy", Key: "dst", ACL: "public-read" }),
+  );
+  const split = 5 * 1024 * 1024;
+  const ranges = [`bytes=0-${split - 1}`, `bytes=${split}-${data.length - 1}`];
+  const parts = [];
+  for (const [i, range] of ranges.entries()) {
+    const out = await client.send(
+      new UploadPartCopyCommand({
+        Bucket: "js-copy", Key: "dst", UploadId, PartNumber: i + 1,
+        CopySource: "js-copy/src", CopySourceRange: range,
+      }),
+    );
+    parts.push({ PartNumber: i + 1, ETag: out.CopyPartResult.ETag });
+  }
+  assert.equal(parts[0].ETag, `"${md5(data.subarray(0, split))}"`);
+  await client.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: "js-copy", Key: "dst", UploadId, MultipartUpload: { Parts: parts },
+    }),
+  );
+  const second = await client.send(
+    new GetObjectCommand({ Bucket: "js-copy", Key: "dst", PartNumber: 2 }),
+  );
+  assert.equal(second.PartsCount, 2);
+  assert.equal(second.ContentRange, `bytes ${split}-${data.length - 1}/${data.length}`);
+  assert.ok(Buffer.from(await second.Body.transformToByteArray()).equals(data.subarray(split)));
+  await assert.rejects(
+    client.send(new GetObjectCommand({ Bucket: "js-copy", Key: "dst", PartNumber: 3 })),
+    (e) => e instanceof S3ServiceException && e.name === "InvalidPartNumber" &&
+      e.$metadata.httpStatusCode === 416,
+  );
+  const acl = await client.send(new GetObjectAclCommand({ Bucket: "js-copy", Key: "dst" }));
+  assert.deepEqual(acl.Grants.map((g) => g.Permission), ["FULL_CONTROL", "READ"]);
+  assert.equal(acl.Grants[1].Grantee.URI, "http://acs.amazonaws.com/groups/global/AllUsers");
+  await client.send(new PutObjectAclCommand({ Bucket: "js-copy", Key: "dst", ACL: "private" }));
+  const after = await client.send(new GetObjectAclCommand({ Bucket: "js-copy", Key: "dst" }));
+  assert.deepEqual(after.Grants.map((g) => g.Permission), ["FULL_CONTROL"]);
 });

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "protocol/input.h"
+#include "services/s3/acl.h"
 #include "services/s3/cors.h"
 #include "services/s3/keyspace.h"
 #include "services/s3/lifecycle.h"
@@ -50,10 +51,6 @@ bool ValidBucketName(std::string_view name) {
     }
   }
   return !(dots == 3 && digits_only);  // not an IP address
-}
-
-json::object Owner(std::string_view account) {
-  return json::object{{"ID", account}, {"DisplayName", "webfile"}};
 }
 
 // A stored subresource: its Put/Get/Delete operations, where the document travels, and the

@@ -34,13 +34,14 @@ Status Invalid(std::string message) {
   return S3Status(S3Error::kInvalidArgument, std::move(message));
 }
 
-// Where a storage class sits on AWS's transition waterfall; -1 for an archive class or an
-// unknown name.
+// Where a storage class sits on AWS's transition waterfall (the archive classes last); -1 for
+// an unknown name.
 int ClassRank(std::string_view storage_class) {
-  constexpr std::string_view kReadable[] = {"STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA",
-                                            "ONEZONE_IA", "GLACIER_IR"};
-  for (int i = 0; i < 5; ++i) {
-    if (kReadable[i] == storage_class) return i;
+  constexpr std::string_view kWaterfall[] = {"STANDARD",    "INTELLIGENT_TIERING", "STANDARD_IA",
+                                             "ONEZONE_IA",  "GLACIER_IR",          "GLACIER",
+                                             "DEEP_ARCHIVE"};
+  for (int i = 0; i < 7; ++i) {
+    if (kWaterfall[i] == storage_class) return i;
   }
   return -1;
 }
@@ -54,11 +55,6 @@ Status ValidateTransitions(const json::value& list, bool noncurrent) {
     if (!item.is_object()) return MalformedXml();
     const json::object& t = item.get_object();
     const std::string_view storage_class = Str(t, "StorageClass");
-    if (storage_class == "GLACIER" || storage_class == "DEEP_ARCHIVE") {
-      return NotImplemented("A lifecycle " + std::string(action) + " to " +
-                            std::string(storage_class) +
-                            " (an archive class, read back through RestoreObject)");
-    }
     if (ClassRank(storage_class) <= 0) return MalformedXml();
     const auto days = Int(t, days_name);
     const json::value* date = noncurrent ? nullptr : t.if_contains("Date");

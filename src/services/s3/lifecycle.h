@@ -2,10 +2,10 @@
 // what a rule expires. Built: Expiration (Days, Date, ExpiredObjectDeleteMarker) and
 // NoncurrentVersionExpiration (NoncurrentDays, NewerNoncurrentVersions), with filters on
 // prefix, tags and object size, and AbortIncompleteMultipartUpload (DaysAfterInitiation, prefix
-// filters only, as on AWS), and Transitions / NoncurrentVersionTransitions to the classes that
-// stay readable (STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR); the archive classes
-// (GLACIER, DEEP_ARCHIVE) need RestoreObject and are refused (NotImplemented). Ages count from
-// the write (AWS rounds to the next midnight UTC). Pure functions; thread-safe.
+// filters only, as on AWS), and Transitions / NoncurrentVersionTransitions to every class
+// (STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, and the archive classes GLACIER
+// and DEEP_ARCHIVE, read back through RestoreObject). Ages count from the write (AWS rounds to
+// the next midnight UTC). Pure functions; thread-safe.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -72,7 +72,7 @@ bool NoncurrentDue(const LifecycleRule& rule, const ObjectRecord& record, size_t
 // The storage class the current version `record` (not a delete marker) is due to move to at
 // `now`: the due transition with the furthest threshold; nullopt when none is due or the object
 // is there already (or further down: STANDARD, INTELLIGENT_TIERING, STANDARD_IA, ONEZONE_IA,
-// GLACIER_IR, as AWS's transitions only go down that list).
+// GLACIER_IR, GLACIER, DEEP_ARCHIVE, as AWS's transitions only go down that list).
 std::optional<std::string> CurrentTransition(const LifecycleRule& rule, const ObjectRecord& record,
                                              double now, double day);
 // The same for noncurrent version `record`, the `newer`-th newest noncurrent one of its key.

@@ -7,6 +7,7 @@
 
 #include "core/encoding.h"
 #include "protocol/input.h"
+#include "services/s3/acl.h"
 #include "services/s3/keyspace.h"
 #include "services/s3/object_upload.h"
 #include "services/s3/object_view.h"
@@ -37,15 +38,31 @@ std::string NewUploadId() {
   return id;
 }
 
-Result<UploadRecord> ReadUpload(const storage::Store& store, uint64_t uid, std::string_view key,
-                                std::string_view upload_id) {
-  auto value = store.Get(keyspace::UploadKey(uid, upload_id));
+}  // namespace
+
+Result<UploadRecord> S3Service::ReadUpload(uint64_t uid, std::string_view key,
+                                           std::string_view upload_id) const {
+  auto value = store_.Get(keyspace::UploadKey(uid, upload_id));
   if (!value.ok()) return value.status();
   if (!value->has_value()) return NoSuchUpload();
   auto record = DecodeUpload(**value);
   if (!record.ok() || record->key != key) return NoSuchUpload();
   return record;
 }
+
+Result<UploadRecord> S3Service::ReadUploadForPart(const json::object& in, uint64_t uid,
+                                                  uint32_t* number) const {
+  const int64_t n = protocol::InputInt(in, "PartNumber").value_or(0);
+  if (n < 1 || n > kMaxParts) {
+    return S3Status(S3Error::kInvalidArgument,
+                    "Part number must be an integer between 1 and 10000, inclusive");
+  }
+  *number = static_cast<uint32_t>(n);
+  return ReadUpload(uid, InputStringView(in, "Key").value_or(""),
+                    InputStringView(in, "UploadId").value_or(""));
+}
+
+namespace {
 
 Result<std::vector<PartRecord>> ReadParts(const storage::Store& store, uint64_t uid,
                                           std::string_view upload_id) {
@@ -93,6 +110,9 @@ void S3Service::CreateMultipartUpload(CallPtr call) {
   record.upload_id = NewUploadId();
   record.initiated = static_cast<double>(clock_.NowMillis()) / 1000.0;
   record.headers = StoredHeaders(in);
+  if (auto acl = RequestedGrants(in, (*bucket)->record.account); !acl.ok()) {
+    return Fail(call, acl.status());
+  }
   if (auto alg = InputStringView(in, "ChecksumAlgorithm")) {
     if (!ParseChecksumAlgorithm(*alg)) {
       return Fail(call, S3Status(S3Error::kInvalidRequest, "Checksum algorithm is not valid"));
@@ -118,14 +138,9 @@ void S3Service::UploadPart(CallPtr call) {
   auto bucket = InputBucket(*call);
   if (!bucket.ok()) return Fail(call, bucket.status());
   const uint64_t uid = (*bucket)->record.uid;
-  const std::string key(InputStringView(in, "Key").value_or(""));
   const std::string upload_id(InputStringView(in, "UploadId").value_or(""));
-  const int64_t number = protocol::InputInt(in, "PartNumber").value_or(0);
-  if (number < 1 || number > kMaxParts) {
-    return Fail(call, S3Status(S3Error::kInvalidArgument,
-                               "Part number must be an integer between 1 and 10000, inclusive"));
-  }
-  auto upload_record = ReadUpload(store_, uid, key, upload_id);
+  uint32_t number = 0;
+  auto upload_record = ReadUploadForPart(in, uid, &number);
   if (!upload_record.ok()) return Fail(call, upload_record.status());
   auto upload = std::dynamic_pointer_cast<ObjectUpload>(call->body_consumer());
   if (!upload) upload = std::make_shared<ObjectUpload>(bodies_, protocol::BodyFraming{}, 0, true);
@@ -136,53 +151,52 @@ void S3Service::UploadPart(CallPtr call) {
   }
   auto body = upload->Finish(InputStringView(in, "ContentMD5").value_or(""), declared);
   if (!body.ok()) return Fail(call, body.status());
-  PartRecord part;
-  part.part = static_cast<uint32_t>(number);
-  part.size = body->size;
-  part.etag = HexEncode(body->md5);
-  part.mtime = static_cast<double>(clock_.NowMillis()) / 1000.0;
-  part.checksum = body->checksum;
+  PartRecord part = PartOf(number, *body, static_cast<double>(clock_.NowMillis()) / 1000.0);
   json::object output{{"ETag", Quoted(part.etag)}};
   if (body->algorithm != ChecksumAlgorithm::kNone) {
     output[ChecksumMember(body->algorithm)] = body->checksum;
   }
   std::shared_ptr<TempFile> file(std::move(body->file));
-  part.file = file->id();
   RunBlocking(
       [this, call, file, part, bucket = *bucket, upload_id, output = std::move(output)]() mutable {
         if (Status s = bodies_.Publish(*file); !s.ok()) return Fail(call, s);
-        std::unique_lock lock(bucket->mu);
-        const std::string part_key = keyspace::PartKey(bucket->record.uid, upload_id, part.part);
-        uint64_t old_file = 0;
-        if (auto old = store_.Get(part_key); old.ok() && old->has_value()) {
-          if (auto decoded = DecodePart(**old); decoded.ok()) old_file = decoded->file;
-        }
-        // The upload may have been completed or aborted since: then the part is dropped.
-        auto still = store_.Get(keyspace::UploadKey(bucket->record.uid, upload_id));
-        if (!still.ok() || !still->has_value()) {
-          lock.unlock();
-          bodies_.Remove(part.file);
-          return Fail(call, NoSuchUpload());
-        }
-        storage::WriteBatch batch;
-        batch.Put(part_key, EncodePart(part));
-        const uint64_t new_file = part.file;
-        Status st = commits_.Submit(
-            std::move(batch),
-            [this, call, old_file, new_file, output = std::move(output)](const Status& st) mutable {
-              if (!st.ok()) {
-                bodies_.Remove(new_file);
-                return Fail(call, st);
-              }
-              bodies_.Remove(old_file);
-              call->Reply(std::move(output));
-            });
-        if (!st.ok()) {
-          lock.unlock();
-          bodies_.Remove(new_file);
-          Fail(call, st);
-        }
+        CommitPart(call, bucket, upload_id, std::move(part), std::move(output));
       });
+}
+
+void S3Service::CommitPart(const CallPtr& call, const std::shared_ptr<Bucket>& bucket,
+                           const std::string& upload_id, PartRecord part, json::object output) {
+  std::unique_lock lock(bucket->mu);
+  const std::string part_key = keyspace::PartKey(bucket->record.uid, upload_id, part.part);
+  uint64_t old_file = 0;
+  if (auto old = store_.Get(part_key); old.ok() && old->has_value()) {
+    if (auto decoded = DecodePart(**old); decoded.ok()) old_file = decoded->file;
+  }
+  // The upload may have been completed or aborted since: then the part is dropped.
+  auto still = store_.Get(keyspace::UploadKey(bucket->record.uid, upload_id));
+  if (!still.ok() || !still->has_value()) {
+    lock.unlock();
+    bodies_.Remove(part.file);
+    return Fail(call, NoSuchUpload());
+  }
+  storage::WriteBatch batch;
+  batch.Put(part_key, EncodePart(part));
+  const uint64_t new_file = part.file;
+  Status st = commits_.Submit(
+      std::move(batch),
+      [this, call, old_file, new_file, output = std::move(output)](const Status& st) mutable {
+        if (!st.ok()) {
+          bodies_.Remove(new_file);
+          return Fail(call, st);
+        }
+        bodies_.Remove(old_file);
+        call->Reply(std::move(output));
+      });
+  if (!st.ok()) {
+    lock.unlock();
+    bodies_.Remove(new_file);
+    Fail(call, st);
+  }
 }
 
 void S3Service::CompleteMultipartUpload(CallPtr call) {
@@ -192,7 +206,7 @@ void S3Service::CompleteMultipartUpload(CallPtr call) {
   const uint64_t uid = (*bucket)->record.uid;
   std::string key(InputStringView(in, "Key").value_or(""));
   const std::string upload_id(InputStringView(in, "UploadId").value_or(""));
-  auto upload = ReadUpload(store_, uid, key, upload_id);
+  auto upload = ReadUpload(uid, key, upload_id);
   if (!upload.ok()) return Fail(call, upload.status());
   const json::object* mpu = protocol::InputObject(in, "MultipartUpload");
   const json::array* requested = mpu ? protocol::InputArray(*mpu, "Parts") : nullptr;
@@ -244,11 +258,14 @@ void S3Service::CompleteMultipartUpload(CallPtr call) {
     md5s += HexBytes(p->etag);
     if (auto raw = Base64Decode(p->checksum)) checksums += *raw;
     record->size += p->size;
+    record->part_sizes.push_back(p->size);
     files.push_back(p->file);
   }
   record->etag = HexEncode(Md5(md5s)) + "-" + std::to_string(chosen.size());
   record->mtime = static_cast<double>(clock_.NowMillis()) / 1000.0;
   record->headers = upload->headers;
+  // Checked when the upload was created.
+  (void)ApplyRequestedAcl(upload->headers, (*bucket)->record.account, record.get());
   record->tags = upload->tags;
   record->parts = static_cast<uint32_t>(chosen.size());
   if (auto alg = ParseChecksumAlgorithm(upload->checksum_algorithm)) {
@@ -296,7 +313,7 @@ void S3Service::AbortMultipartUpload(CallPtr call) {
   if (!bucket.ok()) return Fail(call, bucket.status());
   const uint64_t uid = (*bucket)->record.uid;
   const std::string upload_id(InputStringView(in, "UploadId").value_or(""));
-  auto upload = ReadUpload(store_, uid, InputStringView(in, "Key").value_or(""), upload_id);
+  auto upload = ReadUpload(uid, InputStringView(in, "Key").value_or(""), upload_id);
   if (!upload.ok()) return Fail(call, upload.status());
   AbortUpload(*bucket, upload_id, [this, call](const Status& st) {
     if (!st.ok()) return Fail(call, st);
@@ -339,7 +356,7 @@ void S3Service::ListParts(CallPtr call) {
   const uint64_t uid = (*bucket)->record.uid;
   const std::string key(InputStringView(in, "Key").value_or(""));
   const std::string upload_id(InputStringView(in, "UploadId").value_or(""));
-  auto upload = ReadUpload(store_, uid, key, upload_id);
+  auto upload = ReadUpload(uid, key, upload_id);
   if (!upload.ok()) return Fail(call, upload.status());
   auto parts = ReadParts(store_, uid, upload_id);
   if (!parts.ok()) return Fail(call, parts.status());

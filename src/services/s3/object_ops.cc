@@ -1,4 +1,4 @@
-// Objects: put, get (ranges, conditions), head, delete, multi-delete, copy, tagging.
+// Objects: put, get (ranges, conditions, parts), head, attributes.
 #include <boost/json.hpp>
 
 #include <cmath>
@@ -7,9 +7,11 @@
 #include "core/encoding.h"
 #include "protocol/http/query_string.h"
 #include "protocol/input.h"
+#include "services/s3/acl.h"
 #include "services/s3/keyspace.h"
 #include "services/s3/object_upload.h"
 #include "services/s3/object_view.h"
+#include "services/s3/restore.h"
 #include "services/s3/s3_errors.h"
 #include "services/s3/s3_service.h"
 
@@ -49,31 +51,22 @@ Result<std::optional<std::pair<uint64_t, uint64_t>>> ParseRange(std::string_view
   text.remove_prefix(6);
   size_t dash = text.find('-');
   if (dash == std::string_view::npos) return Range();
-  auto number = [](std::string_view s) -> std::optional<uint64_t> {
-    if (s.empty() || s.size() > 19) return std::nullopt;
-    uint64_t v = 0;
-    for (char c : s) {
-      if (c < '0' || c > '9') return std::nullopt;
-      v = v * 10 + static_cast<uint64_t>(c - '0');
-    }
-    return v;
-  };
   std::string_view first = text.substr(0, dash), last = text.substr(dash + 1);
   auto invalid = [&] {
     return S3Status(S3Error::kInvalidRange, "The requested range is not satisfiable");
   };
   if (first.empty()) {
-    auto n = number(last);
+    auto n = ParseByteOffset(last);
     if (!n) return Range();
     if (*n == 0 || size == 0) return invalid();
     uint64_t start = *n >= size ? 0 : size - *n;
     return Range(std::pair(start, size - 1));
   }
-  auto a = number(first);
+  auto a = ParseByteOffset(first);
   if (!a) return Range();
   uint64_t end = size == 0 ? 0 : size - 1;
   if (!last.empty()) {
-    auto b = number(last);
+    auto b = ParseByteOffset(last);
     if (!b || *b < *a) return Range();
     end = std::min(*b, end);
   }
@@ -81,7 +74,46 @@ Result<std::optional<std::pair<uint64_t, uint64_t>>> ParseRange(std::string_view
   return Range(std::pair(*a, end));
 }
 
+// The byte range of part `PartNumber` of `record` (a GET or HEAD by part number): a single
+// PUT is one part, a multipart object has its parts. InvalidRequest with a Range too,
+// InvalidPartNumber (416) past the last part.
+Result<std::optional<std::pair<uint64_t, uint64_t>>> PartRange(const json::object& in,
+                                                               const ObjectRecord& record) {
+  using Range = std::optional<std::pair<uint64_t, uint64_t>>;
+  if (in.contains("Range")) {
+    return S3Status(S3Error::kInvalidRequest,
+                    "Cannot specify both Range header and partNumber query parameter");
+  }
+  const int64_t number = protocol::InputInt(in, "PartNumber").value_or(0);
+  if (number < 1 || number > 10000) {
+    return S3Status(S3Error::kInvalidArgument,
+                    "Part number must be an integer between 1 and 10000, inclusive");
+  }
+  const bool parted = record.parts > 0 && record.part_sizes.size() == record.parts;
+  const uint64_t count = parted ? record.parts : 1;
+  if (static_cast<uint64_t>(number) > count) {
+    return S3Status(S3Error::kInvalidPartNumber, "The requested partnumber is not satisfiable");
+  }
+  uint64_t first = 0, size = record.size;
+  if (parted) {
+    for (int64_t i = 0; i + 1 < number; ++i) first += record.part_sizes[i];
+    size = record.part_sizes[number - 1];
+  }
+  if (size == 0) return Range();
+  return Range(std::pair(first, first + size - 1));
+}
+
 }  // namespace
+
+std::optional<uint64_t> ParseByteOffset(std::string_view text) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
 
 bool EtagMatchesHeader(std::string_view header, std::string_view etag) {
   while (!header.empty()) {
@@ -100,9 +132,6 @@ bool EtagMatchesHeader(std::string_view header, std::string_view etag) {
   return false;
 }
 
-namespace {
-
-// The GET/HEAD conditions, in S3's order of precedence.
 Status CheckReadConditions(const json::object& in, const ObjectRecord& record) {
   auto if_match = InputStringView(in, "IfMatch");
   auto if_none_match = InputStringView(in, "IfNoneMatch");
@@ -121,8 +150,6 @@ Status CheckReadConditions(const json::object& in, const ObjectRecord& record) {
   if (!if_none_match && if_modified && mtime <= *if_modified) return not_modified();
   return Status::Ok();
 }
-
-}  // namespace
 
 // The members PutObject / CreateMultipartUpload record to echo on GET and HEAD.
 json::object StoredHeaders(const json::object& in) {
@@ -143,7 +170,11 @@ json::object StoredHeaders(const json::object& in) {
                                                   "ObjectLockMode",
                                                   "ObjectLockRetainUntilDate",
                                                   "ObjectLockLegalHoldStatus",
-                                                  "ACL"};
+                                                  "ACL",
+                                                  "GrantFullControl",
+                                                  "GrantRead",
+                                                  "GrantReadACP",
+                                                  "GrantWriteACP"};
   json::object out;
   for (std::string_view m : kMembers) {
     if (const json::value* v = in.if_contains(m)) out[m] = *v;
@@ -221,6 +252,9 @@ void S3Service::PutObject(CallPtr call) {
   record->etag = HexEncode(body->md5);
   record->mtime = static_cast<double>(clock_.NowMillis()) / 1000.0;
   record->headers = StoredHeaders(in);
+  if (Status s = ApplyRequestedAcl(in, (*bucket)->record.account, record.get()); !s.ok()) {
+    return Fail(call, s);
+  }
   record->checksum_algorithm = std::string(ChecksumAlgorithmName(body->algorithm));
   record->checksum = body->checksum;
   if (auto tagging = InputStringView(in, "Tagging")) record->tags = ParseTaggingHeader(*tagging);
@@ -273,7 +307,6 @@ void S3Service::PutObject(CallPtr call) {
 
 void S3Service::GetObject(CallPtr call) {
   const json::object& in = call->input();
-  if (in.contains("PartNumber")) return Fail(call, NotImplemented("GetObject by PartNumber"));
   auto bucket = InputBucket(*call);
   if (!bucket.ok()) return Fail(call, bucket.status());
   const std::string_view key = InputStringView(in, "Key").value_or("");
@@ -282,15 +315,25 @@ void S3Service::GetObject(CallPtr call) {
   if (!record.ok()) return call->Fail(ReadVersionError(**bucket, key, version_id, record.status()));
   if (Status s = CheckReadConditions(in, *record); !s.ok()) return Fail(call, s);
   const bool head = call->operation().name == "HeadObject";
-  auto range = ParseRange(InputStringView(in, "Range").value_or(""), record->size);
+  const double now = static_cast<double>(clock_.NowMillis()) / 1000.0;
+  if (!head) {
+    if (Status s = CheckReadable(*record, now); !s.ok()) return Fail(call, s);
+  }
+  auto range = in.contains("PartNumber")
+                   ? PartRange(in, *record)
+                   : ParseRange(InputStringView(in, "Range").value_or(""), record->size);
   if (!range.ok()) return Fail(call, range.status());
   json::object output =
       ObjectView(*record, InputStringView(in, "ChecksumMode").value_or("") == "ENABLED");
   if (!record->version_id.empty() || Versioned(**bucket)) {
     output["VersionId"] = VisibleVersionId(*record);
   }
+  if (std::string restore = RestoreHeader(*record, now); !restore.empty()) {
+    output["Restore"] = std::move(restore);
+  }
   uint64_t offset = 0, length = record->size;
   unsigned status = 0;
+  if (in.contains("PartNumber") && !*range) status = 206;  // part 1 of an empty object
   if (*range) {
     offset = (*range)->first;
     length = (*range)->second - offset + 1;
@@ -370,96 +413,6 @@ void S3Service::GetObjectAttributes(CallPtr call) {
     }
   }
   call->Reply(std::move(output));
-}
-
-void S3Service::CopyObject(CallPtr call) {
-  const json::object& in = call->input();
-  auto bucket = InputBucket(*call);
-  if (!bucket.ok()) return Fail(call, bucket.status());
-  std::string key(InputStringView(in, "Key").value_or(""));
-  // CopySource: "[/]bucket/key[?versionId=...]", the key URL-encoded.
-  std::string_view source = InputStringView(in, "CopySource").value_or("");
-  if (source.starts_with("/")) source.remove_prefix(1);
-  std::string source_version;
-  if (size_t q = source.find('?'); q != std::string_view::npos) {
-    for (auto& [name, value] : protocol::http::ParseQueryString(source.substr(q + 1), true)) {
-      if (name == "versionId") source_version = value;
-    }
-    source = source.substr(0, q);
-  }
-  size_t slash = source.find('/');
-  if (slash == std::string_view::npos || slash + 1 >= source.size()) {
-    return Fail(call, S3Status(S3Error::kInvalidArgument, "Invalid copy source object key"));
-  }
-  std::string source_bucket_name = protocol::http::PercentDecode(source.substr(0, slash), false);
-  std::string source_key = protocol::http::PercentDecode(source.substr(slash + 1), false);
-  auto source_bucket = FindBucket(source_bucket_name);
-  if (!source_bucket.ok()) return Fail(call, source_bucket.status());
-  auto source_record = ReadVersion(**source_bucket, source_key, source_version);
-  if (!source_record.ok() && !source_version.empty() &&
-      source_record.status().detail() == static_cast<uint16_t>(S3Error::kMethodNotAllowed)) {
-    return Fail(call, S3Status(S3Error::kInvalidRequest,
-                               "The source of a copy request may not specifically refer to a "
-                               "delete marker by version id."));
-  }
-  if (!source_record.ok()) return Fail(call, source_record.status());
-  // x-amz-copy-source-if-* conditions: 412 for each that fails.
-  {
-    json::object conditions;
-    static constexpr std::pair<std::string_view, std::string_view> kConditions[] = {
-        {"CopySourceIfMatch", "IfMatch"},
-        {"CopySourceIfNoneMatch", "IfNoneMatch"},
-        {"CopySourceIfModifiedSince", "IfModifiedSince"},
-        {"CopySourceIfUnmodifiedSince", "IfUnmodifiedSince"}};
-    for (const auto& [from, to] : kConditions) {
-      if (const json::value* v = in.if_contains(from)) conditions[to] = *v;
-    }
-    if (Status s = CheckReadConditions(conditions, *source_record); !s.ok()) {
-      return Fail(call, S3Status(S3Error::kPreconditionFailed,
-                                 "At least one of the pre-conditions you specified did not hold"));
-    }
-  }
-  const bool replace = InputStringView(in, "MetadataDirective").value_or("COPY") == "REPLACE";
-  const bool replace_tags = InputStringView(in, "TaggingDirective").value_or("COPY") == "REPLACE";
-  if (source_bucket_name == (*bucket)->record.name && source_key == key && !replace &&
-      !in.contains("StorageClass") && !in.contains("ServerSideEncryption") &&
-      !in.contains("WebsiteRedirectLocation")) {
-    return Fail(call, S3Status(S3Error::kInvalidRequest,
-                               "This copy request is illegal because it is trying to copy an "
-                               "object to itself without changing the object's metadata, storage "
-                               "class, website redirect location or encryption attributes."));
-  }
-  const std::string copied_version(VisibleVersionId(*source_record));
-  const bool source_versioned = !source_record->version_id.empty() || Versioned(**source_bucket);
-  auto record = std::make_shared<ObjectRecord>(std::move(*source_record));
-  record->mtime = static_cast<double>(clock_.NowMillis()) / 1000.0;
-  if (replace) record->headers = StoredHeaders(in);
-  if (replace_tags) {
-    record->tags = ParseTaggingHeader(InputStringView(in, "Tagging").value_or(""));
-  }
-  auto commit = [this, call, bucket = *bucket, key = std::move(key), record, copied_version,
-                 source_versioned]() mutable {
-    json::object result{{"ETag", Quoted(record->etag)},
-                        {"LastModified", std::floor(record->mtime)}};
-    if (auto alg = ParseChecksumAlgorithm(record->checksum_algorithm)) {
-      result[ChecksumMember(*alg)] = record->checksum;
-    }
-    json::object output{{"CopyObjectResult", std::move(result)}};
-    if (source_versioned) output["CopySourceVersionId"] = copied_version;
-    CommitObject(bucket, key, std::move(*record), nullptr, "s3:ObjectCreated:Copy", call->context(),
-                 [call, output = std::move(output)](Status st, std::string version_id) mutable {
-                   if (!st.ok()) return Fail(call, st);
-                   if (!version_id.empty()) output["VersionId"] = version_id;
-                   call->Reply(std::move(output));
-                 });
-  };
-  if (record->file == 0) return commit();
-  RunBlocking([this, call, record, commit = std::move(commit)]() mutable {
-    auto copy = bodies_.Concatenate({record->file});
-    if (!copy.ok()) return Fail(call, copy.status());
-    record->file = *copy;
-    commit();
-  });
 }
 
 }  // namespace tidepool::s3

@@ -114,4 +114,50 @@ Result<UploadedBody> ObjectUpload::Finish(std::string_view content_md5, std::str
   return body;
 }
 
+PartRecord PartOf(uint32_t number, const UploadedBody& body, double mtime) {
+  PartRecord part;
+  part.part = number;
+  part.size = body.size;
+  part.etag = HexEncode(body.md5);
+  part.mtime = mtime;
+  part.checksum = body.checksum;
+  part.file = body.file ? body.file->id() : 0;
+  return part;
+}
+
+Result<UploadedBody> CopyRange(BodyStore& bodies, const ObjectRecord& source, uint64_t offset,
+                               uint64_t length, ChecksumAlgorithm algorithm) {
+  auto temp = bodies.CreateTemp();
+  if (!temp.ok()) return temp.status();
+  BodyDigests digests(algorithm);
+  auto copy = [&](std::string_view piece) {
+    digests.Update(piece);
+    return (*temp)->Append(piece);
+  };
+  if (source.file == 0) {
+    if (offset + length > source.body.size()) return Status::NotFound("the source changed");
+    if (Status s = copy(std::string_view(source.body).substr(offset, length)); !s.ok()) return s;
+  } else {
+    auto from = bodies.OpenRange(source.file, offset, length);
+    if (!from.ok()) return from.status();
+    std::string buffer(1 << 20, '\0');
+    for (uint64_t left = length; left > 0;) {
+      int64_t n = (*from)->Read(buffer.data(), buffer.size());
+      if (n <= 0) return Status::IoError("cannot read the copy source's body");
+      if (Status s = copy(std::string_view(buffer.data(), static_cast<size_t>(n))); !s.ok()) {
+        return s;
+      }
+      left -= static_cast<uint64_t>(n);
+    }
+  }
+  digests.Finish();
+  UploadedBody body;
+  body.size = digests.size();
+  body.md5 = digests.md5();
+  body.algorithm = digests.algorithm();
+  body.checksum = digests.checksum();
+  body.file = std::move(*temp);
+  return body;
+}
+
 }  // namespace tidepool::s3

@@ -19,6 +19,7 @@
 #include "protocol/service.h"
 #include "services/s3/body_store.h"
 #include "services/s3/checksums.h"
+#include "services/s3/records.h"
 
 namespace tidepool::s3 {
 
@@ -58,5 +59,16 @@ class ObjectUpload final : public protocol::BodyConsumer {
   std::unique_ptr<TempFile> file_;
   Status error_;
 };
+
+// The PartRecord of part `number` whose bytes `body` holds (its file's id, once the file is
+// created), written at `mtime` (seconds since the epoch).
+PartRecord PartOf(uint32_t number, const UploadedBody& body, double mtime);
+
+// `length` bytes of `source` (an object's record, its body inline or in a body file) from
+// `offset`, copied into a new temp body file and digested (MD5 and `algorithm`): the part an
+// UploadPartCopy writes. Memory: one 1 MiB buffer, whatever the length. Blocks on the disk:
+// call it off the io threads. NotFound when the source's body file is gone (overwritten since).
+Result<UploadedBody> CopyRange(BodyStore& bodies, const ObjectRecord& source, uint64_t offset,
+                               uint64_t length, ChecksumAlgorithm algorithm);
 
 }  // namespace tidepool::s3

@@ -5,9 +5,12 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/result.h"
 #include "services/s3/records.h"
 
 namespace tidepool::s3 {
@@ -27,6 +30,13 @@ boost::json::object StoredHeaders(const boost::json::object& in);
 // Whether an If-Match / If-None-Match header's list holds `etag` ("*" matches any; quotes
 // and W/ ignored).
 bool EtagMatchesHeader(std::string_view header, std::string_view etag);
+
+// The GET/HEAD conditions of `in` (IfMatch, IfNoneMatch, IfModifiedSince, IfUnmodifiedSince)
+// against `record`, in S3's order of precedence: PreconditionFailed or NotModified.
+Status CheckReadConditions(const boost::json::object& in, const ObjectRecord& record);
+
+// A byte offset of a Range header: 1 to 19 decimal digits; nullopt otherwise.
+std::optional<uint64_t> ParseByteOffset(std::string_view text);
 
 // `etag` in double quotes, as S3 writes ETags.
 std::string Quoted(std::string_view etag);

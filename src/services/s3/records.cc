@@ -73,19 +73,30 @@ Result<BucketRecord> DecodeBucket(std::string_view value) {
 }
 
 std::string EncodeObject(const ObjectRecord& r) {
-  std::string meta = json::serialize(json::object{{"size", r.size},
-                                                  {"etag", r.etag},
-                                                  {"mtime", r.mtime},
-                                                  {"headers", r.headers},
-                                                  {"alg", r.checksum_algorithm},
-                                                  {"checksum", r.checksum},
-                                                  {"file", r.file},
-                                                  {"tags", r.tags},
-                                                  {"parts", r.parts},
-                                                  {"vid", r.version_id},
-                                                  {"dm", r.delete_marker},
-                                                  {"seq", r.seq},
-                                                  {"ns", r.noncurrent_since}});
+  json::object o{{"size", r.size},
+                 {"etag", r.etag},
+                 {"mtime", r.mtime},
+                 {"headers", r.headers},
+                 {"alg", r.checksum_algorithm},
+                 {"checksum", r.checksum},
+                 {"file", r.file},
+                 {"tags", r.tags},
+                 {"parts", r.parts},
+                 {"vid", r.version_id},
+                 {"dm", r.delete_marker},
+                 {"seq", r.seq},
+                 {"ns", r.noncurrent_since}};
+  if (!r.part_sizes.empty()) {
+    json::array sizes;
+    for (uint64_t size : r.part_sizes) sizes.push_back(size);
+    o["psz"] = std::move(sizes);
+  }
+  if (!r.grants.empty()) o["grants"] = r.grants;
+  if (r.restore_ready != 0) {
+    o["rready"] = r.restore_ready;
+    o["rexpiry"] = r.restore_expiry;
+  }
+  std::string meta = json::serialize(o);
   std::string out;
   out.reserve(4 + meta.size() + r.body.size());
   storage::AppendU32BE(&out, static_cast<uint32_t>(meta.size()));
@@ -116,6 +127,16 @@ Result<ObjectRecord> DecodeObject(std::string_view value) {
   r.delete_marker = dm != nullptr && dm->is_bool() && dm->get_bool();
   r.seq = U64(*o, "seq");
   r.noncurrent_since = Num(*o, "ns");
+  for (const json::value& size : Arr(*o, "psz")) {
+    if (!size.is_uint64() && !size.is_int64()) {
+      return Status::Corruption("object record with a bad part size");
+    }
+    r.part_sizes.push_back(size.is_uint64() ? size.get_uint64()
+                                            : static_cast<uint64_t>(size.get_int64()));
+  }
+  r.grants = Arr(*o, "grants");
+  r.restore_ready = Num(*o, "rready");
+  r.restore_expiry = Num(*o, "rexpiry");
   r.body = std::string(value.substr(n));
   if (r.file == 0 && r.body.size() != r.size) {
     return Status::Corruption("object record's body does not match its size");

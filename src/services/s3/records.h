@@ -2,7 +2,8 @@
 //
 //   BucketRecord := json {name, uid, account, region, created, versioning, configs}
 //   ObjectRecord := json_length:u32be json body?
-//     json  {size, etag, mtime, headers, alg, checksum, file, tags, parts, vid, dm, seq, ns}
+//     json  {size, etag, mtime, headers, alg, checksum, file, tags, parts, vid, dm, seq, ns,
+//            psz?, grants?, rready?, rexpiry?}   (the optional members absent when empty/0)
 //     body  the object's bytes when file is 0 (small objects); absent otherwise
 //   OutboxRecord := json {arn, message}
 //   UploadRecord := json {key, upload_id, initiated, headers, alg, tags}
@@ -18,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "core/result.h"
 
@@ -49,6 +51,17 @@ struct ObjectRecord {
   std::string body;
   boost::json::array tags;  // TagSet: [{"Key":..,"Value":..}]
   uint32_t parts = 0;       // parts of a multipart upload; 0 for a single PUT
+  // The sizes of those parts, in order; empty for a single PUT (and for multipart records
+  // written before part sizes were kept: such an object is read by part number as one part).
+  std::vector<uint64_t> part_sizes;
+  // The object ACL's grants as GetObjectAcl returns them ([{Grantee, Permission}]); empty: the
+  // owner's FULL_CONTROL alone. Stored, not evaluated.
+  boost::json::array grants;
+  // A restore of an archived version (storage class GLACIER or DEEP_ARCHIVE), seconds since
+  // the epoch, 0 when none was asked for: when the restored copy becomes readable (the
+  // restore is ongoing until then) and when it expires (the version is archived again).
+  double restore_ready = 0;
+  double restore_expiry = 0;
   // Versioning: the version's id ("" for an object written while the bucket was never
   // versioned, "null" for one written while it was suspended: both are the null version);
   // whether it is a delete marker (no body; size 0); its write sequence number (orders the

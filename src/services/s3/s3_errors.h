@@ -41,6 +41,14 @@ enum class S3Error : uint16_t {
   kNotImplemented,
   kMethodNotAllowed,
   kInternalError,
+  kInvalidPartNumber,
+  kInvalidObjectState,
+  kRestoreAlreadyInProgress,
+  kAccessDenied,
+  kInvalidPolicyDocument,
+  kMalformedPostRequest,
+  kUnexpectedContent,
+  kMissingSecurityHeader,
 };
 
 struct AwsErrorCode {
@@ -106,6 +114,22 @@ constexpr AwsErrorCode ToAwsErrorCode(S3Error e) {
       return {"MethodNotAllowed", 405};
     case S3Error::kInternalError:
       return {"InternalError", 500};
+    case S3Error::kInvalidPartNumber:
+      return {"InvalidPartNumber", 416};
+    case S3Error::kInvalidObjectState:
+      return {"InvalidObjectState", 403};
+    case S3Error::kRestoreAlreadyInProgress:
+      return {"RestoreAlreadyInProgress", 409};
+    case S3Error::kAccessDenied:
+      return {"AccessDenied", 403};
+    case S3Error::kInvalidPolicyDocument:
+      return {"InvalidPolicyDocument", 400};
+    case S3Error::kMalformedPostRequest:
+      return {"MalformedPOSTRequest", 400};
+    case S3Error::kUnexpectedContent:
+      return {"UnexpectedContent", 400};
+    case S3Error::kMissingSecurityHeader:
+      return {"MissingSecurityHeader", 400};
   }
   return {"InternalError", 500};
 }

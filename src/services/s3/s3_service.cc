@@ -27,7 +27,7 @@ struct S3ServiceTable {
     std::string_view operation;
     S3Service::Handler handler;
   };
-  static constexpr std::array<Entry, 51> kEntries{{
+  static constexpr std::array<Entry, 55> kEntries{{
       {"AbortMultipartUpload", &S3Service::AbortMultipartUpload},
       {"CompleteMultipartUpload", &S3Service::CompleteMultipartUpload},
       {"CopyObject", &S3Service::CopyObject},
@@ -55,6 +55,7 @@ struct S3ServiceTable {
       {"GetBucketTagging", &S3Service::GetBucketConfig},
       {"GetBucketVersioning", &S3Service::GetBucketVersioning},
       {"GetObject", &S3Service::GetObject},
+      {"GetObjectAcl", &S3Service::GetObjectAcl},
       {"GetObjectAttributes", &S3Service::GetObjectAttributes},
       {"GetObjectTagging", &S3Service::GetObjectTagging},
       {"GetPublicAccessBlock", &S3Service::GetBucketConfig},
@@ -76,9 +77,12 @@ struct S3ServiceTable {
       {"PutBucketTagging", &S3Service::PutBucketConfig},
       {"PutBucketVersioning", &S3Service::PutBucketVersioning},
       {"PutObject", &S3Service::PutObject},
+      {"PutObjectAcl", &S3Service::PutObjectAcl},
       {"PutObjectTagging", &S3Service::PutObjectTagging},
       {"PutPublicAccessBlock", &S3Service::PutBucketConfig},
+      {"RestoreObject", &S3Service::RestoreObject},
       {"UploadPart", &S3Service::UploadPart},
+      {"UploadPartCopy", &S3Service::UploadPartCopy},
   }};
 
   static S3Service::Handler Find(std::string_view operation) {

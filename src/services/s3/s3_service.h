@@ -150,7 +150,23 @@ class S3Service final : public protocol::Service {
   // (delete_ops.cc)
   void DeleteObject(protocol::CallPtr call);
   void DeleteObjects(protocol::CallPtr call);
+  // --- copy_ops.cc
   void CopyObject(protocol::CallPtr call);
+  void UploadPartCopy(protocol::CallPtr call);
+  // The object an x-amz-copy-source ("[/]bucket/key[?versionId=...]", URL-encoded) names,
+  // its x-amz-copy-source-if-* conditions checked (PreconditionFailed).
+  struct CopySource {
+    std::string bucket_name;
+    std::string key;
+    ObjectRecord record;
+    bool versioned = false;  // whether the reply names the source's version
+  };
+  Result<CopySource> ReadCopySource(const boost::json::object& in) const;
+  // --- acl_ops.cc
+  void GetObjectAcl(protocol::CallPtr call);
+  void PutObjectAcl(protocol::CallPtr call);
+  // --- restore_ops.cc
+  void RestoreObject(protocol::CallPtr call);
   // (tagging_ops.cc)
   void GetObjectTagging(protocol::CallPtr call);
   void PutObjectTagging(protocol::CallPtr call);
@@ -231,6 +247,16 @@ class S3Service final : public protocol::Service {
   void UploadPart(protocol::CallPtr call);
   void CompleteMultipartUpload(protocol::CallPtr call);
   void AbortMultipartUpload(protocol::CallPtr call);
+  // The upload `in` names (Key, UploadId) in bucket `uid`, its PartNumber checked (1..10000)
+  // and stored in `number`: InvalidArgument / NoSuchUpload.
+  Result<UploadRecord> ReadUploadForPart(const boost::json::object& in, uint64_t uid,
+                                         uint32_t* number) const;
+  Result<UploadRecord> ReadUpload(uint64_t uid, std::string_view key,
+                                  std::string_view upload_id) const;
+  // Commits `part` (its body file published) of upload `upload_id` and replies `output` once
+  // durable; drops the part (NoSuchUpload) when the upload is gone. Takes the bucket's lock.
+  void CommitPart(const protocol::CallPtr& call, const std::shared_ptr<Bucket>& bucket,
+                  const std::string& upload_id, PartRecord part, boost::json::object output);
   // Deletes upload `upload_id` of `bucket` with its parts (records, then body files); `done`
   // gets the commit status. Takes the bucket's lock.
   void AbortUpload(const std::shared_ptr<Bucket>& bucket, const std::string& upload_id,
