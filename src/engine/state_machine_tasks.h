@@ -5,15 +5,19 @@
 // Resources it runs:
 //   arn:aws:states:::aws-sdk:<service>:<action>   any operation of a bound service
 //   arn:aws:states:::sqs:sendMessage, sns:publish  the optimized integrations (same calls)
+//   arn:aws:states:::dynamodb:getItem|putItem|updateItem|deleteItem  (same calls)
 //   arn:aws:lambda:<region>:<account>:function:<name>  the function (its output is the result)
 //   arn:aws:states:::lambda:invoke                 FunctionName + Payload (result: Payload,
 //                                                  StatusCode, ExecutedVersion)
 // A function error fails the Task with the function's errorType as the error and its error
 // JSON as the cause, as AWS maps them (a bare ARN keeps errorType; lambda:invoke too).
 // The input is the operation's input (model member names, e.g. QueueUrl, MessageBody); the
-// output is the operation's output as the JSON protocol encodes it. A service error becomes
-// the error "<ServiceId>.<Code>" with "Exception" appended when the code lacks it
-// ("SQS.QueueDoesNotExistException", "Kinesis.ResourceNotFoundException"), cause = message.
+// output is the operation's output as the JSON protocol encodes it. REST services (Lambda's
+// API through aws-sdk:lambda:<action>, S3) take URI, header and query members from the input
+// too, and their blob payload (PutObject/GetObject's Body, Invoke's Payload) is text both ways.
+// A service error becomes the error "<ServiceId>.<Code>" with "Exception" appended when the
+// code lacks it ("SQS.QueueDoesNotExistException", "S3.NoSuchKeyException"), cause = message;
+// DynamoDB's are "DynamoDb." (SDK) or "DynamoDB." (optimized) as AWS spells them.
 // Anything else (services tidepool does not serve) fails the Task with an error that names
 // the resource; nothing silently succeeds.
 //
@@ -32,7 +36,8 @@ namespace tidepool::engine {
 
 class StateMachineTasks final : public sfn::TaskRunner {
  public:
-  // `name`: the service as resources spell it ("sqs", "sns", "kinesis", "sfn").
+  // `name`: the service as resources spell it ("sqs", "sns", "kinesis", "sfn", "dynamodb",
+  // "lambda", "s3").
   void AddService(std::string name, protocol::Service* service) { services_[name] = service; }
   // Lambda functions as Task resources; without it they fail Lambda.ResourceNotFoundException.
   void SetLambda(lambda::LambdaService* lambda) { lambda_ = lambda; }
