@@ -242,6 +242,10 @@ void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskRes
     }
     return RunLambda(request, service_name == "lambda", std::move(done));
   }
+  if ((service_name == "states" || service_name == "stepfunctions") && optimized &&
+      (action == "startExecution.sync" || action == "startExecution.sync:2")) {
+    return RunNested(std::move(request), action.ends_with(":2"), std::move(done));
+  }
   if (action.find('.') != std::string_view::npos) {
     return done(
         Failure("States.Runtime",
@@ -305,6 +309,15 @@ void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskRes
         AdaptOutput(model, op->output, v);
         done({true, std::move(v), {}});
       });
+}
+
+json::object StateMachineTasks::SfnOutput(std::string_view operation, json::value v) const {
+  auto it = services_.find("sfn");
+  if (it != services_.end()) {
+    const auto& model = it->second->Model();
+    if (const auto* op = model.FindOperation(operation)) AdaptOutput(model, op->output, v);
+  }
+  return v.is_object() ? std::move(v.get_object()) : json::object();
 }
 
 void StateMachineTasks::RunLambda(const sfn::TaskRequest& request, bool optimized,

@@ -26,7 +26,11 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
+
+#include "core/clock.h"
+#include "engine/service_client.h"
 
 #include "protocol/service.h"
 #include "services/lambda/lambda_service.h"
@@ -41,14 +45,34 @@ class StateMachineTasks final : public sfn::TaskRunner {
   void AddService(std::string name, protocol::Service* service) { services_[name] = service; }
   // Lambda functions as Task resources; without it they fail Lambda.ResourceNotFoundException.
   void SetLambda(lambda::LambdaService* lambda) { lambda_ = lambda; }
+  // Timers for states:startExecution.sync (state_machine_nested.cc: the child is watched on
+  // them); without them .sync fails States.Runtime. Both must outlive this.
+  void SetTimers(sfn::TimerService* timers, const Clock* clock) {
+    timers_ = timers;
+    clock_ = clock;
+  }
   void Run(sfn::TaskRequest request, std::function<void(sfn::asl::TaskResult)> done) override;
 
  private:
+  struct NestedRun;
+  // states:startExecution.sync (`json_output`: .sync:2) (state_machine_nested.cc).
+  void RunNested(sfn::TaskRequest request, bool json_output,
+                 std::function<void(sfn::asl::TaskResult)> done);
+  void Watch(const std::shared_ptr<NestedRun>& run);
+  // Calls the Step Functions `operation`; `then` runs from a timer, never inline.
+  void Call(const std::shared_ptr<NestedRun>& run, std::string_view operation,
+            boost::json::value input, std::function<void(ServiceOutcome)> then);
+  void Later(int64_t delay_micros, std::function<void()> fn);
+  // The Step Functions `operation`'s output `v` with PascalCase members, as Task results are.
+  boost::json::object SfnOutput(std::string_view operation, boost::json::value v) const;
+
   void RunLambda(const sfn::TaskRequest& request, bool optimized,
                  std::function<void(sfn::asl::TaskResult)> done);
 
   std::map<std::string, protocol::Service*, std::less<>> services_;
   lambda::LambdaService* lambda_ = nullptr;
+  sfn::TimerService* timers_ = nullptr;
+  const Clock* clock_ = nullptr;
 };
 
 }  // namespace tidepool::engine
