@@ -91,6 +91,11 @@ void StateMachineTasks::RunNested(sfn::TaskRequest request, bool json_output,
   if (it == services_.end() || timers_ == nullptr) {
     return done(Failure("States.Runtime", "startExecution.sync is not runnable here"));
   }
+  if (request.execution_arn.find(":express:") != std::string::npos) {
+    // AWS: EXPRESS workflows do not support the .sync pattern.
+    return done(
+        Failure("States.Runtime", "startExecution.sync is not supported in an EXPRESS execution"));
+  }
   auto run = std::make_shared<NestedRun>();
   run->tasks = this;
   run->sfn = it->second;

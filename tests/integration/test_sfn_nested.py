@@ -67,7 +67,7 @@ def test_sync_and_sync2_return_the_child_description(endpoint):
 
 
 def test_a_failed_child_fails_the_task(endpoint):
-    sfn = make_client(endpoint, "stepfunctions")
+    sfn = make_client(endpoint, "stepfunctions", inject_host_prefix=False)
     child = machine(sfn, "failing", {"F": {"Type": "Fail", "Error": "Boom", "Cause": "bad"}}, "F")
     parent = machine(sfn, "catcher", {
         "Run": nested("arn:aws:states:::states:startExecution.sync", child,
@@ -88,6 +88,12 @@ def test_a_failed_child_fails_the_task(endpoint):
         "Parameters": {"FunctionName": "x"}, "End": True}}, "R")
     d = wait_done(sfn, sfn.start_execution(stateMachineArn=refused)["executionArn"])
     assert d["status"] == "FAILED"
+    # An EXPRESS parent cannot wait for a child (AWS does not support .sync there).
+    express = machine(sfn, "express-parent", {
+        "Run": nested("arn:aws:states:::states:startExecution.sync", child, End=True)}, "Run",
+        kind="EXPRESS")
+    d = sfn.start_sync_execution(stateMachineArn=express)
+    assert d["status"] == "FAILED" and d["error"] == "States.Runtime", d
 
 
 def test_stopping_the_parent_stops_the_child(endpoint):
