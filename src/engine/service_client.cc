@@ -5,10 +5,24 @@
 
 #include "core/encoding.h"
 #include "protocol/codec/json_codec.h"
+#include "protocol/codec/validate.h"
 #include "protocol/http/push_body.h"
 
 namespace tidepool::engine {
 namespace json = boost::json;
+
+namespace {
+
+protocol::RequestContext InProcessContext(std::string_view account, std::string_view region) {
+  protocol::RequestContext ctx;
+  ctx.account_id = std::string(account);
+  ctx.region = std::string(region);
+  ctx.request_id = NewUuid();
+  ctx.host = "localhost";
+  return ctx;
+}
+
+}  // namespace
 
 void CallService(protocol::Service& service, std::string_view operation, const json::value& input,
                  std::string_view account, std::string_view region,
@@ -19,11 +33,7 @@ void CallService(protocol::Service& service, std::string_view operation, const j
     return done(protocol::AwsError{"InvalidAction",
                                    "tidepool: no operation " + std::string(operation), 400});
   }
-  protocol::RequestContext ctx;
-  ctx.account_id = std::string(account);
-  ctx.region = std::string(region);
-  ctx.request_id = NewUuid();
-  ctx.host = "localhost";
+  protocol::RequestContext ctx = InProcessContext(account, region);
   auto complete = [done, op, &model](protocol::Outcome outcome) {
     if (auto* err = std::get_if<protocol::AwsError>(&outcome)) return done(std::move(*err));
     std::string body;
@@ -59,6 +69,28 @@ void CallService(boost::asio::io_context& io, protocol::Service& service,
                   done(std::move(outcome));
                 });
               });
+}
+
+void InvokeDecoded(protocol::Service& service, const protocol::model::Operation& op,
+                   json::object input, std::string_view account, std::string_view region,
+                   std::optional<std::string> body, std::function<void(protocol::Outcome)> done) {
+  const protocol::model::ServiceModel& model = service.Model();
+  std::shared_ptr<protocol::BodyConsumer> consumer;
+  if (body) {
+    consumer = service.OpenBodyConsumer(op, protocol::BodyFraming{});
+    if (consumer) {
+      consumer->Write(*body);
+    } else if (op.input != protocol::model::kNoShape && !model.shape(op.input).payload.empty()) {
+      input[model.shape(op.input).payload] = std::move(*body);  // a payload held in the input
+    }
+  }
+  if (auto message = protocol::validate::ValidateInput(model, op.input, input)) {
+    return done(protocol::AwsError{"ValidationException", std::move(*message), 400, true, {}});
+  }
+  auto call = std::make_shared<protocol::Call>(InProcessContext(account, region), op,
+                                               std::move(input), std::move(done));
+  if (consumer) call->set_body_consumer(std::move(consumer));
+  service.Invoke(std::move(call));
 }
 
 std::string JsonString(const json::object& o, std::string_view key) {

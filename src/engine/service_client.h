@@ -9,6 +9,7 @@
 #include <boost/json/value.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -33,6 +34,17 @@ void CallService(boost::asio::io_context& io, protocol::Service& service,
                  std::string_view operation, const boost::json::value& input,
                  std::string_view account, std::string_view region,
                  std::function<void(ServiceOutcome)> done);
+
+// Calls `op` of `service` with `input` in the operation's decoded form: every member under its
+// model name, wherever the protocol binds it (REST URI labels, headers and query members
+// included), checked against the model first (a missing required member or a wrong type is a
+// ValidationException). `body`, when set, is the payload handed to the consumer the service
+// opens for uploads (S3 PutObject's Body), as a client's request body would be. `done` runs
+// exactly once with the outcome as the service gives it (a StreamedOutput included), wherever
+// the service completes the call, as for CallService.
+void InvokeDecoded(protocol::Service& service, const protocol::model::Operation& op,
+                   boost::json::object input, std::string_view account, std::string_view region,
+                   std::optional<std::string> body, std::function<void(protocol::Outcome)> done);
 
 // A string member of `o`; "" when absent or not a string.
 std::string JsonString(const boost::json::object& o, std::string_view key);

@@ -92,25 +92,13 @@ void StateMachineObjects::Invoke(std::string_view operation, json::object input,
     });
     return;
   }
-  protocol::RequestContext ctx;
-  ctx.account_id = account;
-  ctx.region = region;
-  ctx.request_id = NewUuid();
-  ctx.host = "localhost";
-  auto call = std::make_shared<protocol::Call>(
-      std::move(ctx), *op, std::move(input),
-      [this, done = std::move(done)](protocol::Outcome outcome) {
-        boost::asio::post(
-            io_, [done, outcome = std::move(outcome)]() mutable { done(std::move(outcome)); });
-      });
   // A body goes through the consumer S3 opens for uploads, as a client's request would.
-  if (body) {
-    if (auto consumer = s3_.OpenBodyConsumer(*op, protocol::BodyFraming{})) {
-      consumer->Write(*body);
-      call->set_body_consumer(std::move(consumer));
-    }
-  }
-  s3_.Invoke(std::move(call));
+  InvokeDecoded(s3_, *op, std::move(input), account, region, std::move(body),
+                [this, done = std::move(done)](protocol::Outcome outcome) {
+                  boost::asio::post(io_, [done, outcome = std::move(outcome)]() mutable {
+                    done(std::move(outcome));
+                  });
+                });
 }
 
 void StateMachineObjects::Put(const std::string& account, const std::string& region,

@@ -8,6 +8,7 @@
 #include "core/encoding.h"
 #include "engine/service_client.h"
 #include "protocol/codec/json_codec.h"
+#include "protocol/http/responder.h"
 
 namespace tidepool::engine {
 namespace json = boost::json;
@@ -27,6 +28,111 @@ std::string ErrorName(std::string_view service_id, std::string_view code) {
   std::string name = fmt::format("{}.{}", service_id, code);
   if (!code.ends_with("Exception")) name += "Exception";
   return name;
+}
+
+// The Task error for the service error `code` of `op`, as Step Functions names it. DynamoDB's
+// are spelled two ways (AWS: "DynamoDb" for the SDK integration, "DynamoDB" for the optimized
+// one, whose errors outside the operation's modelled ones, ValidationException among them, are
+// the Java SDK's base "DynamoDB.AmazonDynamoDBException").
+std::string TaskErrorName(const protocol::model::ServiceModel& model,
+                          const protocol::model::Operation& op, bool optimized,
+                          std::string_view code) {
+  if (model.service_id != "DynamoDB") return ErrorName(model.service_id, code);
+  if (!optimized) return ErrorName("DynamoDb", code);
+  size_t hash = code.rfind('#');
+  if (hash != std::string_view::npos) code.remove_prefix(hash + 1);
+  for (uint32_t i = 0; i < op.errors_count; ++i) {
+    const auto& shape = model.shape(model.operation_errors[op.errors_begin + i]);
+    if (shape.error_code == code || shape.name == code) return ErrorName("DynamoDB", code);
+  }
+  return "DynamoDB.AmazonDynamoDBException";
+}
+
+bool HasMember(const protocol::model::ServiceModel& model, uint16_t shape, std::string_view name) {
+  if (shape == protocol::model::kNoShape) return false;
+  for (const auto& m : model.MembersOf(model.shape(shape))) {
+    if (m.name == name) return true;
+  }
+  return false;
+}
+
+// The largest Task result (AWS's 256 KiB quota on a state's data): a streamed payload beyond
+// it fails the Task rather than being held in memory.
+constexpr uint64_t kMaxResultBytes = 256 * 1024;
+
+// A streamed payload (S3 GetObject's Body) as text; nullopt when it is over kMaxResultBytes or
+// cannot be read.
+std::optional<std::string> ReadPayload(protocol::http::BodySource& body) {
+  if (body.size() > kMaxResultBytes) return std::nullopt;
+  std::string text;
+  char buffer[16384];
+  while (true) {
+    int64_t n = body.Read(buffer, sizeof buffer);
+    if (n < 0) return std::nullopt;
+    if (n == 0) return text;
+    text.append(buffer, static_cast<size_t>(n));
+    if (text.size() > kMaxResultBytes) return std::nullopt;
+  }
+}
+
+// The output of an operation of a REST service as a Task result: its members as the service
+// gives them (header and status-code members included, timestamps in epoch seconds), with a
+// blob payload (S3 GetObject's Body, Lambda Invoke's Payload) as its text, as the AWS SDK
+// integrations give it.
+TaskResult RestResult(const protocol::model::ServiceModel& model,
+                      const protocol::model::Operation& op, bool optimized,
+                      protocol::Outcome outcome) {
+  if (auto* err = std::get_if<protocol::AwsError>(&outcome)) {
+    return Failure(TaskErrorName(model, op, optimized, err->code), err->message);
+  }
+  if (auto* encoded = std::get_if<protocol::EncodedJson>(&outcome)) {
+    boost::system::error_code ec;
+    json::value v = json::parse(encoded->body, ec);
+    return {true, ec ? json::value(json::object()) : std::move(v), {}};
+  }
+  if (auto* streamed = std::get_if<protocol::StreamedOutput>(&outcome)) {
+    std::string_view member;
+    if (op.output != protocol::model::kNoShape) member = model.shape(op.output).payload;
+    // The body's size is the reply's Content-Length (GetObject's and HeadObject's member).
+    if (streamed->body && !streamed->output.contains("ContentLength") &&
+        HasMember(model, op.output, "ContentLength")) {
+      streamed->output["ContentLength"] = streamed->body->size();
+    }
+    if (streamed->body && !member.empty()) {
+      std::optional<std::string> payload = ReadPayload(*streamed->body);
+      if (!payload) {
+        return Failure("States.DataLimitExceeded",
+                       fmt::format("The {} of {} is over the {} bytes a Task result may hold",
+                                   member, op.name, kMaxResultBytes));
+      }
+      streamed->output[member] = std::move(*payload);
+    }
+    return {true, std::move(streamed->output), {}};
+  }
+  return {true, std::move(std::get<json::object>(outcome)), {}};
+}
+
+// A REST service's operation (Lambda, S3) with the Task's parameters as its decoded input:
+// URI, header and query members come from the parameters by their model names, and a blob
+// payload (S3 PutObject's Body, Lambda Invoke's Payload) is given as text or as JSON, which
+// is sent serialized.
+void RunDecoded(protocol::Service& service, const protocol::model::Operation& op, bool optimized,
+                sfn::TaskRequest& request, std::function<void(TaskResult)> done) {
+  const auto& model = service.Model();
+  json::object input;
+  if (auto* o = request.input.if_object()) input = std::move(*o);
+  std::optional<std::string> body;
+  if (op.input != protocol::model::kNoShape) {
+    std::string_view member = model.shape(op.input).payload;
+    if (auto* p = member.empty() ? nullptr : input.if_contains(member)) {
+      body = p->is_string() ? std::string(p->get_string()) : json::serialize(*p);
+      input.erase(member);
+    }
+  }
+  InvokeDecoded(service, op, std::move(input), request.account_id, request.region, std::move(body),
+                [&model, &op, optimized, done](protocol::Outcome outcome) {
+                  done(RestResult(model, op, optimized, std::move(outcome)));
+                });
 }
 
 std::string Pascal(std::string_view name) {
@@ -127,12 +233,18 @@ void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskRes
       action = rest.substr(colon + 1);
     }
   }
-  if (r.starts_with("arn:aws:lambda:") || service_name == "lambda") {
+  // A function ARN and the optimized lambda:invoke run the function itself; the SDK
+  // integration's lambda:<action> (invoke included) calls the Lambda API like any service.
+  if (r.starts_with("arn:aws:lambda:") || (optimized && service_name == "lambda")) {
     if (lambda_ == nullptr || (service_name == "lambda" && action != "invoke")) {
       return done(Failure("Lambda.ResourceNotFoundException",
                           fmt::format("Function not found: {} (not runnable here)", r)));
     }
     return RunLambda(request, service_name == "lambda", std::move(done));
+  }
+  if ((service_name == "states" || service_name == "stepfunctions") && optimized &&
+      (action == "startExecution.sync" || action == "startExecution.sync:2")) {
+    return RunNested(std::move(request), action.ends_with(":2"), std::move(done));
   }
   if (action.find('.') != std::string_view::npos) {
     return done(
@@ -140,6 +252,23 @@ void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskRes
                 fmt::format("The integration pattern of {} is not supported by tidepool", r)));
   }
   if (service_name == "states" || service_name == "stepfunctions") service_name = "sfn";
+  if (optimized && service_name == "dynamodb") {
+    // AWS's optimized DynamoDB integration: these four actions, request-response only.
+    if (action != "getItem" && action != "putItem" && action != "updateItem" &&
+        action != "deleteItem") {
+      return done(Failure("States.Runtime",
+                          fmt::format("{}: the optimized DynamoDB integration offers getItem, "
+                                      "putItem, updateItem and deleteItem; other actions are "
+                                      "arn:aws:states:::aws-sdk:dynamodb:<action>",
+                                      r)));
+    }
+    if (!request.task_token.empty()) {
+      return done(Failure("States.Runtime",
+                          fmt::format("{}.waitForTaskToken: the DynamoDB integration does not "
+                                      "support the callback pattern",
+                                      r)));
+    }
+  }
   auto it = services_.find(service_name);
   if (service_name.empty() || action.empty() || it == services_.end()) {
     return done(Failure("States.TaskFailed",
@@ -157,24 +286,38 @@ void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskRes
     return done(Failure(ErrorName(service_id, "InvalidAction"),
                         fmt::format("{} has no operation {}", service_id, op_name)));
   }
+  using protocol::model::Protocol;
+  if (model.protocol == Protocol::kRestJson || model.protocol == Protocol::kRestXml) {
+    return RunDecoded(service, *op, optimized, request, std::move(done));
+  }
   // The optimized sqs:sendMessage, sns:publish and states:startExecution take a JSON body and
   // send its text.
-  if (optimized && request.input.is_object()) {
+  if (optimized && service_name != "dynamodb" && request.input.is_object()) {
     for (std::string_view field : {"MessageBody", "Message", "Input"}) {
       auto* v = request.input.get_object().if_contains(field);
       if (v && !v->is_string()) *v = json::string(json::serialize(*v));
     }
   }
   AdaptInput(model, op->input, request.input);
-  CallService(service, op_name, request.input, request.account_id, request.region,
-              [done, op, &model, service_id](ServiceOutcome outcome) {
-                if (auto* err = std::get_if<protocol::AwsError>(&outcome)) {
-                  return done(Failure(ErrorName(service_id, err->code), err->message));
-                }
-                json::value v = std::move(std::get<json::value>(outcome));
-                AdaptOutput(model, op->output, v);
-                done({true, std::move(v), {}});
-              });
+  CallService(
+      service, op_name, request.input, request.account_id, request.region,
+      [done, op, &model, optimized](ServiceOutcome outcome) {
+        if (auto* err = std::get_if<protocol::AwsError>(&outcome)) {
+          return done(Failure(TaskErrorName(model, *op, optimized, err->code), err->message));
+        }
+        json::value v = std::move(std::get<json::value>(outcome));
+        AdaptOutput(model, op->output, v);
+        done({true, std::move(v), {}});
+      });
+}
+
+json::object StateMachineTasks::SfnOutput(std::string_view operation, json::value v) const {
+  auto it = services_.find("sfn");
+  if (it != services_.end()) {
+    const auto& model = it->second->Model();
+    if (const auto* op = model.FindOperation(operation)) AdaptOutput(model, op->output, v);
+  }
+  return v.is_object() ? std::move(v.get_object()) : json::object();
 }
 
 void StateMachineTasks::RunLambda(const sfn::TaskRequest& request, bool optimized,

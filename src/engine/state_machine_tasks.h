@@ -5,15 +5,19 @@
 // Resources it runs:
 //   arn:aws:states:::aws-sdk:<service>:<action>   any operation of a bound service
 //   arn:aws:states:::sqs:sendMessage, sns:publish  the optimized integrations (same calls)
+//   arn:aws:states:::dynamodb:getItem|putItem|updateItem|deleteItem  (same calls)
 //   arn:aws:lambda:<region>:<account>:function:<name>  the function (its output is the result)
 //   arn:aws:states:::lambda:invoke                 FunctionName + Payload (result: Payload,
 //                                                  StatusCode, ExecutedVersion)
 // A function error fails the Task with the function's errorType as the error and its error
 // JSON as the cause, as AWS maps them (a bare ARN keeps errorType; lambda:invoke too).
 // The input is the operation's input (model member names, e.g. QueueUrl, MessageBody); the
-// output is the operation's output as the JSON protocol encodes it. A service error becomes
-// the error "<ServiceId>.<Code>" with "Exception" appended when the code lacks it
-// ("SQS.QueueDoesNotExistException", "Kinesis.ResourceNotFoundException"), cause = message.
+// output is the operation's output as the JSON protocol encodes it. REST services (Lambda's
+// API through aws-sdk:lambda:<action>, S3) take URI, header and query members from the input
+// too, and their blob payload (PutObject/GetObject's Body, Invoke's Payload) is text both ways.
+// A service error becomes the error "<ServiceId>.<Code>" with "Exception" appended when the
+// code lacks it ("SQS.QueueDoesNotExistException", "S3.NoSuchKeyException"), cause = message;
+// DynamoDB's are "DynamoDb." (SDK) or "DynamoDB." (optimized) as AWS spells them.
 // Anything else (services tidepool does not serve) fails the Task with an error that names
 // the resource; nothing silently succeeds.
 //
@@ -22,7 +26,11 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
+
+#include "core/clock.h"
+#include "engine/service_client.h"
 
 #include "protocol/service.h"
 #include "services/lambda/lambda_service.h"
@@ -32,18 +40,39 @@ namespace tidepool::engine {
 
 class StateMachineTasks final : public sfn::TaskRunner {
  public:
-  // `name`: the service as resources spell it ("sqs", "sns", "kinesis", "sfn").
+  // `name`: the service as resources spell it ("sqs", "sns", "kinesis", "sfn", "dynamodb",
+  // "lambda", "s3").
   void AddService(std::string name, protocol::Service* service) { services_[name] = service; }
   // Lambda functions as Task resources; without it they fail Lambda.ResourceNotFoundException.
   void SetLambda(lambda::LambdaService* lambda) { lambda_ = lambda; }
+  // Timers for states:startExecution.sync (state_machine_nested.cc: the child is watched on
+  // them); without them .sync fails States.Runtime. Both must outlive this.
+  void SetTimers(sfn::TimerService* timers, const Clock* clock) {
+    timers_ = timers;
+    clock_ = clock;
+  }
   void Run(sfn::TaskRequest request, std::function<void(sfn::asl::TaskResult)> done) override;
 
  private:
+  struct NestedRun;
+  // states:startExecution.sync (`json_output`: .sync:2) (state_machine_nested.cc).
+  void RunNested(sfn::TaskRequest request, bool json_output,
+                 std::function<void(sfn::asl::TaskResult)> done);
+  void Watch(const std::shared_ptr<NestedRun>& run);
+  // Calls the Step Functions `operation`; `then` runs from a timer, never inline.
+  void Call(const std::shared_ptr<NestedRun>& run, std::string_view operation,
+            boost::json::value input, std::function<void(ServiceOutcome)> then);
+  void Later(int64_t delay_micros, std::function<void()> fn);
+  // The Step Functions `operation`'s output `v` with PascalCase members, as Task results are.
+  boost::json::object SfnOutput(std::string_view operation, boost::json::value v) const;
+
   void RunLambda(const sfn::TaskRequest& request, bool optimized,
                  std::function<void(sfn::asl::TaskResult)> done);
 
   std::map<std::string, protocol::Service*, std::less<>> services_;
   lambda::LambdaService* lambda_ = nullptr;
+  sfn::TimerService* timers_ = nullptr;
+  const Clock* clock_ = nullptr;
 };
 
 }  // namespace tidepool::engine

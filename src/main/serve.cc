@@ -342,7 +342,11 @@ int RunServe(const ServeOptions& options) {
   sfn_tasks.AddService("sns", &sns);
   sfn_tasks.AddService("kinesis", &kinesis);
   sfn_tasks.AddService("sfn", &stepfunctions);
+  sfn_tasks.AddService("dynamodb", &dynamodb);
+  sfn_tasks.AddService("lambda", &lambda);
+  sfn_tasks.AddService("s3", &s3);
   sfn_tasks.SetLambda(&lambda);
+  sfn_tasks.SetTimers(&sfn_timers, &clock);
   // Distributed Maps read items from and write results to this process's S3.
   engine::StateMachineObjects sfn_objects(io, s3);
   stepfunctions.SetObjectStore(&sfn_objects);

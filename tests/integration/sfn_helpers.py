@@ -32,3 +32,12 @@ def history(sfn, arn):
             break
     assert [e["id"] for e in events] == list(range(1, len(events) + 1))
     return events
+
+
+def kill_and_restart(tidepool_factory, server, data_dir, args):
+    """kill -9 of `server`, then a new server on the same data dir (durability sync, `args`);
+    returns it and a Step Functions client for it."""
+    from harness import make_client
+    server.kill()
+    server = tidepool_factory(durability="sync", args=args, data_dir=data_dir)
+    return server, make_client(server.endpoint, "stepfunctions")

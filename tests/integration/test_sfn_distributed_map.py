@@ -12,7 +12,7 @@ import botocore.exceptions
 import pytest
 
 from harness import ACCOUNT, make_client
-from sfn_helpers import history, wait_done
+from sfn_helpers import history, kill_and_restart, wait_done
 
 ROLE = "arn:aws:iam::%s:role/sfn" % ACCOUNT
 
@@ -420,10 +420,7 @@ def test_kill_9_resumes_map_run_without_rerunning_children(tidepool_factory, tmp
     before = {c["name"]: c for c in sfn.list_executions(mapRunArn=map_run)["executions"]}
     assert len(before) == 3
     time.sleep(0.5)  # the children's Waits are durable
-    server.kill()
-
-    server = tidepool_factory(durability="sync", args=args, data_dir=data_dir)
-    sfn = make_client(server.endpoint, "stepfunctions")
+    server, sfn = kill_and_restart(tidepool_factory, server, data_dir, args)
     assert sfn.describe_map_run(mapRunArn=map_run)["status"] == "RUNNING"
     d = wait_done(sfn, ex, timeout=30)
     assert d["status"] == "SUCCEEDED", (d.get("error"), d.get("cause"))

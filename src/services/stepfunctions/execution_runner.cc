@@ -141,7 +141,20 @@ void StepFunctionsService::DispatchTask(const ExecutionPtr& ex, asl::TaskDispatc
     return;
   }
   TaskRequest request{resource, std::move(task.input), task.task_token, ex->account, ex->region};
+  request.execution_arn = ex->arn;
+  request.attempt_id = fmt::format("{}.{}", task.frame, task.epoch);
   std::weak_ptr<ExecutionRecord> weak = ex;
+  if (resource.ends_with(".sync") || resource.ends_with(".sync:2")) {
+    request.submitted = [this, alive = alive_, weak, frame = task.frame,
+                         epoch = task.epoch](json::value output) {
+      if (!*alive) return;
+      ExecutionPtr ex = weak.lock();
+      if (!ex) return;
+      std::lock_guard lock(ex->mu);
+      asl::Effects fx = ex->run->OnTaskSubmitted(frame, epoch, output, clock_.NowMicros());
+      if (!fx.events.empty()) ApplyEffects(ex, std::move(fx));
+    };
+  }
   tasks_->Run(std::move(request), [this, alive = alive_, weak, frame = task.frame,
                                    epoch = task.epoch,
                                    wait = task.wait_for_token](asl::TaskResult result) {

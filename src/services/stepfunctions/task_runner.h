@@ -21,6 +21,13 @@ struct TaskRequest {
   std::string task_token;    // for .waitForTaskToken (the caller passes it on in Parameters)
   std::string account_id;    // of the execution
   std::string region;
+  std::string execution_arn;  // the execution that runs the Task
+  // The Task's attempt, unique within the execution and the same when a restart runs the
+  // attempt again ("<frame>.<epoch>"): what makes a job the Task starts idempotent.
+  std::string attempt_id;
+  // For a .sync resource: called once the job started, with the start call's reply (records
+  // TaskSubmitted); `done` follows when the job ends. Safe to call from any thread.
+  std::function<void(boost::json::value)> submitted;
 };
 
 // Runs Task resources. Run must not block; `done` may run on any thread, exactly once.
