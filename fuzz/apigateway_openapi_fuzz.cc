@@ -8,21 +8,13 @@
 #include <string>
 #include <string_view>
 
+#include "counting_id.h"
 #include "services/apigateway/openapi.h"
 #include "services/apigateway/resource_tree.h"
 
-namespace {
-std::string CountingId(size_t n) {
-  static uint64_t next = 0;
-  std::string id = std::to_string(++next);
-  id.resize(n, 'x');
-  return id;
-}
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data), size);
-  auto imported = tidepool::apigateway::ImportOpenApi(body, &CountingId);
+  auto imported = tidepool::apigateway::ImportOpenApi(body, &tidepool::fuzz::CountingId);
   if (!imported.ok()) return 0;
   tidepool::apigateway::ResourceTree tree;
   for (const auto& kv : imported->resources) {

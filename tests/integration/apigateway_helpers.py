@@ -5,6 +5,10 @@ import json
 import textwrap
 import urllib.parse
 
+from botocore.auth import SigV4Auth, SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
 from lambda_helpers import zip_one
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
@@ -144,3 +148,29 @@ def put_mock_method(apigw, api_id, resource_id, verb, response_template, headers
         restApiId=api_id, resourceId=resource_id, httpMethod=verb, statusCode="200",
         responseTemplates={"application/json": response_template},
         responseParameters={"method.response.header." + h: v for h, v in headers.items()})
+
+
+def send_signed(endpoint, method, path, body=b"", key=None, service="execute-api", tamper=None,
+                presign=False):
+    """(status, headers lower-cased, body) of a request to `path`, SigV4-signed for `service`
+    with `key` (access key, secret) if given: in headers, or in the query with `presign`.
+    `tamper(headers, body)` -> (headers, body) changes the signed request before it is sent."""
+    url = endpoint + path
+    headers = {"Content-Type": "application/json"}
+    if key:
+        aws = AWSRequest(method=method, url=url, data=body, headers=headers)
+        if presign:
+            SigV4QueryAuth(Credentials(*key), service, "us-east-1", expires=300).add_auth(aws)
+            path = aws.url[len(endpoint):]
+        else:
+            SigV4Auth(Credentials(*key), service, "us-east-1").add_auth(aws)
+        headers = dict(aws.headers.items())
+    if tamper:
+        headers, body = tamper(headers, body)
+    parsed = urllib.parse.urlparse(endpoint)
+    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=60)
+    conn.request(method, path, body=body, headers=headers)
+    resp = conn.getresponse()
+    out = resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    conn.close()
+    return out

@@ -9,16 +9,12 @@ user, userArn) and, in HTTP API payload 2.0 events, requestContext.authorizer.ia
 checks every signature by a key it knows (IAM-issued or from --credentials-file); in the default
 --auth mode a key it does not know passes as the root of its account."""
 
-import http.client
 import json
-import urllib.parse
 
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
 from apigateway_helpers import create_echo_function, invoke_path, lambda_uri
+from apigateway_helpers import send_signed as send
 from harness import make_client
 
 
@@ -27,23 +23,6 @@ def clients(endpoint):
     def client(service, **config):
         return make_client(endpoint, service=service, access_key="000000000000", **config)
     return client
-
-
-def send(endpoint, method, path, body=b"", key=None, service="execute-api"):
-    """(status, headers, body) of a request, signed with `key` (access key, secret) if given."""
-    url = endpoint + path
-    headers = {"Content-Type": "application/json"}
-    if key:
-        aws = AWSRequest(method=method, url=url, data=body, headers=headers)
-        SigV4Auth(Credentials(*key), service, "us-east-1").add_auth(aws)
-        headers = dict(aws.headers.items())
-    parsed = urllib.parse.urlparse(endpoint)
-    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=60)
-    conn.request(method, path, body=body, headers=headers)
-    resp = conn.getresponse()
-    out = resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
-    conn.close()
-    return out
 
 
 def iam_user_key(clients):

@@ -137,10 +137,7 @@ void HttpApiService::Serve(const HttpApiPtr& api, HttpRoutesPtr routes, json::ob
       return respond(HttpApiMessage(403, unsigned_request ? "Forbidden" : denial->message));
     }
     const IamCaller& who = std::get<IamCaller>(caller);
-    proxy.authorizer["iam"] = json::object{
-        {"accessKey", who.access_key}, {"accountId", who.account_id}, {"callerId", who.caller},
-        {"cognitoIdentity", nullptr},  {"principalOrgId", nullptr},   {"userArn", who.user_arn},
-        {"userId", who.caller}};
+    proxy.authorizer["iam"] = IamAuthorizerContext(who);
     proxy.iam_caller = std::get<IamCaller>(std::move(caller));
   }
   proxy.http_method = verb;
@@ -274,6 +271,24 @@ void HttpApiService::ServeHttpProxy(const json::object& integration, const Proxy
               });
 }
 
+namespace {
+
+// A function URL's refusal of an AWS_IAM request: unsigned, {"Message":"Forbidden"}; a
+// signature that does not verify, {"message": <the SigV4 text>} with its error type.
+HttpResponse FunctionUrlDenial(const IamDenial& denial) {
+  HttpResponse r(bhttp::status::forbidden, 11);
+  r.set(bhttp::field::content_type, "application/json");
+  if (denial.type == GatewayResponseType::kMissingAuthenticationToken) {
+    r.body() = R"({"Message":"Forbidden"})";
+  } else {
+    r.set("x-amzn-ErrorType", denial.error_type);
+    r.body() = json::serialize(json::object{{"message", denial.message}});
+  }
+  return r;
+}
+
+}  // namespace
+
 void HttpApiService::HandleFunctionUrl(std::string function_arn, std::string url_id, bool iam_auth,
                                        json::object cors, std::string path, HttpRequest&& request,
                                        protocol::RequestContext context, Responder respond) {
@@ -282,15 +297,16 @@ void HttpApiService::HandleFunctionUrl(std::string function_arn, std::string url
       !request["access-control-request-method"].empty()) {
     return respond(FunctionUrlPreflight(cors, origin));
   }
-  if (iam_auth && request[bhttp::field::authorization].empty() &&
-      request["x-amz-signature"].empty()) {
-    HttpResponse r(bhttp::status::forbidden, 11);
-    r.set(bhttp::field::content_type, "application/json");
-    r.body() = R"({"Message":"Forbidden"})";
-    return respond(std::move(r));
+  ProxyRequest proxy;
+  if (iam_auth) {
+    auto caller = AuthenticateIamCaller(iam_verifier_, request, "lambda");
+    if (auto* denial = std::get_if<IamDenial>(&caller)) {
+      return respond(FunctionUrlDenial(*denial));
+    }
+    proxy.authorizer["iam"] = IamAuthorizerContext(std::get<IamCaller>(caller));
+    context.account_id = std::get<IamCaller>(caller).account_id;
   }
   auto [raw_path, raw_query] = protocol::http::SplitTarget(request.target());
-  ProxyRequest proxy;
   proxy.http_method = std::string(request.method_string());
   proxy.stage = "$default";
   proxy.api_id = url_id;

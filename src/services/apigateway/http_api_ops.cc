@@ -27,7 +27,7 @@ struct HttpApiServiceTable {
     HttpApiService::Handler handler;
   };
   using S = HttpApiService;
-  static constexpr std::array<Entry, 28> kEntries{{
+  static constexpr std::array<Entry, 37> kEntries{{
       {"CreateApi", &S::CreateApi},
       {"CreateAuthorizer", &S::CreateAuthorizer},
       {"CreateDeployment", &S::CreateDeployment},
@@ -37,13 +37,16 @@ struct HttpApiServiceTable {
       {"DeleteApi", &S::DeleteApi},
       {"DeleteAuthorizer", &S::DeleteAuthorizer},
       {"DeleteCorsConfiguration", &S::DeleteCorsConfiguration},
+      {"DeleteDeployment", &S::DeleteDeployment},
       {"DeleteIntegration", &S::DeleteIntegration},
       {"DeleteRoute", &S::DeleteRoute},
       {"DeleteStage", &S::DeleteStage},
+      {"ExportApi", &S::ExportApi},
       {"GetApi", &S::GetApi},
       {"GetApis", &S::GetApis},
       {"GetAuthorizer", &S::GetAuthorizer},
       {"GetAuthorizers", &S::GetAuthorizers},
+      {"GetDeployment", &S::GetDeployment},
       {"GetDeployments", &S::GetDeployments},
       {"GetIntegration", &S::GetIntegration},
       {"GetIntegrations", &S::GetIntegrations},
@@ -51,8 +54,14 @@ struct HttpApiServiceTable {
       {"GetRoutes", &S::GetRoutes},
       {"GetStage", &S::GetStage},
       {"GetStages", &S::GetStages},
+      {"GetTags", &S::GetTags},
+      {"ImportApi", &S::ImportApi},
+      {"ReimportApi", &S::ReimportApi},
+      {"TagResource", &S::TagResource},
+      {"UntagResource", &S::UntagResource},
       {"UpdateApi", &S::UpdateApi},
       {"UpdateAuthorizer", &S::UpdateAuthorizer},
+      {"UpdateDeployment", &S::UpdateDeployment},
       {"UpdateIntegration", &S::UpdateIntegration},
       {"UpdateRoute", &S::UpdateRoute},
       {"UpdateStage", &S::UpdateStage},
@@ -75,6 +84,8 @@ constexpr HttpApiService::Collection kStages{"stages", "StageName",
                                              "Invalid stage identifier specified"};
 
 std::string NewId(size_t n) { return NewGatewayId(n); }
+
+}  // namespace
 
 Status CheckRoute(const json::object& route, const json::object& doc) {
   std::string key = StringField(route, "RouteKey");
@@ -151,6 +162,8 @@ Status CheckIntegration(const json::object& integration) {
   }
   return Status::Ok();
 }
+
+namespace {
 
 Status CheckStage(const json::object& stage) {
   if (const json::object* settings = FindObject(stage, "AccessLogSettings")) {
@@ -234,8 +247,8 @@ Status HttpApiService::Recover() {
                      });
 }
 
-Result<HttpApiPtr> HttpApiService::FindApi(const protocol::Call& call) const {
-  std::string id = StringField(call.input(), "ApiId");
+Result<HttpApiPtr> HttpApiService::FindApi(const protocol::Call& call,
+                                           const std::string& id) const {
   std::shared_lock lock(registry_mu_);
   auto it = apis_.find(id);
   if (it == apis_.end() || it->second->account != call.context().account_id ||
@@ -246,7 +259,15 @@ Result<HttpApiPtr> HttpApiService::FindApi(const protocol::Call& call) const {
 }
 
 void HttpApiService::EditApi(CallPtr call, const DocEdit& edit) {
-  auto api = FindApi(*call);
+  EditApiById(call, StringField(call->input(), "ApiId"), edit);
+}
+
+void HttpApiService::ReadApi(CallPtr call, const DocEdit& read) {
+  ReadApiById(call, StringField(call->input(), "ApiId"), read);
+}
+
+void HttpApiService::EditApiById(CallPtr call, const std::string& api_id, const DocEdit& edit) {
+  auto api = FindApi(*call, api_id);
   if (!api.ok()) return call->Fail(ToAwsError(api.status()));
   std::lock_guard lock((*api)->mu);
   json::object doc = (*api)->doc;
@@ -262,8 +283,8 @@ void HttpApiService::EditApi(CallPtr call, const DocEdit& edit) {
       &ToAwsError);
 }
 
-void HttpApiService::ReadApi(CallPtr call, const DocEdit& read) {
-  auto api = FindApi(*call);
+void HttpApiService::ReadApiById(CallPtr call, const std::string& api_id, const DocEdit& read) {
+  auto api = FindApi(*call, api_id);
   if (!api.ok()) return call->Fail(ToAwsError(api.status()));
   Result<json::object> output = [&] {
     std::lock_guard lock((*api)->mu);
@@ -299,21 +320,9 @@ void HttpApiService::CreateApi(CallPtr call) {
       return call->Fail(ToAwsError(s));
     }
   }
-  auto api = std::make_shared<HttpApi>();
-  api->account = call->context().account_id;
-  api->region = call->context().region;
-  {
-    std::unique_lock lock(registry_mu_);
-    do {
-      api->id = NewId(10);
-    } while (apis_.contains(api->id));
-    apis_[api->id] = api;
-  }
+  HttpApiPtr api = RegisterNewApi(*call);
   json::object out = NewApiOutput(*call, api->id);
-  json::object doc{
-      {"account", api->account},      {"region", api->region},          {"api", out},
-      {"routes", json::object()},     {"integrations", json::object()}, {"stages", json::object()},
-      {"deployments", json::object()}};
+  json::object doc = NewApiDocument(*api, out);
   // Quick create: Target makes a Lambda proxy integration (payload 2.0), or for a URL an HTTP
   // proxy (ANY, payload 1.0), a route (RouteKey, else $default) and the $default stage with
   // auto-deploy.
@@ -329,8 +338,7 @@ void HttpApiService::CreateApi(CallPtr call) {
                              {"ConnectionType", "INTERNET"},
                              {"ApiGatewayManaged", true}};
     if (Status s = CheckIntegration(integration); !s.ok()) {
-      std::unique_lock lock(registry_mu_);
-      apis_.erase(api->id);
+      ForgetApi(api->id);
       return call->Fail(ToAwsError(s));
     }
     std::string key = StringField(in, "RouteKey");
@@ -347,6 +355,35 @@ void HttpApiService::CreateApi(CallPtr call) {
                      {"CreatedDate", static_cast<double>(clock_.NowMillis() / 1000)},
                      {"ApiGatewayManaged", true}};
   }
+  CommitNewApi(call, api, std::move(doc), std::move(out));
+}
+
+HttpApiPtr HttpApiService::RegisterNewApi(const protocol::Call& call) {
+  auto api = std::make_shared<HttpApi>();
+  api->account = call.context().account_id;
+  api->region = call.context().region;
+  std::unique_lock lock(registry_mu_);
+  do {
+    api->id = NewId(10);
+  } while (apis_.contains(api->id));
+  apis_[api->id] = api;
+  return api;
+}
+
+void HttpApiService::ForgetApi(const std::string& id) {
+  std::unique_lock lock(registry_mu_);
+  apis_.erase(id);
+}
+
+json::object HttpApiService::NewApiDocument(const HttpApi& api, const json::object& out) {
+  return json::object{
+      {"account", api.account},       {"region", api.region},           {"api", out},
+      {"routes", json::object()},     {"integrations", json::object()}, {"stages", json::object()},
+      {"deployments", json::object()}};
+}
+
+void HttpApiService::CommitNewApi(CallPtr call, const HttpApiPtr& api, json::object doc,
+                                  json::object out) {
   std::lock_guard lock(api->mu);
   storage::WriteBatch batch;
   batch.Put(keyspace::HttpApiKey(api->id), EncodeRecord(doc));
@@ -405,7 +442,7 @@ void HttpApiService::DeleteCorsConfiguration(CallPtr call) {
 }
 
 void HttpApiService::DeleteApi(CallPtr call) {
-  auto api = FindApi(*call);
+  auto api = FindApi(*call, StringField(call->input(), "ApiId"));
   if (!api.ok()) return call->Fail(ToAwsError(api.status()));
   {
     std::unique_lock lock(registry_mu_);

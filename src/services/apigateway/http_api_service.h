@@ -95,7 +95,9 @@ class HttpApiService final : public protocol::Service {
   // Serves a request to a Lambda function URL: `function_arn` (qualified for an alias's URL)
   // gets the payload format 2.0 event (routeKey and stage "$default", apiId `url_id`) of
   // `request`, whose path after the URL's host is `path`. With `iam_auth` (AuthType AWS_IAM)
-  // an unsigned request gets 403; signatures are not checked further (docs/differences.md).
+  // the request needs a SigV4 signature scoped to `lambda` that the IAM verifier accepts
+  // (403 otherwise); the signer reaches the event as requestContext.authorizer.iam and its
+  // account as requestContext.accountId. No IAM policy is evaluated.
   // `cors` (the URL's Cors configuration) answers preflights and adds the CORS headers.
   // A function error is 502 {"Message":"Internal Server Error"}, as function URLs answer.
   void HandleFunctionUrl(std::string function_arn, std::string url_id, bool iam_auth,
@@ -131,6 +133,28 @@ class HttpApiService final : public protocol::Service {
   void CreateDeployment(protocol::CallPtr call);
   void GetDeployments(protocol::CallPtr call);
   void DeleteCorsConfiguration(protocol::CallPtr call);
+  // A new API's entry in the registry (its document still to be committed), and its removal
+  // when the request creating it fails before CommitNewApi.
+  HttpApiPtr RegisterNewApi(const protocol::Call& call);
+  void ForgetApi(const std::string& id);
+  // The document of a new API whose Api object is `out`, without routes or stages.
+  static boost::json::object NewApiDocument(const HttpApi& api, const boost::json::object& out);
+  // Installs and commits a registered API's first document; replies `out` once durable.
+  void CommitNewApi(protocol::CallPtr call, const HttpApiPtr& api, boost::json::object doc,
+                    boost::json::object out);
+
+  // --- http_api_deployment_ops.cc
+  void GetDeployment(protocol::CallPtr call);
+  void UpdateDeployment(protocol::CallPtr call);
+  void DeleteDeployment(protocol::CallPtr call);
+  void TagResource(protocol::CallPtr call);
+  void UntagResource(protocol::CallPtr call);
+  void GetTags(protocol::CallPtr call);
+
+  // --- http_api_import_ops.cc
+  void ImportApi(protocol::CallPtr call);
+  void ReimportApi(protocol::CallPtr call);
+  void ExportApi(protocol::CallPtr call);
 
   // --- http_api_authorizers.cc
   void CreateAuthorizer(protocol::CallPtr call);
@@ -157,9 +181,12 @@ class HttpApiService final : public protocol::Service {
   // recompiles the live routes, replies the output once durable.
   using DocEdit =
       std::function<Result<boost::json::object>(HttpApi& api, boost::json::object& doc)>;
+  // EditApi and ReadApi take the API the call's ApiId names; the *ById forms `api_id`.
   void EditApi(protocol::CallPtr call, const DocEdit& edit);
   void ReadApi(protocol::CallPtr call, const DocEdit& read);
-  Result<HttpApiPtr> FindApi(const protocol::Call& call) const;
+  void EditApiById(protocol::CallPtr call, const std::string& api_id, const DocEdit& edit);
+  void ReadApiById(protocol::CallPtr call, const std::string& api_id, const DocEdit& read);
+  Result<HttpApiPtr> FindApi(const protocol::Call& call, const std::string& api_id) const;
   void GetItem(protocol::CallPtr call, const Collection& c);
   void GetItems(protocol::CallPtr call, const Collection& c);
   // `check` gets the updated item and the API's document.
@@ -204,5 +231,9 @@ HttpRoutesPtr CompileHttpRoutes(const boost::json::object& routes,
 
 // The checks of CreateAuthorizer/UpdateAuthorizer (http_api_authorizers.cc).
 Status CheckHttpAuthorizer(const boost::json::object& authorizer);
+// The checks of CreateRoute/UpdateRoute (its integration and authorizer in `doc`) and of
+// CreateIntegration/UpdateIntegration (http_api_ops.cc).
+Status CheckRoute(const boost::json::object& route, const boost::json::object& doc);
+Status CheckIntegration(const boost::json::object& integration);
 
 }  // namespace tidepool::apigateway

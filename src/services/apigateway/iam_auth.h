@@ -6,8 +6,11 @@
 // Thread-safety: pure functions; an IamVerifier must be callable from any I/O thread.
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <functional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "protocol/http/responder.h"
@@ -31,9 +34,14 @@ struct IamDenial {
 
 // The caller of an AWS_IAM method: unsigned requests get "Missing Authentication Token", a
 // signature the verifier refuses its message (INVALID_SIGNATURE, or EXPIRED_TOKEN for expired
-// session credentials), a scope other than execute-api AWS's "Credential should be scoped to
-// correct service" text. Without a verifier every signed request is refused.
-std::variant<IamCaller, IamDenial> AuthenticateIamCaller(
-    const IamVerifier& verify, const protocol::http::HttpRequest& request);
+// session credentials), a scope other than `service` (execute-api for API Gateway, lambda for
+// function URLs) AWS's "Credential should be scoped to correct service" text. Without a
+// verifier every signed request is refused.
+std::variant<IamCaller, IamDenial> AuthenticateIamCaller(const IamVerifier& verify,
+                                                         const protocol::http::HttpRequest& request,
+                                                         std::string_view service = "execute-api");
+
+// The payload format 2.0 `requestContext.authorizer.iam` object of a verified caller.
+boost::json::object IamAuthorizerContext(const IamCaller& who);
 
 }  // namespace tidepool::apigateway

@@ -13,14 +13,14 @@
 namespace tidepool::apigateway {
 namespace json = boost::json;
 
-namespace {
-
-constexpr std::pair<std::string_view, std::string_view> kOperations[] = {
+const std::pair<std::string_view, std::string_view> kOpenApiOperations[8] = {
     {"get", "GET"},         {"put", "PUT"},
     {"post", "POST"},       {"delete", "DELETE"},
     {"patch", "PATCH"},     {"head", "HEAD"},
     {"options", "OPTIONS"}, {"x-amazon-apigateway-any-method", "ANY"},
 };
+
+namespace {
 
 constexpr std::string_view kRefused[] = {
     "x-amazon-apigateway-policy",
@@ -206,8 +206,9 @@ Result<json::object> Method(const json::object& op, std::string_view verb, const
   return m;
 }
 
-// The definition as JSON when it is JSON (starts with '{'), else read as YAML.
-Result<json::value> ParseDefinition(std::string_view body) {
+}  // namespace
+
+Result<json::value> ParseOpenApiDefinition(std::string_view body) {
   std::string_view trimmed = body.substr(std::min(body.size(), body.find_first_not_of(" \t\r\n")));
   if (!trimmed.starts_with('{')) {
     auto parsed = protocol::yaml::ParseYaml(body);
@@ -222,10 +223,8 @@ Result<json::value> ParseDefinition(std::string_view body) {
   return parsed;
 }
 
-}  // namespace
-
 Result<ImportedApi> ImportOpenApi(std::string_view body, std::string (*new_id)(size_t)) {
-  auto definition = ParseDefinition(body);
+  auto definition = ParseOpenApiDefinition(body);
   if (!definition.ok()) return definition.status();
   const json::value& parsed = *definition;
   if (!parsed.is_object()) return BadRequest("Invalid OpenAPI input: expected an object");
@@ -312,7 +311,7 @@ Result<ImportedApi> ImportOpenApi(std::string_view body, std::string (*new_id)(s
     if (item == nullptr) return BadRequest("Invalid path item " + std::string(kv.key()));
     auto resource = resource_for(std::string(kv.key()));
     if (!resource.ok()) return resource.status();
-    for (auto [name, verb] : kOperations) {
+    for (auto [name, verb] : kOpenApiOperations) {
       const json::object* op = FindObject(*item, name);
       if (op == nullptr) continue;
       auto method = Method(*op, verb, doc, item->if_contains("parameters"), context);

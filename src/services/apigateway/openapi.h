@@ -22,8 +22,10 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include <string_view>
+#include <utility>
 
 #include "core/result.h"
 
@@ -35,6 +37,14 @@ struct ImportedApi {
   boost::json::object models;      // name -> Model (components.schemas / definitions)
   boost::json::object validators;  // id -> RequestValidator
 };
+
+// An OpenAPI definition: JSON when it starts with '{' (after blanks), else YAML; BadRequest
+// "Invalid OpenAPI input: ..." when it does not parse.
+Result<boost::json::value> ParseOpenApiDefinition(std::string_view body);
+
+// The operations of a path item: OpenAPI key -> HTTP method (x-amazon-apigateway-any-method ->
+// ANY).
+extern const std::pair<std::string_view, std::string_view> kOpenApiOperations[8];
 
 // `new_id(n)` makes resource ids.
 Result<ImportedApi> ImportOpenApi(std::string_view body, std::string (*new_id)(size_t));
