@@ -153,8 +153,14 @@ void DynamoDbService::BatchWriteItem(CallPtr call) {
       if (Status s = t.CheckIndexKeys(w.object); !s.ok()) return call->Fail(ToAwsError(s));
     }
   }
+  json::object collections;  // ItemCollectionMetrics: table name -> [metrics...]
   for (auto& w : writes) {
     Table& t = *w.table;
+    if (auto metrics = ItemCollectionMetrics(in, t, w.object)) {
+      json::value& list = collections[t.name];
+      if (!list.is_array()) list = json::array();
+      list.get_array().push_back(std::move(*metrics));
+    }
     auto old = t.ReadItem(store_, w.key);
     if (!old.ok()) return call->Fail(ToAwsError(old.status()));
     if (w.kind == PreparedWrite::kDelete && !*old) continue;
@@ -175,6 +181,7 @@ void DynamoDbService::BatchWriteItem(CallPtr call) {
     if (streamed[t.get()]) streams.emplace_back(t, t->next_stream_seq - 1);
   }
   json::object output{{"UnprocessedItems", json::object{}}};
+  if (!collections.empty()) output["ItemCollectionMetrics"] = std::move(collections);
   SubmitChanges(std::move(staged), std::move(streams), std::move(batch), call,
                 [call, output = std::move(output)](const Status& st) mutable {
                   if (st.ok()) {

@@ -1,5 +1,6 @@
 #include "services/dynamodb/request_parts.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "services/dynamodb/attribute_value.h"
@@ -74,6 +75,24 @@ void AddConsumedCapacity(const json::object& in, std::string_view table, double 
   json::object c{{"TableName", table}, {"CapacityUnits", units}};
   if (*mode == "INDEXES") c["Table"] = json::object{{"CapacityUnits", units}};
   out["ConsumedCapacity"] = std::move(c);
+}
+
+std::optional<json::object> ItemCollectionMetrics(const json::object& in, const Table& t,
+                                                  const json::object& key_or_item) {
+  if (InputStringView(in, "ReturnItemCollectionMetrics") != "SIZE") return std::nullopt;
+  const bool has_local_index = std::any_of(t.indexes.begin(), t.indexes.end(),
+                                           [](const SecondaryIndex& i) { return !i.global; });
+  const json::value* hash = key_or_item.if_contains(t.hash.name);
+  if (!has_local_index || hash == nullptr) return std::nullopt;
+  return json::object{{"ItemCollectionKey", json::object{{t.hash.name, *hash}}},
+                      {"SizeEstimateRangeGB", json::array{0.0, 1.0}}};
+}
+
+void AddItemCollectionMetrics(const json::object& in, const Table& t,
+                              const json::object& key_or_item, json::object& out) {
+  if (auto metrics = ItemCollectionMetrics(in, t, key_or_item)) {
+    out["ItemCollectionMetrics"] = std::move(*metrics);
+  }
 }
 
 }  // namespace tidepool::dynamodb
