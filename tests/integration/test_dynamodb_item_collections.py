@@ -6,7 +6,8 @@ AWS (PutItem, ReturnItemCollectionMetrics): "Determines whether item collection 
 returned. If set to SIZE, the response includes statistics about item collections, if any, that
 were modified during the operation"; item collections exist only on tables with a local
 secondary index. ItemCollectionMetrics is {"ItemCollectionKey": {<hash>: <value>},
-"SizeEstimateRangeGB": [lower, upper]}; BatchWriteItem answers them per table.
+"SizeEstimateRangeGB": [lower, upper]}; BatchWriteItem and TransactWriteItems answer them per
+table (a condition check modifies nothing).
 """
 
 import pytest
@@ -45,6 +46,12 @@ def test_item_collection_metrics_on_a_table_with_a_local_index(ddb, with_lsi):
         ReturnItemCollectionMetrics="SIZE")
     assert got["ItemCollectionMetrics"] == {with_lsi: [
         EXPECTED, {"ItemCollectionKey": {"pk": {"S": "b"}}, "SizeEstimateRangeGB": [0.0, 1.0]}]}
+    got = ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": with_lsi, "Item": {"pk": {"S": "a"}, "sk": {"S": "3"}}}},
+        {"ConditionCheck": {"TableName": with_lsi, "Key": {"pk": {"S": "c"}, "sk": {"S": "1"}},
+                            "ConditionExpression": "attribute_not_exists(pk)"}}],
+        ReturnItemCollectionMetrics="SIZE")
+    assert got["ItemCollectionMetrics"] == {with_lsi: [EXPECTED]}
     # NONE (the default) asks for none.
     got = ddb.put_item(TableName=with_lsi, Item=key)
     assert "ItemCollectionMetrics" not in got

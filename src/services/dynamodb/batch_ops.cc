@@ -156,11 +156,7 @@ void DynamoDbService::BatchWriteItem(CallPtr call) {
   json::object collections;  // ItemCollectionMetrics: table name -> [metrics...]
   for (auto& w : writes) {
     Table& t = *w.table;
-    if (auto metrics = ItemCollectionMetrics(in, t, w.object)) {
-      json::value& list = collections[t.name];
-      if (!list.is_array()) list = json::array();
-      list.get_array().push_back(std::move(*metrics));
-    }
+    AppendItemCollectionMetrics(in, t, w.object, collections);
     auto old = t.ReadItem(store_, w.key);
     if (!old.ok()) return call->Fail(ToAwsError(old.status()));
     if (w.kind == PreparedWrite::kDelete && !*old) continue;
@@ -347,9 +343,11 @@ void DynamoDbService::TransactWriteItems(CallPtr call) {
   storage::WriteBatch batch;
   std::map<Table*, std::vector<std::pair<std::string, uint64_t>>> versions;
   std::map<Table*, bool> streamed;
+  json::object collections;  // ItemCollectionMetrics: table name -> [metrics...]
   for (size_t i = 0; i < writes.size(); ++i) {
     PreparedWrite& w = writes[i];
     Table& t = *w.table;
+    if (w.kind != PreparedWrite::kCheck) AppendItemCollectionMetrics(in, t, w.object, collections);
     std::optional<json::object> next;
     switch (w.kind) {
       case PreparedWrite::kCheck:
@@ -397,10 +395,12 @@ void DynamoDbService::TransactWriteItems(CallPtr call) {
     versions.erase(it);
     if (streamed[t.get()]) streams.emplace_back(t, t->next_stream_seq - 1);
   }
+  json::object output;
+  if (!collections.empty()) output["ItemCollectionMetrics"] = std::move(collections);
   SubmitChanges(std::move(staged), std::move(streams), std::move(batch), call,
-                [call](const Status& st) {
+                [call, output = std::move(output)](const Status& st) mutable {
                   if (st.ok()) {
-                    call->Reply(json::object{});
+                    call->Reply(std::move(output));
                   } else {
                     call->Fail(ToAwsError(st));
                   }

@@ -95,4 +95,13 @@ void AddItemCollectionMetrics(const json::object& in, const Table& t,
   }
 }
 
+void AppendItemCollectionMetrics(const json::object& in, const Table& t,
+                                 const json::object& key_or_item, json::object& by_table) {
+  auto metrics = ItemCollectionMetrics(in, t, key_or_item);
+  if (!metrics) return;
+  json::value& list = by_table[t.name];
+  if (!list.is_array()) list = json::array();
+  list.get_array().push_back(std::move(*metrics));
+}
+
 }  // namespace tidepool::dynamodb

@@ -40,6 +40,10 @@ std::optional<json::object> ItemCollectionMetrics(const json::object& in, const 
 // Sets out["ItemCollectionMetrics"] when ItemCollectionMetrics gives one.
 void AddItemCollectionMetrics(const json::object& in, const Table& t,
                               const json::object& key_or_item, json::object& out);
+// Appends ItemCollectionMetrics' answer, if any, to by_table[t.name] (the per-table form of
+// BatchWriteItem and TransactWriteItems).
+void AppendItemCollectionMetrics(const json::object& in, const Table& t,
+                                 const json::object& key_or_item, json::object& by_table);
 double WriteUnits(size_t bytes);
 double ReadUnits(size_t bytes, bool consistent);
 
