@@ -1,4 +1,5 @@
-"""DynamoDB with boto3: ReturnItemCollectionMetrics, and issue 16's table and number bullets that
+"""DynamoDB with boto3: ReturnItemCollectionMetrics, ConsumedCapacity of batches and
+transactions, and issue 16's table and number bullets that
 only unit tests checked (table class, deletion protection, DescribeLimits/DescribeEndpoints,
 the number range, list_append).
 
@@ -99,3 +100,25 @@ def test_limits_endpoints_numbers_and_list_append(ddb):
                           ExpressionAttributeValues={":e": {"L": []}, ":v": {"L": [{"N": "1"}]}},
                           ReturnValues="UPDATED_NEW")
     assert got["Attributes"] == {"l": {"L": [{"N": "1"}]}}
+
+
+def test_consumed_capacity_of_batches_and_transactions(ddb):
+    # AWS (BatchWriteItem, TransactWriteItems): ConsumedCapacity is a list, one entry per table;
+    # a transactional write costs two write units per KB. tidepool's units are estimates
+    # (docs/differences.md), so only the form and the transactional doubling are checked.
+    make_table(ddb, "cap1")
+    make_table(ddb, "cap2")
+    got = ddb.batch_write_item(RequestItems={
+        "cap1": [{"PutRequest": {"Item": {"pk": {"S": "a"}}}},
+                 {"PutRequest": {"Item": {"pk": {"S": "b"}}}}],
+        "cap2": [{"PutRequest": {"Item": {"pk": {"S": "a"}}}}]}, ReturnConsumedCapacity="TOTAL")
+    assert sorted(got["ConsumedCapacity"], key=lambda c: c["TableName"]) == [
+        {"TableName": "cap1", "CapacityUnits": 2.0}, {"TableName": "cap2", "CapacityUnits": 1.0}]
+    got = ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": "cap1", "Item": {"pk": {"S": "c"}}}}],
+        ReturnConsumedCapacity="INDEXES")
+    assert got["ConsumedCapacity"] == [{"TableName": "cap1", "CapacityUnits": 2.0,
+                                        "Table": {"CapacityUnits": 2.0}}]
+    got = ddb.batch_write_item(RequestItems={"cap1": [{"DeleteRequest": {"Key": {
+        "pk": {"S": "a"}}}}]})
+    assert "ConsumedCapacity" not in got

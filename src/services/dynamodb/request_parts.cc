@@ -68,13 +68,32 @@ double ReadUnits(size_t bytes, bool consistent) {
   return consistent ? units : units / 2;
 }
 
-void AddConsumedCapacity(const json::object& in, std::string_view table, double units,
-                         json::object& out) {
+namespace {
+
+// One table's ConsumedCapacity when ReturnConsumedCapacity asks for it.
+std::optional<json::object> ConsumedCapacity(const json::object& in, std::string_view table,
+                                             double units) {
   auto mode = InputStringView(in, "ReturnConsumedCapacity");
-  if (!mode || *mode == "NONE") return;
+  if (!mode || *mode == "NONE") return std::nullopt;
   json::object c{{"TableName", table}, {"CapacityUnits", units}};
   if (*mode == "INDEXES") c["Table"] = json::object{{"CapacityUnits", units}};
-  out["ConsumedCapacity"] = std::move(c);
+  return c;
+}
+
+}  // namespace
+
+void AddConsumedCapacity(const json::object& in, std::string_view table, double units,
+                         json::object& out) {
+  if (auto c = ConsumedCapacity(in, table, units)) out["ConsumedCapacity"] = std::move(*c);
+}
+
+void AddConsumedCapacities(const json::object& in, const std::map<std::string, double>& units,
+                           json::object& out) {
+  json::array list;
+  for (const auto& [table, table_units] : units) {
+    if (auto c = ConsumedCapacity(in, table, table_units)) list.push_back(std::move(*c));
+  }
+  if (!list.empty()) out["ConsumedCapacity"] = std::move(list);
 }
 
 std::optional<json::object> ItemCollectionMetrics(const json::object& in, const Table& t,

@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,10 @@ void AddItemCollectionMetrics(const json::object& in, const Table& t,
 // BatchWriteItem and TransactWriteItems).
 void AppendItemCollectionMetrics(const json::object& in, const Table& t,
                                  const json::object& key_or_item, json::object& by_table);
+// The list form of batches and transactions: one entry per table of `units` (table name ->
+// capacity units), when ReturnConsumedCapacity asks for it.
+void AddConsumedCapacities(const json::object& in, const std::map<std::string, double>& units,
+                           json::object& out);
 double WriteUnits(size_t bytes);
 double ReadUnits(size_t bytes, bool consistent);
 
