@@ -3,7 +3,10 @@
 // operation (modulo their count), the rest is the form body. A body that decodes is written
 // back out as XML along the operation's input shape (as if it were the output); every error
 // must encode as an ErrorResponse. All XML produced must be well formed: balanced tags, only
-// the five entities and &#xD;, valid UTF-8 without characters XML cannot carry.
+// the five entities and &#xD;, valid UTF-8 without characters XML cannot carry. The JSON
+// forms of the same reply and error (EncodeJsonResponse, EncodeJsonError) must parse back.
+#include <boost/json/parse.hpp>
+
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -103,6 +106,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (error->http_status != 400 || !error->sender_fault) abort();
     std::string xml = query_codec::EncodeError(&service, *error, "req");
     if (!WellFormed(xml) || xml.find("<ErrorResponse") == std::string::npos) abort();
+    // The JSON form of the same error parses back, with its code.
+    auto json_error = boost::json::parse(query_codec::EncodeJsonError(&service, *error, "req"));
+    if (!json_error.at("Error").at("Code").is_string()) abort();
     return 0;
   }
   if (op.input == model::kNoShape) return 0;
@@ -112,5 +118,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string xml =
       query_codec::EncodeResponse(service, echo, std::get<boost::json::object>(decoded), "req");
   if (!WellFormed(xml)) abort();
+  // The JSON reply of the same output parses back under "<Op>Response".
+  auto json_reply = boost::json::parse(query_codec::EncodeJsonResponse(
+      service, echo, std::get<boost::json::object>(decoded), "req"));
+  if (!json_reply.as_object().contains(std::string(echo.name) + "Response")) abort();
   return 0;
 }

@@ -21,18 +21,49 @@ using query_codec::QueryDialect;
 
 namespace {
 
-HttpResponse XmlResponse(unsigned status, std::string body, std::string_view request_id) {
+// How a reply is written: XML, or JSON when the request asks for it (see ReplyFormOf).
+enum class ReplyForm { kXml, kJson };
+
+HttpResponse Reply(ReplyForm form, unsigned status, std::string body, std::string_view request_id) {
   HttpResponse response(static_cast<bhttp::status>(status), 11);
   response.set("x-amzn-RequestId", request_id);
-  response.set(bhttp::field::content_type, "text/xml");
+  response.set(bhttp::field::content_type,
+               form == ReplyForm::kJson ? "application/json" : "text/xml");
   response.body() = std::move(body);
   return response;
 }
 
-HttpResponse ErrorResponse(const model::ServiceModel* model, const AwsError& error,
+HttpResponse ErrorResponse(ReplyForm form, const model::ServiceModel* model, const AwsError& error,
                            std::string_view request_id) {
   unsigned status = error.http_status > 0 ? static_cast<unsigned>(error.http_status) : 400;
-  return XmlResponse(status, query_codec::EncodeError(model, error, request_id), request_id);
+  return Reply(form, status,
+               form == ReplyForm::kJson ? query_codec::EncodeJsonError(model, error, request_id)
+                                        : query_codec::EncodeError(model, error, request_id),
+               request_id);
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The form an Accept header asks for: the first of its media ranges that names JSON
+// (application/json) or XML (text/xml, application/xml) decides, parameters and q-values
+// aside; none of them (no header, */*) means XML, the query protocol's own form.
+ReplyForm ReplyFormOf(std::string_view accept) {
+  while (!accept.empty()) {
+    const size_t comma = accept.find(',');
+    std::string_view range = accept.substr(0, comma);
+    accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
+    range = Trim(range.substr(0, range.find(';')));
+    if (boost::beast::iequals(range, "application/json")) return ReplyForm::kJson;
+    if (boost::beast::iequals(range, "text/xml") ||
+        boost::beast::iequals(range, "application/xml")) {
+      return ReplyForm::kXml;
+    }
+  }
+  return ReplyForm::kXml;
 }
 
 AwsError InvalidAction(std::string_view action) {
@@ -151,10 +182,14 @@ void QueryDispatcher::Handle(HttpRequest&& request, RequestContext context,
                       StartsWithIgnoreCase(content_type, "application/x-www-form-urlencoded"))) {
     parsed = form::AddEncoded(request.body(), params);
   }
+  ReplyForm form = ReplyFormOf(request[bhttp::field::accept]);
   if (!parsed.ok()) {
-    return respond(ErrorResponse(
-        nullptr, AwsError{"MalformedQueryString", parsed.message(), 400, true, {}}, request_id));
+    return respond(ErrorResponse(form, nullptr,
+                                 AwsError{"MalformedQueryString", parsed.message(), 400, true, {}},
+                                 request_id));
   }
+  // The query API's own switch: ContentType=JSON asks for JSON whatever Accept says.
+  if (boost::beast::iequals(Param(params, "ContentType"), "JSON")) form = ReplyForm::kJson;
 
   std::string action(Param(params, "Action"));
   if (action.empty()) {
@@ -162,16 +197,18 @@ void QueryDispatcher::Handle(HttpRequest&& request, RequestContext context,
     if (Service* signed_for = PickService(ScopeService(request, params), "", "")) {
       model = &signed_for->Model();
     }
-    return respond(ErrorResponse(model, MissingAction(), request_id));
+    return respond(ErrorResponse(form, model, MissingAction(), request_id));
   }
   Service* service = PickService(ScopeService(request, params), Param(params, "Version"), action);
   if (service == nullptr) {
     const model::ServiceModel* model = services_.size() == 1 ? &services_[0]->Model() : nullptr;
-    return respond(ErrorResponse(model, InvalidAction(action), request_id));
+    return respond(ErrorResponse(form, model, InvalidAction(action), request_id));
   }
   const model::ServiceModel& model = service->Model();
   const model::Operation* op = model.FindOperation(action);
-  if (op == nullptr) return respond(ErrorResponse(&model, InvalidAction(action), request_id));
+  if (op == nullptr) {
+    return respond(ErrorResponse(form, &model, InvalidAction(action), request_id));
+  }
 
   if (QueryDialect::For(model).queue_url_from_path() && IsQueuePath(path) &&
       params.find("QueueUrl") == params.end() && HasMember(model, *op, "QueueUrl")) {
@@ -179,20 +216,23 @@ void QueryDispatcher::Handle(HttpRequest&& request, RequestContext context,
   }
   auto decoded = query_codec::DecodeRequest(model, *op, params);
   if (auto* error = std::get_if<AwsError>(&decoded)) {
-    return respond(ErrorResponse(&model, *error, request_id));
+    return respond(ErrorResponse(form, &model, *error, request_id));
   }
 
-  auto done = [respond, &model, op, request_id = request_id](Outcome outcome) {
+  auto done = [respond, &model, op, form, request_id = request_id](Outcome outcome) {
     if (auto* output = std::get_if<boost::json::object>(&outcome)) {
       unsigned status = op->http_status ? op->http_status : 200;
-      respond(XmlResponse(status, query_codec::EncodeResponse(model, *op, *output, request_id),
-                          request_id));
+      respond(Reply(form, status,
+                    form == ReplyForm::kJson
+                        ? query_codec::EncodeJsonResponse(model, *op, *output, request_id)
+                        : query_codec::EncodeResponse(model, *op, *output, request_id),
+                    request_id));
     } else if (std::holds_alternative<EncodedJson>(outcome)) {
       spdlog::error("bug: {} replied pre-encoded JSON over the query protocol", op->name);
-      respond(ErrorResponse(&model, AwsError{"InternalFailure", "internal error", 500, false, {}},
-                            request_id));
+      respond(ErrorResponse(
+          form, &model, AwsError{"InternalFailure", "internal error", 500, false, {}}, request_id));
     } else {
-      respond(ErrorResponse(&model, std::get<AwsError>(outcome), request_id));
+      respond(ErrorResponse(form, &model, std::get<AwsError>(outcome), request_id));
     }
   };
   auto call = std::make_shared<Call>(

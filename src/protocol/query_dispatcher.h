@@ -1,7 +1,8 @@
 // The query-protocol front door (SNS; SQS for older SDKs and CLIs): the router hands it every
 // authenticated request that carries Action=..., and it picks the service and operation,
-// decodes the form parameters (query_codec), runs the service's Call and writes the XML reply
-// or error with x-amzn-RequestId.
+// decodes the form parameters (query_codec), runs the service's Call and writes the reply or
+// error with x-amzn-RequestId: XML, or JSON when the request asks for it (an Accept header whose
+// first JSON or XML media range is application/json, or ContentType=JSON), as AWS answers.
 //
 // Which service: the SigV4 credential scope's service name (Authorization header, or
 // X-Amz-Credential of a presigned URL) matched against the models' signing names; else the

@@ -62,6 +62,13 @@ def test_nested_projection_in_batches_and_transactions(ddb, table):
     ("size(m.b) = 2", ["1"]),
     ("m.c IS MISSING", ["2"]),
     ("m.c IS NOT MISSING", ["1"]),
+    # AWS (the MISSING function): "Only equality and inequality operators can be used with
+    # this function": = MISSING is IS MISSING, <> MISSING is IS NOT MISSING.
+    ("m.c = MISSING", ["2"]),
+    ("c = missing", ["2"]),
+    ("MISSING <> m.c", ["1"]),
+    ("c != MISSING AND sk > 0", ["1"]),
+    ('"c" = MISSING', ["2"]),
     ("m.d.e BETWEEN 4 AND 6", ["1"]),
     ("m.b[0] IN ['one', 'none']", ["2"]),
     ("NOT (m.b[0] = 'zero') AND sk > 0", ["2"]),
@@ -103,6 +110,12 @@ def test_comments_are_white_space(ddb, table):
     "SELECT * FROM ql WHERE pk IN (SELECT pk FROM ql)",
     "SELECT * FROM ql WHERE pk = 'a' # a note",
     "SELECT * FROM ql t WHERE pk = 'a'",
+    # MISSING is tested with IS [NOT] MISSING, = or <> only, and against a document path.
+    "SELECT * FROM ql WHERE c < MISSING",
+    "SELECT * FROM ql WHERE c IN [MISSING]",
+    "SELECT * FROM ql WHERE MISSING IS MISSING",
+    "SELECT * FROM ql WHERE 'x' = MISSING",
+    "UPDATE ql SET c = MISSING WHERE pk = 'a' AND sk = 1",
 ])
 def test_forms_dynamodb_refuses(ddb, table, statement):
     # Subqueries, '#' comments and table aliases are not DynamoDB PartiQL.

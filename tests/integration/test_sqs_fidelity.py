@@ -3,6 +3,7 @@
 Each test quotes what AWS documents or answers; the test failed against tidepool before its fix.
 """
 
+import json
 import time
 import urllib.error
 import urllib.parse
@@ -299,3 +300,40 @@ def test_high_throughput_fifo_attribute_rules(sqs):
                                                        "FifoThroughputLimit": "perQueue"})
     got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert (got["DeduplicationScope"], got["FifoThroughputLimit"]) == ("queue", "perQueue")
+
+
+def test_validation_of_batches_attributes_and_permissions_with_boto3(sqs):
+    # Issue 20's validation bullets, through boto3 (the service unit tests cover the codes).
+    # AWS (SendMessageBatch): a FIFO entry needs MessageGroupId, and MessageDeduplicationId
+    # unless the queue has ContentBasedDeduplication; each entry is checked as SendMessage is.
+    url = fifo_queue(sqs, "checks.fifo", ContentBasedDeduplication="false")
+    got = sqs.send_message_batch(QueueUrl=url, Entries=[
+        {"Id": "no-group", "MessageBody": "x", "MessageDeduplicationId": "d"},
+        {"Id": "no-dedup", "MessageBody": "x", "MessageGroupId": "g"},
+        {"Id": "ok", "MessageBody": "x", "MessageGroupId": "g", "MessageDeduplicationId": "d"}])
+    assert [s["Id"] for s in got["Successful"]] == ["ok"]
+    failed = {f["Id"]: f for f in got["Failed"]}
+    assert failed["no-group"]["Code"] == "MissingParameter"
+    assert failed["no-group"]["Message"] == "The request must contain the parameter MessageGroupId."
+    assert failed["no-dedup"]["Code"] == "InvalidParameterValue"
+    assert all(f["SenderFault"] for f in got["Failed"])
+    # AWS (message attributes): string values take the characters message bodies take.
+    plain = sqs.create_queue(QueueName="checks")["QueueUrl"]
+    expect_error(lambda: sqs.send_message(
+        QueueUrl=plain, MessageBody="x",
+        MessageAttributes={"a": {"DataType": "String", "StringValue": "bad\x00"}}),
+        "InvalidMessageContents")
+    # AddPermission writes a policy of AWS's shape; the same label again is refused.
+    sqs.add_permission(QueueUrl=plain, Label="L", AWSAccountIds=["111122223333"],
+                       Actions=["SendMessage"])
+    policy = json.loads(sqs.get_queue_attributes(QueueUrl=plain, AttributeNames=["Policy"])[
+        "Attributes"]["Policy"])
+    assert policy["Version"] == "2012-10-17"
+    assert policy["Id"] == "arn:aws:sqs:us-east-1:000000000000:checks/SQSDefaultPolicy"
+    assert policy["Statement"] == [{
+        "Sid": "L", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "SQS:SendMessage", "Resource": "arn:aws:sqs:us-east-1:000000000000:checks"}]
+    expect_error(lambda: sqs.add_permission(QueueUrl=plain, Label="L",
+                                            AWSAccountIds=["111122223333"],
+                                            Actions=["ReceiveMessage"]),
+                 "InvalidParameterValue")

@@ -1,6 +1,6 @@
 // The AWS query protocol codec (SNS; SQS for older SDKs and CLIs), driven by the service model
 // tables and the service's QueryDialect (query_dialect.h: wire names, namespace, quirks).
-// Requests are form parameters (form_decoder.h); replies are XML documents:
+// Requests are form parameters (form_decoder.h); replies are XML documents (or JSON, below):
 //
 //   <{Op}Response xmlns="{ns}">
 //     <{resultWrapper}> members in shape order </{resultWrapper}>   (only with an output shape)
@@ -54,6 +54,20 @@ std::string EncodeResponse(const model::ServiceModel& model, const model::Operat
 // namespace, compact layout).
 std::string EncodeError(const model::ServiceModel* model, const AwsError& error,
                         std::string_view request_id);
+
+// The same replies in JSON, as AWS sends them to a request that asks for JSON
+// (Accept: application/json):
+//
+//   {"{Op}Response": {"{resultWrapper}": {every output member, null when unset},
+//                     "ResponseMetadata": {"RequestId": "{id}"}}}
+//   {"Error": {"Code": ..., "Message": ..., "Type": "Sender|Receiver"}, "RequestId": "{id}"}
+//
+// Members keep the model's names (SQS lists start in lower case: QueryDialect::JsonMemberName);
+// lists are arrays, maps objects, blobs base64, timestamps epoch seconds.
+std::string EncodeJsonResponse(const model::ServiceModel& model, const model::Operation& op,
+                               const boost::json::object& output, std::string_view request_id);
+std::string EncodeJsonError(const model::ServiceModel* model, const AwsError& error,
+                            std::string_view request_id);
 
 // ISO 8601 "2015-01-25T08:00:00Z" (fractional seconds and +hh:mm offsets accepted) or epoch
 // seconds, to epoch seconds; false when `text` is neither.

@@ -1,6 +1,7 @@
 #include "protocol/codec/query_dialect.h"
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 
 namespace tidepool::protocol::query_codec {
@@ -198,6 +199,27 @@ std::string_view QueryDialect::MapKeyName(uint16_t map_shape) const {
 
 std::string_view QueryDialect::MapValueName(uint16_t map_shape) const {
   return map_value_names_[map_shape];
+}
+
+std::string QueryDialect::ResultWrapper(const model::Operation& op) const {
+  if (op.output == model::kNoShape) return {};
+  if (!op.result_wrapper.empty()) return std::string(op.result_wrapper);
+  return legacy_sqs_ ? std::string(op.name) + "Result" : std::string();
+}
+
+std::string_view QueryDialect::ErrorMessage(std::string_view message) const {
+  if (legacy_sqs_ && message == "The specified queue does not exist.") {
+    return "The specified queue does not exist for this wsdl version.";
+  }
+  return message;
+}
+
+std::string QueryDialect::JsonMemberName(const Member& member) const {
+  std::string name(member.name);
+  if (legacy_sqs_ && !name.empty() && model_.shape(member.shape).type == ShapeType::kList) {
+    name[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
+  }
+  return name;
 }
 
 }  // namespace tidepool::protocol::query_codec

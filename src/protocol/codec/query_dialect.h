@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -61,6 +62,19 @@ class QueryDialect {
   std::string_view ListElementName(uint16_t list_shape) const;
   std::string_view MapKeyName(uint16_t map_shape) const;
   std::string_view MapValueName(uint16_t map_shape) const;
+
+  // The element that wraps an operation's output members in a reply ("<Op>Result"): the
+  // model's resultWrapper, else for SQS (whose JSON model dropped them) "<Op>Result"; empty
+  // when the operation has no output or no wrapper.
+  std::string ResultWrapper(const model::Operation& op) const;
+  // The reply text of an error message: SQS's query API words a missing queue for its WSDL
+  // ("The specified queue does not exist for this wsdl version."; its JSON API says "...does
+  // not exist."); any other message is unchanged.
+  std::string_view ErrorMessage(std::string_view message) const;
+  // The key of a member in a JSON reply (Accept: application/json): the model's member name,
+  // except that SQS, whose JSON replies name lists as its own Java fields do, starts a list
+  // member's name in lower case ("messages", "queueUrls", as AWS answers).
+  std::string JsonMemberName(const model::Member& member) const;
 
  private:
   explicit QueryDialect(const model::ServiceModel& model);

@@ -191,14 +191,8 @@ std::string EncodeResponse(const model::ServiceModel& model, const model::Operat
   if (!dialect.pretty_xml()) w.Declaration();
   std::string root = std::string(op.name) + "Response";
   w.Open(root, dialect.xml_namespace());
-  std::string wrapper;
   if (op.output != model::kNoShape) {
-    // SQS's JSON model dropped the wrappers; the query-era model named them all <Op>Result.
-    if (!op.result_wrapper.empty()) {
-      wrapper = std::string(op.result_wrapper);
-    } else if (dialect.legacy_sqs()) {
-      wrapper = std::string(op.name) + "Result";
-    }
+    const std::string wrapper = dialect.ResultWrapper(op);
     Encoder encoder(dialect, w);
     if (!wrapper.empty()) w.Open(wrapper);
     encoder.Members(output, model.shape(op.output));
@@ -224,14 +218,8 @@ std::string EncodeError(const model::ServiceModel* model, const AwsError& error,
   w.Open("Error");
   w.Element("Type", error.sender_fault ? "Sender" : "Receiver");
   w.Element("Code", error.query_code.empty() ? error.code : error.query_code);
-  // SQS's query API words a missing queue for its WSDL: "The specified queue does not exist for
-  // this wsdl version." (its JSON API: "The specified queue does not exist.").
-  constexpr std::string_view kNoQueue = "The specified queue does not exist.";
-  if (dialect != nullptr && dialect->legacy_sqs() && error.message == kNoQueue) {
-    w.Element("Message", "The specified queue does not exist for this wsdl version.");
-  } else {
-    w.Element("Message", error.message);
-  }
+  w.Element("Message", dialect != nullptr ? dialect->ErrorMessage(error.message)
+                                          : std::string_view(error.message));
   if (dialect != nullptr && dialect->error_detail()) w.Empty("Detail");
   w.Close();
   w.Element("RequestId", request_id);

@@ -153,10 +153,16 @@ void DynamoDbService::BatchWriteItem(CallPtr call) {
       if (Status s = t.CheckIndexKeys(w.object); !s.ok()) return call->Fail(ToAwsError(s));
     }
   }
+  json::object collections;             // ItemCollectionMetrics: table name -> [metrics...]
+  std::map<std::string, double> units;  // ConsumedCapacity: table name -> write units
   for (auto& w : writes) {
     Table& t = *w.table;
+    AppendItemCollectionMetrics(in, t, w.object, collections);
     auto old = t.ReadItem(store_, w.key);
     if (!old.ok()) return call->Fail(ToAwsError(old.status()));
+    const json::object* written = w.kind == PreparedWrite::kPut ? &w.object : nullptr;
+    if (written == nullptr && *old) written = &**old;
+    units[t.name] += WriteUnits(written != nullptr ? ItemSize(*written) : 0);
     if (w.kind == PreparedWrite::kDelete && !*old) continue;
     ItemChange change{w.key, std::move(*old),
                       w.kind == PreparedWrite::kPut
@@ -175,6 +181,8 @@ void DynamoDbService::BatchWriteItem(CallPtr call) {
     if (streamed[t.get()]) streams.emplace_back(t, t->next_stream_seq - 1);
   }
   json::object output{{"UnprocessedItems", json::object{}}};
+  if (!collections.empty()) output["ItemCollectionMetrics"] = std::move(collections);
+  AddConsumedCapacities(in, units, output);
   SubmitChanges(std::move(staged), std::move(streams), std::move(batch), call,
                 [call, output = std::move(output)](const Status& st) mutable {
                   if (st.ok()) {
@@ -340,9 +348,15 @@ void DynamoDbService::TransactWriteItems(CallPtr call) {
   storage::WriteBatch batch;
   std::map<Table*, std::vector<std::pair<std::string, uint64_t>>> versions;
   std::map<Table*, bool> streamed;
+  json::object collections;             // ItemCollectionMetrics: table name -> [metrics...]
+  std::map<std::string, double> units;  // ConsumedCapacity: two write units per KB and item
   for (size_t i = 0; i < writes.size(); ++i) {
     PreparedWrite& w = writes[i];
     Table& t = *w.table;
+    if (w.kind != PreparedWrite::kCheck) AppendItemCollectionMetrics(in, t, w.object, collections);
+    const json::object* written = w.kind == PreparedWrite::kPut ? &w.object : nullptr;
+    if (written == nullptr && olds[i]) written = &*olds[i];
+    units[t.name] += 2 * WriteUnits(written != nullptr ? ItemSize(*written) : 0);
     std::optional<json::object> next;
     switch (w.kind) {
       case PreparedWrite::kCheck:
@@ -390,10 +404,13 @@ void DynamoDbService::TransactWriteItems(CallPtr call) {
     versions.erase(it);
     if (streamed[t.get()]) streams.emplace_back(t, t->next_stream_seq - 1);
   }
+  json::object output;
+  if (!collections.empty()) output["ItemCollectionMetrics"] = std::move(collections);
+  AddConsumedCapacities(in, units, output);
   SubmitChanges(std::move(staged), std::move(streams), std::move(batch), call,
-                [call](const Status& st) {
+                [call, output = std::move(output)](const Status& st) mutable {
                   if (st.ok()) {
-                    call->Reply(json::object{});
+                    call->Reply(std::move(output));
                   } else {
                     call->Fail(ToAwsError(st));
                   }

@@ -75,6 +75,7 @@ void DynamoDbService::PutItem(CallPtr call) {
   json::object output;
   if (InputStringView(in, "ReturnValues") == "ALL_OLD" && *old) output["Attributes"] = **old;
   AddConsumedCapacity(in, t->name, WriteUnits(ItemSize(item)), output);
+  AddItemCollectionMetrics(in, *t, item, output);
   CommitItemChange(t, ItemChange{*key, std::move(*old), std::move(item)}, call, std::move(output));
 }
 
@@ -149,6 +150,7 @@ void DynamoDbService::DeleteItem(CallPtr call) {
   json::object output;
   if (InputStringView(in, "ReturnValues") == "ALL_OLD" && *old) output["Attributes"] = **old;
   AddConsumedCapacity(in, t->name, WriteUnits(*old ? ItemSize(**old) : 0), output);
+  AddItemCollectionMetrics(in, *t, key_in, output);
   if (!*old) {
     // Nothing to delete: no write, no stream record.
     return call->Reply(std::move(output));
@@ -229,6 +231,7 @@ void DynamoDbService::UpdateItem(CallPtr call) {
   if (rv == "UPDATED_NEW") attributes = pick(item);
   if (!attributes.empty()) output["Attributes"] = std::move(attributes);
   AddConsumedCapacity(in, t->name, WriteUnits(ItemSize(item)), output);
+  AddItemCollectionMetrics(in, *t, item, output);
 
   CommitItemChange(t, ItemChange{*key, std::move(*old), std::move(item)}, call, std::move(output));
 }

@@ -112,8 +112,9 @@ bool IEquals(std::string_view a, std::string_view b) {
 struct OperandText {
   std::string text;
   bool is_value = false;
-  std::string top_name;  // a path of one plain name
-  json::value value;     // when is_value
+  bool is_missing = false;  // the MISSING literal (text empty)
+  std::string top_name;     // a path of one plain name
+  json::value value;        // when is_value
 };
 
 class Parser {
@@ -287,9 +288,16 @@ class Parser {
     return Unexpected();
   }
 
-  Result<OperandText> Operand() {
+  // MISSING (unquoted) is a literal only where `allow_missing` says so: one side of = or <>.
+  Result<OperandText> Operand(bool allow_missing = false) {
     OperandText o;
     const Token& t = Peek();
+    if (t.kind == Token::kWord && IEquals(t.text, "MISSING")) {
+      if (!allow_missing) return MisplacedMissing();
+      ++pos_;
+      o.is_missing = true;
+      return o;
+    }
     if (t.kind == Token::kWord && IEquals(t.text, "size") && Peek(1).text == "(") {
       pos_ += 2;
       auto p = Path();
@@ -324,6 +332,22 @@ class Parser {
     if (comparator == "=" && value) term->equal_to = value->value;
   }
 
+  Status MisplacedMissing() const {
+    return Malformed(
+        "MISSING can only be tested with IS [NOT] MISSING, = or <> on a document path");
+  }
+
+  // `path = MISSING` is `path IS MISSING`; `path <> MISSING` is `path IS NOT MISSING` (either
+  // side may be the literal); MISSING compares with nothing but a document path.
+  Result<std::string> CompareWithMissing(const OperandText& left, std::string_view op,
+                                         const OperandText& right) const {
+    const OperandText& other = left.is_missing ? right : left;
+    const bool is_path = !other.is_missing && !other.is_value && !other.text.starts_with("size(");
+    if ((op != "=" && op != "<>") || !is_path) return MisplacedMissing();
+    return std::string(op == "=" ? "attribute_not_exists(" : "attribute_exists(") + other.text +
+           ")";
+  }
+
   Result<std::string> Predicate(size_t depth, PartiqlStatement::Term* term) {
     if (Punct("(")) {
       auto c = Or(depth + 1, nullptr);
@@ -350,17 +374,19 @@ class Parser {
         return text + ")";
       }
     }
-    auto left = Operand();
+    auto left = Operand(true);
     if (!left.ok()) return left.status();
     static constexpr std::string_view kComparators[] = {"=", "<>", "!=", "<", "<=", ">", ">="};
     for (std::string_view cmp : kComparators) {
       if (!Punct(cmp)) continue;
-      auto right = Operand();
+      auto right = Operand(true);
       if (!right.ok()) return right.status();
       const std::string_view op = cmp == "!=" ? "<>" : cmp;
+      if (left->is_missing || right->is_missing) return CompareWithMissing(*left, op, *right);
       Describe(term, *left, op, &*right);
       return left->text + " " + std::string(op) + " " + right->text;
     }
+    if (left->is_missing) return MisplacedMissing();
     if (Keyword("BETWEEN")) {
       auto low = Operand();
       if (!low.ok()) return low.status();

@@ -42,6 +42,29 @@ TEST(PartiqlTest, OrIsOneTerm) {
   EXPECT_EQ(Where(*st), "(#p0 = :p0 OR #p1 IN (:p1, :p2) AND attribute_not_exists(#p2))");
 }
 
+TEST(PartiqlTest, MissingComparesWithEqualityOnly) {
+  auto st = ParsePartiql("SELECT * FROM t WHERE a = MISSING AND MISSING <> b.c AND d != missing",
+                         nullptr);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_EQ(Where(*st),
+            "(attribute_not_exists(#p0)) AND (attribute_exists(#p1.#p2)) AND "
+            "(attribute_exists(#p3))");
+  // A quoted "MISSING" is an attribute of that name.
+  auto quoted = ParsePartiql(R"(SELECT * FROM t WHERE "MISSING" = 1)", nullptr);
+  ASSERT_TRUE(quoted.ok()) << quoted.status().ToString();
+  EXPECT_EQ(quoted->names.at("#p0").as_string(), "MISSING");
+  for (const char* bad :
+       {"SELECT * FROM t WHERE a < MISSING", "SELECT * FROM t WHERE 1 = MISSING",
+        "SELECT * FROM t WHERE MISSING = MISSING", "SELECT * FROM t WHERE size(a) = MISSING",
+        "SELECT * FROM t WHERE MISSING BETWEEN 1 AND 2", "SELECT * FROM t WHERE a IN [MISSING]",
+        "UPDATE t SET a = MISSING WHERE pk = 'k'"}) {
+    auto refused = ParsePartiql(bad, nullptr);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("MISSING can only be tested"), std::string::npos)
+        << refused.status().message();
+  }
+}
+
 TEST(PartiqlTest, InsertUpdateDelete) {
   auto ins = ParsePartiql("INSERT INTO \"t\" VALUE {'pk': 'k', 'l': [1, TRUE], 's': <<'a','b'>>}",
                           nullptr);

@@ -1,5 +1,6 @@
 #include "services/dynamodb/request_parts.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "services/dynamodb/attribute_value.h"
@@ -67,13 +68,59 @@ double ReadUnits(size_t bytes, bool consistent) {
   return consistent ? units : units / 2;
 }
 
-void AddConsumedCapacity(const json::object& in, std::string_view table, double units,
-                         json::object& out) {
+namespace {
+
+// One table's ConsumedCapacity when ReturnConsumedCapacity asks for it.
+std::optional<json::object> ConsumedCapacity(const json::object& in, std::string_view table,
+                                             double units) {
   auto mode = InputStringView(in, "ReturnConsumedCapacity");
-  if (!mode || *mode == "NONE") return;
+  if (!mode || *mode == "NONE") return std::nullopt;
   json::object c{{"TableName", table}, {"CapacityUnits", units}};
   if (*mode == "INDEXES") c["Table"] = json::object{{"CapacityUnits", units}};
-  out["ConsumedCapacity"] = std::move(c);
+  return c;
+}
+
+}  // namespace
+
+void AddConsumedCapacity(const json::object& in, std::string_view table, double units,
+                         json::object& out) {
+  if (auto c = ConsumedCapacity(in, table, units)) out["ConsumedCapacity"] = std::move(*c);
+}
+
+void AddConsumedCapacities(const json::object& in, const std::map<std::string, double>& units,
+                           json::object& out) {
+  json::array list;
+  for (const auto& [table, table_units] : units) {
+    if (auto c = ConsumedCapacity(in, table, table_units)) list.push_back(std::move(*c));
+  }
+  if (!list.empty()) out["ConsumedCapacity"] = std::move(list);
+}
+
+std::optional<json::object> ItemCollectionMetrics(const json::object& in, const Table& t,
+                                                  const json::object& key_or_item) {
+  if (InputStringView(in, "ReturnItemCollectionMetrics") != "SIZE") return std::nullopt;
+  const bool has_local_index = std::any_of(t.indexes.begin(), t.indexes.end(),
+                                           [](const SecondaryIndex& i) { return !i.global; });
+  const json::value* hash = key_or_item.if_contains(t.hash.name);
+  if (!has_local_index || hash == nullptr) return std::nullopt;
+  return json::object{{"ItemCollectionKey", json::object{{t.hash.name, *hash}}},
+                      {"SizeEstimateRangeGB", json::array{0.0, 1.0}}};
+}
+
+void AddItemCollectionMetrics(const json::object& in, const Table& t,
+                              const json::object& key_or_item, json::object& out) {
+  if (auto metrics = ItemCollectionMetrics(in, t, key_or_item)) {
+    out["ItemCollectionMetrics"] = std::move(*metrics);
+  }
+}
+
+void AppendItemCollectionMetrics(const json::object& in, const Table& t,
+                                 const json::object& key_or_item, json::object& by_table) {
+  auto metrics = ItemCollectionMetrics(in, t, key_or_item);
+  if (!metrics) return;
+  json::value& list = by_table[t.name];
+  if (!list.is_array()) list = json::array();
+  list.get_array().push_back(std::move(*metrics));
 }
 
 }  // namespace tidepool::dynamodb

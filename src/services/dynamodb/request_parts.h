@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 
 #include "core/result.h"
 #include "services/dynamodb/expression.h"
+#include "services/dynamodb/table.h"
 
 namespace tidepool::dynamodb {
 
@@ -30,6 +32,23 @@ Result<std::vector<DocumentPath>> ReadProjection(const json::object& in,
 // {"TableName":..., "CapacityUnits":...} when ReturnConsumedCapacity asks for it.
 void AddConsumedCapacity(const json::object& in, std::string_view table, double units,
                          json::object& out);
+// ReturnItemCollectionMetrics SIZE on a table with a local secondary index: the metrics of the
+// item collection `key_or_item` belongs to, {"ItemCollectionKey": {hash: value},
+// "SizeEstimateRangeGB": [0, 1]} (a fixed estimate: collections are not measured); nullopt
+// otherwise, as AWS returns none for tables without local indexes. Caller holds t.mu.
+std::optional<json::object> ItemCollectionMetrics(const json::object& in, const Table& t,
+                                                  const json::object& key_or_item);
+// Sets out["ItemCollectionMetrics"] when ItemCollectionMetrics gives one.
+void AddItemCollectionMetrics(const json::object& in, const Table& t,
+                              const json::object& key_or_item, json::object& out);
+// Appends ItemCollectionMetrics' answer, if any, to by_table[t.name] (the per-table form of
+// BatchWriteItem and TransactWriteItems).
+void AppendItemCollectionMetrics(const json::object& in, const Table& t,
+                                 const json::object& key_or_item, json::object& by_table);
+// The list form of batches and transactions: one entry per table of `units` (table name ->
+// capacity units), when ReturnConsumedCapacity asks for it.
+void AddConsumedCapacities(const json::object& in, const std::map<std::string, double>& units,
+                           json::object& out);
 double WriteUnits(size_t bytes);
 double ReadUnits(size_t bytes, bool consistent);
 
