@@ -11,6 +11,8 @@ import urllib.request
 
 import pytest
 
+from harness import rss_kib
+
 
 @pytest.fixture
 def aws(endpoint, tmp_path):
@@ -35,14 +37,6 @@ def aws(endpoint, tmp_path):
         return proc
 
     return run
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def test_mb_cp_ls_sync_rb(aws, tmp_path):
