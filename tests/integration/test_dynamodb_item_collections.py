@@ -122,3 +122,27 @@ def test_consumed_capacity_of_batches_and_transactions(ddb):
     got = ddb.batch_write_item(RequestItems={"cap1": [{"DeleteRequest": {"Key": {
         "pk": {"S": "a"}}}}]})
     assert "ConsumedCapacity" not in got
+
+
+def test_consumed_capacity_of_batch_and_transactional_reads(ddb):
+    # AWS: a read costs one unit per started 4 KB, half of that when eventually consistent;
+    # a transactional read costs twice a strongly consistent one; a missing item costs as an
+    # empty one. BatchGetItem and TransactGetItems answer one entry per table.
+    make_table(ddb, "rcap1")
+    make_table(ddb, "rcap2")
+    ddb.put_item(TableName="rcap1", Item={"pk": {"S": "a"}, "v": {"S": "x" * 5000}})
+    ddb.put_item(TableName="rcap2", Item={"pk": {"S": "a"}})
+    got = ddb.batch_get_item(RequestItems={
+        "rcap1": {"Keys": [{"pk": {"S": "a"}}, {"pk": {"S": "nope"}}], "ConsistentRead": True},
+        "rcap2": {"Keys": [{"pk": {"S": "a"}}]}}, ReturnConsumedCapacity="TOTAL")
+    assert sorted(got["ConsumedCapacity"], key=lambda c: c["TableName"]) == [
+        {"TableName": "rcap1", "CapacityUnits": 3.0}, {"TableName": "rcap2", "CapacityUnits": 0.5}]
+    got = ddb.transact_get_items(TransactItems=[
+        {"Get": {"TableName": "rcap1", "Key": {"pk": {"S": "a"}}}},
+        {"Get": {"TableName": "rcap2", "Key": {"pk": {"S": "a"}}}}],
+        ReturnConsumedCapacity="INDEXES")
+    assert sorted(got["ConsumedCapacity"], key=lambda c: c["TableName"]) == [
+        {"TableName": "rcap1", "CapacityUnits": 4.0, "Table": {"CapacityUnits": 4.0}},
+        {"TableName": "rcap2", "CapacityUnits": 2.0, "Table": {"CapacityUnits": 2.0}}]
+    got = ddb.batch_get_item(RequestItems={"rcap2": {"Keys": [{"pk": {"S": "a"}}]}})
+    assert "ConsumedCapacity" not in got

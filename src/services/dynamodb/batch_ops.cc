@@ -55,8 +55,10 @@ void DynamoDbService::BatchGetItem(CallPtr call) {
     return call->Fail(ToAwsError(Invalid("Too many items requested for the BatchGetItem call")));
   }
   json::object responses;
+  std::map<std::string, double> units;  // ConsumedCapacity: table name -> read units
   for (auto& kv : request) {
     json::object& spec = kv.value().get_object();
+    const bool consistent = InputBool(spec, "ConsistentRead").value_or(false);
     auto resolved = ResolveTable(*call, kv.key());
     if (!resolved.ok()) return call->Fail(ToAwsError(resolved.status()));
     std::shared_ptr<Table> t = std::move(resolved).value();
@@ -80,16 +82,17 @@ void DynamoDbService::BatchGetItem(CallPtr call) {
       }
       auto bytes = store_.Get(*key);
       if (!bytes.ok()) return call->Fail(ToAwsError(bytes.status()));
-      if (!*bytes) continue;
-      auto item = DecodeItem(**bytes);
+      auto item = *bytes ? DecodeItem(**bytes) : std::nullopt;
+      units[t->name] += ReadUnits(item ? ItemSize(*item) : 0, consistent);
       if (!item) continue;
       items.push_back(projection->empty() ? json::value(std::move(*item))
                                           : json::value(Project(*item, *projection)));
     }
     responses[kv.key()] = std::move(items);
   }
-  call->Reply(
-      json::object{{"Responses", std::move(responses)}, {"UnprocessedKeys", json::object{}}});
+  json::object out{{"Responses", std::move(responses)}, {"UnprocessedKeys", json::object{}}};
+  AddConsumedCapacities(in, units, out);
+  call->Reply(std::move(out));
 }
 
 void DynamoDbService::BatchWriteItem(CallPtr call) {
@@ -197,6 +200,7 @@ void DynamoDbService::TransactGetItems(CallPtr call) {
   json::object& in = call->mutable_input();
   json::array responses;
   std::set<std::string> seen;
+  std::map<std::string, double> units;  // ConsumedCapacity: table name -> read units
   for (auto& entry : in.at("TransactItems").get_array()) {
     json::object& get = entry.get_object().at("Get").get_object();
     auto resolved = ResolveTable(*call, *InputStringView(get, "TableName"));
@@ -222,14 +226,17 @@ void DynamoDbService::TransactGetItems(CallPtr call) {
     auto bytes = store_.Get(*key);
     if (!bytes.ok()) return call->Fail(ToAwsError(bytes.status()));
     json::object response;
-    if (*bytes) {
-      if (auto item = DecodeItem(**bytes)) {
-        response["Item"] = projection->empty() ? std::move(*item) : Project(*item, *projection);
-      }
+    auto item = *bytes ? DecodeItem(**bytes) : std::nullopt;
+    // A transactional read costs two strongly consistent reads.
+    units[t->name] += 2 * ReadUnits(item ? ItemSize(*item) : 0, true);
+    if (item) {
+      response["Item"] = projection->empty() ? std::move(*item) : Project(*item, *projection);
     }
     responses.push_back(std::move(response));
   }
-  call->Reply(json::object{{"Responses", std::move(responses)}});
+  json::object out{{"Responses", std::move(responses)}};
+  AddConsumedCapacities(in, units, out);
+  call->Reply(std::move(out));
 }
 
 void DynamoDbService::TransactWriteItems(CallPtr call) {
