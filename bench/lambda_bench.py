@@ -151,7 +151,7 @@ def cold_starts(port, name):
 
 
 def sandbox_rss_kb(server_pid):
-    """RSS (kB) of each direct child of the server and its descendants."""
+    """RSS (kB) of each sandbox and its descendants, and of the Python zygote (0: none)."""
     def children(pid):
         # Each thread lists the children it forked; the server forks sandboxes from its workers.
         out = []
@@ -180,7 +180,22 @@ def sandbox_rss_kb(server_pid):
     def tree(pid):
         return rss(pid) + sum(tree(c) for c in children(pid))
 
-    return [tree(c) for c in children(server_pid)]
+    def is_zygote(pid):
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                return f.read().rstrip(b"\0").endswith(b"zygote.py")
+        except OSError:
+            return False
+
+    # python3.* sandboxes are children of the Python zygote, which is shared by them all.
+    sandboxes, zygote = [], 0
+    for c in children(server_pid):
+        if is_zygote(c):
+            zygote += rss(c)
+            sandboxes += [tree(g) for g in children(c)]
+        else:
+            sandboxes.append(tree(c))
+    return sandboxes, zygote
 
 
 def main():
@@ -205,7 +220,7 @@ def main():
             inits = cold_starts(server.port, name)
             rate1, p50_1, p99_1 = warm(server.port, name, 1)
             time.sleep(0.5)
-            rss = sandbox_rss_kb(server.proc.pid)
+            rss, zygote_rss = sandbox_rss_kb(server.proc.pid)
             rate16, p50_16, p99_16 = warm(server.port, name, 16)
             print("%-7s warm c=1: %7.0f invokes/s  p50 %6.0f us  p99 %6.0f us" %
                   (label, rate1, p50_1, p99_1))
@@ -215,7 +230,9 @@ def main():
                 print("%-7s cold start (Init Duration): p50 %.1f ms  min %.1f ms  max %.1f ms" %
                       (label, quantile(inits, 0.5), inits[0], inits[-1]))
             if rss:
-                print("%-7s idle warm sandbox RSS: %.1f MiB" % (label, rss[0] / 1024.0))
+                print("%-7s idle warm sandbox RSS: %.1f MiB%s" %
+                      (label, rss[0] / 1024.0, "  (+ the shared zygote: %.1f MiB)" %
+                       (zygote_rss / 1024.0) if zygote_rss else ""))
         finally:
             server.stop()
     sys.stdout.flush()

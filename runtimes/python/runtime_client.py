@@ -18,7 +18,6 @@ import sys
 import time
 import traceback
 
-API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 PREFIX = "/2018-06-01/runtime"
 
 
@@ -36,11 +35,14 @@ class Connection:
     of http.client, whose imports (email, ssl) cost about 20 ms of every cold start."""
 
     def __init__(self):
-        host, port = API.rsplit(":", 1)
+        # Read here, not at import: runtimes/python/zygote.py imports this module before it
+        # knows any function's environment.
+        api = os.environ["AWS_LAMBDA_RUNTIME_API"]
+        host, port = api.rsplit(":", 1)
         self.sock = socket.create_connection((host, int(port)))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.file = self.sock.makefile("rb")
-        self.host = API.encode()
+        self.host = api.encode()
 
     def request(self, method, path, body=None, headers=None):
         body = body or b""

@@ -15,6 +15,11 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
+// tidepool's own variables that every sandbox inherits.
+constexpr const char* kPassedThrough[] = {"PATH",       "HOME",         "LANG",
+                                          "PYTHONPATH", "NODE_PATH",    "LD_LIBRARY_PATH",
+                                          "PYENV_ROOT", "PYENV_VERSION"};
+
 }  // namespace
 
 bool IsSupportedRuntime(std::string_view runtime) {
@@ -113,12 +118,23 @@ Result<RuntimeCommandLine> RuntimeCommand(const FunctionSpec& spec,
   return cmd;
 }
 
+std::vector<std::string> ZygoteEnvironment() {
+  std::vector<std::string> env;
+  for (const char* name : kPassedThrough) {
+    std::string_view n(name);
+    if (n == "PYTHONPATH" || n == "NODE_PATH") continue;
+    if (const char* v = std::getenv(name)) env.push_back(std::string(n) + "=" + v);
+  }
+  env.push_back("PYTHONUNBUFFERED=1");
+  env.push_back("TZ=:UTC");
+  return env;
+}
+
 std::vector<std::string> RuntimeEnvironment(
     const FunctionSpec& spec, const std::string& runtime_api, const std::string& endpoint_url,
     const std::string& temp_dir, const std::string& log_stream, const std::string& runtimes_dir) {
   std::map<std::string, std::string> env;
-  for (const char* name : {"PATH", "HOME", "LANG", "PYTHONPATH", "NODE_PATH", "LD_LIBRARY_PATH",
-                           "PYENV_ROOT", "PYENV_VERSION"}) {
+  for (const char* name : kPassedThrough) {
     if (const char* v = std::getenv(name)) env[name] = v;
   }
   for (const auto& [k, v] : spec.environment) env[k] = v;

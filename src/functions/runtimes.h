@@ -35,6 +35,11 @@ std::vector<std::string> RuntimeEnvironment(
     const FunctionSpec& spec, const std::string& runtime_api, const std::string& endpoint_url,
     const std::string& temp_dir, const std::string& log_stream, const std::string& runtimes_dir);
 
+// The environment of the Python zygote (python_zygote.h): the part of RuntimeEnvironment that
+// every python3.* sandbox shares (tidepool's own PATH, HOME, LANG, LD_LIBRARY_PATH, ...), without
+// PYTHONPATH (each child sets its own).
+std::vector<std::string> ZygoteEnvironment();
+
 // Where the runtime clients are: `runtimes/` next to the tidepool binary when present, else the
 // source tree's (a compile-time path).
 std::string DefaultRuntimesDir();

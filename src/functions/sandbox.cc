@@ -22,6 +22,8 @@
 
 #include "core/encoding.h"
 #include "core/trace_log.h"
+#include "functions/child_process.h"
+#include "functions/python_zygote.h"
 #include "functions/runtimes.h"
 
 namespace tidepool::functions {
@@ -146,84 +148,56 @@ Status Sandbox::Start(ExitListener on_exit) {
   std::vector<std::string> env =
       RuntimeEnvironment(*spec_, "127.0.0.1:" + std::to_string(server_->port()),
                          options_.endpoint_url, temp_dir_, log_stream_, options_.runtimes_dir);
-  std::vector<char*> argv, envp;
-  for (std::string& a : command->args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return Status::IoError("pipe2 failed");
-  const pid_t parent = ::getpid();
-  const char* code_dir = spec_->code_dir.c_str();
-  // vfork: the child borrows this process's memory until execve instead of copying its page
-  // tables (fork of a large server costs milliseconds of every cold start). So the child makes
-  // system calls only, never returns from here, and runs no handler of ours: every signal is
-  // blocked around vfork, and the child puts the handled ones back to their defaults (its
-  // handler table is its own) before it unblocks them.
-  sigset_t all, old_mask;
-  ::sigfillset(&all);
-  ::pthread_sigmask(SIG_SETMASK, &all, &old_mask);
-  pid_t pid = ::vfork();
-  if (pid < 0) {
-    const int error = errno;
-    ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
-    ::close(pipe_fds[0]);
-    ::close(pipe_fds[1]);
-    return Status::IoError(std::string("vfork failed: ") + std::strerror(error));
-  }
-  if (pid == 0) {
-    // The child: only async-signal-safe calls until execve.
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) {
-      struct sigaction current {};
-      if (::sigaction(sig, nullptr, &current) == 0 && current.sa_handler != SIG_DFL &&
-          current.sa_handler != SIG_IGN) {
-        ::sigaction(sig, &dfl, nullptr);
-      }
-    }
-    ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(1);
-    int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, 0);
-    ::dup2(pipe_fds[1], 1);
-    ::dup2(pipe_fds[1], 2);
-#ifdef SYS_close_range
-    ::syscall(SYS_close_range, 3, ~0U, 0);
-#endif
-    if (::chdir(code_dir) != 0) {
-      static const char kMsg[] = "tidepool: cannot enter the function's code directory\n";
-      (void)!::write(2, kMsg, sizeof kMsg - 1);
-      ::_exit(126);
-    }
-    ::execve(argv[0], argv.data(), envp.data());
-    static const char kMsg[] = "tidepool: cannot execute the runtime\n";
-    (void)!::write(2, kMsg, sizeof kMsg - 1);
-    ::_exit(127);
-  }
-  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
-  ::setpgid(pid, pid);  // also here, so the group exists before any kill(-pid)
-  ::close(pipe_fds[1]);
   ::fcntl(pipe_fds[0], F_SETFL, ::fcntl(pipe_fds[0], F_GETFL) | O_NONBLOCK);
-  {
-    std::lock_guard lock(mu_);
-    pid_ = pid;
-    memory_.Open(pid);  // read only after the runtime took an invocation: past its exec
-  }
   log_pipe_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, pipe_fds[0]);
-  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (pidfd < 0) {
-    Kill("pidfd_open failed");
-    return Status::IoError(std::string("pidfd_open failed: ") + std::strerror(errno));
+  // Held until the process is set up: an exit the zygote reports runs OnExit, which waits here.
+  std::unique_lock lock(mu_);
+  Result<pid_t> pid = Status::IoError("not started");
+  PythonZygote* zygote = options_.python_zygote;
+  const bool forked =
+      zygote != nullptr && spec_->runtime.rfind("python3", 0) == 0 && zygote->Eligible(env) && [&] {
+        pid = zygote->Spawn(
+            env, spec_->code_dir, pipe_fds[1],
+            [self = shared_from_this()](int wait_status) { self->OnExit(wait_status); });
+        if (!pid.ok()) {
+          spdlog::warn(
+              "lambda: the python zygote failed ({}); starting {} "
+              "with a new interpreter",
+              pid.status().message(), spec_->function_name);
+        }
+        return pid.ok();
+      }();
+  if (!forked) {
+    ChildProcessSpec child;
+    child.args = std::move(command->args);
+    child.env = std::move(env);
+    child.cwd = spec_->code_dir;
+    child.stdout_fd = child.stderr_fd = pipe_fds[1];
+    pid = StartChildProcess(child);
   }
-  pidfd_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, pidfd);
+  ::close(pipe_fds[1]);
+  if (!pid.ok()) {
+    log_pipe_.reset();
+    return pid.status();
+  }
+  pid_ = *pid;
+  memory_.Open(*pid);  // read only after the runtime took an invocation: past its exec
+  lock.unlock();
+  if (!forked) {
+    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, *pid, 0));
+    if (pidfd < 0) {
+      Kill("pidfd_open failed");
+      return Status::IoError(std::string("pidfd_open failed: ") + std::strerror(errno));
+    }
+    pidfd_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, pidfd);
+    WatchExit();
+  }
   WatchLog();
-  WatchExit();
-  spdlog::debug("lambda: sandbox {} for {}:{} started (runtime API port {})", pid,
-                spec_->function_name, spec_->version, server_->port());
+  spdlog::debug("lambda: sandbox {} for {}:{} started ({}; runtime API port {})", *pid,
+                spec_->function_name, spec_->version, forked ? "forked by the zygote" : "exec",
+                server_->port());
   return Status::Ok();
 }
 
@@ -312,18 +286,23 @@ void Sandbox::WatchExit() {
   pidfd_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
                      [self](const boost::system::error_code& ec) {
                        if (ec == boost::asio::error::operation_aborted) return;
-                       self->OnExit();
+                       self->OnExit(std::nullopt);
                      });
 }
 
-void Sandbox::OnExit() {
+void Sandbox::OnExit(std::optional<int> wait_status) {
   int status = 0;
-  pid_t reaped = ::waitpid(pid_, &status, WNOHANG);
+  if (wait_status) {
+    status = *wait_status;
+  } else {
+    pid_t reaped = ::waitpid(pid_, &status, WNOHANG);
+    if (reaped != pid_) status = 0;
+  }
   std::function<void()> finish;
   {
     std::lock_guard lock(mu_);
     exited_ = true;
-    if (reaped == pid_) exit_status_ = status;
+    exit_status_ = status;
     DrainLogLocked();
     ::kill(-pid_, SIGKILL);  // whatever the runtime started goes with it
     if (running_) {
@@ -348,7 +327,7 @@ void Sandbox::OnExit() {
   spdlog::debug("lambda: sandbox {} for {} ended", pid_, spec_->function_name);
   if (finish) finish();
   boost::system::error_code ignored;
-  pidfd_->close(ignored);
+  if (pidfd_) pidfd_->close(ignored);
   if (server_) server_->StopAccepting();
   if (on_exit_) on_exit_();
 }

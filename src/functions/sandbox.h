@@ -4,7 +4,8 @@
 //
 // The child runs in its own process group with PR_SET_PDEATHSIG(SIGKILL): it dies with tidepool
 // even on kill -9. Its stdout and stderr go to one pipe that the sandbox reads into its log.
-// Its exit is watched through a pidfd, so a crash mid-invoke ends that invocation at once.
+// Its exit is watched through a pidfd (or reported by the Python zygote that forked it), so a
+// crash mid-invoke ends that invocation at once.
 // Memory: the process's resident high-water mark is read when an invocation ends and every
 // kMemoryPoll while one runs; past `MemorySize` the sandbox is killed and the invocation fails
 // with Runtime.OutOfMemory, as on AWS. REPORT's `Max Memory Used` is that high-water mark.
@@ -42,12 +43,18 @@
 
 namespace tidepool::functions {
 
+class PythonZygote;
+
 struct SandboxOptions {
   std::string runtimes_dir;  // holds python/bootstrap.py and node/bootstrap.mjs
   std::string endpoint_url;  // AWS_ENDPOINT_URL given to functions: this tidepool
   std::string work_dir;      // parent of the sandbox's own temporary directory
   // Where output lines go besides the tail (CloudWatch Logs); may be null.
   LogSink* log_sink = nullptr;
+  // Forks python3.* sandboxes whose environment allows it (see python_zygote.h); null: every
+  // sandbox execs its runtime. Not owned; outlives the sandboxes (a zygote holds the sandboxes
+  // of its running children until they end).
+  PythonZygote* python_zygote = nullptr;
 };
 
 class Sandbox : public std::enable_shared_from_this<Sandbox> {
@@ -109,7 +116,8 @@ class Sandbox : public std::enable_shared_from_this<Sandbox> {
   // A line the sandbox writes itself (START, END, REPORT): to the log sink only.
   void SandboxLineLocked(std::string line);
   void SendLinesLocked();
-  void OnExit();
+  // The process ended: `wait_status` as the zygote reported it, or nullopt to reap it here.
+  void OnExit(std::optional<int> wait_status);
 
   boost::asio::io_context& io_;
   const FunctionSpecPtr spec_;

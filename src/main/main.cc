@@ -57,6 +57,10 @@ int main(int argc, char** argv) {
                   "Function processes running at once (0: 4 per usable CPU, at least 16)")
       ->check(CLI::Range(0, 100000))
       ->capture_default_str();
+  cmd->add_option("--lambda-python-zygote", serve.lambda_python_zygote,
+                  "Start python3.* functions as forks of one started interpreter (false: a new "
+                  "interpreter per sandbox)")
+      ->capture_default_str();
   cmd->add_option("--time-scale", serve.time_scale,
                   "An AWS delay of 1 s (Step Functions Wait, Retry, timeouts; Lambda async "
                   "retries; event source mapping retries and batching windows; SQS visibility "

@@ -31,6 +31,7 @@
 #include "engine/sqs_queue_sink.h"
 #include "engine/state_machine_objects.h"
 #include "engine/state_machine_tasks.h"
+#include "functions/python_zygote.h"
 #include "functions/runtimes.h"
 #include "functions/sandbox_pool.h"
 #include "main/execute_api_auth.h"
@@ -238,6 +239,13 @@ int RunServe(const ServeOptions& options) {
   pool_options.sandbox.log_sink = &function_logs;
   pool_options.max_sandboxes = options.lambda_max_sandboxes > 0 ? options.lambda_max_sandboxes
                                                                 : std::max(16, 4 * UsableCpus());
+  // Declared before the pool: it outlives every sandbox.
+  std::unique_ptr<functions::PythonZygote> python_zygote;
+  if (options.lambda_python_zygote) {
+    python_zygote =
+        std::make_unique<functions::PythonZygote>(io, pool_options.sandbox.runtimes_dir);
+    pool_options.sandbox.python_zygote = python_zygote.get();
+  }
   functions::SandboxPool sandboxes(io, pool_options);
   lambda::LambdaOptions lambda_options;
   lambda_options.code_dir = *durability == storage::Durability::kMemory

@@ -28,6 +28,8 @@ struct ServeOptions {
   // Lambda sandboxes (function processes) running at once, all functions together; 0: sized to
   // the machine (4 per usable CPU, at least 16).
   int lambda_max_sandboxes = 0;
+  // python3.* sandboxes are forks of one started interpreter (functions/python_zygote.h).
+  bool lambda_python_zygote = true;
   // An AWS delay of 1 s takes time_scale seconds: Step Functions Wait and Retry intervals and
   // timeouts, Lambda async retries, DynamoDB stream retention and shard iterator lifetime.
   double time_scale = 1.0;

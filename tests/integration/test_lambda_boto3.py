@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import stat
-import subprocess
 import textwrap
 import threading
 import time
@@ -17,6 +16,7 @@ import botocore.exceptions
 import pytest
 
 from harness import make_client
+from lambda_helpers import child_pids, sandbox_pids
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 
@@ -361,9 +361,10 @@ def test_functions_survive_restart_and_no_orphans(tidepool_factory, tmp_path):
     lam = make_client(server.endpoint, service="lambda", access_key="000000000000")
     create(lam, "keep", "python3.12", "app.handler", {"app.py": (PY_HANDLER, 0o644)})
     assert invoke(lam, "keep", {"n": 1})[1]["n"] == 1
-    children = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True,
-                              text=True).stdout.split()
-    assert children
+    # Every process tidepool started: sandboxes, and the Python zygote that forked them.
+    sandboxes = sandbox_pids(server.proc.pid)
+    assert sandboxes
+    children = child_pids(server.proc.pid) + sandboxes
     server.kill()
     deadline = time.time() + 5
     while time.time() < deadline:

@@ -9,7 +9,7 @@ import botocore.exceptions
 import pytest
 
 from harness import make_client
-from lambda_helpers import zip_one
+from lambda_helpers import sandbox_pids, zip_one
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 
@@ -236,8 +236,7 @@ def test_cli_publish_and_alias(lam, endpoint, tmp_path):
 
 
 def sandbox_count(server):
-    out = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True)
-    return len(out.stdout.split())
+    return len(sandbox_pids(server.proc.pid))
 
 
 def test_provisioned_concurrency_prestarts_sandboxes(lam, server):
