@@ -40,6 +40,8 @@ import zipfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("BUILD_DIR", os.path.join(REPO, "build", "release"))
+# More `tidepool serve` options, e.g. TIDEPOOL_ARGS="--lambda-python-zygote false".
+EXTRA_ARGS = os.environ.get("TIDEPOOL_ARGS", "").split()
 INVOKES = int(os.environ.get("INVOKES", "3000"))
 COLD = int(os.environ.get("COLD", "10"))
 ROLE = "arn:aws:iam::000000000000:role/bench"
@@ -62,7 +64,7 @@ class Server:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="tidepool-lambda-bench-")
         args = [os.path.join(BUILD, "tidepool"), "serve", "--port", "0", "--data-dir",
-                os.path.join(self.dir, "data"), "--durability", "memory", "--log-level", "warn"]
+                os.path.join(self.dir, "data"), "--durability", "memory", "--log-level", "warn"] + EXTRA_ARGS
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         line = self.proc.stdout.readline().decode()
         m = re.search(r"http://[\d.]+:(\d+)", line)
