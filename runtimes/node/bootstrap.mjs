@@ -5,13 +5,16 @@
 // once, CommonJS (.js/.cjs) or ES module (.mjs, or .js under "type": "module"), through import();
 // async handlers and callback handlers both work. An init failure is posted to /init/error and
 // the process exits. Then: GET /next, run the handler, POST /response or /error.
-// Written for tidepool; speaks only the public Runtime API.
+// Handlers wrapped in awslambda.streamifyResponse stream their response (a chunked POST
+// /response with Lambda-Runtime-Function-Response-Mode: streaming, errors in its trailers), as
+// AWS's Node runtime does. Written for tidepool; speaks only the public Runtime API.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import util from 'node:util';
 import { register } from 'node:module';
+import { Writable } from 'node:stream';
 
 
 const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
@@ -91,7 +94,137 @@ class Connection {
   }
 }
 
+// A request whose body is sent as it is produced (Transfer-Encoding: chunked); the head goes
+// out with the first bytes. end() sends the last chunk (with `trailers`) and resolves with the
+// reply.
+class ChunkedRequest {
+  constructor(conn, method, p, headers) {
+    this.conn = conn;
+    this.head = `${method} ${PREFIX}${p} HTTP/1.1\r\nHost: ${host}:${port}\r\nTransfer-Encoding: chunked\r\n`;
+    this.headers = headers;
+    this.started = false;
+  }
+
+  start() {
+    if (this.started) return;
+    this.started = true;
+    let head = this.head;
+    for (const [name, value] of Object.entries(this.headers)) head += `${name}: ${value}\r\n`;
+    this.conn.sock.write(head + '\r\n');
+  }
+
+  write(chunk) {
+    if (!chunk.length) return;
+    this.start();
+    this.conn.sock.write(`${chunk.length.toString(16)}\r\n`);
+    this.conn.sock.write(chunk);
+    this.conn.sock.write('\r\n');
+  }
+
+  end(trailers = {}) {
+    this.start();
+    let tail = '0\r\n';
+    for (const [name, value] of Object.entries(trailers)) tail += `${name}: ${value}\r\n`;
+    return new Promise((resolve, reject) => {
+      this.conn.waiter = { resolve, reject };
+      this.conn.sock.write(tail + '\r\n');
+    });
+  }
+}
+
 const connection = new Connection();
+
+// awslambda.streamifyResponse and awslambda.HttpResponseStream, as AWS's Node runtime offers them
+// to handler modules (a global, set before the handler's module loads).
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const PRELUDE_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+
+// The responseStream a streaming handler writes to: a Writable whose bytes go to the runtime's
+// chunked POST as they are written. setContentType works until the first byte.
+class ResponseStream extends Writable {
+  constructor(req, options = {}) {
+    super({ highWaterMark: options.highWaterMark });
+    this.req = req;
+    this.beforeFirstWrite = null; // HttpResponseStream.from's prelude
+  }
+
+  setContentType(type) {
+    if (this.req.started) throw new Error('the content type must be set before the first write');
+    this.req.headers['Content-Type'] = type;
+  }
+
+  _first() {
+    if (this.beforeFirstWrite) {
+      const before = this.beforeFirstWrite;
+      this.beforeFirstWrite = null;
+      before((bytes) => this.req.write(Buffer.from(bytes)));
+    }
+  }
+
+  _write(chunk, encoding, callback) {
+    this._first();
+    this.req.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, encoding));
+    callback();
+  }
+
+  _final(callback) {
+    this._first();
+    callback();
+  }
+}
+
+globalThis.awslambda = {
+  streamifyResponse(handler, options) {
+    handler[STREAMING] = { mode: 'response', options };
+    return handler;
+  },
+  HttpResponseStream: class HttpResponseStream {
+    static from(stream, prelude) {
+      stream.setContentType(PRELUDE_CONTENT_TYPE);
+      const json = JSON.stringify(prelude || {});
+      stream.beforeFirstWrite = (write) => {
+        write(json);
+        write(new Uint8Array(8)); // eight zero bytes end the prelude
+      };
+      return stream;
+    }
+  },
+};
+
+// Runs a streaming handler (event, responseStream, context): the response is streamed to
+// POST /response; an error before any byte went out is posted to /error, one after it in the
+// POST's trailers.
+async function runStreaming(handler, event, context, requestId) {
+  const req = new ChunkedRequest(connection, 'POST', `/invocation/${requestId}/response`, {
+    'Lambda-Runtime-Function-Response-Mode': 'streaming',
+    'Content-Type': 'application/octet-stream',
+    Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body',
+  });
+  const stream = new ResponseStream(req, handler[STREAMING].options);
+  const finished = new Promise((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+  });
+  try {
+    await handler(event, stream, context);
+    if (!stream.writableEnded) stream.end();
+    await finished;
+    await req.end();
+  } catch (e) {
+    const err = errorJson(e);
+    console.error(`Invoke Error \t${JSON.stringify(err)}`);
+    if (!req.started) {
+      await request('POST', `/invocation/${requestId}/error`, JSON.stringify(err), {
+        'Lambda-Runtime-Function-Error-Type': 'Unhandled',
+      });
+      return;
+    }
+    await req.end({
+      'Lambda-Runtime-Function-Error-Type': err.errorType,
+      'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(err)).toString('base64'),
+    });
+  }
+}
 
 function request(method, p, body, headers = {}) {
   return connection.request(method, p, body, headers);
@@ -255,6 +388,10 @@ async function main() {
       event = body.length ? JSON.parse(body.toString('utf8')) : {};
     } catch (e) {
       event = body.toString('utf8');
+    }
+    if (handler[STREAMING]) {
+      await runStreaming(handler, event, context, requestId);
+      continue;
     }
     try {
       const result = await runHandler(handler, event, context);

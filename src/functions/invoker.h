@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,6 +36,18 @@ struct FunctionSpec {
 };
 using FunctionSpecPtr = std::shared_ptr<const FunctionSpec>;
 
+// Takes a response the function streams (a Node handler wrapped in
+// awslambda.streamifyResponse, a runtime that posts its response with
+// `Lambda-Runtime-Function-Response-Mode: streaming`) as it arrives. Calls come in order from
+// one thread at a time, all before the invocation's `done`; Begin comes once, before any Write.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // The response starts; `content_type` is the runtime's (application/octet-stream by default).
+  virtual void Begin(std::string_view content_type) = 0;
+  virtual void Write(std::string_view bytes) = 0;
+};
+
 struct Invocation {
   std::string payload;
   std::string request_id;      // Lambda-Runtime-Aws-Request-Id; generated when empty
@@ -42,6 +55,9 @@ struct Invocation {
   std::string client_context;  // base64 JSON, as the X-Amz-Client-Context header carries it
   std::string trace_id;        // _X_AMZN_TRACE_ID; generated when empty
   bool want_log = false;       // fill InvokeOutcome::log (Invoke with LogType Tail)
+  // Where a streamed response goes as it arrives (InvokeWithResponseStream); null: a streamed
+  // response is gathered into InvokeOutcome::payload like any other.
+  std::shared_ptr<ResponseStream> stream;
 };
 
 struct InvokeOutcome {
@@ -58,6 +74,9 @@ struct InvokeOutcome {
   // for it (`want_log`); empty otherwise. CloudWatch Logs gets it either way.
   std::string log;
   std::string request_id;
+  // The response went to Invocation::stream (payload is then empty); a kFunctionError with
+  // `streamed` set failed after its response had begun.
+  bool streamed = false;
   // When the function received the event (its runtime's /next answered); the epoch when it
   // never did (throttled, no sandbox).
   std::chrono::steady_clock::time_point delivered_at{};

@@ -24,6 +24,7 @@
 #include "core/trace_log.h"
 #include "functions/child_process.h"
 #include "functions/python_zygote.h"
+#include "functions/runtime_api_reply.h"
 #include "functions/runtimes.h"
 
 namespace tidepool::functions {
@@ -33,30 +34,18 @@ namespace bhttp = boost::beast::http;
 using protocol::http::HttpRequest;
 using protocol::http::HttpResponse;
 using protocol::http::Responder;
+using runtime_api::ErrorJson;
+using runtime_api::Reply;
 
-constexpr std::string_view kApiPrefix = "/2018-06-01/runtime/";
-constexpr size_t kLogKeep = 1 << 20;              // bytes of process output kept per sandbox
-constexpr size_t kMaxResponse = 6 * 1024 * 1024;  // AWS's synchronous response limit
-constexpr int kInitSeconds = 10;                  // AWS's limit on a runtime's init phase
-constexpr size_t kMaxLine = 256 * 1024;           // longer output lines become several events
+constexpr size_t kLogKeep = 1 << 20;     // bytes of process output kept per sandbox
+constexpr int kInitSeconds = 10;         // AWS's limit on a runtime's init phase
+constexpr size_t kMaxLine = 256 * 1024;  // longer output lines become several events
 constexpr auto kMemoryPoll = std::chrono::milliseconds(50);  // while an invocation runs
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-HttpResponse Reply(unsigned status, std::string body) {
-  HttpResponse response(static_cast<bhttp::status>(status), 11);
-  response.set(bhttp::field::content_type, "application/json");
-  response.body() = std::move(body);
-  return response;
-}
-
-std::string ErrorJson(std::string_view type, std::string_view message) {
-  return boost::json::serialize(
-      boost::json::object{{"errorType", type}, {"errorMessage", message}});
 }
 
 // An X-Ray trace header for an invocation that came without one.
@@ -121,6 +110,12 @@ Status Sandbox::Start(ExitListener on_exit) {
   http.body_timeout = std::chrono::hours(24);
   http.body_limit = 64 * 1024 * 1024;
   std::weak_ptr<Sandbox> weak = weak_from_this();
+  http.body_streamer =
+      [weak](const HttpRequest& head) -> std::shared_ptr<protocol::http::BodySink> {
+    auto self = weak.lock();
+    return self ? self->StreamedResponseSink(head) : nullptr;
+  };
+  http.streamed_body_limit = runtime_api::kMaxStreamedResponse + (1 << 20);
   server_ = std::make_unique<protocol::http::HttpServer>(
       io_, http, [weak](HttpRequest&& request, Responder respond) {
         if (auto self = weak.lock()) {
@@ -489,6 +484,7 @@ std::function<void()> Sandbox::FinishLocked(InvokeOutcome::Kind kind, std::strin
   outcome.payload = std::move(payload);
   outcome.message = std::move(message);
   outcome.request_id = run.invocation.request_id;
+  outcome.streamed = run.streamed_to_sink;
   if (run.delivered) outcome.delivered_at = run.delivered_at;
   const std::string& id = run.invocation.request_id;
   TraceLog::Global().Stamp(run.invocation.trace_id,
@@ -531,87 +527,6 @@ std::function<void()> Sandbox::FinishLocked(InvokeOutcome::Kind kind, std::strin
   return [done = std::move(run.done), outcome = std::move(outcome)]() mutable {
     done(std::move(outcome));
   };
-}
-
-void Sandbox::HandleRuntimeApi(HttpRequest&& request, Responder respond) {
-  std::string_view target = request.target();
-  if (target.substr(0, kApiPrefix.size()) != kApiPrefix) {
-    return respond(Reply(404, ErrorJson("InvalidPath", "Unknown Runtime API path")));
-  }
-  std::string_view rest = target.substr(kApiPrefix.size());
-  std::function<void()> finish;
-  if (request.method() == bhttp::verb::get && rest == "invocation/next") {
-    std::optional<Responder> displaced;
-    std::function<void()> deliver;
-    {
-      std::lock_guard lock(mu_);
-      displaced = std::move(parked_next_);
-      parked_next_ = std::move(respond);
-      deliver = DeliverLocked();
-    }
-    if (displaced) {
-      (*displaced)(Reply(409, ErrorJson("Runtime.DuplicateNext", "a next is already parked")));
-    }
-    if (deliver) deliver();
-    return;
-  }
-  if (request.method() == bhttp::verb::post && rest == "init/error") {
-    {
-      std::lock_guard lock(mu_);
-      init_error_ =
-          request.body().empty() ? ErrorJson("Runtime.Unknown", "init error") : request.body();
-      killing_ = true;  // as on AWS, a sandbox whose init failed is not reused
-      if (running_) finish = FinishLocked(InvokeOutcome::Kind::kFunctionError, init_error_);
-    }
-    respond(Reply(202, R"({"status":"OK"})"));
-    if (finish) finish();
-    return;
-  }
-  constexpr std::string_view kInvocation = "invocation/";
-  if (request.method() == bhttp::verb::post && rest.substr(0, kInvocation.size()) == kInvocation) {
-    rest.remove_prefix(kInvocation.size());
-    size_t slash = rest.find('/');
-    std::string_view id = rest.substr(0, slash);
-    std::string_view what = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
-    if (what != "response" && what != "error") {
-      return respond(Reply(404, ErrorJson("InvalidPath", "Unknown Runtime API path")));
-    }
-    bool unknown_id = false;
-    {
-      std::lock_guard lock(mu_);
-      if (!running_ || running_->invocation.request_id != id || !running_->delivered) {
-        unknown_id = true;
-      } else {
-        std::string body = std::move(request.body());
-        if (OverMemoryLocked()) {
-          finish = OutOfMemoryLocked();  // the peak passed MemorySize since the last poll
-        } else if (what == "response") {
-          if (body.size() > kMaxResponse) {
-            finish = FinishLocked(
-                InvokeOutcome::Kind::kFunctionError,
-                ErrorJson("Function.ResponseSizeTooLarge",
-                          "Response payload size exceeded maximum allowed payload size (6291556 "
-                          "bytes)."));
-          } else {
-            finish = FinishLocked(InvokeOutcome::Kind::kSuccess, std::move(body));
-          }
-        } else {
-          if (body.empty()) {
-            std::string type(request["Lambda-Runtime-Function-Error-Type"]);
-            body = ErrorJson(type.empty() ? "Unhandled" : type, "");
-          }
-          finish = FinishLocked(InvokeOutcome::Kind::kFunctionError, std::move(body));
-        }
-      }
-    }
-    if (unknown_id) {
-      return respond(Reply(400, ErrorJson("InvalidRequestID", "Invalid request ID")));
-    }
-    respond(Reply(202, R"({"status":"OK"})"));
-    finish();
-    return;
-  }
-  respond(Reply(404, ErrorJson("InvalidPath", "Unknown Runtime API path")));
 }
 
 }  // namespace tidepool::functions

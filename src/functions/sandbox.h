@@ -12,7 +12,10 @@
 //
 // Runtime API (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html):
 //   GET  /2018-06-01/runtime/invocation/next          parks until an invocation is given
-//   POST /2018-06-01/runtime/invocation/{id}/response the invocation's result
+//   POST /2018-06-01/runtime/invocation/{id}/response the invocation's result; with
+//        Lambda-Runtime-Function-Response-Mode: streaming, read as it arrives and handed to
+//        the invocation's ResponseStream (errors after it began in the trailers
+//        Lambda-Runtime-Function-Error-Type/-Body)
 //   POST /2018-06-01/runtime/invocation/{id}/error    a function error (AWS's error JSON)
 //   POST /2018-06-01/runtime/init/error               the runtime could not start the function
 //
@@ -88,9 +91,25 @@ class Sandbox : public std::enable_shared_from_this<Sandbox> {
     int64_t deadline_ms = 0;  // epoch milliseconds, set at delivery
     std::chrono::steady_clock::time_point delivered_at;
     bool delivered = false;  // handed to the runtime by /next
+    // A streamed /response (sandbox_runtime_api.cc): begun; going to invocation.stream (else
+    // gathered into `streamed`); bytes so far; past the limit (the rest is dropped).
+    bool streaming = false;
+    bool streamed_to_sink = false;
+    std::string streamed;
+    size_t streamed_bytes = 0;
+    bool stream_overflow = false;
   };
+  friend class StreamedResponseBody;
 
   void HandleRuntimeApi(protocol::http::HttpRequest&& request, protocol::http::Responder respond);
+  // For the sandbox's HTTP server: the body sink of a streamed /response
+  // (Lambda-Runtime-Function-Response-Mode: streaming) of the running invocation; nullptr for
+  // every other request (read whole, then HandleRuntimeApi).
+  std::shared_ptr<protocol::http::BodySink> StreamedResponseSink(
+      const protocol::http::HttpRequest& head);
+  void StreamedPiece(const std::string& id, std::string_view bytes);
+  void FinishStreamed(const std::string& id, protocol::http::HttpRequest&& head,
+                      protocol::http::Responder respond);
   // Hands the running invocation to a parked /next (caller holds mu_): returns what to run
   // once mu_ is released (empty when there is nothing to hand over).
   std::function<void()> DeliverLocked();

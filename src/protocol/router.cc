@@ -638,9 +638,20 @@ void Router::HandleRest(const RestMatch& match, HttpRequest&& request, Responder
   if (auto* error = std::get_if<AwsError>(&decoded)) {
     return reply(rest_json_codec::EncodeError(model, *error));
   }
-  auto done = [reply, &model, op](Outcome outcome) {
+  auto done = [reply, respond, request_id, &model, op](Outcome outcome) {
     if (auto* output = std::get_if<boost::json::object>(&outcome)) {
       reply(rest_json_codec::EncodeResponse(model, *op, *output));
+    } else if (auto* streamed = std::get_if<StreamedOutput>(&outcome)) {
+      // An event stream produced over time (Lambda's InvokeWithResponseStream): the output's
+      // members are the status and headers, its messages the body, pushed as they come.
+      HttpResponse response = rest_json_codec::EncodeResponse(model, *op, streamed->output);
+      if (streamed->status != 0) response.result(streamed->status);
+      response.body().clear();
+      if (response.find(bhttp::field::content_type) == response.end()) {  // else a header member's
+        response.set(bhttp::field::content_type, "application/vnd.amazon.eventstream");
+      }
+      response.set("x-amzn-RequestId", request_id);
+      respond.Stream(std::move(response), std::move(streamed->body));
     } else if (auto* error = std::get_if<AwsError>(&outcome)) {
       reply(rest_json_codec::EncodeError(model, *error));
     } else {

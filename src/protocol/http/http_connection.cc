@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdio>
 #include <exception>
 #include <string>
 
@@ -414,15 +415,19 @@ void HttpConnection::CompleteStreamed(uint64_t seq, HttpResponse&& response,
 void HttpConnection::WriteStreamedResponse(bool keep_alive) {
   response_.body().clear();
   if (auto push = std::dynamic_pointer_cast<PushBody>(body_source_)) {
-    // No length known: the body ends when the connection closes (RFC 9112 6.3).
-    keep_alive = false;
+    // No length known: an HTTP/1.1 client gets the body in chunks as they are pushed (so a
+    // client reading a fixed amount at a time still sees each piece at once); for HTTP/1.0 the
+    // body ends when the connection closes (RFC 9112 6.3).
+    push_chunked_ = request_version_ >= 11;
+    push_keep_alive_ = keep_alive = push_chunked_ && keep_alive;
     std::weak_ptr<HttpConnection> weak = weak_from_this();
     push->SetWakeup([weak] {
       if (auto self = weak.lock()) {
         net::post(self->stream_.get_executor(), [self] { self->WriteNextPushed(); });
       }
     });
-    response_.keep_alive(false);
+    response_.keep_alive(keep_alive);
+    if (push_chunked_) response_.chunked(true);
     SerializeHead(response_, &head_);
     body_remaining_ = request_head_ ? 0 : PushBody::kUnknownSize;
     if (request_head_) push->Abandon();
@@ -454,19 +459,36 @@ void HttpConnection::WriteNextPushed() {
   if (piece_.size() != kPieceSize) piece_.resize(kPieceSize);
   const int64_t n = body_source_->Read(piece_.data(), kPieceSize);
   if (n == PushBody::kPending) return;  // the wakeup calls WriteNextPiece again
-  if (n <= 0) {
+  if (n < 0 || (n == 0 && !push_chunked_)) {
     DropBodySource();
     return OnWrite({}, /*keep_alive=*/false, /*counted=*/true);
   }
   stream_.expires_after(state_->options().body_timeout);
-  net::async_write(stream_, net::buffer(piece_.data(), static_cast<size_t>(n)),
-                   [self = shared_from_this()](beast::error_code ec, size_t) {
-                     if (ec) {
-                       self->DropBodySource();
-                       return self->OnWrite(ec, false, /*counted=*/true);
-                     }
-                     self->WriteNextPushed();
-                   });
+  if (n == 0) {  // the last chunk
+    body_source_.reset();
+    net::async_write(stream_, net::buffer("0\r\n\r\n"sv.data(), 5),
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->OnWrite(ec, self->push_keep_alive_, /*counted=*/true);
+                     });
+    return;
+  }
+  auto done = [self = shared_from_this()](beast::error_code ec, size_t) {
+    if (ec) {
+      self->DropBodySource();
+      return self->OnWrite(ec, false, /*counted=*/true);
+    }
+    self->WriteNextPushed();
+  };
+  if (!push_chunked_) {
+    return net::async_write(stream_, net::buffer(piece_.data(), static_cast<size_t>(n)), done);
+  }
+  char size[20];
+  const int len = std::snprintf(size, sizeof size, "%llx\r\n", static_cast<unsigned long long>(n));
+  chunk_head_.assign(size, static_cast<size_t>(len));
+  const std::array<net::const_buffer, 3> chunk{net::buffer(chunk_head_),
+                                               net::buffer(piece_.data(), static_cast<size_t>(n)),
+                                               net::buffer("\r\n"sv.data(), 2)};
+  net::async_write(stream_, chunk, done);
 }
 
 void HttpConnection::WriteNextPiece(bool keep_alive) {

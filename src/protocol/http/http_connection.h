@@ -125,6 +125,10 @@ class HttpConnection final : public ResponseSink,
   // A streamed response body (set with response_, strand only once written).
   std::shared_ptr<BodySource> body_source_;
   uint64_t body_remaining_ = 0;
+  // A PushBody response: sent in chunks (HTTP/1.1), and whether the connection then stays open.
+  bool push_chunked_ = false;
+  bool push_keep_alive_ = false;
+  std::string chunk_head_;  // the size line of the chunk being written
   // The response being written. Complete stores it from any thread once it has won
   // awaiting_seq_; from then on only the strand touches it.
   HttpResponse response_;

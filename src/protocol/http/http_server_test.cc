@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "protocol/http/push_body.h"
+
 namespace tidepool::protocol::http {
 namespace {
 
@@ -422,6 +424,50 @@ TEST_F(HttpServerTest, ResponseHeadsFollowTheRequestVersion) {
   auto last = old.Read();
   ASSERT_TRUE(last);
   EXPECT_EQ(last->headers.count("connection"), 0u);
+  EXPECT_TRUE(old.WaitClosed());
+}
+
+// A body pushed over time (an event stream) reaches an HTTP/1.1 client chunk by chunk as it is
+// pushed, and the connection stays open after it; an HTTP/1.0 client gets it close-delimited.
+TEST_F(HttpServerTest, PushedBodiesAreChunkedAsTheyArrive) {
+  std::shared_ptr<PushBody> pushed;
+  std::promise<void> started;
+  StartServer([&](HttpRequest&& request, Responder respond) {
+    if (request.target() == "/plain") return respond(TextResponse("hi"));
+    auto body = std::make_shared<PushBody>();
+    body->Push("ab");
+    respond.Stream(TextResponse(""), body);
+    if (request.version() == 10) {
+      body->Push("cd");
+      body->End();
+      return;
+    }
+    pushed = body;
+    started.set_value();
+  });
+  RawClient client(server_->port());
+  client.Send("GET /s HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(started.get_future().wait_for(5s), std::future_status::ready);
+  auto head = client.Read();
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->headers["transfer-encoding"], "chunked");
+  EXPECT_EQ(head->headers.count("content-length"), 0u);
+  EXPECT_EQ(client.ReadRaw(7), "2\r\nab\r\n");  // before the body ends
+  pushed->Push("cde");
+  EXPECT_EQ(client.ReadRaw(8), "3\r\ncde\r\n");
+  pushed->End();
+  EXPECT_EQ(client.ReadRaw(5), "0\r\n\r\n");
+  client.Send("GET /plain HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto next = client.Read();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "hi");
+
+  RawClient old(server_->port());
+  old.Send("GET /s HTTP/1.0\r\n\r\n");
+  auto whole = old.Read();
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->headers.count("transfer-encoding"), 0u);
+  EXPECT_EQ(old.ReadRaw(4), "abcd");
   EXPECT_TRUE(old.WaitClosed());
 }
 

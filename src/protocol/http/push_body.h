@@ -1,8 +1,8 @@
 // A response body produced over time, of no length known in advance (an event stream: Kinesis
 // SubscribeToShard). The producer pushes bytes from any thread and ends the body; the
 // connection reads what is buffered and is woken when more arrives. HTTP/2 sends it as DATA
-// frames until the end; HTTP/1.1 sends it without Content-Length and closes the connection
-// after it.
+// frames until the end; HTTP/1.1 as chunks (Transfer-Encoding: chunked), each as soon as it is
+// pushed; HTTP/1.0 without Content-Length, closing the connection after it.
 //
 // Thread-safety: every member may be called from any thread. The wakeup and the abandon
 // callback run without the lock held, on the thread that caused them.

@@ -1,10 +1,14 @@
 // Invoke and InvokeAsync, and the in-process invoke path (InvokeFunction).
 #include <boost/json.hpp>
 
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <string_view>
 
 #include "core/encoding.h"
 #include "protocol/codec/event_stream.h"
+#include "protocol/http/push_body.h"
 #include "services/lambda/lambda_errors.h"
 #include "services/lambda/lambda_service.h"
 
@@ -56,6 +60,80 @@ std::optional<protocol::AwsError> NotRun(const InvokeOutcome& outcome) {
       return std::nullopt;
   }
 }
+
+// InvokeWithResponseStream's reply: an event stream of PayloadChunk events, then
+// InvokeComplete. A function that streams (functions::ResponseStream) gets its headers sent
+// when its response begins and each piece sent as it arrives; any other response goes out
+// whole when the invocation ends (one PayloadChunk). Thread-safe.
+class EventStreamResponse final : public functions::ResponseStream {
+ public:
+  EventStreamResponse(CallPtr call, std::string version)
+      : call_(std::move(call)), version_(std::move(version)) {}
+
+  void Begin(std::string_view content_type) override {
+    std::lock_guard lock(mu_);
+    if (ended_ || body_) return;
+    body_ = std::make_shared<protocol::http::PushBody>();
+    call_->ReplyStreamed(Headers(content_type), body_);
+  }
+  void Write(std::string_view bytes) override {
+    std::lock_guard lock(mu_);
+    if (ended_ || !body_ || bytes.empty()) return;
+    body_->Push(
+        protocol::event_stream::EncodeEvent("PayloadChunk", "application/octet-stream", bytes));
+  }
+  // The invocation ended (`outcome`); `tail`: the caller asked for the log (LogType Tail).
+  void Complete(const InvokeOutcome& outcome, bool tail) {
+    std::lock_guard lock(mu_);
+    ended_ = true;
+    if (!body_) {
+      if (auto failed = NotRun(outcome)) return call_->Fail(std::move(*failed));
+    }
+    std::string stream;
+    json::object complete;
+    if (outcome.kind == InvokeOutcome::Kind::kFunctionError) {
+      boost::system::error_code ec;
+      json::value error = json::parse(outcome.payload, ec);
+      const json::object* e = ec ? nullptr : error.if_object();
+      complete["ErrorCode"] = e ? StringMember(*e, "errorType") : std::string("Unhandled");
+      complete["ErrorDetails"] = e ? StringMember(*e, "errorMessage") : outcome.payload;
+    } else if (outcome.kind != InvokeOutcome::Kind::kSuccess) {
+      complete["ErrorCode"] = "ServiceException";  // after the response began
+      complete["ErrorDetails"] = outcome.message;
+    } else if (!outcome.streamed && !outcome.payload.empty()) {
+      stream = protocol::event_stream::EncodeEvent("PayloadChunk", "application/octet-stream",
+                                                   outcome.payload);
+    }
+    if (tail) {
+      std::string_view log = outcome.log;
+      if (log.size() > kLogTail) log = log.substr(log.size() - kLogTail);
+      complete["LogResult"] = Base64Encode(log);
+    }
+    stream += protocol::event_stream::EncodeEvent("InvokeComplete", "application/json",
+                                                  json::serialize(complete));
+    if (body_) {
+      body_->Push(stream);
+      body_->End();
+      return;
+    }
+    json::object headers = Headers("application/octet-stream");
+    headers["EventStream"] = std::move(stream);
+    call_->Reply(std::move(headers));
+  }
+
+ private:
+  json::object Headers(std::string_view content_type) const {
+    return json::object{{"StatusCode", 200},
+                        {"ExecutedVersion", version_},
+                        {"ResponseStreamContentType", content_type}};
+  }
+
+  std::mutex mu_;
+  CallPtr call_;
+  const std::string version_;
+  std::shared_ptr<protocol::http::PushBody> body_;  // once the function's response began
+  bool ended_ = false;
+};
 
 }  // namespace
 
@@ -133,36 +211,10 @@ void LambdaService::InvokeWithResponseStream(CallPtr call) {
   if (!qualifier.empty()) invocation.invoked_arn += ":" + qualifier;
   const bool tail = StringMember(in, "LogType") == "Tail";
   invocation.want_log = tail;
-  // The function's response is buffered (tidepool's runtimes do not stream): it arrives as
-  // one PayloadChunk, then InvokeComplete.
-  invoker_.Invoke(
-      *spec, std::move(invocation),
-      [call, tail, version = (*spec)->version](InvokeOutcome outcome) {
-        if (auto failed = NotRun(outcome)) return call->Fail(std::move(*failed));
-        std::string stream;
-        json::object complete;
-        if (outcome.kind == InvokeOutcome::Kind::kFunctionError) {
-          boost::system::error_code ec;
-          json::value error = json::parse(outcome.payload, ec);
-          const json::object* e = ec ? nullptr : error.if_object();
-          complete["ErrorCode"] = e ? StringMember(*e, "errorType") : std::string("Unhandled");
-          complete["ErrorDetails"] = e ? StringMember(*e, "errorMessage") : outcome.payload;
-        } else {
-          stream = protocol::event_stream::EncodeEvent("PayloadChunk", "application/octet-stream",
-                                                       outcome.payload);
-        }
-        if (tail) {
-          std::string_view log = outcome.log;
-          if (log.size() > kLogTail) log = log.substr(log.size() - kLogTail);
-          complete["LogResult"] = Base64Encode(log);
-        }
-        stream += protocol::event_stream::EncodeEvent("InvokeComplete", "application/json",
-                                                      json::serialize(complete));
-        call->Reply(json::object{{"StatusCode", 200},
-                                 {"ExecutedVersion", version},
-                                 {"ResponseStreamContentType", "application/octet-stream"},
-                                 {"EventStream", std::move(stream)}});
-      });
+  auto out = std::make_shared<EventStreamResponse>(call, (*spec)->version);
+  invocation.stream = out;
+  invoker_.Invoke(*spec, std::move(invocation),
+                  [call, out, tail](InvokeOutcome outcome) { out->Complete(outcome, tail); });
 }
 
 void LambdaService::InvokeAsync(CallPtr call) {
