@@ -67,6 +67,44 @@ def test_fifo_receive_fills_from_the_next_group(sqs):
     assert [m["Body"] for m in got] == ["b1", "b2", "a1"]
 
 
+def test_fifo_group_stays_locked_through_visibility_changes_and_expiry(sqs):
+    # AWS knowledge center (sqs-fifo-messages-not-returned): "Inflight messages block delivery
+    # of available messages within the same message group"; "The ChangeMessageVisibility API
+    # can extend or shorten the visibility timeout period for inflight messages"; "You can wait
+    # until the message visibility timeout period expires to allow message redelivery." A
+    # message visible again comes back before the later messages of its group, in send order.
+    url = fifo_queue(sqs, "vis.fifo")
+    for body, group in [("a1", "A"), ("a2", "A"), ("a3", "A"), ("b1", "B")]:
+        sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId=group)
+
+    def receive(most=10):
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=most,
+                                  MessageSystemAttributeNames=["ApproximateReceiveCount"])
+        got = got.get("Messages", [])
+        handles.update({m["Body"]: m["ReceiptHandle"] for m in got})
+        return [(m["Body"], m["Attributes"]["ApproximateReceiveCount"]) for m in got]
+
+    def change(body, seconds):
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handles[body],
+                                      VisibilityTimeout=seconds)
+
+    handles = {}
+    assert receive(2) == [("a1", "1"), ("a2", "1")]
+    # a1 is visible again, but a2 is still in flight: group A stays locked.
+    change("a1", 0)
+    assert receive() == [("b1", "1")]
+    # Once a2 is visible too, the whole group comes back in order.
+    change("a2", 0)
+    assert receive() == [("a1", "2"), ("a2", "2"), ("a3", "1")]
+    # a1 and a2 expire, a3 keeps its 30 s: the group stays locked until a3 is released too.
+    change("a1", 1)
+    change("a2", 1)
+    time.sleep(1.3)
+    assert receive() == []
+    change("a3", 0)
+    assert receive() == [("a1", "3"), ("a2", "3"), ("a3", "2")]
+
+
 def test_fifo_delete_after_visibility_timeout_fails(sqs):
     # AWS knowledge center (sqs-receipt-handle-error): "For FIFO queues, a receipt handle
     # expires after a visibility timeout period. [...] If you try to delete the message outside
@@ -323,6 +361,14 @@ def test_validation_of_batches_attributes_and_permissions_with_boto3(sqs):
         QueueUrl=plain, MessageBody="x",
         MessageAttributes={"a": {"DataType": "String", "StringValue": "bad\x00"}}),
         "InvalidMessageContents")
+    # AWS: a FIFO queue's attributes are unknown attributes of a standard queue.
+    err = expect_error(lambda: sqs.create_queue(
+        QueueName="checks-std", Attributes={"ContentBasedDeduplication": "true"}),
+        "InvalidAttributeName")
+    assert err["Error"]["Message"] == "Unknown Attribute ContentBasedDeduplication."
+    expect_error(lambda: sqs.set_queue_attributes(
+        QueueUrl=plain, Attributes={"ContentBasedDeduplication": "false"}),
+        "InvalidAttributeName")
     # AddPermission writes a policy of AWS's shape; the same label again is refused.
     sqs.add_permission(QueueUrl=plain, Label="L", AWSAccountIds=["111122223333"],
                        Actions=["SendMessage"])

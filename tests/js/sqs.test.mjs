@@ -392,3 +392,53 @@ test("one queue name in two regions: two URLs, each reaching its own queue", asy
   const { host } = new URL(endpoint);
   assert.ok(seenHosts.every((h) => h === host), seenHosts.join(","));
 });
+
+// Over AWS JSON 1.0, SQS answers a generic error with the common error's shape name in __type
+// and the query protocol's code in x-amzn-query-error ("InvalidParameterValue;Sender"). The SDK
+// (the model is awsQueryCompatible) names the error after that code and keeps Code and Type; a
+// FIFO receipt handle whose visibility timeout expired is such an error ("The receipt handle
+// has expired.", AWS knowledge center, sqs-receipt-handle-error).
+test("generic errors: named by their query code; an expired FIFO receipt handle", async () => {
+  const client = newClient();
+  const check = (name, message) => (err) => {
+    assert.equal(err.name, name, `got ${err.name}: ${err.message}`);
+    assert.equal(err.Code, name);
+    assert.equal(err.Type, "Sender");
+    assert.equal(err.$fault, "client");
+    assert.equal(err.$metadata.httpStatusCode, 400);
+    if (message) assert.equal(err.message, message);
+    return true;
+  };
+  try {
+    const QueueUrl = await createQueue(client, "js-errors.fifo", {
+      FifoQueue: "true",
+      ContentBasedDeduplication: "true",
+    });
+    await assert.rejects(
+      client.send(new SendMessageCommand({ QueueUrl, MessageBody: "x" })),
+      check("MissingParameter", "The request must contain the parameter MessageGroupId."),
+    );
+    await assert.rejects(
+      client.send(new SendMessageCommand({
+        QueueUrl, MessageBody: "x", MessageGroupId: "g", DelaySeconds: 5,
+      })),
+      check("InvalidParameterValue"),
+    );
+    await client.send(new SendMessageCommand({ QueueUrl, MessageBody: "m", MessageGroupId: "g" }));
+    const got = await client.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 1 }));
+    const handle = got.Messages[0].ReceiptHandle;
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    await assert.rejects(
+      client.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: handle })),
+      check("InvalidParameterValue",
+        `Value ${handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`),
+    );
+    const again = await client.send(new ReceiveMessageCommand({ QueueUrl }));
+    assert.deepEqual(again.Messages.map((m) => m.Body), ["m"]);
+    await client.send(
+      new DeleteMessageCommand({ QueueUrl, ReceiptHandle: again.Messages[0].ReceiptHandle }),
+    );
+  } finally {
+    client.destroy();
+  }
+});
