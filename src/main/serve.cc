@@ -423,8 +423,9 @@ int RunServe(const ServeOptions& options) {
       return respond(std::move(r));
     }
     http_apis.HandleFunctionUrl(url->function_arn, target->first, url->auth_type == "AWS_IAM",
-                                std::move(url->cors), std::move(target->second), std::move(request),
-                                std::move(context), std::move(respond));
+                                url->invoke_mode == "RESPONSE_STREAM", std::move(url->cors),
+                                std::move(target->second), std::move(request), std::move(context),
+                                std::move(respond));
   });
   router.SetExecuteApiHandler([&apigateway](http::HttpRequest&& request,
                                             protocol::RequestContext context,

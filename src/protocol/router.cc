@@ -401,10 +401,9 @@ void Router::Handle(HttpRequest&& request, Responder respond) const {
 
   if (function_url_handler_ && FunctionUrlTarget(request, path)) {
     RequestContext context = MakeContext(request, request_id, AuthInfo{});
-    Responder tagged = Responder::FromFunction(
-        [respond, request_id = std::move(request_id)](HttpResponse&& response) {
+    Responder tagged = Responder::Editing(
+        std::move(respond), [request_id = std::move(request_id)](HttpResponse& response) {
           response.set("x-amzn-RequestId", request_id);
-          respond(std::move(response));
         });
     return function_url_handler_(std::move(request), std::move(context), std::move(tagged));
   }

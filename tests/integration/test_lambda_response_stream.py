@@ -4,6 +4,7 @@ to the caller as it arrives (boto3's event stream). AWS's reference:
 https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html"""
 
 import base64
+import http.client
 import json
 
 import pytest
@@ -116,3 +117,50 @@ def test_a_streaming_function_invoked_plainly_answers_the_whole_response(lam):
     out = lam.invoke(FunctionName="http-stream-2", Payload=b'{"who": "all"}')
     assert "FunctionError" not in out
     assert out["Payload"].read().endswith(b"\0" * 8 + b"hello all")
+
+
+def test_function_url_in_response_stream_mode(lam, endpoint):
+    """The URL's response starts when the function's prelude is complete and its body arrives
+    piece by piece: the function goes on only once the client has read the first piece."""
+    sqs = make_client(endpoint, service="sqs", access_key="000000000000")
+    queue = sqs.create_queue(QueueName="url-release")["QueueUrl"]
+    deploy(lam, "url-stream", r"""
+const { SQSClient, ReceiveMessageCommand } = require('@aws-sdk/client-sqs');
+exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  const out = awslambda.HttpResponseStream.from(responseStream, {
+    statusCode: 202, headers: { 'content-type': 'text/event-stream', 'x-fn': 'yes' },
+    cookies: ['a=1'] });
+  out.write('data: one\n\n');
+  const sqs = new SQSClient({});
+  const queue = JSON.parse(event.body).queue;
+  let released = false;
+  for (let i = 0; i < 15 && !released; i++) {
+    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue, WaitTimeSeconds: 1 }));
+    released = (r.Messages || []).length > 0;
+  }
+  out.end(released ? 'data: two\n\n' : 'data: never\n\n');
+});
+""")
+    created = lam.create_function_url_config(FunctionName="url-stream", AuthType="NONE",
+                                             InvokeMode="RESPONSE_STREAM",
+                                             Cors={"AllowOrigins": ["*"]})
+    assert created["InvokeMode"] == "RESPONSE_STREAM"
+    assert lam.get_function_url_config(FunctionName="url-stream")["InvokeMode"] == \
+        "RESPONSE_STREAM"
+    url_id = created["FunctionUrl"].split("//")[1].split(".")[0]
+    host, port = endpoint.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    conn.request("POST", "/_tidepool/lambda-url/%s/" % url_id,
+                 body=json.dumps({"queue": queue}), headers={"Origin": "https://x.example"})
+    resp = conn.getresponse()
+    assert resp.status == 202, (resp.getheaders(), resp.read())
+    assert resp.getheader("content-type") == "text/event-stream"
+    assert resp.getheader("x-fn") == "yes" and resp.getheader("set-cookie") == "a=1"
+    assert resp.getheader("access-control-allow-origin") == "*"
+    assert resp.read1(64) == b"data: one\n\n"
+    sqs.send_message(QueueUrl=queue, MessageBody="go")
+    assert resp.read() == b"data: two\n\n"
+    conn.close()
+    # Back to BUFFERED: the same function answers its whole response at once.
+    lam.update_function_url_config(FunctionName="url-stream", InvokeMode="BUFFERED")
+    assert lam.get_function_url_config(FunctionName="url-stream")["InvokeMode"] == "BUFFERED"

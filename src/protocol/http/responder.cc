@@ -25,7 +25,31 @@ class FunctionSink final : public ResponseSink {
   std::atomic<bool> done_{false};
 };
 
+// Edits each response's head, then hands it on, streamed bodies included.
+class EditingSink final : public ResponseSink {
+ public:
+  EditingSink(Responder inner, std::function<void(HttpResponse&)> edit)
+      : inner_(std::move(inner)), edit_(std::move(edit)) {}
+  void Complete(uint64_t, HttpResponse&& response) override {
+    edit_(response);
+    inner_(std::move(response));
+  }
+  void CompleteStreamed(uint64_t, HttpResponse&& response,
+                        std::shared_ptr<BodySource> body) override {
+    edit_(response);
+    inner_.Stream(std::move(response), std::move(body));
+  }
+
+ private:
+  Responder inner_;
+  std::function<void(HttpResponse&)> edit_;
+};
+
 }  // namespace
+
+Responder Responder::Editing(Responder inner, std::function<void(HttpResponse&)> edit) {
+  return Responder(std::make_shared<EditingSink>(std::move(inner), std::move(edit)), 1);
+}
 
 Responder Responder::FromFunction(std::function<void(HttpResponse&&)> fn) {
   return Responder(std::make_shared<FunctionSink>(std::move(fn)), 1);

@@ -56,6 +56,9 @@ class Responder {
   // A responder that hands the response to `fn` (the first call only). For tests, fuzzing and
   // in-process callers; allocates.
   static Responder FromFunction(std::function<void(HttpResponse&&)> fn);
+  // A responder that lets `edit` change the response's head (add a header), then answers
+  // through `inner`; a streamed body stays streamed. Allocates.
+  static Responder Editing(Responder inner, std::function<void(HttpResponse&)> edit);
 
   void operator()(HttpResponse&& response) const;
   // Answers with a body read from `body` in pieces (see BodySource).

@@ -8,6 +8,7 @@
 
 #include "core/encoding.h"
 #include "protocol/http/query_string.h"
+#include "services/apigateway/function_url_stream.h"
 #include "services/apigateway/http_api_cors.h"
 #include "services/apigateway/http_api_service.h"
 #include "services/apigateway/http_integration.h"
@@ -290,8 +291,9 @@ HttpResponse FunctionUrlDenial(const IamDenial& denial) {
 }  // namespace
 
 void HttpApiService::HandleFunctionUrl(std::string function_arn, std::string url_id, bool iam_auth,
-                                       json::object cors, std::string path, HttpRequest&& request,
-                                       protocol::RequestContext context, Responder respond) {
+                                       bool response_stream, json::object cors, std::string path,
+                                       HttpRequest&& request, protocol::RequestContext context,
+                                       Responder respond) {
   const std::string origin(request[bhttp::field::origin]);
   if (!cors.empty() && request.method() == bhttp::verb::options &&
       !request["access-control-request-method"].empty()) {
@@ -329,13 +331,20 @@ void HttpApiService::HandleFunctionUrl(std::string function_arn, std::string url
   functions::Invocation invocation;
   invocation.payload = json::serialize(BuildEventV2(proxy, "$default", path, query));
   invocation.invoked_arn = function_arn;
+  std::shared_ptr<FunctionUrlStream> stream;
+  if (response_stream) {  // RESPONSE_STREAM: what the function streams goes out as it comes
+    stream = std::make_shared<FunctionUrlStream>(
+        respond, [cors, origin](HttpResponse& r) { AddCorsHeaders(cors, origin, r); });
+    invocation.stream = stream;
+  }
   auto reply = [respond = std::move(respond), cors = std::move(cors),
                 origin](HttpResponse&& r) mutable {
     AddCorsHeaders(cors, origin, r);
     respond(std::move(r));
   };
   invoke_function_(function_arn, "", "", std::move(invocation),
-                   [reply = std::move(reply)](functions::InvokeOutcome outcome) mutable {
+                   [reply = std::move(reply), stream](functions::InvokeOutcome outcome) mutable {
+                     if (stream && stream->End()) return;
                      if (outcome.kind == functions::InvokeOutcome::Kind::kThrottled) {
                        HttpResponse r(bhttp::status::too_many_requests, 11);
                        r.set(bhttp::field::content_type, "application/json");

@@ -100,8 +100,10 @@ class HttpApiService final : public protocol::Service {
   // account as requestContext.accountId. No IAM policy is evaluated.
   // `cors` (the URL's Cors configuration) answers preflights and adds the CORS headers.
   // A function error is 502 {"Message":"Internal Server Error"}, as function URLs answer.
+  // `response_stream` (InvokeMode RESPONSE_STREAM): a response the function streams goes out
+  // as it arrives (function_url_stream.h).
   void HandleFunctionUrl(std::string function_arn, std::string url_id, bool iam_auth,
-                         boost::json::object cors, std::string path,
+                         bool response_stream, boost::json::object cors, std::string path,
                          protocol::http::HttpRequest&& request, protocol::RequestContext context,
                          protocol::http::Responder respond);
 

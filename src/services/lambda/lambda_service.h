@@ -134,6 +134,7 @@ class LambdaService final : public protocol::Service {
   struct FunctionUrlTarget {
     std::string function_arn;  // qualified by the alias when the URL is an alias's
     std::string auth_type;     // "NONE" or "AWS_IAM"
+    std::string invoke_mode;   // "BUFFERED" or "RESPONSE_STREAM"
     boost::json::object cors;  // the URL's Cors configuration (empty when none)
   };
   // The function URL `id` (the host's first label) names; nullopt when none.

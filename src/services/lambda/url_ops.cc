@@ -33,12 +33,7 @@ Status CheckUrlInput(const json::object& in, bool create) {
                             "enum value set: [NONE, AWS_IAM]");
   }
   std::string mode = StringMember(in, "InvokeMode");
-  if (mode == "RESPONSE_STREAM") {
-    return InvalidParameter(
-        "tidepool serves function URLs with InvokeMode BUFFERED only "
-        "(docs/differences.md)");
-  }
-  if (!mode.empty() && mode != "BUFFERED") {
+  if (!mode.empty() && mode != "BUFFERED" && mode != "RESPONSE_STREAM") {
     return InvalidParameter("1 validation error detected: Value '" + mode +
                             "' at 'invokeMode' failed to satisfy constraint: Member must satisfy "
                             "enum value set: [BUFFERED, RESPONSE_STREAM]");
@@ -83,7 +78,8 @@ void LambdaService::CreateFunctionUrlConfig(CallPtr call) {
                       {"AuthType", StringMember(in, "AuthType")},
                       {"CreationTime", now},
                       {"LastModifiedTime", now},
-                      {"InvokeMode", "BUFFERED"},
+                      {"InvokeMode", in.contains("InvokeMode") ? StringMember(in, "InvokeMode")
+                                                               : std::string("BUFFERED")},
                       {"UrlId", id}};
   if (const json::value* cors = in.if_contains("Cors"); cors && cors->is_object()) {
     config["Cors"] = *cors;
@@ -129,6 +125,7 @@ void LambdaService::UpdateFunctionUrlConfig(CallPtr call) {
   }
   json::object& config = slot->get_object();
   if (in.contains("AuthType")) config["AuthType"] = StringMember(in, "AuthType");
+  if (in.contains("InvokeMode")) config["InvokeMode"] = StringMember(in, "InvokeMode");
   if (const json::value* cors = in.if_contains("Cors"); cors && cors->is_object()) {
     config["Cors"] = *cors;
   }
@@ -182,6 +179,7 @@ std::optional<LambdaService::FunctionUrlTarget> LambdaService::FindFunctionUrl(
   FunctionUrlTarget target;
   target.function_arn = StringMember(config->get_object(), "FunctionArn");
   target.auth_type = StringMember(config->get_object(), "AuthType");
+  target.invoke_mode = StringMember(config->get_object(), "InvokeMode");
   if (const json::value* cors = config->get_object().if_contains("Cors");
       cors && cors->is_object()) {
     target.cors = cors->get_object();
