@@ -17,9 +17,11 @@
 #include "protocol/codec/rest_xml_codec.h"
 #include "protocol/cors_request.h"
 #include "protocol/http/query_string.h"
+#include "protocol/rest/s3_post_form.h"
 
 namespace tidepool::protocol {
 namespace bhttp = boost::beast::http;
+namespace json = boost::json;
 using http::HttpRequest;
 using http::HttpResponse;
 using http::Responder;
@@ -321,6 +323,13 @@ BodyFraming FramingOf(const HttpRequest& request) {
   return framing;
 }
 
+// Whether `request` is a POST Object (a browser form upload): a POST to a bucket that names no
+// operation (s3_post_form.h).
+bool IsPostObject(const HttpRequest& request, const S3Target& target) {
+  return target.operation == nullptr && request.method() == bhttp::verb::post &&
+         !target.bucket.empty() && target.key.empty();
+}
+
 // Whether `op`'s payload is a blob (an object's bytes): the operations a consumer may take.
 bool HasBlobPayload(const model::ServiceModel& model, const model::Operation& op) {
   if (op.input == model::kNoShape) return false;
@@ -365,6 +374,18 @@ http::BodyStreamer Router::AsBodyStreamer() const {
     auto [path, query] = http::SplitTarget(head.target());
     if (!RoutesToRestXml(head, path, query)) return nullptr;
     S3Target target = s3_routes_->Resolve(head, path, query);
+    auto finish = [this](HttpRequest&& request, Responder respond,
+                         std::shared_ptr<BodyConsumer> consumer,
+                         std::shared_ptr<ChunkSignatureVerifier> chunks) {
+      auto [path, query] = http::SplitTarget(request.target());
+      HandleRestXml(std::move(request), std::move(respond), NewRequestId(), path, query,
+                    std::move(consumer), std::move(chunks));
+    };
+    if (IsPostObject(head, target)) {  // a form upload: its file streams into the object
+      auto form = OpenPostForm(head, target.bucket);
+      if (!form) return nullptr;
+      return std::make_shared<ConsumerSink>(std::move(form), nullptr, std::move(finish));
+    }
     if (target.operation == nullptr ||
         !HasBlobPayload(rest_xml_service_->Model(), *target.operation)) {
       return nullptr;
@@ -382,14 +403,8 @@ http::BodyStreamer Router::AsBodyStreamer() const {
         chunks = std::make_shared<ChunkSignatureVerifier>(*info->streaming);
       }
     }
-    return std::make_shared<ConsumerSink>(
-        std::move(consumer), std::move(chunks),
-        [this](HttpRequest&& request, Responder respond, std::shared_ptr<BodyConsumer> consumer,
-               std::shared_ptr<ChunkSignatureVerifier> chunks) {
-          auto [path, query] = http::SplitTarget(request.target());
-          HandleRestXml(std::move(request), std::move(respond), NewRequestId(), path, query,
-                        std::move(consumer), std::move(chunks));
-        });
+    return std::make_shared<ConsumerSink>(std::move(consumer), std::move(chunks),
+                                          std::move(finish));
   };
 }
 
@@ -698,14 +713,9 @@ void Router::HandleRestXml(HttpRequest&& request, Responder respond, std::string
     auto grant = service.MatchCors(CorsQueryOf(request, target.bucket, false));
     if (auto* g = std::get_if<CorsGrant>(&grant)) cors = std::move(*g);
   }
-  if (target.operation == nullptr && request.method() == bhttp::verb::post && target.key.empty() &&
-      StartsWithIgnoreCase(request[bhttp::field::content_type], "multipart/form-data")) {
-    return fail(AwsError{"NotImplemented",
-                         "POST object uploads from HTML forms are not implemented by tidepool "
-                         "(docs/differences.md)",
-                         501,
-                         false,
-                         {}});
+  if (IsPostObject(request, target)) {
+    return HandlePostObject(std::move(request), std::move(respond), std::move(request_id), target,
+                            std::move(cors), std::move(consumer));
   }
   if (target.operation == nullptr) {
     return fail(AwsError{"MethodNotAllowed",
@@ -781,6 +791,98 @@ void Router::HandleRestXml(HttpRequest&& request, Responder respond, std::string
     service.Invoke(call);
   } catch (const std::exception& e) {
     spdlog::error("bug: {}.{} threw: {}", service.Name(), op->name, e.what());
+    call->Fail(AwsError{
+        "InternalError", "We encountered an internal error. Please try again.", 500, false, {}});
+  }
+}
+
+std::shared_ptr<S3PostForm> Router::OpenPostForm(const HttpRequest& head,
+                                                 const std::string& bucket) const {
+  auto boundary = MultipartFormReader::BoundaryOf(head[bhttp::field::content_type]);
+  if (!boundary) return nullptr;
+  PostObjectTarget target;
+  target.model = &rest_xml_service_->Model();
+  target.put_object = target.model->FindOperation("PutObject");
+  target.service = rest_xml_service_;
+  target.bucket = bucket;
+  target.mode = options_.auth_mode;
+  target.find_key = [this](std::string_view id) -> std::optional<AccessKey> {
+    if (auto it = options_.credentials.find(std::string(id)); it != options_.credentials.end()) {
+      return it->second;
+    }
+    if (options_.credential_lookup) return options_.credential_lookup(id);
+    return std::nullopt;
+  };
+  const Clock& clock = options_.clock ? *options_.clock : SystemClock::Instance();
+  target.now_seconds = clock.NowMicros() / 1'000'000;
+  return std::make_shared<S3PostForm>(
+      *boundary, [target = std::move(target)](const s3post::FormFields& fields) {
+        return PreparePostObject(target, fields);
+      });
+}
+
+void Router::HandlePostObject(HttpRequest&& request, Responder respond, std::string request_id,
+                              const S3Target& target, CorsGrant cors,
+                              std::shared_ptr<BodyConsumer> consumer) const {
+  auto fail = [&](const AwsError& error) {
+    HttpResponse response = rest_xml_codec::EncodeError(error, request_id, false);
+    AddCorsHeaders(response, cors);
+    respond(std::move(response));
+  };
+  auto form = std::dynamic_pointer_cast<S3PostForm>(consumer);
+  if (!form) {  // the body was buffered
+    std::string_view type = request[bhttp::field::content_type];
+    if (!StartsWithIgnoreCase(type, "multipart/form-data")) {
+      return fail(AwsError{"PreconditionFailed",
+                           "At least one of the pre-conditions you specified did not hold",
+                           412,
+                           true,
+                           {}});
+    }
+    form = OpenPostForm(request, target.bucket);
+    if (!form) {
+      return fail(AwsError{"MalformedPOSTRequest",
+                           "The body of your POST request is not well-formed multipart/form-data.",
+                           400,
+                           true,
+                           {}});
+    }
+    form->Write(request.body());
+    request.body().clear();
+  }
+  if (auto error = form->Finish()) return fail(*error);
+  PostPrepared& prepared = form->prepared();
+  const json::value* key = prepared.input.if_contains("Key");
+  std::string object_key = key && key->is_string() ? std::string(key->get_string()) : "";
+  RequestContext context = MakeContext(request, request_id, std::move(prepared.auth));
+  auto done = [respond, request_id, cors = std::move(cors), form, bucket = target.bucket,
+               object_key, host = std::string(request[bhttp::field::host]),
+               virtual_host = target.virtual_host](Outcome outcome) {
+    HttpResponse response;
+    if (auto* output = std::get_if<json::object>(&outcome)) {
+      response =
+          PostObjectResponse(*output, form->fields(), bucket, object_key, host, virtual_host);
+      response.set("x-amz-request-id", request_id);
+      response.set("x-amz-id-2", Base64Encode(request_id));
+    } else if (auto* error = std::get_if<AwsError>(&outcome)) {
+      response = rest_xml_codec::EncodeError(*error, request_id, false);
+    } else {
+      response = rest_xml_codec::EncodeError(
+          AwsError{"InternalError", "unexpected output of PutObject", 500, false, {}}, request_id,
+          false);
+    }
+    AddCorsHeaders(response, cors);
+    respond(std::move(response));
+  };
+  Service& service = *rest_xml_service_;
+  const model::Operation* op = service.Model().FindOperation("PutObject");
+  auto call =
+      std::make_shared<Call>(std::move(context), *op, std::move(prepared.input), std::move(done));
+  call->set_body_consumer(std::move(prepared.consumer));
+  try {
+    service.Invoke(call);
+  } catch (const std::exception& e) {
+    spdlog::error("bug: {}.PostObject threw: {}", service.Name(), e.what());
     call->Fail(AwsError{
         "InternalError", "We encountered an internal error. Please try again.", 500, false, {}});
   }

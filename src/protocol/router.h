@@ -40,6 +40,8 @@
 
 namespace tidepool::protocol {
 
+class S3PostForm;
+
 struct RouterOptions {
   std::string default_account = "000000000000";
   std::string default_region = "us-east-1";
@@ -131,6 +133,16 @@ class Router {
                      std::string_view path, std::string_view query,
                      std::shared_ptr<BodyConsumer> consumer,
                      std::shared_ptr<ChunkSignatureVerifier> chunks = nullptr) const;
+  // A POST Object (browser form upload) to `target`'s bucket (s3_post_form.h): `consumer` is
+  // the S3PostForm that read the body as it streamed, else the body is in `request`. The form
+  // becomes a PutObject call; the reply is the form's (success_action_*).
+  void HandlePostObject(http::HttpRequest&& request, http::Responder respond,
+                        std::string request_id, const S3Target& target, CorsGrant cors,
+                        std::shared_ptr<BodyConsumer> consumer) const;
+  // The reader of a form to `bucket`; nullptr when `head`'s Content-Type is not
+  // multipart/form-data with a boundary.
+  std::shared_ptr<S3PostForm> OpenPostForm(const http::HttpRequest& head,
+                                           const std::string& bucket) const;
   // Whether the rest-xml service should get this request before the other protocols are
   // tried (virtual-hosted bucket, or signed for s3).
   bool ClaimedByRestXml(const http::HttpRequest& request, std::string_view query) const;

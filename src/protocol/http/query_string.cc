@@ -12,6 +12,23 @@ int HexValue(char c) {
 
 }  // namespace
 
+std::string PercentEncode(std::string_view in, std::string_view keep) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(in.size());
+  for (unsigned char c : in) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~' || keep.find(static_cast<char>(c)) != keep.npos) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
 std::string PercentDecode(std::string_view in, bool plus_is_space) {
   std::string out;
   out.reserve(in.size());

@@ -12,6 +12,10 @@ namespace tidepool::protocol::http {
 // not followed by two hex digits is kept as it is.
 std::string PercentDecode(std::string_view in, bool plus_is_space);
 
+// Percent-encodes `in` as RFC 3986 asks: unreserved characters (A-Z a-z 0-9 - _ . ~) and those
+// in `keep` stay, every other byte becomes %XX (upper-case hex).
+std::string PercentEncode(std::string_view in, std::string_view keep = {});
+
 // Calls visit(raw_name, raw_value) for each item of "a=1&b=&c", in order, still encoded ("c"
 // gets an empty value; empty items are skipped). Stops when `visit` returns false.
 template <typename Visit>

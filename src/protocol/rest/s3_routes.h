@@ -34,6 +34,11 @@ struct S3Target {
   const model::Operation* operation = nullptr;  // nullptr: no operation matches
 };
 
+// The input member by which the router marks a PutObject call that a browser form POSTed (POST
+// Object, s3_post_form.h): S3 names its event s3:ObjectCreated:Post. No model shape has a member
+// of this name, so no request can set it.
+inline constexpr std::string_view kPostObjectMarker = "tidepool:PostObject";
+
 // The bucket a virtual-hosted-style Host header names; empty for a path-style host.
 std::string VirtualHostBucket(std::string_view host);
 

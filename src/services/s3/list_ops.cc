@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/encoding.h"
+#include "protocol/http/query_string.h"
 #include "protocol/input.h"
 #include "services/s3/keyspace.h"
 #include "services/s3/object_view.h"
@@ -20,20 +21,7 @@ using protocol::InputStringView;
 namespace {
 
 // encoding-type=url: S3 percent-encodes like this (keeps unreserved characters and '/').
-std::string UrlEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
+std::string UrlEncode(std::string_view s) { return protocol::http::PercentEncode(s, "/"); }
 
 struct ListRequest {
   std::string prefix;

@@ -7,6 +7,7 @@
 #include "core/encoding.h"
 #include "protocol/http/query_string.h"
 #include "protocol/input.h"
+#include "protocol/rest/s3_routes.h"
 #include "services/s3/acl.h"
 #include "services/s3/keyspace.h"
 #include "services/s3/object_upload.h"
@@ -285,7 +286,11 @@ void S3Service::PutObject(CallPtr call) {
     if (auto* sse = record->headers.if_contains("ServerSideEncryption")) {
       output["ServerSideEncryption"] = *sse;
     }
-    CommitObject(bucket, key, std::move(*record), std::move(precondition), "s3:ObjectCreated:Put",
+    // A browser form's upload (POST Object) is the same write under its own event name.
+    std::string event = call->input().contains(protocol::kPostObjectMarker)
+                            ? "s3:ObjectCreated:Post"
+                            : "s3:ObjectCreated:Put";
+    CommitObject(bucket, key, std::move(*record), std::move(precondition), std::move(event),
                  call->context(),
                  [call, output = std::move(output)](Status st, std::string version_id) mutable {
                    if (!st.ok()) return Fail(call, st);
