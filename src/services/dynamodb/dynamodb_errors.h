@@ -31,6 +31,7 @@ enum class DynamoError : uint16_t {
   kInvalidRestoreTime,
   kDuplicateItem,
   kInternal,
+  kTransactionInProgress,
 };
 
 struct AwsErrorCode {
@@ -52,6 +53,8 @@ constexpr AwsErrorCode ToAwsErrorCode(DynamoError e) {
       return {"TransactionCanceledException", 400};
     case DynamoError::kTransactionConflict:
       return {"TransactionConflictException", 400};
+    case DynamoError::kTransactionInProgress:
+      return {"TransactionInProgressException", 400};
     case DynamoError::kIdempotentParameterMismatch:
       return {"IdempotentParameterMismatchException", 400};
     case DynamoError::kLimitExceeded:
@@ -89,6 +92,13 @@ inline Status Invalid(std::string message) {
 // "Requested resource not found", what item operations say about a missing table.
 inline Status TableNotFound() {
   return Status::Service(DynamoError::kResourceNotFound, "Requested resource not found");
+}
+
+// What a single-item write of an item an ongoing TransactWriteItems includes gets; its
+// message is also the CancellationReason's of a transaction that collides with one.
+inline constexpr std::string_view kTransactionOngoing = "Transaction is ongoing for the item";
+inline Status TransactionConflict() {
+  return Status::Service(DynamoError::kTransactionConflict, std::string(kTransactionOngoing));
 }
 
 // The AwsError a failed Status becomes on the wire.

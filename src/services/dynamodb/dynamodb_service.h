@@ -134,6 +134,7 @@ class DynamoDbService final : public protocol::Service {
   // --- batch_ops.cc
   void BatchGetItem(protocol::CallPtr call);
   void BatchWriteItem(protocol::CallPtr call);
+  // --- transaction_ops.cc
   void TransactGetItems(protocol::CallPtr call);
   void TransactWriteItems(protocol::CallPtr call);
   // --- partiql_ops.cc
@@ -254,9 +255,20 @@ class DynamoDbService final : public protocol::Service {
                         Table::KinesisRecord record) const;
   uint64_t next_listener_id_ = 1;  // guarded by listeners_mu_
 
-  // TransactWriteItems idempotency: token -> (request fingerprint, expiry micros).
+  // TransactWriteItems idempotency (transaction_ops.cc): token -> the request it belongs to.
+  struct TransactionToken {
+    std::string fingerprint;  // the request without its token, serialized
+    int64_t expiry_micros = 0;
+    bool in_progress = false;  // its transaction has not completed yet
+  };
   std::mutex tokens_mu_;
-  std::unordered_map<std::string, std::pair<std::string, int64_t>> tokens_;
+  std::unordered_map<std::string, TransactionToken> tokens_;
+  // Ends a token's reservation: kept (no longer in progress) when its transaction
+  // committed, forgotten otherwise.
+  void ReleaseTransactionToken(const std::string& token, bool committed);
+  class TokenReservation;
+  // Ids of TransactWriteItems requests, for Table::transacting.
+  std::atomic<uint64_t> next_transaction_id_{1};
 };
 
 class DynamoDbStreamsService final : public protocol::Service {

@@ -1,6 +1,8 @@
 // PutItem, GetItem, UpdateItem, DeleteItem: each reads the old item under the table's lock,
 // evaluates its condition, and submits the item, its index entries and its stream record as
-// one batch (DynamoDbService::StageChange).
+// one batch (DynamoDbService::StageChange). A write of an item that an ongoing
+// TransactWriteItems includes fails with TransactionConflictException, as on AWS; GetItem
+// reads the committed item and never conflicts.
 #include <fmt/format.h>
 #include <boost/json/serialize.hpp>
 
@@ -66,6 +68,7 @@ void DynamoDbService::PutItem(CallPtr call) {
   if (!key.ok()) return call->Fail(ToAwsError(key.status()));
 
   std::lock_guard lock(t->mu);
+  if (t->InTransaction(*key)) return call->Fail(ToAwsError(TransactionConflict()));
   if (Status s = t->CheckIndexKeys(item); !s.ok()) return call->Fail(ToAwsError(s));
   auto old = t->ReadItem(store_, *key);
   if (!old.ok()) return call->Fail(ToAwsError(old.status()));
@@ -142,6 +145,7 @@ void DynamoDbService::DeleteItem(CallPtr call) {
   if (!key.ok()) return call->Fail(ToAwsError(key.status()));
 
   std::lock_guard lock(t->mu);
+  if (t->InTransaction(*key)) return call->Fail(ToAwsError(TransactionConflict()));
   auto old = t->ReadItem(store_, *key);
   if (!old.ok()) return call->Fail(ToAwsError(old.status()));
   if (condition && !EvaluateCondition(*condition, *old ? **old : json::object())) {
@@ -205,6 +209,7 @@ void DynamoDbService::UpdateItem(CallPtr call) {
   if (!key.ok()) return call->Fail(ToAwsError(key.status()));
 
   std::lock_guard lock(t->mu);
+  if (t->InTransaction(*key)) return call->Fail(ToAwsError(TransactionConflict()));
   auto old = t->ReadItem(store_, *key);
   if (!old.ok()) return call->Fail(ToAwsError(old.status()));
   if (condition && !EvaluateCondition(*condition, *old ? **old : json::object())) {

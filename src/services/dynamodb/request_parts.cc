@@ -62,6 +62,15 @@ Result<std::vector<DocumentPath>> ReadProjection(const json::object& in,
   return paths;
 }
 
+Result<std::vector<DocumentPath>> ReadGetProjection(json::object& spec) {
+  TP_RETURN_IF_ERROR(PrepareExpressionInputs(spec, spec.contains("ProjectionExpression"),
+                                             "ProjectionExpression is null"));
+  ExpressionContext context(ExpressionNames(spec), nullptr);
+  TP_ASSIGN_OR_RETURN(auto projection, ReadProjection(spec, context));
+  TP_RETURN_IF_ERROR(context.CheckAllUsed());
+  return projection;
+}
+
 double WriteUnits(size_t bytes) { return std::max(1.0, std::ceil(bytes / 1024.0)); }
 double ReadUnits(size_t bytes, bool consistent) {
   const double units = std::max(1.0, std::ceil(bytes / 4096.0));

@@ -29,6 +29,11 @@ const json::object* ExpressionValues(const json::object& in);
 Result<std::vector<DocumentPath>> ReadProjection(const json::object& in,
                                                  ExpressionContext& context);
 
+// The projection of one read of BatchGetItem or TransactGetItems (`spec`: its keys-and-
+// attributes or Get object): ProjectionExpression with its ExpressionAttributeNames, all of
+// them used, or AttributesToGet. Canonicalizes `spec`'s expression inputs in place.
+Result<std::vector<DocumentPath>> ReadGetProjection(json::object& spec);
+
 // {"TableName":..., "CapacityUnits":...} when ReturnConsumedCapacity asks for it.
 void AddConsumedCapacity(const json::object& in, std::string_view table, double units,
                          json::object& out);

@@ -96,6 +96,13 @@ struct Table {
   std::unordered_map<std::string, Pending> pending;  // store key -> newest uncommitted state
   uint64_t next_version = 1;
 
+  // The items of TransactWriteItems requests in flight: from the moment a transaction is
+  // staged until its commit completes (AWS's "ongoing" transaction), store key -> the
+  // transaction's id. Every item of the transaction is here, condition checks and deletions
+  // of missing items included. Single-item writes and other transactions on these items are
+  // refused with AWS's conflict errors (transaction_ops.cc).
+  std::unordered_map<std::string, uint64_t> transacting;
+
   // --- helpers (caller holds mu where they read guarded members)
   const SecondaryIndex* FindIndex(std::string_view index_name) const;
   std::string StreamArn() const;  // empty when the table never had a stream
@@ -109,6 +116,16 @@ struct Table {
   // The store entries of `item` in each secondary index it belongs to: key -> value.
   std::vector<std::pair<std::string, std::string>> IndexEntries(const json::object& item,
                                                                 std::string_view table_key) const;
+
+  // Whether an ongoing TransactWriteItems includes the item at `store_key`.
+  bool InTransaction(const std::string& store_key) const {
+    return !transacting.empty() && transacting.contains(store_key);
+  }
+  // Whether any write of the item at `store_key` (single-item, batch or transaction) is
+  // staged and not yet durable.
+  bool WriteInFlight(const std::string& store_key) const {
+    return pending.contains(store_key) || InTransaction(store_key);
+  }
 
   // The item at `store_key` as the next write sees it: pending first, then the store.
   Result<std::optional<json::object>> ReadItem(const storage::Store& store,

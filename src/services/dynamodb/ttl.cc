@@ -59,6 +59,7 @@ uint64_t DynamoDbService::DeleteExpiredItems() {
     std::vector<std::pair<std::string, uint64_t>> versions;
     std::vector<std::pair<std::shared_ptr<Table>, uint64_t>> streams;
     for (const auto& key : keys) {
+      if (t->InTransaction(key)) continue;  // the next sweep takes it
       auto old = t->ReadItem(store_, key);
       if (!old.ok() || !*old || !Expired(**old, t->ttl_attribute, now)) continue;
       ItemChange change{key, std::move(*old), std::nullopt, /*by_ttl=*/true};
