@@ -427,6 +427,8 @@ int RunServe(const ServeOptions& options) {
                                 std::move(target->second), std::move(request), std::move(context),
                                 std::move(respond));
   });
+  router.SetCustomDomainCheck(
+      [&apigateway](std::string_view host) { return apigateway.IsCustomDomain(host); });
   router.SetExecuteApiHandler([&apigateway](http::HttpRequest&& request,
                                             protocol::RequestContext context,
                                             http::Responder respond) {

@@ -354,7 +354,7 @@ bool Router::RoutesToRestXml(const HttpRequest& request, std::string_view path,
   if (rest_xml_service_ == nullptr) return false;
   if (path.substr(0, kInternalPrefix.size()) == kInternalPrefix) return false;
   // Handle() gives these to their hooks before S3: a body streamed to S3 must not take them.
-  if (execute_api_handler_ && IsExecuteApiRequest(request, path)) return false;
+  if (execute_api_handler_ && IsApiGatewayRequest(request, path)) return false;
   if (function_url_handler_ && FunctionUrlTarget(request, path)) return false;
   if (request.find("x-amz-target") != request.end()) return false;
   if (ClaimedByRestXml(request, query)) return true;
@@ -422,7 +422,7 @@ void Router::Handle(HttpRequest&& request, Responder respond) const {
         });
     return function_url_handler_(std::move(request), std::move(context), std::move(tagged));
   }
-  if (execute_api_handler_ && IsExecuteApiRequest(request, path)) {
+  if (execute_api_handler_ && IsApiGatewayRequest(request, path)) {
     RequestContext context = MakeContext(request, request_id, AuthInfo{});
     Responder tagged = Responder::FromFunction(
         [respond, request_id = std::move(request_id)](HttpResponse&& response) {
@@ -504,6 +504,11 @@ std::optional<std::pair<std::string, std::string>> Router::FunctionUrlTarget(
   return std::make_pair(std::move(id), slash == std::string_view::npos
                                            ? std::string("/")
                                            : std::string(rest.substr(slash)));
+}
+
+bool Router::IsApiGatewayRequest(const HttpRequest& request, std::string_view path) const {
+  return IsExecuteApiRequest(request, path) ||
+         (is_custom_domain_ && is_custom_domain_(request[bhttp::field::host]));
 }
 
 bool Router::IsExecuteApiRequest(const HttpRequest& request, std::string_view path) {

@@ -86,6 +86,11 @@ class Router {
   void SetExecuteApiHandler(ProtocolHandler handler) { execute_api_handler_ = std::move(handler); }
   // Whether `request` (whose path is `path`) is addressed to an execute-api invoke URL.
   static bool IsExecuteApiRequest(const http::HttpRequest& request, std::string_view path);
+  // Custom domain names of API Gateway: a request whose Host `is_custom_domain` accepts goes
+  // to the execute-api hook too. Set once, before serving; called for every request.
+  void SetCustomDomainCheck(std::function<bool(std::string_view host)> is_custom_domain) {
+    is_custom_domain_ = std::move(is_custom_domain);
+  }
 
   // Lambda function URLs, consulted first too: a Host "<url-id>.lambda-url.<...>" or a path
   // "/_tidepool/lambda-url/<url-id>[/...]" (for clients that cannot resolve the host name).
@@ -111,6 +116,8 @@ class Router {
   const std::vector<Service*>& services() const { return services_; }
 
  private:
+  // An execute-api request, or one to a custom domain name (SetCustomDomainCheck).
+  bool IsApiGatewayRequest(const http::HttpRequest& request, std::string_view path) const;
   struct JsonRoute {
     std::string_view target_prefix;
     Service* service;
@@ -170,6 +177,7 @@ class Router {
   std::unique_ptr<S3Routes> s3_routes_;
   ProtocolHandler query_handler_;
   ProtocolHandler execute_api_handler_;
+  std::function<bool(std::string_view host)> is_custom_domain_;
   ProtocolHandler function_url_handler_;
 };
 

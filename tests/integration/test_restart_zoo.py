@@ -981,6 +981,7 @@ def test_apigateway_zoo_survives_kill_9(tidepool_factory, tmp_path):
         AuthorizerUri="arn:aws:lambda:%s:%s:function:zoo-none" % (REGION, ACCOUNT),
         AuthorizerPayloadFormatVersion="2.0", EnableSimpleResponses=True,
         IdentitySource=["$request.header.X-Zoo"])
+    zoo_domain = build_apigateway_zoo_extras(apigw, api_id)
     check_census(server.endpoint, "apigateway")
 
     acked_keys, acked_vars = [], []
@@ -1043,6 +1044,7 @@ def test_apigateway_zoo_survives_kill_9(tidepool_factory, tmp_path):
     assert request(server.endpoint, "GET", path)[0] == 403
     status, _, body = request(server.endpoint, "GET", path, headers={"x-api-key": key["value"]})
     assert status == 200 and json.loads(body) == {"hello": "world"}
+    check_apigateway_zoo_extras(apigw, server.endpoint, zoo_domain)
 
 
 # ------------------------------------------------------------------------------------ IAM / STS
@@ -1126,3 +1128,42 @@ def test_iam_zoo_survives_kill_9(tidepool_factory, tmp_path):
     census = {(row["service"], row["kind"]): row["records"]
               for row in store_census(server.endpoint)["kinds"]}
     assert census[("iam", "sts-session")] >= 1 + len(acked_sessions)
+
+
+# ------------------------------------------------------- API Gateway: account and domain names
+
+ZOO_ROLE = "arn:aws:iam::%s:role/zoo-apigw-logs" % ACCOUNT
+
+
+def build_apigateway_zoo_extras(apigw, api_id):
+    """Account settings ('c'), a custom domain name with a base path mapping ('n') and VPC
+    links of both APIs ('l', 'v')."""
+    apigw.create_vpc_link(name="zoo-link", targetArns=[
+        "arn:aws:elasticloadbalancing:%s:%s:loadbalancer/net/zoo/0123abcd" % (REGION, ACCOUNT)])
+    v2 = make_client(apigw.meta.endpoint_url, "apigatewayv2", connect_timeout=2, read_timeout=30)
+    v2.create_vpc_link(Name="zoo-v2-link", SubnetIds=["subnet-zoo"])
+    apigw.update_account(patchOperations=[
+        {"op": "replace", "path": "/cloudwatchRoleArn", "value": ZOO_ROLE}])
+    domain = apigw.create_domain_name(
+        domainName="zoo.example.com", endpointConfiguration={"types": ["REGIONAL"]},
+        regionalCertificateArn="arn:aws:acm:%s:%s:certificate/zoo" % (REGION, ACCOUNT))
+    apigw.create_base_path_mapping(domainName="zoo.example.com", basePath="zoo",
+                                   restApiId=api_id, stage="dev")
+    return domain
+
+
+def check_apigateway_zoo_extras(apigw, endpoint, domain):
+    assert apigw.get_account()["cloudwatchRoleArn"] == ZOO_ROLE
+    assert [(link["name"], link["status"]) for link in apigw.get_vpc_links()["items"]] == \
+        [("zoo-link", "AVAILABLE")]
+    v2 = make_client(endpoint, "apigatewayv2", read_timeout=30)
+    assert [link["Name"] for link in v2.get_vpc_links()["Items"]] == ["zoo-v2-link"]
+    assert apigw.get_domain_name(domainName="zoo.example.com")["regionalDomainName"] == \
+        domain["regionalDomainName"]
+    port = int(endpoint.rsplit(":", 1)[1])
+    # The recovered mapping routes (GET /hello needs an API key: Forbidden, not an unknown host).
+    status, _, body = request(endpoint, "GET", "/zoo/hello", host="zoo.example.com:%d" % port)
+    assert (status, json.loads(body)) == (403, {"message": "Forbidden"})
+    status, _, body = request(endpoint, "GET", "/zoo/nothing-here",
+                              host="zoo.example.com:%d" % port)
+    assert (status, json.loads(body)) == (403, {"message": "Missing Authentication Token"})

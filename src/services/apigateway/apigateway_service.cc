@@ -9,6 +9,7 @@
 
 #include "protocol/model/models.h"
 #include "services/apigateway/apigateway_errors.h"
+#include "services/apigateway/http_api_service.h"
 #include "services/apigateway/keyspace.h"
 #include "services/apigateway/patch.h"
 #include "services/apigateway/records.h"
@@ -27,10 +28,12 @@ struct ApiGatewayServiceTable {
     ApiGatewayService::Handler handler;
   };
   using S = ApiGatewayService;
-  static constexpr std::array<Entry, 73> kEntries{{
+  static constexpr std::array<Entry, 97> kEntries{{
       {"CreateApiKey", &S::CreateApiKey},
       {"CreateAuthorizer", &S::CreateAuthorizer},
+      {"CreateBasePathMapping", &S::CreateBasePathMapping},
       {"CreateDeployment", &S::CreateDeployment},
+      {"CreateDomainName", &S::CreateDomainName},
       {"CreateModel", &S::CreateModel},
       {"CreateRequestValidator", &S::CreateRequestValidator},
       {"CreateResource", &S::CreateResource},
@@ -38,9 +41,12 @@ struct ApiGatewayServiceTable {
       {"CreateStage", &S::CreateStage},
       {"CreateUsagePlan", &S::CreateUsagePlan},
       {"CreateUsagePlanKey", &S::CreateUsagePlanKey},
+      {"CreateVpcLink", &S::CreateVpcLink},
       {"DeleteApiKey", &S::DeleteApiKey},
       {"DeleteAuthorizer", &S::DeleteAuthorizer},
+      {"DeleteBasePathMapping", &S::DeleteBasePathMapping},
       {"DeleteDeployment", &S::DeleteDeployment},
+      {"DeleteDomainName", &S::DeleteDomainName},
       {"DeleteGatewayResponse", &S::DeleteGatewayResponse},
       {"DeleteIntegration", &S::DeleteIntegration},
       {"DeleteIntegrationResponse", &S::DeleteIntegrationResponse},
@@ -53,12 +59,18 @@ struct ApiGatewayServiceTable {
       {"DeleteStage", &S::DeleteStage},
       {"DeleteUsagePlan", &S::DeleteUsagePlan},
       {"DeleteUsagePlanKey", &S::DeleteUsagePlanKey},
+      {"DeleteVpcLink", &S::DeleteVpcLink},
+      {"GetAccount", &S::GetAccount},
       {"GetApiKey", &S::GetApiKey},
       {"GetApiKeys", &S::GetApiKeys},
       {"GetAuthorizer", &S::GetAuthorizer},
       {"GetAuthorizers", &S::GetAuthorizers},
+      {"GetBasePathMapping", &S::GetBasePathMapping},
+      {"GetBasePathMappings", &S::GetBasePathMappings},
       {"GetDeployment", &S::GetDeployment},
       {"GetDeployments", &S::GetDeployments},
+      {"GetDomainName", &S::GetDomainName},
+      {"GetDomainNames", &S::GetDomainNames},
       {"GetExport", &S::GetExport},
       {"GetGatewayResponse", &S::GetGatewayResponse},
       {"GetGatewayResponses", &S::GetGatewayResponses},
@@ -67,6 +79,7 @@ struct ApiGatewayServiceTable {
       {"GetMethod", &S::GetMethod},
       {"GetMethodResponse", &S::GetMethodResponse},
       {"GetModel", &S::GetModel},
+      {"GetModelTemplate", &S::GetModelTemplate},
       {"GetModels", &S::GetModels},
       {"GetRequestValidator", &S::GetRequestValidator},
       {"GetRequestValidators", &S::GetRequestValidators},
@@ -76,11 +89,15 @@ struct ApiGatewayServiceTable {
       {"GetRestApis", &S::GetRestApis},
       {"GetStage", &S::GetStage},
       {"GetStages", &S::GetStages},
+      {"GetTags", &S::GetTags},
       {"GetUsage", &S::GetUsage},
       {"GetUsagePlan", &S::GetUsagePlan},
       {"GetUsagePlanKey", &S::GetUsagePlanKey},
       {"GetUsagePlanKeys", &S::GetUsagePlanKeys},
       {"GetUsagePlans", &S::GetUsagePlans},
+      {"GetVpcLink", &S::GetVpcLink},
+      {"GetVpcLinks", &S::GetVpcLinks},
+      {"ImportApiKeys", &S::ImportApiKeys},
       {"ImportRestApi", &S::ImportRestApi},
       {"PutGatewayResponse", &S::PutGatewayResponse},
       {"PutIntegration", &S::PutIntegration},
@@ -88,8 +105,14 @@ struct ApiGatewayServiceTable {
       {"PutMethod", &S::PutMethod},
       {"PutMethodResponse", &S::PutMethodResponse},
       {"PutRestApi", &S::PutRestApi},
+      {"TagResource", &S::TagResource},
+      {"UntagResource", &S::UntagResource},
+      {"UpdateAccount", &S::UpdateAccount},
       {"UpdateApiKey", &S::UpdateApiKey},
       {"UpdateAuthorizer", &S::UpdateAuthorizer},
+      {"UpdateBasePathMapping", &S::UpdateBasePathMapping},
+      {"UpdateDeployment", &S::UpdateDeployment},
+      {"UpdateDomainName", &S::UpdateDomainName},
       {"UpdateGatewayResponse", &S::UpdateGatewayResponse},
       {"UpdateIntegration", &S::UpdateIntegration},
       {"UpdateIntegrationResponse", &S::UpdateIntegrationResponse},
@@ -100,7 +123,9 @@ struct ApiGatewayServiceTable {
       {"UpdateResource", &S::UpdateResource},
       {"UpdateRestApi", &S::UpdateRestApi},
       {"UpdateStage", &S::UpdateStage},
+      {"UpdateUsage", &S::UpdateUsage},
       {"UpdateUsagePlan", &S::UpdateUsagePlan},
+      {"UpdateVpcLink", &S::UpdateVpcLink},
   }};
 
   static ApiGatewayService::Handler Find(std::string_view operation) {
@@ -210,10 +235,31 @@ Status ApiGatewayService::Recover() {
   for (auto& [id, record] : api_keys_) {
     key_ids_by_value_[StringField(ObjectField(record, "key"), "value")] = id;
   }
+  std::string accounts = keyspace::AccountPrefix();
+  s = store_.Scan(
+      accounts, storage::PrefixEnd(accounts), [&](std::string_view key, std::string_view value) {
+        auto ids = keyspace::ParseAccountKey(key);
+        auto doc = DecodeRecord(value);
+        if (!ids || !doc.ok()) {
+          spdlog::error("apigateway: skipping an account record {}", storage::PrintableKey(key));
+          ++skipped;
+          return true;
+        }
+        accounts_[ids->first + "/" + ids->second] = std::move(*doc);
+        return true;
+      });
+  if (!s.ok()) return s;
+  if (s = domains_.Recover(store_); !s.ok()) return s;
+  if (s = vpc_links_.Recover(store_); !s.ok()) return s;
   if (loaded + skipped > 0) {
     spdlog::info("apigateway: recovered {} REST APIs ({} records skipped)", loaded, skipped);
   }
   return Status::Ok();
+}
+
+void ApiGatewayService::SetHttpApis(HttpApiService* http_apis) {
+  http_apis_ = http_apis;
+  http_apis_->SetCustomDomains(&domains_);
 }
 
 void ApiGatewayService::Fail(const CallPtr& call, const Status& status) {

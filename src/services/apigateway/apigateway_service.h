@@ -37,6 +37,7 @@
 #include "protocol/service.h"
 #include "services/apigateway/access_log.h"
 #include "services/apigateway/authorizer_policy.h"
+#include "services/apigateway/custom_domains.h"
 #include "services/apigateway/iam_auth.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/proxy_event.h"
@@ -60,11 +61,12 @@ std::string NewGatewayId(size_t length);
 // A deployment: immutable once built, shared by the stages that point at it.
 struct Deployment {
   std::string id;
-  boost::json::object meta;         // the Deployment output shape (id, description, createdDate)
-  boost::json::object resources;    // snapshot: resource id -> Resource (with resourceMethods)
-  boost::json::object authorizers;  // snapshot: authorizer id -> Authorizer
-  boost::json::object models;       // model name -> its schema, parsed (null when none)
-  boost::json::object validators;   // snapshot: request validator id -> RequestValidator
+  boost::json::object meta;           // the Deployment output shape (id, description, createdDate)
+  boost::json::object resources;      // snapshot: resource id -> Resource (with resourceMethods)
+  boost::json::object authorizers;    // snapshot: authorizer id -> Authorizer
+  boost::json::object models;         // model name -> its schema, parsed (null when none)
+  boost::json::object stored_models;  // model name -> Model, as the record stores them
+  boost::json::object validators;     // snapshot: request validator id -> RequestValidator
   boost::json::object gateway_responses;  // responseType -> GatewayResponse (customized only)
   ResourceTree routes;
 };
@@ -113,9 +115,9 @@ class ApiGatewayService final : public protocol::Service {
   Status Recover();
   // Set once, before serving. Without it AWS_PROXY integrations to functions answer 500.
   void SetFunctionInvoke(FunctionInvoke invoke) { invoke_function_ = std::move(invoke); }
-  // HTTP APIs (apigatewayv2) answer the execute-api requests whose API id is theirs; set once,
-  // before serving (not owned).
-  void SetHttpApis(class HttpApiService* http_apis) { http_apis_ = http_apis; }
+  // HTTP APIs (apigatewayv2) answer the execute-api requests whose API id is theirs, and see
+  // this service's custom domain names; set once, before serving (not owned).
+  void SetHttpApis(class HttpApiService* http_apis);
   // Sends a request to this process's own services (AWS service integrations); `done` runs
   // once with the response. Set once, before serving; without it AWS service integrations
   // (other than Lambda) answer 500.
@@ -133,6 +135,10 @@ class ApiGatewayService final : public protocol::Service {
   const protocol::model::ServiceModel& Model() const override;
   void Invoke(protocol::CallPtr call) override;
   boost::json::object Health() const override;
+
+  // Whether `host` (a Host header) is a custom domain name (the router's execute-api hook
+  // takes such requests; see custom_domains.h).
+  bool IsCustomDomain(std::string_view host) const { return domains_.IsCustomDomain(host); }
 
   // The execute-api endpoint (router hook): answers `request` through `respond`, exactly once.
   void HandleExecuteApi(protocol::http::HttpRequest&& request, protocol::RequestContext context,
@@ -187,6 +193,7 @@ class ApiGatewayService final : public protocol::Service {
   void GetModels(protocol::CallPtr call);
   void UpdateModel(protocol::CallPtr call);
   void DeleteModel(protocol::CallPtr call);
+  void GetModelTemplate(protocol::CallPtr call);
   void CreateRequestValidator(protocol::CallPtr call);
   void GetRequestValidator(protocol::CallPtr call);
   void GetRequestValidators(protocol::CallPtr call);
@@ -202,6 +209,7 @@ class ApiGatewayService final : public protocol::Service {
   void GetDeployment(protocol::CallPtr call);
   void GetDeployments(protocol::CallPtr call);
   void DeleteDeployment(protocol::CallPtr call);
+  void UpdateDeployment(protocol::CallPtr call);
   void CreateStage(protocol::CallPtr call);
   void GetStage(protocol::CallPtr call);
   void GetStages(protocol::CallPtr call);
@@ -236,6 +244,42 @@ class ApiGatewayService final : public protocol::Service {
                    KeyAdmitted admitted);
   // Writes usage records (caller holds usage_mu_) and replies `output` once durable.
   void CommitUsage(storage::WriteBatch batch, protocol::CallPtr call, boost::json::object output);
+
+  // --- usage_admin_ops.cc: ImportApiKeys (api_key_csv.h) and UpdateUsage.
+  void ImportApiKeys(protocol::CallPtr call);
+  void UpdateUsage(protocol::CallPtr call);
+  // --- tag_ops.cc: tags of REST APIs, stages, API keys, usage plans and domain names by ARN.
+  void TagResource(protocol::CallPtr call);
+  void UntagResource(protocol::CallPtr call);
+  void GetTags(protocol::CallPtr call);
+  // Runs `change` on the tags (an object, created empty) of the resource the call's
+  // resourceArn names; with `write` commits the resource's record and replies the change's
+  // output once durable, else replies it at once.
+  using TagChange = std::function<Result<boost::json::object>(boost::json::object& tags)>;
+  void WithTags(protocol::CallPtr call, bool write, const TagChange& change);
+  // --- vpc_link_ops.cc
+  void CreateVpcLink(protocol::CallPtr call);
+  void GetVpcLink(protocol::CallPtr call);
+  void GetVpcLinks(protocol::CallPtr call);
+  void UpdateVpcLink(protocol::CallPtr call);
+  void DeleteVpcLink(protocol::CallPtr call);
+  // --- account_ops.cc
+  void GetAccount(protocol::CallPtr call);
+  void UpdateAccount(protocol::CallPtr call);
+  // --- domain_name_ops.cc
+  void CreateDomainName(protocol::CallPtr call);
+  void GetDomainName(protocol::CallPtr call);
+  void GetDomainNames(protocol::CallPtr call);
+  void UpdateDomainName(protocol::CallPtr call);
+  void DeleteDomainName(protocol::CallPtr call);
+  void CreateBasePathMapping(protocol::CallPtr call);
+  void GetBasePathMapping(protocol::CallPtr call);
+  void GetBasePathMappings(protocol::CallPtr call);
+  void UpdateBasePathMapping(protocol::CallPtr call);
+  void DeleteBasePathMapping(protocol::CallPtr call);
+  // A stored mapping ({"apiId","stage"}) must name a REST API of the caller (and a stage of it
+  // when it names one).
+  Status CheckRestMapping(const protocol::Call& call, const boost::json::object& mapping);
 
   // --- authorizers.cc
   void CreateAuthorizer(protocol::CallPtr call);
@@ -319,6 +363,13 @@ class ApiGatewayService final : public protocol::Service {
 
   mutable std::shared_mutex registry_mu_;
   std::map<std::string, RestApiPtr> apis_;  // by id
+
+  // Custom domain names of both APIs (HttpApiService sees them through SetHttpApis).
+  CustomDomains domains_{commits_};
+  OwnedRecords vpc_links_{commits_, 'l'};  // VpcLinkRecords by id (vpc_link_ops.cc)
+  // Account settings (the Account output shape) by "<account>/<region>"; absent: defaults.
+  std::mutex account_mu_;
+  std::map<std::string, boost::json::object> accounts_;
 
   // API keys and usage plans, guarded by usage_mu_: records as stored ({"account","region",
   // "key"|"plan", "keys"}).

@@ -4,6 +4,8 @@
 //   validation (request_validation.h) -> integration (MOCK, AWS_PROXY to a function with the
 //   1.0 payload, AWS, HTTP and HTTP_PROXY (http_integration.h), under the integration
 //   timeout) -> response.
+// A request to a custom domain name finds its API and stage through the domain's base path
+// mappings instead (custom_domains.h).
 // Errors are API Gateway's: 403 Missing Authentication Token for an unknown resource or
 // method, 403 Forbidden for an unknown API or stage and a bad API key, 400 for a request its
 // validator refuses, 429 Too Many Requests or Limit Exceeded, 500/502 Internal server error,
@@ -125,7 +127,17 @@ HttpResponse ProxyHttpResponse(ProxyResponse&& r) {
 void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::RequestContext context,
                                          Responder respond) {
   auto [raw_path, query] = protocol::http::SplitTarget(request.target());
-  auto target = ParseTarget(request, raw_path);
+  // A custom domain name routes through its mappings (custom_domains.h); other hosts name the
+  // API in the host or the path.
+  std::optional<InvokeTarget> target;
+  if (std::string_view host = request[bhttp::field::host]; domains_.IsCustomDomain(host)) {
+    if (auto mapped = domains_.Resolve(host, raw_path)) {
+      target = InvokeTarget{std::move(mapped->api_id), std::move(mapped->stage),
+                            std::move(mapped->path)};
+    }
+  } else {
+    target = ParseTarget(request, raw_path);
+  }
   RestApiPtr api = target ? FindApiById(target->api_id) : nullptr;
   if (!api && target && http_apis_ != nullptr && http_apis_->Has(target->api_id)) {
     std::string path = "/" + target->stage + (target->path == "/" ? "" : target->path);

@@ -27,27 +27,37 @@ struct HttpApiServiceTable {
     HttpApiService::Handler handler;
   };
   using S = HttpApiService;
-  static constexpr std::array<Entry, 37> kEntries{{
+  static constexpr std::array<Entry, 52> kEntries{{
       {"CreateApi", &S::CreateApi},
+      {"CreateApiMapping", &S::CreateApiMapping},
       {"CreateAuthorizer", &S::CreateAuthorizer},
       {"CreateDeployment", &S::CreateDeployment},
+      {"CreateDomainName", &S::CreateDomainName},
       {"CreateIntegration", &S::CreateIntegration},
       {"CreateRoute", &S::CreateRoute},
       {"CreateStage", &S::CreateStage},
+      {"CreateVpcLink", &S::CreateVpcLink},
       {"DeleteApi", &S::DeleteApi},
+      {"DeleteApiMapping", &S::DeleteApiMapping},
       {"DeleteAuthorizer", &S::DeleteAuthorizer},
       {"DeleteCorsConfiguration", &S::DeleteCorsConfiguration},
       {"DeleteDeployment", &S::DeleteDeployment},
+      {"DeleteDomainName", &S::DeleteDomainName},
       {"DeleteIntegration", &S::DeleteIntegration},
       {"DeleteRoute", &S::DeleteRoute},
       {"DeleteStage", &S::DeleteStage},
+      {"DeleteVpcLink", &S::DeleteVpcLink},
       {"ExportApi", &S::ExportApi},
       {"GetApi", &S::GetApi},
+      {"GetApiMapping", &S::GetApiMapping},
+      {"GetApiMappings", &S::GetApiMappings},
       {"GetApis", &S::GetApis},
       {"GetAuthorizer", &S::GetAuthorizer},
       {"GetAuthorizers", &S::GetAuthorizers},
       {"GetDeployment", &S::GetDeployment},
       {"GetDeployments", &S::GetDeployments},
+      {"GetDomainName", &S::GetDomainName},
+      {"GetDomainNames", &S::GetDomainNames},
       {"GetIntegration", &S::GetIntegration},
       {"GetIntegrations", &S::GetIntegrations},
       {"GetRoute", &S::GetRoute},
@@ -55,16 +65,21 @@ struct HttpApiServiceTable {
       {"GetStage", &S::GetStage},
       {"GetStages", &S::GetStages},
       {"GetTags", &S::GetTags},
+      {"GetVpcLink", &S::GetVpcLink},
+      {"GetVpcLinks", &S::GetVpcLinks},
       {"ImportApi", &S::ImportApi},
       {"ReimportApi", &S::ReimportApi},
       {"TagResource", &S::TagResource},
       {"UntagResource", &S::UntagResource},
       {"UpdateApi", &S::UpdateApi},
+      {"UpdateApiMapping", &S::UpdateApiMapping},
       {"UpdateAuthorizer", &S::UpdateAuthorizer},
       {"UpdateDeployment", &S::UpdateDeployment},
+      {"UpdateDomainName", &S::UpdateDomainName},
       {"UpdateIntegration", &S::UpdateIntegration},
       {"UpdateRoute", &S::UpdateRoute},
       {"UpdateStage", &S::UpdateStage},
+      {"UpdateVpcLink", &S::UpdateVpcLink},
   }};
   static HttpApiService::Handler Find(std::string_view operation) {
     auto it =
@@ -226,6 +241,7 @@ void Compile(HttpApi& api) {
 }  // namespace
 
 Status HttpApiService::Recover() {
+  if (Status s = vpc_links_.Recover(store_); !s.ok()) return s;
   std::string prefix = keyspace::HttpApiPrefix();
   return store_.Scan(prefix, storage::PrefixEnd(prefix),
                      [&](std::string_view key, std::string_view value) {

@@ -29,6 +29,7 @@
 #include "services/apigateway/access_log.h"
 #include "services/apigateway/apigateway_service.h"
 #include "services/apigateway/authorizer_policy.h"
+#include "services/apigateway/custom_domains.h"
 #include "services/apigateway/jwt.h"
 #include "services/apigateway/resource_tree.h"
 #include "storage/commit_queue.h"
@@ -78,6 +79,9 @@ class HttpApiService final : public protocol::Service {
   void SetAccessLog(AccessLogSink sink) { access_log_ = std::move(sink); }
   // Checks the signatures of requests to AWS_IAM routes (iam_auth.h); set once, before serving.
   void SetIamVerifier(IamVerifier verify) { iam_verifier_ = std::move(verify); }
+  // The custom domain names ApiGatewayService keeps (not owned); set once, before serving.
+  // Without them the domain name operations answer NotFound.
+  void SetCustomDomains(CustomDomains* domains) { domains_ = domains; }
 
   std::string_view Name() const override { return "apigatewayv2"; }
   const protocol::model::ServiceModel& Model() const override;
@@ -153,6 +157,27 @@ class HttpApiService final : public protocol::Service {
   void UntagResource(protocol::CallPtr call);
   void GetTags(protocol::CallPtr call);
 
+  // --- http_api_domain_ops.cc
+  void CreateDomainName(protocol::CallPtr call);
+  void GetDomainName(protocol::CallPtr call);
+  void GetDomainNames(protocol::CallPtr call);
+  void UpdateDomainName(protocol::CallPtr call);
+  void DeleteDomainName(protocol::CallPtr call);
+  void CreateApiMapping(protocol::CallPtr call);
+  void GetApiMapping(protocol::CallPtr call);
+  void GetApiMappings(protocol::CallPtr call);
+  void UpdateApiMapping(protocol::CallPtr call);
+  void DeleteApiMapping(protocol::CallPtr call);
+  // A stored mapping ({"key","apiId","stage"}) must name a stage of an HTTP API of the caller.
+  Status CheckApiMapping(const protocol::Call& call, const boost::json::object& mapping);
+
+  // --- vpc_link_ops.cc
+  void CreateVpcLink(protocol::CallPtr call);
+  void GetVpcLink(protocol::CallPtr call);
+  void GetVpcLinks(protocol::CallPtr call);
+  void UpdateVpcLink(protocol::CallPtr call);
+  void DeleteVpcLink(protocol::CallPtr call);
+
   // --- http_api_import_ops.cc
   void ImportApi(protocol::CallPtr call);
   void ReimportApi(protocol::CallPtr call);
@@ -220,6 +245,8 @@ class HttpApiService final : public protocol::Service {
   IamVerifier iam_verifier_;
   AuthorizerResultCache auth_cache_;  // Lambda authorizers' results
   JwksCache jwks_;                    // JWT authorizers' signing keys by issuer
+  CustomDomains* domains_ = nullptr;
+  OwnedRecords vpc_links_{commits_, 'v'};  // HttpVpcLinkRecords by id (vpc_link_ops.cc)
 
   mutable std::shared_mutex registry_mu_;
   std::map<std::string, HttpApiPtr> apis_;

@@ -48,6 +48,17 @@ std::string UsageKey(std::string_view plan_id, std::string_view key_id) {
   return key;
 }
 
+std::string AccountPrefix() { return Kind('c'); }
+
+std::string AccountKey(std::string_view account, std::string_view region) {
+  std::string key = IdKey('c', account);
+  storage::AppendOrderedString(&key, region);
+  return key;
+}
+
+std::string RecordPrefix(char kind) { return Kind(kind); }
+std::string RecordKey(char kind, std::string_view id) { return IdKey(kind, id); }
+
 std::optional<std::string> ParseIdKey(char kind, std::string_view key) {
   std::string prefix = Kind(kind);
   if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
@@ -63,6 +74,10 @@ std::optional<std::pair<std::string, std::string>> ParseDeploymentKey(std::strin
 
 std::optional<std::pair<std::string, std::string>> ParseUsageKey(std::string_view key) {
   return ParseIdPair('u', key);
+}
+
+std::optional<std::pair<std::string, std::string>> ParseAccountKey(std::string_view key) {
+  return ParseIdPair('c', key);
 }
 
 namespace {
@@ -87,6 +102,8 @@ std::vector<storage::RecordKind> RecordKinds() {
       {"apigateway", "rest-api", Kind('a')}, {"apigateway", "deployment", Kind('d')},
       {"apigateway", "api-key", Kind('k')},  {"apigateway", "usage-plan", Kind('p')},
       {"apigateway", "http-api", Kind('h')}, {"apigateway", "usage", Kind('u')},
+      {"apigateway", "account", Kind('c')},  {"apigateway", "domain-name", Kind('n')},
+      {"apigateway", "vpc-link", Kind('l')}, {"apigateway", "http-vpc-link", Kind('v')},
   };
 }
 

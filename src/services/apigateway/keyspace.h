@@ -18,6 +18,14 @@
 //          | 'u' plan_id:string key_id:string     -> UsageRecord (json, records.h): the requests
 //                                                    a key made under a usage plan (quota
 //                                                    period and count, counts by day)
+//          | 'c' account:string region:string     -> AccountRecord (json, records.h): the
+//                                                    account's API Gateway settings
+//          | 'n' domain_name:string               -> DomainNameRecord (json, custom_domains.h):
+//                                                    a custom domain name and its mappings
+//          | 'l' vpc_link_id:string               -> VpcLinkRecord (json, vpc_links.h): a REST
+//                                                    API VPC link
+//          | 'v' vpc_link_id:string               -> HttpVpcLinkRecord (json, vpc_links.h): an
+//                                                    HTTP API (apigatewayv2) VPC link
 //
 // (string as in storage/key_codec.h.) Ids are unique across accounts and regions (as on AWS);
 // each record carries its account and region. An API's record and its deployments are deleted
@@ -46,12 +54,19 @@ std::string HttpApiPrefix();
 std::string HttpApiKey(std::string_view api_id);
 std::string UsagePrefix();
 std::string UsageKey(std::string_view plan_id, std::string_view key_id);
+std::string AccountPrefix();
+std::string AccountKey(std::string_view account, std::string_view region);
+// Kinds whose key is one string (OwnedRecords' tables: 'n', 'l', 'v').
+std::string RecordPrefix(char kind);
+std::string RecordKey(char kind, std::string_view id);
 
-// The id a key of kind 'a', 'k', 'p' or 'h' names (nullopt for another form); for 'd' the API's
-// and the deployment's ids, for 'u' the plan's and the key's.
+// The id a key of kind 'a', 'k', 'p', 'h', 'n', 'l' or 'v' names (nullopt for another form); for
+// 'd' the API's and the deployment's ids, for 'u' the plan's and the key's, for 'c' the account and
+// region.
 std::optional<std::string> ParseIdKey(char kind, std::string_view key);
 std::optional<std::pair<std::string, std::string>> ParseDeploymentKey(std::string_view key);
 std::optional<std::pair<std::string, std::string>> ParseUsageKey(std::string_view key);
+std::optional<std::pair<std::string, std::string>> ParseAccountKey(std::string_view key);
 
 // Every kind of record this keyspace stores, one per `kind` of the grammar above.
 std::vector<storage::RecordKind> RecordKinds();

@@ -163,8 +163,14 @@ Status CheckIntegrationSupported(const json::object& integration, int max_timeou
                         " ms");
     }
   }
+  // A VPC link's integration is served as its uri, as an INTERNET one (vpc_link_ops.cc).
   if (StringField(integration, "connectionType") == "VPC_LINK") {
-    return BadRequest("tidepool does not support VPC links");
+    if (type != "HTTP" && type != "HTTP_PROXY") {
+      return BadRequest("VPC_LINK connections are for HTTP and HTTP_PROXY integrations");
+    }
+    if (StringField(integration, "connectionId").empty()) {
+      return BadRequest("A VPC_LINK integration needs a connectionId");
+    }
   }
   return CheckTemplates(integration, "requestTemplates");
 }

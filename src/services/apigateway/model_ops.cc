@@ -7,6 +7,7 @@
 #include "services/apigateway/apigateway_errors.h"
 #include "services/apigateway/apigateway_service.h"
 #include "services/apigateway/gateway_responses.h"
+#include "services/apigateway/model_template.h"
 #include "services/apigateway/records.h"
 
 namespace tidepool::apigateway {
@@ -119,6 +120,19 @@ void ApiGatewayService::GetModel(CallPtr call) {
 }
 
 void ApiGatewayService::GetModels(CallPtr call) { ReadList(std::move(call), "models"); }
+
+void ApiGatewayService::GetModelTemplate(CallPtr call) {
+  ReadApi(call, [&](json::object& doc) -> Result<json::object> {
+    auto model = FindModel(doc, *call);
+    if (!model.ok()) return model.status();
+    boost::system::error_code ec;
+    json::parse_options options;
+    options.max_depth = 64;
+    json::value schema = json::parse(StringField(**model, "schema"), ec, {}, options);
+    if (ec || !schema.is_object()) return BadRequest("The model has no schema to generate from");
+    return json::object{{"value", GenerateModelTemplate(schema, ObjectField(doc, "models"))}};
+  });
+}
 
 void ApiGatewayService::UpdateModel(CallPtr call) {
   EditApi(call, [&](json::object& doc) -> Result<json::object> {

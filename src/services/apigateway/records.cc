@@ -50,6 +50,11 @@ json::object* FindObject(json::object& o, std::string_view key) {
   return v != nullptr ? v->if_object() : nullptr;
 }
 
+bool OwnedByCaller(const json::object& record, const protocol::Call& call) {
+  return StringField(record, "account") == call.context().account_id &&
+         StringField(record, "region") == call.context().region;
+}
+
 void CopyMembers(const json::object& input, std::initializer_list<std::string_view> names,
                  json::object& out) {
   for (std::string_view name : names) {
@@ -133,6 +138,7 @@ DeploymentPtr BuildDeployment(const std::string& id, const json::object& doc) {
     d->authorizers = *authorizers;
   }
   if (const json::object* models = FindObject(doc, "models")) {
+    d->stored_models = *models;
     for (const auto& kv : *models) {
       const json::object* model = kv.value().if_object();
       boost::system::error_code ec;

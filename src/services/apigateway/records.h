@@ -45,6 +45,9 @@ boost::json::object& ObjectField(boost::json::object& o, std::string_view key);
 const boost::json::object* FindObject(const boost::json::object& o, std::string_view key);
 boost::json::object* FindObject(boost::json::object& o, std::string_view key);
 
+// Whether a record ({"account","region",...}) belongs to the caller's account and region.
+bool OwnedByCaller(const boost::json::object& record, const protocol::Call& call);
+
 // Copies the members of `input` named in `names` into `out` (those present).
 void CopyMembers(const boost::json::object& input, std::initializer_list<std::string_view> names,
                  boost::json::object& out);

@@ -172,6 +172,33 @@ void ApiGatewayService::DeleteDeployment(CallPtr call) {
       });
 }
 
+void ApiGatewayService::UpdateDeployment(CallPtr call) {
+  EditApiWith(
+      call, [&](RestApi& api, json::object&, storage::WriteBatch& batch) -> Result<json::object> {
+        std::string id = StringField(call->input(), "deploymentId");
+        auto it = api.deployments.find(id);
+        if (it == api.deployments.end()) return NotFound("Invalid Deployment identifier specified");
+        const Deployment& d = *it->second;
+        json::object meta = d.meta;
+        const auto& model = Model();
+        if (Status s =
+                ApplyPatch(model, model.FindShape("Deployment"), PatchOperationsOf(call->input()),
+                           meta, {"id", "createdDate", "apiSummary"});
+            !s.ok()) {
+          return s;
+        }
+        json::object record{{"deployment", meta},
+                            {"resources", d.resources},
+                            {"authorizers", d.authorizers},
+                            {"models", d.stored_models},
+                            {"requestValidators", d.validators},
+                            {"gatewayResponses", d.gateway_responses}};
+        batch.Put(keyspace::DeploymentKey(api.id, id), EncodeRecord(record));
+        it->second = BuildDeployment(id, record);
+        return meta;
+      });
+}
+
 void ApiGatewayService::CreateStage(CallPtr call) {
   EditApiWith(
       call, [&](RestApi& api, json::object& doc, storage::WriteBatch&) -> Result<json::object> {

@@ -76,6 +76,15 @@ bool UsageMeter::CountRequest(const std::string& plan_id, const std::string& key
   return true;
 }
 
+UsageCount UsageMeter::SetRemaining(const std::string& plan_id, const std::string& key_id,
+                                    const Quota& quota, int64_t remaining, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  Usage& u = usage_[{plan_id, key_id}];
+  u.period = PeriodIndex(quota.period, now_ms);
+  u.used = quota.limit - remaining;
+  return u;
+}
+
 void UsageMeter::Restore(const std::string& plan_id, const std::string& key_id, UsageCount count) {
   std::lock_guard lock(mu_);
   usage_[{plan_id, key_id}] = std::move(count);

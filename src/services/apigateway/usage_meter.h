@@ -49,6 +49,10 @@ class UsageMeter {
   // gets the new count.
   bool CountRequest(const std::string& plan_id, const std::string& key_id, const Quota& quota,
                     int64_t now_ms, UsageCount* after = nullptr);
+  // UpdateUsage: sets the requests left in the current period of `quota` to `remaining` (more
+  // than the limit grants an extension for this period); returns the count to store.
+  UsageCount SetRemaining(const std::string& plan_id, const std::string& key_id, const Quota& quota,
+                          int64_t remaining, int64_t now_ms);
   // Sets the count of a plan and key (recovery).
   void Restore(const std::string& plan_id, const std::string& key_id, UsageCount count);
   // Requests by day ("YYYY-MM-DD" -> count) of one plan and key.

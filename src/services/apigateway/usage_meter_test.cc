@@ -30,6 +30,26 @@ TEST(UsageMeterTest, QuotaCountSurvivesAStoreRoundTrip) {
   EXPECT_TRUE(restarted.CountRequest("p", "k", quota, kNoon + 86400000));
 }
 
+TEST(UsageMeterTest, SetRemainingGrantsRequestsForThisPeriodOnly) {
+  UsageMeter meter;
+  Quota quota{2, "DAY"};
+  ASSERT_TRUE(meter.CountRequest("p", "k", quota, kNoon));
+  ASSERT_TRUE(meter.CountRequest("p", "k", quota, kNoon));
+  EXPECT_FALSE(meter.CountRequest("p", "k", quota, kNoon));
+  // A grant above the limit is an extension; the record to store carries it.
+  UsageCount stored = meter.SetRemaining("p", "k", quota, 5, kNoon);
+  EXPECT_EQ(meter.Remaining("p", "k", quota, kNoon), 5);
+  EXPECT_EQ(stored.by_day.at("2023-11-15"), 2);
+  UsageMeter restarted;
+  restarted.Restore("p", "k", stored);
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(restarted.CountRequest("p", "k", quota, kNoon));
+  EXPECT_FALSE(restarted.CountRequest("p", "k", quota, kNoon));
+  // Zero stops the key now; the next period starts from the plan's limit again.
+  meter.SetRemaining("p", "k", quota, 0, kNoon);
+  EXPECT_FALSE(meter.CountRequest("p", "k", quota, kNoon));
+  EXPECT_EQ(meter.Remaining("p", "k", quota, kNoon + 86400000), 2);
+}
+
 TEST(UsageMeterTest, KeepsTheLastHundredDays) {
   UsageMeter meter;
   UsageCount after;

@@ -27,11 +27,6 @@ bool ListHas(const json::value* list, std::string_view item) {
   return false;
 }
 
-bool Owns(const json::object& record, const protocol::Call& call) {
-  return StringField(record, "account") == call.context().account_id &&
-         StringField(record, "region") == call.context().region;
-}
-
 bool BoolField(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
   return v != nullptr && v->is_bool() && v->get_bool();
@@ -133,7 +128,7 @@ void ApiGatewayService::CreateApiKey(CallPtr call) {
 void ApiGatewayService::GetApiKey(CallPtr call) {
   std::lock_guard lock(usage_mu_);
   auto it = api_keys_.find(StringField(call->input(), "apiKey"));
-  if (it == api_keys_.end() || !Owns(it->second, *call)) {
+  if (it == api_keys_.end() || !OwnedByCaller(it->second, *call)) {
     return Fail(call, NotFound("Invalid API Key identifier specified"));
   }
   call->Reply(KeyView(ObjectField(it->second, "key"), BoolField(call->input(), "includeValue")));
@@ -147,7 +142,7 @@ void ApiGatewayService::GetApiKeys(CallPtr call) {
   {
     std::lock_guard lock(usage_mu_);
     for (auto& [id, record] : api_keys_) {
-      if (!Owns(record, *call)) continue;
+      if (!OwnedByCaller(record, *call)) continue;
       const json::object& key = ObjectField(record, "key");
       if (!name_query.empty() && StringField(key, "name").rfind(name_query, 0) != 0) continue;
       if (!customer.empty() && StringField(key, "customerId") != customer) continue;
@@ -162,7 +157,7 @@ void ApiGatewayService::GetApiKeys(CallPtr call) {
 void ApiGatewayService::UpdateApiKey(CallPtr call) {
   std::lock_guard lock(usage_mu_);
   auto it = api_keys_.find(StringField(call->input(), "apiKey"));
-  if (it == api_keys_.end() || !Owns(it->second, *call)) {
+  if (it == api_keys_.end() || !OwnedByCaller(it->second, *call)) {
     return Fail(call, NotFound("Invalid API Key identifier specified"));
   }
   json::object record = it->second;
@@ -185,7 +180,7 @@ void ApiGatewayService::DeleteApiKey(CallPtr call) {
   std::lock_guard lock(usage_mu_);
   std::string id = StringField(call->input(), "apiKey");
   auto it = api_keys_.find(id);
-  if (it == api_keys_.end() || !Owns(it->second, *call)) {
+  if (it == api_keys_.end() || !OwnedByCaller(it->second, *call)) {
     return Fail(call, NotFound("Invalid API Key identifier specified"));
   }
   storage::WriteBatch batch;
@@ -252,7 +247,7 @@ void ApiGatewayService::CreateUsagePlan(CallPtr call) {
 void ApiGatewayService::GetUsagePlan(CallPtr call) {
   std::lock_guard lock(usage_mu_);
   auto it = usage_plans_.find(StringField(call->input(), "usagePlanId"));
-  if (it == usage_plans_.end() || !Owns(it->second, *call)) {
+  if (it == usage_plans_.end() || !OwnedByCaller(it->second, *call)) {
     return Fail(call, NotFound("Invalid Usage Plan ID specified"));
   }
   call->Reply(ObjectField(it->second, "plan"));
@@ -264,7 +259,7 @@ void ApiGatewayService::GetUsagePlans(CallPtr call) {
   {
     std::lock_guard lock(usage_mu_);
     for (auto& [id, record] : usage_plans_) {
-      if (!Owns(record, *call)) continue;
+      if (!OwnedByCaller(record, *call)) continue;
       if (!key_id.empty()) {
         if (!ListHas(record.if_contains("keys"), key_id)) continue;
       }
@@ -279,7 +274,7 @@ void ApiGatewayService::GetUsagePlans(CallPtr call) {
 void ApiGatewayService::UpdateUsagePlan(CallPtr call) {
   std::lock_guard lock(usage_mu_);
   auto it = usage_plans_.find(StringField(call->input(), "usagePlanId"));
-  if (it == usage_plans_.end() || !Owns(it->second, *call)) {
+  if (it == usage_plans_.end() || !OwnedByCaller(it->second, *call)) {
     return Fail(call, NotFound("Invalid Usage Plan ID specified"));
   }
   json::object record = it->second;
@@ -327,7 +322,7 @@ void ApiGatewayService::DeleteUsagePlan(CallPtr call) {
   std::lock_guard lock(usage_mu_);
   std::string id = StringField(call->input(), "usagePlanId");
   auto it = usage_plans_.find(id);
-  if (it == usage_plans_.end() || !Owns(it->second, *call)) {
+  if (it == usage_plans_.end() || !OwnedByCaller(it->second, *call)) {
     return Fail(call, NotFound("Invalid Usage Plan ID specified"));
   }
   storage::WriteBatch batch;
@@ -348,12 +343,12 @@ void ApiGatewayService::CreateUsagePlanKey(CallPtr call) {
   }
   std::lock_guard lock(usage_mu_);
   auto plan = usage_plans_.find(StringField(in, "usagePlanId"));
-  if (plan == usage_plans_.end() || !Owns(plan->second, *call)) {
+  if (plan == usage_plans_.end() || !OwnedByCaller(plan->second, *call)) {
     return Fail(call, NotFound("Invalid Usage Plan ID specified"));
   }
   std::string key_id = StringField(in, "keyId");
   auto key = api_keys_.find(key_id);
-  if (key == api_keys_.end() || !Owns(key->second, *call)) {
+  if (key == api_keys_.end() || !OwnedByCaller(key->second, *call)) {
     return Fail(call, NotFound("Invalid API Key identifier specified"));
   }
   json::object record = plan->second;
@@ -372,7 +367,7 @@ void ApiGatewayService::CreateUsagePlanKey(CallPtr call) {
 void ApiGatewayService::GetUsagePlanKey(CallPtr call) {
   std::lock_guard lock(usage_mu_);
   auto plan = usage_plans_.find(StringField(call->input(), "usagePlanId"));
-  if (plan == usage_plans_.end() || !Owns(plan->second, *call)) {
+  if (plan == usage_plans_.end() || !OwnedByCaller(plan->second, *call)) {
     return Fail(call, NotFound("Invalid Usage Plan ID specified"));
   }
   std::string key_id = StringField(call->input(), "keyId");
@@ -389,7 +384,7 @@ void ApiGatewayService::GetUsagePlanKeys(CallPtr call) {
   {
     std::lock_guard lock(usage_mu_);
     auto plan = usage_plans_.find(StringField(call->input(), "usagePlanId"));
-    if (plan == usage_plans_.end() || !Owns(plan->second, *call)) {
+    if (plan == usage_plans_.end() || !OwnedByCaller(plan->second, *call)) {
       return Fail(call, NotFound("Invalid Usage Plan ID specified"));
     }
     const json::value* keys = plan->second.if_contains("keys");
@@ -411,7 +406,7 @@ void ApiGatewayService::GetUsagePlanKeys(CallPtr call) {
 void ApiGatewayService::DeleteUsagePlanKey(CallPtr call) {
   std::lock_guard lock(usage_mu_);
   auto plan = usage_plans_.find(StringField(call->input(), "usagePlanId"));
-  if (plan == usage_plans_.end() || !Owns(plan->second, *call)) {
+  if (plan == usage_plans_.end() || !OwnedByCaller(plan->second, *call)) {
     return Fail(call, NotFound("Invalid Usage Plan ID specified"));
   }
   std::string key_id = StringField(call->input(), "keyId");
@@ -448,7 +443,7 @@ void ApiGatewayService::GetUsage(CallPtr call) {
   std::string only_key = StringField(in, "keyId");
   std::lock_guard lock(usage_mu_);
   auto plan = usage_plans_.find(StringField(in, "usagePlanId"));
-  if (plan == usage_plans_.end() || !Owns(plan->second, *call)) {
+  if (plan == usage_plans_.end() || !OwnedByCaller(plan->second, *call)) {
     return Fail(call, NotFound("Invalid Usage Plan ID specified"));
   }
   const json::object& body = ObjectField(plan->second, "plan");
