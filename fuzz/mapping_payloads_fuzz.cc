@@ -1,10 +1,12 @@
 // libFuzzer target: what event source mappings read that others wrote: a stored mapping record
 // (MappingRecord::Decode, then the engine's view of it), a function's response
-// (BatchItemFailures), and a source record turned into an event and a filter document.
+// (BatchItemFailures), a stored tumbling window of a lane (ParseLaneWindow, which must
+// round-trip), and a source record turned into an event and a filter document.
 #include <boost/json.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string_view>
 
 #include "engine/mapping_events.h"
@@ -20,6 +22,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)record->Encode();
   }
   (void)engine::BatchItemFailures(input);
+  if (auto w = engine::ParseLaneWindow(input)) {
+    auto again = engine::ParseLaneWindow(engine::FormatLaneWindow(*w));
+    if (!again || again->lanes != w->lanes || again->start_ms != w->start_ms ||
+        again->through != w->through || again->state != w->state) {
+      std::abort();
+    }
+    (void)engine::SequenceAtMost(w->through, input);
+  }
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(input, ec);
   if (!ec && v.is_object()) {

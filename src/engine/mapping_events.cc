@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <charconv>
 #include <ctime>
 
 #include "core/base64.h"
@@ -199,6 +201,41 @@ int64_t WindowStart(double arrival_seconds, int64_t length_ms) {
   if (length_ms <= 0) return 0;
   const auto ms = static_cast<int64_t>(arrival_seconds * 1000.0);
   return ms - ((ms % length_ms) + length_ms) % length_ms;
+}
+
+std::string FormatLaneWindow(const StoredLaneWindow& w) {
+  return fmt::format("{} {} {} {}", w.lanes, w.start_ms, w.through.empty() ? "-" : w.through,
+                     w.state);
+}
+
+std::optional<StoredLaneWindow> ParseLaneWindow(std::string_view text) {
+  StoredLaneWindow w;
+  std::string_view fields[3];
+  for (auto& f : fields) {
+    const size_t space = text.find(' ');
+    if (space == std::string_view::npos) return std::nullopt;
+    f = text.substr(0, space);
+    text.remove_prefix(space + 1);
+  }
+  const auto number = [](std::string_view f, auto& out) {
+    auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), out);
+    return ec == std::errc() && end == f.data() + f.size();
+  };
+  if (!number(fields[0], w.lanes) || w.lanes < 1 || w.lanes > 10) return std::nullopt;
+  if (!number(fields[1], w.start_ms) || w.start_ms < -1) return std::nullopt;
+  if (fields[2].empty()) return std::nullopt;
+  if (fields[2] != "-") w.through = std::string(fields[2]);
+  w.state = std::string(text);
+  return w;
+}
+
+bool SequenceAtMost(std::string_view a, std::string_view b) {
+  const size_t za = std::min(a.find_first_not_of('0'), a.size());
+  const size_t zb = std::min(b.find_first_not_of('0'), b.size());
+  a.remove_prefix(za);
+  b.remove_prefix(zb);
+  if (a.size() != b.size()) return a.size() < b.size();
+  return a <= b;
 }
 
 std::string FailureRecord(const FailedBatch& b, lambda::MappingSource source, int64_t now_ms) {

@@ -74,6 +74,25 @@ std::optional<std::string> WindowState(std::string_view response);
 // aligned to the epoch, as AWS aligns them (a 120 s window runs 07:04:00 to 07:06:00).
 int64_t WindowStart(double arrival_seconds, int64_t length_ms);
 
+// A lane's tumbling window as stored with its shard's position when the shard runs several
+// lanes (position "<shard>#window/<lane>"), in one line:
+//   <lanes> SP <start ms, -1 when no window is open> SP <through, "-" when none> SP <state>
+// `lanes` is the shard's lane count when it was written (the lanes a restart must rebuild);
+// `through` the sequence number of the lane's last finished record; `state` the window's JSON
+// object text (empty when no window is open). A shard of one lane keeps the older form
+// "<shard>#window": "<start ms> <state>" ("" when no window is open).
+struct StoredLaneWindow {
+  size_t lanes = 1;
+  int64_t start_ms = -1;
+  std::string through;
+  std::string state;
+};
+std::string FormatLaneWindow(const StoredLaneWindow& w);
+// nullopt when `text` is not in that form (lanes 1-10, a number for start).
+std::optional<StoredLaneWindow> ParseLaneWindow(std::string_view text);
+// Whether sequence number `a` comes at or before `b` (decimal strings of any length).
+bool SequenceAtMost(std::string_view a, std::string_view b);
+
 // The on-failure record of a stream batch (what AWS sends to an OnFailure destination).
 struct FailedBatch {
   std::string condition;  // RetryAttemptsExhausted | RecordAgeExceeded

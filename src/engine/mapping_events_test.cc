@@ -85,5 +85,33 @@ TEST(TumblingWindowTest, PayloadAndState) {
   EXPECT_EQ(WindowState("not json"), std::nullopt);
 }
 
+TEST(TumblingWindowTest, LaneWindowRecordsRoundTrip) {
+  StoredLaneWindow w{4, 1607497440000, "49590338271490256608559692538361571095921575989136588898",
+                     R"({"a b":1})"};
+  auto back = ParseLaneWindow(FormatLaneWindow(w));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->lanes, 4u);
+  EXPECT_EQ(back->start_ms, 1607497440000);
+  EXPECT_EQ(back->through, w.through);
+  EXPECT_EQ(back->state, R"({"a b":1})");
+  // A lane with no open window and nothing finished yet.
+  auto closed = ParseLaneWindow(FormatLaneWindow({2, -1, "", ""}));
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_EQ(closed->start_ms, -1);
+  EXPECT_TRUE(closed->through.empty() && closed->state.empty());
+  for (const char* bad :
+       {"", "2 5", "0 5 - {}", "11 5 - {}", "x 5 - {}", "2 y - {}", "2 -2 - {}", "2 5  {}"}) {
+    EXPECT_EQ(ParseLaneWindow(bad), std::nullopt) << bad;
+  }
+}
+
+TEST(TumblingWindowTest, SequenceOrder) {
+  EXPECT_TRUE(SequenceAtMost("000000000000000000009", "000000000000000000010"));
+  EXPECT_TRUE(SequenceAtMost("10", "10"));
+  EXPECT_FALSE(SequenceAtMost("11", "10"));
+  EXPECT_TRUE(SequenceAtMost("99", "100"));
+  EXPECT_FALSE(SequenceAtMost("100", "099"));
+}
+
 }  // namespace
 }  // namespace tidepool::engine

@@ -4,7 +4,6 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 
 #include "engine/service_client.h"
 #include "engine/stream_mapping_shard.h"
@@ -14,12 +13,6 @@ namespace json = boost::json;
 using std::chrono::milliseconds;
 
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // FNV-1a: a record's lane must not depend on the standard library's hash.
 uint64_t Fnv1a(std::string_view s) {
@@ -108,12 +101,11 @@ void StreamMapping::Stop(std::function<void()> stopped) {
     std::lock_guard lock(mu_);
     stopped_ = true;
     for (auto& [id, s] : shards_) {
-      for (auto* t : {&s->read_timer, &s->tumble_timer}) {
-        if (*t) (*t)->cancel();
-      }
+      if (s->read_timer) s->read_timer->cancel();
       for (auto& lane : s->lanes) {
-        if (lane->timer) lane->timer->cancel();
-        if (lane->window_timer) lane->window_timer->cancel();
+        for (auto* t : {&lane->timer, &lane->window_timer, &lane->tumble_timer}) {
+          if (*t) (*t)->cancel();
+        }
       }
     }
   }
@@ -209,7 +201,6 @@ void StreamMapping::RefreshShards() {
               shard->id = id;
               shard->parent = JsonString(o, "ParentShardId");
               shard->adjacent_parent = JsonString(o, "AdjacentParentShardId");
-              shard->SetLanes(self->LaneCount());
               auto pos = self->positions_.find(id);
               if (pos != self->positions_.end()) {
                 const std::string& p = pos->second;
@@ -218,15 +209,7 @@ void StreamMapping::RefreshShards() {
               } else if (self->view_->starting_position == "AT_TIMESTAMP") {
                 shard->start = "at";
               }
-              if (auto w = self->positions_.find(id + "#window");
-                  w != self->positions_.end() && !w->second.empty()) {
-                const std::string& text = w->second;
-                const size_t space = text.find(' ');
-                int64_t start = -1;
-                std::from_chars(text.data(), text.data() + std::min(space, text.size()), start);
-                shard->window_start = start;
-                if (space != std::string::npos) shard->window_state = text.substr(space + 1);
-              }
+              self->LoadWindows(*shard);
               self->shards_[id] = std::move(shard);
             }
           }
@@ -237,79 +220,92 @@ void StreamMapping::RefreshShards() {
 }
 
 size_t StreamMapping::LaneCount() const {
-  if (view_->tumbling_window_seconds > 0) return 1;
   return static_cast<size_t>(std::clamp<int64_t>(view_->parallelization_factor, 1, 10));
 }
 
 void StreamMapping::Pump(const ShardPtr& shard) {
   std::vector<LanePtr> due;
-  bool end_window = false;
+  std::vector<std::pair<LanePtr, bool>> ending;  // lanes whose window ends; whether early
+  Positions cleared;
   bool read = false;
   bool finished = false;
   std::string iterator;
   {
     std::lock_guard lock(mu_);
     if (!Runnable() || shard->done || !ParentsDone(*shard)) return;
-    const LanePtr& first = shard->lanes.front();
-    if (WindowOver(*shard)) {
-      if (first->busy) return;  // the window's last batch is still running
-      first->busy = true;
-      end_window = true;
-    } else {
-      const int64_t window = Scaled(milliseconds(view_->batching_window_seconds * 1000)).count();
-      const int64_t now = NowMs();
-      for (const LanePtr& lane : shard->lanes) {
-        if (lane->busy || lane->buffer.empty()) continue;
-        const size_t batch_size =
-            lane->limit > 0 ? lane->limit : static_cast<size_t>(view_->batch_size);
-        const int64_t waited = now - lane->window_start_ms;
-        if (lane->buffer.size() >= batch_size || lane->bytes >= kMaxBatchBytes ||
-            waited >= window || shard->ended) {
-          lane->busy = true;
-          due.push_back(lane);
-        } else if (shard->caught_up && !lane->window_armed) {
-          lane->window_armed = true;
-          lane->window_timer = std::make_shared<boost::asio::steady_timer>(deps_.io);
-          lane->window_timer->expires_after(milliseconds(window - waited));
+    const bool tumbling = view_->tumbling_window_seconds > 0;
+    // A new ParallelizationFactor applies once nothing is in flight and every window is closed.
+    if (Relaning(*shard) && shard->Idle() && !shard->WindowOpen()) {
+      if (tumbling) cleared = ClearedWindowRecords(*shard);
+      shard->SetLanes(LaneCount());
+    }
+    const bool relaning = Relaning(*shard);
+    const int64_t window = Scaled(milliseconds(view_->batching_window_seconds * 1000)).count();
+    const int64_t length = view_->tumbling_window_seconds * 1000;
+    const int64_t now = NowMs();
+    for (const LanePtr& lane : shard->lanes) {
+      if (lane->busy) continue;
+      if (WindowOver(*shard, *lane)) {
+        lane->busy = true;
+        const bool cut = relaning && lane->buffer.empty() && length > 0 && !shard->ended &&
+                         now < lane->window_start + length;
+        ending.emplace_back(lane, lane->window_full || cut);
+        continue;
+      }
+      if (lane->buffer.empty()) {
+        if (shard->caught_up && lane->window_start >= 0 && !lane->tumble_armed) {
+          // Nothing to read: the lane's open window ends by the clock.
+          lane->tumble_armed = true;
+          const int64_t end = lane->window_start + length;
+          lane->tumble_timer = std::make_shared<boost::asio::steady_timer>(deps_.io);
+          lane->tumble_timer->expires_after(milliseconds(std::max<int64_t>(end - now, 0) + 1));
           auto self = shared_from_this();
-          lane->window_timer->async_wait([self, shard, lane](const boost::system::error_code& ec) {
+          lane->tumble_timer->async_wait([self, shard, lane](const boost::system::error_code& ec) {
             {
               std::lock_guard lock(self->mu_);
-              lane->window_armed = false;
+              lane->tumble_armed = false;
             }
             if (!ec) self->Pump(shard);
           });
         }
+        continue;
       }
-      const size_t lanes = shard->lanes.size();
-      const size_t room = (lanes + 1) * static_cast<size_t>(view_->batch_size);
-      if (shard->ended) {
-        finished = shard->Idle();
-        shard->done = finished;
-      } else if (!shard->reading && !shard->caught_up && shard->buffered < room &&
-                 shard->buffered_bytes < (lanes + 1) * kMaxBatchBytes) {
-        shard->reading = true;
-        read = true;
-        iterator = shard->iterator;
-      } else if (shard->caught_up && shard->buffered == 0 && !first->busy &&
-                 shard->window_start >= 0 && !shard->tumble_armed) {
-        // Nothing to read: the open window ends by the clock.
-        shard->tumble_armed = true;
-        const int64_t end = shard->window_start + view_->tumbling_window_seconds * 1000;
-        shard->tumble_timer = std::make_shared<boost::asio::steady_timer>(deps_.io);
-        shard->tumble_timer->expires_after(milliseconds(std::max<int64_t>(end - now, 0) + 1));
+      const size_t batch_size =
+          lane->limit > 0 ? lane->limit : static_cast<size_t>(view_->batch_size);
+      const int64_t waited = now - lane->window_start_ms;
+      if (lane->buffer.size() >= batch_size || lane->bytes >= kMaxBatchBytes || waited >= window ||
+          shard->ended) {
+        lane->busy = true;
+        due.push_back(lane);
+      } else if (shard->caught_up && !lane->window_armed) {
+        lane->window_armed = true;
+        lane->window_timer = std::make_shared<boost::asio::steady_timer>(deps_.io);
+        lane->window_timer->expires_after(milliseconds(window - waited));
         auto self = shared_from_this();
-        shard->tumble_timer->async_wait([self, shard](const boost::system::error_code& ec) {
+        lane->window_timer->async_wait([self, shard, lane](const boost::system::error_code& ec) {
           {
             std::lock_guard lock(self->mu_);
-            shard->tumble_armed = false;
+            lane->window_armed = false;
           }
           if (!ec) self->Pump(shard);
         });
       }
     }
+    const size_t lanes = shard->lanes.size();
+    const size_t room = (lanes + 1) * static_cast<size_t>(view_->batch_size);
+    if (shard->ended) {
+      finished = shard->Idle() && !shard->WindowOpen();
+      shard->done = finished;
+    } else if (!shard->reading && !shard->caught_up && !(relaning && tumbling) &&
+               shard->buffered < room && shard->buffered_bytes < (lanes + 1) * kMaxBatchBytes) {
+      // With windows, a shard waiting for a new lane count reads nothing more until it has it.
+      shard->reading = true;
+      read = true;
+      iterator = shard->iterator;
+    }
   }
-  if (end_window) return EndWindow(shard);
+  if (!cleared.empty()) SavePosition(shard, "", {}, std::move(cleared));
+  for (auto& [lane, early] : ending) EndWindow(shard, lane, early);
   if (finished) {
     SavePosition(shard, "done");
     // Its children may start now.
@@ -387,33 +383,45 @@ void StreamMapping::Read(const ShardPtr& shard, std::string iterator) {
                       shard, milliseconds(err->code == "ExpiredIteratorException" ? 0 : 1000));
                 }
                 json::object& out = std::get<json::value>(outcome).as_object();
+                std::pair<std::string, Ledger> passed;
                 {
                   std::lock_guard lock(self->mu_);
                   shard->reading = false;
                   json::value* records = out.if_contains("Records");
                   json::array none;
-                  const size_t before = shard->buffered;
-                  self->Distribute(*shard, records != nullptr && records->is_array()
-                                               ? records->get_array()
-                                               : none);
+                  json::array& got =
+                      records != nullptr && records->is_array() ? records->get_array() : none;
+                  shard->caught_up = got.empty();
+                  if (self->Distribute(*shard, got)) passed = self->Advance(*shard);
                   shard->iterator = JsonString(out, "NextShardIterator");
                   if (shard->iterator.empty()) shard->ended = true;
-                  shard->caught_up = shard->buffered == before;
+                }
+                if (!passed.first.empty() || !passed.second.empty()) {
+                  self->SavePosition(shard, std::move(passed.first), std::move(passed.second));
                 }
                 self->Pump(shard);
               });
 }
 
-void StreamMapping::Distribute(Shard& shard, json::array& records) {
-  if (records.empty()) return;
-  if (const size_t n = LaneCount(); shard.lanes.size() != n && shard.Idle()) shard.SetLanes(n);
+bool StreamMapping::Distribute(Shard& shard, json::array& records) {
+  if (records.empty()) return false;
   const auto woken = std::exchange(shard.woken, {});
   const int64_t now = NowMs();
+  bool skipped = false;
   for (auto& r : records) {
     if (!r.is_object()) continue;
     json::object& record = r.get_object();
     shard.read_after = SeqOf(record);
     Lane& lane = *shard.lanes[LaneOf(record, shard.lanes.size())];
+    if (!lane.skip_through.empty()) {
+      // Delivered again after a restart, and already in the lane's window state.
+      if (SequenceAtMost(shard.read_after, lane.skip_through)) {
+        shard.order.push_back({shard.read_after, true});
+        skipped = true;
+        continue;
+      }
+      lane.skip_through.clear();
+    }
     const size_t bytes = kinesis_ ? JsonString(record, "Data").size() * 3 / 4 : 1024;
     if (lane.buffer.empty()) lane.window_start_ms = now;
     if (lane.woken == std::chrono::steady_clock::time_point{}) lane.woken = woken;
@@ -424,6 +432,7 @@ void StreamMapping::Distribute(Shard& shard, json::array& records) {
     ++shard.buffered;
     shard.buffered_bytes += bytes;
   }
+  return skipped;
 }
 
 void StreamMapping::ReadAfter(const ShardPtr& shard, milliseconds delay) {
@@ -441,16 +450,11 @@ void StreamMapping::ReadAfter(const ShardPtr& shard, milliseconds delay) {
   });
 }
 
-void StreamMapping::SavePosition(const ShardPtr& shard, std::string position, Ledger ledger) {
+void StreamMapping::SavePosition(const ShardPtr& shard, std::string position, Ledger ledger,
+                                 Positions windows) {
   const std::string uuid = view_->uuid;
-  std::vector<std::pair<std::string, std::string>> positions;
+  Positions positions = std::move(windows);
   if (!position.empty()) positions.emplace_back(shard->id, std::move(position));
-  {
-    std::lock_guard lock(mu_);
-    if (view_->tumbling_window_seconds > 0 || shard->window_start >= 0) {
-      positions.emplace_back(shard->id + "#window", WindowText(*shard));
-    }
-  }
   if (positions.empty() && ledger.empty()) return;  // the watermark did not move
   deps_.lambda.SaveCheckpoints(
       uuid, std::move(positions),
@@ -466,12 +470,18 @@ std::pair<std::string, StreamMapping::Ledger> StreamMapping::Consume(Shard& shar
                                                                      size_t consumed) {
   for (size_t i = 0; i < consumed && !lane.buffer.empty(); ++i) {
     const Lane::Item& item = lane.buffer.front();
-    shard.order[item.ordinal - shard.first_ordinal].done = true;
+    Shard::Entry& entry = shard.order[item.ordinal - shard.first_ordinal];
+    entry.done = true;
+    if (view_->tumbling_window_seconds > 0) lane.through = entry.seq;
     lane.bytes -= item.bytes;
     shard.buffered_bytes -= item.bytes;
     --shard.buffered;
     lane.buffer.pop_front();
   }
+  return Advance(shard);
+}
+
+std::pair<std::string, StreamMapping::Ledger> StreamMapping::Advance(Shard& shard) {
   std::map<std::string, lambda::LambdaService::LedgerRun> runs;  // by first sequence number
   std::string last;
   while (!shard.order.empty() && shard.order.front().done) {

@@ -23,14 +23,25 @@
 // every record done before its children start. A new ParallelizationFactor applies once a
 // shard has nothing in flight.
 //
-// Tumbling windows (TumblingWindowInSeconds, with one lane only): a batch holds records of one
-// window only (by arrival time, windows aligned to the epoch); its invocation carries the
-// window and the state the window's previous invocation returned. A response without a `state`
-// object is a function error. Once the window is over (a record of a later window was read,
-// the window's end passed, or the shard ended) a final invocation with no records hands the
-// function the last state; it is retried until it succeeds. The open window and its state are
-// stored with the shard's position (position "<shard>#window": "<start ms> <state>", "" when
-// none), so a restart resumes the window.
+// Tumbling windows (TumblingWindowInSeconds): a batch holds records of one window only (by
+// arrival time, windows aligned to the epoch); its invocation carries the window and the state
+// the window's previous invocation returned. A response without a `state` object is a function
+// error. Once the window is over (a record of a later window was read, the window's end passed,
+// or the shard ended) a final invocation with no records hands the function the last state; it
+// is retried until it succeeds.
+// With ParallelizationFactor > 1 every lane keeps a window and a state of its own: AWS documents
+// the state per shard ("a maximum of 1 MB per shard") and per-key aggregation within a shard
+// (Lambda developer guide, "Implementing stateful Kinesis Data Streams processing"), but not how
+// concurrent batches of a shard share it; one state per lane keeps each lane's invocations
+// concurrent with the others' while all records of a partition key (one lane) are folded into
+// one state in order. Each lane's window ends with a final invocation of its own (shardId the
+// shard's). A changed factor stops reading the shard until its batches are done and every lane
+// closed its window early (final invocations marked isWindowTerminatedEarly); the new lanes
+// then start fresh states.
+// Window states are stored with the shard's position (stream_mapping_window.cc): one lane as
+// "<shard>#window": "<start ms> <state>" ("" when none); several as "<shard>#window/<lane>"
+// (mapping_events.h, StoredLaneWindow), each with the lane's last finished sequence number, so
+// a restart resumes every window and skips what a lane folded in past the shard's position.
 //
 // Positions stored per shard: "after:<sequence number>", "done" (a closed shard read to its
 // end) or "trim" (start from the oldest record).
@@ -80,16 +91,22 @@ class StreamMapping final : public MappingRunner,
   void RefreshShards();
   void Pump(const ShardPtr& shard);
   void Read(const ShardPtr& shard, std::string iterator);
-  // Hands records just read to their lanes (mu_ held).
-  void Distribute(Shard& shard, boost::json::array& records);
+  // Hands records just read to their lanes (mu_ held). Returns whether it marked records done
+  // at once (a lane's records already in its stored window state): the watermark may move.
+  bool Distribute(Shard& shard, boost::json::array& records);
   void ReadAfter(const ShardPtr& shard, std::chrono::milliseconds delay);
-  void SavePosition(const ShardPtr& shard, std::string position, Ledger ledger = {});
+  // Stores the position (unless empty), the ledger runs and `windows` (WindowRecords) in one
+  // write.
+  using Positions = std::vector<std::pair<std::string, std::string>>;
+  void SavePosition(const ShardPtr& shard, std::string position, Ledger ledger = {},
+                    Positions windows = {});
   // Marks the first `consumed` records of the lane done and pops them (mu_ held); moves the
   // shard's watermark past every leading done record. Returns the new position ("" if it did
   // not move) and the ledger runs to store with it (outcomes other than delivery, in runs).
   std::pair<std::string, Ledger> Consume(Shard& shard, Lane& lane, size_t consumed);
-  bool ParentsDone(const Shard& shard) const;  // mu_ held
-  bool Runnable() const;                       // mu_ held
+  std::pair<std::string, Ledger> Advance(Shard& shard);  // the watermark part of Consume
+  bool ParentsDone(const Shard& shard) const;            // mu_ held
+  bool Runnable() const;                                 // mu_ held
   std::chrono::milliseconds Scaled(std::chrono::milliseconds d) const;
   int Source() const;  // index into MappingMetrics
   std::string SeqOf(const boost::json::object& record) const;
@@ -111,12 +128,22 @@ class StreamMapping final : public MappingRunner,
                    std::string condition, int invoke_count, std::string request_id,
                    std::function<void()> then);
   void LaneAfter(const ShardPtr& shard, const LanePtr& lane, std::chrono::milliseconds delay);
-  // The final invocation of the shard's open tumbling window (lane 0 is marked busy).
-  void EndWindow(const ShardPtr& shard);
-  // Whether the shard's open window is over and its final invocation due (mu_ held).
-  bool WindowOver(const Shard& shard) const;
+  // stream_mapping_window.cc: tumbling windows.
+  // The final invocation of the lane's open window (the lane is marked busy); `early` marks it
+  // isWindowTerminatedEarly.
+  void EndWindow(const ShardPtr& shard, const LanePtr& lane, bool early);
+  // Whether the lane's open window is over and its final invocation due (mu_ held).
+  bool WindowOver(const Shard& shard, const Lane& lane) const;
+  // Whether the shard waits to take a new lane count (mu_ held).
+  bool Relaning(const Shard& shard) const;
   int64_t WindowOf(const boost::json::object& record) const;  // mu_ held
-  std::string WindowText(const Shard& shard) const;           // mu_ held
+  // The stored form of the lane's window (mu_ held). Written whenever the lane's window or
+  // `through` changed: after a batch while windows are on, and at a window's end.
+  Positions WindowRecords(const Shard& shard, const Lane& lane) const;
+  // Empties every window record the shard's current lanes wrote (mu_ held).
+  Positions ClearedWindowRecords(const Shard& shard) const;
+  // Sets up a new shard's lanes and windows from the loaded positions (mu_ held).
+  void LoadWindows(Shard& shard);
 
   MappingDeps& deps_;
   const bool kinesis_;

@@ -45,31 +45,7 @@ std::string FailureObjectKey(std::string_view uuid, std::string_view shard, int6
                      t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, NewUuid());
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
-
-int64_t StreamMapping::WindowOf(const json::object& record) const {
-  return WindowStart(ArrivalOf(record), view_->tumbling_window_seconds * 1000);
-}
-
-bool StreamMapping::WindowOver(const Shard& shard) const {
-  if (shard.window_start < 0) return false;
-  const int64_t length = view_->tumbling_window_seconds * 1000;
-  if (length <= 0 || shard.window_full) return true;  // windows were turned off, or it is full
-  const Lane& lane = *shard.lanes.front();
-  if (!lane.buffer.empty()) return WindowOf(lane.buffer.front().record) != shard.window_start;
-  return shard.ended || NowMs() >= shard.window_start + length;
-}
-
-std::string StreamMapping::WindowText(const Shard& shard) const {
-  if (shard.window_start < 0) return {};
-  return fmt::format("{} {}", shard.window_start, shard.window_state);
-}
 
 void StreamMapping::Dispatch(const ShardPtr& shard, const LanePtr& lane) {
   std::vector<json::object> all;
@@ -112,9 +88,9 @@ void StreamMapping::Dispatch(const ShardPtr& shard, const LanePtr& lane) {
         shard->marks[SeqOf(r)] = 'f';
       }
     }
-    if (tumbling && !events.empty() && shard->window_start < 0) {
-      shard->window_start = WindowOf(all.front());
-      shard->window_state = "{}";
+    if (tumbling && !events.empty() && lane->window_start < 0) {
+      lane->window_start = WindowOf(all.front());
+      lane->window_state = "{}";
     }
   }
   auto& outcomes = deps_.metrics.outcomes[Source()];
@@ -154,10 +130,10 @@ void StreamMapping::Invoke(const ShardPtr& shard, const LanePtr& lane,
     std::lock_guard lock(mu_);
     view = view_;
     ++in_flight_;
-    if (view->tumbling_window_seconds > 0 && shard->window_start >= 0) {
-      window = WindowInvoke{shard->window_start,
-                            shard->window_start + view->tumbling_window_seconds * 1000,
-                            shard->window_state,
+    if (view->tumbling_window_seconds > 0 && lane->window_start >= 0) {
+      window = WindowInvoke{lane->window_start,
+                            lane->window_start + view->tumbling_window_seconds * 1000,
+                            lane->window_state,
                             shard->id,
                             view->source_arn,
                             false,
@@ -197,8 +173,8 @@ void StreamMapping::Invoke(const ShardPtr& shard, const LanePtr& lane,
             return self->Fail(shard, lane, std::move(all), n, "no state in the response");
           }
           std::lock_guard lock(self->mu_);
-          shard->window_full = state->size() > kMaxWindowState;
-          shard->window_state = std::move(*state);
+          lane->window_full = state->size() > kMaxWindowState;
+          lane->window_state = std::move(*state);
         }
         if (!view->report_batch_item_failures) {
           return self->Finish(shard, lane, all.size());
@@ -222,11 +198,16 @@ void StreamMapping::Invoke(const ShardPtr& shard, const LanePtr& lane,
         }
         if (first > 0) {
           std::pair<std::string, Ledger> passed;
+          Positions windows;
           {
             std::lock_guard lock(self->mu_);
             passed = self->Consume(*shard, *lane, first);
+            if (view->tumbling_window_seconds > 0 || lane->window_start >= 0) {
+              windows = self->WindowRecords(*shard, *lane);
+            }
           }
-          self->SavePosition(shard, std::move(passed.first), std::move(passed.second));
+          self->SavePosition(shard, std::move(passed.first), std::move(passed.second),
+                             std::move(windows));
         }
         std::vector<json::object> rest(std::make_move_iterator(all.begin() + first),
                                        std::make_move_iterator(all.end()));
@@ -237,9 +218,13 @@ void StreamMapping::Invoke(const ShardPtr& shard, const LanePtr& lane,
 
 void StreamMapping::Finish(const ShardPtr& shard, const LanePtr& lane, size_t consumed) {
   std::pair<std::string, Ledger> passed;
+  Positions windows;
   {
     std::lock_guard lock(mu_);
     passed = Consume(*shard, *lane, consumed);
+    if (view_->tumbling_window_seconds > 0 || lane->window_start >= 0) {
+      windows = WindowRecords(*shard, *lane);
+    }
     lane->attempts = 0;
     if (lane->limit > 0) {
       lane->bisect_left = lane->bisect_left > consumed ? lane->bisect_left - consumed : 0;
@@ -249,7 +234,7 @@ void StreamMapping::Finish(const ShardPtr& shard, const LanePtr& lane, size_t co
     if (!lane->buffer.empty()) lane->window_start_ms = 0;  // the rest is due at once
   }
   deps_.lambda.SetLastProcessingResult(view_->uuid, "OK");
-  SavePosition(shard, std::move(passed.first), std::move(passed.second));
+  SavePosition(shard, std::move(passed.first), std::move(passed.second), std::move(windows));
   Pump(shard);
 }
 
@@ -298,52 +283,6 @@ void StreamMapping::LaneAfter(const ShardPtr& shard, const LanePtr& lane, millis
     }
     if (!ec) self->Pump(shard);
   });
-}
-
-void StreamMapping::EndWindow(const ShardPtr& shard) {
-  WindowInvoke w;
-  lambda::MappingViewPtr view;
-  {
-    std::lock_guard lock(mu_);
-    view = view_;
-    w.start_ms = shard->window_start;
-    w.end_ms = shard->window_start + std::max<int64_t>(view->tumbling_window_seconds, 0) * 1000;
-    w.state = shard->window_state;
-    w.shard_id = shard->id;
-    w.source_arn = view->source_arn;
-    w.final = true;
-    w.terminated_early = shard->window_full;
-    ++in_flight_;
-  }
-  functions::Invocation invocation;
-  invocation.payload = WindowPayload(json::array(), w);
-  auto self = shared_from_this();
-  deps_.lambda.InvokeFunction(
-      view->function_arn, view->account, view->region, std::move(invocation),
-      [self, shard, view](functions::InvokeOutcome outcome) {
-        using Kind = functions::InvokeOutcome::Kind;
-        {
-          std::lock_guard lock(self->mu_);
-          --self->in_flight_;
-        }
-        if (outcome.kind != Kind::kSuccess) {
-          // AWS holds the shard until the window's final invocation succeeds.
-          spdlog::debug("mapping {}: final window invocation on {} failed: {}", view->uuid,
-                        shard->id, outcome.message);
-          return self->LaneAfter(shard, shard->lanes.front(),
-                                 milliseconds(outcome.kind == Kind::kThrottled ? 200 : 1000));
-        }
-        {
-          std::lock_guard lock(self->mu_);
-          // An early end goes on in the same window with a fresh state, unless it is over too.
-          shard->window_full = false;
-          shard->window_state = "{}";
-          if (self->WindowOver(*shard)) shard->window_start = -1;
-          shard->lanes.front()->busy = false;
-        }
-        self->SavePosition(shard, "");
-        self->Pump(shard);
-      });
 }
 
 void StreamMapping::SendFailure(const ShardPtr& shard, const std::vector<json::object>& records,

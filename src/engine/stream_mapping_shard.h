@@ -20,6 +20,13 @@ namespace tidepool::engine {
 // Data per batch: the invoke payload stays under Lambda's 6 MB once base64 and JSON are added.
 inline constexpr size_t kMaxBatchBytes = 4 * 1024 * 1024;
 
+// Wall-clock milliseconds since the epoch (record arrival times and windows are on this clock).
+inline int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 // One lane of a shard: its records in sequence order, one batch in flight at a time.
 struct StreamMapping::Lane {
   struct Item {
@@ -38,6 +45,19 @@ struct StreamMapping::Lane {
   size_t bisect_left = 0;                         // records of the bisected batch not yet through
   std::shared_ptr<boost::asio::steady_timer> timer;
   std::shared_ptr<boost::asio::steady_timer> window_timer;
+
+  // Tumbling windows, one state per lane: the open window (epoch ms; -1: none), the state its
+  // last invocation returned, and whether that state outgrew its limit (the window then ends
+  // early). `through` is the sequence number of the last record the lane finished; with several
+  // lanes it is stored with the state, and after a restart (`skip_through`) the lane skips the
+  // records up to it that come again from the shard's position, so none is folded in twice.
+  int64_t window_start = -1;
+  std::string window_state = "{}";
+  bool window_full = false;
+  std::string through;
+  std::string skip_through;
+  bool tumble_armed = false;  // tumble_timer waits for the open window's end
+  std::shared_ptr<boost::asio::steady_timer> tumble_timer;
 };
 
 struct StreamMapping::Shard {
@@ -75,19 +95,17 @@ struct StreamMapping::Shard {
     uint64_t count = 0;
   } run;
 
-  // Tumbling windows (one lane): the open window (epoch ms; -1: none), the state its last
-  // invocation returned, and whether that state outgrew its limit (the window then ends early).
-  int64_t window_start = -1;
-  std::string window_state = "{}";
-  bool window_full = false;
-  bool tumble_armed = false;  // tumble_timer waits for the open window's end
-  std::shared_ptr<boost::asio::steady_timer> tumble_timer;
-
   bool Idle() const {
     for (const auto& l : lanes) {
       if (l->busy) return false;
     }
     return order.empty();
+  }
+  bool WindowOpen() const {
+    for (const auto& l : lanes) {
+      if (l->window_start >= 0) return true;
+    }
+    return false;
   }
   void SetLanes(size_t n) {
     lanes.clear();

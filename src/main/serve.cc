@@ -255,10 +255,11 @@ int RunServe(const ServeOptions& options) {
   // Code given as S3Bucket/S3Key is read from this process's S3 (built below; requests come
   // only once both exist).
   s3::S3Service* code_bucket_reader = nullptr;
-  lambda_options.read_s3_object =
-      [&code_bucket_reader](std::string_view bucket, std::string_view key) -> Result<std::string> {
+  lambda_options.read_s3_object = [&code_bucket_reader](
+                                      std::string_view bucket, std::string_view key,
+                                      std::string_view version) -> Result<std::string> {
     if (code_bucket_reader == nullptr) return Status::Unavailable("S3 is not running");
-    auto bytes = code_bucket_reader->ReadObjectBytes(bucket, key, 262144000);
+    auto bytes = code_bucket_reader->ReadObjectBytes(bucket, key, 262144000, version);
     if (!bytes.ok()) return Status::NotFound(s3::ToAwsError(bytes.status()).code);
     return bytes;
   };

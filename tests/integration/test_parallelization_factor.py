@@ -194,12 +194,15 @@ def test_parallelization_factor_validation(endpoint, kinesis):
         return e.value.response["Error"]["Code"]
 
     assert code(ParallelizationFactor=11) == "ValidationException"
-    # tidepool keeps tumbling windows to one lane per shard (docs/differences.md).
-    assert code(ParallelizationFactor=2, TumblingWindowInSeconds=60) == \
-        "InvalidParameterValueException"
+    # Tumbling windows with several lanes per shard are accepted, as on AWS
+    # (test_esm_tumbling_lanes.py runs them).
+    both = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="pf-fn",
+                                           StartingPosition="LATEST", ParallelizationFactor=2,
+                                           TumblingWindowInSeconds=60)
+    assert both["ParallelizationFactor"] == 2 and both["TumblingWindowInSeconds"] == 60
+    lam.delete_event_source_mapping(UUID=both["UUID"])
     m = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="pf-fn",
                                         StartingPosition="LATEST", ParallelizationFactor=10)
     assert lam.get_event_source_mapping(UUID=m["UUID"])["ParallelizationFactor"] == 10
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        lam.update_event_source_mapping(UUID=m["UUID"], TumblingWindowInSeconds=30)
-    assert e.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    u = lam.update_event_source_mapping(UUID=m["UUID"], TumblingWindowInSeconds=30)
+    assert u["TumblingWindowInSeconds"] == 30 and u["ParallelizationFactor"] == 10

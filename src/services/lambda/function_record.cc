@@ -37,6 +37,7 @@ std::string FunctionRecord::Encode() const {
   if (!invoke_configs.empty()) out["invoke_configs"] = invoke_configs;
   if (!urls.empty()) out["urls"] = urls;
   if (!provisioned.empty()) out["provisioned"] = provisioned;
+  if (!runtime_management.empty()) out["runtime_management"] = runtime_management;
   return json::serialize(out);
 }
 
@@ -82,7 +83,8 @@ Result<FunctionRecord> FunctionRecord::Decode(std::string_view text) {
   for (auto [member, target] : {std::pair{"policy", &r.policy},
                                 {"invoke_configs", &r.invoke_configs},
                                 {"urls", &r.urls},
-                                {"provisioned", &r.provisioned}}) {
+                                {"provisioned", &r.provisioned},
+                                {"runtime_management", &r.runtime_management}}) {
     if (const json::value* v = o.if_contains(member); v && v->is_object()) {
       *target = v->get_object();
     }

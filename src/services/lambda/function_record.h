@@ -9,6 +9,7 @@
 //    "policy": {qualifier: [policy statement]}, "invoke_configs": {qualifier:
 //    FunctionEventInvokeConfig}, "urls": {qualifier: FunctionUrlConfig},
 //    "provisioned": {qualifier: requested provisioned concurrency},
+//    "runtime_management": {qualifier: {"UpdateRuntimeOn", "RuntimeVersionArn"}} (absent: Auto),
 //    "from": (a published version) $LATEST's RevisionId when it was published}
 //
 // A published version is a FunctionRecord too (its own key): the configuration and code as they
@@ -39,10 +40,11 @@ struct FunctionRecord {
   // A published version: the RevisionId $LATEST had when it was published (PublishVersion
   // answers this version again while $LATEST's revision is unchanged).
   std::string published_from;
-  boost::json::object policy;          // qualifier -> array of statements
-  boost::json::object invoke_configs;  // qualifier -> FunctionEventInvokeConfig
-  boost::json::object urls;            // qualifier -> FunctionUrlConfig
-  boost::json::object provisioned;     // qualifier -> requested count
+  boost::json::object policy;              // qualifier -> array of statements
+  boost::json::object invoke_configs;      // qualifier -> FunctionEventInvokeConfig
+  boost::json::object urls;                // qualifier -> FunctionUrlConfig
+  boost::json::object provisioned;         // qualifier -> requested count
+  boost::json::object runtime_management;  // qualifier -> PutRuntimeManagementConfig's settings
 
   std::string Encode() const;
   static Result<FunctionRecord> Decode(std::string_view text);

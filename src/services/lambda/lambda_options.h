@@ -13,9 +13,12 @@ struct LambdaOptions {
   std::string code_dir;
   // Base URL of this tidepool for links (GetFunction's Code.Location).
   std::string public_endpoint = "http://localhost:4566";
-  // Reads an S3 object's bytes (code given as S3Bucket/S3Key); unset: such code is refused.
-  // The error's message is S3's error code ("NoSuchKey"...).
-  std::function<Result<std::string>(std::string_view bucket, std::string_view key)> read_s3_object;
+  // Reads an S3 object's bytes (code given as S3Bucket/S3Key, and S3ObjectVersion: "" for the
+  // current version); unset: such code is refused. The error's message is S3's error code
+  // ("NoSuchKey", "NoSuchVersion"...).
+  std::function<Result<std::string>(std::string_view bucket, std::string_view key,
+                                    std::string_view version)>
+      read_s3_object;
 };
 
 }  // namespace tidepool::lambda

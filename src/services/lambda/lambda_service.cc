@@ -30,7 +30,8 @@ struct LambdaServiceTable {
     std::string_view operation;
     LambdaService::Handler handler;
   };
-  static constexpr std::array<Entry, 52> kEntries{{
+  static constexpr std::array<Entry, 59> kEntries{{
+      {"AddLayerVersionPermission", &LambdaService::AddLayerVersionPermission},
       {"AddPermission", &LambdaService::AddPermission},
       {"CreateAlias", &LambdaService::CreateAlias},
       {"CreateEventSourceMapping", &LambdaService::CreateEventSourceMapping},
@@ -51,11 +52,14 @@ struct LambdaServiceTable {
       {"GetFunctionConcurrency", &LambdaService::GetFunctionConcurrency},
       {"GetFunctionConfiguration", &LambdaService::GetFunctionConfiguration},
       {"GetFunctionEventInvokeConfig", &LambdaService::GetFunctionEventInvokeConfig},
+      {"GetFunctionRecursionConfig", &LambdaService::GetFunctionRecursionConfig},
       {"GetFunctionUrlConfig", &LambdaService::GetFunctionUrlConfig},
       {"GetLayerVersion", &LambdaService::GetLayerVersion},
       {"GetLayerVersionByArn", &LambdaService::GetLayerVersionByArn},
+      {"GetLayerVersionPolicy", &LambdaService::GetLayerVersionPolicy},
       {"GetPolicy", &LambdaService::GetPolicy},
       {"GetProvisionedConcurrencyConfig", &LambdaService::GetProvisionedConcurrencyConfig},
+      {"GetRuntimeManagementConfig", &LambdaService::GetRuntimeManagementConfig},
       {"Invoke", &LambdaService::InvokeOp},
       {"InvokeAsync", &LambdaService::InvokeAsync},
       {"InvokeWithResponseStream", &LambdaService::InvokeWithResponseStream},
@@ -73,7 +77,10 @@ struct LambdaServiceTable {
       {"PublishVersion", &LambdaService::PublishVersion},
       {"PutFunctionConcurrency", &LambdaService::PutFunctionConcurrency},
       {"PutFunctionEventInvokeConfig", &LambdaService::PutFunctionEventInvokeConfig},
+      {"PutFunctionRecursionConfig", &LambdaService::PutFunctionRecursionConfig},
       {"PutProvisionedConcurrencyConfig", &LambdaService::PutProvisionedConcurrencyConfig},
+      {"PutRuntimeManagementConfig", &LambdaService::PutRuntimeManagementConfig},
+      {"RemoveLayerVersionPermission", &LambdaService::RemoveLayerVersionPermission},
       {"RemovePermission", &LambdaService::RemovePermission},
       {"TagResource", &LambdaService::TagResource},
       {"UntagResource", &LambdaService::UntagResource},

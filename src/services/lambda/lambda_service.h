@@ -220,6 +220,13 @@ class LambdaService final : public protocol::Service {
   // The extracted folders of `config`'s layers, in order.
   Result<std::vector<std::string>> LayerDirs(const boost::json::object& config);
   Status RecoverLayers();
+  // A layer version's resource policy, kept in its record ("policy": [statement], "rev": the
+  // policy's RevisionId) and returned as AWS writes it; never evaluated.
+  void AddLayerVersionPermission(protocol::CallPtr call);
+  void RemoveLayerVersionPermission(protocol::CallPtr call);
+  void GetLayerVersionPolicy(protocol::CallPtr call);
+  // The record of a live (not deleted) layer version, or nullptr (registry_mu_ held).
+  boost::json::object* LiveLayerRecord(const std::string& layer_arn, int64_t version);
 
   // --- url_ops.cc
   void CreateFunctionUrlConfig(protocol::CallPtr call);
@@ -236,6 +243,12 @@ class LambdaService final : public protocol::Service {
   void AddPermission(protocol::CallPtr call);
   void RemovePermission(protocol::CallPtr call);
   void GetPolicy(protocol::CallPtr call);
+
+  // --- runtime_config_ops.cc
+  void GetFunctionRecursionConfig(protocol::CallPtr call);
+  void PutFunctionRecursionConfig(protocol::CallPtr call);
+  void GetRuntimeManagementConfig(protocol::CallPtr call);
+  void PutRuntimeManagementConfig(protocol::CallPtr call);
 
   // --- mapping_ops.cc
   void CreateEventSourceMapping(protocol::CallPtr call);

@@ -1,7 +1,11 @@
 // Layers: PublishLayerVersion, GetLayerVersion(ByArn), ListLayerVersions, ListLayers,
-// DeleteLayerVersion. A layer version is stored as
+// DeleteLayerVersion, and layer version policies (Add/RemoveLayerVersionPermission,
+// GetLayerVersionPolicy). A layer version is stored as
 //   {"out": the GetLayerVersion output, "sha": hex SHA-256 of its zip (the 'z' package),
-//    "dir": a hot-reload directory (instead of a zip), "deleted": true once deleted}
+//    "dir": a hot-reload directory (instead of a zip), "deleted": true once deleted,
+//    "policy": [policy statement] (absent: none), "rev": the policy's RevisionId}
+// A layer version's policy is stored and returned as AWS writes it, never evaluated: every
+// local account may use every layer (docs/differences.md).
 // A deleted version keeps its record, so that its number is never given again and functions
 // configured with it keep running (both as on AWS).
 // A function's layers are extracted like its code and put on the runtime's search paths
@@ -11,10 +15,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/encoding.h"
+
 #include "services/lambda/keyspace.h"
 #include "services/lambda/lambda_errors.h"
 #include "services/lambda/lambda_service.h"
 #include "services/lambda/package.h"
+#include "services/lambda/policy_statement.h"
 #include "services/write_path.h"
 
 namespace tidepool::lambda {
@@ -54,6 +61,44 @@ bool Compatible(const json::object& out, const std::string& runtime, const std::
         [&](const json::value& v) { return v.is_string() && v.get_string() == value; });
   };
   return contains("CompatibleRuntimes", runtime) && contains("CompatibleArchitectures", arch);
+}
+
+int64_t VersionNumberOf(const json::object& in) {
+  const json::value* n = in.if_contains("VersionNumber");
+  return n && n->is_int64() ? n->get_int64() : 0;
+}
+
+Status LayerVersionNotFound(const std::string& layer_arn, int64_t version) {
+  return NotFound("Layer version " + layer_arn + ":" + std::to_string(version) +
+                  " does not exist.");
+}
+
+Status CheckLayerRevisionId(std::string_view given, std::string_view current) {
+  if (given.empty() || given == current) return Status::Ok();
+  return LambdaStatus(LambdaError::kPreconditionFailed,
+                      "The Revision Id provided does not match the latest Revision Id. Call the "
+                      "GetLayerPolicy API to retrieve the latest Revision Id");
+}
+
+// A layer version record's policy statements (none: empty).
+json::array PolicyStatements(const json::object& record) {
+  const json::value* p = record.if_contains("policy");
+  return p && p->is_array() ? p->get_array() : json::array();
+}
+
+// Sets the record's policy (removed when empty) and RevisionId; returns the write storing it.
+storage::WriteBatch SetPolicy(json::object& record, json::array statements,
+                              const std::string& revision, const std::string& layer_arn,
+                              int64_t version) {
+  if (statements.empty()) {
+    record.erase("policy");
+  } else {
+    record["policy"] = std::move(statements);
+  }
+  record["rev"] = revision;
+  storage::WriteBatch batch;
+  batch.Put(keyspace::LayerKey(layer_arn, version), json::serialize(record));
+  return batch;
 }
 
 json::object ListItem(const json::object& out) {
@@ -228,6 +273,96 @@ void LambdaService::DeleteLayerVersion(CallPtr call) {
   services::SubmitForCall(commits_, std::move(batch), call,
                           services::ReplyWhenCommitted(call, {}, &ToAwsError, "lambda"),
                           &ToAwsError);
+}
+
+json::object* LambdaService::LiveLayerRecord(const std::string& layer_arn, int64_t version) {
+  auto layer = layers_.find(layer_arn);
+  if (layer == layers_.end()) return nullptr;
+  auto it = layer->second.find(version);
+  return it == layer->second.end() || it->second.contains("deleted") ? nullptr : &it->second;
+}
+
+void LambdaService::AddLayerVersionPermission(CallPtr call) {
+  const json::object& in = call->input();
+  const std::string layer_arn = LayerArnFor(*call, StringMember(in, "LayerName"));
+  const int64_t version = VersionNumberOf(in);
+  // Held until the write is submitted: two changes of one policy commit in their order.
+  std::unique_lock lock(registry_mu_);
+  json::object* record = LiveLayerRecord(layer_arn, version);
+  if (record == nullptr) return Fail(call, LayerVersionNotFound(layer_arn, version));
+  json::array statements = PolicyStatements(*record);
+  const std::string sid = StringMember(in, "StatementId");
+  for (const auto& st : statements) {
+    if (st.is_object() && StringMember(st.get_object(), "Sid") == sid) {
+      return Fail(call, Conflict("The statement id (" + sid +
+                                 ") provided already exists. Please provide a new statement id, "
+                                 "or remove the existing statement."));
+    }
+  }
+  if (Status s = CheckLayerRevisionId(StringMember(in, "RevisionId"), StringMember(*record, "rev"));
+      !s.ok()) {
+    return Fail(call, s);
+  }
+  json::object statement{{"Sid", sid},
+                         {"Effect", "Allow"},
+                         {"Principal", PrincipalElement(StringMember(in, "Principal"))},
+                         {"Action", StringMember(in, "Action")},
+                         {"Resource", layer_arn + ":" + std::to_string(version)}};
+  if (std::string org = StringMember(in, "OrganizationId"); !org.empty()) {
+    statement["Condition"] =
+        json::object{{"StringEquals", json::object{{"aws:PrincipalOrgID", org}}}};
+  }
+  statements.push_back(statement);
+  const std::string revision = NewUuid();
+  storage::WriteBatch batch =
+      SetPolicy(*record, std::move(statements), revision, layer_arn, version);
+  services::SubmitForCall(
+      commits_, std::move(batch), call,
+      services::ReplyWhenCommitted(
+          call, json::object{{"Statement", json::serialize(statement)}, {"RevisionId", revision}},
+          &ToAwsError, "lambda"),
+      &ToAwsError);
+}
+
+void LambdaService::RemoveLayerVersionPermission(CallPtr call) {
+  const json::object& in = call->input();
+  const std::string layer_arn = LayerArnFor(*call, StringMember(in, "LayerName"));
+  std::unique_lock lock(registry_mu_);
+  json::object* record = LiveLayerRecord(layer_arn, VersionNumberOf(in));
+  if (record == nullptr) return Fail(call, LayerVersionNotFound(layer_arn, VersionNumberOf(in)));
+  if (Status s = CheckLayerRevisionId(StringMember(in, "RevisionId"), StringMember(*record, "rev"));
+      !s.ok()) {
+    return Fail(call, s);
+  }
+  json::array statements = PolicyStatements(*record);
+  const std::string sid = StringMember(in, "StatementId");
+  auto it = std::find_if(statements.begin(), statements.end(), [&](const json::value& v) {
+    return v.is_object() && StringMember(v.get_object(), "Sid") == sid;
+  });
+  if (it == statements.end()) {
+    return Fail(call, NotFound("Statement " + sid + " is not found in resource policy."));
+  }
+  statements.erase(it);
+  storage::WriteBatch batch =
+      SetPolicy(*record, std::move(statements), NewUuid(), layer_arn, VersionNumberOf(in));
+  services::SubmitForCall(commits_, std::move(batch), call,
+                          services::ReplyWhenCommitted(call, {}, &ToAwsError, "lambda"),
+                          &ToAwsError);
+}
+
+void LambdaService::GetLayerVersionPolicy(CallPtr call) {
+  const json::object& in = call->input();
+  const std::string layer_arn = LayerArnFor(*call, StringMember(in, "LayerName"));
+  const int64_t version = VersionNumberOf(in);
+  auto record = FindLayerVersion(layer_arn, version);
+  if (!record.ok()) return Fail(call, LayerVersionNotFound(layer_arn, version));
+  const json::value* policy = record->if_contains("policy");
+  if (policy == nullptr || !policy->is_array() || policy->get_array().empty()) {
+    return Fail(call, NotFound("No policy is associated with the given resource."));
+  }
+  json::object document{{"Version", "2012-10-17"}, {"Id", "default"}, {"Statement", *policy}};
+  call->Reply(json::object{{"Policy", json::serialize(document)},
+                           {"RevisionId", StringMember(*record, "rev")}});
 }
 
 Status LambdaService::ResolveLayers(const json::value* layers, json::object& config) {

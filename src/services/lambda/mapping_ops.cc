@@ -133,10 +133,6 @@ Status CheckSettings(const json::object& c, MappingSource source, bool fifo) {
       (tumbling->get_int64() < 0 || tumbling->get_int64() > 900)) {
     return InvalidParameter("TumblingWindowInSeconds must be between 0 and 900.");
   }
-  if (parallel && parallel->is_int64() && parallel->get_int64() > 1 && tumbling &&
-      tumbling->is_int64() && tumbling->get_int64() > 0) {
-    return Unsupported("tumbling windows with a ParallelizationFactor other than 1");
-  }
   const int64_t age = c.at("MaximumRecordAgeInSeconds").as_int64();
   if (age != -1 && (age < 60 || age > 604800)) {
     return InvalidParameter(

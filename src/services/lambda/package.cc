@@ -29,6 +29,17 @@ Result<Package> ZipPackage(std::string zip) {
   return p;
 }
 
+// The message S3 gives with `code`, as Lambda quotes it.
+std::string S3ErrorMessage(std::string_view code) {
+  if (code == "NoSuchBucket") return "The specified bucket does not exist.";
+  if (code == "NoSuchKey") return "The specified key does not exist.";
+  if (code == "NoSuchVersion") return "The specified version does not exist.";
+  if (code == "InvalidArgument") return "Invalid version id specified";
+  if (code == "MethodNotAllowed")
+    return "The specified method is not allowed against this resource.";
+  return std::string(code);
+}
+
 // AWS's limit on a package read from S3 is its unzipped size, 250 MB; tidepool reads the zip
 // into memory and caps it at that.
 constexpr uint64_t kMaxS3Package = 262144000;
@@ -60,18 +71,12 @@ Result<Package> ReadPackage(const json::object& code, const S3ObjectReader& s3) 
   }
   if (!bucket.empty()) {
     if (!s3) return InvalidParameter("tidepool's S3 is not running: give the code as ZipFile");
-    if (code.contains("S3ObjectVersion")) {
-      return InvalidParameter(
-          "tidepool's S3 keeps no object versions: S3ObjectVersion is not "
-          "supported (docs/differences.md)");
-    }
     std::string key = StringMember(code, "S3Key");
-    auto bytes = s3(bucket, key);
+    auto bytes = s3(bucket, key, StringMember(code, "S3ObjectVersion"));
     if (!bytes.ok()) {
-      return InvalidParameter(
-          "Error occurred while GetObject. S3 Error Code: " + bytes.status().message() +
-          ". S3 Error Message: The specified " +
-          (bytes.status().message() == "NoSuchBucket" ? "bucket" : "key") + " does not exist.");
+      const std::string& s3_code = bytes.status().message();
+      return InvalidParameter("Error occurred while GetObject. S3 Error Code: " + s3_code +
+                              ". S3 Error Message: " + S3ErrorMessage(s3_code));
     }
     return ZipPackage(std::move(*bytes));
   }

@@ -23,9 +23,9 @@ struct Package {
   int64_t size = 0;
 };
 
-// Reads an S3 object (S3Bucket/S3Key code); see LambdaOptions::read_s3_object.
-using S3ObjectReader =
-    std::function<Result<std::string>(std::string_view bucket, std::string_view key)>;
+// Reads an S3 object (S3Bucket/S3Key/S3ObjectVersion code); see LambdaOptions::read_s3_object.
+using S3ObjectReader = std::function<Result<std::string>(
+    std::string_view bucket, std::string_view key, std::string_view version)>;
 
 // The package `code` names; InvalidParameterValue with AWS's texts otherwise. `s3` reads code
 // given as S3Bucket/S3Key (refused when unset).

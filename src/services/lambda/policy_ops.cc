@@ -7,6 +7,7 @@
 
 #include "services/lambda/lambda_errors.h"
 #include "services/lambda/lambda_service.h"
+#include "services/lambda/policy_statement.h"
 
 namespace tidepool::lambda {
 namespace json = boost::json;
@@ -17,14 +18,6 @@ namespace {
 bool IsAccountId(std::string_view p) {
   return p.size() == 12 &&
          std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// AWS's Principal element for the principal a caller gave.
-json::value PrincipalElement(const std::string& principal) {
-  if (principal == "*") return "*";
-  if (IsAccountId(principal)) return json::object{{"AWS", "arn:aws:iam::" + principal + ":root"}};
-  if (principal.rfind("arn:", 0) == 0) return json::object{{"AWS", principal}};
-  return json::object{{"Service", principal}};
 }
 
 Status CheckAction(std::string_view action) {
@@ -42,6 +35,13 @@ Status CheckAction(std::string_view action) {
 std::string QualifierKey(const std::string& q) { return q.empty() ? "$LATEST" : q; }
 
 }  // namespace
+
+json::value PrincipalElement(const std::string& principal) {
+  if (principal == "*") return "*";
+  if (IsAccountId(principal)) return json::object{{"AWS", "arn:aws:iam::" + principal + ":root"}};
+  if (principal.rfind("arn:", 0) == 0) return json::object{{"AWS", principal}};
+  return json::object{{"Service", principal}};
+}
 
 void LambdaService::AddPermission(CallPtr call) {
   const json::object& in = call->input();

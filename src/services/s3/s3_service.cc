@@ -251,10 +251,11 @@ Result<ObjectRecord> S3Service::ReadObject(const Bucket& bucket, std::string_vie
 }
 
 Result<std::string> S3Service::ReadObjectBytes(std::string_view bucket_name, std::string_view key,
-                                               uint64_t max_bytes) {
+                                               uint64_t max_bytes, std::string_view version_id) {
   auto bucket = FindBucket(bucket_name);
   if (!bucket.ok()) return bucket.status();
-  auto record = ReadObject(**bucket, key);
+  auto record =
+      version_id.empty() ? ReadObject(**bucket, key) : ReadVersion(**bucket, key, version_id);
   if (!record.ok()) return record.status();
   if (record->size > max_bytes) {
     return Status::InvalidArgument("the object is larger than " + std::to_string(max_bytes) +

@@ -87,12 +87,13 @@ class S3Service final : public protocol::Service {
   // pool. Call once, after Recover.
   void StartLifecycleSweeper(boost::asio::io_context& io);
 
-  // The bytes of object `key` in bucket `bucket`, for in-process readers (Lambda's deployment
-  // packages from S3Bucket/S3Key). The S3 error (NoSuchBucket, NoSuchKey) as a Status;
+  // The bytes of object `key` in bucket `bucket` (its version `version_id`; "" = the current
+  // one), for in-process readers (Lambda's deployment packages from S3Bucket/S3Key/
+  // S3ObjectVersion). The S3 error (NoSuchBucket, NoSuchKey, NoSuchVersion...) as a Status;
   // InvalidArgument when the object is larger than `max_bytes`. Reads the disk on the calling
   // thread.
   Result<std::string> ReadObjectBytes(std::string_view bucket, std::string_view key,
-                                      uint64_t max_bytes);
+                                      uint64_t max_bytes, std::string_view version_id = {});
   // Writes `bytes` as object `key` of bucket `bucket` for in-process writers (Lambda's
   // on-failure records of event source mappings), as a PutObject by `context`'s account would:
   // a new version in a versioned bucket, an s3:ObjectCreated:Put notification. `done` runs
