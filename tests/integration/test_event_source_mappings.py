@@ -213,9 +213,10 @@ def test_sqs_failures_go_to_the_queues_dead_letter_queue(endpoint):
     sqs = make_client(endpoint, "sqs")
     dlq = sqs.create_queue(QueueName="jobs-dlq")["QueueUrl"]
     src = sqs.create_queue(QueueName="jobs2", Attributes={
-        # 2 s with --time-scale 0.01: longer than an invocation takes on a loaded machine, so
-        # the message is received again only after the function failed it.
-        "VisibilityTimeout": "200",
+        # 5 s with --time-scale 0.01: longer than an invocation (a cold start included) takes on
+        # a loaded machine, so a message is received again only after the function failed it
+        # (with 2 s, "fine" was sometimes received twice under load).
+        "VisibilityTimeout": "500",
         "RedrivePolicy": json.dumps({"deadLetterTargetArn": queue_arn(sqs, dlq),
                                      "maxReceiveCount": "2"})})["QueueUrl"]
     _, queue = create_recorder(endpoint, "rec-sqs-fail", fail_mark="poison")
@@ -223,7 +224,11 @@ def test_sqs_failures_go_to_the_queues_dead_letter_queue(endpoint):
                                     BatchSize=1)
     sqs.send_message(QueueUrl=src, MessageBody="poison")
     sqs.send_message(QueueUrl=src, MessageBody="fine")
-    r = sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=15, AttributeNames=["All"])
+    # Two failed receives, each followed by a visibility timeout, then the redrive.
+    deadline = time.time() + 60
+    r = {}
+    while not r.get("Messages") and time.time() < deadline:
+        r = sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=5, AttributeNames=["All"])
     assert r["Messages"][0]["Body"] == "poison"
     bodies = [rec["body"] for rec in records_of(events(endpoint, queue, 3))]
     assert bodies.count("poison") == 2 and "fine" in bodies
