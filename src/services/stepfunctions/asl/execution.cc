@@ -128,6 +128,14 @@ json::value Execution::Context(const Frame& f, const State& s) const {
       {"StateMachine",
        json::object{{"Id", info_.state_machine_arn}, {"Name", info_.state_machine_name}}}};
   if (!f.task_token.empty()) ctx["Task"] = json::object{{"Token", f.task_token}};
+  for (const auto& [k, v] : context_override_) {
+    json::value& slot = ctx[k];
+    if (slot.is_object() && v.is_object()) {
+      for (const auto& [mk, mv] : v.get_object()) slot.as_object()[mk] = mv;
+    } else {
+      slot = v;
+    }
+  }
   return ctx;
 }
 

@@ -163,6 +163,10 @@ class Execution {
   // After Restore: the timers to re-arm and the tasks to start again.
   Effects Resume(int64_t now);
 
+  // TestState's `context`: its top-level members replace (objects: are merged over) those of
+  // the context object the states see. Not kept in a snapshot.
+  void set_context_override(boost::json::object context) { context_override_ = std::move(context); }
+
   ExecutionStatus status() const { return status_; }
   bool running() const { return status_ == ExecutionStatus::kRunning; }
   const boost::json::value& input() const { return input_; }
@@ -247,6 +251,7 @@ class Execution {
   std::shared_ptr<const Definition> definition_;
   ExecutionInfo info_;
   Options options_;
+  boost::json::object context_override_;  // set_context_override
   ExecutionStatus status_ = ExecutionStatus::kRunning;
   boost::json::value input_;
   std::optional<boost::json::value> output_;
