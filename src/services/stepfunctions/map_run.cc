@@ -59,6 +59,47 @@ int64_t ItemCount(const json::object& request, const json::value& input) {
              : 1;
 }
 
+// InputType MANIFEST: the data files an S3 Inventory manifest names, read one after another
+// (gunzipped; CSV rows keyed by the manifest's fileSchema) until `max_items` (0: all).
+struct InventoryRead {
+  ObjectStore* objects = nullptr;
+  std::string account, region;
+  asl::InventoryManifest manifest;
+  size_t next = 0;
+  int64_t max_items = 0;
+  json::array items;
+  std::function<void(Result<json::array>)> deliver;
+};
+
+void ReadInventoryFiles(const std::shared_ptr<InventoryRead>& st) {
+  const bool full = st->max_items > 0 && static_cast<int64_t>(st->items.size()) >= st->max_items;
+  if (full || st->next >= st->manifest.keys.size()) {
+    if (full) st->items.resize(static_cast<size_t>(st->max_items));
+    return st->deliver(std::move(st->items));
+  }
+  std::string key = st->manifest.keys[st->next++];
+  st->objects->Get(
+      st->account, st->region, st->manifest.bucket, key, [st, key](Result<std::string> body) {
+        if (!body.ok()) return st->deliver(body.status());
+        auto plain = asl::MaybeGunzip(*body);
+        if (!plain.ok()) {
+          return st->deliver(
+              Status::InvalidArgument(fmt::format("{}: {}", key, plain.status().message())));
+        }
+        asl::ItemReaderSpec csv;
+        csv.input_type = "CSV";
+        csv.csv_header_location = "GIVEN";
+        csv.csv_headers = st->manifest.columns;
+        auto rows = asl::DecodeItems(csv, *plain, 0);
+        if (!rows.ok()) {
+          return st->deliver(
+              Status::InvalidArgument(fmt::format("{}: {}", key, rows.status().message())));
+        }
+        for (auto& row : *rows) st->items.push_back(std::move(row));
+        ReadInventoryFiles(st);
+      });
+}
+
 }  // namespace
 
 void StepFunctionsService::SizeChildrenLocked(MapRun& run) {
@@ -294,12 +335,31 @@ void StepFunctionsService::ReadMapRunItems(const MapRunPtr& run) {
   }
   asl::ItemReaderSpec spec;
   spec.input_type = Str(r, "input_type");
+  spec.items_pointer = Str(r, "items_pointer");
   spec.csv_header_location = Str(r, "csv_header_location");
   for (const auto& h : r.at("csv_headers").get_array()) {
     if (h.is_string()) spec.csv_headers.emplace_back(h.get_string());
   }
   std::string delimiter = Str(r, "csv_delimiter");
   spec.csv_delimiter = delimiter.empty() ? ',' : delimiter[0];
+  if (spec.input_type == "MANIFEST") {
+    objects_->Get(run->account, run->region, bucket, Str(*args, "Key"),
+                  [objects = objects_, account = run->account, region = run->region, deliver,
+                   max_items](Result<std::string> body) {
+                    if (!body.ok()) return deliver(body.status());
+                    auto manifest = asl::ParseInventoryManifest(*body);
+                    if (!manifest.ok()) return deliver(manifest.status());
+                    auto st = std::make_shared<InventoryRead>();
+                    st->objects = objects;
+                    st->account = account;
+                    st->region = region;
+                    st->manifest = std::move(manifest).value();
+                    st->max_items = max_items;
+                    st->deliver = deliver;
+                    ReadInventoryFiles(st);
+                  });
+    return;
+  }
   objects_->Get(run->account, run->region, bucket, Str(*args, "Key"),
                 [deliver, spec, max_items](Result<std::string> body) {
                   if (!body.ok()) return deliver(body.status());

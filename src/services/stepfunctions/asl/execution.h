@@ -68,10 +68,12 @@ struct TaskDispatch {
 // against its input:
 //   {"label", "execution_type", "processor": definition text of the child executions,
 //    "items": [...] (without an ItemReader) | "reader": {"resource", "arguments", "max_items",
-//    "input_type", "csv_header_location", "csv_headers": [...], "csv_delimiter"},
+//    "input_type", "csv_header_location", "csv_headers": [...], "csv_delimiter",
+//    "items_pointer"},
 //    "batcher": {"max_items", "max_bytes", "batch_input"?}?, "max_concurrency",
-//    "tolerated_percentage"?, "tolerated_count"? (absent: not set), "writer": {"bucket",
-//    "prefix"}?}
+//    "tolerated_percentage"?, "tolerated_count"? (absent: not set), "writer": {"bucket"?,
+//    "prefix"? (absent: WriterConfig alone, nothing exported), "transformation",
+//    "output_type"}?}
 struct MapRunDispatch {
   uint64_t frame = 0;
   uint64_t epoch = 0;
