@@ -1,7 +1,8 @@
 // libFuzzer target: the Amazon States Language definition parser and validator, then a short
 // run of any definition that parses (tasks answered with their input, timers fired at once,
 // Distributed Map runs answered with their inputs for three items, at most 200 steps), with a
-// snapshot/restore round trip in the middle.
+// snapshot/restore round trip in the middle; an execution that stops unsuccessfully is
+// restored from its snapshot (its redrive point) and redriven for another 100 steps.
 #include <boost/json.hpp>
 
 #include <cstddef>
@@ -37,15 +38,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (auto& m : fx.map_runs) map_runs.push_back(std::move(m));
   };
   absorb(exec->Start(boost::json::parse(R"({"a":[1,2,{"b":"c"}],"n":3,"s":"x"})"), 0));
+  // A snapshot round trip: what is pending is dropped and comes back from Resume or Redrive.
+  auto restore = [&] {
+    auto restored = Execution::Restore(def, info, options, exec->Snapshot());
+    if (!restored.ok()) __builtin_trap();
+    exec = std::move(restored).value();
+    timers.clear();
+    tasks.clear();
+    map_runs.clear();
+  };
   int64_t now = 0;
-  for (int step = 0; step < 200 && exec->running(); ++step) {
+  bool redriven = false;
+  for (int step = 0; step < 300; ++step) {
+    if (!exec->running()) {
+      if (redriven || step >= 200 || !exec->NotRedrivableReason().empty()) break;
+      restore();
+      absorb(exec->Redrive(now));
+      redriven = true;
+      continue;
+    }
     if (step == 50) {
-      auto restored = Execution::Restore(def, info, options, exec->Snapshot());
-      if (!restored.ok()) __builtin_trap();
-      exec = std::move(restored).value();
-      timers.clear();
-      tasks.clear();
-      map_runs.clear();
+      restore();
       absorb(exec->Resume(now));
     }
     if (!map_runs.empty()) {

@@ -366,8 +366,9 @@ def test_validation(sfn):
     assert "InputType" in invalid({"Type": "Map", "ItemReader": {
         "Resource": "arn:aws:states:::s3:getObject", "Parameters": {}},
         "ItemProcessor": processor()})
-    assert "MANIFEST" in invalid({"Type": "Map", "ItemReader": {
-        "Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "MANIFEST"}},
+    # MANIFEST is read (test_sfn_distributed_io.py); PARQUET is not.
+    assert "PARQUET" in invalid({"Type": "Map", "ItemReader": {
+        "Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "PARQUET"}},
         "ItemProcessor": processor()})
     assert "ToleratedFailurePercentage" in invalid({
         "Type": "Map", "ToleratedFailurePercentage": 101, "ItemProcessor": processor()})

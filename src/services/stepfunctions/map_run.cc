@@ -14,8 +14,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "core/arn.h"
 #include "core/encoding.h"
+#include "services/stepfunctions/asl/distributed_map.h"
 #include "services/stepfunctions/keyspace.h"
 #include "services/stepfunctions/stepfunctions_service.h"
 
@@ -56,6 +59,47 @@ int64_t ItemCount(const json::object& request, const json::value& input) {
              : 1;
 }
 
+// InputType MANIFEST: the data files an S3 Inventory manifest names, read one after another
+// (gunzipped; CSV rows keyed by the manifest's fileSchema) until `max_items` (0: all).
+struct InventoryRead {
+  ObjectStore* objects = nullptr;
+  std::string account, region;
+  asl::InventoryManifest manifest;
+  size_t next = 0;
+  int64_t max_items = 0;
+  json::array items;
+  std::function<void(Result<json::array>)> deliver;
+};
+
+void ReadInventoryFiles(const std::shared_ptr<InventoryRead>& st) {
+  const bool full = st->max_items > 0 && static_cast<int64_t>(st->items.size()) >= st->max_items;
+  if (full || st->next >= st->manifest.keys.size()) {
+    if (full) st->items.resize(static_cast<size_t>(st->max_items));
+    return st->deliver(std::move(st->items));
+  }
+  std::string key = st->manifest.keys[st->next++];
+  st->objects->Get(
+      st->account, st->region, st->manifest.bucket, key, [st, key](Result<std::string> body) {
+        if (!body.ok()) return st->deliver(body.status());
+        auto plain = asl::MaybeGunzip(*body);
+        if (!plain.ok()) {
+          return st->deliver(
+              Status::InvalidArgument(fmt::format("{}: {}", key, plain.status().message())));
+        }
+        asl::ItemReaderSpec csv;
+        csv.input_type = "CSV";
+        csv.csv_header_location = "GIVEN";
+        csv.csv_headers = st->manifest.columns;
+        auto rows = asl::DecodeItems(csv, *plain, 0);
+        if (!rows.ok()) {
+          return st->deliver(
+              Status::InvalidArgument(fmt::format("{}: {}", key, rows.status().message())));
+        }
+        for (auto& row : *rows) st->items.push_back(std::move(row));
+        ReadInventoryFiles(st);
+      });
+}
+
 }  // namespace
 
 void StepFunctionsService::SizeChildrenLocked(MapRun& run) {
@@ -82,10 +126,13 @@ void StepFunctionsService::AttachMapRunChildren() {
     if (i >= run.children.size()) continue;
     run.children[i] = ex;
     run.next = std::max<int64_t>(run.next, ex->map_run_index + 1);
+    auto queued = std::find(run.redrive_queue.begin(), run.redrive_queue.end(), ex->map_run_index);
     std::lock_guard ex_lock(ex->mu);
     if (ex->run->running()) {
       ++run.running;
-    } else {
+      // Redriven before the crash, after the run's record was written.
+      if (queued != run.redrive_queue.end()) run.redrive_queue.erase(queued);
+    } else if (queued == run.redrive_queue.end()) {
       run.outcome[i] = static_cast<uint8_t>(ex->run->status()) + 1;
     }
   }
@@ -117,6 +164,13 @@ json::object StepFunctionsService::MapRunRecord(const MapRun& run) const {
   if (run.has_tolerated_count) o["tolerated_count"] = run.tolerated_count;
   if (run.has_tolerated_percentage) o["tolerated_percentage"] = run.tolerated_percentage;
   if (run.items_ready) o["inputs"] = run.inputs;
+  if (run.redrive_count > 0) {
+    json::array queue;
+    for (int64_t i : run.redrive_queue) queue.push_back(i);
+    o["redrive_count"] = run.redrive_count;
+    o["redrive_date"] = run.redrive_date;
+    o["redrive_queue"] = std::move(queue);
+  }
   return o;
 }
 
@@ -161,6 +215,16 @@ Result<StepFunctionsService::MapRunPtr> StepFunctionsService::DecodeMapRun(const
     run->items_ready = true;
     run->inputs = v->get_array();
   }
+  run->redrive_count = Int(o, "redrive_count");
+  if (const auto* v = o.if_contains("redrive_date"); v && v->is_number()) {
+    run->redrive_date = v->to_number<double>();
+  }
+  if (const auto* v = o.if_contains("redrive_queue"); v && v->is_array()) {
+    for (const auto& i : v->get_array()) {
+      if (!i.is_int64() || i.get_int64() < 0) return Status::Corruption("map run redrive queue");
+      run->redrive_queue.push_back(i.get_int64());
+    }
+  }
   std::string label = Str(run->request, "label");
   auto parts = Arn::Parse(run->arn);
   if (!parts) return Status::Corruption("map run arn does not parse");
@@ -182,6 +246,7 @@ void StepFunctionsService::PersistMapRun(MapRun& run) {
 
 void StepFunctionsService::StartMapRun(const ExecutionPtr& parent, asl::MapRunDispatch d) {
   if (MapRunPtr existing = FindMapRun(d.map_run_arn)) {
+    if (d.redrive_count > 0 && RedriveMapRun(existing, d)) return;
     // Resume after a restart: the run and its children were recovered.
     bool ended, ready;
     {
@@ -270,12 +335,31 @@ void StepFunctionsService::ReadMapRunItems(const MapRunPtr& run) {
   }
   asl::ItemReaderSpec spec;
   spec.input_type = Str(r, "input_type");
+  spec.items_pointer = Str(r, "items_pointer");
   spec.csv_header_location = Str(r, "csv_header_location");
   for (const auto& h : r.at("csv_headers").get_array()) {
     if (h.is_string()) spec.csv_headers.emplace_back(h.get_string());
   }
   std::string delimiter = Str(r, "csv_delimiter");
   spec.csv_delimiter = delimiter.empty() ? ',' : delimiter[0];
+  if (spec.input_type == "MANIFEST") {
+    objects_->Get(run->account, run->region, bucket, Str(*args, "Key"),
+                  [objects = objects_, account = run->account, region = run->region, deliver,
+                   max_items](Result<std::string> body) {
+                    if (!body.ok()) return deliver(body.status());
+                    auto manifest = asl::ParseInventoryManifest(*body);
+                    if (!manifest.ok()) return deliver(manifest.status());
+                    auto st = std::make_shared<InventoryRead>();
+                    st->objects = objects;
+                    st->account = account;
+                    st->region = region;
+                    st->manifest = std::move(manifest).value();
+                    st->max_items = max_items;
+                    st->deliver = deliver;
+                    ReadInventoryFiles(st);
+                  });
+    return;
+  }
   objects_->Get(run->account, run->region, bucket, Str(*args, "Key"),
                 [deliver, spec, max_items](Result<std::string> body) {
                   if (!body.ok()) return deliver(body.status());
@@ -317,9 +401,12 @@ void StepFunctionsService::PumpMapRun(const MapRunPtr& run) {
     SizeChildrenLocked(*run);
     failure = ThresholdExceededLocked(*run);
     if (failure) all_ended = true;
+    if (!failure) PumpRedriveQueueLocked(*run);
     // Children a restart lost before they were recorded (below `next`) start first.
     for (int64_t i = 0; i < run->next && !failure; ++i) {
-      if (!run->children[i] && !run->outcome[i]) {
+      const bool queued = std::find(run->redrive_queue.begin(), run->redrive_queue.end(), i) !=
+                          run->redrive_queue.end();
+      if (!run->children[i] && !run->outcome[i] && !queued) {
         run->children[i] = StartChildLocked(*run, i);
         ++run->running;
       }
@@ -330,7 +417,7 @@ void StepFunctionsService::PumpMapRun(const MapRunPtr& run) {
       run->children[i] = StartChildLocked(*run, i);
       ++run->running;
     }
-    all_ended = all_ended || (run->next == n && run->running == 0);
+    all_ended = all_ended || (run->next == n && run->running == 0 && run->redrive_queue.empty());
   }
   if (all_ended) EndMapRun(run, std::move(failure));
 }

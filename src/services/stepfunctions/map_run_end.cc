@@ -10,11 +10,16 @@
 //   FAILED_0.json     the same with "Error" and "Cause" instead of "Output"
 //   PENDING_0.json    the children never started: {"Input", "Status": "PENDING"}
 // The Map state's result is then {"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}.
+// WriterConfig: Transformation COMPACT/FLATTEN writes the outputs of the children that
+// succeeded instead of their entries (asl::TransformResults); OutputType JSONL writes one
+// value per line into <KIND>_0.jsonl. With WriterConfig alone nothing is written and the
+// transformed results are the Map state's result.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
 #include "services/stepfunctions/asl/choice.h"
+#include "services/stepfunctions/asl/distributed_map.h"
 #include "services/stepfunctions/stepfunctions_service.h"
 
 namespace tidepool::sfn {
@@ -114,6 +119,16 @@ void StepFunctionsService::WriteMapRunResults(const MapRunPtr& run,
                                               std::optional<asl::StatesError> failure,
                                               json::array results) {
   const json::object& w = run->request.at("writer").get_object();
+  auto text = [&](std::string_view k, std::string_view fallback) {
+    const json::value* v = w.if_contains(k);
+    return std::string(v && v->is_string() ? std::string_view(v->get_string()) : fallback);
+  };
+  const std::string transformation = text("transformation", "NONE");
+  const std::string output_type = text("output_type", "JSON");
+  if (!w.contains("bucket")) {
+    if (failure) return ReportMapRun(run, {false, nullptr, std::move(*failure)});
+    return ReportMapRun(run, {true, asl::TransformResults(results, transformation), {}});
+  }
   std::string bucket(w.at("bucket").get_string());
   std::string prefix(w.at("prefix").get_string());
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
@@ -126,7 +141,7 @@ void StepFunctionsService::WriteMapRunResults(const MapRunPtr& run,
     std::string_view status = o.at("status").get_string();
     int k = status == "SUCCEEDED" ? 0 : status == "PENDING" ? 2 : 1;
     if (k != 2) ++written;
-    by_kind[k].push_back(std::move(o["entry"]));
+    by_kind[k].push_back(std::move(o));
   }
   static constexpr std::string_view kKinds[3] = {"SUCCEEDED", "FAILED", "PENDING"};
   json::object files{
@@ -134,8 +149,10 @@ void StepFunctionsService::WriteMapRunResults(const MapRunPtr& run,
   std::vector<std::pair<std::string, std::string>> puts;  // key, body
   for (int k = 0; k < 3; ++k) {
     if (by_kind[k].empty()) continue;
-    std::string key = fmt::format("{}/{}_0.json", dir, kKinds[k]);
-    std::string body = json::serialize(by_kind[k]);
+    std::string key =
+        fmt::format("{}/{}_0.{}", dir, kKinds[k], output_type == "JSONL" ? "jsonl" : "json");
+    std::string body =
+        asl::SerializeResults(asl::TransformResults(by_kind[k], transformation), output_type);
     files[kKinds[k]].as_array().push_back(
         json::object{{"Key", key}, {"Size", static_cast<int64_t>(body.size())}});
     puts.emplace_back(std::move(key), std::move(body));

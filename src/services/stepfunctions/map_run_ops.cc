@@ -34,11 +34,16 @@ Status MapRunNotFound(std::string_view arn) {
 json::object StepFunctionsService::MapRunCounts(const MapRun& run, bool items,
                                                 int64_t results_written) {
   int64_t by[6] = {0, 0, 0, 0, 0, 0};  // index: asl::ExecutionStatus + 1; 0 = running
-  int64_t started = 0;
+  int64_t started = 0, pending_redrive = 0;
   for (size_t i = 0; i < run.children.size(); ++i) {
     if (!run.children[i]) continue;
     int64_t n = items ? run.children[i]->item_count : 1;
     started += n;
+    if (std::find(run.redrive_queue.begin(), run.redrive_queue.end(), static_cast<int64_t>(i)) !=
+        run.redrive_queue.end()) {
+      pending_redrive += n;
+      continue;
+    }
     by[run.outcome[i]] += n;
   }
   int64_t total = items ? run.total_items : static_cast<int64_t>(run.inputs.size());
@@ -52,7 +57,7 @@ json::object StepFunctionsService::MapRunCounts(const MapRun& run, bool items,
                       {"total", total},
                       {"resultsWritten", results_written},
                       {"failuresNotRedrivable", 0},
-                      {"pendingRedrive", 0}};
+                      {"pendingRedrive", pending_redrive}};
 }
 
 void StepFunctionsService::ListMapRuns(CallPtr call) {
@@ -108,7 +113,8 @@ void StepFunctionsService::DescribeMapRun(CallPtr call) {
                    {"toleratedFailureCount", run->tolerated_count},
                    {"itemCounts", MapRunCounts(*run, true, items_written)},
                    {"executionCounts", MapRunCounts(*run, false, run->results_written)},
-                   {"redriveCount", 0}};
+                   {"redriveCount", run->redrive_count}};
+  if (run->redrive_count > 0) out["redriveDate"] = run->redrive_date;
   if (run->status != "RUNNING") out["stopDate"] = run->stop;
   call->Reply(std::move(out));
 }

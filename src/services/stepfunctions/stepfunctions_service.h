@@ -155,6 +155,12 @@ class StepFunctionsService final : public protocol::Service {
     std::vector<ExecutionPtr> children;  // by index; null until started
     std::vector<uint8_t> outcome;        // by index: 0 not ended, else an asl::ExecutionStatus+1
     int64_t next = 0, running = 0, total_items = 0, results_written = 0;
+    // Redrives (map_run_redrive.cc): how many, when the last one was, and the children a
+    // redrive reruns that have not been rerun yet (MaxConcurrency): their outcome is 0 and
+    // they do not count as running.
+    int64_t redrive_count = 0;
+    double redrive_date = 0;
+    std::deque<int64_t> redrive_queue;
   };
   using MapRunPtr = std::shared_ptr<MapRun>;
   struct ActivityTask {
@@ -243,6 +249,14 @@ class StepFunctionsService final : public protocol::Service {
   void WriteMapRunResults(const MapRunPtr& run, std::optional<asl::StatesError> failure,
                           boost::json::array outputs);
   void ReportMapRun(const MapRunPtr& run, asl::TaskResult result);
+  // --- map_run_redrive.cc
+  // The parent's redrive reached Map Run `run` (d.redrive_count > run's): reruns its failed,
+  // timed-out and aborted children (STANDARD ones by RedriveExecution), the ones never
+  // started, or, when its items were never read, the whole run. False when that redrive
+  // already happened (a Resume after a restart).
+  bool RedriveMapRun(const MapRunPtr& run, const asl::MapRunDispatch& d);
+  // Reruns queued children while the concurrency allows (run.mu held); true if any started.
+  bool PumpRedriveQueueLocked(MapRun& run);
   // The parent ended (stopped, failed, timed out): its running Map Runs are aborted.
   void AbortMapRunsOf(const std::string& execution_arn);
   void PersistMapRun(MapRun& run);  // run.mu held

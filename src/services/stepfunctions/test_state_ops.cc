@@ -7,17 +7,26 @@
 // error a retrier matches answers RETRIABLE); a Catch moves to its stub (CAUGHT_ERROR). Which
 // stub was entered is the nextState; the stub's input is the state's output. Tasks call the
 // real integrations unless `mock` gives their result. The run is held in executions_ until it
-// ends, as EXPRESS executions are. Activities, `.sync` and
-// `.waitForTaskToken` tasks, Parallel and Map states are refused (AWS runs those only with a
-// mock; tidepool does not mock them).
+// ends, as EXPRESS executions are. Activities, `.sync` and `.waitForTaskToken` tasks, Parallel
+// and Map states run only with a mock, as on AWS: a Parallel or Map state becomes a Task whose
+// result is the mock (its branches and iterations do not run), with the state's own input and
+// output processing, Retry and Catch. stateConfiguration: `retrierRetryCount` (a Retry whose
+// MaxAttempts are spent no longer answers RETRIABLE), `mapIterationFailureCount` (beyond the
+// Map's ToleratedFailureCount/Percentage the mock becomes States.ExceedToleratedFailureThreshold),
+// `mapItemReaderData` (the items a Distributed Map's ItemReader reads, for the percentage) and
+// `errorCausedByState` (a state of the Map's or Parallel's children; checked only). `context`
+// (only with a mock) replaces members of the context object.
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/arn.h"
 #include "core/encoding.h"
 #include "protocol/input.h"
+#include "services/stepfunctions/asl/distributed_map.h"
+#include "services/stepfunctions/asl/payload.h"
 #include "services/stepfunctions/asl/states_error.h"
 #include "services/stepfunctions/sfn_errors.h"
 #include "services/stepfunctions/stepfunctions_service.h"
@@ -88,10 +97,198 @@ int64_t MatchingHandler(const json::value* list, std::string_view error) {
   return -1;
 }
 
+// The fields a Parallel or Map state shares with a Task: what is left when one is tested
+// with a mock (its children do not run).
+constexpr std::string_view kTaskFields[] = {
+    "Type",           "Comment",    "InputPath",  "Parameters", "Arguments",
+    "ResultSelector", "ResultPath", "OutputPath", "Output",     "Assign",
+    "Retry",          "Catch",      "Next",       "End",        "QueryLanguage"};
+
+// The names of every state under `state`'s Branches, ItemProcessor or Iterator, recursively.
+void ChildStateNames(const json::object& state, std::vector<std::string>* out) {
+  auto scope = [&](const json::value& v) {
+    const json::object* o = v.if_object();
+    const json::value* states = o ? o->if_contains("States") : nullptr;
+    if (!states || !states->is_object()) return;
+    for (const auto& [name, child] : states->get_object()) {
+      out->emplace_back(name);
+      if (child.is_object()) ChildStateNames(child.get_object(), out);
+    }
+  };
+  if (const auto* b = state.if_contains("Branches"); b && b->is_array()) {
+    for (const auto& branch : b->get_array()) scope(branch);
+  }
+  for (std::string_view k : {"ItemProcessor", "Iterator"}) {
+    if (const auto* p = state.if_contains(k)) scope(*p);
+  }
+}
+
 json::value ParseOr(std::string_view text, json::value fallback) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
   return ec ? fallback : v;
+}
+
+// The Resource of the Task a mocked Parallel or Map state becomes (never called: mocked).
+constexpr std::string_view kMockResource = "arn:aws:states:::tidepool:testStateMock";
+
+// TestState's stateConfiguration, checked against the tested state.
+struct StateConfig {
+  int64_t retry_count = 0;
+  std::optional<int64_t> map_failures;
+  std::optional<std::string> reader_data;
+};
+
+Result<StateConfig> ReadStateConfiguration(const json::object& in, const json::object& state,
+                                           const std::string& type) {
+  StateConfig c;
+  const json::object* o = InputObject(in, "stateConfiguration");
+  if (o == nullptr) return c;
+  auto count = [&](std::string_view k) -> Result<std::optional<int64_t>> {
+    const json::value* v = o->if_contains(k);
+    if (v == nullptr) return std::optional<int64_t>();
+    if (!v->is_int64() || v->get_int64() < 0) {
+      return Invalid(fmt::format("stateConfiguration.{} must be an integer >= 0", k));
+    }
+    return std::optional<int64_t>(v->get_int64());
+  };
+  auto retries = count("retrierRetryCount");
+  if (!retries.ok()) return retries.status();
+  c.retry_count = retries->value_or(0);
+  auto failures = count("mapIterationFailureCount");
+  if (!failures.ok()) return failures.status();
+  c.map_failures = *failures;
+  if (c.map_failures && type != "Map") {
+    return Invalid("stateConfiguration.mapIterationFailureCount is only valid for a Map state");
+  }
+  if (const json::value* v = o->if_contains("mapItemReaderData")) {
+    if (!v->is_string()) return Invalid("stateConfiguration.mapItemReaderData must be a string");
+    if (type != "Map" || !state.contains("ItemReader")) {
+      return Invalid(
+          "stateConfiguration.mapItemReaderData is only valid for a Map state with "
+          "an ItemReader");
+    }
+    c.reader_data = std::string(v->get_string());
+  }
+  if (const json::value* v = o->if_contains("errorCausedByState")) {
+    if (!v->is_string()) return Invalid("stateConfiguration.errorCausedByState must be a string");
+    if (type != "Map" && type != "Parallel") {
+      return Invalid(
+          "stateConfiguration.errorCausedByState is only valid for a Map or Parallel "
+          "state");
+    }
+    std::vector<std::string> names;
+    ChildStateNames(state, &names);
+    if (std::find(names.begin(), names.end(), std::string_view(v->get_string())) == names.end()) {
+      return Invalid(
+          fmt::format("stateConfiguration.errorCausedByState: '{}' is not a state of "
+                      "the tested state's branches or item processor",
+                      std::string_view(v->get_string())));
+    }
+  }
+  return c;
+}
+
+// Whether `c.map_failures` failed iterations exceed the Map's ToleratedFailureCount or
+// ToleratedFailurePercentage (neither set: they never do, as AWS's TestState answers). The
+// percentage counts the items of mapItemReaderData, ItemsPath, Items or the input.
+Result<bool> MapFailuresExceeded(const json::object& map, const json::value& input,
+                                 const StateConfig& c) {
+  auto number = [&](std::string_view literal, std::string_view path) -> Result<json::value> {
+    if (const json::value* v = map.if_contains(literal)) {
+      if (!v->is_number()) {
+        return Invalid(fmt::format("tidepool's TestState reads {} only as a number", literal));
+      }
+      return *v;
+    }
+    if (const json::value* p = map.if_contains(path); p && p->is_string()) {
+      auto v = asl::SelectPath(p->get_string(), input, json::object());
+      if (!v || !v->is_number()) {
+        return Invalid(fmt::format("{} does not select a number in the input", path));
+      }
+      return *v;
+    }
+    return json::value(nullptr);
+  };
+  auto count = number("ToleratedFailureCount", "ToleratedFailureCountPath");
+  if (!count.ok()) return count.status();
+  auto pct = number("ToleratedFailurePercentage", "ToleratedFailurePercentagePath");
+  if (!pct.ok()) return pct.status();
+  const auto failed = static_cast<double>(*c.map_failures);
+  if (count->is_number() && failed > count->to_number<double>()) return true;
+  if (!pct->is_number()) return false;
+  size_t items = 0;
+  if (c.reader_data) {
+    asl::ItemReaderSpec spec;
+    const json::value* reader = map.if_contains("ItemReader");
+    const json::object* rc = nullptr;
+    if (reader && reader->is_object()) {
+      if (const auto* v = reader->get_object().if_contains("ReaderConfig")) rc = v->if_object();
+    }
+    spec.input_type = rc ? Str(*rc, "InputType") : "JSON";
+    if (spec.input_type.empty()) spec.input_type = "JSON";
+    if (rc && !Str(*rc, "CSVHeaderLocation").empty()) {
+      spec.csv_header_location = Str(*rc, "CSVHeaderLocation");
+    }
+    if (const auto* h = rc ? rc->if_contains("CSVHeaders") : nullptr; h && h->is_array()) {
+      for (const auto& name : h->get_array()) {
+        if (name.is_string()) spec.csv_headers.emplace_back(name.get_string());
+      }
+    }
+    auto decoded = asl::DecodeItems(spec, *c.reader_data, 0);
+    if (!decoded.ok()) {
+      return Invalid(
+          fmt::format("stateConfiguration.mapItemReaderData: {}", decoded.status().message()));
+    }
+    items = decoded->size();
+  } else {
+    json::value selected = input;
+    if (const json::value* p = map.if_contains("ItemsPath"); p && p->is_string()) {
+      selected = asl::SelectPath(p->get_string(), input, json::object()).value_or(nullptr);
+    } else if (const json::value* v = map.if_contains("Items"); v && v->is_array()) {
+      selected = *v;
+    }
+    if (selected.is_array()) items = selected.get_array().size();
+  }
+  return items > 0 && failed * 100.0 / static_cast<double>(items) > pct->to_number<double>();
+}
+
+// inspectionData members of a Map state: maxConcurrency and the tolerated failures it sets.
+json::object MapInspection(const json::object& map) {
+  json::object o;
+  const json::value* mc = map.if_contains("MaxConcurrency");
+  o["maxConcurrency"] = mc && mc->is_int64() ? mc->get_int64() : 0;
+  if (const json::value* v = map.if_contains("ToleratedFailureCount"); v && v->is_int64()) {
+    o["toleratedFailureCount"] = v->get_int64();
+  }
+  if (const json::value* v = map.if_contains("ToleratedFailurePercentage"); v && v->is_number()) {
+    o["toleratedFailurePercentage"] = v->to_number<double>();
+  }
+  return o;
+}
+
+// The first Retry matching `error` when its MaxAttempts (default 3) are not spent by
+// `retry_count` earlier attempts: its index, or -1.
+int64_t UnspentRetrier(const json::value& retriers, std::string_view error, int64_t retry_count) {
+  const int64_t i = MatchingHandler(&retriers, error);
+  if (i < 0) return -1;
+  const json::object& r = retriers.get_array()[static_cast<size_t>(i)].get_object();
+  const json::value* max = r.if_contains("MaxAttempts");
+  const int64_t attempts = max && max->is_int64() ? max->get_int64() : 3;
+  return retry_count < attempts ? i : -1;
+}
+
+// The backoff before the next attempt: IntervalSeconds x BackoffRate^retry_count, at most
+// MaxDelaySeconds, in whole seconds.
+int64_t BackoffSeconds(const json::object& retrier, int64_t retry_count) {
+  auto num = [&](std::string_view k, double fallback) {
+    const json::value* v = retrier.if_contains(k);
+    return v && v->is_number() ? v->to_number<double>() : fallback;
+  };
+  double delay =
+      num("IntervalSeconds", 1) * std::pow(num("BackoffRate", 2), static_cast<double>(retry_count));
+  if (retrier.contains("MaxDelaySeconds")) delay = std::min(delay, num("MaxDelaySeconds", delay));
+  return static_cast<int64_t>(delay);
 }
 
 // The test's answer, from the run's history events.
@@ -141,12 +338,6 @@ TestOutcome ReadEvents(const std::vector<json::object>& events, const std::strin
 
 void StepFunctionsService::TestState(CallPtr call) {
   const auto& in = call->input();
-  for (std::string_view unbuilt : {"context", "stateConfiguration"}) {
-    if (in.contains(unbuilt)) {
-      return Fail(call,
-                  Invalid(fmt::format("tidepool does not support TestState's {} yet", unbuilt)));
-    }
-  }
   json::value doc = ParseOr(InputStringView(in, "definition").value_or(""), nullptr);
   if (!doc.is_object()) {
     return Fail(call, SfnStatus(SfnError::kInvalidDefinition,
@@ -175,8 +366,9 @@ void StepFunctionsService::TestState(CallPtr call) {
   const std::string type = Str(state, "Type");
   const std::string resource = Str(state, "Resource");
   const bool mocked = in.contains("mock");
-  if (type == "Parallel" || type == "Map") {
-    return Fail(call, Invalid(fmt::format("tidepool's TestState does not run {} states", type)));
+  const bool with_children = type == "Parallel" || type == "Map";
+  if (with_children && !mocked) {
+    return Fail(call, Invalid(fmt::format("TestState runs a {} state only with a mock", type)));
   }
   if (type == "Task" &&
       (resource.ends_with(".sync") || resource.ends_with(".sync:2") ||
@@ -186,7 +378,43 @@ void StepFunctionsService::TestState(CallPtr call) {
     return Fail(call, Invalid("TestState runs Activity tasks, .sync and .waitForTaskToken "
                               "integrations only with a mock"));
   }
-  if (mocked && type != "Task") return Fail(call, Invalid("A mock is only valid for Task states"));
+  if (mocked && type != "Task" && !with_children) {
+    return Fail(call, Invalid("A mock is only valid for Task, Map and Parallel states"));
+  }
+  json::object context;
+  if (auto c = InputStringView(in, "context")) {
+    if (!mocked) return Fail(call, Invalid("context may only be specified with a mock"));
+    json::value parsed_context = ParseOr(*c, nullptr);
+    if (!parsed_context.is_object()) return Fail(call, Invalid("context must be a JSON object"));
+    context = std::move(parsed_context.as_object());
+  }
+  auto config = ReadStateConfiguration(in, state, type);
+  if (!config.ok()) return Fail(call, config.status());
+  const json::object original = state;
+  if (with_children) {
+    // The state as written must be valid (its branches or processor too) ...
+    json::object check = machine;
+    json::object check_states{{name, state}};
+    for (const std::string& target : Targets(state)) {
+      if (target != name) check_states[target] = json::object{{"Type", "Succeed"}};
+    }
+    check["StartAt"] = name;
+    check["States"] = std::move(check_states);
+    std::vector<asl::Diagnostic> problems;
+    if (!asl::Definition::Parse(json::serialize(check), &problems)) {
+      return Fail(call,
+                  SfnStatus(SfnError::kInvalidDefinition, asl::InvalidDefinitionMessage(problems)));
+    }
+    // ... then it runs as a Task with only the fields a Task shares: the mock stands for the
+    // branches or iterations.
+    json::object task{{"Resource", kMockResource}};
+    for (std::string_view k : kTaskFields) {
+      if (k == "Parameters" && type == "Map") continue;  // a Map's (legacy) ItemSelector
+      if (const auto* v = state.if_contains(k)) task[k] = *v;
+    }
+    task["Type"] = "Task";
+    state = std::move(task);
+  }
   json::value retriers = nullptr;
   if (auto* r = state.if_contains("Retry")) {
     retriers = *r;
@@ -232,6 +460,16 @@ void StepFunctionsService::TestState(CallPtr call) {
       return Fail(call, Invalid("mock needs a result or an errorOutput"));
     }
   }
+  if (mock && mock->ok && config->map_failures) {
+    auto exceeded = MapFailuresExceeded(original, input, *config);
+    if (!exceeded.ok()) return Fail(call, exceeded.status());
+    if (*exceeded) {
+      mock = asl::TaskResult{false,
+                             nullptr,
+                             {"States.ExceedToleratedFailureThreshold",
+                              "The specified tolerated failure threshold was exceeded"}};
+    }
+  }
   const std::string level(InputStringView(in, "inspectionLevel").value_or("INFO"));
   const auto& ctx = call->context();
   auto ex = std::make_shared<ExecutionRecord>();
@@ -256,13 +494,31 @@ void StepFunctionsService::TestState(CallPtr call) {
                           now};
   ex->run =
       std::make_unique<asl::Execution>(std::move(parsed), std::move(info), InterpreterOptions());
-  ex->on_finish = [call, name, type, retriers, catchers, level, input_text](ExecutionRecord& run) {
+  ex->run->set_context_override(std::move(context));
+  json::object map_inspection;
+  if (type == "Map") map_inspection = MapInspection(original);
+  const int64_t retry_count = config->retry_count;
+  ex->on_finish = [call, name, type, retriers, catchers, level, input_text, retry_count,
+                   map_inspection](ExecutionRecord& run) {
     TestOutcome o = ReadEvents(run.test_events, name);
     json::object out;
     json::object inspection{{"input", input_text}};
     json::object error_details;
-    if (run.run->status() == asl::ExecutionStatus::kSucceeded) {
-      const bool caught = o.failed_in_state && !o.next.empty();
+    const bool succeeded = run.run->status() == asl::ExecutionStatus::kSucceeded;
+    const bool caught = succeeded && o.failed_in_state && !o.next.empty();
+    const std::string& error = succeeded ? o.error : run.run->failure().error;
+    // Retry before Catch: a retrier whose attempts are not spent answers RETRIABLE.
+    const int64_t retry = type == "Fail" || (succeeded && !caught)
+                              ? -1
+                              : UnspentRetrier(retriers, error, retry_count);
+    if (retry >= 0) {
+      const json::object& r = retriers.get_array()[static_cast<size_t>(retry)].get_object();
+      out["error"] = error;
+      out["cause"] = succeeded ? o.cause : run.run->failure().cause;
+      out["status"] = "RETRIABLE";
+      error_details["retryIndex"] = retry;
+      error_details["retryBackoffIntervalSeconds"] = BackoffSeconds(r, retry_count);
+    } else if (succeeded) {
       out["status"] = caught ? "CAUGHT_ERROR" : "SUCCEEDED";
       if (caught) {
         out["error"] = o.error;
@@ -279,18 +535,11 @@ void StepFunctionsService::TestState(CallPtr call) {
       const auto& failure = run.run->failure();
       out["error"] = failure.error;
       out["cause"] = failure.cause;
-      const int64_t retry = type == "Fail" ? -1 : MatchingHandler(&retriers, failure.error);
-      out["status"] = retry >= 0 ? "RETRIABLE" : "FAILED";
-      if (retry >= 0) {
-        const json::object& r = retriers.get_array()[static_cast<size_t>(retry)].get_object();
-        const auto* interval = r.if_contains("IntervalSeconds");
-        error_details["retryIndex"] = retry;
-        error_details["retryBackoffIntervalSeconds"] =
-            interval && interval->is_number() ? interval->to_number<int64_t>() : 1;
-      }
+      out["status"] = "FAILED";
     }
     if (level != "INFO") {
-      if (o.parameters) inspection["afterParameters"] = *o.parameters;
+      for (const auto& [k, v] : map_inspection) inspection[k] = v;
+      if (o.parameters && type != "Map") inspection["afterParameters"] = *o.parameters;
       if (o.result) inspection["result"] = *o.result;
       if (out.contains("output") && out.at("status") == "SUCCEEDED") {
         inspection["afterResultPath"] = out.at("output");

@@ -109,14 +109,30 @@ std::optional<ItemReaderSpec> ParseReader(const json::object& o, bool jsonata,
   if (const auto* c = ObjectField(o, "ReaderConfig", loc, schema)) {
     OnlyFields(*c,
                {"InputType", "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems",
-                jsonata ? "MaxItems" : "MaxItemsPath"},
+                jsonata ? "MaxItems" : "MaxItemsPath", "ItemsPointer"},
                here, schema);
+    if (c->contains("ItemsPointer")) {
+      r.items_pointer = StringField(*c, "ItemsPointer", here, schema);
+      if (!r.items_pointer.empty() && r.items_pointer[0] != '/') {
+        schema("The value for the field 'ItemsPointer' must be a JSON Pointer (\"/path/to/array\")",
+               here + "/ItemsPointer");
+      }
+    }
     r.input_type = StringField(*c, "InputType", here, schema);
     if (!r.input_type.empty() && r.input_type != "JSON" && r.input_type != "JSONL" &&
-        r.input_type != "CSV") {
-      schema(fmt::format("InputType {} is not supported by tidepool (JSON, JSONL, CSV are)",
+        r.input_type != "CSV" && r.input_type != "MANIFEST") {
+      schema(fmt::format("InputType {} is not supported by tidepool (JSON, JSONL, CSV and "
+                         "MANIFEST are)",
                          r.input_type),
              here + "/InputType");
+    }
+    if (r.input_type == "MANIFEST") {
+      for (std::string_view f : {"CSVHeaderLocation", "CSVHeaders", "CSVDelimiter"}) {
+        if (c->contains(f)) {
+          schema(fmt::format("{} is not supported with InputType MANIFEST", f),
+                 here + "/" + std::string(f));
+        }
+      }
     }
     if (c->contains("CSVHeaderLocation")) {
       r.csv_header_location = StringField(*c, "CSVHeaderLocation", here, schema);
@@ -164,6 +180,9 @@ std::optional<ItemReaderSpec> ParseReader(const json::object& o, bool jsonata,
   if (r.resource == kGetObject && r.input_type.empty()) {
     schema("ReaderConfig.InputType is required for " + std::string(kGetObject), loc);
   }
+  if (!r.items_pointer.empty() && r.input_type != "JSON") {
+    schema("ItemsPointer is supported only with InputType JSON", here + "/ItemsPointer");
+  }
   if (r.resource == kListObjects && !r.input_type.empty()) {
     schema("InputType is not supported with " + std::string(kListObjects), here + "/InputType");
   }
@@ -201,19 +220,42 @@ std::optional<ItemBatcherSpec> ParseBatcher(const json::object& o, bool jsonata,
 std::optional<ResultWriterSpec> ParseWriter(const json::object& o, bool jsonata,
                                             const std::string& loc, const SchemaFn& schema) {
   ResultWriterSpec w;
-  if (o.contains("WriterConfig")) {
-    schema("ResultWriter.WriterConfig is not supported by tidepool", loc + "/WriterConfig");
+  const char* payload = jsonata ? "Arguments" : "Parameters";
+  OnlyFields(o, {"Resource", payload, "WriterConfig"}, loc, schema);
+  const json::object* config = ObjectField(o, "WriterConfig", loc, schema);
+  if (o.contains("Resource")) {
+    w.resource = StringField(o, "Resource", loc, schema);
+    if (w.resource != kPutObject) {
+      schema(fmt::format("The value for the field 'Resource' must be {}", kPutObject),
+             loc + "/Resource");
+    }
+    w.parameters = PayloadField(o, jsonata, loc, schema);
+    if (!w.parameters) schema(fmt::format("These fields are required: [{}]", payload), loc);
+  } else if (o.contains(payload)) {
+    schema("These fields are required: [Resource]", loc);
+  } else if (!o.contains("WriterConfig")) {
+    // Export (Resource and Parameters), preview (WriterConfig), or both; never empty.
+    schema(fmt::format("ResultWriter needs Resource and {}, or WriterConfig", payload), loc);
   }
-  OnlyFields(o, {"Resource", jsonata ? "Arguments" : "Parameters", "WriterConfig"}, loc, schema);
-  w.resource = StringField(o, "Resource", loc, schema);
-  if (w.resource != kPutObject) {
-    schema(fmt::format("The value for the field 'Resource' must be {}", kPutObject),
-           loc + "/Resource");
-  }
-  w.parameters = PayloadField(o, jsonata, loc, schema);
-  if (!w.parameters) {
-    schema(fmt::format("These fields are required: [{}]", jsonata ? "Arguments" : "Parameters"),
-           loc);
+  w.transformation = o.contains("Resource") ? "NONE" : "COMPACT";
+  w.output_type = "JSON";
+  if (config) {
+    std::string here = loc + "/WriterConfig";
+    OnlyFields(*config, {"Transformation", "OutputType"}, here, schema);
+    if (config->contains("Transformation")) {
+      w.transformation = StringField(*config, "Transformation", here, schema);
+      if (w.transformation != "NONE" && w.transformation != "COMPACT" &&
+          w.transformation != "FLATTEN") {
+        schema("The value for the field 'Transformation' must be NONE, COMPACT or FLATTEN",
+               here + "/Transformation");
+      }
+    }
+    if (config->contains("OutputType")) {
+      w.output_type = StringField(*config, "OutputType", here, schema);
+      if (w.output_type != "JSON" && w.output_type != "JSONL") {
+        schema("The value for the field 'OutputType' must be JSON or JSONL", here + "/OutputType");
+      }
+    }
   }
   return w;
 }
@@ -409,12 +451,51 @@ Result<json::array> DecodeItems(const ItemReaderSpec& reader, std::string_view b
   if (ec) {
     return Status::InvalidArgument(fmt::format("The file is not valid JSON: {}", ec.message()));
   }
+  if (!reader.items_pointer.empty()) {
+    json::value* target = v.find_pointer(reader.items_pointer, ec);
+    if (!target || !target->is_array()) {
+      return Status::InvalidArgument(
+          fmt::format("The ItemsPointer '{}' does not point to an array in the JSON file",
+                      reader.items_pointer));
+    }
+    json::value selected = std::move(*target);
+    v = std::move(selected);
+  }
   if (!v.is_array()) return Status::InvalidArgument("The JSON file does not hold an array");
   items = std::move(v.as_array());
   if (max_items > 0 && static_cast<int64_t>(items.size()) > max_items) {
     items.resize(static_cast<size_t>(max_items));
   }
   return items;
+}
+
+json::array TransformResults(const json::array& children, std::string_view transformation) {
+  json::array out;
+  for (const auto& c : children) {
+    const json::object& o = c.as_object();
+    const bool succeeded = o.at("status").as_string() == "SUCCEEDED";
+    if (transformation == "NONE" || !succeeded) {
+      out.push_back(o.at("entry"));
+      continue;
+    }
+    const json::value& output = o.at("output");
+    if (transformation == "FLATTEN" && output.is_array()) {
+      for (const auto& v : output.get_array()) out.push_back(v);
+    } else {
+      out.push_back(output);
+    }
+  }
+  return out;
+}
+
+std::string SerializeResults(const json::array& values, std::string_view output_type) {
+  if (output_type != "JSONL") return json::serialize(values);
+  std::string text;
+  for (const auto& v : values) {
+    text += json::serialize(v);
+    text += '\n';
+  }
+  return text;
 }
 
 json::array BatchItems(json::array items, int64_t max_items, int64_t max_bytes,

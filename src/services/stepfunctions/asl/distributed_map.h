@@ -30,6 +30,9 @@ struct ItemReaderSpec {
   char csv_delimiter = ',';
   std::optional<boost::json::value> max_items;  // an integer, or a JSONata expression
   std::string max_items_path;
+  // InputType JSON: a JSON Pointer (RFC 6901, "/data/items") to the array of items inside
+  // the document read; "" = the document is the array.
+  std::string items_pointer;
 };
 
 struct ItemBatcherSpec {
@@ -39,8 +42,11 @@ struct ItemBatcherSpec {
 };
 
 struct ResultWriterSpec {
-  std::string resource;                          // arn:aws:states:::s3:putObject
+  std::string resource;                          // arn:aws:states:::s3:putObject; "" = none
   std::optional<boost::json::value> parameters;  // {Bucket, Prefix}
+  // WriterConfig (defaults as AWS's: NONE when the results are exported, else COMPACT; JSON).
+  std::string transformation;  // NONE | COMPACT | FLATTEN
+  std::string output_type;     // JSON | JSONL
 };
 
 struct DistributedMapSpec {
@@ -66,6 +72,31 @@ std::optional<DistributedMapSpec> ParseDistributedMap(
 // The error is the cause of a States.ItemReaderFailed.
 Result<boost::json::array> DecodeItems(const ItemReaderSpec& reader, std::string_view body,
                                        int64_t max_items);
+
+// InputType MANIFEST: an S3 Inventory report's manifest.json. Its CSV data files hold one
+// object per row, without a header; the items are those rows as objects keyed by the
+// manifest's fileSchema (values are strings).
+struct InventoryManifest {
+  std::string bucket;                // destinationBucket ("arn:aws:s3:::name" -> "name")
+  std::vector<std::string> keys;     // files[].key, in order
+  std::vector<std::string> columns;  // fileSchema, split at commas and trimmed
+};
+// The error is the cause of a States.ItemReaderFailed (not JSON, not a CSV inventory...).
+Result<InventoryManifest> ParseInventoryManifest(std::string_view body);
+
+// The data of a gzip file (a .csv.gz inventory file); any other bytes are returned unchanged.
+Result<std::string> MaybeGunzip(std::string_view data);
+
+// What a ResultWriter writes or returns for the children of a Map Run. `children` holds one
+// {"status", "entry", "output"} per child (see map_run_end.cc): NONE keeps the entries (the
+// output with the execution's metadata); COMPACT takes the outputs of the children that
+// succeeded, FLATTEN also splices the ones that are arrays; a child that did not succeed
+// keeps its entry either way, as AWS writes it.
+boost::json::array TransformResults(const boost::json::array& children,
+                                    std::string_view transformation);
+
+// `values` as OutputType writes them: JSON (an array) or JSONL (one value per line).
+std::string SerializeResults(const boost::json::array& values, std::string_view output_type);
 
 // Groups `items` into batches of at most `max_items` items (0 = no limit) and `max_bytes` bytes
 // of serialized JSON (0 = no limit): each batch is {"Items": [...], "BatchInput": ...}

@@ -66,6 +66,10 @@ TEST(DistributedMapTest, ParsesAndDiagnoses) {
            R"("ToleratedFailurePercentage":-1,)",                              // out of range
            R"("Label":"a b",)",                                                // a space
            R"("ResultWriter":{"Resource":"arn:aws:states:::s3:putObject"},)",  // no Parameters
+           R"("ResultWriter":{},)",                                            // empty
+           R"("ResultWriter":{"WriterConfig":{"Transformation":"SQUASH"}},)",  // unknown
+           R"("ResultWriter":{"WriterConfig":{"OutputType":"CSV"}},)",         // unknown
+           R"("ResultWriter":{"Parameters":{"Bucket":"b"}},)",                 // no Resource
        }) {
     std::string text = std::string(R"({"StartAt":"M","States":{"M":{"Type":"Map","End":true,)") +
                        bad +
@@ -74,6 +78,67 @@ TEST(DistributedMapTest, ParsesAndDiagnoses) {
                            "States":{"P":{"Type":"Pass","End":true}}}}}})";
     EXPECT_FALSE(Definition::Parse(text, &diags)) << bad;
   }
+}
+
+TEST(DistributedMapTest, ItemsPointerSelectsTheArrayInsideAJsonDocument) {
+  auto r = Reader("JSON");
+  r.items_pointer = "/data/items";
+  EXPECT_EQ(json::value(DecodeItems(r, R"({"data":{"items":[1,2,3]},"n":3})", 2).value()),
+            json::parse("[1,2]"));
+  EXPECT_FALSE(DecodeItems(r, R"({"data":{"items":{"a":1}}})", 0).ok());  // not an array
+  EXPECT_FALSE(DecodeItems(r, R"({"data":{}})", 0).ok());                 // nothing there
+  r.items_pointer = "/a~1b/0";                                            // RFC 6901 escapes
+  EXPECT_EQ(json::value(DecodeItems(r, R"({"a/b":[["x"]]})", 0).value()), json::parse(R"(["x"])"));
+  std::vector<Diagnostic> diags;
+  auto parse = [&](std::string_view config) {
+    return Definition::Parse(std::string(R"({"StartAt":"M","States":{"M":{"Type":"Map","End":true,
+        "ItemReader":{"Resource":"arn:aws:states:::s3:getObject","Parameters":{"Bucket":"b",
+        "Key":"k"},"ReaderConfig":)") +
+                                 std::string(config) +
+                                 R"(},"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED",
+        "ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}}}})",
+                             &diags);
+  };
+  auto def = parse(R"({"InputType":"JSON","ItemsPointer":"/items"})");
+  ASSERT_TRUE(def) << InvalidDefinitionMessage(diags);
+  EXPECT_EQ(def->top().Find("M")->distributed->reader->items_pointer, "/items");
+  EXPECT_FALSE(parse(R"({"InputType":"JSON","ItemsPointer":"items"})"));  // not a pointer
+  EXPECT_FALSE(parse(R"({"InputType":"CSV","ItemsPointer":"/items"})"));  // JSON only
+}
+
+TEST(DistributedMapTest, WriterConfigTransformsAndSerializesResults) {
+  auto children = json::parse(R"([
+      {"status":"SUCCEEDED","entry":{"Output":"[1,2]"},"output":[1,2]},
+      {"status":"FAILED","entry":{"Error":"E"},"output":{"Error":"E","Cause":""}},
+      {"status":"SUCCEEDED","entry":{"Output":"3"},"output":3}])")
+                      .as_array();
+  EXPECT_EQ(json::value(TransformResults(children, "NONE")),
+            json::parse(R"([{"Output":"[1,2]"},{"Error":"E"},{"Output":"3"}])"));
+  EXPECT_EQ(json::value(TransformResults(children, "COMPACT")),
+            json::parse(R"([[1,2],{"Error":"E"},3])"));
+  EXPECT_EQ(json::value(TransformResults(children, "FLATTEN")),
+            json::parse(R"([1,2,{"Error":"E"},3])"));
+  EXPECT_EQ(SerializeResults(json::parse("[1,[2]]").as_array(), "JSONL"), "1\n[2]\n");
+  EXPECT_EQ(SerializeResults(json::parse("[1,[2]]").as_array(), "JSON"), "[1,[2]]");
+  std::vector<Diagnostic> diags;
+  auto def = Definition::Parse(R"({"StartAt":"M","States":{"M":{"Type":"Map","End":true,
+      "ResultWriter":{"WriterConfig":{"Transformation":"FLATTEN","OutputType":"JSONL"}},
+      "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+                       "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}}}})",
+                               &diags);
+  ASSERT_TRUE(def) << InvalidDefinitionMessage(diags);
+  const auto& w = *def->top().Find("M")->distributed->writer;
+  EXPECT_EQ(w.resource, "");
+  EXPECT_EQ(w.transformation, "FLATTEN");
+  EXPECT_EQ(w.output_type, "JSONL");
+  def = Definition::Parse(R"({"StartAt":"M","States":{"M":{"Type":"Map","End":true,
+      "ResultWriter":{"Resource":"arn:aws:states:::s3:putObject",
+                      "Parameters":{"Bucket":"b"}},
+      "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+                       "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}}}})",
+                          &diags);
+  ASSERT_TRUE(def) << InvalidDefinitionMessage(diags);
+  EXPECT_EQ(def->top().Find("M")->distributed->writer->transformation, "NONE");  // exported
 }
 
 TEST(DistributedMapTest, ExecutionDispatchesAMapRunAndTakesItsResult) {

@@ -128,6 +128,14 @@ json::value Execution::Context(const Frame& f, const State& s) const {
       {"StateMachine",
        json::object{{"Id", info_.state_machine_arn}, {"Name", info_.state_machine_name}}}};
   if (!f.task_token.empty()) ctx["Task"] = json::object{{"Token", f.task_token}};
+  for (const auto& [k, v] : context_override_) {
+    json::value& slot = ctx[k];
+    if (slot.is_object() && v.is_object()) {
+      for (const auto& [mk, mv] : v.get_object()) slot.as_object()[mk] = mv;
+    } else {
+      slot = v;
+    }
+  }
   return ctx;
 }
 
@@ -194,44 +202,6 @@ Effects Execution::Start(json::value input, int64_t now, json::object vars) {
   return fx;
 }
 
-std::string_view Execution::NotRedrivableReason() const {
-  if (running()) return "Execution is RUNNING and cannot be redriven.";
-  if (status_ == ExecutionStatus::kSucceeded)
-    return "Execution is SUCCEEDED and cannot be redriven.";
-  if (history_full_ || next_event_id_ >= kMaxHistoryEvents - 1) {
-    return "Execution history event limit exceeded.";
-  }
-  if (!has_redrive_point_) return "Execution was started before the launch of RedriveExecution.";
-  return {};
-}
-
-Effects Execution::Redrive(int64_t now) {
-  Effects fx;
-  fx_ = &fx;
-  now_ = now;
-  ++redrive_count_;
-  redrive_micros_ = now;
-  status_ = ExecutionStatus::kRunning;
-  failure_ = {};
-  output_.reset();
-  stop_micros_ = 0;
-  Emit(nullptr, "ExecutionRedriven", "executionRedrivenEventDetails",
-       json::object{{"redriveCount", redrive_count_}});
-  Frame& root = NewFrame(0, -1, 0, redrive_input_, next_event_id_ - 1);
-  root.state = redrive_state_;
-  root.vars = redrive_vars_;
-  has_redrive_point_ = false;
-  if (definition_->timeout_seconds) {
-    // The timeout starts over; a timer of an earlier attempt (an older epoch) is ignored.
-    execution_deadline_ = DelayDeadline(static_cast<double>(*definition_->timeout_seconds));
-    fx.timers.push_back({0, static_cast<uint64_t>(redrive_count_), TimerKind::kExecutionTimeout,
-                         execution_deadline_});
-  }
-  Pump();
-  fx_ = nullptr;
-  return fx;
-}
-
 void Execution::Pump() {
   while (!ready_.empty() && running() && !history_full_) {
     uint64_t id = ready_.front();
@@ -251,6 +221,12 @@ void Execution::Pump() {
 }
 
 void Execution::Enter(Frame& f) {
+  if (f.redrive.is_object()) {
+    json::object point = std::move(f.redrive.as_object());
+    f.redrive = nullptr;
+    return ReEnter(f, std::move(point));
+  }
+  f.failed_children = nullptr;
   const State& s = StateOf(f);
   if (!f.retrying) {
     f.entered_micros = now_;
@@ -436,6 +412,7 @@ void Execution::EnterChildren(Frame& f, const State& s, const json::value& effec
   json::value ctx = Context(f, s);
   StatesError err;
   f.results.clear();
+  f.effective = nullptr;  // a Map's items once they are known
   f.phase = Phase::kChildren;
   if (s.type == StateType::kParallel) {
     json::value params = effective;
@@ -494,12 +471,11 @@ void Execution::EnterChildren(Frame& f, const State& s, const json::value& effec
         (map.max_concurrency != 0 && map.pending >= map.max_concurrency)) {
       break;
     }
-    SpawnIteration(map, s);
+    SpawnIteration(map, s, map.next_item++);
   }
 }
 
-void Execution::SpawnIteration(Frame& f, const State& s) {
-  int64_t i = f.next_item++;
+void Execution::SpawnIteration(Frame& f, const State& s, int64_t i) {
   const json::value& item = f.effective.at("items").at(i);
   json::value input = item;
   if (s.parameters) {
@@ -514,6 +490,7 @@ void Execution::SpawnIteration(Frame& f, const State& s) {
       ++f.pending;
       Frame& child = NewFrame(f.id, i, s.branch_scopes[0], nullptr, f.started_event);
       ready_.pop_back();
+      child.fresh = true;
       return FrameFailed(child, std::move(err));
     }
     input = std::move(*p);
@@ -590,6 +567,7 @@ void Execution::HandleError(Frame& f, StatesError err) {
       delay = std::uniform_real_distribution<double>(0, delay)(rng);
     }
     f.retry_counts[i] = attempt + 1;
+    f.failed_children = nullptr;  // a retried Parallel/Map runs whole
     f.phase = Phase::kRetry;
     f.deadline = DelayDeadline(delay);
     ArmTimer(f, TimerKind::kRetry, f.deadline);
@@ -597,6 +575,7 @@ void Execution::HandleError(Frame& f, StatesError err) {
   }
   for (const Catcher& c : s.catchers) {
     if (!ErrorMatches(c.error_equals, err.error)) continue;
+    f.failed_children = nullptr;
     if (s.jsonata) {
       CatchQuery(f, s, c, err);
       return;
@@ -652,7 +631,7 @@ void Execution::FrameEnded(Frame& f, json::value output) {
     Emit(&p, "MapIterationSucceeded", "mapIterationSucceededEventDetails",
          json::object{{"name", ps.name}, {"index", index}});
     if (p.next_item < static_cast<int64_t>(p.results.size())) {
-      SpawnIteration(p, ps);
+      SpawnIteration(p, ps, p.next_item++);
       return;
     }
   }
@@ -686,6 +665,8 @@ void Execution::FrameFailed(Frame& f, StatesError err) {
     Emit(&p, "MapIterationFailed", "mapIterationFailedEventDetails",
          json::object{{"name", ps.name}, {"index", index}});
   }
+  // Before the siblings are aborted: what a redrive reruns if this failure ends the execution.
+  p.failed_children = ChildrenPoint(p, err.error != errors::kRuntime);
   AbortChildren(p.id);
   Emit(&p, ps.type == StateType::kMap ? "MapStateFailed" : "ParallelStateFailed", nullptr, {});
   p.pending = 0;
@@ -710,10 +691,12 @@ void Execution::FailExecution(StatesError err, std::string_view type) {
   for (auto& [id, fr] : frames_) {
     if (!last || fr.last_event > last->last_event) last = &fr;
     if (fr.parent == 0) {
-      has_redrive_point_ = true;
-      redrive_state_ = fr.state;
-      redrive_input_ = fr.input;
-      redrive_vars_ = fr.vars;
+      // After DataLimitExceeded the state reruns whole, as on AWS; after States.Runtime a
+      // Distributed Map starts a new Map Run.
+      redrive_point_ =
+          err.error == errors::kDataLimitExceeded
+              ? json::object{{"state", fr.state}, {"input", fr.input}, {"vars", fr.vars}}
+              : RedrivePointOf(fr, err.error != errors::kRuntime);
     }
   }
   Emit(last, type, key, std::move(d));

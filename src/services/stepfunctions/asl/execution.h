@@ -68,15 +68,21 @@ struct TaskDispatch {
 // against its input:
 //   {"label", "execution_type", "processor": definition text of the child executions,
 //    "items": [...] (without an ItemReader) | "reader": {"resource", "arguments", "max_items",
-//    "input_type", "csv_header_location", "csv_headers": [...], "csv_delimiter"},
+//    "input_type", "csv_header_location", "csv_headers": [...], "csv_delimiter",
+//    "items_pointer"},
 //    "batcher": {"max_items", "max_bytes", "batch_input"?}?, "max_concurrency",
-//    "tolerated_percentage"?, "tolerated_count"? (absent: not set), "writer": {"bucket",
-//    "prefix"}?}
+//    "tolerated_percentage"?, "tolerated_count"? (absent: not set), "writer": {"bucket"?,
+//    "prefix"? (absent: WriterConfig alone, nothing exported), "transformation",
+//    "output_type"}?}
 struct MapRunDispatch {
   uint64_t frame = 0;
   uint64_t epoch = 0;
   std::string map_run_arn;
   boost::json::object request;
+  // The Map Run's redrives so far: a RedriveExecution of the parent that reached this Map
+  // Run (MapRunRedriven) asks for one more than the run has had; the owner reruns only its
+  // unsuccessful children. 0: the run has never been redriven.
+  int64_t redrive_count = 0;
 };
 
 struct Effects {
@@ -146,10 +152,14 @@ class Execution {
                                                  StatesError* error) const;
   // StopExecution: ExecutionAborted with the optional error and cause.
   Effects Stop(std::string error, std::string cause, int64_t now);
-  // RedriveExecution: a failed, aborted or timed-out execution runs again from the top-level
-  // state it stopped in, with that state's input and the variables it saw (ExecutionRedriven).
-  // A Parallel or Map state it stopped in runs again whole. Call only when Redrivable() is
-  // empty.
+  // RedriveExecution (execution_redrive.cc): a failed, aborted or timed-out execution runs
+  // again from the top-level state it stopped in, with that state's input and the variables
+  // it saw (ExecutionRedriven). In a Parallel or inline Map state it stopped in, only the
+  // branches and iterations that did not succeed run again, each from the state it stopped
+  // in (recursively); the others keep their outputs. A Distributed Map's Map Run is redriven
+  // (MapRunRedriven; MapRunDispatch::redrive_count). After States.DataLimitExceeded the
+  // top-level state runs again whole; after States.Runtime a Distributed Map starts a new
+  // Map Run. Call only when NotRedrivableReason() is empty.
   Effects Redrive(int64_t now);
   // Why Redrive is not possible now (AWS's redriveStatusReason), or "" when it is.
   std::string_view NotRedrivableReason() const;
@@ -162,6 +172,10 @@ class Execution {
                                                     const boost::json::object& snapshot);
   // After Restore: the timers to re-arm and the tasks to start again.
   Effects Resume(int64_t now);
+
+  // TestState's `context`: its top-level members replace (objects: are merged over) those of
+  // the context object the states see. Not kept in a snapshot.
+  void set_context_override(boost::json::object context) { context_override_ = std::move(context); }
 
   ExecutionStatus status() const { return status_; }
   bool running() const { return status_ == ExecutionStatus::kRunning; }
@@ -198,6 +212,13 @@ class Execution {
     uint64_t started_event = 0;  // ParallelStateStarted / MapStateStarted
     // Variables (Assign) visible to this thread: a child starts with a copy of its parent's.
     boost::json::object vars;
+    // Transient (never in a snapshot, consumed within the call that sets it):
+    // a Parallel/Map frame whose child failed: the redrive point of its children (ChildrenPoint);
+    // a frame a redrive created: the point it continues from (ReEnter);
+    // a Map iteration whose ItemSelector failed: it never ran (its redrive selects again).
+    boost::json::value failed_children;
+    boost::json::value redrive;
+    bool fresh = false;
   };
 
   const State& StateOf(const Frame& f) const;
@@ -213,7 +234,18 @@ class Execution {
                  std::optional<int64_t> timeout = std::nullopt,
                  std::optional<int64_t> heartbeat = std::nullopt);
   void EnterChildren(Frame& f, const State& s, const boost::json::value& effective);
-  void SpawnIteration(Frame& f, const State& s);
+  void SpawnIteration(Frame& f, const State& s, int64_t index);
+  // Redrive (execution_redrive.cc). A point says where a thread continues:
+  //   point    := {"state", "input", "vars", "children"?: children, "map_run"?: effective}
+  //   children := {"results": [J...], "status": [0 not run | 1 succeeded | 2 rerun...],
+  //                "points": [point | null...], Map: "effective", "next_item", "max_concurrency"}
+  // `map_run` is the kMapRun frame's effective ({"map_run", "input", "request", "redrives"}).
+  boost::json::object RedrivePointOf(const Frame& f, bool keep_map_runs) const;
+  boost::json::object ChildrenPoint(const Frame& p, bool keep_map_runs) const;
+  // Continues a frame from its redrive point: reruns a Parallel's or Map's unsuccessful
+  // children, or redrives a Map Run.
+  void ReEnter(Frame& f, boost::json::object point);
+  static bool ValidPoint(const Definition& def, const boost::json::value& point, int scope);
   // Distributed Map (execution_distributed.cc): resolves the Map Run request and waits.
   void EnterDistributed(Frame& f, const State& s, const boost::json::value& effective);
   std::optional<boost::json::value> ResolveDistributedField(
@@ -247,6 +279,7 @@ class Execution {
   std::shared_ptr<const Definition> definition_;
   ExecutionInfo info_;
   Options options_;
+  boost::json::object context_override_;  // set_context_override
   ExecutionStatus status_ = ExecutionStatus::kRunning;
   boost::json::value input_;
   std::optional<boost::json::value> output_;
@@ -260,12 +293,9 @@ class Execution {
   // it is an ExecutionFailed (States.Runtime). Set when a later event was refused.
   static constexpr uint64_t kMaxHistoryEvents = 25000;
   bool history_full_ = false;
-  // Where a redrive starts: the top-level thread's state, raw input and variables when the
-  // execution stopped (kept only once it stopped unsuccessfully).
-  bool has_redrive_point_ = false;
-  std::string redrive_state_;
-  boost::json::value redrive_input_;
-  boost::json::object redrive_vars_;
+  // Where a redrive starts: the top-level thread's point (RedrivePointOf) when the execution
+  // stopped; empty while running, after success, and once a redrive started.
+  boost::json::object redrive_point_;
   int64_t redrive_count_ = 0;
   int64_t redrive_micros_ = 0;
   std::map<uint64_t, Frame> frames_;

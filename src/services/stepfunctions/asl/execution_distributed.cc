@@ -101,6 +101,7 @@ void Execution::EnterDistributed(Frame& f, const State& s, const json::value& ef
                                  {"arguments", std::move(*args)},
                                  {"max_items", static_cast<int64_t>(max_items)},
                                  {"input_type", r.input_type},
+                                 {"items_pointer", r.items_pointer},
                                  {"csv_header_location", r.csv_header_location},
                                  {"csv_headers", std::move(headers)},
                                  {"csv_delimiter", std::string(1, r.csv_delimiter)}};
@@ -165,7 +166,11 @@ void Execution::EnterDistributed(Frame& f, const State& s, const json::value& ef
   if (d.tolerated_count || !d.tolerated_count_path.empty()) {
     req["tolerated_count"] = static_cast<int64_t>(count);
   }
-  if (d.writer) {
+  if (d.writer && d.writer->resource.empty()) {
+    // WriterConfig alone: the transformed results become the state's result (no export).
+    req["writer"] = json::object{{"transformation", d.writer->transformation},
+                                 {"output_type", d.writer->output_type}};
+  } else if (d.writer) {
     auto w = payload(d.writer->parameters, s.jsonata ? "Arguments" : "Parameters");
     if (!w) return HandleError(f, std::move(err));
     const json::object* wo = w->if_object();
@@ -177,7 +182,9 @@ void Execution::EnterDistributed(Frame& f, const State& s, const json::value& ef
                              "optional Prefix string"});
     }
     req["writer"] = json::object{{"bucket", *bucket},
-                                 {"prefix", prefix ? *prefix : json::value(json::string())}};
+                                 {"prefix", prefix ? *prefix : json::value(json::string())},
+                                 {"transformation", d.writer->transformation},
+                                 {"output_type", d.writer->output_type}};
   }
   if (!alive()) return;
   ++f.epoch;

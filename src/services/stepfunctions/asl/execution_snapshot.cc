@@ -2,7 +2,7 @@
 //
 //   snapshot := {"v":1, "status":S, "input":J, "output":J?, "error":s, "cause":s, "stop":i,
 //                "next_event":i, "next_frame":i, "exec_deadline":i, "frames":[frame...],
-//                "redrive":{"count":i, "at":i, "state":s?, "input":J?, "vars":{}?}?}
+//                "redrive":{"count":i, "at":i, point members (execution.h)?}?}
 //   frame    := {"id","parent","index","scope","state","input","phase","retrying","epoch",
 //                "deadline","task_deadline","hb_deadline","hb_seconds","retry":[i...],
 //                "effective","token","entered","last_event","results","pending","next_item",
@@ -43,13 +43,10 @@ json::object Execution::Snapshot() const {
                  {"next_frame", next_frame_id_},
                  {"exec_deadline", execution_deadline_}};
   if (output_) o["output"] = *output_;
-  if (redrive_count_ > 0 || has_redrive_point_) {
-    json::object r{{"count", redrive_count_}, {"at", redrive_micros_}};
-    if (has_redrive_point_) {
-      r["state"] = redrive_state_;
-      r["input"] = redrive_input_;
-      r["vars"] = redrive_vars_;
-    }
+  if (redrive_count_ > 0 || !redrive_point_.empty()) {
+    json::object r = redrive_point_;  // the point's members, if any
+    r["count"] = redrive_count_;
+    r["at"] = redrive_micros_;
     o["redrive"] = std::move(r);
   }
   json::array frames;
@@ -106,16 +103,14 @@ Result<std::unique_ptr<Execution>> Execution::Restore(std::shared_ptr<const Defi
     const json::object& ro = r->get_object();
     e->redrive_count_ = I(ro, "count");
     e->redrive_micros_ = I(ro, "at");
-    if (const auto* st = ro.if_contains("state"); st && st->is_string()) {
-      e->redrive_state_ = std::string(st->get_string());
-      if (!e->definition_->scopes[0].Find(e->redrive_state_)) {
+    if (ro.contains("state")) {
+      json::object point = ro;
+      point.erase("count");
+      point.erase("at");
+      if (!ValidPoint(*e->definition_, point, 0)) {
         return Status::Corruption("execution redrive point names an unknown state");
       }
-      e->has_redrive_point_ = true;
-      if (const auto* v = ro.if_contains("input")) e->redrive_input_ = *v;
-      if (const auto* v = ro.if_contains("vars"); v && v->is_object()) {
-        e->redrive_vars_ = v->get_object();
-      }
+      e->redrive_point_ = std::move(point);
     }
   }
   if (e->next_event_id_ == 0 || e->next_frame_id_ == 0) {
@@ -212,8 +207,10 @@ Effects Execution::Resume(int64_t now) {
         break;
       }
       case Phase::kMapRun:
+        // A redriven run is asked for its redrive again: the owner ignores it if it happened.
         fx.map_runs.push_back({id, f.epoch, std::string(f.effective.at("map_run").get_string()),
-                               f.effective.at("request").get_object()});
+                               f.effective.at("request").get_object(),
+                               I(f.effective.as_object(), "redrives")});
         break;
       case Phase::kChildren:
       case Phase::kDone:
