@@ -68,7 +68,10 @@ struct PythonZygote::Channel {
 };
 
 PythonZygote::PythonZygote(boost::asio::io_context& io, std::string runtimes_dir)
-    : io_(io), runtimes_dir_(std::move(runtimes_dir)), base_env_(ZygoteEnvironment()) {}
+    : io_(io),
+      runtimes_dir_(std::move(runtimes_dir)),
+      base_env_(ZygoteEnvironment()),
+      base_startup_(StartupVariables(base_env_)) {}
 
 PythonZygote::~PythonZygote() {
   std::shared_ptr<Channel> channel;
@@ -83,7 +86,7 @@ PythonZygote::~PythonZygote() {
 }
 
 bool PythonZygote::Eligible(const std::vector<std::string>& env) const {
-  return StartupVariables(env) == StartupVariables(base_env_);
+  return StartupVariables(env) == base_startup_;
 }
 
 pid_t PythonZygote::zygote_pid() const {

@@ -26,6 +26,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -71,6 +73,8 @@ class PythonZygote {
   boost::asio::io_context& io_;
   const std::string runtimes_dir_;
   const std::vector<std::string> base_env_;
+  // base_env_'s variables that shape start-up, sorted (views into base_env_).
+  const std::vector<std::pair<std::string_view, std::string_view>> base_startup_;
   mutable std::mutex mu_;  // guards channel_ and the request socket's round trips
   std::shared_ptr<Channel> channel_;
 };
