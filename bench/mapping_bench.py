@@ -13,6 +13,14 @@ beside the binary) as a provided.al2023 function, and measures:
               server's own per-hop histograms (GET /_tidepool/metrics?format=json, hop
               write_to_start; log buckets about 9% wide), so the driver's own speed is not in
               them.
+              Publish ack -> function start (SNS topic with a lambda subscription, which AWS
+              invokes asynchronously) at the same rate: each Publish carries its own
+              X-Amzn-Trace-Id; the driver notes the wall-clock time each Publish's reply arrived
+              (the ack) and reads the trace's timeline (GET /_tidepool/trace?id=...) for the
+              server's `sns.publish` stamp (the request, before its commit) and `lambda.start`
+              stamp (the function's runtime received the event). Both figures are printed:
+              publish -> start (server clock only) and ack -> start (may be below the first by the
+              time the reply takes to reach the driver).
   throughput  COUNT records (default 200000) written with PutRecords (500 per request) to a
               4-shard stream before a TRIM_HORIZON mapping (batch size 100) is created; records/s
               from the mapping's creation until the function has had them all. The same for
@@ -35,6 +43,7 @@ import time
 import zipfile
 import io
 import stat
+import urllib.parse
 
 import boto3
 import botocore.config
@@ -180,6 +189,59 @@ def latency(server):
                                                                       x["p99_us"]))
 
 
+def quantiles(values):
+    values = sorted(values)
+    pick = lambda q: values[min(len(values) - 1, int(q * len(values)))]
+    return pick(0.5), pick(0.9), pick(0.99), values[-1]
+
+
+def sns_latency(server):
+    sns = server.client("sns")
+    lam = deploy_function(server, "noop")
+    topic = sns.create_topic(Name="lat")["TopicArn"]
+    fn_arn = lam.get_function(FunctionName="noop")["Configuration"]["FunctionArn"]
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=fn_arn)
+    conn = http.client.HTTPConnection("127.0.0.1", server.port)
+    body = urllib.parse.urlencode({"Action": "Publish", "Version": "2010-03-31",
+                                   "TopicArn": topic, "Message": "x" * 100})
+    base = "%08x" % int(time.time())
+    acks = {}
+
+    def publish(i):
+        root = "1-%s-%024x" % (base, i)
+        conn.request("POST", "/", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Amzn-Trace-Id": "Root=%s;Sampled=1" % root})
+        r = conn.getresponse()
+        r.read()
+        acks[root] = time.time() * 1e6
+        if r.status != 200:
+            raise RuntimeError("Publish: %d" % r.status)
+
+    # A warm-up publish starts the sandbox, so the figures are of warm deliveries.
+    publish(-1 & 0xffffff)
+    time.sleep(0.5)
+    acks.clear()
+    n = paced(RATE, SECONDS, publish)
+    publish_to_start, ack_to_start = [], []
+    deadline = time.time() + 120
+    for root, ack in acks.items():
+        while True:
+            conn.request("GET", "/_tidepool/trace?id=" + root)
+            hops = {h["hop"]: h["micros"] for h in json.loads(conn.getresponse().read())["hops"]}
+            if "lambda.start" in hops:
+                break
+            if time.time() > deadline:
+                raise SystemExit("sns: trace %s never reached the function" % root)
+            time.sleep(0.05)
+        publish_to_start.append(hops["lambda.start"] - hops["sns.publish"])
+        ack_to_start.append(hops["lambda.start"] - ack)
+    for label, values in (("publish", publish_to_start), ("ack", ack_to_start)):
+        p50, p90, p99, top = quantiles(values)
+        print("  sns      %-7s -> function start at %d/s: p50 %.0f us, p90 %.0f us, p99 %.0f us, "
+              "max %.0f us (%d messages)" % (label, RATE, p50, p90, p99, top, n))
+
+
 def throughput(server):
     kinesis = server.client("kinesis")
     sqs = server.client("sqs")
@@ -220,7 +282,7 @@ def throughput(server):
 def main():
     for durability in os.environ.get("DURABILITIES", "memory sync").split():
         print("durability %s (%s)" % (durability, BUILD))
-        for scenario in (latency, throughput):
+        for scenario in (latency, sns_latency, throughput):
             server = Server(durability)
             try:
                 scenario(server)
