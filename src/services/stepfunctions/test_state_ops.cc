@@ -1,5 +1,6 @@
 // TestState: runs one state in isolation and answers what it did (status, output, error,
-// nextState, and with inspectionLevel DEBUG/TRACE some of its data flow).
+// nextState, and with inspectionLevel DEBUG/TRACE its data flow: the interpreter records the
+// tested state's steps, see asl::Execution::set_inspection).
 //
 // The state runs in the real interpreter, as a throwaway EXPRESS execution that is never
 // stored or listed: a machine {StartAt: the state, States: {the state, one Succeed stub per
@@ -30,6 +31,7 @@
 #include "services/stepfunctions/asl/states_error.h"
 #include "services/stepfunctions/sfn_errors.h"
 #include "services/stepfunctions/stepfunctions_service.h"
+#include "services/stepfunctions/test_state_inspection.h"
 
 namespace tidepool::sfn {
 namespace json = boost::json;
@@ -189,6 +191,33 @@ Result<StateConfig> ReadStateConfiguration(const json::object& in, const json::o
   return c;
 }
 
+// The items the ItemReader of Map state `map` reads from `data` (stateConfiguration's
+// mapItemReaderData), decoded by its ReaderConfig.
+Result<json::array> ReaderItems(const json::object& map, const std::string& data) {
+  asl::ItemReaderSpec spec;
+  const json::value* reader = map.if_contains("ItemReader");
+  const json::object* rc = nullptr;
+  if (reader && reader->is_object()) {
+    if (const auto* v = reader->get_object().if_contains("ReaderConfig")) rc = v->if_object();
+  }
+  spec.input_type = rc ? Str(*rc, "InputType") : "JSON";
+  if (spec.input_type.empty()) spec.input_type = "JSON";
+  if (rc && !Str(*rc, "CSVHeaderLocation").empty()) {
+    spec.csv_header_location = Str(*rc, "CSVHeaderLocation");
+  }
+  if (const auto* h = rc ? rc->if_contains("CSVHeaders") : nullptr; h && h->is_array()) {
+    for (const auto& name : h->get_array()) {
+      if (name.is_string()) spec.csv_headers.emplace_back(name.get_string());
+    }
+  }
+  auto decoded = asl::DecodeItems(spec, data, 0);
+  if (!decoded.ok()) {
+    return Invalid(
+        fmt::format("stateConfiguration.mapItemReaderData: {}", decoded.status().message()));
+  }
+  return std::move(*decoded);
+}
+
 // Whether `c.map_failures` failed iterations exceed the Map's ToleratedFailureCount or
 // ToleratedFailurePercentage (neither set: they never do, as AWS's TestState answers). The
 // percentage counts the items of mapItemReaderData, ItemsPath, Items or the input.
@@ -219,27 +248,8 @@ Result<bool> MapFailuresExceeded(const json::object& map, const json::value& inp
   if (!pct->is_number()) return false;
   size_t items = 0;
   if (c.reader_data) {
-    asl::ItemReaderSpec spec;
-    const json::value* reader = map.if_contains("ItemReader");
-    const json::object* rc = nullptr;
-    if (reader && reader->is_object()) {
-      if (const auto* v = reader->get_object().if_contains("ReaderConfig")) rc = v->if_object();
-    }
-    spec.input_type = rc ? Str(*rc, "InputType") : "JSON";
-    if (spec.input_type.empty()) spec.input_type = "JSON";
-    if (rc && !Str(*rc, "CSVHeaderLocation").empty()) {
-      spec.csv_header_location = Str(*rc, "CSVHeaderLocation");
-    }
-    if (const auto* h = rc ? rc->if_contains("CSVHeaders") : nullptr; h && h->is_array()) {
-      for (const auto& name : h->get_array()) {
-        if (name.is_string()) spec.csv_headers.emplace_back(name.get_string());
-      }
-    }
-    auto decoded = asl::DecodeItems(spec, *c.reader_data, 0);
-    if (!decoded.ok()) {
-      return Invalid(
-          fmt::format("stateConfiguration.mapItemReaderData: {}", decoded.status().message()));
-    }
+    auto decoded = ReaderItems(map, *c.reader_data);
+    if (!decoded.ok()) return decoded.status();
     items = decoded->size();
   } else {
     json::value selected = input;
@@ -297,7 +307,6 @@ struct TestOutcome {
   std::optional<std::string> output;
   std::string error, cause;
   bool failed_in_state = false;
-  std::optional<std::string> result, parameters;
 };
 
 TestOutcome ReadEvents(const std::vector<json::object>& events, const std::string& tested) {
@@ -318,12 +327,6 @@ TestOutcome ReadEvents(const std::vector<json::object>& events, const std::strin
       }
     } else if (type.ends_with("StateExited")) {
       if (Str(*details, "name") == tested && out.next.empty()) out.output = Str(*details, "output");
-    } else if (type == "TaskScheduled") {
-      out.parameters = Str(*details, "parameters");
-    } else if (type == "LambdaFunctionScheduled") {
-      out.parameters = Str(*details, "input");
-    } else if (type == "TaskSucceeded" || type == "LambdaFunctionSucceeded") {
-      out.result = Str(*details, "output");
     } else if (!type.starts_with("Execution") &&
                (type.ends_with("Failed") || type.ends_with("TimedOut"))) {
       out.failed_in_state = true;
@@ -494,12 +497,30 @@ void StepFunctionsService::TestState(CallPtr call) {
                           now};
   ex->run =
       std::make_unique<asl::Execution>(std::move(parsed), std::move(info), InterpreterOptions());
-  ex->run->set_context_override(std::move(context));
   json::object map_inspection;
-  if (type == "Map") map_inspection = MapInspection(original);
+  if (type == "Map") {
+    map_inspection = MapInspection(original);
+    const json::value* q = original.if_contains("QueryLanguage");
+    if (!q) q = machine.if_contains("QueryLanguage");
+    if (!(q && q->is_string() && q->get_string() == "JSONata")) {
+      std::optional<json::array> reader_items;
+      if (config->reader_data) {
+        auto items = ReaderItems(original, *config->reader_data);
+        if (!items.ok()) return Fail(call, items.status());
+        reader_items = std::move(*items);
+      }
+      auto steps = MapItemsInspection(original, input, context, vars, reader_items);
+      if (!steps.ok()) return Fail(call, steps.status());
+      for (const auto& [k, v] : *steps) map_inspection[k] = v;
+    }
+  }
+  ex->run->set_context_override(std::move(context));
+  // The interpreter writes the tested state's data-flow steps here (held by on_finish).
+  auto steps = std::make_shared<json::object>();
+  ex->run->set_inspection(steps.get(), name);
   const int64_t retry_count = config->retry_count;
   ex->on_finish = [call, name, type, retriers, catchers, level, input_text, retry_count,
-                   map_inspection](ExecutionRecord& run) {
+                   map_inspection, steps](ExecutionRecord& run) {
     TestOutcome o = ReadEvents(run.test_events, name);
     json::object out;
     json::object inspection{{"input", input_text}};
@@ -538,12 +559,15 @@ void StepFunctionsService::TestState(CallPtr call) {
       out["status"] = "FAILED";
     }
     if (level != "INFO") {
-      for (const auto& [k, v] : map_inspection) inspection[k] = v;
-      if (o.parameters && type != "Map") inspection["afterParameters"] = *o.parameters;
-      if (o.result) inspection["result"] = *o.result;
-      if (out.contains("output") && out.at("status") == "SUCCEEDED") {
-        inspection["afterResultPath"] = out.at("output");
+      for (const auto& [k, v] : *steps) {
+        // A mocked Map's mock is not a task result and it has no Parameters step (AWS
+        // reports neither).
+        if (type == "Map" && (k == "result" || k == "afterParameters" || k == "afterArguments")) {
+          continue;
+        }
+        inspection[k] = v;
       }
+      for (const auto& [k, v] : map_inspection) inspection[k] = v;
       if (!error_details.empty()) inspection["errorDetails"] = std::move(error_details);
       out["inspectionData"] = std::move(inspection);
     }

@@ -1,0 +1,25 @@
+// TestState's inspectionData members that the interpreter does not produce because a mocked
+// Map state does not run its iterations: afterItemsPath, afterItemSelector, afterItemBatcher.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <optional>
+
+#include "core/result.h"
+
+namespace tidepool::sfn {
+
+// The item-processing steps of the JSONPath Map state `map` for the state input `input`:
+// afterItemsPath (the array ItemsPath selects from the input after InputPath; not for a Map
+// with an ItemReader), afterItemSelector (each item through ItemSelector or the legacy
+// Parameters, when set; the context object has only `Map.Item` and the given `context`
+// members) and afterItemBatcher (the batches ItemBatcher makes, when set). `reader_items` are
+// the items of stateConfiguration.mapItemReaderData. Values are serialized JSON. An error
+// means the steps cannot run (the answer's ValidationException message).
+Result<boost::json::object> MapItemsInspection(
+    const boost::json::object& map, const boost::json::value& input,
+    const boost::json::object& context, const boost::json::object& variables,
+    const std::optional<boost::json::array>& reader_items);
+
+}  // namespace tidepool::sfn
