@@ -52,6 +52,12 @@ class StateMachineTasks final : public sfn::TaskRunner {
     clock_ = clock;
   }
   void Run(sfn::TaskRequest request, std::function<void(sfn::asl::TaskResult)> done) override;
+  // (state_machine_mock_check.cc) Checks the resources of bound services: SDK and optimized
+  // integrations and lambda:invoke; a function ARN, .sync, .waitForTaskToken and other
+  // services' resources are not checked.
+  std::optional<std::string> CheckMockResult(std::string_view resource,
+                                             const boost::json::value& result,
+                                             bool strict) const override;
 
  private:
   struct NestedRun;

@@ -33,7 +33,37 @@ Result<int64_t> BatchLimit(const json::object& batcher, std::string_view literal
   return 0;
 }
 
+std::string Str(const json::object& o, std::string_view k) {
+  const auto* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
 }  // namespace
+
+Result<json::array> ReaderItems(const json::object& map, const std::string& data) {
+  asl::ItemReaderSpec spec;
+  const json::value* reader = map.if_contains("ItemReader");
+  const json::object* rc = nullptr;
+  if (reader && reader->is_object()) {
+    if (const auto* v = reader->get_object().if_contains("ReaderConfig")) rc = v->if_object();
+  }
+  spec.input_type = rc ? Str(*rc, "InputType") : "JSON";
+  if (spec.input_type.empty()) spec.input_type = "JSON";
+  if (rc && !Str(*rc, "CSVHeaderLocation").empty()) {
+    spec.csv_header_location = Str(*rc, "CSVHeaderLocation");
+  }
+  if (const auto* h = rc ? rc->if_contains("CSVHeaders") : nullptr; h && h->is_array()) {
+    for (const auto& name : h->get_array()) {
+      if (name.is_string()) spec.csv_headers.emplace_back(name.get_string());
+    }
+  }
+  auto decoded = asl::DecodeItems(spec, data, 0);
+  if (!decoded.ok()) {
+    return Invalid(
+        fmt::format("stateConfiguration.mapItemReaderData: {}", decoded.status().message()));
+  }
+  return std::move(*decoded);
+}
 
 Result<json::object> MapItemsInspection(const json::object& map, const json::value& input,
                                         const json::object& context, const json::object& vars,

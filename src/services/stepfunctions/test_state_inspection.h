@@ -1,14 +1,20 @@
-// TestState's inspectionData members that the interpreter does not produce because a mocked
-// Map state does not run its iterations: afterItemsPath, afterItemSelector, afterItemBatcher.
+// TestState's Map helpers: the items of stateConfiguration.mapItemReaderData, and the
+// inspectionData members the interpreter does not produce because a mocked Map state does not
+// run its iterations: afterItemsPath, afterItemSelector, afterItemBatcher.
 #pragma once
 
 #include <boost/json.hpp>
 
 #include <optional>
+#include <string>
 
 #include "core/result.h"
 
 namespace tidepool::sfn {
+
+// The items the ItemReader of Map state `map` reads from `data` (stateConfiguration's
+// mapItemReaderData), decoded by its ReaderConfig; the error is a ValidationException.
+Result<boost::json::array> ReaderItems(const boost::json::object& map, const std::string& data);
 
 // The item-processing steps of the JSONPath Map state `map` for the state input `input`:
 // afterItemsPath (the array ItemsPath selects from the input after InputPath; not for a Map

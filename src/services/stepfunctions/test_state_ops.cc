@@ -191,33 +191,6 @@ Result<StateConfig> ReadStateConfiguration(const json::object& in, const json::o
   return c;
 }
 
-// The items the ItemReader of Map state `map` reads from `data` (stateConfiguration's
-// mapItemReaderData), decoded by its ReaderConfig.
-Result<json::array> ReaderItems(const json::object& map, const std::string& data) {
-  asl::ItemReaderSpec spec;
-  const json::value* reader = map.if_contains("ItemReader");
-  const json::object* rc = nullptr;
-  if (reader && reader->is_object()) {
-    if (const auto* v = reader->get_object().if_contains("ReaderConfig")) rc = v->if_object();
-  }
-  spec.input_type = rc ? Str(*rc, "InputType") : "JSON";
-  if (spec.input_type.empty()) spec.input_type = "JSON";
-  if (rc && !Str(*rc, "CSVHeaderLocation").empty()) {
-    spec.csv_header_location = Str(*rc, "CSVHeaderLocation");
-  }
-  if (const auto* h = rc ? rc->if_contains("CSVHeaders") : nullptr; h && h->is_array()) {
-    for (const auto& name : h->get_array()) {
-      if (name.is_string()) spec.csv_headers.emplace_back(name.get_string());
-    }
-  }
-  auto decoded = asl::DecodeItems(spec, data, 0);
-  if (!decoded.ok()) {
-    return Invalid(
-        fmt::format("stateConfiguration.mapItemReaderData: {}", decoded.status().message()));
-  }
-  return std::move(*decoded);
-}
-
 // Whether `c.map_failures` failed iterations exceed the Map's ToleratedFailureCount or
 // ToleratedFailurePercentage (neither set: they never do, as AWS's TestState answers). The
 // percentage counts the items of mapItemReaderData, ItemsPath, Items or the input.
@@ -461,6 +434,21 @@ void StepFunctionsService::TestState(CallPtr call) {
       mock = asl::TaskResult{true, std::move(result), {}};
     } else {
       return Fail(call, Invalid("mock needs a result or an errorOutput"));
+    }
+    // fieldValidationMode (default STRICT): a Task's mocked result must fit its operation's
+    // output shape; a Map's or Parallel's mock has none.
+    std::string mode = Str(*m, "fieldValidationMode");
+    if (mode.empty()) mode = "STRICT";
+    if (mode != "STRICT" && mode != "PRESENT" && mode != "NONE") {
+      return Fail(call, Invalid(fmt::format("Value '{}' at 'mock.fieldValidationMode' failed to "
+                                            "satisfy constraint: Member must satisfy enum value "
+                                            "set: [STRICT, PRESENT, NONE]",
+                                            mode)));
+    }
+    if (mock->ok && mode != "NONE" && type == "Task" && tasks_ != nullptr) {
+      if (auto problem = tasks_->CheckMockResult(resource, mock->output, mode == "STRICT")) {
+        return Fail(call, Invalid(std::move(*problem)));
+      }
     }
   }
   if (mock && mock->ok && config->map_failures) {
