@@ -2,7 +2,8 @@
 
 It writes flat schemas (REQUIRED or OPTIONAL columns) with the Thrift compact protocol, one
 data page per column chunk (v1 or v2), optionally a PLAIN dictionary page, and pages
-UNCOMPRESSED, GZIP or SNAPPY (a literal-only Snappy stream, which every decoder accepts).
+UNCOMPRESSED, GZIP, SNAPPY (a literal-only Snappy stream) or ZSTD (a frame of raw blocks), the
+last two valid streams every decoder accepts.
 Column: (name, physical type, values, options) where options may hold "optional",
 "dictionary", "converted" (ConvertedType), "string" (STRING logical type)."""
 
@@ -10,7 +11,7 @@ import gzip
 import struct
 
 BOOLEAN, INT32, INT64, INT96, FLOAT, DOUBLE, BYTE_ARRAY = 0, 1, 2, 3, 4, 5, 6
-UNCOMPRESSED, SNAPPY, GZIP = 0, 1, 2
+UNCOMPRESSED, SNAPPY, GZIP, ZSTD = 0, 1, 2, 6
 
 
 def varint(n):
@@ -97,6 +98,14 @@ def compress(codec, data):
         for i in range(0, len(data), 65536):
             chunk = data[i:i + 65536]
             out += bytes([61 << 2]) + struct.pack("<H", len(chunk) - 1) + chunk
+        return out
+    if codec == ZSTD:
+        # Single-segment frame with a 4-byte content size, then raw blocks of up to 128 KiB.
+        out = struct.pack("<IB", 0xFD2FB528, 0xA0) + struct.pack("<I", len(data))
+        blocks = [data[i:i + 131072] for i in range(0, len(data), 131072)] or [b""]
+        for n, block in enumerate(blocks):
+            last = n == len(blocks) - 1
+            out += struct.pack("<I", (len(block) << 3) | int(last))[:3] + block
         return out
     return data
 

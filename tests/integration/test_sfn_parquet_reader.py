@@ -1,7 +1,7 @@
 """Distributed Map ItemReader InputType PARQUET with boto3: each row of a Parquet object in S3
 is an item keyed by column name (AWS: "Parquet files" as an ItemReader source). The files are
 written by the test's own small writer (sfn_parquet.py: Thrift compact metadata, data pages v1
-and v2, dictionary pages, UNCOMPRESSED/GZIP/SNAPPY); what tidepool's reader does not support
+and v2, dictionary pages, UNCOMPRESSED/GZIP/SNAPPY/ZSTD); what tidepool's reader does not support
 (nested or repeated columns...) fails the Map with States.ItemReaderFailed and a cause that
 names it."""
 
@@ -54,7 +54,7 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("codec", [pq.UNCOMPRESSED, pq.GZIP, pq.SNAPPY])
+@pytest.mark.parametrize("codec", [pq.UNCOMPRESSED, pq.GZIP, pq.SNAPPY, pq.ZSTD])
 @pytest.mark.parametrize("v2", [False, True])
 def test_rows_become_items(clients, codec, v2):
     sfn, s3 = clients

@@ -14,9 +14,13 @@
 #include <vector>
 
 #include "services/stepfunctions/asl/distributed_map.h"
+#include "services/stepfunctions/asl/thrift_compact.h"
 
 namespace tidepool::sfn::asl {
 namespace json = boost::json;
+using thrift::Field;
+using thrift::Int;
+using thrift::TValue;
 
 namespace {
 
@@ -26,164 +30,6 @@ Status Bad(std::string message) { return Status::InvalidArgument(std::move(messa
 // values one page may hold (what bounds the expansion of RLE runs).
 constexpr uint64_t kMaxPageBytes = 512ull << 20;
 constexpr size_t kMaxPageValues = size_t{1} << 24;
-
-// ---- Thrift compact protocol: a struct read into a tree of field id -> value. ----
-
-struct TValue {
-  uint8_t type = 0;  // compact type: 1/2 bool, 3 byte, 4 i16, 5 i32, 6 i64, 7 double,
-                     // 8 binary, 9 list, 10 set, 11 map, 12 struct
-  int64_t i = 0;     // bool (0/1) and integers
-  double d = 0;
-  std::string_view bin;
-  std::vector<TValue> list;
-  std::map<int16_t, TValue> fields;
-};
-
-class ThriftReader {
- public:
-  explicit ThriftReader(std::string_view data) : data_(data) {}
-  size_t pos() const { return pos_; }
-
-  Result<TValue> Struct(int depth = 0) {
-    if (depth > 16) return Bad("Parquet metadata is nested too deeply");
-    TValue s;
-    s.type = 12;
-    int16_t last = 0;
-    while (true) {
-      auto byte = Byte();
-      if (!byte.ok()) return byte.status();
-      if (*byte == 0) return s;
-      uint8_t type = *byte & 0x0f;
-      int16_t id;
-      if ((*byte >> 4) != 0) {
-        id = static_cast<int16_t>(last + (*byte >> 4));
-      } else {
-        auto v = Varint();
-        if (!v.ok()) return v.status();
-        id = static_cast<int16_t>(Unzigzag(*v));
-      }
-      last = id;
-      auto v = Value(type, depth);
-      if (!v.ok()) return v.status();
-      s.fields[id] = std::move(*v);
-    }
-  }
-
- private:
-  static int64_t Unzigzag(uint64_t v) {
-    return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
-  }
-  Result<uint8_t> Byte() {
-    if (pos_ >= data_.size()) return Bad("Parquet metadata ends early");
-    return static_cast<uint8_t>(data_[pos_++]);
-  }
-  Result<uint64_t> Varint() {
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      auto b = Byte();
-      if (!b.ok()) return b.status();
-      v |= static_cast<uint64_t>(*b & 0x7f) << shift;
-      if ((*b & 0x80) == 0) return v;
-    }
-    return Bad("Parquet metadata has a malformed varint");
-  }
-  Result<TValue> Value(uint8_t type, int depth) {
-    if (depth > 16) return Bad("Parquet metadata is nested too deeply");
-    TValue v;
-    v.type = type;
-    switch (type) {
-      case 1:
-      case 2:
-        v.i = type == 1;
-        return v;
-      case 3: {
-        auto b = Byte();
-        if (!b.ok()) return b.status();
-        v.i = static_cast<int8_t>(*b);
-        return v;
-      }
-      case 4:
-      case 5:
-      case 6: {
-        auto x = Varint();
-        if (!x.ok()) return x.status();
-        v.i = Unzigzag(*x);
-        return v;
-      }
-      case 7:
-        if (data_.size() - pos_ < 8) return Bad("Parquet metadata ends early");
-        std::memcpy(&v.d, data_.data() + pos_, 8);
-        pos_ += 8;
-        return v;
-      case 8: {
-        auto n = Varint();
-        if (!n.ok()) return n.status();
-        if (*n > data_.size() - pos_) return Bad("Parquet metadata ends early");
-        v.bin = data_.substr(pos_, *n);
-        pos_ += *n;
-        return v;
-      }
-      case 9:
-      case 10: {
-        auto h = Byte();
-        if (!h.ok()) return h.status();
-        uint64_t n = *h >> 4;
-        if (n == 15) {
-          auto x = Varint();
-          if (!x.ok()) return x.status();
-          n = *x;
-        }
-        if (n > data_.size() - pos_) return Bad("Parquet metadata has an oversized list");
-        uint8_t elem = *h & 0x0f;
-        for (uint64_t k = 0; k < n; ++k) {
-          Result<TValue> e = elem == 1 || elem == 2 ? BoolElement() : Value(elem, depth + 1);
-          if (!e.ok()) return e.status();
-          v.list.push_back(std::move(*e));
-        }
-        return v;
-      }
-      case 11: {
-        auto n = Varint();
-        if (!n.ok()) return n.status();
-        if (*n == 0) return v;
-        if (*n > data_.size() - pos_) return Bad("Parquet metadata has an oversized map");
-        auto kv = Byte();
-        if (!kv.ok()) return kv.status();
-        for (uint64_t k = 0; k < *n; ++k) {
-          for (uint8_t t : {static_cast<uint8_t>(*kv >> 4), static_cast<uint8_t>(*kv & 0x0f)}) {
-            auto e = t == 1 || t == 2 ? BoolElement() : Value(t, depth + 1);
-            if (!e.ok()) return e.status();
-          }
-        }
-        return v;
-      }
-      case 12:
-        return Struct(depth + 1);
-      default:
-        return Bad(fmt::format("Parquet metadata has an unknown Thrift type {}", type));
-    }
-  }
-  Result<TValue> BoolElement() {
-    auto b = Byte();
-    if (!b.ok()) return b.status();
-    TValue v;
-    v.type = 1;
-    v.i = *b == 1;
-    return v;
-  }
-
-  std::string_view data_;
-  size_t pos_ = 0;
-};
-
-const TValue* Field(const TValue& s, int16_t id) {
-  auto it = s.fields.find(id);
-  return it == s.fields.end() ? nullptr : &it->second;
-}
-int64_t Int(const TValue& s, int16_t id, int64_t fallback) {
-  const TValue* f = Field(s, id);
-  return f ? f->i : fallback;
-}
 
 // ---- Columns ----
 
@@ -435,10 +281,10 @@ Result<std::vector<json::value>> ReadChunk(std::string_view file, const Column& 
       std::min<size_t>(static_cast<size_t>(std::max<int64_t>(num_values, 0)), limit);
   while (out.size() < want) {
     if (pos >= file.size()) return Bad(fmt::format("Parquet column '{}' ends early", c.name));
-    ThriftReader r(file.substr(pos));
-    auto header = r.Struct();
+    size_t header_size = 0;
+    auto header = thrift::ReadStruct(file.substr(pos), &header_size);
     if (!header.ok()) return header.status();
-    pos += r.pos();
+    pos += header_size;
     const int64_t page_type = Int(*header, 1, -1);
     const int64_t uncompressed = Int(*header, 2, 0);
     const int64_t compressed = Int(*header, 3, -1);
@@ -546,8 +392,8 @@ Result<json::array> ReadParquetRows(std::string_view file, int64_t max_rows) {
   }
   const uint64_t footer = Le(file.substr(file.size() - 8, 4));
   if (footer > file.size() - 12) return Bad("The Parquet footer length is past the file's start");
-  ThriftReader r(file.substr(file.size() - 8 - footer, footer));
-  auto meta = r.Struct();
+  size_t meta_size = 0;
+  auto meta = thrift::ReadStruct(file.substr(file.size() - 8 - footer, footer), &meta_size);
   if (!meta.ok()) return meta.status();
   const TValue* schema = Field(*meta, 2);
   if (!schema || schema->list.empty()) return Bad("The Parquet file has no schema");
