@@ -1,8 +1,9 @@
-"""TestState's mock.fieldValidationMode: a mocked Task result is checked against the output
+"""TestState's mock validation and mock.fieldValidationMode: a mocked Task result is checked against the output
 shape of the operation the Task calls. STRICT (the default) requires the required members and
 checks the present ones, PRESENT checks only the present ones, NONE checks nothing; members
 the shape does not have are not checked. The expected messages are AWS's, as recorded against
-the real service (LocalStack's snapshot tests test_field_validation_mode*, November 2025)."""
+the real service (LocalStack's snapshot tests test_field_validation_mode* and
+test_state_mock_validation, November 2025 to February 2026)."""
 
 import json
 
@@ -94,3 +95,48 @@ def test_members_outside_the_shape_are_not_checked(sfn):
     # A function ARN's result is the function's own output: nothing to check.
     fn = task("arn:aws:lambda:us-east-1:%s:function:f" % ACCOUNT)
     assert run(sfn, fn, {"StatusCode": "x"})["status"] == "SUCCEEDED"
+
+
+def message(sfn, state, **kw):
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        sfn.test_state(definition=json.dumps(state), roleArn=ROLE, **kw)
+    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]
+
+
+def test_which_states_take_a_mock_and_what_it_must_be(sfn):
+    result = {"result": "{}"}
+    for kind in ("Pass", "Succeed"):
+        assert message(sfn, {"Type": kind, "End": True} if kind == "Pass" else {"Type": kind},
+                       mock=result) == (
+            "ValidationException", "State type '%s' is not supported when a mock is specified"
+            % kind)
+    assert message(sfn, {"Type": "Fail"}, mock={"errorOutput": {"error": "E"}}) == (
+        "ValidationException", "State type 'Fail' is not supported when a mock is specified")
+    parallel = {"Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}},
+        {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}}]}
+    assert message(sfn, parallel) == (
+        "InvalidDefinition", "TestState API does not support Map or Parallel states. Supported "
+        "state types include: [Task, Wait, Pass, Succeed, Fail, Choice]")
+    assert message(sfn, parallel, mock={"result": "{}"}) == (
+        "ValidationException", "Mocked result must be an array.")
+    assert message(sfn, parallel, mock={"result": "[1]"}) == (
+        "ValidationException", "Mocked result must contain the same number of items as number "
+        "of Parallel branches.")
+    processor = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                 "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    plain_map = {"Type": "Map", "End": True, "ItemProcessor": processor}
+    assert message(sfn, plain_map, mock={"result": "{}"}) == (
+        "ValidationException", "Mocked result must be an array.")
+    writer = dict(plain_map, ResultWriter={"Resource": "arn:aws:states:::s3:putObject",
+                                           "Parameters": {"Bucket": "b", "Prefix": "p"}})
+    assert message(sfn, writer, mock={"result": "[]"}) == (
+        "ValidationException", "Mocked result must be a JSON object.")
+    both = {"result": "{}", "errorOutput": {"error": "E"}}
+    assert message(sfn, START, mock=both) == (
+        "ValidationException",
+        "A test mock should have only one of the following fields: [result, errorOutput].")
+    assert message(sfn, START, mock={"result": "{}", "fieldValidationMode": "NONE"},
+                   revealSecrets=True) == (
+        "ValidationException", "TestState does not support RevealSecrets when a mock is "
+        "specified.")

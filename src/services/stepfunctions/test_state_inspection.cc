@@ -65,6 +65,19 @@ Result<json::array> ReaderItems(const json::object& map, const std::string& data
   return std::move(*decoded);
 }
 
+json::object MapInspection(const json::object& map) {
+  json::object o;
+  const json::value* mc = map.if_contains("MaxConcurrency");
+  o["maxConcurrency"] = mc && mc->is_int64() ? mc->get_int64() : 0;
+  if (const json::value* v = map.if_contains("ToleratedFailureCount"); v && v->is_int64()) {
+    o["toleratedFailureCount"] = v->get_int64();
+  }
+  if (const json::value* v = map.if_contains("ToleratedFailurePercentage"); v && v->is_number()) {
+    o["toleratedFailurePercentage"] = v->to_number<double>();
+  }
+  return o;
+}
+
 Result<json::object> MapItemsInspection(const json::object& map, const json::value& input,
                                         const json::object& context, const json::object& vars,
                                         const std::optional<json::array>& reader_items) {

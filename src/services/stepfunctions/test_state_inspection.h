@@ -16,6 +16,10 @@ namespace tidepool::sfn {
 // mapItemReaderData), decoded by its ReaderConfig; the error is a ValidationException.
 Result<boost::json::array> ReaderItems(const boost::json::object& map, const std::string& data);
 
+// inspectionData members of a Map state: maxConcurrency (0 when not a literal) and the
+// literal ToleratedFailureCount / ToleratedFailurePercentage it sets.
+boost::json::object MapInspection(const boost::json::object& map);
+
 // The item-processing steps of the JSONPath Map state `map` for the state input `input`:
 // afterItemsPath (the array ItemsPath selects from the input after InputPath; not for a Map
 // with an ItemReader), afterItemSelector (each item through ItemSelector or the legacy

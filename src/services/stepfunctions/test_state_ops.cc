@@ -236,20 +236,6 @@ Result<bool> MapFailuresExceeded(const json::object& map, const json::value& inp
   return items > 0 && failed * 100.0 / static_cast<double>(items) > pct->to_number<double>();
 }
 
-// inspectionData members of a Map state: maxConcurrency and the tolerated failures it sets.
-json::object MapInspection(const json::object& map) {
-  json::object o;
-  const json::value* mc = map.if_contains("MaxConcurrency");
-  o["maxConcurrency"] = mc && mc->is_int64() ? mc->get_int64() : 0;
-  if (const json::value* v = map.if_contains("ToleratedFailureCount"); v && v->is_int64()) {
-    o["toleratedFailureCount"] = v->get_int64();
-  }
-  if (const json::value* v = map.if_contains("ToleratedFailurePercentage"); v && v->is_number()) {
-    o["toleratedFailurePercentage"] = v->to_number<double>();
-  }
-  return o;
-}
-
 // The first Retry matching `error` when its MaxAttempts (default 3) are not spent by
 // `retry_count` earlier attempts: its index, or -1.
 int64_t UnspentRetrier(const json::value& retriers, std::string_view error, int64_t retry_count) {
@@ -344,7 +330,10 @@ void StepFunctionsService::TestState(CallPtr call) {
   const bool mocked = in.contains("mock");
   const bool with_children = type == "Parallel" || type == "Map";
   if (with_children && !mocked) {
-    return Fail(call, Invalid(fmt::format("TestState runs a {} state only with a mock", type)));
+    return Fail(call, SfnStatus(SfnError::kInvalidDefinition,
+                                "TestState API does not support Map or Parallel states. "
+                                "Supported state types include: [Task, Wait, Pass, Succeed, "
+                                "Fail, Choice]"));
   }
   if (type == "Task" &&
       (resource.ends_with(".sync") || resource.ends_with(".sync:2") ||
@@ -355,7 +344,15 @@ void StepFunctionsService::TestState(CallPtr call) {
                               "integrations only with a mock"));
   }
   if (mocked && type != "Task" && !with_children) {
-    return Fail(call, Invalid("A mock is only valid for Task, Map and Parallel states"));
+    return Fail(call, Invalid(fmt::format(
+                          "State type '{}' is not supported when a mock is specified", type)));
+  }
+  if (mocked) {
+    const json::value* reveal = in.if_contains("revealSecrets");
+    if (reveal && reveal->is_bool() && reveal->get_bool()) {
+      return Fail(call, Invalid("TestState does not support RevealSecrets when a mock is "
+                                "specified."));
+    }
   }
   json::object context;
   if (auto c = InputStringView(in, "context")) {
@@ -423,6 +420,10 @@ void StepFunctionsService::TestState(CallPtr call) {
   }
   std::optional<asl::TaskResult> mock;
   if (const auto* m = InputObject(in, "mock")) {
+    if (m->contains("errorOutput") && m->contains("result")) {
+      return Fail(call, Invalid("A test mock should have only one of the following fields: "
+                                "[result, errorOutput]."));
+    }
     if (const auto* e = m->if_contains("errorOutput"); e && e->is_object()) {
       mock = asl::TaskResult{
           false, nullptr, {Str(e->get_object(), "error"), Str(e->get_object(), "cause")}};
@@ -430,6 +431,23 @@ void StepFunctionsService::TestState(CallPtr call) {
       json::value result = ParseOr(r->get_string(), nullptr);
       if (result.is_null() && r->get_string() != "null") {
         return Fail(call, Invalid("mock.result must be JSON"));
+      }
+      // A Parallel's mock is its branches' outputs; a Map's its iterations' (with a
+      // ResultWriter: the writer's result object).
+      const json::value* branches = original.if_contains("Branches");
+      if (type == "Parallel" && !result.is_array()) {
+        return Fail(call, Invalid("Mocked result must be an array."));
+      }
+      if (type == "Parallel" && branches && branches->is_array() &&
+          branches->get_array().size() != result.get_array().size()) {
+        return Fail(call, Invalid("Mocked result must contain the same number of items as "
+                                  "number of Parallel branches."));
+      }
+      if (type == "Map" && original.contains("ResultWriter") && !result.is_object()) {
+        return Fail(call, Invalid("Mocked result must be a JSON object."));
+      }
+      if (type == "Map" && !original.contains("ResultWriter") && !result.is_array()) {
+        return Fail(call, Invalid("Mocked result must be an array."));
       }
       mock = asl::TaskResult{true, std::move(result), {}};
     } else {
