@@ -126,3 +126,19 @@ def test_a_mocked_map_reports_its_item_steps(sfn):
                "End": True}
     assert inspect(sfn, jsonata, input='{"Values": [1]}', mock={"result": "[1]"}) == {
         "input": {"Values": [1]}, "maxConcurrency": 1}
+
+
+def test_a_map_reading_items_reports_the_items_pointer_step(sfn):
+    state = {"Type": "Map", "End": True, "MaxConcurrency": 2,
+             "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                            "ReaderConfig": {"InputType": "JSON", "ItemsPointer": "/data/rows"},
+                            "Parameters": {"Bucket": "b", "Key": "k"}},
+             "ItemSelector": {"row.$": "$$.Map.Item.Value"},
+             "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED",
+                                                   "ExecutionType": "EXPRESS"},
+                               "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}
+    d = inspect(sfn, state, mock={"result": "[1, 2]"}, stateConfiguration={
+        "mapItemReaderData": json.dumps({"data": {"rows": [{"a": 1}, {"a": 2}]}})})
+    assert d["afterItemsPointer"] == [{"a": 1}, {"a": 2}]
+    assert d["afterItemSelector"] == [{"row": {"a": 1}}, {"row": {"a": 2}}]
+    assert "afterItemsPath" not in d and d["maxConcurrency"] == 2

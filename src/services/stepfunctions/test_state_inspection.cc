@@ -52,6 +52,7 @@ Result<json::array> ReaderItems(const json::object& map, const std::string& data
   if (rc && !Str(*rc, "CSVHeaderLocation").empty()) {
     spec.csv_header_location = Str(*rc, "CSVHeaderLocation");
   }
+  if (rc) spec.items_pointer = Str(*rc, "ItemsPointer");
   if (const auto* h = rc ? rc->if_contains("CSVHeaders") : nullptr; h && h->is_array()) {
     for (const auto& name : h->get_array()) {
       if (name.is_string()) spec.csv_headers.emplace_back(name.get_string());
@@ -98,6 +99,12 @@ Result<json::object> MapItemsInspection(const json::object& map, const json::val
   json::value items;
   if (reader_items) {
     items = *reader_items;
+    const json::value* reader = map.if_contains("ItemReader");
+    const json::value* rc =
+        reader && reader->is_object() ? reader->get_object().if_contains("ReaderConfig") : nullptr;
+    if (rc && rc->is_object() && rc->get_object().contains("ItemsPointer")) {
+      out["afterItemsPointer"] = json::serialize(items);
+    }
   } else {
     const json::value* p = map.if_contains("ItemsPath");
     std::string_view path = p && p->is_string() ? std::string_view(p->get_string()) : "$";

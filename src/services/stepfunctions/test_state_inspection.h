@@ -25,7 +25,8 @@ boost::json::object MapInspection(const boost::json::object& map);
 // with an ItemReader), afterItemSelector (each item through ItemSelector or the legacy
 // Parameters, when set; the context object has only `Map.Item` and the given `context`
 // members) and afterItemBatcher (the batches ItemBatcher makes, when set). `reader_items` are
-// the items of stateConfiguration.mapItemReaderData. Values are serialized JSON. An error
+// the items of stateConfiguration.mapItemReaderData (afterItemsPointer: those items when the
+// ReaderConfig has an ItemsPointer). Values are serialized JSON. An error
 // means the steps cannot run (the answer's ValidationException message).
 Result<boost::json::object> MapItemsInspection(
     const boost::json::object& map, const boost::json::value& input,
