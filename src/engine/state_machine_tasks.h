@@ -18,8 +18,9 @@
 // A service error becomes the error "<ServiceId>.<Code>" with "Exception" appended when the
 // code lacks it ("SQS.QueueDoesNotExistException", "S3.NoSuchKeyException"), cause = message;
 // DynamoDB's are "DynamoDb." (SDK) or "DynamoDB." (optimized) as AWS spells them.
-// Anything else (services tidepool does not serve) fails the Task with an error that names
-// the resource; nothing silently succeeds.
+// A resource of a service not bound here (ECS, Glue, EventBridge...) fails the Task with
+// States.TaskFailed and a cause that names the resource and the service, in any pattern
+// (.sync, .sync:2, .waitForTaskToken included); nothing silently succeeds.
 //
 // Thread-safety: AddService before the first Run; Run is thread-safe. Bound services must
 // outlive it.
