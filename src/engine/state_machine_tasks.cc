@@ -246,6 +246,9 @@ void StateMachineTasks::Run(sfn::TaskRequest request, std::function<void(TaskRes
       (action == "startExecution.sync" || action == "startExecution.sync:2")) {
     return RunNested(std::move(request), action.ends_with(":2"), std::move(done));
   }
+  if (optimized && service_name == "apigateway" && action == "invoke") {
+    return RunApiGateway(request, std::move(done));
+  }
   if (service_name == "states" || service_name == "stepfunctions") service_name = "sfn";
   auto it = services_.find(service_name);
   if (service_name.empty() || action.empty() || it == services_.end()) {

@@ -1,5 +1,5 @@
 """Tasks for services tidepool does not run (ECS, Glue, Batch, Athena, CodeBuild, EventBridge,
-API Gateway's apigateway:invoke...): as on AWS, a definition that names them is accepted
+the SDK integrations of API Gateway and CloudWatch Logs...): as on AWS, a definition that names them is accepted
 (CreateStateMachine does not check a Resource's service); when such a Task runs it fails with
 States.TaskFailed and a cause that names the service, in every integration pattern
 (request-response, .sync, .sync:2, .waitForTaskToken), so a Catch can handle it."""
@@ -21,7 +21,8 @@ RESOURCES = [
     ("athena", "arn:aws:states:::athena:startQueryExecution.sync"),
     ("codebuild", "arn:aws:states:::codebuild:startBuild.sync"),
     ("events", "arn:aws:states:::events:putEvents"),
-    ("apigateway", "arn:aws:states:::apigateway:invoke"),
+    ("apigateway", "arn:aws:states:::aws-sdk:apigateway:getRestApis"),
+    ("cloudwatchlogs", "arn:aws:states:::aws-sdk:cloudwatchlogs:describeLogGroups"),
     ("eks", "arn:aws:states:::eks:runJob.sync:2"),
 ]
 
