@@ -11,6 +11,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   librocksdb-dev libmimalloc-dev libssl-dev libre2-dev libnghttp2-dev libyaml-dev libcli11-dev libspdlog-dev libfmt-dev
+  libsnappy-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest clang-format
 )

@@ -9,6 +9,7 @@
 //   arn:aws:lambda:<region>:<account>:function:<name>  the function (its output is the result)
 //   arn:aws:states:::lambda:invoke                 FunctionName + Payload (result: Payload,
 //                                                  StatusCode, ExecutedVersion)
+//   arn:aws:states:::apigateway:invoke             a deployed API (state_machine_apigateway.cc)
 // A function error fails the Task with the function's errorType as the error and its error
 // JSON as the cause, as AWS maps them (a bare ARN keeps errorType; lambda:invoke too).
 // The input is the operation's input (model member names, e.g. QueueUrl, MessageBody); the
@@ -18,8 +19,9 @@
 // A service error becomes the error "<ServiceId>.<Code>" with "Exception" appended when the
 // code lacks it ("SQS.QueueDoesNotExistException", "S3.NoSuchKeyException"), cause = message;
 // DynamoDB's are "DynamoDb." (SDK) or "DynamoDB." (optimized) as AWS spells them.
-// Anything else (services tidepool does not serve) fails the Task with an error that names
-// the resource; nothing silently succeeds.
+// A resource of a service not bound here (ECS, Glue, EventBridge...) fails the Task with
+// States.TaskFailed and a cause that names the resource and the service, in any pattern
+// (.sync, .sync:2, .waitForTaskToken included); nothing silently succeeds.
 //
 // Thread-safety: AddService before the first Run; Run is thread-safe. Bound services must
 // outlive it.
@@ -31,6 +33,7 @@
 
 #include "core/clock.h"
 #include "engine/service_client.h"
+#include "protocol/http/responder.h"
 
 #include "protocol/service.h"
 #include "services/lambda/lambda_service.h"
@@ -51,7 +54,18 @@ class StateMachineTasks final : public sfn::TaskRunner {
     timers_ = timers;
     clock_ = clock;
   }
+  // API Gateway's execute-api endpoint for arn:aws:states:::apigateway:invoke
+  // (state_machine_apigateway.cc); without it such a Task fails States.TaskFailed.
+  using ExecuteApi = std::function<void(protocol::http::HttpRequest&&, protocol::RequestContext,
+                                        protocol::http::Responder)>;
+  void SetExecuteApi(ExecuteApi execute_api) { execute_api_ = std::move(execute_api); }
   void Run(sfn::TaskRequest request, std::function<void(sfn::asl::TaskResult)> done) override;
+  // (state_machine_mock_check.cc) Checks the resources of bound services: SDK and optimized
+  // integrations and lambda:invoke; a function ARN, .sync, .waitForTaskToken and other
+  // services' resources are not checked.
+  std::optional<std::string> CheckMockResult(std::string_view resource,
+                                             const boost::json::value& result,
+                                             bool strict) const override;
 
  private:
   struct NestedRun;
@@ -68,9 +82,12 @@ class StateMachineTasks final : public sfn::TaskRunner {
 
   void RunLambda(const sfn::TaskRequest& request, bool optimized,
                  std::function<void(sfn::asl::TaskResult)> done);
+  void RunApiGateway(const sfn::TaskRequest& request,
+                     std::function<void(sfn::asl::TaskResult)> done);
 
   std::map<std::string, protocol::Service*, std::less<>> services_;
   lambda::LambdaService* lambda_ = nullptr;
+  ExecuteApi execute_api_;
   sfn::TimerService* timers_ = nullptr;
   const Clock* clock_ = nullptr;
 };

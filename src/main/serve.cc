@@ -355,6 +355,11 @@ int RunServe(const ServeOptions& options) {
   sfn_tasks.AddService("lambda", &lambda);
   sfn_tasks.AddService("s3", &s3);
   sfn_tasks.SetLambda(&lambda);
+  sfn_tasks.SetExecuteApi([&apigateway](protocol::http::HttpRequest&& request,
+                                        protocol::RequestContext context,
+                                        protocol::http::Responder respond) {
+    apigateway.HandleExecuteApi(std::move(request), std::move(context), std::move(respond));
+  });
   sfn_tasks.SetTimers(&sfn_timers, &clock);
   // Distributed Maps read items from and write results to this process's S3.
   engine::StateMachineObjects sfn_objects(io, s3);

@@ -366,9 +366,10 @@ def test_validation(sfn):
     assert "InputType" in invalid({"Type": "Map", "ItemReader": {
         "Resource": "arn:aws:states:::s3:getObject", "Parameters": {}},
         "ItemProcessor": processor()})
-    # MANIFEST is read (test_sfn_distributed_io.py); PARQUET is not.
-    assert "PARQUET" in invalid({"Type": "Map", "ItemReader": {
-        "Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "PARQUET"}},
+    # MANIFEST and PARQUET are read (test_sfn_distributed_io.py, test_sfn_parquet_reader.py);
+    # ORC is not.
+    assert "ORC" in invalid({"Type": "Map", "ItemReader": {
+        "Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "ORC"}},
         "ItemProcessor": processor()})
     assert "ToleratedFailurePercentage" in invalid({
         "Type": "Map", "ToleratedFailurePercentage": 101, "ItemProcessor": processor()})

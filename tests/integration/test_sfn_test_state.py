@@ -99,7 +99,7 @@ def test_what_is_not_run_is_refused(endpoint):
             run(sfn, state, **kw)
         return e.value.response["Error"]["Code"]
 
-    assert code({"Type": "Parallel", "Branches": [], "End": True}) == "ValidationException"
+    assert code({"Type": "Parallel", "Branches": [], "End": True}) == "InvalidDefinition"
     assert code({"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
                  "End": True}) == "ValidationException"
     assert code({"Type": "Nope"}) == "InvalidDefinition"

@@ -70,7 +70,8 @@ def test_parallel_with_a_mocked_result_and_error(sfn):
     assert f["status"] == "FAILED" and f["error"] == "X"
     assert code(sfn, PARALLEL, mock=mock,
                 stateConfiguration={"errorCausedByState": "Nowhere"}) == "ValidationException"
-    assert code(sfn, PARALLEL) == "ValidationException"  # no mock: AWS refuses it too
+    # No mock: AWS refuses it too, as an InvalidDefinition (recorded answer, Dec 2025).
+    assert code(sfn, PARALLEL) == "InvalidDefinition"
 
 
 def test_an_invalid_map_is_refused_even_with_a_mock(sfn):

@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "services/stepfunctions/asl/execution.h"
@@ -36,6 +38,17 @@ class TaskRunner {
  public:
   virtual ~TaskRunner() = default;
   virtual void Run(TaskRequest request, std::function<void(asl::TaskResult)> done) = 0;
+  // TestState's mock.fieldValidationMode: checks a mocked `result` of `resource` against its
+  // operation's output shape (the Task result's PascalCase member names); `strict` (STRICT)
+  // also requires the required members, otherwise (PRESENT) only present members are checked.
+  // The ValidationException message when it does not conform; nullopt when it does or when
+  // the resource has no output shape to check against.
+  virtual std::optional<std::string> CheckMockResult(std::string_view resource,
+                                                     const boost::json::value& result,
+                                                     bool strict) const {
+    (void)resource, (void)result, (void)strict;
+    return std::nullopt;
+  }
 };
 
 // S3 objects for a Distributed Map's ItemReader and ResultWriter (bound by src/main/serve.cc

@@ -1,5 +1,6 @@
 // TestState: runs one state in isolation and answers what it did (status, output, error,
-// nextState, and with inspectionLevel DEBUG/TRACE some of its data flow).
+// nextState, and with inspectionLevel DEBUG/TRACE its data flow: the interpreter records the
+// tested state's steps, see asl::Execution::set_inspection).
 //
 // The state runs in the real interpreter, as a throwaway EXPRESS execution that is never
 // stored or listed: a machine {StartAt: the state, States: {the state, one Succeed stub per
@@ -30,6 +31,7 @@
 #include "services/stepfunctions/asl/states_error.h"
 #include "services/stepfunctions/sfn_errors.h"
 #include "services/stepfunctions/stepfunctions_service.h"
+#include "services/stepfunctions/test_state_inspection.h"
 
 namespace tidepool::sfn {
 namespace json = boost::json;
@@ -219,27 +221,8 @@ Result<bool> MapFailuresExceeded(const json::object& map, const json::value& inp
   if (!pct->is_number()) return false;
   size_t items = 0;
   if (c.reader_data) {
-    asl::ItemReaderSpec spec;
-    const json::value* reader = map.if_contains("ItemReader");
-    const json::object* rc = nullptr;
-    if (reader && reader->is_object()) {
-      if (const auto* v = reader->get_object().if_contains("ReaderConfig")) rc = v->if_object();
-    }
-    spec.input_type = rc ? Str(*rc, "InputType") : "JSON";
-    if (spec.input_type.empty()) spec.input_type = "JSON";
-    if (rc && !Str(*rc, "CSVHeaderLocation").empty()) {
-      spec.csv_header_location = Str(*rc, "CSVHeaderLocation");
-    }
-    if (const auto* h = rc ? rc->if_contains("CSVHeaders") : nullptr; h && h->is_array()) {
-      for (const auto& name : h->get_array()) {
-        if (name.is_string()) spec.csv_headers.emplace_back(name.get_string());
-      }
-    }
-    auto decoded = asl::DecodeItems(spec, *c.reader_data, 0);
-    if (!decoded.ok()) {
-      return Invalid(
-          fmt::format("stateConfiguration.mapItemReaderData: {}", decoded.status().message()));
-    }
+    auto decoded = ReaderItems(map, *c.reader_data);
+    if (!decoded.ok()) return decoded.status();
     items = decoded->size();
   } else {
     json::value selected = input;
@@ -251,20 +234,6 @@ Result<bool> MapFailuresExceeded(const json::object& map, const json::value& inp
     if (selected.is_array()) items = selected.get_array().size();
   }
   return items > 0 && failed * 100.0 / static_cast<double>(items) > pct->to_number<double>();
-}
-
-// inspectionData members of a Map state: maxConcurrency and the tolerated failures it sets.
-json::object MapInspection(const json::object& map) {
-  json::object o;
-  const json::value* mc = map.if_contains("MaxConcurrency");
-  o["maxConcurrency"] = mc && mc->is_int64() ? mc->get_int64() : 0;
-  if (const json::value* v = map.if_contains("ToleratedFailureCount"); v && v->is_int64()) {
-    o["toleratedFailureCount"] = v->get_int64();
-  }
-  if (const json::value* v = map.if_contains("ToleratedFailurePercentage"); v && v->is_number()) {
-    o["toleratedFailurePercentage"] = v->to_number<double>();
-  }
-  return o;
 }
 
 // The first Retry matching `error` when its MaxAttempts (default 3) are not spent by
@@ -297,7 +266,6 @@ struct TestOutcome {
   std::optional<std::string> output;
   std::string error, cause;
   bool failed_in_state = false;
-  std::optional<std::string> result, parameters;
 };
 
 TestOutcome ReadEvents(const std::vector<json::object>& events, const std::string& tested) {
@@ -318,12 +286,6 @@ TestOutcome ReadEvents(const std::vector<json::object>& events, const std::strin
       }
     } else if (type.ends_with("StateExited")) {
       if (Str(*details, "name") == tested && out.next.empty()) out.output = Str(*details, "output");
-    } else if (type == "TaskScheduled") {
-      out.parameters = Str(*details, "parameters");
-    } else if (type == "LambdaFunctionScheduled") {
-      out.parameters = Str(*details, "input");
-    } else if (type == "TaskSucceeded" || type == "LambdaFunctionSucceeded") {
-      out.result = Str(*details, "output");
     } else if (!type.starts_with("Execution") &&
                (type.ends_with("Failed") || type.ends_with("TimedOut"))) {
       out.failed_in_state = true;
@@ -368,7 +330,10 @@ void StepFunctionsService::TestState(CallPtr call) {
   const bool mocked = in.contains("mock");
   const bool with_children = type == "Parallel" || type == "Map";
   if (with_children && !mocked) {
-    return Fail(call, Invalid(fmt::format("TestState runs a {} state only with a mock", type)));
+    return Fail(call, SfnStatus(SfnError::kInvalidDefinition,
+                                "TestState API does not support Map or Parallel states. "
+                                "Supported state types include: [Task, Wait, Pass, Succeed, "
+                                "Fail, Choice]"));
   }
   if (type == "Task" &&
       (resource.ends_with(".sync") || resource.ends_with(".sync:2") ||
@@ -379,7 +344,15 @@ void StepFunctionsService::TestState(CallPtr call) {
                               "integrations only with a mock"));
   }
   if (mocked && type != "Task" && !with_children) {
-    return Fail(call, Invalid("A mock is only valid for Task, Map and Parallel states"));
+    return Fail(call, Invalid(fmt::format(
+                          "State type '{}' is not supported when a mock is specified", type)));
+  }
+  if (mocked) {
+    const json::value* reveal = in.if_contains("revealSecrets");
+    if (reveal && reveal->is_bool() && reveal->get_bool()) {
+      return Fail(call, Invalid("TestState does not support RevealSecrets when a mock is "
+                                "specified."));
+    }
   }
   json::object context;
   if (auto c = InputStringView(in, "context")) {
@@ -447,6 +420,10 @@ void StepFunctionsService::TestState(CallPtr call) {
   }
   std::optional<asl::TaskResult> mock;
   if (const auto* m = InputObject(in, "mock")) {
+    if (m->contains("errorOutput") && m->contains("result")) {
+      return Fail(call, Invalid("A test mock should have only one of the following fields: "
+                                "[result, errorOutput]."));
+    }
     if (const auto* e = m->if_contains("errorOutput"); e && e->is_object()) {
       mock = asl::TaskResult{
           false, nullptr, {Str(e->get_object(), "error"), Str(e->get_object(), "cause")}};
@@ -455,9 +432,41 @@ void StepFunctionsService::TestState(CallPtr call) {
       if (result.is_null() && r->get_string() != "null") {
         return Fail(call, Invalid("mock.result must be JSON"));
       }
+      // A Parallel's mock is its branches' outputs; a Map's its iterations' (with a
+      // ResultWriter: the writer's result object).
+      const json::value* branches = original.if_contains("Branches");
+      if (type == "Parallel" && !result.is_array()) {
+        return Fail(call, Invalid("Mocked result must be an array."));
+      }
+      if (type == "Parallel" && branches && branches->is_array() &&
+          branches->get_array().size() != result.get_array().size()) {
+        return Fail(call, Invalid("Mocked result must contain the same number of items as "
+                                  "number of Parallel branches."));
+      }
+      if (type == "Map" && original.contains("ResultWriter") && !result.is_object()) {
+        return Fail(call, Invalid("Mocked result must be a JSON object."));
+      }
+      if (type == "Map" && !original.contains("ResultWriter") && !result.is_array()) {
+        return Fail(call, Invalid("Mocked result must be an array."));
+      }
       mock = asl::TaskResult{true, std::move(result), {}};
     } else {
       return Fail(call, Invalid("mock needs a result or an errorOutput"));
+    }
+    // fieldValidationMode (default STRICT): a Task's mocked result must fit its operation's
+    // output shape; a Map's or Parallel's mock has none.
+    std::string mode = Str(*m, "fieldValidationMode");
+    if (mode.empty()) mode = "STRICT";
+    if (mode != "STRICT" && mode != "PRESENT" && mode != "NONE") {
+      return Fail(call, Invalid(fmt::format("Value '{}' at 'mock.fieldValidationMode' failed to "
+                                            "satisfy constraint: Member must satisfy enum value "
+                                            "set: [STRICT, PRESENT, NONE]",
+                                            mode)));
+    }
+    if (mock->ok && mode != "NONE" && type == "Task" && tasks_ != nullptr) {
+      if (auto problem = tasks_->CheckMockResult(resource, mock->output, mode == "STRICT")) {
+        return Fail(call, Invalid(std::move(*problem)));
+      }
     }
   }
   if (mock && mock->ok && config->map_failures) {
@@ -494,12 +503,30 @@ void StepFunctionsService::TestState(CallPtr call) {
                           now};
   ex->run =
       std::make_unique<asl::Execution>(std::move(parsed), std::move(info), InterpreterOptions());
-  ex->run->set_context_override(std::move(context));
   json::object map_inspection;
-  if (type == "Map") map_inspection = MapInspection(original);
+  if (type == "Map") {
+    map_inspection = MapInspection(original);
+    const json::value* q = original.if_contains("QueryLanguage");
+    if (!q) q = machine.if_contains("QueryLanguage");
+    if (!(q && q->is_string() && q->get_string() == "JSONata")) {
+      std::optional<json::array> reader_items;
+      if (config->reader_data) {
+        auto items = ReaderItems(original, *config->reader_data);
+        if (!items.ok()) return Fail(call, items.status());
+        reader_items = std::move(*items);
+      }
+      auto steps = MapItemsInspection(original, input, context, vars, reader_items);
+      if (!steps.ok()) return Fail(call, steps.status());
+      for (const auto& [k, v] : *steps) map_inspection[k] = v;
+    }
+  }
+  ex->run->set_context_override(std::move(context));
+  // The interpreter writes the tested state's data-flow steps here (held by on_finish).
+  auto steps = std::make_shared<json::object>();
+  ex->run->set_inspection(steps.get(), name);
   const int64_t retry_count = config->retry_count;
   ex->on_finish = [call, name, type, retriers, catchers, level, input_text, retry_count,
-                   map_inspection](ExecutionRecord& run) {
+                   map_inspection, steps](ExecutionRecord& run) {
     TestOutcome o = ReadEvents(run.test_events, name);
     json::object out;
     json::object inspection{{"input", input_text}};
@@ -538,12 +565,15 @@ void StepFunctionsService::TestState(CallPtr call) {
       out["status"] = "FAILED";
     }
     if (level != "INFO") {
-      for (const auto& [k, v] : map_inspection) inspection[k] = v;
-      if (o.parameters && type != "Map") inspection["afterParameters"] = *o.parameters;
-      if (o.result) inspection["result"] = *o.result;
-      if (out.contains("output") && out.at("status") == "SUCCEEDED") {
-        inspection["afterResultPath"] = out.at("output");
+      for (const auto& [k, v] : *steps) {
+        // A mocked Map's mock is not a task result and it has no Parameters step (AWS
+        // reports neither).
+        if (type == "Map" && (k == "result" || k == "afterParameters" || k == "afterArguments")) {
+          continue;
+        }
+        inspection[k] = v;
       }
+      for (const auto& [k, v] : map_inspection) inspection[k] = v;
       if (!error_details.empty()) inspection["errorDetails"] = std::move(error_details);
       out["inspectionData"] = std::move(inspection);
     }

@@ -1,4 +1,5 @@
 #include "services/stepfunctions/asl/distributed_map.h"
+#include "services/stepfunctions/asl/parquet_reader.h"
 
 #include <fmt/format.h>
 #include <boost/json.hpp>
@@ -120,16 +121,16 @@ std::optional<ItemReaderSpec> ParseReader(const json::object& o, bool jsonata,
     }
     r.input_type = StringField(*c, "InputType", here, schema);
     if (!r.input_type.empty() && r.input_type != "JSON" && r.input_type != "JSONL" &&
-        r.input_type != "CSV" && r.input_type != "MANIFEST") {
-      schema(fmt::format("InputType {} is not supported by tidepool (JSON, JSONL, CSV and "
-                         "MANIFEST are)",
+        r.input_type != "CSV" && r.input_type != "MANIFEST" && r.input_type != "PARQUET") {
+      schema(fmt::format("InputType {} is not supported by tidepool (JSON, JSONL, CSV, PARQUET "
+                         "and MANIFEST are)",
                          r.input_type),
              here + "/InputType");
     }
-    if (r.input_type == "MANIFEST") {
+    if (r.input_type == "MANIFEST" || r.input_type == "PARQUET") {
       for (std::string_view f : {"CSVHeaderLocation", "CSVHeaders", "CSVDelimiter"}) {
         if (c->contains(f)) {
-          schema(fmt::format("{} is not supported with InputType MANIFEST", f),
+          schema(fmt::format("{} is not supported with InputType {}", f, r.input_type),
                  here + "/" + std::string(f));
         }
       }
@@ -425,6 +426,7 @@ Result<json::array> DecodeCsv(const ItemReaderSpec& reader, std::string_view bod
 Result<json::array> DecodeItems(const ItemReaderSpec& reader, std::string_view body,
                                 int64_t max_items) {
   if (reader.input_type == "CSV") return DecodeCsv(reader, body, max_items);
+  if (reader.input_type == "PARQUET") return ReadParquetRows(body, max_items);
   json::array items;
   boost::system::error_code ec;
   if (reader.input_type == "JSONL") {

@@ -139,6 +139,12 @@ json::value Execution::Context(const Frame& f, const State& s) const {
   return ctx;
 }
 
+void Execution::Inspect(const Frame& f, const State& s, std::string_view key,
+                        const json::value& v) {
+  if (inspection_ == nullptr || f.parent != 0 || s.name != inspected_state_) return;
+  (*inspection_)[key] = json::serialize(v);
+}
+
 uint64_t Execution::Emit(Frame* f, std::string_view type, const char* details_key,
                          json::object details) {
   if (next_event_id_ >= kMaxHistoryEvents && !type.starts_with("Execution")) {
@@ -242,6 +248,8 @@ void Execution::Enter(Frame& f) {
   StatesError err;
   auto effective = ApplyInputOutputPath(s.input_path, "InputPath", f.input, ctx, &err);
   if (!effective) return HandleError(f, std::move(err));
+  // AWS's TestState reports no InputPath/Parameters steps for a Pass state with a Result.
+  if (s.type != StateType::kPass || !s.result) Inspect(f, s, "afterInputPath", *effective);
   switch (s.type) {
     case StateType::kPass: {
       json::value result = *effective;
@@ -250,7 +258,12 @@ void Execution::Enter(Frame& f) {
         if (!p) return HandleError(f, std::move(err));
         result = std::move(*p);
       }
-      if (s.result) result = *s.result;
+      if (s.result) {
+        result = *s.result;
+        Inspect(f, s, "result", result);
+      } else {
+        Inspect(f, s, "afterParameters", result);
+      }
       return Finish(f, s, std::move(result));
     }
     case StateType::kSucceed: {
@@ -366,6 +379,11 @@ void Execution::EnterTask(Frame& f, const State& s, const json::value& effective
     auto p = ApplyTemplate(*s.parameters, effective, ctx, &err, &f.vars);
     if (!p) return HandleError(f, std::move(err));
     params = std::move(*p);
+  }
+  if (!s.jsonata) {
+    Inspect(f, s, "afterParameters", params);
+  } else if (s.parameters) {
+    Inspect(f, s, "afterArguments", params);
   }
   std::optional<int64_t> timeout = timeout_override ? timeout_override : s.timeout_seconds;
   std::optional<int64_t> heartbeat = heartbeat_override ? heartbeat_override : s.heartbeat_seconds;
@@ -505,11 +523,13 @@ void Execution::Finish(Frame& f, const State& s, json::value result) {
   if (s.jsonata) return FinishQuery(f, s, std::move(result));
   json::value ctx = Context(f, s);
   StatesError err;
+  if (s.type != StateType::kPass) Inspect(f, s, "result", result);
   if (s.result_selector && s.type != StateType::kPass) {
     auto r = ApplyTemplate(*s.result_selector, result, ctx, &err, &f.vars);
     if (!r) return HandleError(f, std::move(err));
     result = std::move(*r);
   }
+  Inspect(f, s, "afterResultSelector", result);
   if (s.assign) {
     // JSONPath Assign: "x.$" paths read the state's result (after ResultSelector).
     auto a = ApplyTemplate(*s.assign, result, ctx, &err, &f.vars);
@@ -520,6 +540,7 @@ void Execution::Finish(Frame& f, const State& s, json::value result) {
   }
   auto combined = ApplyResultPath(s.result_path, f.input, std::move(result), &err);
   if (!combined) return HandleError(f, std::move(err));
+  Inspect(f, s, "afterResultPath", *combined);
   auto out = ApplyInputOutputPath(s.output_path, "OutputPath", *combined, ctx, &err);
   if (!out) return HandleError(f, std::move(err));
   Transition(f, s, std::move(*out));
@@ -533,6 +554,7 @@ void Execution::Transition(Frame& f, const State& s, json::value output) {
                                       "exceeding the maximum number of bytes service limit.",
                                       s.name)});
   }
+  if (!f.vars.empty()) Inspect(f, s, "variables", f.vars);
   Emit(&f, fmt::format("{}StateExited", EventPrefix(s.type)), "stateExitedEventDetails",
        json::object{{"name", s.name},
                     {"output", std::move(text)},
@@ -589,6 +611,7 @@ void Execution::HandleError(Frame& f, StatesError err) {
         for (const auto& [k, v] : a->get_object()) f.vars[k] = v;
       }
     }
+    if (!f.vars.empty()) Inspect(f, s, "variables", f.vars);
     StatesError rp_err;
     auto combined = ApplyResultPath(c.result_path, f.input, std::move(error_output), &rp_err);
     if (!combined) return FailExecution(std::move(rp_err));

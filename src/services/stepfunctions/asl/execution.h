@@ -176,6 +176,13 @@ class Execution {
   // TestState's `context`: its top-level members replace (objects: are merged over) those of
   // the context object the states see. Not kept in a snapshot.
   void set_context_override(boost::json::object context) { context_override_ = std::move(context); }
+  // TestState's inspectionData: the data-flow steps of the top-level state `state` are written
+  // to `*sink` as serialized JSON (afterInputPath, afterParameters or afterArguments, result,
+  // afterResultSelector, afterResultPath, variables). `sink` must outlive the run.
+  void set_inspection(boost::json::object* sink, std::string state) {
+    inspection_ = sink;
+    inspected_state_ = std::move(state);
+  }
 
   ExecutionStatus status() const { return status_; }
   bool running() const { return status_ == ExecutionStatus::kRunning; }
@@ -279,7 +286,11 @@ class Execution {
   std::shared_ptr<const Definition> definition_;
   ExecutionInfo info_;
   Options options_;
-  boost::json::object context_override_;  // set_context_override
+  boost::json::object context_override_;       // set_context_override
+  boost::json::object* inspection_ = nullptr;  // set_inspection
+  std::string inspected_state_;
+  // Writes `key` to the inspection sink when `f` runs the inspected top-level state.
+  void Inspect(const Frame& f, const State& s, std::string_view key, const boost::json::value& v);
   ExecutionStatus status_ = ExecutionStatus::kRunning;
   boost::json::value input_;
   std::optional<boost::json::value> output_;

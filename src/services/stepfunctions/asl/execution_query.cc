@@ -200,6 +200,7 @@ void Execution::EnterQuery(Frame& f, const State& s) {
 }
 
 void Execution::FinishQuery(Frame& f, const State& s, json::value result) {
+  if (s.type == StateType::kTask) Inspect(f, s, "result", result);
   json::value out = result;
   if (s.output) {
     auto v = QueryField(f, s, *s.output, "Output", &result, nullptr);
@@ -241,6 +242,7 @@ bool Execution::CatchQuery(Frame& f, const State& s, const Catcher& c, const Sta
       for (const auto& [k, x] : v->get_object()) f.vars[k] = x;
     }
   }
+  if (!f.vars.empty()) Inspect(f, s, "variables", f.vars);
   Emit(&f, fmt::format("{}StateExited", StateTypeName(s.type)), "stateExitedEventDetails",
        json::object{{"name", s.name},
                     {"output", json::serialize(out)},
