@@ -320,8 +320,12 @@ void ApiGatewayService::Integrate(std::shared_ptr<RoutedRequest> routed, Respond
   }
   std::string uri_text = SubstituteStageVariables(StringField(*integration, "uri"), variables);
   if (type == "HTTP" || type == "HTTP_PROXY") {
+    std::optional<ClientIdentity> identity;
+    if (std::string cert = StringField(routed->stage, "clientCertificateId"); !cert.empty()) {
+      identity = FindClientIdentity(cert, api.account, api.region);
+    }
     return RunHttp(*integration, uri_text, proxy, content_type, type == "HTTP_PROXY", timeout_ms,
-                   std::move(respond));
+                   std::move(respond), identity ? &*identity : nullptr);
   }
   auto uri = ParseIntegrationUri(uri_text);
   if (!uri.ok()) return respond(InternalError(GatewayResponseType::kApiConfigurationError));
@@ -362,7 +366,8 @@ void ApiGatewayService::RunMock(const json::object& integration, const ProxyRequ
 
 void ApiGatewayService::RunHttp(const json::object& integration, const std::string& uri,
                                 const ProxyRequest& proxy, const std::string& content_type,
-                                bool pass_through, int64_t timeout_ms, Responder respond) {
+                                bool pass_through, int64_t timeout_ms, Responder respond,
+                                const ClientIdentity* identity) {
   MappingInput input = MappingInputOf(proxy);
   std::string body;
   if (!pass_through) {
@@ -389,7 +394,8 @@ void ApiGatewayService::RunHttp(const json::object& integration, const std::stri
           }
           reply(MethodResponseFor(*shared, std::to_string(answer->result_int()),
                                   std::move(answer->body()), headers, std::move(input)));
-        });
+        },
+        identity);
   });
 }
 
