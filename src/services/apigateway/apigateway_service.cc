@@ -28,7 +28,7 @@ struct ApiGatewayServiceTable {
     ApiGatewayService::Handler handler;
   };
   using S = ApiGatewayService;
-  static constexpr std::array<Entry, 113> kEntries{{
+  static constexpr std::array<Entry, 116> kEntries{{
       {"CreateApiKey", &S::CreateApiKey},
       {"CreateAuthorizer", &S::CreateAuthorizer},
       {"CreateBasePathMapping", &S::CreateBasePathMapping},
@@ -65,6 +65,8 @@ struct ApiGatewayServiceTable {
       {"DeleteUsagePlan", &S::DeleteUsagePlan},
       {"DeleteUsagePlanKey", &S::DeleteUsagePlanKey},
       {"DeleteVpcLink", &S::DeleteVpcLink},
+      {"FlushStageAuthorizersCache", &S::FlushStageAuthorizersCache},
+      {"FlushStageCache", &S::FlushStageCache},
       {"GenerateClientCertificate", &S::GenerateClientCertificate},
       {"GetAccount", &S::GetAccount},
       {"GetApiKey", &S::GetApiKey},
@@ -119,6 +121,7 @@ struct ApiGatewayServiceTable {
       {"PutMethodResponse", &S::PutMethodResponse},
       {"PutRestApi", &S::PutRestApi},
       {"TagResource", &S::TagResource},
+      {"TestInvokeMethod", &S::TestInvokeMethod},
       {"UntagResource", &S::UntagResource},
       {"UpdateAccount", &S::UpdateAccount},
       {"UpdateApiKey", &S::UpdateApiKey},

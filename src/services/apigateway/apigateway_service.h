@@ -241,6 +241,12 @@ class ApiGatewayService final : public protocol::Service {
   void UpdateStage(protocol::CallPtr call);
   void DeleteStage(protocol::CallPtr call);
   void GetExport(protocol::CallPtr call);
+  // Authorizer results cached for the stage are forgotten; FlushStageCache has nothing to
+  // flush (stage caches are refused) and only checks the stage.
+  void FlushStageAuthorizersCache(protocol::CallPtr call);
+  void FlushStageCache(protocol::CallPtr call);
+  // --- test_invoke_ops.cc
+  void TestInvokeMethod(protocol::CallPtr call);
   // --- usage_ops.cc
   void CreateApiKey(protocol::CallPtr call);
   void GetApiKey(protocol::CallPtr call);

@@ -292,6 +292,27 @@ void ApiGatewayService::DeleteStage(CallPtr call) {
   });
 }
 
+void ApiGatewayService::FlushStageAuthorizersCache(CallPtr call) {
+  ReadApiWith(call, [&](RestApi& api, json::object& doc) -> Result<json::object> {
+    std::string stage = StringField(call->input(), "stageName");
+    if (FindObject(ObjectField(doc, "stages"), stage) == nullptr) {
+      return NotFound("Invalid Stage identifier specified");
+    }
+    auth_cache_.ForgetStage(api.id, stage);
+    return json::object();
+  });
+}
+
+void ApiGatewayService::FlushStageCache(CallPtr call) {
+  ReadApi(call, [&](json::object& doc) -> Result<json::object> {
+    if (FindObject(ObjectField(doc, "stages"), StringField(call->input(), "stageName")) ==
+        nullptr) {
+      return NotFound("Invalid Stage identifier specified");
+    }
+    return json::object();
+  });
+}
+
 void ApiGatewayService::GetExport(CallPtr call) {
   ReadApiWith(call, [&](RestApi& api, json::object& doc) -> Result<json::object> {
     const json::object& in = call->input();
