@@ -80,22 +80,6 @@ std::optional<InvokeTarget> ParseTarget(const HttpRequest& request, std::string_
   return t;
 }
 
-bool IsBinary(const json::value* types, std::string_view content_type) {
-  if (types == nullptr || !types->is_array() || content_type.empty()) return false;
-  std::string_view media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  for (const json::value& t : types->get_array()) {
-    if (!t.is_string()) continue;
-    std::string_view type = t.get_string();
-    if (type == "*/*" || boost::beast::iequals(type, media)) return true;
-    if (type.ends_with("/*") &&
-        boost::beast::iequals(type.substr(0, type.size() - 1), media.substr(0, type.size() - 1))) {
-      return true;
-    }
-  }
-  return false;
-}
-
 std::string SubstituteStageVariables(std::string text, const json::object* variables) {
   constexpr std::string_view kOpen = "${stageVariables.";
   size_t at = 0;
@@ -250,7 +234,7 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
   }
   routed->api_key = std::string(request["x-api-key"]);
   routed->content_type = std::string(request[bhttp::field::content_type]);
-  proxy.binary = IsBinary(&binary_types, routed->content_type);
+  proxy.binary = IsBinaryMediaType(&binary_types, routed->content_type);
   proxy.body = std::move(request.body());
   if (StringField(*method, "authorizationType") == "CUSTOM") {
     return Authorize(std::move(routed), std::move(respond));

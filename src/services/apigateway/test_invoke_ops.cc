@@ -10,6 +10,7 @@
 #include "services/apigateway/apigateway_errors.h"
 #include "services/apigateway/apigateway_service.h"
 #include "services/apigateway/gateway_responses.h"
+#include "services/apigateway/integrations.h"
 #include "services/apigateway/records.h"
 
 namespace tidepool::apigateway {
@@ -101,12 +102,7 @@ void ApiGatewayService::TestInvokeMethod(CallPtr call) {
   for (const auto& [name, value] : proxy.headers) {
     if (boost::beast::iequals(name, "content-type")) routed->content_type = value;
   }
-  proxy.binary = false;
-  if (const json::array* types = binary_types.if_array()) {
-    for (const json::value& type : *types) {
-      if (type.is_string() && type.get_string() == routed->content_type) proxy.binary = true;
-    }
-  }
+  proxy.binary = IsBinaryMediaType(&binary_types, routed->content_type);
   proxy.body = StringField(in, "body");
   const std::string request_id = proxy.request_id;
   auto reply = [this, call, routed, started, request_id](HttpResponse&& response) {
