@@ -1136,8 +1136,16 @@ ZOO_ROLE = "arn:aws:iam::%s:role/zoo-apigw-logs" % ACCOUNT
 
 
 def build_apigateway_zoo_extras(apigw, api_id):
-    """Account settings ('c'), a custom domain name with a base path mapping ('n') and VPC
-    links of both APIs ('l', 'v')."""
+    """Account settings ('c'), a custom domain name with a base path mapping ('n'), VPC
+    links of both APIs ('l', 'v'), a client certificate ('x'), and documentation parts and a
+    version (in the API's record)."""
+    cert = apigw.generate_client_certificate(description="zoo-cert", tags={"zoo": "x"})
+    apigw.update_stage(restApiId=api_id, stageName="dev", patchOperations=[
+        {"op": "replace", "path": "/clientCertificateId", "value": cert["clientCertificateId"]}])
+    apigw.create_documentation_part(restApiId=api_id, location={"type": "API"},
+                                    properties='{"description": "zoo docs"}')
+    apigw.create_documentation_version(restApiId=api_id, documentationVersion="zoo-1",
+                                       stageName="dev")
     apigw.create_vpc_link(name="zoo-link", targetArns=[
         "arn:aws:elasticloadbalancing:%s:%s:loadbalancer/net/zoo/0123abcd" % (REGION, ACCOUNT)])
     v2 = make_client(apigw.meta.endpoint_url, "apigatewayv2", connect_timeout=2, read_timeout=30)
@@ -1152,8 +1160,25 @@ def build_apigateway_zoo_extras(apigw, api_id):
     return domain
 
 
+def domain_api(apigw):
+    """The REST API the zoo's base path mapping names."""
+    return apigw.get_base_path_mapping(domainName="zoo.example.com", basePath="zoo")["restApiId"]
+
+
 def check_apigateway_zoo_extras(apigw, endpoint, domain):
     assert apigw.get_account()["cloudwatchRoleArn"] == ZOO_ROLE
+    certs = apigw.get_client_certificates()["items"]
+    assert [(c["description"], c["tags"]) for c in certs] == [("zoo-cert", {"zoo": "x"})]
+    assert certs[0]["pemEncodedCertificate"].startswith("-----BEGIN CERTIFICATE-----")
+    api_id = domain_api(apigw)
+    stage = apigw.get_stage(restApiId=api_id, stageName="dev")
+    assert stage["clientCertificateId"] == certs[0]["clientCertificateId"]
+    assert stage["documentationVersion"] == "zoo-1"
+    assert [p["properties"] for p in
+            apigw.get_documentation_parts(restApiId=api_id)["items"]] == \
+        ['{"description": "zoo docs"}']
+    assert apigw.get_documentation_version(restApiId=api_id,
+                                           documentationVersion="zoo-1")["version"] == "zoo-1"
     assert [(link["name"], link["status"]) for link in apigw.get_vpc_links()["items"]] == \
         [("zoo-link", "AVAILABLE")]
     v2 = make_client(endpoint, "apigatewayv2", read_timeout=30)

@@ -28,11 +28,13 @@ struct ApiGatewayServiceTable {
     ApiGatewayService::Handler handler;
   };
   using S = ApiGatewayService;
-  static constexpr std::array<Entry, 97> kEntries{{
+  static constexpr std::array<Entry, 116> kEntries{{
       {"CreateApiKey", &S::CreateApiKey},
       {"CreateAuthorizer", &S::CreateAuthorizer},
       {"CreateBasePathMapping", &S::CreateBasePathMapping},
       {"CreateDeployment", &S::CreateDeployment},
+      {"CreateDocumentationPart", &S::CreateDocumentationPart},
+      {"CreateDocumentationVersion", &S::CreateDocumentationVersion},
       {"CreateDomainName", &S::CreateDomainName},
       {"CreateModel", &S::CreateModel},
       {"CreateRequestValidator", &S::CreateRequestValidator},
@@ -45,7 +47,10 @@ struct ApiGatewayServiceTable {
       {"DeleteApiKey", &S::DeleteApiKey},
       {"DeleteAuthorizer", &S::DeleteAuthorizer},
       {"DeleteBasePathMapping", &S::DeleteBasePathMapping},
+      {"DeleteClientCertificate", &S::DeleteClientCertificate},
       {"DeleteDeployment", &S::DeleteDeployment},
+      {"DeleteDocumentationPart", &S::DeleteDocumentationPart},
+      {"DeleteDocumentationVersion", &S::DeleteDocumentationVersion},
       {"DeleteDomainName", &S::DeleteDomainName},
       {"DeleteGatewayResponse", &S::DeleteGatewayResponse},
       {"DeleteIntegration", &S::DeleteIntegration},
@@ -60,6 +65,9 @@ struct ApiGatewayServiceTable {
       {"DeleteUsagePlan", &S::DeleteUsagePlan},
       {"DeleteUsagePlanKey", &S::DeleteUsagePlanKey},
       {"DeleteVpcLink", &S::DeleteVpcLink},
+      {"FlushStageAuthorizersCache", &S::FlushStageAuthorizersCache},
+      {"FlushStageCache", &S::FlushStageCache},
+      {"GenerateClientCertificate", &S::GenerateClientCertificate},
       {"GetAccount", &S::GetAccount},
       {"GetApiKey", &S::GetApiKey},
       {"GetApiKeys", &S::GetApiKeys},
@@ -67,8 +75,14 @@ struct ApiGatewayServiceTable {
       {"GetAuthorizers", &S::GetAuthorizers},
       {"GetBasePathMapping", &S::GetBasePathMapping},
       {"GetBasePathMappings", &S::GetBasePathMappings},
+      {"GetClientCertificate", &S::GetClientCertificate},
+      {"GetClientCertificates", &S::GetClientCertificates},
       {"GetDeployment", &S::GetDeployment},
       {"GetDeployments", &S::GetDeployments},
+      {"GetDocumentationPart", &S::GetDocumentationPart},
+      {"GetDocumentationParts", &S::GetDocumentationParts},
+      {"GetDocumentationVersion", &S::GetDocumentationVersion},
+      {"GetDocumentationVersions", &S::GetDocumentationVersions},
       {"GetDomainName", &S::GetDomainName},
       {"GetDomainNames", &S::GetDomainNames},
       {"GetExport", &S::GetExport},
@@ -98,6 +112,7 @@ struct ApiGatewayServiceTable {
       {"GetVpcLink", &S::GetVpcLink},
       {"GetVpcLinks", &S::GetVpcLinks},
       {"ImportApiKeys", &S::ImportApiKeys},
+      {"ImportDocumentationParts", &S::ImportDocumentationParts},
       {"ImportRestApi", &S::ImportRestApi},
       {"PutGatewayResponse", &S::PutGatewayResponse},
       {"PutIntegration", &S::PutIntegration},
@@ -106,12 +121,16 @@ struct ApiGatewayServiceTable {
       {"PutMethodResponse", &S::PutMethodResponse},
       {"PutRestApi", &S::PutRestApi},
       {"TagResource", &S::TagResource},
+      {"TestInvokeMethod", &S::TestInvokeMethod},
       {"UntagResource", &S::UntagResource},
       {"UpdateAccount", &S::UpdateAccount},
       {"UpdateApiKey", &S::UpdateApiKey},
       {"UpdateAuthorizer", &S::UpdateAuthorizer},
       {"UpdateBasePathMapping", &S::UpdateBasePathMapping},
+      {"UpdateClientCertificate", &S::UpdateClientCertificate},
       {"UpdateDeployment", &S::UpdateDeployment},
+      {"UpdateDocumentationPart", &S::UpdateDocumentationPart},
+      {"UpdateDocumentationVersion", &S::UpdateDocumentationVersion},
       {"UpdateDomainName", &S::UpdateDomainName},
       {"UpdateGatewayResponse", &S::UpdateGatewayResponse},
       {"UpdateIntegration", &S::UpdateIntegration},
@@ -251,6 +270,7 @@ Status ApiGatewayService::Recover() {
   if (!s.ok()) return s;
   if (s = domains_.Recover(store_); !s.ok()) return s;
   if (s = vpc_links_.Recover(store_); !s.ok()) return s;
+  if (s = client_certificates_.Recover(store_); !s.ok()) return s;
   if (loaded + skipped > 0) {
     spdlog::info("apigateway: recovered {} REST APIs ({} records skipped)", loaded, skipped);
   }
@@ -313,10 +333,16 @@ void ApiGatewayService::ReadApi(CallPtr call, const DocEdit& read) {
   ReadApiWith(call, [&](RestApi&, json::object& doc) { return read(doc); });
 }
 
-void ApiGatewayService::ReadList(CallPtr call, std::string_view member) {
+void ApiGatewayService::ReadList(CallPtr call, std::string_view member, const ListView& view) {
   ReadApi(call, [&](json::object& doc) -> Result<json::object> {
     std::vector<json::value> items;
-    for (const auto& kv : ObjectField(doc, member)) items.push_back(kv.value());
+    for (const auto& kv : ObjectField(doc, member)) {
+      if (!view) {
+        items.push_back(kv.value());
+      } else if (const json::object* item = kv.value().if_object()) {
+        if (auto shown = view(*item)) items.push_back(std::move(*shown));
+      }
+    }
     json::object out;
     if (Status s = PageInto(call->input(), std::move(items), out); !s.ok()) return s;
     return out;

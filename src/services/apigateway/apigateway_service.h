@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -38,6 +39,7 @@
 #include "services/apigateway/access_log.h"
 #include "services/apigateway/authorizer_policy.h"
 #include "services/apigateway/custom_domains.h"
+#include "services/apigateway/http_exchange.h"
 #include "services/apigateway/iam_auth.h"
 #include "services/apigateway/integration_uri.h"
 #include "services/apigateway/proxy_event.h"
@@ -204,6 +206,29 @@ class ApiGatewayService final : public protocol::Service {
   void GetGatewayResponses(protocol::CallPtr call);
   void UpdateGatewayResponse(protocol::CallPtr call);
   void DeleteGatewayResponse(protocol::CallPtr call);
+  // --- documentation_ops.cc
+  void CreateDocumentationPart(protocol::CallPtr call);
+  void GetDocumentationPart(protocol::CallPtr call);
+  void GetDocumentationParts(protocol::CallPtr call);
+  void UpdateDocumentationPart(protocol::CallPtr call);
+  void DeleteDocumentationPart(protocol::CallPtr call);
+  void ImportDocumentationParts(protocol::CallPtr call);
+  void CreateDocumentationVersion(protocol::CallPtr call);
+  void GetDocumentationVersion(protocol::CallPtr call);
+  void GetDocumentationVersions(protocol::CallPtr call);
+  void UpdateDocumentationVersion(protocol::CallPtr call);
+  void DeleteDocumentationVersion(protocol::CallPtr call);
+  // --- client_certificate_ops.cc
+  void GenerateClientCertificate(protocol::CallPtr call);
+  void GetClientCertificate(protocol::CallPtr call);
+  void GetClientCertificates(protocol::CallPtr call);
+  void UpdateClientCertificate(protocol::CallPtr call);
+  void DeleteClientCertificate(protocol::CallPtr call);
+  // The PEM certificate and key of client certificate `id` of `account`/`region`
+  // (nullopt when there is none): what HTTP integrations present over TLS.
+  std::optional<ClientIdentity> FindClientIdentity(const std::string& id,
+                                                   const std::string& account,
+                                                   const std::string& region) const;
   // --- stage_ops.cc
   void CreateDeployment(protocol::CallPtr call);
   void GetDeployment(protocol::CallPtr call);
@@ -216,6 +241,12 @@ class ApiGatewayService final : public protocol::Service {
   void UpdateStage(protocol::CallPtr call);
   void DeleteStage(protocol::CallPtr call);
   void GetExport(protocol::CallPtr call);
+  // Authorizer results cached for the stage are forgotten; FlushStageCache has nothing to
+  // flush (stage caches are refused) and only checks the stage.
+  void FlushStageAuthorizersCache(protocol::CallPtr call);
+  void FlushStageCache(protocol::CallPtr call);
+  // --- test_invoke_ops.cc
+  void TestInvokeMethod(protocol::CallPtr call);
   // --- usage_ops.cc
   void CreateApiKey(protocol::CallPtr call);
   void GetApiKey(protocol::CallPtr call);
@@ -306,10 +337,12 @@ class ApiGatewayService final : public protocol::Service {
                const std::string& content_type, protocol::http::Responder respond);
   void RunProxy(const IntegrationUri& uri, const ProxyRequest& proxy, const std::string& account,
                 const std::string& region, int64_t timeout_ms, protocol::http::Responder respond);
-  // HTTP (`pass_through` false: templates and response selection as for AWS) and HTTP_PROXY.
+  // HTTP (`pass_through` false: templates and response selection as for AWS) and HTTP_PROXY;
+  // an https exchange presents `identity` (the stage's client certificate) when given.
   void RunHttp(const boost::json::object& integration, const std::string& uri,
                const ProxyRequest& proxy, const std::string& content_type, bool pass_through,
-               int64_t timeout_ms, protocol::http::Responder respond);
+               int64_t timeout_ms, protocol::http::Responder respond,
+               const ClientIdentity* identity = nullptr);
   void RunAws(const boost::json::object& integration, const IntegrationUri& uri,
               const ProxyRequest& proxy, const std::string& content_type,
               const std::string& account, const std::string& region, int64_t timeout_ms,
@@ -329,8 +362,11 @@ class ApiGatewayService final : public protocol::Service {
                                                             storage::WriteBatch& batch)>;
   void EditApiWith(protocol::CallPtr call, const ApiEdit& edit);
   // Replies a page (PageInto) of the values of the document's object member `member`
-  // (GetAuthorizers, GetModels, GetRequestValidators).
-  void ReadList(protocol::CallPtr call, std::string_view member);
+  // (GetAuthorizers, GetModels, GetRequestValidators), each as `view` shows it (nullopt: left
+  // out; no view: as stored).
+  using ListView =
+      std::function<std::optional<boost::json::value>(const boost::json::object& item)>;
+  void ReadList(protocol::CallPtr call, std::string_view member, const ListView& view = nullptr);
   // The same for reads: `read` sees the document itself, under the lock; nothing is written.
   void ReadApi(protocol::CallPtr call, const DocEdit& read);
   using ApiRead =
@@ -367,6 +403,8 @@ class ApiGatewayService final : public protocol::Service {
   // Custom domain names of both APIs (HttpApiService sees them through SetHttpApis).
   CustomDomains domains_{commits_};
   OwnedRecords vpc_links_{commits_, 'l'};  // VpcLinkRecords by id (vpc_link_ops.cc)
+  // ClientCertificateRecords by id (client_certificate_ops.cc).
+  OwnedRecords client_certificates_{commits_, 'x'};
   // Account settings (the Account output shape) by "<account>/<region>"; absent: defaults.
   std::mutex account_mu_;
   std::map<std::string, boost::json::object> accounts_;

@@ -84,4 +84,11 @@ void AuthorizerResultCache::Put(const std::string& key, int64_t expires_ms, json
   entries_[key] = Entry{expires_ms, std::move(result)};
 }
 
+void AuthorizerResultCache::ForgetStage(std::string_view api_id, std::string_view stage) {
+  const std::string prefix = std::string(api_id) + "/" + std::string(stage) + "/";
+  std::lock_guard lock(mu_);
+  auto it = entries_.lower_bound(prefix);
+  while (it != entries_.end() && it->first.starts_with(prefix)) it = entries_.erase(it);
+}
+
 }  // namespace tidepool::apigateway

@@ -34,6 +34,8 @@ class AuthorizerResultCache {
   static constexpr size_t kMaxEntries = 10000;
   std::optional<boost::json::object> Find(const std::string& key, int64_t now_ms);
   void Put(const std::string& key, int64_t expires_ms, boost::json::object result);
+  // Forgets every entry of stage `stage` of API `api_id` (keys "<api>/<stage>/...").
+  void ForgetStage(std::string_view api_id, std::string_view stage);
 
  private:
   struct Entry {

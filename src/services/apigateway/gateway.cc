@@ -80,22 +80,6 @@ std::optional<InvokeTarget> ParseTarget(const HttpRequest& request, std::string_
   return t;
 }
 
-bool IsBinary(const json::value* types, std::string_view content_type) {
-  if (types == nullptr || !types->is_array() || content_type.empty()) return false;
-  std::string_view media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  for (const json::value& t : types->get_array()) {
-    if (!t.is_string()) continue;
-    std::string_view type = t.get_string();
-    if (type == "*/*" || boost::beast::iequals(type, media)) return true;
-    if (type.ends_with("/*") &&
-        boost::beast::iequals(type.substr(0, type.size() - 1), media.substr(0, type.size() - 1))) {
-      return true;
-    }
-  }
-  return false;
-}
-
 std::string SubstituteStageVariables(std::string text, const json::object* variables) {
   constexpr std::string_view kOpen = "${stageVariables.";
   size_t at = 0;
@@ -250,7 +234,7 @@ void ApiGatewayService::HandleExecuteApi(HttpRequest&& request, protocol::Reques
   }
   routed->api_key = std::string(request["x-api-key"]);
   routed->content_type = std::string(request[bhttp::field::content_type]);
-  proxy.binary = IsBinary(&binary_types, routed->content_type);
+  proxy.binary = IsBinaryMediaType(&binary_types, routed->content_type);
   proxy.body = std::move(request.body());
   if (StringField(*method, "authorizationType") == "CUSTOM") {
     return Authorize(std::move(routed), std::move(respond));
@@ -320,8 +304,12 @@ void ApiGatewayService::Integrate(std::shared_ptr<RoutedRequest> routed, Respond
   }
   std::string uri_text = SubstituteStageVariables(StringField(*integration, "uri"), variables);
   if (type == "HTTP" || type == "HTTP_PROXY") {
+    std::optional<ClientIdentity> identity;
+    if (std::string cert = StringField(routed->stage, "clientCertificateId"); !cert.empty()) {
+      identity = FindClientIdentity(cert, api.account, api.region);
+    }
     return RunHttp(*integration, uri_text, proxy, content_type, type == "HTTP_PROXY", timeout_ms,
-                   std::move(respond));
+                   std::move(respond), identity ? &*identity : nullptr);
   }
   auto uri = ParseIntegrationUri(uri_text);
   if (!uri.ok()) return respond(InternalError(GatewayResponseType::kApiConfigurationError));
@@ -362,7 +350,8 @@ void ApiGatewayService::RunMock(const json::object& integration, const ProxyRequ
 
 void ApiGatewayService::RunHttp(const json::object& integration, const std::string& uri,
                                 const ProxyRequest& proxy, const std::string& content_type,
-                                bool pass_through, int64_t timeout_ms, Responder respond) {
+                                bool pass_through, int64_t timeout_ms, Responder respond,
+                                const ClientIdentity* identity) {
   MappingInput input = MappingInputOf(proxy);
   std::string body;
   if (!pass_through) {
@@ -389,7 +378,8 @@ void ApiGatewayService::RunHttp(const json::object& integration, const std::stri
           }
           reply(MethodResponseFor(*shared, std::to_string(answer->result_int()),
                                   std::move(answer->body()), headers, std::move(input)));
-        });
+        },
+        identity);
   });
 }
 

@@ -27,7 +27,7 @@ struct HttpApiServiceTable {
     HttpApiService::Handler handler;
   };
   using S = HttpApiService;
-  static constexpr std::array<Entry, 52> kEntries{{
+  static constexpr std::array<Entry, 56> kEntries{{
       {"CreateApi", &S::CreateApi},
       {"CreateApiMapping", &S::CreateApiMapping},
       {"CreateAuthorizer", &S::CreateAuthorizer},
@@ -37,6 +37,7 @@ struct HttpApiServiceTable {
       {"CreateRoute", &S::CreateRoute},
       {"CreateStage", &S::CreateStage},
       {"CreateVpcLink", &S::CreateVpcLink},
+      {"DeleteAccessLogSettings", &S::DeleteAccessLogSettings},
       {"DeleteApi", &S::DeleteApi},
       {"DeleteApiMapping", &S::DeleteApiMapping},
       {"DeleteAuthorizer", &S::DeleteAuthorizer},
@@ -45,6 +46,8 @@ struct HttpApiServiceTable {
       {"DeleteDomainName", &S::DeleteDomainName},
       {"DeleteIntegration", &S::DeleteIntegration},
       {"DeleteRoute", &S::DeleteRoute},
+      {"DeleteRouteRequestParameter", &S::DeleteRouteRequestParameter},
+      {"DeleteRouteSettings", &S::DeleteRouteSettings},
       {"DeleteStage", &S::DeleteStage},
       {"DeleteVpcLink", &S::DeleteVpcLink},
       {"ExportApi", &S::ExportApi},
@@ -69,6 +72,7 @@ struct HttpApiServiceTable {
       {"GetVpcLinks", &S::GetVpcLinks},
       {"ImportApi", &S::ImportApi},
       {"ReimportApi", &S::ReimportApi},
+      {"ResetAuthorizersCache", &S::ResetAuthorizersCache},
       {"TagResource", &S::TagResource},
       {"UntagResource", &S::UntagResource},
       {"UpdateApi", &S::UpdateApi},

@@ -149,6 +149,12 @@ class HttpApiService final : public protocol::Service {
   void CommitNewApi(protocol::CallPtr call, const HttpApiPtr& api, boost::json::object doc,
                     boost::json::object out);
 
+  // --- http_api_settings_ops.cc: deleting one stage or route setting, and a stage's cached
+  // authorizer results.
+  void DeleteAccessLogSettings(protocol::CallPtr call);
+  void DeleteRouteSettings(protocol::CallPtr call);
+  void DeleteRouteRequestParameter(protocol::CallPtr call);
+  void ResetAuthorizersCache(protocol::CallPtr call);
   // --- http_api_deployment_ops.cc
   void GetDeployment(protocol::CallPtr call);
   void UpdateDeployment(protocol::CallPtr call);

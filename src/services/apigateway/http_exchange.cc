@@ -1,5 +1,6 @@
 #include "services/apigateway/http_exchange.h"
 
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -35,6 +36,23 @@ ssl::context* ClientTls() {
   return tls.get();
 }
 
+// Makes `ssl` present `identity` (this connection only).
+bool UseIdentity(SSL* ssl, const ClientIdentity& identity) {
+  auto read = [](const std::string& pem) {
+    return std::unique_ptr<BIO, decltype(&BIO_free)>(
+        BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+  };
+  auto cert_bio = read(identity.certificate_pem);
+  auto key_bio = read(identity.private_key_pem);
+  if (!cert_bio || !key_bio) return false;
+  std::unique_ptr<X509, decltype(&X509_free)> cert(
+      PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr), &X509_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
+  return cert && key && SSL_use_certificate(ssl, cert.get()) == 1 &&
+         SSL_use_PrivateKey(ssl, key.get()) == 1 && SSL_check_private_key(ssl) == 1;
+}
+
 template <typename Stream>
 class HttpExchange : public std::enable_shared_from_this<HttpExchange<Stream>> {
  public:
@@ -45,7 +63,7 @@ class HttpExchange : public std::enable_shared_from_this<HttpExchange<Stream>> {
   }
 
   void Run(const HttpUrl& url, protocol::http::HttpRequest request,
-           std::chrono::milliseconds deadline) {
+           std::chrono::milliseconds deadline, const ClientIdentity* identity = nullptr) {
     request_ = std::move(request);
     request_.version(11);
     request_.target(url.target);
@@ -62,6 +80,9 @@ class HttpExchange : public std::enable_shared_from_this<HttpExchange<Stream>> {
         return Finish(Status::Unavailable("tls: cannot set the server name"));
       }
       stream_.set_verify_callback(ssl::host_name_verification(url.host));
+      if (identity != nullptr && !UseIdentity(stream_.native_handle(), *identity)) {
+        return Finish(Status::Unavailable("tls: cannot load the client certificate"));
+      }
     }
     resolver_.async_resolve(url.host, url.port,
                             [self = this->shared_from_this()](
@@ -173,7 +194,7 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
 
 void StartHttpExchange(boost::asio::io_context& io, const HttpUrl& url,
                        protocol::http::HttpRequest request, std::chrono::milliseconds deadline,
-                       HttpAnswerDone done) {
+                       HttpAnswerDone done, const ClientIdentity* identity) {
   if (!url.tls) {
     std::make_shared<HttpExchange<beast::tcp_stream>>(io, std::move(done))
         ->Run(url, std::move(request), deadline);
@@ -182,7 +203,7 @@ void StartHttpExchange(boost::asio::io_context& io, const HttpUrl& url,
   ssl::context* tls = ClientTls();
   if (tls == nullptr) return done(Status::Unavailable("tls: OpenSSL cannot make a TLS context"));
   std::make_shared<HttpExchange<TlsStream>>(io, std::move(done), *tls)
-      ->Run(url, std::move(request), deadline);
+      ->Run(url, std::move(request), deadline, identity);
 }
 
 }  // namespace tidepool::apigateway

@@ -39,9 +39,17 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url);
 
 using HttpAnswerDone = std::function<void(Result<protocol::http::HttpResponse>)>;
 
-// Sends `request` (its target and Host are set from `url`) and calls `done` once.
+// A TLS client identity: an X.509 certificate and its private key, both PEM.
+struct ClientIdentity {
+  std::string certificate_pem;
+  std::string private_key_pem;
+};
+
+// Sends `request` (its target and Host are set from `url`) and calls `done` once. With
+// `identity`, an https exchange presents it when the server asks for a client certificate
+// (an identity OpenSSL cannot load fails the exchange as Unavailable).
 void StartHttpExchange(boost::asio::io_context& io, const HttpUrl& url,
                        protocol::http::HttpRequest request, std::chrono::milliseconds deadline,
-                       HttpAnswerDone done);
+                       HttpAnswerDone done, const ClientIdentity* identity = nullptr);
 
 }  // namespace tidepool::apigateway

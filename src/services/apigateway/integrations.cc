@@ -257,4 +257,20 @@ HttpRequest AwsServiceRequest(const IntegrationUri& uri, const json::object& int
   return request;
 }
 
+bool IsBinaryMediaType(const json::value* types, std::string_view content_type) {
+  if (types == nullptr || !types->is_array() || content_type.empty()) return false;
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  for (const json::value& t : types->get_array()) {
+    if (!t.is_string()) continue;
+    std::string_view type = t.get_string();
+    if (type == "*/*" || boost::beast::iequals(type, media)) return true;
+    if (type.ends_with("/*") &&
+        boost::beast::iequals(type.substr(0, type.size() - 1), media.substr(0, type.size() - 1))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace tidepool::apigateway

@@ -45,6 +45,10 @@ void ReplyWithin(
     protocol::http::HttpResponse on_timeout,
     const std::function<void(std::function<void(protocol::http::HttpResponse&&)>)>& start);
 
+// Whether `content_type` (parameters ignored) is one of an API's binaryMediaTypes `types`
+// (exact, any case, "type/*" or "*/*"); false when `types` is not an array.
+bool IsBinaryMediaType(const boost::json::value* types, std::string_view content_type);
+
 // The template inputs of a request: its parameters, $context and $stageVariables.
 MappingInput MappingInputOf(const ProxyRequest& request);
 

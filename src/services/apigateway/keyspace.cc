@@ -99,11 +99,17 @@ std::optional<std::pair<std::string, std::string>> ParseIdPair(char kind, std::s
 
 std::vector<storage::RecordKind> RecordKinds() {
   return {
-      {"apigateway", "rest-api", Kind('a')}, {"apigateway", "deployment", Kind('d')},
-      {"apigateway", "api-key", Kind('k')},  {"apigateway", "usage-plan", Kind('p')},
-      {"apigateway", "http-api", Kind('h')}, {"apigateway", "usage", Kind('u')},
-      {"apigateway", "account", Kind('c')},  {"apigateway", "domain-name", Kind('n')},
-      {"apigateway", "vpc-link", Kind('l')}, {"apigateway", "http-vpc-link", Kind('v')},
+      {"apigateway", "rest-api", Kind('a')},
+      {"apigateway", "deployment", Kind('d')},
+      {"apigateway", "api-key", Kind('k')},
+      {"apigateway", "usage-plan", Kind('p')},
+      {"apigateway", "http-api", Kind('h')},
+      {"apigateway", "usage", Kind('u')},
+      {"apigateway", "account", Kind('c')},
+      {"apigateway", "domain-name", Kind('n')},
+      {"apigateway", "vpc-link", Kind('l')},
+      {"apigateway", "http-vpc-link", Kind('v')},
+      {"apigateway", "client-certificate", Kind('x')},
   };
 }
 

@@ -26,6 +26,9 @@
 //                                                    API VPC link
 //          | 'v' vpc_link_id:string               -> HttpVpcLinkRecord (json, vpc_links.h): an
 //                                                    HTTP API (apigatewayv2) VPC link
+//          | 'x' certificate_id:string            -> ClientCertificateRecord (json,
+//                                                    client_certificate_ops.cc): a client
+//                                                    certificate and its private key
 //
 // (string as in storage/key_codec.h.) Ids are unique across accounts and regions (as on AWS);
 // each record carries its account and region. An API's record and its deployments are deleted
@@ -56,13 +59,13 @@ std::string UsagePrefix();
 std::string UsageKey(std::string_view plan_id, std::string_view key_id);
 std::string AccountPrefix();
 std::string AccountKey(std::string_view account, std::string_view region);
-// Kinds whose key is one string (OwnedRecords' tables: 'n', 'l', 'v').
+// Kinds whose key is one string (OwnedRecords' tables: 'n', 'l', 'v', 'x').
 std::string RecordPrefix(char kind);
 std::string RecordKey(char kind, std::string_view id);
 
-// The id a key of kind 'a', 'k', 'p', 'h', 'n', 'l' or 'v' names (nullopt for another form); for
-// 'd' the API's and the deployment's ids, for 'u' the plan's and the key's, for 'c' the account and
-// region.
+// The id a key of kind 'a', 'k', 'p', 'h', 'n', 'l', 'v' or 'x' names (nullopt for another form);
+// for 'd' the API's and the deployment's ids, for 'u' the plan's and the key's, for 'c' the account
+// and region.
 std::optional<std::string> ParseIdKey(char kind, std::string_view key);
 std::optional<std::pair<std::string, std::string>> ParseDeploymentKey(std::string_view key);
 std::optional<std::pair<std::string, std::string>> ParseUsageKey(std::string_view key);

@@ -7,6 +7,7 @@
 
 #include "protocol/codec/yaml_reader.h"
 #include "services/apigateway/apigateway_errors.h"
+#include "services/apigateway/documentation.h"
 #include "services/apigateway/records.h"
 #include "services/apigateway/resource_tree.h"
 
@@ -25,7 +26,6 @@ namespace {
 constexpr std::string_view kRefused[] = {
     "x-amazon-apigateway-policy",
     "x-amazon-apigateway-gateway-responses",
-    "x-amazon-apigateway-documentation",
     "x-amazon-apigateway-minimum-compression-size",
 };
 
@@ -237,6 +237,9 @@ Result<ImportedApi> ImportOpenApi(std::string_view body, std::string (*new_id)(s
       return BadRequest("tidepool does not import " + std::string(key) + " yet");
   }
   ImportedApi out;
+  auto documentation = ReadDocumentationExtension(doc);
+  if (!documentation.ok()) return documentation.status();
+  out.documentation = std::move(*documentation);
   if (const json::object* info = FindObject(doc, "info")) {
     if (info->contains("title")) out.api["name"] = info->at("title");
     CopyMembers(*info, {"description", "version"}, out.api);

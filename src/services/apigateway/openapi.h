@@ -13,7 +13,8 @@
 // requestTemplates, requestParameters, passthroughBehavior, timeoutInMillis,
 // contentHandling, responses: pattern -> {statusCode, responseTemplates,
 // responseParameters}). Top level: x-amazon-apigateway-binary-media-types and
-// x-amazon-apigateway-api-key-source, x-amazon-apigateway-request-validators, and the schemas
+// x-amazon-apigateway-api-key-source, x-amazon-apigateway-request-validators,
+// x-amazon-apigateway-documentation (its parts; an invalid one is a warning), and the schemas
 // as models (their $refs to other schemas rewritten to model URLs). What tidepool does not
 // import (authorizers, gateway responses, x-amazon-apigateway-policy...) is refused
 // with BadRequest naming it.
@@ -28,10 +29,13 @@
 #include <utility>
 
 #include "core/result.h"
+#include "services/apigateway/documentation.h"
 
 namespace tidepool::apigateway {
 
 struct ImportedApi {
+  // x-amazon-apigateway-documentation (documentation.h): parts without ids, and warnings.
+  ImportedDocumentation documentation;
   boost::json::object api;         // RestApi members: name, description, version, ...
   boost::json::object resources;   // id -> Resource (with resourceMethods), "/" included
   boost::json::object models;      // name -> Model (components.schemas / definitions)

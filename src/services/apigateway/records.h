@@ -69,6 +69,11 @@ Status CheckIntegrationSupported(const boost::json::object& integration, int max
 std::optional<std::string> MethodReferencing(
     const boost::json::object& doc, const std::function<bool(const boost::json::object&)>& uses);
 
+// Adds the tags `given` (a tags input member; nullptr: none) to `tags`, checking each as AWS
+// does (keys of 1-128 characters not starting with "aws:", values up to 256) and the total
+// (at most 50); BadRequest otherwise (`tags` may then be partly changed). tag_ops.cc.
+Status AddTags(const boost::json::object* given, boost::json::object& tags);
+
 // The models API Gateway gives every new API: Empty and Error (model_ops.cc).
 boost::json::object DefaultModels();
 

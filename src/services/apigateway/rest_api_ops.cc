@@ -201,15 +201,9 @@ void ApiGatewayService::GetResource(CallPtr call) {
 }
 
 void ApiGatewayService::GetResources(CallPtr call) {
-  ReadApi(call, [&](json::object& doc) -> Result<json::object> {
-    bool embed = EmbedsMethods(call->input());
-    std::vector<json::value> items;
-    for (const auto& kv : ObjectField(doc, "resources")) {
-      if (const json::object* r = kv.value().if_object()) items.push_back(ResourceView(*r, embed));
-    }
-    json::object out;
-    if (Status s = PageInto(call->input(), std::move(items), out); !s.ok()) return s;
-    return out;
+  bool embed = EmbedsMethods(call->input());
+  ReadList(call, "resources", [embed](const json::object& r) {
+    return std::optional<json::value>(ResourceView(r, embed));
   });
 }
 
@@ -277,6 +271,17 @@ Status CheckImported(const json::object& doc, int max_timeout_ms) {
   return Status::Ok();
 }
 
+// `failOnWarnings` refuses an import that has warnings.
+Status CheckImportWarnings(const json::object& input, const std::vector<std::string>& warnings) {
+  const json::value* fail_on = input.if_contains("failOnWarnings");
+  if (fail_on == nullptr || !fail_on->is_bool() || !fail_on->get_bool() || warnings.empty()) {
+    return Status::Ok();
+  }
+  std::string message = "Warnings found during import:";
+  for (const std::string& w : warnings) message += " " + w + ";";
+  return BadRequest(message);
+}
+
 }  // namespace
 
 void ApiGatewayService::ImportRestApi(protocol::CallPtr call) {
@@ -303,6 +308,11 @@ void ApiGatewayService::ImportRestApi(protocol::CallPtr call) {
                    {"models", std::move(models)},
                    {"requestValidators", std::move(imported->validators)}};
   if (Status s = CheckImported(doc, options_.default_timeout_ms); !s.ok()) return Fail(call, s);
+  const std::vector<std::string>& warnings = imported->documentation.warnings;
+  if (Status s = CheckImportWarnings(call->input(), warnings); !s.ok()) return Fail(call, s);
+  MergeDocumentationParts(ObjectField(doc, "documentationParts"), imported->documentation.parts,
+                          true, &NewGatewayId);
+  if (!warnings.empty()) out["warnings"] = json::array(warnings.begin(), warnings.end());
   CommitNewApi(std::move(api), std::move(doc), std::move(out), std::move(call));
 }
 
@@ -310,6 +320,8 @@ void ApiGatewayService::PutRestApi(protocol::CallPtr call) {
   auto imported = ImportOpenApi(StringField(call->input(), "body"), &NewGatewayId);
   if (!imported.ok()) return Fail(call, imported.status());
   std::string mode = StringField(call->input(), "mode");
+  const std::vector<std::string>& warnings = imported->documentation.warnings;
+  if (Status s = CheckImportWarnings(call->input(), warnings); !s.ok()) return Fail(call, s);
   EditApi(call, [&](json::object& doc) -> Result<json::object> {
     json::object& api = ObjectField(doc, "api");
     json::object& resources = ObjectField(doc, "resources");
@@ -357,7 +369,11 @@ void ApiGatewayService::PutRestApi(protocol::CallPtr call) {
     if (mode != "merge" && imported->api.contains("name")) api["name"] = imported->api.at("name");
     api["rootResourceId"] = by_path.contains("/") ? by_path["/"] : renamed.begin()->second;
     if (Status s = CheckImported(doc, options_.default_timeout_ms); !s.ok()) return s;
-    return api;
+    MergeDocumentationParts(ObjectField(doc, "documentationParts"), imported->documentation.parts,
+                            mode != "merge", &NewGatewayId);
+    json::object out = api;
+    if (!warnings.empty()) out["warnings"] = json::array(warnings.begin(), warnings.end());
+    return out;
   });
 }
 

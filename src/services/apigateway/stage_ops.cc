@@ -6,6 +6,7 @@
 #include "services/apigateway/access_log.h"
 #include "services/apigateway/apigateway_errors.h"
 #include "services/apigateway/apigateway_service.h"
+#include "services/apigateway/documentation.h"
 #include "services/apigateway/keyspace.h"
 #include "services/apigateway/openapi_export.h"
 #include "services/apigateway/patch.h"
@@ -222,6 +223,7 @@ void ApiGatewayService::CreateStage(CallPtr call) {
              "documentationVersion", "canarySettings", "tracingEnabled", "tags"},
             stage);
         if (Status s = CheckStageSupported(stage); !s.ok()) return s;
+        if (Status s = CheckStageDocumentationVersion(doc, stage); !s.ok()) return s;
         stages[name] = stage;
         return stage;
       });
@@ -270,6 +272,12 @@ void ApiGatewayService::UpdateStage(CallPtr call) {
                   return BadRequest("Invalid deployment identifier specified");
                 }
                 if (Status s = CheckStageSupported(*stage); !s.ok()) return s;
+                if (Status s = CheckStageDocumentationVersion(doc, *stage); !s.ok()) return s;
+                if (std::string cert = StringField(*stage, "clientCertificateId");
+                    !cert.empty() &&
+                    !FindClientIdentity(cert, call->context().account_id, call->context().region)) {
+                  return BadRequest("Invalid client certificate identifier specified");
+                }
                 (*stage)["lastUpdatedDate"] = Now();
                 return *stage;
               });
@@ -278,6 +286,27 @@ void ApiGatewayService::UpdateStage(CallPtr call) {
 void ApiGatewayService::DeleteStage(CallPtr call) {
   EditApi(call, [&](json::object& doc) -> Result<json::object> {
     if (ObjectField(doc, "stages").erase(StringField(call->input(), "stageName")) == 0) {
+      return NotFound("Invalid Stage identifier specified");
+    }
+    return json::object();
+  });
+}
+
+void ApiGatewayService::FlushStageAuthorizersCache(CallPtr call) {
+  ReadApiWith(call, [&](RestApi& api, json::object& doc) -> Result<json::object> {
+    std::string stage = StringField(call->input(), "stageName");
+    if (FindObject(ObjectField(doc, "stages"), stage) == nullptr) {
+      return NotFound("Invalid Stage identifier specified");
+    }
+    auth_cache_.ForgetStage(api.id, stage);
+    return json::object();
+  });
+}
+
+void ApiGatewayService::FlushStageCache(CallPtr call) {
+  ReadApi(call, [&](json::object& doc) -> Result<json::object> {
+    if (FindObject(ObjectField(doc, "stages"), StringField(call->input(), "stageName")) ==
+        nullptr) {
       return NotFound("Invalid Stage identifier specified");
     }
     return json::object();
@@ -305,6 +334,7 @@ void ApiGatewayService::GetExport(CallPtr call) {
       return NotFound("Invalid Deployment identifier specified");
     }
     ExportOptions options;
+    bool documentation_extension = false;
     options.swagger = type == "swagger";
     options.host = api.id + ".execute-api." + call->context().host;
     if (const json::object* params = FindObject(in, "parameters")) {
@@ -313,6 +343,7 @@ void ApiGatewayService::GetExport(CallPtr call) {
         if (extensions.find(word) != std::string::npos) options.integrations = true;
       }
       options.validators = extensions.find("apigateway") != std::string::npos;
+      documentation_extension = extensions.find("documentation") != std::string::npos;
       if (extensions.find("authorizers") != std::string::npos ||
           extensions.find("postman") != std::string::npos) {
         return BadRequest("tidepool does not export authorizers or postman extensions yet");
@@ -320,6 +351,18 @@ void ApiGatewayService::GetExport(CallPtr call) {
     }
     json::object exported =
         ExportOpenApi(ObjectField(doc, "api"), *deployment->second, stage_name, options);
+    // The stage's documentation version: its parts written into the document, and with the
+    // "documentation" extension the x-amazon-apigateway-documentation member.
+    if (std::string version = StringField(*stage, "documentationVersion"); !version.empty()) {
+      if (const json::object* v = FindObject(ObjectField(doc, "documentationVersions"), version)) {
+        if (const json::object* parts = FindObject(*v, "parts")) {
+          ApplyDocumentationToExport(*parts, options.swagger, exported);
+        }
+        if (documentation_extension) {
+          exported["x-amazon-apigateway-documentation"] = DocumentationExtension(*v);
+        }
+      }
+    }
     const char* extension = yaml ? ".yaml\"" : ".json\"";
     return json::object{
         {"contentType", yaml ? "application/yaml" : "application/json"},

@@ -1,6 +1,7 @@
 // TagResource, UntagResource and GetTags of the `apigateway` API. A resource is named by ARN:
 //   arn:aws:apigateway:<region>::/restapis/<id>[/stages/<name>]
 //   arn:aws:apigateway:<region>::/apikeys/<id> | /usageplans/<id> | /domainnames/<name>
+//   arn:aws:apigateway:<region>::/clientcertificates/<id>
 // Tags live in the resource's own output object ("tags"), so its Get returns them too, and are
 // written with it (the API's, the key's, the plan's or the domain's record).
 #include <boost/json.hpp>
@@ -41,15 +42,15 @@ Result<TaggedResource> ParseTaggedArn(std::string_view arn, std::string_view reg
   }
   TaggedResource r{std::string(parts[0]), parts.size() > 1 ? std::string(parts[1]) : "", ""};
   const bool known = r.kind == "restapis" || r.kind == "apikeys" || r.kind == "usageplans" ||
-                     r.kind == "domainnames";
+                     r.kind == "domainnames" || r.kind == "clientcertificates";
   if (known && parts.size() == 2) return r;
   if (r.kind == "restapis" && parts.size() == 4 && parts[2] == "stages") {
     r.stage = std::string(parts[3]);
     return r;
   }
   return BadRequest(
-      "tidepool tags REST APIs, stages, API keys, usage plans and domain names, "
-      "not " +
+      "tidepool tags REST APIs, stages, API keys, usage plans, domain names and client "
+      "certificates, not " +
       std::string(arn));
 }
 
@@ -61,6 +62,24 @@ void DropEmptyTags(json::object& holder) {
 }
 
 }  // namespace
+
+Status AddTags(const json::object* given, json::object& tags) {
+  if (given != nullptr) {
+    for (const auto& kv : *given) {
+      std::string_view k = kv.key();
+      if (k.empty() || k.size() > 128 || k.starts_with("aws:")) {
+        return BadRequest("Invalid tag key: '" + std::string(k) +
+                          "' (1 to 128 characters, not starting with aws:)");
+      }
+      if (!kv.value().is_string() || kv.value().get_string().size() > 256) {
+        return BadRequest("Invalid tag value for key '" + std::string(k) + "'");
+      }
+      tags[k] = kv.value();
+    }
+  }
+  if (tags.size() > 50) return BadRequest("A resource can have at most 50 tags");
+  return Status::Ok();
+}
 
 void ApiGatewayService::WithTags(CallPtr call, bool write, const TagChange& change) {
   auto resource = ParseTaggedArn(StringField(call->input(), "resourceArn"), call->context().region);
@@ -75,6 +94,13 @@ void ApiGatewayService::WithTags(CallPtr call, bool write, const TagChange& chan
     auto edit = [&](json::object& record) { return apply(ObjectField(record, "domain")); };
     if (write) return domains_.Change(call, resource->id, false, kNoDomain, edit);
     return domains_.Read(call, resource->id, kNoDomain, edit);
+  }
+  if (resource->kind == "clientcertificates") {
+    constexpr std::string_view kNoCertificate = "Invalid Client Certificate identifier specified";
+    auto edit = [&](json::object& record) { return apply(ObjectField(record, "certificate")); };
+    if (write)
+      return client_certificates_.Change(call, resource->id, false, kNoCertificate, "", edit);
+    return client_certificates_.Read(call, resource->id, kNoCertificate, edit);
   }
   if (resource->kind == "restapis") {
     RestApiPtr api = FindApiById(resource->id);
@@ -114,20 +140,7 @@ void ApiGatewayService::WithTags(CallPtr call, bool write, const TagChange& chan
 
 void ApiGatewayService::TagResource(CallPtr call) {
   WithTags(call, true, [&](json::object& tags) -> Result<json::object> {
-    if (const json::object* given = FindObject(call->input(), "tags")) {
-      for (const auto& kv : *given) {
-        std::string_view k = kv.key();
-        if (k.empty() || k.size() > 128 || k.starts_with("aws:")) {
-          return BadRequest("Invalid tag key: '" + std::string(k) +
-                            "' (1 to 128 characters, not starting with aws:)");
-        }
-        if (!kv.value().is_string() || kv.value().get_string().size() > 256) {
-          return BadRequest("Invalid tag value for key '" + std::string(k) + "'");
-        }
-        tags[k] = kv.value();
-      }
-    }
-    if (tags.size() > 50) return BadRequest("A resource can have at most 50 tags");
+    if (Status s = AddTags(FindObject(call->input(), "tags"), tags); !s.ok()) return s;
     return json::object();
   });
 }
