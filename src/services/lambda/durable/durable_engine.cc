@@ -427,7 +427,8 @@ Result<json::object> DurableEngine::History(const std::string& arn, bool include
   json::array page;
   size_t i = *from;
   for (; i < events.size() && page.size() < max; ++i) {
-    json::object event = events[i].as_object();
+    if (!events[i].is_object()) continue;
+    json::object event = events[i].get_object();
     if (!include_data) {  // payloads only when asked for (IncludeExecutionData)
       for (auto& kv : event) {
         if (!kv.value().is_object()) continue;

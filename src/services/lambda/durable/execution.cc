@@ -53,6 +53,11 @@ std::string EventPrefix(std::string_view type) {
   if (type == "CONTEXT") return "Context";
   return "Execution";
 }
+// The details member `key` of `op`, made an object if it is not one.
+json::object& DetailsOf(json::object& op, std::string_view key) {
+  json::value& v = op[key];
+  return v.is_object() ? v.get_object() : v.emplace_object();
+}
 bool Closed(std::string_view status) {
   return status == "SUCCEEDED" || status == "FAILED" || status == "CANCELLED" ||
          status == "TIMED_OUT" || status == "STOPPED";
@@ -121,6 +126,9 @@ Result<DurableExecution> DurableExecution::Decode(std::string_view text) {
     if (!op.is_object()) return Status::Corruption("durable execution operation");
     e.index_[Str(op.get_object(), "Id")] = e.ops_.size();
     e.ops_.push_back(std::move(op.get_object()));
+  }
+  if (e.ops_.empty() || Str(e.ops_.front(), "Type") != "EXECUTION") {
+    return Status::Corruption("durable execution without its EXECUTION operation");
   }
   e.events_ = std::move(o["events"].get_array());
   e.rev_ = IntMember(o, "rev");
@@ -263,8 +271,7 @@ Status DurableExecution::ApplyOne(const json::object& u, int64_t now_ms, double 
   if (Closed(Str(*op, "Status"))) {
     return InvalidParameter("Operation " + id + " is already " + Str(*op, "Status"));
   }
-  json::object& d =
-      (*op)[details].is_object() ? (*op)[details].get_object() : (*op)[details].emplace_object();
+  json::object& d = DetailsOf(*op, details);
   if (action == "SUCCEED" && (type == "STEP" || type == "CONTEXT")) {
     (*op)["Status"] = "SUCCEEDED";
     (*op)["EndTimestamp"] = Seconds(now_ms);
@@ -338,15 +345,14 @@ bool DurableExecution::FireDue(int64_t now_ms) {
         op["EndTimestamp"] = Seconds(now_ms);
         Touch(op);
         json::object details;
-        if (auto* e = &events_; !e->empty()) {
-          for (const json::value& ev : *e) {
-            const json::object& eo = ev.get_object();
-            if (Str(eo, "Id") == Str(op, "Id") && Str(eo, "EventType") == "WaitStarted") {
-              if (const json::value* sd = eo.if_contains("WaitStartedDetails")) {
-                details["Duration"] = IntMember(sd->get_object(), "Duration");
-              }
-            }
+        for (const json::value& ev : events_) {  // the wait's Duration, from its start
+          const json::object* eo = ev.if_object();
+          if (eo == nullptr || Str(*eo, "Id") != Str(op, "Id") ||
+              Str(*eo, "EventType") != "WaitStarted") {
+            continue;
           }
+          const json::value* sd = eo->if_contains("WaitStartedDetails");
+          if (sd && sd->is_object()) details["Duration"] = IntMember(sd->get_object(), "Duration");
         }
         AddEvent("WaitSucceeded", op, "WaitSucceededDetails", std::move(details), now_ms);
         changed = true;
@@ -366,7 +372,7 @@ bool DurableExecution::FireDue(int64_t now_ms) {
             {"ErrorMessage", timeout ? "Callback timed out" : "Callback timed out on heartbeat"}};
         op["Status"] = "TIMED_OUT";
         op["EndTimestamp"] = Seconds(now_ms);
-        op["CallbackDetails"].as_object()["Error"] = error;
+        DetailsOf(op, "CallbackDetails")["Error"] = error;
         op.erase("_timeout_at");
         op.erase("_heartbeat_at");
         Touch(op);
@@ -431,7 +437,7 @@ Status DurableExecution::CompleteCallback(const std::string& op_id, bool success
   auto waiting = WaitingCallback(op_id);
   if (!waiting.ok()) return waiting.status();
   json::object* op = *waiting;
-  json::object& d = (*op)["CallbackDetails"].as_object();
+  json::object& d = DetailsOf(*op, "CallbackDetails");
   (*op)["Status"] = success ? "SUCCEEDED" : "FAILED";
   (*op)["EndTimestamp"] = Seconds(now_ms);
   op->erase("_timeout_at");

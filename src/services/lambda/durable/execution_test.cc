@@ -105,6 +105,22 @@ TEST(DurableExecutionTest, RoundTripsThroughItsStoredForm) {
   EXPECT_EQ(back->NextDue(), kNow + 1000);
 }
 
+TEST(DurableExecutionTest, RefusesOrSurvivesBrokenRecords) {
+  EXPECT_FALSE(DurableExecution::Decode("[]").ok());
+  EXPECT_FALSE(DurableExecution::Decode(R"({"meta":{},"ops":[],"events":[]})").ok());
+  EXPECT_FALSE(
+      DurableExecution::Decode(R"({"meta":{},"ops":[{"Id":"w","Type":"WAIT"}],"events":[]})").ok());
+  auto odd = DurableExecution::Decode(
+      R"({"meta":{"Status":"RUNNING","Deadline":5},"events":[1,"x"],
+          "ops":[{"Id":"e","Type":"EXECUTION"},
+                 {"Id":"w","Type":"WAIT","Status":"STARTED","_due":3},
+                 {"Id":"c","Type":"CALLBACK","Status":"STARTED","_timeout_at":1,
+                  "CallbackDetails":7}]})");
+  ASSERT_TRUE(odd.ok());
+  EXPECT_TRUE(odd->FireDue(10));
+  EXPECT_EQ(odd->status(), "TIMED_OUT");
+}
+
 TEST(DurableExecutionTest, TokensAndCallbackIdsRoundTrip) {
   auto t = DecodeCheckpointToken(EncodeCheckpointToken(3, 42));
   ASSERT_TRUE(t);
