@@ -305,6 +305,47 @@ def test_closed_executions_expire_after_their_retention(tidepool_factory):
     assert lam.list_durable_executions_by_function(FunctionName="brief")["DurableExecutions"] == []
 
 
+# Calls another (plain) function with context.invoke: a CHAINED_INVOKE operation.
+CHAINER = r"""
+const { withDurableExecution } = require("@aws/durable-execution-sdk-js");
+exports.handler = withDurableExecution(async (event, context) => {
+  const doubled = await context.invoke("double", event.target, { n: event.n });
+  let failure = null;
+  try {
+    await context.invoke("broken", event.target, { n: -1 });
+  } catch (e) {
+    failure = e.message;
+  }
+  return { doubled, failure };
+});
+"""
+
+DOUBLER = """
+def handler(event, context):
+    if event["n"] < 0:
+        raise ValueError("negative")
+    return {"n": event["n"] * 2}
+"""
+
+
+def test_chained_invoke_calls_another_function(lam):
+    create(lam, "chainer", CHAINER)
+    lam.create_function(FunctionName="doubler", Runtime="python3.12", Role=ROLE,
+                        Handler="app.handler", Code={"ZipFile": zip_one("app.py", DOUBLER)})
+    out = lam.invoke(FunctionName="chainer", Payload=json.dumps({"n": 21, "target": "doubler"}))
+    assert "FunctionError" not in out
+    result = json.loads(out["Payload"].read())
+    assert result["doubled"] == {"n": 42}
+    assert "negative" in result["failure"]
+    events = lam.get_durable_execution_history(DurableExecutionArn=out["DurableExecutionArn"],
+                                               IncludeExecutionData=True)["Events"]
+    started = [e for e in events if e["EventType"] == "ChainedInvokeStarted"]
+    assert started[0]["ChainedInvokeStartedDetails"]["FunctionName"] == "doubler"
+    assert json.loads(started[0]["ChainedInvokeStartedDetails"]["Input"]["Payload"]) == {"n": 21}
+    assert [e["EventType"] for e in events].count("ChainedInvokeSucceeded") == 1
+    assert [e["EventType"] for e in events].count("ChainedInvokeFailed") == 1
+
+
 # Counts its first step's runs in event.path, then parks in a 300 s wait (3 s at 0.01).
 PARKED = r"""
 const fs = require("fs");

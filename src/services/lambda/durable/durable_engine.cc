@@ -92,7 +92,7 @@ Status DurableEngine::Recover() {
     }
   }
   for (const auto& entry : loaded) {
-    std::function<void()> next;
+    std::function<void()> next, chained;
     {
       std::lock_guard lock(entry->mu);
       if (!entry->execution.running()) {
@@ -105,8 +105,10 @@ Status DurableEngine::Recover() {
       } else {
         next = BeginInvoke(entry);
       }
+      chained = LaunchChained(entry);
     }
     if (next) next();
+    if (chained) chained();
   }
   return Status::Ok();
 }
@@ -383,6 +385,65 @@ void DurableEngine::Checkpoint(const std::string& arn, const std::string& token,
     if (!st.ok()) return done(st);
     done(output);
   });
+  std::function<void()> chained = LaunchChained(entry);
+  lock.unlock();
+  if (chained) chained();
+}
+
+std::function<void()> DurableEngine::LaunchChained(const EntryPtr& entry) {
+  if (!entry->execution.running() || stopped_->load()) return nullptr;
+  // A bare name or partial ARN names a function of the execution's account and region.
+  const std::string arn = entry->execution.arn();  // arn:aws:lambda:<region>:<account>:...
+  std::vector<std::string> parts;
+  for (size_t start = 0, i = 0; parts.size() < 5; start = i + 1) {
+    i = arn.find(':', start);
+    if (i == std::string::npos) return nullptr;
+    parts.push_back(arn.substr(start, i - start));
+  }
+  std::vector<std::pair<std::string, functions::Invocation>> calls;
+  for (auto& chained : entry->execution.StartedChainedInvokes()) {
+    if (!entry->chained_running.insert(chained.op_id).second) continue;
+    std::string target = chained.function;
+    if (!target.starts_with("arn:")) {
+      target = "arn:aws:lambda:" + parts[3] + ":" +
+               (target.find(":function:") == std::string::npos ? parts[4] + ":function:" + target
+                                                               : target);
+    }
+    functions::Invocation invocation;
+    invocation.payload = chained.payload.empty() ? "{}" : chained.payload;
+    calls.emplace_back(target + "\n" + chained.op_id, std::move(invocation));
+  }
+  if (calls.empty()) return nullptr;
+  return [this, entry, calls = std::move(calls)]() mutable {
+    for (auto& [key, invocation] : calls) {
+      const size_t nl = key.find('\n');
+      std::string op_id = key.substr(nl + 1);
+      options_.invoke(key.substr(0, nl), std::move(invocation),
+                      [this, entry, op_id](InvokeOutcome outcome) {
+                        OnChainedInvoked(entry, op_id, std::move(outcome));
+                      });
+    }
+  };
+}
+
+void DurableEngine::OnChainedInvoked(const EntryPtr& entry, const std::string& op_id,
+                                     InvokeOutcome outcome) {
+  std::function<void()> next;
+  {
+    std::lock_guard lock(entry->mu);
+    entry->chained_running.erase(op_id);
+    const bool ok = outcome.kind == InvokeOutcome::Kind::kSuccess;
+    json::object error =
+        outcome.kind == InvokeOutcome::Kind::kFunctionError
+            ? ErrorFromFunction(outcome.payload)
+            : json::object{{"ErrorType", "ServiceException"}, {"ErrorMessage", outcome.message}};
+    Status s = entry->execution.CompleteChainedInvoke(
+        op_id, ok, ok ? outcome.payload : "", ok ? json::object() : std::move(error), NowMs());
+    if (!s.ok()) return;  // the execution closed meanwhile
+    Persist(*entry, [](const Status&) {});
+    next = Settle(entry);
+  }
+  if (next) next();
 }
 
 Result<json::object> DurableEngine::State(const std::string& arn, const std::string& token,

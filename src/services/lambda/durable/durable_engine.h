@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -105,9 +106,10 @@ class DurableEngine {
   struct Entry {
     std::mutex mu;
     DurableExecution execution;
-    bool invoking = false;                 // an invocation is in flight
-    int failed_invocations = 0;            // in a row (function errors, crashes)
-    std::vector<DescriptionDone> waiters;  // synchronous invokes waiting for the close
+    bool invoking = false;                  // an invocation is in flight
+    int failed_invocations = 0;             // in a row (function errors, crashes)
+    std::vector<DescriptionDone> waiters;   // synchronous invokes waiting for the close
+    std::set<std::string> chained_running;  // CHAINED_INVOKE operations being invoked
   };
   using EntryPtr = std::shared_ptr<Entry>;
 
@@ -118,6 +120,11 @@ class DurableEngine {
   // caller through the returned closure).
   std::function<void()> BeginInvoke(const EntryPtr& entry);
   void OnInvoked(const EntryPtr& entry, int64_t started_ms, functions::InvokeOutcome outcome);
+  // Invokes the targets of chained invokes not yet running (entry->mu held; the invocations
+  // start when the returned closure runs, after the lock is released).
+  std::function<void()> LaunchChained(const EntryPtr& entry);
+  void OnChainedInvoked(const EntryPtr& entry, const std::string& op_id,
+                        functions::InvokeOutcome outcome);
   // After a change (entry->mu held): replies to waiters of a closed execution, arms timers,
   // and returns the invocation to start, if one is due.
   std::function<void()> Settle(const EntryPtr& entry);

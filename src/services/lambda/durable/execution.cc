@@ -40,6 +40,7 @@ json::object EventErrorOf(json::object error) {
   return json::object{{"Payload", std::move(error)}, {"Truncated", false}};
 }
 const char* DetailsMember(std::string_view type) {
+  if (type == "CHAINED_INVOKE") return "ChainedInvokeDetails";
   if (type == "STEP") return "StepDetails";
   if (type == "WAIT") return "WaitDetails";
   if (type == "CALLBACK") return "CallbackDetails";
@@ -47,6 +48,7 @@ const char* DetailsMember(std::string_view type) {
   return "ExecutionDetails";
 }
 std::string EventPrefix(std::string_view type) {
+  if (type == "CHAINED_INVOKE") return "ChainedInvoke";
   if (type == "STEP") return "Step";
   if (type == "WAIT") return "Wait";
   if (type == "CALLBACK") return "Callback";
@@ -182,10 +184,6 @@ Status DurableExecution::ApplyOne(const json::object& u, int64_t now_ms, double 
   const std::string id = Str(u, "Id");
   const std::string type = Str(u, "Type");
   const std::string action = Str(u, "Action");
-  if (type == "CHAINED_INVOKE") {
-    return InvalidParameter(
-        "tidepool does not run chained invokes (CHAINED_INVOKE operations) of durable functions");
-  }
   if (type == "EXECUTION") {
     if (action == "SUCCEED") {
       meta_["CheckpointedResult"] = Str(u, "Payload");
@@ -255,6 +253,17 @@ Status DurableExecution::ApplyOne(const json::object& u, int64_t now_ms, double 
         }
       }
       fresh["ContextDetails"] = std::move(context_details);
+    } else if (type == "CHAINED_INVOKE") {
+      const json::value* c = u.if_contains("ChainedInvokeOptions");
+      std::string function = c && c->is_object() ? Str(c->get_object(), "FunctionName") : "";
+      if (function.empty()) {
+        return InvalidParameter("ChainedInvokeOptions.FunctionName is required");
+      }
+      fresh["ChainedInvokeDetails"] = json::object{};
+      fresh["_function"] = function;
+      fresh["_payload"] = Str(u, "Payload");
+      event_details =
+          json::object{{"FunctionName", function}, {"Input", EventPayload(Str(u, "Payload"))}};
     } else {
       return InvalidParameter("Invalid operation type " + type);
     }
@@ -467,6 +476,42 @@ Status DurableExecution::HeartbeatCallback(const std::string& op_id, int64_t now
     // The heartbeat timeout restarts (its window was scaled when the callback started).
     (*op)["_heartbeat_at"] = now_ms + IntMember(*op, "_heartbeat_window", 1);
   }
+  return Status::Ok();
+}
+
+std::vector<DurableExecution::ChainedInvoke> DurableExecution::StartedChainedInvokes() const {
+  std::vector<ChainedInvoke> out;
+  for (const json::object& op : ops_) {
+    if (Str(op, "Type") == "CHAINED_INVOKE" && Str(op, "Status") == "STARTED") {
+      out.push_back({Str(op, "Id"), Str(op, "_function"), Str(op, "_payload")});
+    }
+  }
+  return out;
+}
+
+Status DurableExecution::CompleteChainedInvoke(const std::string& op_id, bool success,
+                                               std::string result, json::object error,
+                                               int64_t now_ms) {
+  json::object* op = Find(op_id);
+  if (op == nullptr || Str(*op, "Type") != "CHAINED_INVOKE" || Str(*op, "Status") != "STARTED" ||
+      !running()) {
+    return Status::FailedPrecondition("chained invoke " + op_id + " is not waiting");
+  }
+  json::object& d = DetailsOf(*op, "ChainedInvokeDetails");
+  (*op)["Status"] = success ? "SUCCEEDED" : "FAILED";
+  (*op)["EndTimestamp"] = Seconds(now_ms);
+  op->erase("_payload");
+  Touch(*op);
+  if (success) {
+    d["Result"] = result;
+    AddEvent("ChainedInvokeSucceeded", *op, "ChainedInvokeSucceededDetails",
+             json::object{{"Result", EventPayload(std::move(result))}}, now_ms);
+  } else {
+    d["Error"] = error;
+    AddEvent("ChainedInvokeFailed", *op, "ChainedInvokeFailedDetails",
+             json::object{{"Error", EventErrorOf(std::move(error))}}, now_ms);
+  }
+  meta_["Wake"] = true;
   return Status::Ok();
 }
 

@@ -69,6 +69,15 @@ class DurableExecution {
                           boost::json::object error, int64_t now_ms);
   Status HeartbeatCallback(const std::string& op_id, int64_t now_ms);
 
+  // Chained invokes (CHAINED_INVOKE operations) started and not finished: the engine runs
+  // each (target function name or ARN, payload) and reports back.
+  struct ChainedInvoke {
+    std::string op_id, function, payload;
+  };
+  std::vector<ChainedInvoke> StartedChainedInvokes() const;
+  Status CompleteChainedInvoke(const std::string& op_id, bool success, std::string result,
+                               boost::json::object error, int64_t now_ms);
+
   // Starts the next invocation: returns its number; clears Wake and Parked.
   int64_t BeginInvocation();
   // The invocation answered PENDING (nothing to do until a timer or a callback).

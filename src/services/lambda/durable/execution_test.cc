@@ -88,9 +88,28 @@ TEST(DurableExecutionTest, CallbacksCompleteOnceAndTimeOut) {
 TEST(DurableExecutionTest, RefusesWhatItDoesNotRun) {
   DurableExecution e = NewExecution();
   EXPECT_FALSE(
-      e.Apply(Updates(R"([{"Id":"x","Type":"CHAINED_INVOKE","Action":"START"}])"), kNow, 1.0).ok());
+      e.Apply(Updates(R"([{"Id":"x","Type":"CHAINED_INVOKE","Action":"START"}])"), kNow, 1.0)
+          .ok());  // without ChainedInvokeOptions.FunctionName
   EXPECT_FALSE(
       e.Apply(Updates(R"([{"Id":"y","Type":"STEP","Action":"SUCCEED"}])"), kNow, 1.0).ok());
+}
+
+TEST(DurableExecutionTest, ChainedInvokesWaitForTheirOutcome) {
+  DurableExecution e = NewExecution();
+  ASSERT_TRUE(e.Apply(Updates(R"([{"Id":"i","Type":"CHAINED_INVOKE","Action":"START",
+                                   "Payload":"{\"n\":1}",
+                                   "ChainedInvokeOptions":{"FunctionName":"other"}}])"),
+                      kNow, 1.0)
+                  .ok());
+  auto started = e.StartedChainedInvokes();
+  ASSERT_EQ(started.size(), 1u);
+  EXPECT_EQ(started[0].function, "other");
+  EXPECT_EQ(started[0].payload, "{\"n\":1}");
+  EXPECT_TRUE(e.CompleteChainedInvoke("i", true, "2", {}, kNow).ok());
+  EXPECT_FALSE(e.CompleteChainedInvoke("i", true, "3", {}, kNow).ok());
+  EXPECT_TRUE(e.StartedChainedInvokes().empty());
+  EXPECT_EQ(StatusOf(e.OperationsAfter(0), "i"), "SUCCEEDED");
+  EXPECT_TRUE(e.wake());
 }
 
 TEST(DurableExecutionTest, RoundTripsThroughItsStoredForm) {
