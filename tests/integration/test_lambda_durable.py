@@ -305,6 +305,30 @@ def test_closed_executions_expire_after_their_retention(tidepool_factory):
     assert lam.list_durable_executions_by_function(FunctionName="brief")["DurableExecutions"] == []
 
 
+# 150 steps, then a wait: the invocation after the wait starts with more operations than one
+# page of InitialExecutionState (100), so the SDK reads the rest with GetDurableExecutionState.
+MANY_STEPS = r"""
+const { withDurableExecution } = require("@aws/durable-execution-sdk-js");
+exports.handler = withDurableExecution(async (event, context) => {
+  let total = 0;
+  for (let i = 0; i < 150; i++) total += await context.step("s" + i, async () => i);
+  await context.wait("pause", { seconds: 100 });
+  return { total, again: await context.step("last", async () => total + 1) };
+});
+"""
+
+
+def test_replay_reads_state_pages(lam):
+    create(lam, "pages", MANY_STEPS)
+    out = lam.invoke(FunctionName="pages", Payload=b"{}")
+    assert "FunctionError" not in out
+    assert json.loads(out["Payload"].read()) == {"total": 11175, "again": 11176}
+    arn = out["DurableExecutionArn"]
+    types = [e["EventType"] for e in lam.get_durable_execution_history(
+        DurableExecutionArn=arn, MaxItems=1000)["Events"]]
+    assert types.count("StepSucceeded") == 151 and types.count("InvocationCompleted") == 2
+
+
 # Calls another (plain) function with context.invoke: a CHAINED_INVOKE operation.
 CHAINER = r"""
 const { withDurableExecution } = require("@aws/durable-execution-sdk-js");
