@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
@@ -262,6 +263,14 @@ int RunServe(const ServeOptions& options) {
     auto bytes = code_bucket_reader->ReadObjectBytes(bucket, key, 262144000, version);
     if (!bytes.ok()) return Status::NotFound(s3::ToAwsError(bytes.status()).code);
     return bytes;
+  };
+  // Durable executions' timers (waits, step retries, callback and execution timeouts).
+  lambda_options.time_scale = options.time_scale;
+  lambda_options.schedule = [&io](std::chrono::milliseconds delay, std::function<void()> task) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(io, delay);
+    timer->async_wait([timer, task = std::move(task)](const boost::system::error_code& ec) {
+      if (!ec) task();
+    });
   };
   lambda::LambdaService lambda(**store, commits, clock, sandboxes, lambda_options);
   if (Status s = lambda.Recover(); !s.ok()) {
@@ -578,6 +587,10 @@ int RunServe(const ServeOptions& options) {
                                 : options.host) +
                            ":" + std::to_string(server.port()));
   lambda.StartProvisionedConcurrency();
+  if (Status s = lambda.ResumeDurableExecutions(); !s.ok()) {
+    spdlog::error("cannot resume Lambda durable executions: {}", s.ToString());
+    return 1;
+  }
   // Queued async invocations (this run's and a previous run's) start once functions can
   // reach this tidepool.
   if (Status s = lambda_async.Start(); !s.ok()) {

@@ -801,6 +801,22 @@ def handler(event, context):
     return event["id"]
 """
 
+# A durable function (DurableConfig) written against the wire protocol, as the Python durable
+# SDK would: checkpoints one step with boto3, then answers SUCCEEDED with the step's result.
+DURABLE_HANDLER = """
+import boto3, json
+def handler(event, context):
+    state = event["InitialExecutionState"]["Operations"]
+    given = json.loads(state[0]["ExecutionDetails"]["InputPayload"])
+    boto3.client("lambda").checkpoint_durable_execution(
+        DurableExecutionArn=event["DurableExecutionArn"],
+        CheckpointToken=event["CheckpointToken"],
+        Updates=[{"Id": "s1", "Type": "STEP", "Action": "START"},
+                 {"Id": "s1", "Type": "STEP", "Action": "SUCCEED",
+                  "Payload": json.dumps(given["id"])}])
+    return {"Status": "SUCCEEDED", "Result": json.dumps(given["id"])}
+"""
+
 # An event source mapping's function: appends each Kinesis record's data to $ZOO_PATH.
 STREAM_HANDLER = """
 import base64, os
@@ -868,6 +884,13 @@ def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
         FunctionName="zoo-slow", MaximumRetryAttempts=1,
         DestinationConfig={"OnSuccess": {"Destination": queue_arn(sqs, dest)}})
     url = lam.create_function_url_config(FunctionName="zoo-slow", AuthType="NONE")["FunctionUrl"]
+    # A durable execution (its operations and history in one record).
+    lam.create_function(FunctionName="zoo-durable", Runtime="python3.12", Role=role,
+                        Handler="app.handler", Timeout=30, DurableConfig={"ExecutionTimeout": 60},
+                        Code={"ZipFile": zip_one("app.py", DURABLE_HANDLER)})
+    durable = lam.invoke(FunctionName="zoo-durable", DurableExecutionName="zoo-run",
+                         Payload=json.dumps({"id": "durable"}).encode())
+    assert json.loads(durable["Payload"].read()) == "durable"
     # An Event invocation still running at the kill: it stays queued and runs again after it.
     lam.invoke(FunctionName="zoo-slow", InvocationType="Event",
                Payload=json.dumps({"path": str(ran), "id": "slow", "sleep": 3}).encode())
@@ -913,6 +936,12 @@ def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
     assert lam.get_function_event_invoke_config(FunctionName="zoo-slow")[
         "MaximumRetryAttempts"] == 1
     assert lam.get_function_url_config(FunctionName="zoo-slow")["FunctionUrl"] == url
+    execution = lam.get_durable_execution(DurableExecutionArn=durable["DurableExecutionArn"])
+    assert (execution["Status"], execution["Result"]) == ("SUCCEEDED", '"durable"')
+    steps = [e for e in lam.get_durable_execution_history(
+        DurableExecutionArn=durable["DurableExecutionArn"], IncludeExecutionData=True)["Events"]
+        if e["EventType"] == "StepSucceeded"]
+    assert steps[0]["StepSucceededDetails"]["Result"]["Payload"] == '"durable"'
     conf = lam.get_function(FunctionName="zoo-fn")
     assert conf["Configuration"]["State"] == "Active"
     assert conf["Tags"] == {"team": "zoo"}

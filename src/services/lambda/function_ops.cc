@@ -70,6 +70,31 @@ void ApplyConfiguration(const json::object& in, json::object& config) {
   }
 }
 
+// DurableConfig (durable functions, durable/durable_engine.h): AWS enables durable execution
+// only when the function is created; an update may change a durable function's settings.
+// ExecutionTimeout is required; RetentionPeriodInDays defaults to 14 (the model checks ranges).
+Status ApplyDurableConfig(const json::object& in, json::object& config, bool creating) {
+  const json::value* v = in.if_contains("DurableConfig");
+  if (v == nullptr || !v->is_object()) return Status::Ok();
+  const json::object& given = v->get_object();
+  json::object durable =
+      config["DurableConfig"].is_object() ? config["DurableConfig"].get_object() : json::object();
+  if (!creating && durable.empty()) {
+    return InvalidParameter(
+        "Durable execution can only be enabled when the function is created. You cannot enable "
+        "it on an existing function.");
+  }
+  for (std::string_view member : {"ExecutionTimeout", "RetentionPeriodInDays"}) {
+    if (const json::value* m = given.if_contains(member); m && !m->is_null()) durable[member] = *m;
+  }
+  if (!durable.contains("ExecutionTimeout")) {
+    return InvalidParameter("DurableConfig.ExecutionTimeout is required.");
+  }
+  if (!durable.contains("RetentionPeriodInDays")) durable["RetentionPeriodInDays"] = 14;
+  config["DurableConfig"] = std::move(durable);
+  return Status::Ok();
+}
+
 // PreconditionFailed when the input's RevisionId is given and is not the function's.
 Status CheckRevision(const json::object& in, const json::object& config) {
   return CheckRevisionId(StringMember(in, "RevisionId"), StringMember(config, "RevisionId"));
@@ -149,6 +174,7 @@ void LambdaService::CreateFunction(CallPtr call) {
       json::object{{"RuntimeVersionArn", "arn:aws:lambda:" + call->context().region +
                                              "::runtime:tidepool-local-process"}};
   ApplyConfiguration(in, config);
+  if (Status s = ApplyDurableConfig(in, config, true); !s.ok()) return Fail(call, s);
   if (Status s = ResolveLayers(in.if_contains("Layers"), config); !s.ok()) return Fail(call, s);
   ApplyPackage(*package, config, fn->record);
   config["LastModified"] = LastModified(clock_);
@@ -379,6 +405,7 @@ void LambdaService::UpdateFunctionConfiguration(CallPtr call) {
   if (Status st = CheckRevision(in, r.config); !st.ok()) return Fail(call, st);
   json::object updated = r.config;
   ApplyConfiguration(in, updated);
+  if (Status s = ApplyDurableConfig(in, updated, false); !s.ok()) return Fail(call, s);
   if (Status s = ResolveLayers(in.if_contains("Layers"), updated); !s.ok()) return Fail(call, s);
   r.config = std::move(updated);
   r.config["LastModified"] = LastModified(clock_);

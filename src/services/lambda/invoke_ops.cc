@@ -150,6 +150,9 @@ void LambdaService::InvokeOp(CallPtr call) {
   auto spec = SpecForCall(*call, &qualifier);
   if (!spec.ok()) return Fail(call, spec.status());
   if (type == "DryRun") return call->Reply(json::object{{"StatusCode", 204}});
+  if (json::object durable = DurableConfigForCall(*call); !durable.empty()) {
+    return InvokeDurable(call, *spec, durable, type != "Event");
+  }
 
   functions::Invocation invocation;
   invocation.payload = payload.empty() ? "{}" : std::move(payload);

@@ -136,6 +136,7 @@ std::optional<std::string> ParseFunctionKey(std::string_view key) {
 }
 
 std::string MappingPrefix() { return Kind('m'); }
+std::string DurableExecutionPrefix() { return Kind('d'); }
 
 std::string MappingKey(std::string_view uuid) {
   std::string key = Kind('m');
@@ -205,7 +206,7 @@ std::vector<storage::RecordKind> RecordKinds() {
       {"lambda", "async-invocation", Kind('q')},   {"lambda", "event-source-mapping", Kind('m')},
       {"lambda", "mapping-checkpoint", Kind('p')}, {"lambda", "mapping-ledger", Kind('l')},
       {"lambda", "function-version", Kind('v')},   {"lambda", "alias", Kind('a')},
-      {"lambda", "layer-version", Kind('y')},
+      {"lambda", "layer-version", Kind('y')},      {"lambda", "durable-execution", Kind('d')},
   };
 }
 

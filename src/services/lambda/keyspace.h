@@ -18,6 +18,9 @@
 //                                                     sequence number `first` that reached one
 //                                                     outcome other than delivery ("<outcome>
 //                                                     <last sequence number> <count>")
+//          | 'd' execution_arn (raw bytes)        -> DurableExecution (json,
+//                                                     durable/execution.h): a durable
+//                                                     execution, its operations and history
 //
 // (string as in storage/key_codec.h.) A function's record and a new package are written in
 // one batch. Packages are shared by content; a package no function names is left in place
@@ -72,6 +75,8 @@ std::string LedgerKey(std::string_view uuid, std::string_view shard, std::string
 // shard and first of a ledger key of `uuid`; nullopt for another key.
 std::optional<std::pair<std::string, std::string>> ParseLedgerKey(std::string_view uuid,
                                                                   std::string_view key);
+// Every durable execution: the prefix, followed by the execution's ARN.
+std::string DurableExecutionPrefix();
 // The function ARN of a function key; nullopt for a key of another form.
 std::optional<std::string> ParseFunctionKey(std::string_view key);
 

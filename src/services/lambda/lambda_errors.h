@@ -24,6 +24,8 @@ enum class LambdaError : uint16_t {
   kProvisionedConcurrencyConfigNotFound,
   kUnsupportedOperation,  // an operation tidepool does not implement (yet)
   kServiceException,
+  kCallbackTimeout,                 // a durable execution's callback is no longer waiting
+  kDurableExecutionAlreadyStarted,  // DurableExecutionName taken with another payload
 };
 
 struct AwsErrorCode {
@@ -56,6 +58,10 @@ constexpr AwsErrorCode ToAwsErrorCode(LambdaError e) {
       return {"UnsupportedOperationException", 501};
     case LambdaError::kServiceException:
       return {"ServiceException", 500};
+    case LambdaError::kCallbackTimeout:
+      return {"CallbackTimeoutException", 400};
+    case LambdaError::kDurableExecutionAlreadyStarted:
+      return {"DurableExecutionAlreadyStartedException", 409};
   }
   return {"ServiceException", 500};
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,10 @@ struct LambdaOptions {
   std::function<Result<std::string>(std::string_view bucket, std::string_view key,
                                     std::string_view version)>
       read_s3_object;
+  // Durable executions (durable/durable_engine.h): --time-scale, and an io timer that runs a
+  // task after a delay (unset: durable executions never resume after a wait).
+  double time_scale = 1.0;
+  std::function<void(std::chrono::milliseconds, std::function<void()>)> schedule;
 };
 
 }  // namespace tidepool::lambda

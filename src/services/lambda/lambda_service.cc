@@ -30,9 +30,10 @@ struct LambdaServiceTable {
     std::string_view operation;
     LambdaService::Handler handler;
   };
-  static constexpr std::array<Entry, 59> kEntries{{
+  static constexpr std::array<Entry, 68> kEntries{{
       {"AddLayerVersionPermission", &LambdaService::AddLayerVersionPermission},
       {"AddPermission", &LambdaService::AddPermission},
+      {"CheckpointDurableExecution", &LambdaService::CheckpointDurableExecution},
       {"CreateAlias", &LambdaService::CreateAlias},
       {"CreateEventSourceMapping", &LambdaService::CreateEventSourceMapping},
       {"CreateFunction", &LambdaService::CreateFunction},
@@ -47,6 +48,9 @@ struct LambdaServiceTable {
       {"DeleteProvisionedConcurrencyConfig", &LambdaService::DeleteProvisionedConcurrencyConfig},
       {"GetAccountSettings", &LambdaService::GetAccountSettings},
       {"GetAlias", &LambdaService::GetAlias},
+      {"GetDurableExecution", &LambdaService::GetDurableExecution},
+      {"GetDurableExecutionHistory", &LambdaService::GetDurableExecutionHistory},
+      {"GetDurableExecutionState", &LambdaService::GetDurableExecutionState},
       {"GetEventSourceMapping", &LambdaService::GetEventSourceMapping},
       {"GetFunction", &LambdaService::GetFunction},
       {"GetFunctionConcurrency", &LambdaService::GetFunctionConcurrency},
@@ -64,6 +68,7 @@ struct LambdaServiceTable {
       {"InvokeAsync", &LambdaService::InvokeAsync},
       {"InvokeWithResponseStream", &LambdaService::InvokeWithResponseStream},
       {"ListAliases", &LambdaService::ListAliases},
+      {"ListDurableExecutionsByFunction", &LambdaService::ListDurableExecutionsByFunction},
       {"ListEventSourceMappings", &LambdaService::ListEventSourceMappings},
       {"ListFunctionEventInvokeConfigs", &LambdaService::ListFunctionEventInvokeConfigs},
       {"ListFunctionUrlConfigs", &LambdaService::ListFunctionUrlConfigs},
@@ -82,6 +87,11 @@ struct LambdaServiceTable {
       {"PutRuntimeManagementConfig", &LambdaService::PutRuntimeManagementConfig},
       {"RemoveLayerVersionPermission", &LambdaService::RemoveLayerVersionPermission},
       {"RemovePermission", &LambdaService::RemovePermission},
+      {"SendDurableExecutionCallbackFailure", &LambdaService::SendDurableExecutionCallbackFailure},
+      {"SendDurableExecutionCallbackHeartbeat",
+       &LambdaService::SendDurableExecutionCallbackHeartbeat},
+      {"SendDurableExecutionCallbackSuccess", &LambdaService::SendDurableExecutionCallbackSuccess},
+      {"StopDurableExecution", &LambdaService::StopDurableExecution},
       {"TagResource", &LambdaService::TagResource},
       {"UntagResource", &LambdaService::UntagResource},
       {"UpdateAlias", &LambdaService::UpdateAlias},
@@ -153,9 +163,19 @@ LambdaService::LambdaService(storage::Store& store, storage::CommitQueue& commit
       commits_(commits),
       clock_(clock),
       invoker_(invoker),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  durable::DurableEngineOptions durable_options;
+  durable_options.time_scale = options_.time_scale;
+  durable_options.schedule = options_.schedule;
+  durable_options.invoke = [this](const std::string& arn, functions::Invocation invocation,
+                                  functions::InvokeDone done) {
+    InvokeFunction(arn, "", "", std::move(invocation), std::move(done));
+  };
+  durable_ = std::make_unique<durable::DurableEngine>(
+      store_, commits_, clock_, keyspace::DurableExecutionPrefix(), std::move(durable_options));
+}
 
-LambdaService::~LambdaService() = default;
+LambdaService::~LambdaService() { durable_->Stop(); }
 
 const protocol::model::ServiceModel& LambdaService::Model() const {
   return protocol::model::LambdaModel();

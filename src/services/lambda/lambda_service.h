@@ -31,6 +31,7 @@
 #include "functions/invoker.h"
 #include "protocol/service.h"
 #include "services/lambda/async_queue.h"
+#include "services/lambda/durable/durable_engine.h"
 #include "services/lambda/event_source_mapping.h"
 #include "services/lambda/function_record.h"
 #include "services/lambda/lambda_options.h"
@@ -140,6 +141,10 @@ class LambdaService final : public protocol::Service {
   // The function URL `id` (the host's first label) names; nullopt when none.
   std::optional<FunctionUrlTarget> FindFunctionUrl(std::string_view id) const;
 
+  // Resumes the durable executions a previous run left. Call once the invoker can start
+  // sandboxes, after Recover.
+  Status ResumeDurableExecutions();
+
   // LastProcessingResult as GetEventSourceMapping shows it (in memory only).
   void SetLastProcessingResult(const std::string& uuid, std::string result);
 
@@ -163,6 +168,22 @@ class LambdaService final : public protocol::Service {
   // qualifier named.
   Result<functions::FunctionSpecPtr> SpecForCall(const protocol::Call& call,
                                                  std::string* qualifier);
+  // --- durable_ops.cc (durable functions; the engine is durable/durable_engine.h)
+  void CheckpointDurableExecution(protocol::CallPtr call);
+  void GetDurableExecution(protocol::CallPtr call);
+  void GetDurableExecutionHistory(protocol::CallPtr call);
+  void GetDurableExecutionState(protocol::CallPtr call);
+  void ListDurableExecutionsByFunction(protocol::CallPtr call);
+  void SendDurableExecutionCallbackFailure(protocol::CallPtr call);
+  void SendDurableExecutionCallbackHeartbeat(protocol::CallPtr call);
+  void SendDurableExecutionCallbackSuccess(protocol::CallPtr call);
+  void StopDurableExecution(protocol::CallPtr call);
+  // Invoke of a function with a DurableConfig: starts (or rejoins) a durable execution.
+  void InvokeDurable(protocol::CallPtr call, const functions::FunctionSpecPtr& spec,
+                     const boost::json::object& durable_config, bool sync);
+  // The DurableConfig of the version `call` invokes (FunctionName/Qualifier); empty if none.
+  boost::json::object DurableConfigForCall(const protocol::Call& call);
+
   // --- settings_ops.cc
   void GetAccountSettings(protocol::CallPtr call);
   void PutFunctionConcurrency(protocol::CallPtr call);
@@ -318,6 +339,7 @@ class LambdaService final : public protocol::Service {
   std::mutex code_mu_;  // serializes package extraction
   std::atomic<uint64_t> next_async_seq_{1};
   std::function<void(AsyncInvocationPtr)> async_listener_;
+  std::unique_ptr<durable::DurableEngine> durable_;
 };
 
 }  // namespace tidepool::lambda
