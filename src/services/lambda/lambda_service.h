@@ -34,6 +34,7 @@
 #include "services/lambda/event_source_mapping.h"
 #include "services/lambda/function_record.h"
 #include "services/lambda/lambda_options.h"
+#include "services/lambda/recursion.h"
 #include "storage/commit_queue.h"
 #include "storage/store.h"
 
@@ -67,9 +68,13 @@ class LambdaService final : public protocol::Service {
   boost::json::object Health() const override;
 
   // The in-process invoke path: runs `function` (a name or ARN; `account`/`region` apply to a
-  // bare name) with `payload`. NotFound through `done` when there is no such function.
+  // bare name) with `payload`. NotFound through `done` when there is no such function. The
+  // invocation's trace continues its chain's Lineage (recursion.h); with kEnforce, a loop
+  // stopped by the function's RecursiveLoop (Terminate) answers kServiceError with a message
+  // that starts with kRecursionStoppedPrefix and AWS's error JSON as payload, without running.
   void InvokeFunction(std::string_view function, std::string_view account, std::string_view region,
-                      functions::Invocation invocation, functions::InvokeDone done);
+                      functions::Invocation invocation, functions::InvokeDone done,
+                      RecursionCheck recursion = RecursionCheck::kCount);
 
   // --- The async queue, for the engine (engine/lambda_async_invoke.h).
   // Told of each Event invocation once it is durable; runs where commit completions run and
@@ -160,9 +165,9 @@ class LambdaService final : public protocol::Service {
   void InvokeAsync(protocol::CallPtr call);
   void InvokeWithResponseStream(protocol::CallPtr call);
   // The spec of the version `call`'s FunctionName/Qualifier runs; `*qualifier` gets the
-  // qualifier named.
-  Result<functions::FunctionSpecPtr> SpecForCall(const protocol::Call& call,
-                                                 std::string* qualifier);
+  // qualifier named, `*recursion_allowed` the function's RecursiveLoop (Allow: true).
+  Result<functions::FunctionSpecPtr> SpecForCall(const protocol::Call& call, std::string* qualifier,
+                                                 bool* recursion_allowed = nullptr);
   // --- settings_ops.cc
   void GetAccountSettings(protocol::CallPtr call);
   void PutFunctionConcurrency(protocol::CallPtr call);
