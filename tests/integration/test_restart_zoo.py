@@ -868,6 +868,12 @@ def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
         FunctionName="zoo-slow", MaximumRetryAttempts=1,
         DestinationConfig={"OnSuccess": {"Destination": queue_arn(sqs, dest)}})
     url = lam.create_function_url_config(FunctionName="zoo-slow", AuthType="NONE")["FunctionUrl"]
+    provider = lam.create_capacity_provider(
+        CapacityProviderName="zoo-provider",
+        VpcConfig={"SubnetIds": ["subnet-0zoo"], "SecurityGroupIds": []},
+        PermissionsConfig={"CapacityProviderOperatorRoleArn":
+                           "arn:aws:iam::%s:role/zoo-operator" % ACCOUNT},
+        Tags={"team": "zoo"})["CapacityProvider"]["CapacityProviderArn"]
     # An Event invocation still running at the kill: it stays queued and runs again after it.
     lam.invoke(FunctionName="zoo-slow", InvocationType="Event",
                Payload=json.dumps({"path": str(ran), "id": "slow", "sleep": 3}).encode())
@@ -913,6 +919,9 @@ def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
     assert lam.get_function_event_invoke_config(FunctionName="zoo-slow")[
         "MaximumRetryAttempts"] == 1
     assert lam.get_function_url_config(FunctionName="zoo-slow")["FunctionUrl"] == url
+    assert lam.get_capacity_provider(CapacityProviderName="zoo-provider")["CapacityProvider"][
+        "State"] == "Active"
+    assert lam.list_tags(Resource=provider)["Tags"] == {"team": "zoo"}
     conf = lam.get_function(FunctionName="zoo-fn")
     assert conf["Configuration"]["State"] == "Active"
     assert conf["Tags"] == {"team": "zoo"}

@@ -14,6 +14,8 @@
 //          | 'p' uuid:string position:string       -> a mapping's position in its source (the
 //                                                     engine's checkpoint of one shard; opaque
 //                                                     text the engine writes)
+//          | 'c' capacity_provider_arn:string       -> a capacity provider (json,
+//                                                     capacity_provider_ops.cc)
 //          | 'l' uuid:string shard:string first:string -> a ledger run: records of `shard` from
 //                                                     sequence number `first` that reached one
 //                                                     outcome other than delivery ("<outcome>
@@ -72,6 +74,10 @@ std::string LedgerKey(std::string_view uuid, std::string_view shard, std::string
 // shard and first of a ledger key of `uuid`; nullopt for another key.
 std::optional<std::pair<std::string, std::string>> ParseLedgerKey(std::string_view uuid,
                                                                   std::string_view key);
+std::string CapacityProviderPrefix();
+std::string CapacityProviderKey(std::string_view arn);
+// The capacity provider ARN of a capacity provider key; nullopt for a key of another form.
+std::optional<std::string> ParseCapacityProviderKey(std::string_view key);
 // The function ARN of a function key; nullopt for a key of another form.
 std::optional<std::string> ParseFunctionKey(std::string_view key);
 
