@@ -181,6 +181,32 @@ def test_capacity_provider_config_is_checked(endpoint):
     assert code(e) == "InvalidParameterValueException"
 
 
+def test_publish_to_latest_published_is_refused(endpoint):
+    # tidepool keeps no $LATEST.PUBLISHED version: PublishTo is refused, never ignored.
+    lam = lam_client(endpoint)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        create_function(lam, "pub-to", PublishTo="LATEST_PUBLISHED")
+    assert code(e) == "InvalidParameterValueException"
+    assert "PublishTo" in e.value.response["Error"]["Message"]
+    create_function(lam, "pub-to")
+    for call in (lambda: lam.publish_version(FunctionName="pub-to", PublishTo="LATEST_PUBLISHED"),
+                 lambda: lam.update_function_code(FunctionName="pub-to", PublishTo="LATEST_PUBLISHED",
+                                                  ZipFile=zip_one("app.py", HANDLER))):
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            call()
+        assert code(e) == "InvalidParameterValueException"
+    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="pub-to")[
+        "Versions"]] == ["$LATEST"]
+
+
+def test_function_scaling_config_is_not_built(endpoint):
+    lam = lam_client(endpoint)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        lam.get_function_scaling_config(FunctionName="any", Qualifier="1")
+    assert code(e) == "UnsupportedOperationException"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+
+
 def test_capacity_providers_survive_a_restart(tidepool_factory, tmp_path):
     data = tmp_path / "data"
     server = tidepool_factory(durability="sync", data_dir=data)

@@ -122,6 +122,13 @@ Status LambdaService::CheckCapacityProviderConfig(const protocol::Call& call,
   return Status::Ok();
 }
 
+Status LambdaService::CheckPublishTo(const json::object& in) {
+  if (!in.contains("PublishTo")) return Status::Ok();
+  return InvalidParameter("PublishTo " + StringMember(in, "PublishTo") +
+                          " is not supported by tidepool: it keeps no $LATEST.PUBLISHED version. "
+                          "Publish a numbered version instead (docs/differences.md).");
+}
+
 void LambdaService::CreateCapacityProvider(CallPtr call) {
   const json::object& in = call->input();
   const std::string name = ProviderName(in);

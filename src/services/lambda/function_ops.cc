@@ -110,6 +110,7 @@ void LambdaService::CreateFunction(CallPtr call) {
   }
   if (Status s = CheckConfiguration(in); !s.ok()) return Fail(call, s);
   if (Status s = CheckCapacityProviderConfig(*call, in); !s.ok()) return Fail(call, s);
+  if (Status s = CheckPublishTo(in); !s.ok()) return Fail(call, s);
   if (const json::value* archs = in.if_contains("Architectures");
       archs && archs->is_array() && archs->get_array().size() > 1) {
     return Fail(call, InvalidParameter("Only one architecture may be given."));
@@ -337,6 +338,7 @@ void LambdaService::UpdateFunctionCode(CallPtr call) {
     return Fail(call, InvalidParameter("tidepool runs .zip functions only: container images "
                                        "(ImageUri) are not supported"));
   }
+  if (Status s = CheckPublishTo(in); !s.ok()) return Fail(call, s);
   json::object code;
   for (std::string_view m : {"ZipFile", "S3Bucket", "S3Key", "S3ObjectVersion"}) {
     if (const json::value* v = in.if_contains(m)) code[m] = *v;

@@ -276,6 +276,9 @@ class LambdaService final : public protocol::Service {
   // [{FunctionArn (qualified), State}] of the function versions configured with the provider
   // (registry_mu_ held; takes each function's mu).
   boost::json::array FunctionVersionsOf(const std::string& provider_arn) const;
+  // InvalidParameterValue when the input has a PublishTo (Managed Instances' $LATEST.PUBLISHED,
+  // which tidepool does not keep): a clear refusal instead of a setting silently ignored.
+  static Status CheckPublishTo(const boost::json::object& in);
   // Tag/Untag/ListTags of a capacity provider ARN; false when `Resource` is not one.
   bool TagCapacityProvider(const protocol::CallPtr& call, std::string_view operation);
 
