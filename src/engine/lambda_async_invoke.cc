@@ -128,6 +128,11 @@ void LambdaAsyncInvoke::Run(std::shared_ptr<Attempt> attempt) {
           case InvokeOutcome::Kind::kThrottled:
             return RetryLater(attempt, options_.retry_delay);
           case InvokeOutcome::Kind::kServiceError:
+            // Recursive loop detection stopped it: no retry; the dead-letter queue or
+            // on-failure destination gets it, as on AWS.
+            if (outcome.message.rfind(lambda::kRecursionStoppedPrefix, 0) == 0) {
+              return Finish(attempt, "RecursiveInvocationException", &outcome);
+            }
             if (outcome.message.rfind("Function not found", 0) == 0) {
               spdlog::info("lambda: dropping async invocation {}: {}", entry.request_id,
                            outcome.message);
@@ -135,7 +140,8 @@ void LambdaAsyncInvoke::Run(std::shared_ptr<Attempt> attempt) {
             }
             return RetryLater(attempt, options_.retry_delay);
         }
-      });
+      },
+      lambda::RecursionCheck::kEnforce);
 }
 
 void LambdaAsyncInvoke::Finish(std::shared_ptr<Attempt> attempt, std::string condition,

@@ -260,7 +260,8 @@ void QueueMapping::Dispatch(const WorkerPtr& worker) {
               }
             }
           }
-        } else if (outcome.kind == Kind::kServiceError) {
+        } else if (outcome.kind == Kind::kServiceError &&
+                   outcome.message.rfind(lambda::kRecursionStoppedPrefix, 0) != 0) {
           spdlog::warn("mapping {}: cannot invoke {}: {}", view->uuid, view->function_arn,
                        outcome.message);
         }
@@ -272,7 +273,8 @@ void QueueMapping::Dispatch(const WorkerPtr& worker) {
           return self->After(worker, milliseconds(outcome.kind == Kind::kThrottled ? 100 : 1000));
         }
         self->Receive(worker);
-      });
+      },
+      lambda::RecursionCheck::kEnforce);
 }
 
 void QueueMapping::Delete(std::vector<std::string> receipts) {

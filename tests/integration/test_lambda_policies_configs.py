@@ -150,22 +150,6 @@ def test_code_from_a_version_of_a_versioned_bucket(endpoint):
     assert "S3 Error Code: NoSuchVersion" in message, message
 
 
-def test_recursion_config_reports_what_tidepool_does(endpoint):
-    lam = lambda_client(endpoint)
-    create_function(lam, "loopy")
-    assert lam.get_function_recursion_config(FunctionName="loopy")["RecursiveLoop"] == "Allow"
-    assert lam.put_function_recursion_config(
-        FunctionName="loopy", RecursiveLoop="Allow")["RecursiveLoop"] == "Allow"
-    # tidepool never stops a loop: Terminate is refused, not accepted and ignored.
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        lam.put_function_recursion_config(FunctionName="loopy", RecursiveLoop="Terminate")
-    assert error(e)[0] == "InvalidParameterValueException"
-    assert lam.get_function_recursion_config(FunctionName="loopy")["RecursiveLoop"] == "Allow"
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        lam.get_function_recursion_config(FunctionName="no-such-fn")
-    assert error(e)[0] == "ResourceNotFoundException"
-
-
 def test_runtime_management_config(endpoint):
     lam = lambda_client(endpoint)
     create_function(lam, "managed")

@@ -891,6 +891,12 @@ def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
     durable = lam.invoke(FunctionName="zoo-durable", DurableExecutionName="zoo-run",
                          Payload=json.dumps({"id": "durable"}).encode())
     assert json.loads(durable["Payload"].read()) == "durable"
+    provider = lam.create_capacity_provider(
+        CapacityProviderName="zoo-provider",
+        VpcConfig={"SubnetIds": ["subnet-0zoo"], "SecurityGroupIds": []},
+        PermissionsConfig={"CapacityProviderOperatorRoleArn":
+                           "arn:aws:iam::%s:role/zoo-operator" % ACCOUNT},
+        Tags={"team": "zoo"})["CapacityProvider"]["CapacityProviderArn"]
     # An Event invocation still running at the kill: it stays queued and runs again after it.
     lam.invoke(FunctionName="zoo-slow", InvocationType="Event",
                Payload=json.dumps({"path": str(ran), "id": "slow", "sleep": 3}).encode())
@@ -942,6 +948,9 @@ def test_lambda_zoo_survives_kill_9(tidepool_factory, tmp_path):
         DurableExecutionArn=durable["DurableExecutionArn"], IncludeExecutionData=True)["Events"]
         if e["EventType"] == "StepSucceeded"]
     assert steps[0]["StepSucceededDetails"]["Result"]["Payload"] == '"durable"'
+    assert lam.get_capacity_provider(CapacityProviderName="zoo-provider")["CapacityProvider"][
+        "State"] == "Active"
+    assert lam.list_tags(Resource=provider)["Tags"] == {"team": "zoo"}
     conf = lam.get_function(FunctionName="zoo-fn")
     assert conf["Configuration"]["State"] == "Active"
     assert conf["Tags"] == {"team": "zoo"}

@@ -31,9 +31,9 @@ bool IsTrue(const json::object& in, std::string_view key) {
 }
 
 // Members of a configuration input that are copied as they are into FunctionConfiguration.
-constexpr std::string_view kPlainMembers[] = {"Role",    "Handler",          "Description",
-                                              "Timeout", "MemorySize",       "KMSKeyArn",
-                                              "Runtime", "DeadLetterConfig", "EphemeralStorage"};
+constexpr std::string_view kPlainMembers[] = {
+    "Role",      "Handler", "Description",      "Timeout",          "MemorySize",
+    "KMSKeyArn", "Runtime", "DeadLetterConfig", "EphemeralStorage", "CapacityProviderConfig"};
 
 Status CheckConfiguration(const json::object& in) {
   std::string runtime = StringMember(in, "Runtime");
@@ -134,6 +134,8 @@ void LambdaService::CreateFunction(CallPtr call) {
     return Fail(call, InvalidParameter("Runtime is required for .zip file archive functions."));
   }
   if (Status s = CheckConfiguration(in); !s.ok()) return Fail(call, s);
+  if (Status s = CheckCapacityProviderConfig(*call, in); !s.ok()) return Fail(call, s);
+  if (Status s = CheckPublishTo(in); !s.ok()) return Fail(call, s);
   if (const json::value* archs = in.if_contains("Architectures");
       archs && archs->is_array() && archs->get_array().size() > 1) {
     return Fail(call, InvalidParameter("Only one architecture may be given."));
@@ -362,6 +364,7 @@ void LambdaService::UpdateFunctionCode(CallPtr call) {
     return Fail(call, InvalidParameter("tidepool runs .zip functions only: container images "
                                        "(ImageUri) are not supported"));
   }
+  if (Status s = CheckPublishTo(in); !s.ok()) return Fail(call, s);
   json::object code;
   for (std::string_view m : {"ZipFile", "S3Bucket", "S3Key", "S3ObjectVersion"}) {
     if (const json::value* v = in.if_contains(m)) code[m] = *v;
@@ -400,6 +403,7 @@ void LambdaService::UpdateFunctionConfiguration(CallPtr call) {
   auto fn = ResolveFunction(*call, StringMember(in, "FunctionName"));
   if (!fn.ok()) return Fail(call, fn.status());
   if (Status s = CheckConfiguration(in); !s.ok()) return Fail(call, s);
+  if (Status s = CheckCapacityProviderConfig(*call, in); !s.ok()) return Fail(call, s);
   std::lock_guard lock((*fn)->mu);
   FunctionRecord& r = (*fn)->record;
   if (Status st = CheckRevision(in, r.config); !st.ok()) return Fail(call, st);

@@ -38,6 +38,7 @@ std::string FunctionRecord::Encode() const {
   if (!urls.empty()) out["urls"] = urls;
   if (!provisioned.empty()) out["provisioned"] = provisioned;
   if (!runtime_management.empty()) out["runtime_management"] = runtime_management;
+  if (recursion_allowed) out["recursion"] = "Allow";
   return json::serialize(out);
 }
 
@@ -79,6 +80,9 @@ Result<FunctionRecord> FunctionRecord::Decode(std::string_view text) {
   }
   if (const json::value* n = o.if_contains("last_version"); n && n->is_int64()) {
     r.last_version = n->get_int64();
+  }
+  if (const json::value* loop = o.if_contains("recursion"); loop && loop->is_string()) {
+    r.recursion_allowed = loop->get_string() == "Allow";
   }
   for (auto [member, target] : {std::pair{"policy", &r.policy},
                                 {"invoke_configs", &r.invoke_configs},

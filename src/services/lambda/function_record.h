@@ -10,6 +10,7 @@
 //    FunctionEventInvokeConfig}, "urls": {qualifier: FunctionUrlConfig},
 //    "provisioned": {qualifier: requested provisioned concurrency},
 //    "runtime_management": {qualifier: {"UpdateRuntimeOn", "RuntimeVersionArn"}} (absent: Auto),
+//    "recursion": "Allow" (the function's RecursiveLoop; absent: Terminate, AWS's default),
 //    "from": (a published version) $LATEST's RevisionId when it was published}
 //
 // A published version is a FunctionRecord too (its own key): the configuration and code as they
@@ -45,6 +46,7 @@ struct FunctionRecord {
   boost::json::object urls;                // qualifier -> FunctionUrlConfig
   boost::json::object provisioned;         // qualifier -> requested count
   boost::json::object runtime_management;  // qualifier -> PutRuntimeManagementConfig's settings
+  bool recursion_allowed = false;          // RecursiveLoop Allow (false: Terminate)
 
   std::string Encode() const;
   static Result<FunctionRecord> Decode(std::string_view text);

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string_view>
 
+#include <spdlog/spdlog.h>
+
 #include "core/encoding.h"
 #include "protocol/codec/event_stream.h"
 #include "protocol/http/push_body.h"
@@ -40,6 +42,29 @@ Status CheckPayload(std::string_view payload, size_t limit) {
     }
   }
   return Status::Ok();
+}
+
+// AWS's text for an invocation recursive loop detection stopped.
+std::string RecursionMessage(std::string_view function_arn) {
+  return "Lambda detected that the function " + std::string(function_arn) +
+         " was invoked more than " + std::to_string(kMaxChainInvocations) +
+         " times in one chain of requests (a recursive loop) and stopped the invocation. Set its "
+         "RecursiveLoop to Allow with PutFunctionRecursionConfig to let it run.";
+}
+
+// Continues `invocation`'s trace with one more invocation of `function_arn` (recursion.h).
+// False (and logged) when the chain already invoked it kMaxChainInvocations times and the
+// function's RecursiveLoop is Terminate: the invocation must not run.
+bool ContinueChain(std::string_view function_arn, bool recursion_allowed,
+                   functions::Invocation& invocation) {
+  LineageStep step = ContinueLineage(invocation.trace_id, function_arn);
+  if (step.count > kMaxChainInvocations && !recursion_allowed) {
+    spdlog::warn("lambda: recursive loop stopped: {} invoked {} times by the chain of trace {}",
+                 function_arn, step.count, invocation.trace_id);
+    return false;
+  }
+  invocation.trace_id = std::move(step.header);
+  return true;
 }
 
 // The error of an invocation that did not run the function (throttled, or the sandbox could
@@ -147,7 +172,8 @@ void LambdaService::InvokeOp(CallPtr call) {
     return Fail(call, s);
   }
   std::string qualifier;
-  auto spec = SpecForCall(*call, &qualifier);
+  bool recursion_allowed = false;
+  auto spec = SpecForCall(*call, &qualifier, &recursion_allowed);
   if (!spec.ok()) return Fail(call, spec.status());
   if (type == "DryRun") return call->Reply(json::object{{"StatusCode", 204}});
   if (json::object durable = DurableConfigForCall(*call); !durable.empty()) {
@@ -166,6 +192,11 @@ void LambdaService::InvokeOp(CallPtr call) {
   if (type == "Event") {
     return EnqueueAsync(call, invocation.invoked_arn, std::move(invocation.payload),
                         json::object{{"StatusCode", 202}});
+  }
+  // An Event invocation continues its chain when the async queue runs it.
+  if (!ContinueChain((*spec)->function_arn, recursion_allowed, invocation)) {
+    return Fail(call, LambdaStatus(LambdaError::kRecursiveInvocation,
+                                   RecursionMessage((*spec)->function_arn)));
   }
   const bool tail = StringMember(in, "LogType") == "Tail";
   invocation.want_log = tail;
@@ -187,10 +218,12 @@ void LambdaService::InvokeOp(CallPtr call) {
 }
 
 Result<functions::FunctionSpecPtr> LambdaService::SpecForCall(const protocol::Call& call,
-                                                              std::string* qualifier) {
+                                                              std::string* qualifier,
+                                                              bool* recursion_allowed) {
   auto fn = ResolveQualified(call, qualifier);
   if (!fn.ok()) return fn.status();
   std::lock_guard lock((*fn)->mu);
+  if (recursion_allowed != nullptr) *recursion_allowed = (*fn)->record.recursion_allowed;
   const FunctionRecord* record = RecordToRun(**fn, *qualifier);
   if (record == nullptr) return NotFound("Function not found: " + *qualifier);
   return SpecFor(*record);
@@ -202,7 +235,8 @@ void LambdaService::InvokeWithResponseStream(CallPtr call) {
   std::string payload = StringMember(in, "Payload");
   if (Status s = CheckPayload(payload, kMaxSyncPayload); !s.ok()) return Fail(call, s);
   std::string qualifier;
-  auto spec = SpecForCall(*call, &qualifier);
+  bool recursion_allowed = false;
+  auto spec = SpecForCall(*call, &qualifier, &recursion_allowed);
   if (!spec.ok()) return Fail(call, spec.status());
   if (type == "DryRun") return call->Reply(json::object{{"StatusCode", 204}});
   functions::Invocation invocation;
@@ -210,8 +244,13 @@ void LambdaService::InvokeWithResponseStream(CallPtr call) {
   invocation.client_context = StringMember(in, "ClientContext");
   // The function's request id is the API request's (x-amzn-RequestId), as on AWS.
   invocation.request_id = call->context().request_id;
+  invocation.trace_id = call->context().trace_header;
   invocation.invoked_arn = (*spec)->function_arn;
   if (!qualifier.empty()) invocation.invoked_arn += ":" + qualifier;
+  if (!ContinueChain((*spec)->function_arn, recursion_allowed, invocation)) {
+    return Fail(call, LambdaStatus(LambdaError::kRecursiveInvocation,
+                                   RecursionMessage((*spec)->function_arn)));
+  }
   const bool tail = StringMember(in, "LogType") == "Tail";
   invocation.want_log = tail;
   auto out = std::make_shared<EventStreamResponse>(call, (*spec)->version);
@@ -237,7 +276,7 @@ void LambdaService::InvokeAsync(CallPtr call) {
 
 void LambdaService::InvokeFunction(std::string_view function, std::string_view account,
                                    std::string_view region, functions::Invocation invocation,
-                                   functions::InvokeDone done) {
+                                   functions::InvokeDone done, RecursionCheck recursion) {
   auto fail = [&done](std::string message) {
     InvokeOutcome outcome;
     outcome.kind = InvokeOutcome::Kind::kServiceError;
@@ -251,8 +290,10 @@ void LambdaService::InvokeFunction(std::string_view function, std::string_view a
                     ":function:" + ref->name;
   auto fn = FindFunction(arn);
   if (!fn) return fail("Function not found: " + arn);
+  bool recursion_allowed = recursion == RecursionCheck::kCount;
   Result<functions::FunctionSpecPtr> spec = [&]() -> Result<functions::FunctionSpecPtr> {
     std::lock_guard lock(fn->mu);
+    recursion_allowed = recursion_allowed || fn->record.recursion_allowed;
     const FunctionRecord* record = RecordToRun(*fn, ref->qualifier);
     if (record == nullptr) return NotFound("Function not found: " + arn + ":" + ref->qualifier);
     return SpecFor(*record);
@@ -261,6 +302,14 @@ void LambdaService::InvokeFunction(std::string_view function, std::string_view a
   if (invocation.payload.empty()) invocation.payload = "{}";
   if (invocation.invoked_arn.empty()) {
     invocation.invoked_arn = ref->qualifier.empty() ? arn : arn + ":" + ref->qualifier;
+  }
+  if (!ContinueChain(arn, recursion_allowed, invocation)) {
+    InvokeOutcome outcome;
+    outcome.kind = InvokeOutcome::Kind::kServiceError;
+    outcome.message = std::string(kRecursionStoppedPrefix) + ": " + RecursionMessage(arn);
+    outcome.payload = json::serialize(json::object{{"errorMessage", RecursionMessage(arn)},
+                                                   {"errorType", kRecursionStoppedPrefix}});
+    return done(std::move(outcome));
   }
   invoker_.Invoke(*spec, std::move(invocation), std::move(done));
 }

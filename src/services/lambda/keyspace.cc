@@ -126,31 +126,46 @@ size_t FamilyLength(std::string_view key) {
                                                                                    : 0;
 }
 
-std::optional<std::string> ParseFunctionKey(std::string_view key) {
-  std::string prefix = Kind('f');
+namespace {
+
+// key := kind text:string
+std::string StringKey(char kind, std::string_view text) {
+  std::string key = Kind(kind);
+  storage::AppendOrderedString(&key, text);
+  return key;
+}
+
+// The text of a key `kind` text:string; nullopt for a key of another form.
+std::optional<std::string> ParseStringKey(char kind, std::string_view key) {
+  std::string prefix = Kind(kind);
   if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
   key.remove_prefix(prefix.size());
-  std::string arn;
-  if (!storage::ReadOrderedString(&key, &arn) || !key.empty()) return std::nullopt;
-  return arn;
+  std::string text;
+  if (!storage::ReadOrderedString(&key, &text) || !key.empty()) return std::nullopt;
+  return text;
+}
+
+}  // namespace
+
+std::optional<std::string> ParseFunctionKey(std::string_view key) {
+  return ParseStringKey('f', key);
+}
+
+std::string CapacityProviderPrefix() { return Kind('c'); }
+
+std::string CapacityProviderKey(std::string_view arn) { return StringKey('c', arn); }
+
+std::optional<std::string> ParseCapacityProviderKey(std::string_view key) {
+  return ParseStringKey('c', key);
 }
 
 std::string MappingPrefix() { return Kind('m'); }
 std::string DurableExecutionPrefix() { return Kind('d'); }
 
-std::string MappingKey(std::string_view uuid) {
-  std::string key = Kind('m');
-  storage::AppendOrderedString(&key, uuid);
-  return key;
-}
+std::string MappingKey(std::string_view uuid) { return StringKey('m', uuid); }
 
 std::optional<std::string> ParseMappingKey(std::string_view key) {
-  std::string prefix = Kind('m');
-  if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
-  key.remove_prefix(prefix.size());
-  std::string uuid;
-  if (!storage::ReadOrderedString(&key, &uuid) || !key.empty()) return std::nullopt;
-  return uuid;
+  return ParseStringKey('m', key);
 }
 
 std::string CheckpointPrefix(std::string_view uuid) {
@@ -207,6 +222,7 @@ std::vector<storage::RecordKind> RecordKinds() {
       {"lambda", "mapping-checkpoint", Kind('p')}, {"lambda", "mapping-ledger", Kind('l')},
       {"lambda", "function-version", Kind('v')},   {"lambda", "alias", Kind('a')},
       {"lambda", "layer-version", Kind('y')},      {"lambda", "durable-execution", Kind('d')},
+      {"lambda", "capacity-provider", Kind('c')},
   };
 }
 

@@ -14,6 +14,8 @@
 //          | 'p' uuid:string position:string       -> a mapping's position in its source (the
 //                                                     engine's checkpoint of one shard; opaque
 //                                                     text the engine writes)
+//          | 'c' capacity_provider_arn:string       -> a capacity provider (json,
+//                                                     capacity_provider_ops.cc)
 //          | 'l' uuid:string shard:string first:string -> a ledger run: records of `shard` from
 //                                                     sequence number `first` that reached one
 //                                                     outcome other than delivery ("<outcome>
@@ -77,6 +79,10 @@ std::optional<std::pair<std::string, std::string>> ParseLedgerKey(std::string_vi
                                                                   std::string_view key);
 // Every durable execution: the prefix, followed by the execution's ARN.
 std::string DurableExecutionPrefix();
+std::string CapacityProviderPrefix();
+std::string CapacityProviderKey(std::string_view arn);
+// The capacity provider ARN of a capacity provider key; nullopt for a key of another form.
+std::optional<std::string> ParseCapacityProviderKey(std::string_view key);
 // The function ARN of a function key; nullopt for a key of another form.
 std::optional<std::string> ParseFunctionKey(std::string_view key);
 

@@ -22,6 +22,7 @@ enum class LambdaError : uint16_t {
   kPreconditionFailed,
   kResourceInUse,
   kProvisionedConcurrencyConfigNotFound,
+  kRecursiveInvocation,   // recursive loop detection stopped a synchronous invocation
   kUnsupportedOperation,  // an operation tidepool does not implement (yet)
   kServiceException,
   kCallbackTimeout,                 // a durable execution's callback is no longer waiting
@@ -53,6 +54,8 @@ constexpr AwsErrorCode ToAwsErrorCode(LambdaError e) {
       return {"ResourceInUseException", 400};
     case LambdaError::kProvisionedConcurrencyConfigNotFound:
       return {"ProvisionedConcurrencyConfigNotFoundException", 404};
+    case LambdaError::kRecursiveInvocation:
+      return {"RecursiveInvocationException", 400};
     case LambdaError::kUnsupportedOperation:
       // Not in the model: botocore reports it as a ClientError with this code.
       return {"UnsupportedOperationException", 501};

@@ -30,15 +30,17 @@ struct LambdaServiceTable {
     std::string_view operation;
     LambdaService::Handler handler;
   };
-  static constexpr std::array<Entry, 68> kEntries{{
+  static constexpr std::array<Entry, 74> kEntries{{
       {"AddLayerVersionPermission", &LambdaService::AddLayerVersionPermission},
       {"AddPermission", &LambdaService::AddPermission},
       {"CheckpointDurableExecution", &LambdaService::CheckpointDurableExecution},
       {"CreateAlias", &LambdaService::CreateAlias},
+      {"CreateCapacityProvider", &LambdaService::CreateCapacityProvider},
       {"CreateEventSourceMapping", &LambdaService::CreateEventSourceMapping},
       {"CreateFunction", &LambdaService::CreateFunction},
       {"CreateFunctionUrlConfig", &LambdaService::CreateFunctionUrlConfig},
       {"DeleteAlias", &LambdaService::DeleteAlias},
+      {"DeleteCapacityProvider", &LambdaService::DeleteCapacityProvider},
       {"DeleteEventSourceMapping", &LambdaService::DeleteEventSourceMapping},
       {"DeleteFunction", &LambdaService::DeleteFunction},
       {"DeleteFunctionConcurrency", &LambdaService::DeleteFunctionConcurrency},
@@ -48,6 +50,7 @@ struct LambdaServiceTable {
       {"DeleteProvisionedConcurrencyConfig", &LambdaService::DeleteProvisionedConcurrencyConfig},
       {"GetAccountSettings", &LambdaService::GetAccountSettings},
       {"GetAlias", &LambdaService::GetAlias},
+      {"GetCapacityProvider", &LambdaService::GetCapacityProvider},
       {"GetDurableExecution", &LambdaService::GetDurableExecution},
       {"GetDurableExecutionHistory", &LambdaService::GetDurableExecutionHistory},
       {"GetDurableExecutionState", &LambdaService::GetDurableExecutionState},
@@ -68,10 +71,13 @@ struct LambdaServiceTable {
       {"InvokeAsync", &LambdaService::InvokeAsync},
       {"InvokeWithResponseStream", &LambdaService::InvokeWithResponseStream},
       {"ListAliases", &LambdaService::ListAliases},
+      {"ListCapacityProviders", &LambdaService::ListCapacityProviders},
       {"ListDurableExecutionsByFunction", &LambdaService::ListDurableExecutionsByFunction},
       {"ListEventSourceMappings", &LambdaService::ListEventSourceMappings},
       {"ListFunctionEventInvokeConfigs", &LambdaService::ListFunctionEventInvokeConfigs},
       {"ListFunctionUrlConfigs", &LambdaService::ListFunctionUrlConfigs},
+      {"ListFunctionVersionsByCapacityProvider",
+       &LambdaService::ListFunctionVersionsByCapacityProvider},
       {"ListFunctions", &LambdaService::ListFunctions},
       {"ListLayerVersions", &LambdaService::ListLayerVersions},
       {"ListLayers", &LambdaService::ListLayers},
@@ -95,6 +101,7 @@ struct LambdaServiceTable {
       {"TagResource", &LambdaService::TagResource},
       {"UntagResource", &LambdaService::UntagResource},
       {"UpdateAlias", &LambdaService::UpdateAlias},
+      {"UpdateCapacityProvider", &LambdaService::UpdateCapacityProvider},
       {"UpdateEventSourceMapping", &LambdaService::UpdateEventSourceMapping},
       {"UpdateFunctionCode", &LambdaService::UpdateFunctionCode},
       {"UpdateFunctionConfiguration", &LambdaService::UpdateFunctionConfiguration},
@@ -223,6 +230,7 @@ Status LambdaService::Recover() {
   if (!s.ok()) return s;
   if (s = RecoverVersionsAndAliases(&skipped); !s.ok()) return s;
   if (s = RecoverLayers(); !s.ok()) return s;
+  if (s = RecoverCapacityProviders(); !s.ok()) return s;
   IndexFunctionUrls();
   std::string queue = keyspace::AsyncPrefix();
   s = store_.Scan(queue, storage::PrefixEnd(queue), [&](std::string_view key, std::string_view) {
@@ -273,21 +281,29 @@ Status LambdaService::RecoverVersionsAndAliases(size_t* skipped) {
   return Status::Ok();
 }
 
-Status LambdaService::RecoverLayers() {
-  std::string prefix = keyspace::LayerPrefix();
+Status LambdaService::ScanJsonRecords(
+    const std::string& prefix, std::string_view what,
+    const std::function<bool(std::string_view, json::object&)>& take) {
   return store_.Scan(prefix, storage::PrefixEnd(prefix),
                      [&](std::string_view key, std::string_view value) {
-                       auto k = keyspace::ParseLayerKey(key);
                        boost::system::error_code ec;
                        json::value v = json::parse(value, ec);
-                       if (!k || ec || !v.is_object() || !v.get_object().contains("out") ||
-                           !v.get_object().at("out").is_object()) {
-                         spdlog::error("lambda: skipping an undecodable layer version record");
-                         return true;
+                       if (ec || !v.is_object() || !take(key, v.get_object())) {
+                         spdlog::error("lambda: skipping an undecodable {} record", what);
                        }
-                       layers_[k->first][k->second] = std::move(v.get_object());
                        return true;
                      });
+}
+
+Status LambdaService::RecoverLayers() {
+  return ScanJsonRecords(keyspace::LayerPrefix(), "layer version",
+                         [&](std::string_view key, json::object& record) {
+                           auto k = keyspace::ParseLayerKey(key);
+                           const json::value* out = record.if_contains("out");
+                           if (!k || out == nullptr || !out->is_object()) return false;
+                           layers_[k->first][k->second] = std::move(record);
+                           return true;
+                         });
 }
 
 void LambdaService::Fail(const CallPtr& call, const Status& status) {

@@ -35,6 +35,7 @@
 #include "services/lambda/event_source_mapping.h"
 #include "services/lambda/function_record.h"
 #include "services/lambda/lambda_options.h"
+#include "services/lambda/recursion.h"
 #include "storage/commit_queue.h"
 #include "storage/store.h"
 
@@ -68,9 +69,13 @@ class LambdaService final : public protocol::Service {
   boost::json::object Health() const override;
 
   // The in-process invoke path: runs `function` (a name or ARN; `account`/`region` apply to a
-  // bare name) with `payload`. NotFound through `done` when there is no such function.
+  // bare name) with `payload`. NotFound through `done` when there is no such function. The
+  // invocation's trace continues its chain's Lineage (recursion.h); with kEnforce, a loop
+  // stopped by the function's RecursiveLoop (Terminate) answers kServiceError with a message
+  // that starts with kRecursionStoppedPrefix and AWS's error JSON as payload, without running.
   void InvokeFunction(std::string_view function, std::string_view account, std::string_view region,
-                      functions::Invocation invocation, functions::InvokeDone done);
+                      functions::Invocation invocation, functions::InvokeDone done,
+                      RecursionCheck recursion = RecursionCheck::kCount);
 
   // --- The async queue, for the engine (engine/lambda_async_invoke.h).
   // Told of each Event invocation once it is durable; runs where commit completions run and
@@ -165,9 +170,9 @@ class LambdaService final : public protocol::Service {
   void InvokeAsync(protocol::CallPtr call);
   void InvokeWithResponseStream(protocol::CallPtr call);
   // The spec of the version `call`'s FunctionName/Qualifier runs; `*qualifier` gets the
-  // qualifier named.
-  Result<functions::FunctionSpecPtr> SpecForCall(const protocol::Call& call,
-                                                 std::string* qualifier);
+  // qualifier named, `*recursion_allowed` the function's RecursiveLoop (Allow: true).
+  Result<functions::FunctionSpecPtr> SpecForCall(const protocol::Call& call, std::string* qualifier,
+                                                 bool* recursion_allowed = nullptr);
   // --- durable_ops.cc (durable functions; the engine is durable/durable_engine.h)
   void CheckpointDurableExecution(protocol::CallPtr call);
   void GetDurableExecution(protocol::CallPtr call);
@@ -271,6 +276,33 @@ class LambdaService final : public protocol::Service {
   void GetRuntimeManagementConfig(protocol::CallPtr call);
   void PutRuntimeManagementConfig(protocol::CallPtr call);
 
+  // --- capacity_provider_ops.cc
+  void CreateCapacityProvider(protocol::CallPtr call);
+  void GetCapacityProvider(protocol::CallPtr call);
+  void UpdateCapacityProvider(protocol::CallPtr call);
+  void DeleteCapacityProvider(protocol::CallPtr call);
+  void ListCapacityProviders(protocol::CallPtr call);
+  void ListFunctionVersionsByCapacityProvider(protocol::CallPtr call);
+  // The capacity provider ARN `text` (a name or an ARN) names in the caller's account/region.
+  std::string CapacityProviderArn(const protocol::Call& call, std::string_view text) const;
+  Status RecoverCapacityProviders();
+  // Writes (or, for a null `record`, deletes) a provider's record; replies `output` once
+  // durable.
+  void CommitCapacityProvider(const std::string& arn, const boost::json::object* record,
+                              protocol::CallPtr call, boost::json::object output);
+  // Checks a configuration input's CapacityProviderConfig (the provider exists, settings
+  // tidepool honours); OK when there is none. Takes registry_mu_: call without fn.mu held.
+  Status CheckCapacityProviderConfig(const protocol::Call& call,
+                                     const boost::json::object& in) const;
+  // [{FunctionArn (qualified), State}] of the function versions configured with the provider
+  // (registry_mu_ held; takes each function's mu).
+  boost::json::array FunctionVersionsOf(const std::string& provider_arn) const;
+  // InvalidParameterValue when the input has a PublishTo (Managed Instances' $LATEST.PUBLISHED,
+  // which tidepool does not keep): a clear refusal instead of a setting silently ignored.
+  static Status CheckPublishTo(const boost::json::object& in);
+  // Tag/Untag/ListTags of a capacity provider ARN; false when `Resource` is not one.
+  bool TagCapacityProvider(const protocol::CallPtr& call, std::string_view operation);
+
   // --- mapping_ops.cc
   void CreateEventSourceMapping(protocol::CallPtr call);
   void GetEventSourceMapping(protocol::CallPtr call);
@@ -312,6 +344,10 @@ class LambdaService final : public protocol::Service {
   // Extracts package `sha` to its folder if not there yet.
   Result<std::string> CodeDirFor(std::string_view sha, std::string_view zip);
   static void Fail(const protocol::CallPtr& call, const Status& status);
+  // Scans the records under `prefix`, handing each JSON object to `take` (key, record); one
+  // that is not JSON, or that `take` refuses (false), is logged as an undecodable `what`.
+  Status ScanJsonRecords(const std::string& prefix, std::string_view what,
+                         const std::function<bool(std::string_view, boost::json::object&)>& take);
   // Loads versions and aliases into the recovered functions; counts undecodable ones.
   Status RecoverVersionsAndAliases(size_t* skipped);
   // Queues an Event invocation of `arn`; replies `output` to `call` once durable.
@@ -332,6 +368,9 @@ class LambdaService final : public protocol::Service {
 
   // Layer versions by layer ARN, then version (layer_ops.cc's record); registry_mu_.
   std::map<std::string, std::map<int64_t, boost::json::object>> layers_;
+
+  // Capacity providers by ARN (capacity_provider_ops.cc's record); registry_mu_.
+  std::map<std::string, boost::json::object> capacity_providers_;
 
   // Function URL id -> (unqualified function ARN, qualifier key); registry_mu_.
   std::map<std::string, std::pair<std::string, std::string>> url_ids_;

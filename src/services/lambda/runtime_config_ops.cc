@@ -1,8 +1,7 @@
 // Function settings tidepool keeps but whose behaviour is fixed locally:
-//  - recursion config (Get/PutFunctionRecursionConfig): tidepool does not detect recursive
-//    loops, so every function behaves as `Allow` does on AWS (a loop runs until something else
-//    stops it). GetFunctionRecursionConfig reports `Allow`; `Terminate` (AWS's default) is
-//    refused rather than accepted and not honoured.
+//  - recursion config (Get/PutFunctionRecursionConfig): the function's RecursiveLoop, stored on
+//    $LATEST's record for the whole function (`Terminate`, AWS's default, until set); the
+//    invoke paths honour it (recursion.h).
 //  - runtime management config (Get/PutRuntimeManagementConfig): stored per qualifier and
 //    returned as AWS does; there is one runtime version locally (the machine's interpreter),
 //    so no mode changes what runs (docs/differences.md).
@@ -31,20 +30,23 @@ std::string ConfigFunctionArn(const FunctionRecord& r, const std::string& qualif
 void LambdaService::GetFunctionRecursionConfig(CallPtr call) {
   auto fn = ResolveFunction(*call, StringMember(call->input(), "FunctionName"));
   if (!fn.ok()) return Fail(call, fn.status());
-  call->Reply(json::object{{"RecursiveLoop", "Allow"}});
+  std::lock_guard lock((*fn)->mu);
+  call->Reply(
+      json::object{{"RecursiveLoop", (*fn)->record.recursion_allowed ? "Allow" : "Terminate"}});
 }
 
 void LambdaService::PutFunctionRecursionConfig(CallPtr call) {
   auto fn = ResolveFunction(*call, StringMember(call->input(), "FunctionName"));
   if (!fn.ok()) return Fail(call, fn.status());
   const std::string loop = StringMember(call->input(), "RecursiveLoop");
-  if (loop != "Allow") {
-    return Fail(call, InvalidParameter("RecursiveLoop " + loop +
-                                       " is not supported: tidepool does not detect recursive "
-                                       "loops, so every function runs with Allow "
-                                       "(docs/differences.md)."));
+  if (loop != "Allow" && loop != "Terminate") {
+    return Fail(call, InvalidParameter("1 validation error detected: Value '" + loop +
+                                       "' at 'recursiveLoop' failed to satisfy constraint: "
+                                       "Member must satisfy enum value set: [Allow, Terminate]"));
   }
-  call->Reply(json::object{{"RecursiveLoop", "Allow"}});
+  std::lock_guard lock((*fn)->mu);
+  (*fn)->record.recursion_allowed = loop == "Allow";
+  CommitFunction(*fn, call, json::object{{"RecursiveLoop", loop}});
 }
 
 void LambdaService::GetRuntimeManagementConfig(CallPtr call) {

@@ -84,6 +84,7 @@ void LambdaService::DeleteFunctionConcurrency(CallPtr call) {
 }
 
 void LambdaService::TagResource(CallPtr call) {
+  if (TagCapacityProvider(call, "TagResource")) return;
   const json::object& in = call->input();
   auto fn = ResolveFunction(*call, StringMember(in, "Resource"));
   if (!fn.ok()) return Fail(call, fn.status());
@@ -93,6 +94,7 @@ void LambdaService::TagResource(CallPtr call) {
 }
 
 void LambdaService::UntagResource(CallPtr call) {
+  if (TagCapacityProvider(call, "UntagResource")) return;
   const json::object& in = call->input();
   auto fn = ResolveFunction(*call, StringMember(in, "Resource"));
   if (!fn.ok()) return Fail(call, fn.status());
@@ -104,6 +106,7 @@ void LambdaService::UntagResource(CallPtr call) {
 }
 
 void LambdaService::ListTags(CallPtr call) {
+  if (TagCapacityProvider(call, "ListTags")) return;
   auto fn = ResolveFunction(*call, StringMember(call->input(), "Resource"));
   if (!fn.ok()) return Fail(call, fn.status());
   std::lock_guard lock((*fn)->mu);

@@ -159,6 +159,7 @@ void LambdaService::PublishVersion(CallPtr call) {
   const json::object& in = call->input();
   auto fn = ResolveFunction(*call, StringMember(in, "FunctionName"));
   if (!fn.ok()) return Fail(call, fn.status());
+  if (Status s = CheckPublishTo(in); !s.ok()) return Fail(call, s);
   std::lock_guard lock((*fn)->mu);
   FunctionRecord& r = (*fn)->record;
   std::string sha = StringMember(in, "CodeSha256");
