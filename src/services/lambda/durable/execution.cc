@@ -68,11 +68,19 @@ bool Closed(std::string_view status) {
 }  // namespace
 
 int64_t IntMember(const json::object& o, std::string_view key, int64_t fallback) {
+  // Clamped to +-2^53 (285,000 years in milliseconds), so that the callers' arithmetic on
+  // seconds and milliseconds cannot overflow whatever a checkpoint or a record holds.
+  constexpr int64_t kLimit = int64_t{1} << 53;
   const json::value* v = o.if_contains(key);
   if (v == nullptr) return fallback;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
-  if (v->is_double()) return static_cast<int64_t>(v->get_double());
+  if (v->is_int64()) return std::clamp(v->get_int64(), -kLimit, kLimit);
+  if (v->is_uint64()) return static_cast<int64_t>(std::min<uint64_t>(v->get_uint64(), kLimit));
+  if (v->is_double()) {
+    const double d = v->get_double();
+    if (!(d == d)) return fallback;  // NaN
+    return static_cast<int64_t>(
+        std::clamp(d, -static_cast<double>(kLimit), static_cast<double>(kLimit)));
+  }
   return fallback;
 }
 
