@@ -288,18 +288,21 @@ Status DurableExecution::ApplyOne(const json::object& u, int64_t now_ms, double 
   if (Closed(Str(*op, "Status"))) {
     return InvalidParameter("Operation " + id + " is already " + Str(*op, "Status"));
   }
-  json::object& d = DetailsOf(*op, details);
+  // The details object is looked up again at each use: setting a member of *op may move its
+  // members (a rehash), which would leave a reference to them dangling.
+  auto d = [&]() -> json::object& { return DetailsOf(*op, details); };
   if (action == "SUCCEED" && (type == "STEP" || type == "CONTEXT")) {
     (*op)["Status"] = "SUCCEEDED";
     (*op)["EndTimestamp"] = Seconds(now_ms);
     // An absent Payload (a step that returned undefined) stays absent: the SDK reads "" as
     // JSON and fails.
     const bool has_payload = u.contains("Payload");
-    if (has_payload) d["Result"] = Str(u, "Payload");
+    if (has_payload) d()["Result"] = Str(u, "Payload");
     json::object event_details{{"Result", has_payload ? EventPayload(Str(u, "Payload"))
                                                       : json::object{{"Truncated", false}}}};
     if (type == "STEP") {
-      event_details["RetryDetails"] = json::object{{"CurrentAttempt", IntMember(d, "Attempt") + 1}};
+      event_details["RetryDetails"] =
+          json::object{{"CurrentAttempt", IntMember(d(), "Attempt") + 1}};
     }
     Touch(*op);
     AddEvent(prefix + "Succeeded", *op, (prefix + "SucceededDetails").c_str(),
@@ -309,10 +312,11 @@ Status DurableExecution::ApplyOne(const json::object& u, int64_t now_ms, double 
   if (action == "FAIL" && (type == "STEP" || type == "CONTEXT")) {
     (*op)["Status"] = "FAILED";
     (*op)["EndTimestamp"] = Seconds(now_ms);
-    d["Error"] = ErrorOf(u);
+    d()["Error"] = ErrorOf(u);
     json::object event_details{{"Error", EventErrorOf(ErrorOf(u))}};
     if (type == "STEP") {
-      event_details["RetryDetails"] = json::object{{"CurrentAttempt", IntMember(d, "Attempt") + 1}};
+      event_details["RetryDetails"] =
+          json::object{{"CurrentAttempt", IntMember(d(), "Attempt") + 1}};
     }
     Touch(*op);
     AddEvent(prefix + "Failed", *op, (prefix + "FailedDetails").c_str(), std::move(event_details),
@@ -323,13 +327,13 @@ Status DurableExecution::ApplyOne(const json::object& u, int64_t now_ms, double 
     const json::value* s = u.if_contains("StepOptions");
     int64_t delay =
         s && s->is_object() ? IntMember(s->get_object(), "NextAttemptDelaySeconds", 1) : 1;
-    int64_t attempt = IntMember(d, "Attempt") + 1;
+    int64_t attempt = IntMember(d(), "Attempt") + 1;
     int64_t due = now_ms + Scaled(delay, time_scale);
     (*op)["Status"] = "PENDING";
     (*op)["_due"] = due;
-    d["Attempt"] = attempt;
-    d["NextAttemptTimestamp"] = Seconds(due);
-    d["Error"] = ErrorOf(u);
+    d()["Attempt"] = attempt;
+    d()["NextAttemptTimestamp"] = Seconds(due);
+    d()["Error"] = ErrorOf(u);
     Touch(*op);
     AddEvent("StepFailed", *op, "StepFailedDetails",
              json::object{{"Error", EventErrorOf(ErrorOf(u))},
@@ -454,11 +458,12 @@ Status DurableExecution::CompleteCallback(const std::string& op_id, bool success
   auto waiting = WaitingCallback(op_id);
   if (!waiting.ok()) return waiting.status();
   json::object* op = *waiting;
-  json::object& d = DetailsOf(*op, "CallbackDetails");
   (*op)["Status"] = success ? "SUCCEEDED" : "FAILED";
   (*op)["EndTimestamp"] = Seconds(now_ms);
   op->erase("_timeout_at");
   op->erase("_heartbeat_at");
+  // Looked up after the changes above: inserting or erasing members of *op moves them.
+  json::object& d = DetailsOf(*op, "CallbackDetails");
   if (success) {
     d["Result"] = result;
   } else {
@@ -505,11 +510,12 @@ Status DurableExecution::CompleteChainedInvoke(const std::string& op_id, bool su
       !running()) {
     return Status::FailedPrecondition("chained invoke " + op_id + " is not waiting");
   }
-  json::object& d = DetailsOf(*op, "ChainedInvokeDetails");
   (*op)["Status"] = success ? "SUCCEEDED" : "FAILED";
   (*op)["EndTimestamp"] = Seconds(now_ms);
   op->erase("_payload");
   Touch(*op);
+  // Looked up after the changes above: inserting or erasing members of *op moves them.
+  json::object& d = DetailsOf(*op, "ChainedInvokeDetails");
   if (success) {
     d["Result"] = result;
     AddEvent("ChainedInvokeSucceeded", *op, "ChainedInvokeSucceededDetails",
