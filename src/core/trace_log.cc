@@ -1,8 +1,21 @@
 #include "core/trace_log.h"
 
 #include <chrono>
+#include <cstdio>
+#include <random>
 
 namespace tidepool {
+
+std::string NewTraceRoot() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "Root=1-%08x-%08x%016llx", static_cast<unsigned>(secs),
+                static_cast<unsigned>(rng()), static_cast<unsigned long long>(rng()));
+  return buf;
+}
 
 TraceLog& TraceLog::Global() {
   static TraceLog log;

@@ -37,6 +37,10 @@ inline std::string RecordTraceKey(std::string_view source_arn, std::string_view 
   return key;
 }
 
+// A new X-Ray trace id field, `Root=1-<8 hex digits of epoch seconds>-<24 random hex digits>`:
+// what starts a trace for an event that came without one. Thread-safe.
+std::string NewTraceRoot();
+
 class TraceLog {
  public:
   static constexpr size_t kMaxStamps = 50'000;

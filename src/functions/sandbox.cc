@@ -48,15 +48,6 @@ int64_t NowMs() {
       .count();
 }
 
-// An X-Ray trace header for an invocation that came without one.
-std::string NewTraceId() {
-  std::string hex = HexEncode(Sha256(NewUuid())).substr(0, 24);
-  char epoch[16];
-  std::snprintf(epoch, sizeof epoch, "%08llx", static_cast<unsigned long long>(NowMs() / 1000));
-  return "Root=1-" + std::string(epoch) + "-" + hex + ";Parent=" + hex.substr(0, 16) +
-         ";Sampled=0;Lineage=1:" + hex.substr(0, 8) + ":0";
-}
-
 std::string FormatSeconds(double seconds) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f", seconds);
@@ -346,7 +337,9 @@ void Sandbox::Invoke(Invocation invocation, InvokeDone done) {
   {
     std::lock_guard lock(mu_);
     if (invocation.request_id.empty()) invocation.request_id = NewUuid();
-    if (invocation.trace_id.empty()) invocation.trace_id = NewTraceId();
+    // The Lambda service always passes a trace (with its Lineage); a direct caller of the
+    // invoker may not.
+    if (invocation.trace_id.empty()) invocation.trace_id = NewTraceRoot() + ";Sampled=0";
     if (invocation.invoked_arn.empty()) invocation.invoked_arn = spec_->function_arn;
     if (exited_ || running_) {
       InvokeOutcome outcome;

@@ -1,10 +1,10 @@
 #include "services/lambda/recursion.h"
 
 #include <charconv>
-#include <chrono>
 #include <cstdio>
-#include <random>
 #include <vector>
+
+#include "core/trace_log.h"
 
 namespace tidepool::lambda {
 
@@ -39,17 +39,6 @@ std::string PercentDecoded(std::string_view s) {
     if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out.push_back(c);
   }
   return out;
-}
-
-std::string NewRoot() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "Root=1-%08x-%08x%016llx", static_cast<unsigned>(secs),
-                static_cast<unsigned>(rng()), static_cast<unsigned long long>(rng()));
-  return buf;
 }
 
 std::vector<std::string_view> Split(std::string_view s, char sep) {
@@ -105,7 +94,7 @@ LineageStep ContinueLineage(std::string_view trace, std::string_view function_ar
       entries.emplace_back(std::string(entry.substr(0, colon)), count);
     }
   }
-  if (!has_root) fields = fields.empty() ? NewRoot() : NewRoot() + ";" + fields;
+  if (!has_root) fields = fields.empty() ? NewTraceRoot() : NewTraceRoot() + ";" + fields;
   LineageStep step;
   bool found = false;
   for (auto& [entry_id, count] : entries) {
