@@ -30,6 +30,8 @@ struct FunctionSpec {
   int timeout_seconds = 3;
   int memory_mb = 128;
   int reserved_concurrency = -1;  // -1: none (the pool-wide cap applies)
+  // A published version's MaxExecutionEnvironments (Lambda Managed Instances); -1: none.
+  int max_environments = -1;
   std::string account_id;
   std::string region;
   std::vector<std::pair<std::string, std::string>> environment;  // the user's variables

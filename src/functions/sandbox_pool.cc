@@ -58,7 +58,8 @@ void SandboxPool::Invoke(FunctionSpecPtr spec, Invocation invocation, InvokeDone
     if (!sandbox) {
       const int group_total = group.busy + static_cast<int>(group.idle.size());
       const char* limit = nullptr;
-      if (spec->reserved_concurrency >= 0 && group_total >= spec->reserved_concurrency) {
+      if ((spec->reserved_concurrency >= 0 && group_total >= spec->reserved_concurrency) ||
+          (spec->max_environments >= 0 && group_total >= spec->max_environments)) {
         limit = "ReservedFunctionConcurrentInvocationLimitExceeded";
       } else if (total_ - static_cast<int>(stale.size()) >= options_.max_sandboxes &&
                  !EvictIdleLocked(key, &stale)) {

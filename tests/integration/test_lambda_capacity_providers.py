@@ -2,12 +2,14 @@
 tags, their function versions) and functions configured with one, which run locally."""
 
 import json
+import threading
+import time
 
 import botocore.exceptions
 import pytest
 
 from harness import ACCOUNT, REGION, make_client
-from lambda_helpers import zip_one
+from lambda_helpers import sandbox_pids, zip_one
 
 ROLE = "arn:aws:iam::%s:role/lambda-role" % ACCOUNT
 OPERATOR = "arn:aws:iam::%s:role/operator" % ACCOUNT
@@ -199,12 +201,123 @@ def test_publish_to_latest_published_is_refused(endpoint):
         "Versions"]] == ["$LATEST"]
 
 
-def test_function_scaling_config_is_not_built(endpoint):
+SLEEPER = ("import time\n"
+           "def handler(event, context):\n"
+           "    time.sleep(event.get('sleep', 0))\n"
+           "    return 'ok'\n")
+
+
+def scaled_function(lam, provider, name):
+    """A published version of a sleeping function on capacity provider `provider`."""
+    arn = create_provider(lam, provider)["CapacityProviderArn"]
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                        Code={"ZipFile": zip_one("app.py", SLEEPER)},
+                        CapacityProviderConfig=lmi(arn))
+    lam.get_waiter("function_active_v2").wait(FunctionName=name)
+    return lam.publish_version(FunctionName=name)["Version"]
+
+
+def wait_for(predicate, seconds=15):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+def test_function_scaling_config_put_get_and_errors(endpoint):
     lam = lam_client(endpoint)
+    version = scaled_function(lam, "cp-scale", "scaled")
+    fn_arn = "arn:aws:lambda:%s:%s:function:scaled" % (REGION, ACCOUNT)
+    # Nothing set yet: the version's ARN and no config.
+    got = lam.get_function_scaling_config(FunctionName="scaled", Qualifier=version)
+    assert got["FunctionArn"] == fn_arn + ":" + version
+    assert "RequestedFunctionScalingConfig" not in got
+    out = lam.put_function_scaling_config(
+        FunctionName="scaled", Qualifier=version,
+        FunctionScalingConfig={"MinExecutionEnvironments": 0, "MaxExecutionEnvironments": 4})
+    assert out["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert out["FunctionState"] == "Active"
+    got = lam.get_function_scaling_config(FunctionName=fn_arn, Qualifier=version)
+    assert got["RequestedFunctionScalingConfig"] == {"MinExecutionEnvironments": 0,
+                                                     "MaxExecutionEnvironments": 4}
+    assert got["AppliedFunctionScalingConfig"] == got["RequestedFunctionScalingConfig"]
+
+    def error(call, **kw):
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            call(**kw)
+        return code(e), e.value.response["Error"]["Message"]
+
+    put = lam.put_function_scaling_config
+    assert error(put, FunctionName="scaled", Qualifier=version, FunctionScalingConfig={
+        "MinExecutionEnvironments": 5, "MaxExecutionEnvironments": 2})[0] == \
+        "InvalidParameterValueException"
+    assert error(put, FunctionName="scaled", Qualifier="99", FunctionScalingConfig={})[0] == \
+        "ResourceNotFoundException"
+    assert error(put, FunctionName="missing", Qualifier="1", FunctionScalingConfig={})[0] == \
+        "ResourceNotFoundException"
+    # $LATEST and aliases are not published versions; $LATEST.PUBLISHED is refused by name.
+    for qualifier in ("$LATEST", "live"):
+        err, message = error(put, FunctionName="scaled", Qualifier=qualifier,
+                             FunctionScalingConfig={})
+        assert err == "ValidationException" and "regular expression" in message, message
+    err, message = error(put, FunctionName="scaled", Qualifier="$LATEST.PUBLISHED",
+                         FunctionScalingConfig={})
+    assert err == "InvalidParameterValueException" and "$LATEST.PUBLISHED" in message
+    # A function without a capacity provider has no execution environments to scale.
+    create_function(lam, "not-lmi")
+    plain = lam.publish_version(FunctionName="not-lmi")["Version"]
+    err, message = error(put, FunctionName="not-lmi", Qualifier=plain, FunctionScalingConfig={})
+    assert err == "InvalidParameterValueException" and "CapacityProviderConfig" in message
+    # The model's range is checked.
+    with pytest.raises(botocore.exceptions.ParamValidationError):
+        put(FunctionName="scaled", Qualifier=version,
+            FunctionScalingConfig={"MaxExecutionEnvironments": -1})
+
+
+def test_scaling_minimum_starts_sandboxes_and_maximum_throttles(server):
+    lam = lam_client(server.endpoint)
+    version = scaled_function(lam, "cp-minmax", "minmax")
+    before = len(sandbox_pids(server.proc.pid))
+    lam.put_function_scaling_config(
+        FunctionName="minmax", Qualifier=version,
+        FunctionScalingConfig={"MinExecutionEnvironments": 1, "MaxExecutionEnvironments": 1})
+    # The minimum runs before any invocation.
+    assert wait_for(lambda: len(sandbox_pids(server.proc.pid)) == before + 1)
+    # The maximum: while the one environment is busy, a second invocation is throttled.
+    results = []
+
+    def slow():
+        results.append(lam.invoke(FunctionName="minmax", Qualifier=version,
+                                  Payload=json.dumps({"sleep": 2}))["StatusCode"])
+
+    worker = threading.Thread(target=slow)
+    worker.start()
+    time.sleep(0.5)
     with pytest.raises(botocore.exceptions.ClientError) as e:
-        lam.get_function_scaling_config(FunctionName="any", Qualifier="1")
-    assert code(e) == "UnsupportedOperationException"
-    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+        lam.invoke(FunctionName="minmax", Qualifier=version, Payload=b"{}")
+    assert code(e) == "TooManyRequestsException"
+    assert e.value.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+    worker.join()
+    assert results == [200]
+    assert len(sandbox_pids(server.proc.pid)) == before + 1
+    # $LATEST is not capped by the version's maximum.
+    assert lam.invoke(FunctionName="minmax", Payload=b"{}")["StatusCode"] == 200
+    # Raising the maximum lets two run at once.
+    lam.put_function_scaling_config(
+        FunctionName="minmax", Qualifier=version,
+        FunctionScalingConfig={"MinExecutionEnvironments": 1, "MaxExecutionEnvironments": 2})
+    worker = threading.Thread(target=slow)
+    worker.start()
+    time.sleep(0.5)
+    assert lam.invoke(FunctionName="minmax", Qualifier=version,
+                      Payload=b"{}")["StatusCode"] == 200
+    worker.join()
+    # Deleting the version ends its warm sandboxes.
+    lam.delete_function(FunctionName="minmax", Qualifier=version)
+    lam.delete_function(FunctionName="minmax")
+    assert wait_for(lambda: len(sandbox_pids(server.proc.pid)) <= before)
 
 
 def test_capacity_providers_survive_a_restart(tidepool_factory, tmp_path):
@@ -214,6 +327,10 @@ def test_capacity_providers_survive_a_restart(tidepool_factory, tmp_path):
     arn = create_provider(lam, "cp-durable", Tags={"k": "v"},
                           CapacityProviderScalingConfig={"MaxVCpuCount": 8})["CapacityProviderArn"]
     create_function(lam, "durable-cp", CapacityProviderConfig=lmi(arn))
+    version = lam.publish_version(FunctionName="durable-cp")["Version"]
+    scaling = {"MinExecutionEnvironments": 2, "MaxExecutionEnvironments": 3}
+    lam.put_function_scaling_config(FunctionName="durable-cp", Qualifier=version,
+                                    FunctionScalingConfig=scaling)
     server.kill()
     server = tidepool_factory(durability="sync", data_dir=data)
     lam = lam_client(server.endpoint)
@@ -222,4 +339,9 @@ def test_capacity_providers_survive_a_restart(tidepool_factory, tmp_path):
     assert lam.list_tags(Resource=arn)["Tags"] == {"k": "v"}
     assert [v["FunctionArn"].split(":function:")[1] for v in
             lam.list_function_versions_by_capacity_provider(
-                CapacityProviderName="cp-durable")["FunctionVersions"]] == ["durable-cp:$LATEST"]
+                CapacityProviderName="cp-durable")["FunctionVersions"]] == [
+                    "durable-cp:$LATEST", "durable-cp:" + version]
+    got = lam.get_function_scaling_config(FunctionName="durable-cp", Qualifier=version)
+    assert got["RequestedFunctionScalingConfig"] == scaling
+    # The minimum is warm again after the restart, before any invocation.
+    assert wait_for(lambda: len(sandbox_pids(server.proc.pid)) == 2)

@@ -37,6 +37,7 @@ std::string FunctionRecord::Encode() const {
   if (!invoke_configs.empty()) out["invoke_configs"] = invoke_configs;
   if (!urls.empty()) out["urls"] = urls;
   if (!provisioned.empty()) out["provisioned"] = provisioned;
+  if (!scaling.empty()) out["scaling"] = scaling;
   if (!runtime_management.empty()) out["runtime_management"] = runtime_management;
   if (recursion_allowed) out["recursion"] = "Allow";
   return json::serialize(out);
@@ -88,12 +89,20 @@ Result<FunctionRecord> FunctionRecord::Decode(std::string_view text) {
                                 {"invoke_configs", &r.invoke_configs},
                                 {"urls", &r.urls},
                                 {"provisioned", &r.provisioned},
+                                {"scaling", &r.scaling},
                                 {"runtime_management", &r.runtime_management}}) {
     if (const json::value* v = o.if_contains(member); v && v->is_object()) {
       *target = v->get_object();
     }
   }
   return r;
+}
+
+int ScalingLimit(const FunctionRecord& latest, std::string_view version, std::string_view limit) {
+  const json::value* config = latest.scaling.if_contains(version);
+  if (config == nullptr || !config->is_object()) return -1;
+  const json::value* n = config->get_object().if_contains(limit);
+  return n && n->is_int64() ? static_cast<int>(n->get_int64()) : -1;
 }
 
 }  // namespace tidepool::lambda

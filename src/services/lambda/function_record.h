@@ -9,6 +9,7 @@
 //    "policy": {qualifier: [policy statement]}, "invoke_configs": {qualifier:
 //    FunctionEventInvokeConfig}, "urls": {qualifier: FunctionUrlConfig},
 //    "provisioned": {qualifier: requested provisioned concurrency},
+//    "scaling": {version: FunctionScalingConfig as requested (Lambda Managed Instances)},
 //    "runtime_management": {qualifier: {"UpdateRuntimeOn", "RuntimeVersionArn"}} (absent: Auto),
 //    "recursion": "Allow" (the function's RecursiveLoop; absent: Terminate, AWS's default),
 //    "from": (a published version) $LATEST's RevisionId when it was published}
@@ -45,6 +46,7 @@ struct FunctionRecord {
   boost::json::object invoke_configs;      // qualifier -> FunctionEventInvokeConfig
   boost::json::object urls;                // qualifier -> FunctionUrlConfig
   boost::json::object provisioned;         // qualifier -> requested count
+  boost::json::object scaling;             // version -> FunctionScalingConfig
   boost::json::object runtime_management;  // qualifier -> PutRuntimeManagementConfig's settings
   bool recursion_allowed = false;          // RecursiveLoop Allow (false: Terminate)
 
@@ -57,6 +59,10 @@ std::string LastModified(const Clock& clock);
 
 // The string member `key` of `o`, or "" when absent or not a string.
 std::string StringMember(const boost::json::object& o, std::string_view key);
+
+// Member `limit` ("MinExecutionEnvironments", "MaxExecutionEnvironments") of the scaling config
+// `latest` (a function's $LATEST record) holds for `version`; -1 when there is none.
+int ScalingLimit(const FunctionRecord& latest, std::string_view version, std::string_view limit);
 
 // A function in memory. `mu` guards everything below it.
 struct Function {

@@ -226,7 +226,7 @@ Result<functions::FunctionSpecPtr> LambdaService::SpecForCall(const protocol::Ca
   if (recursion_allowed != nullptr) *recursion_allowed = (*fn)->record.recursion_allowed;
   const FunctionRecord* record = RecordToRun(**fn, *qualifier);
   if (record == nullptr) return NotFound("Function not found: " + *qualifier);
-  return SpecFor(*record);
+  return SpecFor(**fn, *record);
 }
 
 void LambdaService::InvokeWithResponseStream(CallPtr call) {
@@ -267,7 +267,7 @@ void LambdaService::InvokeAsync(CallPtr call) {
   if (!fn.ok()) return Fail(call, fn.status());
   Result<functions::FunctionSpecPtr> spec = [&] {
     std::lock_guard lock((*fn)->mu);
-    return SpecFor((*fn)->record);
+    return SpecFor(**fn, (*fn)->record);
   }();
   if (!spec.ok()) return Fail(call, spec.status());
   EnqueueAsync(call, (*spec)->function_arn, payload.empty() ? "{}" : std::move(payload),
@@ -296,7 +296,7 @@ void LambdaService::InvokeFunction(std::string_view function, std::string_view a
     recursion_allowed = recursion_allowed || fn->record.recursion_allowed;
     const FunctionRecord* record = RecordToRun(*fn, ref->qualifier);
     if (record == nullptr) return NotFound("Function not found: " + arn + ":" + ref->qualifier);
-    return SpecFor(*record);
+    return SpecFor(*fn, *record);
   }();
   if (!spec.ok()) return fail(spec.status().message());
   if (invocation.payload.empty()) invocation.payload = "{}";

@@ -30,7 +30,7 @@ struct LambdaServiceTable {
     std::string_view operation;
     LambdaService::Handler handler;
   };
-  static constexpr std::array<Entry, 74> kEntries{{
+  static constexpr std::array<Entry, 76> kEntries{{
       {"AddLayerVersionPermission", &LambdaService::AddLayerVersionPermission},
       {"AddPermission", &LambdaService::AddPermission},
       {"CheckpointDurableExecution", &LambdaService::CheckpointDurableExecution},
@@ -60,6 +60,7 @@ struct LambdaServiceTable {
       {"GetFunctionConfiguration", &LambdaService::GetFunctionConfiguration},
       {"GetFunctionEventInvokeConfig", &LambdaService::GetFunctionEventInvokeConfig},
       {"GetFunctionRecursionConfig", &LambdaService::GetFunctionRecursionConfig},
+      {"GetFunctionScalingConfig", &LambdaService::GetFunctionScalingConfig},
       {"GetFunctionUrlConfig", &LambdaService::GetFunctionUrlConfig},
       {"GetLayerVersion", &LambdaService::GetLayerVersion},
       {"GetLayerVersionByArn", &LambdaService::GetLayerVersionByArn},
@@ -89,6 +90,7 @@ struct LambdaServiceTable {
       {"PutFunctionConcurrency", &LambdaService::PutFunctionConcurrency},
       {"PutFunctionEventInvokeConfig", &LambdaService::PutFunctionEventInvokeConfig},
       {"PutFunctionRecursionConfig", &LambdaService::PutFunctionRecursionConfig},
+      {"PutFunctionScalingConfig", &LambdaService::PutFunctionScalingConfig},
       {"PutProvisionedConcurrencyConfig", &LambdaService::PutProvisionedConcurrencyConfig},
       {"PutRuntimeManagementConfig", &LambdaService::PutRuntimeManagementConfig},
       {"RemoveLayerVersionPermission", &LambdaService::RemoveLayerVersionPermission},
@@ -530,7 +532,8 @@ void LambdaService::CompleteAsync(uint64_t seq) {
   if (!s.ok()) spdlog::warn("lambda: async invocation {} stays queued: {}", seq, s.ToString());
 }
 
-Result<functions::FunctionSpecPtr> LambdaService::SpecFor(const FunctionRecord& record) {
+Result<functions::FunctionSpecPtr> LambdaService::SpecFor(const Function& fn,
+                                                          const FunctionRecord& record) {
   auto spec = std::make_shared<functions::FunctionSpec>();
   const json::object& c = record.config;
   spec->function_name = StringOr(c, "FunctionName", "");
@@ -542,6 +545,7 @@ Result<functions::FunctionSpecPtr> LambdaService::SpecFor(const FunctionRecord& 
   spec->memory_mb = static_cast<int>(IntOr(c, "MemorySize", 128));
   spec->reserved_concurrency =
       record.reserved_concurrency ? static_cast<int>(*record.reserved_concurrency) : -1;
+  spec->max_environments = ScalingLimit(fn.record, spec->version, "MaxExecutionEnvironments");
   // arn:aws:lambda:<region>:<account>:function:<name>
   std::vector<std::string> parts;
   for (size_t start = 0, colon; start <= spec->function_arn.size(); start = colon + 1) {

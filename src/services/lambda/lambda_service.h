@@ -194,6 +194,9 @@ class LambdaService final : public protocol::Service {
   void PutFunctionConcurrency(protocol::CallPtr call);
   void GetFunctionConcurrency(protocol::CallPtr call);
   void DeleteFunctionConcurrency(protocol::CallPtr call);
+  // --- scaling_config_ops.cc (Lambda Managed Instances versions' execution environments)
+  void PutFunctionScalingConfig(protocol::CallPtr call);
+  void GetFunctionScalingConfig(protocol::CallPtr call);
   void PutProvisionedConcurrencyConfig(protocol::CallPtr call);
   void GetProvisionedConcurrencyConfig(protocol::CallPtr call);
   void DeleteProvisionedConcurrencyConfig(protocol::CallPtr call);
@@ -340,7 +343,9 @@ class LambdaService final : public protocol::Service {
   void CommitFunction(const std::shared_ptr<Function>& fn, protocol::CallPtr call,
                       boost::json::object output, storage::WriteBatch extra = {});
   // The sandbox spec of `record` (extracting its package on first use).
-  Result<functions::FunctionSpecPtr> SpecFor(const FunctionRecord& record);
+  // What a sandbox of `record` (`fn`'s $LATEST or one of its versions) runs with; `fn`'s
+  // per-version settings (a scaling config's MaxExecutionEnvironments) included. fn.mu held.
+  Result<functions::FunctionSpecPtr> SpecFor(const Function& fn, const FunctionRecord& record);
   // Extracts package `sha` to its folder if not there yet.
   Result<std::string> CodeDirFor(std::string_view sha, std::string_view zip);
   static void Fail(const protocol::CallPtr& call, const Status& status);

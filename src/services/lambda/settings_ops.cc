@@ -136,8 +136,10 @@ bool IsPublishedQualifier(const std::string& q) { return !q.empty() && q != "$LA
 int LambdaService::ProvisionLocked(Function& fn, const std::string& qualifier, int count) {
   const FunctionRecord* record = RecordToRun(fn, qualifier);
   if (record == nullptr) return 0;
-  auto spec = SpecFor(*record);
+  auto spec = SpecFor(fn, *record);
   if (!spec.ok()) return 0;
+  // A scaling config's MinExecutionEnvironments keeps at least that many warm as well.
+  count = std::max(count, ScalingLimit(fn.record, (*spec)->version, "MinExecutionEnvironments"));
   return invoker_.Provision(*spec, count);
 }
 
@@ -233,6 +235,13 @@ void LambdaService::StartProvisionedConcurrency() {
               : nullptr;
       if (n && n->is_int64()) {
         ProvisionLocked(*fn, std::string(kv.key()), static_cast<int>(n->get_int64()));
+      }
+    }
+    // Versions whose scaling config keeps a minimum warm (and no provisioned concurrency).
+    for (const auto& kv : fn->record.scaling) {
+      if (!fn->record.provisioned.contains(kv.key()) &&
+          ScalingLimit(fn->record, kv.key(), "MinExecutionEnvironments") > 0) {
+        ProvisionLocked(*fn, std::string(kv.key()), 0);
       }
     }
   }

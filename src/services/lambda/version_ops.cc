@@ -144,7 +144,10 @@ Status LambdaService::DeleteVersionLocked(Function& fn, const std::string& versi
     return Conflict("Unable to delete version because the following aliases reference it: [" +
                     list + "]");
   }
-  if (fn.record.provisioned.contains(version)) ProvisionLocked(fn, version, 0);
+  // Its warm sandboxes (provisioned concurrency, a scaling config's minimum) end.
+  const bool warm = fn.record.provisioned.contains(version) || fn.record.scaling.contains(version);
+  fn.record.scaling.erase(version);
+  if (warm) ProvisionLocked(fn, version, 0);
   fn.versions.erase(std::stoll(version));
   for (json::object* per :
        {&fn.record.policy, &fn.record.invoke_configs, &fn.record.urls, &fn.record.provisioned}) {
