@@ -128,14 +128,49 @@ json::object TagMap(const json::value* tags) {
   return out;
 }
 
+json::array TagList(const json::value* tags) {
+  json::array out;
+  for (const auto& [key, value] : TagMap(tags)) {
+    out.push_back(json::object{{"key", key}, {"value", value}});
+  }
+  return out;
+}
+
+Status SyncTags(ServiceCaller& services, const TagOperations& ops, const std::string& arn,
+                const json::object& props, const json::object& before) {
+  json::object now = TagMap(props.if_contains("Tags"));
+  json::object old = TagMap(before.if_contains("Tags"));
+  json::array removed;
+  for (const auto& [key, value] : old) {
+    if (!now.contains(key)) removed.emplace_back(key);
+  }
+  if (!removed.empty()) {
+    TP_RETURN_IF_ERROR(CallOrFail(services, ops.service, "UntagResource",
+                                  {{ops.arn_member, arn}, {ops.keys_member, std::move(removed)}})
+                           .status());
+  }
+  if (!now.empty() && now != old) {
+    json::value tags =
+        ops.as_list ? json::value(TagList(props.if_contains("Tags"))) : json::value(now);
+    TP_RETURN_IF_ERROR(CallOrFail(services, ops.service, "TagResource",
+                                  {{ops.arn_member, arn}, {ops.tags_member, std::move(tags)}})
+                           .status());
+  }
+  return Status::Ok();
+}
+
 Status IgnoreNotFound(const Status& s) {
   return s.code() == StatusCode::kNotFound ? Status::Ok() : s;
 }
 
 Status CallIgnoringNotFound(ServiceCaller& services, std::string_view service,
                             std::string_view operation, json::object input) {
-  auto answer = CallOrFail(services, service, operation, std::move(input));
-  return answer.ok() ? Status::Ok() : IgnoreNotFound(answer.status());
+  auto answer = services.Call(service, operation, std::move(input));
+  const auto* e = std::get_if<ServiceError>(&answer);
+  if (e == nullptr) return Status::Ok();
+  // Step Functions says StateMachineDoesNotExist / ActivityDoesNotExist.
+  if (e->code.find("DoesNotExist") != std::string::npos) return Status::Ok();
+  return IgnoreNotFound(ServiceFailure(*e));
 }
 
 Status WaitUntil(const std::function<Result<bool>()>& ready, std::string_view what,

@@ -70,8 +70,23 @@ bool BoolMember(const boost::json::object& o, std::string_view key, bool fallbac
 // A template's Tags list [{"Key":k,"Value":v}] as a map {k: v} (Lambda, API Gateway).
 boost::json::object TagMap(const boost::json::value* tags);
 
-// A service call's failure, or Ok when the service answered a NotFound error (Delete's
-// tolerance of resources already gone).
+// How a service's TagResource/UntagResource name their members.
+struct TagOperations {
+  std::string_view service;      // "lambda"
+  std::string_view arn_member;   // "Resource"
+  std::string_view tags_member;  // "Tags"
+  std::string_view keys_member;  // "TagKeys"
+  bool as_list = false;          // tags as [{"key","value"}] (Step Functions), else a map
+};
+// Makes the tags of `arn` what the template's Tags say after they were `before`'s: untags the
+// keys removed, tags the rest when anything changed.
+Status SyncTags(ServiceCaller& services, const TagOperations& ops, const std::string& arn,
+                const boost::json::object& props, const boost::json::object& before);
+// The template's Tags as Step Functions' [{"key","value"}].
+boost::json::array TagList(const boost::json::value* tags);
+
+// A service call's failure, or Ok when the service answered that the resource does not exist
+// (…NotFound…, …DoesNotExist): Delete's tolerance of resources already gone.
 Status IgnoreNotFound(const Status& s);
 Status CallIgnoringNotFound(ServiceCaller& services, std::string_view service,
                             std::string_view operation, boost::json::object input);

@@ -149,26 +149,7 @@ Result<ResourceState> CreateFunction(ServiceCaller& services, const ResourceRequ
   return FunctionState(name, created);
 }
 
-// Makes the function's tags what the template says: untags removed keys, tags the rest.
-Status SyncTags(ServiceCaller& services, const std::string& arn, const json::object& props,
-                const json::object& before) {
-  json::object now = TagMap(props.if_contains("Tags"));
-  json::object old = TagMap(before.if_contains("Tags"));
-  json::array removed;
-  for (const auto& [key, value] : old) {
-    if (!now.contains(key)) removed.emplace_back(key);
-  }
-  if (!removed.empty()) {
-    TP_RETURN_IF_ERROR(CallOrFail(services, "lambda", "UntagResource",
-                                  {{"Resource", arn}, {"TagKeys", std::move(removed)}})
-                           .status());
-  }
-  if (!now.empty() && now != old) {
-    TP_RETURN_IF_ERROR(
-        CallOrFail(services, "lambda", "TagResource", {{"Resource", arn}, {"Tags", now}}).status());
-  }
-  return Status::Ok();
-}
+constexpr TagOperations kLambdaTags{"lambda", "Resource", "Tags", "TagKeys"};
 
 Result<ResourceState> UpdateFunction(ServiceCaller& services, const ResourceRequest& r) {
   const json::object& props = r.properties;
@@ -195,7 +176,7 @@ Result<ResourceState> UpdateFunction(ServiceCaller& services, const ResourceRequ
                       CallOrFail(services, "lambda", "UpdateFunctionConfiguration", in));
   TP_RETURN_IF_ERROR(WaitForFunction(services, name, /*update=*/true));
   TP_RETURN_IF_ERROR(ApplyFunctionExtras(services, name, props, before));
-  TP_RETURN_IF_ERROR(SyncTags(services, Str(config, "FunctionArn"), props, before));
+  TP_RETURN_IF_ERROR(SyncTags(services, kLambdaTags, Str(config, "FunctionArn"), props, before));
   return FunctionState(name, config);
 }
 

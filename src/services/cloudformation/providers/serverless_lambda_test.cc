@@ -10,22 +10,12 @@
 
 #include "functions/zip_archive.h"
 #include "services/cloudformation/providers/fake_caller.h"
+#include "services/cloudformation/providers/serverless_testing.h"
 #include "services/cloudformation/providers/serverless_zip.h"
 
 namespace tidepool::cloudformation::serverless {
 namespace {
 namespace json = boost::json;
-
-ResourceRequest Request(std::string type, std::string_view properties) {
-  ResourceRequest r;
-  r.logical_id = "Fn";
-  r.type = std::move(type);
-  r.stack_name = "st";
-  r.account_id = "000000000000";
-  r.region = "us-east-1";
-  r.properties = json::parse(properties).as_object();
-  return r;
-}
 
 std::string ReadFile(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -2,6 +2,7 @@
 // name (as the CloudFormation resource reference lists them).
 #include "services/cloudformation/providers/providers.h"
 #include "services/cloudformation/providers/serverless_lambda.h"
+#include "services/cloudformation/providers/serverless_stepfunctions.h"
 
 namespace tidepool::cloudformation {
 namespace {
@@ -16,6 +17,9 @@ constexpr std::string_view kIdAttributes[] = {"Id"};
 constexpr std::string_view kMappingAttributes[] = {"EventSourceMappingArn", "Id"};
 constexpr std::string_view kUrlAttributes[] = {"FunctionArn", "FunctionUrl"};
 constexpr std::string_view kLayerAttributes[] = {"LayerVersionArn"};
+constexpr std::string_view kStateMachineAttributes[] = {"Arn", "Name", "StateMachineRevisionId"};
+constexpr std::string_view kActivityAttributes[] = {"Arn", "Name"};
+constexpr std::string_view kArnAttributes[] = {"Arn"};
 
 const ProviderEntry kServerless[] = {
     {"AWS::Lambda::Alias", &kLambdaAlias, kAliasAttributes},
@@ -27,6 +31,10 @@ const ProviderEntry kServerless[] = {
     {"AWS::Lambda::Permission", &kLambdaPermission, kIdAttributes},
     {"AWS::Lambda::Url", &kLambdaUrl, kUrlAttributes},
     {"AWS::Lambda::Version", &kLambdaVersion, kVersionAttributes},
+    {"AWS::StepFunctions::Activity", &kStepFunctionsActivity, kActivityAttributes},
+    {"AWS::StepFunctions::StateMachine", &kStepFunctionsStateMachine, kStateMachineAttributes},
+    {"AWS::StepFunctions::StateMachineAlias", &kStepFunctionsStateMachineAlias, kArnAttributes},
+    {"AWS::StepFunctions::StateMachineVersion", &kStepFunctionsStateMachineVersion, kArnAttributes},
 };
 
 }  // namespace
