@@ -1,6 +1,7 @@
 // The serverless family's table: every type, its provider, and the attributes Fn::GetAtt may
 // name (as the CloudFormation resource reference lists them).
 #include "services/cloudformation/providers/providers.h"
+#include "services/cloudformation/providers/serverless_apigateway.h"
 #include "services/cloudformation/providers/serverless_lambda.h"
 #include "services/cloudformation/providers/serverless_stepfunctions.h"
 
@@ -20,8 +21,26 @@ constexpr std::string_view kLayerAttributes[] = {"LayerVersionArn"};
 constexpr std::string_view kStateMachineAttributes[] = {"Arn", "Name", "StateMachineRevisionId"};
 constexpr std::string_view kActivityAttributes[] = {"Arn", "Name"};
 constexpr std::string_view kArnAttributes[] = {"Arn"};
+constexpr std::string_view kRestApiAttributes[] = {"RestApiId", "RootResourceId"};
+constexpr std::string_view kResourceAttributes[] = {"ResourceId"};
+constexpr std::string_view kDeploymentAttributes[] = {"DeploymentId"};
+constexpr std::string_view kApiKeyAttributes[] = {"APIKeyId"};
+constexpr std::string_view kAuthorizerAttributes[] = {"AuthorizerId"};
+constexpr std::string_view kValidatorAttributes[] = {"RequestValidatorId"};
 
 const ProviderEntry kServerless[] = {
+    {"AWS::ApiGateway::ApiKey", &kApiGatewayApiKey, kApiKeyAttributes},
+    {"AWS::ApiGateway::Authorizer", &kApiGatewayAuthorizer, kAuthorizerAttributes},
+    {"AWS::ApiGateway::Deployment", &kApiGatewayDeployment, kDeploymentAttributes},
+    {"AWS::ApiGateway::GatewayResponse", &kApiGatewayGatewayResponse, {}},
+    {"AWS::ApiGateway::Method", &kApiGatewayMethod, {}},
+    {"AWS::ApiGateway::Model", &kApiGatewayModel, {}},
+    {"AWS::ApiGateway::RequestValidator", &kApiGatewayRequestValidator, kValidatorAttributes},
+    {"AWS::ApiGateway::Resource", &kApiGatewayResource, kResourceAttributes},
+    {"AWS::ApiGateway::RestApi", &kApiGatewayRestApi, kRestApiAttributes},
+    {"AWS::ApiGateway::Stage", &kApiGatewayStage, {}},
+    {"AWS::ApiGateway::UsagePlan", &kApiGatewayUsagePlan, kIdAttributes},
+    {"AWS::ApiGateway::UsagePlanKey", &kApiGatewayUsagePlanKey, kIdAttributes},
     {"AWS::Lambda::Alias", &kLambdaAlias, kAliasAttributes},
     {"AWS::Lambda::EventInvokeConfig", &kLambdaEventInvokeConfig, {}},
     {"AWS::Lambda::EventSourceMapping", &kLambdaEventSourceMapping, kMappingAttributes},

@@ -1,0 +1,429 @@
+// AWS::ApiGateway::RestApi, Resource, Method, Deployment and Stage: a REST API as templates
+// (and SAM's Api events: RestApi with Body + Deployment + Stage) define it.
+#include "services/cloudformation/providers/serverless_apigateway.h"
+
+#include <boost/json/serialize.hpp>
+
+namespace tidepool::cloudformation::serverless {
+namespace json = boost::json;
+
+json::object PatchOp(std::string_view op, std::string_view path, std::optional<std::string> value) {
+  json::object patch{{"op", op}, {"path", path}};
+  if (value) patch["value"] = *value;
+  return patch;
+}
+
+Result<json::object> ApplyPatch(ServiceCaller& services, std::string_view operation,
+                                json::object target, json::array patches) {
+  if (patches.empty()) return json::object();
+  target["patchOperations"] = std::move(patches);
+  return CallOrFail(services, "apigateway", operation, std::move(target));
+}
+
+std::string JsonText(const json::value& v) {
+  return v.is_string() ? std::string(v.get_string()) : json::serialize(v);
+}
+
+json::array ChangedPatches(
+    const json::object& props, const json::object& before,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> paths) {
+  json::array patches;
+  for (auto [key, path] : paths) {
+    if (!Changed(before, props, key)) continue;
+    const json::value* v = props.if_contains(key);
+    patches.push_back(PatchOp("replace", path, v ? JsonText(*v) : std::string()));
+  }
+  return patches;
+}
+
+namespace {
+
+constexpr std::string_view kRestApiType = "AWS::ApiGateway::RestApi";
+
+// --- AWS::ApiGateway::RestApi -----------------------------------------------------------------
+
+// The OpenAPI document of Body (an object or text) or BodyS3Location; empty when neither.
+Result<std::string> OpenApiBody(ServiceCaller& services, const json::object& props) {
+  if (const json::value* body = props.if_contains("Body")) return JsonText(*body);
+  const json::value* s3 = props.if_contains("BodyS3Location");
+  if (s3 == nullptr || !s3->is_object()) return std::string();
+  const json::object& location = s3->get_object();
+  json::object in{{"Bucket", Str(location, "Bucket")}, {"Key", Str(location, "Key")}};
+  if (location.contains("Version")) in["VersionId"] = Str(location, "Version");
+  if (location.contains("ETag")) in["IfMatch"] = Str(location, "ETag");
+  TP_ASSIGN_OR_RETURN(json::object object, CallOrFail(services, "s3", "GetObject", std::move(in)));
+  return Str(object, "Body");
+}
+
+json::object ImportInput(const json::object& props, std::string body) {
+  json::object in{{"body", std::move(body)}};
+  if (props.contains("FailOnWarnings")) {
+    in["failOnWarnings"] = BoolMember(props, "FailOnWarnings", false);
+  }
+  if (const json::value* p = props.if_contains("Parameters"); p && p->is_object()) {
+    json::object parameters;
+    for (const auto& [k, v] : p->get_object()) parameters[k] = JsonText(v);
+    in["parameters"] = std::move(parameters);
+  }
+  return in;
+}
+
+// The settings CreateRestApi takes and UpdateRestApi patches.
+json::array SettingsPatches(const json::object& props, const json::object& before) {
+  return ChangedPatches(props, before,
+                        {{"Name", "/name"},
+                         {"Description", "/description"},
+                         {"ApiKeySourceType", "/apiKeySource"},
+                         {"MinimumCompressionSize", "/minimumCompressionSize"},
+                         {"DisableExecuteApiEndpoint", "/disableExecuteApiEndpoint"},
+                         {"Policy", "/policy"}});
+}
+
+std::string RestApiArn(const ResourceRequest& r, const std::string& id) {
+  return "arn:aws:apigateway:" + r.region + "::/restapis/" + id;
+}
+
+Result<ResourceState> RestApiState(ServiceCaller& services, const std::string& id) {
+  TP_ASSIGN_OR_RETURN(json::object resources, CallOrFail(services, "apigateway", "GetResources",
+                                                         {{"restApiId", id}, {"limit", 500}}));
+  std::string root;
+  if (const json::value* items = resources.if_contains("items"); items && items->is_array()) {
+    for (const json::value& item : items->get_array()) {
+      if (item.is_object() && Str(item.get_object(), "path") == "/") {
+        root = Str(item.get_object(), "id");
+      }
+    }
+  }
+  return ResourceState{id, {{"RestApiId", id}, {"RootResourceId", root}}};
+}
+
+Result<ResourceState> CreateRestApi(ServiceCaller& services, const ResourceRequest& r) {
+  const json::object& props = r.properties;
+  TP_ASSIGN_OR_RETURN(std::string body, OpenApiBody(services, props));
+  std::string id;
+  if (!body.empty()) {
+    TP_ASSIGN_OR_RETURN(json::object imported, CallOrFail(services, "apigateway", "ImportRestApi",
+                                                          ImportInput(props, std::move(body))));
+    id = Str(imported, "id");
+    // Settings the template gives beside the body win over the document's.
+    TP_RETURN_IF_ERROR(
+        ApplyPatch(services, "UpdateRestApi", {{"restApiId", id}}, SettingsPatches(props, {}))
+            .status());
+    if (props.contains("Tags")) {
+      TP_RETURN_IF_ERROR(CallOrFail(services, "apigateway", "TagResource",
+                                    {{"resourceArn", RestApiArn(r, id)},
+                                     {"tags", TagMap(props.if_contains("Tags"))}})
+                             .status());
+    }
+  } else {
+    if (Str(props, "Name").empty()) return Missing(kRestApiType, "Name");
+    json::object in{{"name", Str(props, "Name")}};
+    if (props.contains("Description")) in["description"] = Str(props, "Description");
+    if (props.contains("ApiKeySourceType")) in["apiKeySource"] = Str(props, "ApiKeySourceType");
+    if (const json::value* types = props.if_contains("BinaryMediaTypes")) {
+      in["binaryMediaTypes"] = *types;
+    }
+    int64_t size = 0;
+    if (IntMember(props, "MinimumCompressionSize", size)) in["minimumCompressionSize"] = size;
+    if (props.contains("DisableExecuteApiEndpoint")) {
+      in["disableExecuteApiEndpoint"] = BoolMember(props, "DisableExecuteApiEndpoint", false);
+    }
+    if (const json::value* policy = props.if_contains("Policy")) in["policy"] = JsonText(*policy);
+    if (const json::value* e = props.if_contains("EndpointConfiguration"); e && e->is_object()) {
+      json::object endpoint;
+      if (const json::value* types = e->get_object().if_contains("Types")) {
+        endpoint["types"] = *types;
+      }
+      in["endpointConfiguration"] = std::move(endpoint);
+    }
+    if (props.contains("Tags")) in["tags"] = TagMap(props.if_contains("Tags"));
+    TP_ASSIGN_OR_RETURN(json::object created,
+                        CallOrFail(services, "apigateway", "CreateRestApi", std::move(in)));
+    id = Str(created, "id");
+  }
+  return RestApiState(services, id);
+}
+
+Result<ResourceState> UpdateRestApi(ServiceCaller& services, const ResourceRequest& r) {
+  const json::object& props = r.properties;
+  const json::object& before = r.previous_properties;
+  if (Changed(before, props, "Body") || Changed(before, props, "BodyS3Location")) {
+    TP_ASSIGN_OR_RETURN(std::string body, OpenApiBody(services, props));
+    if (!body.empty()) {
+      json::object in = ImportInput(props, std::move(body));
+      in["restApiId"] = r.physical_id;
+      in["mode"] = props.contains("Mode") ? Str(props, "Mode") : "overwrite";
+      TP_RETURN_IF_ERROR(CallOrFail(services, "apigateway", "PutRestApi", std::move(in)).status());
+    }
+  }
+  TP_RETURN_IF_ERROR(ApplyPatch(services, "UpdateRestApi", {{"restApiId", r.physical_id}},
+                                SettingsPatches(props, before))
+                         .status());
+  TP_RETURN_IF_ERROR(
+      SyncTags(services, kApiGatewayTags, RestApiArn(r, r.physical_id), props, before));
+  return RestApiState(services, r.physical_id);
+}
+
+Status DeleteRestApi(ServiceCaller& services, const ResourceRequest& r) {
+  return CallIgnoringNotFound(services, "apigateway", "DeleteRestApi",
+                              {{"restApiId", r.physical_id}});
+}
+
+constexpr std::string_view kRestApiProperties[] = {"ApiKeySourceType",
+                                                   "BinaryMediaTypes",
+                                                   "Body",
+                                                   "BodyS3Location",
+                                                   "Description",
+                                                   "DisableExecuteApiEndpoint",
+                                                   "EndpointConfiguration",
+                                                   "FailOnWarnings",
+                                                   "MinimumCompressionSize",
+                                                   "Mode",
+                                                   "Name",
+                                                   "Parameters",
+                                                   "Policy",
+                                                   "Tags"};
+// Those whose update tidepool makes by replacement (documented in docs/differences.md).
+constexpr std::string_view kRestApiReplaceOn[] = {"BinaryMediaTypes", "EndpointConfiguration"};
+
+// --- AWS::ApiGateway::Resource ----------------------------------------------------------------
+
+Result<ResourceState> CreateResource(ServiceCaller& services, const ResourceRequest& r) {
+  json::object in{{"restApiId", Str(r.properties, "RestApiId")},
+                  {"parentId", Str(r.properties, "ParentId")},
+                  {"pathPart", Str(r.properties, "PathPart")}};
+  TP_ASSIGN_OR_RETURN(json::object created,
+                      CallOrFail(services, "apigateway", "CreateResource", std::move(in)));
+  std::string id = Str(created, "id");
+  return ResourceState{id, {{"ResourceId", id}}};
+}
+
+Status DeleteResource(ServiceCaller& services, const ResourceRequest& r) {
+  return CallIgnoringNotFound(
+      services, "apigateway", "DeleteResource",
+      {{"restApiId", Str(r.properties, "RestApiId")}, {"resourceId", r.physical_id}});
+}
+
+constexpr std::string_view kResourceProperties[] = {"ParentId", "PathPart", "RestApiId"};
+
+// --- AWS::ApiGateway::Deployment --------------------------------------------------------------
+
+Result<ResourceState> CreateDeployment(ServiceCaller& services, const ResourceRequest& r) {
+  const json::object& props = r.properties;
+  json::object in{{"restApiId", Str(props, "RestApiId")}};
+  if (props.contains("StageName")) in["stageName"] = Str(props, "StageName");
+  if (props.contains("Description")) in["description"] = Str(props, "Description");
+  TP_ASSIGN_OR_RETURN(json::object created,
+                      CallOrFail(services, "apigateway", "CreateDeployment", std::move(in)));
+  std::string id = Str(created, "id");
+  return ResourceState{id, {{"DeploymentId", id}}};
+}
+
+Status DeleteDeployment(ServiceCaller& services, const ResourceRequest& r) {
+  const std::string api = Str(r.properties, "RestApiId");
+  // The stage StageName made goes with the deployment, as CloudFormation's handler deletes it,
+  // unless another deployment took it over since.
+  if (std::string stage = Str(r.properties, "StageName"); !stage.empty()) {
+    auto current =
+        CallOrFail(services, "apigateway", "GetStage", {{"restApiId", api}, {"stageName", stage}});
+    if (current.ok() && Str(*current, "deploymentId") == r.physical_id) {
+      TP_RETURN_IF_ERROR(CallIgnoringNotFound(services, "apigateway", "DeleteStage",
+                                              {{"restApiId", api}, {"stageName", stage}}));
+    }
+  }
+  return CallIgnoringNotFound(services, "apigateway", "DeleteDeployment",
+                              {{"restApiId", api}, {"deploymentId", r.physical_id}});
+}
+
+constexpr std::string_view kDeploymentProperties[] = {"Description", "RestApiId", "StageName"};
+
+// --- AWS::ApiGateway::Stage -------------------------------------------------------------------
+
+// "/~1pets/GET" style prefix of a method setting's patch paths ("/*/*" for every method).
+std::string MethodSettingPath(const json::object& setting) {
+  std::string resource = Str(setting, "ResourcePath");
+  std::string method = Str(setting, "HttpMethod");
+  std::string escaped;
+  if (resource.empty() || resource == "/*") {
+    escaped = "*";
+  } else {
+    for (char c : resource) escaped += c == '/' ? "~1" : std::string(1, c);
+  }
+  return "/" + escaped + "/" + (method.empty() ? "*" : method);
+}
+
+constexpr std::pair<std::string_view, std::string_view> kMethodSettingPaths[] = {
+    {"CacheDataEncrypted", "caching/dataEncrypted"},
+    {"CacheTtlInSeconds", "caching/ttlInSeconds"},
+    {"CachingEnabled", "caching/enabled"},
+    {"DataTraceEnabled", "logging/dataTrace"},
+    {"LoggingLevel", "logging/loglevel"},
+    {"MetricsEnabled", "metrics/enabled"},
+    {"ThrottlingBurstLimit", "throttling/burstLimit"},
+    {"ThrottlingRateLimit", "throttling/rateLimit"},
+};
+
+// UpdateStage patches that make the stage's settings CreateStage does not take (access logs,
+// method settings) and, on update, every changed setting, what the template says.
+Result<json::array> StagePatches(const json::object& props, const json::object& before) {
+  json::array patches;
+  if (!before.empty()) {
+    patches = ChangedPatches(props, before,
+                             {{"DeploymentId", "/deploymentId"},
+                              {"Description", "/description"},
+                              {"TracingEnabled", "/tracingEnabled"},
+                              {"CacheClusterEnabled", "/cacheClusterEnabled"},
+                              {"CacheClusterSize", "/cacheClusterSize"},
+                              {"DocumentationVersion", "/documentationVersion"},
+                              {"ClientCertificateId", "/clientCertificateId"}});
+    if (Changed(before, props, "Variables")) {
+      json::object now = props.contains("Variables") && props.at("Variables").is_object()
+                             ? props.at("Variables").get_object()
+                             : json::object();
+      if (const json::value* old = before.if_contains("Variables"); old && old->is_object()) {
+        for (const auto& [k, v] : old->get_object()) {
+          if (!now.contains(k))
+            patches.push_back(PatchOp("remove", "/variables/" + std::string(k)));
+        }
+      }
+      for (const auto& [k, v] : now) {
+        patches.push_back(PatchOp("replace", "/variables/" + std::string(k), JsonText(v)));
+      }
+    }
+  }
+  if (Changed(before, props, "AccessLogSetting")) {
+    const json::value* log = props.if_contains("AccessLogSetting");
+    if (log && log->is_object()) {
+      patches.push_back(PatchOp("replace", "/accessLogSettings/destinationArn",
+                                Str(log->get_object(), "DestinationArn")));
+      patches.push_back(
+          PatchOp("replace", "/accessLogSettings/format", Str(log->get_object(), "Format")));
+    } else {
+      patches.push_back(PatchOp("remove", "/accessLogSettings"));
+    }
+  }
+  if (Changed(before, props, "MethodSettings")) {
+    const json::value* list = props.if_contains("MethodSettings");
+    if (list && list->is_array()) {
+      for (const json::value& s : list->get_array()) {
+        if (!s.is_object()) continue;
+        const json::object& setting = s.get_object();
+        std::string prefix = MethodSettingPath(setting);
+        for (const auto& [key, value] : setting) {
+          if (key == "ResourcePath" || key == "HttpMethod") continue;
+          auto it = std::find_if(
+              std::begin(kMethodSettingPaths), std::end(kMethodSettingPaths),
+              [&, name = std::string_view(key)](const auto& p) { return p.first == name; });
+          if (it == std::end(kMethodSettingPaths)) {
+            return Unsupported("AWS::ApiGateway::Stage", "MethodSettings." + std::string(key));
+          }
+          patches.push_back(
+              PatchOp("replace", prefix + "/" + std::string(it->second), JsonText(value)));
+        }
+      }
+    }
+  }
+  return patches;
+}
+
+std::string StageArn(const ResourceRequest& r, const std::string& api, const std::string& stage) {
+  return "arn:aws:apigateway:" + r.region + "::/restapis/" + api + "/stages/" + stage;
+}
+
+Result<ResourceState> CreateStage(ServiceCaller& services, const ResourceRequest& r) {
+  const json::object& props = r.properties;
+  std::string api = Str(props, "RestApiId");
+  std::string name = Str(props, "StageName");
+  if (name.empty()) return Missing("AWS::ApiGateway::Stage", "StageName");
+  TP_ASSIGN_OR_RETURN(json::array patches, StagePatches(props, {}));
+  json::object in{{"restApiId", api}, {"stageName", name}};
+  if (props.contains("DeploymentId")) in["deploymentId"] = Str(props, "DeploymentId");
+  for (auto [from, to] :
+       {std::pair{"Description", "description"}, std::pair{"CacheClusterSize", "cacheClusterSize"},
+        std::pair{"DocumentationVersion", "documentationVersion"}}) {
+    if (props.contains(from)) in[to] = Str(props, from);
+  }
+  for (auto [from, to] : {std::pair{"CacheClusterEnabled", "cacheClusterEnabled"},
+                          std::pair{"TracingEnabled", "tracingEnabled"}}) {
+    if (props.contains(from)) in[to] = BoolMember(props, from, false);
+  }
+  if (const json::value* vars = props.if_contains("Variables"); vars && vars->is_object()) {
+    json::object variables;
+    for (const auto& [k, v] : vars->get_object()) variables[k] = JsonText(v);
+    in["variables"] = std::move(variables);
+  }
+  if (props.contains("Tags")) in["tags"] = TagMap(props.if_contains("Tags"));
+  TP_RETURN_IF_ERROR(CallOrFail(services, "apigateway", "CreateStage", std::move(in)).status());
+  if (props.contains("ClientCertificateId")) {
+    patches.push_back(
+        PatchOp("replace", "/clientCertificateId", Str(props, "ClientCertificateId")));
+  }
+  TP_RETURN_IF_ERROR(ApplyPatch(services, "UpdateStage", {{"restApiId", api}, {"stageName", name}},
+                                std::move(patches))
+                         .status());
+  return ResourceState{name, {}};
+}
+
+Result<ResourceState> UpdateStage(ServiceCaller& services, const ResourceRequest& r) {
+  const json::object& props = r.properties;
+  std::string api = Str(props, "RestApiId");
+  TP_ASSIGN_OR_RETURN(json::array patches, StagePatches(props, r.previous_properties));
+  TP_RETURN_IF_ERROR(ApplyPatch(services, "UpdateStage",
+                                {{"restApiId", api}, {"stageName", r.physical_id}},
+                                std::move(patches))
+                         .status());
+  TP_RETURN_IF_ERROR(SyncTags(services, kApiGatewayTags, StageArn(r, api, r.physical_id), props,
+                              r.previous_properties));
+  return ResourceState{r.physical_id, {}};
+}
+
+Status DeleteStage(ServiceCaller& services, const ResourceRequest& r) {
+  return CallIgnoringNotFound(
+      services, "apigateway", "DeleteStage",
+      {{"restApiId", Str(r.properties, "RestApiId")}, {"stageName", r.physical_id}});
+}
+
+constexpr std::string_view kStageProperties[] = {"AccessLogSetting",
+                                                 "CacheClusterEnabled",
+                                                 "CacheClusterSize",
+                                                 "ClientCertificateId",
+                                                 "DeploymentId",
+                                                 "Description",
+                                                 "DocumentationVersion",
+                                                 "MethodSettings",
+                                                 "RestApiId",
+                                                 "StageName",
+                                                 "Tags",
+                                                 "TracingEnabled",
+                                                 "Variables"};
+constexpr std::string_view kStageReplaceOn[] = {"RestApiId", "StageName"};
+
+constexpr TypeSpec kRestApiSpec{kRestApiType,   kRestApiProperties, kRestApiReplaceOn,
+                                &CreateRestApi, &UpdateRestApi,     &DeleteRestApi};
+constexpr TypeSpec kResourceSpec{"AWS::ApiGateway::Resource",
+                                 kResourceProperties,
+                                 {},
+                                 &CreateResource,
+                                 nullptr,
+                                 &DeleteResource};
+constexpr TypeSpec kDeploymentSpec{"AWS::ApiGateway::Deployment",
+                                   kDeploymentProperties,
+                                   {},
+                                   &CreateDeployment,
+                                   nullptr,
+                                   &DeleteDeployment};
+constexpr TypeSpec kStageSpec{"AWS::ApiGateway::Stage",
+                              kStageProperties,
+                              kStageReplaceOn,
+                              &CreateStage,
+                              &UpdateStage,
+                              &DeleteStage};
+
+}  // namespace
+
+const SpecProvider kApiGatewayRestApi{kRestApiSpec};
+const SpecProvider kApiGatewayResource{kResourceSpec};
+const SpecProvider kApiGatewayDeployment{kDeploymentSpec};
+const SpecProvider kApiGatewayStage{kStageSpec};
+
+}  // namespace tidepool::cloudformation::serverless
