@@ -42,18 +42,22 @@ constexpr std::string_view kRestApiType = "AWS::ApiGateway::RestApi";
 
 // --- AWS::ApiGateway::RestApi -----------------------------------------------------------------
 
-// The OpenAPI document of Body (an object or text) or BodyS3Location; empty when neither.
-Result<std::string> OpenApiBody(ServiceCaller& services, const json::object& props) {
+}  // namespace
+
+Result<std::string> OpenApiBody(ServiceCaller& services, const json::object& props,
+                                std::string_view etag_member) {
   if (const json::value* body = props.if_contains("Body")) return JsonText(*body);
   const json::value* s3 = props.if_contains("BodyS3Location");
   if (s3 == nullptr || !s3->is_object()) return std::string();
   const json::object& location = s3->get_object();
   json::object in{{"Bucket", Str(location, "Bucket")}, {"Key", Str(location, "Key")}};
   if (location.contains("Version")) in["VersionId"] = Str(location, "Version");
-  if (location.contains("ETag")) in["IfMatch"] = Str(location, "ETag");
+  if (location.contains(etag_member)) in["IfMatch"] = Str(location, etag_member);
   TP_ASSIGN_OR_RETURN(json::object object, CallOrFail(services, "s3", "GetObject", std::move(in)));
   return Str(object, "Body");
 }
+
+namespace {
 
 json::object ImportInput(const json::object& props, std::string body) {
   json::object in{{"body", std::move(body)}};
@@ -99,7 +103,7 @@ Result<ResourceState> RestApiState(ServiceCaller& services, const std::string& i
 
 Result<ResourceState> CreateRestApi(ServiceCaller& services, const ResourceRequest& r) {
   const json::object& props = r.properties;
-  TP_ASSIGN_OR_RETURN(std::string body, OpenApiBody(services, props));
+  TP_ASSIGN_OR_RETURN(std::string body, OpenApiBody(services, props, "ETag"));
   std::string id;
   if (!body.empty()) {
     TP_ASSIGN_OR_RETURN(json::object imported, CallOrFail(services, "apigateway", "ImportRestApi",
@@ -148,7 +152,7 @@ Result<ResourceState> UpdateRestApi(ServiceCaller& services, const ResourceReque
   const json::object& props = r.properties;
   const json::object& before = r.previous_properties;
   if (Changed(before, props, "Body") || Changed(before, props, "BodyS3Location")) {
-    TP_ASSIGN_OR_RETURN(std::string body, OpenApiBody(services, props));
+    TP_ASSIGN_OR_RETURN(std::string body, OpenApiBody(services, props, "ETag"));
     if (!body.empty()) {
       json::object in = ImportInput(props, std::move(body));
       in["restApiId"] = r.physical_id;

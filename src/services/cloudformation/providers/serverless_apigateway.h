@@ -41,6 +41,10 @@ Result<boost::json::object> ApplyPatch(ServiceCaller& services, std::string_view
 boost::json::array ChangedPatches(
     const boost::json::object& props, const boost::json::object& before,
     std::initializer_list<std::pair<std::string_view, std::string_view>> paths);
+// The OpenAPI document of the template's Body (an object or text) or BodyS3Location (read from
+// our S3; its ETag member, named `etag_member`, must match); empty when neither is given.
+Result<std::string> OpenApiBody(ServiceCaller& services, const boost::json::object& props,
+                                std::string_view etag_member);
 // A template value as the text API Gateway takes: strings as they are, anything else as JSON.
 std::string JsonText(const boost::json::value& v);
 

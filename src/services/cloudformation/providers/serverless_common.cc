@@ -120,6 +120,10 @@ bool BoolMember(const json::object& o, std::string_view key, bool fallback) {
 
 json::object TagMap(const json::value* tags) {
   json::object out;
+  if (tags != nullptr && tags->is_object()) {  // the map form (AWS::ApiGatewayV2 types)
+    for (const auto& [key, value] : tags->get_object()) out[key] = Str(tags->get_object(), key);
+    return out;
+  }
   if (tags == nullptr || !tags->is_array()) return out;
   for (const json::value& tag : tags->get_array()) {
     if (!tag.is_object()) continue;

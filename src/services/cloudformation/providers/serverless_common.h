@@ -67,7 +67,8 @@ void CopyMembers(const boost::json::object& from, boost::json::object& to,
 bool IntMember(const boost::json::object& o, std::string_view key, int64_t& out);
 // CloudFormation's boolean properties arrive as true/false or "true"/"false".
 bool BoolMember(const boost::json::object& o, std::string_view key, bool fallback);
-// A template's Tags list [{"Key":k,"Value":v}] as a map {k: v} (Lambda, API Gateway).
+// A template's Tags list [{"Key":k,"Value":v}] as a map {k: v} (Lambda, API Gateway); a Tags
+// map (AWS::ApiGatewayV2 types) as it is, values as text.
 boost::json::object TagMap(const boost::json::value* tags);
 
 // How a service's TagResource/UntagResource name their members.

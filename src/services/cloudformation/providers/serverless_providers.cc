@@ -2,6 +2,7 @@
 // name (as the CloudFormation resource reference lists them).
 #include "services/cloudformation/providers/providers.h"
 #include "services/cloudformation/providers/serverless_apigateway.h"
+#include "services/cloudformation/providers/serverless_apigatewayv2.h"
 #include "services/cloudformation/providers/serverless_lambda.h"
 #include "services/cloudformation/providers/serverless_stepfunctions.h"
 
@@ -27,6 +28,9 @@ constexpr std::string_view kDeploymentAttributes[] = {"DeploymentId"};
 constexpr std::string_view kApiKeyAttributes[] = {"APIKeyId"};
 constexpr std::string_view kAuthorizerAttributes[] = {"AuthorizerId"};
 constexpr std::string_view kValidatorAttributes[] = {"RequestValidatorId"};
+constexpr std::string_view kHttpApiAttributes[] = {"ApiEndpoint", "ApiId"};
+constexpr std::string_view kIntegrationAttributes[] = {"IntegrationId"};
+constexpr std::string_view kRouteAttributes[] = {"RouteId"};
 
 const ProviderEntry kServerless[] = {
     {"AWS::ApiGateway::ApiKey", &kApiGatewayApiKey, kApiKeyAttributes},
@@ -41,6 +45,12 @@ const ProviderEntry kServerless[] = {
     {"AWS::ApiGateway::Stage", &kApiGatewayStage, {}},
     {"AWS::ApiGateway::UsagePlan", &kApiGatewayUsagePlan, kIdAttributes},
     {"AWS::ApiGateway::UsagePlanKey", &kApiGatewayUsagePlanKey, kIdAttributes},
+    {"AWS::ApiGatewayV2::Api", &kApiGatewayV2Api, kHttpApiAttributes},
+    {"AWS::ApiGatewayV2::Authorizer", &kApiGatewayV2Authorizer, kAuthorizerAttributes},
+    {"AWS::ApiGatewayV2::Deployment", &kApiGatewayV2Deployment, kDeploymentAttributes},
+    {"AWS::ApiGatewayV2::Integration", &kApiGatewayV2Integration, kIntegrationAttributes},
+    {"AWS::ApiGatewayV2::Route", &kApiGatewayV2Route, kRouteAttributes},
+    {"AWS::ApiGatewayV2::Stage", &kApiGatewayV2Stage, {}},
     {"AWS::Lambda::Alias", &kLambdaAlias, kAliasAttributes},
     {"AWS::Lambda::EventInvokeConfig", &kLambdaEventInvokeConfig, {}},
     {"AWS::Lambda::EventSourceMapping", &kLambdaEventSourceMapping, kMappingAttributes},
