@@ -15,6 +15,8 @@ from botocore.exceptions import ClientError
 
 from apigateway_helpers import invoke_path, request
 from harness import make_client
+from kinesis_helpers import wait_for
+from sfn_helpers import wait_done
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 
@@ -65,16 +67,6 @@ def outputs(cfn, name):
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 
-def wait_for(predicate, timeout=30, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.25)
-    pytest.fail("timed out waiting for " + what)
-
-
 INLINE = textwrap.dedent("""\
     import os
     def handler(event, context):
@@ -105,7 +97,7 @@ def test_inline_python_function_is_invoked_after_the_deploy(cfn, clients):
     cfn.delete_stack(StackName="inline")
     wait_for(lambda: not any(f["FunctionName"] == name
                              for f in lam.list_functions()["Functions"]),
-             what="the function to go with its stack")
+             timeout=30, what="the function to go with its stack")
 
 
 def test_sqs_queue_feeds_a_function_through_a_mapping(cfn, clients):
@@ -136,7 +128,7 @@ def test_sqs_queue_feeds_a_function_through_a_mapping(cfn, clients):
                             "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
         return attrs["ApproximateNumberOfMessages"] == "0" and \
             attrs["ApproximateNumberOfMessagesNotVisible"] == "0"
-    wait_for(drained, what="the mapping to consume the queue")
+    wait_for(drained, timeout=30, what="the mapping to consume the queue")
 
 
 def test_state_machine_runs_after_the_deploy(cfn, clients):
@@ -156,8 +148,7 @@ def test_state_machine_runs_after_the_deploy(cfn, clients):
     assert outputs(cfn, "machine")["Name"].startswith("machine-Machine-")
     sfn = clients("stepfunctions")
     execution = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
-    done = wait_for(lambda: (lambda d: d if d["status"] != "RUNNING" else None)(
-        sfn.describe_execution(executionArn=execution)), what="the execution")
+    done = wait_done(sfn, execution)
     assert done["status"] == "SUCCEEDED"
     assert json.loads(done["output"]) == {"word": "substituted"}
 
