@@ -207,10 +207,33 @@ constexpr std::string_view kVersionProperties[] = {"Description", "StateMachineA
 
 // --- AWS::StepFunctions::StateMachineAlias ----------------------------------------------------
 
-json::array RoutingInput(const json::object& props) {
+constexpr std::string_view kAliasType = "AWS::StepFunctions::StateMachineAlias";
+
+// The alias's routing: RoutingConfiguration as the API's routingConfiguration, or a
+// DeploymentPreference of Type ALL_AT_ONCE (what SAM's AutoPublishAlias generates) as all of
+// the traffic to its version. The gradual types (LINEAR, CANARY) are refused.
+Result<json::array> RoutingInput(const json::object& props) {
   json::array out;
+  const json::value* preference = props.if_contains("DeploymentPreference");
   const json::value* routes = props.if_contains("RoutingConfiguration");
-  if (routes == nullptr || !routes->is_array()) return out;
+  if (preference != nullptr) {
+    if (routes != nullptr) {
+      return Status::InvalidArgument("RoutingConfiguration and DeploymentPreference of " +
+                                     std::string(kAliasType) + " are mutually exclusive");
+    }
+    const json::object empty;
+    const json::object& p = preference->is_object() ? preference->get_object() : empty;
+    if (Str(p, "Type") != "ALL_AT_ONCE") {
+      return Unsupported(kAliasType, "DeploymentPreference of Type " + Str(p, "Type"),
+                         ": only ALL_AT_ONCE is honoured (no gradual deployments)");
+    }
+    out.push_back(json::object{{"stateMachineVersionArn", Str(p, "StateMachineVersionArn")},
+                               {"weight", 100}});
+    return out;
+  }
+  if (routes == nullptr || !routes->is_array()) {
+    return Missing(kAliasType, "RoutingConfiguration or DeploymentPreference");
+  }
   for (const json::value& route : routes->get_array()) {
     if (!route.is_object()) continue;
     int64_t weight = 0;
@@ -225,10 +248,8 @@ json::array RoutingInput(const json::object& props) {
 Result<ResourceState> CreateAlias(ServiceCaller& services, const ResourceRequest& r) {
   std::string name = Str(r.properties, "Name");
   if (name.empty()) name = GeneratedName(r, 80);
-  if (!r.properties.contains("RoutingConfiguration")) {
-    return Missing("AWS::StepFunctions::StateMachineAlias", "RoutingConfiguration");
-  }
-  json::object in{{"name", name}, {"routingConfiguration", RoutingInput(r.properties)}};
+  TP_ASSIGN_OR_RETURN(json::array routing, RoutingInput(r.properties));
+  json::object in{{"name", name}, {"routingConfiguration", std::move(routing)}};
   if (r.properties.contains("Description")) in["description"] = Str(r.properties, "Description");
   TP_ASSIGN_OR_RETURN(json::object created,
                       CallOrFail(services, "states", "CreateStateMachineAlias", std::move(in)));
@@ -237,8 +258,9 @@ Result<ResourceState> CreateAlias(ServiceCaller& services, const ResourceRequest
 }
 
 Result<ResourceState> UpdateAlias(ServiceCaller& services, const ResourceRequest& r) {
+  TP_ASSIGN_OR_RETURN(json::array routing, RoutingInput(r.properties));
   json::object in{{"stateMachineAliasArn", r.physical_id},
-                  {"routingConfiguration", RoutingInput(r.properties)},
+                  {"routingConfiguration", std::move(routing)},
                   {"description", Str(r.properties, "Description")}};
   TP_RETURN_IF_ERROR(
       CallOrFail(services, "states", "UpdateStateMachineAlias", std::move(in)).status());
@@ -250,7 +272,8 @@ Status DeleteAlias(ServiceCaller& services, const ResourceRequest& r) {
                               {{"stateMachineAliasArn", r.physical_id}});
 }
 
-constexpr std::string_view kAliasProperties[] = {"Description", "Name", "RoutingConfiguration"};
+constexpr std::string_view kAliasProperties[] = {"DeploymentPreference", "Description", "Name",
+                                                 "RoutingConfiguration"};
 constexpr std::string_view kAliasReplaceOn[] = {"Name"};
 
 constexpr TypeSpec kStateMachineSpec{kStateMachineType,      kStateMachineProperties,
@@ -268,12 +291,8 @@ constexpr TypeSpec kVersionSpec{"AWS::StepFunctions::StateMachineVersion",
                                 &CreateVersion,
                                 nullptr,
                                 &DeleteVersion};
-constexpr TypeSpec kAliasSpec{"AWS::StepFunctions::StateMachineAlias",
-                              kAliasProperties,
-                              kAliasReplaceOn,
-                              &CreateAlias,
-                              &UpdateAlias,
-                              &DeleteAlias};
+constexpr TypeSpec kAliasSpec{kAliasType,   kAliasProperties, kAliasReplaceOn,
+                              &CreateAlias, &UpdateAlias,     &DeleteAlias};
 
 }  // namespace
 

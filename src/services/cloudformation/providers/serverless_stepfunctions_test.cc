@@ -133,11 +133,24 @@ TEST(StepFunctionsActivityVersionAlias, CallTheirOperations) {
   EXPECT_EQ(caller.Calls("CreateStateMachineAlias")[0]->input.at("routingConfiguration"),
             json::parse(R"([{"stateMachineVersionArn":
                 "arn:aws:states:us-east-1:0:stateMachine:m:1", "weight": 100}])"));
+  // SAM's AutoPublishAlias: all the traffic to the version, at once.
+  ASSERT_TRUE(kStepFunctionsStateMachineAlias
+                  .Create(caller, Request("AWS::StepFunctions::StateMachineAlias",
+                                          R"({"Name": "live", "DeploymentPreference": {
+                                              "Type": "ALL_AT_ONCE", "StateMachineVersionArn":
+                                              "arn:aws:states:us-east-1:0:stateMachine:m:2"}})"))
+                  .ok());
+  EXPECT_EQ(caller.Calls("CreateStateMachineAlias")[1]->input.at("routingConfiguration"),
+            json::parse(R"([{"stateMachineVersionArn":
+                "arn:aws:states:us-east-1:0:stateMachine:m:2", "weight": 100}])"));
   auto refused = kStepFunctionsStateMachineAlias.Create(
       caller, Request("AWS::StepFunctions::StateMachineAlias",
-                      R"({"Name": "x", "DeploymentPreference": {"Type": "ALL_AT_ONCE"}})"));
+                      R"({"Name": "x", "DeploymentPreference": {"Type": "LINEAR",
+                          "Percentage": 10, "Interval": 1, "StateMachineVersionArn": "v"}})"));
   EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(refused.status().message().find("DeploymentPreference"), std::string::npos);
+  EXPECT_NE(refused.status().message().find("DeploymentPreference of Type LINEAR"),
+            std::string::npos);
+  EXPECT_EQ(caller.Calls("CreateStateMachineAlias").size(), 2u);
 }
 
 }  // namespace
