@@ -206,11 +206,24 @@ Status ApplyProvisionedConcurrency(ServiceCaller& services, const std::string& f
   int64_t n = 0;
   if (config && config->is_object() &&
       IntMember(config->get_object(), "ProvisionedConcurrentExecutions", n)) {
-    return CallOrFail(services, "lambda", "PutProvisionedConcurrencyConfig",
-                      {{"FunctionName", function},
-                       {"Qualifier", qualifier},
-                       {"ProvisionedConcurrentExecutions", n}})
-        .status();
+    TP_RETURN_IF_ERROR(CallOrFail(services, "lambda", "PutProvisionedConcurrencyConfig",
+                                  {{"FunctionName", function},
+                                   {"Qualifier", qualifier},
+                                   {"ProvisionedConcurrentExecutions", n}})
+                           .status());
+    // AWS's handler returns once the environments are READY.
+    return WaitUntil(
+        [&]() -> Result<bool> {
+          TP_ASSIGN_OR_RETURN(json::object c,
+                              CallOrFail(services, "lambda", "GetProvisionedConcurrencyConfig",
+                                         {{"FunctionName", function}, {"Qualifier", qualifier}}));
+          if (Str(c, "Status") == "FAILED") {
+            return Status::FailedPrecondition("Provisioned concurrency of " + function + ":" +
+                                              qualifier + " failed: " + Str(c, "StatusReason"));
+          }
+          return Str(c, "Status") != "IN_PROGRESS";
+        },
+        "Provisioned concurrency of " + function + ":" + qualifier);
   }
   if (before.contains("ProvisionedConcurrencyConfig")) {
     return CallIgnoringNotFound(services, "lambda", "DeleteProvisionedConcurrencyConfig",
@@ -228,6 +241,20 @@ Result<ResourceState> CreateVersion(ServiceCaller& services, const ResourceReque
   TP_ASSIGN_OR_RETURN(json::object published, CallOrFail(services, "lambda", "PublishVersion", in));
   std::string version = Str(published, "Version");
   std::string arn = Str(published, "FunctionArn");
+  // The version is usable once Active, as AWS's handler waits for.
+  TP_RETURN_IF_ERROR(WaitUntil(
+      [&]() -> Result<bool> {
+        TP_ASSIGN_OR_RETURN(json::object config,
+                            CallOrFail(services, "lambda", "GetFunctionConfiguration",
+                                       {{"FunctionName", function}, {"Qualifier", version}}));
+        std::string state = Str(config, "State");
+        if (state == "Failed") {
+          return Status::FailedPrecondition("Version " + arn +
+                                            " failed to stabilize: " + Str(config, "StateReason"));
+        }
+        return state.empty() || state == "Active";
+      },
+      "Version " + arn));
   TP_RETURN_IF_ERROR(ApplyProvisionedConcurrency(services, function, version, props, {}));
   std::string unqualified = arn.substr(0, arn.rfind(':'));
   return ResourceState{arn, {{"Version", version}, {"FunctionArn", unqualified}}};

@@ -128,6 +128,8 @@ json::object MappingInput(const json::object& props, bool create) {
             std::end(kIntegerMembers) &&
         IntMember(props, key, n)) {
       in[key] = n;
+    } else if (key == "StartingPositionTimestamp" && v->is_string()) {
+      in[key] = std::atof(v->get_string().c_str());  // seconds since the epoch
     } else if (key == "Enabled" || key == "BisectBatchOnFunctionError") {
       in[key] = BoolMember(props, key, false);
     } else {

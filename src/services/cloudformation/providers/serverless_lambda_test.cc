@@ -183,6 +183,11 @@ TEST(LambdaVersionAndAlias, PublishAndRouteAsTheTypesDocument) {
   caller.Answer(
       "lambda", "PublishVersion",
       json::object{{"Version", "3"}, {"FunctionArn", "arn:aws:lambda:us-east-1:0:function:f:3"}});
+  caller.Answer("lambda", "GetFunctionConfiguration", json::object{{"State", "Pending"}});
+  caller.Answer("lambda", "GetFunctionConfiguration", json::object{{"State", "Active"}});
+  caller.Answer("lambda", "GetProvisionedConcurrencyConfig",
+                json::object{{"Status", "IN_PROGRESS"}});
+  caller.Answer("lambda", "GetProvisionedConcurrencyConfig", json::object{{"Status", "READY"}});
   auto version = kLambdaVersion.Create(caller, Request("AWS::Lambda::Version",
                                                        R"({"FunctionName": "f", "Description": "d",
                           "ProvisionedConcurrencyConfig": {"ProvisionedConcurrentExecutions": 2}})"));
@@ -192,6 +197,10 @@ TEST(LambdaVersionAndAlias, PublishAndRouteAsTheTypesDocument) {
   EXPECT_EQ(version->attributes.at("FunctionArn"), "arn:aws:lambda:us-east-1:0:function:f");
   EXPECT_EQ(caller.Calls("PublishVersion")[0]->input.at("Description"), "d");
   EXPECT_EQ(caller.Calls("PutProvisionedConcurrencyConfig")[0]->input.at("Qualifier"), "3");
+  // Waited for the version to be Active and its provisioned concurrency READY.
+  EXPECT_EQ(caller.Calls("GetFunctionConfiguration").size(), 2u);
+  EXPECT_EQ(caller.Calls("GetFunctionConfiguration")[0]->input.at("Qualifier"), "3");
+  EXPECT_EQ(caller.Calls("GetProvisionedConcurrencyConfig").size(), 2u);
   EXPECT_TRUE(kLambdaVersion.RequiresReplacement({{"Description", "a"}}, {{"Description", "b"}}));
 
   ResourceRequest del;
@@ -281,6 +290,16 @@ TEST(LambdaEventSourceMapping, RefIsTheUuidAndCreateWaitsForTheMapping) {
   EXPECT_EQ(update.at("UUID"), "u-1");
   EXPECT_FALSE(update.contains("EventSourceArn"));
   EXPECT_FALSE(update.contains("Tags"));
+
+  // Templates give the timestamp as seconds, a number or its text; the service takes a number.
+  ASSERT_TRUE(kLambdaEventSourceMapping
+                  .Create(caller, Request("AWS::Lambda::EventSourceMapping",
+                                          R"({"FunctionName": "f", "EventSourceArn": "arn:k",
+                                              "StartingPosition": "AT_TIMESTAMP",
+                                              "StartingPositionTimestamp": "1700000000.5"})"))
+                  .ok());
+  EXPECT_EQ(caller.Calls("CreateEventSourceMapping")[1]->input.at("StartingPositionTimestamp"),
+            1700000000.5);
 }
 
 TEST(LambdaUrlAndInvokeConfig, SplitTheQualifierOffTheTarget) {
