@@ -4,6 +4,10 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <optional>
+#include <vector>
+
 namespace tidepool::cloudformation::serverless {
 namespace json = boost::json;
 
@@ -64,12 +68,96 @@ json::object ImportInput(const json::object& props, std::string body) {
   if (props.contains("FailOnWarnings")) {
     in["failOnWarnings"] = BoolMember(props, "FailOnWarnings", false);
   }
-  if (const json::value* p = props.if_contains("Parameters"); p && p->is_object()) {
-    json::object parameters;
-    for (const auto& [k, v] : p->get_object()) parameters[k] = JsonText(v);
-    in["parameters"] = std::move(parameters);
-  }
   return in;
+}
+
+// The template's strings at `key` (a list), or nullopt when it does not give the list.
+std::optional<std::vector<std::string>> StringList(const json::value* list) {
+  if (list == nullptr || !list->is_array()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const json::value& v : list->get_array()) out.push_back(JsonText(v));
+  return out;
+}
+
+// The endpoint types the template asks for: EndpointConfiguration.Types, else the import
+// parameter endpointConfigurationTypes ("REGIONAL"); nullopt when neither is given.
+std::optional<std::vector<std::string>> EndpointTypes(const json::object& props) {
+  if (const json::value* e = props.if_contains("EndpointConfiguration"); e && e->is_object()) {
+    return StringList(e->get_object().if_contains("Types"));
+  }
+  if (const json::value* p = props.if_contains("Parameters"); p && p->is_object()) {
+    std::string types = Str(p->get_object(), "endpointConfigurationTypes");
+    if (!types.empty()) return std::vector<std::string>{types};
+  }
+  return std::nullopt;
+}
+
+Status CheckRestApiProperties(const json::object& props) {
+  if (const json::value* p = props.if_contains("Parameters"); p && p->is_object()) {
+    for (const auto& [key, value] : p->get_object()) {
+      if (key != "endpointConfigurationTypes") {
+        return Unsupported(kRestApiType, "Parameters." + std::string(key),
+                           ": only endpointConfigurationTypes is honoured");
+      }
+    }
+  }
+  if (const json::value* e = props.if_contains("EndpointConfiguration"); e && e->is_object()) {
+    if (e->get_object().contains("VpcEndpointIds")) {
+      return Unsupported(kRestApiType, "EndpointConfiguration.VpcEndpointIds");
+    }
+  }
+  return Status::Ok();
+}
+
+// "/binaryMediaTypes/image~1png" style path of one list element.
+std::string ElementPath(std::string_view list, std::string_view element) {
+  std::string path = "/" + std::string(list) + "/";
+  for (char c : element) {
+    if (c == '~') {
+      path += "~0";
+    } else if (c == '/') {
+      path += "~1";
+    } else {
+      path += c;
+    }
+  }
+  return path;
+}
+
+// Patches that make the API's string list `path` ("binaryMediaTypes",
+// "endpointConfiguration/types") hold `wanted`, given what it holds (`current`).
+void ListPatches(std::string_view path, const json::value* current,
+                 const std::vector<std::string>& wanted, json::array& patches) {
+  std::vector<std::string> have = StringList(current).value_or(std::vector<std::string>{});
+  for (const std::string& item : have) {
+    if (std::find(wanted.begin(), wanted.end(), item) == wanted.end()) {
+      patches.push_back(PatchOp("remove", ElementPath(path, item)));
+    }
+  }
+  for (const std::string& item : wanted) {
+    if (std::find(have.begin(), have.end(), item) == have.end()) {
+      patches.push_back(PatchOp("add", ElementPath(path, item)));
+    }
+  }
+}
+
+// Makes the API's binary media types and endpoint types what the template says (an import
+// takes them from the document, the template's properties win, as on AWS).
+Status SyncListSettings(ServiceCaller& services, const std::string& id, const json::object& props) {
+  auto media = StringList(props.if_contains("BinaryMediaTypes"));
+  auto types = EndpointTypes(props);
+  if (!media && !types) return Status::Ok();
+  TP_ASSIGN_OR_RETURN(json::object api,
+                      CallOrFail(services, "apigateway", "GetRestApi", {{"restApiId", id}}));
+  json::array patches;
+  if (media) ListPatches("binaryMediaTypes", api.if_contains("binaryMediaTypes"), *media, patches);
+  if (types) {
+    const json::value* endpoint = api.if_contains("endpointConfiguration");
+    const json::value* current =
+        endpoint && endpoint->is_object() ? endpoint->get_object().if_contains("types") : nullptr;
+    ListPatches("endpointConfiguration/types", current, *types, patches);
+  }
+  return ApplyPatch(services, "UpdateRestApi", {{"restApiId", id}}, std::move(patches)).status();
 }
 
 // The settings CreateRestApi takes and UpdateRestApi patches.
@@ -103,6 +191,7 @@ Result<ResourceState> RestApiState(ServiceCaller& services, const std::string& i
 
 Result<ResourceState> CreateRestApi(ServiceCaller& services, const ResourceRequest& r) {
   const json::object& props = r.properties;
+  TP_RETURN_IF_ERROR(CheckRestApiProperties(props));
   TP_ASSIGN_OR_RETURN(std::string body, OpenApiBody(services, props, "ETag"));
   std::string id;
   if (!body.empty()) {
@@ -113,6 +202,7 @@ Result<ResourceState> CreateRestApi(ServiceCaller& services, const ResourceReque
     TP_RETURN_IF_ERROR(
         ApplyPatch(services, "UpdateRestApi", {{"restApiId", id}}, SettingsPatches(props, {}))
             .status());
+    TP_RETURN_IF_ERROR(SyncListSettings(services, id, props));
     if (props.contains("Tags")) {
       TP_RETURN_IF_ERROR(CallOrFail(services, "apigateway", "TagResource",
                                     {{"resourceArn", RestApiArn(r, id)},
@@ -133,12 +223,10 @@ Result<ResourceState> CreateRestApi(ServiceCaller& services, const ResourceReque
       in["disableExecuteApiEndpoint"] = BoolMember(props, "DisableExecuteApiEndpoint", false);
     }
     if (const json::value* policy = props.if_contains("Policy")) in["policy"] = JsonText(*policy);
-    if (const json::value* e = props.if_contains("EndpointConfiguration"); e && e->is_object()) {
-      json::object endpoint;
-      if (const json::value* types = e->get_object().if_contains("Types")) {
-        endpoint["types"] = *types;
-      }
-      in["endpointConfiguration"] = std::move(endpoint);
+    if (auto types = EndpointTypes(props)) {
+      json::array list;
+      for (const std::string& t : *types) list.emplace_back(t);
+      in["endpointConfiguration"] = json::object{{"types", std::move(list)}};
     }
     if (props.contains("Tags")) in["tags"] = TagMap(props.if_contains("Tags"));
     TP_ASSIGN_OR_RETURN(json::object created,
@@ -151,7 +239,10 @@ Result<ResourceState> CreateRestApi(ServiceCaller& services, const ResourceReque
 Result<ResourceState> UpdateRestApi(ServiceCaller& services, const ResourceRequest& r) {
   const json::object& props = r.properties;
   const json::object& before = r.previous_properties;
-  if (Changed(before, props, "Body") || Changed(before, props, "BodyS3Location")) {
+  TP_RETURN_IF_ERROR(CheckRestApiProperties(props));
+  const bool body_changed =
+      Changed(before, props, "Body") || Changed(before, props, "BodyS3Location");
+  if (body_changed) {
     TP_ASSIGN_OR_RETURN(std::string body, OpenApiBody(services, props, "ETag"));
     if (!body.empty()) {
       json::object in = ImportInput(props, std::move(body));
@@ -163,6 +254,10 @@ Result<ResourceState> UpdateRestApi(ServiceCaller& services, const ResourceReque
   TP_RETURN_IF_ERROR(ApplyPatch(services, "UpdateRestApi", {{"restApiId", r.physical_id}},
                                 SettingsPatches(props, before))
                          .status());
+  if (body_changed || Changed(before, props, "BinaryMediaTypes") ||
+      Changed(before, props, "EndpointConfiguration") || Changed(before, props, "Parameters")) {
+    TP_RETURN_IF_ERROR(SyncListSettings(services, r.physical_id, props));
+  }
   TP_RETURN_IF_ERROR(
       SyncTags(services, kApiGatewayTags, RestApiArn(r, r.physical_id), props, before));
   return RestApiState(services, r.physical_id);
@@ -187,8 +282,6 @@ constexpr std::string_view kRestApiProperties[] = {"ApiKeySourceType",
                                                    "Parameters",
                                                    "Policy",
                                                    "Tags"};
-// Those whose update tidepool makes by replacement (documented in docs/differences.md).
-constexpr std::string_view kRestApiReplaceOn[] = {"BinaryMediaTypes", "EndpointConfiguration"};
 
 // --- AWS::ApiGateway::Resource ----------------------------------------------------------------
 
@@ -402,7 +495,7 @@ constexpr std::string_view kStageProperties[] = {"AccessLogSetting",
                                                  "Variables"};
 constexpr std::string_view kStageReplaceOn[] = {"RestApiId", "StageName"};
 
-constexpr TypeSpec kRestApiSpec{kRestApiType,   kRestApiProperties, kRestApiReplaceOn,
+constexpr TypeSpec kRestApiSpec{kRestApiType,   kRestApiProperties, {},
                                 &CreateRestApi, &UpdateRestApi,     &DeleteRestApi};
 constexpr TypeSpec kResourceSpec{"AWS::ApiGateway::Resource",
                                  kResourceProperties,

@@ -18,7 +18,10 @@ TEST(ApiGatewayRestApi, ImportsABodyAndGivesTheRootResource) {
   FakeCaller caller;
   caller.Answer("apigateway", "ImportRestApi", json::object{{"id", "api1"}});
   caller.Answer("apigateway", "GetResources", Resources());
-  auto r = Request("AWS::ApiGateway::RestApi", R"({"Name": "named",
+  caller.Answer("apigateway", "GetRestApi",
+                json::object{{"endpointConfiguration", json::object{{"types", {"EDGE"}}}},
+                             {"binaryMediaTypes", {"image/png"}}});
+  auto r = Request("AWS::ApiGateway::RestApi", R"({"Name": "named", "BinaryMediaTypes": ["a/b"],
     "Body": {"swagger": "2.0", "info": {"title": "t"}, "paths": {}},
     "Parameters": {"endpointConfigurationTypes": "REGIONAL"}, "FailOnWarnings": true,
     "Tags": [{"Key": "a", "Value": "b"}]})");
@@ -30,10 +33,14 @@ TEST(ApiGatewayRestApi, ImportsABodyAndGivesTheRootResource) {
   const json::object& in = caller.Calls("ImportRestApi")[0]->input;
   EXPECT_EQ(json::parse(in.at("body").as_string()).at("swagger"), "2.0");
   EXPECT_EQ(in.at("failOnWarnings"), true);
-  EXPECT_EQ(in.at("parameters"), (json::object{{"endpointConfigurationTypes", "REGIONAL"}}));
-  // The template's Name wins over the document's title.
+  // The template's Name, binary media types and endpoint types win over the document's.
   EXPECT_EQ(caller.Calls("UpdateRestApi")[0]->input.at("patchOperations"),
             json::parse(R"([{"op": "replace", "path": "/name", "value": "named"}])"));
+  EXPECT_EQ(caller.Calls("UpdateRestApi")[1]->input.at("patchOperations"), json::parse(R"([
+    {"op": "remove", "path": "/binaryMediaTypes/image~1png"},
+    {"op": "add", "path": "/binaryMediaTypes/a~1b"},
+    {"op": "remove", "path": "/endpointConfiguration/types/EDGE"},
+    {"op": "add", "path": "/endpointConfiguration/types/REGIONAL"}])"));
   EXPECT_EQ(caller.Calls("TagResource")[0]->input.at("resourceArn"),
             "arn:aws:apigateway:us-east-1::/restapis/api1");
 
@@ -44,7 +51,7 @@ TEST(ApiGatewayRestApi, ImportsABodyAndGivesTheRootResource) {
   const json::object& put = caller.Calls("PutRestApi")[0]->input;
   EXPECT_EQ(put.at("restApiId"), "api1");
   EXPECT_EQ(put.at("mode"), "overwrite");
-  EXPECT_EQ(caller.Calls("UpdateRestApi").size(), 1u);  // nothing else changed
+  EXPECT_EQ(caller.Calls("UpdateRestApi").size(), 3u);  // the lists again, after the new body
   EXPECT_FALSE(kApiGatewayRestApi.RequiresReplacement(r.previous_properties, r.properties));
 }
 
@@ -61,11 +68,17 @@ TEST(ApiGatewayRestApi, CreatesFromSettingsWithoutABody) {
   EXPECT_EQ(in.at("endpointConfiguration"), (json::object{{"types", json::array{"REGIONAL"}}}));
   EXPECT_EQ(in.at("policy"), R"({"Version":"2012-10-17"})");
   EXPECT_EQ(in.at("minimumCompressionSize"), 100);
-  EXPECT_EQ(kApiGatewayRestApi
-                .Create(caller, Request("AWS::ApiGateway::RestApi", R"({"CloneFrom": "x"})"))
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  for (std::string_view refused :
+       {R"({"CloneFrom": "x"})", R"({"Name": "n", "Parameters": {"ignore": "documentation"}})",
+        R"({"Name": "n", "EndpointConfiguration": {"Types": ["PRIVATE"],
+            "VpcEndpointIds": ["v"]}})"}) {
+    EXPECT_EQ(kApiGatewayRestApi.Create(caller, Request("AWS::ApiGateway::RestApi", refused))
+                  .status()
+                  .code(),
+              StatusCode::kInvalidArgument)
+        << refused;
+  }
+  EXPECT_EQ(caller.Calls("CreateRestApi").size(), 1u);
 }
 
 TEST(ApiGatewayMethod, PutsTheMethodItsResponsesAndItsIntegration) {
