@@ -256,8 +256,8 @@ Result<ResourceState> CreateVersion(ServiceCaller& services, const ResourceReque
       },
       "Version " + arn));
   TP_RETURN_IF_ERROR(ApplyProvisionedConcurrency(services, function, version, props, {}));
-  std::string unqualified = arn.substr(0, arn.rfind(':'));
-  return ResourceState{arn, {{"Version", version}, {"FunctionArn", unqualified}}};
+  // Ref and FunctionArn are both the version's ARN (the type's primary identifier).
+  return ResourceState{arn, {{"Version", version}, {"FunctionArn", arn}}};
 }
 
 Result<ResourceState> UpdateVersion(ServiceCaller& services, const ResourceRequest& r) {

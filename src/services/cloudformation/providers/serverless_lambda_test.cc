@@ -194,7 +194,7 @@ TEST(LambdaVersionAndAlias, PublishAndRouteAsTheTypesDocument) {
   ASSERT_TRUE(version.ok()) << version.status().ToString();
   EXPECT_EQ(version->physical_id, "arn:aws:lambda:us-east-1:0:function:f:3");
   EXPECT_EQ(version->attributes.at("Version"), "3");
-  EXPECT_EQ(version->attributes.at("FunctionArn"), "arn:aws:lambda:us-east-1:0:function:f");
+  EXPECT_EQ(version->attributes.at("FunctionArn"), "arn:aws:lambda:us-east-1:0:function:f:3");
   EXPECT_EQ(caller.Calls("PublishVersion")[0]->input.at("Description"), "d");
   EXPECT_EQ(caller.Calls("PutProvisionedConcurrencyConfig")[0]->input.at("Qualifier"), "3");
   // Waited for the version to be Active and its provisioned concurrency READY.
