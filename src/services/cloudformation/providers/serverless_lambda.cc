@@ -149,8 +149,6 @@ Result<ResourceState> CreateFunction(ServiceCaller& services, const ResourceRequ
   return FunctionState(name, created);
 }
 
-constexpr TagOperations kLambdaTags{"lambda", "Resource", "Tags", "TagKeys"};
-
 Result<ResourceState> UpdateFunction(ServiceCaller& services, const ResourceRequest& r) {
   const json::object& props = r.properties;
   const json::object& before = r.previous_properties;

@@ -19,6 +19,8 @@ extern const SpecProvider kLambdaEventInvokeConfig;
 extern const SpecProvider kLambdaLayerVersion;
 extern const SpecProvider kLambdaLayerVersionPermission;
 
+inline constexpr TagOperations kLambdaTags{"lambda", "Resource", "Tags", "TagKeys"};
+
 // The file CloudFormation puts inline code (Code.ZipFile) in for `runtime`: "index.py" for
 // python*, "index.js" for nodejs*; empty for the runtimes inline code is not allowed with.
 std::string InlineCodeFile(std::string_view runtime);

@@ -174,6 +174,8 @@ Result<ResourceState> UpdateMapping(ServiceCaller& services, const ResourceReque
   TP_ASSIGN_OR_RETURN(json::object m,
                       CallOrFail(services, "lambda", "UpdateEventSourceMapping", std::move(in)));
   TP_RETURN_IF_ERROR(WaitForMapping(services, r.physical_id));
+  TP_RETURN_IF_ERROR(SyncTags(services, kLambdaTags, Str(m, "EventSourceMappingArn"), r.properties,
+                              r.previous_properties));
   return MappingState(m);
 }
 
