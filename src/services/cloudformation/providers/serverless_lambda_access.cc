@@ -96,15 +96,17 @@ constexpr std::string_view kMappingProperties[] = {
     "TumblingWindowInSeconds",
 };
 
-// Only on create (UpdateEventSourceMapping does not take them; they replace the mapping).
-constexpr std::string_view kMappingCreateOnly[] = {"AmazonManagedKafkaEventSourceConfig",
-                                                   "EventSourceArn",
-                                                   "Queues",
-                                                   "SelfManagedEventSource",
-                                                   "SelfManagedKafkaEventSourceConfig",
-                                                   "StartingPosition",
-                                                   "StartingPositionTimestamp",
-                                                   "Topics"};
+// What replaces the mapping: the members UpdateEventSourceMapping does not take, and Tags (our
+// Lambda tags functions only, so a mapping's tags are set when it is created).
+constexpr std::string_view kMappingReplaceOn[] = {"AmazonManagedKafkaEventSourceConfig",
+                                                  "EventSourceArn",
+                                                  "Queues",
+                                                  "SelfManagedEventSource",
+                                                  "SelfManagedKafkaEventSourceConfig",
+                                                  "StartingPosition",
+                                                  "StartingPositionTimestamp",
+                                                  "Tags",
+                                                  "Topics"};
 
 constexpr std::string_view kIntegerMembers[] = {"BatchSize",
                                                 "MaximumBatchingWindowInSeconds",
@@ -117,8 +119,8 @@ json::object MappingInput(const json::object& props, bool create) {
   json::object in;
   for (std::string_view key : kMappingProperties) {
     if (key == "KmsKeyArn" || key == "Tags") continue;
-    if (!create && std::find(std::begin(kMappingCreateOnly), std::end(kMappingCreateOnly), key) !=
-                       std::end(kMappingCreateOnly)) {
+    if (!create && std::find(std::begin(kMappingReplaceOn), std::end(kMappingReplaceOn), key) !=
+                       std::end(kMappingReplaceOn)) {
       continue;
     }
     const json::value* v = props.if_contains(key);
@@ -174,8 +176,6 @@ Result<ResourceState> UpdateMapping(ServiceCaller& services, const ResourceReque
   TP_ASSIGN_OR_RETURN(json::object m,
                       CallOrFail(services, "lambda", "UpdateEventSourceMapping", std::move(in)));
   TP_RETURN_IF_ERROR(WaitForMapping(services, r.physical_id));
-  TP_RETURN_IF_ERROR(SyncTags(services, kLambdaTags, Str(m, "EventSourceMappingArn"), r.properties,
-                              r.previous_properties));
   return MappingState(m);
 }
 
@@ -333,7 +333,7 @@ constexpr TypeSpec kPermissionSpec{kPermissionType, kPermissionProperties, {}, &
                                    nullptr,         &DeletePermission};
 constexpr TypeSpec kMappingSpec{"AWS::Lambda::EventSourceMapping",
                                 kMappingProperties,
-                                kMappingCreateOnly,
+                                kMappingReplaceOn,
                                 &CreateMapping,
                                 &UpdateMapping,
                                 &DeleteMapping};
