@@ -13,7 +13,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from apigateway_helpers import invoke_path, request
+from apigateway_helpers import host_of, invoke_path, request
 from harness import make_client
 from kinesis_helpers import wait_for
 from sfn_helpers import wait_done
@@ -193,6 +193,48 @@ def test_rest_api_with_a_lambda_proxy_method_answers_over_http(cfn, clients, end
     assert status == 200, body
     assert json.loads(body) == {"path": "/hello", "method": "GET"}
     assert ids["Stage"] == "live"
+
+
+def test_http_api_quick_create_calls_the_function(cfn, endpoint):
+    template = {
+        "Resources": {
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+                "Runtime": "python3.12", "Handler": "index.handler", "Role": ROLE,
+                "Code": {"ZipFile": "def handler(event, context):\n"
+                                    "    return {'path': event['rawPath']}\n"}}},
+            "Http": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {
+                "Name": "quick", "ProtocolType": "HTTP",
+                "Target": {"Fn::GetAtt": ["Fn", "Arn"]}}},
+            "Invoke": {"Type": "AWS::Lambda::Permission", "Properties": {
+                "FunctionName": {"Ref": "Fn"}, "Action": "lambda:InvokeFunction",
+                "Principal": "apigateway.amazonaws.com"}},
+        },
+        "Outputs": {"Endpoint": {"Value": {"Fn::GetAtt": ["Http", "ApiEndpoint"]}}},
+    }
+    ids = deploy(cfn, "http", template)
+    assert outputs(cfn, "http")["Endpoint"].startswith("http://" + ids["Http"])
+    status, _, body = request(endpoint, "GET", "/any/where", host=host_of(ids["Http"], endpoint))
+    assert status == 200, body
+    assert json.loads(body) == {"path": "/any/where"}
+
+
+def test_stack_update_changes_the_function_in_place(cfn, clients):
+    def template(greeting):
+        return {"Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+            "FunctionName": "updated-in-place", "Runtime": "python3.12",
+            "Handler": "index.handler", "Role": ROLE, "Code": {"ZipFile": INLINE},
+            "Environment": {"Variables": {"GREETING": greeting}}}}}}
+    deploy(cfn, "updating", template("before"))
+    lam = clients("lambda")
+    arn = lam.get_function_configuration(FunctionName="updated-in-place")["FunctionArn"]
+    cfn.update_stack(StackName="updating", TemplateBody=json.dumps(template("after")))
+    wait_for(lambda: cfn.describe_stacks(StackName="updating")["Stacks"][0]["StackStatus"]
+             == "UPDATE_COMPLETE", timeout=60, what="the stack update")
+    config = lam.get_function_configuration(FunctionName="updated-in-place")
+    assert config["FunctionArn"] == arn
+    assert config["Environment"]["Variables"] == {"GREETING": "after"}
+    answer = lam.invoke(FunctionName="updated-in-place", Payload=b"{}")
+    assert json.loads(answer["Payload"].read())["greeting"] == "after"
 
 
 def test_sam_function_with_api_and_sqs_events(cfn, clients, endpoint):
