@@ -199,16 +199,14 @@ Result<ResourceState> CreateRestApi(ServiceCaller& services, const ResourceReque
                                                           ImportInput(props, std::move(body))));
     id = Str(imported, "id");
     // Settings the template gives beside the body win over the document's.
-    TP_RETURN_IF_ERROR(
+    Status settled =
         ApplyPatch(services, "UpdateRestApi", {{"restApiId", id}}, SettingsPatches(props, {}))
-            .status());
-    TP_RETURN_IF_ERROR(SyncListSettings(services, id, props));
-    if (props.contains("Tags")) {
-      TP_RETURN_IF_ERROR(CallOrFail(services, "apigateway", "TagResource",
-                                    {{"resourceArn", RestApiArn(r, id)},
-                                     {"tags", TagMap(props.if_contains("Tags"))}})
-                             .status());
-    }
+            .status();
+    if (settled.ok()) settled = SyncListSettings(services, id, props);
+    if (settled.ok()) settled = SyncTags(services, kApiGatewayTags, RestApiArn(r, id), props, {});
+    TP_RETURN_IF_ERROR(UndoOnFailure(settled, [&] {
+      return CallIgnoringNotFound(services, "apigateway", "DeleteRestApi", {{"restApiId", id}});
+    }));
   } else {
     if (Str(props, "Name").empty()) return Missing(kRestApiType, "Name");
     json::object in{{"name", Str(props, "Name")}};
@@ -455,9 +453,14 @@ Result<ResourceState> CreateStage(ServiceCaller& services, const ResourceRequest
     patches.push_back(
         PatchOp("replace", "/clientCertificateId", Str(props, "ClientCertificateId")));
   }
-  TP_RETURN_IF_ERROR(ApplyPatch(services, "UpdateStage", {{"restApiId", api}, {"stageName", name}},
-                                std::move(patches))
-                         .status());
+  TP_RETURN_IF_ERROR(
+      UndoOnFailure(ApplyPatch(services, "UpdateStage", {{"restApiId", api}, {"stageName", name}},
+                               std::move(patches))
+                        .status(),
+                    [&] {
+                      return CallIgnoringNotFound(services, "apigateway", "DeleteStage",
+                                                  {{"restApiId", api}, {"stageName", name}});
+                    }));
   return ResourceState{name, {}};
 }
 

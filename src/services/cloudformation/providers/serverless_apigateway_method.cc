@@ -54,8 +54,6 @@ constexpr std::string_view kIntegrationMembers[] = {"CacheKeyParameters",
 
 Status PutIntegration(ServiceCaller& services, const json::object& target,
                       const json::object& integration) {
-  TP_RETURN_IF_ERROR(
-      CheckProperties("AWS::ApiGateway::Method Integration", integration, kIntegrationMembers));
   json::object in = target;
   CopyRenamed(integration, in,
               {{"Type", "type"},
@@ -100,8 +98,12 @@ Status PutMethod(ServiceCaller& services, const json::object& props) {
   for (std::string_view key : {"RestApiId", "ResourceId", "HttpMethod"}) {
     if (Str(props, key).empty()) return Missing(kMethodType, key);
   }
-  json::object target = MethodTarget(props);
-  json::object in = target;
+  if (const json::value* integration = props.if_contains("Integration");
+      integration && integration->is_object()) {
+    TP_RETURN_IF_ERROR(CheckProperties("AWS::ApiGateway::Method Integration",
+                                       integration->get_object(), kIntegrationMembers));
+  }
+  json::object in = MethodTarget(props);
   in["authorizationType"] =
       props.contains("AuthorizationType") ? Str(props, "AuthorizationType") : "NONE";
   CopyRenamed(props, in,
@@ -116,7 +118,12 @@ Status PutMethod(ServiceCaller& services, const json::object& props) {
   if (props.contains("RequestParameters")) {
     in["requestParameters"] = BoolMap(props.if_contains("RequestParameters"));
   }
-  TP_RETURN_IF_ERROR(CallOrFail(services, "apigateway", "PutMethod", std::move(in)).status());
+  return CallOrFail(services, "apigateway", "PutMethod", std::move(in)).status();
+}
+
+// The method's responses and integration, once the method is put (PutMethod checked them).
+Status PutMethodParts(ServiceCaller& services, const json::object& props) {
+  json::object target = MethodTarget(props);
   if (const json::value* responses = props.if_contains("MethodResponses");
       responses && responses->is_array()) {
     for (const json::value& response : responses->get_array()) {
@@ -141,6 +148,9 @@ Status PutMethod(ServiceCaller& services, const json::object& props) {
 
 Result<ResourceState> CreateMethod(ServiceCaller& services, const ResourceRequest& r) {
   TP_RETURN_IF_ERROR(PutMethod(services, r.properties));
+  TP_RETURN_IF_ERROR(UndoOnFailure(PutMethodParts(services, r.properties), [&] {
+    return CallIgnoringNotFound(services, "apigateway", "DeleteMethod", MethodTarget(r.properties));
+  }));
   return ResourceState{GeneratedName(r, 64), {}};
 }
 
@@ -149,6 +159,7 @@ Result<ResourceState> UpdateMethod(ServiceCaller& services, const ResourceReques
   TP_RETURN_IF_ERROR(CallIgnoringNotFound(services, "apigateway", "DeleteMethod",
                                           MethodTarget(r.previous_properties)));
   TP_RETURN_IF_ERROR(PutMethod(services, r.properties));
+  TP_RETURN_IF_ERROR(PutMethodParts(services, r.properties));
   return ResourceState{r.physical_id, {}};
 }
 

@@ -112,10 +112,18 @@ TEST(ApiGatewayMethod, PutsTheMethodItsResponsesAndItsIntegration) {
   EXPECT_EQ(caller.Calls("DeleteMethod").size(), 1u);
   EXPECT_EQ(caller.Calls("PutMethod").size(), 2u);
 
+  // An integration that fails takes the method it was put on with it.
+  caller.Answer("apigateway", "PutIntegration",
+                ServiceError{"BadRequestException", "bad uri", 400});
+  auto failed = kApiGatewayMethod.Create(caller, r);
+  EXPECT_EQ(failed.status().message(), "bad uri");
+  EXPECT_EQ(caller.Calls("DeleteMethod").size(), 2u);
+
   r.properties["Integration"].as_object()["IntegrationTarget"] = "x";
   auto refused = kApiGatewayMethod.Create(caller, r);
   EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(refused.status().message().find("IntegrationTarget"), std::string::npos);
+  EXPECT_EQ(caller.Calls("PutMethod").size(), 3u);  // refused before anything was put
 }
 
 TEST(ApiGatewayDeploymentAndStage, DeployAndConfigureTheStage) {

@@ -91,10 +91,14 @@ Result<ResourceState> CreateApi(ServiceCaller& services, const ResourceRequest& 
     if (props.contains("BasePath")) in["Basepath"] = Str(props, "BasePath");
     CopyTyped(props, in, kFailOnWarnings);
     TP_ASSIGN_OR_RETURN(api, CallOrFail(services, "apigatewayv2", "ImportApi", std::move(in)));
-    TP_ASSIGN_OR_RETURN(api, UpdateApiSettings(services, Str(api, "ApiId"), props, api));
-    if (props.contains("Tags")) {
-      TP_RETURN_IF_ERROR(SyncTags(services, kV2Tags, ApiArn(r, Str(api, "ApiId")), props, {}));
-    }
+    const std::string id = Str(api, "ApiId");
+    auto settled = UpdateApiSettings(services, id, props, api);
+    Status tagged =
+        settled.ok() ? SyncTags(services, kV2Tags, ApiArn(r, id), props, {}) : settled.status();
+    TP_RETURN_IF_ERROR(UndoOnFailure(tagged, [&] {
+      return CallIgnoringNotFound(services, "apigatewayv2", "DeleteApi", {{"ApiId", id}});
+    }));
+    api = std::move(*settled);
   } else {
     for (std::string_view key : {"Name", "ProtocolType"}) {
       if (Str(props, key).empty()) return Missing("AWS::ApiGatewayV2::Api", key);

@@ -177,6 +177,11 @@ Status CallIgnoringNotFound(ServiceCaller& services, std::string_view service,
   return IgnoreNotFound(ServiceFailure(*e));
 }
 
+Status UndoOnFailure(Status status, const std::function<Status()>& undo) {
+  if (!status.ok()) (void)undo();
+  return status;
+}
+
 Status WaitUntil(const std::function<Result<bool>()>& ready, std::string_view what,
                  std::chrono::milliseconds limit, std::chrono::milliseconds interval) {
   auto deadline = std::chrono::steady_clock::now() + limit;

@@ -92,6 +92,11 @@ Status IgnoreNotFound(const Status& s);
 Status CallIgnoringNotFound(ServiceCaller& services, std::string_view service,
                             std::string_view operation, boost::json::object input);
 
+// `status` when it is OK; otherwise first undoes a half-made Create with `undo` (best effort:
+// the engine knows no physical id for a failed Create, so nothing else would delete it) and
+// returns `status`, the failure CloudFormation shows.
+Status UndoOnFailure(Status status, const std::function<Status()>& undo);
+
 // Polls `ready` (every `interval`, up to `limit`) until it answers true or fails; the
 // providers' wait for a resource AWS's handler waits for. FailedPrecondition when the limit
 // passes.

@@ -144,8 +144,11 @@ Result<ResourceState> CreateFunction(ServiceCaller& services, const ResourceRequ
   CopyMembers(props, in, {"Architectures"});
   if (props.contains("Tags")) in["Tags"] = TagMap(props.if_contains("Tags"));
   TP_ASSIGN_OR_RETURN(json::object created, CallOrFail(services, "lambda", "CreateFunction", in));
-  TP_RETURN_IF_ERROR(WaitForFunction(services, name, /*update=*/false));
-  TP_RETURN_IF_ERROR(ApplyFunctionExtras(services, name, props, {}));
+  Status settled = WaitForFunction(services, name, /*update=*/false);
+  if (settled.ok()) settled = ApplyFunctionExtras(services, name, props, {});
+  TP_RETURN_IF_ERROR(UndoOnFailure(settled, [&] {
+    return CallIgnoringNotFound(services, "lambda", "DeleteFunction", {{"FunctionName", name}});
+  }));
   return FunctionState(name, created);
 }
 
@@ -240,7 +243,7 @@ Result<ResourceState> CreateVersion(ServiceCaller& services, const ResourceReque
   std::string version = Str(published, "Version");
   std::string arn = Str(published, "FunctionArn");
   // The version is usable once Active, as AWS's handler waits for.
-  TP_RETURN_IF_ERROR(WaitUntil(
+  Status settled = WaitUntil(
       [&]() -> Result<bool> {
         TP_ASSIGN_OR_RETURN(json::object config,
                             CallOrFail(services, "lambda", "GetFunctionConfiguration",
@@ -252,8 +255,12 @@ Result<ResourceState> CreateVersion(ServiceCaller& services, const ResourceReque
         }
         return state.empty() || state == "Active";
       },
-      "Version " + arn));
-  TP_RETURN_IF_ERROR(ApplyProvisionedConcurrency(services, function, version, props, {}));
+      "Version " + arn);
+  if (settled.ok()) settled = ApplyProvisionedConcurrency(services, function, version, props, {});
+  TP_RETURN_IF_ERROR(UndoOnFailure(settled, [&] {
+    return CallIgnoringNotFound(services, "lambda", "DeleteFunction",
+                                {{"FunctionName", function}, {"Qualifier", version}});
+  }));
   // Ref and FunctionArn are both the version's ARN (the type's primary identifier).
   return ResourceState{arn, {{"Version", version}, {"FunctionArn", arn}}};
 }
@@ -312,7 +319,11 @@ Result<ResourceState> CreateAlias(ServiceCaller& services, const ResourceRequest
   CopyMembers(props, in, {"FunctionVersion", "Description"});
   if (props.contains("RoutingConfig")) in["RoutingConfig"] = RoutingInput(props);
   TP_ASSIGN_OR_RETURN(json::object alias, CallOrFail(services, "lambda", "CreateAlias", in));
-  TP_RETURN_IF_ERROR(ApplyProvisionedConcurrency(services, function, name, props, {}));
+  TP_RETURN_IF_ERROR(
+      UndoOnFailure(ApplyProvisionedConcurrency(services, function, name, props, {}), [&] {
+        return CallIgnoringNotFound(services, "lambda", "DeleteAlias",
+                                    {{"FunctionName", function}, {"Name", name}});
+      }));
   std::string arn = Str(alias, "AliasArn");
   return ResourceState{arn, {{"AliasArn", arn}}};
 }

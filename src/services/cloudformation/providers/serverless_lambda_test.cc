@@ -166,6 +166,19 @@ TEST(LambdaFunction, ReplacesOnNameAndUpdatesTheRestInPlace) {
   EXPECT_EQ(caller.Calls("TagResource")[0]->input.at("Tags"), (json::object{{"b", "2"}}));
 }
 
+TEST(LambdaFunction, AFunctionThatFailsToStabilizeIsDeletedAndTheFailureReported) {
+  FakeCaller caller;
+  caller.Answer("lambda", "GetFunctionConfiguration",
+                json::object{{"State", "Failed"}, {"StateReason", "no runtime"}});
+  auto r = Request("AWS::Lambda::Function", R"({"FunctionName": "f", "Runtime": "python3.12",
+    "Handler": "index.handler", "Role": "r", "Code": {"ZipFile": "x"}})");
+  auto state = kLambdaFunction.Create(caller, r);
+  EXPECT_EQ(state.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(state.status().message(), "Function f failed to stabilize: no runtime");
+  ASSERT_EQ(caller.Calls("DeleteFunction").size(), 1u);  // not left behind, unknown to the stack
+  EXPECT_EQ(caller.Calls("DeleteFunction")[0]->input.at("FunctionName"), "f");
+}
+
 TEST(LambdaFunction, DeleteToleratesAFunctionAlreadyGone) {
   FakeCaller caller;
   caller.Answer("lambda", "DeleteFunction",
