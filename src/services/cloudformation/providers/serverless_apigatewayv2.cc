@@ -73,11 +73,18 @@ ResourceState ApiState(const json::object& api) {
   return {id, {{"ApiId", id}, {"ApiEndpoint", Str(api, "ApiEndpoint")}}};
 }
 
-// The import's settings beside the body: UpdateApi with the template's other members.
+// UpdateApi with the template's members beside the body: all of them after an import (which
+// takes the document's), else those that changed from `before` (quick create's Target and
+// RouteKey only when they changed: the service refuses to update them).
 Result<json::object> UpdateApiSettings(ServiceCaller& services, const std::string& id,
-                                       const json::object& props, json::object api) {
+                                       const json::object& props, const json::object* before,
+                                       json::object api) {
   json::object in{{"ApiId", id}};
-  CopyTyped(props, in, kApiMembers);
+  for (std::string_view key : kApiMembers) {
+    if (before == nullptr || Changed(*before, props, key)) {
+      CopyTyped(props, in, std::span<const std::string_view>(&key, 1));
+    }
+  }
   if (in.size() == 1) return api;
   return CallOrFail(services, "apigatewayv2", "UpdateApi", std::move(in));
 }
@@ -92,7 +99,7 @@ Result<ResourceState> CreateApi(ServiceCaller& services, const ResourceRequest& 
     CopyTyped(props, in, kFailOnWarnings);
     TP_ASSIGN_OR_RETURN(api, CallOrFail(services, "apigatewayv2", "ImportApi", std::move(in)));
     const std::string id = Str(api, "ApiId");
-    auto settled = UpdateApiSettings(services, id, props, api);
+    auto settled = UpdateApiSettings(services, id, props, nullptr, api);
     Status tagged =
         settled.ok() ? SyncTags(services, kV2Tags, ApiArn(r, id), props, {}) : settled.status();
     TP_RETURN_IF_ERROR(UndoOnFailure(tagged, [&] {
@@ -114,6 +121,7 @@ Result<ResourceState> CreateApi(ServiceCaller& services, const ResourceRequest& 
 Result<ResourceState> UpdateApi(ServiceCaller& services, const ResourceRequest& r) {
   const json::object& props = r.properties;
   json::object api;
+  bool reimported = false;
   if (Changed(r.previous_properties, props, "Body") ||
       Changed(r.previous_properties, props, "BodyS3Location")) {
     TP_ASSIGN_OR_RETURN(std::string body, OpenApiBody(services, props, "Etag"));
@@ -122,9 +130,11 @@ Result<ResourceState> UpdateApi(ServiceCaller& services, const ResourceRequest& 
       if (props.contains("BasePath")) in["Basepath"] = Str(props, "BasePath");
       CopyTyped(props, in, kFailOnWarnings);
       TP_ASSIGN_OR_RETURN(api, CallOrFail(services, "apigatewayv2", "ReimportApi", std::move(in)));
+      reimported = true;
     }
   }
-  TP_ASSIGN_OR_RETURN(api, UpdateApiSettings(services, r.physical_id, props, api));
+  TP_ASSIGN_OR_RETURN(api, UpdateApiSettings(services, r.physical_id, props,
+                                             reimported ? nullptr : &r.previous_properties, api));
   TP_RETURN_IF_ERROR(
       SyncTags(services, kV2Tags, ApiArn(r, r.physical_id), props, r.previous_properties));
   if (Str(api, "ApiEndpoint").empty()) {

@@ -56,6 +56,15 @@ TEST(ApiGatewayV2Api, ReimportsAChangedBody) {
   ASSERT_TRUE(state.ok()) << state.status().ToString();
   EXPECT_EQ(caller.Calls("ReimportApi")[0]->input.at("ApiId"), "h1");
   EXPECT_EQ(state->attributes.at("ApiEndpoint"), "http://h1.example");
+
+  // A quick-created API's update sends what changed only (the service refuses Target updates).
+  auto quick = Request("AWS::ApiGatewayV2::Api",
+                       R"({"Name": "b", "ProtocolType": "HTTP", "Target": "arn:f"})");
+  quick.previous_properties =
+      json::parse(R"({"Name": "a", "ProtocolType": "HTTP", "Target": "arn:f"})").as_object();
+  quick.physical_id = "h2";
+  ASSERT_TRUE(kApiGatewayV2Api.Update(caller, quick).ok());
+  EXPECT_EQ(caller.Calls("UpdateApi")[0]->input, (json::object{{"ApiId", "h2"}, {"Name", "b"}}));
 }
 
 TEST(ApiGatewayV2Children, IntegrationRouteStageAndDeployment) {
