@@ -185,15 +185,6 @@ Result<ResourceState> CreateApiKey(ServiceCaller& services, const ResourceReques
   if (props.contains("GenerateDistinctId")) {
     in["generateDistinctId"] = BoolMember(props, "GenerateDistinctId", false);
   }
-  if (const json::value* keys = props.if_contains("StageKeys"); keys && keys->is_array()) {
-    json::array stage_keys;
-    for (const json::value& k : keys->get_array()) {
-      if (!k.is_object()) continue;
-      stage_keys.push_back(json::object{{"restApiId", Str(k.get_object(), "RestApiId")},
-                                        {"stageName", Str(k.get_object(), "StageName")}});
-    }
-    in["stageKeys"] = std::move(stage_keys);
-  }
   if (props.contains("Tags")) in["tags"] = TagMap(props.if_contains("Tags"));
   TP_ASSIGN_OR_RETURN(json::object key,
                       CallOrFail(services, "apigateway", "CreateApiKey", std::move(in)));
@@ -222,11 +213,10 @@ Status DeleteApiKey(ServiceCaller& services, const ResourceRequest& r) {
   return CallIgnoringNotFound(services, "apigateway", "DeleteApiKey", {{"apiKey", r.physical_id}});
 }
 
+// StageKeys is refused: tidepool's API Gateway lets keys reach stages through usage plans only.
 constexpr std::string_view kApiKeyProperties[] = {
-    "CustomerId", "Description", "Enabled", "GenerateDistinctId",
-    "Name",       "StageKeys",   "Tags",    "Value"};
-constexpr std::string_view kApiKeyReplaceOn[] = {"GenerateDistinctId", "Name", "StageKeys",
-                                                 "Value"};
+    "CustomerId", "Description", "Enabled", "GenerateDistinctId", "Name", "Tags", "Value"};
+constexpr std::string_view kApiKeyReplaceOn[] = {"GenerateDistinctId", "Name", "Value"};
 
 // --- AWS::ApiGateway::UsagePlan ---------------------------------------------------------------
 

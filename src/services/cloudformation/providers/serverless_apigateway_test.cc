@@ -176,13 +176,18 @@ TEST(ApiGatewayDeploymentAndStage, DeployAndConfigureTheStage) {
 TEST(ApiGatewayKeysPlansAndModels, CallTheirOperations) {
   FakeCaller caller;
   caller.Answer("apigateway", "CreateApiKey", json::object{{"id", "key1"}});
-  auto key =
-      kApiGatewayApiKey.Create(caller, Request("AWS::ApiGateway::ApiKey", R"({"Enabled": true,
-        "StageKeys": [{"RestApiId": "api1", "StageName": "Prod"}]})"));
+  auto key = kApiGatewayApiKey.Create(
+      caller, Request("AWS::ApiGateway::ApiKey", R"({"Enabled": true, "Value": "v"})"));
   ASSERT_TRUE(key.ok());
   EXPECT_EQ(key->attributes.at("APIKeyId"), "key1");
-  EXPECT_EQ(caller.Calls("CreateApiKey")[0]->input.at("stageKeys"),
-            json::parse(R"([{"restApiId": "api1", "stageName": "Prod"}])"));
+  EXPECT_EQ(caller.Calls("CreateApiKey")[0]->input.at("value"), "v");
+  EXPECT_EQ(caller.Calls("CreateApiKey")[0]->input.at("enabled"), true);
+  // Keys reach stages through usage plans only in tidepool's API Gateway.
+  auto staged = kApiGatewayApiKey.Create(
+      caller, Request("AWS::ApiGateway::ApiKey",
+                      R"({"StageKeys": [{"RestApiId": "api1", "StageName": "Prod"}]})"));
+  EXPECT_EQ(staged.status().message(),
+            "Property StageKeys of AWS::ApiGateway::ApiKey is not supported by tidepool");
 
   caller.Answer("apigateway", "CreateUsagePlan", json::object{{"id", "plan1"}});
   auto plan = kApiGatewayUsagePlan.Create(

@@ -136,6 +136,12 @@ TEST(SamGenerated, EveryServerlessResourceHasAProviderThatTakesItsProperties) {
     }
     FakeCaller caller;
     auto created = entry->provider->Create(caller, r);
+    if (logical_id == "MyApiApiKey") {
+      // Auth.UsagePlan's key names its stages in StageKeys, which tidepool refuses (its keys
+      // reach stages through usage plans only; docs/differences.md).
+      EXPECT_NE(created.status().message().find("StageKeys"), std::string::npos);
+      continue;
+    }
     EXPECT_TRUE(created.ok()) << logical_id << " (" << type << "): " << created.status().message();
   }
   // The translator generated what the template asks for (so the loop above saw it).
