@@ -1,7 +1,8 @@
 """CloudFormation stacks of serverless types with boto3: an inline Python function invoked after
 the deploy, an SQS queue feeding a function through an event source mapping, a state machine
-started after the deploy, a REST API whose Lambda proxy method is called over HTTP, and a SAM
-template (AWS::Serverless::Function with Api and SQS events).
+started after the deploy, a REST API whose Lambda proxy method is called over HTTP, an HTTP API
+made by quick create, a stack update that changes a function in place, and a SAM template
+(AWS::Serverless::Function with Api and SQS events).
 
 Each test skips while the server does not serve CloudFormation (the deployment engine lands
 separately): only the InvalidAction answer to DescribeStacks counts as "not served"."""
@@ -23,8 +24,8 @@ ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 
 @pytest.fixture
 def clients(endpoint):
-    def client(service):
-        return make_client(endpoint, service=service, access_key="000000000000")
+    def client(service, **config):
+        return make_client(endpoint, service=service, access_key="000000000000", **config)
     return client
 
 
@@ -87,7 +88,7 @@ def test_inline_python_function_is_invoked_after_the_deploy(cfn, clients):
     ids = deploy(cfn, "inline", template)
     name = ids["Fn"]
     assert name.startswith("inline-Fn-")
-    lam = clients("lambda")
+    lam = clients("lambda", read_timeout=60)
     config = lam.get_function_configuration(FunctionName=name)
     assert config["State"] == "Active"
     assert outputs(cfn, "inline")["Arn"] == config["FunctionArn"]
@@ -225,7 +226,7 @@ def test_stack_update_changes_the_function_in_place(cfn, clients):
             "Handler": "index.handler", "Role": ROLE, "Code": {"ZipFile": INLINE},
             "Environment": {"Variables": {"GREETING": greeting}}}}}}
     deploy(cfn, "updating", template("before"))
-    lam = clients("lambda")
+    lam = clients("lambda", read_timeout=60)
     arn = lam.get_function_configuration(FunctionName="updated-in-place")["FunctionArn"]
     cfn.update_stack(StackName="updating", TemplateBody=json.dumps(template("after")))
     wait_for(lambda: cfn.describe_stacks(StackName="updating")["Stacks"][0]["StackStatus"]
@@ -257,5 +258,5 @@ def test_sam_function_with_api_and_sqs_events(cfn, clients, endpoint):
                               invoke_path(ids["ServerlessRestApi"], "Prod", "/sam"))
     assert status == 200, body
     assert json.loads(body) == {"path": "/sam", "method": "GET"}
-    mapping = clients("lambda").get_event_source_mapping(UUID=ids["FnJobs"])
+    mapping = clients("lambda", read_timeout=60).get_event_source_mapping(UUID=ids["FnJobs"])
     assert mapping["BatchSize"] == 2
