@@ -110,6 +110,13 @@ bool IntMember(const json::object& o, std::string_view key, int64_t& out) {
   return false;
 }
 
+void NestedIntMember(json::object& o, std::string_view outer, std::string_view inner) {
+  json::value* v = o.if_contains(outer);
+  if (v == nullptr || !v->is_object()) return;
+  int64_t n = 0;
+  if (IntMember(v->get_object(), inner, n)) v->get_object()[inner] = n;
+}
+
 bool BoolMember(const json::object& o, std::string_view key, bool fallback) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr) return fallback;

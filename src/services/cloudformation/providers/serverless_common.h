@@ -65,6 +65,9 @@ void CopyMembers(const boost::json::object& from, boost::json::object& to,
                  std::initializer_list<std::string_view> keys);
 // A template's integer property (numbers or their text, as templates give them).
 bool IntMember(const boost::json::object& o, std::string_view key, int64_t& out);
+// `o` with its member `outer`.`inner` made an integer when it is an integer's text (nested
+// numbers such as EphemeralStorage.Size, ScalingConfig.MaximumConcurrency).
+void NestedIntMember(boost::json::object& o, std::string_view outer, std::string_view inner);
 // CloudFormation's boolean properties arrive as true/false or "true"/"false".
 bool BoolMember(const boost::json::object& o, std::string_view key, bool fallback);
 // A template's Tags list [{"Key":k,"Value":v}] as a map {k: v} (Lambda, API Gateway); a Tags

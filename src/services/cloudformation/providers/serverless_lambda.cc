@@ -79,6 +79,7 @@ json::object ConfigInput(const json::object& props, std::string_view name) {
     int64_t n = 0;
     if (IntMember(props, key, n)) in[key] = n;
   }
+  NestedIntMember(in, "EphemeralStorage", "Size");
   return in;
 }
 

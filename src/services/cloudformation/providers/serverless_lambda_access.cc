@@ -139,6 +139,7 @@ json::object MappingInput(const json::object& props, bool create) {
     }
   }
   if (props.contains("KmsKeyArn")) in["KMSKeyArn"] = props.at("KmsKeyArn");
+  NestedIntMember(in, "ScalingConfig", "MaximumConcurrency");
   return in;
 }
 

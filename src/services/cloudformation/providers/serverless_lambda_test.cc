@@ -68,7 +68,7 @@ TEST(LambdaFunction, CreatesFromInlineCodeAndWaitsUntilActive) {
     "Code": {"ZipFile": "def handler(e, c):\n  return 42\n"}, "Timeout": "30",
     "Environment": {"Variables": {"A": "1"}}, "KmsKeyArn": "arn:kms",
     "Tags": [{"Key": "team", "Value": "blue"}], "ReservedConcurrentExecutions": 5,
-    "Architectures": ["arm64"]})");
+    "Architectures": ["arm64"], "EphemeralStorage": {"Size": "1024"}})");
   auto state = kLambdaFunction.Create(caller, r);
   ASSERT_TRUE(state.ok()) << state.status().ToString();
   EXPECT_EQ(state->physical_id.rfind("st-Fn-", 0), 0u);
@@ -83,6 +83,7 @@ TEST(LambdaFunction, CreatesFromInlineCodeAndWaitsUntilActive) {
   EXPECT_FALSE(in.contains("KmsKeyArn"));
   EXPECT_EQ(in.at("Tags"), (json::object{{"team", "blue"}}));
   EXPECT_EQ(in.at("Architectures"), (json::array{"arm64"}));
+  EXPECT_EQ(in.at("EphemeralStorage"), (json::object{{"Size", 1024}}));
   EXPECT_EQ(in.at("Environment").at("Variables").at("A"), "1");
   auto files = Unzip(std::string(in.at("Code").at("ZipFile").as_string()));
   EXPECT_EQ(
@@ -279,6 +280,7 @@ TEST(LambdaEventSourceMapping, RefIsTheUuidAndCreateWaitsForTheMapping) {
   auto r = Request("AWS::Lambda::EventSourceMapping",
                    R"({"FunctionName": "f", "EventSourceArn": "arn:aws:sqs:us-east-1:0:q",
                        "BatchSize": "5", "Enabled": "false", "KmsKeyArn": "k",
+                       "ScalingConfig": {"MaximumConcurrency": "4"},
                        "FilterCriteria": {"Filters": [{"Pattern": "{}"}]},
                        "Tags": [{"Key": "a", "Value": "b"}]})");
   auto state = kLambdaEventSourceMapping.Create(caller, r);
@@ -290,6 +292,7 @@ TEST(LambdaEventSourceMapping, RefIsTheUuidAndCreateWaitsForTheMapping) {
   EXPECT_EQ(in.at("BatchSize"), 5);
   EXPECT_EQ(in.at("Enabled"), false);
   EXPECT_EQ(in.at("KMSKeyArn"), "k");
+  EXPECT_EQ(in.at("ScalingConfig"), (json::object{{"MaximumConcurrency", 4}}));
   EXPECT_EQ(in.at("Tags"), (json::object{{"a", "b"}}));
   EXPECT_EQ(caller.Calls("GetEventSourceMapping").size(), 2u);
 
