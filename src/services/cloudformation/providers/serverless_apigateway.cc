@@ -250,7 +250,8 @@ Result<ResourceState> UpdateRestApi(ServiceCaller& services, const ResourceReque
     }
   }
   TP_RETURN_IF_ERROR(ApplyPatch(services, "UpdateRestApi", {{"restApiId", r.physical_id}},
-                                SettingsPatches(props, before))
+                                // A put document resets them all: all again then.
+                                SettingsPatches(props, body_changed ? json::object() : before))
                          .status());
   if (body_changed || Changed(before, props, "BinaryMediaTypes") ||
       Changed(before, props, "EndpointConfiguration") || Changed(before, props, "Parameters")) {

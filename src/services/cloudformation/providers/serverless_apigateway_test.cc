@@ -51,7 +51,10 @@ TEST(ApiGatewayRestApi, ImportsABodyAndGivesTheRootResource) {
   const json::object& put = caller.Calls("PutRestApi")[0]->input;
   EXPECT_EQ(put.at("restApiId"), "api1");
   EXPECT_EQ(put.at("mode"), "overwrite");
-  EXPECT_EQ(caller.Calls("UpdateRestApi").size(), 3u);  // the lists again, after the new body
+  // The template's name and lists again, after the new body.
+  ASSERT_EQ(caller.Calls("UpdateRestApi").size(), 4u);
+  EXPECT_EQ(caller.Calls("UpdateRestApi")[2]->input.at("patchOperations"),
+            json::parse(R"([{"op": "replace", "path": "/name", "value": "named"}])"));
   EXPECT_FALSE(kApiGatewayRestApi.RequiresReplacement(r.previous_properties, r.properties));
 }
 
