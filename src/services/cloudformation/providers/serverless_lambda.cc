@@ -174,6 +174,12 @@ Result<ResourceState> UpdateFunction(ServiceCaller& services, const ResourceRequ
   if (!in.contains("Environment")) in["Environment"] = json::object{{"Variables", json::object()}};
   if (!in.contains("Layers")) in["Layers"] = json::array();
   if (!in.contains("TracingConfig")) in["TracingConfig"] = json::object{{"Mode", "PassThrough"}};
+  if (!in.contains("EphemeralStorage")) in["EphemeralStorage"] = json::object{{"Size", 512}};
+  if (!in.contains("LoggingConfig") && before.contains("LoggingConfig")) {
+    in["LoggingConfig"] =
+        json::object{{"LogFormat", "Text"}, {"LogGroup", "/aws/lambda/" + std::string(name)}};
+  }
+  if (!in.contains("KMSKeyArn") && before.contains("KmsKeyArn")) in["KMSKeyArn"] = "";
   TP_ASSIGN_OR_RETURN(json::object config,
                       CallOrFail(services, "lambda", "UpdateFunctionConfiguration", in));
   TP_RETURN_IF_ERROR(WaitForFunction(services, name, /*update=*/true));
