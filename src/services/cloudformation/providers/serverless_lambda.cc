@@ -58,6 +58,18 @@ Status CheckFunctionProperties(const json::object& props) {
     return Unsupported(kFunctionType, "PackageType " + Str(props, "PackageType"),
                        ": tidepool runs .zip functions only");
   }
+  // The defaults are what tidepool does; anything else is refused.
+  if (const json::value* snap = props.if_contains("SnapStart")) {
+    if (!snap->is_object() || Str(snap->get_object(), "ApplyOn") != "None") {
+      return Unsupported(kFunctionType, "SnapStart", ": only ApplyOn None is honoured");
+    }
+  }
+  if (const json::value* runtime = props.if_contains("RuntimeManagementConfig")) {
+    if (!runtime->is_object() || Str(runtime->get_object(), "UpdateRuntimeOn") != "Auto") {
+      return Unsupported(kFunctionType, "RuntimeManagementConfig",
+                         ": only UpdateRuntimeOn Auto is honoured");
+    }
+  }
   if (const json::value* vpc = props.if_contains("VpcConfig");
       vpc && vpc->is_object() && !vpc->get_object().empty()) {
     auto ids = [&](std::string_view key) {
@@ -193,14 +205,29 @@ Status DeleteFunction(ServiceCaller& services, const ResourceRequest& r) {
                               {{"FunctionName", r.physical_id}});
 }
 
-constexpr std::string_view kFunctionProperties[] = {
-    "Architectures", "Code",          "DeadLetterConfig",
-    "Description",   "Environment",   "EphemeralStorage",
-    "FunctionName",  "Handler",       "KmsKeyArn",
-    "Layers",        "LoggingConfig", "MemorySize",
-    "PackageType",   "RecursiveLoop", "ReservedConcurrentExecutions",
-    "Role",          "Runtime",       "Tags",
-    "Timeout",       "TracingConfig", "VpcConfig"};
+constexpr std::string_view kFunctionProperties[] = {"Architectures",
+                                                    "Code",
+                                                    "DeadLetterConfig",
+                                                    "Description",
+                                                    "Environment",
+                                                    "EphemeralStorage",
+                                                    "FunctionName",
+                                                    "Handler",
+                                                    "KmsKeyArn",
+                                                    "Layers",
+                                                    "LoggingConfig",
+                                                    "MemorySize",
+                                                    "PackageType",
+                                                    "RecursiveLoop",
+                                                    "ReservedConcurrentExecutions",
+                                                    "RuntimeManagementConfig",
+                                                    "SnapStart",
+                                                    "Role",
+                                                    "Runtime",
+                                                    "Tags",
+                                                    "Timeout",
+                                                    "TracingConfig",
+                                                    "VpcConfig"};
 constexpr std::string_view kFunctionReplaceOn[] = {"FunctionName", "PackageType"};
 
 // --- AWS::Lambda::Version ---------------------------------------------------------------------

@@ -123,15 +123,29 @@ TEST(LambdaFunction, RefusesWhatItDoesNotHonour) {
   EXPECT_EQ(refused(R"({"Code": {"ImageUri": "x"}, "PackageType": "Zip"})"),
             "Property Code.ImageUri of AWS::Lambda::Function is not supported by tidepool: "
             "tidepool runs .zip functions only");
-  EXPECT_NE(refused(R"({"Code": {"ZipFile": "x"}, "SnapStart": {"ApplyOn": "None"}})")
-                .find("Property SnapStart"),
-            std::string::npos);
+  EXPECT_EQ(
+      refused(R"({"Code": {"ZipFile": "x"}, "SnapStart": {"ApplyOn": "PublishedVersions"}})"),
+      "Property SnapStart of AWS::Lambda::Function is not supported by tidepool: only ApplyOn "
+      "None is honoured");
+  refused(R"({"Code": {"ZipFile": "x"}, "RuntimeManagementConfig": {"UpdateRuntimeOn": "Manual",
+              "RuntimeVersionArn": "arn"}})");
+  refused(R"({"Code": {"ZipFile": "x"}, "FileSystemConfigs": []})");
   EXPECT_NE(refused(R"({"Code": {"ZipFile": "x"}, "Runtime": "java21"})").find("ZipFile"),
             std::string::npos);
   refused(R"({"Code": {"ZipFile": "x"}, "Runtime": "python3.12", "PackageType": "Image"})");
   refused(R"({"Code": {"ZipFile": "x"}, "Runtime": "python3.12",
               "VpcConfig": {"SubnetIds": ["s"], "SecurityGroupIds": []}})");
   EXPECT_TRUE(caller.Calls("CreateFunction").empty());
+
+  // The defaults are what tidepool does.
+  ASSERT_TRUE(kLambdaFunction
+                  .Create(caller, Request("AWS::Lambda::Function",
+                                          R"({"Code": {"ZipFile": "x"}, "Runtime": "python3.12",
+                                              "SnapStart": {"ApplyOn": "None"},
+                                              "RuntimeManagementConfig":
+                                                {"UpdateRuntimeOn": "Auto"}})"))
+                  .ok());
+  EXPECT_FALSE(caller.Calls("CreateFunction")[0]->input.contains("SnapStart"));
 }
 
 TEST(LambdaFunction, ReplacesOnNameAndUpdatesTheRestInPlace) {
