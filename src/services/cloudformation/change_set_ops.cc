@@ -360,9 +360,9 @@ void CloudFormationService::ExecuteChangeSet(CallPtr call) {
     if (!cs.tags.empty()) s.tags = cs.tags;
     s.request_token = InputString(in, "ClientRequestToken");
     s.reason = "User Initiated";
-    // Executing one change set makes the stack's others obsolete: AWS removes them.
-    cs.execution_status = "EXECUTE_COMPLETE";
-    s.change_sets = {cs};
+    // "After you execute a change set, CloudFormation removes all change sets that are
+    // associated with the stack", the executed one included.
+    s.change_sets.clear();
     deployer_.AddStackEvent(s, s.status, s.reason);
     if (Status st = Save(s); !st.ok()) return Fail(call, st);
     call->Reply(json::object());

@@ -295,12 +295,12 @@ bool Deployer::DeleteOne(Stack& s, ServiceCaller& services, StackResource& r) {
   return true;
 }
 
-bool Deployer::DeleteAll(Stack& s, ServiceCaller& services) {
-  bool ok = true;
+std::string Deployer::DeleteAll(Stack& s, ServiceCaller& services) {
+  std::string failed;
   for (auto it = s.resources.rbegin(); it != s.resources.rend(); ++it) {
-    ok = DeleteOne(s, services, *it) && ok;
+    if (!DeleteOne(s, services, *it)) failed += (failed.empty() ? "" : ", ") + it->logical_id;
   }
-  return ok;
+  return failed.empty() ? failed : "The following resource(s) failed to delete: [" + failed + "]. ";
 }
 
 void Deployer::Cleanup(Stack& s, ServiceCaller& services) {
@@ -391,11 +391,8 @@ void Deployer::Run(Stack s) {
                                                                 : "UPDATE_ROLLBACK_COMPLETE",
                 "");
     } else if (status == "ROLLBACK_IN_PROGRESS") {
-      bool ok = DeleteAll(s, *services);
-      SetStatus(s, ok ? "ROLLBACK_COMPLETE" : "ROLLBACK_FAILED",
-                ok ? ""
-                   : "The following resource(s) failed to delete: [" +
-                         std::string(s.resources.empty() ? "" : "...") + "]. ");
+      std::string failed = DeleteAll(s, *services);
+      SetStatus(s, failed.empty() ? "ROLLBACK_COMPLETE" : "ROLLBACK_FAILED", failed);
     } else if (status == "DELETE_IN_PROGRESS") {
       std::string blocked;
       for (const auto& o : s.outputs) {
@@ -412,19 +409,8 @@ void Deployer::Run(Stack s) {
         SetStatus(s, "DELETE_FAILED", blocked);
         continue;
       }
-      std::vector<std::string> failed;
-      DeleteAll(s, *services);
-      for (const auto& r : s.resources) {
-        if (r.status == "DELETE_FAILED") failed.push_back(r.logical_id);
-      }
-      if (failed.empty()) {
-        SetStatus(s, "DELETE_COMPLETE", "");
-      } else {
-        std::string list;
-        for (const auto& f : failed) list += (list.empty() ? "" : ", ") + f;
-        SetStatus(s, "DELETE_FAILED",
-                  "The following resource(s) failed to delete: [" + list + "]. ");
-      }
+      std::string failed = DeleteAll(s, *services);
+      SetStatus(s, failed.empty() ? "DELETE_COMPLETE" : "DELETE_FAILED", failed);
     } else {
       spdlog::error("cloudformation: stack {} in {}: no operation runs it", s.id, status);
       return;

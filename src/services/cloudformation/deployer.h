@@ -76,8 +76,9 @@ class Deployer {
  private:
   Status Converge(Stack& s, ServiceCaller& services);
   Status ComputeOutputs(Stack& s);
-  // Deletes `s.resources` (reverse order); false when one could not be deleted.
-  bool DeleteAll(Stack& s, ServiceCaller& services);
+  // Deletes `s.resources` (reverse order); the stack's status reason when some could not be
+  // deleted ("The following resource(s) failed to delete: [A, B]. "), else "".
+  std::string DeleteAll(Stack& s, ServiceCaller& services);
   // Deletes superseded resources and those no longer in the template.
   void Cleanup(Stack& s, ServiceCaller& services);
   bool DeleteOne(Stack& s, ServiceCaller& services, StackResource& r);

@@ -162,6 +162,23 @@ TEST_F(DeployerTest, DeleteHonoursRetainAndRefusesAnExportInUse) {
   EXPECT_EQ(Saved().reason, "Export in-use cannot be deleted as it is in use by other");
 }
 
+TEST_F(DeployerTest, ADeleteThatFailsNamesTheResources) {
+  AnswerQueue(caller_);
+  Deployer deployer = MakeDeployer();
+  deployer.Run(NewStack(kQueueAndHandle));
+  caller_.Answer("sqs", "DeleteQueue", ServiceError{"InternalError", "disk on fire", 500});
+  Stack s = Saved();
+  s.status = "DELETE_IN_PROGRESS";
+  deployer.Run(s);
+  EXPECT_EQ(Saved().status, "DELETE_FAILED");
+  EXPECT_EQ(Saved().reason, "The following resource(s) failed to delete: [Q]. ");
+  EXPECT_EQ(Saved().FindResource("H")->status, "DELETE_COMPLETE");
+  EXPECT_EQ(HandlerErrorCode(Status::Internal("")), "GeneralServiceException");
+  EXPECT_TRUE(
+      Saved().FindResource("Q")->reason.ends_with("HandlerErrorCode: "
+                                                  "GeneralServiceException)"));
+}
+
 TEST_F(DeployerTest, AnUpdateReplacesAndCleansUpOrRollsBack) {
   AnswerQueue(caller_);
   Deployer deployer = MakeDeployer();

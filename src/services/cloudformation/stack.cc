@@ -174,7 +174,8 @@ Result<Stack> DecodeStack(std::string_view text) {
   s.capabilities = StringList(o, "capabilities");
   s.notification_arns = StringList(o, "notification_arns");
   s.role_arn = Str(o, "role");
-  s.timeout_minutes = static_cast<int64_t>(Num(o, "timeout"));
+  const json::value* timeout = o.if_contains("timeout");
+  s.timeout_minutes = timeout && timeout->is_int64() ? timeout->get_int64() : 0;
   s.tags = Arr(o, "tags");
   s.outputs = Arr(o, "outputs");
   for (auto& i : StringList(o, "imports")) s.imports.insert(std::move(i));
