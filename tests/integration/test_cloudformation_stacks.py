@@ -176,13 +176,25 @@ def test_failed_create_rolls_back(cfn, sqs):
     cfn.get_waiter("stack_delete_complete").wait(StackName="broken", WaiterConfig={"Delay": 1})
 
 
-def test_disable_rollback_keeps_resources(cfn, sqs):
+def test_disable_rollback_keeps_resources_until_rolled_back(cfn, sqs):
     cfn.create_stack(StackName="kept", TemplateBody=json.dumps(FAILING), DisableRollback=True)
     assert wait_terminal(cfn, "kept")["StackStatus"] == "CREATE_FAILED"
     assert [u.rsplit("/", 1)[1] for u in sqs.list_queues()["QueueUrls"]] == ["good"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        cfn.continue_update_rollback(StackName="kept")
+    assert error_of(e)[0] == "ValidationError"
+    cfn.rollback_stack(StackName="kept")
+    assert wait_terminal(cfn, "kept")["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert sqs.list_queues().get("QueueUrls", []) == []
     cfn.delete_stack(StackName="kept")
-    assert wait_terminal(cfn, "kept")["StackStatus"] if False else True
     cfn.get_waiter("stack_delete_complete").wait(StackName="kept", WaiterConfig={"Delay": 1})
+
+
+def test_on_failure_delete(cfn, sqs):
+    stack_id = cfn.create_stack(StackName="gone", TemplateBody=json.dumps(FAILING),
+                                OnFailure="DELETE")["StackId"]
+    assert wait_terminal(cfn, stack_id)["StackStatus"] == "DELETE_COMPLETE"
+    assert ("gone", "CREATE_FAILED") in statuses(cfn, stack_id)
     assert sqs.list_queues().get("QueueUrls", []) == []
 
 
@@ -216,6 +228,12 @@ def test_errors(cfn):
     assert error_of(e) == ("ValidationError",
                            "Template format error: Unrecognized resource types: "
                            "[AWS::EC2::Instance]")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        cfn.create_stack(StackName="att", TemplateBody=json.dumps(
+            {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
+             "Outputs": {"O": {"Value": {"Fn::GetAtt": ["Q", "Nope"]}}}}))
+    assert error_of(e) == ("ValidationError", "Template error: resource Q does not support "
+                           "attribute type Nope in Fn::GetAtt")
     with pytest.raises(botocore.exceptions.ClientError) as e:
         cfn.describe_stacks(StackName="nope")
     assert error_of(e) == ("ValidationError", "Stack with id nope does not exist")

@@ -30,8 +30,8 @@ class StackResolver final : public ResourceResolver {
     auto r = Created(logical_id);
     if (!r.ok()) return r.status();
     if (const json::value* v = (*r)->attributes.if_contains(attribute)) return *v;
-    return TemplateError("Template error: resource " + logical_id +
-                         " does not support attribute type " + attribute + " in Fn::GetAtt");
+    return TemplateError("resource " + logical_id + " does not support attribute type " +
+                         attribute + " in Fn::GetAtt");
   }
   Result<json::value> ImportValue(const std::string& name) const override {
     stack_.imports.insert(name);
@@ -332,10 +332,7 @@ void Deployer::Fail(Stack& s, const std::string& reason) {
   if (s.status == "UPDATE_IN_PROGRESS") {
     if (s.on_failure == "DO_NOTHING") return SetStatus(s, "UPDATE_FAILED", reason);
     // Back to the old template; replaced resources are the old ones again.
-    for (auto& old : s.superseded) {
-      if (StackResource* now = s.FindResource(old.logical_id)) std::swap(*now, old);
-    }
-    if (s.has_previous) s.current = s.previous;
+    s.RevertToPrevious();
     return SetStatus(s, "UPDATE_ROLLBACK_IN_PROGRESS", reason);
   }
   if (s.status == "UPDATE_ROLLBACK_IN_PROGRESS") {

@@ -88,6 +88,13 @@ bool Stack::InProgress() const {
   return status.ends_with("_IN_PROGRESS") && status != "REVIEW_IN_PROGRESS";
 }
 
+void Stack::RevertToPrevious() {
+  for (auto& old : superseded) {
+    if (StackResource* now = FindResource(old.logical_id)) std::swap(*now, old);
+  }
+  if (has_previous) current = previous;
+}
+
 std::string EncodeStack(const Stack& s) {
   json::array resources, superseded, events, change_sets;
   for (const auto& r : s.resources) resources.push_back(EncodeResource(r));

@@ -103,6 +103,9 @@ struct Stack {
   const StackResource* FindResource(std::string_view logical_id) const;
   ChangeSet* FindChangeSet(std::string_view name_or_id);
   bool InProgress() const;
+  // An update's rollback starts here: `previous` becomes the template, and each replaced
+  // resource is the old one again (its replacement goes to `superseded`, for cleanup).
+  void RevertToPrevious();
   bool Deleted() const { return status == "DELETE_COMPLETE"; }
 };
 

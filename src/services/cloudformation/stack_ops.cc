@@ -243,6 +243,43 @@ void CloudFormationService::DeleteStack(CallPtr call) {
   });
 }
 
+void CloudFormationService::ContinueRollback(CallPtr call) {
+  prepare_.Post([this, call] {
+    const json::object& in = call->input();
+    if (in.contains("ResourcesToSkip") || in.contains("RetainExceptOnCreate")) {
+      return Fail(call, Status::InvalidArgument(
+                            "tidepool does not support ResourcesToSkip or RetainExceptOnCreate"));
+    }
+    auto found = CopyStack(call->context(), InputString(in, "StackName"));
+    if (!found.ok() || found->Deleted()) {
+      return Fail(call, Status::InvalidArgument("Stack [" + InputString(in, "StackName") +
+                                                "] does not exist"));
+    }
+    Stack s = std::move(*found);
+    const bool continuing = call->operation().name == "ContinueUpdateRollback";
+    std::string next;
+    if (continuing && s.status == "UPDATE_ROLLBACK_FAILED") {
+      next = "UPDATE_ROLLBACK_IN_PROGRESS";
+    } else if (!continuing && s.status == "CREATE_FAILED") {
+      next = "ROLLBACK_IN_PROGRESS";
+    } else if (!continuing && s.status == "UPDATE_FAILED") {
+      next = "UPDATE_ROLLBACK_IN_PROGRESS";
+      s.RevertToPrevious();
+    } else {
+      return Fail(call, Status::InvalidArgument(
+                            fmt::format("Stack {} is in {} state and can not be {}", s.id, s.status,
+                                        continuing ? "continued" : "rolled back")));
+    }
+    s.status = next;
+    s.reason = "User Initiated";
+    s.request_token = InputString(in, "ClientRequestToken");
+    deployer_.AddStackEvent(s, s.status, s.reason);
+    if (Status st = Save(s); !st.ok()) return Fail(call, st);
+    call->Reply(continuing ? json::object() : json::object{{"StackId", s.id}});
+    Deploy(s);
+  });
+}
+
 void CloudFormationService::UpdateTerminationProtection(CallPtr call) {
   const json::object& in = call->input();
   std::lock_guard lock(mu_);
