@@ -475,3 +475,93 @@ Outputs:
     assert "AWS::Serverless::SimpleTable" in original
     processed = cfn.get_template(StackName="sam", TemplateStage="Processed")["TemplateBody"]
     assert processed["Resources"]["Things"]["Type"] == "AWS::DynamoDB::Table"
+
+
+POLICY = {"Version": "2012-10-17",
+          "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}
+
+
+def test_core_resources_wired_together_and_updated(cfn, sqs, endpoint):
+    template = {
+        "Parameters": {"Shards": {"Type": "Number", "Default": "1"},
+                       "Retention": {"Type": "Number", "Default": "7"}},
+        "Resources": {
+            "Inbox": {"Type": "AWS::SQS::Queue"},
+            "InboxPolicy": {"Type": "AWS::SQS::QueuePolicy", "Properties": {
+                "Queues": [{"Ref": "Inbox"}], "PolicyDocument": POLICY}},
+            "Uploads": {"Type": "AWS::S3::Bucket", "DependsOn": "InboxPolicy", "Properties": {
+                "NotificationConfiguration": {"QueueConfigurations": [{
+                    "Event": "s3:ObjectCreated:*",
+                    "Queue": {"Fn::GetAtt": ["Inbox", "Arn"]}}]}}},
+            "Topic": {"Type": "AWS::SNS::Topic"},
+            "TopicPolicy": {"Type": "AWS::SNS::TopicPolicy", "Properties": {
+                "Topics": [{"Ref": "Topic"}], "PolicyDocument": POLICY}},
+            "Stream": {"Type": "AWS::Kinesis::Stream",
+                       "Properties": {"ShardCount": {"Ref": "Shards"}}},
+            "Consumer": {"Type": "AWS::Kinesis::StreamConsumer", "Properties": {
+                "ConsumerName": "reader", "StreamARN": {"Fn::GetAtt": ["Stream", "Arn"]}}},
+            "Logs": {"Type": "AWS::Logs::LogGroup",
+                     "Properties": {"RetentionInDays": {"Ref": "Retention"}}},
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {
+                "RoleName": "cfn-role",
+                "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                     "Action": "sts:AssumeRole"}]}}},
+            "Managed": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+                "PolicyDocument": POLICY, "Roles": [{"Ref": "Role"}]}},
+            "Inline": {"Type": "AWS::IAM::Policy", "Properties": {
+                "PolicyName": "extra", "PolicyDocument": POLICY, "Roles": [{"Ref": "Role"}]}},
+        },
+        "Outputs": {"Bucket": {"Value": {"Ref": "Uploads"}},
+                    "Consumer": {"Value": {"Ref": "Consumer"}},
+                    "Managed": {"Value": {"Ref": "Managed"}},
+                    "Stream": {"Value": {"Ref": "Stream"}},
+                    "Logs": {"Value": {"Ref": "Logs"}},
+                    "Inbox": {"Value": {"Ref": "Inbox"}}},
+    }
+    cfn.create_stack(StackName="wired", TemplateBody=json.dumps(template),
+                     Capabilities=["CAPABILITY_NAMED_IAM"])
+    stack = wait_terminal(cfn, "wired")
+    assert stack["StackStatus"] == "CREATE_COMPLETE", failures(cfn, "wired")
+    out = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    assert "Policy" in sqs.get_queue_attributes(QueueUrl=out["Inbox"],
+                                                AttributeNames=["Policy"])["Attributes"]
+    # The bucket's notification reaches the queue.
+    s3 = make_client(endpoint, "s3")
+    s3.put_object(Bucket=out["Bucket"], Key="hello.txt", Body=b"hi")
+    deadline = time.time() + 10
+    records = []
+    while not records and time.time() < deadline:
+        for m in sqs.receive_message(QueueUrl=out["Inbox"], WaitTimeSeconds=1).get("Messages",
+                                                                                  []):
+            body = json.loads(m["Body"])
+            records += [r["s3"]["object"]["key"] for r in body.get("Records", [])]
+    assert records == ["hello.txt"]
+    kinesis = make_client(endpoint, "kinesis")
+    assert kinesis.describe_stream_consumer(ConsumerARN=out["Consumer"])[
+        "ConsumerDescription"]["ConsumerName"] == "reader"
+    iam = make_client(endpoint, "iam")
+    assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName="cfn-role")[
+        "AttachedPolicies"]] == [out["Managed"]]
+    assert iam.list_role_policies(RoleName="cfn-role")["PolicyNames"] == ["extra"]
+
+    # In place: more shards, a shorter retention.
+    cfn.update_stack(StackName="wired", UsePreviousTemplate=True,
+                     Capabilities=["CAPABILITY_NAMED_IAM"],
+                     Parameters=[{"ParameterKey": "Shards", "ParameterValue": "2"},
+                                 {"ParameterKey": "Retention", "ParameterValue": "3"}])
+    stack = wait_terminal(cfn, "wired")
+    assert stack["StackStatus"] == "UPDATE_COMPLETE", failures(cfn, "wired")
+    assert kinesis.describe_stream_summary(StreamName=out["Stream"])[
+        "StreamDescriptionSummary"]["OpenShardCount"] == 2
+    logs = make_client(endpoint, "logs")
+    assert logs.describe_log_groups(logGroupNamePrefix=out["Logs"])["logGroups"][0][
+        "retentionInDays"] == 3
+    assert {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]} == out
+
+    s3.delete_object(Bucket=out["Bucket"], Key="hello.txt")
+    cfn.delete_stack(StackName="wired")
+    cfn.get_waiter("stack_delete_complete").wait(StackName="wired", WaiterConfig={"Delay": 1})
+    assert iam.list_roles()["Roles"] == []
+    assert iam.list_policies(Scope="Local")["Policies"] == []
+    assert kinesis.list_streams()["StreamNames"] == []
