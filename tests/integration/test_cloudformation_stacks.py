@@ -565,3 +565,53 @@ def test_core_resources_wired_together_and_updated(cfn, sqs, endpoint):
     assert iam.list_roles()["Roles"] == []
     assert iam.list_policies(Scope="Local")["Policies"] == []
     assert kinesis.list_streams()["StreamNames"] == []
+
+
+def test_table_updated_in_place_and_replaced(cfn, endpoint):
+    def table(**extra):
+        props = {"TableName": "orders",
+                 "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                 "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                 "BillingMode": "PAY_PER_REQUEST"}
+        if "GlobalSecondaryIndexes" in extra:
+            props["AttributeDefinitions"].append({"AttributeName": "g", "AttributeType": "S"})
+        props.update(extra)
+        return json.dumps({"Resources": {"T": {"Type": "AWS::DynamoDB::Table",
+                                               "Properties": props}},
+                           "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["T", "Arn"]}}}})
+
+    ddb = make_client(endpoint, "dynamodb")
+    cfn.create_stack(StackName="tbl", TemplateBody=table(
+        StreamSpecification={"StreamViewType": "KEYS_ONLY"}))
+    assert wait_terminal(cfn, "tbl")["StackStatus"] == "CREATE_COMPLETE", failures(cfn, "tbl")
+    assert "LatestStreamArn" in ddb.describe_table(TableName="orders")["Table"]
+    cfn.update_stack(StackName="tbl", TemplateBody=table(
+        GlobalSecondaryIndexes=[{"IndexName": "byG",
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+        TimeToLiveSpecification={"AttributeName": "exp", "Enabled": True}))
+    assert wait_terminal(cfn, "tbl")["StackStatus"] == "UPDATE_COMPLETE", failures(cfn, "tbl")
+    described = ddb.describe_table(TableName="orders")["Table"]
+    assert [i["IndexName"] for i in described["GlobalSecondaryIndexes"]] == ["byG"]
+    assert described.get("StreamSpecification", {}).get("StreamEnabled") in (None, False)
+    assert ddb.describe_time_to_live(TableName="orders")["TimeToLiveDescription"][
+        "TimeToLiveStatus"] == "ENABLED"
+    # A new key schema needs a new table; the same name cannot hold both, so the replacement
+    # fails as on AWS and the stack rolls back to the table it had.
+    replaced = json.loads(table())
+    replaced["Resources"]["T"]["Properties"]["KeySchema"] = [
+        {"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
+    replaced["Resources"]["T"]["Properties"]["AttributeDefinitions"].append(
+        {"AttributeName": "sk", "AttributeType": "S"})
+    cfn.update_stack(StackName="tbl", TemplateBody=json.dumps(replaced))
+    stack = wait_terminal(cfn, "tbl")
+    assert stack["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    reasons = [r for _, r in failures(cfn, "tbl")]
+    assert any("HandlerErrorCode: AlreadyExists" in (r or "") for r in reasons), reasons
+    assert ddb.describe_table(TableName="orders")["Table"]["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"}]
+    resource = cfn.describe_stack_resource(StackName="tbl", LogicalResourceId="T")
+    assert resource["StackResourceDetail"]["ResourceStatus"] == "UPDATE_COMPLETE"
+    cfn.delete_stack(StackName="tbl")
+    cfn.get_waiter("stack_delete_complete").wait(StackName="tbl", WaiterConfig={"Delay": 1})
+    assert ddb.list_tables()["TableNames"] == []

@@ -151,6 +151,13 @@ Status Deployer::Converge(Stack& s, ServiceCaller& services) {
     if (existing && !existing->physical_id.empty() && existing->type == tr.type &&
         existing->properties == *props) {
       existing->deletion_policy = tr.deletion_policy;
+      if (existing->status.ends_with("_FAILED")) {
+        // An update that failed left it as it was: the rollback finds it back in step.
+        existing->status = "UPDATE_COMPLETE";
+        existing->reason.clear();
+        AddResourceEvent(s, *existing, existing->status, "", props_text);
+        Save(s);
+      }
       continue;  // unchanged
     }
     const ResourceProvider& provider = *entry->provider;
