@@ -257,6 +257,14 @@ def test_errors(cfn):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         cfn.list_stack_sets()
     assert error_of(e)[0] == "ValidationError"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        cfn.create_stack(StackName="9lives", TemplateBody="{}")
+    assert error_of(e) == ("ValidationError", "1 validation error detected: Value '9lives' at "
+                           "'stackName' failed to satisfy constraint: Member must satisfy "
+                           "regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        cfn.create_change_set(StackName="dup", ChangeSetName="bad_name", UsePreviousTemplate=True)
+    assert "at 'changeSetName' failed to satisfy constraint" in error_of(e)[1]
     # Deleting a stack that does not exist succeeds, as on AWS.
     cfn.delete_stack(StackName="never-was")
     wait_terminal(cfn, "dup")

@@ -201,7 +201,12 @@ Status Deployer::Converge(Stack& s, ServiceCaller& services) {
       return Status::Internal(fmt::format("The following resource(s) failed to {}: [{}]. ",
                                           fresh ? "create" : "update", id));
     }
-    if (replace) s.superseded.push_back(r);  // the old physical resource, deleted in cleanup
+    if (replace) {
+      // The old physical resource, deleted in cleanup unless UpdateReplacePolicy keeps it.
+      s.superseded.push_back(r);
+      s.superseded.back().deletion_policy =
+          tr.update_replace_policy == "Retain" ? "Retain" : "Delete";
+    }
     r.type = tr.type;
     r.physical_id = state->physical_id;
     r.attributes = std::move(state->attributes);

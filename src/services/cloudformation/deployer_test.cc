@@ -198,6 +198,22 @@ TEST_F(DeployerTest, AnUpdateReplacesAndCleansUpOrRollsBack) {
   ASSERT_EQ(caller_.Calls("DeleteQueue").size(), 1u);
   EXPECT_EQ(caller_.Calls("DeleteQueue")[0]->input.at("QueueUrl"), "http://h/000000000000/q");
 
+  // UpdateReplacePolicy Retain keeps the replaced queue.
+  s = Saved();
+  s.previous = s.current;
+  s.has_previous = true;
+  json::object kept = renamed;
+  kept["Resources"].as_object()["Q"].as_object()["UpdateReplacePolicy"] = "Retain";
+  kept["Resources"].as_object()["Q"].as_object()["Properties"] = json::object{{"QueueName", "q2b"}};
+  s.current.processed = kept;
+  s.status = "UPDATE_IN_PROGRESS";
+  caller_.Answer("sqs", "CreateQueue", json::object{{"QueueUrl", "http://h/000000000000/q2b"}});
+  deployer.Run(s);
+  EXPECT_EQ(Saved().status, "UPDATE_COMPLETE");
+  EXPECT_EQ(caller_.Calls("DeleteQueue").size(), 1u);  // q2 retained
+  renamed["Resources"].as_object()["Q"].as_object()["Properties"] =
+      json::object{{"QueueName", "q2b"}};
+
   // A failing replacement: the old queue stays, the stack rolls back.
   s = Saved();
   s.previous = s.current;
@@ -209,7 +225,7 @@ TEST_F(DeployerTest, AnUpdateReplacesAndCleansUpOrRollsBack) {
   caller_.Answer("sqs", "CreateQueue", ServiceError{"InvalidParameterValue", "no", 400});
   deployer.Run(s);
   EXPECT_EQ(Saved().status, "UPDATE_ROLLBACK_COMPLETE");
-  EXPECT_EQ(Saved().FindResource("Q")->physical_id, "http://h/000000000000/q2");
+  EXPECT_EQ(Saved().FindResource("Q")->physical_id, "http://h/000000000000/q2b");
   EXPECT_EQ(caller_.Calls("DeleteQueue").size(), 1u);
 }
 

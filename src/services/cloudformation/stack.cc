@@ -90,7 +90,11 @@ bool Stack::InProgress() const {
 
 void Stack::RevertToPrevious() {
   for (auto& old : superseded) {
-    if (StackResource* now = FindResource(old.logical_id)) std::swap(*now, old);
+    StackResource* now = FindResource(old.logical_id);
+    if (now == nullptr) continue;
+    std::swap(*now, old);
+    now->deletion_policy = old.deletion_policy;
+    old.deletion_policy = "Delete";  // a replacement the rollback undoes goes
   }
   if (has_previous) current = previous;
 }

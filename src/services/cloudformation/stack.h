@@ -93,7 +93,8 @@ struct Stack {
   std::set<std::string> imports;         // export names this stack's template imports
   std::vector<StackResource> resources;  // in creation order
   // Resources replaced by an update (or, in its rollback, the replacements), deleted in the
-  // cleanup phase.
+  // cleanup phase; their deletion_policy is the template's UpdateReplacePolicy (Retain or
+  // Delete; a rollback's replacements are always deleted).
   std::vector<StackResource> superseded;
   std::vector<StackEvent> events;  // oldest first
   std::vector<ChangeSet> change_sets;
