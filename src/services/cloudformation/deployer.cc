@@ -127,6 +127,8 @@ Status Deployer::Converge(Stack& s, ServiceCaller& services) {
   ev.set_resolver(&resolver);
   auto graph = ResolveDependencies(*t, [&](const std::string& c) { return ev.Active(c); });
   if (!graph.ok()) return graph.status();
+  // What the template imports now is collected again (every property and output is evaluated).
+  s.imports.clear();
   const bool creating = s.status == "CREATE_IN_PROGRESS";
   for (const std::string& id : graph->order) {
     const Resource& tr = *t->FindResource(id);
