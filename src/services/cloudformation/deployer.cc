@@ -190,9 +190,13 @@ Status Deployer::Converge(Stack& s, ServiceCaller& services) {
                        props_text);
     }
     r.status = verb + "_IN_PROGRESS";
+    // An in-place update may be applied by the service before its outcome is saved: a restart
+    // then assumes it was (Resume), so the rollback applies the old properties again.
+    if (!fresh && !replace) r.pending = *props;
     Save(s);
     Result<ResourceState> state =
         fresh || replace ? provider.Create(services, req) : provider.Update(services, req);
+    r.pending.clear();
     if (!state.ok()) {
       std::string reason = HandlerFailureReason(state.status(), req.request_token);
       r.status = verb + "_FAILED";
@@ -361,6 +365,8 @@ void Deployer::Resume(Stack s) {
     if (r.status == "CREATE_IN_PROGRESS" || r.status == "UPDATE_IN_PROGRESS") {
       r.status = r.status == "CREATE_IN_PROGRESS" ? "CREATE_FAILED" : "UPDATE_FAILED";
       r.reason = "tidepool restarted while the operation was in progress";
+      if (!r.pending.empty()) r.properties = std::move(r.pending);
+      r.pending.clear();
       AddResourceEvent(s, r, r.status, r.reason);
       interrupted = true;
     }

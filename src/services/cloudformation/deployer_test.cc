@@ -250,6 +250,34 @@ TEST_F(DeployerTest, ResumeRollsBackACreateARestartInterrupted) {
   ASSERT_EQ(caller_.Calls("DeleteQueue").size(), 1u);
 }
 
+TEST_F(DeployerTest, ResumeAssumesAnInterruptedInPlaceUpdateWasApplied) {
+  AnswerQueue(caller_);
+  Deployer deployer = MakeDeployer();
+  json::object delayed = kQueueAndHandle;
+  delayed["Resources"].as_object()["Q"].as_object()["Properties"] =
+      json::object{{"QueueName", "q"}, {"DelaySeconds", 1}};
+  deployer.Run(NewStack(delayed));
+  // Killed while Q's update to DelaySeconds 2 was in progress.
+  Stack s = Saved();
+  s.previous = s.current;
+  s.has_previous = true;
+  s.current.processed.as_object()["Resources"].as_object()["Q"].as_object()["Properties"] =
+      json::object{{"QueueName", "q"}, {"DelaySeconds", 2}};
+  s.status = "UPDATE_IN_PROGRESS";
+  StackResource& q = *s.FindResource("Q");
+  q.status = "UPDATE_IN_PROGRESS";
+  q.pending = json::object{{"QueueName", "q"}, {"DelaySeconds", 2}};
+  auto back = DecodeStack(EncodeStack(s));  // as recovery reads it
+  ASSERT_TRUE(back.ok());
+  deployer.Resume(*back);
+  EXPECT_EQ(Saved().status, "UPDATE_ROLLBACK_COMPLETE");
+  auto sets = caller_.Calls("SetQueueAttributes");
+  ASSERT_EQ(sets.size(), 1u);  // the rollback sets DelaySeconds 1 again
+  EXPECT_EQ(sets[0]->input.at("Attributes").at("DelaySeconds"), "1");
+  EXPECT_EQ(Saved().FindResource("Q")->status, "UPDATE_COMPLETE");
+  EXPECT_TRUE(Saved().FindResource("Q")->pending.empty());
+}
+
 TEST(StackCodec, RoundTrips) {
   Stack s;
   s.id = "arn:x";

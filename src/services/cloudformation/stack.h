@@ -32,6 +32,8 @@ struct StackResource {
   boost::json::object properties;  // as last applied (evaluated)
   boost::json::object attributes;  // Fn::GetAtt values
   double updated = 0;              // epoch seconds
+  // During an in-place update: the properties being applied (deployer.h, Resume).
+  boost::json::object pending;
 };
 
 struct StackEvent {
