@@ -268,6 +268,10 @@ def test_errors(cfn):
     # Deleting a stack that does not exist succeeds, as on AWS.
     cfn.delete_stack(StackName="never-was")
     wait_terminal(cfn, "dup")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        cfn.cancel_update_stack(StackName="dup")
+    assert error_of(e) == ("ValidationError",
+                           "CancelUpdateStack cannot be called from current stack status")
     cfn.update_termination_protection(StackName="dup", EnableTerminationProtection=True)
     with pytest.raises(botocore.exceptions.ClientError) as e:
         cfn.delete_stack(StackName="dup")

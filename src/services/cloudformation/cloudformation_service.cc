@@ -26,7 +26,8 @@ struct CloudFormationTable {
     CloudFormationService::Handler handler;
   };
   using S = CloudFormationService;
-  static constexpr std::array<Entry, 22> kEntries{{
+  static constexpr std::array<Entry, 23> kEntries{{
+      {"CancelUpdateStack", &S::CancelUpdateStack},
       {"ContinueUpdateRollback", &S::ContinueRollback},
       {"CreateChangeSet", &S::CreateChangeSet},
       {"CreateStack", &S::CreateStack},
@@ -238,6 +239,11 @@ std::vector<std::string> CloudFormationService::Importers(const std::string& acc
     if (s.imports.contains(name)) out.push_back(s.name);
   }
   return out;
+}
+
+bool CloudFormationService::TakeCancel(const std::string& id) {
+  std::lock_guard lock(mu_);
+  return cancels_.erase(id) > 0;
 }
 
 Status CloudFormationService::Recover() {

@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -85,6 +86,7 @@ class CloudFormationService final : public protocol::Service, private StackLedge
   // ContinueUpdateRollback (UPDATE_ROLLBACK_FAILED) and RollbackStack (CREATE_FAILED,
   // UPDATE_FAILED, as DisableRollback left them): the rollback runs (again).
   void ContinueRollback(protocol::CallPtr call);
+  void CancelUpdateStack(protocol::CallPtr call);
   void ValidateTemplate(protocol::CallPtr call);
   void GetTemplateSummary(protocol::CallPtr call);
   // --- stack_views.cc (io thread)
@@ -128,6 +130,7 @@ class CloudFormationService final : public protocol::Service, private StackLedge
   std::vector<std::string> Importers(const std::string& account, const std::string& region,
                                      const std::string& name,
                                      const std::string& except_id) override;
+  bool TakeCancel(const std::string& id) override;
 
   storage::Store& store_;
   storage::CommitQueue& commits_;
@@ -137,6 +140,7 @@ class CloudFormationService final : public protocol::Service, private StackLedge
 
   mutable std::mutex mu_;
   std::map<std::string, Stack> stacks_;  // by stack id
+  std::set<std::string> cancels_;        // stack ids whose update CancelUpdateStack stops
 
   WorkThread prepare_;
   WorkThread deploy_;

@@ -131,6 +131,9 @@ Status Deployer::Converge(Stack& s, ServiceCaller& services) {
   s.imports.clear();
   const bool creating = s.status == "CREATE_IN_PROGRESS";
   for (const std::string& id : graph->order) {
+    if (s.status == "UPDATE_IN_PROGRESS" && ledger_.TakeCancel(s.id)) {
+      return Status::Internal("Resource update cancelled. ");
+    }
     const Resource& tr = *t->FindResource(id);
     const ProviderEntry* entry = FindProvider(tr.type);
     StackResource* existing = s.FindResource(id);
@@ -385,6 +388,7 @@ void Deployer::Run(Stack s) {
     if (status == "CREATE_IN_PROGRESS" || status == "UPDATE_IN_PROGRESS" ||
         status == "UPDATE_ROLLBACK_IN_PROGRESS") {
       Status st = Converge(s, *services);
+      if (status == "UPDATE_IN_PROGRESS") ledger_.TakeCancel(s.id);  // too late to cancel now
       if (st.ok()) st = ComputeOutputs(s);
       if (!st.ok()) {
         Fail(s, st.message());

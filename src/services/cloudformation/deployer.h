@@ -11,7 +11,8 @@
 //   DELETE_IN_PROGRESS      delete in reverse order (DeletionPolicy Retain: DELETE_SKIPPED)
 //                           -> DELETE_COMPLETE | DELETE_FAILED
 //   UPDATE_IN_PROGRESS      converge on `current` (add, update in place, or create a
-//                           replacement and keep the old one in `superseded`)
+//                           replacement and keep the old one in `superseded`); a cancel
+//                           (CancelUpdateStack) fails it before the next resource
 //                           -> UPDATE_COMPLETE_CLEANUP_IN_PROGRESS, or on a failure
 //                           UPDATE_FAILED (DisableRollback) or UPDATE_ROLLBACK_IN_PROGRESS
 //                           (`current` becomes `previous`, replacements swap back)
@@ -55,6 +56,8 @@ class StackLedger {
   virtual std::vector<std::string> Importers(const std::string& account, const std::string& region,
                                              const std::string& name,
                                              const std::string& except_id) = 0;
+  // Whether CancelUpdateStack asked to stop the update of stack `id` (and forgets the ask).
+  virtual bool TakeCancel(const std::string& id) = 0;
 };
 
 // A ServiceCaller acting as `account` in `region`.

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include <map>
+#include <utility>
 
 #include "services/cloudformation/providers/fake_caller.h"
 #include "services/cloudformation/stack.h"
@@ -32,6 +33,8 @@ class FakeLedger final : public StackLedger {
                                      const std::string& name, const std::string&) override {
     return name == "in-use" ? std::vector<std::string>{"other"} : std::vector<std::string>{};
   }
+  bool TakeCancel(const std::string&) override { return std::exchange(cancel, false); }
+  bool cancel = false;
   std::map<std::string, Stack> saved;
   std::map<std::string, std::string> exports;
   int saves = 0;
@@ -276,6 +279,28 @@ TEST_F(DeployerTest, ResumeAssumesAnInterruptedInPlaceUpdateWasApplied) {
   EXPECT_EQ(sets[0]->input.at("Attributes").at("DelaySeconds"), "1");
   EXPECT_EQ(Saved().FindResource("Q")->status, "UPDATE_COMPLETE");
   EXPECT_TRUE(Saved().FindResource("Q")->pending.empty());
+}
+
+TEST_F(DeployerTest, ACancelledUpdateRollsBack) {
+  AnswerQueue(caller_);
+  Deployer deployer = MakeDeployer();
+  deployer.Run(NewStack(kQueueAndHandle));
+  Stack s = Saved();
+  s.previous = s.current;
+  s.has_previous = true;
+  s.current.processed.as_object()["Resources"].as_object()["Q"].as_object()["Properties"] =
+      json::object{{"QueueName", "q"}, {"DelaySeconds", 2}};
+  s.status = "UPDATE_IN_PROGRESS";
+  ledger_.cancel = true;
+  deployer.Run(s);
+  EXPECT_EQ(Saved().status, "UPDATE_ROLLBACK_COMPLETE");
+  EXPECT_TRUE(caller_.Calls("SetQueueAttributes").empty());
+  bool reason = false;
+  for (const auto& e : Saved().events) {
+    reason = reason || (e.status == "UPDATE_ROLLBACK_IN_PROGRESS" &&
+                        e.reason == "Resource update cancelled. ");
+  }
+  EXPECT_TRUE(reason);
 }
 
 TEST(StackCodec, RoundTrips) {

@@ -267,6 +267,21 @@ void CloudFormationService::ContinueRollback(CallPtr call) {
   });
 }
 
+void CloudFormationService::CancelUpdateStack(CallPtr call) {
+  const std::string name = InputString(call->input(), "StackName");
+  std::lock_guard lock(mu_);
+  Stack* s = FindStack(call->context(), name);
+  if (s == nullptr || s->Deleted()) {
+    return Fail(call, Status::InvalidArgument("Stack [" + name + "] does not exist"));
+  }
+  if (s->status != "UPDATE_IN_PROGRESS") {
+    return Fail(call, Status::InvalidArgument(
+                          "CancelUpdateStack cannot be called from current stack status"));
+  }
+  cancels_.insert(s->id);  // taken by the deployment before its next resource
+  call->Reply(json::object());
+}
+
 void CloudFormationService::UpdateTerminationProtection(CallPtr call) {
   const json::object& in = call->input();
   std::lock_guard lock(mu_);
