@@ -61,6 +61,16 @@ class DeployerTest : public ::testing::Test {
     return s;
   }
   const Stack& Saved() { return ledger_.saved.begin()->second; }
+  // The saved stack, about to be updated to Q's `properties` (the rest of its template kept).
+  Stack UpdatingQueueTo(json::object properties) {
+    Stack s = Saved();
+    s.previous = s.current;
+    s.has_previous = true;
+    s.current.processed.as_object()["Resources"].as_object()["Q"].as_object()["Properties"] =
+        std::move(properties);
+    s.status = "UPDATE_IN_PROGRESS";
+    return s;
+  }
   std::vector<std::pair<std::string, std::string>> Events() {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& e : Saved().events) out.emplace_back(e.logical_id, e.status);
@@ -261,12 +271,7 @@ TEST_F(DeployerTest, ResumeAssumesAnInterruptedInPlaceUpdateWasApplied) {
       json::object{{"QueueName", "q"}, {"DelaySeconds", 1}};
   deployer.Run(NewStack(delayed));
   // Killed while Q's update to DelaySeconds 2 was in progress.
-  Stack s = Saved();
-  s.previous = s.current;
-  s.has_previous = true;
-  s.current.processed.as_object()["Resources"].as_object()["Q"].as_object()["Properties"] =
-      json::object{{"QueueName", "q"}, {"DelaySeconds", 2}};
-  s.status = "UPDATE_IN_PROGRESS";
+  Stack s = UpdatingQueueTo({{"QueueName", "q"}, {"DelaySeconds", 2}});
   StackResource& q = *s.FindResource("Q");
   q.status = "UPDATE_IN_PROGRESS";
   q.pending = json::object{{"QueueName", "q"}, {"DelaySeconds", 2}};
@@ -285,12 +290,7 @@ TEST_F(DeployerTest, ACancelledUpdateRollsBack) {
   AnswerQueue(caller_);
   Deployer deployer = MakeDeployer();
   deployer.Run(NewStack(kQueueAndHandle));
-  Stack s = Saved();
-  s.previous = s.current;
-  s.has_previous = true;
-  s.current.processed.as_object()["Resources"].as_object()["Q"].as_object()["Properties"] =
-      json::object{{"QueueName", "q"}, {"DelaySeconds", 2}};
-  s.status = "UPDATE_IN_PROGRESS";
+  Stack s = UpdatingQueueTo({{"QueueName", "q"}, {"DelaySeconds", 2}});
   ledger_.cancel = true;
   deployer.Run(s);
   EXPECT_EQ(Saved().status, "UPDATE_ROLLBACK_COMPLETE");
