@@ -71,7 +71,8 @@ def statuses(cfn, stack):
 
 
 def test_create_describe_update_delete(cfn, sqs):
-    stack_id = cfn.create_stack(StackName="app", TemplateBody=json.dumps(QUEUE_TEMPLATE))["StackId"]
+    stack_id = cfn.create_stack(StackName="app", TemplateBody=json.dumps(QUEUE_TEMPLATE),
+                                Tags=[{"Key": "team", "Value": "core"}])["StackId"]
     assert stack_id.startswith("arn:aws:cloudformation:us-east-1:000000000000:stack/app/")
     cfn.get_waiter("stack_create_complete").wait(StackName="app",
                                                 WaiterConfig={"Delay": 1})
@@ -80,6 +81,7 @@ def test_create_describe_update_delete(cfn, sqs):
     assert stack["Description"] == "a queue and a topic"
     params = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
     assert params == {"Visibility": "30", "Secret": "****"}
+    assert stack["Tags"] == [{"Key": "team", "Value": "core"}]
     outputs = {o["OutputKey"]: o for o in stack["Outputs"]}
     url = outputs["QueueUrl"]["OutputValue"]
     assert outputs["QueueUrl"]["Description"] == "the queue"
