@@ -4,7 +4,8 @@
 Writes bids through the example's API (POST /event-source-items) at RATE writes/s for SECONDS
 seconds, spread over ITEMS auction items (the bids on one item are sent one after another, each
 after the previous one's 201), waits until the stream handler has seen every write, and prints
-p50/p90/p99/max, in milliseconds, of:
+p50/p90/p99/max, in milliseconds, of (after one unmeasured bid per item, which starts the
+functions' sandboxes, unless --no-warmup):
 
   client -> writer start   the driver sent the POST -> the writer function started
                            (the writer's trace: its `lambda.start` stamp)
@@ -24,7 +25,7 @@ reached it in the order they were written.
 
   python3 drive.py [--endpoint http://localhost:4566] [--stack dynamodb-streams-latency]
                    [--rate 20] [--seconds 10] [--items 4] [--timeout 120] [--no-trace]
-                   [--api-url URL]
+                   [--api-url URL] [--no-warmup]
 """
 
 import argparse
@@ -50,6 +51,8 @@ def parse_args(argv=None):
     p.add_argument("--timeout", type=float, default=120.0,
                    help="seconds to wait for the handler to see every write")
     p.add_argument("--no-trace", action="store_true", help="skip the per-hop trace figures")
+    p.add_argument("--no-warmup", action="store_true",
+                   help="measure from cold: no unmeasured bid per item first")
     p.add_argument("--api-url", help="the API's stage URL (default: tidepool's for the stack)")
     p.add_argument("--json", action="store_true", help="also print the raw results as JSON")
     return p.parse_args(argv)
@@ -74,14 +77,13 @@ def connection(endpoint):
     return cls(u.hostname, u.port or (443 if u.scheme == "https" else 80), timeout=30)
 
 
-def write_bids(args, api_url):
-    """Returns {item: [bid dicts in written order]}; each has sent/acked (epoch us) and the
-    writer's reply (createdAt, writerTrace)."""
+def write_bids(args, api_url, base, count):
+    """Returns {item: [bid dicts in written order]} for items <base>-0 .. <base>-<items - 1>,
+    `count` bids each; each bid has sent/acked (epoch us) and the writer's reply (createdAt,
+    writerTrace)."""
     base_url = urllib.parse.urlsplit(api_url)
     path = base_url.path.rstrip("/") + "/event-source-items"
     per_item_rate = args.rate / args.items
-    count = max(1, int(args.rate * args.seconds / args.items))
-    base = "bid-%x" % int(time.time() * 1000)
     written = {"%s-%d" % (base, i): [] for i in range(args.items)}
     errors = []
 
@@ -206,9 +208,17 @@ def main(argv=None):
     out = stack_outputs(args)
     api_url = args.api_url or "%s/restapis/%s/Prod/_user_request_" % (args.endpoint,
                                                                       out["ApiId"])
-    written = write_bids(args, api_url)
+    base = "bid-%x" % int(time.time() * 1000)
+    if not args.no_warmup:
+        # One bid per writer thread, not measured, so the figures are of warm sandboxes.
+        warm = write_bids(args, api_url, base + "-warmup", 1)
+        wait_handled(args, out["HandledTableName"], warm)
+    written = write_bids(args, api_url, base, max(1, int(args.rate * args.seconds / args.items)))
     total = sum(len(b) for b in written.values())
-    print("wrote %d bids on %d items at %.0f/s" % (total, len(written), args.rate))
+    sent = [b["sent"] for bids in written.values() for b in bids]
+    took = (max(sent) - min(sent)) / 1e6 if total > 1 else 0.0
+    print("wrote %d bids on %d items at %.0f/s (asked %.0f/s)" % (
+        total, len(written), (total - 1) / took if took else 0.0, args.rate))
     arrivals = wait_handled(args, out["HandledTableName"], written)
     problems = check(written, arrivals)
     if args.json:

@@ -27,8 +27,12 @@ def deploy_example(endpoint, tmp_path, monkeypatch, name, stack=None):
     assert proc.returncode == 0, proc.stderr
     proc = aws("cloudformation", "deploy", "--template-file", str(packaged), "--stack-name",
                stack, "--capabilities", "CAPABILITY_IAM", check=False)
-    assert proc.returncode == 0, "%s\n%s\n%s" % (proc.stdout, proc.stderr, json.dumps(aws(
-        "cloudformation", "describe-stack-events", "--stack-name", stack), indent=1)[:6000])
+    if proc.returncode != 0:
+        events = aws("cloudformation", "describe-stack-events", "--stack-name", stack)
+        failed = [(e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason"))
+                  for e in events["StackEvents"] if e["ResourceStatus"].endswith("FAILED")]
+        raise AssertionError("deploy failed:\n%s\n%s\n%s" % (
+            proc.stdout, proc.stderr, json.dumps(failed, indent=1)))
     described = aws("cloudformation", "describe-stacks", "--stack-name", stack)["Stacks"][0]
     return aws, {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
 
