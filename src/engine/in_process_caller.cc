@@ -2,7 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <future>
+#include <memory>
 
 #include "engine/service_client.h"
 #include "protocol/http/responder.h"
@@ -15,6 +17,9 @@ namespace {
 
 // What a provider reads of a streamed payload (S3 GetObject of a template): at most 16 MiB.
 constexpr size_t kMaxPayloadBytes = 16 << 20;
+// How long a call may take before the deployment gives up on it: a call that never completes
+// must not stop every later deployment.
+constexpr std::chrono::minutes kCallTimeout{15};
 
 std::variant<json::object, ServiceError> Decoded(const protocol::model::ServiceModel& model,
                                                  const protocol::model::Operation& op,
@@ -76,14 +81,21 @@ std::variant<json::object, ServiceError> InProcessCaller::Call(std::string_view 
       input.erase(member);
     }
   }
-  std::promise<std::variant<json::object, ServiceError>> answer;
-  auto future = answer.get_future();
+  // Shared with the completion: a service that answers after the timeout finds it alive.
+  auto answer = std::make_shared<std::promise<std::variant<json::object, ServiceError>>>();
+  auto future = answer->get_future();
   InvokeDecoded(
       target, *op, std::move(input), account_, region_, std::move(body),
-      [&answer, &model, op](protocol::Outcome outcome) {
-        answer.set_value(Decoded(model, *op, std::move(outcome)));
+      [answer, &model, op](protocol::Outcome outcome) {
+        answer->set_value(Decoded(model, *op, std::move(outcome)));
       },
       host_);
+  if (future.wait_for(kCallTimeout) != std::future_status::ready) {
+    return ServiceError{
+        "InternalFailure",
+        std::string(service) + " did not answer " + std::string(operation) + " within 15 minutes",
+        500};
+  }
   return future.get();
 }
 

@@ -4,7 +4,8 @@
 // until the service answers.
 //
 // Thread-safety: AddService before the first Call; Call from any thread that is not an io
-// thread nor the commit queue's (it blocks until the service completes, which may need them).
+// thread nor the commit queue's (it blocks until the service completes, which may need them,
+// at most 15 minutes: then the call fails with InternalFailure).
 #pragma once
 
 #include <boost/json/object.hpp>

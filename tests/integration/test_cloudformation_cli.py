@@ -144,3 +144,27 @@ def test_errors_as_the_cli_prints_them(endpoint, tmp_path):
                check=False)
     assert proc.returncode != 0
     assert "ValidationError" in proc.stderr
+
+
+def test_deploy_a_sam_template(endpoint, tmp_path):
+    import pytest
+    pytest.importorskip("samtranslator")
+    aws = aws_cli_runner(endpoint, tmp_path)
+    template = tmp_path / "sam.yaml"
+    template.write_text("""
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Items:
+    Type: AWS::Serverless::SimpleTable
+Outputs:
+  Table:
+    Value: !Ref Items
+""")
+    proc = aws("cloudformation", "deploy", "--template-file", str(template), "--stack-name",
+               "sam-cli", check=False)
+    assert proc.returncode == 0, proc.stderr
+    _, out = outputs(aws, "sam-cli")
+    table = aws("dynamodb", "describe-table", "--table-name", out["Table"])["Table"]
+    assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    aws("cloudformation", "delete-stack", "--stack-name", "sam-cli")
+    aws("cloudformation", "wait", "stack-delete-complete", "--stack-name", "sam-cli")

@@ -176,13 +176,25 @@ def test_failed_create_rolls_back(cfn, sqs):
     cfn.get_waiter("stack_delete_complete").wait(StackName="broken", WaiterConfig={"Delay": 1})
 
 
-def test_disable_rollback_keeps_resources(cfn, sqs):
+def test_disable_rollback_keeps_resources_until_rolled_back(cfn, sqs):
     cfn.create_stack(StackName="kept", TemplateBody=json.dumps(FAILING), DisableRollback=True)
     assert wait_terminal(cfn, "kept")["StackStatus"] == "CREATE_FAILED"
     assert [u.rsplit("/", 1)[1] for u in sqs.list_queues()["QueueUrls"]] == ["good"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        cfn.continue_update_rollback(StackName="kept")
+    assert error_of(e)[0] == "ValidationError"
+    cfn.rollback_stack(StackName="kept")
+    assert wait_terminal(cfn, "kept")["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert sqs.list_queues().get("QueueUrls", []) == []
     cfn.delete_stack(StackName="kept")
-    assert wait_terminal(cfn, "kept")["StackStatus"] if False else True
     cfn.get_waiter("stack_delete_complete").wait(StackName="kept", WaiterConfig={"Delay": 1})
+
+
+def test_on_failure_delete(cfn, sqs):
+    stack_id = cfn.create_stack(StackName="gone", TemplateBody=json.dumps(FAILING),
+                                OnFailure="DELETE")["StackId"]
+    assert wait_terminal(cfn, stack_id)["StackStatus"] == "DELETE_COMPLETE"
+    assert ("gone", "CREATE_FAILED") in statuses(cfn, stack_id)
     assert sqs.list_queues().get("QueueUrls", []) == []
 
 
@@ -217,6 +229,12 @@ def test_errors(cfn):
                            "Template format error: Unrecognized resource types: "
                            "[AWS::EC2::Instance]")
     with pytest.raises(botocore.exceptions.ClientError) as e:
+        cfn.create_stack(StackName="att", TemplateBody=json.dumps(
+            {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
+             "Outputs": {"O": {"Value": {"Fn::GetAtt": ["Q", "Nope"]}}}}))
+    assert error_of(e) == ("ValidationError", "Template error: resource Q does not support "
+                           "attribute type Nope in Fn::GetAtt")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
         cfn.describe_stacks(StackName="nope")
     assert error_of(e) == ("ValidationError", "Stack with id nope does not exist")
     cfn.create_stack(StackName="dup", TemplateBody=json.dumps(
@@ -239,6 +257,14 @@ def test_errors(cfn):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         cfn.list_stack_sets()
     assert error_of(e)[0] == "ValidationError"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        cfn.create_stack(StackName="9lives", TemplateBody="{}")
+    assert error_of(e) == ("ValidationError", "1 validation error detected: Value '9lives' at "
+                           "'stackName' failed to satisfy constraint: Member must satisfy "
+                           "regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        cfn.create_change_set(StackName="dup", ChangeSetName="bad_name", UsePreviousTemplate=True)
+    assert "at 'changeSetName' failed to satisfy constraint" in error_of(e)[1]
     # Deleting a stack that does not exist succeeds, as on AWS.
     cfn.delete_stack(StackName="never-was")
     wait_terminal(cfn, "dup")
@@ -323,11 +349,6 @@ def test_exports_and_imports(cfn):
     assert wait_terminal(cfn, "exporter")["StackStatus"] == "CREATE_COMPLETE"
     exports = cfn.list_exports()["Exports"]
     assert [e["Name"] for e in exports] == ["exporter-queue-arn"]
-    importer = {"Resources": {"Policy": {"Type": "AWS::SQS::QueuePolicy", "Properties": {
-        "Queues": [{"Fn::ImportValue": "exporter-queue-arn"}],
-        "PolicyDocument": {"Version": "2012-10-17", "Statement": []}}}},
-        "Outputs": {"Imported": {"Value": {"Fn::ImportValue": "exporter-queue-arn"}}}}
-    # The queue policy names the queue by ARN here, which SQS refuses: use the output alone.
     importer = {"Resources": {"H": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
                 "Outputs": {"Imported": {"Value": {"Fn::ImportValue": "exporter-queue-arn"}}}}
     cfn.create_stack(StackName="importer", TemplateBody=json.dumps(importer))
@@ -340,10 +361,15 @@ def test_exports_and_imports(cfn):
     assert stack["StackStatus"] == "DELETE_FAILED"
     assert stack["StackStatusReason"] == (
         "Export exporter-queue-arn cannot be deleted as it is in use by importer")
-    cfn.delete_stack(StackName="importer")
-    cfn.get_waiter("stack_delete_complete").wait(StackName="importer", WaiterConfig={"Delay": 1})
+    # Once the importer stops importing it, the export may go.
+    cfn.update_stack(StackName="importer", TemplateBody=json.dumps(
+        {"Resources": {"H": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}}))
+    assert wait_terminal(cfn, "importer")["StackStatus"] == "UPDATE_COMPLETE"
+    assert cfn.list_imports(ExportName="exporter-queue-arn")["Imports"] == []
     cfn.delete_stack(StackName="exporter")
     cfn.get_waiter("stack_delete_complete").wait(StackName="exporter", WaiterConfig={"Delay": 1})
+    cfn.delete_stack(StackName="importer")
+    cfn.get_waiter("stack_delete_complete").wait(StackName="importer", WaiterConfig={"Delay": 1})
 
 
 def test_retain_and_conditions(cfn, sqs):
@@ -457,3 +483,143 @@ Outputs:
     assert "AWS::Serverless::SimpleTable" in original
     processed = cfn.get_template(StackName="sam", TemplateStage="Processed")["TemplateBody"]
     assert processed["Resources"]["Things"]["Type"] == "AWS::DynamoDB::Table"
+
+
+POLICY = {"Version": "2012-10-17",
+          "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}
+
+
+def test_core_resources_wired_together_and_updated(cfn, sqs, endpoint):
+    template = {
+        "Parameters": {"Shards": {"Type": "Number", "Default": "1"},
+                       "Retention": {"Type": "Number", "Default": "7"}},
+        "Resources": {
+            "Inbox": {"Type": "AWS::SQS::Queue"},
+            "InboxPolicy": {"Type": "AWS::SQS::QueuePolicy", "Properties": {
+                "Queues": [{"Ref": "Inbox"}], "PolicyDocument": POLICY}},
+            "Uploads": {"Type": "AWS::S3::Bucket", "DependsOn": "InboxPolicy", "Properties": {
+                "NotificationConfiguration": {"QueueConfigurations": [{
+                    "Event": "s3:ObjectCreated:*",
+                    "Queue": {"Fn::GetAtt": ["Inbox", "Arn"]}}]}}},
+            "Topic": {"Type": "AWS::SNS::Topic"},
+            "TopicPolicy": {"Type": "AWS::SNS::TopicPolicy", "Properties": {
+                "Topics": [{"Ref": "Topic"}], "PolicyDocument": POLICY}},
+            "Stream": {"Type": "AWS::Kinesis::Stream",
+                       "Properties": {"ShardCount": {"Ref": "Shards"}}},
+            "Consumer": {"Type": "AWS::Kinesis::StreamConsumer", "Properties": {
+                "ConsumerName": "reader", "StreamARN": {"Fn::GetAtt": ["Stream", "Arn"]}}},
+            "Logs": {"Type": "AWS::Logs::LogGroup",
+                     "Properties": {"RetentionInDays": {"Ref": "Retention"}}},
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {
+                "RoleName": "cfn-role",
+                "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                     "Action": "sts:AssumeRole"}]}}},
+            "Managed": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+                "PolicyDocument": POLICY, "Roles": [{"Ref": "Role"}]}},
+            "Inline": {"Type": "AWS::IAM::Policy", "Properties": {
+                "PolicyName": "extra", "PolicyDocument": POLICY, "Roles": [{"Ref": "Role"}]}},
+        },
+        "Outputs": {"Bucket": {"Value": {"Ref": "Uploads"}},
+                    "Consumer": {"Value": {"Ref": "Consumer"}},
+                    "Managed": {"Value": {"Ref": "Managed"}},
+                    "Stream": {"Value": {"Ref": "Stream"}},
+                    "Logs": {"Value": {"Ref": "Logs"}},
+                    "Inbox": {"Value": {"Ref": "Inbox"}}},
+    }
+    cfn.create_stack(StackName="wired", TemplateBody=json.dumps(template),
+                     Capabilities=["CAPABILITY_NAMED_IAM"])
+    stack = wait_terminal(cfn, "wired")
+    assert stack["StackStatus"] == "CREATE_COMPLETE", failures(cfn, "wired")
+    out = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    assert "Policy" in sqs.get_queue_attributes(QueueUrl=out["Inbox"],
+                                                AttributeNames=["Policy"])["Attributes"]
+    # The bucket's notification reaches the queue.
+    s3 = make_client(endpoint, "s3")
+    s3.put_object(Bucket=out["Bucket"], Key="hello.txt", Body=b"hi")
+    deadline = time.time() + 10
+    records = []
+    while not records and time.time() < deadline:
+        for m in sqs.receive_message(QueueUrl=out["Inbox"], WaitTimeSeconds=1).get("Messages",
+                                                                                  []):
+            body = json.loads(m["Body"])
+            records += [r["s3"]["object"]["key"] for r in body.get("Records", [])]
+    assert records == ["hello.txt"]
+    kinesis = make_client(endpoint, "kinesis")
+    assert kinesis.describe_stream_consumer(ConsumerARN=out["Consumer"])[
+        "ConsumerDescription"]["ConsumerName"] == "reader"
+    iam = make_client(endpoint, "iam")
+    assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName="cfn-role")[
+        "AttachedPolicies"]] == [out["Managed"]]
+    assert iam.list_role_policies(RoleName="cfn-role")["PolicyNames"] == ["extra"]
+
+    # In place: more shards, a shorter retention.
+    cfn.update_stack(StackName="wired", UsePreviousTemplate=True,
+                     Capabilities=["CAPABILITY_NAMED_IAM"],
+                     Parameters=[{"ParameterKey": "Shards", "ParameterValue": "2"},
+                                 {"ParameterKey": "Retention", "ParameterValue": "3"}])
+    stack = wait_terminal(cfn, "wired")
+    assert stack["StackStatus"] == "UPDATE_COMPLETE", failures(cfn, "wired")
+    assert kinesis.describe_stream_summary(StreamName=out["Stream"])[
+        "StreamDescriptionSummary"]["OpenShardCount"] == 2
+    logs = make_client(endpoint, "logs")
+    assert logs.describe_log_groups(logGroupNamePrefix=out["Logs"])["logGroups"][0][
+        "retentionInDays"] == 3
+    assert {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]} == out
+
+    s3.delete_object(Bucket=out["Bucket"], Key="hello.txt")
+    cfn.delete_stack(StackName="wired")
+    cfn.get_waiter("stack_delete_complete").wait(StackName="wired", WaiterConfig={"Delay": 1})
+    assert iam.list_roles()["Roles"] == []
+    assert iam.list_policies(Scope="Local")["Policies"] == []
+    assert kinesis.list_streams()["StreamNames"] == []
+
+
+def test_table_updated_in_place_and_replaced(cfn, endpoint):
+    def table(**extra):
+        props = {"TableName": "orders",
+                 "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                 "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                 "BillingMode": "PAY_PER_REQUEST"}
+        if "GlobalSecondaryIndexes" in extra:
+            props["AttributeDefinitions"].append({"AttributeName": "g", "AttributeType": "S"})
+        props.update(extra)
+        return json.dumps({"Resources": {"T": {"Type": "AWS::DynamoDB::Table",
+                                               "Properties": props}},
+                           "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["T", "Arn"]}}}})
+
+    ddb = make_client(endpoint, "dynamodb")
+    cfn.create_stack(StackName="tbl", TemplateBody=table(
+        StreamSpecification={"StreamViewType": "KEYS_ONLY"}))
+    assert wait_terminal(cfn, "tbl")["StackStatus"] == "CREATE_COMPLETE", failures(cfn, "tbl")
+    assert "LatestStreamArn" in ddb.describe_table(TableName="orders")["Table"]
+    cfn.update_stack(StackName="tbl", TemplateBody=table(
+        GlobalSecondaryIndexes=[{"IndexName": "byG",
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+        TimeToLiveSpecification={"AttributeName": "exp", "Enabled": True}))
+    assert wait_terminal(cfn, "tbl")["StackStatus"] == "UPDATE_COMPLETE", failures(cfn, "tbl")
+    described = ddb.describe_table(TableName="orders")["Table"]
+    assert [i["IndexName"] for i in described["GlobalSecondaryIndexes"]] == ["byG"]
+    assert described.get("StreamSpecification", {}).get("StreamEnabled") in (None, False)
+    assert ddb.describe_time_to_live(TableName="orders")["TimeToLiveDescription"][
+        "TimeToLiveStatus"] == "ENABLED"
+    # A new key schema needs a new table; the same name cannot hold both, so the replacement
+    # fails as on AWS and the stack rolls back to the table it had.
+    replaced = json.loads(table())
+    replaced["Resources"]["T"]["Properties"]["KeySchema"] = [
+        {"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
+    replaced["Resources"]["T"]["Properties"]["AttributeDefinitions"].append(
+        {"AttributeName": "sk", "AttributeType": "S"})
+    cfn.update_stack(StackName="tbl", TemplateBody=json.dumps(replaced))
+    stack = wait_terminal(cfn, "tbl")
+    assert stack["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    reasons = [r for _, r in failures(cfn, "tbl")]
+    assert any("HandlerErrorCode: AlreadyExists" in (r or "") for r in reasons), reasons
+    assert ddb.describe_table(TableName="orders")["Table"]["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"}]
+    resource = cfn.describe_stack_resource(StackName="tbl", LogicalResourceId="T")
+    assert resource["StackResourceDetail"]["ResourceStatus"] == "UPDATE_COMPLETE"
+    cfn.delete_stack(StackName="tbl")
+    cfn.get_waiter("stack_delete_complete").wait(StackName="tbl", WaiterConfig={"Delay": 1})
+    assert ddb.list_tables()["TableNames"] == []

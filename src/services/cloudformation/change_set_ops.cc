@@ -138,6 +138,7 @@ void CloudFormationService::CreateChangeSet(CallPtr call) {
     const std::string cs_name = InputString(in, "ChangeSetName");
     std::string type = InputString(in, "ChangeSetType");
     if (type.empty()) type = "UPDATE";
+    if (Status st = CheckName(cs_name, "changeSetName"); !st.ok()) return Fail(call, st);
     if (type == "IMPORT") {
       return Fail(call, Status::InvalidArgument(
                             "tidepool does not support resource import (ChangeSetType IMPORT)"));

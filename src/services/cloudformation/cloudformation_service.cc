@@ -26,7 +26,8 @@ struct CloudFormationTable {
     CloudFormationService::Handler handler;
   };
   using S = CloudFormationService;
-  static constexpr std::array<Entry, 20> kEntries{{
+  static constexpr std::array<Entry, 22> kEntries{{
+      {"ContinueUpdateRollback", &S::ContinueRollback},
       {"CreateChangeSet", &S::CreateChangeSet},
       {"CreateStack", &S::CreateStack},
       {"DeleteChangeSet", &S::DeleteChangeSet},
@@ -44,6 +45,7 @@ struct CloudFormationTable {
       {"ListImports", &S::ListImports},
       {"ListStackResources", &S::ListStackResources},
       {"ListStacks", &S::ListStacks},
+      {"RollbackStack", &S::ContinueRollback},
       {"UpdateStack", &S::UpdateStack},
       {"UpdateTerminationProtection", &S::UpdateTerminationProtection},
       {"ValidateTemplate", &S::ValidateTemplate},

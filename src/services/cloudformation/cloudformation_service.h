@@ -82,6 +82,9 @@ class CloudFormationService final : public protocol::Service, private StackLedge
   void UpdateStack(protocol::CallPtr call);
   void DeleteStack(protocol::CallPtr call);
   void UpdateTerminationProtection(protocol::CallPtr call);
+  // ContinueUpdateRollback (UPDATE_ROLLBACK_FAILED) and RollbackStack (CREATE_FAILED,
+  // UPDATE_FAILED, as DisableRollback left them): the rollback runs (again).
+  void ContinueRollback(protocol::CallPtr call);
   void ValidateTemplate(protocol::CallPtr call);
   void GetTemplateSummary(protocol::CallPtr call);
   // --- stack_views.cc (io thread)

@@ -30,8 +30,8 @@ class StackResolver final : public ResourceResolver {
     auto r = Created(logical_id);
     if (!r.ok()) return r.status();
     if (const json::value* v = (*r)->attributes.if_contains(attribute)) return *v;
-    return TemplateError("Template error: resource " + logical_id +
-                         " does not support attribute type " + attribute + " in Fn::GetAtt");
+    return TemplateError("resource " + logical_id + " does not support attribute type " +
+                         attribute + " in Fn::GetAtt");
   }
   Result<json::value> ImportValue(const std::string& name) const override {
     stack_.imports.insert(name);
@@ -127,6 +127,8 @@ Status Deployer::Converge(Stack& s, ServiceCaller& services) {
   ev.set_resolver(&resolver);
   auto graph = ResolveDependencies(*t, [&](const std::string& c) { return ev.Active(c); });
   if (!graph.ok()) return graph.status();
+  // What the template imports now is collected again (every property and output is evaluated).
+  s.imports.clear();
   const bool creating = s.status == "CREATE_IN_PROGRESS";
   for (const std::string& id : graph->order) {
     const Resource& tr = *t->FindResource(id);
@@ -151,6 +153,13 @@ Status Deployer::Converge(Stack& s, ServiceCaller& services) {
     if (existing && !existing->physical_id.empty() && existing->type == tr.type &&
         existing->properties == *props) {
       existing->deletion_policy = tr.deletion_policy;
+      if (existing->status.ends_with("_FAILED")) {
+        // An update that failed left it as it was: the rollback finds it back in step.
+        existing->status = "UPDATE_COMPLETE";
+        existing->reason.clear();
+        AddResourceEvent(s, *existing, existing->status, "", props_text);
+        Save(s);
+      }
       continue;  // unchanged
     }
     const ResourceProvider& provider = *entry->provider;
@@ -181,9 +190,13 @@ Status Deployer::Converge(Stack& s, ServiceCaller& services) {
                        props_text);
     }
     r.status = verb + "_IN_PROGRESS";
+    // An in-place update may be applied by the service before its outcome is saved: a restart
+    // then assumes it was (Resume), so the rollback applies the old properties again.
+    if (!fresh && !replace) r.pending = *props;
     Save(s);
     Result<ResourceState> state =
         fresh || replace ? provider.Create(services, req) : provider.Update(services, req);
+    r.pending.clear();
     if (!state.ok()) {
       std::string reason = HandlerFailureReason(state.status(), req.request_token);
       r.status = verb + "_FAILED";
@@ -194,7 +207,12 @@ Status Deployer::Converge(Stack& s, ServiceCaller& services) {
       return Status::Internal(fmt::format("The following resource(s) failed to {}: [{}]. ",
                                           fresh ? "create" : "update", id));
     }
-    if (replace) s.superseded.push_back(r);  // the old physical resource, deleted in cleanup
+    if (replace) {
+      // The old physical resource, deleted in cleanup unless UpdateReplacePolicy keeps it.
+      s.superseded.push_back(r);
+      s.superseded.back().deletion_policy =
+          tr.update_replace_policy == "Retain" ? "Retain" : "Delete";
+    }
     r.type = tr.type;
     r.physical_id = state->physical_id;
     r.attributes = std::move(state->attributes);
@@ -332,10 +350,7 @@ void Deployer::Fail(Stack& s, const std::string& reason) {
   if (s.status == "UPDATE_IN_PROGRESS") {
     if (s.on_failure == "DO_NOTHING") return SetStatus(s, "UPDATE_FAILED", reason);
     // Back to the old template; replaced resources are the old ones again.
-    for (auto& old : s.superseded) {
-      if (StackResource* now = s.FindResource(old.logical_id)) std::swap(*now, old);
-    }
-    if (s.has_previous) s.current = s.previous;
+    s.RevertToPrevious();
     return SetStatus(s, "UPDATE_ROLLBACK_IN_PROGRESS", reason);
   }
   if (s.status == "UPDATE_ROLLBACK_IN_PROGRESS") {
@@ -350,6 +365,8 @@ void Deployer::Resume(Stack s) {
     if (r.status == "CREATE_IN_PROGRESS" || r.status == "UPDATE_IN_PROGRESS") {
       r.status = r.status == "CREATE_IN_PROGRESS" ? "CREATE_FAILED" : "UPDATE_FAILED";
       r.reason = "tidepool restarted while the operation was in progress";
+      if (!r.pending.empty()) r.properties = std::move(r.pending);
+      r.pending.clear();
       AddResourceEvent(s, r, r.status, r.reason);
       interrupted = true;
     }

@@ -22,7 +22,8 @@
 //
 // After a restart (Resume): a CREATE or UPDATE that was running fails ("interrupted") and takes
 // its failure path (rollback unless disabled); the other phases run again from the record
-// (deletes of resources already gone succeed).
+// (deletes of resources already gone succeed). An in-place update that was running is assumed
+// applied (its `pending` properties), so that the rollback puts the old ones back.
 //
 // Thread-safety: a Deployer runs on one thread (the service's deployment thread).
 #pragma once

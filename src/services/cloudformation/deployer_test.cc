@@ -198,6 +198,22 @@ TEST_F(DeployerTest, AnUpdateReplacesAndCleansUpOrRollsBack) {
   ASSERT_EQ(caller_.Calls("DeleteQueue").size(), 1u);
   EXPECT_EQ(caller_.Calls("DeleteQueue")[0]->input.at("QueueUrl"), "http://h/000000000000/q");
 
+  // UpdateReplacePolicy Retain keeps the replaced queue.
+  s = Saved();
+  s.previous = s.current;
+  s.has_previous = true;
+  json::object kept = renamed;
+  kept["Resources"].as_object()["Q"].as_object()["UpdateReplacePolicy"] = "Retain";
+  kept["Resources"].as_object()["Q"].as_object()["Properties"] = json::object{{"QueueName", "q2b"}};
+  s.current.processed = kept;
+  s.status = "UPDATE_IN_PROGRESS";
+  caller_.Answer("sqs", "CreateQueue", json::object{{"QueueUrl", "http://h/000000000000/q2b"}});
+  deployer.Run(s);
+  EXPECT_EQ(Saved().status, "UPDATE_COMPLETE");
+  EXPECT_EQ(caller_.Calls("DeleteQueue").size(), 1u);  // q2 retained
+  renamed["Resources"].as_object()["Q"].as_object()["Properties"] =
+      json::object{{"QueueName", "q2b"}};
+
   // A failing replacement: the old queue stays, the stack rolls back.
   s = Saved();
   s.previous = s.current;
@@ -209,7 +225,7 @@ TEST_F(DeployerTest, AnUpdateReplacesAndCleansUpOrRollsBack) {
   caller_.Answer("sqs", "CreateQueue", ServiceError{"InvalidParameterValue", "no", 400});
   deployer.Run(s);
   EXPECT_EQ(Saved().status, "UPDATE_ROLLBACK_COMPLETE");
-  EXPECT_EQ(Saved().FindResource("Q")->physical_id, "http://h/000000000000/q2");
+  EXPECT_EQ(Saved().FindResource("Q")->physical_id, "http://h/000000000000/q2b");
   EXPECT_EQ(caller_.Calls("DeleteQueue").size(), 1u);
 }
 
@@ -232,6 +248,34 @@ TEST_F(DeployerTest, ResumeRollsBackACreateARestartInterrupted) {
   EXPECT_EQ(Saved().status, "ROLLBACK_COMPLETE");
   EXPECT_EQ(Saved().FindResource("H")->status, "DELETE_COMPLETE");
   ASSERT_EQ(caller_.Calls("DeleteQueue").size(), 1u);
+}
+
+TEST_F(DeployerTest, ResumeAssumesAnInterruptedInPlaceUpdateWasApplied) {
+  AnswerQueue(caller_);
+  Deployer deployer = MakeDeployer();
+  json::object delayed = kQueueAndHandle;
+  delayed["Resources"].as_object()["Q"].as_object()["Properties"] =
+      json::object{{"QueueName", "q"}, {"DelaySeconds", 1}};
+  deployer.Run(NewStack(delayed));
+  // Killed while Q's update to DelaySeconds 2 was in progress.
+  Stack s = Saved();
+  s.previous = s.current;
+  s.has_previous = true;
+  s.current.processed.as_object()["Resources"].as_object()["Q"].as_object()["Properties"] =
+      json::object{{"QueueName", "q"}, {"DelaySeconds", 2}};
+  s.status = "UPDATE_IN_PROGRESS";
+  StackResource& q = *s.FindResource("Q");
+  q.status = "UPDATE_IN_PROGRESS";
+  q.pending = json::object{{"QueueName", "q"}, {"DelaySeconds", 2}};
+  auto back = DecodeStack(EncodeStack(s));  // as recovery reads it
+  ASSERT_TRUE(back.ok());
+  deployer.Resume(*back);
+  EXPECT_EQ(Saved().status, "UPDATE_ROLLBACK_COMPLETE");
+  auto sets = caller_.Calls("SetQueueAttributes");
+  ASSERT_EQ(sets.size(), 1u);  // the rollback sets DelaySeconds 1 again
+  EXPECT_EQ(sets[0]->input.at("Attributes").at("DelaySeconds"), "1");
+  EXPECT_EQ(Saved().FindResource("Q")->status, "UPDATE_COMPLETE");
+  EXPECT_TRUE(Saved().FindResource("Q")->pending.empty());
 }
 
 TEST(StackCodec, RoundTrips) {

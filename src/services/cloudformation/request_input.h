@@ -4,11 +4,15 @@
 
 #include <boost/json/object.hpp>
 
+#include <fmt/format.h>
+
 #include <map>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/status.h"
 #include "services/cloudformation/parameters.h"
 
 namespace tidepool::cloudformation {
@@ -48,6 +52,18 @@ inline std::map<std::string, GivenParameter> InputParameters(const boost::json::
     out[InputString(p, "ParameterKey")] = std::move(g);
   }
   return out;
+}
+
+// A stack or change set name (`member` as AWS names it: "stackName", "changeSetName").
+inline Status CheckName(const std::string& name, std::string_view member) {
+  static const std::regex kPattern("[a-zA-Z][-a-zA-Z0-9]*");
+  if (name.size() > 128 || !std::regex_match(name, kPattern)) {
+    return Status::InvalidArgument(
+        fmt::format("1 validation error detected: Value '{}' at '{}' failed to satisfy constraint: "
+                    "Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*",
+                    name, member));
+  }
+  return Status::Ok();
 }
 
 }  // namespace tidepool::cloudformation

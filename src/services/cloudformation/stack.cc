@@ -37,13 +37,25 @@ std::vector<std::string> StringList(const json::object& o, std::string_view key)
 }
 
 json::object EncodeResource(const StackResource& r) {
-  return {{"id", r.logical_id},    {"type", r.type},        {"pid", r.physical_id},
-          {"status", r.status},    {"reason", r.reason},    {"policy", r.deletion_policy},
-          {"props", r.properties}, {"attrs", r.attributes}, {"updated", r.updated}};
+  json::object o{{"id", r.logical_id},    {"type", r.type},        {"pid", r.physical_id},
+                 {"status", r.status},    {"reason", r.reason},    {"policy", r.deletion_policy},
+                 {"props", r.properties}, {"attrs", r.attributes}, {"updated", r.updated}};
+  if (!r.pending.empty()) o["pending"] = r.pending;
+  return o;
 }
 StackResource DecodeResource(const json::object& o) {
-  return {Str(o, "id"),     Str(o, "type"),  Str(o, "pid"),   Str(o, "status"), Str(o, "reason"),
-          Str(o, "policy"), Obj(o, "props"), Obj(o, "attrs"), Num(o, "updated")};
+  StackResource r;
+  r.logical_id = Str(o, "id");
+  r.type = Str(o, "type");
+  r.physical_id = Str(o, "pid");
+  r.status = Str(o, "status");
+  r.reason = Str(o, "reason");
+  r.deletion_policy = Str(o, "policy");
+  r.properties = Obj(o, "props");
+  r.attributes = Obj(o, "attrs");
+  r.updated = Num(o, "updated");
+  r.pending = Obj(o, "pending");
+  return r;
 }
 
 json::object EncodeTemplate(const DeployedTemplate& t) {
@@ -86,6 +98,17 @@ ChangeSet* Stack::FindChangeSet(std::string_view name_or_id) {
 }
 bool Stack::InProgress() const {
   return status.ends_with("_IN_PROGRESS") && status != "REVIEW_IN_PROGRESS";
+}
+
+void Stack::RevertToPrevious() {
+  for (auto& old : superseded) {
+    StackResource* now = FindResource(old.logical_id);
+    if (now == nullptr) continue;
+    std::swap(*now, old);
+    now->deletion_policy = old.deletion_policy;
+    old.deletion_policy = "Delete";  // a replacement the rollback undoes goes
+  }
+  if (has_previous) current = previous;
 }
 
 std::string EncodeStack(const Stack& s) {

@@ -32,6 +32,8 @@ struct StackResource {
   boost::json::object properties;  // as last applied (evaluated)
   boost::json::object attributes;  // Fn::GetAtt values
   double updated = 0;              // epoch seconds
+  // During an in-place update: the properties being applied (deployer.h, Resume).
+  boost::json::object pending;
 };
 
 struct StackEvent {
@@ -93,7 +95,8 @@ struct Stack {
   std::set<std::string> imports;         // export names this stack's template imports
   std::vector<StackResource> resources;  // in creation order
   // Resources replaced by an update (or, in its rollback, the replacements), deleted in the
-  // cleanup phase.
+  // cleanup phase; their deletion_policy is the template's UpdateReplacePolicy (Retain or
+  // Delete; a rollback's replacements are always deleted).
   std::vector<StackResource> superseded;
   std::vector<StackEvent> events;  // oldest first
   std::vector<ChangeSet> change_sets;
@@ -103,6 +106,9 @@ struct Stack {
   const StackResource* FindResource(std::string_view logical_id) const;
   ChangeSet* FindChangeSet(std::string_view name_or_id);
   bool InProgress() const;
+  // An update's rollback starts here: `previous` becomes the template, and each replaced
+  // resource is the old one again (its replacement goes to `superseded`, for cleanup).
+  void RevertToPrevious();
   bool Deleted() const { return status == "DELETE_COMPLETE"; }
 };
 

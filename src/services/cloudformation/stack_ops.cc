@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
-#include <regex>
-
 #include "core/encoding.h"
 #include "services/cloudformation/cloudformation_service.h"
 #include "services/cloudformation/intrinsics.h"
@@ -41,17 +39,6 @@ Status RefuseUnhonoured(const json::object& in) {
     if (v->is_bool() && !v->get_bool()) continue;
     return Status::InvalidArgument(
         fmt::format("tidepool does not support {} (see docs/differences.md, CloudFormation)", m));
-  }
-  return Status::Ok();
-}
-
-Status CheckStackName(const std::string& name) {
-  static const std::regex kPattern("[a-zA-Z][-a-zA-Z0-9]*");
-  if (name.size() > 128 || !std::regex_match(name, kPattern)) {
-    return Status::InvalidArgument(fmt::format(
-        "1 validation error detected: Value '{}' at 'stackName' failed to satisfy constraint: "
-        "Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*",
-        name));
   }
   return Status::Ok();
 }
@@ -116,7 +103,7 @@ void CloudFormationService::CreateStack(CallPtr call) {
     const json::object& in = call->input();
     const auto& ctx = call->context();
     const std::string name = InputString(in, "StackName");
-    if (Status st = CheckStackName(name); !st.ok()) return Fail(call, st);
+    if (Status st = CheckName(name, "stackName"); !st.ok()) return Fail(call, st);
     if (InputBool(in, "DisableRollback") && in.contains("OnFailure")) {
       return Fail(
           call, Status::InvalidArgument("You cannot specify both DisableRollback and OnFailure."));
@@ -240,6 +227,43 @@ void CloudFormationService::DeleteStack(CallPtr call) {
       if (!Save(s).ok()) return;
       deployer_.Run(std::move(s));
     });
+  });
+}
+
+void CloudFormationService::ContinueRollback(CallPtr call) {
+  prepare_.Post([this, call] {
+    const json::object& in = call->input();
+    if (in.contains("ResourcesToSkip") || in.contains("RetainExceptOnCreate")) {
+      return Fail(call, Status::InvalidArgument(
+                            "tidepool does not support ResourcesToSkip or RetainExceptOnCreate"));
+    }
+    auto found = CopyStack(call->context(), InputString(in, "StackName"));
+    if (!found.ok() || found->Deleted()) {
+      return Fail(call, Status::InvalidArgument("Stack [" + InputString(in, "StackName") +
+                                                "] does not exist"));
+    }
+    Stack s = std::move(*found);
+    const bool continuing = call->operation().name == "ContinueUpdateRollback";
+    std::string next;
+    if (continuing && s.status == "UPDATE_ROLLBACK_FAILED") {
+      next = "UPDATE_ROLLBACK_IN_PROGRESS";
+    } else if (!continuing && s.status == "CREATE_FAILED") {
+      next = "ROLLBACK_IN_PROGRESS";
+    } else if (!continuing && s.status == "UPDATE_FAILED") {
+      next = "UPDATE_ROLLBACK_IN_PROGRESS";
+      s.RevertToPrevious();
+    } else {
+      return Fail(call, Status::InvalidArgument(
+                            fmt::format("Stack {} is in {} state and can not be {}", s.id, s.status,
+                                        continuing ? "continued" : "rolled back")));
+    }
+    s.status = next;
+    s.reason = "User Initiated";
+    s.request_token = InputString(in, "ClientRequestToken");
+    deployer_.AddStackEvent(s, s.status, s.reason);
+    if (Status st = Save(s); !st.ok()) return Fail(call, st);
+    call->Reply(continuing ? json::object() : json::object{{"StackId", s.id}});
+    Deploy(s);
   });
 }
 

@@ -29,6 +29,46 @@ constexpr IamType kIamTypes[] = {
     {"AWS::IAM::Group", "GroupName"}, {"AWS::IAM::InstanceProfile", "InstanceProfileName"},
 };
 
+// Every Fn::GetAtt of `v` with a literal resource and attribute must name an attribute the
+// resource's type documents: "Template error: resource X does not support attribute type Y in
+// Fn::GetAtt".
+Status CheckAttributes(const Template& t, const json::value& v) {
+  if (const json::array* a = v.if_array()) {
+    for (const auto& e : *a) TP_RETURN_IF_ERROR(CheckAttributes(t, e));
+    return Status::Ok();
+  }
+  const json::object* o = v.if_object();
+  if (o == nullptr) return Status::Ok();
+  if (o->size() == 1 && o->begin()->key() == "Fn::GetAtt") {
+    const json::value& arg = o->begin()->value();
+    std::string resource, attribute;
+    if (arg.is_string()) {
+      std::string_view text = arg.get_string();
+      size_t dot = text.find('.');
+      if (dot == std::string_view::npos) return Status::Ok();
+      resource = text.substr(0, dot);
+      attribute = text.substr(dot + 1);
+    } else if (arg.is_array() && arg.get_array().size() == 2 && arg.get_array()[0].is_string() &&
+               arg.get_array()[1].is_string()) {
+      resource = arg.get_array()[0].get_string();
+      attribute = arg.get_array()[1].get_string();
+    } else {
+      return Status::Ok();
+    }
+    const Resource* r = t.FindResource(resource);
+    const ProviderEntry* entry = r ? FindProvider(r->type) : nullptr;
+    if (entry == nullptr || entry->attributes.empty()) return Status::Ok();
+    if (std::find(entry->attributes.begin(), entry->attributes.end(), attribute) ==
+        entry->attributes.end()) {
+      return TemplateError("resource " + resource + " does not support attribute type " +
+                           attribute + " in Fn::GetAtt");
+    }
+    return Status::Ok();
+  }
+  for (const auto& [_, member] : *o) TP_RETURN_IF_ERROR(CheckAttributes(t, member));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::pair<std::string, std::string>> ParseTemplateUrl(const std::string& url) {
@@ -152,6 +192,9 @@ Result<PreparedTemplate> PrepareTemplate(const std::string& body, const std::str
   std::set<std::string> all;
   for (const auto& r : parsed->resources) all.insert(r.logical_id);
   if (auto graph = ResolveDependenciesOf(*parsed, all); !graph.ok()) return graph.status();
+  for (const auto& r : parsed->resources)
+    TP_RETURN_IF_ERROR(CheckAttributes(*parsed, r.properties));
+  for (const auto& o : parsed->outputs) TP_RETURN_IF_ERROR(CheckAttributes(*parsed, o.value));
   PreparedTemplate out;
   out.deployed.body = body;
   if (check_parameters) {
