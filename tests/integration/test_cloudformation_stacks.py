@@ -478,6 +478,10 @@ Outputs:
   TableName:
     Value: !Ref Things
 """
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        cfn.create_stack(StackName="sam", TemplateBody=template)
+    assert error_of(e) == ("InsufficientCapabilitiesException",
+                           "Requires capabilities : [CAPABILITY_AUTO_EXPAND]")
     cfn.create_stack(StackName="sam", TemplateBody=template,
                      Capabilities=["CAPABILITY_AUTO_EXPAND"])
     stack = wait_terminal(cfn, "sam")

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "core/encoding.h"
 #include "services/cloudformation/cloudformation_service.h"
 #include "services/cloudformation/intrinsics.h"
@@ -92,10 +94,21 @@ Result<PreparedTemplate> CloudFormationService::PrepareFromCall(const protocol::
     if (!text.ok()) return text.status();
     body = std::move(*text);
   }
-  return PrepareTemplate(
+  const std::vector<std::string> capabilities = InputStrings(in, "Capabilities");
+  auto prepared = PrepareTemplate(
       body, stack, ctx.account_id, ctx.region, InputParameters(in),
       previous ? previous->current.parameters.text : std::map<std::string, std::string>{},
-      InputStrings(in, "Capabilities"));
+      capabilities);
+  // A stack created or updated directly (not through a change set) from a template with a
+  // transform must acknowledge the expansion, as on AWS.
+  const std::string_view op = call.operation().name;
+  if (prepared.ok() && !prepared->transforms.empty() &&
+      (op == "CreateStack" || op == "UpdateStack") &&
+      std::find(capabilities.begin(), capabilities.end(), "CAPABILITY_AUTO_EXPAND") ==
+          capabilities.end()) {
+    return Status::FailedPrecondition("Requires capabilities : [CAPABILITY_AUTO_EXPAND]");
+  }
+  return prepared;
 }
 
 void CloudFormationService::CreateStack(CallPtr call) {
@@ -201,10 +214,27 @@ void CloudFormationService::DeleteStack(CallPtr call) {
                             "Invalid operation on stack " + s.id +
                             ": RetainResources may be given only for a stack in DELETE_FAILED"));
     }
+    // Marks the stack DELETE_IN_PROGRESS (durably) with the resources to retain.
+    auto start = [this, retain, token](Stack& s) {
+      for (auto& r : s.resources) {
+        if (std::find(retain.begin(), retain.end(), r.logical_id) != retain.end()) {
+          r.deletion_policy = "Retain";
+        }
+      }
+      s.request_token = token;
+      s.status = "DELETE_IN_PROGRESS";
+      s.reason = "User Initiated";
+      deployer_.AddStackEvent(s, s.status, s.reason);
+      return Save(s);
+    };
+    if (!s.InProgress()) {  // answered once DescribeStacks says DELETE_IN_PROGRESS
+      if (Status st = start(s); !st.ok()) return Fail(call, st);
+      call->Reply(json::object());
+      return Deploy(s);
+    }
     call->Reply(json::object());
-    const std::string id = s.id;
-    // After the operation running on the stack, if any.
-    deploy_.Post([this, id, retain, token] {
+    // After the operation running on the stack.
+    deploy_.Post([this, id = s.id, start] {
       Stack s;
       {
         std::lock_guard lock(mu_);
@@ -215,16 +245,7 @@ void CloudFormationService::DeleteStack(CallPtr call) {
         }
         s = it->second;
       }
-      for (auto& r : s.resources) {
-        if (std::find(retain.begin(), retain.end(), r.logical_id) != retain.end()) {
-          r.deletion_policy = "Retain";
-        }
-      }
-      s.request_token = token;
-      s.status = "DELETE_IN_PROGRESS";
-      s.reason = "User Initiated";
-      deployer_.AddStackEvent(s, s.status, s.reason);
-      if (!Save(s).ok()) return;
+      if (!start(s).ok()) return;
       deployer_.Run(std::move(s));
     });
   });

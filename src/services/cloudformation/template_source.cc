@@ -211,6 +211,7 @@ Result<PreparedTemplate> PrepareTemplate(const std::string& body, const std::str
   }
   out.deployed.processed = std::move(processed);
   out.parsed = std::move(*parsed);
+  out.transforms = original->transforms;
   return out;
 }
 

@@ -31,8 +31,9 @@ Result<std::string> TemplateText(ServiceCaller& s3, const std::string& body,
                                  const std::string& url);
 
 struct PreparedTemplate {
-  DeployedTemplate deployed;  // body, processed document, parameter values
-  Template parsed;            // of the processed document
+  DeployedTemplate deployed;            // body, processed document, parameter values
+  Template parsed;                      // of the processed document
+  std::vector<std::string> transforms;  // the Transform section of the body
 };
 
 // Parses `body`, runs its transforms, checks types, references, parameters (`given`, with
