@@ -252,7 +252,7 @@ def test_sam_function_with_api_and_sqs_events(cfn, clients, endpoint):
                 }}},
         },
     }
-    ids = deploy(cfn, "sam", template, capabilities=["CAPABILITY_IAM"])
+    ids = deploy(cfn, "sam", template, capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
     assert ids["ServerlessRestApiProdStage"] == "Prod"
     status, _, body = request(endpoint, "GET",
                               invoke_path(ids["ServerlessRestApi"], "Prod", "/sam"))
