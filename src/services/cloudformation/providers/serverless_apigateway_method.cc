@@ -301,7 +301,7 @@ constexpr std::string_view kUsagePlanKeyProperties[] = {"KeyId", "KeyType", "Usa
 
 // --- AWS::ApiGateway::Authorizer, RequestValidator, Model, GatewayResponse --------------------
 
-constexpr Renames kAuthorizerMembers = {
+constexpr std::pair<std::string_view, std::string_view> kAuthorizerMembers[] = {
     {"AuthType", "authType"},
     {"AuthorizerCredentials", "authorizerCredentials"},
     {"AuthorizerUri", "authorizerUri"},
@@ -313,7 +313,9 @@ constexpr Renames kAuthorizerMembers = {
 
 Result<ResourceState> CreateAuthorizer(ServiceCaller& services, const ResourceRequest& r) {
   json::object in{{"restApiId", Str(r.properties, "RestApiId")}};
-  CopyRenamed(r.properties, in, kAuthorizerMembers);
+  for (const auto& [property, member] : kAuthorizerMembers) {
+    CopyRenamed(r.properties, in, {{property, member}});
+  }
   int64_t ttl = 0;
   if (IntMember(r.properties, "AuthorizerResultTtlInSeconds", ttl)) {
     in["authorizerResultTtlInSeconds"] = ttl;

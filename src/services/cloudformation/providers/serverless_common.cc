@@ -73,10 +73,15 @@ bool Changed(const json::object& a, const json::object& b, std::string_view key)
 }
 
 void CopyMembers(const json::object& from, json::object& to,
-                 std::initializer_list<std::string_view> keys) {
+                 std::span<const std::string_view> keys) {
   for (std::string_view key : keys) {
     if (const json::value* v = from.if_contains(key)) to[key] = *v;
   }
+}
+
+void CopyMembers(const json::object& from, json::object& to,
+                 std::initializer_list<std::string_view> keys) {
+  CopyMembers(from, to, std::span<const std::string_view>(keys.begin(), keys.size()));
 }
 
 bool IntMember(const json::object& o, std::string_view key, int64_t& out) {

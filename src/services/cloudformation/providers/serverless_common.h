@@ -62,6 +62,8 @@ std::string Str(const boost::json::object& o, std::string_view key);
 bool Changed(const boost::json::object& a, const boost::json::object& b, std::string_view key);
 // Copies the members `keys` of `from` that are present into `to`.
 void CopyMembers(const boost::json::object& from, boost::json::object& to,
+                 std::span<const std::string_view> keys);
+void CopyMembers(const boost::json::object& from, boost::json::object& to,
                  std::initializer_list<std::string_view> keys);
 // A template's integer property (numbers or their text, as templates give them).
 bool IntMember(const boost::json::object& o, std::string_view key, int64_t& out);

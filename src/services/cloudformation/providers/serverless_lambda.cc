@@ -14,7 +14,7 @@ constexpr size_t kFunctionNameLimit = 64;
 
 // The members copied as they are from the template into CreateFunction /
 // UpdateFunctionConfiguration (same names and shapes in both).
-constexpr std::initializer_list<std::string_view> kConfigMembers = {
+constexpr std::string_view kConfigMembers[] = {
     "Role",          "Handler",          "Description",
     "Timeout",       "MemorySize",       "Runtime",
     "Layers",        "Environment",      "DeadLetterConfig",
