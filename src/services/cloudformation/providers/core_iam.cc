@@ -103,11 +103,12 @@ class IamRoleProvider final : public ResourceProvider {
   }
   Status Delete(ServiceCaller& services, const ResourceRequest& r) const override {
     // IAM refuses to delete a role with policies: detach and delete them first.
-    Status st = Attachments(services, r.physical_id, r.properties, {});
+    const std::string name = IdOrName(r, "RoleName", 64);
+    Status st = Attachments(services, name, r.properties, {});
     if (!st.ok() && st.code() != StatusCode::kNotFound) return st;
-    return IgnoreNotFound(
-        CallOrFail(services, "iam", "DeleteRole", {{"RoleName", r.physical_id}}).status());
+    return IgnoreNotFound(CallOrFail(services, "iam", "DeleteRole", {{"RoleName", name}}).status());
   }
+  bool DeletesByName() const override { return true; }
 
  private:
   static Status Check(const ResourceRequest& r) {
