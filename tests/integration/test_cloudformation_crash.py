@@ -15,6 +15,7 @@ import json
 import time
 
 from harness import make_client
+from test_cloudformation_stacks import wait_terminal
 
 STATUS_DELAY_MS = 1500
 ARGS = ["--kinesis-status-delay-ms", str(STATUS_DELAY_MS)]
@@ -86,16 +87,6 @@ def kill_after_event(cluster, stack, logical_id, status, since=None, timeout=60)
             return list(reversed(seen))
         time.sleep(0.01)
     raise AssertionError("%s never showed %s for %s" % (stack, status, logical_id))
-
-
-def wait_terminal(cfn, stack, timeout=90):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        s = cfn.describe_stacks(StackName=stack)["Stacks"][0]
-        if not s["StackStatus"].endswith("_IN_PROGRESS"):
-            return s
-        time.sleep(0.1)
-    raise AssertionError("stack %s still in progress" % stack)
 
 
 def leftovers(cluster, stack):
