@@ -187,8 +187,9 @@ class IamPolicyProvider final : public ResourceProvider {
     return ResourceState{r.physical_id, r.attributes};
   }
   Status Delete(ServiceCaller& services, const ResourceRequest& r) const override {
-    return Apply(services, r.properties, {});
+    return Apply(services, r.properties, {});  // by PolicyName: no physical id needed
   }
+  bool DeletesByName() const override { return true; }
 
  private:
   static Status Check(const ResourceRequest& r) {
@@ -253,13 +254,20 @@ class IamManagedPolicyProvider final : public ResourceProvider {
     return ResourceState{r.physical_id, r.attributes};
   }
   Status Delete(ServiceCaller& services, const ResourceRequest& r) const override {
-    Status st = Attach(services, r.physical_id, r.properties, {});
+    std::string arn = r.physical_id;
+    if (arn.empty()) {  // an interrupted create (provider.h)
+      std::string path = PropText(r.properties, "Path");
+      arn = "arn:aws:iam::" + r.account_id + ":policy" + (path.empty() ? "/" : path) +
+            NameOrGenerated(r, "ManagedPolicyName", 128);
+    }
+    Status st = Attach(services, arn, r.properties, {});
     if (!st.ok() && st.code() != StatusCode::kNotFound) return st;
-    st = PruneVersions(services, r.physical_id, 0);
+    st = PruneVersions(services, arn, 0);
     if (!st.ok() && st.code() != StatusCode::kNotFound) return st;
     return IgnoreNotFound(
-        CallOrFail(services, "iam", "DeletePolicy", {{"PolicyArn", r.physical_id}}).status());
+        CallOrFail(services, "iam", "DeletePolicy", {{"PolicyArn", arn}}).status());
   }
+  bool DeletesByName() const override { return true; }
 
  private:
   static Status Check(const ResourceRequest& r) {

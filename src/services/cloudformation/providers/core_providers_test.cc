@@ -190,6 +190,12 @@ TEST(Deletes, FindAnInterruptedCreateByTheNameItsCreateGave) {
       {"AWS::Lambda::Function", "{}", "DeleteFunction", "FunctionName", generated},
       {"AWS::StepFunctions::StateMachine", "{}", "DeleteStateMachine", "stateMachineArn",
        "arn:aws:states:us-east-1:000000000000:stateMachine:stack-Thing-ABCDEFGHIJKLM"},
+      {"AWS::StepFunctions::Activity", R"({"Name": "act"})", "DeleteActivity", "activityArn",
+       "arn:aws:states:us-east-1:000000000000:activity:act"},
+      {"AWS::IAM::ManagedPolicy", R"({"Path": "/p/"})", "DeletePolicy", "PolicyArn",
+       "arn:aws:iam::000000000000:policy/p/stack-Thing-ABCDEFGHIJKLM"},
+      {"AWS::IAM::Policy", R"({"PolicyName": "inline", "Roles": ["r"]})", "DeleteRolePolicy",
+       "PolicyName", "inline"},
   };
   for (const Case& c : cases) {
     FakeCaller services;

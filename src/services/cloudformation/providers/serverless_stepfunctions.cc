@@ -183,8 +183,12 @@ Result<ResourceState> UpdateActivity(ServiceCaller& services, const ResourceRequ
 }
 
 Status DeleteActivity(ServiceCaller& services, const ResourceRequest& r) {
-  return CallIgnoringNotFound(services, "states", "DeleteActivity",
-                              {{"activityArn", r.physical_id}});
+  std::string arn = r.physical_id;
+  if (arn.empty()) {  // an interrupted create (provider.h); Name is required
+    arn = "arn:aws:states:" + r.region + ":" + r.account_id +
+          ":activity:" + Str(r.properties, "Name");
+  }
+  return CallIgnoringNotFound(services, "states", "DeleteActivity", {{"activityArn", arn}});
 }
 
 constexpr std::string_view kActivityProperties[] = {"EncryptionConfiguration", "Name", "Tags"};
@@ -330,7 +334,7 @@ std::string SubstituteDefinition(std::string_view definition, const json::object
 }
 
 const SpecProvider kStepFunctionsStateMachine{kStateMachineSpec, /*deletes_by_name=*/true};
-const SpecProvider kStepFunctionsActivity{kActivitySpec};
+const SpecProvider kStepFunctionsActivity{kActivitySpec, /*deletes_by_name=*/true};
 const SpecProvider kStepFunctionsStateMachineVersion{kVersionSpec};
 const SpecProvider kStepFunctionsStateMachineAlias{kAliasSpec};
 
