@@ -384,7 +384,7 @@ void Deployer::Fail(Stack& s, const std::string& reason) {
 void Deployer::Resume(Stack s) {
   if (!s.InProgress()) return;
   bool interrupted = false;
-  // Replacements whose create was under way: deleted with the superseded resources.
+  // Replacements whose create was under way: deleted now, whatever path the stack takes.
   std::vector<StackResource> orphans;
   for (auto& r : s.resources) {
     if (!r.intent.empty() && !r.physical_id.empty()) {
@@ -409,8 +409,12 @@ void Deployer::Resume(Stack s) {
     Fail(s, "tidepool restarted while the operation was in progress. ");
   }
   if (!orphans.empty()) {
-    // After Fail: RevertToPrevious swaps superseded resources back, which these never were.
-    for (auto& o : orphans) s.superseded.push_back(std::move(o));
+    auto services = callers_(s.account, s.region);
+    for (auto& o : orphans) {
+      // One that cannot be deleted now is left to the cleanup (after Fail: RevertToPrevious
+      // must not swap it back in).
+      if (!DeleteOne(s, *services, o)) s.superseded.push_back(std::move(o));
+    }
     Save(s);
   }
   Run(std::move(s));

@@ -78,6 +78,9 @@ class DeployerTest : public ::testing::Test {
     EXPECT_TRUE(back.ok());
     return back.ok() ? *back : s;
   }
+  // The stack as saved when the process died creating Q's replacement (QueueName q2); the
+  // queue service finds q2 by name.
+  Stack KilledReplacingTheQueue();
   // Expects exactly one call of `operation`, whose `member` is `value`.
   void ExpectOneCall(std::string_view operation, std::string_view member, std::string_view value) {
     auto calls = caller_.Calls(operation);
@@ -121,6 +124,17 @@ void AnswerQueue(FakeCaller& caller) {
   caller.Answer("sqs", "CreateQueue", json::object{{"QueueUrl", "http://h/000000000000/q"}});
   caller.Answer("sqs", "GetQueueAttributes",
                 json::object{{"Attributes", {{"QueueArn", "arn:aws:sqs:us-east-1:0:q"}}}});
+}
+
+Stack DeployerTest::KilledReplacingTheQueue() {
+  AnswerQueue(caller_);
+  MakeDeployer().Run(NewStack(kQueueAndHandle));
+  Stack s = UpdatingQueueTo({{"QueueName", "q2"}});
+  StackResource& q = *s.FindResource("Q");
+  q.status = "UPDATE_IN_PROGRESS";
+  q.intent = CreateIntent{"ABCDEFGHIJKLM", "token", {{"QueueName", "q2"}}};
+  caller_.Answer("sqs", "GetQueueUrl", json::object{{"QueueUrl", "http://h/000000000000/q2"}});
+  return s;
 }
 
 TEST_F(DeployerTest, CreatesInDependencyOrderAndComputesOutputs) {
@@ -326,16 +340,19 @@ TEST_F(DeployerTest, ResumeDeletesWhatAnInterruptedCreateMadeByItsName) {
 }
 
 TEST_F(DeployerTest, ResumeDeletesAnInterruptedReplacementAndKeepsTheOldResource) {
-  AnswerQueue(caller_);
-  MakeDeployer().Run(NewStack(kQueueAndHandle));
-  // Killed while Q's replacement (QueueName q2) was being created.
-  Stack s = UpdatingQueueTo({{"QueueName", "q2"}});
-  StackResource& q = *s.FindResource("Q");
-  q.status = "UPDATE_IN_PROGRESS";
-  q.intent = CreateIntent{"ABCDEFGHIJKLM", "token", {{"QueueName", "q2"}}};
-  caller_.Answer("sqs", "GetQueueUrl", json::object{{"QueueUrl", "http://h/000000000000/q2"}});
+  Stack s = KilledReplacingTheQueue();
   MakeDeployer().Resume(Recovered(s));
   EXPECT_EQ(Saved().status, "UPDATE_ROLLBACK_COMPLETE");
+  EXPECT_EQ(Saved().FindResource("Q")->physical_id, "http://h/000000000000/q");
+  EXPECT_TRUE(Saved().superseded.empty());
+  ExpectOneCall("DeleteQueue", "QueueUrl", "http://h/000000000000/q2");
+}
+
+TEST_F(DeployerTest, AnInterruptedReplacementIsDeletedEvenWithoutARollback) {
+  Stack s = KilledReplacingTheQueue();
+  s.on_failure = "DO_NOTHING";  // UpdateStack with DisableRollback: no cleanup runs
+  MakeDeployer().Resume(Recovered(s));
+  EXPECT_EQ(Saved().status, "UPDATE_FAILED");
   EXPECT_EQ(Saved().FindResource("Q")->physical_id, "http://h/000000000000/q");
   EXPECT_TRUE(Saved().superseded.empty());
   ExpectOneCall("DeleteQueue", "QueueUrl", "http://h/000000000000/q2");

@@ -112,7 +112,8 @@ bool Stack::InProgress() const {
 void Stack::RevertToPrevious() {
   for (auto& old : superseded) {
     StackResource* now = FindResource(old.logical_id);
-    if (now == nullptr) continue;
+    // An interrupted replacement (no physical id) was never the resource: nothing to swap.
+    if (now == nullptr || old.physical_id.empty()) continue;
     std::swap(*now, old);
     now->deletion_policy = old.deletion_policy;
     old.deletion_policy = "Delete";  // a replacement the rollback undoes goes
