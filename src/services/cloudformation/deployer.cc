@@ -176,6 +176,11 @@ Status Deployer::Converge(Stack& s, ServiceCaller& services) {
     }
     StackResource& r = *existing;
     r.deletion_policy = tr.deletion_policy;
+    if (fresh && !r.intent.empty() && !DeleteOne(s, services, r)) {
+      // An interrupted create of it left a resource that cannot be deleted before a new one.
+      return Status::Internal(
+          fmt::format("The following resource(s) failed to create: [{}]. ", id));
+    }
     ResourceRequest req = RequestFor(s, r);
     req.previous_properties = r.properties;
     req.properties = *props;
@@ -196,10 +201,16 @@ Status Deployer::Converge(Stack& s, ServiceCaller& services) {
     // An in-place update may be applied by the service before its outcome is saved: a restart
     // then assumes it was (Resume), so the rollback applies the old properties again.
     if (!fresh && !replace) r.pending = *props;
+    // A create's identity is saved before the call: a restart deletes what it made by name.
+    if (fresh || replace) {
+      req.name_suffix = NewNameSuffix();
+      r.intent = CreateIntent{req.name_suffix, req.request_token, *props};
+    }
     Save(s);
     Result<ResourceState> state =
         fresh || replace ? provider.Create(services, req) : provider.Update(services, req);
     r.pending.clear();
+    r.intent = {};  // a create that answered, even with a failure, is no longer in doubt
     if (!state.ok()) {
       std::string reason = HandlerFailureReason(state.status(), req.request_token);
       r.status = verb + "_FAILED";
@@ -294,12 +305,20 @@ bool Deployer::DeleteOne(Stack& s, ServiceCaller& services, StackResource& r) {
     Save(s);
     return true;
   }
-  if (!r.physical_id.empty()) {
+  const ProviderEntry* entry = FindProvider(r.type);
+  // A create interrupted by a restart left no physical id; its provider may find it by name.
+  const bool by_name = r.physical_id.empty() && !r.intent.empty() && entry != nullptr &&
+                       entry->provider->DeletesByName();
+  if (!r.physical_id.empty() || by_name) {
     AddResourceEvent(s, r, "DELETE_IN_PROGRESS", "");
     r.status = "DELETE_IN_PROGRESS";
     Save(s);
-    const ProviderEntry* entry = FindProvider(r.type);
     ResourceRequest req = RequestFor(s, r);
+    if (by_name) {
+      req.properties = r.intent.properties;
+      req.name_suffix = r.intent.name_suffix;
+      req.request_token = r.intent.request_token;
+    }
     Status st = entry ? entry->provider->Delete(services, req) : Status::Ok();
     if (!st.ok()) {
       r.status = "DELETE_FAILED";
@@ -309,6 +328,7 @@ bool Deployer::DeleteOne(Stack& s, ServiceCaller& services, StackResource& r) {
       return false;
     }
   }
+  r.intent = {};
   r.status = "DELETE_COMPLETE";
   r.updated = clock_.NowSeconds();
   AddResourceEvent(s, r, r.status, "");
@@ -364,7 +384,17 @@ void Deployer::Fail(Stack& s, const std::string& reason) {
 void Deployer::Resume(Stack s) {
   if (!s.InProgress()) return;
   bool interrupted = false;
+  // Replacements whose create was under way: deleted now, whatever path the stack takes.
+  std::vector<StackResource> orphans;
   for (auto& r : s.resources) {
+    if (!r.intent.empty() && !r.physical_id.empty()) {
+      StackResource& orphan = orphans.emplace_back();
+      orphan.logical_id = r.logical_id;
+      orphan.type = r.type;
+      orphan.status = "CREATE_FAILED";
+      orphan.intent = std::move(r.intent);
+      r.intent = {};
+    }
     if (r.status == "CREATE_IN_PROGRESS" || r.status == "UPDATE_IN_PROGRESS") {
       r.status = r.status == "CREATE_IN_PROGRESS" ? "CREATE_FAILED" : "UPDATE_FAILED";
       r.reason = "tidepool restarted while the operation was in progress";
@@ -377,6 +407,15 @@ void Deployer::Resume(Stack s) {
   if (s.status == "CREATE_IN_PROGRESS" || s.status == "UPDATE_IN_PROGRESS" ||
       (s.status == "UPDATE_ROLLBACK_IN_PROGRESS" && interrupted)) {
     Fail(s, "tidepool restarted while the operation was in progress. ");
+  }
+  if (!orphans.empty()) {
+    auto services = callers_(s.account, s.region);
+    for (auto& o : orphans) {
+      // One that cannot be deleted now is left to the cleanup (after Fail: RevertToPrevious
+      // must not swap it back in).
+      if (!DeleteOne(s, *services, o)) s.superseded.push_back(std::move(o));
+    }
+    Save(s);
   }
   Run(std::move(s));
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include <functional>
 #include <map>
 #include <utility>
 
@@ -71,6 +72,21 @@ class DeployerTest : public ::testing::Test {
     s.status = "UPDATE_IN_PROGRESS";
     return s;
   }
+  // `s` as recovery reads it back from its record.
+  static Stack Recovered(const Stack& s) {
+    auto back = DecodeStack(EncodeStack(s));
+    EXPECT_TRUE(back.ok());
+    return back.ok() ? *back : s;
+  }
+  // The stack as saved when the process died creating Q's replacement (QueueName q2); the
+  // queue service finds q2 by name.
+  Stack KilledReplacingTheQueue();
+  // Expects exactly one call of `operation`, whose `member` is `value`.
+  void ExpectOneCall(std::string_view operation, std::string_view member, std::string_view value) {
+    auto calls = caller_.Calls(operation);
+    ASSERT_EQ(calls.size(), 1u) << operation;
+    EXPECT_EQ(calls[0]->input.at(member), json::value(value)) << operation;
+  }
   std::vector<std::pair<std::string, std::string>> Events() {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& e : Saved().events) out.emplace_back(e.logical_id, e.status);
@@ -78,13 +94,16 @@ class DeployerTest : public ::testing::Test {
   }
   // The deployer owns its callers; tests keep one FakeCaller for every operation.
   struct Forwarder final : ServiceCaller {
-    explicit Forwarder(FakeCaller& c) : caller(c) {}
+    explicit Forwarder(FakeCaller& c, std::function<void(std::string_view)> seen = {})
+        : caller(c), before_call(std::move(seen)) {}
     std::variant<json::object, ServiceError> Call(std::string_view service,
                                                   std::string_view operation,
                                                   json::object input) override {
+      if (before_call) before_call(operation);
       return caller.Call(service, operation, std::move(input));
     }
     FakeCaller& caller;
+    std::function<void(std::string_view)> before_call;
   };
 
   FakeLedger ledger_;
@@ -105,6 +124,17 @@ void AnswerQueue(FakeCaller& caller) {
   caller.Answer("sqs", "CreateQueue", json::object{{"QueueUrl", "http://h/000000000000/q"}});
   caller.Answer("sqs", "GetQueueAttributes",
                 json::object{{"Attributes", {{"QueueArn", "arn:aws:sqs:us-east-1:0:q"}}}});
+}
+
+Stack DeployerTest::KilledReplacingTheQueue() {
+  AnswerQueue(caller_);
+  MakeDeployer().Run(NewStack(kQueueAndHandle));
+  Stack s = UpdatingQueueTo({{"QueueName", "q2"}});
+  StackResource& q = *s.FindResource("Q");
+  q.status = "UPDATE_IN_PROGRESS";
+  q.intent = CreateIntent{"ABCDEFGHIJKLM", "token", {{"QueueName", "q2"}}};
+  caller_.Answer("sqs", "GetQueueUrl", json::object{{"QueueUrl", "http://h/000000000000/q2"}});
+  return s;
 }
 
 TEST_F(DeployerTest, CreatesInDependencyOrderAndComputesOutputs) {
@@ -263,6 +293,80 @@ TEST_F(DeployerTest, ResumeRollsBackACreateARestartInterrupted) {
   ASSERT_EQ(caller_.Calls("DeleteQueue").size(), 1u);
 }
 
+const json::object kUnnamedQueue = json::parse(R"({
+  "Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 1}}}
+})")
+                                       .as_object();
+
+TEST_F(DeployerTest, ACreatesNameIsSavedBeforeTheCreateRuns) {
+  AnswerQueue(caller_);
+  CreateIntent at_create;
+  Deployer deployer(
+      ledger_,
+      [&](const std::string&, const std::string&) {
+        return std::make_unique<Forwarder>(caller_, [&](std::string_view op) {
+          if (op == "CreateQueue") at_create = Saved().FindResource("Q")->intent;
+        });
+      },
+      clock_);
+  deployer.Run(NewStack(kUnnamedQueue));
+  EXPECT_EQ(Saved().status, "CREATE_COMPLETE");
+  ASSERT_EQ(at_create.name_suffix.size(), 13u);  // durable when the service was called
+  EXPECT_EQ(at_create.properties, (json::object{{"DelaySeconds", 1}}));
+  ExpectOneCall("CreateQueue", "QueueName", "s-Q-" + at_create.name_suffix);
+  EXPECT_TRUE(Saved().FindResource("Q")->intent.empty());  // settled once the create answered
+}
+
+// A resource whose create (suffix ABCDEFGHIJKLM) was under way when the process died.
+StackResource Creating(std::string logical_id, std::string type, json::object properties) {
+  StackResource r;
+  r.logical_id = std::move(logical_id);
+  r.type = std::move(type);
+  r.status = "CREATE_IN_PROGRESS";
+  r.intent = CreateIntent{"ABCDEFGHIJKLM", "token", std::move(properties)};
+  return r;
+}
+
+TEST_F(DeployerTest, ResumeDeletesWhatAnInterruptedCreateMadeByItsName) {
+  Stack s = NewStack(kUnnamedQueue);
+  s.resources.push_back(Creating("Q", "AWS::SQS::Queue", {{"DelaySeconds", 1}}));
+  caller_.Answer("sqs", "GetQueueUrl", json::object{{"QueueUrl", "http://h/0/s-Q-ABCDEFGHIJKLM"}});
+  MakeDeployer().Resume(Recovered(s));
+  EXPECT_EQ(Saved().status, "ROLLBACK_COMPLETE");
+  ExpectOneCall("GetQueueUrl", "QueueName", "s-Q-ABCDEFGHIJKLM");
+  ExpectOneCall("DeleteQueue", "QueueUrl", "http://h/0/s-Q-ABCDEFGHIJKLM");
+  EXPECT_EQ(Saved().FindResource("Q")->status, "DELETE_COMPLETE");
+  EXPECT_TRUE(Saved().FindResource("Q")->intent.empty());
+}
+
+TEST_F(DeployerTest, ResumeDeletesAnInterruptedReplacementAndKeepsTheOldResource) {
+  Stack s = KilledReplacingTheQueue();
+  MakeDeployer().Resume(Recovered(s));
+  EXPECT_EQ(Saved().status, "UPDATE_ROLLBACK_COMPLETE");
+  EXPECT_EQ(Saved().FindResource("Q")->physical_id, "http://h/000000000000/q");
+  EXPECT_TRUE(Saved().superseded.empty());
+  ExpectOneCall("DeleteQueue", "QueueUrl", "http://h/000000000000/q2");
+}
+
+TEST_F(DeployerTest, AnInterruptedReplacementIsDeletedEvenWithoutARollback) {
+  Stack s = KilledReplacingTheQueue();
+  s.on_failure = "DO_NOTHING";  // UpdateStack with DisableRollback: no cleanup runs
+  MakeDeployer().Resume(Recovered(s));
+  EXPECT_EQ(Saved().status, "UPDATE_FAILED");
+  EXPECT_EQ(Saved().FindResource("Q")->physical_id, "http://h/000000000000/q");
+  EXPECT_TRUE(Saved().superseded.empty());
+  ExpectOneCall("DeleteQueue", "QueueUrl", "http://h/000000000000/q2");
+}
+
+TEST_F(DeployerTest, ResumeDoesNotAskAProviderThatCannotFindAResourceByName) {
+  Stack s = NewStack(kQueueAndHandle);
+  s.resources.push_back(Creating("H", "AWS::CloudFormation::WaitConditionHandle", {}));
+  MakeDeployer().Resume(s);
+  EXPECT_EQ(Saved().status, "ROLLBACK_COMPLETE");
+  EXPECT_EQ(Saved().FindResource("H")->status, "DELETE_COMPLETE");
+  EXPECT_TRUE(caller_.sent().empty());
+}
+
 TEST_F(DeployerTest, ResumeAssumesAnInterruptedInPlaceUpdateWasApplied) {
   AnswerQueue(caller_);
   Deployer deployer = MakeDeployer();
@@ -319,6 +423,7 @@ TEST(StackCodec, RoundTrips) {
   StackResource r;
   r.logical_id = "Q";
   r.properties = json::object{{"a", 1}};
+  r.intent = CreateIntent{"SUFFIX", "tok", {{"b", 2}}};
   s.resources.push_back(r);
   s.superseded.push_back(r);
   s.events.push_back({"id", "Q", "p", "t", "CREATE_COMPLETE", "why", "{}", "tok", 1.5});

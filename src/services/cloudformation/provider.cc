@@ -38,11 +38,16 @@ const ProviderEntry* FindProvider(std::string_view type) {
 
 std::span<const ProviderEntry> AllProviders() { return Registry(); }
 
-std::string GeneratedName(const ResourceRequest& r, size_t max_length, bool lower_case) {
+std::string NewNameSuffix() {
   static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string suffix;
   for (int i = 0; i < 13; ++i) suffix += kAlphabet[rng() % kAlphabet.size()];
+  return suffix;
+}
+
+std::string GeneratedName(const ResourceRequest& r, size_t max_length, bool lower_case) {
+  const std::string suffix = r.name_suffix.empty() ? NewNameSuffix() : r.name_suffix;
   // "<stack>-<logical>-<suffix>": the stack and logical id share what the suffix leaves.
   size_t room = max_length > suffix.size() + 2 ? max_length - suffix.size() - 2 : 0;
   std::string stack = r.stack_name;

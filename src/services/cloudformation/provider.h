@@ -13,6 +13,10 @@
 //   replacement first and deletes the old resource after the stack update succeeds (as AWS
 //   does).
 // - Delete of a resource that no longer exists succeeds.
+// - Delete with an empty physical_id (and the name_suffix, request token and properties of the
+//   create), only on a provider whose DeletesByName: a create the process died during, whose
+//   outcome was never saved. The provider deletes the resource by the name the create gave it
+//   (its name property, or GeneratedName with the same suffix); one that is not there succeeds.
 // - Failures are Status values whose message is the handler's message as CloudFormation shows
 //   it in the event's ResourceStatusReason (ServiceFailure builds one from a service's error);
 //   the StatusCode picks the HandlerErrorCode (HandlerErrorCode below).
@@ -73,6 +77,9 @@ struct ResourceRequest {
   // A token that is the same across retries of one operation on this resource (AWS's
   // ClientRequestToken / RequestToken), for idempotent creates.
   std::string request_token;
+  // The random part of GeneratedName, chosen by the engine and saved before Create runs so that
+  // the name is known if the create is interrupted. Empty: GeneratedName draws one.
+  std::string name_suffix;
 };
 
 // What a provider returns for a resource it created or updated.
@@ -94,6 +101,9 @@ class ResourceProvider {
   // one (the physical id stays the same).
   virtual Result<ResourceState> Update(ServiceCaller& services, const ResourceRequest& r) const = 0;
   virtual Status Delete(ServiceCaller& services, const ResourceRequest& r) const = 0;
+  // Whether Delete finds a resource whose create was interrupted by its name (the contract
+  // above); the engine does not call Delete without a physical id on the others.
+  virtual bool DeletesByName() const { return false; }
 };
 
 // A resource type the engine can deploy.
@@ -113,8 +123,11 @@ std::span<const ProviderEntry> AllProviders();
 // The name CloudFormation gives a resource whose name property is absent:
 // "<stack>-<logical id>-<13 random upper-case letters and digits>", the stack and logical id
 // parts shortened so the whole fits `max_length`. `lower_case` for types whose names must be
-// lower case (S3 buckets).
+// lower case (S3 buckets). The suffix is `r.name_suffix` when set, so the same request always
+// gives the same name.
 std::string GeneratedName(const ResourceRequest& r, size_t max_length, bool lower_case = false);
+// A fresh random suffix for GeneratedName (13 upper-case letters and digits).
+std::string NewNameSuffix();
 
 // A service's error as a provider failure: the message is the service's, the StatusCode follows
 // its code (…NotFound… → kNotFound, …AlreadyExists…/ResourceInUse/ResourceConflict →

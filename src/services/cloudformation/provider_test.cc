@@ -30,6 +30,16 @@ TEST(GeneratedName, FollowsCloudFormationsPatternAndFitsTheLimit) {
   EXPECT_NE(GeneratedName(r, 63), GeneratedName(r, 63));  // 13 random characters
 }
 
+TEST(GeneratedName, UsesTheEnginesSuffixSoTheNameIsKnownBeforeTheCreate) {
+  ResourceRequest r;
+  r.stack_name = "orders";
+  r.logical_id = "InboundQueue";
+  r.name_suffix = NewNameSuffix();
+  ASSERT_EQ(r.name_suffix.size(), 13u);
+  EXPECT_EQ(GeneratedName(r, 80), "orders-InboundQueue-" + r.name_suffix);
+  EXPECT_EQ(GeneratedName(r, 63, /*lower_case=*/true), GeneratedName(r, 63, true));
+}
+
 TEST(ServiceFailure, MapsErrorCodesToHandlerErrorCodes) {
   EXPECT_EQ(HandlerErrorCode(ServiceFailure({"ResourceNotFoundException", "gone"})), "NotFound");
   EXPECT_EQ(HandlerErrorCode(ServiceFailure({"QueueAlreadyExists", "x"})), "AlreadyExists");

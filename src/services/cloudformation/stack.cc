@@ -41,6 +41,11 @@ json::object EncodeResource(const StackResource& r) {
                  {"status", r.status},    {"reason", r.reason},    {"policy", r.deletion_policy},
                  {"props", r.properties}, {"attrs", r.attributes}, {"updated", r.updated}};
   if (!r.pending.empty()) o["pending"] = r.pending;
+  if (!r.intent.empty()) {
+    o["intent"] = json::object{{"suffix", r.intent.name_suffix},
+                               {"token", r.intent.request_token},
+                               {"props", r.intent.properties}};
+  }
   return o;
 }
 StackResource DecodeResource(const json::object& o) {
@@ -55,6 +60,10 @@ StackResource DecodeResource(const json::object& o) {
   r.attributes = Obj(o, "attrs");
   r.updated = Num(o, "updated");
   r.pending = Obj(o, "pending");
+  const json::object intent = Obj(o, "intent");
+  r.intent.name_suffix = Str(intent, "suffix");
+  r.intent.request_token = Str(intent, "token");
+  r.intent.properties = Obj(intent, "props");
   return r;
 }
 
@@ -103,7 +112,8 @@ bool Stack::InProgress() const {
 void Stack::RevertToPrevious() {
   for (auto& old : superseded) {
     StackResource* now = FindResource(old.logical_id);
-    if (now == nullptr) continue;
+    // An interrupted replacement (no physical id) was never the resource: nothing to swap.
+    if (now == nullptr || old.physical_id.empty()) continue;
     std::swap(*now, old);
     now->deletion_policy = old.deletion_policy;
     old.deletion_policy = "Delete";  // a replacement the rollback undoes goes

@@ -21,6 +21,16 @@
 
 namespace tidepool::cloudformation {
 
+// A create (or a replacement's create) under way: what the provider was asked for, saved before
+// the call so that after a restart the resource can be deleted by the name it was given
+// (deployer.h, Resume). Empty (no suffix) when no create is under way.
+struct CreateIntent {
+  std::string name_suffix;  // ResourceRequest::name_suffix
+  std::string request_token;
+  boost::json::object properties;
+  bool empty() const { return name_suffix.empty(); }
+};
+
 // One resource of a stack: its template facts and the state its provider returned.
 struct StackResource {
   std::string logical_id;
@@ -34,6 +44,7 @@ struct StackResource {
   double updated = 0;              // epoch seconds
   // During an in-place update: the properties being applied (deployer.h, Resume).
   boost::json::object pending;
+  CreateIntent intent;
 };
 
 struct StackEvent {

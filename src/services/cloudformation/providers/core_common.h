@@ -42,6 +42,10 @@ Status WaitFor(const std::function<Result<bool>()>& ready, std::chrono::seconds 
 // The resource's name: property `name_key`, or GeneratedName.
 std::string NameOrGenerated(const ResourceRequest& r, std::string_view name_key, size_t max_length,
                             bool lower_case = false);
+// What Delete acts on for a resource whose physical id is its name: the physical id, or for a
+// create interrupted by a restart (provider.h, DeletesByName) the name its create gave it.
+std::string IdOrName(const ResourceRequest& r, std::string_view name_key, size_t max_length,
+                     bool lower_case = false);
 
 // A provider whose Delete tolerates a resource already gone: NotFound is success.
 Status IgnoreNotFound(Status s);

@@ -82,9 +82,10 @@ class KinesisStreamProvider final : public ResourceProvider {
   Status Delete(ServiceCaller& services, const ResourceRequest& r) const override {
     return IgnoreNotFound(
         CallOrFail(services, "kinesis", "DeleteStream",
-                   {{"StreamName", r.physical_id}, {"EnforceConsumerDeletion", true}})
+                   {{"StreamName", IdOrName(r, "Name", 128)}, {"EnforceConsumerDeletion", true}})
             .status());
   }
+  bool DeletesByName() const override { return true; }
 
  private:
   static Status Check(const ResourceRequest& r) {
@@ -278,9 +279,11 @@ class DynamoDbTableProvider final : public ResourceProvider {
     return StateOf(services, name);
   }
   Status Delete(ServiceCaller& services, const ResourceRequest& r) const override {
-    return IgnoreNotFound(
-        CallOrFail(services, "dynamodb", "DeleteTable", {{"TableName", r.physical_id}}).status());
+    return IgnoreNotFound(CallOrFail(services, "dynamodb", "DeleteTable",
+                                     {{"TableName", IdOrName(r, "TableName", 255)}})
+                              .status());
   }
+  bool DeletesByName() const override { return true; }
 
  private:
   static Status Check(const ResourceRequest& r) {
@@ -414,9 +417,11 @@ class LogGroupProvider final : public ResourceProvider {
     return ResourceState{r.physical_id, r.attributes};
   }
   Status Delete(ServiceCaller& services, const ResourceRequest& r) const override {
-    return IgnoreNotFound(
-        CallOrFail(services, "logs", "DeleteLogGroup", {{"logGroupName", r.physical_id}}).status());
+    return IgnoreNotFound(CallOrFail(services, "logs", "DeleteLogGroup",
+                                     {{"logGroupName", IdOrName(r, "LogGroupName", 512)}})
+                              .status());
   }
+  bool DeletesByName() const override { return true; }
 
  private:
   static Status Check(const ResourceRequest& r) {

@@ -103,11 +103,12 @@ class IamRoleProvider final : public ResourceProvider {
   }
   Status Delete(ServiceCaller& services, const ResourceRequest& r) const override {
     // IAM refuses to delete a role with policies: detach and delete them first.
-    Status st = Attachments(services, r.physical_id, r.properties, {});
+    const std::string name = IdOrName(r, "RoleName", 64);
+    Status st = Attachments(services, name, r.properties, {});
     if (!st.ok() && st.code() != StatusCode::kNotFound) return st;
-    return IgnoreNotFound(
-        CallOrFail(services, "iam", "DeleteRole", {{"RoleName", r.physical_id}}).status());
+    return IgnoreNotFound(CallOrFail(services, "iam", "DeleteRole", {{"RoleName", name}}).status());
   }
+  bool DeletesByName() const override { return true; }
 
  private:
   static Status Check(const ResourceRequest& r) {
@@ -186,8 +187,9 @@ class IamPolicyProvider final : public ResourceProvider {
     return ResourceState{r.physical_id, r.attributes};
   }
   Status Delete(ServiceCaller& services, const ResourceRequest& r) const override {
-    return Apply(services, r.properties, {});
+    return Apply(services, r.properties, {});  // by PolicyName: no physical id needed
   }
+  bool DeletesByName() const override { return true; }
 
  private:
   static Status Check(const ResourceRequest& r) {
@@ -252,13 +254,20 @@ class IamManagedPolicyProvider final : public ResourceProvider {
     return ResourceState{r.physical_id, r.attributes};
   }
   Status Delete(ServiceCaller& services, const ResourceRequest& r) const override {
-    Status st = Attach(services, r.physical_id, r.properties, {});
+    std::string arn = r.physical_id;
+    if (arn.empty()) {  // an interrupted create (provider.h)
+      std::string path = PropText(r.properties, "Path");
+      arn = "arn:aws:iam::" + r.account_id + ":policy" + (path.empty() ? "/" : path) +
+            NameOrGenerated(r, "ManagedPolicyName", 128);
+    }
+    Status st = Attach(services, arn, r.properties, {});
     if (!st.ok() && st.code() != StatusCode::kNotFound) return st;
-    st = PruneVersions(services, r.physical_id, 0);
+    st = PruneVersions(services, arn, 0);
     if (!st.ok() && st.code() != StatusCode::kNotFound) return st;
     return IgnoreNotFound(
-        CallOrFail(services, "iam", "DeletePolicy", {{"PolicyArn", r.physical_id}}).status());
+        CallOrFail(services, "iam", "DeletePolicy", {{"PolicyArn", arn}}).status());
   }
+  bool DeletesByName() const override { return true; }
 
  private:
   static Status Check(const ResourceRequest& r) {

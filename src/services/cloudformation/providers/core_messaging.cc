@@ -33,6 +33,16 @@ json::object QueueAttributes(const json::object& p) {
   return attributes;
 }
 
+// The name Create gives a queue or topic: property `name_key`, or a generated one ending in
+// ".fifo" when property `fifo_key` is true (`limit` counts the ".fifo").
+std::string NameOf(const ResourceRequest& r, std::string_view name_key, std::string_view fifo_key,
+                   size_t limit) {
+  std::string name = PropText(r.properties, name_key);
+  if (!name.empty()) return name;
+  return PropBool(r.properties, fifo_key) ? GeneratedName(r, limit - 5) + ".fifo"
+                                          : GeneratedName(r, limit);
+}
+
 class SqsQueueProvider final : public ResourceProvider {
  public:
   bool RequiresReplacement(const json::object& before, const json::object& after) const override {
@@ -40,11 +50,7 @@ class SqsQueueProvider final : public ResourceProvider {
   }
   Result<ResourceState> Create(ServiceCaller& services, const ResourceRequest& r) const override {
     TP_RETURN_IF_ERROR(Check(r));
-    std::string name = PropText(r.properties, "QueueName");
-    if (name.empty()) {
-      const bool fifo = PropBool(r.properties, "FifoQueue");
-      name = GeneratedName(r, fifo ? 75 : 80) + (fifo ? ".fifo" : "");
-    }
+    const std::string name = QueueName(r);
     json::object in{{"QueueName", name}, {"Attributes", QueueAttributes(r.properties)}};
     if (json::object tags = TagMap(r.properties); !tags.empty()) in["tags"] = std::move(tags);
     auto out = CallOrFail(services, "sqs", "CreateQueue", std::move(in));
@@ -87,11 +93,20 @@ class SqsQueueProvider final : public ResourceProvider {
     return StateOf(services, r.physical_id, PropText(r.attributes, "QueueName"));
   }
   Status Delete(ServiceCaller& services, const ResourceRequest& r) const override {
-    return IgnoreNotFound(
-        CallOrFail(services, "sqs", "DeleteQueue", {{"QueueUrl", r.physical_id}}).status());
+    std::string url = r.physical_id;
+    if (url.empty()) {  // an interrupted create (provider.h): the queue is found by name
+      auto found = CallOrFail(services, "sqs", "GetQueueUrl", {{"QueueName", QueueName(r)}});
+      if (!found.ok()) return IgnoreNotFound(found.status());
+      url = PropText(*found, "QueueUrl");
+    }
+    return IgnoreNotFound(CallOrFail(services, "sqs", "DeleteQueue", {{"QueueUrl", url}}).status());
   }
+  bool DeletesByName() const override { return true; }
 
  private:
+  static std::string QueueName(const ResourceRequest& r) {
+    return NameOf(r, "QueueName", "FifoQueue", 80);
+  }
   static Status Check(const ResourceRequest& r) {
     return CheckProperties(
         r, {"QueueName", "ContentBasedDeduplication", "DeduplicationScope", "DelaySeconds",
@@ -201,11 +216,7 @@ class SnsTopicProvider final : public ResourceProvider {
   }
   Result<ResourceState> Create(ServiceCaller& services, const ResourceRequest& r) const override {
     TP_RETURN_IF_ERROR(Check(r));
-    std::string name = PropText(r.properties, "TopicName");
-    if (name.empty()) {
-      const bool fifo = PropBool(r.properties, "FifoTopic");
-      name = GeneratedName(r, fifo ? 251 : 256) + (fifo ? ".fifo" : "");
-    }
+    const std::string name = TopicName(r);
     json::object attributes;
     for (std::string_view a : {"DisplayName", "FifoTopic", "ContentBasedDeduplication"}) {
       if (r.properties.contains(a)) attributes[a] = PropText(r.properties, a);
@@ -237,11 +248,18 @@ class SnsTopicProvider final : public ResourceProvider {
     return ResourceState{r.physical_id, r.attributes};
   }
   Status Delete(ServiceCaller& services, const ResourceRequest& r) const override {
-    return IgnoreNotFound(
-        CallOrFail(services, "sns", "DeleteTopic", {{"TopicArn", r.physical_id}}).status());
+    std::string arn = r.physical_id;
+    if (arn.empty()) {  // an interrupted create (provider.h)
+      arn = "arn:aws:sns:" + r.region + ":" + r.account_id + ":" + TopicName(r);
+    }
+    return IgnoreNotFound(CallOrFail(services, "sns", "DeleteTopic", {{"TopicArn", arn}}).status());
   }
+  bool DeletesByName() const override { return true; }
 
  private:
+  static std::string TopicName(const ResourceRequest& r) {
+    return NameOf(r, "TopicName", "FifoTopic", 256);
+  }
   static Status Check(const ResourceRequest& r) {
     return CheckProperties(r, {"TopicName", "DisplayName", "FifoTopic", "ContentBasedDeduplication",
                                "Subscription", "Tags"});

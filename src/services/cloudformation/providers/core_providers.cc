@@ -95,6 +95,12 @@ std::string NameOrGenerated(const ResourceRequest& r, std::string_view name_key,
   return name.empty() ? GeneratedName(r, max_length, lower_case) : name;
 }
 
+std::string IdOrName(const ResourceRequest& r, std::string_view name_key, size_t max_length,
+                     bool lower_case) {
+  return r.physical_id.empty() ? NameOrGenerated(r, name_key, max_length, lower_case)
+                               : r.physical_id;
+}
+
 json::array RemovedTagKeys(const json::object& before, const json::object& after) {
   json::array removed;
   json::object tags = TagMap(after);

@@ -164,5 +164,78 @@ TEST(Deletes, ToleratesResourcesAlreadyGone) {
   EXPECT_FALSE(Provider("AWS::S3::Bucket").Delete(services, r).ok());
 }
 
+// A create interrupted by a restart: Delete gets no physical id, the create's properties and
+// name suffix, and must find the resource by the name the create gave it.
+ResourceRequest Interrupted(std::string type, std::string_view properties) {
+  ResourceRequest r = Request(std::move(type), properties);
+  r.name_suffix = "ABCDEFGHIJKLM";
+  return r;
+}
+
+TEST(Deletes, FindAnInterruptedCreateByTheNameItsCreateGave) {
+  struct Case {
+    std::string_view type, properties, operation, member, expected;
+  };
+  const std::string generated = "stack-Thing-ABCDEFGHIJKLM";
+  const Case cases[] = {
+      {"AWS::SNS::Topic", "{}", "DeleteTopic", "TopicArn",
+       "arn:aws:sns:us-east-1:000000000000:stack-Thing-ABCDEFGHIJKLM"},
+      {"AWS::SNS::Topic", R"({"FifoTopic": true})", "DeleteTopic", "TopicArn",
+       "arn:aws:sns:us-east-1:000000000000:stack-Thing-ABCDEFGHIJKLM.fifo"},
+      {"AWS::DynamoDB::Table", R"({"TableName": "t"})", "DeleteTable", "TableName", "t"},
+      {"AWS::S3::Bucket", "{}", "DeleteBucket", "Bucket", "stack-thing-abcdefghijklm"},
+      {"AWS::Kinesis::Stream", "{}", "DeleteStream", "StreamName", generated},
+      {"AWS::Logs::LogGroup", "{}", "DeleteLogGroup", "logGroupName", generated},
+      {"AWS::IAM::Role", "{}", "DeleteRole", "RoleName", generated},
+      {"AWS::Lambda::Function", "{}", "DeleteFunction", "FunctionName", generated},
+      {"AWS::StepFunctions::StateMachine", "{}", "DeleteStateMachine", "stateMachineArn",
+       "arn:aws:states:us-east-1:000000000000:stateMachine:stack-Thing-ABCDEFGHIJKLM"},
+      {"AWS::StepFunctions::Activity", R"({"Name": "act"})", "DeleteActivity", "activityArn",
+       "arn:aws:states:us-east-1:000000000000:activity:act"},
+      {"AWS::IAM::ManagedPolicy", R"({"Path": "/p/"})", "DeletePolicy", "PolicyArn",
+       "arn:aws:iam::000000000000:policy/p/stack-Thing-ABCDEFGHIJKLM"},
+      {"AWS::IAM::Policy", R"({"PolicyName": "inline", "Roles": ["r"]})", "DeleteRolePolicy",
+       "PolicyName", "inline"},
+  };
+  for (const Case& c : cases) {
+    FakeCaller services;
+    const ResourceProvider& provider = Provider(c.type);
+    EXPECT_TRUE(provider.DeletesByName()) << c.type;
+    EXPECT_TRUE(provider.Delete(services, Interrupted(std::string(c.type), c.properties)).ok());
+    auto calls = services.Calls(c.operation);
+    ASSERT_EQ(calls.size(), 1u) << c.type;
+    EXPECT_EQ(calls[0]->input.at(c.member), json::value(c.expected)) << c.type;
+  }
+}
+
+TEST(Deletes, FindAnInterruptedQueueOrMappingByLookingItUp) {
+  FakeCaller services;
+  services.Answer("sqs", "GetQueueUrl", json::object{{"QueueUrl", "http://h/0/q.fifo"}});
+  const auto& queue = Provider("AWS::SQS::Queue");
+  ASSERT_TRUE(
+      queue.Delete(services, Interrupted("AWS::SQS::Queue", R"({"FifoQueue": true})")).ok());
+  EXPECT_EQ(services.Calls("GetQueueUrl")[0]->input.at("QueueName"),
+            "stack-Thing-ABCDEFGHIJKLM.fifo");
+  EXPECT_EQ(services.Calls("DeleteQueue")[0]->input.at("QueueUrl"), "http://h/0/q.fifo");
+  services.Answer("sqs", "GetQueueUrl",
+                  ServiceError{"AWS.SimpleQueueService.NonExistentQueue", "gone", 400});
+  EXPECT_TRUE(queue.Delete(services, Interrupted("AWS::SQS::Queue", "{}")).ok());
+  EXPECT_EQ(services.Calls("DeleteQueue").size(), 1u);  // never created: nothing to delete
+
+  services.Answer("lambda", "ListEventSourceMappings",
+                  json::object{{"EventSourceMappings", json::array{{{"UUID", "u1"}}}}});
+  ASSERT_TRUE(Provider("AWS::Lambda::EventSourceMapping")
+                  .Delete(services, Interrupted("AWS::Lambda::EventSourceMapping",
+                                                R"({"FunctionName": "f", "EventSourceArn": "a"})"))
+                  .ok());
+  auto listed = services.Calls("ListEventSourceMappings");
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]->input, (json::object{{"FunctionName", "f"}, {"EventSourceArn", "a"}}));
+  EXPECT_EQ(services.Calls("DeleteEventSourceMapping")[0]->input.at("UUID"), "u1");
+  // Types whose ids the service generates are not asked.
+  EXPECT_FALSE(Provider("AWS::SNS::Subscription").DeletesByName());
+  EXPECT_FALSE(Provider("AWS::ApiGateway::RestApi").DeletesByName());
+}
+
 }  // namespace
 }  // namespace tidepool::cloudformation

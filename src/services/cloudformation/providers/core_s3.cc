@@ -123,9 +123,11 @@ class S3BucketProvider final : public ResourceProvider {
     return ResourceState{r.physical_id, Attributes(r, r.physical_id)};
   }
   Status Delete(ServiceCaller& services, const ResourceRequest& r) const override {
-    return IgnoreNotFound(
-        CallOrFail(services, "s3", "DeleteBucket", {{"Bucket", r.physical_id}}).status());
+    return IgnoreNotFound(CallOrFail(services, "s3", "DeleteBucket",
+                                     {{"Bucket", IdOrName(r, "BucketName", 63, true)}})
+                              .status());
   }
+  bool DeletesByName() const override { return true; }
 
  private:
   static Status Check(const ResourceRequest& r) {

@@ -31,7 +31,7 @@ Result<ResourceState> SpecProvider::Update(ServiceCaller& services,
 }
 
 Status SpecProvider::Delete(ServiceCaller& services, const ResourceRequest& r) const {
-  if (r.physical_id.empty()) return Status::Ok();  // never created
+  if (r.physical_id.empty() && !deletes_by_name_) return Status::Ok();  // never created
   return spec_.remove(services, r);
 }
 

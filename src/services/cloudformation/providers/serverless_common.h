@@ -36,15 +36,20 @@ struct TypeSpec {
 
 class SpecProvider : public ResourceProvider {
  public:
-  explicit constexpr SpecProvider(const TypeSpec& spec) : spec_(spec) {}
+  // `deletes_by_name`: `spec.remove` finds a resource without a physical id by the name its
+  // create gave it (provider.h, DeletesByName).
+  explicit constexpr SpecProvider(const TypeSpec& spec, bool deletes_by_name = false)
+      : spec_(spec), deletes_by_name_(deletes_by_name) {}
   bool RequiresReplacement(const boost::json::object& before,
                            const boost::json::object& after) const override;
   Result<ResourceState> Create(ServiceCaller& services, const ResourceRequest& r) const override;
   Result<ResourceState> Update(ServiceCaller& services, const ResourceRequest& r) const override;
   Status Delete(ServiceCaller& services, const ResourceRequest& r) const override;
+  bool DeletesByName() const override { return deletes_by_name_; }
 
  private:
   const TypeSpec& spec_;
+  bool deletes_by_name_;
 };
 
 // InvalidArgument naming the first property of `properties` not in `honoured`.

@@ -146,11 +146,16 @@ ResourceState FunctionState(const std::string& name, const json::object& config)
            {"SnapStartResponse.OptimizationStatus", "Off"}}};
 }
 
+// The name Create gives the function.
+std::string FunctionName(const ResourceRequest& r) {
+  std::string name = Str(r.properties, "FunctionName");
+  return name.empty() ? GeneratedName(r, kFunctionNameLimit) : name;
+}
+
 Result<ResourceState> CreateFunction(ServiceCaller& services, const ResourceRequest& r) {
   const json::object& props = r.properties;
   TP_RETURN_IF_ERROR(CheckFunctionProperties(props));
-  std::string name = Str(props, "FunctionName");
-  if (name.empty()) name = GeneratedName(r, kFunctionNameLimit);
+  std::string name = FunctionName(r);
   TP_ASSIGN_OR_RETURN(json::object code, CodeInput(props));
   json::object in = ConfigInput(props, name);
   in["Code"] = std::move(code);
@@ -201,8 +206,9 @@ Result<ResourceState> UpdateFunction(ServiceCaller& services, const ResourceRequ
 }
 
 Status DeleteFunction(ServiceCaller& services, const ResourceRequest& r) {
-  return CallIgnoringNotFound(services, "lambda", "DeleteFunction",
-                              {{"FunctionName", r.physical_id}});
+  return CallIgnoringNotFound(
+      services, "lambda", "DeleteFunction",
+      {{"FunctionName", r.physical_id.empty() ? FunctionName(r) : r.physical_id}});
 }
 
 constexpr std::string_view kFunctionProperties[] = {"Architectures",
@@ -414,7 +420,7 @@ std::string ArnField(std::string_view arn, size_t index) {
   return std::string(arn.substr(start, end == std::string_view::npos ? end : end - start));
 }
 
-const SpecProvider kLambdaFunction{kFunctionSpec};
+const SpecProvider kLambdaFunction{kFunctionSpec, /*deletes_by_name=*/true};
 const SpecProvider kLambdaVersion{kVersionSpec};
 const SpecProvider kLambdaAlias{kAliasSpec};
 

@@ -181,8 +181,26 @@ Result<ResourceState> UpdateMapping(ServiceCaller& services, const ResourceReque
 }
 
 Status DeleteMapping(ServiceCaller& services, const ResourceRequest& r) {
-  return CallIgnoringNotFound(services, "lambda", "DeleteEventSourceMapping",
-                              {{"UUID", r.physical_id}});
+  if (!r.physical_id.empty()) {
+    return CallIgnoringNotFound(services, "lambda", "DeleteEventSourceMapping",
+                                {{"UUID", r.physical_id}});
+  }
+  // An interrupted create (provider.h): its UUID is the service's, but a function has one
+  // mapping per event source (Lambda refuses a second), so the pair finds it.
+  std::string source = Str(r.properties, "EventSourceArn");
+  if (source.empty()) return Status::Ok();  // a self-managed source: not found this way
+  TP_ASSIGN_OR_RETURN(json::object found,
+                      CallOrFail(services, "lambda", "ListEventSourceMappings",
+                                 {{"FunctionName", Str(r.properties, "FunctionName")},
+                                  {"EventSourceArn", source}}));
+  const json::value* mappings = found.if_contains("EventSourceMappings");
+  if (mappings == nullptr || !mappings->is_array()) return Status::Ok();
+  for (const auto& m : mappings->get_array()) {
+    if (!m.is_object()) continue;
+    TP_RETURN_IF_ERROR(CallIgnoringNotFound(services, "lambda", "DeleteEventSourceMapping",
+                                            {{"UUID", Str(m.get_object(), "UUID")}}));
+  }
+  return Status::Ok();
 }
 
 // --- AWS::Lambda::Url -------------------------------------------------------------------------
@@ -358,7 +376,7 @@ constexpr TypeSpec kLayerPermissionSpec{"AWS::Lambda::LayerVersionPermission",
 }  // namespace
 
 const SpecProvider kLambdaPermission{kPermissionSpec};
-const SpecProvider kLambdaEventSourceMapping{kMappingSpec};
+const SpecProvider kLambdaEventSourceMapping{kMappingSpec, /*deletes_by_name=*/true};
 const SpecProvider kLambdaUrl{kUrlSpec};
 const SpecProvider kLambdaEventInvokeConfig{kInvokeConfigSpec};
 const SpecProvider kLambdaLayerVersion{kLayerSpec};

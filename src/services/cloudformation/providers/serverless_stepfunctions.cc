@@ -113,11 +113,16 @@ Result<json::object> StateMachineInput(ServiceCaller& services, const json::obje
   return in;
 }
 
+// The name Create gives the state machine.
+std::string StateMachineName(const ResourceRequest& r) {
+  std::string name = Str(r.properties, "StateMachineName");
+  return name.empty() ? GeneratedName(r, 80) : name;
+}
+
 Result<ResourceState> CreateStateMachine(ServiceCaller& services, const ResourceRequest& r) {
   const json::object& props = r.properties;
   TP_ASSIGN_OR_RETURN(json::object in, StateMachineInput(services, props, /*update=*/false));
-  std::string name = Str(props, "StateMachineName");
-  in["name"] = name.empty() ? GeneratedName(r, 80) : name;
+  in["name"] = StateMachineName(r);
   if (props.contains("StateMachineType")) in["type"] = Str(props, "StateMachineType");
   if (props.contains("Tags")) in["tags"] = SfnTags(props);
   TP_ASSIGN_OR_RETURN(json::object created,
@@ -135,8 +140,12 @@ Result<ResourceState> UpdateStateMachine(ServiceCaller& services, const Resource
 }
 
 Status DeleteStateMachine(ServiceCaller& services, const ResourceRequest& r) {
-  return CallIgnoringNotFound(services, "states", "DeleteStateMachine",
-                              {{"stateMachineArn", r.physical_id}});
+  std::string arn = r.physical_id;
+  if (arn.empty()) {  // an interrupted create (provider.h)
+    arn =
+        "arn:aws:states:" + r.region + ":" + r.account_id + ":stateMachine:" + StateMachineName(r);
+  }
+  return CallIgnoringNotFound(services, "states", "DeleteStateMachine", {{"stateMachineArn", arn}});
 }
 
 constexpr std::string_view kStateMachineProperties[] = {"Definition",
@@ -174,8 +183,12 @@ Result<ResourceState> UpdateActivity(ServiceCaller& services, const ResourceRequ
 }
 
 Status DeleteActivity(ServiceCaller& services, const ResourceRequest& r) {
-  return CallIgnoringNotFound(services, "states", "DeleteActivity",
-                              {{"activityArn", r.physical_id}});
+  std::string arn = r.physical_id;
+  if (arn.empty()) {  // an interrupted create (provider.h); Name is required
+    arn = "arn:aws:states:" + r.region + ":" + r.account_id +
+          ":activity:" + Str(r.properties, "Name");
+  }
+  return CallIgnoringNotFound(services, "states", "DeleteActivity", {{"activityArn", arn}});
 }
 
 constexpr std::string_view kActivityProperties[] = {"EncryptionConfiguration", "Name", "Tags"};
@@ -320,8 +333,8 @@ std::string SubstituteDefinition(std::string_view definition, const json::object
   return out;
 }
 
-const SpecProvider kStepFunctionsStateMachine{kStateMachineSpec};
-const SpecProvider kStepFunctionsActivity{kActivitySpec};
+const SpecProvider kStepFunctionsStateMachine{kStateMachineSpec, /*deletes_by_name=*/true};
+const SpecProvider kStepFunctionsActivity{kActivitySpec, /*deletes_by_name=*/true};
 const SpecProvider kStepFunctionsStateMachineVersion{kVersionSpec};
 const SpecProvider kStepFunctionsStateMachineAlias{kAliasSpec};
 
