@@ -13,12 +13,13 @@ namespace json = boost::json;
 
 namespace {
 
-protocol::RequestContext InProcessContext(std::string_view account, std::string_view region) {
+protocol::RequestContext InProcessContext(std::string_view account, std::string_view region,
+                                          std::string_view host = "localhost") {
   protocol::RequestContext ctx;
   ctx.account_id = std::string(account);
   ctx.region = std::string(region);
   ctx.request_id = NewUuid();
-  ctx.host = "localhost";
+  ctx.host = std::string(host);
   return ctx;
 }
 
@@ -73,7 +74,8 @@ void CallService(boost::asio::io_context& io, protocol::Service& service,
 
 void InvokeDecoded(protocol::Service& service, const protocol::model::Operation& op,
                    json::object input, std::string_view account, std::string_view region,
-                   std::optional<std::string> body, std::function<void(protocol::Outcome)> done) {
+                   std::optional<std::string> body, std::function<void(protocol::Outcome)> done,
+                   std::string_view host) {
   const protocol::model::ServiceModel& model = service.Model();
   std::shared_ptr<protocol::BodyConsumer> consumer;
   if (body) {
@@ -87,7 +89,7 @@ void InvokeDecoded(protocol::Service& service, const protocol::model::Operation&
   if (auto message = protocol::validate::ValidateInput(model, op.input, input)) {
     return done(protocol::AwsError{"ValidationException", std::move(*message), 400, true, {}});
   }
-  auto call = std::make_shared<protocol::Call>(InProcessContext(account, region), op,
+  auto call = std::make_shared<protocol::Call>(InProcessContext(account, region, host), op,
                                                std::move(input), std::move(done));
   if (consumer) call->set_body_consumer(std::move(consumer));
   service.Invoke(std::move(call));

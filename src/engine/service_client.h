@@ -41,10 +41,12 @@ void CallService(boost::asio::io_context& io, protocol::Service& service,
 // ValidationException). `body`, when set, is the payload handed to the consumer the service
 // opens for uploads (S3 PutObject's Body), as a client's request body would be. `done` runs
 // exactly once with the outcome as the service gives it (a StreamedOutput included), wherever
-// the service completes the call, as for CallService.
+// the service completes the call, as for CallService. `host` is the request's Host (what
+// queue URLs are made of).
 void InvokeDecoded(protocol::Service& service, const protocol::model::Operation& op,
                    boost::json::object input, std::string_view account, std::string_view region,
-                   std::optional<std::string> body, std::function<void(protocol::Outcome)> done);
+                   std::optional<std::string> body, std::function<void(protocol::Outcome)> done,
+                   std::string_view host = "localhost");
 
 // A string member of `o`; "" when absent or not a string.
 std::string JsonString(const boost::json::object& o, std::string_view key);

@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 
 #include "services/apigateway/keyspace.h"
+#include "services/cloudformation/keyspace.h"
 #include "services/dynamodb/keyspace.h"
 #include "services/iam/keyspace.h"
 #include "services/kinesis/keyspace.h"
@@ -18,12 +19,12 @@ namespace tidepool::cli {
 
 std::vector<storage::RecordKind> AllRecordKinds() {
   std::vector<storage::RecordKind> kinds;
-  for (auto list :
-       {storage::StoreRecordKinds(), kinesis::keyspace::RecordKinds(), sqs::keyspace::RecordKinds(),
-        sns::keyspace::RecordKinds(), sfn::keyspace::RecordKinds(),
-        dynamodb::keyspace::RecordKinds(), lambda::keyspace::RecordKinds(),
-        s3::keyspace::RecordKinds(), apigateway::keyspace::RecordKinds(),
-        logs::keyspace::RecordKinds(), iam::keyspace::RecordKinds()}) {
+  for (auto list : {storage::StoreRecordKinds(), kinesis::keyspace::RecordKinds(),
+                    sqs::keyspace::RecordKinds(), sns::keyspace::RecordKinds(),
+                    sfn::keyspace::RecordKinds(), dynamodb::keyspace::RecordKinds(),
+                    lambda::keyspace::RecordKinds(), s3::keyspace::RecordKinds(),
+                    apigateway::keyspace::RecordKinds(), logs::keyspace::RecordKinds(),
+                    iam::keyspace::RecordKinds(), cloudformation::keyspace::RecordKinds()}) {
     for (auto& kind : list) kinds.push_back(std::move(kind));
   }
   return kinds;

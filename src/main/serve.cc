@@ -24,6 +24,7 @@
 #include "engine/beast_http_sink.h"
 #include "engine/dynamodb_kinesis_destination.h"
 #include "engine/function_logs.h"
+#include "engine/in_process_caller.h"
 #include "engine/lambda_async_invoke.h"
 #include "engine/lambda_function_sink.h"
 #include "engine/mapping_engine.h"
@@ -46,6 +47,7 @@
 #include "protocol/router.h"
 #include "services/apigateway/apigateway_service.h"
 #include "services/apigateway/http_api_service.h"
+#include "services/cloudformation/cloudformation_service.h"
 #include "services/dynamodb/dynamodb_service.h"
 #include "services/dynamodb/keyspace.h"
 #include "services/iam/iam_service.h"
@@ -386,6 +388,27 @@ int RunServe(const ServeOptions& options) {
   }
   iam::StsService sts(iam, clock);
 
+  // CloudFormation: stacks deployed through the services' own operations, in-process.
+  engine::InProcessCaller cfn_services(options.account, options.region);
+  for (auto [name, service] : std::initializer_list<std::pair<const char*, protocol::Service*>>{
+           {"sqs", &sqs},
+           {"sns", &sns},
+           {"kinesis", &kinesis},
+           {"dynamodb", &dynamodb},
+           {"s3", &s3},
+           {"lambda", &lambda},
+           {"states", &stepfunctions},
+           {"apigateway", &apigateway},
+           {"apigatewayv2", &http_apis},
+           {"logs", &logs},
+           {"iam", &iam}}) {
+    cfn_services.AddService(name, service);
+  }
+  cloudformation::CloudFormationService cloudformation(**store, commits, clock);
+  cloudformation.SetCallers([&cfn_services](const std::string& account, const std::string& region) {
+    return std::make_unique<engine::InProcessCaller>(cfn_services.For(account, region));
+  });
+
   protocol::RouterOptions router_options;
   router_options.default_account = options.account;
   router_options.default_region = options.region;
@@ -413,7 +436,7 @@ int RunServe(const ServeOptions& options) {
   // The query protocol (Action=...): SNS, IAM and STS always, SQS for older SDKs and CLIs.
   protocol::QueryDispatcher query;
   for (protocol::Service* service :
-       std::initializer_list<protocol::Service*>{&sqs, &sns, &iam, &sts}) {
+       std::initializer_list<protocol::Service*>{&sqs, &sns, &iam, &sts, &cloudformation}) {
     if (Status s = query.AddService(*service); !s.ok()) {
       spdlog::error("cannot register {} for the query protocol: {}", service->Name(), s.message());
       return 1;
@@ -459,7 +482,7 @@ int RunServe(const ServeOptions& options) {
   HealthSources health{started,
                        options.durability,
                        {&kinesis, &sqs, &sns, &stepfunctions, &dynamodb, &dynamodb_streams, &lambda,
-                        &s3, &apigateway, &http_apis, &iam, &sts},
+                        &s3, &apigateway, &http_apis, &iam, &sts, &cloudformation},
                        &server,
                        &commits,
                        &sns_delivery};
@@ -586,6 +609,14 @@ int RunServe(const ServeOptions& options) {
                                 ? std::string("127.0.0.1")
                                 : options.host) +
                            ":" + std::to_string(server.port()));
+  // Deployments create queues whose URLs name this server, as a client's requests would.
+  cfn_services.SetHost((options.host == "0.0.0.0" || options.host == "::" ? std::string("localhost")
+                                                                          : options.host) +
+                       ":" + std::to_string(server.port()));
+  if (Status s = cloudformation.Recover(); !s.ok()) {
+    spdlog::error("cannot recover CloudFormation state: {}", s.ToString());
+    return 1;
+  }
   lambda.StartProvisionedConcurrency();
   if (Status s = lambda.ResumeDurableExecutions(); !s.ok()) {
     spdlog::error("cannot resume Lambda durable executions: {}", s.ToString());
@@ -644,6 +675,7 @@ int RunServe(const ServeOptions& options) {
   if (!server.Drain(std::chrono::seconds(10))) {
     spdlog::warn("some connections did not finish within 10 s and were closed");
   }
+  cloudformation.Stop();  // before the services its deployments call
   sns_delivery.Stop();
   mapping_engine.store(nullptr);
   mappings.Stop();

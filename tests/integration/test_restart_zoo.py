@@ -36,7 +36,7 @@ from sqs_helpers import queue_arn, receive_all, wait_move_task
 CLIENT_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
 # Services with a zoo below; "store" is the storage layer's own format-version record.
 ZOO_SERVICES = {"store", "kinesis", "sqs", "sns", "stepfunctions", "dynamodb", "lambda", "s3",
-                "apigateway", "logs", "iam"}
+                "apigateway", "logs", "iam", "cloudformation"}
 
 
 def seeded_rng(name):
@@ -1230,3 +1230,77 @@ def check_apigateway_zoo_extras(apigw, endpoint, domain):
     status, _, body = request(endpoint, "GET", "/zoo/nothing-here",
                               host="zoo.example.com:%d" % port)
     assert (status, json.loads(body)) == (403, {"message": "Missing Authentication Token"})
+
+
+# ------------------------------------------------------------------------------ CloudFormation
+
+CFN_ZOO = {
+    "Resources": {
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 40}},
+        "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {
+            "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+            "BillingMode": "PAY_PER_REQUEST"}},
+    },
+    "Outputs": {"Url": {"Value": {"Ref": "Queue"}, "Export": {"Name": "zoo-url"}}},
+}
+
+
+def wait_stack_terminal(cfn, stack_id, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        stack = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
+        if not stack["StackStatus"].endswith("_IN_PROGRESS"):
+            return stack
+        assert time.monotonic() < deadline, "stack %s stuck in %s" % (stack_id,
+                                                                      stack["StackStatus"])
+        time.sleep(0.1)
+
+
+def test_cloudformation_zoo_survives_kill_9(tidepool_factory, tmp_path):
+    rng = seeded_rng("cloudformation zoo")
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    cfn = make_client(server.endpoint, "cloudformation", connect_timeout=2, read_timeout=30)
+    # A stack (its resources, events, outputs and an export) with a change set pending.
+    zoo_id = cfn.create_stack(StackName="zoo", TemplateBody=json.dumps(CFN_ZOO))["StackId"]
+    zoo = wait_stack_terminal(cfn, zoo_id)
+    assert zoo["StackStatus"] == "CREATE_COMPLETE"
+    changed = json.loads(json.dumps(CFN_ZOO))
+    changed["Resources"]["Queue"]["Properties"]["VisibilityTimeout"] = 50
+    cfn.create_change_set(StackName="zoo", ChangeSetName="pending",
+                          TemplateBody=json.dumps(changed))
+    check_census(server.endpoint, "cloudformation")
+
+    acked = []
+    writer = make_client(server.endpoint, "cloudformation", connect_timeout=2, read_timeout=10)
+    template = json.dumps({"Resources": {
+        "Q": {"Type": "AWS::SQS::Queue"},
+        "H": {"Type": "AWS::CloudFormation::WaitConditionHandle", "DependsOn": "Q"}}})
+
+    def create(i):
+        acked.append(writer.create_stack(StackName="load-%d" % i,
+                                         TemplateBody=template)["StackId"])
+
+    crash_under(server, [Load(create)], rng)
+    server = tidepool_factory(durability="sync", data_dir=tmp_path / "zoo")
+    cfn = make_client(server.endpoint, "cloudformation", read_timeout=30)
+    sqs = make_client(server.endpoint, "sqs", read_timeout=30)
+    got = cfn.describe_stacks(StackName="zoo")["Stacks"][0]
+    assert got["StackId"] == zoo_id and got["StackStatus"] == "CREATE_COMPLETE"
+    assert got["Outputs"] == zoo["Outputs"]
+    assert [e["Name"] for e in cfn.list_exports()["Exports"]] == ["zoo-url"]
+    assert cfn.describe_change_set(StackName="zoo", ChangeSetName="pending")[
+        "ExecutionStatus"] == "AVAILABLE"
+    # Every acknowledged stack is there and reaches a terminal status: finished, or (when the
+    # kill interrupted it) rolled back with nothing left behind but its record.
+    # (By name: this restart listens on another port, and queue URLs name the port.)
+    queues = {u.rsplit("/", 1)[1] for u in sqs.list_queues().get("QueueUrls", [])}
+    for stack_id in acked:
+        stack = wait_stack_terminal(cfn, stack_id)
+        assert stack["StackStatus"] in ("CREATE_COMPLETE", "ROLLBACK_COMPLETE"), stack
+        resources = cfn.describe_stack_resources(StackName=stack_id)["StackResources"]
+        q = [r for r in resources if r["LogicalResourceId"] == "Q"]
+        if stack["StackStatus"] == "CREATE_COMPLETE":
+            assert q[0]["PhysicalResourceId"].rsplit("/", 1)[1] in queues
+    cfn.execute_change_set(StackName="zoo", ChangeSetName="pending")
+    assert wait_stack_terminal(cfn, zoo_id)["StackStatus"] == "UPDATE_COMPLETE"

@@ -11,6 +11,7 @@ namespace tidepool::protocol::model {
 
 const ServiceModel& ApiGatewayModel();       // botocore "apigateway"
 const ServiceModel& ApiGatewayV2Model();     // botocore "apigatewayv2"
+const ServiceModel& CloudFormationModel();   // botocore "cloudformation"
 const ServiceModel& DynamoDbModel();         // botocore "dynamodb"
 const ServiceModel& DynamoDbStreamsModel();  // botocore "dynamodbstreams"
 const ServiceModel& IamModel();              // botocore "iam"
