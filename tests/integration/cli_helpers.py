@@ -5,8 +5,8 @@ import os
 import subprocess
 
 
-def aws_cli_runner(endpoint, tmp_path, account="000000000000"):
-    """run(*args, check=True): the CLI's parsed JSON output (check) or the CompletedProcess."""
+def cli_env(tmp_path, account="000000000000"):
+    """The environment the aws CLI (and boto3 in a child process) runs with in tests."""
     env = dict(os.environ)
     env.update({
         "AWS_ACCESS_KEY_ID": account,
@@ -18,6 +18,12 @@ def aws_cli_runner(endpoint, tmp_path, account="000000000000"):
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
     })
     env.pop("AWS_PROFILE", None)
+    return env
+
+
+def aws_cli_runner(endpoint, tmp_path, account="000000000000"):
+    """run(*args, check=True): the CLI's parsed JSON output (check) or the CompletedProcess."""
+    env = cli_env(tmp_path, account)
 
     def run(*args, check=True):
         argv = ["aws", "--endpoint-url", endpoint, *args]

@@ -9,14 +9,14 @@ import sys
 import time
 import urllib.request
 
-from example_stack import EXAMPLES, deploy_example, wait_mapping_enabled
+from example_helpers import EXAMPLES, deploy_example, wait_mapping_enabled
 from harness import make_client
 
 NAME = "dynamodb-streams-latency"
 
 
-def test_every_bid_reaches_the_handler_in_order(endpoint, tmp_path, monkeypatch):
-    _, out = deploy_example(endpoint, tmp_path, monkeypatch, NAME)
+def test_every_bid_reaches_the_handler_in_order(endpoint, tmp_path):
+    out = deploy_example(endpoint, tmp_path, NAME, NAME)
     lam = make_client(endpoint, "lambda")
     ddb = make_client(endpoint, "dynamodb")
     table = ddb.describe_table(TableName="EventSourceTable")["Table"]
