@@ -8,9 +8,14 @@ cd "$(dirname "$0")/.."
 if ! python3 -c 'import pytest' 2>/dev/null; then
   shim="build/pytest-shim"
   mkdir -p "$shim"
-  for m in pytest _pytest pluggy iniconfig packaging py py.py; do
+  # pytest-xdist (parallel workers, `-n`) and execnet come along; xdist's dist-info too, so
+  # pytest finds its plugin entry point.
+  for m in pytest _pytest pluggy iniconfig packaging py py.py xdist execnet; do
     src="/usr/lib/python3/dist-packages/$m"
     [ -e "$src" ] && ln -sfn "$src" "$shim/$m"
+  done
+  for src in /usr/lib/python3/dist-packages/pytest_xdist-*.dist-info; do
+    [ -e "$src" ] && ln -sfn "$src" "$shim/$(basename "$src")"
   done
   export PYTHONPATH="$PWD/$shim${PYTHONPATH:+:$PYTHONPATH}"
 fi

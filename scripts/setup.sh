@@ -13,7 +13,7 @@ PACKAGES=(
   librocksdb-dev libmimalloc-dev libssl-dev libre2-dev libnghttp2-dev libyaml-dev libcli11-dev libspdlog-dev libfmt-dev
   libsnappy-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-pytest clang-format
+  python3 python3-pytest python3-pytest-xdist clang-format
 )
 # Node.js and npm: the pinned SDK packages declare Node.js >= 20 (the machines we target have
 # it). Debian's nodejs (18 on Debian 12) is installed only when the machine has no npm at all.

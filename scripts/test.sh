@@ -44,4 +44,10 @@ done
 
 echo "== integration tests"
 export TIDEPOOL_BIN="$PWD/build/check/tidepool"
-./scripts/pytest.sh -q tests/integration
+# Two workers: most tests wait on a server and its sandboxes, so two at a time halve the stage
+# on two cores (every test starts its own server on a free port, in its own temporary folder).
+workers=()
+if ./scripts/pytest.sh --help 2>/dev/null | grep -- '--numprocesses' >/dev/null; then
+  workers=(-n 2)
+fi
+./scripts/pytest.sh -q "${workers[@]}" tests/integration
