@@ -105,4 +105,11 @@ int ScalingLimit(const FunctionRecord& latest, std::string_view version, std::st
   return n && n->is_int64() ? static_cast<int>(n->get_int64()) : -1;
 }
 
+int RequestedProvisioned(const FunctionRecord& latest, std::string_view qualifier) {
+  const json::value* p = latest.provisioned.if_contains(qualifier);
+  if (p == nullptr || !p->is_object()) return 0;
+  const json::value* n = p->get_object().if_contains("RequestedProvisionedConcurrentExecutions");
+  return n && n->is_int64() ? static_cast<int>(n->get_int64()) : 0;
+}
+
 }  // namespace tidepool::lambda

@@ -64,6 +64,10 @@ std::string StringMember(const boost::json::object& o, std::string_view key);
 // `latest` (a function's $LATEST record) holds for `version`; -1 when there is none.
 int ScalingLimit(const FunctionRecord& latest, std::string_view version, std::string_view limit);
 
+// The provisioned concurrency `latest` (a function's $LATEST record) requests for `qualifier`;
+// 0 for none.
+int RequestedProvisioned(const FunctionRecord& latest, std::string_view qualifier);
+
 // A function in memory. `mu` guards everything below it.
 struct Function {
   std::mutex mu;

@@ -15,14 +15,6 @@ using protocol::CallPtr;
 
 namespace {
 
-// The provisioned concurrency requested for `qualifier`, 0 for none.
-int RequestedProvisioned(const FunctionRecord& latest, const std::string& qualifier) {
-  const json::value* p = latest.provisioned.if_contains(qualifier);
-  if (p == nullptr || !p->is_object()) return 0;
-  const json::value* n = p->get_object().if_contains("RequestedProvisionedConcurrentExecutions");
-  return n && n->is_int64() ? static_cast<int>(n->get_int64()) : 0;
-}
-
 // The check both operations make of the qualifier, which the model's pattern has already limited
 // to a version number or $LATEST.PUBLISHED.
 Status CheckScalingQualifier(const std::string& qualifier) {

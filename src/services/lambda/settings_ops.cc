@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <set>
 
 #include "services/lambda/lambda_errors.h"
 #include "services/lambda/lambda_service.h"
@@ -228,21 +229,13 @@ void LambdaService::StartProvisionedConcurrency() {
   }
   for (const auto& fn : all) {
     std::lock_guard lock(fn->mu);
-    for (const auto& kv : fn->record.provisioned) {
-      const json::value* n =
-          kv.value().is_object()
-              ? kv.value().get_object().if_contains("RequestedProvisionedConcurrentExecutions")
-              : nullptr;
-      if (n && n->is_int64()) {
-        ProvisionLocked(*fn, std::string(kv.key()), static_cast<int>(n->get_int64()));
-      }
-    }
-    // Versions whose scaling config keeps a minimum warm (and no provisioned concurrency).
-    for (const auto& kv : fn->record.scaling) {
-      if (!fn->record.provisioned.contains(kv.key()) &&
-          ScalingLimit(fn->record, kv.key(), "MinExecutionEnvironments") > 0) {
-        ProvisionLocked(*fn, std::string(kv.key()), 0);
-      }
+    // Every qualifier that keeps sandboxes warm: provisioned concurrency, or a version's scaling
+    // config minimum (ProvisionLocked takes the larger of the two).
+    std::set<std::string> warm;
+    for (const auto& kv : fn->record.provisioned) warm.insert(std::string(kv.key()));
+    for (const auto& kv : fn->record.scaling) warm.insert(std::string(kv.key()));
+    for (const std::string& qualifier : warm) {
+      ProvisionLocked(*fn, qualifier, RequestedProvisioned(fn->record, qualifier));
     }
   }
 }
