@@ -37,17 +37,13 @@ std::variant<json::object, ServiceError> Decoded(const protocol::model::ServiceM
     std::string_view member;
     if (op.output != protocol::model::kNoShape) member = model.shape(op.output).payload;
     if (streamed->body && !member.empty()) {
-      if (streamed->body->size() > kMaxPayloadBytes) {
-        return ServiceError{"InvalidRequest",
-                            std::string(op.name) + "'s payload is too large to read in process"};
+      std::optional<std::string> text = ReadBody(*streamed->body, kMaxPayloadBytes);
+      if (!text) {
+        return ServiceError{
+            "InvalidRequest",
+            std::string(op.name) + "'s payload is too large or unreadable in process"};
       }
-      std::string text;
-      char buffer[16384];
-      for (int64_t n; (n = streamed->body->Read(buffer, sizeof buffer)) != 0;) {
-        if (n < 0) return ServiceError{"InternalFailure", "reading the payload failed", 500};
-        text.append(buffer, static_cast<size_t>(n));
-      }
-      streamed->output[member] = std::move(text);
+      streamed->output[member] = std::move(*text);
     }
     return std::move(streamed->output);
   }

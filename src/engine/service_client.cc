@@ -7,6 +7,7 @@
 #include "protocol/codec/json_codec.h"
 #include "protocol/codec/validate.h"
 #include "protocol/http/push_body.h"
+#include "protocol/http/responder.h"
 
 namespace tidepool::engine {
 namespace json = boost::json;
@@ -93,6 +94,19 @@ void InvokeDecoded(protocol::Service& service, const protocol::model::Operation&
                                                std::move(input), std::move(done));
   if (consumer) call->set_body_consumer(std::move(consumer));
   service.Invoke(std::move(call));
+}
+
+std::optional<std::string> ReadBody(protocol::http::BodySource& body, uint64_t max_bytes) {
+  if (body.size() > max_bytes) return std::nullopt;
+  std::string text;
+  char buffer[16384];
+  while (true) {
+    int64_t n = body.Read(buffer, sizeof buffer);
+    if (n < 0) return std::nullopt;
+    if (n == 0) return text;
+    text.append(buffer, static_cast<size_t>(n));
+    if (text.size() > max_bytes) return std::nullopt;
+  }
 }
 
 std::string JsonString(const json::object& o, std::string_view key) {

@@ -48,6 +48,10 @@ void InvokeDecoded(protocol::Service& service, const protocol::model::Operation&
                    std::optional<std::string> body, std::function<void(protocol::Outcome)> done,
                    std::string_view host = "localhost");
 
+// A streamed output's body (S3 GetObject's Body) read whole as text; nullopt when it holds more
+// than `max_bytes` or cannot be read.
+std::optional<std::string> ReadBody(protocol::http::BodySource& body, uint64_t max_bytes);
+
 // A string member of `o`; "" when absent or not a string.
 std::string JsonString(const boost::json::object& o, std::string_view key);
 

@@ -60,21 +60,6 @@ bool HasMember(const protocol::model::ServiceModel& model, uint16_t shape, std::
 // it fails the Task rather than being held in memory.
 constexpr uint64_t kMaxResultBytes = 256 * 1024;
 
-// A streamed payload (S3 GetObject's Body) as text; nullopt when it is over kMaxResultBytes or
-// cannot be read.
-std::optional<std::string> ReadPayload(protocol::http::BodySource& body) {
-  if (body.size() > kMaxResultBytes) return std::nullopt;
-  std::string text;
-  char buffer[16384];
-  while (true) {
-    int64_t n = body.Read(buffer, sizeof buffer);
-    if (n < 0) return std::nullopt;
-    if (n == 0) return text;
-    text.append(buffer, static_cast<size_t>(n));
-    if (text.size() > kMaxResultBytes) return std::nullopt;
-  }
-}
-
 // The output of an operation of a REST service as a Task result: its members as the service
 // gives them (header and status-code members included, timestamps in epoch seconds), with a
 // blob payload (S3 GetObject's Body, Lambda Invoke's Payload) as its text, as the AWS SDK
@@ -99,7 +84,7 @@ TaskResult RestResult(const protocol::model::ServiceModel& model,
       streamed->output["ContentLength"] = streamed->body->size();
     }
     if (streamed->body && !member.empty()) {
-      std::optional<std::string> payload = ReadPayload(*streamed->body);
+      std::optional<std::string> payload = ReadBody(*streamed->body, kMaxResultBytes);
       if (!payload) {
         return Failure("States.DataLimitExceeded",
                        fmt::format("The {} of {} is over the {} bytes a Task result may hold",
